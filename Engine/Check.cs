@@ -1,0 +1,38 @@
+namespace Engine;
+
+/// <summary>Argument checks for the public entry points; messages name the shapes involved.</summary>
+internal static class Check
+{
+    public static void SameLength(ReadOnlySpan<float> a, ReadOnlySpan<float> b, string nameA, string nameB)
+    {
+        if (a.Length != b.Length)
+            throw new ArgumentException($"{nameA} has length {a.Length} but {nameB} has length {b.Length}: they must match", nameB);
+    }
+
+    public static void Positive(int value, string name)
+    {
+        if (value <= 0) throw new ArgumentOutOfRangeException(name, value, $"{name} must be positive, got {value}");
+    }
+
+    public static void NonNegative(int value, string name)
+    {
+        if (value < 0) throw new ArgumentOutOfRangeException(name, value, $"{name} must not be negative, got {value}");
+    }
+
+    /// <summary>Checks that a span holds at least rows x cols elements of a matrix named <paramref name="name"/>.</summary>
+    public static void Matrix(ReadOnlySpan<float> span, int rows, int cols, string name)
+    {
+        NonNegative(rows, name + " rows");
+        NonNegative(cols, name + " columns");
+        if ((long)rows * cols != span.Length)
+            throw new ArgumentException($"{name} must be a ({rows}, {cols}) matrix of {(long)rows * cols} elements, but has {span.Length}", name);
+    }
+
+    /// <summary>Throws when any element is NaN or infinite, naming the first bad index.</summary>
+    public static void Finite(ReadOnlySpan<float> span, string name)
+    {
+        for (int i = 0; i < span.Length; i++)
+            if (!float.IsFinite(span[i]))
+                throw new ArgumentException($"{name}[{i}] is {span[i]}: inputs must be finite", name);
+    }
+}

@@ -1,0 +1,53 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Engine.Kernels;
+
+/// <summary>
+/// C += A B for row-major A (m, k), B (k, n), C (m, n):
+/// <c>C[i, j] += sum_p A[i, p] B[p, j]</c>. Used for the input projection X W and the recurrent product h U.
+/// </summary>
+public static class MatMul
+{
+    /// <summary>C (m, n) += A (m, k) B (k, n).</summary>
+    public static void Run(Span<float> c, ReadOnlySpan<float> a, ReadOnlySpan<float> b, int m, int k, int n)
+    {
+        Check.Matrix(c, m, n, nameof(c));
+        Check.Matrix(a, m, k, nameof(a));
+        Check.Matrix(b, k, n, nameof(b));
+        Unchecked(c, a, b, m, k, n);
+    }
+
+    /// <summary>Scalar twin of <see cref="Run"/>: the textbook triple loop.</summary>
+    public static void Scalar(Span<float> c, ReadOnlySpan<float> a, ReadOnlySpan<float> b, int m, int k, int n)
+    {
+        Check.Matrix(c, m, n, nameof(c));
+        Check.Matrix(a, m, k, nameof(a));
+        Check.Matrix(b, k, n, nameof(b));
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                float s = c[i * n + j];
+                for (int p = 0; p < k; p++) s = MathF.FusedMultiplyAdd(a[i * k + p], b[p * n + j], s);
+                c[i * n + j] = s;
+            }
+    }
+
+    // Row i of C accumulates A[i, p] * row p of B: each B row is streamed with unit stride.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Unchecked(Span<float> c, ReadOnlySpan<float> a, ReadOnlySpan<float> b, int m, int k, int n)
+    {
+        ref float cr = ref MemoryMarshal.GetReference(c);
+        ref float ar = ref MemoryMarshal.GetReference(a);
+        ref float br = ref MemoryMarshal.GetReference(b);
+        for (int i = 0; i < m; i++)
+        {
+            ref float ci = ref Unsafe.Add(ref cr, i * n);
+            for (int p = 0; p < k; p++)
+            {
+                float aip = Unsafe.Add(ref ar, i * k + p);
+                if (aip != 0f) Axpy.Unchecked(aip, ref Unsafe.Add(ref br, p * n), ref ci, n);
+            }
+        }
+    }
+}

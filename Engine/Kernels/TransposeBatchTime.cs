@@ -1,0 +1,24 @@
+namespace Engine.Kernels;
+
+/// <summary>
+/// Swaps the first two axes of a (a, b, w) block: <c>dst[j, i, :] = src[i, j, :]</c>.
+/// Converts between the user's batch-major (N, T, F) series and the layers' time-major (T, N, F).
+/// </summary>
+public static class TransposeBatchTime
+{
+    /// <summary>dst (b, a, w) = src (a, b, w) with its first two axes swapped.</summary>
+    public static void Run(Span<float> dst, ReadOnlySpan<float> src, int a, int b, int width)
+    {
+        long n = (long)a * b * width;
+        if (src.Length != n || dst.Length != n)
+            throw new ArgumentException($"src and dst must both hold ({a}, {b}, {width}) = {n} elements; got {src.Length} and {dst.Length}");
+        Unchecked(dst, src, a, b, width);
+    }
+
+    internal static void Unchecked(Span<float> dst, ReadOnlySpan<float> src, int a, int b, int width)
+    {
+        for (int i = 0; i < a; i++)
+            for (int j = 0; j < b; j++)
+                src.Slice((i * b + j) * width, width).CopyTo(dst.Slice((j * a + i) * width, width));
+    }
+}

@@ -1,0 +1,75 @@
+using Engine.Kernels;
+using Engine.Random;
+using Engine.Training;
+
+namespace Engine.Layers;
+
+/// <summary>
+/// Fully connected layer, applied to every row of its input (to every step of a sequence, like Keras'
+/// TimeDistributed(Dense)). Parameters, in its slice:
+/// <code>
+/// kernel  // (I, O)
+/// bias    // (O)
+/// </code>
+/// y = a(x K + b).
+/// </summary>
+public sealed class Dense : Layer
+{
+    private float[] _preActivation = []; // (rows, O) z = x K + b, the logits for a fused loss
+    private float[] _output = [];        // (rows, O) y = a(z)
+    private float[] _dz = [];            // (rows, O)
+
+    public Dense(int units, Activation activation = Activation.Linear) : base(units, activation) { }
+
+    public override string TypeName => "Dense";
+
+    public override IReadOnlyList<ParameterTensor> Tensors => [
+        new("kernel", 0, [InputSize, Units]),
+        new("bias", InputSize * Units, [Units]),
+    ];
+
+    public override bool OutputsSequence(bool inputIsSequence) => inputIsSequence;
+
+    /// <summary>The pre-activations z of the last forward pass, (rows, O).</summary>
+    internal ReadOnlySpan<float> PreActivation(int rows) => _preActivation.AsSpan(0, rows * Units);
+
+    internal override void Initialize(Span<float> parameters, RandomSource rng)
+    {
+        Initializers.GlorotUniform(parameters[..(InputSize * Units)], InputSize, Units, rng);
+        parameters.Slice(InputSize * Units, Units).Clear();
+    }
+
+    // Dense sees its input as plain rows; the model passes rows = T x N for a sequence, N otherwise, as `batch` with steps = 1.
+    internal override void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int steps, int batch)
+    {
+        int rows = steps * batch, i = InputSize, o = Units;
+        var z = Workspace(ref _preActivation, (long)rows * o);
+        var y = Workspace(ref _output, (long)rows * o);
+        BroadcastRows.Unchecked(z, parameters.Slice(i * o, o), rows, o);
+        MatMul.Unchecked(z, input, parameters[..(i * o)], rows, i, o);
+        Activations.ForwardUnchecked(Activation, z, y);
+        y.CopyTo(output);
+    }
+
+    internal override void Backward(Span<float> dInput, Span<float> gradients, ReadOnlySpan<float> dOutput, ReadOnlySpan<float> input,
+                                    ReadOnlySpan<float> parameters, int steps, int batch)
+    {
+        int rows = steps * batch;
+        var dz = Workspace(ref _dz, (long)rows * Units);
+        ActivationGradient.FromOutputUnchecked(Activation, _output.AsSpan(0, rows * Units), dOutput, dz);
+        BackwardFromPreActivation(dInput, gradients, dz, input, parameters, rows);
+    }
+
+    /// <summary>Backward from dL/dz directly (a loss fused with this layer's activation supplies it).</summary>
+    internal void BackwardFromPreActivation(Span<float> dInput, Span<float> gradients, ReadOnlySpan<float> dz, ReadOnlySpan<float> input,
+                                            ReadOnlySpan<float> parameters, int rows)
+    {
+        int i = InputSize, o = Units;
+        MatMulTransposedA.Unchecked(gradients[..(i * o)], input, dz, rows, i, o);
+        SumRows.Unchecked(gradients.Slice(i * o, o), dz, rows, o);
+        dInput.Clear();
+        MatMulTransposedB.Unchecked(dInput, dz, parameters[..(i * o)], rows, o, i);
+    }
+
+    internal override Layer CloneUnbound() => new Dense(Units, Activation);
+}

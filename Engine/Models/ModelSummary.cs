@@ -1,0 +1,70 @@
+using System.Text;
+using Engine.Kernels;
+using Engine.Layers;
+
+namespace Engine.Models;
+
+/// <summary>One row of a model summary.</summary>
+/// <param name="Name">Keras-style name: lstm, lstm_1, dense, flatten.</param>
+/// <param name="Type">Layer type: LSTM, Dense, Flatten.</param>
+/// <param name="OutputShape">Output shape with None for the batch axis, e.g. (None, 10, 5).</param>
+/// <param name="Parameters">Number of parameters.</param>
+/// <param name="Details">Activations and options, e.g. relu / sigmoid, return_sequences.</param>
+public sealed record SummaryRow(string Name, string Type, string OutputShape, int Parameters, string Details);
+
+/// <summary>A Keras-style summary of a <see cref="Sequential"/> model.</summary>
+public sealed class ModelSummary
+{
+    private ModelSummary(IReadOnlyList<SummaryRow> rows, int inputSteps, int inputFeatures)
+    {
+        Rows = rows;
+        InputSteps = inputSteps;
+        InputFeatures = inputFeatures;
+    }
+
+    public IReadOnlyList<SummaryRow> Rows { get; }
+    public int InputSteps { get; }
+    public int InputFeatures { get; }
+    public int TotalParameters => Rows.Sum(r => r.Parameters);
+
+    internal static ModelSummary Of(Sequential model, int steps)
+    {
+        var rows = new List<SummaryRow>();
+        var counts = new Dictionary<string, int>();
+        bool sequence = true;
+        foreach (var layer in model.Layers)
+        {
+            string baseName = layer.TypeName.ToLowerInvariant();
+            int seen = counts.GetValueOrDefault(baseName);
+            counts[baseName] = seen + 1;
+            sequence = layer.OutputsSequence(sequence);
+            string shape = sequence ? $"(None, {steps}, {layer.Units})" : $"(None, {layer.Units})";
+            string details = layer is Lstm l
+                ? $"{l.Activation.Name()} / {l.RecurrentActivation.Name()}{(l.ReturnSequences ? ", return_sequences" : "")}"
+                : layer.Activation.Name();
+            rows.Add(new(seen == 0 ? baseName : $"{baseName}_{seen}", layer.TypeName, shape, layer.ParameterCount, details));
+        }
+        if (model.Flatten) rows.Add(new("flatten", "Flatten", $"(None, {model.OutputsPerSeries(steps)})", 0, ""));
+        return new ModelSummary(rows, steps, model.InputFeatures);
+    }
+
+    /// <summary>The summary as Keras prints it.</summary>
+    public override string ToString()
+    {
+        const int w1 = 29, w2 = 26, width = 65;
+        var sb = new StringBuilder();
+        sb.AppendLine("Model: \"sequential\"");
+        sb.AppendLine(new string('_', width));
+        sb.AppendLine($" {"Layer (type)",-w1}{"Output Shape",-w2}Param #");
+        sb.AppendLine(new string('=', width));
+        sb.AppendLine($" {"input (InputLayer)",-w1}{$"(None, {InputSteps}, {InputFeatures})",-w2}0");
+        foreach (var r in Rows)
+            sb.AppendLine($" {$"{r.Name} ({r.Type})",-w1}{r.OutputShape,-w2}{r.Parameters}");
+        sb.AppendLine(new string('=', width));
+        sb.AppendLine($"Total params: {TotalParameters:N0}");
+        sb.AppendLine($"Trainable params: {TotalParameters:N0}");
+        sb.AppendLine("Non-trainable params: 0");
+        sb.Append(new string('_', width));
+        return sb.ToString();
+    }
+}

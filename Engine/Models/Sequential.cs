@@ -1,0 +1,282 @@
+using Engine.Kernels;
+using Engine.Layers;
+using Engine.Losses;
+using Engine.Optimizers;
+using Engine.Random;
+
+namespace Engine.Models;
+
+/// <summary>
+/// A stack of layers over series of shape (N, T, F), batch-major as users hold them. One flat parameter
+/// buffer and one flat gradient buffer hold every layer's tensors as named slices, so the optimizer,
+/// model files and the connection-weight methods all read the same memory.
+/// Output per series: (T, O) when the last layer outputs a sequence, (O) otherwise; with
+/// <see cref="Flatten"/> the (T, O) output is reported as T x O values, as Keras' Flatten does.
+/// A model instance is not thread-safe (layers keep workspaces); use <see cref="Clone"/> per thread.
+/// </summary>
+public sealed class Sequential
+{
+    private readonly Layer[] _layers;
+    private readonly bool[] _inputIsSequence;
+    private float[] _inputTime = [], _targetTime = [], _outputGrad = [], _gradA = [], _gradB = [];
+    private float[][] _activations;
+    private int _lastBatch, _lastSteps;
+
+    /// <summary>Builds the model and binds every layer's slice; call <see cref="Initialize"/> before training.</summary>
+    public Sequential(int inputFeatures, IEnumerable<Layer> layers, bool flatten = false)
+    {
+        Check.Positive(inputFeatures, nameof(inputFeatures));
+        _layers = layers.ToArray();
+        if (_layers.Length == 0) throw new ArgumentException("a model needs at least one layer", nameof(layers));
+        if (_layers.Distinct().Count() != _layers.Length) throw new ArgumentException("a layer instance may appear only once", nameof(layers));
+        InputFeatures = inputFeatures;
+        Flatten = flatten;
+        _inputIsSequence = new bool[_layers.Length];
+        int width = inputFeatures, offset = 0;
+        bool sequence = true;
+        for (int k = 0; k < _layers.Length; k++)
+        {
+            if (_layers[k] is Lstm && !sequence)
+                throw new ArgumentException($"layer {k} ({_layers[k].TypeName}) needs a sequence input, but layer {k - 1} returns only the last step: set returnSequences on it");
+            _layers[k].Bind(width, offset);
+            _inputIsSequence[k] = sequence;
+            offset += _layers[k].ParameterCount;
+            width = _layers[k].Units;
+            sequence = _layers[k].OutputsSequence(sequence);
+        }
+        OutputsSequence = sequence;
+        if (flatten && !sequence) throw new ArgumentException("flatten applies to a sequence output; the last layer returns only the last step", nameof(flatten));
+        Parameters = new float[offset];
+        Gradients = new float[offset];
+        _activations = new float[_layers.Length][];
+        for (int k = 0; k < _layers.Length; k++) _activations[k] = [];
+    }
+
+    /// <summary>F, the number of input features per step.</summary>
+    public int InputFeatures { get; }
+
+    /// <summary>The layers, in order.</summary>
+    public IReadOnlyList<Layer> Layers => _layers;
+
+    /// <summary>Whether the model has one output row per step.</summary>
+    public bool OutputsSequence { get; }
+
+    /// <summary>Whether a sequence output is shown flattened to (N, T x O).</summary>
+    public bool Flatten { get; }
+
+    /// <summary>O, the units of the last layer.</summary>
+    public int OutputUnits => _layers[^1].Units;
+
+    /// <summary>All parameters, layer after layer, each layer's tensors in <see cref="Layer.Tensors"/> order.</summary>
+    public float[] Parameters { get; }
+
+    /// <summary>dL/d(parameters), same layout as <see cref="Parameters"/>; backward adds into it.</summary>
+    public float[] Gradients { get; }
+
+    /// <summary>Total number of parameters.</summary>
+    public int ParameterCount => Parameters.Length;
+
+    /// <summary>Values the model outputs per series of <paramref name="steps"/> steps.</summary>
+    public int OutputsPerSeries(int steps) => (OutputsSequence ? steps : 1) * OutputUnits;
+
+    /// <summary>Layer k's slice of <see cref="Parameters"/>.</summary>
+    public Span<float> LayerParameters(int k) => Parameters.AsSpan(_layers[k].ParameterOffset, _layers[k].ParameterCount);
+
+    /// <summary>Layer k's slice of <see cref="Gradients"/>.</summary>
+    public Span<float> LayerGradients(int k) => Gradients.AsSpan(_layers[k].ParameterOffset, _layers[k].ParameterCount);
+
+    /// <summary>A named tensor of layer k (kernel, recurrent_kernel, bias).</summary>
+    public Span<float> Tensor(int k, string name)
+    {
+        var t = _layers[k].Tensors.FirstOrDefault(t => t.Name == name)
+                ?? throw new ArgumentException($"layer {k} ({_layers[k].TypeName}) has no tensor '{name}'; it has {string.Join(", ", _layers[k].Tensors.Select(t => t.Name))}", nameof(name));
+        return LayerParameters(k).Slice(t.Offset, t.Length);
+    }
+
+    /// <summary>Keras' default initialisation of every layer, from one seed.</summary>
+    public void Initialize(ulong seed)
+    {
+        var rng = new RandomSource(seed);
+        for (int k = 0; k < _layers.Length; k++) _layers[k].Initialize(LayerParameters(k), rng);
+    }
+
+    /// <summary>A copy with the same architecture and parameters and its own workspaces.</summary>
+    public Sequential Clone()
+    {
+        var copy = new Sequential(InputFeatures, _layers.Select(l => l.CloneUnbound()), Flatten);
+        Parameters.CopyTo(copy.Parameters, 0);
+        return copy;
+    }
+
+    /// <summary>Forward pass: input (N, T, F) batch-major, output (N, OutputsPerSeries(T)). Keeps what backward needs.</summary>
+    public void Forward(Span<float> output, ReadOnlySpan<float> input, int batch, int steps)
+    {
+        CheckBatch(input, batch, steps);
+        if (output.Length != batch * OutputsPerSeries(steps))
+            throw new ArgumentException($"output must hold (N={batch}, {OutputsPerSeries(steps)}) = {batch * OutputsPerSeries(steps)} values, but has {output.Length}", nameof(output));
+        ForwardTimeMajor(ToTimeMajor(input, batch, steps), batch, steps);
+        FromTimeMajor(output, LastActivation(batch, steps), batch, steps);
+    }
+
+    /// <summary>
+    /// Backward pass after <see cref="Forward"/>: from dL/d(output) (N, OutputsPerSeries(T)) adds the parameter
+    /// gradients into <see cref="Gradients"/> and writes dL/d(input) (N, T, F) into <paramref name="dInput"/>
+    /// (pass an empty span to skip it).
+    /// </summary>
+    public void Backward(Span<float> dInput, ReadOnlySpan<float> dOutput)
+    {
+        int batch = _lastBatch, steps = _lastSteps;
+        if (batch == 0) throw new InvalidOperationException("Backward needs a Forward pass first");
+        if (dOutput.Length != batch * OutputsPerSeries(steps))
+            throw new ArgumentException($"dOutput must hold (N={batch}, {OutputsPerSeries(steps)}) values as the last Forward output did, but has {dOutput.Length}", nameof(dOutput));
+        if (!dInput.IsEmpty && dInput.Length != batch * steps * InputFeatures)
+            throw new ArgumentException($"dInput must hold (N={batch}, T={steps}, F={InputFeatures}) = {batch * steps * InputFeatures} values, but has {dInput.Length}", nameof(dInput));
+        var dOutTime = Grow(ref _outputGrad, dOutput.Length);
+        if (OutputsSequence) TransposeBatchTime.Unchecked(dOutTime, dOutput, batch, steps, OutputUnits);
+        else dOutput.CopyTo(dOutTime);
+        var dx = BackwardTimeMajor(dOutTime, batch, steps);
+        if (!dInput.IsEmpty) TransposeBatchTime.Unchecked(dInput, dx, steps, batch, InputFeatures);
+    }
+
+    /// <summary>
+    /// One training step on a batch: zero the gradients, forward, loss, backward, optimizer update.
+    /// Targets are (N, OutputsPerSeries(T)). Returns the batch's mean loss. A sigmoid Dense output with
+    /// binary cross-entropy uses the fused, stable loss on logits. Allocates nothing once warmed up.
+    /// </summary>
+    public float TrainStep(ReadOnlySpan<float> input, ReadOnlySpan<float> target, int batch, int steps, ILoss loss, Adam optimizer)
+    {
+        float value = ComputeGradients(input, target, batch, steps, loss);
+        optimizer.Step(Parameters, Gradients);
+        return value;
+    }
+
+    /// <summary>Zeroes <see cref="Gradients"/>, then forward, loss and backward on one batch; returns the mean loss.</summary>
+    public float ComputeGradients(ReadOnlySpan<float> input, ReadOnlySpan<float> target, int batch, int steps, ILoss loss)
+    {
+        CheckBatch(input, batch, steps);
+        int outputs = batch * OutputsPerSeries(steps);
+        if (target.Length != outputs)
+            throw new ArgumentException($"target must hold (N={batch}, {OutputsPerSeries(steps)}) = {outputs} values, but has {target.Length}", nameof(target));
+        Array.Clear(Gradients);
+        ForwardTimeMajor(ToTimeMajor(input, batch, steps), batch, steps);
+        var targetTime = Grow(ref _targetTime, outputs);
+        if (OutputsSequence) TransposeBatchTime.Unchecked(targetTime, target, batch, steps, OutputUnits);
+        else target.CopyTo(targetTime);
+        var dOut = Grow(ref _outputGrad, outputs);
+        float value;
+        if (loss is BinaryCrossEntropy && _layers[^1] is Dense { Activation: Activation.Sigmoid } head)
+        {
+            int rows = outputs / OutputUnits;
+            value = BinaryCrossEntropy.ComputeFromLogits(head.PreActivation(rows), targetTime, dOut);
+            int k = _layers.Length - 1;
+            var dx = Grow(ref _gradA, rows * head.InputSize);
+            var headInput = (k == 0 ? _inputTime : _activations[k - 1]).AsSpan(0, rows * head.InputSize);
+            head.BackwardFromPreActivation(dx, LayerGradients(k), dOut, headInput, LayerParameters(k), rows);
+            BackwardFrom(k - 1, dx, batch, steps);
+        }
+        else
+        {
+            value = loss.Compute(LastActivation(batch, steps), targetTime, dOut);
+            BackwardTimeMajor(dOut, batch, steps);
+        }
+        return value;
+    }
+
+    /// <summary>Predicts (N, OutputsPerSeries(T)) for many series, <paramref name="batchSize"/> series at a time.</summary>
+    public void Predict(Span<float> output, ReadOnlySpan<float> input, int count, int steps, int batchSize = 256)
+    {
+        CheckBatch(input, count, steps);
+        Check.Positive(batchSize, nameof(batchSize));
+        int perIn = steps * InputFeatures, perOut = OutputsPerSeries(steps);
+        if (output.Length != count * perOut)
+            throw new ArgumentException($"output must hold (N={count}, {perOut}) = {count * perOut} values, but has {output.Length}", nameof(output));
+        for (int start = 0; start < count; start += batchSize)
+        {
+            int n = Math.Min(batchSize, count - start);
+            Forward(output.Slice(start * perOut, n * perOut), input.Slice(start * perIn, n * perIn), n, steps);
+        }
+    }
+
+    /// <summary>Mean loss over many series, predicted in batches.</summary>
+    public float Evaluate(ReadOnlySpan<float> input, ReadOnlySpan<float> target, int count, int steps, ILoss loss, int batchSize = 256)
+    {
+        var prediction = new float[count * OutputsPerSeries(steps)];
+        Predict(prediction, input, count, steps, batchSize);
+        return loss.Value(prediction, target);
+    }
+
+    /// <summary>The model's layers, output shapes and parameter counts, for T steps.</summary>
+    public ModelSummary Summary(int steps) => ModelSummary.Of(this, steps);
+
+    // ---- time-major internals ----
+
+    private ReadOnlySpan<float> ToTimeMajor(ReadOnlySpan<float> input, int batch, int steps)
+    {
+        var x = Grow(ref _inputTime, input.Length);
+        TransposeBatchTime.Unchecked(x, input, batch, steps, InputFeatures);
+        return x;
+    }
+
+    private void FromTimeMajor(Span<float> output, ReadOnlySpan<float> outTime, int batch, int steps)
+    {
+        if (OutputsSequence) TransposeBatchTime.Unchecked(output, outTime, steps, batch, OutputUnits);
+        else outTime.CopyTo(output);
+    }
+
+    private int Rows(int k, int batch, int steps) => _inputIsSequence[k] ? steps * batch : batch;
+
+    private int OutputLength(int k, int batch, int steps) =>
+        (_layers[k].OutputsSequence(_inputIsSequence[k]) ? steps * batch : batch) * _layers[k].Units;
+
+    private ReadOnlySpan<float> LastActivation(int batch, int steps) =>
+        _activations[^1].AsSpan(0, OutputLength(_layers.Length - 1, batch, steps));
+
+    private void ForwardTimeMajor(ReadOnlySpan<float> x, int batch, int steps)
+    {
+        ReadOnlySpan<float> current = x;
+        for (int k = 0; k < _layers.Length; k++)
+        {
+            var output = Grow(ref _activations[k], OutputLength(k, batch, steps));
+            // LSTMs see (steps, batch); a Dense sees its rows as one flat batch.
+            if (_layers[k] is Dense) _layers[k].Forward(output, current, LayerParameters(k), 1, Rows(k, batch, steps));
+            else _layers[k].Forward(output, current, LayerParameters(k), steps, batch);
+            current = output;
+        }
+        _lastBatch = batch;
+        _lastSteps = steps;
+    }
+
+    private ReadOnlySpan<float> BackwardTimeMajor(ReadOnlySpan<float> dOutTime, int batch, int steps) =>
+        BackwardFrom(_layers.Length - 1, dOutTime, batch, steps);
+
+    // Backward through layers k, k-1, ..., 0 given dL/d(output of layer k); returns dL/dx time-major.
+    private ReadOnlySpan<float> BackwardFrom(int k, ReadOnlySpan<float> dOut, int batch, int steps)
+    {
+        for (; k >= 0; k--)
+        {
+            int rows = Rows(k, batch, steps);
+            int length = rows * _layers[k].InputSize;
+            var dIn = dOut.Overlaps(_gradA) ? Grow(ref _gradB, length) : Grow(ref _gradA, length);
+            ReadOnlySpan<float> input = k == 0 ? _inputTime.AsSpan(0, rows * InputFeatures) : _activations[k - 1].AsSpan(0, rows * _layers[k].InputSize);
+            if (_layers[k] is Dense) _layers[k].Backward(dIn, LayerGradients(k), dOut, input, LayerParameters(k), 1, rows);
+            else _layers[k].Backward(dIn, LayerGradients(k), dOut, input, LayerParameters(k), steps, batch);
+            dOut = dIn;
+        }
+        return dOut;
+    }
+
+    private void CheckBatch(ReadOnlySpan<float> input, int batch, int steps)
+    {
+        Check.Positive(batch, nameof(batch));
+        Check.Positive(steps, nameof(steps));
+        if ((long)batch * steps * InputFeatures != input.Length)
+            throw new ArgumentException($"input must hold (N={batch}, T={steps}, F={InputFeatures}) = {(long)batch * steps * InputFeatures} values, but has {input.Length}", nameof(input));
+        Check.Finite(input, nameof(input));
+    }
+
+    private static Span<float> Grow(ref float[] buffer, int length)
+    {
+        if (buffer.Length < length) buffer = new float[length];
+        return buffer.AsSpan(0, length);
+    }
+}
