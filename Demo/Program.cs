@@ -1,6 +1,10 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using System.Text;
 using Demo.Commands;
+using Demo.Data;
+using Engine.Models;
+using Engine.Training;
 
 namespace Demo;
 
@@ -10,20 +14,49 @@ public static class Program
     public static int Main(string[] args)
     {
         Console.OutputEncoding = Encoding.UTF8;
+        return Run(args, Console.Error);
+    }
+
+    /// <summary>
+    /// Parses and runs a command line. Usage errors and bad input print one line to <paramref name="error"/> and return 1;
+    /// anything else that goes wrong prints one line and returns 2. Never a stack trace.
+    /// </summary>
+    public static int Run(string[] args, TextWriter error)
+    {
         try
         {
-            return BuildRoot().Parse(args).Invoke();
+            var parse = BuildRoot().Parse(args);
+            // One error line, no help page after it: the help is one --help away.
+            if (parse.Action is ParseErrorAction pea) { pea.ShowHelp = false; pea.ShowTypoCorrections = true; }
+            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, Error = error });
+        }
+        catch (InputException e)
+        {
+            error.WriteLine($"error: {OneLine(e.Message)}");
+            return 1;
+        }
+        catch (ModelFormatException e)
+        {
+            error.WriteLine($"error: {OneLine(e.Message)}");
+            return 1;
+        }
+        catch (TrainingDivergedException e)
+        {
+            error.WriteLine($"error: {OneLine(e.Message)}");
+            return 1;
         }
         catch (Exception e)
         {
-            Console.Error.WriteLine($"internal error: {e.Message}");
+            error.WriteLine($"internal error ({e.GetType().Name}): {OneLine(e.Message)}");
             return 2;
         }
     }
 
+    private static string OneLine(string message) => message.ReplaceLineEndings(" ");
+
     public static RootCommand BuildRoot()
     {
-        var root = new RootCommand("LSTM engine demo: reproduces the reference experiment (default) and ranks the inputs of an LSTM.");
+        var root = new RootCommand("LSTM engine demo: reproduces the reference experiment (default), and trains, predicts and ranks the inputs of LSTMs on your own CSV data.");
         SeedCommand.AddOptions(root);
         root.SetAction(parse => SeedCommand.Run(SeedCommand.Settings(parse)));
 
@@ -31,6 +64,12 @@ public static class Program
         SeedCommand.AddOptions(seed);
         seed.SetAction(parse => SeedCommand.Run(SeedCommand.Settings(parse)));
         root.Subcommands.Add(seed);
+
+        root.Subcommands.Add(MakeDataCommand.Build());
+        root.Subcommands.Add(TrainCommand.Build());
+        root.Subcommands.Add(PredictCommand.Build());
+        root.Subcommands.Add(ImportanceCommand.Build());
+        root.Subcommands.Add(SummaryCommand.Build());
         return root;
     }
 }
