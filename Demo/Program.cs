@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.CommandLine.Invocation;
 using System.Text;
 using Demo.Commands;
 using Demo.Data;
@@ -26,8 +25,13 @@ public static class Program
         try
         {
             var parse = BuildRoot().Parse(args);
-            // One error line, no help page after it: the help is one --help away.
-            if (parse.Action is ParseErrorAction pea) { pea.ShowHelp = false; pea.ShowTypoCorrections = true; }
+            if (parse.Errors.Count > 0)
+            {
+                // One line, no help page after it: the help is one --help away.
+                string command = parse.CommandResult.Command is RootCommand ? "demo" : $"demo {parse.CommandResult.Command.Name}";
+                error.WriteLine($"error: {string.Join("; ", parse.Errors.Select(e => OneLine(e.Message).Replace("\t", " ").Trim().TrimEnd('.')))} (see {command} --help)");
+                return 1;
+            }
             return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, Error = error });
         }
         catch (InputException e)
