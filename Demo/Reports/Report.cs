@@ -14,9 +14,10 @@ public sealed record FeatureScore(string Name, double Score, int Rank, double? S
 /// <param name="Seconds">Wall time.</param>
 /// <param name="Features">Per feature, in the model's feature order.</param>
 /// <param name="Map">Optional (steps, features) map of importance over time.</param>
+/// <param name="LagMap">Optional (lags, features) map by lag k = output step - input step.</param>
 /// <param name="Curves">Optional profile curves (sensitivity analysis): per feature, x values (original units) and mean output.</param>
 /// <param name="Note">Optional one-line explanation of the score.</param>
-public sealed record MethodOutcome(string Name, double Seconds, FeatureScore[] Features, double[,]? Map = null,
+public sealed record MethodOutcome(string Name, double Seconds, FeatureScore[] Features, double[,]? Map = null, double[,]? LagMap = null,
                                    IReadOnlyList<(string Feature, double[] X, double[] Y)>? Curves = null, string? Note = null);
 
 /// <summary>
@@ -102,6 +103,13 @@ public sealed class Report(string directory, string title)
                 Plots.Map(Png(heat), $"{m.Name}: importance by step and feature", features, map, "step", stepLabels);
                 _blocks.Add(new Paragraph("Brighter cells matter more: read along a row to see when a feature matters."));
                 _blocks.Add(new Image(heat, $"{m.Name} steps x features map"));
+            }
+            if (m.LagMap is { } lags)
+            {
+                string lag = $"lag-{Slug(m.Name)}.png";
+                Plots.Map(Png(lag), $"{m.Name}: importance by lag and feature", features, lags, "lag (output step - input step)");
+                _blocks.Add(new Paragraph("Lag 0 is the input's effect on the same step's output; a bright cell at lag k means the input acts k steps later."));
+                _blocks.Add(new Image(lag, $"{m.Name} lags x features map"));
             }
             if (m.Curves is { Count: > 0 } curves)
             {
