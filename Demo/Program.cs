@@ -4,6 +4,7 @@ using Demo.Commands;
 using Demo.Data;
 using Engine.Models;
 using Engine.Training;
+using Spectre.Console;
 
 namespace Demo;
 
@@ -13,6 +14,8 @@ public static class Program
     public static int Main(string[] args)
     {
         Console.OutputEncoding = Encoding.UTF8;
+        // Tables in logs and pipes: at least 120 columns, so rows do not wrap at the 80-column default.
+        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 120);
         return Run(args, Console.Error);
     }
 
