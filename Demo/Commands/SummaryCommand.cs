@@ -48,8 +48,8 @@ public static class SummaryCommand
 
     private static void PrintFeatures(ModelArchitecture arch)
     {
-        var table = new Table().Title("Inputs");
-        table.AddColumns("#", "Feature", "Mean (standardised away)", "SD (divided by)");
+        var table = new Table().Title("Inputs, standardised as (x - mean) / SD");
+        table.AddColumns("#", "Feature", "Training mean", "Training SD");
         for (int i = 0; i < arch.Features.Length; i++)
             table.AddRow((i + 1).ToString(CultureInfo.InvariantCulture), Markup.Escape(arch.Features[i]),
                 arch.Normalisation?.Mean[i].ToString("G5", CultureInfo.InvariantCulture) ?? "-", arch.Normalisation?.Sd[i].ToString("G5", CultureInfo.InvariantCulture) ?? "-");
