@@ -65,13 +65,14 @@ public static class Plots
     }
 
     /// <summary>
-    /// One method's scores as horizontal bars, most important at the top, with the 95% interval as error bars
-    /// where the method has one.
+    /// One method's scores as horizontal bars, rank 1 at the top (a method may rank by magnitude, so a large
+    /// negative score can rank first), with the 95% interval as error bars where the method has one.
     /// </summary>
-    public static void Scores(string path, string title, IReadOnlyList<string> features, IReadOnlyList<double> scores, IReadOnlyList<(double Low, double High)?> intervals, string scoreLabel)
+    public static void Scores(string path, string title, IReadOnlyList<string> features, IReadOnlyList<double> scores, IReadOnlyList<int> ranks,
+                              IReadOnlyList<(double Low, double High)?> intervals, string scoreLabel)
     {
         int n = features.Count;
-        var order = Enumerable.Range(0, n).OrderBy(i => scores[i]).ToArray(); // ascending, so the largest is drawn at the top
+        var order = Enumerable.Range(0, n).OrderByDescending(i => ranks[i]).ToArray(); // bar 0 is drawn at the bottom
         var plot = NewPlot(title, scoreLabel, "");
         var bars = new List<Bar>();
         for (int p = 0; p < n; p++)

@@ -89,7 +89,7 @@ public sealed class Report(string directory, string title)
             string bars = $"importance-{Slug(m.Name)}.png";
             var intervals = m.Features.Select(f => f.Ci95 is [var lo, var hi] ? ((double, double)?)(lo, hi) : null).ToList();
             Plots.Scores(Png(bars), $"{m.Name}: score per feature" + (intervals.Any(i => i is not null) ? " (95% interval)" : ""),
-                features, m.Features.Select(f => f.Score).ToList(), intervals, "score");
+                features, m.Features.Select(f => f.Score).ToList(), m.Features.Select(f => f.Rank).ToList(), intervals, "score");
             _blocks.Add(new Image(bars, $"{m.Name} scores"));
             _blocks.Add(new TableBlock(["feature", "score", "rank", "SD", "SE", "count", "95% interval"],
                 m.Features.Select(f => new[]
