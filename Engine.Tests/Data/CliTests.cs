@@ -205,6 +205,43 @@ public class CliTests(CliFixture fx) : IClassFixture<CliFixture>
     }
 
     [Fact]
+    public void OneLongSeriesIsCutIntoWindowsAtTrainAndPredictTime()
+    {
+        // 50 rows, no series column: windows of 8 -> 6 windows, 2 rows left over.
+        string csv = fx.File("long-series.csv", "t,x,alarm\n" + string.Concat(Enumerable.Range(0, 50).Select(i => $"{i},{Math.Sin(i)},{(Math.Sin(i) > 0 ? 1 : 0)}\n")));
+        string model = Path.Combine(fx.Dir, "windowed.safetensors"), pred = Path.Combine(fx.Dir, "windowed.csv");
+        Cli.Ok("train", "--data", csv, "--target", "alarm", "--window", "8", "--model", model, "--epochs", "1", "--layers", "2", "--validation", "0");
+        Cli.Ok("predict", "--model", model, "--data", csv, "--out", pred);
+        var lines = File.ReadAllLines(pred);
+        Assert.Equal(1 + 6 * 8, lines.Length);
+        Assert.StartsWith("w1,0,2,", lines[1]);
+        Assert.StartsWith("w6,47,49,", lines[^1]);
+    }
+
+    [Fact]
+    public void LastStepOutputPredictsOncePerSeriesAndNoHeadNeedsOneUnit()
+    {
+        string model = Path.Combine(fx.Dir, "last.safetensors"), pred = Path.Combine(fx.Dir, "last.csv");
+        Cli.Ok("train", "--data", fx.Csv, "--target", "alarm", "--output", "last", "--no-head", "--layers", "3,1", "--model", model, "--epochs", "1");
+        Cli.Ok("predict", "--model", model, "--data", fx.Csv, "--out", pred);
+        var lines = File.ReadAllLines(pred);
+        Assert.Equal(1 + 30, lines.Length);
+        Assert.StartsWith("s001,7,", lines[1]);
+        Cli.Bad(["train", "--data", fx.Csv, "--target", "alarm", "--no-head", "--layers", "3,2", "--model", model], "--no-head", "must be 1");
+    }
+
+    [Fact]
+    public void TrainingIsReproducibleForASeed()
+    {
+        string a = Path.Combine(fx.Dir, "a.safetensors"), b = Path.Combine(fx.Dir, "b.safetensors");
+        foreach (var path in new[] { a, b })
+            Cli.Ok("train", "--data", fx.Csv, "--target", "alarm", "--model", path, "--epochs", "2", "--layers", "3", "--seed", "5");
+        var (ma, _) = Engine.Models.ModelFile.Load(a);
+        var (mb, _) = Engine.Models.ModelFile.Load(b);
+        Assert.Equal(ma.Parameters, mb.Parameters);
+    }
+
+    [Fact]
     public void UsageErrorsAreOneLineWithExitCode1()
     {
         Cli.Bad(["train", "--target", "alarm", "--model", "m.safetensors"], "--data", "required");
