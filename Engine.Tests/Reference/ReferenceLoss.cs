@@ -1,0 +1,38 @@
+namespace Engine.Tests.Reference;
+
+/// <summary>The scalar losses the gradient checks differentiate, in double precision.</summary>
+public enum LossKind
+{
+    /// <summary>L = sum_k w_k p_k with fixed random weights w: every output gets its own gradient.</summary>
+    WeightedSum,
+    /// <summary>L = mean((p - y)^2).</summary>
+    MeanSquaredError,
+    /// <summary>L = -mean(y ln p + (1 - y) ln(1 - p)), p clipped to [1e-7, 1 - 1e-7] as Keras does.</summary>
+    BinaryCrossEntropy,
+}
+
+public static class ReferenceLoss
+{
+    /// <summary>The loss of prediction p against y (for <see cref="LossKind.WeightedSum"/>, y holds the weights).</summary>
+    public static double Value(LossKind kind, double[] p, double[] y)
+    {
+        double sum = 0;
+        for (int k = 0; k < p.Length; k++)
+        {
+            switch (kind)
+            {
+                case LossKind.WeightedSum:
+                    sum += y[k] * p[k];
+                    break;
+                case LossKind.MeanSquaredError:
+                    sum += (p[k] - y[k]) * (p[k] - y[k]) / p.Length;
+                    break;
+                default:
+                    double pc = Math.Clamp(p[k], 1e-7, 1 - 1e-7);
+                    sum -= (y[k] * Math.Log(pc) + (1 - y[k]) * Math.Log(1 - pc)) / p.Length;
+                    break;
+            }
+        }
+        return sum;
+    }
+}
