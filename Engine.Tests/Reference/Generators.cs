@@ -44,22 +44,28 @@ public static class Generators
     /// <summary>
     /// A network, its weights (U(-1.5, 1.5): enough to push hard_sigmoid gates past +-2.5 and relus below 0),
     /// inputs U(-2, 2), and a loss with its targets (weights for the weighted sum, U(0, 1) labels for BCE).
-    /// BCE is only drawn where the outputs are probabilities; elsewhere it falls back to MSE.
+    /// BCE needs outputs in (0, 1): half its cases get a sigmoid Dense head (the fused path of
+    /// Sequential.ComputeGradients), the others a sigmoid/sigmoid last LSTM as in the reference model.
     /// </summary>
     public static Gen<NetworkCase> Network =>
         from batch in Gen.Choose(1, 4)
         from steps in Gen.Choose(1, 6)
         from features in Gen.Choose(1, 5)
-        from lstms in LstmStack
-        from head in Head
+        from loss in Gen.Elements(LossKind.WeightedSum, LossKind.MeanSquaredError, LossKind.BinaryCrossEntropy)
+        from drawnLstms in LstmStack
+        from drawnHead in Head
+        from fused in Gen.Elements(true, false)
+        from headUnits in Gen.Choose(1, 3)
+        let bce = loss == LossKind.BinaryCrossEntropy
+        let head = bce ? (fused ? new DenseSpec(headUnits, Activation.Sigmoid) : null) : drawnHead
+        let lstms = bce && !fused
+            ? [.. drawnLstms[..^1], drawnLstms[^1] with { Activation = Activation.Sigmoid, RecurrentActivation = Activation.Sigmoid }]
+            : drawnLstms
         from flatten in Gen.Elements(true, false)
         let net = new ReferenceNetwork(features, lstms, head)
         from parameters in Floats(net.ParameterCount, 1.5f)
         from input in Floats(batch * steps * features, 2f)
-        from pickedLoss in Gen.Elements(LossKind.WeightedSum, LossKind.MeanSquaredError, LossKind.BinaryCrossEntropy)
-        let loss = pickedLoss == LossKind.BinaryCrossEntropy && !NetworkCase.OutputsAreProbabilities(lstms, head)
-            ? LossKind.MeanSquaredError : pickedLoss
-        from target in loss == LossKind.BinaryCrossEntropy
+        from target in bce
             ? Floats(batch * net.OutputsPerSeries(steps), 0.5f).Select(a => a.Select(v => v + 0.5f).ToArray())
             : Floats(batch * net.OutputsPerSeries(steps), 1f)
         select new NetworkCase(batch, steps, features, lstms, head, flatten && net.OutputsSequence, parameters, input, loss, target);

@@ -1,4 +1,5 @@
 using System.Text;
+using Engine.Kernels;
 using Engine.Models;
 
 namespace Engine.Tests.Reference;
@@ -54,67 +55,98 @@ public static class GradientCheck
         var dInput = new float[c.Input.Length];
         Array.Clear(model.Gradients);
         model.Backward(dInput, dOutput);
-        var viaBackward = (float[])model.Gradients.Clone();
 
-        // The training path (fused sigmoid + BCE when the head allows it) must give the same loss and gradients.
+        // Central differences of the reference loss (Keras' clipped BCE on probabilities for the unfused chain).
+        var differences = new Differences(c, p, x, logits: false);
+        var tolerance = new Tolerance(differences, failures);
+        tolerance.CompareAll(model, "Backward", model.Gradients, dInput);
+
+        // The training path; with a sigmoid Dense head and BCE it is the fused loss on the logits, which matches
+        // the clipped loss only while sigmoid(z) stays inside [1e-7, 1 - 1e-7]; beyond, it keeps the exact loss
+        // and gradient (as Keras does for a sigmoid output), so it is checked against that form.
         if (loss is not null)
         {
+            bool fused = c is { Loss: LossKind.BinaryCrossEntropy, Head.Activation: Activation.Sigmoid };
+            var training = fused ? new Differences(c, p, x, logits: true) : differences;
             float value = model.ComputeGradients(c.Input, c.Target, c.Batch, c.Steps, loss);
-            double reference = ReferenceLoss.Value(c.Loss, expected, y);
+            double reference = training.Loss();
             if (!(Math.Abs(value - reference) <= 1e-5 + 1e-4 * Math.Abs(reference)))
                 failures.AppendLine($"loss: ComputeGradients {value:R}, reference {reference:R}");
+            new Tolerance(training, failures).CompareAll(model, "ComputeGradients", model.Gradients, null);
         }
-
-        // Central differences of the reference loss.
-        var baseKinks = new KinkRecorder();
-        net.Forward(p, x, c.Batch, c.Steps, baseKinks);
-        var plusKinks = new KinkRecorder();
-        var minusKinks = new KinkRecorder();
-        int skipped = 0;
-        double worst = 0;
-        double? Difference(double[] v, int k)
-        {
-            double saved = v[k];
-            v[k] = saved + Step;
-            plusKinks.Clear();
-            double lp = ReferenceLoss.Value(c.Loss, net.Forward(p, x, c.Batch, c.Steps, plusKinks), y);
-            v[k] = saved - Step;
-            minusKinks.Clear();
-            double lm = ReferenceLoss.Value(c.Loss, net.Forward(p, x, c.Batch, c.Steps, minusKinks), y);
-            v[k] = saved;
-            if (!plusKinks.SameSides(baseKinks) || !minusKinks.SameSides(baseKinks)) { skipped++; return null; }
-            return (lp - lm) / (2 * Step);
-        }
-        var fdParameters = new double?[p.Length];
-        var fdInput = new double?[x.Length];
-        for (int k = 0; k < p.Length; k++) fdParameters[k] = Difference(p, k);
-        for (int k = 0; k < x.Length; k++) fdInput[k] = Difference(x, k);
-
-        // Float rounding in the engine is relative to the size of the quantities it sums, so the absolute part of
-        // the tolerance scales with the case's largest gradient (linear stacks reach gradients of 10 and more).
-        double scale = fdParameters.Concat(fdInput).Max(v => Math.Abs(v ?? 0));
-        double absolute = Absolute * (1 + scale);
-        void Compare(string what, float engine, double fd)
-        {
-            double error = Math.Abs(engine - fd), tolerance = absolute + Relative * Math.Abs(fd);
-            worst = Math.Max(worst, error / tolerance);
-            if (!(error <= tolerance)) failures.AppendLine($"{what}: engine {engine:R}, finite difference {fd:R}");
-        }
-
-        var viaTraining = loss is null ? null : model.Gradients;
-        for (int k = 0; k < p.Length; k++)
-        {
-            if (fdParameters[k] is not { } fd) continue;
-            Compare($"dL/dparameter[{k}] ({Describe(model, k)}) via Backward", viaBackward[k], fd);
-            if (viaTraining is not null) Compare($"dL/dparameter[{k}] ({Describe(model, k)}) via ComputeGradients", viaTraining[k], fd);
-        }
-        for (int k = 0; k < x.Length; k++)
-            if (fdInput[k] is { } fd) Compare($"dL/dinput[{k}]", dInput[k], fd);
 
         int total = p.Length + x.Length;
         // Steps that straddle a kink are skipped; they must stay rare or the check would prove little.
-        if (skipped * 10 > total) failures.AppendLine($"{skipped} of {total} finite differences straddled a kink");
-        return new Result(failures.ToString(), skipped, total, worst);
+        if (differences.Skipped * 10 > total) failures.AppendLine($"{differences.Skipped} of {total} finite differences straddled a kink");
+        return new Result(failures.ToString(), differences.Skipped, total, tolerance.Worst);
+    }
+
+    /// <summary>Central differences of the reference loss for every parameter and input; null where a step straddled a kink.</summary>
+    private sealed class Differences
+    {
+        private readonly NetworkCase _case;
+        private readonly double[] _p, _x, _y;
+        private readonly bool _logits;
+        private readonly KinkRecorder _base = new(), _plus = new(), _minus = new();
+
+        public Differences(NetworkCase c, double[] p, double[] x, bool logits)
+        {
+            _case = c; _p = p; _x = x; _y = ToDouble(c.Target); _logits = logits;
+            Loss(_base);
+            Parameters = new double?[p.Length];
+            Input = new double?[x.Length];
+            for (int k = 0; k < p.Length; k++) Parameters[k] = Difference(p, k);
+            for (int k = 0; k < x.Length; k++) Input[k] = Difference(x, k);
+        }
+
+        public double?[] Parameters { get; }
+        public double?[] Input { get; }
+        public int Skipped { get; private set; }
+
+        public double Loss(KinkRecorder? kinks = null)
+        {
+            var output = _case.Reference.Forward(_p, _x, _case.Batch, _case.Steps, kinks, headLogits: _logits);
+            return _logits ? ReferenceLoss.BinaryCrossEntropyFromLogits(output, _y) : ReferenceLoss.Value(_case.Loss, output, _y);
+        }
+
+        private double? Difference(double[] v, int k)
+        {
+            double saved = v[k];
+            v[k] = saved + Step;
+            _plus.Clear();
+            double lp = Loss(_plus);
+            v[k] = saved - Step;
+            _minus.Clear();
+            double lm = Loss(_minus);
+            v[k] = saved;
+            if (!_plus.SameSides(_base) || !_minus.SameSides(_base)) { Skipped++; return null; }
+            return (lp - lm) / (2 * Step);
+        }
+    }
+
+    // Float rounding in the engine is relative to the size of the quantities it sums, so the absolute part of
+    // the tolerance scales with the case's largest gradient (linear stacks reach gradients of 10 and more).
+    private sealed class Tolerance(Differences fd, StringBuilder failures)
+    {
+        private readonly double _absolute = Absolute * (1 + fd.Parameters.Concat(fd.Input).Max(v => Math.Abs(v ?? 0)));
+
+        public double Worst { get; private set; }
+
+        public void CompareAll(Sequential model, string path, float[] parameterGradients, float[]? inputGradients)
+        {
+            for (int k = 0; k < fd.Parameters.Length; k++)
+                if (fd.Parameters[k] is { } d) Compare($"dL/dparameter[{k}] ({Describe(model, k)}) via {path}", parameterGradients[k], d);
+            if (inputGradients is null) return;
+            for (int k = 0; k < fd.Input.Length; k++)
+                if (fd.Input[k] is { } d) Compare($"dL/dinput[{k}] via {path}", inputGradients[k], d);
+        }
+
+        private void Compare(string what, float engine, double fd)
+        {
+            double error = Math.Abs(engine - fd), tolerance = _absolute + Relative * Math.Abs(fd);
+            Worst = Math.Max(Worst, error / tolerance);
+            if (!(error <= tolerance)) failures.AppendLine($"{what}: engine {engine:R}, finite difference {fd:R}");
+        }
     }
 
     /// <summary>Outcome of <see cref="Run"/>; <see cref="Worst"/> is the largest error as a fraction of its tolerance.</summary>

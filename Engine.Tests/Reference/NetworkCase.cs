@@ -34,11 +34,6 @@ public sealed record NetworkCase(
         _ => null,
     };
 
-    /// <summary>Whether the outputs are strictly inside (0, 1), where binary cross-entropy is smooth.</summary>
-    public static bool OutputsAreProbabilities(LstmSpec[] lstms, DenseSpec? head) => head is { } d
-        ? d.Activation == Activation.Sigmoid
-        : lstms[^1] is { Activation: Activation.Sigmoid, RecurrentActivation: Activation.Sigmoid };
-
     public override string ToString()
     {
         string layers = string.Join(" -> ", Lstms.Select(l =>

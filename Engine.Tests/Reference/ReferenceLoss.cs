@@ -35,4 +35,12 @@ public static class ReferenceLoss
         }
         return sum;
     }
+
+    /// <summary>BCE on logits z, without clipping: mean(max(z, 0) - z y + ln(1 + e^-|z|)) = BCE(sigmoid(z), y) exactly.</summary>
+    public static double BinaryCrossEntropyFromLogits(double[] z, double[] y)
+    {
+        double sum = 0;
+        for (int k = 0; k < z.Length; k++) sum += Math.Max(z[k], 0) - z[k] * y[k] + Math.Log(1 + Math.Exp(-Math.Abs(z[k])));
+        return sum / z.Length;
+    }
 }

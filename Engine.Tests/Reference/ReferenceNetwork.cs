@@ -47,8 +47,9 @@ public sealed class ReferenceNetwork(int features, IReadOnlyList<LstmSpec> lstms
     /// <summary>
     /// Forward pass for input (N, T, F) batch-major. Every activation applied to a value where it has a kink
     /// (relu at 0, hard_sigmoid at +-2.5) is reported to <paramref name="kinks"/> with its argument.
+    /// With <paramref name="headLogits"/> the Dense head's output is its pre-activation x K + b.
     /// </summary>
-    public double[] Forward(double[] parameters, double[] input, int batch, int steps, KinkRecorder? kinks = null)
+    public double[] Forward(double[] parameters, double[] input, int batch, int steps, KinkRecorder? kinks = null, bool headLogits = false)
     {
         if (parameters.Length != ParameterCount) throw new ArgumentException($"expected {ParameterCount} parameters, got {parameters.Length}");
         if (input.Length != batch * steps * Features) throw new ArgumentException($"expected ({batch}, {steps}, {Features}) inputs, got {input.Length}");
@@ -68,7 +69,7 @@ public sealed class ReferenceNetwork(int features, IReadOnlyList<LstmSpec> lstms
                 seq = LstmLayer(layer, seq, parameters, ref offset, kinks);
             }
             if (Head is { } d)
-                for (int t = 0; t < seq.Length; t++) seq[t] = DenseRow(d, seq[t], parameters, offset, kinks);
+                for (int t = 0; t < seq.Length; t++) seq[t] = DenseRow(headLogits ? d with { Activation = Activation.Linear } : d, seq[t], parameters, offset, kinks);
             int width = OutputUnits, per = OutputsPerSeries(steps);
             for (int t = 0; t < seq.Length; t++)
                 for (int k = 0; k < width; k++) output[n * per + t * width + k] = seq[t][k];
