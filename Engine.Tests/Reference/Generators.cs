@@ -6,7 +6,8 @@ namespace Engine.Tests.Reference;
 
 /// <summary>
 /// FsCheck generators for the property tests, in one place. Shapes are tiny so a property runs in
-/// milliseconds: batch 1-4, steps 1-6, features 1-5, units 1-6, 1-3 stacked LSTMs, optional Dense head.
+/// milliseconds: batch 1-4, steps 1-6, features 1-5, units 1-6, 1-3 stacked LSTMs, optional Dense head
+/// and, in a quarter of the cases, a Dense layer before the LSTMs.
 /// </summary>
 public static class Generators
 {
@@ -34,10 +35,15 @@ public static class Generators
         from layers in Gen.CollectToArray(Enumerable.Range(0, depth), k => Lstm(k < depth - 1 || lastReturns))
         select layers;
 
-    public static Gen<DenseSpec?> Head =>
+    public static Gen<DenseSpec?> Head => OptionalDense(1, 1, 3);
+
+    /// <summary>The optional Dense layer before the LSTMs: absent in 3 cases of 4.</summary>
+    public static Gen<DenseSpec?> First => OptionalDense(3, 1, 4);
+
+    private static Gen<DenseSpec?> OptionalDense(int absentWeight, int minUnits, int maxUnits) =>
         Gen.Frequency(
-            (1, Gen.Constant<DenseSpec?>(null)),
-            (1, from units in Gen.Choose(1, 3)
+            (absentWeight, Gen.Constant<DenseSpec?>(null)),
+            (1, from units in Gen.Choose(minUnits, maxUnits)
                 from a in Gen.Elements(AllActivations)
                 select (DenseSpec?)new DenseSpec(units, a)));
 
@@ -52,6 +58,7 @@ public static class Generators
         from steps in Gen.Choose(1, 6)
         from features in Gen.Choose(1, 5)
         from loss in Gen.Elements(LossKind.WeightedSum, LossKind.MeanSquaredError, LossKind.BinaryCrossEntropy)
+        from first in First
         from drawnLstms in LstmStack
         from drawnHead in Head
         from fused in Gen.Elements(true, false)
@@ -62,13 +69,13 @@ public static class Generators
             ? [.. drawnLstms[..^1], drawnLstms[^1] with { Activation = Activation.Sigmoid, RecurrentActivation = Activation.Sigmoid }]
             : drawnLstms
         from flatten in Gen.Elements(true, false)
-        let net = new ReferenceNetwork(features, lstms, head)
+        let net = new ReferenceNetwork(features, lstms, head, first)
         from parameters in Floats(net.ParameterCount, 1.5f)
         from input in Floats(batch * steps * features, 2f)
         from target in bce
             ? Floats(batch * net.OutputsPerSeries(steps), 0.5f).Select(a => a.Select(v => v + 0.5f).ToArray())
             : Floats(batch * net.OutputsPerSeries(steps), 1f)
-        select new NetworkCase(batch, steps, features, lstms, head, flatten && net.OutputsSequence, parameters, input, loss, target);
+        select new NetworkCase(batch, steps, features, lstms, head, flatten && net.OutputsSequence, parameters, input, loss, target, first);
 }
 
 /// <summary>Registers the generators with FsCheck: <c>[Property(Arbitrary = [typeof(Arbitraries)])]</c>.</summary>

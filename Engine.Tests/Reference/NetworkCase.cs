@@ -11,14 +11,15 @@ namespace Engine.Tests.Reference;
 /// </summary>
 public sealed record NetworkCase(
     int Batch, int Steps, int Features, LstmSpec[] Lstms, DenseSpec? Head, bool Flatten,
-    float[] Parameters, float[] Input, LossKind Loss, float[] Target)
+    float[] Parameters, float[] Input, LossKind Loss, float[] Target, DenseSpec? First = null)
 {
-    public ReferenceNetwork Reference => new(Features, Lstms, Head);
+    public ReferenceNetwork Reference => new(Features, Lstms, Head, First);
 
     /// <summary>The engine model with this case's layers and parameters.</summary>
     public Sequential BuildModel()
     {
         var layers = new List<Layer>();
+        if (First is { } first) layers.Add(new Dense(first.Units, first.Activation));
         foreach (var l in Lstms) layers.Add(new Lstm(l.Units, l.Activation, l.RecurrentActivation, l.ReturnSequences));
         if (Head is { } d) layers.Add(new Dense(d.Units, d.Activation));
         var model = new Sequential(Features, layers, Flatten);
@@ -36,7 +37,7 @@ public sealed record NetworkCase(
 
     public override string ToString()
     {
-        string layers = string.Join(" -> ", Lstms.Select(l =>
+        string layers = (First is { } f ? $"Dense({f.Units}, {f.Activation.Name()}) -> " : "") + string.Join(" -> ", Lstms.Select(l =>
             $"LSTM({l.Units}, {l.Activation.Name()}/{l.RecurrentActivation.Name()}{(l.ReturnSequences ? ", seq" : "")})"));
         if (Head is { } d) layers += $" -> Dense({d.Units}, {d.Activation.Name()})";
         return $"N={Batch} T={Steps} F={Features}: {layers}{(Flatten ? " -> Flatten" : "")}; loss {Loss}; " +

@@ -5,7 +5,7 @@ namespace Engine.Tests.Reference;
 /// <summary>One LSTM layer of a reference network.</summary>
 public sealed record LstmSpec(int Units, Activation Activation, Activation RecurrentActivation, bool ReturnSequences);
 
-/// <summary>The optional Dense head of a reference network, applied to every row (every step of a sequence).</summary>
+/// <summary>A Dense layer of a reference network (the optional input layer or head), applied to every step of a sequence.</summary>
 public sealed record DenseSpec(int Units, Activation Activation);
 
 /// <summary>
@@ -17,14 +17,16 @@ public sealed record DenseSpec(int Units, Activation Activation);
 /// c_t = f c_{t-1} + i g;  h_t = o a(c_t);  h_0 = c_0 = 0
 /// Dense: y = a(x K + b)            // K (I, O), b (O)
 /// </code>
+/// An optional Dense input layer may come before the LSTMs (applied to every step).
 /// Parameters are one flat vector, layer after layer, each layer's tensors in Keras' order (kernel,
 /// recurrent_kernel, bias), row-major. Outputs are batch-major: (N, T x O) for a sequence output, else (N, O).
 /// </summary>
-public sealed class ReferenceNetwork(int features, IReadOnlyList<LstmSpec> lstms, DenseSpec? head)
+public sealed class ReferenceNetwork(int features, IReadOnlyList<LstmSpec> lstms, DenseSpec? head, DenseSpec? input = null)
 {
     public int Features { get; } = features;
     public IReadOnlyList<LstmSpec> Lstms { get; } = lstms;
     public DenseSpec? Head { get; } = head;
+    public DenseSpec? Input { get; } = input;
 
     /// <summary>Whether the network outputs one row per step.</summary>
     public bool OutputsSequence => Lstms[^1].ReturnSequences;
@@ -38,6 +40,7 @@ public sealed class ReferenceNetwork(int features, IReadOnlyList<LstmSpec> lstms
         get
         {
             int count = 0, width = Features;
+            if (Input is { } first) { count += (width + 1) * first.Units; width = first.Units; }
             foreach (var l in Lstms) { count += (width + l.Units + 1) * 4 * l.Units; width = l.Units; }
             if (Head is { } d) count += (width + 1) * d.Units;
             return count;
@@ -64,6 +67,11 @@ public sealed class ReferenceNetwork(int features, IReadOnlyList<LstmSpec> lstms
                 for (int k = 0; k < Features; k++) seq[t][k] = input[(n * steps + t) * Features + k];
             }
             int offset = 0;
+            if (Input is { } first)
+            {
+                for (int t = 0; t < steps; t++) seq[t] = DenseRow(first, seq[t], parameters, offset, kinks);
+                offset += (Features + 1) * first.Units;
+            }
             foreach (var layer in Lstms)
             {
                 seq = LstmLayer(layer, seq, parameters, ref offset, kinks);
