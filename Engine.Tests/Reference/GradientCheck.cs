@@ -26,7 +26,7 @@ public static class GradientCheck
     /// Whether the case is far enough from every kink to be checked, and, for binary cross-entropy on
     /// probabilities, whether float32 resolves its outputs (see <see cref="ReferenceLoss.WellConditioned"/>).
     /// </summary>
-    public static bool IsClearOfKinks(NetworkCase c)
+    public static bool IsWellPosed(NetworkCase c)
     {
         var kinks = new KinkRecorder();
         var output = c.Reference.Forward(ToDouble(c.Parameters), ToDouble(c.Input), c.Batch, c.Steps, kinks);
@@ -39,7 +39,7 @@ public static class GradientCheck
         var failures = new StringBuilder();
         var net = c.Reference;
         var model = c.BuildModel();
-        double[] p = ToDouble(c.Parameters), x = ToDouble(c.Input), y = ToDouble(c.Target);
+        double[] p = ToDouble(c.Parameters), x = ToDouble(c.Input);
         int outputs = c.Batch * net.OutputsPerSeries(c.Steps);
 
         // Forward: engine (float) against reference (double).
