@@ -14,6 +14,7 @@ namespace Engine.Tests.Models;
 /// </summary>
 public class GradientPropertyTests
 {
+    /// <summary>Random small networks (see <see cref="Generators.Network"/>); cases within float noise of a kink are discarded.</summary>
     [Property(Arbitrary = [typeof(Arbitraries)], MaxTest = 100)]
     public Property GradientsMatchFiniteDifferencesOfTheReference(NetworkCase c) =>
         Prop.When(GradientCheck.IsWellPosed(c), () =>
@@ -47,7 +48,7 @@ public class GradientPropertyTests
         Assert.Equal(3, checkedCases);
     }
 
-    // A fixed-shape case with generated weights, from FsCheck's generator at a given seed.
+    // A fixed-shape case: LSTM(4, seq) -> LSTM(3, seq on even seeds) -> Dense(2), weights drawn from the seed.
     private static NetworkCase Sample(int seed, Activation activation, Activation recurrent)
     {
         LstmSpec[] lstms = [new(4, activation, recurrent, true), new(3, activation, recurrent, seed % 2 == 0)];
