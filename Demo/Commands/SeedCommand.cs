@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using Demo.Importance;
 using Demo.Reference;
 using Demo.Reports;
 using Engine.Importance;
@@ -34,11 +35,54 @@ public static class SeedCommand
         Validators = { r => { var v = r.GetValueOrDefault<string>(); if (v is not ("sigmoid" or "hard_sigmoid")) r.AddError($"--recurrent-activation must be sigmoid or hard_sigmoid, not '{v}'"); } },
     };
 
+    public static readonly Option<string?> Methods = new("--methods")
+    {
+        Description = $"Importance methods to run after training, comma-separated, or all: {string.Join(", ", ImportanceMethods.Names)}. Prints one table instead of the reference lines.",
+        Validators = { r => { try { ImportanceMethods.Parse(r.GetValueOrDefault<string?>() ?? ""); } catch (ArgumentException e) { r.AddError("--methods: " + e.Message); } } },
+    };
+    public static readonly Option<string?> Json = new("--json")
+    {
+        Description = "Also write the --methods results as JSON to this file.",
+        Validators = { r => { var v = r.GetValueOrDefault<string?>(); var dir = Path.GetDirectoryName(Path.GetFullPath(v ?? ".")); if (string.IsNullOrWhiteSpace(v) || !Directory.Exists(dir)) r.AddError($"--json: the folder of '{v}' does not exist"); } },
+    };
+    public static readonly Option<int> Repeats = PositiveInt("--repeats", 10, "Repeats of the randomised methods (noise draws, permutations, randomised networks).");
+    public static readonly Option<int> Threads = PositiveInt("--threads", Environment.ProcessorCount, "Worker threads for the importance methods (results do not depend on it).");
+    public static readonly Option<int?> RetrainEpochs = new("--retrain-epochs")
+    {
+        Description = "Epochs of each stepwise retraining (default: --epochs).",
+        Validators = { r => { if (r.GetValueOrDefault<int?>() is <= 0) r.AddError("--retrain-epochs must be a positive whole number"); } },
+    };
+    public static readonly Option<int?> RetrainSteps = new("--retrain-steps")
+    {
+        Description = "Batches per epoch of each stepwise retraining (default: --steps-per-epoch).",
+        Validators = { r => { if (r.GetValueOrDefault<int?>() is <= 0) r.AddError("--retrain-steps must be a positive whole number"); } },
+    };
+
     /// <summary>Adds the reference options to a command (the root, or `seed`).</summary>
     public static void AddOptions(Command command)
     {
-        foreach (Option o in new Option[] { Epochs, StepsPerEpoch, BatchSize, Samples, Noise, Seed, RecurrentActivation })
+        foreach (Option o in new Option[] { Epochs, StepsPerEpoch, BatchSize, Samples, Noise, Seed, RecurrentActivation, Methods, Json, Repeats, Threads, RetrainEpochs, RetrainSteps })
             command.Options.Add(o);
+    }
+
+    /// <summary>What --methods asks for: the method names, repeats, threads, JSON file and retraining schedule.</summary>
+    public sealed record ImportanceRequest(IReadOnlyList<string> Methods, int Repeats, int Threads, string? Json, int RetrainEpochs, int RetrainSteps);
+
+    /// <summary>The --methods request, or null for the reference's three lines.</summary>
+    public static ImportanceRequest? Request(ParseResult parse) => parse.GetValue(Methods) is { } methods
+        ? new ImportanceRequest(ImportanceMethods.Parse(methods), parse.GetValue(Repeats), parse.GetValue(Threads), parse.GetValue(Json),
+                                parse.GetValue(RetrainEpochs) ?? parse.GetValue(Epochs), parse.GetValue(RetrainSteps) ?? parse.GetValue(StepsPerEpoch))
+        : null;
+
+    /// <summary>Runs the reference experiment with the options of <paramref name="parse"/>.</summary>
+    public static int Run(ParseResult parse)
+    {
+        if (parse.GetValue(Json) is not null && parse.GetValue(Methods) is null)
+        {
+            Console.Error.WriteLine("error: --json writes the results of --methods; give --methods too");
+            return 1;
+        }
+        return Run(Settings(parse), Request(parse));
     }
 
     public static ReferenceSettings Settings(ParseResult parse) => new()
@@ -52,7 +96,7 @@ public static class SeedCommand
         RecurrentActivation = ActivationNames.Parse(parse.GetValue(RecurrentActivation)!),
     };
 
-    public static int Run(ReferenceSettings s)
+    public static int Run(ReferenceSettings s, ImportanceRequest? request = null)
     {
         var model = s.BuildModel();
         Console.WriteLine(model.Summary(s.Steps));
@@ -65,12 +109,27 @@ public static class SeedCommand
         long totalSteps = (long)s.Epochs * s.StepsPerEpoch;
         Console.WriteLine($"Trained {totalSteps} steps in {elapsed.TotalSeconds:F3} s ({elapsed.TotalMicroseconds / totalSteps:F1} µs/step)");
 
-        var x = new float[s.Samples * s.Steps * s.Features];
-        var y = new float[s.Samples * s.Steps];
-        ReferenceData.Fill(x, y, s.Features, s.EvaluationData);
+        var (x, y) = ReferenceImportance.EvaluationSet(s);
+        if (request is not null) return RunMethods(s, request, model, x, y);
         var scores = NoisePerturbation.Scores(model, x, s.Samples, s.Steps, s.Noise, s.ImportanceNoise);
         for (int i = 0; i < scores.Length; i++)
             Console.WriteLine($"Variable {i + 1}, perturbation effect: {scores[i]:F4}");
+        return 0;
+    }
+
+    // The --methods table: every method on the trained model and the evaluation set, the noise seeded as the reference's.
+    private static int RunMethods(ReferenceSettings s, ImportanceRequest request, Engine.Models.Sequential model, float[] x, float[] y)
+    {
+        var names = ReferenceImportance.FeatureNames(s);
+        var runs = ImportanceRunner.Run(model, x, y, s.Samples, s.Steps, new BinaryCrossEntropy(), request.Methods, s.ImportanceNoise.Seed,
+            request.Repeats, ReferenceImportance.Retrainer(s, request.RetrainEpochs, request.RetrainSteps), request.Threads, s.Noise,
+            onMethod: run => Console.WriteLine($"{run.Name}: {run.Seconds:F2} s"));
+        ImportanceTable.Write(runs, names);
+        if (request.Json is { } path)
+        {
+            ImportanceJson.Write(path, runs, names);
+            Console.WriteLine($"wrote {path}");
+        }
         return 0;
     }
 
