@@ -47,6 +47,7 @@ public static class SeedCommand
     };
     public static readonly Option<int> Repeats = PositiveInt("--repeats", 10, "Repeats of the randomised methods (noise draws, permutations, randomised networks).");
     public static readonly Option<int> Threads = PositiveInt("--threads", Environment.ProcessorCount, "Worker threads for the importance methods (results do not depend on it).");
+    public static readonly Option<int> Restarts = PositiveInt("--restarts", 3, "Trainings per feature subset in forward- and backward-stepwise.");
     public static readonly Option<int?> RetrainEpochs = new("--retrain-epochs")
     {
         Description = "Epochs of each stepwise retraining (default: --epochs).",
@@ -61,16 +62,16 @@ public static class SeedCommand
     /// <summary>Adds the reference options to a command (the root, or `seed`).</summary>
     public static void AddOptions(Command command)
     {
-        foreach (Option o in new Option[] { Epochs, StepsPerEpoch, BatchSize, Samples, Noise, Seed, RecurrentActivation, Methods, Json, Repeats, Threads, RetrainEpochs, RetrainSteps })
+        foreach (Option o in new Option[] { Epochs, StepsPerEpoch, BatchSize, Samples, Noise, Seed, RecurrentActivation, Methods, Json, Repeats, Threads, Restarts, RetrainEpochs, RetrainSteps })
             command.Options.Add(o);
     }
 
     /// <summary>What --methods asks for: the method names, repeats, threads, JSON file and retraining schedule.</summary>
-    public sealed record ImportanceRequest(IReadOnlyList<string> Methods, int Repeats, int Threads, string? Json, int RetrainEpochs, int RetrainSteps);
+    public sealed record ImportanceRequest(IReadOnlyList<string> Methods, int Repeats, int Threads, string? Json, int Restarts, int RetrainEpochs, int RetrainSteps);
 
     /// <summary>The --methods request, or null for the reference's three lines.</summary>
     public static ImportanceRequest? Request(ParseResult parse) => parse.GetValue(Methods) is { } methods
-        ? new ImportanceRequest(ImportanceMethods.Parse(methods), parse.GetValue(Repeats), parse.GetValue(Threads), parse.GetValue(Json),
+        ? new ImportanceRequest(ImportanceMethods.Parse(methods), parse.GetValue(Repeats), parse.GetValue(Threads), parse.GetValue(Json), parse.GetValue(Restarts),
                                 parse.GetValue(RetrainEpochs) ?? parse.GetValue(Epochs), parse.GetValue(RetrainSteps) ?? parse.GetValue(StepsPerEpoch))
         : null;
 
@@ -122,7 +123,7 @@ public static class SeedCommand
     {
         var names = ReferenceImportance.FeatureNames(s);
         var runs = ImportanceRunner.Run(model, x, y, s.Samples, s.Steps, new BinaryCrossEntropy(), request.Methods, s.ImportanceNoise.Seed,
-            request.Repeats, ReferenceImportance.Retrainer(s, request.RetrainEpochs, request.RetrainSteps), request.Threads, s.Noise,
+            request.Repeats, ReferenceImportance.Retrainer(s, request.RetrainEpochs, request.RetrainSteps), request.Threads, s.Noise, request.Restarts,
             onMethod: run => Console.WriteLine($"{run.Name}: {run.Seconds:F2} s"));
         ImportanceTable.Write(runs, names);
         if (request.Json is { } path)

@@ -16,11 +16,12 @@ public static class ImportanceRunner
     /// <paramref name="model"/> with the evaluation set <paramref name="inputs"/> (N, T, F) and
     /// <paramref name="targets"/> (N, outputs per series). <paramref name="retrain"/> is needed by forward- and
     /// backward-stepwise (they are refused without it); <paramref name="threads"/> 0 means every core;
-    /// <paramref name="noise"/> is input-perturbation's SD. <paramref name="onMethod"/> sees each run as it ends.
+    /// <paramref name="noise"/> is input-perturbation's SD; <paramref name="restarts"/> the trainings per subset of the
+    /// stepwise methods. <paramref name="onMethod"/> sees each run as it ends.
     /// </summary>
     public static IReadOnlyList<MethodRun> Run(Sequential model, float[] inputs, float[] targets, int count, int steps, ILoss loss,
                                                IReadOnlyList<string> methods, ulong seed, int repeats, Retrainer? retrain = null,
-                                               int threads = 0, float noise = 0.2f, float[]? featureMeans = null,
+                                               int threads = 0, float noise = 0.2f, int restarts = 3, float[]? featureMeans = null,
                                                Action<MethodRun>? onMethod = null)
     {
         var context = new ImportanceContext
@@ -29,7 +30,7 @@ public static class ImportanceRunner
             Seed = seed, Repeats = repeats, Retrain = retrain, FeatureMeans = featureMeans,
             Threads = threads > 0 ? threads : Environment.ProcessorCount,
         };
-        return Run(context, Create(methods, noise), onMethod);
+        return Run(context, Create(methods, noise, restarts), onMethod);
     }
 
     /// <summary>Runs the given methods in order on one context.</summary>
@@ -51,7 +52,15 @@ public static class ImportanceRunner
         return runs;
     }
 
-    /// <summary>The named methods with default options, input-perturbation with noise SD <paramref name="noise"/>.</summary>
-    public static IReadOnlyList<IImportanceMethod> Create(IReadOnlyList<string> names, float noise = 0.2f) =>
-        names.Select(n => n == "input-perturbation" ? new InputPerturbation { Sigma = noise } : ImportanceMethods.Create(n)).ToArray();
+    /// <summary>
+    /// The named methods with default options, except input-perturbation's noise SD <paramref name="noise"/> and the
+    /// stepwise methods' <paramref name="restarts"/>.
+    /// </summary>
+    public static IReadOnlyList<IImportanceMethod> Create(IReadOnlyList<string> names, float noise = 0.2f, int restarts = 3) =>
+        names.Select(n => ImportanceMethods.Create(n) switch
+        {
+            InputPerturbation => new InputPerturbation { Sigma = noise },
+            RetrainingStepwise r => new RetrainingStepwise(r.IsForward) { Restarts = restarts },
+            var m => m,
+        }).ToArray();
 }

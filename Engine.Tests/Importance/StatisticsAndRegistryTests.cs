@@ -66,14 +66,14 @@ public class StatisticsAndRegistryTests
         // Additive loss: 1 - sum of the included features' weights. Forward enters by weight, scores = weights.
         double[] weight = [0.1, 0.5, 0.05, 0.3];
         double Loss(ulong mask) => 1 - Enumerable.Range(0, 4).Where(i => (mask >> i & 1) != 0).Sum(i => weight[i]);
-        var (scores, ranks, order) = StepwiseSearch.Forward(4, masks => masks.Select(Loss).ToArray());
+        var (scores, ranks, order) = StepwiseSearch.Forward(4, masks => masks.Select(m => new[] { Loss(m) }).ToArray());
         Assert.Equal([1, 3, 0, 2], order);
         Assert.Equal([3, 1, 4, 2], ranks);
-        for (int i = 0; i < 4; i++) Assert.Equal(weight[i], scores[i], 12);
-        var backward = StepwiseSearch.Backward(4, masks => masks.Select(Loss).ToArray());
+        for (int i = 0; i < 4; i++) Assert.Equal(weight[i], scores[i].Mean, 12);
+        var backward = StepwiseSearch.Backward(4, masks => masks.Select(m => new[] { Loss(m) }).ToArray());
         Assert.Equal([2, 0, 3, 1], backward.Order);
         Assert.Equal(ranks, backward.Ranks);
-        for (int i = 0; i < 4; i++) Assert.Equal(weight[i], backward.Scores[i], 12);
+        for (int i = 0; i < 4; i++) Assert.Equal(weight[i], backward.Scores[i].Mean, 12);
     }
 
     [Fact]

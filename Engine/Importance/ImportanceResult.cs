@@ -64,7 +64,7 @@ public sealed record ImportanceResult(string Method, IReadOnlyList<FeatureImport
         return new ImportanceResult(method, scores.Select((s, i) => new FeatureImportance(i, s, ranks[i], statistics?[i])).ToArray());
     }
 
-    /// <summary>A result ranked by the given ranks (stepwise order), scores as given.</summary>
-    public static ImportanceResult FromRanks(string method, double[] scores, int[] ranks) =>
-        new(method, scores.Select((s, i) => new FeatureImportance(i, s, ranks[i])).ToArray());
+    /// <summary>A result ranked by the given ranks (stepwise order); the score is each feature's mean, statistics kept when repeated.</summary>
+    public static ImportanceResult FromRanks(string method, SampleStatistics[] scores, int[] ranks) =>
+        new(method, scores.Select((s, i) => new FeatureImportance(i, s.Mean, ranks[i], s.Count > 1 ? s : null)).ToArray());
 }

@@ -8,9 +8,10 @@ namespace Engine.Importance;
 /// with whatever schedule the caller chose) and scored by its loss on the evaluation set. The empty subset is the
 /// best constant predictor: every output predicted as the mean evaluation target. Forward: add the input with the
 /// lowest loss; score = drop in loss at entry; order of entry. Backward: remove the input whose removal costs least;
-/// score = rise in loss at removal; order of removal. Subset s trains with seed
-/// <c>new RandomSource(Seed).Fork(mask(s)).NextUInt64()</c>; the candidates of a step train in parallel.
-/// Cost: F(F+1)/2 trainings either way.
+/// score = rise in loss at removal; order of removal. Each subset trains <see cref="Restarts"/> times (restart k with
+/// seed <c>new RandomSource(Seed).Fork(mask).Fork(k).NextUInt64()</c>): the search follows the mean loss, and the
+/// score is the mean of the paired loss differences with SD, SE and 95% interval over restarts. All trainings of a
+/// step run in parallel. Cost: Restarts x F(F+1)/2 trainings either way.
 /// </summary>
 public sealed class RetrainingStepwise(bool forward) : IImportanceMethod
 {
@@ -19,6 +20,9 @@ public sealed class RetrainingStepwise(bool forward) : IImportanceMethod
     /// <summary>Whether this is forward selection (else backward elimination).</summary>
     public bool IsForward => forward;
 
+    /// <summary>Independent trainings per subset (a relu LSTM sometimes fails to train; several restarts show it).</summary>
+    public int Restarts { get; init; } = 3;
+
     public ImportanceResult Compute(ImportanceContext context)
     {
         context.Validate();
@@ -26,16 +30,23 @@ public sealed class RetrainingStepwise(bool forward) : IImportanceMethod
             ?? throw new InvalidOperationException($"{Name} retrains the network on subsets of the inputs: give the context a Retrain callback");
         int features = context.Features;
         var root = new RandomSource(context.Seed);
+        Check.Positive(Restarts, nameof(Restarts));
+        int restarts = Restarts;
         double constantLoss = ConstantLoss(context);
-        double[] Loss(ulong[] masks) => ModelTasks.Map(masks.Length, context.Threads, j =>
+        double[][] Loss(ulong[] masks)
         {
-            if (masks[j] == 0) return constantLoss;
-            var subset = StepwiseSearch.Members(masks[j], features);
-            var model = retrain(subset, root.Fork(masks[j]).NextUInt64());
+            var losses = ModelTasks.Map(masks.Length * restarts, context.Threads, task => Train(masks[task / restarts], task % restarts));
+            return Enumerable.Range(0, masks.Length).Select(j => losses.AsSpan(j * restarts, restarts).ToArray()).ToArray();
+        }
+        double Train(ulong mask, int restart)
+        {
+            if (mask == 0) return constantLoss;
+            var subset = StepwiseSearch.Members(mask, features);
+            var model = retrain(subset, root.Fork(mask).Fork((ulong)restart).NextUInt64());
             if (model.InputFeatures != subset.Length || model.OutputsPerSeries(context.Steps) != context.OutputsPerSeries)
                 throw new InvalidOperationException($"the retrainer returned a model with {model.InputFeatures} inputs and {model.OutputsPerSeries(context.Steps)} outputs per series; expected {subset.Length} and {context.OutputsPerSeries}");
             return Series.Loss(model, Series.SelectFeatures(context.Inputs, features, subset), context);
-        });
+        }
         var (scores, ranks, order) = forward ? StepwiseSearch.Forward(features, Loss) : StepwiseSearch.Backward(features, Loss);
         return ImportanceResult.FromRanks(Name, scores, ranks) with
         {

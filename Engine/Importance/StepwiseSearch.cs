@@ -2,7 +2,10 @@ namespace Engine.Importance;
 
 /// <summary>
 /// The greedy searches the four stepwise methods share, over subsets of included features held as bit masks.
-/// <c>loss(masks)</c> evaluates many subsets at once (in parallel) and must be deterministic per mask.
+/// <c>loss(masks)</c> evaluates many subsets at once (in parallel) and must be deterministic per mask; it returns
+/// per mask one loss per restart (K independent retrainings, or one for a deterministic evaluation). The search
+/// follows the mean loss; a feature's score is the mean over restarts of the paired differences
+/// (restart k of one subset against restart k of the other), with their statistics.
 /// </summary>
 internal static class StepwiseSearch
 {
@@ -13,21 +16,21 @@ internal static class StepwiseSearch
     /// Forward selection from the empty set: at each step add the feature whose subset has the lowest loss.
     /// Score = the drop in loss at its entry; rank = order of entry (1 = first in).
     /// </summary>
-    public static (double[] Scores, int[] Ranks, int[] Order) Forward(int features, Func<ulong[], double[]> loss)
+    public static (SampleStatistics[] Scores, int[] Ranks, int[] Order) Forward(int features, Func<ulong[], double[][]> loss)
     {
         CheckFeatures(features);
-        var scores = new double[features];
+        var scores = new SampleStatistics[features];
         var ranks = new int[features];
         var order = new List<int>(features);
         ulong included = 0;
-        double current = loss([0UL])[0];
+        var current = loss([0UL])[0];
         while (order.Count < features)
         {
             var candidates = Enumerable.Range(0, features).Where(i => (included & Bit(i)) == 0).ToArray();
             var losses = loss(candidates.Select(i => included | Bit(i)).ToArray());
             int best = ArgMin(losses);
             int feature = candidates[best];
-            scores[feature] = current - losses[best];
+            scores[feature] = Difference(current, losses[best]);
             current = losses[best];
             included |= Bit(feature);
             order.Add(feature);
@@ -41,25 +44,25 @@ internal static class StepwiseSearch
     /// (costs least). Score = the rise in loss at its removal (the last feature: its removal down to the empty set);
     /// rank = F - (removal index), so the first removed ranks last.
     /// </summary>
-    public static (double[] Scores, int[] Ranks, int[] Order) Backward(int features, Func<ulong[], double[]> loss)
+    public static (SampleStatistics[] Scores, int[] Ranks, int[] Order) Backward(int features, Func<ulong[], double[][]> loss)
     {
         CheckFeatures(features);
-        var scores = new double[features];
+        var scores = new SampleStatistics[features];
         var ranks = new int[features];
         var order = new List<int>(features);
-        ulong included = features == 64 ? ulong.MaxValue : (1UL << features) - 1;
-        double current = double.NaN;
+        ulong included = (1UL << features) - 1;
+        double[]? current = null;
         while (order.Count < features)
         {
             var candidates = Enumerable.Range(0, features).Where(i => (included & Bit(i)) != 0).ToArray();
             var masks = candidates.Select(i => included & ~Bit(i));
             // The first round also evaluates the full set, so both run in one parallel batch.
-            bool first = double.IsNaN(current);
+            bool first = current is null;
             var losses = loss((first ? masks.Prepend(included) : masks).ToArray());
             if (first) { current = losses[0]; losses = losses[1..]; }
             int best = ArgMin(losses);
             int feature = candidates[best];
-            scores[feature] = losses[best] - current;
+            scores[feature] = Difference(losses[best], current!);
             current = losses[best];
             included &= ~Bit(feature);
             order.Add(feature);
@@ -73,12 +76,21 @@ internal static class StepwiseSearch
 
     public static ulong Bit(int i) => 1UL << i;
 
-    // Lowest loss; ties go to the lowest feature index, so the search is deterministic.
-    private static int ArgMin(double[] losses)
+    // Lowest mean loss; ties go to the lowest feature index, so the search is deterministic.
+    private static int ArgMin(double[][] losses)
     {
         int best = 0;
-        for (int j = 1; j < losses.Length; j++) if (losses[j] < losses[best]) best = j;
+        for (int j = 1; j < losses.Length; j++) if (losses[j].Average() < losses[best].Average()) best = j;
         return best;
+    }
+
+    // Statistics of a[k] - b[k] over restarts k (a subset without restarts, e.g. the empty one, broadcasts).
+    private static SampleStatistics Difference(double[] a, double[] b)
+    {
+        int n = Math.Max(a.Length, b.Length);
+        var d = new double[n];
+        for (int k = 0; k < n; k++) d[k] = a[Math.Min(k, a.Length - 1)] - b[Math.Min(k, b.Length - 1)];
+        return ImportanceStatistics.Summarise(d);
     }
 
     private static void CheckFeatures(int features)
