@@ -119,6 +119,28 @@ public class PropertyTests
         }
     }
 
+    [Fact]
+    public void IntegratedGradientsOfEachStepSumToThoseOfTheSummedOutput()
+    {
+        var model = Fixtures.Model(6);
+        var context = Fixtures.Context(model, 6, count: 5);
+        var baseline = new IntegratedGradients().Baseline(context);
+        var whole = IntegratedGradients.Attributions(model, context.Inputs, baseline, context.Count, Fixtures.Steps, 16);
+        var sum = new double[whole.Length];
+        for (int tau = 0; tau < Fixtures.Steps; tau++)
+        {
+            var weights = new float[Fixtures.Steps];
+            weights[tau] = 1;
+            var a = IntegratedGradients.Attributions(model, context.Inputs, baseline, context.Count, Fixtures.Steps, 16, weights, threads: 2);
+            for (int j = 0; j < a.Length; j++) sum[j] += a[j];
+            // Causality: step tau's output owes nothing to later inputs.
+            for (int n = 0; n < context.Count; n++)
+                for (int t = tau + 1; t < Fixtures.Steps; t++)
+                    for (int i = 0; i < Fixtures.Features; i++) Assert.Equal(0.0, a[(n * Fixtures.Steps + t) * Fixtures.Features + i]);
+        }
+        for (int j = 0; j < whole.Length; j++) Assert.True(Math.Abs(whole[j] - sum[j]) < 1e-6, $"cell {j}: {whole[j]} vs {sum[j]}");
+    }
+
     private static float[] Predict(Models.Sequential model, float[] x, ImportanceContext context)
     {
         var y = new float[context.Count * context.OutputsPerSeries];
