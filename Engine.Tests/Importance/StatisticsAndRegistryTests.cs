@@ -92,3 +92,30 @@ public class StatisticsAndRegistryTests
         Assert.Contains("inputs must hold", e.Message);
     }
 }
+
+public class RetrainerTests
+{
+    [Fact]
+    public void ArrayRetrainerTrainsAModelOnTheSubsetReproducibly()
+    {
+        var context = Fixtures.Context(Fixtures.Model(1), 2, count: 20);
+        Models.Sequential Build(int inputs, ulong seed)
+        {
+            var m = new Models.Sequential(inputs, [new Layers.Lstm(3, returnSequences: true), new Layers.Dense(1, Engine.Kernels.Activation.Sigmoid)], flatten: true);
+            m.Initialize(seed);
+            return m;
+        }
+        var retrain = Demo.Importance.Retrainers.FromArrays(Build, context.Inputs, context.Targets, context.Count, context.Steps,
+                                                            context.Features, context.Loss, epochs: 3, batchSize: 4);
+        var a = retrain([0, 2], 5);
+        var b = retrain([0, 2], 5);
+        Assert.Equal(2, a.InputFeatures);
+        Assert.Equal(a.Parameters, b.Parameters);
+        var untrained = Build(2, 5);
+        Assert.NotEqual(untrained.Parameters, a.Parameters);
+        // Forward-stepwise runs on it end to end.
+        var result = new RetrainingStepwise(forward: true) { Restarts = 2 }.Compute(context with { Retrain = retrain, Threads = 2 });
+        Assert.Equal([0, 1, 2], result.Order!.Order());
+        Assert.Equal([1, 2, 3], result.Ranks.Order());
+    }
+}
