@@ -128,7 +128,15 @@ public static class SeedCommand
         ImportanceTable.Write(runs, names);
         if (request.Json is { } path)
         {
-            ImportanceJson.Write(path, runs, names);
+            try
+            {
+                ImportanceJson.Write(path, runs, names);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"error: cannot write {path}: {e.Message}");
+                return 1;
+            }
             Console.WriteLine($"wrote {path}");
         }
         return 0;
