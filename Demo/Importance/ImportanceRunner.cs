@@ -59,7 +59,7 @@ public static class ImportanceRunner
     public static IReadOnlyList<IImportanceMethod> Create(IReadOnlyList<string> names, float noise = 0.2f, int restarts = 3) =>
         names.Select(n => ImportanceMethods.Create(n) switch
         {
-            InputPerturbation => new InputPerturbation { Sigma = noise },
+            InputPerturbation p => new InputPerturbation { Sigma = noise, TimeResolved = p.TimeResolved },
             RetrainingStepwise r => new RetrainingStepwise(r.IsForward) { Restarts = restarts },
             var m => m,
         }).ToArray();

@@ -23,6 +23,8 @@ public class DeterminismTests
         Assert.Equal(first.Scores, again.Scores);
         Assert.Equal(first.Scores, twoThreads.Scores);
         Assert.Equal(first.Features.Select(f => f.Statistics), twoThreads.Features.Select(f => f.Statistics));
+        Assert.Equal(first.TimeMap?.Cast<double>(), twoThreads.TimeMap?.Cast<double>());
+        Assert.Equal(first.LagMap?.Cast<double>(), twoThreads.LagMap?.Cast<double>());
     }
 
     [Theory]

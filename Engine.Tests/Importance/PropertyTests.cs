@@ -38,10 +38,11 @@ public class PropertyTests
         var model = Fixtures.Model(5);
         Fixtures.ZeroInputRow(model, 1);
         var context = Fixtures.Context(model, 5);
-        foreach (var method in new IImportanceMethod[] { new PartialDerivatives(), new IntegratedGradients() })
+        foreach (var method in new IImportanceMethod[] { new PartialDerivatives(), new IntegratedGradients(), new InputPerturbation { TimeResolved = true } })
         {
             var map = method.Compute(context).TimeMap!;
             for (int t = 0; t < Fixtures.Steps; t++) Assert.Equal(0.0, map[t, 1]);
+            for (int t = 0; t < Fixtures.Steps; t++) Assert.Equal(0.0, method.Compute(context).LagMap![t, 1]);
         }
     }
 

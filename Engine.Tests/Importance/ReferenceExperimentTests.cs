@@ -108,6 +108,9 @@ public class ReferenceExperimentTests(ReferenceRuns reference) : IClassFixture<R
         var ig = reference["integrated-gradients"];
         Assert.Equal(10, ig.TimeMap!.GetLength(0));
         for (int k = 1; k < 10; k++) Assert.True(ig.LagMap![0, 0] > ig.LagMap[k, 0]);
+        var perturbation = reference["input-perturbation"];
+        for (int k = 1; k < 10; k++) Assert.True(perturbation.LagMap![0, 1] > perturbation.LagMap[k, 1]);
+        for (int t = 0; t < 10; t++) Assert.True(perturbation.TimeMap![t, 0] > 5 * perturbation.TimeMap[t, 2]);
         var curves = reference["sensitivity-analysis"].Curves!;
         Assert.Equal(3, curves.Count);
         Assert.All(curves, c => { Assert.Equal(12, c.Values.Length); Assert.Equal(5, c.Levels.Length); });

@@ -14,13 +14,13 @@ public static class ImportanceMethods
     /// <summary>The methods that retrain the network (they need <see cref="ImportanceContext.Retrain"/>).</summary>
     public static readonly IReadOnlyList<string> Retraining = ["forward-stepwise", "backward-stepwise"];
 
-    /// <summary>The method called <paramref name="name"/>, with default options; unknown names throw, listing the valid ones.</summary>
+    /// <summary>The method called <paramref name="name"/>, with default options (input-perturbation with its maps); unknown names throw, listing the valid ones.</summary>
     public static IImportanceMethod Create(string name) => name switch
     {
         "connection-weights" => new ConnectionWeights(),
         "garson" => new Garson(),
         "partial-derivatives" => new PartialDerivatives(),
-        "input-perturbation" => new InputPerturbation(),
+        "input-perturbation" => new InputPerturbation { TimeResolved = true },
         "sensitivity-analysis" => new SensitivityAnalysis(),
         "forward-stepwise" => new RetrainingStepwise(forward: true),
         "backward-stepwise" => new RetrainingStepwise(forward: false),
