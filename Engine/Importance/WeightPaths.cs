@@ -10,9 +10,6 @@ namespace Engine.Importance;
 /// </summary>
 internal static class WeightPaths
 {
-    /// <summary>Gate block names of Keras' LSTM layout, in order.</summary>
-    public static readonly string[] Gates = ["i", "f", "c", "o"];
-
     /// <summary>Index of the candidate block.</summary>
     public const int Candidate = 2;
 
