@@ -1,4 +1,5 @@
 using Engine.Importance;
+using Engine.Random;
 using Xunit;
 
 namespace Engine.Tests.Importance;
@@ -58,7 +59,7 @@ public class DeterminismTests
     {
         var model = Fixtures.Model(8);
         var context = Fixtures.Context(model, 5, count: 20);
-        var rng = new Random.RandomSource(77);
+        var rng = new RandomSource(77);
         var reference = NoisePerturbation.Scores(model, context.Inputs, context.Count, context.Steps, 0.2f, rng);
         var method = new InputPerturbation { Repeats = 1 }.Compute(context with { Seed = 77, Threads = 2 });
         Assert.Equal(reference, method.Scores);

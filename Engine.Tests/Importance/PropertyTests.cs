@@ -1,4 +1,5 @@
 using Engine.Importance;
+using Engine.Models;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
@@ -142,7 +143,7 @@ public class PropertyTests
         for (int j = 0; j < whole.Length; j++) Assert.True(Math.Abs(whole[j] - sum[j]) < 1e-6, $"cell {j}: {whole[j]} vs {sum[j]}");
     }
 
-    private static float[] Predict(Models.Sequential model, float[] x, ImportanceContext context)
+    private static float[] Predict(Sequential model, float[] x, ImportanceContext context)
     {
         var y = new float[context.Count * context.OutputsPerSeries];
         model.Predict(y, x, context.Count, context.Steps);

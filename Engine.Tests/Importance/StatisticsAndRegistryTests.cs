@@ -1,4 +1,8 @@
+using Demo.Importance;
 using Engine.Importance;
+using Engine.Kernels;
+using Engine.Layers;
+using Engine.Models;
 using FsCheck;
 using FsCheck.Xunit;
 using Xunit;
@@ -99,13 +103,13 @@ public class RetrainerTests
     public void ArrayRetrainerTrainsAModelOnTheSubsetReproducibly()
     {
         var context = Fixtures.Context(Fixtures.Model(1), 2, count: 20);
-        Models.Sequential Build(int inputs, ulong seed)
+        Sequential Build(int inputs, ulong seed)
         {
-            var m = new Models.Sequential(inputs, [new Layers.Lstm(3, returnSequences: true), new Layers.Dense(1, Engine.Kernels.Activation.Sigmoid)], flatten: true);
+            var m = new Sequential(inputs, [new Lstm(3, returnSequences: true), new Dense(1, Activation.Sigmoid)], flatten: true);
             m.Initialize(seed);
             return m;
         }
-        var retrain = Demo.Importance.Retrainers.FromArrays(Build, context.Inputs, context.Targets, context.Count, context.Steps,
+        var retrain = Retrainers.FromArrays(Build, context.Inputs, context.Targets, context.Count, context.Steps,
                                                             context.Features, context.Loss, epochs: 3, batchSize: 4);
         var a = retrain([0, 2], 5);
         var b = retrain([0, 2], 5);
