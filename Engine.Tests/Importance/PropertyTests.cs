@@ -13,7 +13,7 @@ public class PropertyTests
     public static readonly string[] ZeroRowMethods =
     [
         "connection-weights", "garson", "partial-derivatives", "input-perturbation", "permutation",
-        "improved-stepwise-1", "improved-stepwise-2", "integrated-gradients",
+        "improved-stepwise-1", "improved-stepwise-2", "integrated-gradients", "sensitivity-analysis",
     ];
 
     public static IEnumerable<object[]> ZeroRowCases => ZeroRowMethods.Select(m => new object[] { m });
