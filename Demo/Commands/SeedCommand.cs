@@ -13,7 +13,8 @@ namespace Demo.Commands;
 
 /// <summary>
 /// The reference experiment: model summary, training with a line per epoch, timing, and the reference's
-/// perturbation importance printed exactly as the published answer printed it.
+/// perturbation importance printed exactly as the published answer printed it; with --methods, the importance
+/// table of the chosen methods instead (and --json, the same as JSON).
 /// </summary>
 public static class SeedCommand
 {
