@@ -48,6 +48,7 @@ public static class SeedCommand
     };
     public static readonly Option<int> Repeats = PositiveInt("--repeats", 10, "Repeats of the randomised methods (noise draws, permutations, randomised networks).");
     public static readonly Option<int> Threads = PositiveInt("--threads", Environment.ProcessorCount, "Worker threads for the importance methods (results do not depend on it).");
+    public static readonly Option<int> Networks = PositiveInt("--networks", 1, "Networks trained from different seeds; with more than one, each method's scores are the mean and 95% interval across them.");
     public static readonly Option<int> Restarts = PositiveInt("--restarts", 3, "Trainings per feature subset in forward- and backward-stepwise.");
     public static readonly Option<int?> RetrainEpochs = new("--retrain-epochs")
     {
@@ -63,17 +64,17 @@ public static class SeedCommand
     /// <summary>Adds the reference options to a command (the root, or `seed`).</summary>
     public static void AddOptions(Command command)
     {
-        foreach (Option o in new Option[] { Epochs, StepsPerEpoch, BatchSize, Samples, Noise, Seed, RecurrentActivation, Methods, Json, Repeats, Threads, Restarts, RetrainEpochs, RetrainSteps })
+        foreach (Option o in new Option[] { Epochs, StepsPerEpoch, BatchSize, Samples, Noise, Seed, RecurrentActivation, Methods, Json, Repeats, Threads, Networks, Restarts, RetrainEpochs, RetrainSteps })
             command.Options.Add(o);
     }
 
-    /// <summary>What --methods asks for: the method names, repeats, threads, JSON file and retraining schedule.</summary>
-    public sealed record ImportanceRequest(IReadOnlyList<string> Methods, int Repeats, int Threads, string? Json, int Restarts, int RetrainEpochs, int RetrainSteps);
+    /// <summary>What --methods asks for: the method names, repeats, threads, JSON file, networks and retraining schedule.</summary>
+    public sealed record ImportanceRequest(IReadOnlyList<string> Methods, int Repeats, int Threads, string? Json, int Restarts, int RetrainEpochs, int RetrainSteps, int Networks = 1);
 
     /// <summary>The --methods request, or null for the reference's three lines.</summary>
     public static ImportanceRequest? Request(ParseResult parse) => parse.GetValue(Methods) is { } methods
         ? new ImportanceRequest(ImportanceMethods.Parse(methods), parse.GetValue(Repeats), parse.GetValue(Threads), parse.GetValue(Json), parse.GetValue(Restarts),
-                                parse.GetValue(RetrainEpochs) ?? parse.GetValue(Epochs), parse.GetValue(RetrainSteps) ?? parse.GetValue(StepsPerEpoch))
+                                parse.GetValue(RetrainEpochs) ?? parse.GetValue(Epochs), parse.GetValue(RetrainSteps) ?? parse.GetValue(StepsPerEpoch), parse.GetValue(Networks))
         : null;
 
     /// <summary>Runs the reference experiment with the options of <paramref name="parse"/>.</summary>
@@ -123,9 +124,17 @@ public static class SeedCommand
     private static int RunMethods(ReferenceSettings s, ImportanceRequest request, Engine.Models.Sequential model, float[] x, float[] y)
     {
         var names = ReferenceImportance.FeatureNames(s);
-        var runs = ImportanceRunner.Run(model, x, y, s.Samples, s.Steps, new BinaryCrossEntropy(), request.Methods, s.ImportanceNoise.Seed,
-            request.Repeats, ReferenceImportance.Retrainer(s, request.RetrainEpochs, request.RetrainSteps), request.Threads, s.Noise, request.Restarts,
-            onMethod: run => Console.WriteLine($"{run.Name}: {run.Seconds:F2} s"));
+        var context = new ImportanceContext
+        {
+            Model = model, Inputs = x, Targets = y, Count = s.Samples, Steps = s.Steps, Loss = new BinaryCrossEntropy(),
+            Seed = s.ImportanceNoise.Seed, Repeats = request.Repeats, Threads = request.Threads,
+            Retrain = ReferenceImportance.Retrainer(s, request.RetrainEpochs, request.RetrainSteps),
+        };
+        long start = Stopwatch.GetTimestamp();
+        var networks = ReferenceImportance.Networks(s, context, request.Networks, request.Threads);
+        if (request.Networks > 1) Console.WriteLine($"Trained {request.Networks - 1} more networks in {Stopwatch.GetElapsedTime(start).TotalSeconds:F2} s");
+        var runs = ImportanceRunner.Run(networks, ImportanceRunner.Create(request.Methods, s.Noise, request.Restarts),
+            run => Console.WriteLine($"{run.Name}: {run.Seconds:F2} s"));
         ImportanceTable.Write(runs, names);
         if (request.Json is { } path)
         {

@@ -34,17 +34,27 @@ public static class ImportanceRunner
     }
 
     /// <summary>Runs the given methods in order on one context.</summary>
-    public static IReadOnlyList<MethodRun> Run(ImportanceContext context, IReadOnlyList<IImportanceMethod> methods, Action<MethodRun>? onMethod = null)
+    public static IReadOnlyList<MethodRun> Run(ImportanceContext context, IReadOnlyList<IImportanceMethod> methods, Action<MethodRun>? onMethod = null) =>
+        Run([context], methods, onMethod);
+
+    /// <summary>
+    /// Runs the given methods in order on one or more contexts — the same data with networks trained from different
+    /// seeds. With several, each method's results are combined by <see cref="ImportanceStatistics.AcrossNetworks"/>
+    /// (mean and 95% interval across networks) and its seconds are the total over networks.
+    /// </summary>
+    public static IReadOnlyList<MethodRun> Run(IReadOnlyList<ImportanceContext> networks, IReadOnlyList<IImportanceMethod> methods, Action<MethodRun>? onMethod = null)
     {
-        context.Validate();
+        if (networks.Count == 0) throw new ArgumentException("at least one network is needed", nameof(networks));
+        foreach (var context in networks) context.Validate();
         var needRetraining = methods.Where(m => ImportanceMethods.Retraining.Contains(m.Name)).Select(m => m.Name).ToArray();
-        if (needRetraining.Length > 0 && context.Retrain is null)
+        if (needRetraining.Length > 0 && networks.Any(c => c.Retrain is null))
             throw new ArgumentException($"{string.Join(" and ", needRetraining)} retrain the network on subsets of the inputs, and no way to retrain was given");
         var runs = new List<MethodRun>(methods.Count);
         foreach (var method in methods)
         {
             long start = Stopwatch.GetTimestamp();
-            var result = method.Compute(context);
+            var results = networks.Select(method.Compute).ToArray();
+            var result = results.Length == 1 ? results[0] : ImportanceStatistics.AcrossNetworks(results, byMagnitude: method is ConnectionWeights);
             var run = new MethodRun(method.Name, Stopwatch.GetElapsedTime(start).TotalSeconds, result);
             runs.Add(run);
             onMethod?.Invoke(run);

@@ -117,6 +117,23 @@ public class ReferenceExperimentTests(ReferenceRuns reference) : IClassFixture<R
     }
 
     [Fact]
+    public void ExtraNetworksAreReproducibleAndCombined()
+    {
+        var s = new ReferenceSettings { Epochs = 1, StepsPerEpoch = 200 };
+        var (x, y) = ReferenceImportance.EvaluationSet(s);
+        var context = new ImportanceContext { Model = s.BuildModel(), Inputs = x, Targets = y, Count = s.Samples, Steps = s.Steps, Loss = new BinaryCrossEntropy(), Seed = 5 };
+        var one = ReferenceImportance.Networks(s, context, 3, threads: 1);
+        var two = ReferenceImportance.Networks(s, context, 3, threads: 2);
+        Assert.Same(context, one[0]);
+        Assert.Equal(one[2].Model.Parameters, two[2].Model.Parameters);
+        Assert.NotEqual(one[1].Model.Parameters, one[2].Model.Parameters);
+        Assert.NotEqual(one[1].Seed, one[2].Seed);
+        var runs = ImportanceRunner.Run(one, ImportanceRunner.Create(["permutation", "garson"]));
+        Assert.All(runs, r => Assert.Equal(3, r.Result.Features[0].Statistics!.Value.Count));
+        Assert.Contains("over 3 networks", runs[1].Result.Note);
+    }
+
+    [Fact]
     public void JsonHoldsWhatTheTableShows()
     {
         var path = Path.Combine(Path.GetTempPath(), $"importance-{Guid.NewGuid():N}", "result.json");

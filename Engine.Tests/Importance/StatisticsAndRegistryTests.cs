@@ -39,6 +39,23 @@ public class StatisticsAndRegistryTests
     }
 
     [Fact]
+    public void AcrossNetworksAveragesScoresAndCountsLastPlaces()
+    {
+        var a = ImportanceResult.FromScores("m", [0.5, 0.3, 0.1]) with { TimeMap = new double[,] { { 1, 2, 3 } } };
+        var b = ImportanceResult.FromScores("m", [0.7, 0.1, 0.2]) with { TimeMap = new double[,] { { 3, 2, 1 } } };
+        var combined = ImportanceStatistics.AcrossNetworks([a, b]);
+        Assert.Equal([0.6, 0.2, 0.15], combined.Scores.Select(v => Math.Round(v, 12)));
+        Assert.Equal([1, 2, 3], combined.Ranks);
+        var s = combined.Features[0].Statistics!.Value;
+        Assert.Equal(2, s.Count);
+        Assert.Equal(Math.Sqrt(0.02), s.Sd, 12);
+        Assert.Equal(new double[] { 2, 2, 2 }, combined.TimeMap!.Cast<double>());
+        Assert.Contains("mean rank 1.0, 2.5, 2.5", combined.Note);
+        Assert.Contains("strictly last in 0, 1, 1 of 2", combined.Note);
+        Assert.Throws<ArgumentException>(() => ImportanceStatistics.AcrossNetworks([a, ImportanceResult.FromScores("other", [1, 2, 3])]));
+    }
+
+    [Fact]
     public void SpearmanOfIdenticalAndReversedOrders()
     {
         Assert.Equal(1.0, ImportanceStatistics.Spearman([1, 2, 3], [10, 20, 30]), 12);

@@ -53,6 +53,46 @@ public static class ImportanceStatistics
         return shares;
     }
 
+    /// <summary>
+    /// One method's results on K networks (trained from different seeds) combined: each feature's score is the mean
+    /// over networks with SD, SE and 95% interval across networks, ranked by that mean (by |mean| when
+    /// <paramref name="byMagnitude"/>); the note gives each feature's mean rank and how often it ranked last.
+    /// Maps are averaged over networks; stepwise orders and curves (per network) are dropped.
+    /// </summary>
+    public static ImportanceResult AcrossNetworks(IReadOnlyList<ImportanceResult> results, bool byMagnitude = false)
+    {
+        if (results.Count == 0) throw new ArgumentException("at least one result is needed", nameof(results));
+        int features = results[0].Features.Count;
+        if (results.Any(r => r.Features.Count != features || r.Method != results[0].Method))
+            throw new ArgumentException($"results must all be of method {results[0].Method} with {features} features", nameof(results));
+        var stats = new SampleStatistics[features];
+        for (int i = 0; i < features; i++) stats[i] = Summarise(results.Select(r => r.Features[i].Score).ToArray());
+        var meanRanks = Enumerable.Range(0, features).Select(i => results.Average(r => (double)r.Features[i].Rank)).ToArray();
+        var last = Enumerable.Range(0, features).Select(i => results.Count(r => r.Features[i].Rank == features && r.Features.Count(f => f.Rank == features) == 1)).ToArray();
+        var combined = ImportanceResult.FromScores(results[0].Method, stats.Select(s => s.Mean).ToArray(), results.Count > 1 ? stats : null, byMagnitude);
+        return combined with
+        {
+            ScoreMeaning = results[0].ScoreMeaning + $", mean of {results.Count} networks",
+            TimeMap = MeanMap(results.Select(r => r.TimeMap)),
+            LagMap = MeanMap(results.Select(r => r.LagMap)),
+            GateScores = MeanMap(results.Select(r => r.GateScores)),
+            Note = $"{results[0].Method} over {results.Count} networks: mean rank {string.Join(", ", meanRanks.Select(r => r.ToString("F1")))}; "
+                 + $"strictly last in {string.Join(", ", last)} of {results.Count}",
+        };
+    }
+
+    // Element-wise mean of maps that every result has; null when any lacks one.
+    private static double[,]? MeanMap(IEnumerable<double[,]?> maps)
+    {
+        var list = maps.ToList();
+        if (list.Any(m => m is null)) return null;
+        var mean = new double[list[0]!.GetLength(0), list[0]!.GetLength(1)];
+        foreach (var m in list)
+            for (int i = 0; i < mean.GetLength(0); i++)
+                for (int j = 0; j < mean.GetLength(1); j++) mean[i, j] += m![i, j] / list.Count;
+        return mean;
+    }
+
     /// <summary>Spearman's rank correlation of two score vectors (Pearson correlation of their average ranks); NaN when either is constant.</summary>
     public static double Spearman(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {
