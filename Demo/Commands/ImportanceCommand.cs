@@ -1,59 +1,52 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
 using Demo.Data;
+using Demo.Importance;
 using Demo.Reports;
 using Engine.Importance;
+using Engine.Losses;
 using Engine.Models;
-using Engine.Random;
 using Spectre.Console;
 
 namespace Demo.Commands;
 
 /// <summary>
-/// <c>demo importance</c>: ranks a trained model's inputs on the user's data with one or more importance methods,
-/// prints a table (a row per method, a column per feature), and optionally writes JSON and a report with charts.
+/// <c>demo importance</c>: ranks a trained model's inputs on the user's data with the importance methods of
+/// <see cref="ImportanceMethods"/> (run by <see cref="ImportanceRunner"/>), prints the table (a row per method, a
+/// column per feature), and optionally writes the JSON and a report with charts.
 /// </summary>
 public static class ImportanceCommand
 {
-    // Declared first: the --methods option's description lists the names.
-    // Method name -> runner. A method added here appears in --methods, the table, the JSON and the report.
-    private static readonly Dictionary<string, Func<Context, MethodOutcome>> Registry = new()
-    {
-        ["input-perturbation"] = InputPerturbation,
-    };
-
     private static readonly Option<string> Model = CommandOptions.RequiredPath("--model", "The model file (.safetensors).");
-    private static readonly Option<string> Data = CommandOptions.RequiredPath("--data", "CSV file with the model's feature columns (and its target, for methods that need the loss).");
-    private static readonly Option<string> Methods = new("--methods") { Description = $"Methods, comma-separated, or 'all': {string.Join(", ", MethodNames)}.", DefaultValueFactory = _ => "all" };
-    private static readonly Option<int> Repeats = CommandOptions.PositiveInt("--repeats", 10, "Repeats of random methods (noise draws, permutations), for the SD and 95% interval.");
+    private static readonly Option<string> Data = CommandOptions.RequiredPath("--data", "CSV file with the model's feature and target columns.");
+    private static readonly Option<string> Methods = new("--methods") { Description = $"Methods, comma-separated, or all: {string.Join(", ", ImportanceMethods.Names)}.", DefaultValueFactory = _ => "all" };
+    private static readonly Option<int> Repeats = CommandOptions.PositiveInt("--repeats", 10, "Repeats of the randomised methods (noise draws, permutations, randomised networks), for the SD and 95% interval.");
     private static readonly Option<ulong> Seed = CommandOptions.Seed();
+    private static readonly Option<int> Threads = CommandOptions.PositiveInt("--threads", Environment.ProcessorCount, "Worker threads (results do not depend on it).");
+    private static readonly Option<int?> RetrainEpochs = new("--retrain-epochs") { Description = "Epochs of each retraining of forward/backward-stepwise (default: the model's own epochs)." };
+    private static readonly Option<int> Restarts = CommandOptions.PositiveInt("--restarts", 3, "Trainings per feature subset in forward- and backward-stepwise.");
+    private static readonly Option<float> Noise = new("--noise")
+    {
+        Description = "SD of input-perturbation's Gaussian noise, in standardised units.",
+        DefaultValueFactory = _ => 0.2f,
+        Validators = { r => { float v = r.GetValueOrDefault<float>(); if (!(v >= 0) || !float.IsFinite(v)) r.AddError($"--noise must be a finite number >= 0, got {v}"); } },
+    };
     private static readonly Option<string?> Report = new("--report") { Description = "Write report.md and report.html with charts into this directory." };
     private static readonly Option<string?> Json = CommandOptions.Json();
-
-    /// <summary>The methods this command runs, by CLI name.</summary>
-    public static IReadOnlyList<string> MethodNames => Registry.Keys.ToList();
-
-    /// <summary>What a method gets: the model, the standardised data (N, T, F) with targets, the loss, repeats and seed.</summary>
-    public sealed record Context(Sequential Model, ModelArchitecture Architecture, SeriesSet Data, int Repeats, ulong Seed);
 
     public static Command Build()
     {
         var command = new Command("importance", "Rank the inputs of a trained model on your data: which features matter, and when.");
-        foreach (Option o in new Option[] { Model, Data, Methods, Repeats, Seed, Report, Json }) command.Options.Add(o);
+        foreach (Option o in new Option[] { Model, Data, Methods, Repeats, Seed, Threads, Noise, Restarts, RetrainEpochs, Report, Json }) command.Options.Add(o);
         command.SetAction(Run);
         return command;
     }
 
-    /// <summary>Parses --methods: 'all' or a comma list of known names; an unknown name is an error listing the known ones.</summary>
-    public static string[] ParseMethods(string text)
+    /// <summary>Parses --methods ('all' or a comma list); an unknown name is an error listing the known ones.</summary>
+    public static IReadOnlyList<string> ParseMethods(string text)
     {
-        var names = CommandOptions.SplitList(text);
-        if (names.Length == 0) throw new InputException("--methods needs 'all' or a comma-separated list of method names");
-        if (names.Any(n => n.Equals("all", StringComparison.OrdinalIgnoreCase))) return MethodNames.ToArray();
-        foreach (var n in names)
-            if (!Registry.ContainsKey(n)) throw new InputException($"--methods: unknown method '{n}'; known methods: {string.Join(", ", MethodNames)} (or all)");
-        return names.Distinct().ToArray();
+        try { return ImportanceMethods.Parse(text); }
+        catch (ArgumentException e) { throw new InputException($"--methods: {e.Message}"); }
     }
 
     private static int Run(ParseResult parse)
@@ -65,130 +58,83 @@ public static class ImportanceCommand
         if (reportDir is not null) CommandOptions.CheckReportDirectory(reportDir);
         var (model, arch) = CommandOptions.LoadModel(modelPath);
         var data = CommandOptions.LoadDataFor(modelPath, arch, dataPath, targetOptional: true);
-        var context = new Context(model, arch, data, parse.GetValue(Repeats), parse.GetValue(Seed));
-        Console.WriteLine($"Data: {dataPath}: {data.Count} series x {data.Steps} steps; features {string.Join(", ", arch.Features)}");
-
-        var outcomes = new List<MethodOutcome>();
-        bool interactive = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
-        foreach (var name in methods)
+        if (data.Targets is null)
+            throw new InputException($"{dataPath}:1: no column '{arch.Training.Target}', the model's target; importance needs it to measure the loss");
+        if (arch.Training.Loss == "bce" && data.NonBinaryTarget() is { } notBinary) throw notBinary;
+        var targets = TrainCommand.TargetsFor(data, arch.SequenceOutput);
+        ILoss loss = arch.Training.Loss == "bce" ? new BinaryCrossEntropy() : new MeanSquaredError();
+        int retrainEpochs = parse.GetValue(RetrainEpochs) ?? arch.Training.Epochs;
+        if (retrainEpochs <= 0) throw new InputException($"--retrain-epochs must be a positive whole number, got {retrainEpochs}");
+        var context = new ImportanceContext
         {
-            long start = Stopwatch.GetTimestamp();
-            MethodOutcome outcome = interactive
-                ? AnsiConsole.Status().Start($"Running {name}...", _ => Registry[name](context))
-                : Registry[name](context);
-            outcome = outcome with { Seconds = Stopwatch.GetElapsedTime(start).TotalSeconds };
-            outcomes.Add(outcome);
-            Console.WriteLine($"{name}: done in {outcome.Seconds:F2} s");
-        }
+            Model = model, Inputs = data.Inputs, Targets = targets, Count = data.Count, Steps = data.Steps, Loss = loss,
+            Seed = parse.GetValue(Seed), Repeats = parse.GetValue(Repeats), Threads = parse.GetValue(Threads),
+            FeatureMeans = new float[arch.Features.Length], // the inputs are standardised with the training means: those are 0
+            Retrain = Retrainer(arch, data, targets, retrainEpochs),
+        };
+        Console.WriteLine($"Data: {dataPath}: {data.Count} series x {data.Steps} steps; features {string.Join(", ", arch.Features)}; target '{data.TargetName}' ({arch.Training.Loss})");
 
-        PrintTable(outcomes, arch.Features);
-        if (json is not null) CommandOptions.WriteJson(json, ToJson(outcomes, modelPath, dataPath));
+        var instances = ImportanceRunner.Create(methods, parse.GetValue(Noise), parse.GetValue(Restarts));
+        IReadOnlyList<MethodRun> runs;
+        bool interactive = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+        if (interactive)
+        {
+            runs = AnsiConsole.Status().Start($"Running {methods[0]} (1/{methods.Count})...", ctx =>
+                ImportanceRunner.Run(context, instances, run =>
+                {
+                    int next = methods.ToList().IndexOf(run.Name) + 1;
+                    if (next < methods.Count) ctx.Status($"Running {methods[next]} ({next + 1}/{methods.Count})...");
+                }));
+        }
+        else runs = ImportanceRunner.Run(context, instances, run => Console.WriteLine($"{run.Name}: done in {run.Seconds:F2} s"));
+
+        ImportanceTable.Write(runs, arch.Features);
+        if (json is not null) ImportanceJson.Write(json, runs, arch.Features);
         if (reportDir is not null)
         {
             var report = new Report(reportDir, $"Variable importance: {Path.GetFileName(modelPath)} on {Path.GetFileName(dataPath)}");
             report.AddModel(modelPath, arch, model);
             report.AddTraining(arch);
-            report.AddImportance(outcomes, arch.Features);
+            report.AddImportance(runs.Select(r => Outcome(r, arch.Features)).ToList(), arch.Features);
             report.Write();
             Console.WriteLine($"Report: {Path.Combine(reportDir, "report.md")}, {Path.Combine(reportDir, "report.html")} ({string.Join(", ", report.Images)})");
         }
         return 0;
     }
 
-    /// <summary>A row per method, a column per feature: score (rank) and the 95% interval where there is one.</summary>
-    public static void PrintTable(IReadOnlyList<MethodOutcome> outcomes, string[] features)
+    /// <summary>
+    /// Retrains the model's architecture on a feature subset with its own loss, batch size and learning rate, on the
+    /// importance data, for <paramref name="epochs"/> epochs (see <see cref="Retrainers.FromArrays"/>).
+    /// </summary>
+    private static Retrainer Retrainer(ModelArchitecture arch, SeriesSet data, float[] targets, int epochs)
     {
-        var table = new Table().Title("Variable importance (rank 1 = most important)");
-        table.AddColumn("Method");
-        foreach (var f in features) table.AddColumn(new TableColumn(Markup.Escape(f)).RightAligned());
-        table.AddColumn(new TableColumn("Seconds").RightAligned());
-        foreach (var m in outcomes)
-        {
-            var cells = new List<string> { Markup.Escape(m.Name) };
-            cells.AddRange(m.Features.Select(f => $"{f.Score:G4} ({f.Rank})" + (f.Ci95 is [var lo, var hi] ? $"\n[grey][[{lo:G3}, {hi:G3}]][/]" : "")));
-            cells.Add(m.Seconds.ToString("F2", CultureInfo.InvariantCulture));
-            table.AddRow(cells.ToArray());
-        }
-        AnsiConsole.Write(table);
-    }
-
-    /// <summary>The JSON shape shared with <c>demo --methods --json</c>: methods[].name, seconds, features[].name, score, rank, sd, se, count, ci95.</summary>
-    public static object ToJson(IReadOnlyList<MethodOutcome> outcomes, string modelPath, string dataPath) => new
-    {
-        model = modelPath,
-        data = dataPath,
-        methods = outcomes.Select(m => new
-        {
-            name = m.Name,
-            seconds = m.Seconds,
-            features = m.Features.Select(f => new { name = f.Name, score = f.Score, rank = f.Rank, sd = f.Sd, se = f.Se, count = f.Count, ci95 = f.Ci95 }),
-            map = m.Map is null ? null : Enumerable.Range(0, m.Map.GetLength(0)).Select(t => Enumerable.Range(0, m.Map.GetLength(1)).Select(j => m.Map[t, j]).ToArray()).ToArray(),
-        }),
-    };
-
-    /// <summary>Ranks scores, 1 = largest.</summary>
-    public static int[] Ranks(IReadOnlyList<double> scores)
-    {
-        var order = Enumerable.Range(0, scores.Count).OrderByDescending(i => scores[i]).ThenBy(i => i).ToArray();
-        var ranks = new int[scores.Count];
-        for (int r = 0; r < order.Length; r++) ranks[order[r]] = r + 1;
-        return ranks;
-    }
-
-    /// <summary>Mean, SD, SE, count and 95% interval (mean +/- 1.96 SE) of repeated scores, ranked by the mean.</summary>
-    public static FeatureScore[] Summarise(string[] features, double[][] repeats)
-    {
-        int f = features.Length, r = repeats.Length;
-        var mean = new double[f];
-        var result = new FeatureScore[f];
-        for (int j = 0; j < f; j++) mean[j] = repeats.Average(x => x[j]);
-        var ranks = Ranks(mean);
-        for (int j = 0; j < f; j++)
-        {
-            double sd = r > 1 ? Math.Sqrt(repeats.Sum(x => (x[j] - mean[j]) * (x[j] - mean[j])) / (r - 1)) : 0;
-            double se = sd / Math.Sqrt(r);
-            result[j] = new FeatureScore(features[j], mean[j], ranks[j], sd, se, r, [mean[j] - 1.96 * se, mean[j] + 1.96 * se]);
-        }
-        return result;
-    }
-
-    // The reference demo's perturbation (N(0, 0.2) noise on one standardised feature at every step, RMS change of the
-    // outputs), repeated with independent noise streams; the map perturbs one (step, feature) cell at a time.
-    private static MethodOutcome InputPerturbation(Context c)
-    {
-        const float sigma = 0.2f;
-        var d = c.Data;
-        var rng = new RandomSource(c.Seed).Fork(3);
-        var repeats = new double[c.Repeats][];
-        for (int r = 0; r < c.Repeats; r++)
-            repeats[r] = NoisePerturbation.Scores(c.Model, d.Inputs, d.Count, d.Steps, sigma, rng.Fork((ulong)r));
-        return new MethodOutcome("input-perturbation", 0, Summarise(d.FeatureNames, repeats), PerturbationMap(c, sigma, rng.Fork(1_000_000)),
-            Note: "Score: root-mean-square change of the model's outputs when N(0, 0.2) noise is added to one standardised feature at every step (mean of the repeats). " +
-                  "The map adds the noise to one step of one feature at a time.");
-    }
-
-    private static double[,] PerturbationMap(Context c, float sigma, RandomSource rng)
-    {
-        var d = c.Data;
-        int steps = d.Steps, f = d.Features, outputs = d.Count * c.Model.OutputsPerSeries(steps);
-        var baseline = new float[outputs];
-        var prediction = new float[outputs];
-        c.Model.Predict(baseline, d.Inputs, d.Count, steps);
-        var x = new float[d.Inputs.Length];
-        var map = new double[steps, f];
-        for (int t = 0; t < steps; t++)
-        {
-            for (int j = 0; j < f; j++)
+        var t = arch.Training;
+        return Retrainers.FromArrays((width, seed) =>
             {
-                d.Inputs.CopyTo(x, 0);
-                var noise = rng.Fork((ulong)(t * f + j));
-                for (int s = 0; s < d.Count; s++) x[(s * steps + t) * f + j] += sigma * noise.NextGaussian();
-                c.Model.Predict(prediction, x, d.Count, steps);
-                double sum = 0;
-                for (int k = 0; k < outputs; k++) { double e = prediction[k] - baseline[k]; sum += e * e; }
-                map[t, j] = Math.Sqrt(sum / outputs);
-            }
-        }
-        return map;
+                var model = (arch with { Features = arch.Features[..width] }).Build(); // names do not matter here, only the width
+                model.Initialize(seed);
+                return model;
+            },
+            data.Inputs, targets, data.Count, data.Steps, data.Features, t.Loss == "bce" ? new BinaryCrossEntropy() : new MeanSquaredError(),
+            epochs, Math.Max(1, t.BatchSize), t.LearningRate);
+    }
+
+    /// <summary>A method's run as the report shows it; profile curves on a 0..1 scale of each feature's range.</summary>
+    public static MethodOutcome Outcome(MethodRun run, string[] features)
+    {
+        var r = run.Result;
+        var scores = r.Features.OrderBy(f => f.Feature).Select(f => f.Statistics is { Count: > 1 } s
+            ? new FeatureScore(features[f.Feature], f.Score, f.Rank, s.Sd, s.Se, s.Count, [s.Ci95Low, s.Ci95High])
+            : new FeatureScore(features[f.Feature], f.Score, f.Rank)).ToArray();
+        var curves = r.Curves?.Select(c =>
+        {
+            double low = c.Values.Min(), span = c.Values.Max() - low;
+            return (features[c.Feature], c.Values.Select(v => span > 0 ? (v - low) / span : 0).ToArray(), c.Median);
+        }).ToList();
+        var notes = new List<string>();
+        if (r.ScoreMeaning.Length > 0) notes.Add($"Score: {r.ScoreMeaning}.");
+        if (r.Order is { } order) notes.Add($"Order of {(run.Name.StartsWith("forward", StringComparison.Ordinal) ? "entry" : "removal")}: {string.Join(", ", order.Select(i => features[i]))}.");
+        if (r.Note is { } note) notes.Add(note);
+        return new MethodOutcome(run.Name, run.Seconds, scores, r.TimeMap, r.LagMap, curves, notes.Count > 0 ? string.Join(" ", notes) : null);
     }
 }

@@ -71,11 +71,13 @@ public class CliTests(CliFixture fx) : IClassFixture<CliFixture>
         var lines = File.ReadAllLines(pred);
         Assert.Equal("series,time,line,alarm,prediction", lines[0]);
         Assert.Equal(1 + 30 * 8, lines.Length);
-        Cli.Ok("importance", "--model", fx.Model, "--data", fx.Csv, "--methods", "input-perturbation", "--repeats", "3", "--report", report, "--json", json);
+        Cli.Ok("importance", "--model", fx.Model, "--data", fx.Csv, "--methods", "all", "--repeats", "3", "--restarts", "1", "--retrain-epochs", "1",
+               "--report", report, "--json", json);
         using var doc = JsonDocument.Parse(File.ReadAllText(json));
-        var method = doc.RootElement.GetProperty("methods")[0];
-        Assert.Equal("input-perturbation", method.GetProperty("name").GetString());
-        var features = method.GetProperty("features").EnumerateArray().ToList();
+        var methods = doc.RootElement.GetProperty("methods").EnumerateArray().ToList();
+        Assert.Equal(Engine.Importance.ImportanceMethods.Names, methods.Select(m => m.GetProperty("name").GetString()));
+        var perturbation = methods.Single(m => m.GetProperty("name").GetString() == "input-perturbation");
+        var features = perturbation.GetProperty("features").EnumerateArray().ToList();
         Assert.Equal(["temperature", "humidity", "wind", "pressure"], features.Select(f => f.GetProperty("name").GetString()));
         Assert.Equal([1, 2, 3, 4], features.Select(f => f.GetProperty("rank").GetInt32()).Order());
         foreach (var f in features)
@@ -85,13 +87,18 @@ public class CliTests(CliFixture fx) : IClassFixture<CliFixture>
             Assert.True(f.GetProperty("score").GetDouble() >= 0);
         }
         string md = File.ReadAllText(Path.Combine(report, "report.md")), html = File.ReadAllText(Path.Combine(report, "report.html"));
-        foreach (var png in new[] { "training-loss.png", "importance-input-perturbation.png", "map-input-perturbation.png" })
+        var pngs = new[] { "training-loss.png", "importance-input-perturbation.png", "map-input-perturbation.png", "lag-partial-derivatives.png",
+                           "profile-sensitivity-analysis.png", "importance-permutation.png" }
+            .Concat(Engine.Importance.ImportanceMethods.Names.Select(n => $"importance-{n}.png"));
+        foreach (var png in pngs)
         {
             Assert.Contains($"({png})", md);
             Assert.Contains($"src=\"{png}\"", html);
             var bytes = File.ReadAllBytes(Path.Combine(report, png));
             Assert.True(bytes.Length > 1000 && bytes[1] == (byte)'P' && bytes[2] == (byte)'N' && bytes[3] == (byte)'G', png);
         }
+        // The ranking table has a row per method.
+        foreach (var name in Engine.Importance.ImportanceMethods.Names) Assert.Contains($"| {name} |", md);
     }
 
     [Fact]
@@ -183,7 +190,7 @@ public class CliTests(CliFixture fx) : IClassFixture<CliFixture>
 
     [Fact]
     public void UnknownMethod() =>
-        Cli.Bad(["importance", "--model", fx.Model, "--data", fx.Csv, "--methods", "input-perturbation,tea-leaves"], "--methods", "unknown method 'tea-leaves'", "input-perturbation");
+        Cli.Bad(["importance", "--model", fx.Model, "--data", fx.Csv, "--methods", "input-perturbation,tea-leaves"], "--methods", "unknown importance method 'tea-leaves'", "input-perturbation");
 
     [Fact]
     public void UnwritableReportDirectory()
