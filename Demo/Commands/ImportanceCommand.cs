@@ -135,6 +135,7 @@ public static class ImportanceCommand
         if (r.ScoreMeaning.Length > 0) notes.Add($"Score: {r.ScoreMeaning}.");
         if (r.Order is { } order) notes.Add($"Order of {(run.Name.StartsWith("forward", StringComparison.Ordinal) ? "entry" : "removal")}: {string.Join(", ", order.Select(i => features[i]))}.");
         if (r.Note is { } note) notes.Add(note);
-        return new MethodOutcome(run.Name, run.Seconds, scores, r.TimeMap, r.LagMap, curves, notes.Count > 0 ? string.Join(" ", notes) : null);
+        return new MethodOutcome(run.Name, run.Seconds, scores, r.TimeMap, r.LagMap, curves, notes.Count > 0 ? string.Join(" ", notes) : null,
+                                 Consensus: run.Name != "model-randomisation");
     }
 }

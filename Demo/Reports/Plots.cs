@@ -115,6 +115,35 @@ public static class Plots
         Save(plot, path, 820, 160 + 50 * f);
     }
 
+    /// <summary>
+    /// The ranking comparison: a row per method, a column per feature, each cell coloured by the rank and labelled with
+    /// it (1 = most important, brightest).
+    /// </summary>
+    public static void Ranks(string path, IReadOnlyList<string> methods, IReadOnlyList<string> features, int[,] ranks)
+    {
+        int m = methods.Count, f = features.Count;
+        var intensities = new double[m, f]; // row = method (top row = first method), column = feature
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < f; j++) intensities[i, j] = f + 1 - ranks[i, j];
+        var plot = NewPlot("Rank of each feature by method (1 = most important)", "", "");
+        var heat = plot.Add.Heatmap(intensities);
+        heat.Colormap = new ScottPlot.Colormaps.Viridis();
+        heat.Extent = new CoordinateRect(0, f - 1, 0, m - 1);
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < f; j++)
+            {
+                var text = plot.Add.Text(ranks[i, j].ToString(System.Globalization.CultureInfo.InvariantCulture), j, m - 1 - i);
+                text.LabelAlignment = Alignment.MiddleCenter;
+                text.LabelFontSize = 15;
+                text.LabelBold = true;
+                text.LabelFontColor = ranks[i, j] <= (f + 1) / 2 ? Colors.Black : Colors.White;
+            }
+        plot.Axes.Left.SetTicks(Enumerable.Range(0, m).Select(i => (double)(m - 1 - i)).ToArray(), methods.ToArray());
+        plot.Axes.Bottom.SetTicks(Enumerable.Range(0, f).Select(j => (double)j).ToArray(), features.ToArray());
+        plot.Axes.SetLimits(-0.5, f - 0.5, -0.5, m - 0.5);
+        Save(plot, path, Math.Max(560, 260 + 110 * f), 120 + 34 * m);
+    }
+
     /// <summary>Profile curves: the model's mean output as one feature sweeps its range, one curve per feature.</summary>
     public static void Profiles(string path, string title, IReadOnlyList<(string Feature, double[] X, double[] Y)> curves, string xLabel, string yLabel)
     {

@@ -17,8 +17,9 @@ public sealed record FeatureScore(string Name, double Score, int Rank, double? S
 /// <param name="LagMap">Optional (lags, features) map by lag k = output step - input step.</param>
 /// <param name="Curves">Optional profile curves (sensitivity analysis): per feature, x values (original units) and mean output.</param>
 /// <param name="Note">Optional one-line explanation of the score.</param>
+/// <param name="Consensus">False for a sanity check (e.g. randomised weights), left out of the mean rank.</param>
 public sealed record MethodOutcome(string Name, double Seconds, FeatureScore[] Features, double[,]? Map = null, double[,]? LagMap = null,
-                                   IReadOnlyList<(string Feature, double[] X, double[] Y)>? Curves = null, string? Note = null);
+                                   IReadOnlyList<(string Feature, double[] X, double[] Y)>? Curves = null, string? Note = null, bool Consensus = true);
 
 /// <summary>
 /// A report directory: <c>report.md</c> and <c>report.html</c> with the same text, tables and PNG charts. Blocks are
@@ -71,13 +72,20 @@ public sealed class Report(string directory, string title)
     public void AddImportance(IReadOnlyList<MethodOutcome> methods, string[] features, IReadOnlyList<string>? stepLabels = null)
     {
         _blocks.Add(new Heading("Which inputs matter: ranking by method"));
-        _blocks.Add(new Paragraph("Rank 1 is the most important feature. Where methods agree, the answer is robust; where they disagree, read the method's notes below."));
+        _blocks.Add(new Paragraph("Rank 1 is the most important feature. Where methods agree, the answer is robust; where they disagree, read the method's notes below." +
+                                  (methods.Any(m => !m.Consensus) ? " Sanity checks (marked *) score a network with randomised weights and are left out of the mean rank: their ranks should look unlike the others." : "")));
+        var rankMatrix = new int[methods.Count, features.Length];
+        for (int i = 0; i < methods.Count; i++)
+            for (int j = 0; j < features.Length; j++) rankMatrix[i, j] = methods[i].Features[j].Rank;
+        Plots.Ranks(Png("ranks.png"), methods.Select(m => m.Consensus ? m.Name : m.Name + " *").ToList(), features, rankMatrix);
+        _blocks.Add(new Image("ranks.png", "Rank of each feature by method"));
         var header = new[] { "method" }.Concat(features).Append("seconds").ToArray();
-        var rows = methods.Select(m => new[] { m.Name }.Concat(m.Features.Select(f => f.Rank.ToString(CultureInfo.InvariantCulture)))
+        var rows = methods.Select(m => new[] { m.Consensus ? m.Name : m.Name + " *" }.Concat(m.Features.Select(f => f.Rank.ToString(CultureInfo.InvariantCulture)))
             .Append(m.Seconds.ToString("F2", CultureInfo.InvariantCulture)).ToArray()).ToList();
-        if (methods.Count > 1)
+        var consensus = methods.Where(m => m.Consensus).ToList();
+        if (consensus.Count > 1)
         {
-            var meanRank = features.Select((_, j) => methods.Average(m => m.Features[j].Rank)).ToArray();
+            var meanRank = features.Select((_, j) => consensus.Average(m => m.Features[j].Rank)).ToArray();
             rows.Add(new[] { "**mean rank**" }.Concat(meanRank.Select(r => r.ToString("F1", CultureInfo.InvariantCulture))).Append("").ToArray());
         }
         _blocks.Add(new TableBlock(header, rows));

@@ -37,7 +37,7 @@ public class ReportTests
                     Curves: [("a", [0, 0.5, 1], [0.1, 0.2, 0.3]), ("b", [0, 0.5, 1], [0.5, 0.4, 0.2])]),
             ], features);
             report.Write();
-            Assert.Equal(["training-loss.png", "importance-noisy-method.png", "map-noisy-method.png", "lag-noisy-method.png", "importance-profile.png", "profile-profile.png"], report.Images);
+            Assert.Equal(["training-loss.png", "ranks.png", "importance-noisy-method.png", "map-noisy-method.png", "lag-noisy-method.png", "importance-profile.png", "profile-profile.png"], report.Images);
             string md = File.ReadAllText(Path.Combine(dir, "report.md")), html = File.ReadAllText(Path.Combine(dir, "report.html"));
             foreach (var png in report.Images)
             {
