@@ -250,6 +250,29 @@ public class CliTests(CliFixture fx) : IClassFixture<CliFixture>
     }
 
     [Fact]
+    public void JsonOutputsOfTrainAndSummary()
+    {
+        string model = Path.Combine(fx.Dir, "json.safetensors"), train = Path.Combine(fx.Dir, "train.json"), summary = Path.Combine(fx.Dir, "summary.json");
+        Cli.Ok("train", "--data", fx.Csv, "--target", "alarm", "--model", model, "--epochs", "2", "--layers", "3", "--json", train);
+        using (var doc = JsonDocument.Parse(File.ReadAllText(train)))
+        {
+            Assert.Equal("bce", doc.RootElement.GetProperty("loss").GetString());
+            Assert.Equal(2, doc.RootElement.GetProperty("history").GetArrayLength());
+        }
+        Cli.Ok("summary", "--model", model, "--json", summary);
+        using (var doc = JsonDocument.Parse(File.ReadAllText(summary)))
+        {
+            Assert.Equal("lstm-engine/1", doc.RootElement.GetProperty("format").GetString());
+            Assert.Equal(["temperature", "humidity", "wind", "pressure"], doc.RootElement.GetProperty("architecture").GetProperty("features").EnumerateArray().Select(e => e.GetString()));
+            Assert.Equal(4 * 3 * 4 + 3 * 3 * 4 + 3 * 4 + 3 + 1, doc.RootElement.GetProperty("parameters").GetInt32());
+        }
+    }
+
+    [Fact]
+    public void ModelIntoAMissingDirectoryFailsBeforeTraining() =>
+        Cli.Bad(["train", "--data", fx.Csv, "--target", "alarm", "--model", Path.Combine(fx.Dir, "no-such-dir", "m.safetensors")], "no-such-dir", "does not exist");
+
+    [Fact]
     public void UsageErrorsAreOneLineWithExitCode1()
     {
         Cli.Bad(["train", "--target", "alarm", "--model", "m.safetensors"], "--data", "required");
