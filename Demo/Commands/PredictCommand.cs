@@ -63,7 +63,8 @@ public static class PredictCommand
         table.AddColumns("Series", "Steps", "Outputs", "Loss", "Accuracy");
         string lossText = "-", accuracy = "-";
         float? lossValue = null, accuracyValue = null;
-        if (data.Targets is not null)
+        // The loss only where it is defined: a BCE model needs 0/1 targets (other values are still written to the CSV).
+        if (data.Targets is not null && (arch.Training.Loss != "bce" || data.BinaryTarget))
         {
             var target = TrainCommand.TargetsFor(data, sequence);
             bool bce = arch.Training.Loss == "bce";
