@@ -161,5 +161,35 @@ public static class Plots
         Save(plot, path, 720, 440);
     }
 
+    /// <summary>
+    /// A score per item as horizontal bars, best on top, with symmetric error bars (the 95% interval's half-width) and
+    /// labelled vertical reference lines (e.g. chance, a published value); the x axis spans 0..1.
+    /// </summary>
+    public static void Intervals(string path, string title, string xLabel, IReadOnlyList<string> items, IReadOnlyList<double> values,
+                                 IReadOnlyList<double> halfWidths, IReadOnlyList<(double X, string Label)> references)
+    {
+        int n = items.Count;
+        var order = Enumerable.Range(0, n).OrderBy(i => values[i]).ThenByDescending(i => i).ToArray(); // bar 0 at the bottom: the best on top
+        var plot = NewPlot(title, xLabel, "");
+        var bars = order.Select((i, p) => new Bar
+        {
+            Position = p, Value = values[i], FillColor = Colors.SteelBlue, Size = 0.7,
+            Error = double.IsFinite(halfWidths[i]) ? halfWidths[i] : 0, ErrorSize = 0.25,
+        }).ToList();
+        var plottable = plot.Add.Bars(bars);
+        plottable.Horizontal = true;
+        var palette = new ScottPlot.Palettes.Category10();
+        for (int r = 0; r < references.Count; r++)
+        {
+            var line = plot.Add.VerticalLine(references[r].X, 2, palette.GetColor(r + 1));
+            line.LinePattern = LinePattern.Dashed;
+            line.LegendText = references[r].Label;
+        }
+        if (references.Count > 0) plot.ShowLegend(Alignment.LowerRight);
+        plot.Axes.Left.SetTicks(Enumerable.Range(0, n).Select(p => (double)p).ToArray(), order.Select(i => items[i]).ToArray());
+        plot.Axes.SetLimits(0, 1.05, -0.6, n - 0.4);
+        Save(plot, path, 860, 140 + 38 * n);
+    }
+
     private static void Save(Plot plot, string path, int width, int height) => plot.SavePng(path, width, height);
 }

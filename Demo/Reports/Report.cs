@@ -129,6 +129,22 @@ public sealed class Report(string directory, string title)
         }
     }
 
+    /// <summary>A section heading.</summary>
+    public void AddHeading(string text) => _blocks.Add(new Heading(text));
+
+    /// <summary>A paragraph (markdown `code` and **bold** carry over to the HTML).</summary>
+    public void AddParagraph(string text) => _blocks.Add(new Paragraph(text));
+
+    /// <summary>A table: the first column left-aligned, the others right-aligned.</summary>
+    public void AddTable(string[] header, IEnumerable<string[]> rows) => _blocks.Add(new TableBlock(header, rows.ToList()));
+
+    /// <summary>A chart: <paramref name="draw"/> writes the PNG to the path it is given.</summary>
+    public void AddChart(string file, string alt, Action<string> draw)
+    {
+        draw(Png(file));
+        _blocks.Add(new Image(file, alt));
+    }
+
     /// <summary>Writes report.md and report.html (each through a temporary file and a rename).</summary>
     public void Write()
     {

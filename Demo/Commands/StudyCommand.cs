@@ -1,0 +1,103 @@
+using System.CommandLine;
+using System.Globalization;
+using Demo.Data;
+using Demo.Study;
+using Engine.Importance;
+
+namespace Demo.Commands;
+
+/// <summary>
+/// <c>demo study</c>: the Olden, Joy &amp; Death (2004) comparison on LSTMs. K replicate data sets with a known
+/// ranking (<see cref="StudyDesign"/>), an LSTM trained on each, every importance method run on each network, and each
+/// method's ranking compared with the truth (<see cref="StudyRunner"/>); prints the table, optionally JSON and a report.
+/// </summary>
+public static class StudyCommand
+{
+    private static readonly Option<int> Replicates = CommandOptions.PositiveInt("--replicates", 100, "K, replicate data sets and networks.");
+    private static readonly Option<string> Methods = new("--methods") { Description = $"Methods, comma-separated, or all: {string.Join(", ", ImportanceMethods.Names)}.", DefaultValueFactory = _ => "all" };
+    private static readonly Option<string> Kind = CommandOptions.Choice("--kind", "regression", "regression: numeric target (MSE); binary: target [score > 0] (BCE).", "regression", "binary");
+    private static readonly Option<string> Effects = new("--effects") { Description = "b_j, the effect of each input on the target's score, comma-separated (0 = no effect); sets F.", DefaultValueFactory = _ => "1,0.75,0.5,0.25,0" };
+    private static readonly Option<string> Lags = new("--lags") { Description = "lag_j: input j acts lag_j steps later, comma-separated, one per effect.", DefaultValueFactory = _ => "0,2,0,0,0" };
+    private static readonly Option<float> TargetNoise = new("--target-noise") { Description = "SD of the noise added to the target's score.", DefaultValueFactory = _ => 1f };
+    private static readonly Option<int> Steps = CommandOptions.PositiveInt("--steps", 12, "Steps per series (more than the largest lag).");
+    private static readonly Option<int> TrainSeries = CommandOptions.PositiveInt("--train-series", 100, "Training series per replicate.");
+    private static readonly Option<int> EvalSeries = CommandOptions.PositiveInt("--eval-series", 200, "Fresh evaluation series per replicate, on which the methods run.");
+    private static readonly Option<int> Units = CommandOptions.PositiveInt("--units", 8, "LSTM units.");
+    private static readonly Option<int> Epochs = CommandOptions.PositiveInt("--epochs", 30, "Training epochs per network.");
+    private static readonly Option<int> Batch = CommandOptions.PositiveInt("--batch", 16, "Batch size.");
+    private static readonly Option<float> LearningRate = new("--lr")
+    {
+        Description = "Adam's learning rate.",
+        DefaultValueFactory = _ => 0.01f,
+        Validators = { r => { float v = r.GetValueOrDefault<float>(); if (!(v > 0) || !float.IsFinite(v)) r.AddError($"--lr must be a positive number, got {v}"); } },
+    };
+    private static readonly Option<int> Repeats = CommandOptions.PositiveInt("--repeats", 5, "Repeats of the randomised methods within a replicate.");
+    private static readonly Option<int> RetrainEpochs = CommandOptions.PositiveInt("--retrain-epochs", 30, "Epochs of each retraining of forward/backward-stepwise (default: the same schedule as the network).");
+    private static readonly Option<int> Restarts = CommandOptions.PositiveInt("--restarts", 1, "Trainings per feature subset in forward/backward-stepwise.");
+    private static readonly Option<ulong> Seed = CommandOptions.Seed();
+    private static readonly Option<int> Threads = CommandOptions.PositiveInt("--threads", Environment.ProcessorCount, "Worker threads over replicates (results do not depend on it).");
+    private static readonly Option<string?> Report = new("--report") { Description = "Write report.md and report.html with the similarity chart into this directory." };
+    private static readonly Option<string?> Json = CommandOptions.Json();
+
+    public static Command Build()
+    {
+        var command = new Command("study", "Olden et al. (2004) on LSTMs: how often does each importance method recover a known ranking of the inputs?");
+        foreach (Option o in new Option[] { Replicates, Methods, Kind, Effects, Lags, TargetNoise, Steps, TrainSeries, EvalSeries, Units, Epochs, Batch, LearningRate, Repeats, RetrainEpochs, Restarts, Seed, Threads, Report, Json })
+            command.Options.Add(o);
+        command.SetAction(Run);
+        return command;
+    }
+
+    // "1,0.5,0": the numbers of a comma list; a bad entry is an input error naming the option.
+    private static T[] Numbers<T>(string text, string option, Func<string, IFormatProvider, T> parse) =>
+        CommandOptions.SplitList(text).Select(v =>
+        {
+            try { return parse(v, CultureInfo.InvariantCulture); }
+            catch (FormatException) { throw new InputException($"{option}: '{v}' is not a number"); }
+            catch (OverflowException) { throw new InputException($"{option}: '{v}' is out of range"); }
+        }).ToArray();
+
+    private static int Run(ParseResult parse)
+    {
+        string? json = parse.GetValue(Json), reportDir = parse.GetValue(Report);
+        var design = new StudyDesign
+        {
+            Coefficients = Numbers(parse.GetValue(Effects)!, "--effects", double.Parse),
+            Lags = Numbers(parse.GetValue(Lags)!, "--lags", int.Parse),
+            Noise = parse.GetValue(TargetNoise), Steps = parse.GetValue(Steps), Binary = parse.GetValue(Kind) == "binary",
+        };
+        try { design.Validate(); }
+        catch (ArgumentException e) { throw new InputException($"--effects/--lags/--target-noise/--steps: {e.Message}"); }
+        var settings = new StudySettings
+        {
+            Design = design,
+            Replicates = parse.GetValue(Replicates), TrainSeries = parse.GetValue(TrainSeries), EvaluationSeries = parse.GetValue(EvalSeries),
+            Units = parse.GetValue(Units), Epochs = parse.GetValue(Epochs), BatchSize = parse.GetValue(Batch), LearningRate = parse.GetValue(LearningRate),
+            Methods = ImportanceCommand.ParseMethods(parse.GetValue(Methods)!), Repeats = parse.GetValue(Repeats),
+            RetrainEpochs = parse.GetValue(RetrainEpochs), Restarts = parse.GetValue(Restarts), Seed = parse.GetValue(Seed), Threads = parse.GetValue(Threads),
+        };
+        if (json is not null) CommandOptions.CheckWritable(json, "--json");
+        if (reportDir is not null) CommandOptions.CheckReportDirectory(reportDir);
+
+        Console.WriteLine($"Study: {settings.Replicates} replicates x {settings.Methods.Count} methods on {settings.Threads} thread(s)...");
+        int done = 0;
+        var gate = new Lock();
+        var result = StudyRunner.Run(settings, r =>
+        {
+            lock (gate)
+            {
+                done++;
+                Console.WriteLine($"replicate {r.Index + 1} done ({done}/{settings.Replicates}): loss {r.Loss.ToString("F3", CultureInfo.InvariantCulture)} " +
+                                  $"(constant {r.ConstantLoss.ToString("F3", CultureInfo.InvariantCulture)}), {r.Runs.Sum(x => x.Seconds).ToString("F1", CultureInfo.InvariantCulture)} s of methods");
+            }
+        });
+        StudyOutput.WriteTable(result);
+        if (json is not null) StudyOutput.WriteJson(json, result);
+        if (reportDir is not null)
+        {
+            var report = StudyOutput.WriteReport(reportDir, result);
+            Console.WriteLine($"Report: {Path.Combine(reportDir, "report.md")}, {Path.Combine(reportDir, "report.html")} ({string.Join(", ", report.Images)})");
+        }
+        return 0;
+    }
+}

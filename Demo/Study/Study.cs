@@ -1,0 +1,195 @@
+using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+using Demo.Importance;
+using Engine.Importance;
+using Engine.Kernels;
+using Engine.Layers;
+using Engine.Losses;
+using Engine.Models;
+using Engine.Optimizers;
+using Engine.Random;
+using Engine.Training;
+
+namespace Demo.Study;
+
+/// <summary>The study's settings: the data design, the replicates, the network, its training and the methods.</summary>
+public sealed record StudySettings
+{
+    public StudyDesign Design { get; init; } = new();
+
+    /// <summary>K, replicate data sets (each with its own trained network).</summary>
+    public int Replicates { get; init; } = 100;
+
+    /// <summary>Training series per replicate.</summary>
+    public int TrainSeries { get; init; } = 100;
+
+    /// <summary>Evaluation series per replicate (fresh data from the same design), on which every method runs.</summary>
+    public int EvaluationSeries { get; init; } = 200;
+
+    /// <summary>LSTM units (one tanh LSTM layer returning sequences, then a dense head per step).</summary>
+    public int Units { get; init; } = 8;
+
+    public int Epochs { get; init; } = 30;
+    public int BatchSize { get; init; } = 16;
+    public float LearningRate { get; init; } = 0.01f;
+
+    /// <summary>CLI names of the methods (see <see cref="ImportanceMethods"/>).</summary>
+    public IReadOnlyList<string> Methods { get; init; } = ImportanceMethods.Names;
+
+    /// <summary>Repeats of the randomised methods within one replicate.</summary>
+    public int Repeats { get; init; } = 5;
+
+    /// <summary>Epochs of each retraining of forward/backward-stepwise (by default the network's own schedule).</summary>
+    public int RetrainEpochs { get; init; } = 30;
+
+    /// <summary>Trainings per subset in forward/backward-stepwise.</summary>
+    public int Restarts { get; init; } = 1;
+
+    public float Noise { get; init; } = 0.2f;
+    public ulong Seed { get; init; } = 42;
+
+    /// <summary>Worker threads over replicates (each replicate runs its methods on one thread); results do not depend on it.</summary>
+    public int Threads { get; init; } = Environment.ProcessorCount;
+
+    public ILoss Loss => Design.Binary ? new BinaryCrossEntropy() : new MeanSquaredError();
+
+    /// <summary>LSTM(Units, tanh, sigmoid gates, sequences) then Dense(1) per step (sigmoid for a binary target), flattened to (N, T).</summary>
+    public Sequential BuildModel(int features, ulong seed)
+    {
+        var model = new Sequential(features, [
+            new Lstm(Units, Activation.Tanh, Activation.Sigmoid, returnSequences: true),
+            new Dense(1, Design.Binary ? Activation.Sigmoid : Activation.Linear),
+        ], flatten: true);
+        model.Initialize(seed);
+        return model;
+    }
+
+    /// <summary>Checks the settings; messages name the setting.</summary>
+    public void Validate()
+    {
+        Design.Validate();
+        foreach (var (name, value) in new[] { ("replicates", Replicates), ("train series", TrainSeries), ("evaluation series", EvaluationSeries), ("units", Units),
+                                              ("epochs", Epochs), ("batch size", BatchSize), ("repeats", Repeats), ("retrain epochs", RetrainEpochs),
+                                              ("restarts", Restarts), ("threads", Threads) })
+            if (value <= 0) throw new ArgumentException($"{name} must be positive, got {value}");
+        if (!(LearningRate > 0) || !float.IsFinite(LearningRate)) throw new ArgumentException($"the learning rate must be a positive number, got {LearningRate}");
+        if (Methods.Count == 0) throw new ArgumentException("no importance method given");
+    }
+}
+
+/// <summary>One replicate: its trained network's evaluation loss, the loss of the best constant prediction, and every method's run.</summary>
+public sealed record ReplicateResult(int Index, double Loss, double ConstantLoss, double TrainSeconds, IReadOnlyList<MethodRun> Runs);
+
+/// <summary>
+/// One method over the K replicates: Olden's similarity (mean share of inputs at their true rank) with its 95%
+/// interval over replicates, the share of replicates ranking each input correctly, Spearman's rho of estimated and
+/// true ranks, the share of replicates ranking the irrelevant inputs strictly last, each input's mean rank, and the
+/// mean seconds per replicate.
+/// </summary>
+public sealed record MethodSummary(string Name, SampleStatistics Similarity, double[] CorrectByFeature, SampleStatistics Spearman,
+                                   double IrrelevantLast, double[] MeanRank, double Seconds);
+
+/// <summary>The study's outcome: the settings, each replicate and each method's summary (in the order of the methods).</summary>
+public sealed record StudyResult(StudySettings Settings, IReadOnlyList<ReplicateResult> Replicates, IReadOnlyList<MethodSummary> Methods, double Seconds);
+
+/// <summary>
+/// The Olden, Joy &amp; Death (2004) experiment on LSTMs: for each of K replicates, fresh data from
+/// <see cref="StudyDesign"/>, an LSTM trained with the engine's <see cref="Trainer"/>, every method run through
+/// <see cref="ImportanceRunner"/> on a fresh evaluation set, and each method's ranking compared with the truth by
+/// <see cref="StudyMetrics"/>. Replicates run in parallel; replicate k draws everything from
+/// <c>new RandomSource(Seed).Fork(k)</c> and runs its methods on one thread, and results are stored by index, so the
+/// numbers (all but the seconds) are the same for any thread count.
+/// </summary>
+public static class StudyRunner
+{
+    /// <summary>Runs the study; <paramref name="onReplicate"/> sees each replicate as it ends (from worker threads, in any order).</summary>
+    public static StudyResult Run(StudySettings s, Action<ReplicateResult>? onReplicate = null)
+    {
+        s.Validate();
+        var methods = ImportanceMethods.Parse(string.Join(",", s.Methods));
+        long start = Stopwatch.GetTimestamp();
+        var replicates = new ReplicateResult[s.Replicates];
+        try
+        {
+            Parallel.For(0, s.Replicates, new ParallelOptions { MaxDegreeOfParallelism = s.Threads }, k =>
+            {
+                replicates[k] = Replicate(s, methods, k);
+                onReplicate?.Invoke(replicates[k]);
+            });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count >= 1)
+        {
+            ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw(); // the first failure, as a single-threaded run would report it
+        }
+        var summaries = methods.Select((name, m) => Summarise(s.Design, name, replicates.Select(r => r.Runs[m]).ToArray())).ToArray();
+        return new StudyResult(s, replicates, summaries, Stopwatch.GetElapsedTime(start).TotalSeconds);
+    }
+
+    /// <summary>Replicate k: data, training, every method (on one thread).</summary>
+    public static ReplicateResult Replicate(StudySettings s, IReadOnlyList<string> methods, int k)
+    {
+        var design = s.Design;
+        var rng = new RandomSource(s.Seed).Fork((ulong)k);
+        var (trainX, trainY) = design.Generate(s.TrainSeries, rng.Fork(1));
+        var (evalX, evalY) = design.Generate(s.EvaluationSeries, rng.Fork(2));
+        ulong weightSeed = rng.Fork(3).NextUInt64(), orderSeed = rng.Fork(4).NextUInt64(), importanceSeed = rng.Fork(5).NextUInt64();
+        int f = design.Features, steps = design.Steps;
+        var loss = s.Loss;
+
+        long start = Stopwatch.GetTimestamp();
+        var model = s.BuildModel(f, weightSeed);
+        var source = new ArrayBatchSource(trainX, trainY, s.TrainSeries, steps, f, steps, s.BatchSize, orderSeed);
+        new Trainer(model, loss, new Adam(s.LearningRate)).Fit(source, s.Epochs, source.StepsPerEpoch);
+        double trainSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+
+        double evalLoss = model.Evaluate(evalX, evalY, s.EvaluationSeries, steps, loss);
+        var retrain = Retrainers.FromArrays(s.BuildModel, trainX, trainY, s.TrainSeries, steps, f, loss, s.RetrainEpochs, s.BatchSize, s.LearningRate);
+        var context = new ImportanceContext
+        {
+            Model = model, Inputs = evalX, Targets = evalY, Count = s.EvaluationSeries, Steps = steps, Loss = loss, Seed = importanceSeed,
+            Repeats = s.Repeats, Retrain = retrain, Threads = 1, FeatureMeans = new float[f], // the design's means are 0
+        };
+        // Only the ranking is compared: input-perturbation without its time maps (they cost most of its time and change no score).
+        var instances = ImportanceRunner.Create(methods, s.Noise, s.Restarts)
+            .Select(m => m is InputPerturbation p ? new InputPerturbation { Sigma = p.Sigma, TimeResolved = false } : m).ToArray();
+        var runs = ImportanceRunner.Run(context, instances);
+        return new ReplicateResult(k, evalLoss, ConstantLoss(evalY, loss), trainSeconds, runs);
+    }
+
+    /// <summary>The loss of predicting the mean target everywhere (what a network that learned nothing reaches).</summary>
+    public static double ConstantLoss(float[] targets, ILoss loss)
+    {
+        double mean = 0;
+        foreach (var y in targets) mean += y;
+        var prediction = new float[targets.Length];
+        Array.Fill(prediction, (float)(mean / targets.Length));
+        return loss.Value(prediction, targets);
+    }
+
+    /// <summary>One method's runs on the K replicates compared with the design's true ranks.</summary>
+    public static MethodSummary Summarise(StudyDesign design, string name, IReadOnlyList<MethodRun> runs)
+    {
+        var truth = design.TrueRanks;
+        var irrelevant = design.Irrelevant;
+        int f = truth.Length, k = runs.Count;
+        var similarity = new double[k];
+        var spearman = new double[k];
+        var correct = new double[f];
+        var meanRank = new double[f];
+        int last = 0;
+        for (int r = 0; r < k; r++)
+        {
+            var ranks = runs[r].Result.Ranks;
+            similarity[r] = StudyMetrics.Similarity(ranks, truth);
+            spearman[r] = StudyMetrics.Spearman(ranks, truth);
+            if (StudyMetrics.IrrelevantLast(ranks, irrelevant)) last++;
+            for (int j = 0; j < f; j++)
+            {
+                if (ranks[j] == truth[j]) correct[j] += 1.0 / k;
+                meanRank[j] += (double)ranks[j] / k;
+            }
+        }
+        return new MethodSummary(name, ImportanceStatistics.Summarise(similarity), correct, ImportanceStatistics.Summarise(spearman),
+                                 irrelevant.Length > 0 ? (double)last / k : double.NaN, meanRank, runs.Average(r => r.Seconds));
+    }
+}

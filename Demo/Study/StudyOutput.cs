@@ -1,0 +1,130 @@
+using System.Globalization;
+using Demo.Commands;
+using Demo.Reports;
+using Engine.Importance;
+using Spectre.Console;
+
+namespace Demo.Study;
+
+/// <summary>The study's table, JSON and report.</summary>
+public static class StudyOutput
+{
+    /// <summary>Olden, Joy &amp; Death (2004): the connection weights' mean similarity on MLPs.</summary>
+    public const double OldenConnectionWeights = 0.92;
+
+    private static string F(double v, string format = "F2") => double.IsFinite(v) ? v.ToString(format, CultureInfo.InvariantCulture) : "-";
+
+    /// <summary>"0.85 [0.78, 0.92]": the mean and its 95% interval over replicates (the mean alone for one replicate).</summary>
+    public static string WithInterval(SampleStatistics s) => s.Count > 1 ? $"{F(s.Mean)} [{F(s.Ci95Low)}, {F(s.Ci95High)}]" : F(s.Mean);
+
+    /// <summary>"0.85±0.07": the mean and the half-width of its 95% interval (1.96 SE), for the narrow console table.</summary>
+    public static string PlusMinus(SampleStatistics s) => s.Count > 1 ? $"{F(s.Mean)}±{F(ImportanceStatistics.Z95 * s.Se)}" : F(s.Mean);
+
+    /// <summary>
+    /// A row per method: similarity with its 95% interval, per input the share of replicates at its true rank, Spearman, irrelevant
+    /// last, seconds. <paramref name="compact"/>: intervals as ± half-widths and short headers (the console).
+    /// </summary>
+    public static (string[] Header, List<string[]> Rows) Rows(StudyResult result, bool compact = false)
+    {
+        Func<SampleStatistics, string> interval = compact ? PlusMinus : WithInterval;
+        var design = result.Settings.Design;
+        var names = design.FeatureNames;
+        var truth = design.TrueRanks;
+        var header = new[] { "method", compact ? "similarity" : "similarity [95% CI]" }
+            .Concat(names.Select((n, j) => $"{n} (#{truth[j]})"))
+            .Concat([compact ? "Spearman" : "Spearman [95% CI]", compact ? "irr. last" : "irrelevant last", compact ? "s" : "s / replicate"]).ToArray();
+        var rows = result.Methods.Select(m => new[] { m.Name == "model-randomisation" ? m.Name + " *" : m.Name, interval(m.Similarity) }
+            .Concat(m.CorrectByFeature.Select(c => F(c)))
+            .Concat([interval(m.Spearman), F(m.IrrelevantLast), F(m.Seconds, "F3")]).ToArray()).ToList();
+        return (header, rows);
+    }
+
+    /// <summary>The settings and the networks' fit in one paragraph.</summary>
+    public static string Describe(StudyResult result)
+    {
+        var s = result.Settings;
+        var d = s.Design;
+        double explained = result.Replicates.Average(r => 1 - r.Loss / r.ConstantLoss);
+        return $"{s.Replicates} replicates, seed {s.Seed}: {d.Features} AR(1) inputs, {d.Steps} steps, target " +
+               $"{(d.Binary ? "[s > 0]" : "s")} with s_t = {string.Join(" + ", Enumerable.Range(0, d.Features).Select(j => $"{d.Coefficients[j].ToString("G3", CultureInfo.InvariantCulture)} x{j + 1}" + (d.Lags[j] > 0 ? $"(t-{d.Lags[j]})" : "")))}" +
+               $" + {d.Noise.ToString("G3", CultureInfo.InvariantCulture)} noise; true ranks {string.Join(", ", d.FeatureNames.Zip(d.TrueRanks, (n, r) => $"{n} #{r}"))}. " +
+               $"Per replicate: LSTM({s.Units}, tanh) + dense head trained on {s.TrainSeries} series for {s.Epochs} epochs (batch {s.BatchSize}, Adam {s.LearningRate.ToString("G3", CultureInfo.InvariantCulture)}), " +
+               $"methods on {s.EvaluationSeries} fresh series; repeats {s.Repeats}; stepwise retraining {s.RetrainEpochs} epochs x {s.Restarts} restart(s). " +
+               $"Evaluation loss {F(result.Replicates.Average(r => r.Loss), "F3")} vs {F(result.Replicates.Average(r => r.ConstantLoss), "F3")} for the best constant " +
+               $"(share explained {F(explained)}, lowest {F(result.Replicates.Min(r => 1 - r.Loss / r.ConstantLoss))}); training {F(result.Replicates.Average(r => r.TrainSeconds))} s per network; whole study {F(result.Seconds, "F1")} s.";
+    }
+
+    /// <summary>Writes the console table.</summary>
+    public static void WriteTable(StudyResult result)
+    {
+        var (header, rows) = Rows(result, compact: true);
+        var table = new Table().Border(TableBorder.Rounded).Title("Similarity of estimated and true ranks (Olden et al. 2004) on LSTMs");
+        foreach (var (h, c) in header.Select((h, c) => (h, c))) table.AddColumn(c == 0 ? new TableColumn(Markup.Escape(h)).NoWrap() : new TableColumn(Markup.Escape(h)).RightAligned());
+        foreach (var r in rows) table.AddRow(r.Select(Markup.Escape).ToArray());
+        AnsiConsole.Write(table);
+        Console.WriteLine(Describe(result));
+        Console.WriteLine("similarity: mean over replicates of the share of inputs at their true rank (± half-width of the 95% interval); x_j (#r): share of replicates ranking x_j at its true rank r; " +
+                          $"irrelevant last: share of replicates ranking the no-effect input(s) strictly last; * model-randomisation ranks a randomised network: the chance level. " +
+                          $"Olden et al. (MLPs): connection weights {OldenConnectionWeights.ToString("F2", CultureInfo.InvariantCulture)}, the other eight 0.28-0.74.");
+    }
+
+    /// <summary>The JSON document (snake_case keys, as the other commands write).</summary>
+    public static object ToJson(StudyResult result)
+    {
+        var s = result.Settings;
+        var d = s.Design;
+        static double? N(double v) => double.IsFinite(v) ? v : null;
+        static object Stats(SampleStatistics x) => new { mean = x.Mean, sd = N(x.Sd), se = N(x.Se), count = x.Count, ci95 = x.Count > 1 ? new[] { x.Ci95Low, x.Ci95High } : null };
+        return new
+        {
+            design = new { features = d.FeatureNames, coefficients = d.Coefficients, lags = d.Lags, noise = d.Noise, steps = d.Steps, binary = d.Binary, true_ranks = d.TrueRanks },
+            settings = new
+            {
+                replicates = s.Replicates, train_series = s.TrainSeries, evaluation_series = s.EvaluationSeries, units = s.Units, epochs = s.Epochs,
+                batch_size = s.BatchSize, learning_rate = s.LearningRate, repeats = s.Repeats, retrain_epochs = s.RetrainEpochs, restarts = s.Restarts,
+                noise = s.Noise, seed = s.Seed, threads = s.Threads,
+            },
+            seconds = result.Seconds,
+            replicates = result.Replicates.Select(r => new
+            {
+                index = r.Index, loss = r.Loss, constant_loss = r.ConstantLoss, train_seconds = r.TrainSeconds,
+                ranks = r.Runs.ToDictionary(x => x.Name, x => x.Result.Ranks),
+            }),
+            methods = result.Methods.Select(m => new
+            {
+                name = m.Name, similarity = Stats(m.Similarity), correct_by_feature = m.CorrectByFeature, spearman = Stats(m.Spearman),
+                irrelevant_last = N(m.IrrelevantLast), mean_rank = m.MeanRank, seconds = m.Seconds,
+            }),
+        };
+    }
+
+    /// <summary>report.md and report.html: the settings, the table and the similarity chart.</summary>
+    public static Report WriteReport(string directory, StudyResult result)
+    {
+        var report = new Report(directory, "Do the MLP importance methods rank an LSTM's inputs correctly?");
+        var d = result.Settings.Design;
+        report.AddHeading("Design");
+        report.AddParagraph(Describe(result));
+        report.AddHeading("Similarity of estimated and true ranks");
+        var methods = result.Methods;
+        report.AddChart("similarity.png", "Mean similarity per method with its 95% interval over replicates", path => Plots.Intervals(path,
+            $"Similarity of estimated and true ranks, {result.Settings.Replicates} LSTMs (95% interval)", "similarity (share of inputs at their true rank)",
+            methods.Select(m => m.Name).ToList(), methods.Select(m => m.Similarity.Mean).ToList(),
+            methods.Select(m => m.Similarity.Count > 1 ? ImportanceStatistics.Z95 * m.Similarity.Se : double.NaN).ToList(),
+            [(1.0 / d.Features, $"chance (1/{d.Features})"), (OldenConnectionWeights, "connection weights on MLPs (Olden 2004)")]));
+        var (header, rows) = Rows(result);
+        report.AddTable(header, rows);
+        report.AddParagraph("Similarity: the share of inputs a method puts at their true rank, averaged over replicates (equivalently, the share of replicates " +
+                            "ranking each input correctly, averaged over inputs: the columns x1..). Spearman: rank correlation of estimated and true ranks. " +
+                            "Irrelevant last: the share of replicates that rank the no-effect input strictly last. model-randomisation (*) ranks a network with " +
+                            "randomised weights: the chance level.");
+        report.AddHeading("Mean rank of each input");
+        report.AddTable(new[] { "method" }.Concat(d.FeatureNames.Select((n, j) => $"{n} (#{d.TrueRanks[j]})")).ToArray(),
+            methods.Select(m => new[] { m.Name }.Concat(m.MeanRank.Select(r => F(r, "F1"))).ToArray()));
+        report.Write();
+        return report;
+    }
+
+    /// <summary>Writes the JSON atomically.</summary>
+    public static void WriteJson(string path, StudyResult result) => CommandOptions.WriteJson(path, ToJson(result));
+}
