@@ -1,0 +1,211 @@
+using System.Text.Json;
+using Demo.Study;
+using Engine.Random;
+using Engine.Tests.Data;
+using Xunit;
+
+namespace Engine.Tests.Study;
+
+public class StudyDataTests
+{
+    [Fact]
+    public void DefaultDesignRanksX1ToX5AndX5HasNoEffect()
+    {
+        var d = new StudyDesign();
+        Assert.Equal([1, 2, 3, 4, 5], d.TrueRanks);
+        Assert.Equal([4], d.Irrelevant);
+        Assert.Equal(["x1", "x2", "x3", "x4", "x5"], d.FeatureNames);
+    }
+
+    [Fact]
+    public void TrueRanksFollowTheEffectSizesWhateverTheirOrder() =>
+        Assert.Equal([3, 1, 4, 2], new StudyDesign { Coefficients = [0.5, -2, 0, 1], Lags = [0, 0, 1, 0] }.TrueRanks);
+
+    // Least squares by the normal equations, (XᵀX) b = Xᵀy, solved by Gaussian elimination with partial pivoting.
+    private static double[] LeastSquares(List<double[]> rows, List<double> y)
+    {
+        int p = rows[0].Length;
+        var a = new double[p, p + 1];
+        for (int r = 0; r < rows.Count; r++)
+            for (int i = 0; i < p; i++)
+            {
+                for (int j = 0; j < p; j++) a[i, j] += rows[r][i] * rows[r][j];
+                a[i, p] += rows[r][i] * y[r];
+            }
+        for (int c = 0; c < p; c++)
+        {
+            int pivot = Enumerable.Range(c, p - c).MaxBy(r => Math.Abs(a[r, c]));
+            for (int j = 0; j <= p; j++) (a[c, j], a[pivot, j]) = (a[pivot, j], a[c, j]);
+            for (int r = 0; r < p; r++)
+            {
+                if (r == c) continue;
+                double f = a[r, c] / a[c, c];
+                for (int j = c; j <= p; j++) a[r, j] -= f * a[c, j];
+            }
+        }
+        return Enumerable.Range(0, p).Select(i => a[i, p] / a[i, i]).ToArray();
+    }
+
+    [Fact]
+    public void ALinearFitRecoversTheEffectsTheLagAndTheRanking()
+    {
+        // Regress y_t on x1_t, x2_{t-2}, x3_t, x4_t, x5_t and, as a decoy, x2_t (same step), for t >= 2.
+        var d = new StudyDesign { Noise = 0.5f };
+        int n = 300, f = d.Features, steps = d.Steps;
+        var (x, y) = d.Generate(n, new RandomSource(7));
+        var rows = new List<double[]>();
+        var targets = new List<double>();
+        double sumSq = 0;
+        for (int s = 0; s < n; s++)
+            for (int t = 2; t < steps; t++)
+            {
+                double X(int step, int j) => x[(s * steps + step) * f + j];
+                rows.Add([X(t, 0), X(t - 2, 1), X(t, 2), X(t, 3), X(t, 4), X(t, 1)]);
+                targets.Add(y[s * steps + t]);
+                sumSq += X(t, 0) * X(t, 0);
+            }
+        var b = LeastSquares(rows, targets);
+        for (int j = 0; j < f; j++) Assert.InRange(b[j], d.Coefficients[j] - 0.05, d.Coefficients[j] + 0.05);
+        Assert.InRange(b[5], -0.05, 0.05);                                // x2 has no effect at the same step: only its lag acts
+        Assert.InRange(sumSq / rows.Count, 0.9, 1.1);                       // standardised AR(1): variance 1
+        var fitted = Engine.Importance.ImportanceStatistics.Ranks(b[..f], byMagnitude: true);
+        Assert.Equal(d.TrueRanks, fitted);
+    }
+
+    [Fact]
+    public void BinaryTargetIsTheSignOfTheScoreAndGenerationIsSeeded()
+    {
+        var d = new StudyDesign { Binary = true };
+        var (x1, y1) = d.Generate(20, new RandomSource(3));
+        var (x2, y2) = d.Generate(20, new RandomSource(3));
+        Assert.Equal(x1, x2);
+        Assert.Equal(y1, y2);
+        Assert.All(y1, v => Assert.True(v is 0f or 1f));
+        Assert.InRange(y1.Average(), 0.3, 0.7);
+    }
+
+    [Fact]
+    public void BadDesignsAreRefused()
+    {
+        Assert.Throws<ArgumentException>(() => new StudyDesign { Lags = [0, 0] }.Validate());
+        Assert.Throws<ArgumentException>(() => new StudyDesign { Lags = [0, 12, 0, 0, 0] }.Validate());
+        Assert.Throws<ArgumentException>(() => new StudyDesign { Coefficients = [1], Lags = [0] }.Validate());
+    }
+}
+
+public class StudyMetricsTests
+{
+    [Fact]
+    public void PerfectRankingScoresOne()
+    {
+        Assert.Equal(1.0, StudyMetrics.Similarity([1, 2, 3, 4, 5], [1, 2, 3, 4, 5]));
+        Assert.Equal(1.0, StudyMetrics.Spearman([1, 2, 3, 4, 5], [1, 2, 3, 4, 5]), 12);
+        Assert.True(StudyMetrics.IrrelevantLast([1, 2, 3, 4, 5], [4]));
+    }
+
+    [Fact]
+    public void ReversedRankingScoresOnlyTheMiddle()
+    {
+        Assert.Equal(0.2, StudyMetrics.Similarity([5, 4, 3, 2, 1], [1, 2, 3, 4, 5]), 12); // x3 stays in the middle
+        Assert.Equal(0.0, StudyMetrics.Similarity([4, 3, 2, 1], [1, 2, 3, 4]));
+        Assert.Equal(-1.0, StudyMetrics.Spearman([5, 4, 3, 2, 1], [1, 2, 3, 4, 5]), 12);
+        Assert.False(StudyMetrics.IrrelevantLast([5, 4, 3, 2, 1], [4]));
+    }
+
+    [Fact]
+    public void OneSwapAndTiesAreCountedByHand()
+    {
+        Assert.Equal(0.6, StudyMetrics.Similarity([2, 1, 3, 4, 5], [1, 2, 3, 4, 5]), 12);
+        Assert.Equal(0.9, StudyMetrics.Spearman([2, 1, 3, 4, 5], [1, 2, 3, 4, 5]), 12);   // 1 - 6*2/(5*24)
+        Assert.Equal(0.8, StudyMetrics.Similarity([1, 2, 3, 4, 4], [1, 2, 3, 4, 5]), 12); // a tie at the bottom: x5 not at #5
+        Assert.False(StudyMetrics.IrrelevantLast([1, 2, 3, 4, 4], [4]));                  // tied last is not strictly last
+        Assert.Equal(0.0, StudyMetrics.Spearman([1, 1, 1, 1, 1], [1, 2, 3, 4, 5]));       // all tied: no information
+        Assert.Throws<ArgumentException>(() => StudyMetrics.Similarity([1, 2], [1, 2, 3]));
+    }
+
+    [Fact]
+    public void SummaryAveragesOverReplicatesAndInputsAlike()
+    {
+        var design = new StudyDesign { Coefficients = [1, 0.5, 0], Lags = [0, 0, 0] };
+        global::Demo.Importance.MethodRun Run(params int[] ranks) => new("m", 1, new Engine.Importance.ImportanceResult("m",
+            ranks.Select((r, i) => new Engine.Importance.FeatureImportance(i, -r, r)).ToArray()));
+        var s = StudyRunner.Summarise(design, "m", [Run(1, 2, 3), Run(2, 1, 3), Run(3, 2, 1), Run(1, 2, 3)]);
+        // per replicate 1, 1/3, 1/3, 1 -> mean 2/3; per input: x1 2/4, x2 3/4, x3 3/4 -> mean 2/3
+        Assert.Equal(2.0 / 3, s.Similarity.Mean, 12);
+        Assert.Equal([0.5, 0.75, 0.75], s.CorrectByFeature);
+        Assert.Equal(0.75, s.IrrelevantLast);
+        Assert.Equal([1.75, 1.75, 2.5], s.MeanRank);
+        Assert.Equal(4, s.Similarity.Count);
+    }
+}
+
+public class StudyRunTests
+{
+    private static StudySettings Tiny(int threads) => new()
+    {
+        Design = new StudyDesign { Steps = 4 },
+        Replicates = 2, TrainSeries = 16, EvaluationSeries = 12, Units = 3, Epochs = 2, BatchSize = 8,
+        Repeats = 2, RetrainEpochs = 1, Restarts = 1, Seed = 5, Threads = threads,
+    };
+
+    [Fact]
+    public void ATinyStudyGivesTheSameNumbersOnOneOrTwoThreads()
+    {
+        var one = StudyRunner.Run(Tiny(1));
+        var two = StudyRunner.Run(Tiny(2));
+        Assert.Equal(Engine.Importance.ImportanceMethods.Names.Count, one.Methods.Count);
+        for (int k = 0; k < 2; k++)
+        {
+            Assert.Equal(one.Replicates[k].Loss, two.Replicates[k].Loss);
+            for (int m = 0; m < one.Methods.Count; m++)
+            {
+                Assert.Equal(one.Replicates[k].Runs[m].Result.Scores, two.Replicates[k].Runs[m].Result.Scores);
+                Assert.Equal(one.Replicates[k].Runs[m].Result.Ranks, two.Replicates[k].Runs[m].Result.Ranks);
+            }
+        }
+        for (int m = 0; m < one.Methods.Count; m++)
+        {
+            Assert.Equal(one.Methods[m].Similarity, two.Methods[m].Similarity);
+            Assert.Equal(one.Methods[m].Spearman, two.Methods[m].Spearman);
+            Assert.Equal(one.Methods[m].CorrectByFeature, two.Methods[m].CorrectByFeature);
+        }
+        // Different replicates draw different data: their networks differ.
+        Assert.NotEqual(one.Replicates[0].Loss, one.Replicates[1].Loss);
+    }
+
+    [Fact]
+    public void TheCommandRunsEndToEndWithJsonAndReport()
+    {
+        var dir = Directory.CreateTempSubdirectory("study-").FullName;
+        try
+        {
+            string json = Path.Combine(dir, "study.json"), report = Path.Combine(dir, "report");
+            Cli.Ok("study", "--replicates", "2", "--steps", "4", "--train-series", "16", "--eval-series", "12", "--units", "3", "--epochs", "2",
+                   "--batch", "8", "--repeats", "2", "--retrain-epochs", "1", "--threads", "2", "--json", json, "--report", report);
+            using var doc = JsonDocument.Parse(File.ReadAllText(json));
+            var methods = doc.RootElement.GetProperty("methods");
+            Assert.Equal(Engine.Importance.ImportanceMethods.Names.Count, methods.GetArrayLength());
+            foreach (var m in methods.EnumerateArray())
+            {
+                double similarity = m.GetProperty("similarity").GetProperty("mean").GetDouble();
+                Assert.InRange(similarity, 0, 1);
+                Assert.Equal(5, m.GetProperty("correct_by_feature").GetArrayLength());
+            }
+            Assert.Equal([1, 2, 3, 4, 5], doc.RootElement.GetProperty("design").GetProperty("true_ranks").EnumerateArray().Select(e => e.GetInt32()));
+            Assert.Equal(2, doc.RootElement.GetProperty("replicates").GetArrayLength());
+            Assert.True(File.Exists(Path.Combine(report, "similarity.png")));
+            Assert.Contains("connection-weights", File.ReadAllText(Path.Combine(report, "report.md")));
+            Assert.Empty(Directory.GetFiles(dir, "*.tmp"));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void BadOptionsAreOneLineErrors()
+    {
+        Cli.Bad(["study", "--effects", "1,abc"], "--effects", "'abc' is not a number");
+        Cli.Bad(["study", "--effects", "1,0.5", "--lags", "0,0,0"], "2 coefficients but 3 lags");
+        Cli.Bad(["study", "--methods", "tea-leaves"], "unknown importance method 'tea-leaves'");
+        Cli.Bad(["study", "--replicates", "0"], "--replicates must be a positive whole number");
+    }
+}
