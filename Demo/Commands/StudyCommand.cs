@@ -19,6 +19,7 @@ public static class StudyCommand
     private static readonly Option<string> Effects = new("--effects") { Description = "b_j, the effect of each input on the target's score, comma-separated (0 = no effect); sets F.", DefaultValueFactory = _ => "1,0.75,0.5,0.25,0" };
     private static readonly Option<string> Lags = new("--lags") { Description = "lag_j: input j acts lag_j steps later, comma-separated, one per effect.", DefaultValueFactory = _ => "0,2,0,0,0" };
     private static readonly Option<float> TargetNoise = new("--target-noise") { Description = "SD of the noise added to the target's score.", DefaultValueFactory = _ => 1f };
+    private static readonly Option<float> Phi = new("--phi") { Description = "AR(1) coefficient of the inputs, in [0, 1): how much neighbouring steps resemble each other.", DefaultValueFactory = _ => 0.7f };
     private static readonly Option<int> Steps = CommandOptions.PositiveInt("--steps", 12, "Steps per series (more than the largest lag).");
     private static readonly Option<int> TrainSeries = CommandOptions.PositiveInt("--train-series", 100, "Training series per replicate.");
     private static readonly Option<int> EvalSeries = CommandOptions.PositiveInt("--eval-series", 200, "Fresh evaluation series per replicate, on which the methods run.");
@@ -42,7 +43,7 @@ public static class StudyCommand
     public static Command Build()
     {
         var command = new Command("study", "Olden et al. (2004) on LSTMs: how often does each importance method recover a known ranking of the inputs?");
-        foreach (Option o in new Option[] { Replicates, Methods, Kind, Effects, Lags, TargetNoise, Steps, TrainSeries, EvalSeries, Units, Epochs, Batch, LearningRate, Repeats, RetrainEpochs, Restarts, Seed, Threads, Report, Json })
+        foreach (Option o in new Option[] { Replicates, Methods, Kind, Effects, Lags, TargetNoise, Phi, Steps, TrainSeries, EvalSeries, Units, Epochs, Batch, LearningRate, Repeats, RetrainEpochs, Restarts, Seed, Threads, Report, Json })
             command.Options.Add(o);
         command.SetAction(Run);
         return command;
@@ -64,10 +65,10 @@ public static class StudyCommand
         {
             Coefficients = Numbers(parse.GetValue(Effects)!, "--effects", double.Parse),
             Lags = Numbers(parse.GetValue(Lags)!, "--lags", int.Parse),
-            Noise = parse.GetValue(TargetNoise), Steps = parse.GetValue(Steps), Binary = parse.GetValue(Kind) == "binary",
+            Noise = parse.GetValue(TargetNoise), Phi = parse.GetValue(Phi), Steps = parse.GetValue(Steps), Binary = parse.GetValue(Kind) == "binary",
         };
         try { design.Validate(); }
-        catch (ArgumentException e) { throw new InputException($"--effects/--lags/--target-noise/--steps: {e.Message}"); }
+        catch (ArgumentException e) { throw new InputException($"--effects/--lags/--target-noise/--phi/--steps: {e.Message}"); }
         var settings = new StudySettings
         {
             Design = design,

@@ -174,7 +174,7 @@ public static class StudyRunner
         int f = truth.Length, k = runs.Count;
         var similarity = new double[k];
         var spearman = new double[k];
-        var correct = new double[f];
+        var correct = new int[f];
         var meanRank = new double[f];
         int last = 0;
         for (int r = 0; r < k; r++)
@@ -185,11 +185,11 @@ public static class StudyRunner
             if (StudyMetrics.IrrelevantLast(ranks, irrelevant)) last++;
             for (int j = 0; j < f; j++)
             {
-                if (ranks[j] == truth[j]) correct[j] += 1.0 / k;
+                if (ranks[j] == truth[j]) correct[j]++;
                 meanRank[j] += (double)ranks[j] / k;
             }
         }
-        return new MethodSummary(name, ImportanceStatistics.Summarise(similarity), correct, ImportanceStatistics.Summarise(spearman),
+        return new MethodSummary(name, ImportanceStatistics.Summarise(similarity), correct.Select(c => (double)c / k).ToArray(), ImportanceStatistics.Summarise(spearman),
                                  irrelevant.Length > 0 ? (double)last / k : double.NaN, meanRank, runs.Average(r => r.Seconds));
     }
 }

@@ -45,7 +45,7 @@ public static class StudyOutput
         var s = result.Settings;
         var d = s.Design;
         double explained = result.Replicates.Average(r => 1 - r.Loss / r.ConstantLoss);
-        return $"{s.Replicates} replicates, seed {s.Seed}: {d.Features} AR(1) inputs, {d.Steps} steps, target " +
+        return $"{s.Replicates} replicates, seed {s.Seed}: {d.Features} AR(1) inputs (phi {d.Phi.ToString("G3", CultureInfo.InvariantCulture)}), {d.Steps} steps, target " +
                $"{(d.Binary ? "[s > 0]" : "s")} with s_t = {string.Join(" + ", Enumerable.Range(0, d.Features).Select(j => $"{d.Coefficients[j].ToString("G3", CultureInfo.InvariantCulture)} x{j + 1}" + (d.Lags[j] > 0 ? $"(t-{d.Lags[j]})" : "")))}" +
                $" + {d.Noise.ToString("G3", CultureInfo.InvariantCulture)} noise; true ranks {string.Join(", ", d.FeatureNames.Zip(d.TrueRanks, (n, r) => $"{n} #{r}"))}. " +
                $"Per replicate: LSTM({s.Units}, tanh) + dense head trained on {s.TrainSeries} series for {s.Epochs} epochs (batch {s.BatchSize}, Adam {s.LearningRate.ToString("G3", CultureInfo.InvariantCulture)}), " +
@@ -77,7 +77,7 @@ public static class StudyOutput
         static object Stats(SampleStatistics x) => new { mean = x.Mean, sd = N(x.Sd), se = N(x.Se), count = x.Count, ci95 = x.Count > 1 ? new[] { x.Ci95Low, x.Ci95High } : null };
         return new
         {
-            design = new { features = d.FeatureNames, coefficients = d.Coefficients, lags = d.Lags, noise = d.Noise, steps = d.Steps, binary = d.Binary, true_ranks = d.TrueRanks },
+            design = new { features = d.FeatureNames, coefficients = d.Coefficients, lags = d.Lags, noise = d.Noise, phi = d.Phi, steps = d.Steps, binary = d.Binary, true_ranks = d.TrueRanks },
             settings = new
             {
                 replicates = s.Replicates, train_series = s.TrainSeries, evaluation_series = s.EvaluationSeries, units = s.Units, epochs = s.Epochs,
