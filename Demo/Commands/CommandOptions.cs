@@ -20,6 +20,14 @@ public static class CommandOptions
         Validators = { r => { if (r.GetValueOrDefault<int>() <= 0) r.AddError($"{name} must be a positive whole number, got {r.GetValueOrDefault<int>()}"); } },
     };
 
+    /// <summary>A finite number &gt; 0 (a learning rate, a scale), with a default.</summary>
+    public static Option<float> PositiveFloat(string name, float defaultValue, string description) => new(name)
+    {
+        Description = description,
+        DefaultValueFactory = _ => defaultValue,
+        Validators = { r => { float v = r.GetValueOrDefault<float>(); if (!(v > 0) || !float.IsFinite(v)) r.AddError($"{name} must be a positive number, got {v}"); } },
+    };
+
     public static Option<ulong> Seed() => new("--seed") { Description = "Seed for weights, data split and random draws; the same seed gives the same result.", DefaultValueFactory = _ => 42UL };
 
     public static Option<string?> Json() => new("--json") { Description = "Also write the results as JSON to this file." };

@@ -26,12 +26,7 @@ public static class StudyCommand
     private static readonly Option<int> Units = CommandOptions.PositiveInt("--units", 8, "LSTM units.");
     private static readonly Option<int> Epochs = CommandOptions.PositiveInt("--epochs", 30, "Training epochs per network.");
     private static readonly Option<int> Batch = CommandOptions.PositiveInt("--batch", 16, "Batch size.");
-    private static readonly Option<float> LearningRate = new("--lr")
-    {
-        Description = "Adam's learning rate.",
-        DefaultValueFactory = _ => 0.01f,
-        Validators = { r => { float v = r.GetValueOrDefault<float>(); if (!(v > 0) || !float.IsFinite(v)) r.AddError($"--lr must be a positive number, got {v}"); } },
-    };
+    private static readonly Option<float> LearningRate = CommandOptions.PositiveFloat("--lr", 0.01f, "Adam learning rate.");
     private static readonly Option<int> Repeats = CommandOptions.PositiveInt("--repeats", 5, "Repeats of the randomised methods within a replicate.");
     private static readonly Option<int> RetrainEpochs = CommandOptions.PositiveInt("--retrain-epochs", 30, "Epochs of each retraining of forward/backward-stepwise (default: the same schedule as the network).");
     private static readonly Option<int> Restarts = CommandOptions.PositiveInt("--restarts", 1, "Trainings per feature subset in forward/backward-stepwise.");

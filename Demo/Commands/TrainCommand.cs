@@ -33,12 +33,7 @@ public static class TrainCommand
         .AcceptOnlyFromAmongFluent("bce", "mse");
     private static readonly Option<int> Epochs = CommandOptions.PositiveInt("--epochs", 40, "Passes over the training series.");
     private static readonly Option<int> Batch = CommandOptions.PositiveInt("--batch", 32, "Series per batch.");
-    private static readonly Option<float> LearningRate = new("--lr")
-    {
-        Description = "Adam learning rate.",
-        DefaultValueFactory = _ => 0.005f,
-        Validators = { r => { float v = r.GetValueOrDefault<float>(); if (!(v > 0) || !float.IsFinite(v)) r.AddError($"--lr must be a positive number, got {v}"); } },
-    };
+    private static readonly Option<float> LearningRate = CommandOptions.PositiveFloat("--lr", 0.005f, "Adam learning rate.");
     private static readonly Option<float> Validation = new("--validation")
     {
         Description = "Fraction of the series held out for validation (0 for none).",

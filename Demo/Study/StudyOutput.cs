@@ -35,7 +35,7 @@ public static class StudyOutput
             .Concat([compact ? "Spearman" : "Spearman [95% CI]", compact ? "irr. last" : "irrelevant last", compact ? "s" : "s / replicate"]).ToArray();
         var rows = result.Methods.Select(m => new[] { m.Name == "model-randomisation" ? m.Name + " *" : m.Name, interval(m.Similarity) }
             .Concat(m.CorrectByFeature.Select(c => F(c)))
-            .Concat([interval(m.Spearman), F(m.IrrelevantLast), F(m.Seconds, "F3")]).ToArray()).ToList();
+            .Concat([interval(m.Spearman), F(m.IrrelevantLast), F(m.Seconds, compact ? "F3" : "F4")]).ToArray()).ToList();
         return (header, rows);
     }
 
@@ -58,6 +58,8 @@ public static class StudyOutput
     public static void WriteTable(StudyResult result)
     {
         var (header, rows) = Rows(result, compact: true);
+        // Redirected output (logs, pipes): wide enough that no cell wraps.
+        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 140);
         var table = new Table().Border(TableBorder.Rounded).Title("Similarity of estimated and true ranks (Olden et al. 2004) on LSTMs");
         foreach (var (h, c) in header.Select((h, c) => (h, c))) table.AddColumn(c == 0 ? new TableColumn(Markup.Escape(h)).NoWrap() : new TableColumn(Markup.Escape(h)).RightAligned());
         foreach (var r in rows) table.AddRow(r.Select(Markup.Escape).ToArray());
@@ -109,7 +111,7 @@ public static class StudyOutput
         var methods = result.Methods;
         report.AddChart("similarity.png", "Mean similarity per method with its 95% interval over replicates", path => Plots.Intervals(path,
             $"Similarity of estimated and true ranks, {result.Settings.Replicates} LSTMs (95% interval)", "similarity (share of inputs at their true rank)",
-            methods.Select(m => m.Name).ToList(), methods.Select(m => m.Similarity.Mean).ToList(),
+            methods.Select(m => m.Name == "model-randomisation" ? "model-randomisation (chance)" : m.Name).ToList(), methods.Select(m => m.Similarity.Mean).ToList(),
             methods.Select(m => m.Similarity.Count > 1 ? ImportanceStatistics.Z95 * m.Similarity.Se : double.NaN).ToList(),
             [(1.0 / d.Features, $"chance (1/{d.Features})"), (OldenConnectionWeights, "connection weights on MLPs (Olden 2004)")]));
         var (header, rows) = Rows(result);
