@@ -11,7 +11,8 @@ namespace Engine.Kernels;
 /// of H-lanes once, activates them and writes c, s = a(c) and h = o s, so one step costs one call instead
 /// of a dozen kernels per row. A row's last partial vector is a masked load and store, so a layer of
 /// 1, 5 or 10 units runs on whole vectors without padding. Forward and backward use exactly the formulas
-/// of <see cref="LstmCell"/>; the vector paths evaluate exp with the runtime's vector Exp.
+/// of <see cref="LstmCell"/>; the vector paths evaluate exp with an inlined Cephes-style polynomial (a call
+/// would make the JIT spill every vector register around it, as the System.Runtime.Intrinsics Exp does).
 /// </summary>
 public static unsafe class LstmGates
 {
@@ -186,11 +187,35 @@ public static unsafe class LstmGates
     internal static Vector512<float> Act(Activation f, Vector512<float> x) => f switch
     {
         Activation.Relu => Vector512.MaxNative(x, Vector512<float>.Zero),
-        Activation.Sigmoid => Vector512<float>.One / (Vector512<float>.One + Vector512.Exp(-x)),
-        Activation.Tanh => Vector512<float>.One - Vector512.Create(2f) / (Vector512.Exp(x + x) + Vector512<float>.One),
+        Activation.Sigmoid => Vector512<float>.One / (Vector512<float>.One + Exp(-x)),
+        Activation.Tanh => Vector512<float>.One - Vector512.Create(2f) / (Exp(x + x) + Vector512<float>.One),
         Activation.HardSigmoid => Vector512.MinNative(Vector512.MaxNative(Vector512.FusedMultiplyAdd(x, Vector512.Create(0.2f), Vector512.Create(0.5f)), Vector512<float>.Zero), Vector512<float>.One),
         _ => x,
     };
+
+    /// <summary>
+    /// e^x on 16 lanes: x clamped to [-87, 88] (so the result stays a normal float, never inf or a denormal),
+    /// e^x = 2^n e^r with n = round(x log2 e), r = x - n ln 2 in two parts, e^r by Cephes' degree-6 polynomial (about 1 ulp).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<float> Exp(Vector512<float> x)
+    {
+        x = Vector512.MinNative(Vector512.MaxNative(x, Vector512.Create(-87f)), Vector512.Create(88f));
+        var magic = Vector512.Create(12582912f); // 1.5 * 2^23: adding it rounds to an integer held in the low mantissa bits
+        var t = Vector512.FusedMultiplyAdd(x, Vector512.Create(1.44269504f), magic);
+        var n = t - magic;
+        var r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-0.693359375f), x);
+        r = Vector512.FusedMultiplyAdd(n, Vector512.Create(2.12194440e-4f), r);
+        var p = Vector512.Create(1.9875691500e-4f);
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(1.3981999507e-3f));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(8.3334519073e-3f));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(4.1665795894e-2f));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(1.6666665459e-1f));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(5.0000001201e-1f));
+        p = Vector512.FusedMultiplyAdd(p, r * r, r + Vector512<float>.One);
+        var scale = Vector512.ShiftLeft(t.AsInt32() - magic.AsInt32() + Vector512.Create(127), 23).AsSingle(); // 2^n
+        return p * scale;
+    }
 
     /// <summary>f'(x) on 16 lanes through y = f(x), as <see cref="ActivationGradient.Derivative"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -252,11 +277,35 @@ public static unsafe class LstmGates
     internal static Vector256<float> Act(Activation f, Vector256<float> x) => f switch
     {
         Activation.Relu => Vector256.MaxNative(x, Vector256<float>.Zero),
-        Activation.Sigmoid => Vector256<float>.One / (Vector256<float>.One + Vector256.Exp(-x)),
-        Activation.Tanh => Vector256<float>.One - Vector256.Create(2f) / (Vector256.Exp(x + x) + Vector256<float>.One),
+        Activation.Sigmoid => Vector256<float>.One / (Vector256<float>.One + Exp(-x)),
+        Activation.Tanh => Vector256<float>.One - Vector256.Create(2f) / (Exp(x + x) + Vector256<float>.One),
         Activation.HardSigmoid => Vector256.MinNative(Vector256.MaxNative(Vector256.FusedMultiplyAdd(x, Vector256.Create(0.2f), Vector256.Create(0.5f)), Vector256<float>.Zero), Vector256<float>.One),
         _ => x,
     };
+
+    /// <summary>
+    /// e^x on 8 lanes: x clamped to [-87, 88] (so the result stays a normal float, never inf or a denormal),
+    /// e^x = 2^n e^r with n = round(x log2 e), r = x - n ln 2 in two parts, e^r by Cephes' degree-6 polynomial (about 1 ulp).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<float> Exp(Vector256<float> x)
+    {
+        x = Vector256.MinNative(Vector256.MaxNative(x, Vector256.Create(-87f)), Vector256.Create(88f));
+        var magic = Vector256.Create(12582912f); // 1.5 * 2^23: adding it rounds to an integer held in the low mantissa bits
+        var t = Vector256.FusedMultiplyAdd(x, Vector256.Create(1.44269504f), magic);
+        var n = t - magic;
+        var r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-0.693359375f), x);
+        r = Vector256.FusedMultiplyAdd(n, Vector256.Create(2.12194440e-4f), r);
+        var p = Vector256.Create(1.9875691500e-4f);
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1.3981999507e-3f));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(8.3334519073e-3f));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(4.1665795894e-2f));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1.6666665459e-1f));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(5.0000001201e-1f));
+        p = Vector256.FusedMultiplyAdd(p, r * r, r + Vector256<float>.One);
+        var scale = Vector256.ShiftLeft(t.AsInt32() - magic.AsInt32() + Vector256.Create(127), 23).AsSingle(); // 2^n
+        return p * scale;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<float> Derivative(Activation f, Vector256<float> y) => f switch
