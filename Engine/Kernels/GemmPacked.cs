@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Engine.Kernels;
 
@@ -136,6 +137,21 @@ public static class GemmPacked
 
     private static void Kernel512(int rows, ref float c, nint ldc, ref float a, nint rs, nint cs, ref float b, int kc, int w)
     {
+        if (w <= 16)
+        {
+            // Only the panel's first vector holds columns (a narrow C, or the last panel): half the work.
+            switch (rows)
+            {
+                case 8: Kernel512Half<R8>(ref c, ldc, ref a, rs, cs, ref b, kc, w); return;
+                case 7: Kernel512Half<R7>(ref c, ldc, ref a, rs, cs, ref b, kc, w); return;
+                case 6: Kernel512Half<R6>(ref c, ldc, ref a, rs, cs, ref b, kc, w); return;
+                case 5: Kernel512Half<R5>(ref c, ldc, ref a, rs, cs, ref b, kc, w); return;
+                case 4: Kernel512Half<R4>(ref c, ldc, ref a, rs, cs, ref b, kc, w); return;
+                case 3: Kernel512Half<R3>(ref c, ldc, ref a, rs, cs, ref b, kc, w); return;
+                case 2: Kernel512Half<R2>(ref c, ldc, ref a, rs, cs, ref b, kc, w); return;
+                default: Kernel512Half<R1>(ref c, ldc, ref a, rs, cs, ref b, kc, w); return;
+            }
+        }
         switch (rows)
         {
             case 8: Kernel512<R8>(ref c, ldc, ref a, rs, cs, ref b, kc, w); break;
@@ -146,6 +162,40 @@ public static class GemmPacked
             case 3: Kernel512<R3>(ref c, ldc, ref a, rs, cs, ref b, kc, w); break;
             case 2: Kernel512<R2>(ref c, ldc, ref a, rs, cs, ref b, kc, w); break;
             default: Kernel512<R1>(ref c, ldc, ref a, rs, cs, ref b, kc, w); break;
+        }
+    }
+
+    // One MR x 16 block of C (the first vector of a 32-column panel), for panels with at most 16 live columns.
+    private static unsafe void Kernel512Half<TR>(ref float c, nint ldc, ref float a, nint rs, nint cs, ref float b, int kc, int w) where TR : struct, IRowCount
+    {
+        int r = TR.Rows;
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        nint ap = 0;
+        for (int p = 0; p < kc; p++, ap += cs)
+        {
+            var b0 = Vector512.LoadUnsafe(ref b);
+            b = ref Unsafe.Add(ref b, 32);
+            c0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, ap)), b0, c0);
+            if (r > 1) c1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, ap + 1 * rs)), b0, c1);
+            if (r > 2) c2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, ap + 2 * rs)), b0, c2);
+            if (r > 3) c3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, ap + 3 * rs)), b0, c3);
+            if (r > 4) c4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, ap + 4 * rs)), b0, c4);
+            if (r > 5) c5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, ap + 5 * rs)), b0, c5);
+            if (r > 6) c6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, ap + 6 * rs)), b0, c6);
+            if (r > 7) c7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref a, ap + 7 * rs)), b0, c7);
+        }
+        var mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(w)).AsSingle();
+        fixed (float* p0 = &c)
+        {
+            float* q = p0;
+            { q = p0 + 0 * ldc; Avx512F.MaskStore(q, mask, Avx512F.MaskLoad(q, mask, Vector512<float>.Zero) + c0); }
+            if (r > 1) { q = p0 + 1 * ldc; Avx512F.MaskStore(q, mask, Avx512F.MaskLoad(q, mask, Vector512<float>.Zero) + c1); }
+            if (r > 2) { q = p0 + 2 * ldc; Avx512F.MaskStore(q, mask, Avx512F.MaskLoad(q, mask, Vector512<float>.Zero) + c2); }
+            if (r > 3) { q = p0 + 3 * ldc; Avx512F.MaskStore(q, mask, Avx512F.MaskLoad(q, mask, Vector512<float>.Zero) + c3); }
+            if (r > 4) { q = p0 + 4 * ldc; Avx512F.MaskStore(q, mask, Avx512F.MaskLoad(q, mask, Vector512<float>.Zero) + c4); }
+            if (r > 5) { q = p0 + 5 * ldc; Avx512F.MaskStore(q, mask, Avx512F.MaskLoad(q, mask, Vector512<float>.Zero) + c5); }
+            if (r > 6) { q = p0 + 6 * ldc; Avx512F.MaskStore(q, mask, Avx512F.MaskLoad(q, mask, Vector512<float>.Zero) + c6); }
+            if (r > 7) { q = p0 + 7 * ldc; Avx512F.MaskStore(q, mask, Avx512F.MaskLoad(q, mask, Vector512<float>.Zero) + c7); }
         }
     }
 
@@ -182,9 +232,9 @@ public static class GemmPacked
         if (r > 7) Store512(ref Unsafe.Add(ref c, 7 * ldc), c70, c71, w);
     }
 
-    // C row += (v0, v1) over its first w of 32 columns; whole vectors where they fit, the rest lane by lane.
+    // C row += (v0, v1) over its first w of 32 columns: whole vectors where they fit, a masked load and store for the rest.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store512(ref float c, Vector512<float> v0, Vector512<float> v1, int w)
+    private static unsafe void Store512(ref float c, Vector512<float> v0, Vector512<float> v1, int w)
     {
         if (w == 32)
         {
@@ -192,9 +242,10 @@ public static class GemmPacked
             (Vector512.LoadUnsafe(ref c, 16) + v1).StoreUnsafe(ref c, 16);
             return;
         }
-        int j = 0;
-        if (w >= 16) { (Vector512.LoadUnsafe(ref c) + v0).StoreUnsafe(ref c); v0 = v1; j = 16; }
-        for (int lane = 0; j < w; j++, lane++) Unsafe.Add(ref c, j) += v0.GetElement(lane);
+        if (w >= 16) { (Vector512.LoadUnsafe(ref c) + v0).StoreUnsafe(ref c); v0 = v1; w -= 16; c = ref Unsafe.Add(ref c, 16); }
+        if (w == 0) return;
+        var mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(w)).AsSingle();
+        fixed (float* p = &c) Avx512F.MaskStore(p, mask, Avx512F.MaskLoad(p, mask, Vector512<float>.Zero) + v0);
     }
 
     private static void Kernel256(int rows, ref float c, nint ldc, ref float a, nint rs, nint cs, ref float b, int kc, int w)
@@ -239,7 +290,7 @@ public static class GemmPacked
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store256(ref float c, Vector256<float> v0, Vector256<float> v1, int w)
+    private static unsafe void Store256(ref float c, Vector256<float> v0, Vector256<float> v1, int w)
     {
         if (w == 16)
         {
@@ -247,9 +298,10 @@ public static class GemmPacked
             (Vector256.LoadUnsafe(ref c, 8) + v1).StoreUnsafe(ref c, 8);
             return;
         }
-        int j = 0;
-        if (w >= 8) { (Vector256.LoadUnsafe(ref c) + v0).StoreUnsafe(ref c); v0 = v1; j = 8; }
-        for (int lane = 0; j < w; j++, lane++) Unsafe.Add(ref c, j) += v0.GetElement(lane);
+        if (w >= 8) { (Vector256.LoadUnsafe(ref c) + v0).StoreUnsafe(ref c); v0 = v1; w -= 8; c = ref Unsafe.Add(ref c, 8); }
+        if (w == 0) return;
+        var mask = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(w)).AsSingle();
+        fixed (float* p = &c) Avx.MaskStore(p, mask, Avx.MaskLoad(p, mask) + v0);
     }
 
     // Without vector hardware: rows x 8 with the panel's columns in scalars, p summed in order.
