@@ -67,6 +67,28 @@ public class GemmPackedTests
     public void CrossesTheCacheBlocks() => Check(100, 300, 70, false, false, 1);
 
     [Fact]
+    public void ThreadedProductIsBitIdenticalToOneThread()
+    {
+        int m = 130, k = 200, n = 150; // above the threading threshold, several panels
+        var a = Random(m * k, 5);
+        var b = Random(k * n, 6);
+        var packed = new float[GemmPacked.PackedLength(k, n)];
+        GemmPacked.PackB(packed, b, n, false, k, n);
+        var one = new float[m * n];
+        GemmPacked.Run(one, n, a, k, 1, packed, m, k, n);
+        var two = new float[m * n];
+        lock (ThreadSetting)
+        {
+            GemmPacked.MaxThreads = 2;
+            try { GemmPacked.Run(two, n, a, k, 1, packed, m, k, n); }
+            finally { GemmPacked.MaxThreads = 1; }
+        }
+        Assert.Equal(one, two);
+    }
+
+    private static readonly object ThreadSetting = new();
+
+    [Fact]
     public void PackZeroPadsThePartialPanel()
     {
         var b = Random(3 * 5, 4);

@@ -105,11 +105,40 @@ public static class GemmPacked
         if (packedB.Length < PackedLength(k, n)) throw new ArgumentException($"packedB has length {packedB.Length}, expected {PackedLength(k, n)} for ({k}, {n})", nameof(packedB));
     }
 
-    internal static void Unchecked(Span<float> c, int ldc, ReadOnlySpan<float> a, int rowStride, int colStride, ReadOnlySpan<float> packedB, int m, int k, int n)
+    /// <summary>
+    /// Threads a large product may use (default 1). Above about 2 M multiply-adds the panels of C are split
+    /// between threads; each element of C is still summed by one thread in the same order, so results do not
+    /// depend on the thread count. Small products (the reference model's) never leave the calling thread.
+    /// </summary>
+    public static int MaxThreads
     {
-        ref float cr = ref MemoryMarshal.GetReference(c);
-        ref float ar = ref MemoryMarshal.GetReference(a);
-        ref float br = ref MemoryMarshal.GetReference(packedB);
+        get => s_maxThreads;
+        set => s_maxThreads = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "at least one thread");
+    }
+    private static int s_maxThreads = 1;
+
+    internal const long ThreadThreshold = 1L << 21;
+
+    internal static unsafe void Unchecked(Span<float> c, int ldc, ReadOnlySpan<float> a, int rowStride, int colStride, ReadOnlySpan<float> packedB, int m, int k, int n)
+    {
+        int panels = (n + PanelWidth - 1) / PanelWidth, threads = Math.Min(s_maxThreads, panels);
+        if (threads <= 1 || (long)m * n * k < ThreadThreshold)
+        {
+            Blocks(ref MemoryMarshal.GetReference(c), ldc, ref MemoryMarshal.GetReference(a), rowStride, colStride, ref MemoryMarshal.GetReference(packedB), m, k, n, 0, panels);
+            return;
+        }
+        fixed (float* cp = c, ap = a, bp = packedB)
+        {
+            nint cAddress = (nint)cp, aAddress = (nint)ap, bAddress = (nint)bp;
+            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+                Blocks(ref *(float*)cAddress, ldc, ref *(float*)aAddress, rowStride, colStride, ref *(float*)bAddress, m, k, n,
+                       panels * t / threads, panels * (t + 1) / threads));
+        }
+    }
+
+    // C's panels [panelStart, panelEnd) over all rows: k blocks, then blocks of MBlock rows, then panels, then MR rows.
+    private static void Blocks(ref float cr, int ldc, ref float ar, int rowStride, int colStride, ref float br, int m, int k, int n, int panelStart, int panelEnd)
+    {
         int nr = PanelWidth, mr = Vector512.IsHardwareAccelerated ? 8 : Vector256.IsHardwareAccelerated ? 6 : 4;
         for (int k0 = 0; k0 < k; k0 += KBlock)
         {
@@ -117,7 +146,7 @@ public static class GemmPacked
             for (int i0 = 0; i0 < m; i0 += MBlock)
             {
                 int mc = Math.Min(MBlock, m - i0);
-                for (int j0 = 0; j0 < n; j0 += nr)
+                for (int j0 = panelStart * nr; j0 < Math.Min(n, panelEnd * nr); j0 += nr)
                 {
                     int w = Math.Min(nr, n - j0);
                     ref float bp = ref Unsafe.Add(ref br, (nint)(j0 * k + k0 * nr)); // panel j0/nr starts at (j0/nr) k nr = j0 k
