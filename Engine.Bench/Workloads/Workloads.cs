@@ -79,6 +79,10 @@ public class W1ReferenceTrainStep
 [WarmupCount(2), IterationCount(8), InvocationCount(1, 1)]
 public class W2LargeTrainStep
 {
+    /// <summary>Threads the large matrix products may use (<see cref="GemmPacked.MaxThreads"/>).</summary>
+    [Params(1, 2)]
+    public int Threads { get; set; }
+
     private Sequential _model = null!;
     private Adam _adam = null!;
     private Batches _data = null!;
@@ -87,10 +91,14 @@ public class W2LargeTrainStep
     [GlobalSetup]
     public void Setup()
     {
+        GemmPacked.MaxThreads = Threads;
         _model = LargeModel.Build(32, BenchSettings.Quick ? 32 : 256);
         _adam = new Adam();
         _data = new Batches(2, 64, 50, 32, 50, 2);
     }
+
+    [GlobalCleanup]
+    public void Cleanup() => GemmPacked.MaxThreads = 1;
 
     [Benchmark(Description = "W2 train step")]
     public float TrainStep()
