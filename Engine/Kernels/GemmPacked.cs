@@ -128,13 +128,13 @@ public static class GemmPacked
             return;
         }
         fixed (float* cp = c, ap = a, bp = packedB)
-        {
-            nint cAddress = (nint)cp, aAddress = (nint)ap, bAddress = (nint)bp;
-            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
-                Blocks(ref *(float*)cAddress, ldc, ref *(float*)aAddress, rowStride, colStride, ref *(float*)bAddress, m, k, n,
-                       panels * t / threads, panels * (t + 1) / threads));
-        }
+            Threaded((nint)cp, ldc, (nint)ap, rowStride, colStride, (nint)bp, m, k, n, panels, threads);
     }
+
+    // Separate from Unchecked so the closure (allocated where its captured variables live) costs only threaded calls.
+    private static unsafe void Threaded(nint c, int ldc, nint a, int rowStride, int colStride, nint b, int m, int k, int n, int panels, int threads) =>
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+            Blocks(ref *(float*)c, ldc, ref *(float*)a, rowStride, colStride, ref *(float*)b, m, k, n, panels * t / threads, panels * (t + 1) / threads));
 
     // C's panels [panelStart, panelEnd) over all rows: k blocks, then blocks of MBlock rows, then panels, then MR rows.
     private static void Blocks(ref float cr, int ldc, ref float ar, int rowStride, int colStride, ref float br, int m, int k, int n, int panelStart, int panelEnd)
@@ -166,6 +166,7 @@ public static class GemmPacked
 
     private static void Kernel512(int rows, ref float c, nint ldc, ref float a, nint rs, nint cs, ref float b, int kc, int w)
     {
+        if (rows == 1) { Kernel512Row(ref c, ref a, cs, ref b, kc, w); return; }
         if (w <= 16)
         {
             // Only the panel's first vector holds columns (a narrow C, or the last panel): half the work.
@@ -192,6 +193,34 @@ public static class GemmPacked
             case 2: Kernel512<R2>(ref c, ldc, ref a, rs, cs, ref b, kc, w); break;
             default: Kernel512<R1>(ref c, ldc, ref a, rs, cs, ref b, kc, w); break;
         }
+    }
+
+    // A single row of C (batch-1 inference): one accumulator pair would be a chain of kc dependent FMAs, so four
+    // pairs take every fourth p and are summed at the end.
+    private static void Kernel512Row(ref float c, ref float a, nint cs, ref float b, int kc, int w)
+    {
+        Vector512<float> s0 = default, s1 = default, t0 = default, t1 = default, u0 = default, u1 = default, v0 = default, v1 = default;
+        int p = 0;
+        nint ap = 0;
+        for (; p + 4 <= kc; p += 4, ap += 4 * cs)
+        {
+            var x = Vector512.Create(Unsafe.Add(ref a, ap));
+            s0 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b), s0); s1 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b, 16), s1);
+            x = Vector512.Create(Unsafe.Add(ref a, ap + cs));
+            t0 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b, 32), t0); t1 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b, 48), t1);
+            x = Vector512.Create(Unsafe.Add(ref a, ap + 2 * cs));
+            u0 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b, 64), u0); u1 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b, 80), u1);
+            x = Vector512.Create(Unsafe.Add(ref a, ap + 3 * cs));
+            v0 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b, 96), v0); v1 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b, 112), v1);
+            b = ref Unsafe.Add(ref b, 128);
+        }
+        for (; p < kc; p++, ap += cs)
+        {
+            var x = Vector512.Create(Unsafe.Add(ref a, ap));
+            s0 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b), s0); s1 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b, 16), s1);
+            b = ref Unsafe.Add(ref b, 32);
+        }
+        Store512(ref c, (s0 + t0) + (u0 + v0), (s1 + t1) + (u1 + v1), w);
     }
 
     // One MR x 16 block of C (the first vector of a 32-column panel), for panels with at most 16 live columns.
