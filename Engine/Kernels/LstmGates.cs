@@ -70,6 +70,33 @@ public static unsafe class LstmGates
     internal static void ForwardUnchecked(Span<float> gates, Span<float> c, Span<float> s, Span<float> h, ReadOnlySpan<float> cPrev,
                                           Activation a, Activation r, int rows, int units)
     {
+        // One specialised loop per activation pair: no switch or indirect jump per vector.
+        switch (a)
+        {
+            case Activation.Relu: ForwardFor<Relu>(gates, c, s, h, cPrev, r, rows, units); break;
+            case Activation.Tanh: ForwardFor<Tanh>(gates, c, s, h, cPrev, r, rows, units); break;
+            case Activation.Sigmoid: ForwardFor<Sigmoid>(gates, c, s, h, cPrev, r, rows, units); break;
+            case Activation.HardSigmoid: ForwardFor<HardSigmoid>(gates, c, s, h, cPrev, r, rows, units); break;
+            default: ForwardFor<Linear>(gates, c, s, h, cPrev, r, rows, units); break;
+        }
+    }
+
+    private static void ForwardFor<TA>(Span<float> gates, Span<float> c, Span<float> s, Span<float> h, ReadOnlySpan<float> cPrev, Activation r, int rows, int units)
+        where TA : struct, IGateActivation
+    {
+        switch (r)
+        {
+            case Activation.Sigmoid: ForwardRows<TA, Sigmoid>(gates, c, s, h, cPrev, rows, units); break;
+            case Activation.HardSigmoid: ForwardRows<TA, HardSigmoid>(gates, c, s, h, cPrev, rows, units); break;
+            case Activation.Tanh: ForwardRows<TA, Tanh>(gates, c, s, h, cPrev, rows, units); break;
+            case Activation.Relu: ForwardRows<TA, Relu>(gates, c, s, h, cPrev, rows, units); break;
+            default: ForwardRows<TA, Linear>(gates, c, s, h, cPrev, rows, units); break;
+        }
+    }
+
+    private static void ForwardRows<TA, TR>(Span<float> gates, Span<float> c, Span<float> s, Span<float> h, ReadOnlySpan<float> cPrev, int rows, int units)
+        where TA : struct, IGateActivation where TR : struct, IGateActivation
+    {
         fixed (float* zp = gates, cp = c, sp = s, hp = h, cpp = cPrev)
         {
             int hh = units;
@@ -79,21 +106,21 @@ public static unsafe class LstmGates
                 int j = 0;
                 if (Vector512.IsHardwareAccelerated)
                 {
-                    for (; j + 16 <= hh; j += 16) Forward512(z + j, cn + j, sn + j, hn + j, pn + j, hh, a, r, default, masked: false);
-                    if (j < hh) Forward512(z + j, cn + j, sn + j, hn + j, pn + j, hh, a, r, Mask512(hh - j), masked: true);
+                    for (; j + 16 <= hh; j += 16) Forward512<TA, TR>(z + j, cn + j, sn + j, hn + j, pn + j, hh, default, masked: false);
+                    if (j < hh) Forward512<TA, TR>(z + j, cn + j, sn + j, hn + j, pn + j, hh, Mask512(hh - j), masked: true);
                     continue;
                 }
                 if (Vector256.IsHardwareAccelerated)
                 {
-                    for (; j + 8 <= hh; j += 8) Forward256(z + j, cn + j, sn + j, hn + j, pn + j, hh, a, r, default, masked: false);
-                    if (j < hh) Forward256(z + j, cn + j, sn + j, hn + j, pn + j, hh, a, r, Mask256(hh - j), masked: true);
+                    for (; j + 8 <= hh; j += 8) Forward256<TA, TR>(z + j, cn + j, sn + j, hn + j, pn + j, hh, default, masked: false);
+                    if (j < hh) Forward256<TA, TR>(z + j, cn + j, sn + j, hn + j, pn + j, hh, Mask256(hh - j), masked: true);
                     continue;
                 }
                 for (; j < hh; j++)
                 {
-                    float i = Activations.Scalar(r, z[j]), f = Activations.Scalar(r, z[hh + j]), g = Activations.Scalar(a, z[2 * hh + j]), o = Activations.Scalar(r, z[3 * hh + j]);
+                    float i = TR.F(z[j]), f = TR.F(z[hh + j]), g = TA.F(z[2 * hh + j]), o = TR.F(z[3 * hh + j]);
                     z[j] = i; z[hh + j] = f; z[2 * hh + j] = g; z[3 * hh + j] = o;
-                    float cj = MathF.FusedMultiplyAdd(i, g, f * pn[j]), sj = Activations.Scalar(a, cj);
+                    float cj = MathF.FusedMultiplyAdd(i, g, f * pn[j]), sj = TA.F(cj);
                     cn[j] = cj; sn[j] = sj; hn[j] = o * sj;
                 }
             }
@@ -102,6 +129,32 @@ public static unsafe class LstmGates
 
     internal static void BackwardUnchecked(Span<float> dz, Span<float> dc, ReadOnlySpan<float> dh, ReadOnlySpan<float> gates, ReadOnlySpan<float> cPrev,
                                            ReadOnlySpan<float> s, Activation a, Activation r, int rows, int units)
+    {
+        switch (a)
+        {
+            case Activation.Relu: BackwardFor<Relu>(dz, dc, dh, gates, cPrev, s, r, rows, units); break;
+            case Activation.Tanh: BackwardFor<Tanh>(dz, dc, dh, gates, cPrev, s, r, rows, units); break;
+            case Activation.Sigmoid: BackwardFor<Sigmoid>(dz, dc, dh, gates, cPrev, s, r, rows, units); break;
+            case Activation.HardSigmoid: BackwardFor<HardSigmoid>(dz, dc, dh, gates, cPrev, s, r, rows, units); break;
+            default: BackwardFor<Linear>(dz, dc, dh, gates, cPrev, s, r, rows, units); break;
+        }
+    }
+
+    private static void BackwardFor<TA>(Span<float> dz, Span<float> dc, ReadOnlySpan<float> dh, ReadOnlySpan<float> gates, ReadOnlySpan<float> cPrev,
+                                        ReadOnlySpan<float> s, Activation r, int rows, int units) where TA : struct, IGateActivation
+    {
+        switch (r)
+        {
+            case Activation.Sigmoid: BackwardRows<TA, Sigmoid>(dz, dc, dh, gates, cPrev, s, rows, units); break;
+            case Activation.HardSigmoid: BackwardRows<TA, HardSigmoid>(dz, dc, dh, gates, cPrev, s, rows, units); break;
+            case Activation.Tanh: BackwardRows<TA, Tanh>(dz, dc, dh, gates, cPrev, s, rows, units); break;
+            case Activation.Relu: BackwardRows<TA, Relu>(dz, dc, dh, gates, cPrev, s, rows, units); break;
+            default: BackwardRows<TA, Linear>(dz, dc, dh, gates, cPrev, s, rows, units); break;
+        }
+    }
+
+    private static void BackwardRows<TA, TR>(Span<float> dz, Span<float> dc, ReadOnlySpan<float> dh, ReadOnlySpan<float> gates, ReadOnlySpan<float> cPrev,
+                                             ReadOnlySpan<float> s, int rows, int units) where TA : struct, IGateActivation where TR : struct, IGateActivation
     {
         fixed (float* dzp = dz, dcp = dc, dhp = dh, gp = gates, cpp = cPrev, sp = s)
         {
@@ -112,24 +165,24 @@ public static unsafe class LstmGates
                 int j = 0;
                 if (Vector512.IsHardwareAccelerated)
                 {
-                    for (; j + 16 <= hh; j += 16) Backward512(d + j, dcn + j, dhn + j, g + j, pn + j, sn + j, hh, a, r, default, masked: false);
-                    if (j < hh) Backward512(d + j, dcn + j, dhn + j, g + j, pn + j, sn + j, hh, a, r, Mask512(hh - j), masked: true);
+                    for (; j + 16 <= hh; j += 16) Backward512<TA, TR>(d + j, dcn + j, dhn + j, g + j, pn + j, sn + j, hh, default, masked: false);
+                    if (j < hh) Backward512<TA, TR>(d + j, dcn + j, dhn + j, g + j, pn + j, sn + j, hh, Mask512(hh - j), masked: true);
                     continue;
                 }
                 if (Vector256.IsHardwareAccelerated)
                 {
-                    for (; j + 8 <= hh; j += 8) Backward256(d + j, dcn + j, dhn + j, g + j, pn + j, sn + j, hh, a, r, default, masked: false);
-                    if (j < hh) Backward256(d + j, dcn + j, dhn + j, g + j, pn + j, sn + j, hh, a, r, Mask256(hh - j), masked: true);
+                    for (; j + 8 <= hh; j += 8) Backward256<TA, TR>(d + j, dcn + j, dhn + j, g + j, pn + j, sn + j, hh, default, masked: false);
+                    if (j < hh) Backward256<TA, TR>(d + j, dcn + j, dhn + j, g + j, pn + j, sn + j, hh, Mask256(hh - j), masked: true);
                     continue;
                 }
                 for (; j < hh; j++)
                 {
                     float i = g[j], f = g[hh + j], gg = g[2 * hh + j], o = g[3 * hh + j];
-                    float dcj = dcn[j] + dhn[j] * o * ActivationGradient.Derivative(a, sn[j]);
-                    d[3 * hh + j] = dhn[j] * sn[j] * ActivationGradient.Derivative(r, o);
-                    d[j] = dcj * gg * ActivationGradient.Derivative(r, i);
-                    d[hh + j] = dcj * pn[j] * ActivationGradient.Derivative(r, f);
-                    d[2 * hh + j] = dcj * i * ActivationGradient.Derivative(a, gg);
+                    float dcj = dcn[j] + dhn[j] * o * TA.D(sn[j]);
+                    d[3 * hh + j] = dhn[j] * sn[j] * TR.D(o);
+                    d[j] = dcj * gg * TR.D(i);
+                    d[hh + j] = dcj * pn[j] * TR.D(f);
+                    d[2 * hh + j] = dcj * i * TA.D(gg);
                     dcn[j] = dcj * f;
                 }
             }
@@ -153,20 +206,22 @@ public static unsafe class LstmGates
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Forward512(float* z, float* c, float* s, float* h, float* cPrev, int hh, Activation a, Activation r, Vector512<float> mask, bool masked)
+    private static void Forward512<TA, TR>(float* z, float* c, float* s, float* h, float* cPrev, int hh, Vector512<float> mask, bool masked)
+        where TA : struct, IGateActivation where TR : struct, IGateActivation
     {
-        var i = Act(r, Load(z, mask, masked));
-        var f = Act(r, Load(z + hh, mask, masked));
-        var g = Act(a, Load(z + 2 * hh, mask, masked));
-        var o = Act(r, Load(z + 3 * hh, mask, masked));
+        var i = TR.F(Load(z, mask, masked));
+        var f = TR.F(Load(z + hh, mask, masked));
+        var g = TA.F(Load(z + 2 * hh, mask, masked));
+        var o = TR.F(Load(z + 3 * hh, mask, masked));
         var cn = Vector512.FusedMultiplyAdd(i, g, f * Load(cPrev, mask, masked));
-        var sn = Act(a, cn);
+        var sn = TA.F(cn);
         Store(z, i, mask, masked); Store(z + hh, f, mask, masked); Store(z + 2 * hh, g, mask, masked); Store(z + 3 * hh, o, mask, masked);
         Store(c, cn, mask, masked); Store(s, sn, mask, masked); Store(h, o * sn, mask, masked);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Backward512(float* dz, float* dc, float* dh, float* gates, float* cPrev, float* s, int hh, Activation a, Activation r, Vector512<float> mask, bool masked)
+    private static void Backward512<TA, TR>(float* dz, float* dc, float* dh, float* gates, float* cPrev, float* s, int hh, Vector512<float> mask, bool masked)
+        where TA : struct, IGateActivation where TR : struct, IGateActivation
     {
         var i = Load(gates, mask, masked);
         var f = Load(gates + hh, mask, masked);
@@ -174,11 +229,11 @@ public static unsafe class LstmGates
         var o = Load(gates + 3 * hh, mask, masked);
         var sv = Load(s, mask, masked);
         var dhv = Load(dh, mask, masked);
-        var dcv = Vector512.FusedMultiplyAdd(dhv * o, Derivative(a, sv), Load(dc, mask, masked));
-        Store(dz + 3 * hh, dhv * sv * Derivative(r, o), mask, masked);
-        Store(dz, dcv * g * Derivative(r, i), mask, masked);
-        Store(dz + hh, dcv * Load(cPrev, mask, masked) * Derivative(r, f), mask, masked);
-        Store(dz + 2 * hh, dcv * i * Derivative(a, g), mask, masked);
+        var dcv = Vector512.FusedMultiplyAdd(dhv * o, TA.D(sv), Load(dc, mask, masked));
+        Store(dz + 3 * hh, dhv * sv * TR.D(o), mask, masked);
+        Store(dz, dcv * g * TR.D(i), mask, masked);
+        Store(dz + hh, dcv * Load(cPrev, mask, masked) * TR.D(f), mask, masked);
+        Store(dz + 2 * hh, dcv * i * TA.D(g), mask, masked);
         Store(dc, dcv * f, mask, masked);
     }
 
@@ -244,20 +299,22 @@ public static unsafe class LstmGates
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Forward256(float* z, float* c, float* s, float* h, float* cPrev, int hh, Activation a, Activation r, Vector256<float> mask, bool masked)
+    private static void Forward256<TA, TR>(float* z, float* c, float* s, float* h, float* cPrev, int hh, Vector256<float> mask, bool masked)
+        where TA : struct, IGateActivation where TR : struct, IGateActivation
     {
-        var i = Act(r, Load(z, mask, masked));
-        var f = Act(r, Load(z + hh, mask, masked));
-        var g = Act(a, Load(z + 2 * hh, mask, masked));
-        var o = Act(r, Load(z + 3 * hh, mask, masked));
+        var i = TR.F(Load(z, mask, masked));
+        var f = TR.F(Load(z + hh, mask, masked));
+        var g = TA.F(Load(z + 2 * hh, mask, masked));
+        var o = TR.F(Load(z + 3 * hh, mask, masked));
         var cn = Vector256.FusedMultiplyAdd(i, g, f * Load(cPrev, mask, masked));
-        var sn = Act(a, cn);
+        var sn = TA.F(cn);
         Store(z, i, mask, masked); Store(z + hh, f, mask, masked); Store(z + 2 * hh, g, mask, masked); Store(z + 3 * hh, o, mask, masked);
         Store(c, cn, mask, masked); Store(s, sn, mask, masked); Store(h, o * sn, mask, masked);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Backward256(float* dz, float* dc, float* dh, float* gates, float* cPrev, float* s, int hh, Activation a, Activation r, Vector256<float> mask, bool masked)
+    private static void Backward256<TA, TR>(float* dz, float* dc, float* dh, float* gates, float* cPrev, float* s, int hh, Vector256<float> mask, bool masked)
+        where TA : struct, IGateActivation where TR : struct, IGateActivation
     {
         var i = Load(gates, mask, masked);
         var f = Load(gates + hh, mask, masked);
@@ -265,11 +322,11 @@ public static unsafe class LstmGates
         var o = Load(gates + 3 * hh, mask, masked);
         var sv = Load(s, mask, masked);
         var dhv = Load(dh, mask, masked);
-        var dcv = Vector256.FusedMultiplyAdd(dhv * o, Derivative(a, sv), Load(dc, mask, masked));
-        Store(dz + 3 * hh, dhv * sv * Derivative(r, o), mask, masked);
-        Store(dz, dcv * g * Derivative(r, i), mask, masked);
-        Store(dz + hh, dcv * Load(cPrev, mask, masked) * Derivative(r, f), mask, masked);
-        Store(dz + 2 * hh, dcv * i * Derivative(a, g), mask, masked);
+        var dcv = Vector256.FusedMultiplyAdd(dhv * o, TA.D(sv), Load(dc, mask, masked));
+        Store(dz + 3 * hh, dhv * sv * TR.D(o), mask, masked);
+        Store(dz, dcv * g * TR.D(i), mask, masked);
+        Store(dz + hh, dcv * Load(cPrev, mask, masked) * TR.D(f), mask, masked);
+        Store(dz + 2 * hh, dcv * i * TA.D(g), mask, masked);
         Store(dc, dcv * f, mask, masked);
     }
 
@@ -316,4 +373,66 @@ public static unsafe class LstmGates
         Activation.HardSigmoid => Vector256.ConditionalSelect(Vector256.GreaterThan(y, Vector256<float>.Zero) & Vector256.LessThan(y, Vector256<float>.One), Vector256.Create(0.2f), Vector256<float>.Zero),
         _ => Vector256<float>.One,
     };
+
+    // ---- the activations as types, so each (activation, recurrent activation) pair gets its own straight-line loop ----
+
+    internal interface IGateActivation
+    {
+        static abstract Vector512<float> F(Vector512<float> x);
+        static abstract Vector256<float> F(Vector256<float> x);
+        static abstract float F(float x);
+        static abstract Vector512<float> D(Vector512<float> y);
+        static abstract Vector256<float> D(Vector256<float> y);
+        static abstract float D(float y);
+    }
+
+    private readonly struct Relu : IGateActivation
+    {
+        public static Vector512<float> F(Vector512<float> x) => Act(Activation.Relu, x);
+        public static Vector256<float> F(Vector256<float> x) => Act(Activation.Relu, x);
+        public static float F(float x) => Activations.Scalar(Activation.Relu, x);
+        public static Vector512<float> D(Vector512<float> y) => Derivative(Activation.Relu, y);
+        public static Vector256<float> D(Vector256<float> y) => Derivative(Activation.Relu, y);
+        public static float D(float y) => ActivationGradient.Derivative(Activation.Relu, y);
+    }
+
+    private readonly struct Tanh : IGateActivation
+    {
+        public static Vector512<float> F(Vector512<float> x) => Act(Activation.Tanh, x);
+        public static Vector256<float> F(Vector256<float> x) => Act(Activation.Tanh, x);
+        public static float F(float x) => Activations.Scalar(Activation.Tanh, x);
+        public static Vector512<float> D(Vector512<float> y) => Derivative(Activation.Tanh, y);
+        public static Vector256<float> D(Vector256<float> y) => Derivative(Activation.Tanh, y);
+        public static float D(float y) => ActivationGradient.Derivative(Activation.Tanh, y);
+    }
+
+    private readonly struct Sigmoid : IGateActivation
+    {
+        public static Vector512<float> F(Vector512<float> x) => Act(Activation.Sigmoid, x);
+        public static Vector256<float> F(Vector256<float> x) => Act(Activation.Sigmoid, x);
+        public static float F(float x) => Activations.Scalar(Activation.Sigmoid, x);
+        public static Vector512<float> D(Vector512<float> y) => Derivative(Activation.Sigmoid, y);
+        public static Vector256<float> D(Vector256<float> y) => Derivative(Activation.Sigmoid, y);
+        public static float D(float y) => ActivationGradient.Derivative(Activation.Sigmoid, y);
+    }
+
+    private readonly struct HardSigmoid : IGateActivation
+    {
+        public static Vector512<float> F(Vector512<float> x) => Act(Activation.HardSigmoid, x);
+        public static Vector256<float> F(Vector256<float> x) => Act(Activation.HardSigmoid, x);
+        public static float F(float x) => Activations.Scalar(Activation.HardSigmoid, x);
+        public static Vector512<float> D(Vector512<float> y) => Derivative(Activation.HardSigmoid, y);
+        public static Vector256<float> D(Vector256<float> y) => Derivative(Activation.HardSigmoid, y);
+        public static float D(float y) => ActivationGradient.Derivative(Activation.HardSigmoid, y);
+    }
+
+    private readonly struct Linear : IGateActivation
+    {
+        public static Vector512<float> F(Vector512<float> x) => Act(Activation.Linear, x);
+        public static Vector256<float> F(Vector256<float> x) => Act(Activation.Linear, x);
+        public static float F(float x) => Activations.Scalar(Activation.Linear, x);
+        public static Vector512<float> D(Vector512<float> y) => Derivative(Activation.Linear, y);
+        public static Vector256<float> D(Vector256<float> y) => Derivative(Activation.Linear, y);
+        public static float D(float y) => ActivationGradient.Derivative(Activation.Linear, y);
+    }
 }
