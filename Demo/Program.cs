@@ -25,11 +25,11 @@ public static class Program
     {
         var root = new RootCommand("LSTM engine demo: reproduces the reference experiment (default) and ranks the inputs of an LSTM.");
         SeedCommand.AddOptions(root);
-        root.SetAction(parse => SeedCommand.Run(SeedCommand.Settings(parse)));
+        root.SetAction(parse => SeedCommand.Run(parse));
 
         var seed = new Command("seed", "The reference experiment: train the 10/5/1 LSTM and print the perturbation importance.");
         SeedCommand.AddOptions(seed);
-        seed.SetAction(parse => SeedCommand.Run(SeedCommand.Settings(parse)));
+        seed.SetAction(parse => SeedCommand.Run(parse));
         root.Subcommands.Add(seed);
         return root;
     }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using Demo.Importance;
 using Demo.Reference;
 using Demo.Reports;
 using Engine.Importance;
@@ -12,7 +13,8 @@ namespace Demo.Commands;
 
 /// <summary>
 /// The reference experiment: model summary, training with a line per epoch, timing, and the reference's
-/// perturbation importance printed exactly as the published answer printed it.
+/// perturbation importance printed exactly as the published answer printed it; with --methods, the importance
+/// table of the chosen methods instead (and --json, the same as JSON).
 /// </summary>
 public static class SeedCommand
 {
@@ -34,11 +36,56 @@ public static class SeedCommand
         Validators = { r => { var v = r.GetValueOrDefault<string>(); if (v is not ("sigmoid" or "hard_sigmoid")) r.AddError($"--recurrent-activation must be sigmoid or hard_sigmoid, not '{v}'"); } },
     };
 
+    public static readonly Option<string?> Methods = new("--methods")
+    {
+        Description = $"Importance methods to run after training, comma-separated, or all: {string.Join(", ", ImportanceMethods.Names)}. Prints one table instead of the reference lines.",
+        Validators = { r => { try { ImportanceMethods.Parse(r.GetValueOrDefault<string?>() ?? ""); } catch (ArgumentException e) { r.AddError("--methods: " + e.Message); } } },
+    };
+    public static readonly Option<string?> Json = new("--json")
+    {
+        Description = "Also write the --methods results as JSON to this file.",
+        Validators = { r => { var v = r.GetValueOrDefault<string?>(); var dir = Path.GetDirectoryName(Path.GetFullPath(v ?? ".")); if (string.IsNullOrWhiteSpace(v) || !Directory.Exists(dir)) r.AddError($"--json: the folder of '{v}' does not exist"); } },
+    };
+    public static readonly Option<int> Repeats = PositiveInt("--repeats", 10, "Repeats of the randomised methods (noise draws, permutations, randomised networks).");
+    public static readonly Option<int> Threads = PositiveInt("--threads", Environment.ProcessorCount, "Worker threads for the importance methods (results do not depend on it).");
+    public static readonly Option<int> Networks = PositiveInt("--networks", 1, "Networks trained from different seeds; with more than one, each method's scores are the mean and 95% interval across them.");
+    public static readonly Option<int> Restarts = PositiveInt("--restarts", 3, "Trainings per feature subset in forward- and backward-stepwise.");
+    public static readonly Option<int?> RetrainEpochs = new("--retrain-epochs")
+    {
+        Description = "Epochs of each stepwise retraining (default: --epochs).",
+        Validators = { r => { if (r.GetValueOrDefault<int?>() is <= 0) r.AddError("--retrain-epochs must be a positive whole number"); } },
+    };
+    public static readonly Option<int?> RetrainSteps = new("--retrain-steps")
+    {
+        Description = "Batches per epoch of each stepwise retraining (default: --steps-per-epoch).",
+        Validators = { r => { if (r.GetValueOrDefault<int?>() is <= 0) r.AddError("--retrain-steps must be a positive whole number"); } },
+    };
+
     /// <summary>Adds the reference options to a command (the root, or `seed`).</summary>
     public static void AddOptions(Command command)
     {
-        foreach (Option o in new Option[] { Epochs, StepsPerEpoch, BatchSize, Samples, Noise, Seed, RecurrentActivation })
+        foreach (Option o in new Option[] { Epochs, StepsPerEpoch, BatchSize, Samples, Noise, Seed, RecurrentActivation, Methods, Json, Repeats, Threads, Networks, Restarts, RetrainEpochs, RetrainSteps })
             command.Options.Add(o);
+    }
+
+    /// <summary>What --methods asks for: the method names, repeats, threads, JSON file, networks and retraining schedule.</summary>
+    public sealed record ImportanceRequest(IReadOnlyList<string> Methods, int Repeats, int Threads, string? Json, int Restarts, int RetrainEpochs, int RetrainSteps, int Networks = 1);
+
+    /// <summary>The --methods request, or null for the reference's three lines.</summary>
+    public static ImportanceRequest? Request(ParseResult parse) => parse.GetValue(Methods) is { } methods
+        ? new ImportanceRequest(ImportanceMethods.Parse(methods), parse.GetValue(Repeats), parse.GetValue(Threads), parse.GetValue(Json), parse.GetValue(Restarts),
+                                parse.GetValue(RetrainEpochs) ?? parse.GetValue(Epochs), parse.GetValue(RetrainSteps) ?? parse.GetValue(StepsPerEpoch), parse.GetValue(Networks))
+        : null;
+
+    /// <summary>Runs the reference experiment with the options of <paramref name="parse"/>.</summary>
+    public static int Run(ParseResult parse)
+    {
+        if (parse.GetValue(Json) is not null && parse.GetValue(Methods) is null)
+        {
+            Console.Error.WriteLine("error: --json writes the results of --methods; give --methods too");
+            return 1;
+        }
+        return Run(Settings(parse), Request(parse));
     }
 
     public static ReferenceSettings Settings(ParseResult parse) => new()
@@ -52,7 +99,7 @@ public static class SeedCommand
         RecurrentActivation = ActivationNames.Parse(parse.GetValue(RecurrentActivation)!),
     };
 
-    public static int Run(ReferenceSettings s)
+    public static int Run(ReferenceSettings s, ImportanceRequest? request = null)
     {
         var model = s.BuildModel();
         Console.WriteLine(model.Summary(s.Steps));
@@ -65,12 +112,43 @@ public static class SeedCommand
         long totalSteps = (long)s.Epochs * s.StepsPerEpoch;
         Console.WriteLine($"Trained {totalSteps} steps in {elapsed.TotalSeconds:F3} s ({elapsed.TotalMicroseconds / totalSteps:F1} µs/step)");
 
-        var x = new float[s.Samples * s.Steps * s.Features];
-        var y = new float[s.Samples * s.Steps];
-        ReferenceData.Fill(x, y, s.Features, s.EvaluationData);
+        var (x, y) = ReferenceImportance.EvaluationSet(s);
+        if (request is not null) return RunMethods(s, request, model, x, y);
         var scores = NoisePerturbation.Scores(model, x, s.Samples, s.Steps, s.Noise, s.ImportanceNoise);
         for (int i = 0; i < scores.Length; i++)
             Console.WriteLine($"Variable {i + 1}, perturbation effect: {scores[i]:F4}");
+        return 0;
+    }
+
+    // The --methods table: every method on the trained model and the evaluation set, the noise seeded as the reference's.
+    private static int RunMethods(ReferenceSettings s, ImportanceRequest request, Engine.Models.Sequential model, float[] x, float[] y)
+    {
+        var names = ReferenceImportance.FeatureNames(s);
+        var context = new ImportanceContext
+        {
+            Model = model, Inputs = x, Targets = y, Count = s.Samples, Steps = s.Steps, Loss = new BinaryCrossEntropy(),
+            Seed = s.ImportanceNoise.Seed, Repeats = request.Repeats, Threads = request.Threads,
+            Retrain = ReferenceImportance.Retrainer(s, request.RetrainEpochs, request.RetrainSteps),
+        };
+        long start = Stopwatch.GetTimestamp();
+        var networks = ReferenceImportance.Networks(s, context, request.Networks, request.Threads);
+        if (request.Networks > 1) Console.WriteLine($"Trained {request.Networks - 1} more networks in {Stopwatch.GetElapsedTime(start).TotalSeconds:F2} s");
+        var runs = ImportanceRunner.Run(networks, ImportanceRunner.Create(request.Methods, s.Noise, request.Restarts),
+            run => Console.WriteLine($"{run.Name}: {run.Seconds:F2} s"));
+        ImportanceTable.Write(runs, names);
+        if (request.Json is { } path)
+        {
+            try
+            {
+                ImportanceJson.Write(path, runs, names);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"error: cannot write {path}: {e.Message}");
+                return 1;
+            }
+            Console.WriteLine($"wrote {path}");
+        }
         return 0;
     }
 

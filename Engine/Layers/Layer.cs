@@ -42,8 +42,8 @@ public abstract class Layer
     /// <summary>Where the layer's slice starts in the model's flat buffers.</summary>
     public int ParameterOffset { get; private set; }
 
-    /// <summary>Number of parameters, once the input size is known.</summary>
-    public int ParameterCount => Tensors.Sum(t => t.Length);
+    /// <summary>Number of parameters, once the input size is known (cached by Bind: Tensors allocates, and training steps must not).</summary>
+    public int ParameterCount { get; private set; }
 
     /// <summary>The layer's named tensors, offsets relative to its slice.</summary>
     public abstract IReadOnlyList<ParameterTensor> Tensors { get; }
@@ -56,6 +56,7 @@ public abstract class Layer
         Check.Positive(inputSize, nameof(inputSize));
         InputSize = inputSize;
         ParameterOffset = offset;
+        ParameterCount = Tensors.Sum(t => t.Length);
     }
 
     /// <summary>Keras' default initialisation of the layer's slice.</summary>

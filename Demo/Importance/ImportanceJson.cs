@@ -1,0 +1,141 @@
+using System.Text.Json;
+using Engine.Importance;
+
+namespace Demo.Importance;
+
+/// <summary>
+/// Importance results as JSON: <c>{ "features": [...], "methods": [ { "name", "seconds", "scoreMeaning",
+/// "features": [ { "name", "score", "rank", "sd", "se", "count", "ci95": [low, high] } ], "order"?, "note"?,
+/// "timeMap"?, "lagMap"?, "gateScores"?, "curves"? } ] }</c>. sd, se and ci95 are null where the method does not
+/// repeat (count 1). Written to a temporary file and renamed, so a reader never sees half a file.
+/// </summary>
+public static class ImportanceJson
+{
+    /// <summary>Writes <paramref name="runs"/> to <paramref name="path"/> atomically (temporary file, then rename).</summary>
+    public static void Write(string path, IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames)
+    {
+        var full = Path.GetFullPath(path);
+        var temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
+        try
+        {
+            using (var stream = File.Create(temporary))
+            using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+                Write(writer, runs, featureNames);
+            File.Move(temporary, full, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+    }
+
+    /// <summary>The JSON text (for tests and other writers).</summary>
+    public static string ToJson(IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true })) Write(writer, runs, featureNames);
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static void Write(Utf8JsonWriter w, IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames)
+    {
+        w.WriteStartObject();
+        w.WriteStartArray("features");
+        foreach (var name in featureNames) w.WriteStringValue(name);
+        w.WriteEndArray();
+        w.WriteStartArray("methods");
+        foreach (var run in runs)
+        {
+            var r = run.Result;
+            w.WriteStartObject();
+            w.WriteString("name", run.Name);
+            w.WriteNumber("seconds", run.Seconds);
+            w.WriteString("scoreMeaning", r.ScoreMeaning);
+            w.WriteStartArray("features");
+            foreach (var f in r.Features)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", featureNames[f.Feature]);
+                Number(w, "score", f.Score);
+                w.WriteNumber("rank", f.Rank);
+                var s = f.Statistics is { Count: > 1 } st ? st : (SampleStatistics?)null;
+                Number(w, "sd", s?.Sd ?? double.NaN);
+                Number(w, "se", s?.Se ?? double.NaN);
+                w.WriteNumber("count", f.Statistics?.Count ?? 1);
+                if (s is { } c)
+                {
+                    w.WriteStartArray("ci95");
+                    Value(w, c.Ci95Low);
+                    Value(w, c.Ci95High);
+                    w.WriteEndArray();
+                }
+                else w.WriteNull("ci95");
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            if (r.Order is { } order)
+            {
+                w.WriteStartArray("order");
+                foreach (var i in order) w.WriteStringValue(featureNames[i]);
+                w.WriteEndArray();
+            }
+            if (r.Note is { } note) w.WriteString("note", note);
+            Matrix(w, "timeMap", r.TimeMap);
+            Matrix(w, "lagMap", r.LagMap);
+            Matrix(w, "gateScores", r.GateScores);
+            if (r.Curves is { } curves)
+            {
+                w.WriteStartArray("curves");
+                foreach (var c in curves)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("feature", featureNames[c.Feature]);
+                    Array(w, "values", c.Values);
+                    w.WriteStartArray("levels");
+                    foreach (var level in c.Levels) { w.WriteStartArray(); foreach (var v in level) Value(w, v); w.WriteEndArray(); }
+                    w.WriteEndArray();
+                    Array(w, "median", c.Median);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            }
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void Matrix(Utf8JsonWriter w, string name, double[,]? m)
+    {
+        if (m is null) return;
+        w.WriteStartArray(name);
+        for (int i = 0; i < m.GetLength(0); i++)
+        {
+            w.WriteStartArray();
+            for (int j = 0; j < m.GetLength(1); j++) Value(w, m[i, j]);
+            w.WriteEndArray();
+        }
+        w.WriteEndArray();
+    }
+
+    private static void Array(Utf8JsonWriter w, string name, double[] values)
+    {
+        w.WriteStartArray(name);
+        foreach (var v in values) Value(w, v);
+        w.WriteEndArray();
+    }
+
+    // JSON has no NaN or infinity: write null.
+    private static void Number(Utf8JsonWriter w, string name, double value)
+    {
+        if (double.IsFinite(value)) w.WriteNumber(name, value);
+        else w.WriteNull(name);
+    }
+
+    private static void Value(Utf8JsonWriter w, double value)
+    {
+        if (double.IsFinite(value)) w.WriteNumberValue(value);
+        else w.WriteNullValue();
+    }
+}

@@ -1,0 +1,142 @@
+using Demo.Importance;
+using Engine.Importance;
+using Engine.Kernels;
+using Engine.Layers;
+using Engine.Models;
+using FsCheck;
+using FsCheck.Xunit;
+using Xunit;
+
+namespace Engine.Tests.Importance;
+
+public class StatisticsAndRegistryTests
+{
+    [Fact]
+    public void SummariseGivesMeanSampleSdStandardErrorAndInterval()
+    {
+        var s = ImportanceStatistics.Summarise([1.0, 2.0, 3.0, 4.0]);
+        Assert.Equal(2.5, s.Mean);
+        Assert.Equal(Math.Sqrt(5.0 / 3), s.Sd, 12);
+        Assert.Equal(Math.Sqrt(5.0 / 3) / 2, s.Se, 12);
+        Assert.Equal(4, s.Count);
+        Assert.Equal(2.5 + 1.96 * s.Se, s.Ci95High, 12);
+        Assert.True(double.IsNaN(ImportanceStatistics.Summarise([7.0]).Sd));
+    }
+
+    [Fact]
+    public void RanksPutTheLargestFirstAndShareTies()
+    {
+        Assert.Equal([2, 1, 3, 3], ImportanceStatistics.Ranks([0.5, 0.9, 0.1, 0.1]));
+        Assert.Equal([1, 2, 3], ImportanceStatistics.Ranks([-6, 5.5, 0], byMagnitude: true));
+        Assert.Equal([2, 1], ImportanceStatistics.Ranks([double.NaN, -1]));
+    }
+
+    [Property(MaxTest = 50)]
+    public bool RanksArePermutationOfOneToFWithoutTies(NormalFloat[] values)
+    {
+        var scores = values.Select(v => v.Get).Distinct().ToArray();
+        return ImportanceStatistics.Ranks(scores).Order().SequenceEqual(Enumerable.Range(1, scores.Length));
+    }
+
+    [Fact]
+    public void AcrossNetworksAveragesScoresAndCountsLastPlaces()
+    {
+        var a = ImportanceResult.FromScores("m", [0.5, 0.3, 0.1]) with { TimeMap = new double[,] { { 1, 2, 3 } } };
+        var b = ImportanceResult.FromScores("m", [0.7, 0.1, 0.2]) with { TimeMap = new double[,] { { 3, 2, 1 } } };
+        var combined = ImportanceStatistics.AcrossNetworks([a, b]);
+        Assert.Equal([0.6, 0.2, 0.15], combined.Scores.Select(v => Math.Round(v, 12)));
+        Assert.Equal([1, 2, 3], combined.Ranks);
+        var s = combined.Features[0].Statistics!.Value;
+        Assert.Equal(2, s.Count);
+        Assert.Equal(Math.Sqrt(0.02), s.Sd, 12);
+        Assert.Equal(new double[] { 2, 2, 2 }, combined.TimeMap!.Cast<double>());
+        Assert.Contains("mean rank 1.0, 2.5, 2.5", combined.Note);
+        Assert.Contains("strictly last in 0, 1, 1 of 2", combined.Note);
+        Assert.Throws<ArgumentException>(() => ImportanceStatistics.AcrossNetworks([a, ImportanceResult.FromScores("other", [1, 2, 3])]));
+    }
+
+    [Fact]
+    public void SpearmanOfIdenticalAndReversedOrders()
+    {
+        Assert.Equal(1.0, ImportanceStatistics.Spearman([1, 2, 3], [10, 20, 30]), 12);
+        Assert.Equal(-1.0, ImportanceStatistics.Spearman([1, 2, 3], [3, 2, 1]), 12);
+    }
+
+    [Fact]
+    public void RegistryKnowsTwelveMethodsByName()
+    {
+        Assert.Equal(12, ImportanceMethods.Names.Count);
+        foreach (var name in ImportanceMethods.Names) Assert.Equal(name, ImportanceMethods.Create(name).Name);
+        Assert.Equal(ImportanceMethods.Names, ImportanceMethods.Parse("all"));
+        Assert.Equal(["garson", "permutation"], ImportanceMethods.Parse(" garson, Permutation,garson"));
+    }
+
+    [Fact]
+    public void RegistryRejectsUnknownNamesListingTheValidOnes()
+    {
+        var e = Assert.Throws<ArgumentException>(() => ImportanceMethods.Parse("garson,olden"));
+        Assert.Contains("'olden'", e.Message);
+        foreach (var name in ImportanceMethods.Names) Assert.Contains(name, e.Message);
+        Assert.Throws<ArgumentException>(() => ImportanceMethods.Parse(" , "));
+        Assert.Throws<ArgumentException>(() => ImportanceMethods.Create("lek"));
+    }
+
+    [Fact]
+    public void ForwardSearchAddsTheBestFeatureFirst()
+    {
+        // Additive loss: 1 - sum of the included features' weights. Forward enters by weight, scores = weights.
+        double[] weight = [0.1, 0.5, 0.05, 0.3];
+        double Loss(ulong mask) => 1 - Enumerable.Range(0, 4).Where(i => (mask >> i & 1) != 0).Sum(i => weight[i]);
+        var (scores, ranks, order) = StepwiseSearch.Forward(4, masks => masks.Select(m => new[] { Loss(m) }).ToArray());
+        Assert.Equal([1, 3, 0, 2], order);
+        Assert.Equal([3, 1, 4, 2], ranks);
+        for (int i = 0; i < 4; i++) Assert.Equal(weight[i], scores[i].Mean, 12);
+        var backward = StepwiseSearch.Backward(4, masks => masks.Select(m => new[] { Loss(m) }).ToArray());
+        Assert.Equal([2, 0, 3, 1], backward.Order);
+        Assert.Equal(ranks, backward.Ranks);
+        for (int i = 0; i < 4; i++) Assert.Equal(weight[i], backward.Scores[i].Mean, 12);
+    }
+
+    [Fact]
+    public void StepwiseWithoutARetrainerSaysWhatIsMissing()
+    {
+        var context = Fixtures.Context(Fixtures.Model(1), 1);
+        var e = Assert.Throws<InvalidOperationException>(() => new RetrainingStepwise(forward: true).Compute(context));
+        Assert.Contains("Retrain", e.Message);
+    }
+
+    [Fact]
+    public void ContextRejectsMismatchedShapes()
+    {
+        var context = Fixtures.Context(Fixtures.Model(1), 1);
+        var e = Assert.Throws<ArgumentException>(() => new Garson().Compute(context with { Count = context.Count + 1 }));
+        Assert.Contains("inputs must hold", e.Message);
+    }
+}
+
+public class RetrainerTests
+{
+    [Fact]
+    public void ArrayRetrainerTrainsAModelOnTheSubsetReproducibly()
+    {
+        var context = Fixtures.Context(Fixtures.Model(1), 2, count: 20);
+        Sequential Build(int inputs, ulong seed)
+        {
+            var m = new Sequential(inputs, [new Lstm(3, returnSequences: true), new Dense(1, Activation.Sigmoid)], flatten: true);
+            m.Initialize(seed);
+            return m;
+        }
+        var retrain = Retrainers.FromArrays(Build, context.Inputs, context.Targets, context.Count, context.Steps,
+                                                            context.Features, context.Loss, epochs: 3, batchSize: 4);
+        var a = retrain([0, 2], 5);
+        var b = retrain([0, 2], 5);
+        Assert.Equal(2, a.InputFeatures);
+        Assert.Equal(a.Parameters, b.Parameters);
+        var untrained = Build(2, 5);
+        Assert.NotEqual(untrained.Parameters, a.Parameters);
+        // Forward-stepwise runs on it end to end.
+        var result = new RetrainingStepwise(forward: true) { Restarts = 2 }.Compute(context with { Retrain = retrain, Threads = 2 });
+        Assert.Equal([0, 1, 2], result.Order!.Order());
+        Assert.Equal([1, 2, 3], result.Ranks.Order());
+    }
+}

@@ -1,0 +1,46 @@
+using Engine.Kernels;
+using Engine.Layers;
+using Engine.Losses;
+using Engine.Models;
+
+namespace Engine.Tests.Reference;
+
+/// <summary>
+/// A small network with its weights, a batch of inputs and a loss: what the gradient properties check.
+/// Parameters use the shared flat layout of <see cref="ReferenceNetwork"/> and <see cref="Sequential.Parameters"/>.
+/// </summary>
+public sealed record NetworkCase(
+    int Batch, int Steps, int Features, LstmSpec[] Lstms, DenseSpec? Head, bool Flatten,
+    float[] Parameters, float[] Input, LossKind Loss, float[] Target, DenseSpec? First = null)
+{
+    public ReferenceNetwork Reference => new(Features, Lstms, Head, First);
+
+    /// <summary>The engine model with this case's layers and parameters.</summary>
+    public Sequential BuildModel()
+    {
+        var layers = new List<Layer>();
+        if (First is { } first) layers.Add(new Dense(first.Units, first.Activation));
+        foreach (var l in Lstms) layers.Add(new Lstm(l.Units, l.Activation, l.RecurrentActivation, l.ReturnSequences));
+        if (Head is { } d) layers.Add(new Dense(d.Units, d.Activation));
+        var model = new Sequential(Features, layers, Flatten);
+        Parameters.CopyTo(model.Parameters, 0);
+        return model;
+    }
+
+    /// <summary>The engine's loss for <see cref="Loss"/>; null for the weighted sum, which is not an engine loss.</summary>
+    public ILoss? EngineLoss => Loss switch
+    {
+        LossKind.MeanSquaredError => new MeanSquaredError(),
+        LossKind.BinaryCrossEntropy => new BinaryCrossEntropy(),
+        _ => null,
+    };
+
+    public override string ToString()
+    {
+        string layers = (First is { } f ? $"Dense({f.Units}, {f.Activation.Name()}) -> " : "") + string.Join(" -> ", Lstms.Select(l =>
+            $"LSTM({l.Units}, {l.Activation.Name()}/{l.RecurrentActivation.Name()}{(l.ReturnSequences ? ", seq" : "")})"));
+        if (Head is { } d) layers += $" -> Dense({d.Units}, {d.Activation.Name()})";
+        return $"N={Batch} T={Steps} F={Features}: {layers}{(Flatten ? " -> Flatten" : "")}; loss {Loss}; " +
+               $"params [{string.Join(", ", Parameters.Select(p => p.ToString("R")))}]; input [{string.Join(", ", Input.Select(p => p.ToString("R")))}]";
+    }
+}

@@ -1,0 +1,190 @@
+using Engine.Kernels;
+
+namespace Engine.Tests.Reference;
+
+/// <summary>One LSTM layer of a reference network.</summary>
+public sealed record LstmSpec(int Units, Activation Activation, Activation RecurrentActivation, bool ReturnSequences);
+
+/// <summary>A Dense layer of a reference network (the optional input layer or head), applied to every step of a sequence.</summary>
+public sealed record DenseSpec(int Units, Activation Activation);
+
+/// <summary>
+/// A plain double-precision LSTM (+ Dense) forward pass written from the equations, independent of the
+/// engine's code: no kernels, no time-major layout, one series and one unit at a time.
+/// <code>
+/// z_t = x_t W + h_{t-1} U + b      // W (F, 4H), U (H, 4H), b (4H); columns: gate blocks i, f, c, o
+/// i = r(z_i), f = r(z_f), o = r(z_o), g = a(z_c)
+/// c_t = f c_{t-1} + i g;  h_t = o a(c_t);  h_0 = c_0 = 0
+/// Dense: y = a(x K + b)            // K (I, O), b (O)
+/// </code>
+/// An optional Dense input layer may come before the LSTMs (applied to every step).
+/// Parameters are one flat vector, layer after layer, each layer's tensors in Keras' order (kernel,
+/// recurrent_kernel, bias), row-major. Outputs are batch-major: (N, T x O) for a sequence output, else (N, O).
+/// </summary>
+public sealed class ReferenceNetwork(int features, IReadOnlyList<LstmSpec> lstms, DenseSpec? head, DenseSpec? input = null)
+{
+    public int Features { get; } = features;
+    public IReadOnlyList<LstmSpec> Lstms { get; } = lstms;
+    public DenseSpec? Head { get; } = head;
+    public DenseSpec? Input { get; } = input;
+
+    /// <summary>Whether the network outputs one row per step.</summary>
+    public bool OutputsSequence => Lstms[^1].ReturnSequences;
+
+    public int OutputUnits => Head?.Units ?? Lstms[^1].Units;
+
+    public int OutputsPerSeries(int steps) => (OutputsSequence ? steps : 1) * OutputUnits;
+
+    public int ParameterCount
+    {
+        get
+        {
+            int count = 0, width = Features;
+            if (Input is { } first) { count += (width + 1) * first.Units; width = first.Units; }
+            foreach (var l in Lstms) { count += (width + l.Units + 1) * 4 * l.Units; width = l.Units; }
+            if (Head is { } d) count += (width + 1) * d.Units;
+            return count;
+        }
+    }
+
+    /// <summary>
+    /// Forward pass for input (N, T, F) batch-major. Every activation applied to a value where it has a kink
+    /// (relu at 0, hard_sigmoid at +-2.5) is reported to <paramref name="kinks"/> with its argument.
+    /// With <paramref name="headLogits"/> the Dense head's output is its pre-activation x K + b.
+    /// </summary>
+    public double[] Forward(double[] parameters, double[] input, int batch, int steps, KinkRecorder? kinks = null, bool headLogits = false)
+    {
+        if (parameters.Length != ParameterCount) throw new ArgumentException($"expected {ParameterCount} parameters, got {parameters.Length}");
+        if (input.Length != batch * steps * Features) throw new ArgumentException($"expected ({batch}, {steps}, {Features}) inputs, got {input.Length}");
+        var output = new double[batch * OutputsPerSeries(steps)];
+        for (int n = 0; n < batch; n++)
+        {
+            // seq[t][k]: the current layer's input at step t.
+            var seq = new double[steps][];
+            for (int t = 0; t < steps; t++)
+            {
+                seq[t] = new double[Features];
+                for (int k = 0; k < Features; k++) seq[t][k] = input[(n * steps + t) * Features + k];
+            }
+            int offset = 0;
+            if (Input is { } first)
+            {
+                for (int t = 0; t < steps; t++) seq[t] = DenseRow(first, seq[t], parameters, offset, kinks);
+                offset += (Features + 1) * first.Units;
+            }
+            foreach (var layer in Lstms)
+            {
+                seq = LstmLayer(layer, seq, parameters, ref offset, kinks);
+            }
+            if (Head is { } d)
+                for (int t = 0; t < seq.Length; t++) seq[t] = DenseRow(headLogits ? d with { Activation = Activation.Linear } : d, seq[t], parameters, offset, kinks);
+            int width = OutputUnits, per = OutputsPerSeries(steps);
+            for (int t = 0; t < seq.Length; t++)
+                for (int k = 0; k < width; k++) output[n * per + t * width + k] = seq[t][k];
+        }
+        return output;
+    }
+
+    // One series through one LSTM layer; returns every h_t, or only h_T when not returning sequences.
+    private static double[][] LstmLayer(LstmSpec spec, double[][] xs, double[] p, ref int offset, KinkRecorder? kinks)
+    {
+        int f = xs[0].Length, h = spec.Units, cols = 4 * h;
+        int wAt = offset, uAt = wAt + f * cols, bAt = uAt + h * cols;
+        offset = bAt + cols;
+        var hPrev = new double[h];
+        var cPrev = new double[h];
+        var outputs = new List<double[]>();
+        foreach (var x in xs)
+        {
+            var hNext = new double[h];
+            var cNext = new double[h];
+            for (int j = 0; j < h; j++)
+            {
+                // Pre-activation of gate q (0 = i, 1 = f, 2 = c, 3 = o) for unit j: column q*H + j.
+                double Z(int q)
+                {
+                    int col = q * h + j;
+                    double z = p[bAt + col];
+                    for (int k = 0; k < f; k++) z += x[k] * p[wAt + k * cols + col];
+                    for (int k = 0; k < h; k++) z += hPrev[k] * p[uAt + k * cols + col];
+                    return z;
+                }
+                double i = Apply(spec.RecurrentActivation, Z(0), kinks);
+                double fg = Apply(spec.RecurrentActivation, Z(1), kinks);
+                double g = Apply(spec.Activation, Z(2), kinks);
+                double o = Apply(spec.RecurrentActivation, Z(3), kinks);
+                cNext[j] = fg * cPrev[j] + i * g;
+                hNext[j] = o * Apply(spec.Activation, cNext[j], kinks);
+            }
+            hPrev = hNext;
+            cPrev = cNext;
+            if (spec.ReturnSequences) outputs.Add(hNext);
+        }
+        if (!spec.ReturnSequences) outputs.Add(hPrev);
+        return [.. outputs];
+    }
+
+    private static double[] DenseRow(DenseSpec spec, double[] x, double[] p, int offset, KinkRecorder? kinks)
+    {
+        int inputs = x.Length, units = spec.Units;
+        var y = new double[units];
+        for (int j = 0; j < units; j++)
+        {
+            double z = p[offset + inputs * units + j];
+            for (int k = 0; k < inputs; k++) z += x[k] * p[offset + k * units + j];
+            y[j] = Apply(spec.Activation, z, kinks);
+        }
+        return y;
+    }
+
+    /// <summary>The activation in double precision.</summary>
+    public static double Activate(Activation a, double x) => a switch
+    {
+        Activation.Linear => x,
+        Activation.Relu => Math.Max(x, 0.0),
+        Activation.Tanh => Math.Tanh(x),
+        Activation.Sigmoid => 1.0 / (1.0 + Math.Exp(-x)),
+        Activation.HardSigmoid => Math.Clamp(0.2 * x + 0.5, 0.0, 1.0),
+        _ => throw new ArgumentOutOfRangeException(nameof(a)),
+    };
+
+    private static double Apply(Activation a, double x, KinkRecorder? kinks)
+    {
+        if (kinks is not null && a is Activation.Relu or Activation.HardSigmoid) kinks.Record(a, x);
+        return Activate(a, x);
+    }
+}
+
+/// <summary>
+/// Records which side of its kink every relu / hard_sigmoid argument fell on during a forward pass, and how
+/// close the nearest one came. Two passes on the same side of every kink see one smooth function between them.
+/// </summary>
+public sealed class KinkRecorder
+{
+    private readonly List<sbyte> _sides = [];
+
+    /// <summary>The smallest distance of an argument to a kink, ignoring arguments exactly at a relu kink.</summary>
+    public double NearestKink { get; private set; } = double.PositiveInfinity;
+
+    public IReadOnlyList<sbyte> Sides => _sides;
+
+    public void Clear() { _sides.Clear(); NearestKink = double.PositiveInfinity; }
+
+    internal void Record(Activation a, double x)
+    {
+        if (a == Activation.Relu)
+        {
+            _sides.Add((sbyte)Math.Sign(x));
+            // An argument exactly 0 comes from exact zeros upstream (c_0 = 0 times a clipped gate): it stays 0
+            // under small perturbations, so it is a flat spot, not a kink the finite difference could straddle.
+            if (x != 0) NearestKink = Math.Min(NearestKink, Math.Abs(x));
+        }
+        else
+        {
+            _sides.Add((sbyte)(x < -2.5 ? -1 : x > 2.5 ? 1 : 0));
+            NearestKink = Math.Min(NearestKink, Math.Min(Math.Abs(x - 2.5), Math.Abs(x + 2.5)));
+        }
+    }
+
+    public bool SameSides(KinkRecorder other) => _sides.SequenceEqual(other._sides);
+}

@@ -1,0 +1,58 @@
+namespace Engine.Importance;
+
+/// <summary>The registry: CLI names to methods with their default options, in the order tables show them.</summary>
+public static class ImportanceMethods
+{
+    /// <summary>Every method's CLI name: the nine of Olden et al. (2004), then permutation, integrated gradients and the sanity check.</summary>
+    public static readonly IReadOnlyList<string> Names =
+    [
+        "connection-weights", "garson", "partial-derivatives", "input-perturbation", "sensitivity-analysis",
+        "forward-stepwise", "backward-stepwise", "improved-stepwise-1", "improved-stepwise-2",
+        "permutation", "integrated-gradients", "model-randomisation",
+    ];
+
+    /// <summary>The methods that retrain the network (they need <see cref="ImportanceContext.Retrain"/>).</summary>
+    public static readonly IReadOnlyList<string> Retraining = ["forward-stepwise", "backward-stepwise"];
+
+    /// <summary>The method called <paramref name="name"/>, with default options (input-perturbation with its maps); unknown names throw, listing the valid ones.</summary>
+    public static IImportanceMethod Create(string name) => name switch
+    {
+        "connection-weights" => new ConnectionWeights(),
+        "garson" => new Garson(),
+        "partial-derivatives" => new PartialDerivatives(),
+        "input-perturbation" => new InputPerturbation { TimeResolved = true },
+        "sensitivity-analysis" => new SensitivityAnalysis(),
+        "forward-stepwise" => new RetrainingStepwise(forward: true),
+        "backward-stepwise" => new RetrainingStepwise(forward: false),
+        "improved-stepwise-1" => new ImprovedStepwise(useMeans: false),
+        "improved-stepwise-2" => new ImprovedStepwise(useMeans: true),
+        "permutation" => new Permutation(),
+        "integrated-gradients" => new IntegratedGradients(),
+        "model-randomisation" => new ModelRandomisation(),
+        _ => throw new ArgumentException(UnknownMessage(name)),
+    };
+
+    /// <summary>
+    /// Parses "all" or a comma-separated list of names (spaces ignored, duplicates dropped, order kept);
+    /// throws <see cref="ArgumentException"/> naming the first unknown name and listing the valid ones.
+    /// </summary>
+    public static IReadOnlyList<string> Parse(string list)
+    {
+        ArgumentNullException.ThrowIfNull(list);
+        var names = list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (names.Length == 0) throw new ArgumentException("no importance method given; " + ValidList);
+        if (names.Any(n => n.Equals("all", StringComparison.OrdinalIgnoreCase))) return Names;
+        var result = new List<string>();
+        foreach (var raw in names)
+        {
+            var name = raw.ToLowerInvariant();
+            if (!Names.Contains(name)) throw new ArgumentException(UnknownMessage(raw));
+            if (!result.Contains(name)) result.Add(name);
+        }
+        return result;
+    }
+
+    private static string ValidList => $"valid methods: {string.Join(", ", Names)}, or all";
+
+    private static string UnknownMessage(string name) => $"unknown importance method '{name}'; {ValidList}";
+}
