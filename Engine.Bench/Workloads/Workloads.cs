@@ -163,6 +163,42 @@ public class W4Importance
     [Benchmark(Description = "W4 noise perturbation")]
     public double NoisePerturbationScores() =>
         NoisePerturbation.Scores(_model, _x, _settings.Samples, _settings.Steps, _settings.Noise, _settings.ImportanceNoise)[0];
+
+    internal Sequential Model => _model;
+    internal float[] Inputs => _x;
+    internal ReferenceSettings Settings => _settings;
+}
+
+/// <summary>W4: every importance method that does not retrain, on the demo's trained model, 250 series, one thread.</summary>
+[BenchmarkCategory("W4")]
+public class W4ImportanceMethods
+{
+    private readonly W4Importance _trained = new();
+    private ImportanceContext _context = null!;
+    private IImportanceMethod _method = null!;
+
+    public static IEnumerable<string> Methods() => ImportanceMethods.Names.Except(ImportanceMethods.Retraining);
+
+    [ParamsSource(nameof(Methods))]
+    public string Method { get; set; } = "";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _trained.Setup();
+        var s = _trained.Settings;
+        var y = new float[s.Samples * s.Steps];
+        ReferenceData.Fill(new float[_trained.Inputs.Length], y, s.Features, s.EvaluationData); // the same draw: targets of the same inputs
+        _context = new ImportanceContext
+        {
+            Model = _trained.Model, Inputs = _trained.Inputs, Targets = y, Count = s.Samples, Steps = s.Steps,
+            Loss = new BinaryCrossEntropy(), Seed = s.Seed, Threads = 1,
+        };
+        _method = ImportanceMethods.Create(Method);
+    }
+
+    [Benchmark(Description = "W4 importance method")]
+    public ImportanceResult Compute() => _method.Compute(_context);
 }
 
 /// <summary>W5: how a W2 training step grows with units (50 steps) and with steps (256 units).</summary>

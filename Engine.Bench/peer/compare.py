@@ -101,6 +101,9 @@ def main():
     lines.append(row("W2 train step, 2 threads", "W2LargeTrainStep.TrainStep(Threads=2)", "W2 train step 2t", "≤ 90 ms", 90e3))
     lines.append(row("W3 forward, batch 1", "W3LatencyForward.Forward", "W3 forward 1t", "≤ 0.5 ms", 500))
     lines.append(row("W4 noise perturbation, 250 series", "W4Importance.NoisePerturbationScores", "W4 noise perturbation 1t", "", None, "other cheap methods land later"))
+    for key in sorted(k for k in eng if k.startswith("W4ImportanceMethods")):
+        method = re.search(r"Method=([\w-]+)", key).group(1)
+        lines.append(row(f"W4 {method}, 250 series, 1 thread", key, None, "", None, "no peer implementation"))
     for n in (512, 1024):
         pkey = f"sgemm {n} 1t"
         ev, pv = e(mm(n)), pf.get(pkey)
