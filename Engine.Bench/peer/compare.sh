@@ -17,8 +17,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${missing[@]}" \
     || { echo "error: could not install ${missing[*]} (needed for --compare only; plain ./build.sh bench needs no Python)" >&2; exit 1; }
 fi
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+out=BenchmarkDotNet.Artifacts/compare   # raw results kept (git-ignored), so compare.py can be re-run on them
+rm -rf "$out"; mkdir -p "$out"
 engine_cmd=(dotnet Engine.Bench/bin/Release/net10.0/Engine.Bench.dll $quick --filter '*W1*' '*W2*' '*W3*' '*W4*' '*W5*' '*MatMulBenchmarks.MatMulAB*' --artifacts "$out/bdn")
 peer_cmd=(env OPENBLAS_CORETYPE=SkylakeX "$PY" Engine.Bench/peer/peer.py $quick --out "$out/peer.json")
 echo "== engine: ${engine_cmd[*]}"
@@ -26,5 +26,5 @@ echo "== engine: ${engine_cmd[*]}"
 echo "== peer: ${peer_cmd[*]}"
 "${peer_cmd[@]}"
 "$PY" Engine.Bench/peer/compare.py --bdn "$out/bdn" --peer "$out/peer.json" --doc docs/PERFORMANCE.md \
-  --engine-command "./build.sh bench --compare $quick (engine part: ${engine_cmd[*]/$out/\$TMP})" \
-  --peer-command "${peer_cmd[*]/$out/\$TMP}"
+  --engine-command "./build.sh bench --compare $quick (engine part: ${engine_cmd[*]})" \
+  --peer-command "${peer_cmd[*]}"
