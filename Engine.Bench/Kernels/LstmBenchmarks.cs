@@ -7,7 +7,8 @@ namespace Engine.Bench.Kernels;
 
 /// <summary>
 /// The reference model's first layer (3 features -> LSTM 10 relu, sigmoid gates) on batch 5 x 10 steps:
-/// one forward pass, one backward pass through time, and the gate kernels of one step.
+/// one forward pass, one backward pass through time, and the gate kernels of one step: the scalar twin row by
+/// row (baseline), LstmCell's vector kernels row by row, and the fused LstmGates over the whole batch.
 /// </summary>
 public class LstmBenchmarks
 {
@@ -55,6 +56,13 @@ public class LstmBenchmarks
                              _hh.AsSpan(n * Units, Units), _cPrev.AsSpan(n * Units, Units), Activation.Relu, Activation.Sigmoid, Units);
     }
 
+    [Benchmark, BenchmarkCategory("cell forward")]
+    public void GatesForwardFused()
+    {
+        _z.CopyTo(_gates, 0);
+        LstmGates.Forward(_gates, _c, _s, _hh, _cPrev, Activation.Relu, Activation.Sigmoid, Batch, Units);
+    }
+
     [Benchmark(Baseline = true), BenchmarkCategory("cell backward")]
     public void CellBackwardScalar()
     {
@@ -70,4 +78,8 @@ public class LstmBenchmarks
             LstmCell.Backward(_dz.AsSpan(n * 4 * Units, 4 * Units), _dc.AsSpan(n * Units, Units), _hh.AsSpan(n * Units, Units),
                               _gates.AsSpan(n * 4 * Units, 4 * Units), _cPrev.AsSpan(n * Units, Units), _s.AsSpan(n * Units, Units), Activation.Relu, Activation.Sigmoid, Units);
     }
+
+    [Benchmark, BenchmarkCategory("cell backward")]
+    public void GatesBackwardFused() =>
+        LstmGates.Backward(_dz, _dc, _hh, _gates, _cPrev, _s, Activation.Relu, Activation.Sigmoid, Batch, Units);
 }
