@@ -1,6 +1,10 @@
 using System.CommandLine;
 using System.Text;
 using Demo.Commands;
+using Demo.Data;
+using Engine.Models;
+using Engine.Training;
+using Spectre.Console;
 
 namespace Demo;
 
@@ -10,20 +14,56 @@ public static class Program
     public static int Main(string[] args)
     {
         Console.OutputEncoding = Encoding.UTF8;
+        // Tables in logs and pipes: at least 120 columns, so rows do not wrap at the 80-column default.
+        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 120);
+        return Run(args, Console.Error);
+    }
+
+    /// <summary>
+    /// Parses and runs a command line. Usage errors and bad input print one line to <paramref name="error"/> and return 1;
+    /// anything else that goes wrong prints one line and returns 2. Never a stack trace.
+    /// </summary>
+    public static int Run(string[] args, TextWriter error)
+    {
         try
         {
-            return BuildRoot().Parse(args).Invoke();
+            var parse = BuildRoot().Parse(args);
+            if (parse.Errors.Count > 0)
+            {
+                // One line, no help page after it: the help is one --help away.
+                string command = parse.CommandResult.Command is RootCommand ? "demo" : $"demo {parse.CommandResult.Command.Name}";
+                error.WriteLine($"error: {string.Join("; ", parse.Errors.Select(e => OneLine(e.Message).Replace("\t", " ").Trim().TrimEnd('.')))} (see {command} --help)");
+                return 1;
+            }
+            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, Error = error });
+        }
+        catch (InputException e)
+        {
+            error.WriteLine($"error: {OneLine(e.Message)}");
+            return 1;
+        }
+        catch (ModelFormatException e)
+        {
+            error.WriteLine($"error: {OneLine(e.Message)}");
+            return 1;
+        }
+        catch (TrainingDivergedException e)
+        {
+            error.WriteLine($"error: {OneLine(e.Message)}");
+            return 1;
         }
         catch (Exception e)
         {
-            Console.Error.WriteLine($"internal error: {e.Message}");
+            error.WriteLine($"internal error ({e.GetType().Name}): {OneLine(e.Message)}");
             return 2;
         }
     }
 
+    private static string OneLine(string message) => message.ReplaceLineEndings(" ");
+
     public static RootCommand BuildRoot()
     {
-        var root = new RootCommand("LSTM engine demo: reproduces the reference experiment (default) and ranks the inputs of an LSTM.");
+        var root = new RootCommand("LSTM engine demo: reproduces the reference experiment (default), and trains, predicts and ranks the inputs of LSTMs on your own CSV data.");
         SeedCommand.AddOptions(root);
         root.SetAction(parse => SeedCommand.Run(parse));
 
@@ -31,6 +71,12 @@ public static class Program
         SeedCommand.AddOptions(seed);
         seed.SetAction(parse => SeedCommand.Run(parse));
         root.Subcommands.Add(seed);
+
+        root.Subcommands.Add(MakeDataCommand.Build());
+        root.Subcommands.Add(TrainCommand.Build());
+        root.Subcommands.Add(PredictCommand.Build());
+        root.Subcommands.Add(ImportanceCommand.Build());
+        root.Subcommands.Add(SummaryCommand.Build());
         return root;
     }
 }

@@ -1,0 +1,141 @@
+using System.CommandLine;
+using System.Globalization;
+using Demo.Data;
+using Demo.Importance;
+using Demo.Reports;
+using Engine.Importance;
+using Engine.Losses;
+using Engine.Models;
+using Spectre.Console;
+
+namespace Demo.Commands;
+
+/// <summary>
+/// <c>demo importance</c>: ranks a trained model's inputs on the user's data with the importance methods of
+/// <see cref="ImportanceMethods"/> (run by <see cref="ImportanceRunner"/>), prints the table (a row per method, a
+/// column per feature), and optionally writes the JSON and a report with charts.
+/// </summary>
+public static class ImportanceCommand
+{
+    private static readonly Option<string> Model = CommandOptions.RequiredPath("--model", "The model file (.safetensors).");
+    private static readonly Option<string> Data = CommandOptions.RequiredPath("--data", "CSV file with the model's feature and target columns.");
+    private static readonly Option<string> Methods = new("--methods") { Description = $"Methods, comma-separated, or all: {string.Join(", ", ImportanceMethods.Names)}.", DefaultValueFactory = _ => "all" };
+    private static readonly Option<int> Repeats = CommandOptions.PositiveInt("--repeats", 10, "Repeats of the randomised methods (noise draws, permutations, randomised networks), for the SD and 95% interval.");
+    private static readonly Option<ulong> Seed = CommandOptions.Seed();
+    private static readonly Option<int> Threads = CommandOptions.PositiveInt("--threads", Environment.ProcessorCount, "Worker threads (results do not depend on it).");
+    private static readonly Option<int?> RetrainEpochs = new("--retrain-epochs") { Description = "Epochs of each retraining of forward/backward-stepwise (default: the model's own epochs)." };
+    private static readonly Option<int> Restarts = CommandOptions.PositiveInt("--restarts", 3, "Trainings per feature subset in forward- and backward-stepwise.");
+    private static readonly Option<float> Noise = new("--noise")
+    {
+        Description = "SD of input-perturbation's Gaussian noise, in standardised units.",
+        DefaultValueFactory = _ => 0.2f,
+        Validators = { r => { float v = r.GetValueOrDefault<float>(); if (!(v >= 0) || !float.IsFinite(v)) r.AddError($"--noise must be a finite number >= 0, got {v}"); } },
+    };
+    private static readonly Option<string?> Report = new("--report") { Description = "Write report.md and report.html with charts into this directory." };
+    private static readonly Option<string?> Json = CommandOptions.Json();
+
+    public static Command Build()
+    {
+        var command = new Command("importance", "Rank the inputs of a trained model on your data: which features matter, and when.");
+        foreach (Option o in new Option[] { Model, Data, Methods, Repeats, Seed, Threads, Noise, Restarts, RetrainEpochs, Report, Json }) command.Options.Add(o);
+        command.SetAction(Run);
+        return command;
+    }
+
+    /// <summary>Parses --methods ('all' or a comma list); an unknown name is an error listing the known ones.</summary>
+    public static IReadOnlyList<string> ParseMethods(string text)
+    {
+        try { return ImportanceMethods.Parse(text); }
+        catch (ArgumentException e) { throw new InputException($"--methods: {e.Message}"); }
+    }
+
+    private static int Run(ParseResult parse)
+    {
+        string modelPath = parse.GetValue(Model)!, dataPath = parse.GetValue(Data)!;
+        string? reportDir = parse.GetValue(Report), json = parse.GetValue(Json);
+        var methods = ParseMethods(parse.GetValue(Methods)!);
+        if (json is not null) CommandOptions.CheckWritable(json, "--json");
+        if (reportDir is not null) CommandOptions.CheckReportDirectory(reportDir);
+        var (model, arch) = CommandOptions.LoadModel(modelPath);
+        var data = CommandOptions.LoadDataFor(modelPath, arch, dataPath, targetOptional: true);
+        if (data.Targets is null)
+            throw new InputException($"{dataPath}:1: no column '{arch.Training.Target}', the model's target; importance needs it to measure the loss");
+        if (arch.Training.Loss == "bce" && data.NonBinaryTarget() is { } notBinary) throw notBinary;
+        var targets = TrainCommand.TargetsFor(data, arch.SequenceOutput);
+        ILoss loss = arch.Training.Loss == "bce" ? new BinaryCrossEntropy() : new MeanSquaredError();
+        int retrainEpochs = parse.GetValue(RetrainEpochs) ?? arch.Training.Epochs;
+        if (retrainEpochs <= 0) throw new InputException($"--retrain-epochs must be a positive whole number, got {retrainEpochs}");
+        var context = new ImportanceContext
+        {
+            Model = model, Inputs = data.Inputs, Targets = targets, Count = data.Count, Steps = data.Steps, Loss = loss,
+            Seed = parse.GetValue(Seed), Repeats = parse.GetValue(Repeats), Threads = parse.GetValue(Threads),
+            FeatureMeans = new float[arch.Features.Length], // the inputs are standardised with the training means: those are 0
+            Retrain = Retrainer(arch, data, targets, retrainEpochs),
+        };
+        Console.WriteLine($"Data: {dataPath}: {data.Count} series x {data.Steps} steps; features {string.Join(", ", arch.Features)}; target '{data.TargetName}' ({arch.Training.Loss})");
+
+        var instances = ImportanceRunner.Create(methods, parse.GetValue(Noise), parse.GetValue(Restarts));
+        IReadOnlyList<MethodRun> runs;
+        bool interactive = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+        if (interactive)
+        {
+            runs = AnsiConsole.Status().Start($"Running {methods[0]} (1/{methods.Count})...", ctx =>
+                ImportanceRunner.Run(context, instances, run =>
+                {
+                    int next = methods.ToList().IndexOf(run.Name) + 1;
+                    if (next < methods.Count) ctx.Status($"Running {methods[next]} ({next + 1}/{methods.Count})...");
+                }));
+        }
+        else runs = ImportanceRunner.Run(context, instances, run => Console.WriteLine($"{run.Name}: done in {run.Seconds:F2} s"));
+
+        ImportanceTable.Write(runs, arch.Features);
+        if (json is not null) ImportanceJson.Write(json, runs, arch.Features);
+        if (reportDir is not null)
+        {
+            var report = new Report(reportDir, $"Variable importance: {Path.GetFileName(modelPath)} on {Path.GetFileName(dataPath)}");
+            report.AddModel(modelPath, arch, model);
+            report.AddTraining(arch);
+            report.AddImportance(runs.Select(r => Outcome(r, arch.Features)).ToList(), arch.Features);
+            report.Write();
+            Console.WriteLine($"Report: {Path.Combine(reportDir, "report.md")}, {Path.Combine(reportDir, "report.html")} ({string.Join(", ", report.Images)})");
+        }
+        return 0;
+    }
+
+    /// <summary>
+    /// Retrains the model's architecture on a feature subset with its own loss, batch size and learning rate, on the
+    /// importance data, for <paramref name="epochs"/> epochs (see <see cref="Retrainers.FromArrays"/>).
+    /// </summary>
+    private static Retrainer Retrainer(ModelArchitecture arch, SeriesSet data, float[] targets, int epochs)
+    {
+        var t = arch.Training;
+        return Retrainers.FromArrays((width, seed) =>
+            {
+                var model = (arch with { Features = arch.Features[..width] }).Build(); // names do not matter here, only the width
+                model.Initialize(seed);
+                return model;
+            },
+            data.Inputs, targets, data.Count, data.Steps, data.Features, t.Loss == "bce" ? new BinaryCrossEntropy() : new MeanSquaredError(),
+            epochs, Math.Max(1, t.BatchSize), t.LearningRate);
+    }
+
+    /// <summary>A method's run as the report shows it; profile curves on a 0..1 scale of each feature's range.</summary>
+    public static MethodOutcome Outcome(MethodRun run, string[] features)
+    {
+        var r = run.Result;
+        var scores = r.Features.OrderBy(f => f.Feature).Select(f => f.Statistics is { Count: > 1 } s
+            ? new FeatureScore(features[f.Feature], f.Score, f.Rank, s.Sd, s.Se, s.Count, [s.Ci95Low, s.Ci95High])
+            : new FeatureScore(features[f.Feature], f.Score, f.Rank)).ToArray();
+        var curves = r.Curves?.Select(c =>
+        {
+            double low = c.Values.Min(), span = c.Values.Max() - low;
+            return (features[c.Feature], c.Values.Select(v => span > 0 ? (v - low) / span : 0).ToArray(), c.Median);
+        }).ToList();
+        var notes = new List<string>();
+        if (r.ScoreMeaning.Length > 0) notes.Add($"Score: {r.ScoreMeaning}.");
+        if (r.Order is { } order) notes.Add($"Order of {(run.Name.StartsWith("forward", StringComparison.Ordinal) ? "entry" : "removal")}: {string.Join(", ", order.Select(i => features[i]))}.");
+        if (r.Note is { } note) notes.Add(note);
+        return new MethodOutcome(run.Name, run.Seconds, scores, r.TimeMap, r.LagMap, curves, notes.Count > 0 ? string.Join(" ", notes) : null,
+                                 Consensus: run.Name != "model-randomisation");
+    }
+}

@@ -1,0 +1,73 @@
+using System.CommandLine;
+using System.Globalization;
+using Engine.Models;
+using Spectre.Console;
+
+namespace Demo.Commands;
+
+/// <summary><c>demo summary</c>: what a model file holds: layers, inputs, normalisation, training settings and history.</summary>
+public static class SummaryCommand
+{
+    private static readonly Option<string> Model = CommandOptions.RequiredPath("--model", "The model file (.safetensors).");
+    private static readonly Option<string?> Json = CommandOptions.Json();
+
+    public static Command Build()
+    {
+        var command = new Command("summary", "Show a model file's layers, features, normalisation and training history.");
+        command.Options.Add(Model);
+        command.Options.Add(Json);
+        command.SetAction(parse =>
+        {
+            string path = parse.GetValue(Model)!;
+            string? json = parse.GetValue(Json);
+            if (json is not null) CommandOptions.CheckWritable(json, "--json");
+            var (model, arch) = CommandOptions.LoadModel(path);
+            Console.WriteLine($"Model file: {path} ({ModelFile.Format})");
+            Print(model, arch);
+            PrintFeatures(arch);
+            PrintTraining(arch);
+            if (json is not null)
+                CommandOptions.WriteJson(json, new { model = path, format = ModelFile.Format, parameters = model.ParameterCount, layers = model.Summary(arch.Steps).Rows, architecture = arch });
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>The Keras-style layer table.</summary>
+    public static void Print(Sequential model, ModelArchitecture arch)
+    {
+        var summary = model.Summary(arch.Steps);
+        var table = new Table().Title($"Model: {arch.Features.Length} features x {arch.Steps} steps -> {(arch.SequenceOutput ? "one output per step" : "one output per series")}");
+        table.AddColumns("Layer (type)", "Output shape", "Param #", "Activations");
+        table.AddRow("input (InputLayer)", $"(None, {arch.Steps}, {arch.Features.Length})", "0", "");
+        foreach (var r in summary.Rows)
+            table.AddRow(Markup.Escape($"{r.Name} ({r.Type})"), r.OutputShape, r.Parameters.ToString("N0", CultureInfo.InvariantCulture), Markup.Escape(r.Details));
+        table.AddRow("[bold]Total[/]", "", $"[bold]{summary.TotalParameters.ToString("N0", CultureInfo.InvariantCulture)}[/]", "");
+        AnsiConsole.Write(table);
+    }
+
+    private static void PrintFeatures(ModelArchitecture arch)
+    {
+        var table = new Table().Title("Inputs, standardised as (x - mean) / SD");
+        table.AddColumns("#", "Feature", "Training mean", "Training SD");
+        for (int i = 0; i < arch.Features.Length; i++)
+            table.AddRow((i + 1).ToString(CultureInfo.InvariantCulture), Markup.Escape(arch.Features[i]),
+                arch.Normalisation?.Mean[i].ToString("G5", CultureInfo.InvariantCulture) ?? "-", arch.Normalisation?.Sd[i].ToString("G5", CultureInfo.InvariantCulture) ?? "-");
+        AnsiConsole.Write(table);
+    }
+
+    private static void PrintTraining(ModelArchitecture arch)
+    {
+        var t = arch.Training;
+        Console.WriteLine($"Target '{t.Target}', loss {t.Loss}, output {arch.Output} ({arch.OutputActivation}); {t.Epochs} epochs, batch {t.BatchSize}, lr {t.LearningRate.ToString(CultureInfo.InvariantCulture)}, seed {t.Seed}; " +
+                          $"{t.TrainingSeries} training / {t.ValidationSeries} validation series" +
+                          (t.SeriesColumn is null ? "" : $"; series column '{t.SeriesColumn}'") + (t.TimeColumn is null ? "" : $", time column '{t.TimeColumn}'") +
+                          (t.Window is null ? "" : $", windows of {t.Window} steps"));
+        if (t.History.Count == 0) return;
+        var table = new Table().Title("Training history");
+        table.AddColumns("Epoch", "Loss", "Validation loss");
+        foreach (var e in t.History)
+            table.AddRow(e.Epoch.ToString(CultureInfo.InvariantCulture), e.Loss.ToString("F4", CultureInfo.InvariantCulture), e.ValidationLoss?.ToString("F4", CultureInfo.InvariantCulture) ?? "-");
+        AnsiConsole.Write(table);
+    }
+}

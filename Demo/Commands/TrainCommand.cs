@@ -1,0 +1,177 @@
+using System.CommandLine;
+using System.Globalization;
+using Demo.Data;
+using Demo.Reports;
+using Engine.Kernels;
+using Engine.Losses;
+using Engine.Models;
+using Engine.Optimizers;
+using Engine.Random;
+using Engine.Training;
+using Spectre.Console;
+
+namespace Demo.Commands;
+
+/// <summary>
+/// <c>demo train</c>: reads a long-format CSV, standardises the features with the training series' statistics,
+/// trains an LSTM (optionally with a dense head) and saves it as one safetensors model file.
+/// </summary>
+public static class TrainCommand
+{
+    private static readonly Option<string> Data = CommandOptions.RequiredPath("--data", "CSV file, long format: one row per series and step.");
+    private static readonly Option<string> Target = new("--target") { Description = "Target column.", Required = true };
+    private static readonly Option<string?> Features = new("--features") { Description = "Feature columns, comma-separated (default: every other numeric column)." };
+    private static readonly Option<string?> SeriesCol = new("--series-col") { Description = "Series-id column (default: the column named series or id)." };
+    private static readonly Option<string?> TimeCol = new("--time-col") { Description = "Time column (default: the column named time or t; else file order)." };
+    private static readonly Option<int?> Window = new("--window") { Description = "Cut each series (or the whole file, without a series column) into windows of N steps." };
+    private static readonly Option<bool> NoHead = new("--no-head") { Description = "No dense head: the last LSTM layer's units are the outputs (as in the reference model)." };
+    private static readonly Option<string> Layers = new("--layers") { Description = "Units of each LSTM layer, comma-separated.", DefaultValueFactory = _ => "10,5" };
+    private static readonly Option<string> ActivationOpt = CommandOptions.Choice("--activation", "tanh", "Cell activation of the LSTM layers.", "relu", "tanh", "sigmoid");
+    private static readonly Option<string> RecurrentActivation = CommandOptions.Choice("--recurrent-activation", "sigmoid", "Gate activation.", "sigmoid", "hard_sigmoid");
+    private static readonly Option<string> Output = CommandOptions.Choice("--output", "sequence", "sequence: a prediction for every step; last: one per series, at its last step.", "sequence", "last");
+    private static readonly Option<string?> Loss = new Option<string?>("--loss") { Description = "bce (0/1 target, sigmoid output) or mse (numeric target, linear output). Default: bce when every target is 0 or 1, else mse." }
+        .AcceptOnlyFromAmongFluent("bce", "mse");
+    private static readonly Option<int> Epochs = CommandOptions.PositiveInt("--epochs", 40, "Passes over the training series.");
+    private static readonly Option<int> Batch = CommandOptions.PositiveInt("--batch", 32, "Series per batch.");
+    private static readonly Option<float> LearningRate = new("--lr")
+    {
+        Description = "Adam learning rate.",
+        DefaultValueFactory = _ => 0.005f,
+        Validators = { r => { float v = r.GetValueOrDefault<float>(); if (!(v > 0) || !float.IsFinite(v)) r.AddError($"--lr must be a positive number, got {v}"); } },
+    };
+    private static readonly Option<float> Validation = new("--validation")
+    {
+        Description = "Fraction of the series held out for validation (0 for none).",
+        DefaultValueFactory = _ => 0.2f,
+        Validators = { r => { float v = r.GetValueOrDefault<float>(); if (!(v >= 0 && v < 1)) r.AddError($"--validation must be in [0, 1), got {v}"); } },
+    };
+    private static readonly Option<ulong> Seed = CommandOptions.Seed();
+    private static readonly Option<string> Model = CommandOptions.RequiredPath("--model", "Where to save the trained model (.safetensors).");
+    private static readonly Option<string?> Report = new("--report") { Description = "Write report.md and report.html with the training curves into this directory." };
+    private static readonly Option<string?> Json = CommandOptions.Json();
+
+    public static Command Build()
+    {
+        var command = new Command("train", "Train an LSTM on your CSV and save it as a .safetensors model file.");
+        foreach (Option o in new Option[] { Data, Target, Features, SeriesCol, TimeCol, Window, NoHead, Layers, ActivationOpt, RecurrentActivation, Output, Loss, Epochs, Batch, LearningRate, Validation, Seed, Model, Report, Json })
+            command.Options.Add(o);
+        command.SetAction(Run);
+        return command;
+    }
+
+    private static Option<string?> AcceptOnlyFromAmongFluent(this Option<string?> option, params string[] values)
+    {
+        option.AcceptOnlyFromAmong(values);
+        return option;
+    }
+
+    private static int Run(ParseResult parse)
+    {
+        string dataPath = parse.GetValue(Data)!, modelPath = parse.GetValue(Model)!;
+        string? reportDir = parse.GetValue(Report), jsonPath = parse.GetValue(Json);
+        int[] units = ParseLayers(parse.GetValue(Layers)!);
+        bool head = !parse.GetValue(NoHead);
+        string output = parse.GetValue(Output)!;
+        ulong seed = parse.GetValue(Seed);
+        int epochs = parse.GetValue(Epochs), batch = parse.GetValue(Batch);
+        float lr = parse.GetValue(LearningRate), validation = parse.GetValue(Validation);
+        if (parse.GetValue(Window) is int w && w <= 0) throw new InputException($"--window must be a positive whole number, got {w}");
+        if (!head && units[^1] != 1)
+            throw new InputException($"--no-head makes the last layer's units the outputs: the last of --layers must be 1 for one target, not {units[^1]}");
+        CommandOptions.CheckWritable(modelPath, "--model");
+        if (jsonPath is not null) CommandOptions.CheckWritable(jsonPath, "--json");
+        if (reportDir is not null) CommandOptions.CheckReportDirectory(reportDir);
+
+        var table = CsvTable.Read(dataPath);
+        var data = SeriesSet.Load(table, new DataOptions(parse.GetValue(Target), CommandOptions.SplitList(parse.GetValue(Features)) is { Length: > 0 } f ? f : null,
+            parse.GetValue(SeriesCol), parse.GetValue(TimeCol), parse.GetValue(Window)));
+        string loss = parse.GetValue(Loss) ?? (data.BinaryTarget ? "bce" : "mse");
+        if (loss == "bce" && data.NonBinaryTarget() is { } notBinary) throw notBinary;
+
+        // Split whole series (or windows) into training and validation with a seeded shuffle.
+        var order = Enumerable.Range(0, data.Count).ToArray();
+        new RandomSource(seed).Fork(1).Shuffle<int>(order);
+        int held = (int)Math.Round(validation * data.Count);
+        if (validation > 0 && held == 0 && data.Count > 1) held = 1;
+        if (held >= data.Count) throw new InputException($"{dataPath}: --validation {validation} leaves no series to train on ({data.Count} series)");
+        var train = data.Subset(order[held..].Order().ToArray());
+        var valid = held > 0 ? data.Subset(order[..held].Order().ToArray()) : null;
+
+        var (mean, sd) = Standardiser.Fit(train.Inputs, train.Features);
+        Standardiser.Apply(train.Inputs, mean, sd);
+        if (valid is not null) Standardiser.Apply(valid.Inputs, mean, sd);
+
+        string outActivation = loss == "bce" ? "sigmoid" : "linear";
+        string act = parse.GetValue(ActivationOpt)!, rec = parse.GetValue(RecurrentActivation)!;
+        var lstms = units.Select((u, k) => new LstmSpec(u, !head && k == units.Length - 1 ? outActivation : act, rec)).ToList();
+        var info = new TrainingInfo
+        {
+            Loss = loss, Epochs = epochs, BatchSize = batch, LearningRate = lr, Validation = validation, Seed = seed,
+            Target = data.TargetName, SeriesColumn = data.SeriesColumn, TimeColumn = data.TimeColumn, Window = data.Window,
+            TrainingSeries = train.Count, ValidationSeries = valid?.Count ?? 0,
+        };
+        var arch = new ModelArchitecture
+        {
+            Features = data.FeatureNames, Layers = lstms, Head = head ? new HeadSpec(1, outActivation) : null,
+            Output = output, OutputActivation = outActivation, Steps = data.Steps, Normalisation = new Normalisation(mean, sd), Training = info,
+        };
+        var model = arch.Build();
+        model.Initialize(seed);
+
+        Console.WriteLine($"Data: {dataPath}: {data.Count} series x {data.Steps} steps x {data.Features} features ({string.Join(", ", data.FeatureNames)}); target '{data.TargetName}', loss {loss}" +
+                          (data.DroppedRows > 0 ? $"; {data.DroppedRows} rows at the ends of series do not fill a window and are left out" : ""));
+        Console.WriteLine($"Split: {train.Count} training, {valid?.Count ?? 0} validation series (seed {seed})");
+        SummaryCommand.Print(model, arch);
+
+        ILoss lossFn = loss == "bce" ? new BinaryCrossEntropy() : new MeanSquaredError();
+        var trainer = new Trainer(model, lossFn, new Adam(lr));
+        var source = new ArrayBatchSource(train.Inputs, TargetsFor(train, arch.SequenceOutput), train.Count, train.Steps, train.Features,
+            model.OutputsPerSeries(train.Steps), batch, new RandomSource(seed).Fork(2).NextUInt64());
+        var validationSet = valid is null ? null : new ValidationSet(valid.Inputs, TargetsFor(valid, arch.SequenceOutput), valid.Count);
+        IReadOnlyList<EpochResult> history;
+        try
+        {
+            history = TrainingView.Run(trainer, epochs, source.StepsPerEpoch, () => trainer.Fit(source, epochs, source.StepsPerEpoch, validationSet));
+        }
+        catch (TrainingDivergedException e)
+        {
+            throw new InputException($"{dataPath}: training diverged at epoch {e.Epoch}, step {e.Step} (the loss became NaN or infinite); no model was saved. " +
+                                     $"Try a smaller --lr (now {lr.ToString(CultureInfo.InvariantCulture)}), fewer or smaller --layers, or check the data for extreme values");
+        }
+
+        info.History.AddRange(history.Select(h => new EpochLoss(h.Epoch, h.Loss, float.IsNaN(h.ValidationLoss) ? null : h.ValidationLoss)));
+        ModelFile.Save(modelPath, model, arch);
+        var last = history[^1];
+        Console.WriteLine($"Saved {modelPath}: {model.ParameterCount} parameters; final loss {last.Loss:F4}" + (float.IsNaN(last.ValidationLoss) ? "" : $", validation loss {last.ValidationLoss:F4}"));
+
+        if (reportDir is not null)
+        {
+            var report = new Report(reportDir, $"Training report: {Path.GetFileName(modelPath)}");
+            report.AddModel(modelPath, arch, model);
+            report.AddTraining(arch);
+            report.Write();
+            Console.WriteLine($"Report: {Path.Combine(reportDir, "report.md")}, {Path.Combine(reportDir, "report.html")}");
+        }
+        if (jsonPath is not null)
+            CommandOptions.WriteJson(jsonPath, new { model = modelPath, parameters = model.ParameterCount, loss, series = data.Count, steps = data.Steps, features = data.FeatureNames, history = info.History });
+        return 0;
+    }
+
+    /// <summary>Targets per series as the model outputs them: (N, T) for a sequence output, (N, 1) = the last step's target otherwise.</summary>
+    public static float[] TargetsFor(SeriesSet data, bool sequence)
+    {
+        var y = data.Targets ?? throw new InputException($"{data.Path}: the data has no target column");
+        if (sequence) return y;
+        var last = new float[data.Count];
+        for (int s = 0; s < data.Count; s++) last[s] = y[s * data.Steps + data.Steps - 1];
+        return last;
+    }
+
+    private static int[] ParseLayers(string text)
+    {
+        var parts = CommandOptions.SplitList(text);
+        if (parts.Length == 0) throw new InputException($"--layers needs at least one layer size, e.g. 10,5");
+        return parts.Select(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out int u) && u > 0
+            ? u : throw new InputException($"--layers: '{p}' is not a positive whole number (give sizes like 10,5,1)")).ToArray();
+    }
+}

@@ -1,0 +1,165 @@
+using ScottPlot;
+
+namespace Demo.Reports;
+
+/// <summary>
+/// The report's PNG charts, drawn headless with ScottPlot. Text uses DejaVu Sans shipped beside the program
+/// (Fonts/DejaVuSans.ttf), registered once, so labels render on a machine with no fonts installed.
+/// </summary>
+public static class Plots
+{
+    /// <summary>The font family every chart uses.</summary>
+    public const string FontName = "DejaVu Sans";
+
+    private static readonly Lock Gate = new();
+    private static bool _registered;
+
+    /// <summary>The shipped font file.</summary>
+    public static string FontFile => Path.Combine(AppContext.BaseDirectory, "Fonts", "DejaVuSans.ttf");
+
+    /// <summary>Registers the shipped font with ScottPlot and makes it the default (idempotent).</summary>
+    public static void RegisterFont()
+    {
+        lock (Gate)
+        {
+            if (_registered) return;
+            if (!File.Exists(FontFile)) throw new FileNotFoundException($"the chart font is missing: {FontFile}");
+            Fonts.AddFontFile(FontName, FontFile, bold: false, italic: false);
+            Fonts.AddFontFile(FontName, FontFile, bold: true, italic: false);
+            Fonts.Default = FontName;
+            Fonts.Sans = FontName;
+            _registered = true;
+        }
+    }
+
+    private static Plot NewPlot(string title, string xLabel, string yLabel)
+    {
+        RegisterFont();
+        var plot = new Plot();
+        plot.Font.Set(FontName);
+        plot.Title(title);
+        plot.XLabel(xLabel);
+        plot.YLabel(yLabel);
+        return plot;
+    }
+
+    /// <summary>Training (and validation) loss per epoch.</summary>
+    public static void Loss(string path, IReadOnlyList<double> epochs, IReadOnlyList<double> loss, IReadOnlyList<double>? validation, string lossName)
+    {
+        var plot = NewPlot("Loss per epoch", "Epoch", $"Loss ({lossName})");
+        var train = plot.Add.Scatter(epochs.ToArray(), loss.ToArray());
+        train.LegendText = "training";
+        train.LineWidth = 2;
+        train.MarkerSize = 6;
+        if (validation is not null)
+        {
+            var val = plot.Add.Scatter(epochs.ToArray(), validation.ToArray());
+            val.LegendText = "validation";
+            val.LineWidth = 2;
+            val.MarkerSize = 6;
+            val.LinePattern = LinePattern.Dashed;
+        }
+        plot.ShowLegend(Alignment.UpperRight);
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+        Save(plot, path, 720, 420);
+    }
+
+    /// <summary>
+    /// One method's scores as horizontal bars, rank 1 at the top (a method may rank by magnitude, so a large
+    /// negative score can rank first), with the 95% interval as error bars where the method has one.
+    /// </summary>
+    public static void Scores(string path, string title, IReadOnlyList<string> features, IReadOnlyList<double> scores, IReadOnlyList<int> ranks,
+                              IReadOnlyList<(double Low, double High)?> intervals, string scoreLabel)
+    {
+        int n = features.Count;
+        var order = Enumerable.Range(0, n).OrderByDescending(i => ranks[i]).ToArray(); // bar 0 is drawn at the bottom
+        var plot = NewPlot(title, scoreLabel, "");
+        var bars = new List<Bar>();
+        for (int p = 0; p < n; p++)
+        {
+            int i = order[p];
+            var bar = new Bar { Position = p, Value = scores[i], FillColor = Colors.SteelBlue, Size = 0.7 };
+            if (intervals[i] is var (lo, hi))
+            {
+                // ScottPlot's error bar is symmetric: half the interval's width, centred on the score.
+                bar.Error = Math.Max(hi - scores[i], scores[i] - lo);
+                bar.ErrorSize = 0.25;
+            }
+            bars.Add(bar);
+        }
+        var plottable = plot.Add.Bars(bars);
+        plottable.Horizontal = true;
+        plot.Axes.Left.SetTicks(Enumerable.Range(0, n).Select(p => (double)p).ToArray(), order.Select(i => features[i]).ToArray());
+        plot.Axes.Margins(left: 0);
+        if (scores.Any(s => s < 0)) plot.Add.VerticalLine(0, 1, Colors.Black);
+        Save(plot, path, 720, 120 + 45 * n);
+    }
+
+    /// <summary>A steps x features map as a heatmap: time on the x axis, one row per feature.</summary>
+    public static void Map(string path, string title, IReadOnlyList<string> features, double[,] map, string xLabel, IReadOnlyList<string>? stepLabels = null)
+    {
+        int steps = map.GetLength(0), f = map.GetLength(1);
+        var intensities = new double[f, steps]; // row = feature (top row = first feature), column = step
+        for (int t = 0; t < steps; t++)
+            for (int j = 0; j < f; j++) intensities[j, t] = map[t, j];
+        var plot = NewPlot(title, xLabel, "");
+        var heat = plot.Add.Heatmap(intensities);
+        heat.Colormap = new ScottPlot.Colormaps.Viridis();
+        heat.Extent = new CoordinateRect(0, steps - 1, 0, f - 1); // centres of the corner cells
+        plot.Add.ColorBar(heat);
+        plot.Axes.Left.SetTicks(Enumerable.Range(0, f).Select(j => (double)(f - 1 - j)).ToArray(), features.ToArray());
+        int every = Math.Max(1, steps / 12);
+        var ticks = Enumerable.Range(0, steps).Where(t => t % every == 0 || t == steps - 1).ToArray();
+        plot.Axes.Bottom.SetTicks(ticks.Select(t => (double)t).ToArray(), ticks.Select(t => stepLabels?[t] ?? t.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray());
+        plot.Axes.SetLimits(-0.5, steps - 0.5, -0.5, f - 0.5);
+        Save(plot, path, 820, 160 + 50 * f);
+    }
+
+    /// <summary>
+    /// The ranking comparison: a row per method, a column per feature, each cell coloured by the rank and labelled with
+    /// it (1 = most important, brightest).
+    /// </summary>
+    public static void Ranks(string path, IReadOnlyList<string> methods, IReadOnlyList<string> features, int[,] ranks)
+    {
+        int m = methods.Count, f = features.Count;
+        var intensities = new double[m, f]; // row = method (top row = first method), column = feature
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < f; j++) intensities[i, j] = f + 1 - ranks[i, j];
+        var plot = NewPlot("Rank of each feature by method (1 = most important)", "", "");
+        var heat = plot.Add.Heatmap(intensities);
+        heat.Colormap = new ScottPlot.Colormaps.Viridis();
+        heat.Extent = new CoordinateRect(0, f - 1, 0, m - 1);
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < f; j++)
+            {
+                var text = plot.Add.Text(ranks[i, j].ToString(System.Globalization.CultureInfo.InvariantCulture), j, m - 1 - i);
+                text.LabelAlignment = Alignment.MiddleCenter;
+                text.LabelFontSize = 15;
+                text.LabelBold = true;
+                text.LabelFontColor = ranks[i, j] <= (f + 1) / 2 ? Colors.Black : Colors.White;
+            }
+        plot.Axes.Left.SetTicks(Enumerable.Range(0, m).Select(i => (double)(m - 1 - i)).ToArray(), methods.ToArray());
+        plot.Axes.Bottom.SetTicks(Enumerable.Range(0, f).Select(j => (double)j).ToArray(), features.ToArray());
+        plot.Axes.SetLimits(-0.5, f - 0.5, -0.5, m - 0.5);
+        Save(plot, path, Math.Max(560, 260 + 110 * f), 120 + 34 * m);
+    }
+
+    /// <summary>Profile curves: the model's mean output as one feature sweeps its range, one curve per feature.</summary>
+    public static void Profiles(string path, string title, IReadOnlyList<(string Feature, double[] X, double[] Y)> curves, string xLabel, string yLabel)
+    {
+        var plot = NewPlot(title, xLabel, yLabel);
+        var palette = new ScottPlot.Palettes.Category10();
+        for (int c = 0; c < curves.Count; c++)
+        {
+            var s = plot.Add.Scatter(curves[c].X, curves[c].Y);
+            s.LegendText = curves[c].Feature;
+            s.LineWidth = 2;
+            s.MarkerSize = 5;
+            s.Color = palette.GetColor(c);
+        }
+        plot.ShowLegend(Alignment.UpperLeft);
+        Save(plot, path, 720, 440);
+    }
+
+    private static void Save(Plot plot, string path, int width, int height) => plot.SavePng(path, width, height);
+}

@@ -1,0 +1,195 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Engine.Models;
+
+namespace Demo.Reports;
+
+/// <summary>One feature's importance under one method, as a report shows it.</summary>
+/// <param name="Ci95">The 95% interval (mean +/- 1.96 SE) where the method repeats something, else null.</param>
+public sealed record FeatureScore(string Name, double Score, int Rank, double? Sd = null, double? Se = null, int? Count = null, double[]? Ci95 = null);
+
+/// <summary>One importance method's result, as a report shows it.</summary>
+/// <param name="Name">CLI name of the method.</param>
+/// <param name="Seconds">Wall time.</param>
+/// <param name="Features">Per feature, in the model's feature order.</param>
+/// <param name="Map">Optional (steps, features) map of importance over time.</param>
+/// <param name="LagMap">Optional (lags, features) map by lag k = output step - input step.</param>
+/// <param name="Curves">Optional profile curves (sensitivity analysis): per feature, x values (original units) and mean output.</param>
+/// <param name="Note">Optional one-line explanation of the score.</param>
+/// <param name="Consensus">False for a sanity check (e.g. randomised weights), left out of the mean rank.</param>
+public sealed record MethodOutcome(string Name, double Seconds, FeatureScore[] Features, double[,]? Map = null, double[,]? LagMap = null,
+                                   IReadOnlyList<(string Feature, double[] X, double[] Y)>? Curves = null, string? Note = null, bool Consensus = true);
+
+/// <summary>
+/// A report directory: <c>report.md</c> and <c>report.html</c> with the same text, tables and PNG charts. Blocks are
+/// collected in order and written by <see cref="Write"/>; each PNG is written when its block is added.
+/// </summary>
+public sealed class Report(string directory, string title)
+{
+    private abstract record Block;
+    private sealed record Heading(string Text) : Block;
+    private sealed record Paragraph(string Text) : Block;
+    private sealed record Image(string File, string Alt) : Block;
+    private sealed record TableBlock(string[] Header, List<string[]> Rows) : Block;
+
+    private readonly List<Block> _blocks = [];
+
+    /// <summary>The PNG files written so far, relative to the directory.</summary>
+    public List<string> Images { get; } = [];
+
+    /// <summary>The model: file, layers, inputs and how it was trained.</summary>
+    public void AddModel(string modelPath, ModelArchitecture arch, Sequential model)
+    {
+        var t = arch.Training;
+        _blocks.Add(new Heading("Model"));
+        _blocks.Add(new Paragraph($"`{Path.GetFileName(modelPath)}`: {model.ParameterCount:N0} parameters; LSTM layers {string.Join(" / ", arch.Layers.Select(l => $"{l.Units} ({l.Activation})"))}" +
+                                  (arch.Head is { } h ? $", dense head ({h.Activation})" : ", no head") +
+                                  $"; {(arch.SequenceOutput ? "one output per step" : "one output per series (last step)")}. " +
+                                  $"Target `{t.Target}`, loss {t.Loss}; {arch.Features.Length} features over {arch.Steps} steps: {string.Join(", ", arch.Features.Select(f => $"`{f}`"))}."));
+    }
+
+    /// <summary>The training and validation loss per epoch, from the model file's history.</summary>
+    public void AddTraining(ModelArchitecture arch)
+    {
+        var history = arch.Training.History;
+        _blocks.Add(new Heading("Training"));
+        if (history.Count == 0) { _blocks.Add(new Paragraph("The model file holds no training history.")); return; }
+        bool hasValidation = history.All(e => e.ValidationLoss is not null);
+        Plots.Loss(Png("training-loss.png"), history.Select(e => (double)e.Epoch).ToList(), history.Select(e => (double)e.Loss).ToList(),
+            hasValidation ? history.Select(e => (double)e.ValidationLoss!.Value).ToList() : null, arch.Training.Loss);
+        var last = history[^1];
+        _blocks.Add(new Paragraph($"{history.Count} epochs on {arch.Training.TrainingSeries} series; final training loss {last.Loss:F4}" +
+                                  (last.ValidationLoss is { } v ? $", validation loss {v:F4} on {arch.Training.ValidationSeries} held-out series." : " (no validation set).") +
+                                  " A validation curve that rises while the training curve falls means overfitting: fewer epochs or a smaller model."));
+        _blocks.Add(new Image("training-loss.png", "Training and validation loss per epoch"));
+    }
+
+    /// <summary>
+    /// The importance results: a ranking table across methods, then per method a bar chart (with 95% intervals
+    /// where there are any), its steps x features heatmap if it has one, and the profile curves if it has them.
+    /// </summary>
+    public void AddImportance(IReadOnlyList<MethodOutcome> methods, string[] features, IReadOnlyList<string>? stepLabels = null)
+    {
+        _blocks.Add(new Heading("Which inputs matter: ranking by method"));
+        _blocks.Add(new Paragraph("Rank 1 is the most important feature. Where methods agree, the answer is robust; where they disagree, read the method's notes below." +
+                                  (methods.Any(m => !m.Consensus) ? " Sanity checks (marked *) score a network with randomised weights and are left out of the mean rank: their ranks should look unlike the others." : "")));
+        var rankMatrix = new int[methods.Count, features.Length];
+        for (int i = 0; i < methods.Count; i++)
+            for (int j = 0; j < features.Length; j++) rankMatrix[i, j] = methods[i].Features[j].Rank;
+        Plots.Ranks(Png("ranks.png"), methods.Select(m => m.Consensus ? m.Name : m.Name + " *").ToList(), features, rankMatrix);
+        _blocks.Add(new Image("ranks.png", "Rank of each feature by method"));
+        var header = new[] { "method" }.Concat(features).Append("seconds").ToArray();
+        var rows = methods.Select(m => new[] { m.Consensus ? m.Name : m.Name + " *" }.Concat(m.Features.Select(f => f.Rank.ToString(CultureInfo.InvariantCulture)))
+            .Append(m.Seconds.ToString("F2", CultureInfo.InvariantCulture)).ToArray()).ToList();
+        var consensus = methods.Where(m => m.Consensus).ToList();
+        if (consensus.Count > 1)
+        {
+            var meanRank = features.Select((_, j) => consensus.Average(m => m.Features[j].Rank)).ToArray();
+            rows.Add(new[] { "**mean rank**" }.Concat(meanRank.Select(r => r.ToString("F1", CultureInfo.InvariantCulture))).Append("").ToArray());
+        }
+        _blocks.Add(new TableBlock(header, rows));
+
+        foreach (var m in methods)
+        {
+            _blocks.Add(new Heading($"Method: {m.Name}"));
+            if (m.Note is not null) _blocks.Add(new Paragraph(m.Note));
+            string bars = $"importance-{Slug(m.Name)}.png";
+            var intervals = m.Features.Select(f => f.Ci95 is [var lo, var hi] ? ((double, double)?)(lo, hi) : null).ToList();
+            Plots.Scores(Png(bars), $"{m.Name}: score per feature" + (intervals.Any(i => i is not null) ? " (95% interval)" : ""),
+                features, m.Features.Select(f => f.Score).ToList(), m.Features.Select(f => f.Rank).ToList(), intervals, "score");
+            _blocks.Add(new Image(bars, $"{m.Name} scores"));
+            _blocks.Add(new TableBlock(["feature", "score", "rank", "SD", "SE", "count", "95% interval"],
+                m.Features.Select(f => new[]
+                {
+                    f.Name, G(f.Score), f.Rank.ToString(CultureInfo.InvariantCulture), f.Sd is { } sd ? G(sd) : "", f.Se is { } se ? G(se) : "",
+                    f.Count?.ToString(CultureInfo.InvariantCulture) ?? "", f.Ci95 is [var lo, var hi] ? $"[{G(lo)}, {G(hi)}]" : "",
+                }).ToList()));
+            if (m.Map is { } map)
+            {
+                string heat = $"map-{Slug(m.Name)}.png";
+                Plots.Map(Png(heat), $"{m.Name}: importance by step and feature", features, map, "step", stepLabels);
+                _blocks.Add(new Paragraph("Brighter cells matter more: read along a row to see when a feature matters."));
+                _blocks.Add(new Image(heat, $"{m.Name} steps x features map"));
+            }
+            if (m.LagMap is { } lags)
+            {
+                string lag = $"lag-{Slug(m.Name)}.png";
+                Plots.Map(Png(lag), $"{m.Name}: importance by lag and feature", features, lags, "lag (output step - input step)");
+                _blocks.Add(new Paragraph("Lag 0 is the input's effect on the same step's output; a bright cell at lag k means the input acts k steps later."));
+                _blocks.Add(new Image(lag, $"{m.Name} lags x features map"));
+            }
+            if (m.Curves is { Count: > 0 } curves)
+            {
+                string profile = $"profile-{Slug(m.Name)}.png";
+                Plots.Profiles(Png(profile), $"{m.Name}: output as each feature sweeps its range", curves, "position in the feature's range (0 = min, 1 = max)", "mean model output");
+                _blocks.Add(new Paragraph("A flat curve means the output does not respond to that feature; a steep one means it does."));
+                _blocks.Add(new Image(profile, $"{m.Name} profile curves"));
+            }
+        }
+    }
+
+    /// <summary>Writes report.md and report.html (each through a temporary file and a rename).</summary>
+    public void Write()
+    {
+        var md = new StringBuilder();
+        md.Append("# ").Append(title).Append("\n\n");
+        var html = new StringBuilder();
+        html.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").Append(E(title)).Append("</title>\n")
+            .Append("<style>body{font-family:'DejaVu Sans',sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#222}")
+            .Append("table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:4px 8px;text-align:right}")
+            .Append("td:first-child,th:first-child{text-align:left}img{max-width:100%;border:1px solid #ddd;margin:0.5em 0}</style></head><body>\n")
+            .Append("<h1>").Append(E(title)).Append("</h1>\n");
+        foreach (var block in _blocks)
+        {
+            switch (block)
+            {
+                case Heading h:
+                    md.Append("## ").Append(h.Text).Append("\n\n");
+                    html.Append("<h2>").Append(E(h.Text)).Append("</h2>\n");
+                    break;
+                case Paragraph p:
+                    md.Append(p.Text).Append("\n\n");
+                    html.Append("<p>").Append(Inline(p.Text)).Append("</p>\n");
+                    break;
+                case Image i:
+                    md.Append("![").Append(i.Alt).Append("](").Append(i.File).Append(")\n\n");
+                    html.Append("<p><img src=\"").Append(E(i.File)).Append("\" alt=\"").Append(E(i.Alt)).Append("\"></p>\n");
+                    break;
+                case TableBlock t:
+                    md.Append("| ").Append(string.Join(" | ", t.Header)).Append(" |\n|");
+                    md.Append(string.Concat(t.Header.Select((_, c) => c == 0 ? "---|" : "---:|"))).Append('\n');
+                    foreach (var r in t.Rows) md.Append("| ").Append(string.Join(" | ", r)).Append(" |\n");
+                    md.Append('\n');
+                    html.Append("<table><tr>").Append(string.Concat(t.Header.Select(h => $"<th>{E(h)}</th>"))).Append("</tr>\n");
+                    foreach (var r in t.Rows) html.Append("<tr>").Append(string.Concat(r.Select(c => $"<td>{Inline(c)}</td>"))).Append("</tr>\n");
+                    html.Append("</table>\n");
+                    break;
+            }
+        }
+        html.Append("</body></html>\n");
+        ModelFile.WriteAtomically(Path.Combine(directory, "report.md"), s => s.Write(Encoding.UTF8.GetBytes(md.ToString())));
+        ModelFile.WriteAtomically(Path.Combine(directory, "report.html"), s => s.Write(Encoding.UTF8.GetBytes(html.ToString())));
+    }
+
+    private string Png(string file)
+    {
+        Images.Add(file);
+        return Path.Combine(directory, file);
+    }
+
+    private static string Slug(string name) => string.Concat(name.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-'));
+    private static string G(double v) => v.ToString("G4", CultureInfo.InvariantCulture);
+    private static string E(string s) => WebUtility.HtmlEncode(s);
+
+    // Markdown's `code` and **bold** as HTML.
+    private static string Inline(string s)
+    {
+        var parts = E(s).Split('`');
+        for (int i = 1; i < parts.Length; i += 2) parts[i] = $"<code>{parts[i]}</code>";
+        var text = string.Join("", parts);
+        var bold = text.Split("**");
+        for (int i = 1; i < bold.Length; i += 2) bold[i] = $"<b>{bold[i]}</b>";
+        return string.Join("", bold);
+    }
+}

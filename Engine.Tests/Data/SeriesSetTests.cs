@@ -1,0 +1,77 @@
+using Demo.Data;
+using Xunit;
+
+namespace Engine.Tests.Data;
+
+public class SeriesSetTests
+{
+    private static SeriesSet Load(string csv, DataOptions options)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"series-{Guid.NewGuid():N}.csv");
+        File.WriteAllText(path, csv);
+        try { return SeriesSet.Load(CsvTable.Read(path), options); }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void GroupsBySeriesOrdersByTimeAndTakesOtherNumericColumnsAsFeatures()
+    {
+        // Rows out of order; 'site' is text and not a feature; id/t are found by their default names.
+        var d = Load("id,t,site,x1,x2,y\nb,1,north,5,50,1\na,1,south,2,20,0\na,0,south,1,10,1\nb,0,north,4,40,0\n",
+                     new DataOptions("y", null, null, null, null));
+        Assert.Equal(["x1", "x2"], d.FeatureNames);
+        Assert.Equal(["b", "a"], d.Ids);
+        Assert.Equal((2, 2), (d.Count, d.Steps));
+        Assert.Equal([4f, 40f, 5f, 50f, 1f, 10f, 2f, 20f], d.Inputs);
+        Assert.Equal([0f, 1f, 1f, 0f], d.Targets!);
+        Assert.Equal([5, 2, 4, 3], d.Lines);
+        Assert.True(d.BinaryTarget);
+    }
+
+    [Fact]
+    public void WithoutASeriesColumnTheFileIsCutIntoWindows()
+    {
+        var d = Load("time,x,y\n0,0,0\n1,1,1\n2,2,0\n3,3,1\n4,4,0\n5,5,1\n6,6,0\n",
+                     new DataOptions("y", null, null, null, 3));
+        Assert.Equal((2, 3, 1), (d.Count, d.Steps, d.DroppedRows));
+        Assert.Equal(["w1", "w2"], d.Ids);
+        Assert.Equal([0f, 1f, 2f, 3f, 4f, 5f], d.Inputs);
+    }
+
+    [Fact]
+    public void WithoutSeriesColumnOrWindowTheErrorSaysWhatToGive()
+    {
+        var e = Assert.Throws<InputException>(() => Load("time,x,y\n0,0,0\n1,1,1\n", new DataOptions("y", null, null, null, null)));
+        Assert.Contains("--window", e.Message);
+    }
+
+    [Fact]
+    public void RepeatedTimeInASeriesIsAnError()
+    {
+        var e = Assert.Throws<InputException>(() => Load("series,time,x,y\na,0,0,0\na,0,1,1\n", new DataOptions("y", null, null, null, null)));
+        Assert.Contains(":3: column 'time'", e.Message);
+        Assert.Contains("line 2", e.Message);
+    }
+
+    [Fact]
+    public void QuotedFieldsAndDatesAreRead()
+    {
+        var d = Load("series,time,x,y\n\"a, the first\",2024-01-02,1,0\n\"a, the first\",2024-01-01,2,1\n", new DataOptions("y", null, null, null, null));
+        Assert.Equal(["a, the first"], d.Ids);
+        Assert.Equal([2f, 1f], d.Inputs);
+        Assert.Equal(["2024-01-01", "2024-01-02"], d.Times);
+    }
+
+    [Fact]
+    public void StandardiserGivesMeanZeroSdOneAndLeavesConstantFeaturesCentred()
+    {
+        float[] x = [1, 5, 3, 5, 5, 5]; // (rows 3, F 2): feature 2 is constant
+        var (mean, sd) = Standardiser.Fit(x, 2);
+        Assert.Equal([3f, 5f], mean);
+        Assert.Equal(MathF.Sqrt(8f / 3f), sd[0], 5);
+        Assert.Equal(1f, sd[1]);
+        Standardiser.Apply(x, mean, sd);
+        Assert.Equal(0f, x[0] + x[2] + x[4], 5);
+        Assert.Equal([0f, 0f, 0f], [x[1], x[3], x[5]]);
+    }
+}
