@@ -96,7 +96,7 @@ def main():
               "| workload | engine median | engine alloc/op | PyTorch peer | peer / engine | target | note |",
               "|---|---:|---:|---:|---:|---|---|"]
     lines.append(row("W1 train step, 1 thread", "W1ReferenceTrainStep.TrainStep", "W1 train step (exact relu model, cell loop) 1t", "≤ 8 µs", 8, "peer: exact relu model, Python cell loop"))
-    lines.append(row("W1 train step, 1 thread (peer nn.LSTM tanh)", "W1ReferenceTrainStep.TrainStep", "W1 train step (nn.LSTM tanh) 1t", "", None, "peer: cuDNN-style fused nn.LSTM, tanh instead of relu"))
+    lines.append(row("W1 train step, 1 thread (peer nn.LSTM tanh)", "W1ReferenceTrainStep.TrainStep", "W1 train step (nn.LSTM tanh) 1t", "", None, "peer: PyTorch's built-in nn.LSTM (tanh instead of relu)"))
     lines.append(row("W2 train step, 1 thread", "W2LargeTrainStep.TrainStep(Threads=1)", "W2 train step 1t", "≤ 150 ms", 150e3))
     lines.append(row("W2 train step, 2 threads", "W2LargeTrainStep.TrainStep(Threads=2)", "W2 train step 2t", "≤ 90 ms", 90e3))
     lines.append(row("W3 forward, batch 1", "W3LatencyForward.Forward", "W3 forward 1t", "≤ 0.5 ms", 500))
