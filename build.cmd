@@ -2,7 +2,7 @@
 rem Build, test, run the demo and the benchmarks. Usage:
 rem   build.cmd demo [ARGS...]    restore, build in Release, run the demo with ARGS
 rem   build.cmd test              build and run every test (and the kernel tests under forced vector widths)
-rem   build.cmd bench [ARGS...]   the BenchmarkDotNet suite (--quick: a smoke run of every benchmark)
+rem   build.cmd bench [ARGS...]   the BenchmarkDotNet suite (--quick: a smoke run of every benchmark; --compare: Linux only)
 setlocal EnableDelayedExpansion
 cd /d "%~dp0"
 set DOTNET_CLI_TELEMETRY_OPTOUT=1
@@ -11,6 +11,7 @@ where dotnet >nul 2>nul || (echo error: the .NET SDK 10.0 is not on PATH; instal
 set "CMD=%~1"
 if "%CMD%"=="" goto usage
 shift
+set "FIRST=%~1"
 set "ARGS="
 :collect
 if "%~1"=="" goto dispatch
@@ -40,6 +41,7 @@ if %FAILED%==1 (echo some tests failed & exit /b 1)
 echo all test runs passed
 exit /b 0
 :bench
+if /i "%FIRST%"=="--compare" (echo error: --compare runs the PyTorch peer from Debian packages; use ./build.sh bench --compare on Linux 1>&2 & exit /b 1)
 dotnet build Engine.Bench\Engine.Bench.csproj -c Release --nologo -v quiet -clp:ErrorsOnly || exit /b 1
 dotnet Engine.Bench\bin\Release\net10.0\Engine.Bench.dll %ARGS%
 exit /b %ERRORLEVEL%

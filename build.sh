@@ -2,7 +2,8 @@
 # Build, test, run the demo and the benchmarks. Usage:
 #   ./build.sh demo [ARGS...]    restore, build in Release, run the demo with ARGS
 #   ./build.sh test              build and run every test (and the kernel tests under forced vector widths)
-#   ./build.sh bench [ARGS...]   the BenchmarkDotNet suite (--quick: a smoke run of every benchmark)
+#   ./build.sh bench [ARGS...]   the BenchmarkDotNet suite (--quick: a smoke run of every benchmark;
+#                                --compare [--quick]: side by side with PyTorch into docs/PERFORMANCE.md)
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -57,10 +58,12 @@ case "$cmd" in
   bench)
     need_dotnet
     build Engine.Bench/Engine.Bench.csproj
+    # --compare: the workloads side by side with the PyTorch peer, written into docs/PERFORMANCE.md (needs Debian's python3-torch).
+    if [ "${1:-}" = "--compare" ]; then shift; exec Engine.Bench/peer/compare.sh "$@"; fi
     exec dotnet Engine.Bench/bin/Release/net10.0/Engine.Bench.dll "$@"
     ;;
   *)
-    sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
     [ "$cmd" = help ] || exit 1
     ;;
 esac

@@ -25,6 +25,8 @@ public static class ImportanceCommand
     private static readonly Option<int> Threads = CommandOptions.PositiveInt("--threads", Environment.ProcessorCount, "Worker threads (results do not depend on it).");
     private static readonly Option<int?> RetrainEpochs = new("--retrain-epochs") { Description = "Epochs of each retraining of forward/backward-stepwise (default: the model's own epochs)." };
     private static readonly Option<int> Restarts = CommandOptions.PositiveInt("--restarts", 3, "Trainings per feature subset in forward- and backward-stepwise.");
+    private static readonly Option<int> NullNetworks = CommandOptions.PositiveInt("--null-networks", 19, "Networks trained on permuted targets by connection-weights-test (p-values in steps of 1/(R+1)), for --retrain-epochs each.");
+    private static readonly Option<int> Networks = CommandOptions.PositiveInt("--networks", 1, "Networks: the model plus K-1 trained on the data from other seeds with the model's settings; each method's scores become the mean and 95% interval across them.");
     private static readonly Option<float> Noise = new("--noise")
     {
         Description = "SD of input-perturbation's Gaussian noise, in standardised units.",
@@ -37,7 +39,7 @@ public static class ImportanceCommand
     public static Command Build()
     {
         var command = new Command("importance", "Rank the inputs of a trained model on your data: which features matter, and when.");
-        foreach (Option o in new Option[] { Model, Data, Methods, Repeats, Seed, Threads, Noise, Restarts, RetrainEpochs, Report, Json }) command.Options.Add(o);
+        foreach (Option o in new Option[] { Model, Data, Methods, Repeats, Seed, Threads, Noise, Restarts, NullNetworks, RetrainEpochs, Networks, Report, Json }) command.Options.Add(o);
         command.SetAction(Run);
         return command;
     }
@@ -71,22 +73,33 @@ public static class ImportanceCommand
             Seed = parse.GetValue(Seed), Repeats = parse.GetValue(Repeats), Threads = parse.GetValue(Threads),
             FeatureMeans = new float[arch.Features.Length], // the inputs are standardised with the training means: those are 0
             Retrain = Retrainer(arch, data, targets, retrainEpochs),
+            RetrainPermuted = Retrainer(arch, data, targets, retrainEpochs, permuteTargets: true),
         };
         Console.WriteLine($"Data: {dataPath}: {data.Count} series x {data.Steps} steps; features {string.Join(", ", arch.Features)}; target '{data.TargetName}' ({arch.Training.Loss})");
+        int networkCount = parse.GetValue(Networks);
+        var networks = new[] { context };
+        if (networkCount > 1)
+        {
+            // The model file keeps the architecture and training settings but not the training data: the extra networks
+            // are trained on the data given here (every series), for the model's own epochs.
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
+            networks = [.. ImportanceRunner.Networks(context, Retrainer(arch, data, targets, arch.Training.Epochs), networkCount, context.Threads, arch.Training.Seed)];
+            Console.WriteLine($"Trained {networkCount - 1} more networks on {dataPath} in {System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds:F2} s");
+        }
 
-        var instances = ImportanceRunner.Create(methods, parse.GetValue(Noise), parse.GetValue(Restarts));
+        var instances = ImportanceRunner.Create(methods, parse.GetValue(Noise), parse.GetValue(Restarts), parse.GetValue(NullNetworks));
         IReadOnlyList<MethodRun> runs;
         bool interactive = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         if (interactive)
         {
             runs = AnsiConsole.Status().Start($"Running {methods[0]} (1/{methods.Count})...", ctx =>
-                ImportanceRunner.Run(context, instances, run =>
+                ImportanceRunner.Run(networks, instances, run =>
                 {
                     int next = methods.ToList().IndexOf(run.Name) + 1;
                     if (next < methods.Count) ctx.Status($"Running {methods[next]} ({next + 1}/{methods.Count})...");
                 }));
         }
-        else runs = ImportanceRunner.Run(context, instances, run => Console.WriteLine($"{run.Name}: done in {run.Seconds:F2} s"));
+        else runs = ImportanceRunner.Run(networks, instances, run => Console.WriteLine($"{run.Name}: done in {run.Seconds:F2} s"));
 
         ImportanceTable.Write(runs, arch.Features);
         if (json is not null) ImportanceJson.Write(json, runs, arch.Features);
@@ -104,9 +117,10 @@ public static class ImportanceCommand
 
     /// <summary>
     /// Retrains the model's architecture on a feature subset with its own loss, batch size and learning rate, on the
-    /// importance data, for <paramref name="epochs"/> epochs (see <see cref="Retrainers.FromArrays"/>).
+    /// importance data, for <paramref name="epochs"/> epochs (see <see cref="Retrainers.FromArrays"/>); with
+    /// <paramref name="permuteTargets"/>, on the targets permuted across series.
     /// </summary>
-    private static Retrainer Retrainer(ModelArchitecture arch, SeriesSet data, float[] targets, int epochs)
+    private static Retrainer Retrainer(ModelArchitecture arch, SeriesSet data, float[] targets, int epochs, bool permuteTargets = false)
     {
         var t = arch.Training;
         return Retrainers.FromArrays((width, seed) =>
@@ -116,7 +130,7 @@ public static class ImportanceCommand
                 return model;
             },
             data.Inputs, targets, data.Count, data.Steps, data.Features, t.Loss == "bce" ? new BinaryCrossEntropy() : new MeanSquaredError(),
-            epochs, Math.Max(1, t.BatchSize), t.LearningRate);
+            epochs, Math.Max(1, t.BatchSize), t.LearningRate, permuteTargets);
     }
 
     /// <summary>A method's run as the report shows it; profile curves on a 0..1 scale of each feature's range.</summary>
@@ -124,8 +138,8 @@ public static class ImportanceCommand
     {
         var r = run.Result;
         var scores = r.Features.OrderBy(f => f.Feature).Select(f => f.Statistics is { Count: > 1 } s
-            ? new FeatureScore(features[f.Feature], f.Score, f.Rank, s.Sd, s.Se, s.Count, [s.Ci95Low, s.Ci95High])
-            : new FeatureScore(features[f.Feature], f.Score, f.Rank)).ToArray();
+            ? new FeatureScore(features[f.Feature], f.Score, f.Rank, s.Sd, s.Se, s.Count, [s.Ci95Low, s.Ci95High], f.P)
+            : new FeatureScore(features[f.Feature], f.Score, f.Rank, P: f.P)).ToArray();
         var curves = r.Curves?.Select(c =>
         {
             double low = c.Values.Min(), span = c.Values.Max() - low;

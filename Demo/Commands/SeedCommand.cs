@@ -50,6 +50,7 @@ public static class SeedCommand
     public static readonly Option<int> Threads = PositiveInt("--threads", Environment.ProcessorCount, "Worker threads for the importance methods (results do not depend on it).");
     public static readonly Option<int> Networks = PositiveInt("--networks", 1, "Networks trained from different seeds; with more than one, each method's scores are the mean and 95% interval across them.");
     public static readonly Option<int> Restarts = PositiveInt("--restarts", 3, "Trainings per feature subset in forward- and backward-stepwise.");
+    public static readonly Option<int> NullNetworks = PositiveInt("--null-networks", 19, "Networks trained on permuted targets by connection-weights-test (p-values in steps of 1/(R+1)); trained with the --retrain-* schedule.");
     public static readonly Option<int?> RetrainEpochs = new("--retrain-epochs")
     {
         Description = "Epochs of each stepwise retraining (default: --epochs).",
@@ -64,17 +65,17 @@ public static class SeedCommand
     /// <summary>Adds the reference options to a command (the root, or `seed`).</summary>
     public static void AddOptions(Command command)
     {
-        foreach (Option o in new Option[] { Epochs, StepsPerEpoch, BatchSize, Samples, Noise, Seed, RecurrentActivation, Methods, Json, Repeats, Threads, Networks, Restarts, RetrainEpochs, RetrainSteps })
+        foreach (Option o in new Option[] { Epochs, StepsPerEpoch, BatchSize, Samples, Noise, Seed, RecurrentActivation, Methods, Json, Repeats, Threads, Networks, Restarts, NullNetworks, RetrainEpochs, RetrainSteps })
             command.Options.Add(o);
     }
 
     /// <summary>What --methods asks for: the method names, repeats, threads, JSON file, networks and retraining schedule.</summary>
-    public sealed record ImportanceRequest(IReadOnlyList<string> Methods, int Repeats, int Threads, string? Json, int Restarts, int RetrainEpochs, int RetrainSteps, int Networks = 1);
+    public sealed record ImportanceRequest(IReadOnlyList<string> Methods, int Repeats, int Threads, string? Json, int Restarts, int RetrainEpochs, int RetrainSteps, int Networks = 1, int NullNetworks = 19);
 
     /// <summary>The --methods request, or null for the reference's three lines.</summary>
     public static ImportanceRequest? Request(ParseResult parse) => parse.GetValue(Methods) is { } methods
         ? new ImportanceRequest(ImportanceMethods.Parse(methods), parse.GetValue(Repeats), parse.GetValue(Threads), parse.GetValue(Json), parse.GetValue(Restarts),
-                                parse.GetValue(RetrainEpochs) ?? parse.GetValue(Epochs), parse.GetValue(RetrainSteps) ?? parse.GetValue(StepsPerEpoch), parse.GetValue(Networks))
+                                parse.GetValue(RetrainEpochs) ?? parse.GetValue(Epochs), parse.GetValue(RetrainSteps) ?? parse.GetValue(StepsPerEpoch), parse.GetValue(Networks), parse.GetValue(NullNetworks))
         : null;
 
     /// <summary>Runs the reference experiment with the options of <paramref name="parse"/>.</summary>
@@ -129,11 +130,12 @@ public static class SeedCommand
             Model = model, Inputs = x, Targets = y, Count = s.Samples, Steps = s.Steps, Loss = new BinaryCrossEntropy(),
             Seed = s.ImportanceNoise.Seed, Repeats = request.Repeats, Threads = request.Threads,
             Retrain = ReferenceImportance.Retrainer(s, request.RetrainEpochs, request.RetrainSteps),
+            RetrainPermuted = ReferenceImportance.Retrainer(s, request.RetrainEpochs, request.RetrainSteps, permuteTargets: true),
         };
         long start = Stopwatch.GetTimestamp();
         var networks = ReferenceImportance.Networks(s, context, request.Networks, request.Threads);
         if (request.Networks > 1) Console.WriteLine($"Trained {request.Networks - 1} more networks in {Stopwatch.GetElapsedTime(start).TotalSeconds:F2} s");
-        var runs = ImportanceRunner.Run(networks, ImportanceRunner.Create(request.Methods, s.Noise, request.Restarts),
+        var runs = ImportanceRunner.Run(networks, ImportanceRunner.Create(request.Methods, s.Noise, request.Restarts, request.NullNetworks),
             run => Console.WriteLine($"{run.Name}: {run.Seconds:F2} s"));
         ImportanceTable.Write(runs, names);
         if (request.Json is { } path)

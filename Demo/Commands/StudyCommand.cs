@@ -14,7 +14,11 @@ namespace Demo.Commands;
 public static class StudyCommand
 {
     private static readonly Option<int> Replicates = CommandOptions.PositiveInt("--replicates", 100, "K, replicate data sets and networks.");
-    private static readonly Option<string> Methods = new("--methods") { Description = $"Methods, comma-separated, or all: {string.Join(", ", ImportanceMethods.Names)}.", DefaultValueFactory = _ => "all" };
+    private static readonly Option<string> Methods = new("--methods")
+    {
+        Description = $"Methods, comma-separated, or all: {string.Join(", ", ImportanceMethods.Names)}. Default: all but connection-weights-test (it ranks as connection-weights does).",
+        DefaultValueFactory = _ => string.Join(",", StudySettings.DefaultMethods),
+    };
     private static readonly Option<string> Kind = CommandOptions.Choice("--kind", "regression", "regression: numeric target (MSE); binary: target [score > 0] (BCE).", "regression", "binary");
     private static readonly Option<string> Effects = new("--effects") { Description = "b_j, the effect of each input on the target's score, comma-separated (0 = no effect); sets F.", DefaultValueFactory = _ => "1,0.75,0.5,0.25,0" };
     private static readonly Option<string> Lags = new("--lags") { Description = "lag_j: input j acts lag_j steps later, comma-separated, one per effect.", DefaultValueFactory = _ => "0,2,0,0,0" };

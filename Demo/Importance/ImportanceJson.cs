@@ -5,9 +5,9 @@ namespace Demo.Importance;
 
 /// <summary>
 /// Importance results as JSON: <c>{ "features": [...], "methods": [ { "name", "seconds", "scoreMeaning",
-/// "features": [ { "name", "score", "rank", "sd", "se", "count", "ci95": [low, high] } ], "order"?, "note"?,
+/// "features": [ { "name", "score", "rank", "sd", "se", "count", "ci95": [low, high], "p"? } ], "order"?, "note"?,
 /// "timeMap"?, "lagMap"?, "gateScores"?, "curves"? } ] }</c>. sd, se and ci95 are null where the method does not
-/// repeat (count 1). Written to a temporary file and renamed, so a reader never sees half a file.
+/// repeat (count 1); p appears only where a method tests its scores (connection-weights-test). Written to a temporary file and renamed, so a reader never sees half a file.
 /// </summary>
 public static class ImportanceJson
 {
@@ -71,6 +71,7 @@ public static class ImportanceJson
                     w.WriteEndArray();
                 }
                 else w.WriteNull("ci95");
+                if (f.P is { } p) Number(w, "p", p);
                 w.WriteEndObject();
             }
             w.WriteEndArray();

@@ -10,7 +10,7 @@ public static class ImportanceTable
 {
     /// <summary>
     /// A row per run: the method (and what its score measures), per feature the score and rank (#1 = most
-    /// important) with the 95% interval under it where the method repeats, and the seconds it took.
+    /// important) with the 95% interval under it where the method repeats (the p-value where it tests), and the seconds it took.
     /// </summary>
     public static Table Build(IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames)
     {
@@ -25,6 +25,7 @@ public static class ImportanceTable
             {
                 string text = $"{Number(f.Score)} #{f.Rank}";
                 if (f.Statistics is { Count: > 1 } s) text += $"\n[dim][[{Number(s.Ci95Low)}, {Number(s.Ci95High)}]][/]";
+                if (f.P is { } p) text += $"\n[dim]p = {p.ToString("F3", CultureInfo.InvariantCulture)}[/]";
                 cells.Add(new Markup(text));
             }
             cells.Add(new Markup(run.Seconds.ToString("F2", CultureInfo.InvariantCulture)));

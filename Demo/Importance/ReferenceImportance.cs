@@ -28,30 +28,42 @@ public static class ReferenceImportance
     /// with the reference schedule from seed <c>new RandomSource(s.Seed).Fork(100 + k)</c> (in parallel) and its own
     /// importance seed <c>new RandomSource(noise seed).Fork(k)</c>.
     /// </summary>
-    public static IReadOnlyList<ImportanceContext> Networks(ReferenceSettings s, ImportanceContext trained, int networks, int threads)
-    {
-        var all = Enumerable.Range(0, s.Features).ToArray();
-        var train = Retrainer(s, s.Epochs, s.StepsPerEpoch);
-        var models = new Engine.Models.Sequential[networks];
-        models[0] = trained.Model;
-        Parallel.For(1, networks, new ParallelOptions { MaxDegreeOfParallelism = threads },
-                     k => models[k] = train(all, new RandomSource(s.Seed).Fork(100 + (ulong)k).NextUInt64()));
-        return Enumerable.Range(0, networks)
-            .Select(k => k == 0 ? trained : trained with { Model = models[k], Seed = new RandomSource(trained.Seed).Fork((ulong)k).Seed })
-            .ToArray();
-    }
+    public static IReadOnlyList<ImportanceContext> Networks(ReferenceSettings s, ImportanceContext trained, int networks, int threads) =>
+        ImportanceRunner.Networks(trained, Retrainer(s, s.Epochs, s.StepsPerEpoch), networks, threads, s.Seed);
 
     /// <summary>
     /// Retrains the reference architecture on a feature subset with the engine's trainer: fresh data from the
     /// reference generator (seeded by the retraining seed), only the subset's columns passed on, for
     /// <paramref name="epochs"/> x <paramref name="stepsPerEpoch"/> batches (the reference schedule, or a shorter one).
+    /// With <paramref name="permuteTargets"/> the targets come from a second, independent generator stream
+    /// (<c>Fork(2)</c>): on fresh data that is what permuting the targets across series amounts to, the null networks
+    /// of connection-weights-test.
     /// </summary>
-    public static Retrainer Retrainer(ReferenceSettings s, int epochs, int stepsPerEpoch) => (features, seed) =>
+    public static Retrainer Retrainer(ReferenceSettings s, int epochs, int stepsPerEpoch, bool permuteTargets = false) => (features, seed) =>
     {
         var model = (s with { Features = features.Length, Seed = seed }).BuildModel();
         var trainer = new Trainer(model, new BinaryCrossEntropy(), new Adam(s.LearningRate));
-        var data = new ReferenceData.Generator(s.BatchSize, s.Steps, s.Features, new RandomSource(seed).Fork(1));
+        var rng = new RandomSource(seed);
+        IBatchSource data = new ReferenceData.Generator(s.BatchSize, s.Steps, s.Features, rng.Fork(1));
+        if (permuteTargets) data = new IndependentTargets(data, new ReferenceData.Generator(s.BatchSize, s.Steps, s.Features, rng.Fork(2)));
         trainer.Fit(new FeatureSubsetBatchSource(data, features), epochs, stepsPerEpoch);
         return model;
     };
+
+    // Inputs from one source, targets from another: targets unrelated to the inputs.
+    private sealed class IndependentTargets(IBatchSource inputs, IBatchSource targets) : IBatchSource
+    {
+        private readonly float[] _unusedInputs = new float[targets.BatchSize * targets.Steps * targets.Features];
+        private readonly float[] _unusedTargets = new float[inputs.BatchSize * inputs.TargetsPerSeries];
+        public int BatchSize => inputs.BatchSize;
+        public int Steps => inputs.Steps;
+        public int Features => inputs.Features;
+        public int TargetsPerSeries => inputs.TargetsPerSeries;
+
+        public void NextBatch(Span<float> input, Span<float> target, int epoch, int step)
+        {
+            inputs.NextBatch(input, _unusedTargets, epoch, step);
+            targets.NextBatch(_unusedInputs, target, epoch, step);
+        }
+    }
 }

@@ -7,7 +7,8 @@ namespace Demo.Reports;
 
 /// <summary>One feature's importance under one method, as a report shows it.</summary>
 /// <param name="Ci95">The 95% interval (mean +/- 1.96 SE) where the method repeats something, else null.</param>
-public sealed record FeatureScore(string Name, double Score, int Rank, double? Sd = null, double? Se = null, int? Count = null, double[]? Ci95 = null);
+/// <param name="P">The p-value where the method tests the score (connection-weights-test), else null.</param>
+public sealed record FeatureScore(string Name, double Score, int Rank, double? Sd = null, double? Se = null, int? Count = null, double[]? Ci95 = null, double? P = null);
 
 /// <summary>One importance method's result, as a report shows it.</summary>
 /// <param name="Name">CLI name of the method.</param>
@@ -99,11 +100,17 @@ public sealed class Report(string directory, string title)
             Plots.Scores(Png(bars), $"{m.Name}: score per feature" + (intervals.Any(i => i is not null) ? " (95% interval)" : ""),
                 features, m.Features.Select(f => f.Score).ToList(), m.Features.Select(f => f.Rank).ToList(), intervals, "score");
             _blocks.Add(new Image(bars, $"{m.Name} scores"));
-            _blocks.Add(new TableBlock(["feature", "score", "rank", "SD", "SE", "count", "95% interval"],
-                m.Features.Select(f => new[]
+            bool tested = m.Features.Any(f => f.P is not null);
+            string[] columns = ["feature", "score", "rank", "SD", "SE", "count", "95% interval"];
+            _blocks.Add(new TableBlock(tested ? [.. columns, "p"] : columns,
+                m.Features.Select(f =>
                 {
-                    f.Name, G(f.Score), f.Rank.ToString(CultureInfo.InvariantCulture), f.Sd is { } sd ? G(sd) : "", f.Se is { } se ? G(se) : "",
-                    f.Count?.ToString(CultureInfo.InvariantCulture) ?? "", f.Ci95 is [var lo, var hi] ? $"[{G(lo)}, {G(hi)}]" : "",
+                    string[] cells =
+                    [
+                        f.Name, G(f.Score), f.Rank.ToString(CultureInfo.InvariantCulture), f.Sd is { } sd ? G(sd) : "", f.Se is { } se ? G(se) : "",
+                        f.Count?.ToString(CultureInfo.InvariantCulture) ?? "", f.Ci95 is [var lo, var hi] ? $"[{G(lo)}, {G(hi)}]" : "",
+                    ];
+                    return tested ? [.. cells, f.P is { } p ? G(p) : ""] : cells;
                 }).ToList()));
             if (m.Map is { } map)
             {

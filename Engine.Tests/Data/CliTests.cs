@@ -86,9 +86,19 @@ public class CliTests(CliFixture fx) : IClassFixture<CliFixture>
             Assert.Equal(2, f.GetProperty("ci95").GetArrayLength());
             Assert.True(f.GetProperty("score").GetDouble() >= 0);
         }
+        // The randomisation test gives a p-value per feature, in steps of 1/20; other methods have no "p".
+        var test = methods.Single(m => m.GetProperty("name").GetString() == "connection-weights-test");
+        Assert.All(test.GetProperty("features").EnumerateArray(), f =>
+        {
+            double p = f.GetProperty("p").GetDouble();
+            Assert.InRange(p, 0.05, 1);
+            Assert.Equal(Math.Round(p * 20), p * 20, 9);
+        });
+        Assert.False(features[0].TryGetProperty("p", out _));
+        Assert.Equal(8, methods.Single(m => m.GetProperty("name").GetString() == "occlusion").GetProperty("timeMap").GetArrayLength());
         string md = File.ReadAllText(Path.Combine(report, "report.md")), html = File.ReadAllText(Path.Combine(report, "report.html"));
         var pngs = new[] { "training-loss.png", "importance-input-perturbation.png", "map-input-perturbation.png", "lag-partial-derivatives.png",
-                           "profile-sensitivity-analysis.png", "importance-permutation.png", "ranks.png" }
+                           "profile-sensitivity-analysis.png", "importance-permutation.png", "ranks.png", "map-occlusion.png", "lag-occlusion.png" }
             .Concat(Engine.Importance.ImportanceMethods.Names.Select(n => $"importance-{n}.png"));
         foreach (var png in pngs)
         {
@@ -100,6 +110,19 @@ public class CliTests(CliFixture fx) : IClassFixture<CliFixture>
         // The ranking table has a row per method.
         foreach (var name in Engine.Importance.ImportanceMethods.Names.Where(n => n != "model-randomisation")) Assert.Contains($"| {name} |", md);
         Assert.Contains("| model-randomisation * |", md);
+    }
+
+    [Fact]
+    public void ImportanceAcrossNetworksTrainedOnTheData()
+    {
+        string json = Path.Combine(fx.Dir, "networks.json");
+        Cli.Ok("importance", "--model", fx.Model, "--data", fx.Csv, "--methods", "occlusion,garson", "--networks", "3", "--json", json);
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        foreach (var m in doc.RootElement.GetProperty("methods").EnumerateArray())
+        {
+            Assert.Contains("over 3 networks", m.GetProperty("note").GetString());
+            Assert.All(m.GetProperty("features").EnumerateArray(), f => Assert.Equal(3, f.GetProperty("count").GetInt32()));
+        }
     }
 
     [Fact]

@@ -9,7 +9,7 @@ public class DeterminismTests
 {
     public static IEnumerable<object[]> Methods =>
         new[] { "input-perturbation", "permutation", "partial-derivatives", "integrated-gradients", "sensitivity-analysis",
-                "improved-stepwise-1", "improved-stepwise-2", "model-randomisation" }.Select(m => new object[] { m });
+                "improved-stepwise-1", "improved-stepwise-2", "model-randomisation", "occlusion" }.Select(m => new object[] { m });
 
     [Theory]
     [MemberData(nameof(Methods))]

@@ -13,7 +13,7 @@ public class PropertyTests
     public static readonly string[] ZeroRowMethods =
     [
         "connection-weights", "garson", "partial-derivatives", "input-perturbation", "permutation",
-        "improved-stepwise-1", "improved-stepwise-2", "integrated-gradients", "sensitivity-analysis",
+        "improved-stepwise-1", "improved-stepwise-2", "integrated-gradients", "sensitivity-analysis", "occlusion",
     ];
 
     public static IEnumerable<object[]> ZeroRowCases => ZeroRowMethods.Select(m => new object[] { m });
@@ -39,7 +39,7 @@ public class PropertyTests
         var model = Fixtures.Model(5);
         Fixtures.ZeroInputRow(model, 1);
         var context = Fixtures.Context(model, 5);
-        foreach (var method in new IImportanceMethod[] { new PartialDerivatives(), new IntegratedGradients(), new InputPerturbation { TimeResolved = true } })
+        foreach (var method in new IImportanceMethod[] { new PartialDerivatives(), new IntegratedGradients(), new InputPerturbation { TimeResolved = true }, new Occlusion(), new Occlusion { ZeroBaseline = true } })
         {
             var map = method.Compute(context).TimeMap!;
             for (int t = 0; t < Fixtures.Steps; t++) Assert.Equal(0.0, map[t, 1]);

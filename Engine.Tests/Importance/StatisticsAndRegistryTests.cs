@@ -63,9 +63,9 @@ public class StatisticsAndRegistryTests
     }
 
     [Fact]
-    public void RegistryKnowsTwelveMethodsByName()
+    public void RegistryKnowsFourteenMethodsByName()
     {
-        Assert.Equal(12, ImportanceMethods.Names.Count);
+        Assert.Equal(14, ImportanceMethods.Names.Count);
         foreach (var name in ImportanceMethods.Names) Assert.Equal(name, ImportanceMethods.Create(name).Name);
         Assert.Equal(ImportanceMethods.Names, ImportanceMethods.Parse("all"));
         Assert.Equal(["garson", "permutation"], ImportanceMethods.Parse(" garson, Permutation,garson"));

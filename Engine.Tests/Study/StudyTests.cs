@@ -145,7 +145,7 @@ public class StudyRunTests
     {
         Design = new StudyDesign { Steps = 4 },
         Replicates = 2, TrainSeries = 16, EvaluationSeries = 12, Units = 3, Epochs = 2, BatchSize = 8,
-        Repeats = 2, RetrainEpochs = 1, Restarts = 1, Seed = 5, Threads = threads,
+        Repeats = 2, RetrainEpochs = 1, Restarts = 1, Seed = 5, Threads = threads, Methods = Engine.Importance.ImportanceMethods.Names,
     };
 
     [Fact]
@@ -184,7 +184,7 @@ public class StudyRunTests
                    "--batch", "8", "--repeats", "2", "--retrain-epochs", "1", "--threads", "2", "--json", json, "--report", report);
             using var doc = JsonDocument.Parse(File.ReadAllText(json));
             var methods = doc.RootElement.GetProperty("methods");
-            Assert.Equal(Engine.Importance.ImportanceMethods.Names.Count, methods.GetArrayLength());
+            Assert.Equal(StudySettings.DefaultMethods.Count, methods.GetArrayLength());
             foreach (var m in methods.EnumerateArray())
             {
                 double similarity = m.GetProperty("similarity").GetProperty("mean").GetDouble();

@@ -50,6 +50,12 @@ public sealed record ImportanceContext
     /// <summary>How forward/backward stepwise retrain on a feature subset; null when retraining is not possible.</summary>
     public Retrainer? Retrain { get; init; }
 
+    /// <summary>
+    /// Like <see cref="Retrain"/>, but trains on targets permuted across series (the permutation seeded by the seed too):
+    /// the null networks of connection-weights-test; null when not possible.
+    /// </summary>
+    public Retrainer? RetrainPermuted { get; init; }
+
     /// <summary>F, input features.</summary>
     public int Features => Model.InputFeatures;
 

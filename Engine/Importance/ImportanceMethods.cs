@@ -3,21 +3,28 @@ namespace Engine.Importance;
 /// <summary>The registry: CLI names to methods with their default options, in the order tables show them.</summary>
 public static class ImportanceMethods
 {
-    /// <summary>Every method's CLI name: the nine of Olden et al. (2004), then permutation, integrated gradients and the sanity check.</summary>
+    /// <summary>
+    /// Every method's CLI name: the nine of Olden et al. (2004) (connection weights also with Olden &amp; Jackson's
+    /// randomisation test), then permutation, integrated gradients, occlusion and the sanity check.
+    /// </summary>
     public static readonly IReadOnlyList<string> Names =
     [
-        "connection-weights", "garson", "partial-derivatives", "input-perturbation", "sensitivity-analysis",
+        "connection-weights", "connection-weights-test", "garson", "partial-derivatives", "input-perturbation", "sensitivity-analysis",
         "forward-stepwise", "backward-stepwise", "improved-stepwise-1", "improved-stepwise-2",
-        "permutation", "integrated-gradients", "model-randomisation",
+        "permutation", "integrated-gradients", "occlusion", "model-randomisation",
     ];
 
-    /// <summary>The methods that retrain the network (they need <see cref="ImportanceContext.Retrain"/>).</summary>
+    /// <summary>The methods that retrain the network on feature subsets (they need <see cref="ImportanceContext.Retrain"/>).</summary>
     public static readonly IReadOnlyList<string> Retraining = ["forward-stepwise", "backward-stepwise"];
+
+    /// <summary>The methods that train networks on permuted targets (they need <see cref="ImportanceContext.RetrainPermuted"/>).</summary>
+    public static readonly IReadOnlyList<string> PermutedRetraining = ["connection-weights-test"];
 
     /// <summary>The method called <paramref name="name"/>, with default options (input-perturbation with its maps); unknown names throw, listing the valid ones.</summary>
     public static IImportanceMethod Create(string name) => name switch
     {
         "connection-weights" => new ConnectionWeights(),
+        "connection-weights-test" => new ConnectionWeightsTest(),
         "garson" => new Garson(),
         "partial-derivatives" => new PartialDerivatives(),
         "input-perturbation" => new InputPerturbation { TimeResolved = true },
@@ -28,6 +35,7 @@ public static class ImportanceMethods
         "improved-stepwise-2" => new ImprovedStepwise(useMeans: true),
         "permutation" => new Permutation(),
         "integrated-gradients" => new IntegratedGradients(),
+        "occlusion" => new Occlusion(),
         "model-randomisation" => new ModelRandomisation(),
         _ => throw new ArgumentException(UnknownMessage(name)),
     };

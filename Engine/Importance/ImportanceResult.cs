@@ -14,8 +14,11 @@ public readonly record struct SampleStatistics(double Mean, double Sd, double Se
     public double Ci95High => Mean + ImportanceStatistics.Z95 * Se;
 }
 
-/// <summary>One feature's importance: its 0-based index, score, rank (1 = most important) and, when repeated, statistics.</summary>
-public sealed record FeatureImportance(int Feature, double Score, int Rank, SampleStatistics? Statistics = null);
+/// <summary>
+/// One feature's importance: its 0-based index, score, rank (1 = most important), statistics when repeated, and a
+/// p-value where a method tests the score (connection-weights-test), else null.
+/// </summary>
+public sealed record FeatureImportance(int Feature, double Score, int Rank, SampleStatistics? Statistics = null, double? P = null);
 
 /// <summary>Lek's profile of one feature: the swept values, the output curve at each level of the other inputs, and their median.</summary>
 /// <param name="Feature">0-based feature index.</param>

@@ -34,9 +34,15 @@ public static class MatMul
     }
 
     // Row i of C accumulates A[i, p] * row p of B: each B row is streamed with unit stride.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void Unchecked(Span<float> c, ReadOnlySpan<float> a, ReadOnlySpan<float> b, int m, int k, int n)
     {
+        if ((long)m * n * k >= GemmPacked.PackThreshold)
+        {
+            var packed = GemmPacked.PackScratch(GemmPacked.PackedLength(k, n));
+            GemmPacked.PackBUnchecked(packed, b, n, transposed: false, k, n);
+            GemmPacked.Unchecked(c, n, a, k, 1, packed, m, k, n);
+            return;
+        }
         ref float cr = ref MemoryMarshal.GetReference(c);
         ref float ar = ref MemoryMarshal.GetReference(a);
         ref float br = ref MemoryMarshal.GetReference(b);

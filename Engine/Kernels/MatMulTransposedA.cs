@@ -34,9 +34,16 @@ public static class MatMulTransposedA
     }
 
     // Rank-one updates: row p of C accumulates A[i, p] * row i of B.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void Unchecked(Span<float> c, ReadOnlySpan<float> a, ReadOnlySpan<float> b, int m, int k, int n)
     {
+        if ((long)m * n * k >= GemmPacked.PackThreshold)
+        {
+            // C (k, n) += Aᵀ B: Aᵀ is A read with swapped strides, B packed as it is.
+            var packed = GemmPacked.PackScratch(GemmPacked.PackedLength(m, n));
+            GemmPacked.PackBUnchecked(packed, b, n, transposed: false, m, n);
+            GemmPacked.Unchecked(c, n, a, 1, k, packed, k, m, n);
+            return;
+        }
         ref float cr = ref MemoryMarshal.GetReference(c);
         ref float ar = ref MemoryMarshal.GetReference(a);
         ref float br = ref MemoryMarshal.GetReference(b);

@@ -34,9 +34,16 @@ public static class MatMulTransposedB
     }
 
     // Each C element is a dot product of two unit-stride rows.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void Unchecked(Span<float> c, ReadOnlySpan<float> a, ReadOnlySpan<float> b, int m, int k, int n)
     {
+        if ((long)m * n * k >= GemmPacked.PackThreshold)
+        {
+            // C (m, n) += A Bᵀ: B (n, k) is packed transposed.
+            var packed = GemmPacked.PackScratch(GemmPacked.PackedLength(k, n));
+            GemmPacked.PackBUnchecked(packed, b, k, transposed: true, k, n);
+            GemmPacked.Unchecked(c, n, a, k, 1, packed, m, k, n);
+            return;
+        }
         ref float cr = ref MemoryMarshal.GetReference(c);
         ref float ar = ref MemoryMarshal.GetReference(a);
         ref float br = ref MemoryMarshal.GetReference(b);

@@ -1,4 +1,6 @@
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Engine.Kernels;
 
@@ -21,8 +23,38 @@ public static class SumRows
             for (int j = 0; j < n; j++) acc[j] += a[i * n + j];
     }
 
+    // Column blocks of one vector, each summed down all rows in a register and stored once (one pass, no call per row).
     internal static void Unchecked(Span<float> acc, ReadOnlySpan<float> a, int m, int n)
     {
-        for (int i = 0; i < m; i++) TensorPrimitives.Add(acc, a.Slice(i * n, n), acc);
+        ref float ar = ref MemoryMarshal.GetReference(a);
+        ref float sr = ref MemoryMarshal.GetReference(acc);
+        int j = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; j + 16 <= n; j += 16)
+            {
+                var s = Vector512.LoadUnsafe(ref sr, (nuint)j);
+                for (int i = 0; i < m; i++) s += Vector512.LoadUnsafe(ref ar, (nuint)(i * n + j));
+                s.StoreUnsafe(ref sr, (nuint)j);
+            }
+        if (Vector256.IsHardwareAccelerated)
+            for (; j + 8 <= n; j += 8)
+            {
+                var s = Vector256.LoadUnsafe(ref sr, (nuint)j);
+                for (int i = 0; i < m; i++) s += Vector256.LoadUnsafe(ref ar, (nuint)(i * n + j));
+                s.StoreUnsafe(ref sr, (nuint)j);
+            }
+        if (Vector128.IsHardwareAccelerated)
+            for (; j + 4 <= n; j += 4)
+            {
+                var s = Vector128.LoadUnsafe(ref sr, (nuint)j);
+                for (int i = 0; i < m; i++) s += Vector128.LoadUnsafe(ref ar, (nuint)(i * n + j));
+                s.StoreUnsafe(ref sr, (nuint)j);
+            }
+        for (; j < n; j++)
+        {
+            float s = Unsafe.Add(ref sr, j);
+            for (int i = 0; i < m; i++) s += Unsafe.Add(ref ar, i * n + j);
+            Unsafe.Add(ref sr, j) = s;
+        }
     }
 }

@@ -17,6 +17,14 @@ public static class TransposeBatchTime
 
     internal static void Unchecked(Span<float> dst, ReadOnlySpan<float> src, int a, int b, int width)
     {
+        if (width < 8)
+        {
+            // Narrow rows (a few features, one output): element copies beat a span copy call per row.
+            for (int i = 0; i < a; i++)
+                for (int j = 0; j < b; j++)
+                    for (int w = 0; w < width; w++) dst[(j * a + i) * width + w] = src[(i * b + j) * width + w];
+            return;
+        }
         for (int i = 0; i < a; i++)
             for (int j = 0; j < b; j++)
                 src.Slice((i * b + j) * width, width).CopyTo(dst.Slice((j * a + i) * width, width));

@@ -67,6 +67,7 @@ public sealed class Dense : Layer
         int i = InputSize, o = Units;
         MatMulTransposedA.Unchecked(gradients[..(i * o)], input, dz, rows, i, o);
         SumRows.Unchecked(gradients.Slice(i * o, o), dz, rows, o);
+        if (dInput.IsEmpty) return; // the first layer of a training step needs no dX
         dInput.Clear();
         MatMulTransposedB.Unchecked(dInput, dz, parameters[..(i * o)], rows, o, i);
     }

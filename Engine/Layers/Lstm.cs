@@ -13,8 +13,10 @@ namespace Engine.Layers;
 /// bias              // (4H)
 /// </code>
 /// z_t = x_t W + h_{t-1} U + b; i, f, o = r(z); g = a(z_c); c_t = f c_{t-1} + i g; h_t = o a(c_t); h_0 = c_0 = 0.
-/// The input projection X W + b is one product over all steps; only h U stays inside the time loop.
-/// Backward is backpropagation through time; weight gradients are products over all steps after the loop.
+/// The input projection X W + b is one product over all steps; only h U stays inside the time loop, against a
+/// copy of U packed once per pass (<see cref="GemmPacked"/>); the gate math of a step is one fused kernel over
+/// the batch (<see cref="LstmGates"/>). Backward is backpropagation through time; the weight gradients and dX
+/// are products over all steps after the loop.
 /// </summary>
 public sealed class Lstm : Layer
 {
@@ -27,6 +29,12 @@ public sealed class Lstm : Layer
     private float[] _dz = [];      // (T, N, 4H) dL/dz
     private float[] _dh = [];      // (N, H) total gradient into h_t
     private float[] _dc = [];      // (N, H) gradient into c_t
+    // Right operands packed for GemmPacked, rebuilt from the parameters on every pass:
+    private float[] _packW = [];   // W (F, 4H)
+    private float[] _packU = [];   // U (H, 4H)
+    private float[] _packUT = [];  // Uᵀ (4H, H)
+    private float[] _packWT = [];  // Wᵀ (4H, F)
+    private float[] _packDz = [];  // dZ (T N, 4H)
 
     public Lstm(int units, Activation activation = Activation.Tanh, Activation recurrentActivation = Activation.Sigmoid, bool returnSequences = false)
         : base(units, activation)
@@ -71,32 +79,34 @@ public sealed class Lstm : Layer
     internal override void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int steps, int batch)
     {
         int f = InputSize, h = Units, g = 4 * h, rows = steps * batch;
-        var p = parameters;
-        ReadOnlySpan<float> w = p[..(f * g)], u = p.Slice(f * g, h * g), b = p.Slice((f + h) * g, g);
+        ReadOnlySpan<float> w = parameters[..(f * g)], u = parameters.Slice(f * g, h * g), b = parameters.Slice((f + h) * g, g);
         var gates = Workspace(ref _gates, (long)rows * g);
         var cells = Workspace(ref _cells, (long)(steps + 1) * batch * h);
         var hidden = Workspace(ref _hidden, (long)(steps + 1) * batch * h);
         var cellAct = Workspace(ref _cellAct, (long)rows * h);
+        var packW = Workspace(ref _packW, GemmPacked.PackedLength(f, g));
+        var packU = Workspace(ref _packU, GemmPacked.PackedLength(h, g));
         cells[..(batch * h)].Clear();
         hidden[..(batch * h)].Clear();
+        GemmPacked.PackBUnchecked(packW, w, g, transposed: false, f, g);
+        GemmPacked.PackBUnchecked(packU, u, g, transposed: false, h, g);
 
         BroadcastRows.Unchecked(gates, b, rows, g);
-        MatMul.Unchecked(gates, input, w, rows, f, g);
+        GemmPacked.Unchecked(gates, g, input, f, 1, packW, rows, f, g);                  // Z = X W + b, every step at once
         for (int t = 0; t < steps; t++)
         {
             var zt = gates.Slice(t * batch * g, batch * g);
-            MatMul.Unchecked(zt, hidden.Slice(t * batch * h, batch * h), u, batch, h, g);
-            for (int n = 0; n < batch; n++)
-            {
-                int r = (t * batch + n) * h;
-                LstmCell.ForwardUnchecked(zt.Slice(n * g, g), cells.Slice(r + batch * h, h), cellAct.Slice(r, h),
-                                          hidden.Slice(r + batch * h, h), cells.Slice(r, h), Activation, RecurrentActivation, h);
-            }
+            int r = t * batch * h;
+            if (t > 0) GemmPacked.Unchecked(zt, g, hidden.Slice(r, batch * h), h, 1, packU, batch, h, g); // Z_t += h_{t-1} U
+            LstmGates.ForwardUnchecked(zt, cells.Slice(r + batch * h, batch * h), cellAct.Slice(r, batch * h),
+                                       hidden.Slice(r + batch * h, batch * h), cells.Slice(r, batch * h), Activation, RecurrentActivation, batch, h);
         }
         if (ReturnSequences) hidden.Slice(batch * h, rows * h).CopyTo(output);
         else hidden.Slice(steps * batch * h, batch * h).CopyTo(output);
     }
 
+    /// <inheritdoc/>
+    /// <remarks>An empty <paramref name="dInput"/> skips dL/dX (the first layer of a training step needs none).</remarks>
     internal override void Backward(Span<float> dInput, Span<float> gradients, ReadOnlySpan<float> dOutput, ReadOnlySpan<float> input,
                                     ReadOnlySpan<float> parameters, int steps, int batch)
     {
@@ -106,32 +116,37 @@ public sealed class Lstm : Layer
         var dz = Workspace(ref _dz, (long)rows * g);
         var dh = Workspace(ref _dh, batch * h);
         var dc = Workspace(ref _dc, batch * h);
-        dh.Clear();
+        var packUT = Workspace(ref _packUT, GemmPacked.PackedLength(g, h));
+        GemmPacked.PackBUnchecked(packUT, u, g, transposed: true, g, h);
         dc.Clear();
+        if (ReturnSequences) dOutput.Slice((steps - 1) * batch * h, batch * h).CopyTo(dh);
+        else dOutput.CopyTo(dh);
 
         for (int t = steps - 1; t >= 0; t--)
         {
-            // dh already holds dL/dh_t through h_{t+1}; add the output's own gradient.
-            if (ReturnSequences) TensorPrimitives.Add(dh, dOutput.Slice(t * batch * h, batch * h), dh);
-            else if (t == steps - 1) TensorPrimitives.Add(dh, dOutput, dh);
+            // dh holds dL/dh_t: the output's own gradient plus, through h_{t+1}, dz_{t+1} Uᵀ.
             var dzt = dz.Slice(t * batch * g, batch * g);
-            for (int n = 0; n < batch; n++)
-            {
-                int r = (t * batch + n) * h;
-                LstmCell.BackwardUnchecked(dzt.Slice(n * g, g), dc.Slice(n * h, h), dh.Slice(n * h, h), _gates.AsSpan((t * batch + n) * g, g),
-                                           _cells.AsSpan(r, h), _cellAct.AsSpan(r, h), Activation, RecurrentActivation, h);
-            }
+            int r = t * batch * h;
+            LstmGates.BackwardUnchecked(dzt, dc, dh, _gates.AsSpan(t * batch * g, batch * g), _cells.AsSpan(r, batch * h),
+                                        _cellAct.AsSpan(r, batch * h), Activation, RecurrentActivation, batch, h);
             if (t > 0)
             {
-                dh.Clear();
-                MatMulTransposedB.Unchecked(dh, dzt, u, batch, g, h);
+                if (ReturnSequences) dOutput.Slice((t - 1) * batch * h, batch * h).CopyTo(dh);
+                else dh.Clear();
+                GemmPacked.Unchecked(dh, h, dzt, g, 1, packUT, batch, g, h);
             }
         }
-        MatMulTransposedA.Unchecked(dw, input, dz, rows, f, g);
-        MatMulTransposedA.Unchecked(du, _hidden.AsSpan(0, rows * h), dz, rows, h, g);
+        // Weight gradients over all steps at once: dW += Xᵀ dZ, dU += H_{t-1}ᵀ dZ (A read transposed through its strides).
+        var packDz = Workspace(ref _packDz, GemmPacked.PackedLength(rows, g));
+        GemmPacked.PackBUnchecked(packDz, dz, g, transposed: false, rows, g);
+        GemmPacked.Unchecked(dw, g, input, 1, f, packDz, f, rows, g);
+        GemmPacked.Unchecked(du, g, _hidden.AsSpan(0, rows * h), 1, h, packDz, h, rows, g);
         SumRows.Unchecked(db, dz, rows, g);
+        if (dInput.IsEmpty) return;
+        var packWT = Workspace(ref _packWT, GemmPacked.PackedLength(g, f));
+        GemmPacked.PackBUnchecked(packWT, w, g, transposed: true, g, f);
         dInput.Clear();
-        MatMulTransposedB.Unchecked(dInput, dz, w, rows, g, f);
+        GemmPacked.Unchecked(dInput, f, dz, g, 1, packWT, rows, g, f);                     // dX = dZ Wᵀ
     }
 
     internal override Layer CloneUnbound() => new Lstm(Units, Activation, RecurrentActivation, ReturnSequences);

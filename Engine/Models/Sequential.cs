@@ -20,6 +20,7 @@ public sealed class Sequential
     private readonly bool[] _inputIsSequence;
     private float[] _inputTime = [], _targetTime = [], _outputGrad = [], _gradA = [], _gradB = [];
     private float[][] _activations;
+    private readonly int[] _offsets, _counts; // each layer's slice of the flat buffers, cached (Layer.Tensors builds a list)
     private int _lastBatch, _lastSteps;
 
     /// <summary>Builds the model and binds every layer's slice; call <see cref="Initialize"/> before training.</summary>
@@ -46,6 +47,8 @@ public sealed class Sequential
         }
         OutputsSequence = sequence;
         if (flatten && !sequence) throw new ArgumentException("flatten applies to a sequence output; the last layer returns only the last step", nameof(flatten));
+        _offsets = _layers.Select(l => l.ParameterOffset).ToArray();
+        _counts = _layers.Select(l => l.ParameterCount).ToArray();
         Parameters = new float[offset];
         Gradients = new float[offset];
         _activations = new float[_layers.Length][];
@@ -80,10 +83,10 @@ public sealed class Sequential
     public int OutputsPerSeries(int steps) => (OutputsSequence ? steps : 1) * OutputUnits;
 
     /// <summary>Layer k's slice of <see cref="Parameters"/>.</summary>
-    public Span<float> LayerParameters(int k) => Parameters.AsSpan(_layers[k].ParameterOffset, _layers[k].ParameterCount);
+    public Span<float> LayerParameters(int k) => Parameters.AsSpan(_offsets[k], _counts[k]);
 
     /// <summary>Layer k's slice of <see cref="Gradients"/>.</summary>
-    public Span<float> LayerGradients(int k) => Gradients.AsSpan(_layers[k].ParameterOffset, _layers[k].ParameterCount);
+    public Span<float> LayerGradients(int k) => Gradients.AsSpan(_offsets[k], _counts[k]);
 
     /// <summary>A named tensor of layer k (kernel, recurrent_kernel, bias).</summary>
     public Span<float> Tensor(int k, string name)
@@ -171,13 +174,13 @@ public sealed class Sequential
             int k = _layers.Length - 1;
             var dx = Grow(ref _gradA, rows * head.InputSize);
             var headInput = (k == 0 ? _inputTime : _activations[k - 1]).AsSpan(0, rows * head.InputSize);
-            head.BackwardFromPreActivation(dx, LayerGradients(k), dOut, headInput, LayerParameters(k), rows);
-            BackwardFrom(k - 1, dx, batch, steps);
+            head.BackwardFromPreActivation(k == 0 ? [] : dx, LayerGradients(k), dOut, headInput, LayerParameters(k), rows);
+            BackwardFrom(k - 1, dx, batch, steps, needInputGradient: false);
         }
         else
         {
             value = loss.Compute(LastActivation(batch, steps), targetTime, dOut);
-            BackwardTimeMajor(dOut, batch, steps);
+            BackwardFrom(_layers.Length - 1, dOut, batch, steps, needInputGradient: false);
         }
         return value;
     }
@@ -247,16 +250,17 @@ public sealed class Sequential
     }
 
     private ReadOnlySpan<float> BackwardTimeMajor(ReadOnlySpan<float> dOutTime, int batch, int steps) =>
-        BackwardFrom(_layers.Length - 1, dOutTime, batch, steps);
+        BackwardFrom(_layers.Length - 1, dOutTime, batch, steps, needInputGradient: true);
 
-    // Backward through layers k, k-1, ..., 0 given dL/d(output of layer k); returns dL/dx time-major.
-    private ReadOnlySpan<float> BackwardFrom(int k, ReadOnlySpan<float> dOut, int batch, int steps)
+    // Backward through layers k, k-1, ..., 0 given dL/d(output of layer k); returns dL/dx time-major
+    // (empty when !needInputGradient: a training step skips the first layer's dX product).
+    private ReadOnlySpan<float> BackwardFrom(int k, ReadOnlySpan<float> dOut, int batch, int steps, bool needInputGradient)
     {
         for (; k >= 0; k--)
         {
             int rows = Rows(k, batch, steps);
             int length = rows * _layers[k].InputSize;
-            var dIn = dOut.Overlaps(_gradA) ? Grow(ref _gradB, length) : Grow(ref _gradA, length);
+            var dIn = k == 0 && !needInputGradient ? [] : dOut.Overlaps(_gradA) ? Grow(ref _gradB, length) : Grow(ref _gradA, length);
             ReadOnlySpan<float> input = k == 0 ? _inputTime.AsSpan(0, rows * InputFeatures) : _activations[k - 1].AsSpan(0, rows * _layers[k].InputSize);
             if (_layers[k] is Dense) _layers[k].Backward(dIn, LayerGradients(k), dOut, input, LayerParameters(k), 1, rows);
             else _layers[k].Backward(dIn, LayerGradients(k), dOut, input, LayerParameters(k), steps, batch);

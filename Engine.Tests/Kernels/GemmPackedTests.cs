@@ -1,0 +1,110 @@
+using Engine.Kernels;
+using Engine.Random;
+using Xunit;
+
+namespace Engine.Tests.Kernels;
+
+/// <summary>The packed, blocked product against its scalar twin and against a plain triple loop.</summary>
+[Trait("Category", "Kernels")]
+public class GemmPackedTests
+{
+    public static readonly TheoryData<int> Lengths = [1, 7, 8, 15, 16, 17, 33, 65];
+
+    private static float[] Random(int n, ulong seed)
+    {
+        var a = new float[n];
+        var rng = new RandomSource(seed);
+        for (int i = 0; i < n; i++) a[i] = rng.Uniform(-1f, 1f);
+        return a;
+    }
+
+    private static void AssertClose(float[] expected, float[] actual, int k)
+    {
+        float tol = 1e-5f * (k + 1);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(MathF.Abs(expected[i] - actual[i]) <= tol * (1 + MathF.Abs(expected[i])), $"element {i}: expected {expected[i]}, got {actual[i]}");
+    }
+
+    // C (m, n; ldc) += A B with A as row-major (m, k) or as Aᵀ stored (k, m), B as (k, n) or Bᵀ stored (n, k).
+    private static void Check(int m, int k, int n, bool transA, bool transB, int extraLdc)
+    {
+        var a = Random(m * k, 1);
+        var b = Random(k * n, 2);
+        int ldc = n + extraLdc;
+        var c0 = Random(m * ldc, 3);
+        var packed = new float[GemmPacked.PackedLength(k, n)];
+        GemmPacked.PackB(packed, b, transB ? k : n, transB, k, n);
+        int rs = transA ? 1 : k, cs = transA ? m : 1;
+
+        var expected = (float[])c0.Clone();
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double s = expected[i * ldc + j];
+                for (int p = 0; p < k; p++) s += (double)a[i * rs + p * cs] * (transB ? b[j * k + p] : b[p * n + j]);
+                expected[i * ldc + j] = (float)s;
+            }
+        var scalar = (float[])c0.Clone();
+        GemmPacked.Scalar(scalar, ldc, a, rs, cs, packed, m, k, n);
+        var fast = (float[])c0.Clone();
+        GemmPacked.Run(fast, ldc, a, rs, cs, packed, m, k, n);
+        AssertClose(expected, scalar, k);
+        AssertClose(scalar, fast, k);
+        for (int i = 0; i < m; i++)
+            for (int j = n; j < ldc; j++) Assert.Equal(c0[i * ldc + j], fast[i * ldc + j]); // the gap between rows is untouched
+    }
+
+    [Theory, MemberData(nameof(Lengths))]
+    public void MatchesScalarTwinOnEveryRemainder(int len)
+    {
+        Check(len, len, len, false, false, 0);
+        Check(len, 3, len, true, false, 2);
+        Check(5, len, 40, false, true, 0);
+        Check(len, 10, 17, true, true, 5);
+    }
+
+    [Fact]
+    public void CrossesTheCacheBlocks() => Check(100, 300, 70, false, false, 1);
+
+    [Fact]
+    public void ThreadedProductIsBitIdenticalToOneThread()
+    {
+        int m = 130, k = 200, n = 150; // above the threading threshold, several panels
+        var a = Random(m * k, 5);
+        var b = Random(k * n, 6);
+        var packed = new float[GemmPacked.PackedLength(k, n)];
+        GemmPacked.PackB(packed, b, n, false, k, n);
+        var one = new float[m * n];
+        GemmPacked.Run(one, n, a, k, 1, packed, m, k, n);
+        var two = new float[m * n];
+        lock (ThreadSetting)
+        {
+            GemmPacked.MaxThreads = 2;
+            try { GemmPacked.Run(two, n, a, k, 1, packed, m, k, n); }
+            finally { GemmPacked.MaxThreads = 1; }
+        }
+        Assert.Equal(one, two);
+    }
+
+    private static readonly object ThreadSetting = new();
+
+    [Fact]
+    public void PackZeroPadsThePartialPanel()
+    {
+        var b = Random(3 * 5, 4);
+        var packed = Enumerable.Repeat(float.NaN, GemmPacked.PackedLength(3, 5)).ToArray();
+        GemmPacked.PackB(packed, b, 5, false, 3, 5);
+        int nr = GemmPacked.PanelWidth;
+        for (int p = 0; p < 3; p++)
+            for (int j = 0; j < nr; j++) Assert.Equal(j < 5 ? b[p * 5 + j] : 0f, packed[p * nr + j]);
+    }
+
+    [Fact]
+    public void RejectsShortBuffers()
+    {
+        var packed = new float[GemmPacked.PackedLength(4, 4)];
+        var ex = Assert.Throws<ArgumentException>(() => GemmPacked.Run(new float[15], 4, new float[16], 4, 1, packed, 4, 4, 4));
+        Assert.Contains("(4, 4)", ex.Message);
+        Assert.Throws<ArgumentException>(() => GemmPacked.PackB(new float[3], new float[16], 4, false, 4, 4));
+    }
+}

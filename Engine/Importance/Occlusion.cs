@@ -1,0 +1,91 @@
+namespace Engine.Importance;
+
+/// <summary>
+/// Occlusion of one step x feature cell (Captum's Occlusion with a 1 x 1 window): for every cell (t, i), replace
+/// x[n, t, i] by the baseline b_i (the training mean of feature i, or 0 with <see cref="ZeroBaseline"/>) in every
+/// series n at once, predict, and measure per series the change in its loss,
+/// <c>D[n, t, i] = L_n(x') - L_n(x)</c> (L_n = the loss averaged over series n's outputs). Then
+/// <c>TimeMap[t, i] = mean_n |D[n, t, i]|</c> and the score is <c>S_i = sum_t TimeMap[t, i]</c>. For sequence outputs
+/// the lag map is <c>LagMap[k, i] = mean over t of mean_n |L_{n,t+k}(x') - L_{n,t+k}(x)|</c>, with L_{n,tau} the loss of
+/// step tau's outputs of series n. The note gives the RMS output change, <c>sqrt(mean((f(x') - f(x))^2))</c> over every
+/// output, summed over steps per feature. Deterministic (no draws); cells run in parallel and are reduced in cell
+/// order. Cost: T x F predictions over the set.
+/// </summary>
+public sealed class Occlusion : IImportanceMethod
+{
+    public string Name => "occlusion";
+
+    /// <summary>Occlude with 0 instead of the training means.</summary>
+    public bool ZeroBaseline { get; init; }
+
+    public ImportanceResult Compute(ImportanceContext context)
+    {
+        context.Validate();
+        int features = context.Features, steps = context.Steps, count = context.Count, outputs = context.OutputsPerSeries;
+        bool sequence = context.Model.OutputsSequence;
+        int groups = sequence ? steps : 1, width = outputs / groups;
+        var baseline = ZeroBaseline ? new float[features] : context.Means();
+        var loss = context.Loss;
+        var y = Series.Predict(context.Model.Clone(), context.Inputs, count, steps);
+        var reference = ElementLosses(loss, y, context.Targets);
+        // Per cell (t, i): mean_n |D|, the lag profile by output group, and the RMS output change.
+        var cells = ModelTasks.Map(context.Model, steps * features, context.Threads, (model, cell) =>
+        {
+            int t = cell / features, i = cell % features;
+            var x = (float[])context.Inputs.Clone();
+            for (int n = 0; n < count; n++) x[(n * steps + t) * features + i] = baseline[i];
+            var occluded = Series.Predict(model, x, count, steps);
+            var changes = ElementLosses(loss, occluded, context.Targets);
+            double effect = 0, squares = 0;
+            var byGroup = new double[groups];
+            for (int n = 0; n < count; n++)
+            {
+                double series = 0;
+                for (int g = 0; g < groups; g++)
+                {
+                    double group = 0;
+                    for (int u = 0; u < width; u++)
+                    {
+                        int j = n * outputs + g * width + u;
+                        group += changes[j] - reference[j];
+                        double d = occluded[j] - y[j];
+                        squares += d * d;
+                    }
+                    series += group;
+                    byGroup[g] += Math.Abs(group / width) / count;
+                }
+                effect += Math.Abs(series / outputs) / count;
+            }
+            return (Effect: effect, ByGroup: byGroup, Rms: Math.Sqrt(squares / y.Length));
+        });
+        var timeMap = new double[steps, features];
+        var lagMap = sequence ? new double[steps, features] : null;
+        var scores = new double[features];
+        var rms = new double[features];
+        for (int cell = 0; cell < cells.Length; cell++)
+        {
+            int t = cell / features, i = cell % features;
+            timeMap[t, i] = cells[cell].Effect;
+            rms[i] += cells[cell].Rms;
+            if (lagMap is null) continue;
+            for (int k = 0; t + k < steps; k++) lagMap[k, i] += cells[cell].ByGroup[t + k] / (steps - k);
+        }
+        for (int t = 0; t < steps; t++)
+            for (int i = 0; i < features; i++) scores[i] += timeMap[t, i];
+        return ImportanceResult.FromScores(Name, scores) with
+        {
+            ScoreMeaning = $"sum over steps of mean |change in {loss.Name}|, cell = {(ZeroBaseline ? "0" : "mean")}",
+            TimeMap = timeMap,
+            LagMap = lagMap,
+            Note = $"occlusion: RMS output change summed over steps {string.Join(", ", rms.Select(r => r.ToString("G4", System.Globalization.CultureInfo.InvariantCulture)))}",
+        };
+    }
+
+    // The loss of each output on its own (a mean loss of one element), so that series and steps can be regrouped.
+    private static double[] ElementLosses(Losses.ILoss loss, float[] prediction, float[] targets)
+    {
+        var values = new double[prediction.Length];
+        for (int j = 0; j < values.Length; j++) values[j] = loss.Value(prediction.AsSpan(j, 1), targets.AsSpan(j, 1));
+        return values;
+    }
+}
