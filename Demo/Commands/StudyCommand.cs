@@ -14,10 +14,9 @@ namespace Demo.Commands;
 public static class StudyCommand
 {
     private static readonly Option<int> Replicates = CommandOptions.PositiveInt("--replicates", 100, "K, replicate data sets and networks.");
-    private static readonly Option<string> Methods = new("--methods")
+    private static readonly Option<string?> Methods = new("--methods")
     {
         Description = $"Methods, comma-separated, or all: {string.Join(", ", ImportanceMethods.Names)}. Default: all but connection-weights-test (it ranks as connection-weights does).",
-        DefaultValueFactory = _ => string.Join(",", StudySettings.DefaultMethods),
     };
     private static readonly Option<string> Kind = CommandOptions.Choice("--kind", "regression", "regression: numeric target (MSE); binary: target [score > 0] (BCE).", "regression", "binary");
     private static readonly Option<string> Effects = new("--effects") { Description = "b_j, the effect of each input on the target's score, comma-separated (0 = no effect); sets F.", DefaultValueFactory = _ => "1,0.75,0.5,0.25,0" };
@@ -73,7 +72,7 @@ public static class StudyCommand
             Design = design,
             Replicates = parse.GetValue(Replicates), TrainSeries = parse.GetValue(TrainSeries), EvaluationSeries = parse.GetValue(EvalSeries),
             Units = parse.GetValue(Units), Epochs = parse.GetValue(Epochs), BatchSize = parse.GetValue(Batch), LearningRate = parse.GetValue(LearningRate),
-            Methods = ImportanceCommand.ParseMethods(parse.GetValue(Methods)!), Repeats = parse.GetValue(Repeats),
+            Methods = parse.GetValue(Methods) is { } list ? ImportanceCommand.ParseMethods(list) : StudySettings.DefaultMethods, Repeats = parse.GetValue(Repeats),
             RetrainEpochs = parse.GetValue(RetrainEpochs), Restarts = parse.GetValue(Restarts), Seed = parse.GetValue(Seed), Threads = parse.GetValue(Threads),
         };
         if (json is not null) CommandOptions.CheckWritable(json, "--json");
