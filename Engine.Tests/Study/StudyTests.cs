@@ -174,6 +174,20 @@ public class StudyRunTests
     }
 
     [Fact]
+    public void ConnectionWeightsMissTheLaggedInputThatPermutationFinds()
+    {
+        // The study's headline on a few full-size replicates (STUDY.md): with x2 acting two steps late connection
+        // weights never rank it second while permutation ranks every input right; with no lag both are right.
+        var lagged = new StudySettings { Replicates = 4, Methods = ["connection-weights", "permutation"], Threads = 2 };
+        var result = StudyRunner.Run(lagged);
+        Assert.Equal(0.0, result.Methods[0].CorrectByFeature[1]);
+        Assert.Equal(1.0, result.Methods[1].Similarity.Mean);
+        var immediate = StudyRunner.Run(lagged with { Design = new StudyDesign { Lags = [0, 0, 0, 0, 0] } });
+        Assert.InRange(immediate.Methods[0].Similarity.Mean, 0.8, 1.0);
+        Assert.Equal(1.0, immediate.Methods[1].Similarity.Mean);
+    }
+
+    [Fact]
     public void TheCommandRunsEndToEndWithJsonAndReport()
     {
         var dir = Directory.CreateTempSubdirectory("study-").FullName;
