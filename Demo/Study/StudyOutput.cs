@@ -70,6 +70,29 @@ public static class StudyOutput
                           $"Olden et al. (MLPs): connection weights {OldenConnectionWeights.ToString("F2", CultureInfo.InvariantCulture)}, the other eight 0.28-0.74.");
     }
 
+    /// <summary>
+    /// Where each input acts, over all replicates: connection weights per first-layer gate block (i, f, c, o; c is the
+    /// block connection-weights ranks by) and partial derivatives per lag (0 to 3), each row as the inputs' mean shares.
+    /// Empty when neither method ran.
+    /// </summary>
+    public static List<(string Path, double[] Shares)> PathShares(StudyResult result)
+    {
+        int f = result.Settings.Design.Features;
+        var rows = new List<(string, double[])>();
+        static double[] Row(double[,] a, int i) => Enumerable.Range(0, a.GetLength(1)).Select(j => a[i, j]).ToArray();
+        if (result.MeanShares("connection-weights", r => r.GateScores) is { } gates)
+            for (int g = 0; g < gates.GetLength(0); g++)
+                rows.Add(($"connection weights, {"ifco"[g]} gate{(g == 2 ? " (the method's)" : "")}", Row(gates, g)));
+        if (result.MeanShares("partial-derivatives", r => r.LagMap) is { } lags)
+            for (int k = 0; k < Math.Min(4, lags.GetLength(0)); k++) rows.Add(($"partial derivatives, lag {k}", Row(lags, k)));
+        return rows;
+    }
+
+    /// <summary><see cref="PathShares"/> as a table.</summary>
+    public static (string[] Header, List<string[]> Rows) Paths(StudyResult result) =>
+        (new[] { "path (share of each input per row)" }.Concat(result.Settings.Design.FeatureNames).ToArray(),
+         PathShares(result).Select(r => new[] { r.Path }.Concat(r.Shares.Select(v => F(v))).ToArray()).ToList());
+
     /// <summary>The JSON document (snake_case keys, as the other commands write).</summary>
     public static object ToJson(StudyResult result)
     {
@@ -92,6 +115,7 @@ public static class StudyOutput
                 index = r.Index, loss = r.Loss, constant_loss = r.ConstantLoss, train_seconds = r.TrainSeconds,
                 ranks = r.Runs.ToDictionary(x => x.Name, x => x.Result.Ranks),
             }),
+            paths = PathShares(result).Select(r => new { path = r.Path, shares = r.Shares }),
             methods = result.Methods.Select(m => new
             {
                 name = m.Name, similarity = Stats(m.Similarity), correct_by_feature = m.CorrectByFeature, spearman = Stats(m.Spearman),
@@ -123,6 +147,14 @@ public static class StudyOutput
         report.AddHeading("Mean rank of each input");
         report.AddTable(new[] { "method" }.Concat(d.FeatureNames.Select((n, j) => $"{n} (#{d.TrueRanks[j]})")).ToArray(),
             methods.Select(m => new[] { m.Name }.Concat(m.MeanRank.Select(r => F(r, "F1"))).ToArray()));
+        var (pathHeader, pathRows) = Paths(result);
+        if (pathRows.Count > 0)
+        {
+            report.AddHeading("Where the inputs act");
+            report.AddParagraph("Each row: the inputs' shares of one path, averaged over replicates. Connection weights per first-layer gate block " +
+                                "(the method ranks by the candidate block c); partial derivatives by lag (output step - input step).");
+            report.AddTable(pathHeader, pathRows);
+        }
         report.Write();
         return report;
     }

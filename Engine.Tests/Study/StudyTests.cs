@@ -141,6 +141,27 @@ public class StudyMetricsTests
 
 public class StudyRunTests
 {
+    [Fact]
+    public void PathSharesAverageEachReplicatesRowShares()
+    {
+        // Two replicates' 2 x 2 maps; each row becomes |values| / row sum, then the mean over replicates.
+        static global::Demo.Importance.MethodRun Run(double[,] map) => new("connection-weights", 0,
+            new Engine.Importance.ImportanceResult("connection-weights", [new(0, 1, 1), new(1, 0, 2)]) { GateScores = map });
+        var replicates = new[]
+        {
+            new ReplicateResult(0, 1, 2, 0, [Run(new double[,] { { 3, -1 }, { 0, 0 } })]),
+            new ReplicateResult(1, 1, 2, 0, [Run(new double[,] { { 1, 1 }, { -2, 6 } })]),
+        };
+        var result = new StudyResult(new StudySettings(), replicates,
+            [new MethodSummary("connection-weights", default, [], default, 0, [], 0)], 0);
+        var shares = result.MeanShares("connection-weights", r => r.GateScores)!;
+        Assert.Equal(0.625, shares[0, 0], 12); // (3/4 + 1/2) / 2
+        Assert.Equal(0.375, shares[0, 1], 12);
+        Assert.Equal(0.125, shares[1, 0], 12); // an all-zero row adds nothing: (0 + 2/8) / 2
+        Assert.Equal(0.375, shares[1, 1], 12);
+        Assert.Null(result.MeanShares("garson", r => r.GateScores));
+    }
+
     private static StudySettings Tiny(int threads) => new()
     {
         Design = new StudyDesign { Steps = 4 },
@@ -208,7 +229,10 @@ public class StudyRunTests
             Assert.Equal([1, 2, 3, 4, 5], doc.RootElement.GetProperty("design").GetProperty("true_ranks").EnumerateArray().Select(e => e.GetInt32()));
             Assert.Equal(2, doc.RootElement.GetProperty("replicates").GetArrayLength());
             Assert.True(File.Exists(Path.Combine(report, "similarity.png")));
-            Assert.Contains("connection-weights", File.ReadAllText(Path.Combine(report, "report.md")));
+            string md = File.ReadAllText(Path.Combine(report, "report.md"));
+            Assert.Contains("connection-weights", md);
+            Assert.Contains("partial derivatives, lag 2", md);
+            Assert.Equal(8, doc.RootElement.GetProperty("paths").GetArrayLength()); // 4 gate blocks + lags 0..3
             Assert.Empty(Directory.GetFiles(dir, "*.tmp"));
         }
         finally { Directory.Delete(dir, true); }
