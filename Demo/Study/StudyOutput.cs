@@ -64,6 +64,14 @@ public static class StudyOutput
         foreach (var (h, c) in header.Select((h, c) => (h, c))) table.AddColumn(c == 0 ? new TableColumn(Markup.Escape(h)).NoWrap() : new TableColumn(Markup.Escape(h)).RightAligned());
         foreach (var r in rows) table.AddRow(r.Select(Markup.Escape).ToArray());
         AnsiConsole.Write(table);
+        var (pathHeader, pathRows) = Paths(result);
+        if (pathRows.Count > 0)
+        {
+            var paths = new Table().Border(TableBorder.Rounded).Title("Where the inputs act: shares per path, mean over replicates");
+            foreach (var (h, c) in pathHeader.Select((h, c) => (h, c))) paths.AddColumn(c == 0 ? new TableColumn(Markup.Escape(h)).NoWrap() : new TableColumn(Markup.Escape(h)).RightAligned());
+            foreach (var r in pathRows) paths.AddRow(r.Select(Markup.Escape).ToArray());
+            AnsiConsole.Write(paths);
+        }
         Console.WriteLine(Describe(result));
         Console.WriteLine("similarity: mean over replicates of the share of inputs at their true rank (± half-width of the 95% interval); x_j (#r): share of replicates ranking x_j at its true rank r; " +
                           $"irrelevant last: share of replicates ranking the no-effect input(s) strictly last; * model-randomisation ranks a randomised network: the chance level. " +
