@@ -3,6 +3,7 @@ using System.Globalization;
 using Demo.Data;
 using Demo.Study;
 using Engine.Importance;
+using Engine.Kernels;
 
 namespace Demo.Commands;
 
@@ -27,6 +28,7 @@ public static class StudyCommand
     private static readonly Option<int> TrainSeries = CommandOptions.PositiveInt("--train-series", 100, "Training series per replicate.");
     private static readonly Option<int> EvalSeries = CommandOptions.PositiveInt("--eval-series", 200, "Fresh evaluation series per replicate, on which the methods run.");
     private static readonly Option<int> Units = CommandOptions.PositiveInt("--units", 8, "LSTM units.");
+    private static readonly Option<string> CellActivation = CommandOptions.Choice("--activation", "tanh", "Cell activation of the LSTM.", "tanh", "relu", "sigmoid");
     private static readonly Option<int> Epochs = CommandOptions.PositiveInt("--epochs", 30, "Training epochs per network.");
     private static readonly Option<int> Batch = CommandOptions.PositiveInt("--batch", 16, "Batch size.");
     private static readonly Option<float> LearningRate = CommandOptions.PositiveFloat("--lr", 0.01f, "Adam learning rate.");
@@ -41,7 +43,7 @@ public static class StudyCommand
     public static Command Build()
     {
         var command = new Command("study", "Olden et al. (2004) on LSTMs: how often does each importance method recover a known ranking of the inputs?");
-        foreach (Option o in new Option[] { Replicates, Methods, Kind, Effects, Lags, TargetNoise, Phi, Steps, TrainSeries, EvalSeries, Units, Epochs, Batch, LearningRate, Repeats, RetrainEpochs, Restarts, Seed, Threads, Report, Json })
+        foreach (Option o in new Option[] { Replicates, Methods, Kind, Effects, Lags, TargetNoise, Phi, Steps, TrainSeries, EvalSeries, Units, CellActivation, Epochs, Batch, LearningRate, Repeats, RetrainEpochs, Restarts, Seed, Threads, Report, Json })
             command.Options.Add(o);
         command.SetAction(Run);
         return command;
@@ -71,7 +73,7 @@ public static class StudyCommand
         {
             Design = design,
             Replicates = parse.GetValue(Replicates), TrainSeries = parse.GetValue(TrainSeries), EvaluationSeries = parse.GetValue(EvalSeries),
-            Units = parse.GetValue(Units), Epochs = parse.GetValue(Epochs), BatchSize = parse.GetValue(Batch), LearningRate = parse.GetValue(LearningRate),
+            Units = parse.GetValue(Units), CellActivation = ActivationNames.Parse(parse.GetValue(CellActivation)!), Epochs = parse.GetValue(Epochs), BatchSize = parse.GetValue(Batch), LearningRate = parse.GetValue(LearningRate),
             Methods = parse.GetValue(Methods) is { } list ? ImportanceCommand.ParseMethods(list) : StudySettings.DefaultMethods, Repeats = parse.GetValue(Repeats),
             RetrainEpochs = parse.GetValue(RetrainEpochs), Restarts = parse.GetValue(Restarts), Seed = parse.GetValue(Seed), Threads = parse.GetValue(Threads),
         };

@@ -2,6 +2,7 @@ using System.Globalization;
 using Demo.Commands;
 using Demo.Reports;
 using Engine.Importance;
+using Engine.Kernels;
 using Spectre.Console;
 
 namespace Demo.Study;
@@ -48,7 +49,7 @@ public static class StudyOutput
         return $"{s.Replicates} replicates, seed {s.Seed}: {d.Features} AR(1) inputs (phi {d.Phi.ToString("G3", CultureInfo.InvariantCulture)}), {d.Steps} steps, target " +
                $"{(d.Binary ? "[s > 0]" : "s")} with s_t = {string.Join(" + ", Enumerable.Range(0, d.Features).Select(j => $"{d.Coefficients[j].ToString("G3", CultureInfo.InvariantCulture)} x{j + 1}" + (d.Lags[j] > 0 ? $"(t-{d.Lags[j]})" : "")))}" +
                $" + {d.Noise.ToString("G3", CultureInfo.InvariantCulture)} noise; true ranks {string.Join(", ", d.FeatureNames.Zip(d.TrueRanks, (n, r) => $"{n} #{r}"))}. " +
-               $"Per replicate: LSTM({s.Units}, tanh) + dense head trained on {s.TrainSeries} series for {s.Epochs} epochs (batch {s.BatchSize}, Adam {s.LearningRate.ToString("G3", CultureInfo.InvariantCulture)}), " +
+               $"Per replicate: LSTM({s.Units}, {s.CellActivation.Name()}) + dense head trained on {s.TrainSeries} series for {s.Epochs} epochs (batch {s.BatchSize}, Adam {s.LearningRate.ToString("G3", CultureInfo.InvariantCulture)}), " +
                $"methods on {s.EvaluationSeries} fresh series; repeats {s.Repeats}; stepwise retraining {s.RetrainEpochs} epochs x {s.Restarts} restart(s). " +
                $"Evaluation loss {F(result.Replicates.Average(r => r.Loss), "F3")} vs {F(result.Replicates.Average(r => r.ConstantLoss), "F3")} for the best constant " +
                $"(share explained {F(explained)}, lowest {F(result.Replicates.Min(r => 1 - r.Loss / r.ConstantLoss))}); training {F(result.Replicates.Average(r => r.TrainSeconds))} s per network; whole study {F(result.Seconds, "F1")} s.";
@@ -113,7 +114,7 @@ public static class StudyOutput
             design = new { features = d.FeatureNames, coefficients = d.Coefficients, lags = d.Lags, noise = d.Noise, phi = d.Phi, steps = d.Steps, binary = d.Binary, true_ranks = d.TrueRanks },
             settings = new
             {
-                replicates = s.Replicates, train_series = s.TrainSeries, evaluation_series = s.EvaluationSeries, units = s.Units, epochs = s.Epochs,
+                replicates = s.Replicates, train_series = s.TrainSeries, evaluation_series = s.EvaluationSeries, units = s.Units, activation = s.CellActivation.Name(), epochs = s.Epochs,
                 batch_size = s.BatchSize, learning_rate = s.LearningRate, repeats = s.Repeats, retrain_epochs = s.RetrainEpochs, restarts = s.Restarts,
                 noise = s.Noise, seed = s.Seed, threads = s.Threads,
             },
