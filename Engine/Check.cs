@@ -22,8 +22,9 @@ internal static class Check
     /// <summary>Checks that a span holds at least rows x cols elements of a matrix named <paramref name="name"/>.</summary>
     public static void Matrix(ReadOnlySpan<float> span, int rows, int cols, string name)
     {
-        NonNegative(rows, name + " rows");
-        NonNegative(cols, name + " columns");
+        // Names are built only on the throwing path: kernels call this on every entry.
+        if (rows < 0) throw new ArgumentOutOfRangeException(name, rows, $"{name} rows must not be negative, got {rows}");
+        if (cols < 0) throw new ArgumentOutOfRangeException(name, cols, $"{name} columns must not be negative, got {cols}");
         if ((long)rows * cols != span.Length)
             throw new ArgumentException($"{name} must be a ({rows}, {cols}) matrix of {(long)rows * cols} elements, but has {span.Length}", name);
     }
