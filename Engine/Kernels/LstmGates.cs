@@ -386,7 +386,7 @@ public static unsafe class LstmGates
         static abstract float D(float y);
     }
 
-    private readonly struct Relu : IGateActivation
+    internal readonly struct Relu : IGateActivation
     {
         public static Vector512<float> F(Vector512<float> x) => Act(Activation.Relu, x);
         public static Vector256<float> F(Vector256<float> x) => Act(Activation.Relu, x);
@@ -396,7 +396,7 @@ public static unsafe class LstmGates
         public static float D(float y) => ActivationGradient.Derivative(Activation.Relu, y);
     }
 
-    private readonly struct Tanh : IGateActivation
+    internal readonly struct Tanh : IGateActivation
     {
         public static Vector512<float> F(Vector512<float> x) => Act(Activation.Tanh, x);
         public static Vector256<float> F(Vector256<float> x) => Act(Activation.Tanh, x);
@@ -406,7 +406,7 @@ public static unsafe class LstmGates
         public static float D(float y) => ActivationGradient.Derivative(Activation.Tanh, y);
     }
 
-    private readonly struct Sigmoid : IGateActivation
+    internal readonly struct Sigmoid : IGateActivation
     {
         public static Vector512<float> F(Vector512<float> x) => Act(Activation.Sigmoid, x);
         public static Vector256<float> F(Vector256<float> x) => Act(Activation.Sigmoid, x);
@@ -416,7 +416,7 @@ public static unsafe class LstmGates
         public static float D(float y) => ActivationGradient.Derivative(Activation.Sigmoid, y);
     }
 
-    private readonly struct HardSigmoid : IGateActivation
+    internal readonly struct HardSigmoid : IGateActivation
     {
         public static Vector512<float> F(Vector512<float> x) => Act(Activation.HardSigmoid, x);
         public static Vector256<float> F(Vector256<float> x) => Act(Activation.HardSigmoid, x);
@@ -426,7 +426,7 @@ public static unsafe class LstmGates
         public static float D(float y) => ActivationGradient.Derivative(Activation.HardSigmoid, y);
     }
 
-    private readonly struct Linear : IGateActivation
+    internal readonly struct Linear : IGateActivation
     {
         public static Vector512<float> F(Vector512<float> x) => Act(Activation.Linear, x);
         public static Vector256<float> F(Vector256<float> x) => Act(Activation.Linear, x);
