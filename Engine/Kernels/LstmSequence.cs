@@ -116,39 +116,34 @@ internal static unsafe class LstmSequence
         }
     }
 
-    // d (count, 4H) += aᵀ dz over rows: d_k += Σ_r a[r lda + k] dz_r, two k at a time (8 accumulators), unpadded on the way out.
+    // d (count, 4H) += aᵀ dz over rows: d_k += Σ_r a[r lda + k] dz_r, four k at a time (16 accumulators: enough
+    // independent chains to keep both FMA pipes busy), unpadded on the way out.
     private static void AddOuterProducts(float* d, float* a, int lda, float* dz, int rows, int count, int units)
     {
         var mask = Mask(units);
-        int k = 0;
-        for (; k + 2 <= count; k += 2)
+        for (int k = 0; k < count; k += 4)
         {
+            // Columns past count repeat the last one (in bounds); their sums are dropped.
+            int k1 = Math.Min(k + 1, count - 1), k2 = Math.Min(k + 2, count - 1), k3 = Math.Min(k + 3, count - 1);
             Vector512<float> i0 = default, f0 = default, g0 = default, o0 = default, i1 = default, f1 = default, g1 = default, o1 = default;
+            Vector512<float> i2 = default, f2 = default, g2 = default, o2 = default, i3 = default, f3 = default, g3 = default, o3 = default;
             for (int r = 0; r < rows; r++)
             {
-                float* zr = dz + r * Row;
+                float* zr = dz + r * Row, ar = a + r * lda;
                 Vector512<float> zi = Vector512.Load(zr), zf = Vector512.Load(zr + 16), zg = Vector512.Load(zr + 32), zo = Vector512.Load(zr + 48);
-                var v0 = Vector512.Create(a[r * lda + k]);
-                var v1 = Vector512.Create(a[r * lda + k + 1]);
-                i0 = Vector512.FusedMultiplyAdd(v0, zi, i0); f0 = Vector512.FusedMultiplyAdd(v0, zf, f0);
-                g0 = Vector512.FusedMultiplyAdd(v0, zg, g0); o0 = Vector512.FusedMultiplyAdd(v0, zo, o0);
-                i1 = Vector512.FusedMultiplyAdd(v1, zi, i1); f1 = Vector512.FusedMultiplyAdd(v1, zf, f1);
-                g1 = Vector512.FusedMultiplyAdd(v1, zg, g1); o1 = Vector512.FusedMultiplyAdd(v1, zo, o1);
+                var v = Vector512.Create(ar[k]);
+                i0 = Vector512.FusedMultiplyAdd(v, zi, i0); f0 = Vector512.FusedMultiplyAdd(v, zf, f0); g0 = Vector512.FusedMultiplyAdd(v, zg, g0); o0 = Vector512.FusedMultiplyAdd(v, zo, o0);
+                v = Vector512.Create(ar[k1]);
+                i1 = Vector512.FusedMultiplyAdd(v, zi, i1); f1 = Vector512.FusedMultiplyAdd(v, zf, f1); g1 = Vector512.FusedMultiplyAdd(v, zg, g1); o1 = Vector512.FusedMultiplyAdd(v, zo, o1);
+                v = Vector512.Create(ar[k2]);
+                i2 = Vector512.FusedMultiplyAdd(v, zi, i2); f2 = Vector512.FusedMultiplyAdd(v, zf, f2); g2 = Vector512.FusedMultiplyAdd(v, zg, g2); o2 = Vector512.FusedMultiplyAdd(v, zo, o2);
+                v = Vector512.Create(ar[k3]);
+                i3 = Vector512.FusedMultiplyAdd(v, zi, i3); f3 = Vector512.FusedMultiplyAdd(v, zf, f3); g3 = Vector512.FusedMultiplyAdd(v, zg, g3); o3 = Vector512.FusedMultiplyAdd(v, zo, o3);
             }
             AddGateRow(d + k * 4 * units, units, mask, i0, f0, g0, o0);
-            AddGateRow(d + (k + 1) * 4 * units, units, mask, i1, f1, g1, o1);
-        }
-        if (k < count)
-        {
-            Vector512<float> i0 = default, f0 = default, g0 = default, o0 = default;
-            for (int r = 0; r < rows; r++)
-            {
-                float* zr = dz + r * Row;
-                var v0 = Vector512.Create(a[r * lda + k]);
-                i0 = Vector512.FusedMultiplyAdd(v0, Vector512.Load(zr), i0); f0 = Vector512.FusedMultiplyAdd(v0, Vector512.Load(zr + 16), f0);
-                g0 = Vector512.FusedMultiplyAdd(v0, Vector512.Load(zr + 32), g0); o0 = Vector512.FusedMultiplyAdd(v0, Vector512.Load(zr + 48), o0);
-            }
-            AddGateRow(d + k * 4 * units, units, mask, i0, f0, g0, o0);
+            if (k + 1 < count) AddGateRow(d + (k + 1) * 4 * units, units, mask, i1, f1, g1, o1);
+            if (k + 2 < count) AddGateRow(d + (k + 2) * 4 * units, units, mask, i2, f2, g2, o2);
+            if (k + 3 < count) AddGateRow(d + (k + 3) * 4 * units, units, mask, i3, f3, g3, o3);
         }
     }
 
@@ -174,7 +169,8 @@ internal static unsafe class LstmSequence
         Avx512F.MaskStore(d + 3 * units, mask, Avx512F.MaskLoad(d + 3 * units, mask, Vector512<float>.Zero) + o);
     }
 
-    // dx (rows, F) = dz Wᵀ: Σ_j dz_j Wᵀ_j over the H live lanes of each gate, dz_j broadcast by lane permutes, 16 inputs at a time.
+    // dx (rows, F) = dz Wᵀ: Σ_j dz_j Wᵀ_j over the H live lanes of each gate, 16 inputs at a time. dz was stored long
+    // before (the time loop), so its lanes are broadcast straight from memory.
     private static void InputGradient(float* dx, float* dz, float* wtp, int rows, int inputs, int units)
     {
         int fp = PaddedInputs(inputs);
@@ -182,17 +178,16 @@ internal static unsafe class LstmSequence
         for (int r = 0; r < rows; r++)
         {
             float* zr = dz + r * Row, dxr = dx + r * inputs;
-            Vector512<float> zi = Vector512.Load(zr), zf = Vector512.Load(zr + 16), zg = Vector512.Load(zr + 32), zo = Vector512.Load(zr + 48);
             for (int c = 0; c < fp; c += Lanes)
             {
                 Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
-                var lane = Vector512<int>.Zero;
-                for (int j = 0; j < units; j++, lane += Vector512<int>.One)
+                float* w = wtp + c;
+                for (int j = 0; j < units; j++, w += fp)
                 {
-                    a0 = Vector512.FusedMultiplyAdd(Avx512F.PermuteVar16x32(zi, lane), Vector512.Load(wtp + j * fp + c), a0);
-                    a1 = Vector512.FusedMultiplyAdd(Avx512F.PermuteVar16x32(zf, lane), Vector512.Load(wtp + (16 + j) * fp + c), a1);
-                    a2 = Vector512.FusedMultiplyAdd(Avx512F.PermuteVar16x32(zg, lane), Vector512.Load(wtp + (32 + j) * fp + c), a2);
-                    a3 = Vector512.FusedMultiplyAdd(Avx512F.PermuteVar16x32(zo, lane), Vector512.Load(wtp + (48 + j) * fp + c), a3);
+                    a0 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[j]), Vector512.Load(w), a0);
+                    a1 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[16 + j]), Vector512.Load(w + 16 * fp), a1);
+                    a2 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[32 + j]), Vector512.Load(w + 32 * fp), a2);
+                    a3 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[48 + j]), Vector512.Load(w + 48 * fp), a3);
                 }
                 var sum = (a0 + a1) + (a2 + a3);
                 if (c + Lanes <= inputs) sum.Store(dxr + c);
