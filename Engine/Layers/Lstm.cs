@@ -35,13 +35,14 @@ public sealed class Lstm : Layer
     private float[] _packUT = [];  // Uᵀ (4H, H)
     private float[] _packWT = [];  // Wᵀ (4H, F)
     private float[] _packDz = [];  // dZ (T N, 4H)
-    // The small-layer path (LstmSequence, H ≤ 16): the saved state above with padded rows (gates (T N, 64), the
-    // others (·, 16)), and the parameters copied into padded layouts on every pass (Parameters stay Keras').
-    private float[] _wp = [];      // (F, 64)
-    private float[] _up = [];      // (H, 64)
-    private float[] _bp = [];      // (64)
-    private float[] _utp = [];     // (64, 16) Uᵀ
-    private float[] _wtp = [];     // (64, Fp) Wᵀ
+    // The small-layer path (LstmSequence, H ≤ 16): the saved state above with padded rows (gates and dz (T N, R) with
+    // R = 16, 32 or 64, the others (·, 16)), and the parameters copied into padded layouts on every pass (Parameters
+    // stay in Keras' layout: Adam and the importance methods write them in place).
+    private float[] _wp = [];      // (F, R)
+    private float[] _up = [];      // (H, R)
+    private float[] _bp = [];      // (R)
+    private float[] _utp = [];     // (R, 16) Uᵀ
+    private float[] _wtp = [];     // (R, Fp) Wᵀ
     private bool _smallPass;       // which path the last Forward took
 
     public Lstm(int units, Activation activation = Activation.Tanh, Activation recurrentActivation = Activation.Sigmoid, bool returnSequences = false)
@@ -165,22 +166,22 @@ public sealed class Lstm : Layer
 
     private unsafe void ForwardSmall(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int steps, int batch)
     {
-        const int L = LstmSequence.Lanes, R = LstmSequence.Row;
-        int f = InputSize, h = Units, rows = steps * batch;
-        var gates = Workspace(ref _gates, (long)rows * R);
+        const int L = LstmSequence.Lanes;
+        int f = InputSize, h = Units, g = 4 * h, rows = steps * batch, rl = LstmSequence.RowLength(h);
+        var gates = Workspace(ref _gates, (long)rows * rl);
         var cells = Workspace(ref _cells, (long)(steps + 1) * batch * L);
         var hidden = Workspace(ref _hidden, (long)(steps + 1) * batch * L);
         var cellAct = Workspace(ref _cellAct, (long)rows * L);
-        var wp = Workspace(ref _wp, f * R);
-        var up = Workspace(ref _up, h * R);
-        var bp = Workspace(ref _bp, R);
+        var wp = Workspace(ref _wp, f * rl);
+        var up = Workspace(ref _up, h * rl);
+        var bp = Workspace(ref _bp, rl);
         cells[..(batch * L)].Clear();
         hidden[..(batch * L)].Clear();
         fixed (float* y = output, x = input, pr = parameters, wpp = wp, upp = up, bpp = bp, gp = gates, cp = cells, sp = cellAct, hp = hidden)
         {
             LstmSequence.PackRows(wpp, pr, f, h);
-            LstmSequence.PackRows(upp, pr + f * 4 * h, h, h);
-            LstmSequence.PackRows(bpp, pr + (f + h) * 4 * h, 1, h);
+            LstmSequence.PackRows(upp, pr + f * g, h, h);
+            LstmSequence.PackRows(bpp, pr + (f + h) * g, 1, h);
             LstmSequence.Forward(y, x, wpp, upp, bpp, gp, cp, sp, hp, Activation, RecurrentActivation, steps, batch, f, h, ReturnSequences);
         }
     }
@@ -188,11 +189,11 @@ public sealed class Lstm : Layer
     private unsafe void BackwardSmall(Span<float> dInput, Span<float> gradients, ReadOnlySpan<float> dOutput, ReadOnlySpan<float> input,
                                       ReadOnlySpan<float> parameters, int steps, int batch)
     {
-        const int L = LstmSequence.Lanes, R = LstmSequence.Row;
-        int f = InputSize, h = Units, g = 4 * h, fp = LstmSequence.PaddedInputs(f);
-        var utp = Workspace(ref _utp, R * L);
-        var wtp = Workspace(ref _wtp, dInput.IsEmpty ? 0 : R * fp);
-        var dz = Workspace(ref _dz, (long)steps * batch * R);
+        const int L = LstmSequence.Lanes;
+        int f = InputSize, h = Units, g = 4 * h, fp = LstmSequence.PaddedInputs(f), rl = LstmSequence.RowLength(h);
+        var utp = Workspace(ref _utp, rl * L);
+        var wtp = Workspace(ref _wtp, dInput.IsEmpty ? 0 : rl * fp);
+        var dz = Workspace(ref _dz, (long)steps * batch * rl);
         var dh = Workspace(ref _dh, batch * L);
         var dc = Workspace(ref _dc, batch * L);
         dh.Clear(); dc.Clear();
