@@ -271,6 +271,7 @@ internal static unsafe class LstmSequence
                     LoadRow<TW>(z, out var a0, out var a1, out var a2, out var a3);
                     if (TW.V == 4) { a0 = TR.F(a0); a1 = TR.F(a1); a2 = TA.F(a2); a3 = TR.F(a3); }
                     else if (TW.V == 2) { a0 = TR.F(a0); a1 = Vector512.ConditionalSelect(gLanes, TA.F(a1), TR.F(a1)); }
+                    else if (typeof(TA) == typeof(TR)) a0 = TR.F(a0); // one activation for the whole row (a JIT-time constant)
                     else a0 = Vector512.ConditionalSelect(gLanes, TA.F(a0), TR.F(a0));
                     StoreRow<TW>(z, a0, a1, a2, a3);
                     Split<TW>(a0, a1, a2, a3, out var i, out var fg, out var g, out var o);
@@ -360,22 +361,21 @@ internal static unsafe class LstmSequence
             int rl = 16 * TW.V;
             for (int k = 0; k < count; k += 4)
             {
-                // Columns past count repeat the last one (in bounds); their sums are dropped.
-                int k1 = Math.Min(k + 1, count - 1), k2 = Math.Min(k + 2, count - 1), k3 = Math.Min(k + 3, count - 1);
+                int more = count - k; // the last block may have fewer than 4 columns (a branch the predictor learns)
                 Vector512<float> i0 = default, f0 = default, g0 = default, o0 = default, i1 = default, f1 = default, g1 = default, o1 = default;
                 Vector512<float> i2 = default, f2 = default, g2 = default, o2 = default, i3 = default, f3 = default, g3 = default, o3 = default;
                 for (int r = 0; r < rows; r++)
                 {
                     float* zr = dz + r * rl, ar = a + r * lda;
                     FmaRow<TW>(Vector512.Create(ar[k]), zr, ref i0, ref f0, ref g0, ref o0);
-                    FmaRow<TW>(Vector512.Create(ar[k1]), zr, ref i1, ref f1, ref g1, ref o1);
-                    FmaRow<TW>(Vector512.Create(ar[k2]), zr, ref i2, ref f2, ref g2, ref o2);
-                    FmaRow<TW>(Vector512.Create(ar[k3]), zr, ref i3, ref f3, ref g3, ref o3);
+                    if (more > 1) FmaRow<TW>(Vector512.Create(ar[k + 1]), zr, ref i1, ref f1, ref g1, ref o1);
+                    if (more > 2) FmaRow<TW>(Vector512.Create(ar[k + 2]), zr, ref i2, ref f2, ref g2, ref o2);
+                    if (more > 3) FmaRow<TW>(Vector512.Create(ar[k + 3]), zr, ref i3, ref f3, ref g3, ref o3);
                 }
                 AddUnpacked<TW>(d + k * 4 * units, units, tmp, i0, f0, g0, o0);
-                if (k + 1 < count) AddUnpacked<TW>(d + (k + 1) * 4 * units, units, tmp, i1, f1, g1, o1);
-                if (k + 2 < count) AddUnpacked<TW>(d + (k + 2) * 4 * units, units, tmp, i2, f2, g2, o2);
-                if (k + 3 < count) AddUnpacked<TW>(d + (k + 3) * 4 * units, units, tmp, i3, f3, g3, o3);
+                if (more > 1) AddUnpacked<TW>(d + (k + 1) * 4 * units, units, tmp, i1, f1, g1, o1);
+                if (more > 2) AddUnpacked<TW>(d + (k + 2) * 4 * units, units, tmp, i2, f2, g2, o2);
+                if (more > 3) AddUnpacked<TW>(d + (k + 3) * 4 * units, units, tmp, i3, f3, g3, o3);
             }
         }
 
