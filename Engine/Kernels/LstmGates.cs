@@ -268,8 +268,7 @@ public static unsafe class LstmGates
         p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(1.6666665459e-1f));
         p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(5.0000001201e-1f));
         p = Vector512.FusedMultiplyAdd(p, r * r, r + Vector512<float>.One);
-        var scale = Vector512.ShiftLeft(t.AsInt32() - magic.AsInt32() + Vector512.Create(127), 23).AsSingle(); // 2^n
-        return p * scale;
+        return Avx512F.Scale(p, n); // p 2^n in one instruction (vscalefps), exact for the clamped range
     }
 
     /// <summary>f'(x) on 16 lanes through y = f(x), as <see cref="ActivationGradient.Derivative"/>.</summary>
