@@ -16,9 +16,11 @@ namespace Engine.Kernels;
 /// utp    // (R, 16) Uᵀ: row q*P+j holds U[:, q*H+j] (H values), zero elsewhere
 /// wtp    // (R, Fp) Wᵀ: row q*P+j holds W[:, q*H+j] (F values), Fp = F rounded up to 16
 /// gates  // (T N, R)         activated i, f, g, o, padded
-/// cells  // ((T+1) N, 16)    c_t, block 0 = c_0 = 0
-/// cellAct// (T N, 16)        a(c_t)
-/// hidden // ((T+1) N, 16)    h_t, block 0 = h_0 = 0
+/// cells  // ((T+1) N, P)     c_t, block 0 = c_0 = 0
+/// cellAct// (T N, P)         a(c_t)
+/// hidden // ((T+1) N, P)     h_t, block 0 = h_0 = 0
+///           (each of the three with 16 floats of slack: a row is stored as a whole vector, over the rows after it,
+///           which are written after it; lanes past P read the next rows and are dead)
 /// dz     // (T N, R)         dL/dz, padded like gates
 /// </code>
 /// Forward: Z = b + X W for all steps, then per step two passes over the batch: z += h_{t-1} U (broadcast FMAs
@@ -235,7 +237,7 @@ internal static unsafe class LstmSequence
     {
         public void Run<TW, TA, TR>() where TW : struct, IRowWidth where TA : struct, IGateActivation where TR : struct, IGateActivation
         {
-            int rl = 16 * TW.V, rows = steps * batch;
+            int rl = 16 * TW.V, p = 4 * TW.V, rows = steps * batch;
             // Z = b + X W, every step at once (no dependency between rows).
             LoadRow<TW>(bp, out var b0, out var b1, out var b2, out var b3);
             for (int row = 0; row < rows; row++)
@@ -258,7 +260,7 @@ internal static unsafe class LstmSequence
                         LoadRow<TW>(z, out var z0, out var z1, out var z2, out var z3);
                         // h_{t-1} of row n, stored one step ago: reloaded whole and broadcast lane by lane in registers
                         // (a scalar reload of a just-stored vector would wait for the store to retire).
-                        var hv = Vector512.Load(hidden + row * Lanes);
+                        var hv = Vector512.Load(hidden + row * p);
                         var lane = Vector512<int>.Zero;
                         for (int k = 0; k < units; k++, lane += Vector512<int>.One)
                             FmaRow<TW>(Avx512F.PermuteVar16x32(hv, lane), up + k * rl, ref z0, ref z1, ref z2, ref z3);
@@ -275,12 +277,12 @@ internal static unsafe class LstmSequence
                     else a0 = Vector512.ConditionalSelect(gLanes, TA.F(a0), TR.F(a0));
                     StoreRow<TW>(z, a0, a1, a2, a3);
                     Split<TW>(a0, a1, a2, a3, out var i, out var fg, out var g, out var o);
-                    var c = Vector512.FusedMultiplyAdd(i, g, fg * Vector512.Load(cells + row * Lanes)) & live;
+                    var c = Vector512.FusedMultiplyAdd(i, g, fg * Vector512.Load(cells + row * p)) & live;
                     var s = TA.F(c);
                     var h = o * s;
-                    c.Store(cells + (row + batch) * Lanes);
-                    s.Store(cellAct + row * Lanes);
-                    h.Store(hidden + (row + batch) * Lanes);
+                    c.Store(cells + (row + batch) * p); // 16 lanes over P-float rows: the rows after are written later
+                    s.Store(cellAct + row * p);
+                    h.Store(hidden + (row + batch) * p);
                     if (sequences) Avx512F.MaskStore(y + row * units, live, h);
                     else if (t == steps - 1) Avx512F.MaskStore(y + n * units, live, h);
                 }
@@ -309,9 +311,9 @@ internal static unsafe class LstmSequence
                     else if (t == steps - 1) dhv += Avx512F.MaskLoad(dy + n * units, live, Vector512<float>.Zero);
                     LoadRow<TW>(gates + row * rl, out var a0, out var a1, out var a2, out var a3);
                     Split<TW>(a0, a1, a2, a3, out var i, out var f, out var g, out var o);
-                    var s = Vector512.Load(cellAct + row * Lanes);
+                    var s = Vector512.Load(cellAct + row * p);
                     var dcv = Vector512.FusedMultiplyAdd(dhv * o, TA.D(s), Vector512.Load(dc + n * Lanes));
-                    Join<TW>(dcv * g * TR.D(i), dcv * Vector512.Load(cells + row * Lanes) * TR.D(f), dcv * i * TA.D(g), dhv * s * TR.D(o),
+                    Join<TW>(dcv * g * TR.D(i), dcv * Vector512.Load(cells + row * p) * TR.D(f), dcv * i * TA.D(g), dhv * s * TR.D(o),
                              out var d0, out var d1, out var d2, out var d3);
                     StoreRow<TW>(dz + row * rl, d0, d1, d2, d3);
                     (dcv * f).Store(dc + n * Lanes);
@@ -343,7 +345,7 @@ internal static unsafe class LstmSequence
             int rows = steps * batch;
             float* tmp = stackalloc float[64];
             AddOuterProducts<TW>(dw, x, inputs, rows, inputs, tmp);
-            AddOuterProducts<TW>(du, hidden, Lanes, rows, units, tmp); // hidden row t N + n = h_{t-1} of row n, h_0 = 0
+            AddOuterProducts<TW>(du, hidden, p, rows, units, tmp); // hidden row t N + n = h_{t-1} of row n, h_0 = 0
             Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default;
             for (int r = 0; r < rows; r++)
             {

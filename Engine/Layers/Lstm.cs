@@ -36,7 +36,7 @@ public sealed class Lstm : Layer
     private float[] _packWT = [];  // Wᵀ (4H, F)
     private float[] _packDz = [];  // dZ (T N, 4H)
     // The small-layer path (LstmSequence, H ≤ 16): the saved state above with padded rows (gates and dz (T N, R) with
-    // R = 16, 32 or 64, the others (·, 16)), and the parameters copied into padded layouts on every pass (Parameters
+    // R = 16, 32 or 64, the others (·, P = R / 4)), and the parameters copied into padded layouts on every pass (Parameters
     // stay in Keras' layout: Adam and the importance methods write them in place).
     private float[] _wp = [];      // (F, R)
     private float[] _up = [];      // (H, R)
@@ -167,16 +167,16 @@ public sealed class Lstm : Layer
     private unsafe void ForwardSmall(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int steps, int batch)
     {
         const int L = LstmSequence.Lanes;
-        int f = InputSize, h = Units, g = 4 * h, rows = steps * batch, rl = LstmSequence.RowLength(h);
+        int f = InputSize, h = Units, g = 4 * h, rows = steps * batch, rl = LstmSequence.RowLength(h), p = rl / 4;
         var gates = Workspace(ref _gates, (long)rows * rl);
-        var cells = Workspace(ref _cells, (long)(steps + 1) * batch * L);
-        var hidden = Workspace(ref _hidden, (long)(steps + 1) * batch * L);
-        var cellAct = Workspace(ref _cellAct, (long)rows * L);
+        var cells = Workspace(ref _cells, (long)(steps + 1) * batch * p + L); // + L: rows are stored as whole vectors
+        var hidden = Workspace(ref _hidden, (long)(steps + 1) * batch * p + L);
+        var cellAct = Workspace(ref _cellAct, (long)rows * p + L);
         var wp = Workspace(ref _wp, f * rl);
         var up = Workspace(ref _up, h * rl);
         var bp = Workspace(ref _bp, rl);
-        cells[..(batch * L)].Clear();
-        hidden[..(batch * L)].Clear();
+        cells[..(batch * p)].Clear();
+        hidden[..(batch * p)].Clear();
         fixed (float* y = output, x = input, pr = parameters, wpp = wp, upp = up, bpp = bp, gp = gates, cp = cells, sp = cellAct, hp = hidden)
         {
             LstmSequence.PackRows(wpp, pr, f, h);
