@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build, test, run the demo and the benchmarks. Usage:
-#   ./build.sh demo [ARGS...]    restore, build in Release, run the demo with ARGS
+#   ./build.sh demo [ARGS...]    restore, build in Release (x86-64: publish with ReadyToRun), run the demo with ARGS
 #   ./build.sh test              build and run every test (and the kernel tests under forced vector widths)
 #   ./build.sh bench [ARGS...]   the BenchmarkDotNet suite (--quick: a smoke run of every benchmark;
 #                                --compare [--quick]: side by side with PyTorch into docs/PERFORMANCE.md)
@@ -42,6 +42,12 @@ cmd="${1:-help}"
 case "$cmd" in
   demo)
     need_dotnet
+    if [ "$(uname -m)" = x86_64 ]; then
+      # ReadyToRun publish (see Demo.csproj and docs/PERFORMANCE.md): a cold run JITs far less.
+      dotnet publish Demo/Demo.csproj -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+        -o Demo/bin/Release/net10.0/r2r --nologo -v quiet -clp:ErrorsOnly >/dev/null
+      exec dotnet Demo/bin/Release/net10.0/r2r/demo.dll "$@"
+    fi
     build Demo/Demo.csproj
     exec dotnet Demo/bin/Release/net10.0/demo.dll "$@"
     ;;

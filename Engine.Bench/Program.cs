@@ -4,7 +4,7 @@ using Engine.Bench;
 using Engine.Bench.Workloads;
 
 // ./build.sh bench [BenchmarkDotNet args]; --quick: every benchmark once, in process, with small sizes (a smoke run).
-// --loop w1|w2|w3 [count]: runs one workload in a plain loop and prints µs/op by CPU time (for perf record / profiling).
+// --loop w1|w2|w3|lf|lb [count]: runs one workload in a plain loop and prints µs/op by CPU time (for perf record / profiling).
 if (args.Length >= 2 && args[0] == "--loop") return Loop.Run(args[1], args.Length > 2 ? int.Parse(args[2]) : 0);
 var quick = args.Contains("--quick");
 BenchSettings.Quick = quick;
@@ -28,7 +28,9 @@ internal static class Loop
             case "w1": { var b = new W1ReferenceTrainStep(); b.Setup(); op = () => b.TrainStep(); count = count > 0 ? count : 20000; break; }
             case "w2": { var b = new W2LargeTrainStep { Threads = 1 }; b.Setup(); op = () => b.TrainStep(); count = count > 0 ? count : 10; break; }
             case "w3": { var b = new W3LatencyForward(); b.Setup(); op = () => b.Forward(); count = count > 0 ? count : 500; break; }
-            default: Console.Error.WriteLine($"error: unknown workload '{name}' for --loop: expected w1, w2 or w3"); return 2;
+            case "lf": { var b = new Engine.Bench.Kernels.LstmBenchmarks(); b.Setup(); op = () => b.LayerForward(); count = count > 0 ? count : 100000; break; }
+            case "lb": { var b = new Engine.Bench.Kernels.LstmBenchmarks(); b.Setup(); op = () => b.LayerBackward(); count = count > 0 ? count : 100000; break; }
+            default: Console.Error.WriteLine($"error: unknown workload '{name}' for --loop: expected w1, w2, w3, lf or lb (the reference model's first layer forward / backward)"); return 2;
         }
         for (int i = 0; i < Math.Max(3, count / 10); i++) op();
         for (int rep = 0; rep < 3; rep++)

@@ -268,8 +268,7 @@ public static unsafe class LstmGates
         p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(1.6666665459e-1f));
         p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(5.0000001201e-1f));
         p = Vector512.FusedMultiplyAdd(p, r * r, r + Vector512<float>.One);
-        var scale = Vector512.ShiftLeft(t.AsInt32() - magic.AsInt32() + Vector512.Create(127), 23).AsSingle(); // 2^n
-        return p * scale;
+        return Avx512F.Scale(p, n); // p 2^n in one instruction (vscalefps), exact for the clamped range
     }
 
     /// <summary>f'(x) on 16 lanes through y = f(x), as <see cref="ActivationGradient.Derivative"/>.</summary>
@@ -386,7 +385,7 @@ public static unsafe class LstmGates
         static abstract float D(float y);
     }
 
-    private readonly struct Relu : IGateActivation
+    internal readonly struct Relu : IGateActivation
     {
         public static Vector512<float> F(Vector512<float> x) => Act(Activation.Relu, x);
         public static Vector256<float> F(Vector256<float> x) => Act(Activation.Relu, x);
@@ -396,7 +395,7 @@ public static unsafe class LstmGates
         public static float D(float y) => ActivationGradient.Derivative(Activation.Relu, y);
     }
 
-    private readonly struct Tanh : IGateActivation
+    internal readonly struct Tanh : IGateActivation
     {
         public static Vector512<float> F(Vector512<float> x) => Act(Activation.Tanh, x);
         public static Vector256<float> F(Vector256<float> x) => Act(Activation.Tanh, x);
@@ -406,7 +405,7 @@ public static unsafe class LstmGates
         public static float D(float y) => ActivationGradient.Derivative(Activation.Tanh, y);
     }
 
-    private readonly struct Sigmoid : IGateActivation
+    internal readonly struct Sigmoid : IGateActivation
     {
         public static Vector512<float> F(Vector512<float> x) => Act(Activation.Sigmoid, x);
         public static Vector256<float> F(Vector256<float> x) => Act(Activation.Sigmoid, x);
@@ -416,7 +415,7 @@ public static unsafe class LstmGates
         public static float D(float y) => ActivationGradient.Derivative(Activation.Sigmoid, y);
     }
 
-    private readonly struct HardSigmoid : IGateActivation
+    internal readonly struct HardSigmoid : IGateActivation
     {
         public static Vector512<float> F(Vector512<float> x) => Act(Activation.HardSigmoid, x);
         public static Vector256<float> F(Vector256<float> x) => Act(Activation.HardSigmoid, x);
@@ -426,7 +425,7 @@ public static unsafe class LstmGates
         public static float D(float y) => ActivationGradient.Derivative(Activation.HardSigmoid, y);
     }
 
-    private readonly struct Linear : IGateActivation
+    internal readonly struct Linear : IGateActivation
     {
         public static Vector512<float> F(Vector512<float> x) => Act(Activation.Linear, x);
         public static Vector256<float> F(Vector256<float> x) => Act(Activation.Linear, x);

@@ -35,6 +35,15 @@ public sealed class Lstm : Layer
     private float[] _packUT = [];  // Uᵀ (4H, H)
     private float[] _packWT = [];  // Wᵀ (4H, F)
     private float[] _packDz = [];  // dZ (T N, 4H)
+    // The small-layer path (LstmSequence, H ≤ 16): the saved state above with padded rows (gates and dz (T N, R) with
+    // R = 16, 32 or 64, the others (·, P = R / 4)), and the parameters copied into padded layouts on every pass (Parameters
+    // stay in Keras' layout: Adam and the importance methods write them in place).
+    private float[] _wp = [];      // (F, R)
+    private float[] _up = [];      // (H, R)
+    private float[] _bp = [];      // (R)
+    private float[] _utp = [];     // (R, 16) Uᵀ
+    private float[] _wtp = [];     // (R, Fp) Wᵀ
+    private bool _smallPass;       // which path the last Forward took
 
     public Lstm(int units, Activation activation = Activation.Tanh, Activation recurrentActivation = Activation.Sigmoid, bool returnSequences = false)
         : base(units, activation)
@@ -76,8 +85,13 @@ public sealed class Lstm : Layer
         bias.Slice(Units, Units).Fill(1f); // Keras' unit_forget_bias
     }
 
+    /// <summary>Whether layers of at most 16 units run their whole time loop in <see cref="LstmSequence"/> (tests compare both paths).</summary>
+    internal bool UseSequenceKernel { get; set; } = true;
+
     internal override void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int steps, int batch)
     {
+        _smallPass = UseSequenceKernel && LstmSequence.Supported(Units);
+        if (_smallPass) { ForwardSmall(output, input, parameters, steps, batch); return; }
         int f = InputSize, h = Units, g = 4 * h, rows = steps * batch;
         ReadOnlySpan<float> w = parameters[..(f * g)], u = parameters.Slice(f * g, h * g), b = parameters.Slice((f + h) * g, g);
         var gates = Workspace(ref _gates, (long)rows * g);
@@ -110,6 +124,7 @@ public sealed class Lstm : Layer
     internal override void Backward(Span<float> dInput, Span<float> gradients, ReadOnlySpan<float> dOutput, ReadOnlySpan<float> input,
                                     ReadOnlySpan<float> parameters, int steps, int batch)
     {
+        if (_smallPass) { BackwardSmall(dInput, gradients, dOutput, input, parameters, steps, batch); return; }
         int f = InputSize, h = Units, g = 4 * h, rows = steps * batch;
         ReadOnlySpan<float> w = parameters[..(f * g)], u = parameters.Slice(f * g, h * g);
         Span<float> dw = gradients[..(f * g)], du = gradients.Slice(f * g, h * g), db = gradients.Slice((f + h) * g, g);
@@ -147,6 +162,49 @@ public sealed class Lstm : Layer
         GemmPacked.PackBUnchecked(packWT, w, g, transposed: true, g, f);
         dInput.Clear();
         GemmPacked.Unchecked(dInput, f, dz, g, 1, packWT, rows, g, f);                     // dX = dZ Wᵀ
+    }
+
+    private unsafe void ForwardSmall(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int steps, int batch)
+    {
+        const int L = LstmSequence.Lanes;
+        int f = InputSize, h = Units, g = 4 * h, rows = steps * batch, rl = LstmSequence.RowLength(h), p = rl / 4;
+        var gates = Workspace(ref _gates, (long)rows * rl);
+        var cells = Workspace(ref _cells, (long)(steps + 1) * batch * p + L); // + L: rows are stored as whole vectors
+        var hidden = Workspace(ref _hidden, (long)(steps + 1) * batch * p + L);
+        var cellAct = Workspace(ref _cellAct, (long)rows * p + L);
+        var wp = Workspace(ref _wp, f * rl);
+        var up = Workspace(ref _up, h * rl);
+        var bp = Workspace(ref _bp, rl);
+        cells[..(batch * p)].Clear();
+        hidden[..(batch * p)].Clear();
+        fixed (float* y = output, x = input, pr = parameters, wpp = wp, upp = up, bpp = bp, gp = gates, cp = cells, sp = cellAct, hp = hidden)
+        {
+            LstmSequence.PackRows(wpp, pr, f, h);
+            LstmSequence.PackRows(upp, pr + f * g, h, h);
+            LstmSequence.PackRows(bpp, pr + (f + h) * g, 1, h);
+            LstmSequence.Forward(y, x, wpp, upp, bpp, gp, cp, sp, hp, Activation, RecurrentActivation, steps, batch, f, h, ReturnSequences);
+        }
+    }
+
+    private unsafe void BackwardSmall(Span<float> dInput, Span<float> gradients, ReadOnlySpan<float> dOutput, ReadOnlySpan<float> input,
+                                      ReadOnlySpan<float> parameters, int steps, int batch)
+    {
+        const int L = LstmSequence.Lanes;
+        int f = InputSize, h = Units, g = 4 * h, fp = LstmSequence.PaddedInputs(f), rl = LstmSequence.RowLength(h);
+        var utp = Workspace(ref _utp, rl * L);
+        var wtp = Workspace(ref _wtp, dInput.IsEmpty ? 0 : rl * fp);
+        var dz = Workspace(ref _dz, (long)steps * batch * rl);
+        var dh = Workspace(ref _dh, batch * L);
+        var dc = Workspace(ref _dc, batch * L);
+        dh.Clear(); dc.Clear();
+        fixed (float* dx = dInput, gr = gradients, dy = dOutput, x = input, pr = parameters, utpp = utp, wtpp = wtp, dzp = dz,
+               dhp = dh, dcp = dc, gp = _gates, cp = _cells, sp = _cellAct, hp = _hidden)
+        {
+            LstmSequence.PackTransposed(utpp, pr + f * g, h, h, L);
+            if (!dInput.IsEmpty) LstmSequence.PackTransposed(wtpp, pr, f, h, fp);
+            LstmSequence.Backward(dInput.IsEmpty ? null : dx, gr, gr + f * g, gr + (f + h) * g, dzp, dy, x, gp, cp, sp, hp, utpp, wtpp, dhp, dcp,
+                                  Activation, RecurrentActivation, steps, batch, f, h, ReturnSequences);
+        }
     }
 
     internal override Layer CloneUnbound() => new Lstm(Units, Activation, RecurrentActivation, ReturnSequences);

@@ -1,0 +1,94 @@
+using Engine.Kernels;
+using Engine.Layers;
+using Engine.Random;
+using Xunit;
+
+namespace Engine.Tests.Kernels;
+
+/// <summary>
+/// The whole-time-loop kernel for small layers (<see cref="LstmSequence"/>) against its twin, the general path
+/// (GemmPacked products and the fused gate kernels, themselves tested against the scalar twins): forward output,
+/// parameter gradients and dL/dx, for every input width of the remainder lengths and unit counts up to 16.
+/// Under forced 256-bit or scalar runs both layers take the general path.
+/// </summary>
+[Trait("Category", "Kernels")]
+public class LstmSequenceTests
+{
+    public static readonly TheoryData<int> Lengths = [1, 7, 8, 15, 16, 17, 33, 65];
+
+    private static readonly (Activation A, Activation R)[] Pairs =
+        [(Activation.Relu, Activation.Sigmoid), (Activation.Tanh, Activation.HardSigmoid), (Activation.Sigmoid, Activation.Sigmoid), (Activation.Linear, Activation.Tanh)];
+
+    private static float[] Random(int n, RandomSource rng, float scale)
+    {
+        var a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = rng.Uniform(-scale, scale);
+        return a;
+    }
+
+    // Relative to the largest value: the two paths sum in different orders, and with a linear cell activation the
+    // values grow large enough that a small gradient entry is a difference of large terms.
+    private static void AssertClose(float[] expected, float[] actual, string what)
+    {
+        float scale = 1 + expected.Max(MathF.Abs);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(MathF.Abs(expected[i] - actual[i]) <= 5e-5f * scale, $"{what}[{i}]: expected {expected[i]}, got {actual[i]} (scale {scale})");
+    }
+
+    [Theory, MemberData(nameof(Lengths))]
+    public void MatchesTheGeneralPath(int inputs)
+    {
+        const int steps = 4;
+        var rng = new RandomSource((ulong)inputs);
+        foreach (int units in new[] { 1, 5, 8, 10, 16 })
+            foreach (var (a, r) in Pairs)
+                foreach (bool sequences in new[] { true, false })
+                    foreach (int batch in new[] { 1, 3 })
+                    {
+                        var general = new Lstm(units, a, r, sequences) { UseSequenceKernel = false };
+                        var small = new Lstm(units, a, r, sequences);
+                        general.Bind(inputs, 0);
+                        small.Bind(inputs, 0);
+                        var parameters = Random(general.ParameterCount, rng, 0.6f);
+                        var x = Random(steps * batch * inputs, rng, 1.5f);
+                        int outLength = (sequences ? steps : 1) * batch * units;
+                        float[] y0 = new float[outLength], y1 = new float[outLength];
+                        general.Forward(y0, x, parameters, steps, batch);
+                        small.Forward(y1, x, parameters, steps, batch);
+                        string what = $"F={inputs} H={units} {a}/{r} seq={sequences} N={batch}";
+                        AssertClose(y0, y1, $"y {what}");
+
+                        var dy = Random(outLength, rng, 1f);
+                        var start = Random(parameters.Length, rng, 1f); // gradients are added to what is there
+                        float[] g0 = (float[])start.Clone(), g1 = (float[])start.Clone();
+                        float[] dx0 = new float[x.Length], dx1 = Random(x.Length, rng, 9f); // dx is overwritten
+                        general.Backward(dx0, g0, dy, x, parameters, steps, batch);
+                        small.Backward(dx1, g1, dy, x, parameters, steps, batch);
+                        AssertClose(g0, g1, $"gradients {what}");
+                        AssertClose(dx0, dx1, $"dx {what}");
+
+                        float[] g2 = (float[])start.Clone();
+                        small.Backward([], g2, dy, x, parameters, steps, batch); // no dx wanted: same gradients
+                        AssertClose(g0, g2, $"gradients without dx {what}");
+                    }
+    }
+
+    [Fact]
+    public void ParametersChangedBetweenCallsAreSeen()
+    {
+        // Importance methods edit weights in place (e.g. zero a kernel row) and predict again: the padded copies must follow.
+        var layer = new Lstm(10, Activation.Relu, Activation.Sigmoid, returnSequences: true);
+        var reference = new Lstm(10, Activation.Relu, Activation.Sigmoid, returnSequences: true) { UseSequenceKernel = false };
+        layer.Bind(3, 0);
+        reference.Bind(3, 0);
+        var rng = new RandomSource(3);
+        var parameters = Random(layer.ParameterCount, rng, 0.6f);
+        var x = Random(10 * 2 * 3, rng, 1f);
+        float[] y0 = new float[10 * 2 * 10], y1 = new float[y0.Length];
+        layer.Forward(y1, x, parameters, 10, 2);
+        parameters.AsSpan(40, 40).Clear(); // kernel row of input 1
+        reference.Forward(y0, x, parameters, 10, 2);
+        layer.Forward(y1, x, parameters, 10, 2);
+        AssertClose(y0, y1, "y after zeroing a kernel row");
+    }
+}

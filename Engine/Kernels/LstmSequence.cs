@@ -1,0 +1,416 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using static Engine.Kernels.LstmGates;
+
+namespace Engine.Kernels;
+
+/// <summary>
+/// A whole LSTM time loop, forward and backward, in one call for a layer of at most 16 units on 512-bit vectors.
+/// Each gate block is padded to P = 4, 8 or 16 lanes (the smallest that holds H), so a row of the four gates is
+/// V = P / 4 = 1, 2 or 4 whole vectors of R = 4P = 16V lanes, with no scalar remainder:
+/// <code>
+/// wp     // (F, R)  W with gate q's H columns at lanes q*P .. q*P+H-1, zero elsewhere
+/// up     // (H, R)  U, padded likewise
+/// bp     // (R)     b, padded likewise
+/// utp    // (R, 16) Uᵀ: row q*P+j holds U[:, q*H+j] (H values), zero elsewhere
+/// wtp    // (R, Fp) Wᵀ: row q*P+j holds W[:, q*H+j] (F values), Fp = F rounded up to 16
+/// gates  // (T N, R)         activated i, f, g, o, padded
+/// cells  // ((T+1) N, P)     c_t, block 0 = c_0 = 0
+/// cellAct// (T N, P)         a(c_t)
+/// hidden // ((T+1) N, P)     h_t, block 0 = h_0 = 0
+///           (each of the three with 16 floats of slack: a row is stored as a whole vector, over the rows after it,
+///           which are written after it; lanes past P read the next rows and are dead)
+/// dz     // (T N, R)         dL/dz, padded like gates
+/// </code>
+/// Forward: Z = b + X W for all steps, then per step two passes over the batch: z += h_{t-1} U (broadcast FMAs
+/// over the R-wide rows), then the gate math of <see cref="LstmCell"/> on registers (gates moved to lane 0 by
+/// permutes when P &lt; 16). Backward: per step (t = T-1 .. 0) the gate backward into dz for every row, then
+/// dh_{t-1} = dz_t Uᵀ; the weight gradients, db and dx over all steps after the loop.
+/// Lanes past H in a block hold finite values that never reach a live lane: broadcasts read live lanes only,
+/// c is masked to them, and every result leaves through an H-lane mask or an unpacking loop.
+/// The general path (<see cref="GemmPacked"/> products and <see cref="LstmGates"/>) is this kernel's twin.
+/// </summary>
+internal static unsafe class LstmSequence
+{
+    public const int Lanes = 16;
+
+    /// <summary>Whether a layer of <paramref name="units"/> takes this path on this machine.</summary>
+    public static bool Supported(int units) => Vector512.IsHardwareAccelerated && units <= Lanes;
+
+    /// <summary>Vectors per row of four gate blocks: 1, 2 or 4.</summary>
+    public static int RowVectors(int units) => units <= 4 ? 1 : units <= 8 ? 2 : 4;
+
+    /// <summary>Floats per padded row of four gate blocks, R = 16 V.</summary>
+    public static int RowLength(int units) => Lanes * RowVectors(units);
+
+    /// <summary>F rounded up to whole vectors: the row length of <c>wtp</c>.</summary>
+    public static int PaddedInputs(int inputs) => (inputs + Lanes - 1) / Lanes * Lanes;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Mask(int count) => Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
+
+    /// <summary>dst (rows, R) = src (rows, 4H) with each gate block padded to P lanes.</summary>
+    public static void PackRows(float* dst, float* src, int rows, int units)
+    {
+        int g = 4 * units, r4 = RowLength(units), p = r4 / 4;
+        Vector512<float> live = Mask(units), block = Mask(p);
+        for (int r = 0; r < rows; r++)
+            for (int q = 0; q < 4; q++)
+                Avx512F.MaskStore(dst + r * r4 + q * p, block, Avx512F.MaskLoad(src + r * g + q * units, live, Vector512<float>.Zero));
+    }
+
+    /// <summary>dst (R, width), row q*P+j = column q*H+j of src (rows, 4H); zero elsewhere. width ≥ rows.</summary>
+    public static void PackTransposed(float* dst, float* src, int rows, int units, int width)
+    {
+        int g = 4 * units, r4 = RowLength(units), p = r4 / 4;
+        new Span<float>(dst, r4 * width).Clear();
+        for (int q = 0; q < 4; q++)
+            for (int j = 0; j < units; j++)
+            {
+                float* d = dst + (q * p + j) * width, s = src + q * units + j;
+                for (int k = 0; k < rows; k++) d[k] = s[k * g];
+            }
+    }
+
+    /// <summary>
+    /// The forward time loop; <paramref name="y"/> gets h_t (T N, H) when <paramref name="sequences"/>, else h_T (N, H).
+    /// Block 0 of <paramref name="cells"/> and <paramref name="hidden"/> must be zero.
+    /// </summary>
+    public static void Forward(float* y, float* x, float* wp, float* up, float* bp, float* gates, float* cells, float* cellAct, float* hidden,
+                               Activation a, Activation r, int steps, int batch, int inputs, int units, bool sequences)
+    {
+        var k = new ForwardLoop(y, x, wp, up, bp, gates, cells, cellAct, hidden, steps, batch, inputs, units, sequences);
+        Dispatch(ref k, units, a, r);
+    }
+
+    /// <summary>
+    /// Backpropagation through time after <see cref="Forward"/>: adds dW into <paramref name="dw"/> (F, 4H), dU into
+    /// <paramref name="du"/> (H, 4H) and db into <paramref name="db"/> (4H), Keras' layouts; writes dx (T N, F) unless null.
+    /// dy as <see cref="Forward"/>'s y. dz (T N, R) receives dL/dz; dh, dc (N, 16) are scratch.
+    /// </summary>
+    public static void Backward(float* dx, float* dw, float* du, float* db, float* dz, float* dy, float* x, float* gates, float* cells, float* cellAct,
+                                float* hidden, float* utp, float* wtp, float* dh, float* dc,
+                                Activation a, Activation r, int steps, int batch, int inputs, int units, bool sequences)
+    {
+        var k = new BackwardLoop(dx, dw, du, db, dz, dy, x, gates, cells, cellAct, hidden, utp, wtp, dh, dc, steps, batch, inputs, units, sequences);
+        Dispatch(ref k, units, a, r);
+    }
+
+    // ---- row widths as types, so the V-vector loops below compile to straight-line code ----
+
+    internal interface IRowWidth { static abstract int V { get; } }
+    internal readonly struct OneVector : IRowWidth { public static int V => 1; }
+    internal readonly struct TwoVectors : IRowWidth { public static int V => 2; }
+    internal readonly struct FourVectors : IRowWidth { public static int V => 4; }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void LoadRow<TW>(float* p, out Vector512<float> r0, out Vector512<float> r1, out Vector512<float> r2, out Vector512<float> r3)
+        where TW : struct, IRowWidth
+    {
+        r0 = Vector512.Load(p);
+        r1 = TW.V > 1 ? Vector512.Load(p + 16) : default;
+        r2 = TW.V > 2 ? Vector512.Load(p + 32) : default;
+        r3 = TW.V > 2 ? Vector512.Load(p + 48) : default;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow<TW>(float* p, Vector512<float> r0, Vector512<float> r1, Vector512<float> r2, Vector512<float> r3)
+        where TW : struct, IRowWidth
+    {
+        r0.Store(p);
+        if (TW.V > 1) r1.Store(p + 16);
+        if (TW.V > 2) { r2.Store(p + 32); r3.Store(p + 48); }
+    }
+
+    // r += v w for a row of V vectors.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FmaRow<TW>(Vector512<float> v, float* w, ref Vector512<float> r0, ref Vector512<float> r1, ref Vector512<float> r2, ref Vector512<float> r3)
+        where TW : struct, IRowWidth
+    {
+        r0 = Vector512.FusedMultiplyAdd(v, Vector512.Load(w), r0);
+        if (TW.V > 1) r1 = Vector512.FusedMultiplyAdd(v, Vector512.Load(w + 16), r1);
+        if (TW.V > 2)
+        {
+            r2 = Vector512.FusedMultiplyAdd(v, Vector512.Load(w + 32), r2);
+            r3 = Vector512.FusedMultiplyAdd(v, Vector512.Load(w + 48), r3);
+        }
+    }
+
+    // The four gates of a row (activated, R wide) moved to lanes 0 .. P-1.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Split<TW>(Vector512<float> r0, Vector512<float> r1, Vector512<float> r2, Vector512<float> r3,
+                                  out Vector512<float> i, out Vector512<float> f, out Vector512<float> g, out Vector512<float> o)
+        where TW : struct, IRowWidth
+    {
+        if (TW.V == 4) { i = r0; f = r1; g = r2; o = r3; return; }
+        var up8 = Vector512<int>.Indices + Vector512.Create(8);
+        if (TW.V == 2) { i = r0; f = Avx512F.PermuteVar16x32(r0, up8); g = r1; o = Avx512F.PermuteVar16x32(r1, up8); return; }
+        i = r0;
+        f = Avx512F.PermuteVar16x32(r0, Vector512<int>.Indices + Vector512.Create(4));
+        g = Avx512F.PermuteVar16x32(r0, up8);
+        o = Avx512F.PermuteVar16x32(r0, Vector512<int>.Indices + Vector512.Create(12));
+    }
+
+    // The inverse of Split: four gate vectors (lanes 0 .. P-1) into a row of V vectors.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Join<TW>(Vector512<float> i, Vector512<float> f, Vector512<float> g, Vector512<float> o,
+                                 out Vector512<float> r0, out Vector512<float> r1, out Vector512<float> r2, out Vector512<float> r3)
+        where TW : struct, IRowWidth
+    {
+        if (TW.V == 4) { r0 = i; r1 = f; r2 = g; r3 = o; return; }
+        var low8 = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23); // lanes 0-7 of a, then 0-7 of b
+        r2 = r3 = default;
+        if (TW.V == 2) { r0 = Avx512F.PermuteVar16x32x2(i, low8, f); r1 = Avx512F.PermuteVar16x32x2(g, low8, o); return; }
+        var low4 = Vector512.Create(0, 1, 2, 3, 16, 17, 18, 19, 0, 1, 2, 3, 16, 17, 18, 19);
+        r0 = Avx512F.PermuteVar16x32x2(Avx512F.PermuteVar16x32x2(i, low4, f), low8, Avx512F.PermuteVar16x32x2(g, low4, o));
+        r1 = default;
+    }
+
+    // One Keras row d (4H) += a padded row (V vectors) of gate sums; tmp holds 64 floats.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddUnpacked<TW>(float* d, int units, float* tmp, Vector512<float> r0, Vector512<float> r1, Vector512<float> r2, Vector512<float> r3)
+        where TW : struct, IRowWidth
+    {
+        if (TW.V == 4)
+        {
+            var mask = Mask(units);
+            Avx512F.MaskStore(d, mask, Avx512F.MaskLoad(d, mask, Vector512<float>.Zero) + r0);
+            Avx512F.MaskStore(d + units, mask, Avx512F.MaskLoad(d + units, mask, Vector512<float>.Zero) + r1);
+            Avx512F.MaskStore(d + 2 * units, mask, Avx512F.MaskLoad(d + 2 * units, mask, Vector512<float>.Zero) + r2);
+            Avx512F.MaskStore(d + 3 * units, mask, Avx512F.MaskLoad(d + 3 * units, mask, Vector512<float>.Zero) + r3);
+            return;
+        }
+        StoreRow<TW>(tmp, r0, r1, r2, r3);
+        int p = 4 * TW.V;
+        for (int q = 0; q < 4; q++)
+            for (int j = 0; j < units; j++) d[q * units + j] += tmp[q * p + j];
+    }
+
+    // ---- one straight-line loop per (row width, activation, recurrent activation) ----
+
+    private interface IGateLoop
+    {
+        void Run<TW, TA, TR>() where TW : struct, IRowWidth where TA : struct, IGateActivation where TR : struct, IGateActivation;
+    }
+
+    private static void Dispatch<TLoop>(ref TLoop loop, int units, Activation a, Activation r) where TLoop : struct, IGateLoop
+    {
+        switch (RowVectors(units))
+        {
+            case 1: Dispatch<TLoop, OneVector>(ref loop, a, r); break;
+            case 2: Dispatch<TLoop, TwoVectors>(ref loop, a, r); break;
+            default: Dispatch<TLoop, FourVectors>(ref loop, a, r); break;
+        }
+    }
+
+    private static void Dispatch<TLoop, TW>(ref TLoop loop, Activation a, Activation r) where TLoop : struct, IGateLoop where TW : struct, IRowWidth
+    {
+        switch (a)
+        {
+            case Activation.Relu: Dispatch<TLoop, TW, Relu>(ref loop, r); break;
+            case Activation.Tanh: Dispatch<TLoop, TW, Tanh>(ref loop, r); break;
+            case Activation.Sigmoid: Dispatch<TLoop, TW, Sigmoid>(ref loop, r); break;
+            case Activation.HardSigmoid: Dispatch<TLoop, TW, HardSigmoid>(ref loop, r); break;
+            default: Dispatch<TLoop, TW, Linear>(ref loop, r); break;
+        }
+    }
+
+    private static void Dispatch<TLoop, TW, TA>(ref TLoop loop, Activation r)
+        where TLoop : struct, IGateLoop where TW : struct, IRowWidth where TA : struct, IGateActivation
+    {
+        switch (r)
+        {
+            case Activation.Sigmoid: loop.Run<TW, TA, Sigmoid>(); break;
+            case Activation.HardSigmoid: loop.Run<TW, TA, HardSigmoid>(); break;
+            case Activation.Tanh: loop.Run<TW, TA, Tanh>(); break;
+            case Activation.Relu: loop.Run<TW, TA, Relu>(); break;
+            default: loop.Run<TW, TA, Linear>(); break;
+        }
+    }
+
+    // Each step in two passes over the batch rows: the recurrent product for every row, then the gate math for every row.
+    // The rows are independent, so the core overlaps their dependency chains (product -> exp -> c -> h); one pass per
+    // row would run them one after another, since a row's whole step is more than the out-of-order window holds.
+    private readonly struct ForwardLoop(float* y, float* x, float* wp, float* up, float* bp, float* gates, float* cells, float* cellAct, float* hidden,
+                                        int steps, int batch, int inputs, int units, bool sequences) : IGateLoop
+    {
+        public void Run<TW, TA, TR>() where TW : struct, IRowWidth where TA : struct, IGateActivation where TR : struct, IGateActivation
+        {
+            int rl = 16 * TW.V, p = 4 * TW.V, rows = steps * batch;
+            // Z = b + X W, every step at once (no dependency between rows).
+            LoadRow<TW>(bp, out var b0, out var b1, out var b2, out var b3);
+            for (int row = 0; row < rows; row++)
+            {
+                Vector512<float> z0 = b0, z1 = b1, z2 = b2, z3 = b3;
+                float* xr = x + row * inputs;
+                for (int f = 0; f < inputs; f++) FmaRow<TW>(Vector512.Create(xr[f]), wp + f * rl, ref z0, ref z1, ref z2, ref z3);
+                StoreRow<TW>(gates + row * rl, z0, z1, z2, z3);
+            }
+            var live = Mask(units);
+            // Lanes of the g block, where the cell activation applies instead of the gate activation (rows of 1 or 2 vectors).
+            var gLanes = TW.V == 1 ? Mask(12) & ~Mask(8) : Mask(8);
+            for (int t = 0; t < steps; t++)
+            {
+                if (t > 0)
+                    for (int n = 0; n < batch; n++)
+                    {
+                        int row = t * batch + n;
+                        float* z = gates + row * rl;
+                        LoadRow<TW>(z, out var z0, out var z1, out var z2, out var z3);
+                        // h_{t-1} of row n, stored one step ago: reloaded whole and broadcast lane by lane in registers
+                        // (a scalar reload of a just-stored vector would wait for the store to retire).
+                        var hv = Vector512.Load(hidden + row * p);
+                        var lane = Vector512<int>.Zero;
+                        for (int k = 0; k < units; k++, lane += Vector512<int>.One)
+                            FmaRow<TW>(Avx512F.PermuteVar16x32(hv, lane), up + k * rl, ref z0, ref z1, ref z2, ref z3);
+                        StoreRow<TW>(z, z0, z1, z2, z3);
+                    }
+                for (int n = 0; n < batch; n++)
+                {
+                    int row = t * batch + n;
+                    float* z = gates + row * rl;
+                    LoadRow<TW>(z, out var a0, out var a1, out var a2, out var a3);
+                    if (TW.V == 4) { a0 = TR.F(a0); a1 = TR.F(a1); a2 = TA.F(a2); a3 = TR.F(a3); }
+                    else if (TW.V == 2) { a0 = TR.F(a0); a1 = Vector512.ConditionalSelect(gLanes, TA.F(a1), TR.F(a1)); }
+                    else if (typeof(TA) == typeof(TR)) a0 = TR.F(a0); // one activation for the whole row (a JIT-time constant)
+                    else a0 = Vector512.ConditionalSelect(gLanes, TA.F(a0), TR.F(a0));
+                    StoreRow<TW>(z, a0, a1, a2, a3);
+                    Split<TW>(a0, a1, a2, a3, out var i, out var fg, out var g, out var o);
+                    var c = Vector512.FusedMultiplyAdd(i, g, fg * Vector512.Load(cells + row * p)) & live;
+                    var s = TA.F(c);
+                    var h = o * s;
+                    c.Store(cells + (row + batch) * p); // 16 lanes over P-float rows: the rows after are written later
+                    s.Store(cellAct + row * p);
+                    h.Store(hidden + (row + batch) * p);
+                    if (sequences) Avx512F.MaskStore(y + row * units, live, h);
+                    else if (t == steps - 1) Avx512F.MaskStore(y + n * units, live, h);
+                }
+            }
+        }
+    }
+
+    // Each step (t = T-1 .. 0) in two passes over the batch rows, as forward: the gate backward into dz for every row,
+    // then dL/dh_{t-1} = dz_t Uᵀ for every row. Then dW, dU, db and dx over all steps.
+    private readonly struct BackwardLoop(float* dx, float* dw, float* du, float* db, float* dz, float* dy, float* x, float* gates, float* cells,
+                                         float* cellAct, float* hidden, float* utp, float* wtp, float* dh, float* dc,
+                                         int steps, int batch, int inputs, int units, bool sequences) : IGateLoop
+    {
+        public void Run<TW, TA, TR>() where TW : struct, IRowWidth where TA : struct, IGateActivation where TR : struct, IGateActivation
+        {
+            int rl = 16 * TW.V, p = 4 * TW.V;
+            var live = Mask(units);
+            for (int t = steps - 1; t >= 0; t--)
+            {
+                for (int n = 0; n < batch; n++)
+                {
+                    int row = t * batch + n;
+                    // dL/dh_t: the recurrent part (from step t+1) plus the output's own gradient.
+                    var dhv = Vector512.Load(dh + n * Lanes);
+                    if (sequences) dhv += Avx512F.MaskLoad(dy + row * units, live, Vector512<float>.Zero);
+                    else if (t == steps - 1) dhv += Avx512F.MaskLoad(dy + n * units, live, Vector512<float>.Zero);
+                    LoadRow<TW>(gates + row * rl, out var a0, out var a1, out var a2, out var a3);
+                    Split<TW>(a0, a1, a2, a3, out var i, out var f, out var g, out var o);
+                    var s = Vector512.Load(cellAct + row * p);
+                    var dcv = Vector512.FusedMultiplyAdd(dhv * o, TA.D(s), Vector512.Load(dc + n * Lanes));
+                    Join<TW>(dcv * g * TR.D(i), dcv * Vector512.Load(cells + row * p) * TR.D(f), dcv * i * TA.D(g), dhv * s * TR.D(o),
+                             out var d0, out var d1, out var d2, out var d3);
+                    StoreRow<TW>(dz + row * rl, d0, d1, d2, d3);
+                    (dcv * f).Store(dc + n * Lanes);
+                }
+                if (t == 0) break;
+                // dL/dh_{t-1} through z_t = ... + h_{t-1} U: Σ_j dz_j Uᵀ_j over the live lanes, one partial sum per vector,
+                // dz_j broadcast from the registers by lane permutes.
+                for (int n = 0; n < batch; n++)
+                {
+                    LoadRow<TW>(dz + (t * batch + n) * rl, out var d0, out var d1, out var d2, out var d3);
+                    Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
+                    for (int q = 0; q < 4 / TW.V; q++)
+                        for (int j = 0; j < units; j++)
+                        {
+                            int l = q * p + j;
+                            var lane = Vector512.Create(l);
+                            s0 = Vector512.FusedMultiplyAdd(Avx512F.PermuteVar16x32(d0, lane), Vector512.Load(utp + l * Lanes), s0);
+                            if (TW.V > 1) s1 = Vector512.FusedMultiplyAdd(Avx512F.PermuteVar16x32(d1, lane), Vector512.Load(utp + (16 + l) * Lanes), s1);
+                            if (TW.V > 2)
+                            {
+                                s2 = Vector512.FusedMultiplyAdd(Avx512F.PermuteVar16x32(d2, lane), Vector512.Load(utp + (32 + l) * Lanes), s2);
+                                s3 = Vector512.FusedMultiplyAdd(Avx512F.PermuteVar16x32(d3, lane), Vector512.Load(utp + (48 + l) * Lanes), s3);
+                            }
+                        }
+                    ((s0 + s1) + (s2 + s3)).Store(dh + n * Lanes);
+                }
+            }
+            // The weight gradients and dx over all steps at once, off the time loop's dependency chain.
+            int rows = steps * batch;
+            float* tmp = stackalloc float[64];
+            AddOuterProducts<TW>(dw, x, inputs, rows, inputs, tmp);
+            AddOuterProducts<TW>(du, hidden, p, rows, units, tmp); // hidden row t N + n = h_{t-1} of row n, h_0 = 0
+            Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default;
+            for (int r = 0; r < rows; r++)
+            {
+                LoadRow<TW>(dz + r * rl, out var d0, out var d1, out var d2, out var d3);
+                c0 += d0; c1 += d1; c2 += d2; c3 += d3;
+            }
+            AddUnpacked<TW>(db, units, tmp, c0, c1, c2, c3);
+            if (dx != null) InputGradient<TW>(rows);
+        }
+
+        // d (count, 4H) += aᵀ dz over rows: d_k += Σ_r a[r lda + k] dz_r, four k at a time (up to 16 accumulators: enough
+        // independent chains to keep the FMA pipes busy), unpacked on the way out.
+        private void AddOuterProducts<TW>(float* d, float* a, int lda, int rows, int count, float* tmp) where TW : struct, IRowWidth
+        {
+            int rl = 16 * TW.V;
+            for (int k = 0; k < count; k += 4)
+            {
+                int more = count - k; // the last block may have fewer than 4 columns (a branch the predictor learns)
+                Vector512<float> i0 = default, f0 = default, g0 = default, o0 = default, i1 = default, f1 = default, g1 = default, o1 = default;
+                Vector512<float> i2 = default, f2 = default, g2 = default, o2 = default, i3 = default, f3 = default, g3 = default, o3 = default;
+                for (int r = 0; r < rows; r++)
+                {
+                    float* zr = dz + r * rl, ar = a + r * lda;
+                    FmaRow<TW>(Vector512.Create(ar[k]), zr, ref i0, ref f0, ref g0, ref o0);
+                    if (more > 1) FmaRow<TW>(Vector512.Create(ar[k + 1]), zr, ref i1, ref f1, ref g1, ref o1);
+                    if (more > 2) FmaRow<TW>(Vector512.Create(ar[k + 2]), zr, ref i2, ref f2, ref g2, ref o2);
+                    if (more > 3) FmaRow<TW>(Vector512.Create(ar[k + 3]), zr, ref i3, ref f3, ref g3, ref o3);
+                }
+                AddUnpacked<TW>(d + k * 4 * units, units, tmp, i0, f0, g0, o0);
+                if (more > 1) AddUnpacked<TW>(d + (k + 1) * 4 * units, units, tmp, i1, f1, g1, o1);
+                if (more > 2) AddUnpacked<TW>(d + (k + 2) * 4 * units, units, tmp, i2, f2, g2, o2);
+                if (more > 3) AddUnpacked<TW>(d + (k + 3) * 4 * units, units, tmp, i3, f3, g3, o3);
+            }
+        }
+
+        // dx (rows, F) = dz Wᵀ: Σ_j dz_j Wᵀ_j over the live lanes, 16 inputs at a time. dz was stored long before (the
+        // time loop), so its lanes are broadcast straight from memory.
+        private void InputGradient<TW>(int rows) where TW : struct, IRowWidth
+        {
+            int rl = 16 * TW.V, p = 4 * TW.V, fp = PaddedInputs(inputs);
+            var lastMask = Mask(inputs - (fp - Lanes));
+            for (int r = 0; r < rows; r++)
+            {
+                float* zr = dz + r * rl, dxr = dx + r * inputs;
+                for (int c = 0; c < fp; c += Lanes)
+                {
+                    Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
+                    for (int q = 0; q < 4 / TW.V; q++)
+                        for (int j = 0; j < units; j++)
+                        {
+                            int l = q * p + j;
+                            float* w = wtp + l * fp + c;
+                            s0 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[l]), Vector512.Load(w), s0);
+                            if (TW.V > 1) s1 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[16 + l]), Vector512.Load(w + 16 * fp), s1);
+                            if (TW.V > 2)
+                            {
+                                s2 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[32 + l]), Vector512.Load(w + 32 * fp), s2);
+                                s3 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[48 + l]), Vector512.Load(w + 48 * fp), s3);
+                            }
+                        }
+                    var sum = (s0 + s1) + (s2 + s3);
+                    if (c + Lanes <= inputs) sum.Store(dxr + c);
+                    else Avx512F.MaskStore(dxr + c, lastMask, sum);
+                }
+            }
+        }
+    }
+}
