@@ -46,6 +46,13 @@ public static class MatMul
         ref float cr = ref MemoryMarshal.GetReference(c);
         ref float ar = ref MemoryMarshal.GetReference(a);
         ref float br = ref MemoryMarshal.GetReference(b);
+        if (n == 1)
+        {
+            // A single output column (a Dense(1) head): B is one contiguous vector, so each row is a dot product
+            // instead of k scalar updates of one element.
+            for (int i = 0; i < m; i++) Unsafe.Add(ref cr, i) += Dot.Unchecked(ref Unsafe.Add(ref ar, i * k), ref br, k);
+            return;
+        }
         for (int i = 0; i < m; i++)
         {
             ref float ci = ref Unsafe.Add(ref cr, i * n);
