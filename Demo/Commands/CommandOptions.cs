@@ -28,6 +28,21 @@ public static class CommandOptions
         Validators = { r => { float v = r.GetValueOrDefault<float>(); if (!(v > 0) || !float.IsFinite(v)) r.AddError($"{name} must be a positive number, got {v}"); } },
     };
 
+    /// <summary>A finite number &gt;= 0 (a noise scale), with a default.</summary>
+    public static Option<float> NonNegativeFloat(string name, float defaultValue, string description) => new(name)
+    {
+        Description = description,
+        DefaultValueFactory = _ => defaultValue,
+        Validators = { r => { float v = r.GetValueOrDefault<float>(); if (!(v >= 0) || !float.IsFinite(v)) r.AddError($"{name} must be a finite number >= 0, got {v}"); } },
+    };
+
+    /// <summary>An optional whole number &gt; 0: absent means "use the default the command derives".</summary>
+    public static Option<int?> OptionalPositiveInt(string name, string description) => new(name)
+    {
+        Description = description,
+        Validators = { r => { if (r.GetValueOrDefault<int?>() is <= 0 and var v) r.AddError($"{name} must be a positive whole number, got {v}"); } },
+    };
+
     public static Option<ulong> Seed() => new("--seed") { Description = "Seed for weights, data split and random draws; the same seed gives the same result.", DefaultValueFactory = _ => 42UL };
 
     public static Option<string?> Json() => new("--json") { Description = "Also write the results as JSON to this file." };

@@ -23,16 +23,11 @@ public static class ImportanceCommand
     private static readonly Option<int> Repeats = CommandOptions.PositiveInt("--repeats", 10, "Repeats of the randomised methods (noise draws, permutations, randomised networks), for the SD and 95% interval.");
     private static readonly Option<ulong> Seed = CommandOptions.Seed();
     private static readonly Option<int> Threads = CommandOptions.PositiveInt("--threads", Environment.ProcessorCount, "Worker threads (results do not depend on it).");
-    private static readonly Option<int?> RetrainEpochs = new("--retrain-epochs") { Description = "Epochs of each retraining of forward/backward-stepwise (default: the model's own epochs)." };
+    private static readonly Option<int?> RetrainEpochs = CommandOptions.OptionalPositiveInt("--retrain-epochs", "Epochs of each retraining of forward/backward-stepwise (default: the model's own epochs).");
     private static readonly Option<int> Restarts = CommandOptions.PositiveInt("--restarts", 3, "Trainings per feature subset in forward- and backward-stepwise.");
     private static readonly Option<int> NullNetworks = CommandOptions.PositiveInt("--null-networks", 19, "Networks trained on permuted targets by connection-weights-test (p-values in steps of 1/(R+1)), for --retrain-epochs each.");
     private static readonly Option<int> Networks = CommandOptions.PositiveInt("--networks", 1, "Networks: the model plus K-1 trained on the data from other seeds with the model's settings; each method's scores become the mean and 95% interval across them.");
-    private static readonly Option<float> Noise = new("--noise")
-    {
-        Description = "SD of input-perturbation's Gaussian noise, in standardised units.",
-        DefaultValueFactory = _ => 0.2f,
-        Validators = { r => { float v = r.GetValueOrDefault<float>(); if (!(v >= 0) || !float.IsFinite(v)) r.AddError($"--noise must be a finite number >= 0, got {v}"); } },
-    };
+    private static readonly Option<float> Noise = CommandOptions.NonNegativeFloat("--noise", 0.2f, "SD of input-perturbation's Gaussian noise, in standardised units.");
     private static readonly Option<string?> Report = new("--report") { Description = "Write report.md and report.html with charts into this directory." };
     private static readonly Option<string?> Json = CommandOptions.Json();
 

@@ -18,23 +18,14 @@ namespace Demo.Commands;
 /// </summary>
 public static class SeedCommand
 {
-    public static readonly Option<int> Epochs = PositiveInt("--epochs", 5, "Training epochs.");
-    public static readonly Option<int> StepsPerEpoch = PositiveInt("--steps-per-epoch", 1000, "Batches per epoch.");
-    public static readonly Option<int> BatchSize = PositiveInt("--batch-size", 5, "Series per batch.");
-    public static readonly Option<int> Samples = PositiveInt("--samples", 250, "Series for the importance estimate.");
-    public static readonly Option<float> Noise = new("--noise")
-    {
-        Description = "Standard deviation of the Gaussian perturbation.",
-        DefaultValueFactory = _ => 0.2f,
-        Validators = { r => { if (!(r.GetValueOrDefault<float>() >= 0) || !float.IsFinite(r.GetValueOrDefault<float>())) r.AddError("--noise must be a finite number >= 0"); } },
-    };
+    public static readonly Option<int> Epochs = CommandOptions.PositiveInt("--epochs", 5, "Training epochs.");
+    public static readonly Option<int> StepsPerEpoch = CommandOptions.PositiveInt("--steps-per-epoch", 1000, "Batches per epoch.");
+    public static readonly Option<int> BatchSize = CommandOptions.PositiveInt("--batch-size", 5, "Series per batch.");
+    public static readonly Option<int> Samples = CommandOptions.PositiveInt("--samples", 250, "Series for the importance estimate.");
+    public static readonly Option<float> Noise = CommandOptions.NonNegativeFloat("--noise", 0.2f, "Standard deviation of the Gaussian perturbation.");
     public static readonly Option<ulong> Seed = new("--seed") { Description = "Seed for weights, data and noise.", DefaultValueFactory = _ => 42UL };
-    public static readonly Option<string> RecurrentActivation = new("--recurrent-activation")
-    {
-        Description = "Gate activation: sigmoid (Keras 2.3+) or hard_sigmoid (older Keras).",
-        DefaultValueFactory = _ => "sigmoid",
-        Validators = { r => { var v = r.GetValueOrDefault<string>(); if (v is not ("sigmoid" or "hard_sigmoid")) r.AddError($"--recurrent-activation must be sigmoid or hard_sigmoid, not '{v}'"); } },
-    };
+    public static readonly Option<string> RecurrentActivation = CommandOptions.Choice("--recurrent-activation", "sigmoid",
+        "Gate activation: sigmoid (Keras 2.3+) or hard_sigmoid (older Keras).", "sigmoid", "hard_sigmoid");
 
     public static readonly Option<string?> Methods = new("--methods")
     {
@@ -46,21 +37,13 @@ public static class SeedCommand
         Description = "Also write the --methods results as JSON to this file.",
         Validators = { r => { var v = r.GetValueOrDefault<string?>(); var dir = Path.GetDirectoryName(Path.GetFullPath(v ?? ".")); if (string.IsNullOrWhiteSpace(v) || !Directory.Exists(dir)) r.AddError($"--json: the folder of '{v}' does not exist"); } },
     };
-    public static readonly Option<int> Repeats = PositiveInt("--repeats", 10, "Repeats of the randomised methods (noise draws, permutations, randomised networks).");
-    public static readonly Option<int> Threads = PositiveInt("--threads", Environment.ProcessorCount, "Worker threads for the importance methods (results do not depend on it).");
-    public static readonly Option<int> Networks = PositiveInt("--networks", 1, "Networks trained from different seeds; with more than one, each method's scores are the mean and 95% interval across them.");
-    public static readonly Option<int> Restarts = PositiveInt("--restarts", 3, "Trainings per feature subset in forward- and backward-stepwise.");
-    public static readonly Option<int> NullNetworks = PositiveInt("--null-networks", 19, "Networks trained on permuted targets by connection-weights-test (p-values in steps of 1/(R+1)); trained with the --retrain-* schedule.");
-    public static readonly Option<int?> RetrainEpochs = new("--retrain-epochs")
-    {
-        Description = "Epochs of each stepwise retraining (default: --epochs).",
-        Validators = { r => { if (r.GetValueOrDefault<int?>() is <= 0) r.AddError("--retrain-epochs must be a positive whole number"); } },
-    };
-    public static readonly Option<int?> RetrainSteps = new("--retrain-steps")
-    {
-        Description = "Batches per epoch of each stepwise retraining (default: --steps-per-epoch).",
-        Validators = { r => { if (r.GetValueOrDefault<int?>() is <= 0) r.AddError("--retrain-steps must be a positive whole number"); } },
-    };
+    public static readonly Option<int> Repeats = CommandOptions.PositiveInt("--repeats", 10, "Repeats of the randomised methods (noise draws, permutations, randomised networks).");
+    public static readonly Option<int> Threads = CommandOptions.PositiveInt("--threads", Environment.ProcessorCount, "Worker threads for the importance methods (results do not depend on it).");
+    public static readonly Option<int> Networks = CommandOptions.PositiveInt("--networks", 1, "Networks trained from different seeds; with more than one, each method's scores are the mean and 95% interval across them.");
+    public static readonly Option<int> Restarts = CommandOptions.PositiveInt("--restarts", 3, "Trainings per feature subset in forward- and backward-stepwise.");
+    public static readonly Option<int> NullNetworks = CommandOptions.PositiveInt("--null-networks", 19, "Networks trained on permuted targets by connection-weights-test (p-values in steps of 1/(R+1)); trained with the --retrain-* schedule.");
+    public static readonly Option<int?> RetrainEpochs = CommandOptions.OptionalPositiveInt("--retrain-epochs", "Epochs of each stepwise retraining (default: --epochs).");
+    public static readonly Option<int?> RetrainSteps = CommandOptions.OptionalPositiveInt("--retrain-steps", "Batches per epoch of each stepwise retraining (default: --steps-per-epoch).");
 
     /// <summary>Adds the reference options to a command (the root, or `seed`).</summary>
     public static void AddOptions(Command command)
@@ -153,11 +136,4 @@ public static class SeedCommand
         }
         return 0;
     }
-
-    private static Option<int> PositiveInt(string name, int defaultValue, string description) => new(name)
-    {
-        Description = description,
-        DefaultValueFactory = _ => defaultValue,
-        Validators = { r => { if (r.GetValueOrDefault<int>() <= 0) r.AddError($"{name} must be a positive whole number, got {r.GetValueOrDefault<int>()}"); } },
-    };
 }
