@@ -267,6 +267,65 @@ internal static unsafe class LstmSequence
         else a0 = Vector512.ConditionalSelect(gLanes, TA.F(a0), TR.F(a0));
     }
 
+    // Activate + Split for rows of two or four vectors whose i, f and o fit in V / 2 vectors (3H <= 8V: H <= 5 for V = 2, H <= 10
+    // for V = 4): those three gates are packed into V / 2 vectors, so the gate activation (an exp and a divide per vector) runs on
+    // V / 2 vectors instead of 2 (V = 2: [i | f], [g | o]) or 3 (V = 4), for three more permutes. The row goes back in
+    // the padded layout (lanes past H of a block may hold other gates' values: dead lanes, never read as live ones).
+    // The permutes of ActivatePacked for H units, computed once per call (the JIT does not hoist them out of the loop).
+    private readonly struct PackedIndices
+    {
+        public readonly Vector512<int> A, B, C, D, E;
+
+        public PackedIndices(int units, int vectors)
+        {
+            var lane = Vector512<int>.Indices;
+            var h = Vector512.Create(units);
+            var below = Vector512.LessThan(lane, h);
+            if (vectors == 4)
+            {
+                // [i 0..H-1, o 0..15-H] and [f 0..H-1, o 16-H..]: lanes past H take o from its lane l - H, then l - 2H + 16;
+                // o lane j is lane H + j of the first below 16 - H, else lane 2H + j - 16 of the second.
+                A = Vector512.ConditionalSelect(below, lane, lane - h + Vector512.Create(16));
+                B = Vector512.ConditionalSelect(below, lane, lane - h - h + Vector512.Create(32));
+                C = Vector512.ConditionalSelect(Vector512.LessThan(lane, Vector512.Create(16) - h), lane + h, lane + h + h);
+                D = E = default;
+                return;
+            }
+            // [i | f], [g | o] (8-lane blocks) -> [i 0..H-1, f, o]; f and o back to lane 0; [i | f] and [g | o] from it.
+            var fromF = Vector512.LessThan(lane, h + h);
+            var low8 = Vector512.LessThan(lane, Vector512.Create(8));
+            A = Vector512.ConditionalSelect(below, lane, Vector512.ConditionalSelect(fromF, lane - h + Vector512.Create(8), lane - h - h + Vector512.Create(24)));
+            B = lane + h;
+            C = lane + h + h;
+            D = Vector512.ConditionalSelect(low8, lane, lane - Vector512.Create(8) + h);
+            E = Vector512.ConditionalSelect(low8, lane, lane + Vector512.Create(8) + h + h);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ActivatePacked<TW, TA, TR>(ref Vector512<float> a0, ref Vector512<float> a1, ref Vector512<float> a2, ref Vector512<float> a3, in PackedIndices x,
+                                                   out Vector512<float> i, out Vector512<float> f, out Vector512<float> g, out Vector512<float> o)
+        where TW : struct, IRowWidth where TA : struct, IGateActivation where TR : struct, IGateActivation
+    {
+        if (TW.V == 4)
+        {
+            i = TR.F(Avx512F.PermuteVar16x32x2(a0, x.A, a3));
+            f = TR.F(Avx512F.PermuteVar16x32x2(a1, x.B, a3));
+            g = TA.F(a2);
+            o = Avx512F.PermuteVar16x32x2(i, x.C, f);
+            a0 = i; a1 = f; a2 = g; a3 = o;
+            return;
+        }
+        var act = TR.F(Avx512F.PermuteVar16x32x2(a0, x.A, a1));
+        i = act;
+        f = Avx512F.PermuteVar16x32(act, x.B);
+        o = Avx512F.PermuteVar16x32(act, x.C);
+        g = TA.F(a1);
+        a0 = Avx512F.PermuteVar16x32(act, x.D);        // [i | f]
+        a1 = Avx512F.PermuteVar16x32x2(g, x.E, act);   // [g | o]
+        a2 = a3 = default;
+    }
+
     // The gate backward of one row (the formulas of LstmCell.Backward): dz (V vectors, padded layout) from dL/dh_t, dL/dc_t (after
     // this step's own term), the activated gates, s = a(c_t) and c_{t-1}; returns the part of dL/dc_{t-1} through c_t, dc f.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -344,6 +403,8 @@ internal static unsafe class LstmSequence
             }
             var live = Mask(units);
             var gLanes = GLanes<TW>();
+            bool packed = 3 * units <= 2 * p; // i, f and o fit in V / 2 vectors (ActivatePacked)
+            var indices = new PackedIndices(units, TW.V);
             for (int t = 0; t < steps; t++)
             {
                 if (t > 0)
@@ -365,9 +426,14 @@ internal static unsafe class LstmSequence
                     int row = t * batch + n;
                     float* z = gates + row * rl;
                     LoadRow<TW>(z, out var a0, out var a1, out var a2, out var a3);
-                    Activate<TW, TA, TR>(ref a0, ref a1, ref a2, ref a3, gLanes);
+                    Vector512<float> i, fg, g, o;
+                    if (TW.V > 1 && packed) ActivatePacked<TW, TA, TR>(ref a0, ref a1, ref a2, ref a3, in indices, out i, out fg, out g, out o);
+                    else
+                    {
+                        Activate<TW, TA, TR>(ref a0, ref a1, ref a2, ref a3, gLanes);
+                        Split<TW>(a0, a1, a2, a3, out i, out fg, out g, out o);
+                    }
                     StoreRow<TW>(z, a0, a1, a2, a3);
-                    Split<TW>(a0, a1, a2, a3, out var i, out var fg, out var g, out var o);
                     var c = Vector512.FusedMultiplyAdd(i, g, fg * Vector512.Load(cells + row * p)) & live;
                     var s = TA.F(c);
                     var h = o * s;
