@@ -494,7 +494,7 @@ internal static unsafe class LstmSequence
                     ((s0 + s1) + (s2 + s3)).Store(dh + n * Lanes);
                 }
             }
-            WeightGradients<TW>(dx, dw, du, db, dz, x, hidden, p, wtp, steps * batch, inputs, units);
+            WeightGradients<TW>(dx, dw, du, db, dz, x, hidden, p, wtp, steps * batch, batch, inputs, units);
         }
     }
 
@@ -612,7 +612,7 @@ internal static unsafe class LstmSequence
                     if (TW.V == 1) m += Avx512F.PermuteVar16x32(m, Vector512<int>.Indices + Vector512.Create(4));
                     (m & live).Store(dh + k * Lanes);
                 }
-            WeightGradients<OneVector>(dx, dw, du, db, dz, x, hidden, 1, wtp, steps * batch, inputs, 1);
+            WeightGradients<OneVector>(dx, dw, du, db, dz, x, hidden, 1, wtp, steps * batch, batch, inputs, 1);
         }
     }
 
@@ -620,12 +620,12 @@ internal static unsafe class LstmSequence
     // layout of the units: dW += Xᵀ dZ, dU += H_{t-1}ᵀ dZ (hidden row t N + n = h_{t-1} of row n, h_0 = 0, rows
     // lda apart), db += Σ dz, dx = dZ Wᵀ unless null.
     private static void WeightGradients<TW>(float* dx, float* dw, float* du, float* db, float* dz, float* x, float* hidden, int lda, float* wtp,
-                                            int rows, int inputs, int units) where TW : struct, IRowWidth
+                                            int rows, int batch, int inputs, int units) where TW : struct, IRowWidth
     {
         int rl = 16 * TW.V;
         float* tmp = stackalloc float[64];
         AddOuterProducts<TW>(dw, dz, x, inputs, rows, inputs, units, tmp);
-        AddOuterProducts<TW>(du, dz, hidden, lda, rows, units, units, tmp);
+        AddOuterProducts<TW>(du, dz + batch * rl, hidden + batch * lda, lda, rows - batch, units, units, tmp); // h_0 = 0: its rows add nothing
         Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default;
         for (int r = 0; r < rows; r++)
         {
@@ -667,7 +667,44 @@ internal static unsafe class LstmSequence
     {
         int rl = 16 * TW.V, p = 4 * TW.V, fp = PaddedInputs(inputs);
         var lastMask = Mask(inputs - (fp - Lanes));
-        for (int r = 0; r < rows; r++)
+        int r = 0;
+        // Eight rows at a time: each Wᵀ row is loaded once for eight broadcast FMAs (one row at a time the loads were the limit).
+        for (; r + 8 <= rows; r += 8)
+        {
+            float* zr = dz + r * rl, dxr = dx + r * inputs;
+            for (int c = 0; c < fp; c += Lanes)
+            {
+                Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+                for (int v = 0; v < TW.V; v++)
+                    for (int q = 0; q < 4 / TW.V; q++)
+                        for (int j = 0; j < units; j++)
+                        {
+                            int l = 16 * v + q * p + j;
+                            var w = Vector512.Load(wtp + l * fp + c);
+                            s0 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[l]), w, s0);
+                            s1 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[rl + l]), w, s1);
+                            s2 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[2 * rl + l]), w, s2);
+                            s3 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[3 * rl + l]), w, s3);
+                            s4 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[4 * rl + l]), w, s4);
+                            s5 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[5 * rl + l]), w, s5);
+                            s6 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[6 * rl + l]), w, s6);
+                            s7 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[7 * rl + l]), w, s7);
+                        }
+                if (c + Lanes <= inputs)
+                {
+                    s0.Store(dxr + c); s1.Store(dxr + inputs + c); s2.Store(dxr + 2 * inputs + c); s3.Store(dxr + 3 * inputs + c);
+                    s4.Store(dxr + 4 * inputs + c); s5.Store(dxr + 5 * inputs + c); s6.Store(dxr + 6 * inputs + c); s7.Store(dxr + 7 * inputs + c);
+                }
+                else
+                {
+                    Avx512F.MaskStore(dxr + c, lastMask, s0); Avx512F.MaskStore(dxr + inputs + c, lastMask, s1);
+                    Avx512F.MaskStore(dxr + 2 * inputs + c, lastMask, s2); Avx512F.MaskStore(dxr + 3 * inputs + c, lastMask, s3);
+                    Avx512F.MaskStore(dxr + 4 * inputs + c, lastMask, s4); Avx512F.MaskStore(dxr + 5 * inputs + c, lastMask, s5);
+                    Avx512F.MaskStore(dxr + 6 * inputs + c, lastMask, s6); Avx512F.MaskStore(dxr + 7 * inputs + c, lastMask, s7);
+                }
+            }
+        }
+        for (; r < rows; r++)
         {
             float* zr = dz + r * rl, dxr = dx + r * inputs;
             for (int c = 0; c < fp; c += Lanes)
