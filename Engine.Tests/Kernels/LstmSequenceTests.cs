@@ -76,6 +76,32 @@ public class LstmSequenceTests
     }
 
     [Fact]
+    public void ALayerBoundAgainMatchesTheGeneralPath()
+    {
+        // The padded and transposed weight copies are laid out once per input width and reused: a layer bound again to another width
+        // (smaller workspaces reused, larger ones grown) must still match the general path.
+        var rng = new RandomSource(11);
+        var small = new Lstm(10, Activation.Relu, Activation.Sigmoid, returnSequences: true);
+        foreach (int inputs in new[] { 17, 5 })
+        {
+            var general = new Lstm(10, Activation.Relu, Activation.Sigmoid, returnSequences: true) { UseSequenceKernel = false };
+            general.Bind(inputs, 0);
+            small.Bind(inputs, 0);
+            var parameters = Random(general.ParameterCount, rng, 0.6f);
+            var x = Random(3 * 2 * inputs, rng, 1f);
+            var dy = Random(3 * 2 * 10, rng, 1f);
+            float[] y0 = new float[dy.Length], y1 = new float[dy.Length], g0 = new float[parameters.Length], g1 = new float[parameters.Length];
+            float[] dx0 = new float[x.Length], dx1 = new float[x.Length];
+            general.Forward(y0, x, parameters, 3, 2);
+            small.Forward(y1, x, parameters, 3, 2);
+            general.Backward(dx0, g0, dy, x, parameters, 3, 2);
+            small.Backward(dx1, g1, dy, x, parameters, 3, 2);
+            AssertClose(g0, g1, $"gradients, F={inputs}");
+            AssertClose(dx0, dx1, $"dx, F={inputs}");
+        }
+    }
+
+    [Fact]
     public void ParametersChangedBetweenCallsAreSeen()
     {
         // Importance methods edit weights in place (e.g. zero a kernel row) and predict again: the padded copies must follow.

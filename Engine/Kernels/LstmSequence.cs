@@ -81,13 +81,17 @@ internal static unsafe class LstmSequence
         PackRows(bp, parameters + (inputs + units) * g, 1, units);
     }
 
-    /// <summary>Copies U into utp (R, 16) and, unless null, W into wtp (R, Fp) for <see cref="Backward"/>.</summary>
-    public static void PackBackward(float* utp, float* wtp, float* parameters, int inputs, int units, int batch)
+    /// <summary>
+    /// Copies U into utp (R, 16) and, unless null, W into wtp (R, Fp) for <see cref="Backward"/>. The copies write the same entries
+    /// on every call for one shape (inputs, units), so the zeros elsewhere need writing only when <paramref name="clear"/>: on the
+    /// first call for a shape into buffers that may hold anything else.
+    /// </summary>
+    public static void PackBackward(float* utp, float* wtp, float* parameters, int inputs, int units, int batch, bool clear)
     {
         int g = 4 * units;
         if (BatchInLanes(units)) PackRepeated(utp, parameters + inputs * g, 1, batch);
-        else PackTransposed(utp, parameters + inputs * g, units, units, Lanes);
-        if (wtp != null) PackTransposed(wtp, parameters, inputs, units, PaddedInputs(inputs));
+        else PackTransposed(utp, parameters + inputs * g, units, units, Lanes, clear);
+        if (wtp != null) PackTransposed(wtp, parameters, inputs, units, PaddedInputs(inputs), clear);
     }
 
     // dst (rows, 16 V) = src (rows, 4) of one unit with each gate value repeated over its block of B = 4 V lanes (V for N rows).
@@ -114,10 +118,10 @@ internal static unsafe class LstmSequence
     }
 
     /// <summary>dst (R, width), row q*P+j = column q*H+j of src (rows, 4H); zero elsewhere. width ≥ rows.</summary>
-    public static void PackTransposed(float* dst, float* src, int rows, int units, int width)
+    public static void PackTransposed(float* dst, float* src, int rows, int units, int width, bool clear = true)
     {
         int g = 4 * units, r4 = RowLength(units), p = r4 / 4;
-        new Span<float>(dst, r4 * width).Clear();
+        if (clear) new Span<float>(dst, r4 * width).Clear();
         for (int q = 0; q < 4; q++)
             for (int j = 0; j < units; j++)
             {
