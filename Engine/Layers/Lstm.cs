@@ -88,6 +88,10 @@ public sealed class Lstm : Layer
     /// <summary>Whether layers of at most 16 units run their whole time loop in <see cref="LstmSequence"/> (tests compare both paths).</summary>
     internal bool UseSequenceKernel { get; set; } = true;
 
+    // From this batch size on, X W + b is computed step by step (z_t stays in cache for the recurrent product and the
+    // gates); below it, one product over all steps (batch 1: each step's x_t W would stream W from L2 for one row).
+    private const int StepwiseBatch = 8;
+
     internal override void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int steps, int batch)
     {
         _smallPass = UseSequenceKernel && LstmSequence.Supported(Units);
@@ -105,12 +109,21 @@ public sealed class Lstm : Layer
         GemmPacked.PackBUnchecked(packW, w, g, transposed: false, f, g);
         GemmPacked.PackBUnchecked(packU, u, g, transposed: false, h, g);
 
-        BroadcastRows.Unchecked(gates, b, rows, g);
-        GemmPacked.Unchecked(gates, g, input, f, 1, packW, rows, f, g);                  // Z = X W + b, every step at once
+        bool stepwise = batch >= StepwiseBatch;
+        if (!stepwise)
+        {
+            BroadcastRows.Unchecked(gates, b, rows, g);
+            GemmPacked.Unchecked(gates, g, input, f, 1, packW, rows, f, g);              // Z = X W + b, every step at once
+        }
         for (int t = 0; t < steps; t++)
         {
             var zt = gates.Slice(t * batch * g, batch * g);
             int r = t * batch * h;
+            if (stepwise)
+            {
+                BroadcastRows.Unchecked(zt, b, batch, g);
+                GemmPacked.Unchecked(zt, g, input.Slice(t * batch * f, batch * f), f, 1, packW, batch, f, g); // Z_t = x_t W + b
+            }
             if (t > 0) GemmPacked.Unchecked(zt, g, hidden.Slice(r, batch * h), h, 1, packU, batch, h, g); // Z_t += h_{t-1} U
             LstmGates.ForwardUnchecked(zt, cells.Slice(r + batch * h, batch * h), cellAct.Slice(r, batch * h),
                                        hidden.Slice(r + batch * h, batch * h), cells.Slice(r, batch * h), Activation, RecurrentActivation, batch, h);
