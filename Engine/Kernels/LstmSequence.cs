@@ -206,6 +206,34 @@ internal static unsafe class LstmSequence
         }
     }
 
+    // Two rows at once, r += v w and s += u w: each vector of w loaded once for both (one row at a time the loads of w were the
+    // limit: a 512-bit load per FMA).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FmaRows<TW>(Vector512<float> v, Vector512<float> u, float* w,
+                                    ref Vector512<float> r0, ref Vector512<float> r1, ref Vector512<float> r2, ref Vector512<float> r3,
+                                    ref Vector512<float> s0, ref Vector512<float> s1, ref Vector512<float> s2, ref Vector512<float> s3)
+        where TW : struct, IRowWidth
+    {
+        var w0 = Vector512.Load(w);
+        r0 = Vector512.FusedMultiplyAdd(v, w0, r0);
+        s0 = Vector512.FusedMultiplyAdd(u, w0, s0);
+        if (TW.V > 1)
+        {
+            var w1 = Vector512.Load(w + 16);
+            r1 = Vector512.FusedMultiplyAdd(v, w1, r1);
+            s1 = Vector512.FusedMultiplyAdd(u, w1, s1);
+        }
+        if (TW.V > 2)
+        {
+            var w2 = Vector512.Load(w + 32);
+            var w3 = Vector512.Load(w + 48);
+            r2 = Vector512.FusedMultiplyAdd(v, w2, r2);
+            s2 = Vector512.FusedMultiplyAdd(u, w2, s2);
+            r3 = Vector512.FusedMultiplyAdd(v, w3, r3);
+            s3 = Vector512.FusedMultiplyAdd(u, w3, s3);
+        }
+    }
+
     // The four gates of a row (activated, R wide) moved to lanes 0 .. P-1.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Split<TW>(Vector512<float> r0, Vector512<float> r1, Vector512<float> r2, Vector512<float> r3,
@@ -398,7 +426,17 @@ internal static unsafe class LstmSequence
             int rl = 16 * TW.V, p = 4 * TW.V, rows = steps * batch;
             // Z = b + X W, every step at once (no dependency between rows).
             LoadRow<TW>(bp, out var b0, out var b1, out var b2, out var b3);
-            for (int row = 0; row < rows; row++)
+            int first = 0;
+            for (; first + 2 <= rows; first += 2)
+            {
+                Vector512<float> z0 = b0, z1 = b1, z2 = b2, z3 = b3, y0 = b0, y1 = b1, y2 = b2, y3 = b3;
+                float* xr = x + first * inputs;
+                for (int f = 0; f < inputs; f++)
+                    FmaRows<TW>(Vector512.Create(xr[f]), Vector512.Create(xr[inputs + f]), wp + f * rl, ref z0, ref z1, ref z2, ref z3, ref y0, ref y1, ref y2, ref y3);
+                StoreRow<TW>(gates + first * rl, z0, z1, z2, z3);
+                StoreRow<TW>(gates + (first + 1) * rl, y0, y1, y2, y3);
+            }
+            for (int row = first; row < rows; row++)
             {
                 Vector512<float> z0 = b0, z1 = b1, z2 = b2, z3 = b3;
                 float* xr = x + row * inputs;
@@ -411,8 +449,23 @@ internal static unsafe class LstmSequence
             var indices = new PackedIndices(units, TW.V);
             for (int t = 0; t < steps; t++)
             {
+                int pairs = t > 0 ? batch / 2 * 2 : 0;
+                for (int n = 0; n < pairs; n += 2)
+                {
+                    int row = t * batch + n;
+                    float* z = gates + row * rl;
+                    LoadRow<TW>(z, out var z0, out var z1, out var z2, out var z3);
+                    LoadRow<TW>(z + rl, out var y0, out var y1, out var y2, out var y3);
+                    Vector512<float> hv = Vector512.Load(hidden + row * p), hw = Vector512.Load(hidden + (row + 1) * p);
+                    var lane = Vector512<int>.Zero;
+                    for (int k = 0; k < units; k++, lane += Vector512<int>.One)
+                        FmaRows<TW>(Avx512F.PermuteVar16x32(hv, lane), Avx512F.PermuteVar16x32(hw, lane), up + k * rl,
+                                    ref z0, ref z1, ref z2, ref z3, ref y0, ref y1, ref y2, ref y3);
+                    StoreRow<TW>(z, z0, z1, z2, z3);
+                    StoreRow<TW>(z + rl, y0, y1, y2, y3);
+                }
                 if (t > 0)
-                    for (int n = 0; n < batch; n++)
+                    for (int n = pairs; n < batch; n++)
                     {
                         int row = t * batch + n;
                         float* z = gates + row * rl;
@@ -477,8 +530,38 @@ internal static unsafe class LstmSequence
                 }
                 if (t == 0) break;
                 // dL/dh_{t-1} through z_t = ... + h_{t-1} U: Σ_j dz_j Uᵀ_j over the live lanes, one partial sum per vector,
-                // dz_j broadcast from the registers by lane permutes.
-                for (int n = 0; n < batch; n++)
+                // dz_j broadcast from the registers by lane permutes; two rows at a time share the loads of Uᵀ.
+                int pairs = batch / 2 * 2;
+                for (int n = 0; n < pairs; n += 2)
+                {
+                    float* zr = dz + (t * batch + n) * rl;
+                    Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default, r0 = default, r1 = default, r2 = default, r3 = default;
+                    for (int q = 0; q < 4 / TW.V; q++)
+                        for (int j = 0; j < units; j++)
+                        {
+                            int l = q * p + j;
+                            var u0 = Vector512.Load(utp + l * Lanes);
+                            s0 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[l]), u0, s0);
+                            r0 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[rl + l]), u0, r0);
+                            if (TW.V > 1)
+                            {
+                                var u1 = Vector512.Load(utp + (16 + l) * Lanes);
+                                s1 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[16 + l]), u1, s1);
+                                r1 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[rl + 16 + l]), u1, r1);
+                            }
+                            if (TW.V > 2)
+                            {
+                                Vector512<float> u2 = Vector512.Load(utp + (32 + l) * Lanes), u3 = Vector512.Load(utp + (48 + l) * Lanes);
+                                s2 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[32 + l]), u2, s2);
+                                r2 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[rl + 32 + l]), u2, r2);
+                                s3 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[48 + l]), u3, s3);
+                                r3 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[rl + 48 + l]), u3, r3);
+                            }
+                        }
+                    ((s0 + s1) + (s2 + s3)).Store(dh + n * Lanes);
+                    ((r0 + r1) + (r2 + r3)).Store(dh + (n + 1) * Lanes);
+                }
+                for (int n = pairs; n < batch; n++)
                 {
                     LoadRow<TW>(dz + (t * batch + n) * rl, out var d0, out var d1, out var d2, out var d3);
                     Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
