@@ -38,7 +38,6 @@ public class LstmSequenceTests
     [Theory, MemberData(nameof(Lengths))]
     public void MatchesTheGeneralPath(int inputs)
     {
-        const int steps = 4;
         foreach (int units in new[] { 1, 3, 5, 8, 10, 16 }) // every layout: batch in lanes, rows of 1, 2 (i f o packed or not) and 4 vectors (likewise)
         {
             var rng = new RandomSource((ulong)(100 * inputs + units)); // one stream per shape: adding a shape leaves the others' draws
@@ -46,6 +45,7 @@ public class LstmSequenceTests
                 foreach (bool sequences in new[] { true, false })
                     foreach (int batch in new[] { 1, 3, 5, 18 }) // one unit: blocks of 4, 8 and 16 rows, the last one partial
                     {
+                        int steps = batch < 5 ? 3 : 4; // T N odd and even (rows go two at a time, then one)
                         var general = new Lstm(units, a, r, sequences) { UseSequenceKernel = false };
                         var small = new Lstm(units, a, r, sequences);
                         general.Bind(inputs, 0);
