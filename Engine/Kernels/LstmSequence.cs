@@ -25,8 +25,13 @@ namespace Engine.Kernels;
 /// </code>
 /// Forward: Z = b + X W for all steps, then per step two passes over the batch: z += h_{t-1} U (broadcast FMAs
 /// over the R-wide rows), then the gate math of <see cref="LstmCell"/> on registers (gates moved to lane 0 by
-/// permutes when P &lt; 16). Backward: per step (t = T-1 .. 0) the gate backward into dz for every row, then
-/// dh_{t-1} = dz_t Uᵀ; the weight gradients, db and dx over all steps after the loop.
+/// permutes when P &lt; 16; for H &lt;= 5 and H = 9, 10 the i, f, o blocks are first packed into V / 2 vectors, so the
+/// exp passes run on fewer vectors). Backward: per step (t = T-1 .. 0) the gate backward into dz for every row, then dh_{t-1} = dz_t Uᵀ;
+/// the weight gradients, db and dx over all steps after the loop. The products over rows (X W, h U, dz Uᵀ) take two
+/// rows at a time, so each vector of W, U or Uᵀ is loaded once for two FMAs (this core loads one 512-bit vector a
+/// cycle, the same rate as its FMAs).
+/// A layer of one unit (<see cref="BatchInLanes"/>) holds batch rows in the lanes instead: blocks of B = 4, 8 or 16
+/// rows, lane q*B+n = gate q of row n, with the gate math above unchanged (see the loops at the end).
 /// Lanes past H in a block hold finite values that never reach a live lane: broadcasts read live lanes only,
 /// c is masked to them, and every result leaves through an H-lane mask or an unpacking loop.
 /// The general path (<see cref="GemmPacked"/> products and <see cref="LstmGates"/>) is this kernel's twin.
