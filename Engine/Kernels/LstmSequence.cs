@@ -81,9 +81,38 @@ internal static unsafe class LstmSequence
             PackRepeated(bp, parameters + (inputs + 1) * g, 1, batch);
             return;
         }
+        if (CompactRows(units))
+        {
+            PackCompact(wp, parameters, inputs, units);
+            PackCompact(up, parameters + inputs * g, units, units);
+            PackCompact(bp, parameters + (inputs + units) * g, 1, units);
+            return;
+        }
         PackRows(wp, parameters, inputs, units);
         PackRows(up, parameters + inputs * g, units, units);
         PackRows(bp, parameters + (inputs + units) * g, 1, units);
+    }
+
+    // Rows of four vectors whose i, f and o fit in two (H = 9, 10): the forward's W, U, b and Z rows use three vectors,
+    // [i, o_0 .. o_{15-H}], [f, o_{16-H} .. o_{H-1}, 0 ..], [g, 0 ..] (R = 64 apart, the fourth vector unused), so X W and h U
+    // take three FMAs per input instead of four and the gate activation runs on two vectors for i, f and o. The activated
+    // gates are stored in the padded layout, which is all the backward pass reads.
+    private static bool CompactRows(int units) => RowVectors(units) == 4 && 3 * units <= 32;
+
+    // dst (rows, 64) = src (rows, 4H) in the compact layout of CompactRows.
+    private static void PackCompact(float* dst, float* src, int rows, int units)
+    {
+        int g = 4 * units;
+        var live = Mask(units);
+        var x = new PackedIndices(units, 4);
+        for (int r = 0; r < rows; r++)
+        {
+            float* s = src + r * g, d = dst + r * 64;
+            var o = Avx512F.MaskLoad(s + 3 * units, live, Vector512<float>.Zero);
+            Avx512F.PermuteVar16x32x2(Avx512F.MaskLoad(s, live, Vector512<float>.Zero), x.A, o).Store(d);
+            (Avx512F.PermuteVar16x32x2(Avx512F.MaskLoad(s + units, live, Vector512<float>.Zero), x.B, o) & Mask(3 * units - 16)).Store(d + 16);
+            Avx512F.MaskLoad(s + 2 * units, live, Vector512<float>.Zero).Store(d + 32);
+        }
     }
 
     /// <summary>
@@ -176,6 +205,7 @@ internal static unsafe class LstmSequence
     internal interface IRowWidth { static abstract int V { get; } }
     internal readonly struct OneVector : IRowWidth { public static int V => 1; }
     internal readonly struct TwoVectors : IRowWidth { public static int V => 2; }
+    internal readonly struct ThreeVectors : IRowWidth { public static int V => 3; } // the compact forward rows (CompactRows)
     internal readonly struct FourVectors : IRowWidth { public static int V => 4; }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -185,7 +215,7 @@ internal static unsafe class LstmSequence
         r0 = Vector512.Load(p);
         r1 = TW.V > 1 ? Vector512.Load(p + 16) : default;
         r2 = TW.V > 2 ? Vector512.Load(p + 32) : default;
-        r3 = TW.V > 2 ? Vector512.Load(p + 48) : default;
+        r3 = TW.V > 3 ? Vector512.Load(p + 48) : default;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -194,7 +224,8 @@ internal static unsafe class LstmSequence
     {
         r0.Store(p);
         if (TW.V > 1) r1.Store(p + 16);
-        if (TW.V > 2) { r2.Store(p + 32); r3.Store(p + 48); }
+        if (TW.V > 2) r2.Store(p + 32);
+        if (TW.V > 3) r3.Store(p + 48);
     }
 
     // r += v w for a row of V vectors.
@@ -204,11 +235,8 @@ internal static unsafe class LstmSequence
     {
         r0 = Vector512.FusedMultiplyAdd(v, Vector512.Load(w), r0);
         if (TW.V > 1) r1 = Vector512.FusedMultiplyAdd(v, Vector512.Load(w + 16), r1);
-        if (TW.V > 2)
-        {
-            r2 = Vector512.FusedMultiplyAdd(v, Vector512.Load(w + 32), r2);
-            r3 = Vector512.FusedMultiplyAdd(v, Vector512.Load(w + 48), r3);
-        }
+        if (TW.V > 2) r2 = Vector512.FusedMultiplyAdd(v, Vector512.Load(w + 32), r2);
+        if (TW.V > 3) r3 = Vector512.FusedMultiplyAdd(v, Vector512.Load(w + 48), r3);
     }
 
     // Two rows at once, r += v w and s += u w: each vector of w loaded once for both (one row at a time the loads of w were the
@@ -231,9 +259,12 @@ internal static unsafe class LstmSequence
         if (TW.V > 2)
         {
             var w2 = Vector512.Load(w + 32);
-            var w3 = Vector512.Load(w + 48);
             r2 = Vector512.FusedMultiplyAdd(v, w2, r2);
             s2 = Vector512.FusedMultiplyAdd(u, w2, s2);
+        }
+        if (TW.V > 3)
+        {
+            var w3 = Vector512.Load(w + 48);
             r3 = Vector512.FusedMultiplyAdd(v, w3, r3);
             s3 = Vector512.FusedMultiplyAdd(u, w3, s3);
         }
@@ -304,11 +335,8 @@ internal static unsafe class LstmSequence
         else a0 = Vector512.ConditionalSelect(gLanes, TA.F(a0), TR.F(a0));
     }
 
-    // Activate + Split for rows of two or four vectors whose i, f and o fit in V / 2 vectors (3H <= 8V: H <= 5 for V = 2, H <= 10
-    // for V = 4): those three gates are packed into V / 2 vectors, so the gate activation (an exp and a divide per vector) runs on
-    // V / 2 vectors instead of 2 (V = 2: [i | f], [g | o]) or 3 (V = 4), for three more permutes. The row goes back in
-    // the padded layout (lanes past H of a block may hold other gates' values: dead lanes, never read as live ones).
-    // The permutes of ActivatePacked for H units, computed once per call (the JIT does not hoist them out of the loop).
+    // The permutes of ActivatePacked (rows of two vectors) and of the compact rows (CompactRows: A, B pack, C gets o back) for H
+    // units, computed once per call (the JIT does not hoist them out of the loop).
     private readonly struct PackedIndices
     {
         public readonly Vector512<int> A, B, C, D, E;
@@ -339,20 +367,15 @@ internal static unsafe class LstmSequence
         }
     }
 
+    // Activate + Split for rows of two vectors whose i, f and o fit in one (3H <= 16): those three gates are packed into one vector,
+    // so the gate activation (an exp and a divide per vector) runs on it and g instead of on [i | f] and [g | o] both, for three
+    // more permutes. The row goes back in the padded layout (lanes past H of a block may hold other gates' values: dead lanes,
+    // never read as live ones).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void ActivatePacked<TW, TA, TR>(ref Vector512<float> a0, ref Vector512<float> a1, ref Vector512<float> a2, ref Vector512<float> a3, in PackedIndices x,
                                                    out Vector512<float> i, out Vector512<float> f, out Vector512<float> g, out Vector512<float> o)
         where TW : struct, IRowWidth where TA : struct, IGateActivation where TR : struct, IGateActivation
     {
-        if (TW.V == 4)
-        {
-            i = TR.F(Avx512F.PermuteVar16x32x2(a0, x.A, a3));
-            f = TR.F(Avx512F.PermuteVar16x32x2(a1, x.B, a3));
-            g = TA.F(a2);
-            o = Avx512F.PermuteVar16x32x2(i, x.C, f);
-            a0 = i; a1 = f; a2 = g; a3 = o;
-            return;
-        }
         var act = TR.F(Avx512F.PermuteVar16x32x2(a0, x.A, a1));
         i = act;
         f = Avx512F.PermuteVar16x32(act, x.B);
@@ -428,29 +451,37 @@ internal static unsafe class LstmSequence
     {
         public void Run<TW, TA, TR>() where TW : struct, IRowWidth where TA : struct, IGateActivation where TR : struct, IGateActivation
         {
+            if (TW.V == 4 && CompactRows(units)) Run<TW, ThreeVectors, TA, TR>();
+            else Run<TW, TW, TA, TR>();
+        }
+
+        // TZ: the vectors of a row of W, U, b and Z (CompactRows), TW: of a row of activated gates.
+        private void Run<TW, TZ, TA, TR>()
+            where TW : struct, IRowWidth where TZ : struct, IRowWidth where TA : struct, IGateActivation where TR : struct, IGateActivation
+        {
             int rl = 16 * TW.V, p = 4 * TW.V, rows = steps * batch;
             // Z = b + X W, every step at once (no dependency between rows).
-            LoadRow<TW>(bp, out var b0, out var b1, out var b2, out var b3);
+            LoadRow<TZ>(bp, out var b0, out var b1, out var b2, out var b3);
             int first = 0;
             for (; first + 2 <= rows; first += 2)
             {
                 Vector512<float> z0 = b0, z1 = b1, z2 = b2, z3 = b3, y0 = b0, y1 = b1, y2 = b2, y3 = b3;
                 float* xr = x + first * inputs;
                 for (int f = 0; f < inputs; f++)
-                    FmaRows<TW>(Vector512.Create(xr[f]), Vector512.Create(xr[inputs + f]), wp + f * rl, ref z0, ref z1, ref z2, ref z3, ref y0, ref y1, ref y2, ref y3);
-                StoreRow<TW>(gates + first * rl, z0, z1, z2, z3);
-                StoreRow<TW>(gates + (first + 1) * rl, y0, y1, y2, y3);
+                    FmaRows<TZ>(Vector512.Create(xr[f]), Vector512.Create(xr[inputs + f]), wp + f * rl, ref z0, ref z1, ref z2, ref z3, ref y0, ref y1, ref y2, ref y3);
+                StoreRow<TZ>(gates + first * rl, z0, z1, z2, z3);
+                StoreRow<TZ>(gates + (first + 1) * rl, y0, y1, y2, y3);
             }
             for (int row = first; row < rows; row++)
             {
                 Vector512<float> z0 = b0, z1 = b1, z2 = b2, z3 = b3;
                 float* xr = x + row * inputs;
-                for (int f = 0; f < inputs; f++) FmaRow<TW>(Vector512.Create(xr[f]), wp + f * rl, ref z0, ref z1, ref z2, ref z3);
-                StoreRow<TW>(gates + row * rl, z0, z1, z2, z3);
+                for (int f = 0; f < inputs; f++) FmaRow<TZ>(Vector512.Create(xr[f]), wp + f * rl, ref z0, ref z1, ref z2, ref z3);
+                StoreRow<TZ>(gates + row * rl, z0, z1, z2, z3);
             }
             var live = Mask(units);
             var gLanes = GLanes<TW>();
-            bool packed = 3 * units <= 2 * p; // i, f and o fit in V / 2 vectors (ActivatePacked)
+            bool packed = 3 * units <= 2 * p; // rows of two vectors: i, f and o fit in one (ActivatePacked)
             var indices = new PackedIndices(units, TW.V);
             for (int t = 0; t < steps; t++)
             {
@@ -459,37 +490,44 @@ internal static unsafe class LstmSequence
                 {
                     int row = t * batch + n;
                     float* z = gates + row * rl;
-                    LoadRow<TW>(z, out var z0, out var z1, out var z2, out var z3);
-                    LoadRow<TW>(z + rl, out var y0, out var y1, out var y2, out var y3);
+                    LoadRow<TZ>(z, out var z0, out var z1, out var z2, out var z3);
+                    LoadRow<TZ>(z + rl, out var y0, out var y1, out var y2, out var y3);
                     Vector512<float> hv = Vector512.Load(hidden + row * p), hw = Vector512.Load(hidden + (row + 1) * p);
                     var lane = Vector512<int>.Zero;
                     for (int k = 0; k < units; k++, lane += Vector512<int>.One)
-                        FmaRows<TW>(Avx512F.PermuteVar16x32(hv, lane), Avx512F.PermuteVar16x32(hw, lane), up + k * rl,
+                        FmaRows<TZ>(Avx512F.PermuteVar16x32(hv, lane), Avx512F.PermuteVar16x32(hw, lane), up + k * rl,
                                     ref z0, ref z1, ref z2, ref z3, ref y0, ref y1, ref y2, ref y3);
-                    StoreRow<TW>(z, z0, z1, z2, z3);
-                    StoreRow<TW>(z + rl, y0, y1, y2, y3);
+                    StoreRow<TZ>(z, z0, z1, z2, z3);
+                    StoreRow<TZ>(z + rl, y0, y1, y2, y3);
                 }
                 if (t > 0)
                     for (int n = pairs; n < batch; n++)
                     {
                         int row = t * batch + n;
                         float* z = gates + row * rl;
-                        LoadRow<TW>(z, out var z0, out var z1, out var z2, out var z3);
+                        LoadRow<TZ>(z, out var z0, out var z1, out var z2, out var z3);
                         // h_{t-1} of row n, stored one step ago: reloaded whole and broadcast lane by lane in registers
                         // (a scalar reload of a just-stored vector would wait for the store to retire).
                         var hv = Vector512.Load(hidden + row * p);
                         var lane = Vector512<int>.Zero;
                         for (int k = 0; k < units; k++, lane += Vector512<int>.One)
-                            FmaRow<TW>(Avx512F.PermuteVar16x32(hv, lane), up + k * rl, ref z0, ref z1, ref z2, ref z3);
-                        StoreRow<TW>(z, z0, z1, z2, z3);
+                            FmaRow<TZ>(Avx512F.PermuteVar16x32(hv, lane), up + k * rl, ref z0, ref z1, ref z2, ref z3);
+                        StoreRow<TZ>(z, z0, z1, z2, z3);
                     }
                 for (int n = 0; n < batch; n++)
                 {
                     int row = t * batch + n;
                     float* z = gates + row * rl;
-                    LoadRow<TW>(z, out var a0, out var a1, out var a2, out var a3);
+                    LoadRow<TZ>(z, out var a0, out var a1, out var a2, out var a3);
                     Vector512<float> i, fg, g, o;
-                    if (TW.V > 1 && packed) ActivatePacked<TW, TA, TR>(ref a0, ref a1, ref a2, ref a3, in indices, out i, out fg, out g, out o);
+                    if (TZ.V == 3)
+                    {
+                        i = a0 = TR.F(a0);
+                        fg = a1 = TR.F(a1);
+                        g = a2 = TA.F(a2);
+                        o = a3 = Avx512F.PermuteVar16x32x2(i, indices.C, fg); // i and f hold o in their lanes past H (dead lanes there)
+                    }
+                    else if (TW.V == 2 && packed) ActivatePacked<TW, TA, TR>(ref a0, ref a1, ref a2, ref a3, in indices, out i, out fg, out g, out o);
                     else
                     {
                         Activate<TW, TA, TR>(ref a0, ref a1, ref a2, ref a3, gLanes);
