@@ -66,6 +66,12 @@ internal static unsafe class LstmSequence
     public static long StateLength(int count, int batch, int units) =>
         Math.Max((long)count * batch * (RowLength(units) / 4), BatchInLanes(units) ? (long)count * Blocks(batch) * (RowLength(batch) / 4) : 0) + Lanes;
 
+    /// <summary>
+    /// Floats of <c>dz</c>: (T N, R), then for <see cref="CompactRows"/> a copy (T N, 48) in the compact layout for the weight
+    /// gradients (three vectors a row instead of four).
+    /// </summary>
+    public static long DzLength(int steps, int batch, int units) => (long)steps * batch * (RowLength(units) + (CompactRows(units) ? 48 : 0));
+
     /// <summary>Floats of <c>hidden</c>.</summary>
     public static long HiddenLength(int steps, int batch, int units) =>
         Math.Max((long)(steps + 1) * batch * (RowLength(units) / 4), BatchInLanes(units) ? (long)(steps + 1) * batch + Lanes * (1 + Blocks(batch)) : 0) + Lanes;
@@ -184,7 +190,7 @@ internal static unsafe class LstmSequence
     /// <summary>
     /// Backpropagation through time after <see cref="Forward"/>: adds dW into <paramref name="dw"/> (F, 4H), dU into
     /// <paramref name="du"/> (H, 4H) and db into <paramref name="db"/> (4H), Keras' layouts; writes dx (T N, F) unless null.
-    /// dy as <see cref="Forward"/>'s y. dz (T N, R) receives dL/dz; dh, dc (N, 16) are scratch.
+    /// dy as <see cref="Forward"/>'s y. dz (<see cref="DzLength"/>) receives dL/dz (T N, R); dh, dc (N, 16) are scratch.
     /// </summary>
     public static void Backward(float* dx, float* dw, float* du, float* db, float* dz, float* dy, float* x, float* gates, float* cells, float* cellAct,
                                 float* hidden, float* utp, float* wtp, float* dh, float* dc,
@@ -316,6 +322,13 @@ internal static unsafe class LstmSequence
         }
         StoreRow<TW>(tmp, r0, r1, r2, r3);
         int p = 4 * TW.V;
+        if (TW.V == 3) // the compact layout (CompactRows)
+        {
+            for (int q = 0; q < 3; q++)
+                for (int j = 0; j < units; j++) d[q * units + j] += tmp[16 * q + j];
+            for (int j = 0; j < units; j++) d[3 * units + j] += tmp[j < 16 - units ? units + j : 2 * units + j];
+            return;
+        }
         for (int q = 0; q < 4; q++)
             for (int j = 0; j < units; j++) d[q * units + j] += tmp[q * p + j];
     }
@@ -557,6 +570,9 @@ internal static unsafe class LstmSequence
         {
             int rl = 16 * TW.V, p = 4 * TW.V;
             var live = Mask(units);
+            bool compact = CompactRows(units);
+            float* dzc = dz + steps * batch * rl;
+            var indices = new PackedIndices(units, TW.V);
             for (int t = steps - 1; t >= 0; t--)
             {
                 for (int n = 0; n < batch; n++)
@@ -569,6 +585,13 @@ internal static unsafe class LstmSequence
                     var dcPrev = GateBackward<TW, TA, TR>(dhv, Vector512.Load(dc + n * Lanes), gates + row * rl, Vector512.Load(cellAct + row * p),
                                                           Vector512.Load(cells + row * p), out var d0, out var d1, out var d2, out var d3);
                     StoreRow<TW>(dz + row * rl, d0, d1, d2, d3);
+                    if (TW.V == 4 && compact)
+                    {
+                        float* c = dzc + row * 48;
+                        Avx512F.PermuteVar16x32x2(d0, indices.A, d3).Store(c);
+                        Avx512F.PermuteVar16x32x2(d1, indices.B, d3).Store(c + 16);
+                        d2.Store(c + 32);
+                    }
                     dcPrev.Store(dc + n * Lanes);
                 }
                 if (t == 0) break;
@@ -624,7 +647,13 @@ internal static unsafe class LstmSequence
                     ((s0 + s1) + (s2 + s3)).Store(dh + n * Lanes);
                 }
             }
-            WeightGradients<TW>(dx, dw, du, db, dz, x, hidden, p, wtp, steps * batch, batch, inputs, units);
+            if (TW.V == 4 && compact)
+            {
+                // dW, dU, db from the compact copy (three vectors a row), dx from the padded rows
+                WeightGradients<ThreeVectors>(null, dw, du, db, dzc, x, hidden, p, wtp, steps * batch, batch, inputs, units);
+                if (dx != null) InputGradient<TW>(dx, dz, wtp, steps * batch, inputs, units);
+            }
+            else WeightGradients<TW>(dx, dw, du, db, dz, x, hidden, p, wtp, steps * batch, batch, inputs, units);
         }
     }
 

@@ -206,7 +206,7 @@ public sealed class Lstm : Layer
         int f = InputSize, h = Units, g = 4 * h, fp = LstmSequence.PaddedInputs(f), rl = LstmSequence.RowLength(h);
         var utp = Workspace(ref _utp, Math.Max(rl * L, LstmSequence.PackedRowLength(h, batch)));
         var wtp = Workspace(ref _wtp, dInput.IsEmpty ? 0 : rl * fp);
-        var dz = Workspace(ref _dz, (long)steps * batch * rl);
+        var dz = Workspace(ref _dz, LstmSequence.DzLength(steps, batch, h));
         var dh = Workspace(ref _dh, batch * L);
         var dc = Workspace(ref _dc, batch * L);
         dh.Clear(); dc.Clear();
