@@ -166,7 +166,9 @@ internal static unsafe class LstmSequence
             for (int j = 0; j < units; j++)
             {
                 float* d = dst + (q * p + j) * width, s = src + q * units + j;
-                for (int k = 0; k < rows; k++) d[k] = s[k * g];
+                int k = 0;
+                for (; k + 4 <= rows; k += 4, s += 4 * g) { d[k] = s[0]; d[k + 1] = s[g]; d[k + 2] = s[2 * g]; d[k + 3] = s[3 * g]; }
+                for (; k < rows; k++, s += g) d[k] = *s;
             }
     }
 
