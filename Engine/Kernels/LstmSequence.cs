@@ -25,8 +25,9 @@ namespace Engine.Kernels;
 /// </code>
 /// Forward: Z = b + X W for all steps, then per step two passes over the batch: z += h_{t-1} U (broadcast FMAs
 /// over the R-wide rows), then the gate math of <see cref="LstmCell"/> on registers (gates moved to lane 0 by
-/// permutes when P &lt; 16; for H &lt;= 5 and H = 9, 10 the i, f, o blocks are first packed into V / 2 vectors, so the
-/// exp passes run on fewer vectors). Backward: per step (t = T-1 .. 0) the gate backward into dz for every row, then dh_{t-1} = dz_t Uᵀ;
+/// permutes when P &lt; 16; for H &lt;= 5 the i, f, o blocks are first packed into one vector, so the exp pass runs on
+/// fewer vectors). For H = 9, 10 the forward's wp, up, bp and Z rows are compact instead, three vectors a row
+/// (<see cref="CompactRows"/>), and so is a copy of dz for the weight gradients; gates and dz keep the padded layout. Backward: per step (t = T-1 .. 0) the gate backward into dz for every row, then dh_{t-1} = dz_t Uᵀ;
 /// the weight gradients, db and dx over all steps after the loop. The products over rows (X W, h U, dz Uᵀ) take two
 /// rows at a time, so each vector of W, U or Uᵀ is loaded once for two FMAs (this core loads one 512-bit vector a
 /// cycle, the same rate as its FMAs).
