@@ -22,6 +22,44 @@ public class LossTests
         Assert.Equal(1 / 0.8 / 2, dp[1], 6);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(50)]
+    [InlineData(67)]
+    public void BinaryCrossEntropyIsBitIdenticalToTheTwoLogFormula(int n)
+    {
+        // The vector gradient and the one-log term for 0/1 targets against Keras' formula term by term, clipped values included.
+        var rng = new RandomSource(17 + (ulong)n);
+        var p = new float[n];
+        var y = new float[n];
+        float[] edges = [0f, 1f, 1e-8f, 1e-7f, 1f - 1e-7f, 0.5f];
+        for (int i = 0; i < n; i++)
+        {
+            p[i] = i % 5 == 3 ? edges[i % edges.Length] : rng.NextFloat();
+            y[i] = i % 4 == 1 ? rng.NextFloat() : i % 2;
+        }
+        double sum = 0;
+        var expected = new float[n];
+        const float eps = BinaryCrossEntropy.Epsilon;
+        for (int i = 0; i < n; i++)
+        {
+            float pc = Math.Clamp(p[i], eps, 1f - eps);
+            sum -= y[i] * MathF.Log(pc) + (1f - y[i]) * MathF.Log(1f - pc);
+            expected[i] = p[i] > eps && p[i] < 1f - eps ? 1f / n * (pc - y[i]) / (pc * (1f - pc)) : 0f;
+        }
+        var dp = new float[n];
+        var loss = new BinaryCrossEntropy();
+        float value = loss.Compute(p, y, dp);
+        Assert.Equal(BitConverter.SingleToInt32Bits((float)(sum / n)), BitConverter.SingleToInt32Bits(value));
+        Assert.Equal(BitConverter.SingleToInt32Bits(value), BitConverter.SingleToInt32Bits(loss.Value(p, y)));
+        for (int i = 0; i < n; i++) Assert.Equal(BitConverter.SingleToInt32Bits(expected[i]), BitConverter.SingleToInt32Bits(dp[i]));
+        // NaN predictions take the zero gradient of the clip, in the vector loop as in the scalar one.
+        Array.Fill(p, float.NaN);
+        loss.Compute(p, y, dp);
+        Assert.All(dp, d => Assert.Equal(0f, d));
+    }
+
     [Fact]
     public void BinaryCrossEntropyClipsLikeKeras()
     {

@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
 namespace Engine.Losses;
 
 /// <summary>
@@ -17,29 +20,43 @@ public sealed class BinaryCrossEntropy : ILoss
     {
         Check.SameLength(prediction, target, nameof(prediction), nameof(target));
         Check.SameLength(prediction, dPrediction, nameof(prediction), nameof(dPrediction));
-        double sum = 0;
         float scale = 1f / prediction.Length;
-        for (int i = 0; i < prediction.Length; i++)
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            // Inside the clip pc = p, so the vector form needs no clamp; outside (and for NaN) the mask gives 0.
+            var s = new Vector<float>(scale);
+            var lo = new Vector<float>(Epsilon);
+            var hi = new Vector<float>(1f - Epsilon);
+            for (; i <= prediction.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                var p = new Vector<float>(prediction[i..]);
+                var y = new Vector<float>(target[i..]);
+                var inside = Vector.GreaterThan(p, lo) & Vector.LessThan(p, hi);
+                Vector.ConditionalSelect(inside, s * (p - y) / (p * (Vector<float>.One - p)), Vector<float>.Zero).CopyTo(dPrediction[i..]);
+            }
+        }
+        for (; i < prediction.Length; i++)
         {
             float p = prediction[i], y = target[i];
-            float pc = Math.Clamp(p, Epsilon, 1f - Epsilon);
-            sum -= y * MathF.Log(pc) + (1f - y) * MathF.Log(1f - pc);
-            dPrediction[i] = p > Epsilon && p < 1f - Epsilon ? scale * (pc - y) / (pc * (1f - pc)) : 0f;
+            dPrediction[i] = p > Epsilon && p < 1f - Epsilon ? scale * (p - y) / (p * (1f - p)) : 0f;
         }
-        return (float)(sum / prediction.Length);
+        return Value(prediction, target);
     }
 
     public float Value(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target)
     {
         Check.SameLength(prediction, target, nameof(prediction), nameof(target));
         double sum = 0;
-        for (int i = 0; i < prediction.Length; i++)
-        {
-            float pc = Math.Clamp(prediction[i], Epsilon, 1f - Epsilon), y = target[i];
-            sum -= y * MathF.Log(pc) + (1f - y) * MathF.Log(1f - pc);
-        }
+        for (int i = 0; i < prediction.Length; i++) sum -= Term(Math.Clamp(prediction[i], Epsilon, 1f - Epsilon), target[i]);
         return (float)(sum / prediction.Length);
     }
+
+    // y ln pc + (1 - y) ln(1 - pc) with one log for a 0/1 target: both logs are finite and negative inside the clip, so the
+    // other product is a signed zero that leaves the sum's bits unchanged.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Term(float pc, float y) =>
+        y == 1f ? MathF.Log(pc) : y == 0f ? MathF.Log(1f - pc) : y * MathF.Log(pc) + (1f - y) * MathF.Log(1f - pc);
 
     /// <summary>The fused sigmoid + BCE on logits z: returns the mean loss, writes dL/dz.</summary>
     public static float ComputeFromLogits(ReadOnlySpan<float> logits, ReadOnlySpan<float> target, Span<float> dLogits)
