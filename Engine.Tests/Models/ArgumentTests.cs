@@ -71,7 +71,9 @@ public class ArgumentTests
     {
         var model = Model();
         var x = new float[40];
-        x[17] = bad;
+        x[39] = bad; // the last element (a full vector or the scalar tail, by vector width)
+        Assert.Contains("input[39]", Assert.Throws<ArgumentException>(() => model.Forward(new float[20], x, 2, 5)).Message);
+        x[17] = x[21] = bad; // the first bad index of a failing vector is named
         Assert.Contains($"input[17] is {bad}", Assert.Throws<ArgumentException>(() => model.Forward(new float[20], x, 2, 5)).Message);
         Assert.Contains("input[17]", Assert.Throws<ArgumentException>(() => model.Predict(new float[20], x, 2, 5)).Message);
         Assert.Contains("input[17]", Assert.Throws<ArgumentException>(() => model.ComputeGradients(x, new float[20], 2, 5, new MeanSquaredError())).Message);

@@ -78,8 +78,13 @@ public abstract class Layer
     /// <summary>Grows a workspace buffer when a larger batch arrives; reused, never shrunk.</summary>
     protected static Span<float> Workspace(ref float[] buffer, long length)
     {
-        if (length > Array.MaxLength) throw new ArgumentException($"a workspace of {length} floats is too large");
-        if (buffer.Length < length) buffer = new float[length];
+        if (buffer.Length < length) Grow(ref buffer, length); // off the common path: the call stays small enough to inline
         return buffer.AsSpan(0, (int)length);
+    }
+
+    private static void Grow(ref float[] buffer, long length)
+    {
+        if (length > Array.MaxLength) throw new ArgumentException($"a workspace of {length} floats is too large");
+        buffer = new float[length];
     }
 }
