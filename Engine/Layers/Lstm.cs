@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using Engine.Kernels;
 using Engine.Random;
+using Engine.Threading;
 using Engine.Training;
 
 namespace Engine.Layers;
@@ -88,35 +89,103 @@ public sealed class Lstm : Layer
     /// <summary>Whether layers of at most 16 units run their whole time loop in <see cref="LstmSequence"/> (tests compare both paths).</summary>
     internal bool UseSequenceKernel { get; set; } = true;
 
-    internal override void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int steps, int batch)
+    internal override unsafe void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int steps, int batch)
     {
         _smallPass = UseSequenceKernel && LstmSequence.Supported(Units);
         if (_smallPass) { ForwardSmall(output, input, parameters, steps, batch); return; }
-        int f = InputSize, h = Units, g = 4 * h, rows = steps * batch;
-        ReadOnlySpan<float> w = parameters[..(f * g)], u = parameters.Slice(f * g, h * g), b = parameters.Slice((f + h) * g, g);
-        var gates = Workspace(ref _gates, (long)rows * g);
+        int h = Units, rows = steps * batch;
+        Workspace(ref _gates, (long)rows * 4 * h);
         var cells = Workspace(ref _cells, (long)(steps + 1) * batch * h);
         var hidden = Workspace(ref _hidden, (long)(steps + 1) * batch * h);
-        var cellAct = Workspace(ref _cellAct, (long)rows * h);
-        var packW = Workspace(ref _packW, GemmPacked.PackedLength(f, g));
-        var packU = Workspace(ref _packU, GemmPacked.PackedLength(h, g));
+        Workspace(ref _cellAct, (long)rows * h);
         cells[..(batch * h)].Clear();
         hidden[..(batch * h)].Clear();
-        GemmPacked.PackBUnchecked(packW, w, g, transposed: false, f, g);
-        GemmPacked.PackBUnchecked(packU, u, g, transposed: false, h, g);
-
-        BroadcastRows.Unchecked(gates, b, rows, g);
-        GemmPacked.Unchecked(gates, g, input, f, 1, packW, rows, f, g);                  // Z = X W + b, every step at once
-        for (int t = 0; t < steps; t++)
+        fixed (float* x = input, pr = parameters)
         {
-            var zt = gates.Slice(t * batch * g, batch * g);
-            int r = t * batch * h;
-            if (t > 0) GemmPacked.Unchecked(zt, g, hidden.Slice(r, batch * h), h, 1, packU, batch, h, g); // Z_t += h_{t-1} U
-            LstmGates.ForwardUnchecked(zt, cells.Slice(r + batch * h, batch * h), cellAct.Slice(r, batch * h),
-                                       hidden.Slice(r + batch * h, batch * h), cells.Slice(r, batch * h), Activation, RecurrentActivation, batch, h);
+            if (Parallelism.MaxThreads > 1 && (long)batch * h * 4 * h >= ThreadThreshold)
+            {
+                using var lease = Parallelism.Lease();
+                if (_parts.Length < lease.Count) _parts = new Part[lease.Count];
+                lease.Run(new ForwardJob(this, x, pr, steps, batch));
+            }
+            else ForwardPart(TeamMember.Alone, x, pr, steps, batch);
         }
         if (ReturnSequences) hidden.Slice(batch * h, rows * h).CopyTo(output);
         else hidden.Slice(steps * batch * h, batch * h).CopyTo(output);
+    }
+
+    /// <summary>Recurrent products (batch H 4H multiply-adds per step) from this size on split the layer's units between threads.</summary>
+    internal const long ThreadThreshold = 1 << 15;
+
+    // One member's buffers for its units' gate columns (see ForwardPart); each member allocates its own.
+    private sealed class Part
+    {
+        public float[] W = [], U = [], Bias = [], Z = [];
+    }
+    private Part[] _parts = [];
+
+    private readonly unsafe struct ForwardJob(Lstm layer, float* x, float* parameters, int steps, int batch) : ITeamWork
+    {
+        public void Execute(TeamMember member) => layer.ForwardPart(member, x, parameters, steps, batch);
+    }
+
+    // The forward pass for member m's units [u0, u1) of Count near-equal slices: it packs its columns of the four gate
+    // blocks of W and U (its own copy: it stays in this core's cache), computes its columns of Z = X W + b for every
+    // step, then per step its columns of h_{t-1} U and the gate math for its units; a barrier per step makes all of
+    // h_t visible before step t+1 reads it. Each element is computed as by one thread, so results are bit-identical.
+    // Alone (Count 1), Z is the saved gates buffer itself and the gate math runs over the whole batch in one call.
+    private unsafe void ForwardPart(TeamMember m, float* x, float* pr, int steps, int batch)
+    {
+        int f = InputSize, h = Units, g = 4 * h, rows = steps * batch, bh = batch * h;
+        int u0 = m.Start(h), hp = m.End(h) - u0, gp = 4 * hp;
+        bool alone = m.Count == 1;
+        if (hp == 0) { for (int t = 1; t < steps; t++) m.Barrier(); return; }
+        ReadOnlySpan<float> input = new(x, rows * f), w = new(pr, f * g), u = new(pr + f * g, h * g), b = new(pr + (f + h) * g, g);
+        Span<float> gates = _gates.AsSpan(0, rows * g), cells = _cells, hidden = _hidden, cellAct = _cellAct;
+        Span<float> packW, packU, z;
+        ReadOnlySpan<float> bias = b;
+        if (alone)
+        {
+            packW = Workspace(ref _packW, GemmPacked.PackedLength(f, g));
+            packU = Workspace(ref _packU, GemmPacked.PackedLength(h, g));
+            z = gates;
+        }
+        else
+        {
+            var part = _parts[m.Index] ??= new Part();
+            packW = Workspace(ref part.W, GemmPacked.PackedLength(f, gp));
+            packU = Workspace(ref part.U, GemmPacked.PackedLength(h, gp));
+            var partBias = Workspace(ref part.Bias, gp);
+            for (int q = 0; q < 4; q++) b.Slice(q * h + u0, hp).CopyTo(partBias.Slice(q * hp, hp));
+            bias = partBias;
+            z = Workspace(ref part.Z, (long)rows * gp);
+        }
+        GemmPacked.PackColumnsUnchecked(packW, w, g, f, 4, h, u0, hp);
+        GemmPacked.PackColumnsUnchecked(packU, u, g, h, 4, h, u0, hp);
+        BroadcastRows.Unchecked(z, bias, rows, gp);
+        GemmPacked.Unchecked(z, gp, input, f, 1, packW, rows, f, gp);                   // Z = X W + b, every step at once
+        for (int t = 0; t < steps; t++)
+        {
+            var zt = z.Slice(t * batch * gp, batch * gp);
+            int r = t * bh;
+            if (t > 0) GemmPacked.Unchecked(zt, gp, hidden.Slice(r, bh), h, 1, packU, batch, h, gp); // Z_t += h_{t-1} U
+            if (alone)
+                LstmGates.ForwardUnchecked(zt, cells.Slice(r + bh, bh), cellAct.Slice(r, bh), hidden.Slice(r + bh, bh), cells.Slice(r, bh),
+                                           Activation, RecurrentActivation, batch, h);
+            else
+            {
+                for (int n = 0; n < batch; n++)
+                {
+                    int o = r + n * h + u0;
+                    var zn = zt.Slice(n * gp, gp);
+                    LstmGates.ForwardUnchecked(zn, cells.Slice(o + bh, hp), cellAct.Slice(o, hp), hidden.Slice(o + bh, hp), cells.Slice(o, hp),
+                                               Activation, RecurrentActivation, 1, hp);
+                    var saved = gates.Slice((t * batch + n) * g + u0);
+                    for (int q = 0; q < 4; q++) zn.Slice(q * hp, hp).CopyTo(saved.Slice(q * h, hp)); // into the (T, N, 4H) layout backward reads
+                }
+                if (t + 1 < steps) m.Barrier();
+            }
+        }
     }
 
     /// <inheritdoc/>
