@@ -88,6 +88,22 @@ public class GemmPackedTests
         }
     }
 
+    [Theory, InlineData(false), InlineData(true)]
+    public void ThreadedPackingIsIdenticalToOneThread(bool transposed)
+    {
+        int k = 1000, n = 1050; // above the packing threshold, a partial last panel
+        var b = Random(k * n, 8);
+        var one = new float[GemmPacked.PackedLength(k, n)];
+        GemmPacked.PackB(one, b, transposed ? k : n, transposed, k, n);
+        var two = Engine.Tests.Threading.ThreadSetting.With(2, () =>
+        {
+            var packed = Enumerable.Repeat(float.NaN, one.Length).ToArray();
+            GemmPacked.PackB(packed, b, transposed ? k : n, transposed, k, n);
+            return packed;
+        });
+        Assert.Equal(one, two);
+    }
+
     [Fact]
     public void PackingColumnBlocksGathersTheGateSlices()
     {

@@ -124,9 +124,10 @@ public class WorkerTeamTests
 
     // Forward outputs and, after a few training steps, every parameter: bit for bit on one and on two threads.
     // Units 128 at batch 1, 64 at batch 2 and 33 at batch 8 are above the layers' threading threshold (33: unequal unit slices);
-    // batch 16 x 8 steps puts the weight-gradient products above GemmPacked's.
+    // batch 16 x 8 steps puts the weight-gradient products above GemmPacked's; 64 x 64 splits the gate backward by rows,
+    // and the models of 128 and 64 units split Adam's update.
     [Trait("Category", "Kernels")]
-    [Theory, InlineData(128, 1), InlineData(64, 2), InlineData(33, 8), InlineData(40, 16)]
+    [Theory, InlineData(128, 1), InlineData(64, 2), InlineData(33, 8), InlineData(40, 16), InlineData(64, 64)]
     public void TwoThreadsGiveBitIdenticalResults(int units, int batch)
     {
         const int steps = 8;

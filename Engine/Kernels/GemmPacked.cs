@@ -53,10 +53,36 @@ public static class GemmPacked
         PackBUnchecked(packed, b, ldb, transposed, k, n);
     }
 
-    internal static void PackBUnchecked(Span<float> packed, ReadOnlySpan<float> b, int ldb, bool transposed, int k, int n)
+    internal static unsafe void PackBUnchecked(Span<float> packed, ReadOnlySpan<float> b, int ldb, bool transposed, int k, int n)
+    {
+        int panels = (n + PanelWidth - 1) / PanelWidth;
+        if (panels > 1 && Parallelism.MaxThreads > 1 && (long)k * n >= PackThreadThreshold)
+        {
+            using var lease = Parallelism.Lease();
+            if (lease.Count > 1)
+            {
+                fixed (float* pp = packed, bp = b)
+                    lease.Run(new PackJob(pp, packed.Length, bp, b.Length, ldb, transposed, k, n, panels));
+                return;
+            }
+        }
+        PackPanels(packed, b, ldb, transposed, k, n, 0, panels);
+    }
+
+    /// <summary>Operands of at least this many floats are packed by all threads, each taking whole panels (a copy: memory-bound).</summary>
+    internal const long PackThreadThreshold = 1L << 20;
+
+    private readonly unsafe struct PackJob(float* packed, int packedLength, float* b, int bLength, int ldb, bool transposed, int k, int n, int panels) : ITeamWork
+    {
+        public void Execute(TeamMember member) =>
+            PackPanels(new Span<float>(packed, packedLength), new ReadOnlySpan<float>(b, bLength), ldb, transposed, k, n, member.Start(panels), member.End(panels));
+    }
+
+    // Panels [panelStart, panelEnd) of PackB.
+    private static void PackPanels(Span<float> packed, ReadOnlySpan<float> b, int ldb, bool transposed, int k, int n, int panelStart, int panelEnd)
     {
         int nr = PanelWidth;
-        for (int j0 = 0, panel = 0; j0 < n; j0 += nr, panel++)
+        for (int j0 = panelStart * nr, panel = panelStart; panel < panelEnd; j0 += nr, panel++)
         {
             int w = Math.Min(nr, n - j0);
             var dst = packed.Slice(panel * k * nr, k * nr);

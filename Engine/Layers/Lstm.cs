@@ -211,8 +211,8 @@ public sealed class Lstm : Layer
             // dh holds dL/dh_t: the output's own gradient plus, through h_{t+1}, dz_{t+1} Uᵀ.
             var dzt = dz.Slice(t * batch * g, batch * g);
             int r = t * batch * h;
-            LstmGates.BackwardUnchecked(dzt, dc, dh, _gates.AsSpan(t * batch * g, batch * g), _cells.AsSpan(r, batch * h),
-                                        _cellAct.AsSpan(r, batch * h), Activation, RecurrentActivation, batch, h);
+            GatesBackward(dzt, dc, dh, _gates.AsSpan(t * batch * g, batch * g), _cells.AsSpan(r, batch * h),
+                          _cellAct.AsSpan(r, batch * h), Activation, RecurrentActivation, batch, h);
             if (t > 0)
             {
                 if (ReturnSequences) dOutput.Slice((t - 1) * batch * h, batch * h).CopyTo(dh);
@@ -231,6 +231,40 @@ public sealed class Lstm : Layer
         GemmPacked.PackBUnchecked(packWT, w, g, transposed: true, g, f);
         dInput.Clear();
         GemmPacked.Unchecked(dInput, f, dz, g, 1, packWT, rows, g, f);                     // dX = dZ Wᵀ
+    }
+
+    /// <summary>Gate backward steps of at least this many (row, unit) pairs split their batch rows between threads.</summary>
+    internal const int RowThreadThreshold = 1 << 12;
+
+    // LstmGates.BackwardUnchecked for one step; a large batch is split by rows between the team's members (rows are
+    // independent, so results do not depend on the thread count).
+    private static unsafe void GatesBackward(Span<float> dz, Span<float> dc, ReadOnlySpan<float> dh, ReadOnlySpan<float> gates, ReadOnlySpan<float> cPrev,
+                                             ReadOnlySpan<float> s, Activation a, Activation r, int rows, int units)
+    {
+        if (rows > 1 && Parallelism.MaxThreads > 1 && rows * units >= RowThreadThreshold)
+        {
+            using var lease = Parallelism.Lease();
+            if (lease.Count > 1)
+            {
+                fixed (float* dzp = dz, dcp = dc, dhp = dh, gp = gates, cp = cPrev, sp = s)
+                    lease.Run(new GatesBackwardJob(dzp, dcp, dhp, gp, cp, sp, a, r, rows, units));
+                return;
+            }
+        }
+        LstmGates.BackwardUnchecked(dz, dc, dh, gates, cPrev, s, a, r, rows, units);
+    }
+
+    private readonly unsafe struct GatesBackwardJob(float* dz, float* dc, float* dh, float* gates, float* cPrev, float* s,
+                                                    Activation a, Activation r, int rows, int units) : ITeamWork
+    {
+        public void Execute(TeamMember member)
+        {
+            int n0 = member.Start(rows), n = member.End(rows) - n0, h = units, g = 4 * units;
+            if (n == 0) return;
+            LstmGates.BackwardUnchecked(new Span<float>(dz + n0 * g, n * g), new Span<float>(dc + n0 * h, n * h), new ReadOnlySpan<float>(dh + n0 * h, n * h),
+                                        new ReadOnlySpan<float>(gates + n0 * g, n * g), new ReadOnlySpan<float>(cPrev + n0 * h, n * h),
+                                        new ReadOnlySpan<float>(s + n0 * h, n * h), a, r, n, units);
+        }
     }
 
     private unsafe void ForwardSmall(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int steps, int batch)
