@@ -117,11 +117,13 @@ public sealed class Lstm : Layer
     /// <summary>Recurrent products (batch H 4H multiply-adds per step) from this size on split the layer's units between threads.</summary>
     internal const long ThreadThreshold = 1 << 15;
 
-    // One member's buffers for its units' gate columns (see ForwardPart); each member allocates its own.
+    // One member's scratch for its units (see ForwardPart): per thread, shared by every layer that thread runs (a layer
+    // reads it only inside its forward pass). The layer's _parts lists the members' scratch for the running pass.
     private sealed class Part
     {
-        public float[] W = [], U = [], Bias = [], Z = [];
+        public float[] W = [], U = [], Bias = [], Z = [], C = [], S = [], H = [], A = [];
     }
+    [ThreadStatic] private static Part? t_part;
     private Part[] _parts = [];
 
     private readonly unsafe struct ForwardJob(Lstm layer, float* x, float* parameters, int steps, int batch) : ITeamWork
@@ -129,63 +131,97 @@ public sealed class Lstm : Layer
         public void Execute(TeamMember member) => layer.ForwardPart(member, x, parameters, steps, batch);
     }
 
-    // The forward pass for member m's units [u0, u1) of Count near-equal slices: it packs its columns of the four gate
-    // blocks of W and U (its own copy: it stays in this core's cache), computes its columns of Z = X W + b for every
-    // step, then per step its columns of h_{t-1} U and the gate math for its units; a barrier per step makes all of
-    // h_t visible before step t+1 reads it. Each element is computed as by one thread, so results are bit-identical.
-    // Alone (Count 1), Z is the saved gates buffer itself and the gate math runs over the whole batch in one call.
+    // The forward pass for member m's units [u0, u0 + hp) of Count near-equal slices. Alone (Count 1) it is the plain
+    // pass: Z = X W + b for every step into the saved gates, then per step Z_t += h_{t-1} U and the gate math over the
+    // batch. In a team each member packs its columns of the four gate blocks of W and U (its own copy, which stays in
+    // its core's cache), computes its columns of Z for every step, then per step its columns of h_{t-1} U and the gate
+    // math for its units, all into its own scratch: writes to cache lines the other members also write would bounce
+    // between the cores on every step. A barrier per step publishes h_t; each member then gathers the whole h_t row
+    // from the others' scratch. After the last step the members copy the saved state (gates, c, a(c), h), a share of the
+    // rows each, into the layer's (T, N, ·) layouts. Every element is computed as on one thread: bit-identical results.
     private unsafe void ForwardPart(TeamMember m, float* x, float* pr, int steps, int batch)
     {
         int f = InputSize, h = Units, g = 4 * h, rows = steps * batch, bh = batch * h;
         int u0 = m.Start(h), hp = m.End(h) - u0, gp = 4 * hp;
-        bool alone = m.Count == 1;
-        if (hp == 0) { for (int t = 1; t < steps; t++) m.Barrier(); return; }
         ReadOnlySpan<float> input = new(x, rows * f), w = new(pr, f * g), u = new(pr + f * g, h * g), b = new(pr + (f + h) * g, g);
         Span<float> gates = _gates.AsSpan(0, rows * g), cells = _cells, hidden = _hidden, cellAct = _cellAct;
-        Span<float> packW, packU, z;
-        ReadOnlySpan<float> bias = b;
-        if (alone)
+        if (m.Count == 1)
         {
-            packW = Workspace(ref _packW, GemmPacked.PackedLength(f, g));
-            packU = Workspace(ref _packU, GemmPacked.PackedLength(h, g));
-            z = gates;
-        }
-        else
-        {
-            var part = _parts[m.Index] ??= new Part();
-            packW = Workspace(ref part.W, GemmPacked.PackedLength(f, gp));
-            packU = Workspace(ref part.U, GemmPacked.PackedLength(h, gp));
-            var partBias = Workspace(ref part.Bias, gp);
-            for (int q = 0; q < 4; q++) b.Slice(q * h + u0, hp).CopyTo(partBias.Slice(q * hp, hp));
-            bias = partBias;
-            z = Workspace(ref part.Z, (long)rows * gp);
-        }
-        GemmPacked.PackColumnsUnchecked(packW, w, g, f, 4, h, u0, hp);
-        GemmPacked.PackColumnsUnchecked(packU, u, g, h, 4, h, u0, hp);
-        BroadcastRows.Unchecked(z, bias, rows, gp);
-        GemmPacked.Unchecked(z, gp, input, f, 1, packW, rows, f, gp);                   // Z = X W + b, every step at once
-        for (int t = 0; t < steps; t++)
-        {
-            var zt = z.Slice(t * batch * gp, batch * gp);
-            int r = t * bh;
-            if (t > 0) GemmPacked.Unchecked(zt, gp, hidden.Slice(r, bh), h, 1, packU, batch, h, gp); // Z_t += h_{t-1} U
-            if (alone)
+            var packW = Workspace(ref _packW, GemmPacked.PackedLength(f, g));
+            var packU = Workspace(ref _packU, GemmPacked.PackedLength(h, g));
+            GemmPacked.PackBUnchecked(packW, w, g, transposed: false, f, g);
+            GemmPacked.PackBUnchecked(packU, u, g, transposed: false, h, g);
+            BroadcastRows.Unchecked(gates, b, rows, g);
+            GemmPacked.Unchecked(gates, g, input, f, 1, packW, rows, f, g);                  // Z = X W + b, every step at once
+            for (int t = 0; t < steps; t++)
+            {
+                var zt = gates.Slice(t * batch * g, batch * g);
+                int r = t * bh;
+                if (t > 0) GemmPacked.Unchecked(zt, g, hidden.Slice(r, bh), h, 1, packU, batch, h, g); // Z_t += h_{t-1} U
                 LstmGates.ForwardUnchecked(zt, cells.Slice(r + bh, bh), cellAct.Slice(r, bh), hidden.Slice(r + bh, bh), cells.Slice(r, bh),
                                            Activation, RecurrentActivation, batch, h);
-            else
+            }
+            return;
+        }
+        var part = _parts[m.Index] = t_part ??= new Part();
+        int bp = batch * hp;
+        var z = Workspace(ref part.Z, (long)rows * gp);                  // (T N, 4 hp) this member's gate columns
+        var c = Workspace(ref part.C, (long)(steps + 1) * bp);           // ((T+1) N, hp) c_t, block 0 = c_0 = 0
+        var s = Workspace(ref part.S, (long)rows * hp);                  // (T N, hp) a(c_t)
+        var hs = Workspace(ref part.H, (long)(steps + 1) * bp);          // ((T+1) N, hp) h_t, block 0 = h_0 = 0
+        var hRow = Workspace(ref part.A, bh);                            // (N, H) h_{t-1} gathered from every member
+        if (hp > 0)
+        {
+            var packW = Workspace(ref part.W, GemmPacked.PackedLength(f, gp));
+            var packU = Workspace(ref part.U, GemmPacked.PackedLength(h, gp));
+            var bias = Workspace(ref part.Bias, gp);
+            for (int q = 0; q < 4; q++) b.Slice(q * h + u0, hp).CopyTo(bias.Slice(q * hp, hp));
+            c[..bp].Clear();
+            hs[..bp].Clear();
+            GemmPacked.PackColumnsUnchecked(packW, w, g, f, 4, h, u0, hp);
+            GemmPacked.PackColumnsUnchecked(packU, u, g, h, 4, h, u0, hp);
+            BroadcastRows.Unchecked(z, bias, rows, gp);
+            GemmPacked.Unchecked(z, gp, input, f, 1, packW, rows, f, gp);
+        }
+        for (int t = 0; t < steps; t++)
+        {
+            if (hp > 0)
             {
-                for (int n = 0; n < batch; n++)
+                var zt = z.Slice(t * batch * gp, batch * gp);
+                if (t > 0)
                 {
-                    int o = r + n * h + u0;
-                    var zn = zt.Slice(n * gp, gp);
-                    LstmGates.ForwardUnchecked(zn, cells.Slice(o + bh, hp), cellAct.Slice(o, hp), hidden.Slice(o + bh, hp), cells.Slice(o, hp),
-                                               Activation, RecurrentActivation, 1, hp);
-                    var saved = gates.Slice((t * batch + n) * g + u0);
-                    for (int q = 0; q < 4; q++) zn.Slice(q * hp, hp).CopyTo(saved.Slice(q * h, hp)); // into the (T, N, 4H) layout backward reads
+                    for (int q = 0; q < m.Count; q++) Gather(hRow, _parts[q].H, t, batch, h, new TeamMember(q, m.Count, null));
+                    GemmPacked.Unchecked(zt, gp, hRow, h, 1, part.U, batch, h, gp);
                 }
-                if (t + 1 < steps) m.Barrier();
+                LstmGates.ForwardUnchecked(zt, c.Slice((t + 1) * bp, bp), s.Slice(t * bp, bp), hs.Slice((t + 1) * bp, bp), c.Slice(t * bp, bp),
+                                           Activation, RecurrentActivation, batch, hp);
+            }
+            m.Barrier(); // h_t published (after the last step: every member's state complete)
+        }
+        // Member m copies rows [r0, r1) of the saved state from every member's scratch.
+        int r0 = m.Start(rows), r1 = m.End(rows);
+        for (int q = 0; q < m.Count; q++)
+        {
+            var other = _parts[q];
+            var mq = new TeamMember(q, m.Count, null);
+            int v0 = mq.Start(h), vp = mq.End(h) - v0;
+            if (vp == 0) continue;
+            for (int row = r0; row < r1; row++)
+            {
+                for (int gate = 0; gate < 4; gate++) other.Z.AsSpan(row * 4 * vp + gate * vp, vp).CopyTo(gates.Slice(row * g + gate * h + v0, vp));
+                other.C.AsSpan((row + batch) * vp, vp).CopyTo(cells.Slice((row + batch) * h + v0, vp));
+                other.S.AsSpan(row * vp, vp).CopyTo(cellAct.Slice(row * h + v0, vp));
+                other.H.AsSpan((row + batch) * vp, vp).CopyTo(hidden.Slice((row + batch) * h + v0, vp));
             }
         }
+    }
+
+    // hRow (N, H) gets member q's units of h_{t-1} (block t of its scratch).
+    private static void Gather(Span<float> hRow, float[] hq, int t, int batch, int h, TeamMember q)
+    {
+        int v0 = q.Start(h), vp = q.End(h) - v0;
+        if (vp == 0) return;
+        for (int n = 0; n < batch; n++) hq.AsSpan((t * batch + n) * vp, vp).CopyTo(hRow.Slice(n * h + v0, vp));
     }
 
     /// <inheritdoc/>
