@@ -116,25 +116,6 @@ public class WorkerTeamTests
         Assert.Equal([(0, 3), (3, 6), (6, 10)], starts);
     }
 
-    [Trait("Category", "Kernels")]
-    [Theory, InlineData(1030, 1037), InlineData(4000, 300)]
-    public void ThreadedColumnSumsAreBitIdentical(int m, int n)
-    {
-        var rng = new RandomSource(9);
-        var a = new float[m * n];
-        for (int i = 0; i < a.Length; i++) a[i] = rng.Uniform(-1f, 1f);
-        var one = new float[n];
-        one[3] = 0.5f; // sums are added to what is there
-        var two = (float[])one.Clone();
-        SumRows.Run(one, a, m, n);
-        ThreadSetting.With(2, () => { SumRows.Run(two, a, m, n); return 0; });
-        Assert.Equal(one, two);
-        var scalar = new float[n];
-        scalar[3] = 0.5f;
-        SumRows.Scalar(scalar, a, m, n);
-        for (int j = 0; j < n; j++) Assert.True(MathF.Abs(scalar[j] - two[j]) <= 1e-3f, $"column {j}: {scalar[j]} vs {two[j]}");
-    }
-
     [Fact]
     public void TheSettingRejectsZero() => Assert.Throws<ArgumentOutOfRangeException>(() => Parallelism.MaxThreads = 0);
 
