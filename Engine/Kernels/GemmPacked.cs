@@ -69,8 +69,8 @@ public static class GemmPacked
         PackPanels(packed, b, ldb, transposed, k, n, 0, panels);
     }
 
-    /// <summary>Operands of at least this many floats are packed by all threads, each taking whole panels (a copy: memory-bound).</summary>
-    internal const long PackThreadThreshold = 1L << 20;
+    /// <summary>Operands of at least this many floats (W2: Uᵀ, dZ) are packed by all threads, each taking whole panels.</summary>
+    internal const long PackThreadThreshold = 1L << 16;
 
     private readonly unsafe struct PackJob(float* packed, int packedLength, float* b, int bLength, int ldb, bool transposed, int k, int n, int panels) : ITeamWork
     {
