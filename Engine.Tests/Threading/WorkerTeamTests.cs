@@ -19,8 +19,10 @@ internal static class ThreadSetting
         lock (Gate)
         {
             Parallelism.MaxThreads = threads;
+            Parallelism.AloneAfterStalls = false; // a loaded test machine must not quietly turn the team off
+            Parallelism.ClearStall();
             try { return body(); }
-            finally { Parallelism.MaxThreads = 1; }
+            finally { Parallelism.MaxThreads = 1; Parallelism.AloneAfterStalls = true; }
         }
     }
 }
@@ -102,6 +104,39 @@ public class WorkerTeamTests
         team.Dispose();
         team.Dispose();
         Assert.Throws<ObjectDisposedException>(() => team.Run(new IdleJob()));
+    }
+
+    private readonly struct SleepyJob(int sleepMs) : ITeamWork
+    {
+        public void Execute(TeamMember member)
+        {
+            if (member.Index == 1) Thread.Sleep(sleepMs);
+            member.Barrier();
+        }
+    }
+
+    [Fact]
+    public void AStalledJobSendsCallsToOneThreadForAWhile()
+    {
+        using (var team = new WorkerTeam(2))
+        {
+            team.Run(new SleepyJob(0));
+            team.Run(new SleepyJob(5));
+            Assert.True(team.Stalled);
+        }
+        ThreadSetting.With(2, () =>
+        {
+            Parallelism.AloneAfterStalls = true;
+            using (var lease = Parallelism.Lease())
+            {
+                Assert.Equal(2, lease.Count);
+                lease.Run(new SleepyJob(5));
+            }
+            using (var lease = Parallelism.Lease()) Assert.Equal(1, lease.Count);
+            Parallelism.ClearStall();
+            using (var lease = Parallelism.Lease()) Assert.Equal(2, lease.Count);
+            return 0;
+        });
     }
 
     [Fact]

@@ -59,6 +59,8 @@ public sealed unsafe class WorkerTeam : IDisposable
     // the gaps between jobs of one forward pass (a Dense head, a transpose) a few tens of µs.
     private static readonly long YieldAfter = Stopwatch.Frequency / 20_000;   // 50 µs
     private static readonly long BlockAfter = Stopwatch.Frequency / 5_000;    // 200 µs
+    // A wait this long means a member lost its core (a time slice is milliseconds; waking a blocked worker, ~0.1 ms).
+    private static readonly long StallAfter = Stopwatch.Frequency / 1_000;    // 1 ms
 
     [StructLayout(LayoutKind.Explicit, Size = 128)]
     private struct Counter { [FieldOffset(64)] public long Value; } // 128 bytes: its own line and no shared adjacent-line prefetch
@@ -72,6 +74,7 @@ public sealed unsafe class WorkerTeam : IDisposable
     private int _running;                // 1 while a job runs
     private volatile bool _disposed;
     private volatile int _faulted;
+    private volatile int _stalled;
     private Exception? _fault;
     private delegate*<void*, TeamMember, void> _invoke;
     private void* _work;
@@ -96,6 +99,13 @@ public sealed unsafe class WorkerTeam : IDisposable
     public int Count { get; }
 
     /// <summary>
+    /// Whether a member of the last job waited over a millisecond at a barrier or for the others to finish: a sign
+    /// that another process holds one of the cores, where barriers cost time slices (<see cref="Parallelism"/> then
+    /// runs calls on one thread for a while).
+    /// </summary>
+    public bool Stalled => _stalled != 0;
+
+    /// <summary>
     /// Runs <paramref name="work"/> on every member (the caller as member 0) and returns when all have finished.
     /// The first exception thrown by a member is rethrown here, after every member has stopped.
     /// Not reentrant: one job at a time per team.
@@ -110,6 +120,7 @@ public sealed unsafe class WorkerTeam : IDisposable
             for (int m = 0; m < Count; m++) _arrived[m].Value = 0;
             _fault = null;
             _faulted = 0;
+            _stalled = 0;
             _invoke = &Invoke<T>;
             _work = Unsafe.AsPointer(ref work); // a by-value parameter: on this frame's stack, which does not move
             long job = Interlocked.Increment(ref _job); // a full fence: the job's fields are visible before its number
@@ -146,6 +157,7 @@ public sealed unsafe class WorkerTeam : IDisposable
             if (yielding) Thread.Yield(); // the other member may be waiting for this core
             else Thread.SpinWait(1);
         }
+        if (yielding && Stopwatch.GetTimestamp() - start > StallAfter) _stalled = 1;
     }
 
     private void Fault(Exception e)
