@@ -34,7 +34,8 @@ public sealed class Lstm : Layer
     private float[] _packU = [];   // U (H, 4H)
     private float[] _packUT = [];  // Uᵀ (4H, H)
     private float[] _packWT = [];  // Wᵀ (4H, F)
-    private float[] _packDz = [];  // dZ (T N, 4H), packed step by step
+    private float[] _packDz = [];  // dZ of steps 1.. ((T-1) N, 4H), packed step by step
+    private float[] _packDz0 = []; // dZ of step 0 (N, 4H), packed
     // The small-layer path (LstmSequence, H ≤ 16): the saved state above with padded rows (gates and dz (T N, R) with
     // R = 16, 32 or 64, the others (·, P = R / 4)), and the parameters copied into padded layouts on every pass (Parameters
     // stay in Keras' layout: Adam and the importance methods write them in place).
@@ -142,7 +143,10 @@ public sealed class Lstm : Layer
         ReadOnlySpan<float> w = parameters[..(f * g)], u = parameters.Slice(f * g, h * g);
         Span<float> dw = gradients[..(f * g)], du = gradients.Slice(f * g, h * g), db = gradients.Slice((f + h) * g, g);
         var dz = Workspace(ref _dz, (long)batch * g);                            // (N, 4H) dL/dz_t of the current step
-        var packDz = Workspace(ref _packDz, GemmPacked.PackedLength(rows, g));  // dZ (T N, 4H), packed step by step
+        // dZ packed step by step, steps 1.. and step 0 apart: dU needs no step 0 (h_{-1} = 0), dW needs all steps.
+        int later = rows - batch;
+        var packDz = Workspace(ref _packDz, later == 0 ? 0 : GemmPacked.PackedLength(later, g)); // dZ_{1..} ((T-1) N, 4H)
+        var packDz0 = Workspace(ref _packDz0, GemmPacked.PackedLength(batch, g));                  // dZ_0 (N, 4H)
         var dh = Workspace(ref _dh, batch * h);
         var dc = Workspace(ref _dc, batch * h);
         var packUT = Workspace(ref _packUT, GemmPacked.PackedLength(g, h));
@@ -160,7 +164,8 @@ public sealed class Lstm : Layer
             LstmGates.BackwardUnchecked(dz, dc, dh, _gates.AsSpan(t * batch * g, batch * g), _cells.AsSpan(r, batch * h),
                                         _cellAct.AsSpan(r, batch * h), Activation, RecurrentActivation, batch, h);
             // dz_t is in cache: pack it as rows t N.. of dZ for the weight gradients, and db += its column sums.
-            PackedRows.Unchecked(packDz, db, dz, g, t * batch, batch, rows, g);
+            if (t > 0) PackedRows.Unchecked(packDz, db, dz, g, (t - 1) * batch, batch, later, g);
+            else PackedRows.Unchecked(packDz0, db, dz, g, 0, batch, batch, g);
             if (t > 0)
             {
                 if (ReturnSequences) dOutput.Slice((t - 1) * batch * h, batch * h).CopyTo(dh);
@@ -174,9 +179,12 @@ public sealed class Lstm : Layer
                 GemmPacked.Unchecked(dxt, f, dz, g, 1, packWT, batch, g, f);             // dX_t = dz_t Wᵀ
             }
         }
-        // Weight gradients over all steps at once: dW += Xᵀ dZ, dU += H_{t-1}ᵀ dZ (A read transposed through its strides).
-        GemmPacked.Unchecked(dw, g, input, 1, f, packDz, f, rows, g);
-        GemmPacked.Unchecked(du, g, _hidden.AsSpan(0, rows * h), 1, h, packDz, h, rows, g);
+        // Weight gradients over all steps at once (A read transposed through its strides): dW += X_0ᵀ dZ_0 + X_{1..}ᵀ dZ_{1..},
+        // dU += H_{t-1}ᵀ dZ over t ≥ 1 (hidden block t holds h_{t-1}).
+        GemmPacked.Unchecked(dw, g, input, 1, f, packDz0, f, batch, g);
+        if (later == 0) return;
+        GemmPacked.Unchecked(dw, g, input[(batch * f)..], 1, f, packDz, f, later, g);
+        GemmPacked.Unchecked(du, g, _hidden.AsSpan(batch * h, later * h), 1, h, packDz, h, later, g);
     }
 
     private unsafe void ForwardSmall(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int steps, int batch)
