@@ -189,22 +189,19 @@ public sealed class Lstm : Layer
 
     private unsafe void ForwardSmall(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int steps, int batch)
     {
-        const int L = LstmSequence.Lanes;
-        int f = InputSize, h = Units, g = 4 * h, rows = steps * batch, rl = LstmSequence.RowLength(h), p = rl / 4;
-        var gates = Workspace(ref _gates, (long)rows * rl);
-        var cells = Workspace(ref _cells, (long)(steps + 1) * batch * p + L); // + L: rows are stored as whole vectors
-        var hidden = Workspace(ref _hidden, (long)(steps + 1) * batch * p + L);
-        var cellAct = Workspace(ref _cellAct, (long)rows * p + L);
+        int f = InputSize, h = Units, rl = LstmSequence.PackedRowLength(h, batch), initial = batch * LstmSequence.RowLength(h) / 4;
+        var gates = Workspace(ref _gates, LstmSequence.GatesLength(steps, batch, h));
+        var cells = Workspace(ref _cells, LstmSequence.StateLength(steps + 1, batch, h));
+        var hidden = Workspace(ref _hidden, LstmSequence.HiddenLength(steps, batch, h));
+        var cellAct = Workspace(ref _cellAct, LstmSequence.StateLength(steps, batch, h));
         var wp = Workspace(ref _wp, f * rl);
         var up = Workspace(ref _up, h * rl);
         var bp = Workspace(ref _bp, rl);
-        cells[..(batch * p)].Clear();
-        hidden[..(batch * p)].Clear();
+        cells[..initial].Clear(); // c_0 = h_0 = 0 (at least N P floats in either layout)
+        hidden[..initial].Clear();
         fixed (float* y = output, x = input, pr = parameters, wpp = wp, upp = up, bpp = bp, gp = gates, cp = cells, sp = cellAct, hp = hidden)
         {
-            LstmSequence.PackRows(wpp, pr, f, h);
-            LstmSequence.PackRows(upp, pr + f * g, h, h);
-            LstmSequence.PackRows(bpp, pr + (f + h) * g, 1, h);
+            LstmSequence.PackForward(wpp, upp, bpp, pr, f, h, batch);
             LstmSequence.Forward(y, x, wpp, upp, bpp, gp, cp, sp, hp, Activation, RecurrentActivation, steps, batch, f, h, ReturnSequences);
         }
     }
@@ -214,7 +211,7 @@ public sealed class Lstm : Layer
     {
         const int L = LstmSequence.Lanes;
         int f = InputSize, h = Units, g = 4 * h, fp = LstmSequence.PaddedInputs(f), rl = LstmSequence.RowLength(h);
-        var utp = Workspace(ref _utp, rl * L);
+        var utp = Workspace(ref _utp, Math.Max(rl * L, LstmSequence.PackedRowLength(h, batch)));
         var wtp = Workspace(ref _wtp, dInput.IsEmpty ? 0 : rl * fp);
         var dz = Workspace(ref _dz, (long)steps * batch * rl);
         var dh = Workspace(ref _dh, batch * L);
@@ -223,8 +220,7 @@ public sealed class Lstm : Layer
         fixed (float* dx = dInput, gr = gradients, dy = dOutput, x = input, pr = parameters, utpp = utp, wtpp = wtp, dzp = dz,
                dhp = dh, dcp = dc, gp = _gates, cp = _cells, sp = _cellAct, hp = _hidden)
         {
-            LstmSequence.PackTransposed(utpp, pr + f * g, h, h, L);
-            if (!dInput.IsEmpty) LstmSequence.PackTransposed(wtpp, pr, f, h, fp);
+            LstmSequence.PackBackward(utpp, dInput.IsEmpty ? null : wtpp, pr, f, h, batch);
             LstmSequence.Backward(dInput.IsEmpty ? null : dx, gr, gr + f * g, gr + (f + h) * g, dzp, dy, x, gp, cp, sp, hp, utpp, wtpp, dhp, dcp,
                                   Activation, RecurrentActivation, steps, batch, f, h, ReturnSequences);
         }
