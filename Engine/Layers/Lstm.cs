@@ -45,6 +45,7 @@ public sealed class Lstm : Layer
     private float[] _utp = [];     // (R, 16) Uᵀ
     private float[] _wtp = [];     // (R, Fp) Wᵀ
     private bool _smallPass;       // which path the last Forward took
+    private int _packedInputs = -1; // the input width _utp and _wtp were laid out for (-1: not yet)
 
     public Lstm(int units, Activation activation = Activation.Tanh, Activation recurrentActivation = Activation.Sigmoid, bool returnSequences = false)
         : base(units, activation)
@@ -213,14 +214,17 @@ public sealed class Lstm : Layer
         int f = InputSize, h = Units, g = 4 * h, fp = LstmSequence.PaddedInputs(f), rl = LstmSequence.RowLength(h);
         var utp = Workspace(ref _utp, Math.Max(rl * L, LstmSequence.PackedRowLength(h, batch)));
         var wtp = Workspace(ref _wtp, dInput.IsEmpty ? 0 : rl * fp);
-        var dz = Workspace(ref _dz, (long)steps * batch * rl);
+        var dz = Workspace(ref _dz, LstmSequence.DzLength(steps, batch, h));
         var dh = Workspace(ref _dh, batch * L);
         var dc = Workspace(ref _dc, batch * L);
         dh.Clear(); dc.Clear();
         fixed (float* dx = dInput, gr = gradients, dy = dOutput, x = input, pr = parameters, utpp = utp, wtpp = wtp, dzp = dz,
                dhp = dh, dcp = dc, gp = _gates, cp = _cells, sp = _cellAct, hp = _hidden)
         {
-            LstmSequence.PackBackward(utpp, dInput.IsEmpty ? null : wtpp, pr, f, h, batch);
+            // The zeros of the transposed copies are written once per layout: grown workspaces start zeroed, and only a layer bound
+            // again (another input width) finds other values there.
+            LstmSequence.PackBackward(utpp, dInput.IsEmpty ? null : wtpp, pr, f, h, batch, clear: _packedInputs != f);
+            _packedInputs = f;
             LstmSequence.Backward(dInput.IsEmpty ? null : dx, gr, gr + f * g, gr + (f + h) * g, dzp, dy, x, gp, cp, sp, hp, utpp, wtpp, dhp, dcp,
                                   Activation, RecurrentActivation, steps, batch, f, h, ReturnSequences);
         }
