@@ -35,7 +35,8 @@ public sealed class Lstm : Layer
     private float[] _packU = [];   // U (H, 4H)
     private float[] _packUT = [];  // Uᵀ (4H, H)
     private float[] _packWT = [];  // Wᵀ (4H, F)
-    private float[] _packDz = [];  // dZ (T N, 4H), packed step by step
+    private float[] _packDz = [];  // dZ of steps 1.. ((T-1) N, 4H), packed step by step
+    private float[] _packDz0 = []; // dZ of step 0 (N, 4H), packed
     // The small-layer path (LstmSequence, H ≤ 16): the saved state above with padded rows (gates and dz (T N, R) with
     // R = 16, 32 or 64, the others (·, P = R / 4)), and the parameters copied into padded layouts on every pass (Parameters
     // stay in Keras' layout: Adam and the importance methods write them in place).
@@ -45,6 +46,7 @@ public sealed class Lstm : Layer
     private float[] _utp = [];     // (R, 16) Uᵀ
     private float[] _wtp = [];     // (R, Fp) Wᵀ
     private bool _smallPass;       // which path the last Forward took
+    private int _packedInputs = -1; // the input width _utp and _wtp were laid out for (-1: not yet)
 
     public Lstm(int units, Activation activation = Activation.Tanh, Activation recurrentActivation = Activation.Sigmoid, bool returnSequences = false)
         : base(units, activation)
@@ -255,7 +257,10 @@ public sealed class Lstm : Layer
         ReadOnlySpan<float> w = parameters[..(f * g)], u = parameters.Slice(f * g, h * g);
         Span<float> dw = gradients[..(f * g)], du = gradients.Slice(f * g, h * g), db = gradients.Slice((f + h) * g, g);
         var dz = Workspace(ref _dz, (long)batch * g);                            // (N, 4H) dL/dz_t of the current step
-        var packDz = Workspace(ref _packDz, GemmPacked.PackedLength(rows, g));  // dZ (T N, 4H), packed step by step
+        // dZ packed step by step, steps 1.. and step 0 apart: dU needs no step 0 (h_{-1} = 0), dW needs all steps.
+        int later = rows - batch;
+        var packDz = Workspace(ref _packDz, later == 0 ? 0 : GemmPacked.PackedLength(later, g)); // dZ_{1..} ((T-1) N, 4H)
+        var packDz0 = Workspace(ref _packDz0, GemmPacked.PackedLength(batch, g));                  // dZ_0 (N, 4H)
         var dh = Workspace(ref _dh, batch * h);
         var dc = Workspace(ref _dc, batch * h);
         var packUT = Workspace(ref _packUT, GemmPacked.PackedLength(g, h));
@@ -273,7 +278,8 @@ public sealed class Lstm : Layer
             GatesBackward(dz, dc, dh, _gates.AsSpan(t * batch * g, batch * g), _cells.AsSpan(r, batch * h),
                           _cellAct.AsSpan(r, batch * h), Activation, RecurrentActivation, batch, h);
             // dz_t is in cache: pack it as rows t N.. of dZ for the weight gradients, and db += its column sums.
-            PackedRows.Unchecked(packDz, db, dz, g, t * batch, batch, rows, g);
+            if (t > 0) PackedRows.Unchecked(packDz, db, dz, g, (t - 1) * batch, batch, later, g);
+            else PackedRows.Unchecked(packDz0, db, dz, g, 0, batch, batch, g);
             if (t > 0)
             {
                 if (ReturnSequences) dOutput.Slice((t - 1) * batch * h, batch * h).CopyTo(dh);
@@ -287,9 +293,12 @@ public sealed class Lstm : Layer
                 GemmPacked.Unchecked(dxt, f, dz, g, 1, packWT, batch, g, f);             // dX_t = dz_t Wᵀ
             }
         }
-        // Weight gradients over all steps at once: dW += Xᵀ dZ, dU += H_{t-1}ᵀ dZ (A read transposed through its strides).
-        GemmPacked.Unchecked(dw, g, input, 1, f, packDz, f, rows, g);
-        GemmPacked.Unchecked(du, g, _hidden.AsSpan(0, rows * h), 1, h, packDz, h, rows, g);
+        // Weight gradients over all steps at once (A read transposed through its strides): dW += X_0ᵀ dZ_0 + X_{1..}ᵀ dZ_{1..},
+        // dU += H_{t-1}ᵀ dZ over t ≥ 1 (hidden block t holds h_{t-1}).
+        GemmPacked.Unchecked(dw, g, input, 1, f, packDz0, f, batch, g);
+        if (later == 0) return;
+        GemmPacked.Unchecked(dw, g, input[(batch * f)..], 1, f, packDz, f, later, g);
+        GemmPacked.Unchecked(du, g, _hidden.AsSpan(batch * h, later * h), 1, h, packDz, h, later, g);
     }
 
     /// <summary>Gate backward steps of at least this many (row, unit) pairs split their batch rows between threads.</summary>
@@ -352,14 +361,17 @@ public sealed class Lstm : Layer
         int f = InputSize, h = Units, g = 4 * h, fp = LstmSequence.PaddedInputs(f), rl = LstmSequence.RowLength(h);
         var utp = Workspace(ref _utp, Math.Max(rl * L, LstmSequence.PackedRowLength(h, batch)));
         var wtp = Workspace(ref _wtp, dInput.IsEmpty ? 0 : rl * fp);
-        var dz = Workspace(ref _dz, (long)steps * batch * rl);
+        var dz = Workspace(ref _dz, LstmSequence.DzLength(steps, batch, h));
         var dh = Workspace(ref _dh, batch * L);
         var dc = Workspace(ref _dc, batch * L);
         dh.Clear(); dc.Clear();
         fixed (float* dx = dInput, gr = gradients, dy = dOutput, x = input, pr = parameters, utpp = utp, wtpp = wtp, dzp = dz,
                dhp = dh, dcp = dc, gp = _gates, cp = _cells, sp = _cellAct, hp = _hidden)
         {
-            LstmSequence.PackBackward(utpp, dInput.IsEmpty ? null : wtpp, pr, f, h, batch);
+            // The zeros of the transposed copies are written once per layout: grown workspaces start zeroed, and only a layer bound
+            // again (another input width) finds other values there.
+            LstmSequence.PackBackward(utpp, dInput.IsEmpty ? null : wtpp, pr, f, h, batch, clear: _packedInputs != f);
+            _packedInputs = f;
             LstmSequence.Backward(dInput.IsEmpty ? null : dx, gr, gr + f * g, gr + (f + h) * g, dzp, dy, x, gp, cp, sp, hp, utpp, wtpp, dhp, dcp,
                                   Activation, RecurrentActivation, steps, batch, f, h, ReturnSequences);
         }
