@@ -158,80 +158,20 @@ internal static unsafe class LstmSequence
                 Avx512F.MaskStore(dst + r * r4 + q * p, block, Avx512F.MaskLoad(src + r * g + q * units, live, Vector512<float>.Zero));
     }
 
-    /// <summary>dst (R, width), row q*P+j = column q*H+j of src (rows, 4H); zero elsewhere. width ≥ rows rounded up to 16.</summary>
+    /// <summary>dst (R, width), row q*P+j = column q*H+j of src (rows, 4H); zero elsewhere. width ≥ rows.</summary>
     public static void PackTransposed(float* dst, float* src, int rows, int units, int width, bool clear = true)
     {
         int g = 4 * units, r4 = RowLength(units), p = r4 / 4;
         if (clear) new Span<float>(dst, r4 * width).Clear();
-        // Blocks of 16 rows x 16 columns transposed in registers; a column comes out as 16 rows of dst's row (zeros past
-        // the last source row, which is what belongs there), stored whole.
-        for (int k0 = 0; k0 < rows; k0 += Lanes)
-            for (int c0 = 0; c0 < g; c0 += Lanes)
+        for (int q = 0; q < 4; q++)
+            for (int j = 0; j < units; j++)
             {
-                var m = Mask(g - c0);
-                int n = rows - k0;
-                float* s = src + k0 * g + c0, d = dst + k0;
-                Vector512<float> r0 = Row(s, g, 0, n, m), r1 = Row(s, g, 1, n, m), r2 = Row(s, g, 2, n, m), r3 = Row(s, g, 3, n, m);
-                Vector512<float> r4_ = Row(s, g, 4, n, m), r5 = Row(s, g, 5, n, m), r6 = Row(s, g, 6, n, m), r7 = Row(s, g, 7, n, m);
-                Vector512<float> r8 = Row(s, g, 8, n, m), r9 = Row(s, g, 9, n, m), r10 = Row(s, g, 10, n, m), r11 = Row(s, g, 11, n, m);
-                Vector512<float> r12 = Row(s, g, 12, n, m), r13 = Row(s, g, 13, n, m), r14 = Row(s, g, 14, n, m), r15 = Row(s, g, 15, n, m);
-                Transpose16(ref r0, ref r1, ref r2, ref r3, ref r4_, ref r5, ref r6, ref r7, ref r8, ref r9, ref r10, ref r11, ref r12, ref r13, ref r14, ref r15);
-                int c = c0;
-                if (StoreColumn(d, r0, c++, g, units, p, width) && StoreColumn(d, r1, c++, g, units, p, width) && StoreColumn(d, r2, c++, g, units, p, width)
-                    && StoreColumn(d, r3, c++, g, units, p, width) && StoreColumn(d, r4_, c++, g, units, p, width) && StoreColumn(d, r5, c++, g, units, p, width)
-                    && StoreColumn(d, r6, c++, g, units, p, width) && StoreColumn(d, r7, c++, g, units, p, width) && StoreColumn(d, r8, c++, g, units, p, width)
-                    && StoreColumn(d, r9, c++, g, units, p, width) && StoreColumn(d, r10, c++, g, units, p, width) && StoreColumn(d, r11, c++, g, units, p, width)
-                    && StoreColumn(d, r12, c++, g, units, p, width) && StoreColumn(d, r13, c++, g, units, p, width) && StoreColumn(d, r14, c++, g, units, p, width))
-                    StoreColumn(d, r15, c, g, units, p, width);
+                float* d = dst + (q * p + j) * width, s = src + q * units + j;
+                int k = 0;
+                for (; k + 4 <= rows; k += 4, s += 4 * g) { d[k] = s[0]; d[k + 1] = s[g]; d[k + 2] = s[2 * g]; d[k + 3] = s[3 * g]; }
+                for (; k < rows; k++, s += g) d[k] = *s;
             }
     }
-
-    // Row k of a 16-row block (columns masked by m), zero past the n rows that exist.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Row(float* s, int g, int k, int n, Vector512<float> m) =>
-        k < n ? Avx512F.MaskLoad(s + k * g, m, Vector512<float>.Zero) : Vector512<float>.Zero;
-
-    // Column c of src (16 rows) into dst row (c / H) P + c % H; false once past the last column.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool StoreColumn(float* d, Vector512<float> v, int c, int g, int units, int p, int width)
-    {
-        if (c >= g) return false;
-        int q = c / units;
-        v.Store(d + (q * p + c - q * units) * width);
-        return true;
-    }
-
-    // In-place transpose of the 16x16 matrix with rows r0 .. r15: lanes pairwise (unpack), then pairs of lanes, then 128-bit
-    // quarters twice (the usual four stages, 64 shuffles).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose16(ref Vector512<float> r0, ref Vector512<float> r1, ref Vector512<float> r2, ref Vector512<float> r3,
-                                    ref Vector512<float> r4, ref Vector512<float> r5, ref Vector512<float> r6, ref Vector512<float> r7,
-                                    ref Vector512<float> r8, ref Vector512<float> r9, ref Vector512<float> r10, ref Vector512<float> r11,
-                                    ref Vector512<float> r12, ref Vector512<float> r13, ref Vector512<float> r14, ref Vector512<float> r15)
-    {
-        Vector512<float> t0 = Avx512F.UnpackLow(r0, r1), t1 = Avx512F.UnpackHigh(r0, r1), t2 = Avx512F.UnpackLow(r2, r3), t3 = Avx512F.UnpackHigh(r2, r3);
-        Vector512<float> t4 = Avx512F.UnpackLow(r4, r5), t5 = Avx512F.UnpackHigh(r4, r5), t6 = Avx512F.UnpackLow(r6, r7), t7 = Avx512F.UnpackHigh(r6, r7);
-        Vector512<float> t8 = Avx512F.UnpackLow(r8, r9), t9 = Avx512F.UnpackHigh(r8, r9), t10 = Avx512F.UnpackLow(r10, r11), t11 = Avx512F.UnpackHigh(r10, r11);
-        Vector512<float> t12 = Avx512F.UnpackLow(r12, r13), t13 = Avx512F.UnpackHigh(r12, r13), t14 = Avx512F.UnpackLow(r14, r15), t15 = Avx512F.UnpackHigh(r14, r15);
-        r0 = LowPairs(t0, t2); r1 = HighPairs(t0, t2); r2 = LowPairs(t1, t3); r3 = HighPairs(t1, t3);
-        r4 = LowPairs(t4, t6); r5 = HighPairs(t4, t6); r6 = LowPairs(t5, t7); r7 = HighPairs(t5, t7);
-        r8 = LowPairs(t8, t10); r9 = HighPairs(t8, t10); r10 = LowPairs(t9, t11); r11 = HighPairs(t9, t11);
-        r12 = LowPairs(t12, t14); r13 = HighPairs(t12, t14); r14 = LowPairs(t13, t15); r15 = HighPairs(t13, t15);
-        t0 = Avx512F.Shuffle4x128(r0, r4, 0x88); t1 = Avx512F.Shuffle4x128(r1, r5, 0x88); t2 = Avx512F.Shuffle4x128(r2, r6, 0x88); t3 = Avx512F.Shuffle4x128(r3, r7, 0x88);
-        t4 = Avx512F.Shuffle4x128(r0, r4, 0xDD); t5 = Avx512F.Shuffle4x128(r1, r5, 0xDD); t6 = Avx512F.Shuffle4x128(r2, r6, 0xDD); t7 = Avx512F.Shuffle4x128(r3, r7, 0xDD);
-        t8 = Avx512F.Shuffle4x128(r8, r12, 0x88); t9 = Avx512F.Shuffle4x128(r9, r13, 0x88); t10 = Avx512F.Shuffle4x128(r10, r14, 0x88); t11 = Avx512F.Shuffle4x128(r11, r15, 0x88);
-        t12 = Avx512F.Shuffle4x128(r8, r12, 0xDD); t13 = Avx512F.Shuffle4x128(r9, r13, 0xDD); t14 = Avx512F.Shuffle4x128(r10, r14, 0xDD); t15 = Avx512F.Shuffle4x128(r11, r15, 0xDD);
-        r0 = Avx512F.Shuffle4x128(t0, t8, 0x88); r1 = Avx512F.Shuffle4x128(t1, t9, 0x88); r2 = Avx512F.Shuffle4x128(t2, t10, 0x88); r3 = Avx512F.Shuffle4x128(t3, t11, 0x88);
-        r4 = Avx512F.Shuffle4x128(t4, t12, 0x88); r5 = Avx512F.Shuffle4x128(t5, t13, 0x88); r6 = Avx512F.Shuffle4x128(t6, t14, 0x88); r7 = Avx512F.Shuffle4x128(t7, t15, 0x88);
-        r8 = Avx512F.Shuffle4x128(t0, t8, 0xDD); r9 = Avx512F.Shuffle4x128(t1, t9, 0xDD); r10 = Avx512F.Shuffle4x128(t2, t10, 0xDD); r11 = Avx512F.Shuffle4x128(t3, t11, 0xDD);
-        r12 = Avx512F.Shuffle4x128(t4, t12, 0xDD); r13 = Avx512F.Shuffle4x128(t5, t13, 0xDD); r14 = Avx512F.Shuffle4x128(t6, t14, 0xDD); r15 = Avx512F.Shuffle4x128(t7, t15, 0xDD);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> LowPairs(Vector512<float> a, Vector512<float> b) => Avx512F.UnpackLow(a.AsDouble(), b.AsDouble()).AsSingle();
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> HighPairs(Vector512<float> a, Vector512<float> b) => Avx512F.UnpackHigh(a.AsDouble(), b.AsDouble()).AsSingle();
 
     /// <summary>
     /// The forward time loop; <paramref name="y"/> gets h_t (T N, H) when <paramref name="sequences"/>, else h_T (N, H).
