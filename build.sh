@@ -91,8 +91,8 @@ case "$cmd" in
     fi
     if [ "$mode" = r2r ] && [ "$(uname -m)" = x86_64 ]; then
       # ReadyToRun publish (see Demo.csproj and docs/PERFORMANCE.md): a cold run JITs far less.
-      dotnet publish Demo/Demo.csproj -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
-        -o "$out/r2r" --nologo -v quiet -clp:ErrorsOnly >/dev/null
+      log=$(dotnet publish Demo/Demo.csproj -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+        -o "$out/r2r" --nologo -v quiet -clp:ErrorsOnly 2>&1) || { echo "$log" >&2; exit 1; }
       exec dotnet "$out/r2r/demo.dll" "$@"
     fi
     build Demo/Demo.csproj
