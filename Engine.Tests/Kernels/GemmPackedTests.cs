@@ -107,4 +107,58 @@ public class GemmPackedTests
         Assert.Contains("(4, 4)", ex.Message);
         Assert.Throws<ArgumentException>(() => GemmPacked.PackB(new float[3], new float[16], 4, false, 4, 4));
     }
+
+    // ---- PackedRows: packing row blocks with column sums (the same panels as PackB, the sums of a plain loop) ----
+
+    // B (k, n) packed in blocks of `block` rows, last block first (as the LSTM's backward pass does), against PackB of the whole B.
+    private static void CheckPackedRows(int k, int n, int block, int extraLd)
+    {
+        int ld = n + extraLd;
+        var b = Random(k * ld, 1);
+        var expectedPacked = new float[GemmPacked.PackedLength(k, n)];
+        var full = new float[k * n];
+        for (int i = 0; i < k; i++) Array.Copy(b, i * ld, full, i * n, n);
+        GemmPacked.PackB(expectedPacked, full, n, false, k, n);
+        var sums0 = Random(n, 2);
+
+        var fast = Random(expectedPacked.Length, 3); // stale contents everywhere: every element, padding too, must be written
+        var scalar = (float[])fast.Clone();
+        var fastSums = (float[])sums0.Clone();
+        var scalarSums = (float[])sums0.Clone();
+        var expectedSums = (float[])sums0.Clone();
+        for (int start = (k - 1) / block * block; start >= 0; start -= block)
+        {
+            int rows = Math.Min(block, k - start);
+            var src = b.AsSpan(start * ld, (rows - 1) * ld + n);
+            PackedRows.PackAndSum(fast, fastSums, src, ld, start, rows, k, n);
+            PackedRows.Scalar(scalar, scalarSums, src, ld, start, rows, k, n);
+            for (int j = 0; j < n; j++)
+                for (int i = 0; i < rows; i++) expectedSums[j] += b[(start + i) * ld + j];
+        }
+        Assert.Equal(expectedPacked, fast);
+        Assert.Equal(expectedPacked, scalar);
+        Assert.Equal(expectedSums, scalarSums); // same order: blocks as called, rows ascending
+        Assert.Equal(scalarSums, fastSums);     // the vector path sums in the same order: bit-identical
+    }
+
+    [Theory, MemberData(nameof(Lengths))]
+    public void PackedRowsMatchPackBAndColumnSumsOnEveryRemainder(int len)
+    {
+        CheckPackedRows(len, len, 3, 0);
+        CheckPackedRows(2 * len + 1, len, len, 5);
+        CheckPackedRows(len, 3 * len + 1, 4, 0);
+        CheckPackedRows(7, len, 1, 1);
+    }
+
+    [Fact]
+    public void PackedRowsRejectRowsOutsideThePackedOperand()
+    {
+        var packed = new float[GemmPacked.PackedLength(4, 8)];
+        var sums = new float[8];
+        var src = new float[16];
+        Assert.Throws<ArgumentException>(() => PackedRows.PackAndSum(packed, sums, src, 8, 3, 2, 4, 8));
+        Assert.Throws<ArgumentException>(() => PackedRows.PackAndSum(packed, new float[7], src, 8, 0, 2, 4, 8));
+        Assert.Throws<ArgumentException>(() => PackedRows.PackAndSum(packed, sums, src, 7, 0, 2, 4, 8));
+        Assert.Throws<ArgumentException>(() => PackedRows.PackAndSum(new float[8], sums, src, 8, 0, 2, 4, 8));
+    }
 }

@@ -40,10 +40,10 @@ public class LstmSequenceTests
     {
         const int steps = 4;
         var rng = new RandomSource((ulong)inputs);
-        foreach (int units in new[] { 1, 5, 8, 10, 16 })
+        foreach (int units in new[] { 1, 3, 5, 8, 10, 16 }) // every layout: batch in lanes, rows of 1, 2 (packed i f o or not) and 4 vectors (likewise)
             foreach (var (a, r) in Pairs)
                 foreach (bool sequences in new[] { true, false })
-                    foreach (int batch in new[] { 1, 3 })
+                    foreach (int batch in new[] { 1, 3, 5, 18 }) // one unit: blocks of 4, 8 and 16 rows, the last one partial
                     {
                         var general = new Lstm(units, a, r, sequences) { UseSequenceKernel = false };
                         var small = new Lstm(units, a, r, sequences);

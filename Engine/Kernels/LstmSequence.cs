@@ -47,6 +47,59 @@ internal static unsafe class LstmSequence
     /// <summary>F rounded up to whole vectors: the row length of <c>wtp</c>.</summary>
     public static int PaddedInputs(int inputs) => (inputs + Lanes - 1) / Lanes * Lanes;
 
+    /// <summary>Whether a layer of <paramref name="units"/> holds batch rows in the lanes (one unit) instead of units.</summary>
+    public static bool BatchInLanes(int units) => units == 1;
+
+    /// <summary>Floats per padded row of <c>wp</c>, <c>up</c> and <c>bp</c>.</summary>
+    public static int PackedRowLength(int units, int batch) => BatchInLanes(units) ? RowLength(batch) : RowLength(units);
+
+    /// <summary>Floats of <c>gates</c> for T steps of N rows.</summary>
+    public static long GatesLength(int steps, int batch, int units) =>
+        Math.Max((long)steps * batch * RowLength(units), BatchInLanes(units) ? (long)steps * Blocks(batch) * RowLength(batch) : 0);
+
+    /// <summary>Floats of <c>cells</c> (count = T + 1) or <c>cellAct</c> (count = T).</summary>
+    public static long StateLength(int count, int batch, int units) =>
+        Math.Max((long)count * batch * (RowLength(units) / 4), BatchInLanes(units) ? (long)count * Blocks(batch) * (RowLength(batch) / 4) : 0) + Lanes;
+
+    /// <summary>Floats of <c>hidden</c>.</summary>
+    public static long HiddenLength(int steps, int batch, int units) =>
+        Math.Max((long)(steps + 1) * batch * (RowLength(units) / 4), BatchInLanes(units) ? (long)(steps + 1) * batch + Lanes * (1 + Blocks(batch)) : 0) + Lanes;
+
+    /// <summary>Copies the parameters (Keras' layout, W then U then b) into the padded wp (F, R), up (H, R), bp (R) of <see cref="Forward"/>.</summary>
+    public static void PackForward(float* wp, float* up, float* bp, float* parameters, int inputs, int units, int batch)
+    {
+        int g = 4 * units;
+        if (BatchInLanes(units))
+        {
+            PackRepeated(wp, parameters, inputs, batch);
+            PackRepeated(up, parameters + inputs * g, 1, batch);
+            PackRepeated(bp, parameters + (inputs + 1) * g, 1, batch);
+            return;
+        }
+        PackRows(wp, parameters, inputs, units);
+        PackRows(up, parameters + inputs * g, units, units);
+        PackRows(bp, parameters + (inputs + units) * g, 1, units);
+    }
+
+    /// <summary>Copies U into utp (R, 16) and, unless null, W into wtp (R, Fp) for <see cref="Backward"/>.</summary>
+    public static void PackBackward(float* utp, float* wtp, float* parameters, int inputs, int units, int batch)
+    {
+        int g = 4 * units;
+        if (BatchInLanes(units)) PackRepeated(utp, parameters + inputs * g, 1, batch);
+        else PackTransposed(utp, parameters + inputs * g, units, units, Lanes);
+        if (wtp != null) PackTransposed(wtp, parameters, inputs, units, PaddedInputs(inputs));
+    }
+
+    // dst (rows, 16 V) = src (rows, 4) of one unit with each gate value repeated over its block of B = 4 V lanes (V for N rows).
+    private static void PackRepeated(float* dst, float* src, int rows, int batch)
+    {
+        int pb = RowLength(batch) / 4;
+        var block = Mask(pb);
+        for (int r = 0; r < rows; r++)
+            for (int q = 0; q < 4; q++)
+                Avx512F.MaskStore(dst + (r * 4 + q) * pb, block, Vector512.Create(src[r * 4 + q]));
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> Mask(int count) => Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
 
@@ -80,6 +133,12 @@ internal static unsafe class LstmSequence
     public static void Forward(float* y, float* x, float* wp, float* up, float* bp, float* gates, float* cells, float* cellAct, float* hidden,
                                Activation a, Activation r, int steps, int batch, int inputs, int units, bool sequences)
     {
+        if (BatchInLanes(units))
+        {
+            var kb = new BatchForwardLoop(y, x, wp, up, bp, gates, cells, cellAct, hidden, steps, batch, inputs, sequences);
+            Dispatch(ref kb, batch, a, r);
+            return;
+        }
         var k = new ForwardLoop(y, x, wp, up, bp, gates, cells, cellAct, hidden, steps, batch, inputs, units, sequences);
         Dispatch(ref k, units, a, r);
     }
@@ -93,6 +152,12 @@ internal static unsafe class LstmSequence
                                 float* hidden, float* utp, float* wtp, float* dh, float* dc,
                                 Activation a, Activation r, int steps, int batch, int inputs, int units, bool sequences)
     {
+        if (BatchInLanes(units))
+        {
+            var kb = new BatchBackwardLoop(dx, dw, du, db, dz, dy, x, gates, cells, cellAct, hidden, utp, wtp, dh, dc, steps, batch, inputs, sequences);
+            Dispatch(ref kb, batch, a, r);
+            return;
+        }
         var k = new BackwardLoop(dx, dw, du, db, dz, dy, x, gates, cells, cellAct, hidden, utp, wtp, dh, dc, steps, batch, inputs, units, sequences);
         Dispatch(ref k, units, a, r);
     }
@@ -187,6 +252,94 @@ internal static unsafe class LstmSequence
             for (int j = 0; j < units; j++) d[q * units + j] += tmp[q * p + j];
     }
 
+    // Lanes of the g block, where the cell activation applies instead of the gate activation (rows of 1 or 2 vectors).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> GLanes<TW>() where TW : struct, IRowWidth => TW.V == 1 ? Mask(12) & ~Mask(8) : Mask(8);
+
+    // A row of pre-activations (V vectors) activated in place: r on i, f, o; a on g.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Activate<TW, TA, TR>(ref Vector512<float> a0, ref Vector512<float> a1, ref Vector512<float> a2, ref Vector512<float> a3, Vector512<float> gLanes)
+        where TW : struct, IRowWidth where TA : struct, IGateActivation where TR : struct, IGateActivation
+    {
+        if (TW.V == 4) { a0 = TR.F(a0); a1 = TR.F(a1); a2 = TA.F(a2); a3 = TR.F(a3); }
+        else if (TW.V == 2) { a0 = TR.F(a0); a1 = typeof(TA) == typeof(TR) ? TR.F(a1) : Vector512.ConditionalSelect(gLanes, TA.F(a1), TR.F(a1)); }
+        else if (typeof(TA) == typeof(TR)) a0 = TR.F(a0); // one activation for the whole row (a JIT-time constant)
+        else a0 = Vector512.ConditionalSelect(gLanes, TA.F(a0), TR.F(a0));
+    }
+
+    // Activate + Split for rows of two or four vectors whose i, f and o fit in V / 2 vectors (3H <= 8V: H <= 5 for V = 2, H <= 10
+    // for V = 4): those three gates are packed into V / 2 vectors, so the gate activation (an exp and a divide per vector) runs on
+    // V / 2 vectors instead of 2 (V = 2: [i | f], [g | o]) or 3 (V = 4), for three more permutes. The row goes back in
+    // the padded layout (lanes past H of a block may hold other gates' values: dead lanes, never read as live ones).
+    // The permutes of ActivatePacked for H units, computed once per call (the JIT does not hoist them out of the loop).
+    private readonly struct PackedIndices
+    {
+        public readonly Vector512<int> A, B, C, D, E;
+
+        public PackedIndices(int units, int vectors)
+        {
+            var lane = Vector512<int>.Indices;
+            var h = Vector512.Create(units);
+            var below = Vector512.LessThan(lane, h);
+            if (vectors == 4)
+            {
+                // [i 0..H-1, o 0..15-H] and [f 0..H-1, o 16-H..]: lanes past H take o from its lane l - H, then l - 2H + 16;
+                // o lane j is lane H + j of the first below 16 - H, else lane 2H + j - 16 of the second.
+                A = Vector512.ConditionalSelect(below, lane, lane - h + Vector512.Create(16));
+                B = Vector512.ConditionalSelect(below, lane, lane - h - h + Vector512.Create(32));
+                C = Vector512.ConditionalSelect(Vector512.LessThan(lane, Vector512.Create(16) - h), lane + h, lane + h + h);
+                D = E = default;
+                return;
+            }
+            // [i | f], [g | o] (8-lane blocks) -> [i 0..H-1, f, o]; f and o back to lane 0; [i | f] and [g | o] from it.
+            var fromF = Vector512.LessThan(lane, h + h);
+            var low8 = Vector512.LessThan(lane, Vector512.Create(8));
+            A = Vector512.ConditionalSelect(below, lane, Vector512.ConditionalSelect(fromF, lane - h + Vector512.Create(8), lane - h - h + Vector512.Create(24)));
+            B = lane + h;
+            C = lane + h + h;
+            D = Vector512.ConditionalSelect(low8, lane, lane - Vector512.Create(8) + h);
+            E = Vector512.ConditionalSelect(low8, lane, lane + Vector512.Create(8) + h + h);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ActivatePacked<TW, TA, TR>(ref Vector512<float> a0, ref Vector512<float> a1, ref Vector512<float> a2, ref Vector512<float> a3, in PackedIndices x,
+                                                   out Vector512<float> i, out Vector512<float> f, out Vector512<float> g, out Vector512<float> o)
+        where TW : struct, IRowWidth where TA : struct, IGateActivation where TR : struct, IGateActivation
+    {
+        if (TW.V == 4)
+        {
+            i = TR.F(Avx512F.PermuteVar16x32x2(a0, x.A, a3));
+            f = TR.F(Avx512F.PermuteVar16x32x2(a1, x.B, a3));
+            g = TA.F(a2);
+            o = Avx512F.PermuteVar16x32x2(i, x.C, f);
+            a0 = i; a1 = f; a2 = g; a3 = o;
+            return;
+        }
+        var act = TR.F(Avx512F.PermuteVar16x32x2(a0, x.A, a1));
+        i = act;
+        f = Avx512F.PermuteVar16x32(act, x.B);
+        o = Avx512F.PermuteVar16x32(act, x.C);
+        g = TA.F(a1);
+        a0 = Avx512F.PermuteVar16x32(act, x.D);        // [i | f]
+        a1 = Avx512F.PermuteVar16x32x2(g, x.E, act);   // [g | o]
+        a2 = a3 = default;
+    }
+
+    // The gate backward of one row (the formulas of LstmCell.Backward): dz (V vectors, padded layout) from dL/dh_t, dL/dc_t (after
+    // this step's own term), the activated gates, s = a(c_t) and c_{t-1}; returns the part of dL/dc_{t-1} through c_t, dc f.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> GateBackward<TW, TA, TR>(Vector512<float> dhv, Vector512<float> dcNext, float* gates, Vector512<float> s, Vector512<float> cPrev,
+                                                             out Vector512<float> d0, out Vector512<float> d1, out Vector512<float> d2, out Vector512<float> d3)
+        where TW : struct, IRowWidth where TA : struct, IGateActivation where TR : struct, IGateActivation
+    {
+        LoadRow<TW>(gates, out var a0, out var a1, out var a2, out var a3);
+        Split<TW>(a0, a1, a2, a3, out var i, out var f, out var g, out var o);
+        var dcv = Vector512.FusedMultiplyAdd(dhv * o, TA.D(s), dcNext);
+        Join<TW>(dcv * g * TR.D(i), dcv * cPrev * TR.D(f), dcv * i * TA.D(g), dhv * s * TR.D(o), out d0, out d1, out d2, out d3);
+        return dcv * f;
+    }
+
     // ---- one straight-line loop per (row width, activation, recurrent activation) ----
 
     private interface IGateLoop
@@ -194,9 +347,10 @@ internal static unsafe class LstmSequence
         void Run<TW, TA, TR>() where TW : struct, IRowWidth where TA : struct, IGateActivation where TR : struct, IGateActivation;
     }
 
-    private static void Dispatch<TLoop>(ref TLoop loop, int units, Activation a, Activation r) where TLoop : struct, IGateLoop
+    // lanes: what one gate block must hold (the units, or the batch rows of a block in the batch-in-lanes layout).
+    private static void Dispatch<TLoop>(ref TLoop loop, int lanes, Activation a, Activation r) where TLoop : struct, IGateLoop
     {
-        switch (RowVectors(units))
+        switch (RowVectors(lanes))
         {
             case 1: Dispatch<TLoop, OneVector>(ref loop, a, r); break;
             case 2: Dispatch<TLoop, TwoVectors>(ref loop, a, r); break;
@@ -248,8 +402,9 @@ internal static unsafe class LstmSequence
                 StoreRow<TW>(gates + row * rl, z0, z1, z2, z3);
             }
             var live = Mask(units);
-            // Lanes of the g block, where the cell activation applies instead of the gate activation (rows of 1 or 2 vectors).
-            var gLanes = TW.V == 1 ? Mask(12) & ~Mask(8) : Mask(8);
+            var gLanes = GLanes<TW>();
+            bool packed = 3 * units <= 2 * p; // i, f and o fit in V / 2 vectors (ActivatePacked)
+            var indices = new PackedIndices(units, TW.V);
             for (int t = 0; t < steps; t++)
             {
                 if (t > 0)
@@ -271,12 +426,14 @@ internal static unsafe class LstmSequence
                     int row = t * batch + n;
                     float* z = gates + row * rl;
                     LoadRow<TW>(z, out var a0, out var a1, out var a2, out var a3);
-                    if (TW.V == 4) { a0 = TR.F(a0); a1 = TR.F(a1); a2 = TA.F(a2); a3 = TR.F(a3); }
-                    else if (TW.V == 2) { a0 = TR.F(a0); a1 = Vector512.ConditionalSelect(gLanes, TA.F(a1), TR.F(a1)); }
-                    else if (typeof(TA) == typeof(TR)) a0 = TR.F(a0); // one activation for the whole row (a JIT-time constant)
-                    else a0 = Vector512.ConditionalSelect(gLanes, TA.F(a0), TR.F(a0));
+                    Vector512<float> i, fg, g, o;
+                    if (TW.V > 1 && packed) ActivatePacked<TW, TA, TR>(ref a0, ref a1, ref a2, ref a3, in indices, out i, out fg, out g, out o);
+                    else
+                    {
+                        Activate<TW, TA, TR>(ref a0, ref a1, ref a2, ref a3, gLanes);
+                        Split<TW>(a0, a1, a2, a3, out i, out fg, out g, out o);
+                    }
                     StoreRow<TW>(z, a0, a1, a2, a3);
-                    Split<TW>(a0, a1, a2, a3, out var i, out var fg, out var g, out var o);
                     var c = Vector512.FusedMultiplyAdd(i, g, fg * Vector512.Load(cells + row * p)) & live;
                     var s = TA.F(c);
                     var h = o * s;
@@ -309,14 +466,10 @@ internal static unsafe class LstmSequence
                     var dhv = Vector512.Load(dh + n * Lanes);
                     if (sequences) dhv += Avx512F.MaskLoad(dy + row * units, live, Vector512<float>.Zero);
                     else if (t == steps - 1) dhv += Avx512F.MaskLoad(dy + n * units, live, Vector512<float>.Zero);
-                    LoadRow<TW>(gates + row * rl, out var a0, out var a1, out var a2, out var a3);
-                    Split<TW>(a0, a1, a2, a3, out var i, out var f, out var g, out var o);
-                    var s = Vector512.Load(cellAct + row * p);
-                    var dcv = Vector512.FusedMultiplyAdd(dhv * o, TA.D(s), Vector512.Load(dc + n * Lanes));
-                    Join<TW>(dcv * g * TR.D(i), dcv * Vector512.Load(cells + row * p) * TR.D(f), dcv * i * TA.D(g), dhv * s * TR.D(o),
-                             out var d0, out var d1, out var d2, out var d3);
+                    var dcPrev = GateBackward<TW, TA, TR>(dhv, Vector512.Load(dc + n * Lanes), gates + row * rl, Vector512.Load(cellAct + row * p),
+                                                          Vector512.Load(cells + row * p), out var d0, out var d1, out var d2, out var d3);
                     StoreRow<TW>(dz + row * rl, d0, d1, d2, d3);
-                    (dcv * f).Store(dc + n * Lanes);
+                    dcPrev.Store(dc + n * Lanes);
                 }
                 if (t == 0) break;
                 // dL/dh_{t-1} through z_t = ... + h_{t-1} U: Σ_j dz_j Uᵀ_j over the live lanes, one partial sum per vector,
@@ -341,75 +494,238 @@ internal static unsafe class LstmSequence
                     ((s0 + s1) + (s2 + s3)).Store(dh + n * Lanes);
                 }
             }
-            // The weight gradients and dx over all steps at once, off the time loop's dependency chain.
-            int rows = steps * batch;
-            float* tmp = stackalloc float[64];
-            AddOuterProducts<TW>(dw, x, inputs, rows, inputs, tmp);
-            AddOuterProducts<TW>(du, hidden, p, rows, units, tmp); // hidden row t N + n = h_{t-1} of row n, h_0 = 0
-            Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default;
-            for (int r = 0; r < rows; r++)
-            {
-                LoadRow<TW>(dz + r * rl, out var d0, out var d1, out var d2, out var d3);
-                c0 += d0; c1 += d1; c2 += d2; c3 += d3;
-            }
-            AddUnpacked<TW>(db, units, tmp, c0, c1, c2, c3);
-            if (dx != null) InputGradient<TW>(rows);
+            WeightGradients<TW>(dx, dw, du, db, dz, x, hidden, p, wtp, steps * batch, batch, inputs, units);
         }
+    }
 
-        // d (count, 4H) += aᵀ dz over rows: d_k += Σ_r a[r lda + k] dz_r, four k at a time (up to 16 accumulators: enough
-        // independent chains to keep the FMA pipes busy), unpacked on the way out.
-        private void AddOuterProducts<TW>(float* d, float* a, int lda, int rows, int count, float* tmp) where TW : struct, IRowWidth
+    // ---- one unit: the batch in the lanes ----
+
+    // A layer of one unit would fill 4 of a row's 16 lanes, so the loops below hold B = 4 V batch rows per block instead (V = 1, 2
+    // or 4 for N <= 4, <= 8, else): lane q B + n is gate q of row n0 + n, the layout the loops above use for B units, so the gate
+    // math (Activate, Split, GateBackward) is theirs. Per step and block: z += h_{t-1}[n] U[q] (h's lanes spread to the gate
+    // blocks by one permute), the gates of B rows in one pass. dz leaves in the one-unit row layout (gate q at lane 4q, R = 16),
+    // h in rows of one float (lda 1), so the weight gradients after the loop are those of the row layout.
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Blocks(int batch) => (batch + 4 * RowVectors(batch) - 1) / (4 * RowVectors(batch));
+
+    // x[n, f] of the block's rows in lanes n of one vector per f: xt (F, 16), lanes past the block's rows keep older finite values.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TransposeBlock(float* xt, float* x, int count, int inputs)
+    {
+        for (int n = 0; n < count; n++)
+            for (int f = 0; f < inputs; f++) xt[f * Lanes + n] = x[n * inputs + f];
+    }
+
+    // Row n of a block (gate q at lane q B + n) in the one-unit row layout (gate q at lane 4q; the other lanes are dead).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Unblock<TW>(int n, Vector512<float> d0, Vector512<float> d1, Vector512<float> d2, Vector512<float> d3)
+        where TW : struct, IRowWidth
+    {
+        var at = Vector512.Create(n);
+        var gate = Vector512.ShiftRightLogical(Vector512<int>.Indices, 2); // q of lane 4q + j
+        if (TW.V == 1) return Avx512F.PermuteVar16x32(d0, Vector512.ShiftLeft(gate, 2) + at);
+        if (TW.V == 2) return Avx512F.PermuteVar16x32x2(d0, Vector512.ShiftLeft(gate, 3) + at, d1);
+        // lanes 0-3: i, 4-7: f (from d0, d1); then g, o likewise from d2, d3; then both halves into one vector
+        var pair = Vector512.ConditionalSelect(Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(4)), at, at + Vector512.Create(16));
+        var low = Avx512F.PermuteVar16x32x2(d0, pair, d1);
+        var high = Avx512F.PermuteVar16x32x2(d2, pair, d3);
+        return Avx512F.PermuteVar16x32x2(low, Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23), high);
+    }
+
+    // wp (F, R) x rows repeated: wp[f, q B + n] = W[f, q]; up (1, R), bp (R) likewise. Cells, cellAct: blocks of B floats per
+    // (step, block), c_0 = 0 in the first; hidden: h_t (T+1) N rows of one float, h_0 = 0, then 16 floats of slack and the
+    // blocks' h_{t-1} (16 floats each, stored whole so that the next step's reload is forwarded from the store).
+    private readonly struct BatchForwardLoop(float* y, float* x, float* wp, float* up, float* bp, float* gates, float* cells, float* cellAct, float* hidden,
+                                             int steps, int batch, int inputs, bool sequences) : IGateLoop
+    {
+        public void Run<TW, TA, TR>() where TW : struct, IRowWidth where TA : struct, IGateActivation where TR : struct, IGateActivation
         {
-            int rl = 16 * TW.V;
-            for (int k = 0; k < count; k += 4)
-            {
-                int more = count - k; // the last block may have fewer than 4 columns (a branch the predictor learns)
-                Vector512<float> i0 = default, f0 = default, g0 = default, o0 = default, i1 = default, f1 = default, g1 = default, o1 = default;
-                Vector512<float> i2 = default, f2 = default, g2 = default, o2 = default, i3 = default, f3 = default, g3 = default, o3 = default;
-                for (int r = 0; r < rows; r++)
+            int rl = 16 * TW.V, pb = 4 * TW.V, blocks = Blocks(batch);
+            var spread = Vector512<int>.Indices & Vector512.Create(pb - 1); // lane q B + n <- lane n
+            // Z = b + X W, every step and block at once (no dependency between them).
+            float* xt = stackalloc float[inputs * Lanes];
+            LoadRow<TW>(bp, out var b0, out var b1, out var b2, out var b3);
+            for (int t = 0; t < steps; t++)
+                for (int k = 0; k < blocks; k++)
                 {
-                    float* zr = dz + r * rl, ar = a + r * lda;
-                    FmaRow<TW>(Vector512.Create(ar[k]), zr, ref i0, ref f0, ref g0, ref o0);
-                    if (more > 1) FmaRow<TW>(Vector512.Create(ar[k + 1]), zr, ref i1, ref f1, ref g1, ref o1);
-                    if (more > 2) FmaRow<TW>(Vector512.Create(ar[k + 2]), zr, ref i2, ref f2, ref g2, ref o2);
-                    if (more > 3) FmaRow<TW>(Vector512.Create(ar[k + 3]), zr, ref i3, ref f3, ref g3, ref o3);
+                    int n0 = k * pb;
+                    TransposeBlock(xt, x + (t * batch + n0) * inputs, Math.Min(pb, batch - n0), inputs);
+                    Vector512<float> z0 = b0, z1 = b1, z2 = b2, z3 = b3;
+                    for (int f = 0; f < inputs; f++)
+                        FmaRow<TW>(Avx512F.PermuteVar16x32(Vector512.Load(xt + f * Lanes), spread), wp + f * rl, ref z0, ref z1, ref z2, ref z3);
+                    StoreRow<TW>(gates + (t * blocks + k) * rl, z0, z1, z2, z3);
                 }
-                AddUnpacked<TW>(d + k * 4 * units, units, tmp, i0, f0, g0, o0);
-                if (more > 1) AddUnpacked<TW>(d + (k + 1) * 4 * units, units, tmp, i1, f1, g1, o1);
-                if (more > 2) AddUnpacked<TW>(d + (k + 2) * 4 * units, units, tmp, i2, f2, g2, o2);
-                if (more > 3) AddUnpacked<TW>(d + (k + 3) * 4 * units, units, tmp, i3, f3, g3, o3);
-            }
+            var gLanes = GLanes<TW>();
+            float* hs = hidden + (steps + 1) * batch + Lanes;
+            for (int t = 0; t < steps; t++)
+                for (int k = 0; k < blocks; k++)
+                {
+                    int n0 = k * pb, block = t * blocks + k;
+                    var live = Mask(Math.Min(pb, batch - n0));
+                    float* z = gates + block * rl;
+                    LoadRow<TW>(z, out var a0, out var a1, out var a2, out var a3);
+                    if (t > 0) FmaRow<TW>(Avx512F.PermuteVar16x32(Vector512.Load(hs + k * Lanes), spread), up, ref a0, ref a1, ref a2, ref a3);
+                    Activate<TW, TA, TR>(ref a0, ref a1, ref a2, ref a3, gLanes);
+                    StoreRow<TW>(z, a0, a1, a2, a3);
+                    Split<TW>(a0, a1, a2, a3, out var i, out var fg, out var g, out var o);
+                    var c = Vector512.FusedMultiplyAdd(i, g, fg * Vector512.Load(cells + block * pb)) & live;
+                    var s = TA.F(c);
+                    var h = o * s;
+                    c.Store(cells + (block + blocks) * pb); // 16 lanes over B-float blocks: the blocks after are written later
+                    s.Store(cellAct + block * pb);
+                    h.Store(hs + k * Lanes);
+                    Avx512F.MaskStore(hidden + (t + 1) * batch + n0, live, h);
+                    if (sequences) Avx512F.MaskStore(y + t * batch + n0, live, h);
+                    else if (t == steps - 1) Avx512F.MaskStore(y + n0, live, h);
+                }
         }
+    }
 
-        // dx (rows, F) = dz Wᵀ: Σ_j dz_j Wᵀ_j over the live lanes, 16 inputs at a time. dz was stored long before (the
-        // time loop), so its lanes are broadcast straight from memory.
-        private void InputGradient<TW>(int rows) where TW : struct, IRowWidth
+    // utp (R) = U repeated as wp above; wtp as for the row layout of one unit. dh, dc: (blocks, 16), zero on entry.
+    private readonly struct BatchBackwardLoop(float* dx, float* dw, float* du, float* db, float* dz, float* dy, float* x, float* gates, float* cells,
+                                              float* cellAct, float* hidden, float* utp, float* wtp, float* dh, float* dc,
+                                              int steps, int batch, int inputs, bool sequences) : IGateLoop
+    {
+        public void Run<TW, TA, TR>() where TW : struct, IRowWidth where TA : struct, IGateActivation where TR : struct, IGateActivation
         {
-            int rl = 16 * TW.V, p = 4 * TW.V, fp = PaddedInputs(inputs);
-            var lastMask = Mask(inputs - (fp - Lanes));
+            int pb = 4 * TW.V, rl = 16 * TW.V, blocks = Blocks(batch);
+            LoadRow<TW>(utp, out var u0, out var u1, out var u2, out var u3);
+            for (int t = steps - 1; t >= 0; t--)
+                for (int k = 0; k < blocks; k++)
+                {
+                    int n0 = k * pb, block = t * blocks + k, count = Math.Min(pb, batch - n0);
+                    var live = Mask(count);
+                    var dhv = Vector512.Load(dh + k * Lanes);
+                    if (sequences) dhv += Avx512F.MaskLoad(dy + t * batch + n0, live, Vector512<float>.Zero);
+                    else if (t == steps - 1) dhv += Avx512F.MaskLoad(dy + n0, live, Vector512<float>.Zero);
+                    var dcPrev = GateBackward<TW, TA, TR>(dhv, Vector512.Load(dc + k * Lanes), gates + block * rl, Vector512.Load(cellAct + block * pb),
+                                                          Vector512.Load(cells + block * pb), out var d0, out var d1, out var d2, out var d3);
+                    dcPrev.Store(dc + k * Lanes);
+                    for (int n = 0; n < count; n++) Unblock<TW>(n, d0, d1, d2, d3).Store(dz + (t * batch + n0 + n) * Lanes);
+                    if (t == 0) continue;
+                    // dL/dh_{t-1}[n] = Σ_q dz[q B + n] U[q]: the products, then the gate blocks folded onto lanes 0 .. B-1.
+                    var m = d0 * u0;
+                    if (TW.V > 1) m = Vector512.FusedMultiplyAdd(d1, u1, m);
+                    if (TW.V > 2) m += Vector512.FusedMultiplyAdd(d3, u3, d2 * u2);
+                    if (TW.V < 4) m += Avx512F.PermuteVar16x32(m, Vector512<int>.Indices + Vector512.Create(8));
+                    if (TW.V == 1) m += Avx512F.PermuteVar16x32(m, Vector512<int>.Indices + Vector512.Create(4));
+                    (m & live).Store(dh + k * Lanes);
+                }
+            WeightGradients<OneVector>(dx, dw, du, db, dz, x, hidden, 1, wtp, steps * batch, batch, inputs, 1);
+        }
+    }
+
+    // The weight gradients and dx over all steps at once, off the time loop's dependency chain, from dz (rows, R) in the padded
+    // layout of the units: dW += Xᵀ dZ, dU += H_{t-1}ᵀ dZ (hidden row t N + n = h_{t-1} of row n, h_0 = 0, rows
+    // lda apart), db += Σ dz, dx = dZ Wᵀ unless null.
+    private static void WeightGradients<TW>(float* dx, float* dw, float* du, float* db, float* dz, float* x, float* hidden, int lda, float* wtp,
+                                            int rows, int batch, int inputs, int units) where TW : struct, IRowWidth
+    {
+        int rl = 16 * TW.V;
+        float* tmp = stackalloc float[64];
+        AddOuterProducts<TW>(dw, dz, x, inputs, rows, inputs, units, tmp);
+        AddOuterProducts<TW>(du, dz + batch * rl, hidden + batch * lda, lda, rows - batch, units, units, tmp); // h_0 = 0: its rows add nothing
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default;
+        for (int r = 0; r < rows; r++)
+        {
+            LoadRow<TW>(dz + r * rl, out var d0, out var d1, out var d2, out var d3);
+            c0 += d0; c1 += d1; c2 += d2; c3 += d3;
+        }
+        AddUnpacked<TW>(db, units, tmp, c0, c1, c2, c3);
+        if (dx != null) InputGradient<TW>(dx, dz, wtp, rows, inputs, units);
+    }
+
+    // d (count, 4H) += aᵀ dz over rows: d_k += Σ_r a[r lda + k] dz_r, four k at a time (up to 16 accumulators: enough
+    // independent chains to keep the FMA pipes busy), unpacked on the way out.
+    private static void AddOuterProducts<TW>(float* d, float* dz, float* a, int lda, int rows, int count, int units, float* tmp) where TW : struct, IRowWidth
+    {
+        int rl = 16 * TW.V;
+        for (int k = 0; k < count; k += 4)
+        {
+            int more = count - k; // the last block may have fewer than 4 columns (a branch the predictor learns)
+            Vector512<float> i0 = default, f0 = default, g0 = default, o0 = default, i1 = default, f1 = default, g1 = default, o1 = default;
+            Vector512<float> i2 = default, f2 = default, g2 = default, o2 = default, i3 = default, f3 = default, g3 = default, o3 = default;
             for (int r = 0; r < rows; r++)
             {
-                float* zr = dz + r * rl, dxr = dx + r * inputs;
-                for (int c = 0; c < fp; c += Lanes)
-                {
-                    Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
+                float* zr = dz + r * rl, ar = a + r * lda;
+                FmaRow<TW>(Vector512.Create(ar[k]), zr, ref i0, ref f0, ref g0, ref o0);
+                if (more > 1) FmaRow<TW>(Vector512.Create(ar[k + 1]), zr, ref i1, ref f1, ref g1, ref o1);
+                if (more > 2) FmaRow<TW>(Vector512.Create(ar[k + 2]), zr, ref i2, ref f2, ref g2, ref o2);
+                if (more > 3) FmaRow<TW>(Vector512.Create(ar[k + 3]), zr, ref i3, ref f3, ref g3, ref o3);
+            }
+            AddUnpacked<TW>(d + k * 4 * units, units, tmp, i0, f0, g0, o0);
+            if (more > 1) AddUnpacked<TW>(d + (k + 1) * 4 * units, units, tmp, i1, f1, g1, o1);
+            if (more > 2) AddUnpacked<TW>(d + (k + 2) * 4 * units, units, tmp, i2, f2, g2, o2);
+            if (more > 3) AddUnpacked<TW>(d + (k + 3) * 4 * units, units, tmp, i3, f3, g3, o3);
+        }
+    }
+
+    // dx (rows, F) = dz Wᵀ: Σ_j dz_j Wᵀ_j over the live lanes, 16 inputs at a time. dz was stored long before (the
+    // time loop), so its lanes are broadcast straight from memory.
+    private static void InputGradient<TW>(float* dx, float* dz, float* wtp, int rows, int inputs, int units) where TW : struct, IRowWidth
+    {
+        int rl = 16 * TW.V, p = 4 * TW.V, fp = PaddedInputs(inputs);
+        var lastMask = Mask(inputs - (fp - Lanes));
+        int r = 0;
+        // Eight rows at a time: each Wᵀ row is loaded once for eight broadcast FMAs (one row at a time the loads were the limit).
+        for (; r + 8 <= rows; r += 8)
+        {
+            float* zr = dz + r * rl, dxr = dx + r * inputs;
+            for (int c = 0; c < fp; c += Lanes)
+            {
+                Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+                for (int v = 0; v < TW.V; v++)
                     for (int q = 0; q < 4 / TW.V; q++)
                         for (int j = 0; j < units; j++)
                         {
-                            int l = q * p + j;
-                            float* w = wtp + l * fp + c;
-                            s0 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[l]), Vector512.Load(w), s0);
-                            if (TW.V > 1) s1 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[16 + l]), Vector512.Load(w + 16 * fp), s1);
-                            if (TW.V > 2)
-                            {
-                                s2 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[32 + l]), Vector512.Load(w + 32 * fp), s2);
-                                s3 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[48 + l]), Vector512.Load(w + 48 * fp), s3);
-                            }
+                            int l = 16 * v + q * p + j;
+                            var w = Vector512.Load(wtp + l * fp + c);
+                            s0 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[l]), w, s0);
+                            s1 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[rl + l]), w, s1);
+                            s2 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[2 * rl + l]), w, s2);
+                            s3 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[3 * rl + l]), w, s3);
+                            s4 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[4 * rl + l]), w, s4);
+                            s5 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[5 * rl + l]), w, s5);
+                            s6 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[6 * rl + l]), w, s6);
+                            s7 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[7 * rl + l]), w, s7);
                         }
-                    var sum = (s0 + s1) + (s2 + s3);
-                    if (c + Lanes <= inputs) sum.Store(dxr + c);
-                    else Avx512F.MaskStore(dxr + c, lastMask, sum);
+                if (c + Lanes <= inputs)
+                {
+                    s0.Store(dxr + c); s1.Store(dxr + inputs + c); s2.Store(dxr + 2 * inputs + c); s3.Store(dxr + 3 * inputs + c);
+                    s4.Store(dxr + 4 * inputs + c); s5.Store(dxr + 5 * inputs + c); s6.Store(dxr + 6 * inputs + c); s7.Store(dxr + 7 * inputs + c);
                 }
+                else
+                {
+                    Avx512F.MaskStore(dxr + c, lastMask, s0); Avx512F.MaskStore(dxr + inputs + c, lastMask, s1);
+                    Avx512F.MaskStore(dxr + 2 * inputs + c, lastMask, s2); Avx512F.MaskStore(dxr + 3 * inputs + c, lastMask, s3);
+                    Avx512F.MaskStore(dxr + 4 * inputs + c, lastMask, s4); Avx512F.MaskStore(dxr + 5 * inputs + c, lastMask, s5);
+                    Avx512F.MaskStore(dxr + 6 * inputs + c, lastMask, s6); Avx512F.MaskStore(dxr + 7 * inputs + c, lastMask, s7);
+                }
+            }
+        }
+        for (; r < rows; r++)
+        {
+            float* zr = dz + r * rl, dxr = dx + r * inputs;
+            for (int c = 0; c < fp; c += Lanes)
+            {
+                Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
+                for (int q = 0; q < 4 / TW.V; q++)
+                    for (int j = 0; j < units; j++)
+                    {
+                        int l = q * p + j;
+                        float* w = wtp + l * fp + c;
+                        s0 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[l]), Vector512.Load(w), s0);
+                        if (TW.V > 1) s1 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[16 + l]), Vector512.Load(w + 16 * fp), s1);
+                        if (TW.V > 2)
+                        {
+                            s2 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[32 + l]), Vector512.Load(w + 32 * fp), s2);
+                            s3 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[48 + l]), Vector512.Load(w + 48 * fp), s3);
+                        }
+                    }
+                var sum = (s0 + s1) + (s2 + s3);
+                if (c + Lanes <= inputs) sum.Store(dxr + c);
+                else Avx512F.MaskStore(dxr + c, lastMask, sum);
             }
         }
     }

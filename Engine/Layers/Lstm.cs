@@ -15,8 +15,8 @@ namespace Engine.Layers;
 /// z_t = x_t W + h_{t-1} U + b; i, f, o = r(z); g = a(z_c); c_t = f c_{t-1} + i g; h_t = o a(c_t); h_0 = c_0 = 0.
 /// The input projection X W + b is one product over all steps; only h U stays inside the time loop, against a
 /// copy of U packed once per pass (<see cref="GemmPacked"/>); the gate math of a step is one fused kernel over
-/// the batch (<see cref="LstmGates"/>). Backward is backpropagation through time; the weight gradients and dX
-/// are products over all steps after the loop.
+/// the batch (<see cref="LstmGates"/>). Backward is backpropagation through time: each step's dz_t is packed into dZ
+/// (and summed into db) while in cache and gives dX_t = dz_t Wᵀ at once; dW and dU are products over all steps after the loop.
 /// </summary>
 public sealed class Lstm : Layer
 {
@@ -26,7 +26,7 @@ public sealed class Lstm : Layer
     private float[] _hidden = [];  // (T+1, N, H) h_t, with h_0 = 0 in block 0
     private float[] _cellAct = []; // (T, N, H) a(c_t)
     // Backward scratch:
-    private float[] _dz = [];      // (T, N, 4H) dL/dz
+    private float[] _dz = [];      // (N, 4H) dL/dz_t of one step (small path: (T, N, R))
     private float[] _dh = [];      // (N, H) total gradient into h_t
     private float[] _dc = [];      // (N, H) gradient into c_t
     // Right operands packed for GemmPacked, rebuilt from the parameters on every pass:
@@ -34,7 +34,7 @@ public sealed class Lstm : Layer
     private float[] _packU = [];   // U (H, 4H)
     private float[] _packUT = [];  // Uᵀ (4H, H)
     private float[] _packWT = [];  // Wᵀ (4H, F)
-    private float[] _packDz = [];  // dZ (T N, 4H)
+    private float[] _packDz = [];  // dZ (T N, 4H), packed step by step
     // The small-layer path (LstmSequence, H ≤ 16): the saved state above with padded rows (gates and dz (T N, R) with
     // R = 16, 32 or 64, the others (·, P = R / 4)), and the parameters copied into padded layouts on every pass (Parameters
     // stay in Keras' layout: Adam and the importance methods write them in place).
@@ -88,6 +88,10 @@ public sealed class Lstm : Layer
     /// <summary>Whether layers of at most 16 units run their whole time loop in <see cref="LstmSequence"/> (tests compare both paths).</summary>
     internal bool UseSequenceKernel { get; set; } = true;
 
+    // From this batch size on, X W + b is computed step by step (z_t stays in cache for the recurrent product and the
+    // gates); below it, one product over all steps (batch 1: each step's x_t W would stream W from L2 for one row).
+    private const int StepwiseBatch = 8;
+
     internal override void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int steps, int batch)
     {
         _smallPass = UseSequenceKernel && LstmSequence.Supported(Units);
@@ -105,12 +109,21 @@ public sealed class Lstm : Layer
         GemmPacked.PackBUnchecked(packW, w, g, transposed: false, f, g);
         GemmPacked.PackBUnchecked(packU, u, g, transposed: false, h, g);
 
-        BroadcastRows.Unchecked(gates, b, rows, g);
-        GemmPacked.Unchecked(gates, g, input, f, 1, packW, rows, f, g);                  // Z = X W + b, every step at once
+        bool stepwise = batch >= StepwiseBatch;
+        if (!stepwise)
+        {
+            BroadcastRows.Unchecked(gates, b, rows, g);
+            GemmPacked.Unchecked(gates, g, input, f, 1, packW, rows, f, g);              // Z = X W + b, every step at once
+        }
         for (int t = 0; t < steps; t++)
         {
             var zt = gates.Slice(t * batch * g, batch * g);
             int r = t * batch * h;
+            if (stepwise)
+            {
+                BroadcastRows.Unchecked(zt, b, batch, g);
+                GemmPacked.Unchecked(zt, g, input.Slice(t * batch * f, batch * f), f, 1, packW, batch, f, g); // Z_t = x_t W + b
+            }
             if (t > 0) GemmPacked.Unchecked(zt, g, hidden.Slice(r, batch * h), h, 1, packU, batch, h, g); // Z_t += h_{t-1} U
             LstmGates.ForwardUnchecked(zt, cells.Slice(r + batch * h, batch * h), cellAct.Slice(r, batch * h),
                                        hidden.Slice(r + batch * h, batch * h), cells.Slice(r, batch * h), Activation, RecurrentActivation, batch, h);
@@ -128,11 +141,14 @@ public sealed class Lstm : Layer
         int f = InputSize, h = Units, g = 4 * h, rows = steps * batch;
         ReadOnlySpan<float> w = parameters[..(f * g)], u = parameters.Slice(f * g, h * g);
         Span<float> dw = gradients[..(f * g)], du = gradients.Slice(f * g, h * g), db = gradients.Slice((f + h) * g, g);
-        var dz = Workspace(ref _dz, (long)rows * g);
+        var dz = Workspace(ref _dz, (long)batch * g);                            // (N, 4H) dL/dz_t of the current step
+        var packDz = Workspace(ref _packDz, GemmPacked.PackedLength(rows, g));  // dZ (T N, 4H), packed step by step
         var dh = Workspace(ref _dh, batch * h);
         var dc = Workspace(ref _dc, batch * h);
         var packUT = Workspace(ref _packUT, GemmPacked.PackedLength(g, h));
         GemmPacked.PackBUnchecked(packUT, u, g, transposed: true, g, h);
+        var packWT = Workspace(ref _packWT, dInput.IsEmpty ? 0 : GemmPacked.PackedLength(g, f));
+        if (!dInput.IsEmpty) GemmPacked.PackBUnchecked(packWT, w, g, transposed: true, g, f);
         dc.Clear();
         if (ReturnSequences) dOutput.Slice((steps - 1) * batch * h, batch * h).CopyTo(dh);
         else dOutput.CopyTo(dh);
@@ -140,48 +156,44 @@ public sealed class Lstm : Layer
         for (int t = steps - 1; t >= 0; t--)
         {
             // dh holds dL/dh_t: the output's own gradient plus, through h_{t+1}, dz_{t+1} Uᵀ.
-            var dzt = dz.Slice(t * batch * g, batch * g);
             int r = t * batch * h;
-            LstmGates.BackwardUnchecked(dzt, dc, dh, _gates.AsSpan(t * batch * g, batch * g), _cells.AsSpan(r, batch * h),
+            LstmGates.BackwardUnchecked(dz, dc, dh, _gates.AsSpan(t * batch * g, batch * g), _cells.AsSpan(r, batch * h),
                                         _cellAct.AsSpan(r, batch * h), Activation, RecurrentActivation, batch, h);
+            // dz_t is in cache: pack it as rows t N.. of dZ for the weight gradients, and db += its column sums.
+            PackedRows.Unchecked(packDz, db, dz, g, t * batch, batch, rows, g);
             if (t > 0)
             {
                 if (ReturnSequences) dOutput.Slice((t - 1) * batch * h, batch * h).CopyTo(dh);
                 else dh.Clear();
-                GemmPacked.Unchecked(dh, h, dzt, g, 1, packUT, batch, g, h);
+                GemmPacked.Unchecked(dh, h, dz, g, 1, packUT, batch, g, h);
+            }
+            if (!dInput.IsEmpty)
+            {
+                var dxt = dInput.Slice(t * batch * f, batch * f);
+                dxt.Clear();
+                GemmPacked.Unchecked(dxt, f, dz, g, 1, packWT, batch, g, f);             // dX_t = dz_t Wᵀ
             }
         }
         // Weight gradients over all steps at once: dW += Xᵀ dZ, dU += H_{t-1}ᵀ dZ (A read transposed through its strides).
-        var packDz = Workspace(ref _packDz, GemmPacked.PackedLength(rows, g));
-        GemmPacked.PackBUnchecked(packDz, dz, g, transposed: false, rows, g);
         GemmPacked.Unchecked(dw, g, input, 1, f, packDz, f, rows, g);
         GemmPacked.Unchecked(du, g, _hidden.AsSpan(0, rows * h), 1, h, packDz, h, rows, g);
-        SumRows.Unchecked(db, dz, rows, g);
-        if (dInput.IsEmpty) return;
-        var packWT = Workspace(ref _packWT, GemmPacked.PackedLength(g, f));
-        GemmPacked.PackBUnchecked(packWT, w, g, transposed: true, g, f);
-        dInput.Clear();
-        GemmPacked.Unchecked(dInput, f, dz, g, 1, packWT, rows, g, f);                     // dX = dZ Wᵀ
     }
 
     private unsafe void ForwardSmall(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int steps, int batch)
     {
-        const int L = LstmSequence.Lanes;
-        int f = InputSize, h = Units, g = 4 * h, rows = steps * batch, rl = LstmSequence.RowLength(h), p = rl / 4;
-        var gates = Workspace(ref _gates, (long)rows * rl);
-        var cells = Workspace(ref _cells, (long)(steps + 1) * batch * p + L); // + L: rows are stored as whole vectors
-        var hidden = Workspace(ref _hidden, (long)(steps + 1) * batch * p + L);
-        var cellAct = Workspace(ref _cellAct, (long)rows * p + L);
+        int f = InputSize, h = Units, rl = LstmSequence.PackedRowLength(h, batch), initial = batch * LstmSequence.RowLength(h) / 4;
+        var gates = Workspace(ref _gates, LstmSequence.GatesLength(steps, batch, h));
+        var cells = Workspace(ref _cells, LstmSequence.StateLength(steps + 1, batch, h));
+        var hidden = Workspace(ref _hidden, LstmSequence.HiddenLength(steps, batch, h));
+        var cellAct = Workspace(ref _cellAct, LstmSequence.StateLength(steps, batch, h));
         var wp = Workspace(ref _wp, f * rl);
         var up = Workspace(ref _up, h * rl);
         var bp = Workspace(ref _bp, rl);
-        cells[..(batch * p)].Clear();
-        hidden[..(batch * p)].Clear();
+        cells[..initial].Clear(); // c_0 = h_0 = 0 (at least N P floats in either layout)
+        hidden[..initial].Clear();
         fixed (float* y = output, x = input, pr = parameters, wpp = wp, upp = up, bpp = bp, gp = gates, cp = cells, sp = cellAct, hp = hidden)
         {
-            LstmSequence.PackRows(wpp, pr, f, h);
-            LstmSequence.PackRows(upp, pr + f * g, h, h);
-            LstmSequence.PackRows(bpp, pr + (f + h) * g, 1, h);
+            LstmSequence.PackForward(wpp, upp, bpp, pr, f, h, batch);
             LstmSequence.Forward(y, x, wpp, upp, bpp, gp, cp, sp, hp, Activation, RecurrentActivation, steps, batch, f, h, ReturnSequences);
         }
     }
@@ -191,7 +203,7 @@ public sealed class Lstm : Layer
     {
         const int L = LstmSequence.Lanes;
         int f = InputSize, h = Units, g = 4 * h, fp = LstmSequence.PaddedInputs(f), rl = LstmSequence.RowLength(h);
-        var utp = Workspace(ref _utp, rl * L);
+        var utp = Workspace(ref _utp, Math.Max(rl * L, LstmSequence.PackedRowLength(h, batch)));
         var wtp = Workspace(ref _wtp, dInput.IsEmpty ? 0 : rl * fp);
         var dz = Workspace(ref _dz, (long)steps * batch * rl);
         var dh = Workspace(ref _dh, batch * L);
@@ -200,8 +212,7 @@ public sealed class Lstm : Layer
         fixed (float* dx = dInput, gr = gradients, dy = dOutput, x = input, pr = parameters, utpp = utp, wtpp = wtp, dzp = dz,
                dhp = dh, dcp = dc, gp = _gates, cp = _cells, sp = _cellAct, hp = _hidden)
         {
-            LstmSequence.PackTransposed(utpp, pr + f * g, h, h, L);
-            if (!dInput.IsEmpty) LstmSequence.PackTransposed(wtpp, pr, f, h, fp);
+            LstmSequence.PackBackward(utpp, dInput.IsEmpty ? null : wtpp, pr, f, h, batch);
             LstmSequence.Backward(dInput.IsEmpty ? null : dx, gr, gr + f * g, gr + (f + h) * g, dzp, dy, x, gp, cp, sp, hp, utpp, wtpp, dhp, dcp,
                                   Activation, RecurrentActivation, steps, batch, f, h, ReturnSequences);
         }
