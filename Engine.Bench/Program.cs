@@ -4,8 +4,15 @@ using Engine.Bench;
 using Engine.Bench.Workloads;
 
 // ./build.sh bench [BenchmarkDotNet args]; --quick: every benchmark once, in process, with small sizes (a smoke run).
-// --loop w1|w2|w3|lf|lb [count]: runs one workload in a plain loop and prints µs/op by CPU time (for perf record / profiling).
-if (args.Length >= 2 && args[0] == "--loop") return Loop.Run(args[1], args.Length > 2 ? int.Parse(args[2]) : 0);
+// --loop w1|w2|w3|lf|lb|barrier [count] [--threads N] [--reps R]: runs one workload in R (default 3) batches of count and prints
+// µs/op by CPU time and by wall-clock time, then the fastest batch's wall time (for perf record / profiling, and for two
+// threads on a shared machine); --threads sets Parallelism.MaxThreads (default 1; w1 ignores it).
+if (args.Length >= 2 && args[0] == "--loop")
+{
+    int Option(string name, int fallback) { int i = Array.IndexOf(args, name); return i > 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : fallback; }
+    var loopArgs = args.Where((a, i) => !a.StartsWith("--threads") && !a.StartsWith("--reps") && (i == 0 || !args[i - 1].StartsWith("--threads") && !args[i - 1].StartsWith("--reps"))).ToArray();
+    return Loop.Run(loopArgs[1], loopArgs.Length > 2 ? int.Parse(loopArgs[2]) : 0, Option("--threads", 1), Option("--reps", 3));
+}
 var quick = args.Contains("--quick");
 BenchSettings.Quick = quick;
 var rest = args.Where(a => a != "--quick").ToArray();
@@ -17,31 +24,53 @@ if (quick)
 var summaries = BenchmarkSwitcher.FromAssembly(typeof(BenchSettings).Assembly).Run(rest, BenchSettings.Config(quick));
 return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
 
-/// <summary>A workload in a plain loop: steady-state µs/op from the process's CPU time, and bytes allocated per op.</summary>
+/// <summary>A workload in a plain loop: steady-state µs/op from the process's CPU time and from the wall clock, and bytes allocated per op.</summary>
 internal static class Loop
 {
-    public static int Run(string name, int count)
+    public static int Run(string name, int count, int threads, int reps)
     {
+        Engine.Threading.Parallelism.MaxThreads = threads;
+        // Always the team, also after a stall: on a shared machine the fastest batch is the figure for two free cores.
+        Engine.Threading.Parallelism.AloneAfterStalls = false;
         Action op;
         switch (name.ToLowerInvariant())
         {
             case "w1": { var b = new W1ReferenceTrainStep(); b.Setup(); op = () => b.TrainStep(); count = count > 0 ? count : 20000; break; }
-            case "w2": { var b = new W2LargeTrainStep { Threads = 1 }; b.Setup(); op = () => b.TrainStep(); count = count > 0 ? count : 10; break; }
-            case "w3": { var b = new W3LatencyForward(); b.Setup(); op = () => b.Forward(); count = count > 0 ? count : 500; break; }
+            case "w2": { var b = new W2LargeTrainStep { Threads = threads }; b.Setup(); op = () => b.TrainStep(); count = count > 0 ? count : 10; break; }
+            case "w3": { var b = new W3LatencyForward { Threads = threads }; b.Setup(); op = () => b.Forward(); count = count > 0 ? count : 500; break; }
             case "lf": { var b = new Engine.Bench.Kernels.LstmBenchmarks(); b.Setup(); op = () => b.LayerForward(); count = count > 0 ? count : 100000; break; }
             case "lb": { var b = new Engine.Bench.Kernels.LstmBenchmarks(); b.Setup(); op = () => b.LayerBackward(); count = count > 0 ? count : 100000; break; }
-            default: Console.Error.WriteLine($"error: unknown workload '{name}' for --loop: expected w1, w2, w3, lf or lb (the reference model's first layer forward / backward)"); return 2;
+            case "barrier": { var b = new BarrierLoop(threads); op = b.Run; count = count > 0 ? count : 1000; break; }
+            default: Console.Error.WriteLine($"error: unknown workload '{name}' for --loop: expected w1, w2, w3, lf, lb (the reference model's first layer forward / backward) or barrier (1000 team barriers)"); return 2;
         }
         for (int i = 0; i < Math.Max(3, count / 10); i++) op();
-        for (int rep = 0; rep < 3; rep++)
+        double best = double.MaxValue;
+        for (int rep = 0; rep < reps; rep++)
         {
             var process = Process.GetCurrentProcess();
             var cpu = process.TotalProcessorTime;
-            long bytes = GC.GetAllocatedBytesForCurrentThread();
+            long bytes = GC.GetTotalAllocatedBytes(precise: true), start = Stopwatch.GetTimestamp();
             for (int i = 0; i < count; i++) op();
+            var wall = Stopwatch.GetElapsedTime(start);
+            best = Math.Min(best, wall.TotalMicroseconds / count);
             process.Refresh();
-            Console.WriteLine($"{name}: {(process.TotalProcessorTime - cpu).TotalMicroseconds / count:F2} µs/op (CPU time), {(GC.GetAllocatedBytesForCurrentThread() - bytes) / count} B/op, {count} ops");
+            Console.WriteLine($"{name}: {(process.TotalProcessorTime - cpu).TotalMicroseconds / count:F2} µs/op (CPU time), {wall.TotalMicroseconds / count:F2} µs/op (wall), " +
+                              $"{(GC.GetTotalAllocatedBytes(precise: true) - bytes) / count} B/op, {count} ops, {threads} thread(s)");
         }
+        Console.WriteLine($"{name}: fastest batch {best:F2} µs/op (wall), {threads} thread(s)");
         return 0;
+    }
+}
+
+/// <summary>1000 barriers of a <see cref="Engine.Threading.WorkerTeam"/> in one job: the cost of the per-step synchronisation.</summary>
+internal sealed class BarrierLoop(int threads)
+{
+    private readonly Engine.Threading.WorkerTeam _team = new(threads);
+
+    public void Run() => _team.Run(new Job());
+
+    private readonly struct Job : Engine.Threading.ITeamWork
+    {
+        public void Execute(Engine.Threading.TeamMember member) { for (int i = 0; i < 1000; i++) member.Barrier(); }
     }
 }

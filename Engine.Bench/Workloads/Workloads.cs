@@ -79,7 +79,7 @@ public class W1ReferenceTrainStep
 [WarmupCount(2), IterationCount(8), InvocationCount(1, 1)]
 public class W2LargeTrainStep
 {
-    /// <summary>Threads the large matrix products may use (<see cref="GemmPacked.MaxThreads"/>).</summary>
+    /// <summary>Threads the large matrix products and a layer's time loop may use (<see cref="Engine.Threading.Parallelism.MaxThreads"/>).</summary>
     [Params(1, 2)]
     public int Threads { get; set; }
 
@@ -91,14 +91,14 @@ public class W2LargeTrainStep
     [GlobalSetup]
     public void Setup()
     {
-        GemmPacked.MaxThreads = Threads;
+        Engine.Threading.Parallelism.MaxThreads = Threads;
         _model = LargeModel.Build(32, BenchSettings.Quick ? 32 : 256);
         _adam = new Adam();
         _data = new Batches(2, 64, 50, 32, 50, 2);
     }
 
     [GlobalCleanup]
-    public void Cleanup() => GemmPacked.MaxThreads = 1;
+    public void Cleanup() => Engine.Threading.Parallelism.MaxThreads = 1;
 
     [Benchmark(Description = "W2 train step")]
     public float TrainStep()
@@ -112,6 +112,10 @@ public class W2LargeTrainStep
 [BenchmarkCategory("W3")]
 public class W3LatencyForward
 {
+    /// <summary>Threads a layer's time loop and the large products may use (<see cref="Engine.Threading.Parallelism.MaxThreads"/>).</summary>
+    [Params(1, 2)]
+    public int Threads { get; set; } = 1;
+
     private Sequential _model = null!;
     private Batches _data = null!;
     private float[] _output = [];
@@ -119,10 +123,14 @@ public class W3LatencyForward
     [GlobalSetup]
     public void Setup()
     {
+        Engine.Threading.Parallelism.MaxThreads = Threads;
         _model = LargeModel.Build(32, 128);
         _data = new Batches(4, 1, 100, 32, 100, 3);
         _output = new float[100];
     }
+
+    [GlobalCleanup]
+    public void Cleanup() => Engine.Threading.Parallelism.MaxThreads = 1;
 
     [Benchmark(Description = "W3 forward")]
     public float Forward()

@@ -76,17 +76,53 @@ public class GemmPackedTests
         GemmPacked.PackB(packed, b, n, false, k, n);
         var one = new float[m * n];
         GemmPacked.Run(one, n, a, k, 1, packed, m, k, n);
-        var two = new float[m * n];
-        lock (ThreadSetting)
+        foreach (int threads in new[] { 2, 3 })
         {
-            GemmPacked.MaxThreads = 2;
-            try { GemmPacked.Run(two, n, a, k, 1, packed, m, k, n); }
-            finally { GemmPacked.MaxThreads = 1; }
+            var two = Engine.Tests.Threading.ThreadSetting.With(threads, () =>
+            {
+                var c = new float[m * n];
+                GemmPacked.Run(c, n, a, k, 1, packed, m, k, n);
+                return c;
+            });
+            Assert.Equal(one, two);
         }
+    }
+
+    [Theory, InlineData(false), InlineData(true)]
+    public void ThreadedPackingIsIdenticalToOneThread(bool transposed)
+    {
+        int k = 1000, n = 1050; // above the packing threshold, a partial last panel
+        var b = Random(k * n, 8);
+        var one = new float[GemmPacked.PackedLength(k, n)];
+        GemmPacked.PackB(one, b, transposed ? k : n, transposed, k, n);
+        var two = Engine.Tests.Threading.ThreadSetting.With(2, () =>
+        {
+            var packed = Enumerable.Repeat(float.NaN, one.Length).ToArray();
+            GemmPacked.PackB(packed, b, transposed ? k : n, transposed, k, n);
+            return packed;
+        });
         Assert.Equal(one, two);
     }
 
-    private static readonly object ThreadSetting = new();
+    [Fact]
+    public void PackingColumnBlocksGathersTheGateSlices()
+    {
+        int k = 5, h = 7, g = 4 * h, first = 2, width = 3;
+        var b = Random(k * g, 7);
+        var packed = Enumerable.Repeat(float.NaN, GemmPacked.PackedLength(k, 4 * width)).ToArray();
+        GemmPacked.PackColumnsUnchecked(packed, b, g, k, 4, h, first, width);
+        var gathered = new float[k * 4 * width];
+        for (int p = 0; p < k; p++)
+            for (int q = 0; q < 4; q++)
+                for (int j = 0; j < width; j++) gathered[p * 4 * width + q * width + j] = b[p * g + q * h + first + j];
+        var expected = new float[packed.Length];
+        GemmPacked.PackB(expected, gathered, 4 * width, false, k, 4 * width);
+        Assert.Equal(expected, packed);
+        var whole = new float[GemmPacked.PackedLength(k, g)];
+        GemmPacked.PackColumnsUnchecked(whole, b, g, k, 4, h, 0, h);
+        GemmPacked.PackB(expected = new float[whole.Length], b, g, false, k, g);
+        Assert.Equal(expected, whole);
+    }
 
     [Fact]
     public void PackZeroPadsThePartialPanel()

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using Engine.Threading;
 
 namespace Engine.Kernels;
 
@@ -52,10 +53,36 @@ public static class GemmPacked
         PackBUnchecked(packed, b, ldb, transposed, k, n);
     }
 
-    internal static void PackBUnchecked(Span<float> packed, ReadOnlySpan<float> b, int ldb, bool transposed, int k, int n)
+    internal static unsafe void PackBUnchecked(Span<float> packed, ReadOnlySpan<float> b, int ldb, bool transposed, int k, int n)
+    {
+        int panels = (n + PanelWidth - 1) / PanelWidth;
+        if (panels > 1 && Parallelism.MaxThreads > 1 && (long)k * n >= PackThreadThreshold)
+        {
+            using var lease = Parallelism.Lease();
+            if (lease.Count > 1)
+            {
+                fixed (float* pp = packed, bp = b)
+                    lease.Run(new PackJob(pp, packed.Length, bp, b.Length, ldb, transposed, k, n, panels));
+                return;
+            }
+        }
+        PackPanels(packed, b, ldb, transposed, k, n, 0, panels);
+    }
+
+    /// <summary>Operands of at least this many floats (W2: Uᵀ, dZ) are packed by all threads, each taking whole panels.</summary>
+    internal const long PackThreadThreshold = 1L << 16;
+
+    private readonly unsafe struct PackJob(float* packed, int packedLength, float* b, int bLength, int ldb, bool transposed, int k, int n, int panels) : ITeamWork
+    {
+        public void Execute(TeamMember member) =>
+            PackPanels(new Span<float>(packed, packedLength), new ReadOnlySpan<float>(b, bLength), ldb, transposed, k, n, member.Start(panels), member.End(panels));
+    }
+
+    // Panels [panelStart, panelEnd) of PackB.
+    private static void PackPanels(Span<float> packed, ReadOnlySpan<float> b, int ldb, bool transposed, int k, int n, int panelStart, int panelEnd)
     {
         int nr = PanelWidth;
-        for (int j0 = 0, panel = 0; j0 < n; j0 += nr, panel++)
+        for (int j0 = panelStart * nr, panel = panelStart; panel < panelEnd; j0 += nr, panel++)
         {
             int w = Math.Min(nr, n - j0);
             var dst = packed.Slice(panel * k * nr, k * nr);
@@ -67,6 +94,30 @@ public static class GemmPacked
                 {
                     var src = b.Slice((j0 + jj) * ldb, k);
                     for (int p = 0; p < k; p++) dst[p * nr + jj] = src[p];
+                }
+        }
+    }
+
+    /// <summary>
+    /// Packs the column blocks of B that a slice of a layer's units owns: the packed (k, blocks width) operand has
+    /// B'[p, q width + j] = b[p ldb + q blockStride + first + j] for q &lt; blocks, j &lt; width (for an LSTM's (·, 4H)
+    /// weights: blocks 4, blockStride H, units [first, first + width) of each gate). blocks 1 and first 0 is
+    /// <see cref="PackB"/> of b's first width columns.
+    /// </summary>
+    internal static void PackColumnsUnchecked(Span<float> packed, ReadOnlySpan<float> b, int ldb, int k, int blocks, int blockStride, int first, int width)
+    {
+        int nr = PanelWidth, n = blocks * width;
+        for (int j0 = 0, panel = 0; j0 < n; j0 += nr, panel++)
+        {
+            int w = Math.Min(nr, n - j0);
+            var dst = packed.Slice(panel * k * nr, k * nr);
+            if (w < nr) dst.Clear();
+            for (int p = 0; p < k; p++)
+                for (int j = j0; j < j0 + w;)
+                {
+                    int q = j / width, run = Math.Min(j0 + w, (q + 1) * width) - j; // up to the panel's or the block's end
+                    b.Slice(p * ldb + q * blockStride + first + j - q * width, run).CopyTo(dst.Slice(p * nr + j - j0, run));
+                    j += run;
                 }
         }
     }
@@ -106,35 +157,41 @@ public static class GemmPacked
     }
 
     /// <summary>
-    /// Threads a large product may use (default 1). Above about 2 M multiply-adds the panels of C are split
-    /// between threads; each element of C is still summed by one thread in the same order, so results do not
-    /// depend on the thread count. Small products (the reference model's) never leave the calling thread.
+    /// Threads a large product may use: the engine-wide <see cref="Parallelism.MaxThreads"/> (default 1). Above about
+    /// 2 M multiply-adds the panels of C are split between the members of the shared <see cref="WorkerTeam"/>; each
+    /// element of C is still summed by one thread in the same order, so results do not depend on the thread count.
+    /// Small products (the reference model's) never leave the calling thread.
     /// </summary>
     public static int MaxThreads
     {
-        get => s_maxThreads;
-        set => s_maxThreads = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "at least one thread");
+        get => Parallelism.MaxThreads;
+        set => Parallelism.MaxThreads = value;
     }
-    private static int s_maxThreads = 1;
 
     internal const long ThreadThreshold = 1L << 21;
 
     internal static unsafe void Unchecked(Span<float> c, int ldc, ReadOnlySpan<float> a, int rowStride, int colStride, ReadOnlySpan<float> packedB, int m, int k, int n)
     {
-        int panels = (n + PanelWidth - 1) / PanelWidth, threads = Math.Min(s_maxThreads, panels);
-        if (threads <= 1 || (long)m * n * k < ThreadThreshold)
+        int panels = (n + PanelWidth - 1) / PanelWidth;
+        if (panels > 1 && Parallelism.MaxThreads > 1 && (long)m * n * k >= ThreadThreshold)
         {
-            Blocks(ref MemoryMarshal.GetReference(c), ldc, ref MemoryMarshal.GetReference(a), rowStride, colStride, ref MemoryMarshal.GetReference(packedB), m, k, n, 0, panels);
-            return;
+            using var lease = Parallelism.Lease();
+            if (lease.Count > 1)
+            {
+                fixed (float* cp = c, ap = a, bp = packedB)
+                    lease.Run(new PanelJob(cp, ldc, ap, rowStride, colStride, bp, m, k, n, panels));
+                return;
+            }
         }
-        fixed (float* cp = c, ap = a, bp = packedB)
-            Threaded((nint)cp, ldc, (nint)ap, rowStride, colStride, (nint)bp, m, k, n, panels, threads);
+        Blocks(ref MemoryMarshal.GetReference(c), ldc, ref MemoryMarshal.GetReference(a), rowStride, colStride, ref MemoryMarshal.GetReference(packedB), m, k, n, 0, panels);
     }
 
-    // Separate from Unchecked so the closure (allocated where its captured variables live) costs only threaded calls.
-    private static unsafe void Threaded(nint c, int ldc, nint a, int rowStride, int colStride, nint b, int m, int k, int n, int panels, int threads) =>
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
-            Blocks(ref *(float*)c, ldc, ref *(float*)a, rowStride, colStride, ref *(float*)b, m, k, n, panels * t / threads, panels * (t + 1) / threads));
+    // Member i of the team computes C's panels [panels i / count, panels (i + 1) / count) over all rows.
+    private readonly unsafe struct PanelJob(float* c, int ldc, float* a, int rowStride, int colStride, float* b, int m, int k, int n, int panels) : ITeamWork
+    {
+        public void Execute(TeamMember member) =>
+            Blocks(ref *c, ldc, ref *a, rowStride, colStride, ref *b, m, k, n, member.Start(panels), member.End(panels));
+    }
 
     // C's panels [panelStart, panelEnd) over all rows: k blocks, then blocks of MBlock rows, then panels, then MR rows.
     private static void Blocks(ref float cr, int ldc, ref float ar, int rowStride, int colStride, ref float br, int m, int k, int n, int panelStart, int panelEnd)

@@ -25,8 +25,14 @@ namespace Engine.Kernels;
 /// </code>
 /// Forward: Z = b + X W for all steps, then per step two passes over the batch: z += h_{t-1} U (broadcast FMAs
 /// over the R-wide rows), then the gate math of <see cref="LstmCell"/> on registers (gates moved to lane 0 by
-/// permutes when P &lt; 16). Backward: per step (t = T-1 .. 0) the gate backward into dz for every row, then
-/// dh_{t-1} = dz_t Uᵀ; the weight gradients, db and dx over all steps after the loop.
+/// permutes when P &lt; 16; for H &lt;= 5 the i, f, o blocks are first packed into one vector, so the exp pass runs on
+/// fewer vectors). For H = 9, 10 the forward's wp, up, bp and Z rows are compact instead, three vectors a row
+/// (<see cref="CompactRows"/>), and so is a copy of dz for the weight gradients; gates and dz keep the padded layout. Backward: per step (t = T-1 .. 0) the gate backward into dz for every row, then dh_{t-1} = dz_t Uᵀ;
+/// the weight gradients, db and dx over all steps after the loop. The products over rows (X W, h U, dz Uᵀ) take two
+/// rows at a time, so each vector of W, U or Uᵀ is loaded once for two FMAs (this core loads one 512-bit vector a
+/// cycle, the same rate as its FMAs).
+/// A layer of one unit (<see cref="BatchInLanes"/>) holds batch rows in the lanes instead: blocks of B = 4, 8 or 16
+/// rows, lane q*B+n = gate q of row n, with the gate math above unchanged (see the loops at the end).
 /// Lanes past H in a block hold finite values that never reach a live lane: broadcasts read live lanes only,
 /// c is masked to them, and every result leaves through an H-lane mask or an unpacking loop.
 /// The general path (<see cref="GemmPacked"/> products and <see cref="LstmGates"/>) is this kernel's twin.
@@ -61,6 +67,12 @@ internal static unsafe class LstmSequence
     public static long StateLength(int count, int batch, int units) =>
         Math.Max((long)count * batch * (RowLength(units) / 4), BatchInLanes(units) ? (long)count * Blocks(batch) * (RowLength(batch) / 4) : 0) + Lanes;
 
+    /// <summary>
+    /// Floats of <c>dz</c>: (T N, R), then for <see cref="CompactRows"/> a copy (T N, 48) in the compact layout for the weight
+    /// gradients (three vectors a row instead of four).
+    /// </summary>
+    public static long DzLength(int steps, int batch, int units) => (long)steps * batch * (RowLength(units) + (CompactRows(units) ? 48 : 0));
+
     /// <summary>Floats of <c>hidden</c>.</summary>
     public static long HiddenLength(int steps, int batch, int units) =>
         Math.Max((long)(steps + 1) * batch * (RowLength(units) / 4), BatchInLanes(units) ? (long)(steps + 1) * batch + Lanes * (1 + Blocks(batch)) : 0) + Lanes;
@@ -76,18 +88,51 @@ internal static unsafe class LstmSequence
             PackRepeated(bp, parameters + (inputs + 1) * g, 1, batch);
             return;
         }
+        if (CompactRows(units))
+        {
+            PackCompact(wp, parameters, inputs, units);
+            PackCompact(up, parameters + inputs * g, units, units);
+            PackCompact(bp, parameters + (inputs + units) * g, 1, units);
+            return;
+        }
         PackRows(wp, parameters, inputs, units);
         PackRows(up, parameters + inputs * g, units, units);
         PackRows(bp, parameters + (inputs + units) * g, 1, units);
     }
 
-    /// <summary>Copies U into utp (R, 16) and, unless null, W into wtp (R, Fp) for <see cref="Backward"/>.</summary>
-    public static void PackBackward(float* utp, float* wtp, float* parameters, int inputs, int units, int batch)
+    // Rows of four vectors whose i, f and o fit in two (H = 9, 10): the forward's W, U, b and Z rows use three vectors,
+    // [i, o_0 .. o_{15-H}], [f, o_{16-H} .. o_{H-1}, 0 ..], [g, 0 ..] (R = 64 apart, the fourth vector unused), so X W and h U
+    // take three FMAs per input instead of four and the gate activation runs on two vectors for i, f and o. The activated
+    // gates are stored in the padded layout, which is all the backward pass reads.
+    private static bool CompactRows(int units) => RowVectors(units) == 4 && 3 * units <= 32;
+
+    // dst (rows, 64) = src (rows, 4H) in the compact layout of CompactRows.
+    private static void PackCompact(float* dst, float* src, int rows, int units)
+    {
+        int g = 4 * units;
+        var live = Mask(units);
+        var x = new PackedIndices(units, 4);
+        for (int r = 0; r < rows; r++)
+        {
+            float* s = src + r * g, d = dst + r * 64;
+            var o = Avx512F.MaskLoad(s + 3 * units, live, Vector512<float>.Zero);
+            Avx512F.PermuteVar16x32x2(Avx512F.MaskLoad(s, live, Vector512<float>.Zero), x.A, o).Store(d);
+            (Avx512F.PermuteVar16x32x2(Avx512F.MaskLoad(s + units, live, Vector512<float>.Zero), x.B, o) & Mask(3 * units - 16)).Store(d + 16);
+            Avx512F.MaskLoad(s + 2 * units, live, Vector512<float>.Zero).Store(d + 32);
+        }
+    }
+
+    /// <summary>
+    /// Copies U into utp (R, 16) and, unless null, W into wtp (R, Fp) for <see cref="Backward"/>. The copies write the same entries
+    /// on every call for one shape (inputs, units), so the zeros elsewhere need writing only when <paramref name="clear"/>: on the
+    /// first call for a shape into buffers that may hold anything else.
+    /// </summary>
+    public static void PackBackward(float* utp, float* wtp, float* parameters, int inputs, int units, int batch, bool clear)
     {
         int g = 4 * units;
         if (BatchInLanes(units)) PackRepeated(utp, parameters + inputs * g, 1, batch);
-        else PackTransposed(utp, parameters + inputs * g, units, units, Lanes);
-        if (wtp != null) PackTransposed(wtp, parameters, inputs, units, PaddedInputs(inputs));
+        else PackTransposed(utp, parameters + inputs * g, units, units, Lanes, clear);
+        if (wtp != null) PackTransposed(wtp, parameters, inputs, units, PaddedInputs(inputs), clear);
     }
 
     // dst (rows, 16 V) = src (rows, 4) of one unit with each gate value repeated over its block of B = 4 V lanes (V for N rows).
@@ -114,15 +159,17 @@ internal static unsafe class LstmSequence
     }
 
     /// <summary>dst (R, width), row q*P+j = column q*H+j of src (rows, 4H); zero elsewhere. width ≥ rows.</summary>
-    public static void PackTransposed(float* dst, float* src, int rows, int units, int width)
+    public static void PackTransposed(float* dst, float* src, int rows, int units, int width, bool clear = true)
     {
         int g = 4 * units, r4 = RowLength(units), p = r4 / 4;
-        new Span<float>(dst, r4 * width).Clear();
+        if (clear) new Span<float>(dst, r4 * width).Clear();
         for (int q = 0; q < 4; q++)
             for (int j = 0; j < units; j++)
             {
                 float* d = dst + (q * p + j) * width, s = src + q * units + j;
-                for (int k = 0; k < rows; k++) d[k] = s[k * g];
+                int k = 0;
+                for (; k + 4 <= rows; k += 4, s += 4 * g) { d[k] = s[0]; d[k + 1] = s[g]; d[k + 2] = s[2 * g]; d[k + 3] = s[3 * g]; }
+                for (; k < rows; k++, s += g) d[k] = *s;
             }
     }
 
@@ -146,7 +193,7 @@ internal static unsafe class LstmSequence
     /// <summary>
     /// Backpropagation through time after <see cref="Forward"/>: adds dW into <paramref name="dw"/> (F, 4H), dU into
     /// <paramref name="du"/> (H, 4H) and db into <paramref name="db"/> (4H), Keras' layouts; writes dx (T N, F) unless null.
-    /// dy as <see cref="Forward"/>'s y. dz (T N, R) receives dL/dz; dh, dc (N, 16) are scratch.
+    /// dy as <see cref="Forward"/>'s y. dz (<see cref="DzLength"/>) receives dL/dz (T N, R); dh, dc (N, 16) are scratch.
     /// </summary>
     public static void Backward(float* dx, float* dw, float* du, float* db, float* dz, float* dy, float* x, float* gates, float* cells, float* cellAct,
                                 float* hidden, float* utp, float* wtp, float* dh, float* dc,
@@ -167,6 +214,7 @@ internal static unsafe class LstmSequence
     internal interface IRowWidth { static abstract int V { get; } }
     internal readonly struct OneVector : IRowWidth { public static int V => 1; }
     internal readonly struct TwoVectors : IRowWidth { public static int V => 2; }
+    internal readonly struct ThreeVectors : IRowWidth { public static int V => 3; } // the compact forward rows (CompactRows)
     internal readonly struct FourVectors : IRowWidth { public static int V => 4; }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -176,7 +224,7 @@ internal static unsafe class LstmSequence
         r0 = Vector512.Load(p);
         r1 = TW.V > 1 ? Vector512.Load(p + 16) : default;
         r2 = TW.V > 2 ? Vector512.Load(p + 32) : default;
-        r3 = TW.V > 2 ? Vector512.Load(p + 48) : default;
+        r3 = TW.V > 3 ? Vector512.Load(p + 48) : default;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -185,7 +233,8 @@ internal static unsafe class LstmSequence
     {
         r0.Store(p);
         if (TW.V > 1) r1.Store(p + 16);
-        if (TW.V > 2) { r2.Store(p + 32); r3.Store(p + 48); }
+        if (TW.V > 2) r2.Store(p + 32);
+        if (TW.V > 3) r3.Store(p + 48);
     }
 
     // r += v w for a row of V vectors.
@@ -195,10 +244,38 @@ internal static unsafe class LstmSequence
     {
         r0 = Vector512.FusedMultiplyAdd(v, Vector512.Load(w), r0);
         if (TW.V > 1) r1 = Vector512.FusedMultiplyAdd(v, Vector512.Load(w + 16), r1);
+        if (TW.V > 2) r2 = Vector512.FusedMultiplyAdd(v, Vector512.Load(w + 32), r2);
+        if (TW.V > 3) r3 = Vector512.FusedMultiplyAdd(v, Vector512.Load(w + 48), r3);
+    }
+
+    // Two rows at once, r += v w and s += u w: each vector of w loaded once for both (one row at a time the loads of w were the
+    // limit: a 512-bit load per FMA).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FmaRows<TW>(Vector512<float> v, Vector512<float> u, float* w,
+                                    ref Vector512<float> r0, ref Vector512<float> r1, ref Vector512<float> r2, ref Vector512<float> r3,
+                                    ref Vector512<float> s0, ref Vector512<float> s1, ref Vector512<float> s2, ref Vector512<float> s3)
+        where TW : struct, IRowWidth
+    {
+        var w0 = Vector512.Load(w);
+        r0 = Vector512.FusedMultiplyAdd(v, w0, r0);
+        s0 = Vector512.FusedMultiplyAdd(u, w0, s0);
+        if (TW.V > 1)
+        {
+            var w1 = Vector512.Load(w + 16);
+            r1 = Vector512.FusedMultiplyAdd(v, w1, r1);
+            s1 = Vector512.FusedMultiplyAdd(u, w1, s1);
+        }
         if (TW.V > 2)
         {
-            r2 = Vector512.FusedMultiplyAdd(v, Vector512.Load(w + 32), r2);
-            r3 = Vector512.FusedMultiplyAdd(v, Vector512.Load(w + 48), r3);
+            var w2 = Vector512.Load(w + 32);
+            r2 = Vector512.FusedMultiplyAdd(v, w2, r2);
+            s2 = Vector512.FusedMultiplyAdd(u, w2, s2);
+        }
+        if (TW.V > 3)
+        {
+            var w3 = Vector512.Load(w + 48);
+            r3 = Vector512.FusedMultiplyAdd(v, w3, r3);
+            s3 = Vector512.FusedMultiplyAdd(u, w3, s3);
         }
     }
 
@@ -248,6 +325,13 @@ internal static unsafe class LstmSequence
         }
         StoreRow<TW>(tmp, r0, r1, r2, r3);
         int p = 4 * TW.V;
+        if (TW.V == 3) // the compact layout (CompactRows)
+        {
+            for (int q = 0; q < 3; q++)
+                for (int j = 0; j < units; j++) d[q * units + j] += tmp[16 * q + j];
+            for (int j = 0; j < units; j++) d[3 * units + j] += tmp[j < 16 - units ? units + j : 2 * units + j];
+            return;
+        }
         for (int q = 0; q < 4; q++)
             for (int j = 0; j < units; j++) d[q * units + j] += tmp[q * p + j];
     }
@@ -267,11 +351,8 @@ internal static unsafe class LstmSequence
         else a0 = Vector512.ConditionalSelect(gLanes, TA.F(a0), TR.F(a0));
     }
 
-    // Activate + Split for rows of two or four vectors whose i, f and o fit in V / 2 vectors (3H <= 8V: H <= 5 for V = 2, H <= 10
-    // for V = 4): those three gates are packed into V / 2 vectors, so the gate activation (an exp and a divide per vector) runs on
-    // V / 2 vectors instead of 2 (V = 2: [i | f], [g | o]) or 3 (V = 4), for three more permutes. The row goes back in
-    // the padded layout (lanes past H of a block may hold other gates' values: dead lanes, never read as live ones).
-    // The permutes of ActivatePacked for H units, computed once per call (the JIT does not hoist them out of the loop).
+    // The permutes of ActivatePacked (rows of two vectors) and of the compact rows (CompactRows: A, B pack, C gets o back) for H
+    // units, computed once per call (the JIT does not hoist them out of the loop).
     private readonly struct PackedIndices
     {
         public readonly Vector512<int> A, B, C, D, E;
@@ -302,20 +383,15 @@ internal static unsafe class LstmSequence
         }
     }
 
+    // Activate + Split for rows of two vectors whose i, f and o fit in one (3H <= 16): those three gates are packed into one vector,
+    // so the gate activation (an exp and a divide per vector) runs on it and g instead of on [i | f] and [g | o] both, for three
+    // more permutes. The row goes back in the padded layout (lanes past H of a block may hold other gates' values: dead lanes,
+    // never read as live ones).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void ActivatePacked<TW, TA, TR>(ref Vector512<float> a0, ref Vector512<float> a1, ref Vector512<float> a2, ref Vector512<float> a3, in PackedIndices x,
                                                    out Vector512<float> i, out Vector512<float> f, out Vector512<float> g, out Vector512<float> o)
         where TW : struct, IRowWidth where TA : struct, IGateActivation where TR : struct, IGateActivation
     {
-        if (TW.V == 4)
-        {
-            i = TR.F(Avx512F.PermuteVar16x32x2(a0, x.A, a3));
-            f = TR.F(Avx512F.PermuteVar16x32x2(a1, x.B, a3));
-            g = TA.F(a2);
-            o = Avx512F.PermuteVar16x32x2(i, x.C, f);
-            a0 = i; a1 = f; a2 = g; a3 = o;
-            return;
-        }
         var act = TR.F(Avx512F.PermuteVar16x32x2(a0, x.A, a1));
         i = act;
         f = Avx512F.PermuteVar16x32(act, x.B);
@@ -391,43 +467,83 @@ internal static unsafe class LstmSequence
     {
         public void Run<TW, TA, TR>() where TW : struct, IRowWidth where TA : struct, IGateActivation where TR : struct, IGateActivation
         {
+            if (TW.V == 4 && CompactRows(units)) Run<TW, ThreeVectors, TA, TR>();
+            else Run<TW, TW, TA, TR>();
+        }
+
+        // TZ: the vectors of a row of W, U, b and Z (CompactRows), TW: of a row of activated gates.
+        private void Run<TW, TZ, TA, TR>()
+            where TW : struct, IRowWidth where TZ : struct, IRowWidth where TA : struct, IGateActivation where TR : struct, IGateActivation
+        {
             int rl = 16 * TW.V, p = 4 * TW.V, rows = steps * batch;
             // Z = b + X W, every step at once (no dependency between rows).
-            LoadRow<TW>(bp, out var b0, out var b1, out var b2, out var b3);
-            for (int row = 0; row < rows; row++)
+            LoadRow<TZ>(bp, out var b0, out var b1, out var b2, out var b3);
+            int first = 0;
+            for (; first + 2 <= rows; first += 2)
+            {
+                Vector512<float> z0 = b0, z1 = b1, z2 = b2, z3 = b3, y0 = b0, y1 = b1, y2 = b2, y3 = b3;
+                float* xr = x + first * inputs;
+                for (int f = 0; f < inputs; f++)
+                    FmaRows<TZ>(Vector512.Create(xr[f]), Vector512.Create(xr[inputs + f]), wp + f * rl, ref z0, ref z1, ref z2, ref z3, ref y0, ref y1, ref y2, ref y3);
+                StoreRow<TZ>(gates + first * rl, z0, z1, z2, z3);
+                StoreRow<TZ>(gates + (first + 1) * rl, y0, y1, y2, y3);
+            }
+            for (int row = first; row < rows; row++)
             {
                 Vector512<float> z0 = b0, z1 = b1, z2 = b2, z3 = b3;
                 float* xr = x + row * inputs;
-                for (int f = 0; f < inputs; f++) FmaRow<TW>(Vector512.Create(xr[f]), wp + f * rl, ref z0, ref z1, ref z2, ref z3);
-                StoreRow<TW>(gates + row * rl, z0, z1, z2, z3);
+                for (int f = 0; f < inputs; f++) FmaRow<TZ>(Vector512.Create(xr[f]), wp + f * rl, ref z0, ref z1, ref z2, ref z3);
+                StoreRow<TZ>(gates + row * rl, z0, z1, z2, z3);
             }
             var live = Mask(units);
             var gLanes = GLanes<TW>();
-            bool packed = 3 * units <= 2 * p; // i, f and o fit in V / 2 vectors (ActivatePacked)
+            bool packed = 3 * units <= 2 * p; // rows of two vectors: i, f and o fit in one (ActivatePacked)
             var indices = new PackedIndices(units, TW.V);
             for (int t = 0; t < steps; t++)
             {
+                int pairs = t > 0 ? batch / 2 * 2 : 0;
+                for (int n = 0; n < pairs; n += 2)
+                {
+                    int row = t * batch + n;
+                    float* z = gates + row * rl;
+                    LoadRow<TZ>(z, out var z0, out var z1, out var z2, out var z3);
+                    LoadRow<TZ>(z + rl, out var y0, out var y1, out var y2, out var y3);
+                    Vector512<float> hv = Vector512.Load(hidden + row * p), hw = Vector512.Load(hidden + (row + 1) * p);
+                    var lane = Vector512<int>.Zero;
+                    for (int k = 0; k < units; k++, lane += Vector512<int>.One)
+                        FmaRows<TZ>(Avx512F.PermuteVar16x32(hv, lane), Avx512F.PermuteVar16x32(hw, lane), up + k * rl,
+                                    ref z0, ref z1, ref z2, ref z3, ref y0, ref y1, ref y2, ref y3);
+                    StoreRow<TZ>(z, z0, z1, z2, z3);
+                    StoreRow<TZ>(z + rl, y0, y1, y2, y3);
+                }
                 if (t > 0)
-                    for (int n = 0; n < batch; n++)
+                    for (int n = pairs; n < batch; n++)
                     {
                         int row = t * batch + n;
                         float* z = gates + row * rl;
-                        LoadRow<TW>(z, out var z0, out var z1, out var z2, out var z3);
+                        LoadRow<TZ>(z, out var z0, out var z1, out var z2, out var z3);
                         // h_{t-1} of row n, stored one step ago: reloaded whole and broadcast lane by lane in registers
                         // (a scalar reload of a just-stored vector would wait for the store to retire).
                         var hv = Vector512.Load(hidden + row * p);
                         var lane = Vector512<int>.Zero;
                         for (int k = 0; k < units; k++, lane += Vector512<int>.One)
-                            FmaRow<TW>(Avx512F.PermuteVar16x32(hv, lane), up + k * rl, ref z0, ref z1, ref z2, ref z3);
-                        StoreRow<TW>(z, z0, z1, z2, z3);
+                            FmaRow<TZ>(Avx512F.PermuteVar16x32(hv, lane), up + k * rl, ref z0, ref z1, ref z2, ref z3);
+                        StoreRow<TZ>(z, z0, z1, z2, z3);
                     }
                 for (int n = 0; n < batch; n++)
                 {
                     int row = t * batch + n;
                     float* z = gates + row * rl;
-                    LoadRow<TW>(z, out var a0, out var a1, out var a2, out var a3);
+                    LoadRow<TZ>(z, out var a0, out var a1, out var a2, out var a3);
                     Vector512<float> i, fg, g, o;
-                    if (TW.V > 1 && packed) ActivatePacked<TW, TA, TR>(ref a0, ref a1, ref a2, ref a3, in indices, out i, out fg, out g, out o);
+                    if (TZ.V == 3)
+                    {
+                        i = a0 = TR.F(a0);
+                        fg = a1 = TR.F(a1);
+                        g = a2 = TA.F(a2);
+                        o = a3 = Avx512F.PermuteVar16x32x2(i, indices.C, fg); // i and f hold o in their lanes past H (dead lanes there)
+                    }
+                    else if (TW.V == 2 && packed) ActivatePacked<TW, TA, TR>(ref a0, ref a1, ref a2, ref a3, in indices, out i, out fg, out g, out o);
                     else
                     {
                         Activate<TW, TA, TR>(ref a0, ref a1, ref a2, ref a3, gLanes);
@@ -457,6 +573,9 @@ internal static unsafe class LstmSequence
         {
             int rl = 16 * TW.V, p = 4 * TW.V;
             var live = Mask(units);
+            bool compact = CompactRows(units);
+            float* dzc = dz + steps * batch * rl;
+            var indices = new PackedIndices(units, TW.V);
             for (int t = steps - 1; t >= 0; t--)
             {
                 for (int n = 0; n < batch; n++)
@@ -469,12 +588,49 @@ internal static unsafe class LstmSequence
                     var dcPrev = GateBackward<TW, TA, TR>(dhv, Vector512.Load(dc + n * Lanes), gates + row * rl, Vector512.Load(cellAct + row * p),
                                                           Vector512.Load(cells + row * p), out var d0, out var d1, out var d2, out var d3);
                     StoreRow<TW>(dz + row * rl, d0, d1, d2, d3);
+                    if (TW.V == 4 && compact)
+                    {
+                        float* c = dzc + row * 48;
+                        Avx512F.PermuteVar16x32x2(d0, indices.A, d3).Store(c);
+                        Avx512F.PermuteVar16x32x2(d1, indices.B, d3).Store(c + 16);
+                        d2.Store(c + 32);
+                    }
                     dcPrev.Store(dc + n * Lanes);
                 }
                 if (t == 0) break;
                 // dL/dh_{t-1} through z_t = ... + h_{t-1} U: Σ_j dz_j Uᵀ_j over the live lanes, one partial sum per vector,
-                // dz_j broadcast from the registers by lane permutes.
-                for (int n = 0; n < batch; n++)
+                // dz_j broadcast from the registers by lane permutes; two rows at a time share the loads of Uᵀ.
+                int pairs = batch / 2 * 2;
+                for (int n = 0; n < pairs; n += 2)
+                {
+                    float* zr = dz + (t * batch + n) * rl;
+                    Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default, r0 = default, r1 = default, r2 = default, r3 = default;
+                    for (int q = 0; q < 4 / TW.V; q++)
+                        for (int j = 0; j < units; j++)
+                        {
+                            int l = q * p + j;
+                            var u0 = Vector512.Load(utp + l * Lanes);
+                            s0 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[l]), u0, s0);
+                            r0 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[rl + l]), u0, r0);
+                            if (TW.V > 1)
+                            {
+                                var u1 = Vector512.Load(utp + (16 + l) * Lanes);
+                                s1 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[16 + l]), u1, s1);
+                                r1 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[rl + 16 + l]), u1, r1);
+                            }
+                            if (TW.V > 2)
+                            {
+                                Vector512<float> u2 = Vector512.Load(utp + (32 + l) * Lanes), u3 = Vector512.Load(utp + (48 + l) * Lanes);
+                                s2 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[32 + l]), u2, s2);
+                                r2 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[rl + 32 + l]), u2, r2);
+                                s3 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[48 + l]), u3, s3);
+                                r3 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[rl + 48 + l]), u3, r3);
+                            }
+                        }
+                    ((s0 + s1) + (s2 + s3)).Store(dh + n * Lanes);
+                    ((r0 + r1) + (r2 + r3)).Store(dh + (n + 1) * Lanes);
+                }
+                for (int n = pairs; n < batch; n++)
                 {
                     LoadRow<TW>(dz + (t * batch + n) * rl, out var d0, out var d1, out var d2, out var d3);
                     Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
@@ -494,7 +650,13 @@ internal static unsafe class LstmSequence
                     ((s0 + s1) + (s2 + s3)).Store(dh + n * Lanes);
                 }
             }
-            WeightGradients<TW>(dx, dw, du, db, dz, x, hidden, p, wtp, steps * batch, batch, inputs, units);
+            if (TW.V == 4 && compact)
+            {
+                // dW, dU, db from the compact copy (three vectors a row), dx from the padded rows
+                WeightGradients<ThreeVectors>(null, dw, du, db, dzc, x, hidden, p, wtp, steps * batch, batch, inputs, units);
+                if (dx != null) InputGradient<TW>(dx, dz, wtp, steps * batch, inputs, units);
+            }
+            else WeightGradients<TW>(dx, dw, du, db, dz, x, hidden, p, wtp, steps * batch, batch, inputs, units);
         }
     }
 

@@ -1,4 +1,5 @@
 using Engine.Kernels;
+using Engine.Threading;
 
 namespace Engine.Optimizers;
 
@@ -43,6 +44,38 @@ public sealed class Adam
         _beta1Power *= Beta1;
         _beta2Power *= Beta2;
         float alpha = (float)(LearningRate * Math.Sqrt(1 - _beta2Power) / (1 - _beta1Power));
-        AdamUpdate.Unchecked(parameters, _m, _v, gradients, alpha, Beta1, Beta2, Epsilon);
+        Update(parameters, _m, _v, gradients, alpha);
+    }
+
+    /// <summary>Updates of at least this many parameters are split between threads (<see cref="Parallelism.MaxThreads"/>).</summary>
+    internal const int ThreadThreshold = 1 << 16;
+
+    // Element-wise: each member updates a range starting at a multiple of 16, so every element takes the same vector
+    // or scalar path as on one thread and the result does not depend on the thread count.
+    private unsafe void Update(Span<float> parameters, Span<float> m, Span<float> v, ReadOnlySpan<float> gradients, float alpha)
+    {
+        if (Parallelism.MaxThreads > 1 && parameters.Length >= ThreadThreshold)
+        {
+            using var lease = Parallelism.Lease();
+            if (lease.Count > 1)
+            {
+                fixed (float* p = parameters, mp = m, vp = v, g = gradients)
+                    lease.Run(new UpdateJob(p, mp, vp, g, parameters.Length, alpha, Beta1, Beta2, Epsilon));
+                return;
+            }
+        }
+        AdamUpdate.Unchecked(parameters, m, v, gradients, alpha, Beta1, Beta2, Epsilon);
+    }
+
+    private readonly unsafe struct UpdateJob(float* p, float* m, float* v, float* g, int length, float alpha, float beta1, float beta2, float epsilon) : ITeamWork
+    {
+        public void Execute(TeamMember member)
+        {
+            int blocks = (length + 15) / 16, start = member.Start(blocks) * 16, end = Math.Min(length, member.End(blocks) * 16);
+            if (end <= start) return;
+            int n = end - start;
+            AdamUpdate.Unchecked(new Span<float>(p + start, n), new Span<float>(m + start, n), new Span<float>(v + start, n),
+                                 new ReadOnlySpan<float>(g + start, n), alpha, beta1, beta2, epsilon);
+        }
     }
 }

@@ -1,0 +1,86 @@
+namespace Engine.Threading;
+
+/// <summary>
+/// The engine's thread setting: how many threads one kernel call (a large matrix product, a recurrent layer's
+/// time loop) may use. Default 1. The extra threads come from one shared <see cref="WorkerTeam"/>; a call that
+/// finds it busy (another model on another thread, or a kernel inside a job) runs on its own thread. Every
+/// threaded kernel gives each output element to one thread, computed in the same order, so results do not
+/// depend on this setting. A job in which a thread waited over a millisecond (another process holds a core) makes
+/// calls run on one thread for the next 100 ms. Parallel work over many models (the importance methods) is better
+/// split over model clones and leaves this at 1.
+/// </summary>
+public static class Parallelism
+{
+    private static int s_maxThreads = 1;
+    private static int s_busy;            // 1 while a lease holds the shared team
+    private static WorkerTeam? s_team;
+    private static long s_aloneUntil;     // Stopwatch ticks: until then, calls run on one thread
+    // After a job that stalled (a member waited over a millisecond: another process holds a core), calls run on their
+    // own thread this long before the team is tried again: with a barrier per step, a member that loses its core for a
+    // time slice stalls the others, and a W3 call on two busy cores took ~20 ms instead of ~0.8 ms on one thread.
+    private static readonly long AloneAfterStall = System.Diagnostics.Stopwatch.Frequency / 10; // 100 ms
+
+    /// <summary>Threads a kernel call may use (at least 1; default 1).</summary>
+    public static int MaxThreads
+    {
+        get => s_maxThreads;
+        set
+        {
+            if (value < 1) throw new ArgumentOutOfRangeException(nameof(value), value, "at least one thread");
+            s_maxThreads = value;
+            // Let an idle team of another size go now rather than at the next lease.
+            if (Interlocked.CompareExchange(ref s_busy, 1, 0) != 0) return;
+            if (s_team is { } team && team.Count != value) { team.Dispose(); s_team = null; }
+            Volatile.Write(ref s_busy, 0);
+        }
+    }
+
+    /// <summary>
+    /// The shared team for one call, sized by <see cref="MaxThreads"/>, or a lease of one thread (no team) when the
+    /// setting is 1 or the team is in use. Dispose the lease to hand the team back.
+    /// </summary>
+    internal static TeamLease Lease()
+    {
+        int want = s_maxThreads;
+        if (want <= 1 || System.Diagnostics.Stopwatch.GetTimestamp() < Volatile.Read(ref s_aloneUntil)
+            || Interlocked.CompareExchange(ref s_busy, 1, 0) != 0) return default;
+        var team = s_team;
+        if (team is null || team.Count != want)
+        {
+            team?.Dispose();
+            s_team = team = new WorkerTeam(want);
+        }
+        return new TeamLease(team);
+    }
+
+    /// <summary>Whether a stalled job sends calls to one thread for a while (tests of thread-count independence turn it off).</summary>
+    internal static bool AloneAfterStalls { get; set; } = true;
+
+    /// <summary>Ends a period of one-thread calls after a stall now.</summary>
+    internal static void ClearStall() => Volatile.Write(ref s_aloneUntil, 0);
+
+    internal static void Release(WorkerTeam team)
+    {
+        if (team.Stalled && AloneAfterStalls) Volatile.Write(ref s_aloneUntil, System.Diagnostics.Stopwatch.GetTimestamp() + AloneAfterStall);
+        Volatile.Write(ref s_busy, 0);
+    }
+}
+
+/// <summary>The shared <see cref="WorkerTeam"/> held for one call (or none: one thread).</summary>
+internal readonly struct TeamLease(WorkerTeam? team) : IDisposable
+{
+    /// <summary>Members a job run through this lease has.</summary>
+    public int Count => team?.Count ?? 1;
+
+    /// <summary>Runs the job on the team, or alone on this thread.</summary>
+    public void Run<T>(T work) where T : struct, ITeamWork
+    {
+        if (team is null) work.Execute(TeamMember.Alone);
+        else team.Run(work);
+    }
+
+    public void Dispose()
+    {
+        if (team is not null) Parallelism.Release(team);
+    }
+}
