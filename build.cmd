@@ -1,6 +1,6 @@
 @echo off
 rem Build, test, run the demo and the benchmarks. Usage:
-rem   build.cmd demo [ARGS...]    restore, build in Release, run the demo with ARGS
+rem   build.cmd demo [ARGS...]    restore, publish in Release (x64: NativeAOT when MSVC is installed, else ReadyToRun), run the demo with ARGS
 rem   build.cmd test              build and run every test (and the kernel tests under forced vector widths)
 rem   build.cmd bench [ARGS...]   the BenchmarkDotNet suite (--quick: a smoke run of every benchmark; --compare: Linux only)
 setlocal EnableDelayedExpansion
@@ -24,8 +24,33 @@ if /i "%CMD%"=="test" goto test
 if /i "%CMD%"=="bench" goto bench
 goto usage
 :demo
+rem As ./build.sh demo: DEMO_BUILD=aot (NativeAOT, required), r2r (ReadyToRun) or jit (plain build); unset: NativeAOT on x64
+rem when it can be built, else ReadyToRun. NativeAOT on Windows links with MSVC (Visual Studio or its Build Tools with the
+rem C++ workload); without it the ReadyToRun build runs: the same results, a slower cold start (its generic loops are JIT-compiled).
+set "OUT=Demo\bin\Release\net10.0"
+if /i not "%PROCESSOR_ARCHITECTURE%"=="AMD64" goto demo_jit
+if /i "%DEMO_BUILD%"=="jit" goto demo_jit
+if /i "%DEMO_BUILD%"=="r2r" goto demo_r2r
+set "WHY=MSVC's C++ build tools were not found"
+set "MSVC="
+set "VSWHERE=%ProgramFiles(x86)%\Microsoft Visual Studio\Installer\vswhere.exe"
+if exist "%VSWHERE%" for /f "usebackq delims=" %%i in (`"%VSWHERE%" -latest -products * -requires Microsoft.VisualStudio.Component.VC.Tools.x86.x64 -property installationPath`) do set "MSVC=%%i"
+if not defined MSVC goto demo_no_aot
+if not exist Demo\obj mkdir Demo\obj
+set "WHY=the NativeAOT publish failed, see Demo\obj\aot-publish.log"
+dotnet publish Demo\Demo.csproj -c Release -r win-x64 -p:PublishAot=true -p:IlcInstructionSet=native -o %OUT%\aot --nologo -v quiet -clp:ErrorsOnly >Demo\obj\aot-publish.log 2>&1 || goto demo_no_aot
+%OUT%\aot\demo.exe %ARGS%
+exit /b %ERRORLEVEL%
+:demo_no_aot
+if /i "%DEMO_BUILD%"=="aot" (echo error: DEMO_BUILD=aot: !WHY! 1>&2 & exit /b 1)
+echo note: no NativeAOT build ^(!WHY!^); running the ReadyToRun build instead 1>&2
+:demo_r2r
+dotnet publish Demo\Demo.csproj -c Release -r win-x64 --self-contained false -p:PublishReadyToRun=true -o %OUT%\r2r --nologo -v quiet -clp:ErrorsOnly >nul || exit /b 1
+dotnet %OUT%\r2r\demo.dll %ARGS%
+exit /b %ERRORLEVEL%
+:demo_jit
 dotnet build Demo\Demo.csproj -c Release --nologo -v quiet -clp:ErrorsOnly || exit /b 1
-dotnet Demo\bin\Release\net10.0\demo.dll %ARGS%
+dotnet %OUT%\demo.dll %ARGS%
 exit /b %ERRORLEVEL%
 :test
 dotnet build LstmEngine.slnx -c Release --nologo -v quiet -clp:ErrorsOnly || exit /b 1

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build, test, run the demo and the benchmarks. Usage:
-#   ./build.sh demo [ARGS...]    restore, build in Release (x86-64: publish with ReadyToRun), run the demo with ARGS
+#   ./build.sh demo [ARGS...]    restore, publish in Release (Linux x64: NativeAOT), run the demo with ARGS
 #   ./build.sh test              build and run every test (and the kernel tests under forced vector widths)
 #   ./build.sh bench [ARGS...]   the BenchmarkDotNet suite (--quick: a smoke run of every benchmark;
 #                                --compare [--quick]: side by side with PyTorch into docs/PERFORMANCE.md)
@@ -37,19 +37,66 @@ run_tests() {
   passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 }
 
+# NativeAOT links the demo with the platform's C toolchain: clang (the SDK's first choice) or gcc (its fallback).
+# Without either, installs gcc with apt when this user may (root or password-less sudo). Prints why not on failure.
+aot_toolchain() {
+  if { command -v clang || command -v gcc; } >/dev/null 2>&1 && command -v objcopy >/dev/null 2>&1; then return 0; fi
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; else echo "no C compiler (clang or gcc) and no permission to install one"; return 1; fi
+  fi
+  command -v apt-get >/dev/null 2>&1 || { echo "no C compiler (clang or gcc), and no apt-get to install gcc"; return 1; }
+  echo "note: installing gcc with apt-get for the NativeAOT build of the demo" >&2
+  { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends gcc libc6-dev; } >/dev/null 2>&1 \
+    || { echo "installing gcc with apt-get failed"; return 1; }
+}
+
+# Publishes the demo with NativeAOT into $1, compiled for this machine's CPU (IlcInstructionSet=native: AVX-512 here;
+# the binary refuses to start on a CPU without the instruction sets it was built for). On failure sets why and
+# keeps the log in Demo/obj/.
+aot_publish() {
+  local log=Demo/obj/aot-publish.log
+  mkdir -p Demo/obj
+  if dotnet publish Demo/Demo.csproj -c Release -r linux-x64 -p:PublishAot=true -p:IlcInstructionSet=native \
+       -o "$1" --nologo -v quiet -clp:ErrorsOnly >"$log" 2>&1; then
+    return 0
+  fi
+  why="the NativeAOT publish failed, see $log"
+  return 1
+}
+
 cmd="${1:-help}"
 [ $# -gt 0 ] && shift
 case "$cmd" in
   demo)
     need_dotnet
-    if [ "$(uname -m)" = x86_64 ]; then
+    # DEMO_BUILD picks the build: aot (NativeAOT, required: an error if it cannot be built), r2r (ReadyToRun), jit
+    # (plain build); unset: NativeAOT on Linux x64, else ReadyToRun on x86-64, else the plain build.
+    mode="${DEMO_BUILD:-auto}"
+    case "$mode" in auto|aot|r2r|jit) ;; *) echo "error: DEMO_BUILD must be aot, r2r or jit, not '$mode'" >&2; exit 1 ;; esac
+    out=Demo/bin/Release/net10.0
+    if [ "$mode" = auto ] || [ "$mode" = aot ]; then
+      if [ "$(uname -s)/$(uname -m)" = Linux/x86_64 ]; then
+        # NativeAOT (see Demo.csproj, docs/DESIGN.md): nothing is JIT-compiled when the demo runs.
+        if why=$(aot_toolchain) && aot_publish "$out/aot"; then exec "$out/aot/demo" "$@"; fi
+        if [ "$mode" = aot ]; then
+          [ -f Demo/obj/aot-publish.log ] && grep -E 'error' Demo/obj/aot-publish.log | cut -c1-400 | head -n 10 >&2
+          echo "error: DEMO_BUILD=aot: $why" >&2; exit 1
+        fi
+        echo "note: no NativeAOT build ($why); running the ReadyToRun build instead" >&2
+      elif [ "$mode" = aot ]; then
+        echo "error: DEMO_BUILD=aot: ./build.sh publishes NativeAOT for Linux x64 only" >&2; exit 1
+      fi
+      mode=r2r
+    fi
+    if [ "$mode" = r2r ] && [ "$(uname -m)" = x86_64 ]; then
       # ReadyToRun publish (see Demo.csproj and docs/PERFORMANCE.md): a cold run JITs far less.
-      dotnet publish Demo/Demo.csproj -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
-        -o Demo/bin/Release/net10.0/r2r --nologo -v quiet -clp:ErrorsOnly >/dev/null
-      exec dotnet Demo/bin/Release/net10.0/r2r/demo.dll "$@"
+      log=$(dotnet publish Demo/Demo.csproj -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+        -o "$out/r2r" --nologo -v quiet -clp:ErrorsOnly 2>&1) || { echo "$log" >&2; exit 1; }
+      exec dotnet "$out/r2r/demo.dll" "$@"
     fi
     build Demo/Demo.csproj
-    exec dotnet Demo/bin/Release/net10.0/demo.dll "$@"
+    exec dotnet "$out/demo.dll" "$@"
     ;;
   test)
     need_dotnet

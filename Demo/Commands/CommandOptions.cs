@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Demo.Data;
 using Engine.Models;
 
@@ -59,11 +60,11 @@ public static class CommandOptions
     public static string[] SplitList(string? list) =>
         list is null ? [] : list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-    /// <summary>Writes a results object as indented JSON, atomically.</summary>
-    public static void WriteJson(string path, object value)
+    /// <summary>Writes a results object as indented JSON (its <see cref="DemoJson"/> contract), atomically.</summary>
+    public static void WriteJson<T>(string path, T value, JsonTypeInfo<T> contract)
     {
         CheckWritable(path, "--json");
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(value, new JsonSerializerOptions(ModelFile.Json) { WriteIndented = true });
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(value, contract);
         ModelFile.WriteAtomically(path, s => s.Write(bytes));
     }
 

@@ -82,7 +82,7 @@ public static class PredictCommand
         AnsiConsole.Write(table);
         if (data.DroppedRows > 0) Console.WriteLine($"{data.DroppedRows} rows at the ends of series do not fill a window of {data.Steps} steps and have no prediction.");
         if (json is not null)
-            CommandOptions.WriteJson(json, new { model = modelPath, data = dataPath, @out = outPath, series = data.Count, steps = data.Steps, outputs = prediction.Length, loss = lossValue, accuracy = accuracyValue });
+            CommandOptions.WriteJson(json, new PredictJson(modelPath, dataPath, outPath, data.Count, data.Steps, prediction.Length, lossValue, accuracyValue), DemoJson.Default.PredictJson);
         return 0;
     }
 

@@ -27,7 +27,7 @@ public static class SummaryCommand
             PrintFeatures(arch);
             PrintTraining(arch);
             if (json is not null)
-                CommandOptions.WriteJson(json, new { model = path, format = ModelFile.Format, parameters = model.ParameterCount, layers = model.Summary(arch.Steps).Rows, architecture = arch });
+                CommandOptions.WriteJson(json, new SummaryJson(path, ModelFile.Format, model.ParameterCount, model.Summary(arch.Steps).Rows, arch), DemoJson.Default.SummaryJson);
             return 0;
         });
         return command;

@@ -148,7 +148,7 @@ public static class TrainCommand
             Console.WriteLine($"Report: {Path.Combine(reportDir, "report.md")}, {Path.Combine(reportDir, "report.html")}");
         }
         if (jsonPath is not null)
-            CommandOptions.WriteJson(jsonPath, new { model = modelPath, parameters = model.ParameterCount, loss, series = data.Count, steps = data.Steps, features = data.FeatureNames, history = info.History });
+            CommandOptions.WriteJson(jsonPath, new TrainJson(modelPath, model.ParameterCount, loss, data.Count, data.Steps, data.FeatureNames, info.History), DemoJson.Default.TrainJson);
         return 0;
     }
 

@@ -103,34 +103,20 @@ public static class StudyOutput
          PathShares(result).Select(r => new[] { r.Path }.Concat(r.Shares.Select(v => F(v))).ToArray()).ToList());
 
     /// <summary>The JSON document (snake_case keys, as the other commands write).</summary>
-    public static object ToJson(StudyResult result)
+    public static StudyJson ToJson(StudyResult result)
     {
         var s = result.Settings;
         var d = s.Design;
         static double? N(double v) => double.IsFinite(v) ? v : null;
-        static object Stats(SampleStatistics x) => new { mean = x.Mean, sd = N(x.Sd), se = N(x.Se), count = x.Count, ci95 = x.Count > 1 ? new[] { x.Ci95Low, x.Ci95High } : null };
-        return new
-        {
-            design = new { features = d.FeatureNames, coefficients = d.Coefficients, lags = d.Lags, noise = d.Noise, phi = d.Phi, steps = d.Steps, binary = d.Binary, true_ranks = d.TrueRanks },
-            settings = new
-            {
-                replicates = s.Replicates, train_series = s.TrainSeries, evaluation_series = s.EvaluationSeries, units = s.Units, activation = s.CellActivation.Name(), epochs = s.Epochs,
-                batch_size = s.BatchSize, learning_rate = s.LearningRate, repeats = s.Repeats, retrain_epochs = s.RetrainEpochs, restarts = s.Restarts,
-                noise = s.Noise, seed = s.Seed, threads = s.Threads,
-            },
-            seconds = result.Seconds,
-            replicates = result.Replicates.Select(r => new
-            {
-                index = r.Index, loss = r.Loss, constant_loss = r.ConstantLoss, train_seconds = r.TrainSeconds,
-                ranks = r.Runs.ToDictionary(x => x.Name, x => x.Result.Ranks),
-            }),
-            paths = PathShares(result).Select(r => new { path = r.Path, shares = r.Shares }),
-            methods = result.Methods.Select(m => new
-            {
-                name = m.Name, similarity = Stats(m.Similarity), correct_by_feature = m.CorrectByFeature, spearman = Stats(m.Spearman),
-                irrelevant_last = N(m.IrrelevantLast), mean_rank = m.MeanRank, seconds = m.Seconds,
-            }),
-        };
+        static StatisticsJson Stats(SampleStatistics x) => new(x.Mean, N(x.Sd), N(x.Se), x.Count, x.Count > 1 ? [x.Ci95Low, x.Ci95High] : null);
+        return new StudyJson(
+            new StudyDesignJson(d.FeatureNames, d.Coefficients, d.Lags, d.Noise, d.Phi, d.Steps, d.Binary, d.TrueRanks),
+            new StudySettingsJson(s.Replicates, s.TrainSeries, s.EvaluationSeries, s.Units, s.CellActivation.Name(), s.Epochs, s.BatchSize, s.LearningRate,
+                                  s.Repeats, s.RetrainEpochs, s.Restarts, s.Noise, s.Seed, s.Threads),
+            result.Seconds,
+            result.Replicates.Select(r => new ReplicateJson(r.Index, r.Loss, r.ConstantLoss, r.TrainSeconds, r.Runs.ToDictionary(x => x.Name, x => x.Result.Ranks))).ToList(),
+            PathShares(result).Select(r => new PathJson(r.Path, r.Shares)).ToList(),
+            result.Methods.Select(m => new MethodJson(m.Name, Stats(m.Similarity), m.CorrectByFeature, Stats(m.Spearman), N(m.IrrelevantLast), m.MeanRank, m.Seconds)).ToList());
     }
 
     /// <summary>report.md and report.html: the settings, the table and the similarity chart.</summary>
@@ -169,5 +155,16 @@ public static class StudyOutput
     }
 
     /// <summary>Writes the JSON atomically.</summary>
-    public static void WriteJson(string path, StudyResult result) => CommandOptions.WriteJson(path, ToJson(result));
+    public static void WriteJson(string path, StudyResult result) => CommandOptions.WriteJson(path, ToJson(result), DemoJson.Default.StudyJson);
 }
+
+// The study's JSON document (property names become snake_case keys).
+public sealed record StudyJson(StudyDesignJson Design, StudySettingsJson Settings, double Seconds, List<ReplicateJson> Replicates, List<PathJson> Paths, List<MethodJson> Methods);
+public sealed record StudyDesignJson(string[] Features, double[] Coefficients, int[] Lags, float Noise, float Phi, int Steps, bool Binary, int[] TrueRanks);
+public sealed record StudySettingsJson(int Replicates, int TrainSeries, int EvaluationSeries, int Units, string Activation, int Epochs, int BatchSize, float LearningRate,
+                                       int Repeats, int RetrainEpochs, int Restarts, float Noise, ulong Seed, int Threads);
+public sealed record ReplicateJson(int Index, double Loss, double ConstantLoss, double TrainSeconds, Dictionary<string, int[]> Ranks);
+public sealed record PathJson(string Path, double[] Shares);
+public sealed record MethodJson(string Name, StatisticsJson Similarity, double[] CorrectByFeature, StatisticsJson Spearman, double? IrrelevantLast, double[] MeanRank, double Seconds);
+/// <summary>A mean over replicates: SD and SE null when undefined (one replicate), the 95% interval only from two replicates on.</summary>
+public sealed record StatisticsJson(double Mean, double? Sd, double? Se, int Count, double[]? Ci95);

@@ -93,6 +93,15 @@ public sealed record ModelArchitecture
 }
 
 /// <summary>
+/// The architecture metadata's JSON contract, source-generated (no reflection: the demo is published with NativeAOT):
+/// snake_case keys, nulls left out, NaN and infinities as the strings "NaN", "Infinity".
+/// </summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+                             NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
+[JsonSerializable(typeof(ModelArchitecture))]
+public sealed partial class ModelJson : JsonSerializerContext;
+
+/// <summary>
 /// The model file: one safetensors file with the tensors in Keras layout, named <c>layers.{k}.kernel</c> (F, 4H),
 /// <c>layers.{k}.recurrent_kernel</c> (H, 4H), <c>layers.{k}.bias</c> (4H) (gate blocks i, f, c, o),
 /// <c>head.kernel</c> (H, O) and <c>head.bias</c> (O); <c>__metadata__</c> holds <c>format</c> = <see cref="Format"/>
@@ -104,13 +113,8 @@ public static class ModelFile
     /// <summary>The format this engine writes and reads.</summary>
     public const string Format = "lstm-engine/1";
 
-    /// <summary>JSON options of the architecture metadata: snake_case keys, nulls left out.</summary>
-    public static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
+    /// <summary>JSON options of the architecture metadata: snake_case keys, nulls left out (<see cref="ModelJson"/>'s).</summary>
+    public static JsonSerializerOptions Json => ModelJson.Default.Options;
 
     /// <summary>The tensor names and slices of a model, in file order.</summary>
     public static IEnumerable<(string Name, int Layer, ParameterTensor Tensor)> TensorNames(Sequential model)
@@ -141,7 +145,7 @@ public static class ModelFile
         var metadata = new Dictionary<string, string>
         {
             ["format"] = Format,
-            ["architecture"] = JsonSerializer.Serialize(architecture, Json),
+            ["architecture"] = JsonSerializer.Serialize(architecture, ModelJson.Default.ModelArchitecture),
         };
         WriteAtomically(path, stream => SafeTensors.Write(stream, tensors, metadata));
     }
@@ -184,7 +188,7 @@ public static class ModelFile
         Sequential model;
         try
         {
-            architecture = JsonSerializer.Deserialize<ModelArchitecture>(json, Json) ?? throw new JsonException("null");
+            architecture = JsonSerializer.Deserialize(json, ModelJson.Default.ModelArchitecture) ?? throw new JsonException("null");
             model = architecture.Build();
         }
         catch (Exception e) when (e is JsonException or ArgumentException or NotSupportedException)
