@@ -21,21 +21,24 @@ public sealed class ImprovedStepwise(bool useMeans) : IImportanceMethod
         int features = context.Features;
         var means = context.Means();
         var original = context.Model.Parameters;
-        double[][] Loss(ulong[] masks) => ModelTasks.Map(context.Model, masks.Length, context.Threads, (model, j) =>
+        double[][] Loss(ulong[] masks) => ModelTasks.Map(context.Model, masks.Length, context.Threads, (worker, j) =>
         {
-            var removed = Enumerable.Range(0, features).Where(i => (masks[j] & StepwiseSearch.Bit(i)) == 0).ToArray();
+            ulong mask = masks[j];
             if (useMeans)
             {
-                var x = (float[])context.Inputs.Clone();
-                foreach (var i in removed)
-                    for (int cell = i; cell < x.Length; cell += features) x[cell] = means[i];
-                return new[] { Series.Loss(model, x, context) };
+                var x = worker.CopyOf(context.Inputs);
+                for (int i = 0; i < features; i++)
+                    if ((mask & StepwiseSearch.Bit(i)) == 0)
+                        for (int cell = i; cell < x.Length; cell += features) x[cell] = means[i];
+                return new[] { worker.Loss(x, context) };
             }
+            var model = worker.Model;
             original.CopyTo(model.Parameters, 0);
             var kernel = model.Tensor(0, "kernel"); // (F, width): width = 4H for an LSTM, O for a Dense layer
             int width = kernel.Length / features;
-            foreach (var i in removed) kernel.Slice(i * width, width).Clear();
-            return new[] { Series.Loss(model, context.Inputs, context) };
+            for (int i = 0; i < features; i++)
+                if ((mask & StepwiseSearch.Bit(i)) == 0) kernel.Slice(i * width, width).Clear();
+            return new[] { worker.Loss(context.Inputs, context) };
         });
         var (scores, ranks, order) = StepwiseSearch.Backward(features, Loss);
         return ImportanceResult.FromRanks(Name, scores, ranks) with

@@ -42,14 +42,14 @@ public sealed class InputPerturbation : IImportanceMethod
         int features = context.Features, repeats = Scale is null ? Repeats ?? context.Repeats : 1;
         Check.Positive(repeats, nameof(Repeats));
         var root = new RandomSource(context.Seed);
-        var baseline = Series.Predict(context.Model.Clone(), context.Inputs, context.Count, context.Steps);
-        var effects = ModelTasks.Map(context.Model, features * repeats, context.Threads, (model, task) =>
+        var baseline = ModelWorker.Predictions(context);
+        var effects = ModelTasks.Map(context.Model, features * repeats, context.Threads, (worker, task) =>
         {
             int i = task / repeats, r = task % repeats;
-            var x = (float[])context.Inputs.Clone();
+            var x = worker.CopyOf(context.Inputs);
             if (Scale is { } scale) for (int cell = i; cell < x.Length; cell += features) x[cell] *= 1 + scale;
             else AddNoise(x, i, features, Sigma, r == 0 ? root.Fork((ulong)i) : root.Fork((ulong)i).Fork((ulong)r));
-            return RmsChange(model, x, baseline, context.Count, context.Steps);
+            return Rms(worker.Predict(x, context.Count, context.Steps), baseline);
         });
         var stats = new SampleStatistics[features];
         for (int i = 0; i < features; i++) stats[i] = ImportanceStatistics.Summarise(effects.AsSpan(i * repeats, repeats));
@@ -68,10 +68,10 @@ public sealed class InputPerturbation : IImportanceMethod
         int features = context.Features, steps = context.Steps, count = context.Count;
         int outputs = context.OutputsPerSeries, groups = context.Model.OutputsSequence ? steps : 1, width = outputs / groups;
         var root = new RandomSource(context.Seed ^ MapStream);
-        var squares = ModelTasks.Map(context.Model, steps * features * repeats, context.Threads, (model, task) =>
+        var squares = ModelTasks.Map(context.Model, steps * features * repeats, context.Threads, (worker, task) =>
         {
             int cell = task / repeats, t = cell / features, i = cell % features;
-            var x = (float[])context.Inputs.Clone();
+            var x = worker.CopyOf(context.Inputs);
             var noise = root.Fork((ulong)task);
             for (int n = 0; n < count; n++)
             {
@@ -79,7 +79,7 @@ public sealed class InputPerturbation : IImportanceMethod
                 if (Scale is { } scale) x[j] *= 1 + scale;
                 else x[j] += Sigma * noise.NextGaussian();
             }
-            var y = Series.Predict(model, x, count, steps);
+            var y = worker.Predict(x, count, steps);
             var byGroup = new double[groups];
             for (int n = 0; n < count; n++)
                 for (int o = 0; o < outputs; o++)
@@ -108,9 +108,12 @@ public sealed class InputPerturbation : IImportanceMethod
     }
 
     /// <summary>sqrt(mean((f(x) - baseline)^2)) over every output.</summary>
-    internal static double RmsChange(Sequential model, ReadOnlySpan<float> x, ReadOnlySpan<float> baseline, int count, int steps)
+    internal static double RmsChange(Sequential model, ReadOnlySpan<float> x, ReadOnlySpan<float> baseline, int count, int steps) =>
+        Rms(Series.Predict(model, x, count, steps), baseline);
+
+    // sqrt(mean((prediction - baseline)^2)).
+    private static double Rms(ReadOnlySpan<float> prediction, ReadOnlySpan<float> baseline)
     {
-        var prediction = Series.Predict(model, x, count, steps);
         double sum = 0;
         for (int j = 0; j < prediction.Length; j++) { double d = prediction[j] - baseline[j]; sum += d * d; }
         return Math.Sqrt(sum / prediction.Length);

@@ -37,13 +37,16 @@ public sealed class IntegratedGradients : IImportanceMethod
         var baseline = Baseline(context);
         var total = new double[context.Inputs.Length];
         var lagMap = sequence ? new double[steps, features] : null;
+        // Buffers reused over the output steps: weights, attributions, the chunks' partial sums.
+        var weights = new float[context.OutputsPerSeries];
+        var a = new double[context.Inputs.Length];
+        var partial = new double[Math.Min(Chunks, Steps + 1)][];
         for (int tau = 0; tau < groups; tau++)
         {
             // Output weights: the outputs of step tau (a sequence output) or every output.
-            var weights = new float[context.OutputsPerSeries];
-            if (sequence) weights.AsSpan(tau * units, units).Fill(1f);
+            if (sequence) { Array.Clear(weights); weights.AsSpan(tau * units, units).Fill(1f); }
             else Array.Fill(weights, 1f);
-            var a = Attributions(model, context.Inputs, baseline, count, steps, Steps, weights, context.Threads);
+            Attributions(a, partial, model, context.Inputs, baseline, count, steps, Steps, weights, context.Threads);
             for (int j = 0; j < a.Length; j++) total[j] += a[j];
             if (lagMap is null) continue;
             for (int n = 0; n < count; n++)
@@ -89,26 +92,52 @@ public sealed class IntegratedGradients : IImportanceMethod
         if (outputWeights is not null && outputWeights.Length != outputs)
             throw new ArgumentException($"output weights must hold {outputs} values (one per output of a series), but have {outputWeights.Length}", nameof(outputWeights));
         if (outputWeights is null) { outputWeights = new float[outputs]; Array.Fill(outputWeights, 1f); }
-        int chunks = Math.Min(Chunks, intervals + 1);
-        var partial = ModelTasks.Map(model, chunks, threads, (clone, c) =>
+        var a = new double[inputs.Length];
+        Attributions(a, new double[Math.Min(Chunks, intervals + 1)][], model, inputs, baseline, count, steps, intervals, outputWeights, threads);
+        return a;
+    }
+
+    // a = the attributions, as above. partial holds one sum per chunk of integration points (allocated on first use,
+    // reused after, so a run over many output steps allocates them once); they are added in chunk order. One thread
+    // runs the chunks in that order anyway, so it adds each into a as soon as it is done, from one worker buffer.
+    private static void Attributions(double[] a, double[]?[] partial, Sequential model, float[] inputs, float[] baseline, int count, int steps,
+                                     int intervals, float[] outputWeights, int threads)
+    {
+        int chunks = partial.Length;
+        Array.Clear(a);
+        if (threads <= 1 || chunks <= 1)
         {
-            var sum = new double[inputs.Length];
-            var x = new float[inputs.Length];
-            var g = new float[inputs.Length];
+            var worker = ModelWorker.Rent(model);
+            var sum = worker.Sums(inputs.Length);
+            for (int c = 0; c < chunks; c++)
+            {
+                Chunk(sum, worker, c);
+                for (int j = 0; j < a.Length; j++) a[j] += sum[j];
+            }
+            worker.Return();
+        }
+        else
+        {
+            ModelTasks.For(model, chunks, threads, (worker, c) => Chunk(partial[c] ??= new double[inputs.Length], worker, c));
+            foreach (var sum in partial)
+                for (int j = 0; j < a.Length; j++) a[j] += sum![j];
+        }
+        for (int j = 0; j < a.Length; j++) a[j] *= (double)inputs[j] - baseline[j];
+
+        // sum = the trapezoid-weighted gradients at the integration points k = c, c + chunks, ...
+        void Chunk(Span<double> sum, ModelWorker worker, int c)
+        {
+            sum.Clear();
+            var x = worker.Inputs(inputs.Length);
+            var g = worker.Gradient(inputs.Length);
             for (int k = c; k <= intervals; k += chunks)
             {
                 float alpha = (float)k / intervals;
                 for (int j = 0; j < x.Length; j++) x[j] = baseline[j] + alpha * (inputs[j] - baseline[j]);
-                Series.InputGradient(g, clone, x, count, steps, outputWeights);
+                worker.InputGradient(g, x, count, steps, outputWeights);
                 double w = (k == 0 || k == intervals ? 0.5 : 1.0) / intervals;
                 for (int j = 0; j < sum.Length; j++) sum[j] += w * g[j];
             }
-            return sum;
-        });
-        var a = new double[inputs.Length];
-        foreach (var sum in partial)
-            for (int j = 0; j < a.Length; j++) a[j] += sum[j];
-        for (int j = 0; j < a.Length; j++) a[j] *= (double)inputs[j] - baseline[j];
-        return a;
+        }
     }
 }

@@ -28,11 +28,12 @@ public sealed class ModelRandomisation : IImportanceMethod
         Check.Positive(networks, nameof(Networks));
         var root = new RandomSource(context.Seed);
         var trained = Shares(Inner.Compute(context));
-        var random = ModelTasks.Map(networks, context.Threads, r =>
+        // Each worker's clone is re-drawn for network r (the next rent restores the trained parameters), and the inner
+        // method's own workers come from the pool of that clone, so repeated runs reuse both.
+        var random = ModelTasks.Map(context.Model, networks, context.Threads, (worker, r) =>
         {
-            var model = context.Model.Clone();
-            model.Initialize(root.Fork((ulong)r).NextUInt64());
-            return Shares(Inner.Compute(context with { Model = model, Threads = 1 }));
+            worker.Model.Initialize(root.Fork((ulong)r).NextUInt64());
+            return Shares(Inner.Compute(context with { Model = worker.Model, Threads = 1 }));
         });
         var stats = new SampleStatistics[features];
         for (int i = 0; i < features; i++) stats[i] = ImportanceStatistics.Summarise(random.Select(s => s[i]).ToArray());

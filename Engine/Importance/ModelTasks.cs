@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Engine.Models;
 
 namespace Engine.Importance;
@@ -5,23 +6,31 @@ namespace Engine.Importance;
 /// <summary>
 /// The parallel plumbing every method shares: independent tasks by index on up to <c>threads</c> workers, each
 /// worker with its own clone of the model (a model is not thread-safe), results stored by index so the caller
-/// reduces them in index order: the same numbers whatever the thread count.
+/// reduces them in index order: the same numbers whatever the thread count. Workers are rented from
+/// <see cref="ModelWorker"/>'s pool, so repeated calls reuse their clones and buffers.
 /// </summary>
 internal static class ModelTasks
 {
-    /// <summary>results[i] = body(clone, i) for i in [0, count).</summary>
-    public static T[] Map<T>(Sequential model, int count, int threads, Func<Sequential, int, T> body)
+    /// <summary>results[i] = body(worker, i) for i in [0, count).</summary>
+    public static T[] Map<T>(Sequential model, int count, int threads, Func<ModelWorker, int, T> body)
     {
         var results = new T[count];
+        For(model, count, threads, (worker, i) => results[i] = body(worker, i));
+        return results;
+    }
+
+    /// <summary>body(worker, i) for i in [0, count); the body stores its results by index.</summary>
+    public static void For(Sequential model, int count, int threads, Action<ModelWorker, int> body)
+    {
         if (threads <= 1 || count <= 1)
         {
-            var clone = model.Clone();
-            for (int i = 0; i < count; i++) results[i] = body(clone, i);
-            return results;
+            var worker = ModelWorker.Rent(model);
+            for (int i = 0; i < count; i++) body(worker, i);
+            worker.Return(); // not on an exception: a worker left mid-task is simply dropped
+            return;
         }
-        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, model.Clone,
-            (i, _, clone) => { results[i] = body(clone, (int)i); return clone; }, _ => { });
-        return results;
+        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, () => ModelWorker.Rent(model),
+            (i, _, worker) => { body(worker, (int)i); return worker; }, worker => worker.Return());
     }
 
     /// <summary>results[i] = body(i) for i in [0, count), no model (retrainings build their own).</summary>
@@ -31,6 +40,144 @@ internal static class ModelTasks
         if (threads <= 1 || count <= 1) for (int i = 0; i < count; i++) results[i] = body(i);
         else Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, i => results[i] = body(i));
         return results;
+    }
+}
+
+/// <summary>
+/// A worker's private clone of a source model plus scratch buffers (perturbed inputs, predictions, gradients),
+/// pooled per source model: the tasks of a method, the methods of a run and repeated runs reuse the clones'
+/// workspaces instead of cloning and allocating per call. <see cref="Rent"/> copies the source's current parameters
+/// into the clone and zeroes its gradients, so a rented worker computes exactly what a fresh
+/// <see cref="Sequential.Clone"/> would (a pass writes every workspace value it reads). The pool keeps at most
+/// <see cref="Environment.ProcessorCount"/> workers per model, alive as long as the model is.
+/// </summary>
+internal sealed class ModelWorker
+{
+    private static readonly ConditionalWeakTable<Sequential, Stack<ModelWorker>> Pools = new();
+
+    private readonly Stack<ModelWorker> _pool;
+    private float[] _inputs = [], _outputs = [], _gradient = [], _batchOutput = [], _dOutput = [], _weights = [];
+    private int[] _indices = [];
+    private double[] _sums = [];
+
+    private ModelWorker(Sequential source, Stack<ModelWorker> pool)
+    {
+        Model = source.Clone();
+        _pool = pool;
+    }
+
+    /// <summary>The worker's clone; methods may change its parameters (the next rent restores them).</summary>
+    public Sequential Model { get; }
+
+    /// <summary>A worker whose clone holds <paramref name="source"/>'s current parameters; give it back with <see cref="Return"/>.</summary>
+    public static ModelWorker Rent(Sequential source)
+    {
+        var pool = Pools.GetOrCreateValue(source);
+        ModelWorker? worker;
+        lock (pool) pool.TryPop(out worker);
+        if (worker is null) return new ModelWorker(source, pool);
+        source.Parameters.CopyTo(worker.Model.Parameters, 0);
+        Array.Clear(worker.Model.Gradients);
+        return worker;
+    }
+
+    /// <summary>The context model's predictions of the context's inputs (N, OutputsPerSeries(T)), by a rented worker.</summary>
+    public static float[] Predictions(ImportanceContext ctx)
+    {
+        var worker = Rent(ctx.Model);
+        var y = worker.Predict(ctx.Inputs, ctx.Count, ctx.Steps).ToArray();
+        worker.Return();
+        return y;
+    }
+
+    /// <summary>The context's loss of its model on its inputs, by a rented worker.</summary>
+    public static double Loss(ImportanceContext ctx)
+    {
+        var worker = Rent(ctx.Model);
+        double loss = worker.Loss(ctx.Inputs, ctx);
+        worker.Return();
+        return loss;
+    }
+
+    /// <summary>Back to the pool; the worker must not be used afterwards.</summary>
+    public void Return()
+    {
+        lock (_pool) if (_pool.Count < Environment.ProcessorCount) _pool.Push(this);
+    }
+
+    /// <summary>The worker's input buffer holding a copy of <paramref name="source"/>, to perturb in place.</summary>
+    public Span<float> CopyOf(ReadOnlySpan<float> source)
+    {
+        var x = Grow(ref _inputs, source.Length);
+        source.CopyTo(x);
+        return x;
+    }
+
+    /// <summary>The worker's input buffer, <paramref name="length"/> values, contents undefined: the caller writes all.</summary>
+    public Span<float> Inputs(int length) => Grow(ref _inputs, length);
+
+    /// <summary>The worker's gradient buffer, <paramref name="length"/> values, contents undefined.</summary>
+    public Span<float> Gradient(int length) => Grow(ref _gradient, length);
+
+    /// <summary>A buffer of double sums, <paramref name="length"/> values, contents undefined.</summary>
+    public Span<double> Sums(int length)
+    {
+        if (_sums.Length < length) _sums = new double[length];
+        return _sums.AsSpan(0, length);
+    }
+
+    /// <summary>An index buffer, <paramref name="length"/> values, contents undefined.</summary>
+    public Span<int> Indices(int length)
+    {
+        if (_indices.Length < length) _indices = new int[length];
+        return _indices.AsSpan(0, length);
+    }
+
+    /// <summary>The clone's predictions (N, OutputsPerSeries(T)) of <paramref name="inputs"/>, valid until the next call.</summary>
+    public ReadOnlySpan<float> Predict(ReadOnlySpan<float> inputs, int count, int steps)
+    {
+        var output = Grow(ref _outputs, count * Model.OutputsPerSeries(steps));
+        Model.Predict(output, inputs, count, steps);
+        return output;
+    }
+
+    /// <summary>The context's loss of the clone on <paramref name="inputs"/> against the context's targets.</summary>
+    public double Loss(ReadOnlySpan<float> inputs, ImportanceContext ctx) =>
+        ctx.Loss.Value(Predict(inputs, ctx.Count, ctx.Steps), ctx.Targets);
+
+    /// <summary>
+    /// dInput (N, T, F) = d(sum_p w_p y_{n,p}) / dx_{n,t,i} for each series n, with output weights
+    /// <paramref name="outputWeights"/> (OutputsPerSeries) the same for every series; series run in batches of 256.
+    /// </summary>
+    public void InputGradient(Span<float> dInput, ReadOnlySpan<float> inputs, int count, int steps, ReadOnlySpan<float> outputWeights,
+                              int batchSize = 256)
+    {
+        int perIn = steps * Model.InputFeatures, perOut = Model.OutputsPerSeries(steps);
+        int largest = Math.Min(batchSize, count);
+        var output = Grow(ref _batchOutput, largest * perOut);
+        var dOutput = Grow(ref _dOutput, largest * perOut);
+        for (int n = 0; n < largest; n++) outputWeights.CopyTo(dOutput.Slice(n * perOut, perOut));
+        for (int start = 0; start < count; start += batchSize)
+        {
+            int b = Math.Min(batchSize, count - start);
+            Model.Forward(output[..(b * perOut)], inputs.Slice(start * perIn, b * perIn), b, steps);
+            Model.Backward(dInput.Slice(start * perIn, b * perIn), dOutput[..(b * perOut)]);
+        }
+    }
+
+    /// <summary>A one-hot weight vector of <paramref name="length"/> with 1 at <paramref name="index"/>, valid until the next call.</summary>
+    public ReadOnlySpan<float> OneHot(int length, int index)
+    {
+        var w = Grow(ref _weights, length);
+        w.Clear();
+        w[index] = 1;
+        return w;
+    }
+
+    private static Span<float> Grow(ref float[] buffer, int length)
+    {
+        if (buffer.Length < length) buffer = new float[length];
+        return buffer.AsSpan(0, length);
     }
 }
 
@@ -48,26 +195,6 @@ internal static class Series
     /// <summary>The context's loss of the model on <paramref name="inputs"/> against the context's targets.</summary>
     public static double Loss(Sequential model, ReadOnlySpan<float> inputs, ImportanceContext ctx) =>
         ctx.Loss.Value(Predict(model, inputs, ctx.Count, ctx.Steps), ctx.Targets);
-
-    /// <summary>
-    /// dInput (N, T, F) = d(sum_p w_p y_{n,p}) / dx_{n,t,i} for each series n, with output weights
-    /// <paramref name="outputWeights"/> (OutputsPerSeries) the same for every series; series run in batches of 256.
-    /// </summary>
-    public static void InputGradient(Span<float> dInput, Sequential model, ReadOnlySpan<float> inputs, int count, int steps,
-                                     ReadOnlySpan<float> outputWeights, int batchSize = 256)
-    {
-        int perIn = steps * model.InputFeatures, perOut = model.OutputsPerSeries(steps);
-        int largest = Math.Min(batchSize, count);
-        var output = new float[largest * perOut];
-        var dOutput = new float[largest * perOut];
-        for (int n = 0; n < largest; n++) outputWeights.CopyTo(dOutput.AsSpan(n * perOut, perOut));
-        for (int start = 0; start < count; start += batchSize)
-        {
-            int b = Math.Min(batchSize, count - start);
-            model.Forward(output.AsSpan(0, b * perOut), inputs.Slice(start * perIn, b * perIn), b, steps);
-            model.Backward(dInput.Slice(start * perIn, b * perIn), dOutput.AsSpan(0, b * perOut));
-        }
-    }
 
     /// <summary>The columns <paramref name="features"/> of (N, T, F) inputs, as (N, T, features.Length).</summary>
     public static float[] SelectFeatures(ReadOnlySpan<float> inputs, int features, int[] selected)

@@ -26,16 +26,17 @@ public sealed class Occlusion : IImportanceMethod
         int groups = sequence ? steps : 1, width = outputs / groups;
         var baseline = ZeroBaseline ? new float[features] : context.Means();
         var loss = context.Loss;
-        var y = Series.Predict(context.Model.Clone(), context.Inputs, count, steps);
-        var reference = ElementLosses(loss, y, context.Targets);
+        var y = ModelWorker.Predictions(context);
+        var targets = context.Targets;
+        var reference = new double[y.Length];
+        for (int j = 0; j < y.Length; j++) reference[j] = ElementLoss(loss, y, targets, j);
         // Per cell (t, i): mean_n |D|, the lag profile by output group, and the RMS output change.
-        var cells = ModelTasks.Map(context.Model, steps * features, context.Threads, (model, cell) =>
+        var cells = ModelTasks.Map(context.Model, steps * features, context.Threads, (worker, cell) =>
         {
             int t = cell / features, i = cell % features;
-            var x = (float[])context.Inputs.Clone();
+            var x = worker.CopyOf(context.Inputs);
             for (int n = 0; n < count; n++) x[(n * steps + t) * features + i] = baseline[i];
-            var occluded = Series.Predict(model, x, count, steps);
-            var changes = ElementLosses(loss, occluded, context.Targets);
+            var occluded = worker.Predict(x, count, steps);
             double effect = 0, squares = 0;
             var byGroup = new double[groups];
             for (int n = 0; n < count; n++)
@@ -47,7 +48,7 @@ public sealed class Occlusion : IImportanceMethod
                     for (int u = 0; u < width; u++)
                     {
                         int j = n * outputs + g * width + u;
-                        group += changes[j] - reference[j];
+                        group += ElementLoss(loss, occluded, targets, j) - reference[j];
                         double d = occluded[j] - y[j];
                         squares += d * d;
                     }
@@ -81,11 +82,7 @@ public sealed class Occlusion : IImportanceMethod
         };
     }
 
-    // The loss of each output on its own (a mean loss of one element), so that series and steps can be regrouped.
-    private static double[] ElementLosses(Losses.ILoss loss, float[] prediction, float[] targets)
-    {
-        var values = new double[prediction.Length];
-        for (int j = 0; j < values.Length; j++) values[j] = loss.Value(prediction.AsSpan(j, 1), targets.AsSpan(j, 1));
-        return values;
-    }
+    // The loss of output j on its own (a mean loss of one element), so that series and steps can be regrouped.
+    private static double ElementLoss(Losses.ILoss loss, ReadOnlySpan<float> prediction, ReadOnlySpan<float> targets, int j) =>
+        loss.Value(prediction.Slice(j, 1), targets.Slice(j, 1));
 }

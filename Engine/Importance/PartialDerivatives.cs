@@ -21,9 +21,10 @@ public sealed class PartialDerivatives : IImportanceMethod
         int features = context.Features, steps = context.Steps, outputs = context.OutputsPerSeries, units = context.Model.OutputUnits;
         bool sequence = context.Model.OutputsSequence;
         // Per output p: (T, F) sums of J^2 by input step, and (T, F) by lag.
-        var perOutput = ModelTasks.Map(context.Model, outputs, context.Threads, (model, p) =>
+        var perOutput = ModelTasks.Map(context.Model, outputs, context.Threads, (worker, p) =>
         {
-            var jacobian = Jacobian(model, context.Inputs, context.Count, steps, p);
+            var jacobian = worker.Gradient(context.Inputs.Length);
+            worker.InputGradient(jacobian, context.Inputs, context.Count, steps, worker.OneHot(outputs, p));
             var byStep = new double[steps * features];
             for (int n = 0; n < context.Count; n++)
                 for (int t = 0; t < steps; t++)
@@ -65,16 +66,16 @@ public sealed class PartialDerivatives : IImportanceMethod
 
     /// <summary>
     /// <c>J[n, t, i] = d y_{n,output} / d x_{n,t,i}</c>, (N, T, F), for output <paramref name="output"/> of each series
-    /// (index tau * O + o for sequence outputs). Runs forward and backward on <paramref name="model"/>.
+    /// (index tau * O + o for sequence outputs). Runs forward and backward on a clone of <paramref name="model"/>.
     /// </summary>
     public static float[] Jacobian(Sequential model, ReadOnlySpan<float> inputs, int count, int steps, int output)
     {
         int outputs = model.OutputsPerSeries(steps);
         if ((uint)output >= (uint)outputs) throw new ArgumentOutOfRangeException(nameof(output), output, $"output must be in [0, {outputs})");
-        var oneHot = new float[outputs];
-        oneHot[output] = 1;
         var jacobian = new float[inputs.Length];
-        Series.InputGradient(jacobian, model, inputs, count, steps, oneHot);
+        var worker = ModelWorker.Rent(model);
+        worker.InputGradient(jacobian, inputs, count, steps, worker.OneHot(outputs, output));
+        worker.Return();
         return jacobian;
     }
 

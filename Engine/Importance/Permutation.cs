@@ -22,17 +22,18 @@ public sealed class Permutation : IImportanceMethod
         int features = context.Features, repeats = Repeats ?? context.Repeats, count = context.Count, steps = context.Steps;
         Check.Positive(repeats, nameof(Repeats));
         var root = new RandomSource(context.Seed);
-        double reference = Series.Loss(context.Model.Clone(), context.Inputs, context);
-        var rises = ModelTasks.Map(context.Model, features * repeats, context.Threads, (model, task) =>
+        double reference = ModelWorker.Loss(context);
+        var rises = ModelTasks.Map(context.Model, features * repeats, context.Threads, (worker, task) =>
         {
             int i = task / repeats;
-            var order = Enumerable.Range(0, count).ToArray();
-            root.Fork((ulong)task).Shuffle<int>(order);
-            var x = (float[])context.Inputs.Clone();
+            var order = worker.Indices(count);
+            for (int n = 0; n < count; n++) order[n] = n;
+            root.Fork((ulong)task).Shuffle(order);
+            var x = worker.CopyOf(context.Inputs);
             for (int n = 0; n < count; n++)
                 for (int t = 0; t < steps; t++)
                     x[(n * steps + t) * features + i] = context.Inputs[(order[n] * steps + t) * features + i];
-            return Series.Loss(model, x, context) - reference;
+            return worker.Loss(x, context) - reference;
         });
         var stats = new SampleStatistics[features];
         for (int i = 0; i < features; i++) stats[i] = ImportanceStatistics.Summarise(rises.AsSpan(i * repeats, repeats));

@@ -31,17 +31,17 @@ public sealed class SensitivityAnalysis : IImportanceMethod
             Array.Sort(column);
             quantiles[i] = Levels.Select(q => Quantile(column, q)).ToArray();
         }
-        var curves = ModelTasks.Map(context.Model, features, context.Threads, (model, i) =>
+        var curves = ModelTasks.Map(context.Model, features, context.Threads, (worker, i) =>
         {
             double low = quantiles[i][0], high = quantiles[i][^1];
             var values = Enumerable.Range(0, Points).Select(p => low + (high - low) * p / (Points - 1)).ToArray();
-            var x = new float[series * steps * features]; // series (level, point), each constant over steps
+            var x = worker.Inputs(series * steps * features); // series (level, point), each constant over steps; all written
             for (int l = 0; l < levels; l++)
                 for (int p = 0; p < Points; p++)
                     for (int t = 0; t < steps; t++)
                         for (int j = 0; j < features; j++)
                             x[((l * Points + p) * steps + t) * features + j] = (float)(j == i ? values[p] : quantiles[j][l]);
-            var y = Series.Predict(model, x, series, steps);
+            var y = worker.Predict(x, series, steps);
             int outputs = y.Length / series;
             var byLevel = new double[levels][];
             for (int l = 0; l < levels; l++)
