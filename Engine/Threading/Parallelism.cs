@@ -5,9 +5,9 @@ namespace Engine.Threading;
 /// time loop) may use. Default 1. The extra threads come from one shared <see cref="WorkerTeam"/>; a call that
 /// finds it busy (another model on another thread, or a kernel inside a job) runs on its own thread. Every
 /// threaded kernel gives each output element to one thread, computed in the same order, so results do not
-/// depend on this setting. A job in which a thread waited over a millisecond (another process holds a core) makes
-/// calls run on one thread for the next 100 ms. Parallel work over many models (the importance methods) is better
-/// split over model clones and leaves this at 1.
+/// depend on this setting. Two jobs in a row in which a thread waited over a millisecond (another process holds a
+/// core) make calls run on one thread for the next 100 ms (longer when it keeps happening). Parallel work over many
+/// models (the importance methods) is better split over model clones and leaves this at 1.
 /// </summary>
 public static class Parallelism
 {
@@ -15,10 +15,17 @@ public static class Parallelism
     private static int s_busy;            // 1 while a lease holds the shared team
     private static WorkerTeam? s_team;
     private static long s_aloneUntil;     // Stopwatch ticks: until then, calls run on one thread
-    // After a job that stalled (a member waited over a millisecond: another process holds a core), calls run on their
-    // own thread this long before the team is tried again: with a barrier per step, a member that loses its core for a
-    // time slice stalls the others, and a W3 call on two busy cores took ~20 ms instead of ~0.8 ms on one thread.
-    private static readonly long AloneAfterStall = System.Diagnostics.Stopwatch.Frequency / 10; // 100 ms
+    private static int s_strikes;         // stalled jobs in a row
+    // After jobs that stalled (a member waited over a millisecond: another process holds a core), calls run on their
+    // own thread for a while before the team is tried again: with a barrier per step, a member that loses its core for
+    // a time slice stalls the others, and a W3 call on two busy cores took ~20 ms instead of ~0.8 ms on one thread.
+    // One stalled job is not enough: the host of a virtual machine preempts a virtual CPU now and then on a quiet guest
+    // (W3 with two threads: 0.47 ms with no fallback, 0.52-0.75 ms when a single stall sent calls to one thread), while
+    // a busy core stalls nearly every job. A fallback that follows soon after the last one doubles the time alone.
+    private const int StrikesToFallBack = 2;
+    private static readonly long AloneFirst = System.Diagnostics.Stopwatch.Frequency / 10;  // 100 ms
+    private static readonly long AloneLongest = System.Diagnostics.Stopwatch.Frequency * 2; // 2 s
+    private static long s_window = AloneFirst; // declared after AloneFirst: static initialisers run in text order
 
     /// <summary>Threads a kernel call may use (at least 1; default 1).</summary>
     public static int MaxThreads
@@ -57,11 +64,25 @@ public static class Parallelism
     internal static bool AloneAfterStalls { get; set; } = true;
 
     /// <summary>Ends a period of one-thread calls after a stall now.</summary>
-    internal static void ClearStall() => Volatile.Write(ref s_aloneUntil, 0);
+    internal static void ClearStall()
+    {
+        s_strikes = 0;
+        s_window = AloneFirst;
+        Volatile.Write(ref s_aloneUntil, 0);
+    }
 
     internal static void Release(WorkerTeam team)
     {
-        if (team.Stalled && AloneAfterStalls) Volatile.Write(ref s_aloneUntil, System.Diagnostics.Stopwatch.GetTimestamp() + AloneAfterStall);
+        // Only the lease holder gets here (s_busy is 1), so the fallback state needs no other lock.
+        if (!team.Stalled || !AloneAfterStalls) s_strikes = 0;
+        else if (++s_strikes >= StrikesToFallBack)
+        {
+            long now = System.Diagnostics.Stopwatch.GetTimestamp();
+            bool again = now - Volatile.Read(ref s_aloneUntil) < s_window; // the last time alone ended recently
+            s_window = again ? Math.Min(2 * s_window, AloneLongest) : AloneFirst;
+            s_strikes = 0;
+            Volatile.Write(ref s_aloneUntil, now + s_window);
+        }
         Volatile.Write(ref s_busy, 0);
     }
 }
