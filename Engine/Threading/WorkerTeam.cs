@@ -75,6 +75,7 @@ public sealed unsafe class WorkerTeam : IDisposable
     private volatile bool _disposed;
     private volatile int _faulted;
     private volatile int _stalled;
+    private long _jobStart;              // Stopwatch ticks when the running job started
     private Exception? _fault;
     private delegate*<void*, TeamMember, void> _invoke;
     private void* _work;
@@ -99,9 +100,9 @@ public sealed unsafe class WorkerTeam : IDisposable
     public int Count { get; }
 
     /// <summary>
-    /// Whether a member of the last job waited over a millisecond at a barrier or for the others to finish: a sign
-    /// that another process holds one of the cores, where barriers cost time slices (<see cref="Parallelism"/> then
-    /// runs calls on one thread for a while).
+    /// Whether a member of the last job waited over a millisecond (and over a quarter of the job's time) at a barrier
+    /// or for the others to finish: a sign that another process holds one of the cores, where barriers cost time
+    /// slices (<see cref="Parallelism"/> then runs calls on one thread for a while).
     /// </summary>
     public bool Stalled => _stalled != 0;
 
@@ -121,6 +122,7 @@ public sealed unsafe class WorkerTeam : IDisposable
             _fault = null;
             _faulted = 0;
             _stalled = 0;
+            _jobStart = Stopwatch.GetTimestamp();
             _invoke = &Invoke<T>;
             _work = Unsafe.AsPointer(ref work); // a by-value parameter: on this frame's stack, which does not move
             long job = Interlocked.Increment(ref _job); // a full fence: the job's fields are visible before its number
@@ -157,7 +159,11 @@ public sealed unsafe class WorkerTeam : IDisposable
             if (yielding) Thread.Yield(); // the other member may be waiting for this core
             else Thread.SpinWait(1);
         }
-        if (yielding && Stopwatch.GetTimestamp() - start > StallAfter) _stalled = 1;
+        // A stall is a wait over a millisecond that is also over a quarter of the job so far: in a long job (a W2
+        // product of 10 ms) a millisecond of imbalance or of a preempted virtual CPU is normal, while a core shared
+        // with another process makes the wait about as long as the work.
+        long now = Stopwatch.GetTimestamp(), waited = now - start;
+        if (yielding && waited > StallAfter && 4 * waited > now - Volatile.Read(ref _jobStart)) _stalled = 1;
     }
 
     private void Fault(Exception e)
