@@ -120,18 +120,10 @@ internal sealed class ModelWorker
     public Span<float> Gradient(int length) => Grow(ref _gradient, length);
 
     /// <summary>A buffer of double sums, <paramref name="length"/> values, contents undefined.</summary>
-    public Span<double> Sums(int length)
-    {
-        if (_sums.Length < length) _sums = new double[length];
-        return _sums.AsSpan(0, length);
-    }
+    public Span<double> Sums(int length) => Grow(ref _sums, length);
 
     /// <summary>An index buffer, <paramref name="length"/> values, contents undefined.</summary>
-    public Span<int> Indices(int length)
-    {
-        if (_indices.Length < length) _indices = new int[length];
-        return _indices.AsSpan(0, length);
-    }
+    public Span<int> Indices(int length) => Grow(ref _indices, length);
 
     /// <summary>The clone's predictions (N, OutputsPerSeries(T)) of <paramref name="inputs"/>, valid until the next call.</summary>
     public ReadOnlySpan<float> Predict(ReadOnlySpan<float> inputs, int count, int steps)
@@ -174,9 +166,9 @@ internal sealed class ModelWorker
         return w;
     }
 
-    private static Span<float> Grow(ref float[] buffer, int length)
+    private static Span<T> Grow<T>(ref T[] buffer, int length)
     {
-        if (buffer.Length < length) buffer = new float[length];
+        if (buffer.Length < length) buffer = new T[length];
         return buffer.AsSpan(0, length);
     }
 }

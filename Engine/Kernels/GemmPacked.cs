@@ -57,15 +57,8 @@ public static class GemmPacked
     {
         int panels = (n + PanelWidth - 1) / PanelWidth;
         if (panels > 1 && Parallelism.MaxThreads > 1 && (long)k * n >= PackThreadThreshold)
-        {
-            using var lease = Parallelism.Lease();
-            if (lease.Count > 1)
-            {
-                fixed (float* pp = packed, bp = b)
-                    lease.Run(new PackJob(pp, packed.Length, bp, b.Length, ldb, transposed, k, n, panels));
-                return;
-            }
-        }
+            fixed (float* pp = packed, bp = b)
+                if (Parallelism.TryRun(new PackJob(pp, packed.Length, bp, b.Length, ldb, transposed, k, n, panels))) return;
         PackPanels(packed, b, ldb, transposed, k, n, 0, panels);
     }
 
@@ -174,15 +167,8 @@ public static class GemmPacked
     {
         int panels = (n + PanelWidth - 1) / PanelWidth;
         if (panels > 1 && Parallelism.MaxThreads > 1 && (long)m * n * k >= ThreadThreshold)
-        {
-            using var lease = Parallelism.Lease();
-            if (lease.Count > 1)
-            {
-                fixed (float* cp = c, ap = a, bp = packedB)
-                    lease.Run(new PanelJob(cp, ldc, ap, rowStride, colStride, bp, m, k, n, panels));
-                return;
-            }
-        }
+            fixed (float* cp = c, ap = a, bp = packedB)
+                if (Parallelism.TryRun(new PanelJob(cp, ldc, ap, rowStride, colStride, bp, m, k, n, panels))) return;
         Blocks(ref MemoryMarshal.GetReference(c), ldc, ref MemoryMarshal.GetReference(a), rowStride, colStride, ref MemoryMarshal.GetReference(packedB), m, k, n, 0, panels);
     }
 

@@ -310,15 +310,8 @@ public sealed class Lstm : Layer
                                              ReadOnlySpan<float> s, Activation a, Activation r, int rows, int units)
     {
         if (rows > 1 && Parallelism.MaxThreads > 1 && rows * units >= RowThreadThreshold)
-        {
-            using var lease = Parallelism.Lease();
-            if (lease.Count > 1)
-            {
-                fixed (float* dzp = dz, dcp = dc, dhp = dh, gp = gates, cp = cPrev, sp = s)
-                    lease.Run(new GatesBackwardJob(dzp, dcp, dhp, gp, cp, sp, a, r, rows, units));
-                return;
-            }
-        }
+            fixed (float* dzp = dz, dcp = dc, dhp = dh, gp = gates, cp = cPrev, sp = s)
+                if (Parallelism.TryRun(new GatesBackwardJob(dzp, dcp, dhp, gp, cp, sp, a, r, rows, units))) return;
         LstmGates.BackwardUnchecked(dz, dc, dh, gates, cPrev, s, a, r, rows, units);
     }
 

@@ -55,15 +55,8 @@ public sealed class Adam
     private unsafe void Update(Span<float> parameters, Span<float> m, Span<float> v, ReadOnlySpan<float> gradients, float alpha)
     {
         if (Parallelism.MaxThreads > 1 && parameters.Length >= ThreadThreshold)
-        {
-            using var lease = Parallelism.Lease();
-            if (lease.Count > 1)
-            {
-                fixed (float* p = parameters, mp = m, vp = v, g = gradients)
-                    lease.Run(new UpdateJob(p, mp, vp, g, parameters.Length, alpha, Beta1, Beta2, Epsilon));
-                return;
-            }
-        }
+            fixed (float* p = parameters, mp = m, vp = v, g = gradients)
+                if (Parallelism.TryRun(new UpdateJob(p, mp, vp, g, parameters.Length, alpha, Beta1, Beta2, Epsilon))) return;
         AdamUpdate.Unchecked(parameters, m, v, gradients, alpha, Beta1, Beta2, Epsilon);
     }
 

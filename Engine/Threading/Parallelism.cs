@@ -60,6 +60,18 @@ public static class Parallelism
         return new TeamLease(team);
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> on the shared team when it has more than one member free for this call; false when
+    /// the call should run on its own thread instead (setting 1, team busy, or one-thread period after stalls).
+    /// </summary>
+    internal static bool TryRun<T>(T work) where T : struct, ITeamWork
+    {
+        using var lease = Lease();
+        if (lease.Count == 1) return false;
+        lease.Run(work);
+        return true;
+    }
+
     /// <summary>Whether a stalled job sends calls to one thread for a while (tests of thread-count independence turn it off).</summary>
     internal static bool AloneAfterStalls { get; set; } = true;
 
