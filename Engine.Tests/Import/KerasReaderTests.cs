@@ -325,6 +325,31 @@ public sealed class KerasReaderTests : IDisposable
         Refused(weightsOnly, "without its model config");
     }
 
+    [Fact]
+    public void An_external_link_message_is_found_wherever_it_sits_and_float_data_is_not_one()
+    {
+        // Link message v1: flags 0x08 (type present, 1-byte name length), type 64, name "k", value length 20,
+        // value = a zero byte, "/etc/other.h5" NUL, "/w" NUL.
+        byte[] file = "/etc/other.h5"u8.ToArray(), target = "/w"u8.ToArray();
+        int valueLength = 1 + file.Length + 1 + target.Length + 1;
+        byte[] message = [1, 0x08, 64, 1, (byte)'k', (byte)valueLength, 0, 0, .. file, 0, .. target, 0];
+        var random = new System.Random(7);
+        var floats = new float[4096];
+        for (int i = 0; i < floats.Length; i++) floats[i] = (float)(random.NextDouble() * 8 - 4);
+        byte[] data = System.Runtime.InteropServices.MemoryMarshal.AsBytes(floats.AsSpan()).ToArray();
+        Assert.Null(Hdf5Weights.ExternalLink(data));
+        byte[] withLink = [.. data[..1001], .. message, .. data[1001..]];
+        Assert.Equal(("k", "/etc/other.h5", "/w"), Hdf5Weights.ExternalLink(withLink));
+        // A soft link (type 1) and a value that is not two strings are not external links.
+        byte[] soft = [.. message];
+        soft[2] = 1;
+        Assert.Null(Hdf5Weights.ExternalLink(soft));
+        byte[] oneString = [1, 0x08, 64, 1, (byte)'k', 5, 0, 0, (byte)'a', (byte)'b', (byte)'c', 0];
+        Assert.Null(Hdf5Weights.ExternalLink(oneString));
+        foreach (string fixture in Directory.GetFiles(Path.Combine(Fixtures, "keras"), "*.h5"))
+            Assert.Null(Hdf5Weights.ExternalLink(File.ReadAllBytes(fixture)));
+    }
+
     // ---- helpers ----------------------------------------------------------------------------------------------------
 
     /// <summary>Expects a one-line ModelFormatException naming the file and containing <paramref name="what"/>.</summary>

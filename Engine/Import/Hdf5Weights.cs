@@ -9,9 +9,9 @@ namespace Engine.Import;
 /// must not get past: a dataset's size against the file's size (uncompressed layouts cannot hold more bytes than the
 /// file; chunked ones at most 1100 times the file, deflate's ceiling, and never over 1 GiB), at most
 /// <see cref="MaxTensors"/> tensors per file, no virtual datasets (they name other files). Every PureHDF failure on a
-/// malformed file becomes a <see cref="ModelFormatException"/> naming the file. The file is opened from a stream, so
-/// relative external links cannot resolve against the model's folder; the importer only reaches objects by the
-/// paths Keras writes.
+/// malformed file becomes a <see cref="ModelFormatException"/> naming the file. Content with an external link is
+/// refused before PureHDF sees it (PureHDF would resolve one against absolute paths and the working folder); the
+/// importer only reaches objects by the paths Keras writes.
 /// </summary>
 internal sealed class Hdf5Weights : IDisposable
 {
@@ -33,12 +33,69 @@ internal sealed class Hdf5Weights : IDisposable
         _length = length;
     }
 
-    /// <summary>Opens HDF5 content from a seekable stream (owned by the result).</summary>
-    public static Hdf5Weights Open(string path, Stream stream)
+    /// <summary>
+    /// Opens HDF5 content held in memory, after refusing content with an external link (<see cref="ExternalLink"/>).
+    /// </summary>
+    public static Hdf5Weights Open(string path, byte[] content)
     {
-        long length = stream.Length;
+        if (ExternalLink(content) is { } link)
+            throw new ModelFormatException(path, $"the HDF5 content has an external link '{link.Name}' to "
+                + $"{link.File}:{link.Target}; links to other files are never followed");
+        var stream = new MemoryStream(content, writable: false);
         var file = Guard(path, "open the HDF5 content", () => H5File.Open(stream, leaveOpen: false));
-        return new Hdf5Weights(path, file, length);
+        return new Hdf5Weights(path, file, content.Length);
+    }
+
+    /// <summary>
+    /// Finds an HDF5 external link message anywhere in the content (object headers and dense link storage keep the
+    /// same encoding), before PureHDF could resolve one: version 1, flags (bit 3: a link type follows; bits 5-7
+    /// zero), link type 64 (external), [creation order, 8 bytes, if bit 2], [charset, if bit 4], the name's length
+    /// (1, 2, 4 or 8 bytes by bits 0-1), the name, a 2-byte value length, then the value: a zero version/flags byte and
+    /// two NUL-terminated printable strings (file, object path) filling it exactly. Float data does not pass.
+    /// </summary>
+    internal static (string Name, string File, string Target)? ExternalLink(ReadOnlySpan<byte> content)
+    {
+        for (int i = 0; i + 3 <= content.Length; i++)
+        {
+            if (content[i] != 1 || content[i + 2] != 64) continue;
+            int flags = content[i + 1];
+            if ((flags & 0x08) == 0 || (flags & 0xE0) != 0) continue;
+            long j = i + 3;
+            if ((flags & 0x04) != 0) j += 8;
+            if ((flags & 0x10) != 0)
+            {
+                if (j >= content.Length || content[(int)j] > 1) continue;
+                j++;
+            }
+            int sizeBytes = 1 << (flags & 3);
+            if (j + sizeBytes > content.Length) continue;
+            ulong nameLength = 0;
+            for (int b = sizeBytes - 1; b >= 0; b--) nameLength = (nameLength << 8) | content[(int)j + b];
+            j += sizeBytes;
+            if (nameLength is 0 or > 65535 || j + (long)nameLength + 2 > content.Length) continue;
+            var name = content.Slice((int)j, (int)nameLength);
+            if (name.Contains((byte)0)) continue;
+            j += (long)nameLength;
+            int valueLength = content[(int)j] | (content[(int)j + 1] << 8);
+            j += 2;
+            if (valueLength < 5 || j + valueLength > content.Length) continue;
+            var value = content.Slice((int)j, valueLength);
+            if (value[0] != 0 || value[^1] != 0) continue;
+            var strings = value[1..^1];
+            int nul = strings.IndexOf((byte)0);
+            if (nul <= 0 || nul == strings.Length - 1 || strings[(nul + 1)..].Contains((byte)0)) continue;
+            if (!Printable(strings[..nul]) || !Printable(strings[(nul + 1)..])) continue;
+            return (System.Text.Encoding.UTF8.GetString(name), System.Text.Encoding.UTF8.GetString(strings[..nul]),
+                    System.Text.Encoding.UTF8.GetString(strings[(nul + 1)..]));
+        }
+        return null;
+    }
+
+    private static bool Printable(ReadOnlySpan<byte> text)
+    {
+        foreach (byte b in text)
+            if (b < 0x20 || b == 0x7F) return false;
+        return true;
     }
 
     /// <summary>The root group.</summary>
@@ -162,6 +219,9 @@ internal sealed class Hdf5Weights : IDisposable
                     for (int i = 0; i < half.Length; i++) data[i] = (float)half[i];
                     break;
             }
+            int bad = Array.FindIndex(data, v => !float.IsFinite(v));
+            if (bad >= 0)
+                throw new ModelFormatException(Path, $"{what} has a non-finite value ({data[bad]}) at flat index {bad}");
             return new ImportedTensor(name, shape, data);
         });
 

@@ -63,7 +63,7 @@ internal static class KerasReader
                 byte[] weights = Entry(path, zip, "model.weights.h5", MaxWeightsBytes)
                                  ?? throw NotKeras(path, "model.weights.h5");
                 var config = KerasConfig.Parse(path, configJson);
-                using var h5 = Hdf5Weights.Open(path, new MemoryStream(weights, writable: false));
+                using var h5 = Hdf5Weights.Open(path, weights);
                 var layers = Keras3Layers(h5, config);
                 return new ImportedModel("keras3", version, config.Steps, config.Features, layers,
                     System.IO.Path.GetFileName(path), sha);
@@ -78,18 +78,16 @@ internal static class KerasReader
     /// <summary>Reads a legacy HDF5 <c>.h5</c> model written by Keras 2.x or Keras 3.x.</summary>
     public static ImportedModel ReadLegacyH5(string path)
     {
-        var stream = ModelImport.OpenRead(path);
-        string sha;
-        try
+        byte[] content;
+        using (var stream = ModelImport.OpenRead(path))
         {
-            sha = ModelImport.Sha256(stream);
+            if (stream.Length > MaxWeightsBytes)
+                throw new ModelFormatException(path, $"the file has {stream.Length} bytes (at most {MaxWeightsBytes} read)");
+            content = new byte[stream.Length];
+            stream.ReadExactly(content);
         }
-        catch
-        {
-            stream.Dispose();
-            throw;
-        }
-        using var h5 = Hdf5Weights.Open(path, stream);
+        string sha = ModelImport.Sha256(new MemoryStream(content, writable: false));
+        using var h5 = Hdf5Weights.Open(path, content);
         string? configJson = h5.StringAttribute(h5.Root, "model_config");
         if (configJson is null)
         {
@@ -118,7 +116,8 @@ internal static class KerasReader
         {
             string[] expected = ExpectedWeights(layer);
             var group = h5.TryGroup(weightsGroup, layer.Name);
-            string[] names = group is null ? [] : h5.StringsAttribute(group, "weight_names") ?? [];
+            string[] names = group is null ? [] : h5.StringsAttribute(group, "weight_names")
+                ?? throw new ModelFormatException(path, $"model_weights/{layer.Name} has no weight_names attribute");
             var tensors = new List<ImportedTensor>();
             foreach (string name in names)
             {
