@@ -189,9 +189,9 @@ public class ModelFileTests
     [InlineData("""{"input_features": 3, "layers": [{"units": 2}]}""", "layer 0: the configuration has no 'type'")]
     [InlineData("""{"input_features": 0, "layers": [{"type": "Dense", "units": 2}]}""", "the model: 'input_features' must be a whole number from 1 to 65536, not 0")]
     [InlineData("""{"input_features": 3, "layers": []}""", "the model: 'layers' must be a non-empty list")]
-    [InlineData("""{"input_features": 3, "layers": [{"type": "LSTM", "units": 2}, {"type": "LSTM", "units": 2}]}""", "layer 1 (LSTM): LSTM needs a sequence input")]
+    [InlineData("""{"input_features": 3, "layers": [{"type": "LSTM", "units": 2}, {"type": "LSTM", "units": 2}]}""", "layer 1 (LSTM) needs a sequence input")]
     [InlineData("""{"input_features": 3, "flatten": true, "layers": [{"type": "Dense", "units": 2}, {"type": "LSTM", "units": 2}]}""", "flatten applies to a sequence output")]
-    [InlineData("""{"input_features": 60000, "layers": [{"type": "LSTM", "units": 60000}]}""", "LSTM would have 28800240000 parameters")]
+    [InlineData("""{"input_features": 60000, "layers": [{"type": "LSTM", "units": 60000}]}""", "layer 0 (LSTM) would have 28800240000 parameters")]
     [InlineData("""{"input_features": 9000, "layers": [{"type": "LSTM", "units": 9000, "return_sequences": true}, {"type": "LSTM", "units": 9000}]}""", "over 268435456 parameters")]
     public void BadArchitecturesAreRefusedNamingTheLayerAndField(string json, string message)
     {

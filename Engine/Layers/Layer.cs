@@ -95,17 +95,20 @@ public abstract class Layer
     /// <summary>Writes the layer's configuration (Keras' keys: units, activation, ...) for <see cref="LayerRegistry"/>.</summary>
     public abstract void WriteConfig(JsonObject config);
 
-    /// <summary>Binds the layer to an input and a slice of the flat buffers; throws when the input does not suit it.</summary>
+    /// <summary>
+    /// Binds the layer to an input and a slice of the flat buffers; throws when the input does not suit it, with a message
+    /// that reads on from the layer's name ("needs a sequence input, ...").
+    /// </summary>
     internal void Bind(int inputSize, bool inputIsSequence, int offset)
     {
         Check.Positive(inputSize, nameof(inputSize));
         if (RequiresSequence && !inputIsSequence)
-            throw new ArgumentException($"{TypeName} needs a sequence input, but the layer before it returns only the last step: set return_sequences on it");
+            throw new ArgumentException("needs a sequence input, but the layer before it returns only the last step: set return_sequences (returnSequences) on it");
         InputSize = inputSize;
         InputIsSequence = inputIsSequence;
         ParameterOffset = offset;
         long count = Tensors.Sum(t => t.Shape.Aggregate(1L, (a, b) => a * b));
-        if (count > Array.MaxLength) throw new ArgumentException($"{TypeName} would have {count} parameters, more than an array holds");
+        if (count > Array.MaxLength) throw new ArgumentException($"would have {count} parameters, more than an array holds");
         ParameterCount = (int)count;
     }
 

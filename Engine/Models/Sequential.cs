@@ -58,7 +58,7 @@ public sealed class Sequential
         for (int k = 0; k < layers.Count; k++)
         {
             try { layers[k].Bind(width, sequence, (int)offset); }
-            catch (ArgumentException e) { throw new ArgumentException($"layer {k} ({layers[k].TypeName}): {e.Message}", nameof(layers)); }
+            catch (ArgumentException e) { throw new ArgumentException($"layer {k} ({layers[k].TypeName}) {e.Message}", nameof(layers)); }
             offset += layers[k].ParameterCount;
             if (offset > MaxParameters) throw new ArgumentException($"the model has over {MaxParameters} parameters, more than this engine builds", nameof(layers));
             width = layers[k].OutputSize;
