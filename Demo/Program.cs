@@ -77,6 +77,7 @@ public static class Program
         root.Subcommands.Add(PredictCommand.Build());
         root.Subcommands.Add(ImportanceCommand.Build());
         root.Subcommands.Add(SummaryCommand.Build());
+        root.Subcommands.Add(ImportCommand.Build());
         root.Subcommands.Add(StudyCommand.Build());
         return root;
     }

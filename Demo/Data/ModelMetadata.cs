@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Engine.Models;
 
@@ -44,6 +45,13 @@ public sealed record ModelMetadata
     public Normalisation? Normalisation { get; init; }
     public TrainingInfo Training { get; init; } = new();
 
+    /// <summary>
+    /// For a model imported from another framework: where it came from (<see cref="Engine.Import.ImportedNetwork.Metadata"/>).
+    /// Its <see cref="Features"/> may be empty: the inputs are then the data's columns other than series, time and
+    /// target, in file order. Imported models apply no standardisation.
+    /// </summary>
+    public JsonObject? Imported { get; init; }
+
     /// <summary>The metadata entries to save with a model.</summary>
     public Dictionary<string, string> ToEntries() => new() { [Key] = JsonSerializer.Serialize(this, MetadataJson.Default.ModelMetadata) };
 
@@ -58,7 +66,7 @@ public sealed record ModelMetadata
         ModelMetadata record;
         try { record = JsonSerializer.Deserialize(json, MetadataJson.Default.ModelMetadata) ?? throw new JsonException("null"); }
         catch (JsonException e) { throw new InputException($"{path}: the '{Key}' metadata is not valid: {e.Message}"); }
-        if (record.Features.Length != model.InputFeatures)
+        if (record.Features.Length != model.InputFeatures && !(record.Imported is not null && record.Features.Length == 0))
             throw new InputException($"{path}: the metadata names {record.Features.Length} features, but the model has {model.InputFeatures} inputs");
         if (record.Normalisation is { } n && (n.Mean.Length != record.Features.Length || n.Sd.Length != record.Features.Length))
             throw new InputException($"{path}: the normalisation has {n.Mean.Length} means and {n.Sd.Length} SDs for {record.Features.Length} features");
