@@ -31,7 +31,7 @@ public static class ActivationNames
     /// <summary>Parses a Keras activation name; throws <see cref="ArgumentException"/> naming the accepted names.</summary>
     public static Activation Parse(string name) => TryParse(name, out var a)
         ? a
-        : throw new ArgumentException($"unknown activation '{name}': expected {Expected}", nameof(name));
+        : throw new ArgumentException($"unknown activation '{name}': expected {Accepted}", nameof(name));
 
     /// <summary>
     /// Parses a Keras activation name, ignoring case, surrounding blanks and '_' or '-' (hardsigmoid, hard-sigmoid).
@@ -51,8 +51,8 @@ public static class ActivationNames
 
     private static string Key(string name) => name.Trim().ToLowerInvariant().Replace("_", "").Replace("-", "");
 
-    // "linear, relu, ... or hard_sigmoid_keras3"
-    private static string Expected
+    /// <summary>The accepted names for messages: "linear, relu, tanh, sigmoid, hard_sigmoid or hard_sigmoid_keras3".</summary>
+    public static string Accepted
     {
         get
         {
