@@ -74,6 +74,8 @@ def init_weights(spec, in_dim, rng):
         return [u(in_dim, spec["units"]), u(spec["units"])], spec["units"]
     if k == "conv1d":
         return [u(spec["kernel_size"], in_dim, spec["filters"]), u(spec["filters"])], spec["filters"]
+    if k == "custom":
+        return [u(in_dim, spec["units"])], spec["units"]
     return [], in_dim
 
 
@@ -397,6 +399,8 @@ def legacy_weight_names(spec, name, major, sequential, cell_suffix=""):
                 + rnn(f"{pre}{name}/backward_{base}", inner, cell_suffix))
     if k == "dense" or k == "conv1d":
         return [f"{pre}{name}/kernel{tail}", f"{pre}{name}/bias{tail}"]
+    if k == "custom":
+        return [f"{pre}{name}/kernel{tail}"]
     if k == "td_dense":
         if major == 2:
             return [f"{name}/kernel:0", f"{name}/bias:0"]
@@ -529,14 +533,19 @@ def shapes_of(m, weights_out):
         k = spec["kind"]
         if k in ("lstm", "gru", "bidi"):
             shape = [None, m["T"], out_dim] if returns_sequences(spec) else [None, out_dim]
-        elif k in ("dense", "td_dense", "conv1d"):
+        elif k in ("dense", "td_dense"):
             shape = shape[:-1] + [out_dim]
+        elif k == "conv1d":
+            shape = [None, shape[1] - spec["kernel_size"] + 1, out_dim]
+        elif k == "custom":
+            shape = [None, out_dim]
         elif k == "flatten":
             shape = [None, int(np.prod(shape[1:]))]
     return shapes
 
 
 def build(m):
+    """Random weights (fixed seed from the model's name), each layer's output width, and the input batch."""
     rng = np.random.default_rng(zlib.crc32(m["name"].encode()))
     weights, outs, d = [], [], m["F"]
     for spec in m["layers"]:
