@@ -175,20 +175,14 @@ def huge_declared_size(zip_bytes):
             ni.compress_type = zipfile.ZIP_DEFLATED if info.filename == "config.json" else zipfile.ZIP_STORED
             zout.writestr(ni, zin.read(info.filename))
     b = bytearray(out.getvalue())
-    huge = 3_000_000_000
-    name = b"config.json"
-    i = b.find(b"PK\x03\x04" )
-    while i >= 0:
-        n = struct.unpack_from("<H", b, i + 26)[0]
-        if bytes(b[i + 30:i + 30 + n]) == name:
-            struct.pack_into("<I", b, i + 22, huge)
-        i = b.find(b"PK\x03\x04", i + 4)
-    i = b.find(b"PK\x01\x02")
-    while i >= 0:
-        n = struct.unpack_from("<H", b, i + 28)[0]
-        if bytes(b[i + 46:i + 46 + n]) == name:
-            struct.pack_into("<I", b, i + 24, huge)
-        i = b.find(b"PK\x01\x02", i + 4)
+    # (signature, offset of the name length, offset of the name, offset of the uncompressed size)
+    for sig, len_at, name_at, size_at in ((b"PK\x03\x04", 26, 30, 22), (b"PK\x01\x02", 28, 46, 24)):
+        i = b.find(sig)
+        while i >= 0:
+            n = struct.unpack_from("<H", b, i + len_at)[0]
+            if bytes(b[i + name_at:i + name_at + n]) == b"config.json":
+                struct.pack_into("<I", b, i + size_at, 3_000_000_000)
+            i = b.find(sig, i + 4)
     return bytes(b)
 
 
