@@ -103,6 +103,46 @@ public sealed class ImportCliTests : IDisposable
         Cli.Bad(["importance", "--model", _keras, "--data", _csv, "--methods", "permutation"], "x.csv", "takes 18 inputs", "19 feature columns");
     }
 
+    public static TheoryData<string, string> RefusedAndMalformed() => new()
+    {
+        { "refused/k2_refused_conv1d.h5", "is a Conv1D layer, which this program does not support; supported layers: InputLayer, LSTM" },
+        { "refused/k3_refused_conv1d.keras", "is a Conv1D layer, which this program does not support; supported layers: InputLayer, LSTM" },
+        { "refused/k2_refused_custom_layer.h5", "MyCustomLayer" },
+        { "refused/k3_refused_custom_layer.keras", "is a custom layer (Custom>MyCustomLayer" },
+        { "refused/k2_refused_go_backwards_gru.h5", "GRU with go_backwards outside a Bidirectional wrapper" },
+        { "refused/k3_refused_go_backwards_gru.keras", "GRU with go_backwards outside a Bidirectional wrapper" },
+        { "refused/k2_refused_lambda.h5", "is a Lambda layer, which holds Python code; this program never runs code" },
+        { "refused/k3_refused_lambda.keras", "is a Lambda layer, which holds Python code; this program never runs code" },
+        { "refused/k2_refused_stateful_lstm.h5", "is a stateful LSTM" },
+        { "refused/k3_refused_stateful_lstm.keras", "is a stateful LSTM" },
+        { "refused/k3_refused_attention.keras", "is a Attention layer" },
+        { "refused/k3_refused_masking.keras", "is a Masking layer" },
+        { "malformed/k2_external_link_weight.h5", "external link" },
+        { "malformed/k3_external_link_weight.keras", "external link" },
+        { "malformed/k2_nan_weights.h5", "non-finite value (NaN)" },
+        { "malformed/k3_nan_weights.keras", "non-finite value (NaN)" },
+        { "malformed/k2_no_model_config.h5", "no model_config" },
+        { "malformed/k2_no_weight_names.h5", "model_weights/lstm_1 has no weight_names attribute" },
+        { "malformed/k2_weight_shape_mismatch.h5", "has kernel of shape (3, 17), expected (inputs, 16)" },
+        { "malformed/k3_weight_shape_mismatch.keras", "layer 'dense' (Dense) has kernel of shape (3, 5), expected (inputs, 4)" },
+        { "malformed/k3_config_not_json.keras", "not valid JSON" },
+        { "malformed/k3_huge_declared_size.keras", "config.json declares 3000000000 bytes" },
+        { "malformed/k3_missing_layer_weights.keras", "has 2 arrays in 'cell/vars', expected 3" },
+        { "malformed/k3_no_config_json.keras", "has no config.json" },
+        { "malformed/k3_truncated.keras", "a zip file, but a malformed one" },
+    };
+
+    /// <summary>Every refused layer and malformed file the fixtures hold: exit 1, one line naming the file.</summary>
+    [Theory]
+    [MemberData(nameof(RefusedAndMalformed))]
+    public void Refused_and_malformed_files_are_one_line_errors(string file, string fragment)
+    {
+        string path = Path.Combine(KerasReaderTests.Fixtures, file);
+        Cli.Bad(["summary", "--model", path], path, fragment);
+        Cli.Bad(["import", path, "--out", Out("m.safetensors")], path, fragment);
+        Assert.False(File.Exists(Out("m.safetensors")));
+    }
+
     [Fact]
     public void Bad_model_files_and_inputs_are_one_line_errors()
     {

@@ -155,9 +155,9 @@ public static class ImportedNetwork
     {
         var layers = new JsonArray();
         foreach (var layer in imported.Layers)
-            layers.Add(new JsonObject { ["class_name"] = layer.ClassName, ["name"] = layer.Name });
+            layers.Add((JsonNode)new JsonObject { ["class_name"] = layer.ClassName, ["name"] = layer.Name });
         var engineLayers = new JsonArray();
-        foreach (var layer in Plan(imported, path).Layers) engineLayers.Add(layer.Name);
+        foreach (var layer in Plan(imported, path).Layers) engineLayers.Add((JsonNode)JsonValue.Create(layer.Name));
         return new JsonObject
         {
             ["format"] = imported.Format,
