@@ -68,7 +68,7 @@ public static class PredictCommand
         {
             var target = TrainCommand.TargetsFor(data, sequence);
             bool bce = arch.Training.Loss == "bce";
-            lossValue = (bce ? (ILoss)new BinaryCrossEntropy() : new MeanSquaredError()).Value(prediction, target);
+            lossValue = TrainCommand.LossOf(arch, modelPath).Value(prediction, target);
             lossText = $"{lossValue:F4} ({arch.Training.Loss})";
             if (bce)
             {
