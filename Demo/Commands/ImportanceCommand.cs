@@ -59,7 +59,7 @@ public static class ImportanceCommand
         var loss = TrainCommand.LossOf(arch, modelPath);
         if (loss is BinaryCrossEntropy && data.Targets is not null && data.NonBinaryTarget() is { } notBinary) throw notBinary;
         // Without a target column the methods that measure a loss (or retrain) are skipped, each with a note.
-        var targets = data.Targets is null ? null : TrainCommand.TargetsFor(data, arch.SequenceOutput);
+        var targets = data.Targets is null ? null : TrainCommand.TargetsFor(data, model.OutputsSequence);
         int retrainEpochs = parse.GetValue(RetrainEpochs) ?? arch.Training.Epochs;
         if (retrainEpochs <= 0) throw new InputException($"--retrain-epochs must be a positive whole number, got {retrainEpochs}");
         var context = new ImportanceContext
@@ -67,8 +67,8 @@ public static class ImportanceCommand
             Model = model, Inputs = data.Inputs, Targets = targets, Count = data.Count, Steps = data.Steps, Loss = loss,
             Seed = parse.GetValue(Seed), Repeats = parse.GetValue(Repeats), Threads = parse.GetValue(Threads),
             FeatureMeans = new float[arch.Features.Length], // the inputs are standardised with the training means: those are 0
-            Retrain = targets is null ? null : Retrainer(arch, data, targets, loss, retrainEpochs),
-            RetrainPermuted = targets is null ? null : Retrainer(arch, data, targets, loss, retrainEpochs, permuteTargets: true),
+            Retrain = targets is null ? null : Retrainer(model, arch, data, targets, loss, retrainEpochs),
+            RetrainPermuted = targets is null ? null : Retrainer(model, arch, data, targets, loss, retrainEpochs, permuteTargets: true),
         };
         string target = targets is null ? $"no target column '{arch.Training.Target}'" : $"target '{data.TargetName}' ({arch.Training.Loss})";
         Console.WriteLine($"Data: {dataPath}: {data.Count} series x {data.Steps} steps; features {string.Join(", ", arch.Features)}; {target}");
@@ -81,7 +81,7 @@ public static class ImportanceCommand
             // The model file keeps the architecture and training settings but not the training data: the extra networks
             // are trained on the data given here (every series), for the model's own epochs.
             long start = System.Diagnostics.Stopwatch.GetTimestamp();
-            networks = [.. ImportanceRunner.Networks(context, Retrainer(arch, data, targets, loss, arch.Training.Epochs), networkCount,
+            networks = [.. ImportanceRunner.Networks(context, Retrainer(model, arch, data, targets, loss, arch.Training.Epochs), networkCount,
                                                      context.Threads, arch.Training.Seed)];
             Console.WriteLine($"Trained {networkCount - 1} more networks on {dataPath} in {System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds:F2} s");
         }
@@ -122,12 +122,13 @@ public static class ImportanceCommand
     /// importance data, for <paramref name="epochs"/> epochs (see <see cref="Retrainers.FromArrays"/>); with
     /// <paramref name="permuteTargets"/>, on the targets permuted across series.
     /// </summary>
-    private static Retrainer Retrainer(ModelArchitecture arch, SeriesSet data, float[] targets, ILoss loss, int epochs, bool permuteTargets = false)
+    private static Retrainer Retrainer(Sequential trained, ModelMetadata arch, SeriesSet data, float[] targets, ILoss loss, int epochs,
+                                       bool permuteTargets = false)
     {
         var t = arch.Training;
         return Retrainers.FromArrays((width, seed) =>
             {
-                var model = (arch with { Features = arch.Features[..width] }).Build(); // names do not matter here, only the width
+                var model = trained.WithInputs(width);
                 model.Initialize(seed);
                 return model;
             },
