@@ -94,10 +94,14 @@ public static class CommandOptions
     }
 
     /// <summary>Loads a model file, turning format errors into bad-input errors.</summary>
-    public static (Sequential Model, ModelArchitecture Architecture) LoadModel(string path)
+    public static (Sequential Model, ModelMetadata Metadata) LoadModel(string path)
     {
         if (Directory.Exists(path)) throw new InputException($"{path}: is a directory, not a model file");
-        try { return ModelFile.Load(path); }
+        try
+        {
+            var (model, metadata) = ModelFile.Load(path);
+            return (model, ModelMetadata.Read(metadata, model, path));
+        }
         catch (ModelFormatException e) { throw new InputException(e.Message); }
     }
 
@@ -105,7 +109,7 @@ public static class CommandOptions
     /// Reads data for a trained model: the model's feature columns (every one must be in the file), its series and time
     /// columns and window, then standardises with the model's statistics.
     /// </summary>
-    public static SeriesSet LoadDataFor(string modelPath, ModelArchitecture arch, string dataPath, bool targetOptional)
+    public static SeriesSet LoadDataFor(string modelPath, ModelMetadata arch, string dataPath, bool targetOptional)
     {
         var table = CsvTable.Read(dataPath);
         var missing = arch.Features.Where(f => table.FindColumn(f) < 0).ToList();

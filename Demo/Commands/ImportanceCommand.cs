@@ -58,7 +58,7 @@ public static class ImportanceCommand
         if (data.Targets is null)
             throw new InputException($"{dataPath}:1: no column '{arch.Training.Target}', the model's target; importance needs it to measure the loss");
         if (arch.Training.Loss == "bce" && data.NonBinaryTarget() is { } notBinary) throw notBinary;
-        var targets = TrainCommand.TargetsFor(data, arch.SequenceOutput);
+        var targets = TrainCommand.TargetsFor(data, model.OutputsSequence);
         ILoss loss = arch.Training.Loss == "bce" ? new BinaryCrossEntropy() : new MeanSquaredError();
         int retrainEpochs = parse.GetValue(RetrainEpochs) ?? arch.Training.Epochs;
         if (retrainEpochs <= 0) throw new InputException($"--retrain-epochs must be a positive whole number, got {retrainEpochs}");
@@ -67,8 +67,8 @@ public static class ImportanceCommand
             Model = model, Inputs = data.Inputs, Targets = targets, Count = data.Count, Steps = data.Steps, Loss = loss,
             Seed = parse.GetValue(Seed), Repeats = parse.GetValue(Repeats), Threads = parse.GetValue(Threads),
             FeatureMeans = new float[arch.Features.Length], // the inputs are standardised with the training means: those are 0
-            Retrain = Retrainer(arch, data, targets, retrainEpochs),
-            RetrainPermuted = Retrainer(arch, data, targets, retrainEpochs, permuteTargets: true),
+            Retrain = Retrainer(model, arch, data, targets, retrainEpochs),
+            RetrainPermuted = Retrainer(model, arch, data, targets, retrainEpochs, permuteTargets: true),
         };
         Console.WriteLine($"Data: {dataPath}: {data.Count} series x {data.Steps} steps; features {string.Join(", ", arch.Features)}; target '{data.TargetName}' ({arch.Training.Loss})");
         int networkCount = parse.GetValue(Networks);
@@ -78,7 +78,7 @@ public static class ImportanceCommand
             // The model file keeps the architecture and training settings but not the training data: the extra networks
             // are trained on the data given here (every series), for the model's own epochs.
             long start = System.Diagnostics.Stopwatch.GetTimestamp();
-            networks = [.. ImportanceRunner.Networks(context, Retrainer(arch, data, targets, arch.Training.Epochs), networkCount, context.Threads, arch.Training.Seed)];
+            networks = [.. ImportanceRunner.Networks(context, Retrainer(model, arch, data, targets, arch.Training.Epochs), networkCount, context.Threads, arch.Training.Seed)];
             Console.WriteLine($"Trained {networkCount - 1} more networks on {dataPath} in {System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds:F2} s");
         }
 
@@ -115,12 +115,12 @@ public static class ImportanceCommand
     /// importance data, for <paramref name="epochs"/> epochs (see <see cref="Retrainers.FromArrays"/>); with
     /// <paramref name="permuteTargets"/>, on the targets permuted across series.
     /// </summary>
-    private static Retrainer Retrainer(ModelArchitecture arch, SeriesSet data, float[] targets, int epochs, bool permuteTargets = false)
+    private static Retrainer Retrainer(Sequential trained, ModelMetadata arch, SeriesSet data, float[] targets, int epochs, bool permuteTargets = false)
     {
         var t = arch.Training;
         return Retrainers.FromArrays((width, seed) =>
             {
-                var model = (arch with { Features = arch.Features[..width] }).Build(); // names do not matter here, only the width
+                var model = trained.WithInputs(width);
                 model.Initialize(seed);
                 return model;
             },

@@ -42,7 +42,7 @@ public static class PredictCommand
         model.Predict(prediction, data.Inputs, data.Count, data.Steps);
 
         // One row per output: series, time (and file line) of the step it belongs to, the target if known, the prediction.
-        bool sequence = arch.SequenceOutput;
+        bool sequence = model.OutputsSequence;
         var csv = new StringBuilder();
         csv.Append("series,").Append(Quote(data.TimeColumn ?? "row")).Append(",line");
         if (data.Targets is not null) csv.Append(',').Append(Quote(data.TargetName!));

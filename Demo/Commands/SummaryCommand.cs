@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
+using Demo.Data;
+using Engine.Kernels;
 using Engine.Models;
 using Spectre.Console;
 
@@ -25,19 +27,19 @@ public static class SummaryCommand
             Console.WriteLine($"Model file: {path} ({ModelFile.Format})");
             Print(model, arch);
             PrintFeatures(arch);
-            PrintTraining(arch);
+            PrintTraining(model, arch);
             if (json is not null)
-                CommandOptions.WriteJson(json, new SummaryJson(path, ModelFile.Format, model.ParameterCount, model.Summary(arch.Steps).Rows, arch), DemoJson.Default.SummaryJson);
+                CommandOptions.WriteJson(json, new SummaryJson(path, ModelFile.Format, model.ParameterCount, model.Summary(arch.Steps).Rows, ModelFile.Architecture(model), arch), DemoJson.Default.SummaryJson);
             return 0;
         });
         return command;
     }
 
     /// <summary>The Keras-style layer table.</summary>
-    public static void Print(Sequential model, ModelArchitecture arch)
+    public static void Print(Sequential model, ModelMetadata arch)
     {
         var summary = model.Summary(arch.Steps);
-        var table = new Table().Title($"Model: {arch.Features.Length} features x {arch.Steps} steps -> {(arch.SequenceOutput ? "one output per step" : "one output per series")}");
+        var table = new Table().Title($"Model: {arch.Features.Length} features x {arch.Steps} steps -> {(model.OutputsSequence ? "one output per step" : "one output per series")}");
         table.AddColumns("Layer (type)", "Output shape", "Param #", "Activations");
         table.AddRow("input (InputLayer)", $"(None, {arch.Steps}, {arch.Features.Length})", "0", "");
         foreach (var r in summary.Rows)
@@ -46,7 +48,7 @@ public static class SummaryCommand
         AnsiConsole.Write(table);
     }
 
-    private static void PrintFeatures(ModelArchitecture arch)
+    private static void PrintFeatures(ModelMetadata arch)
     {
         var table = new Table().Title("Inputs, standardised as (x - mean) / SD");
         table.AddColumns("#", "Feature", "Training mean", "Training SD");
@@ -56,10 +58,10 @@ public static class SummaryCommand
         AnsiConsole.Write(table);
     }
 
-    private static void PrintTraining(ModelArchitecture arch)
+    private static void PrintTraining(Sequential model, ModelMetadata arch)
     {
         var t = arch.Training;
-        Console.WriteLine($"Target '{t.Target}', loss {t.Loss}, output {arch.Output} ({arch.OutputActivation}); {t.Epochs} epochs, batch {t.BatchSize}, lr {t.LearningRate.ToString(CultureInfo.InvariantCulture)}, seed {t.Seed}; " +
+        Console.WriteLine($"Target '{t.Target}', loss {t.Loss}, output {(model.OutputsSequence ? "sequence" : "last")} ({model.Layers[^1].Activation.Name()}); {t.Epochs} epochs, batch {t.BatchSize}, lr {t.LearningRate.ToString(CultureInfo.InvariantCulture)}, seed {t.Seed}; " +
                           $"{t.TrainingSeries} training / {t.ValidationSeries} validation series" +
                           (t.SeriesColumn is null ? "" : $"; series column '{t.SeriesColumn}'") + (t.TimeColumn is null ? "" : $", time column '{t.TimeColumn}'") +
                           (t.Window is null ? "" : $", windows of {t.Window} steps"));

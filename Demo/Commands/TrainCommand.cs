@@ -3,6 +3,7 @@ using System.Globalization;
 using Demo.Data;
 using Demo.Reports;
 using Engine.Kernels;
+using Engine.Layers;
 using Engine.Losses;
 using Engine.Models;
 using Engine.Optimizers;
@@ -96,21 +97,22 @@ public static class TrainCommand
         Standardiser.Apply(train.Inputs, mean, sd);
         if (valid is not null) Standardiser.Apply(valid.Inputs, mean, sd);
 
-        string outActivation = loss == "bce" ? "sigmoid" : "linear";
-        string act = parse.GetValue(ActivationOpt)!, rec = parse.GetValue(RecurrentActivation)!;
-        var lstms = units.Select((u, k) => new LstmSpec(u, !head && k == units.Length - 1 ? outActivation : act, rec)).ToList();
+        var outActivation = loss == "bce" ? Activation.Sigmoid : Activation.Linear;
+        var act = ActivationNames.Parse(parse.GetValue(ActivationOpt)!);
+        var rec = ActivationNames.Parse(parse.GetValue(RecurrentActivation)!);
+        bool sequence = output == "sequence";
+        var layers = new List<Layer>();
+        for (int k = 0; k < units.Length; k++)
+            layers.Add(new Lstm(units[k], !head && k == units.Length - 1 ? outActivation : act, rec, returnSequences: sequence || k < units.Length - 1));
+        if (head) layers.Add(new Dense(1, outActivation));
         var info = new TrainingInfo
         {
             Loss = loss, Epochs = epochs, BatchSize = batch, LearningRate = lr, Validation = validation, Seed = seed,
             Target = data.TargetName, SeriesColumn = data.SeriesColumn, TimeColumn = data.TimeColumn, Window = data.Window,
             TrainingSeries = train.Count, ValidationSeries = valid?.Count ?? 0,
         };
-        var arch = new ModelArchitecture
-        {
-            Features = data.FeatureNames, Layers = lstms, Head = head ? new HeadSpec(1, outActivation) : null,
-            Output = output, OutputActivation = outActivation, Steps = data.Steps, Normalisation = new Normalisation(mean, sd), Training = info,
-        };
-        var model = arch.Build();
+        var arch = new ModelMetadata { Features = data.FeatureNames, Steps = data.Steps, Normalisation = new Normalisation(mean, sd), Training = info };
+        var model = new Sequential(data.Features, layers, flatten: sequence);
         model.Initialize(seed);
 
         Console.WriteLine($"Data: {dataPath}: {data.Count} series x {data.Steps} steps x {data.Features} features ({string.Join(", ", data.FeatureNames)}); target '{data.TargetName}', loss {loss}" +
@@ -120,9 +122,9 @@ public static class TrainCommand
 
         ILoss lossFn = loss == "bce" ? new BinaryCrossEntropy() : new MeanSquaredError();
         var trainer = new Trainer(model, lossFn, new Adam(lr));
-        var source = new ArrayBatchSource(train.Inputs, TargetsFor(train, arch.SequenceOutput), train.Count, train.Steps, train.Features,
+        var source = new ArrayBatchSource(train.Inputs, TargetsFor(train, model.OutputsSequence), train.Count, train.Steps, train.Features,
             model.OutputsPerSeries(train.Steps), batch, new RandomSource(seed).Fork(2).NextUInt64());
-        var validationSet = valid is null ? null : new ValidationSet(valid.Inputs, TargetsFor(valid, arch.SequenceOutput), valid.Count);
+        var validationSet = valid is null ? null : new ValidationSet(valid.Inputs, TargetsFor(valid, model.OutputsSequence), valid.Count);
         IReadOnlyList<EpochResult> history;
         try
         {
@@ -135,7 +137,7 @@ public static class TrainCommand
         }
 
         info.History.AddRange(history.Select(h => new EpochLoss(h.Epoch, h.Loss, float.IsNaN(h.ValidationLoss) ? null : h.ValidationLoss)));
-        ModelFile.Save(modelPath, model, arch);
+        ModelFile.Save(modelPath, model, arch.ToEntries());
         var last = history[^1];
         Console.WriteLine($"Saved {modelPath}: {model.ParameterCount} parameters; final loss {last.Loss:F4}" + (float.IsNaN(last.ValidationLoss) ? "" : $", validation loss {last.ValidationLoss:F4}"));
 

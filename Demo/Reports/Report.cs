@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using Demo.Data;
+using Engine.Kernels;
 using Engine.Models;
 
 namespace Demo.Reports;
@@ -40,18 +42,17 @@ public sealed class Report(string directory, string title)
     public List<string> Images { get; } = [];
 
     /// <summary>The model: file, layers, inputs and how it was trained.</summary>
-    public void AddModel(string modelPath, ModelArchitecture arch, Sequential model)
+    public void AddModel(string modelPath, ModelMetadata arch, Sequential model)
     {
         var t = arch.Training;
         _blocks.Add(new Heading("Model"));
-        _blocks.Add(new Paragraph($"`{Path.GetFileName(modelPath)}`: {model.ParameterCount:N0} parameters; LSTM layers {string.Join(" / ", arch.Layers.Select(l => $"{l.Units} ({l.Activation})"))}" +
-                                  (arch.Head is { } h ? $", dense head ({h.Activation})" : ", no head") +
-                                  $"; {(arch.SequenceOutput ? "one output per step" : "one output per series (last step)")}. " +
+        _blocks.Add(new Paragraph($"`{Path.GetFileName(modelPath)}`: {model.ParameterCount:N0} parameters; layers {string.Join(" / ", model.Layers.Select(l => $"{l.TypeName} {l.Units} ({l.Activation.Name()})"))}" +
+                                  $"; {(model.OutputsSequence ? "one output per step" : "one output per series (last step)")}. " +
                                   $"Target `{t.Target}`, loss {t.Loss}; {arch.Features.Length} features over {arch.Steps} steps: {string.Join(", ", arch.Features.Select(f => $"`{f}`"))}."));
     }
 
     /// <summary>The training and validation loss per epoch, from the model file's history.</summary>
-    public void AddTraining(ModelArchitecture arch)
+    public void AddTraining(ModelMetadata arch)
     {
         var history = arch.Training.History;
         _blocks.Add(new Heading("Training"));

@@ -29,14 +29,14 @@ public class LstmBenchmarks
         _model.Initialize(5);
         var rng = new Engine.Random.RandomSource(6);
         rng.FillUniform(_x); rng.FillUniform(_dh); rng.FillUniform(_z); rng.FillUniform(_cPrev);
-        _layer.Forward(_h, _x, _model.LayerParameters(0), Steps, Batch);
+        _layer.Forward(_h, _x, _model.LayerParameters(0), Batch, Steps, training: false);
     }
 
     [Benchmark, BenchmarkCategory("layer")]
-    public void LayerForward() => _layer.Forward(_h, _x, _model.LayerParameters(0), Steps, Batch);
+    public void LayerForward() => _layer.Forward(_h, _x, _model.LayerParameters(0), Batch, Steps, training: false);
 
     [Benchmark, BenchmarkCategory("layer")]
-    public void LayerBackward() => _layer.Backward(_dx, _model.LayerGradients(0), _dh, _x, _model.LayerParameters(0), Steps, Batch);
+    public void LayerBackward() => _layer.Backward(_dx, _model.LayerGradients(0), _dh, _x, _model.LayerParameters(0), Batch, Steps);
 
     [Benchmark(Baseline = true), BenchmarkCategory("cell forward")]
     public void CellForwardScalar()

@@ -198,11 +198,11 @@ public class CliTests(CliFixture fx) : IClassFixture<CliFixture>
     public void ModelOfAnotherFormatVersion()
     {
         var bytes = File.ReadAllBytes(fx.Model);
-        int at = bytes.AsSpan().IndexOf("lstm-engine/1"u8);
-        bytes[at + "lstm-engine/".Length] = (byte)'2';
-        string path = Path.Combine(fx.Dir, "v2.safetensors");
+        int at = bytes.AsSpan().IndexOf("lstm-engine/2"u8);
+        bytes[at + "lstm-engine/".Length] = (byte)'3';
+        string path = Path.Combine(fx.Dir, "v3.safetensors");
         File.WriteAllBytes(path, bytes);
-        Cli.Bad(["importance", "--model", path, "--data", fx.Csv], "v2.safetensors", "format 'lstm-engine/2' is not supported");
+        Cli.Bad(["importance", "--model", path, "--data", fx.Csv], "v3.safetensors", "format 'lstm-engine/3' is not supported");
     }
 
     [Fact]
@@ -285,8 +285,9 @@ public class CliTests(CliFixture fx) : IClassFixture<CliFixture>
         Cli.Ok("summary", "--model", model, "--json", summary);
         using (var doc = JsonDocument.Parse(File.ReadAllText(summary)))
         {
-            Assert.Equal("lstm-engine/1", doc.RootElement.GetProperty("format").GetString());
-            Assert.Equal(["temperature", "humidity", "wind", "pressure"], doc.RootElement.GetProperty("architecture").GetProperty("features").EnumerateArray().Select(e => e.GetString()));
+            Assert.Equal("lstm-engine/2", doc.RootElement.GetProperty("format").GetString());
+            Assert.Equal("LSTM", doc.RootElement.GetProperty("architecture").GetProperty("layers")[0].GetProperty("type").GetString());
+            Assert.Equal(["temperature", "humidity", "wind", "pressure"], doc.RootElement.GetProperty("data").GetProperty("features").EnumerateArray().Select(e => e.GetString()));
             Assert.Equal(4 * 3 * 4 + 3 * 3 * 4 + 3 * 4 + 3 + 1, doc.RootElement.GetProperty("parameters").GetInt32());
         }
     }

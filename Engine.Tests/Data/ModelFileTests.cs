@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
+using Demo.Data;
 using Engine.Kernels;
 using Engine.Layers;
 using Engine.Models;
@@ -13,13 +14,21 @@ public class ModelFileTests
 {
     internal static string FixtureDirectory([CallerFilePath] string source = "") => Path.Combine(Path.GetDirectoryName(source)!, "Fixtures");
 
-    private static ModelArchitecture TinyArchitecture(bool head = true, string output = "sequence") => new()
+    private static Sequential TinyModel(bool head = true, string output = "sequence")
+    {
+        bool sequence = output == "sequence";
+        var layers = new List<Layer>
+        {
+            new Lstm(4, Activation.Relu, Activation.Sigmoid, returnSequences: true),
+            new Lstm(head ? 3 : 1, head ? Activation.Tanh : Activation.Sigmoid, Activation.HardSigmoid, returnSequences: sequence),
+        };
+        if (head) layers.Add(new Dense(1, Activation.Sigmoid));
+        return new Sequential(3, layers, flatten: sequence);
+    }
+
+    private static readonly ModelMetadata TinyMetadata = new()
     {
         Features = ["a", "b", "c"],
-        Layers = [new LstmSpec(4, "relu", "sigmoid"), new LstmSpec(head ? 3 : 1, head ? "tanh" : "sigmoid", "hard_sigmoid")],
-        Head = head ? new HeadSpec(1, "sigmoid") : null,
-        Output = output,
-        OutputActivation = "sigmoid",
         Steps = 5,
         Normalisation = new Normalisation([1f, 2f, 3f], [0.5f, 1f, 2f]),
         Training = new TrainingInfo { Loss = "bce", Epochs = 2, Target = "y", History = [new EpochLoss(1, 0.7f, 0.69f), new EpochLoss(2, 0.6f, null)] },
@@ -28,8 +37,11 @@ public class ModelFileTests
     [Fact]
     public void PythonWrittenFixtureLoadsAndPredictsAsNumpy()
     {
-        // tiny.safetensors was written by make_fixture.py from numpy's raw bytes, tensors in alphabetical order.
-        var (model, arch) = ModelFile.Load(Path.Combine(FixtureDirectory(), "tiny.safetensors"));
+        // tiny.safetensors was written by make_fixture.py from numpy's raw bytes, tensors in alphabetical order, in the
+        // first format (lstm-engine/1: LSTM layers and a head.* dense head in an 'architecture' entry).
+        string path = Path.Combine(FixtureDirectory(), "tiny.safetensors");
+        var (model, metadata) = ModelFile.Load(path);
+        var arch = ModelMetadata.Read(metadata, model, path);
         using var expected = JsonDocument.Parse(File.ReadAllText(Path.Combine(FixtureDirectory(), "tiny_expected.json")));
         var root = expected.RootElement;
         Assert.Equal(["flow", "level"], arch.Features);
@@ -37,7 +49,8 @@ public class ModelFileTests
         Assert.Equal("event", arch.Training.Target);
         foreach (var (name, layer, tensor) in ModelFile.TensorNames(model))
         {
-            var want = root.GetProperty("tensors").GetProperty(name).EnumerateArray().Select(e => e.GetSingle()).ToArray();
+            string v1 = layer == model.Layers.Count - 1 ? "head." + tensor.Name : name;
+            var want = root.GetProperty("tensors").GetProperty(v1).EnumerateArray().Select(e => e.GetSingle()).ToArray();
             Assert.Equal(want, model.LayerParameters(layer).Slice(tensor.Offset, tensor.Length).ToArray());
         }
         int n = root.GetProperty("batch").GetInt32(), t = root.GetProperty("steps").GetInt32();
@@ -54,16 +67,17 @@ public class ModelFileTests
     [InlineData(false, "sequence")]
     public void SaveThenLoadGivesTheSameModel(bool head, string output)
     {
-        var arch = TinyArchitecture(head, output);
-        var model = arch.Build();
+        var model = TinyModel(head, output);
         model.Initialize(11);
         string path = Path.Combine(Path.GetTempPath(), $"roundtrip-{Guid.NewGuid():N}.safetensors");
         try
         {
-            ModelFile.Save(path, model, arch);
-            var (loaded, loadedArch) = ModelFile.Load(path);
+            ModelFile.Save(path, model, TinyMetadata.ToEntries());
+            var (loaded, metadata) = ModelFile.Load(path);
             Assert.Equal(model.Parameters, loaded.Parameters);
-            Assert.Equal(JsonSerializer.Serialize(arch, ModelFile.Json), JsonSerializer.Serialize(loadedArch, ModelFile.Json));
+            Assert.Equal(ModelFile.Architecture(model).ToJsonString(), ModelFile.Architecture(loaded).ToJsonString());
+            Assert.Equal(TinyMetadata.ToEntries(), metadata);
+            Assert.Equal(TinyMetadata.ToEntries(), ModelMetadata.Read(metadata, loaded, path).ToEntries());
             var x = Enumerable.Range(0, 2 * 5 * 3).Select(i => MathF.Sin(i)).ToArray();
             float[] a = new float[2 * model.OutputsPerSeries(5)], b = new float[a.Length];
             model.Predict(a, x, 2, 5);
@@ -77,8 +91,7 @@ public class ModelFileTests
     [Fact]
     public void WrittenFileIsStandardSafetensors()
     {
-        var arch = TinyArchitecture();
-        var model = arch.Build();
+        var model = TinyModel();
         model.Initialize(3);
         var stream = new MemoryStream();
         var tensors = ModelFile.TensorNames(model)
@@ -106,7 +119,7 @@ public class ModelFileTests
         Assert.Equal(bytes.Length, dataStart + end);
         // Keras layout: the first LSTM's kernel is (F, 4H).
         Assert.Equal([3, 16], header.RootElement.GetProperty("layers.0.kernel").GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()).ToArray());
-        Assert.Equal([3, 1], header.RootElement.GetProperty("head.kernel").GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()).ToArray());
+        Assert.Equal([3, 1], header.RootElement.GetProperty("layers.2.kernel").GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()).ToArray());
     }
 
     [Fact]
@@ -115,11 +128,10 @@ public class ModelFileTests
         string dir = Directory.CreateTempSubdirectory("modelfile-").FullName;
         try
         {
-            var arch = TinyArchitecture();
-            var model = arch.Build();
+            var model = TinyModel();
             model.Initialize(1);
             string good = Path.Combine(dir, "good.safetensors");
-            ModelFile.Save(good, model, arch);
+            ModelFile.Save(good, model, TinyMetadata.ToEntries());
             var bytes = File.ReadAllBytes(good);
 
             string Fails(string name, byte[] content)
@@ -134,8 +146,9 @@ public class ModelFileTests
             Assert.Contains("truncated", Fails("cut-header.safetensors", bytes[..40]));
             Assert.Contains("not a safetensors file", Fails("text.safetensors", Encoding.UTF8.GetBytes("series,time,x\n1,2,3\n")));
             Assert.Contains("not a safetensors file", Fails("tiny.safetensors", [1, 2, 3]));
-            Assert.Contains("lstm-engine/9", Fails("v9.safetensors", Replace(bytes, "lstm-engine/1", "lstm-engine/9")));
-            Assert.Contains("head.bias", Fails("renamed.safetensors", Replace(bytes, "head.bias", "head.bia_")));
+            Assert.Contains("lstm-engine/9", Fails("v9.safetensors", Replace(bytes, "lstm-engine/2", "lstm-engine/9")));
+            Assert.Contains("layers.2.bias", Fails("renamed.safetensors", Replace(bytes, "layers.2.bias", "layers.2.bia_")));
+            Assert.Contains("layer type 'LSTX' is not supported; supported: LSTM, Dense", Fails("type.safetensors", Replace(bytes, "\\u0022LSTM\\u0022", "\\u0022LSTX\\u0022")));
             Assert.Contains("file not found", Assert.Throws<ModelFormatException>(() => ModelFile.Load(Path.Combine(dir, "none.safetensors"))).Message);
         }
         finally { Directory.Delete(dir, true); }
@@ -168,12 +181,33 @@ public class ModelFileTests
         finally { Directory.Delete(dir, true); }
     }
 
-    [Fact]
-    public void ArchitectureMustDescribeTheModel()
+    [Theory]
+    [InlineData("""{"input_features": 3, "layers": [{"type": "LSTM", "units": 30000000}]}""", "layer 0 (LSTM): 'units' must be a whole number from 1 to 65536, not 30000000")]
+    [InlineData("""{"input_features": 3, "layers": [{"type": "LSTM"}]}""", "layer 0 (LSTM): the configuration has no 'units'")]
+    [InlineData("""{"input_features": 3, "layers": [{"type": "LSTM", "units": 2, "activation": "swish"}]}""", "layer 0 (LSTM): 'activation' must be an activation name")]
+    [InlineData("""{"input_features": 3, "layers": [{"type": "Conv1D", "units": 2}]}""", "layer 0: layer type 'Conv1D' is not supported; supported: LSTM, Dense")]
+    [InlineData("""{"input_features": 3, "layers": [{"units": 2}]}""", "layer 0: the configuration has no 'type'")]
+    [InlineData("""{"input_features": 0, "layers": [{"type": "Dense", "units": 2}]}""", "the model: 'input_features' must be a whole number from 1 to 65536, not 0")]
+    [InlineData("""{"input_features": 3, "layers": []}""", "the model: 'layers' must be a non-empty list")]
+    [InlineData("""{"input_features": 3, "layers": [{"type": "LSTM", "units": 2}, {"type": "LSTM", "units": 2}]}""", "layer 1 (LSTM) needs a sequence input")]
+    [InlineData("""{"input_features": 3, "flatten": true, "layers": [{"type": "Dense", "units": 2}, {"type": "LSTM", "units": 2}]}""", "flatten applies to a sequence output")]
+    [InlineData("""{"input_features": 60000, "layers": [{"type": "LSTM", "units": 60000}]}""", "layer 0 (LSTM) would have 28800240000 parameters")]
+    [InlineData("""{"input_features": 9000, "layers": [{"type": "LSTM", "units": 9000, "return_sequences": true}, {"type": "LSTM", "units": 9000}]}""", "over 268435456 parameters")]
+    public void BadArchitecturesAreRefusedNamingTheLayerAndField(string json, string message)
     {
-        var arch = TinyArchitecture();
-        var other = new Sequential(3, [new Lstm(4, Activation.Relu, Activation.Sigmoid, true), new Dense(1, Activation.Sigmoid)], flatten: true);
-        Assert.Throws<ArgumentException>(() => ModelFile.Save(Path.Combine(Path.GetTempPath(), "never.safetensors"), other, arch));
+        var e = Assert.Throws<ArgumentException>(() => ModelFile.Build((System.Text.Json.Nodes.JsonObject)System.Text.Json.Nodes.JsonNode.Parse(json)!));
+        Assert.Contains(message, e.Message);
+    }
+
+    [Fact]
+    public void ArchitectureRoundTripsThroughTheRegistry()
+    {
+        var model = TinyModel(head: true, output: "last");
+        var architecture = ModelFile.Architecture(model);
+        Assert.Equal("""{"input_features":3,"flatten":false,"layers":[{"type":"LSTM","units":4,"activation":"relu","recurrent_activation":"sigmoid","return_sequences":true},{"type":"LSTM","units":3,"activation":"tanh","recurrent_activation":"hard_sigmoid","return_sequences":false},{"type":"Dense","units":1,"activation":"sigmoid"}]}""",
+                     architecture.ToJsonString());
+        Assert.Equal(architecture.ToJsonString(), ModelFile.Architecture(ModelFile.Build(architecture)).ToJsonString());
+        Assert.Throws<ArgumentException>(() => ModelFile.Save(Path.Combine(Path.GetTempPath(), "never.safetensors"), model, new Dictionary<string, string> { ["model"] = "x" }));
         Assert.False(File.Exists(Path.Combine(Path.GetTempPath(), "never.safetensors")));
     }
 }

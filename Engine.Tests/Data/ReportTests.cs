@@ -1,4 +1,7 @@
+using Demo.Data;
 using Demo.Reports;
+using Engine.Kernels;
+using Engine.Layers;
 using Engine.Models;
 using Xunit;
 
@@ -23,13 +26,13 @@ public class ReportTests
         {
             string[] features = ["a", "b"];
             var map = new double[,] { { 1, 0 }, { 2, 0.5 }, { 3, 0.1 } };
-            var arch = new ModelArchitecture
+            var arch = new ModelMetadata
             {
-                Features = features, Layers = [new LstmSpec(2, "tanh", "sigmoid")], Head = new HeadSpec(1, "sigmoid"), Steps = 3,
+                Features = features, Steps = 3,
                 Training = new TrainingInfo { Loss = "bce", History = [new EpochLoss(1, 0.7f, 0.72f), new EpochLoss(2, 0.5f, 0.6f)] },
             };
             var report = new Report(dir, "test");
-            report.AddModel("m.safetensors", arch, arch.Build());
+            report.AddModel("m.safetensors", arch, new Sequential(2, [new Lstm(2), new Dense(1, Activation.Sigmoid)]));
             report.AddTraining(arch);
             report.AddImportance([
                 new MethodOutcome("noisy method", 0.5, [new FeatureScore("a", 2, 1, 0.1, 0.05, 4, [1.9, 2.1]), new FeatureScore("b", -1, 2)], Map: map, LagMap: map),

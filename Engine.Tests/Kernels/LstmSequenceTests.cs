@@ -48,14 +48,14 @@ public class LstmSequenceTests
                         int steps = batch < 5 ? 3 : 4; // T N odd and even (rows go two at a time, then one)
                         var general = new Lstm(units, a, r, sequences) { UseSequenceKernel = false };
                         var small = new Lstm(units, a, r, sequences);
-                        general.Bind(inputs, 0);
-                        small.Bind(inputs, 0);
+                        general.Bind(inputs, true, 0);
+                        small.Bind(inputs, true, 0);
                         var parameters = Random(general.ParameterCount, rng, 0.6f);
                         var x = Random(steps * batch * inputs, rng, 1.5f);
                         int outLength = (sequences ? steps : 1) * batch * units;
                         float[] y0 = new float[outLength], y1 = new float[outLength];
-                        general.Forward(y0, x, parameters, steps, batch);
-                        small.Forward(y1, x, parameters, steps, batch);
+                        general.Forward(y0, x, parameters, batch, steps, training: false);
+                        small.Forward(y1, x, parameters, batch, steps, training: false);
                         string what = $"F={inputs} H={units} {a}/{r} seq={sequences} N={batch}";
                         AssertClose(y0, y1, $"y {what}");
 
@@ -63,13 +63,13 @@ public class LstmSequenceTests
                         var start = Random(parameters.Length, rng, 1f); // gradients are added to what is there
                         float[] g0 = (float[])start.Clone(), g1 = (float[])start.Clone();
                         float[] dx0 = new float[x.Length], dx1 = Random(x.Length, rng, 9f); // dx is overwritten
-                        general.Backward(dx0, g0, dy, x, parameters, steps, batch);
-                        small.Backward(dx1, g1, dy, x, parameters, steps, batch);
+                        general.Backward(dx0, g0, dy, x, parameters, batch, steps);
+                        small.Backward(dx1, g1, dy, x, parameters, batch, steps);
                         AssertClose(g0, g1, $"gradients {what}");
                         AssertClose(dx0, dx1, $"dx {what}");
 
                         float[] g2 = (float[])start.Clone();
-                        small.Backward([], g2, dy, x, parameters, steps, batch); // no dx wanted: same gradients
+                        small.Backward([], g2, dy, x, parameters, batch, steps); // no dx wanted: same gradients
                         AssertClose(g0, g2, $"gradients without dx {what}");
                     }
         }
@@ -85,17 +85,17 @@ public class LstmSequenceTests
         foreach (int inputs in new[] { 17, 5 })
         {
             var general = new Lstm(10, Activation.Relu, Activation.Sigmoid, returnSequences: true) { UseSequenceKernel = false };
-            general.Bind(inputs, 0);
-            small.Bind(inputs, 0);
+            general.Bind(inputs, true, 0);
+            small.Bind(inputs, true, 0);
             var parameters = Random(general.ParameterCount, rng, 0.6f);
             var x = Random(3 * 2 * inputs, rng, 1f);
             var dy = Random(3 * 2 * 10, rng, 1f);
             float[] y0 = new float[dy.Length], y1 = new float[dy.Length], g0 = new float[parameters.Length], g1 = new float[parameters.Length];
             float[] dx0 = new float[x.Length], dx1 = new float[x.Length];
-            general.Forward(y0, x, parameters, 3, 2);
-            small.Forward(y1, x, parameters, 3, 2);
-            general.Backward(dx0, g0, dy, x, parameters, 3, 2);
-            small.Backward(dx1, g1, dy, x, parameters, 3, 2);
+            general.Forward(y0, x, parameters, 2, 3, training: false);
+            small.Forward(y1, x, parameters, 2, 3, training: false);
+            general.Backward(dx0, g0, dy, x, parameters, 2, 3);
+            small.Backward(dx1, g1, dy, x, parameters, 2, 3);
             AssertClose(g0, g1, $"gradients, F={inputs}");
             AssertClose(dx0, dx1, $"dx, F={inputs}");
         }
@@ -107,16 +107,16 @@ public class LstmSequenceTests
         // Importance methods edit weights in place (e.g. zero a kernel row) and predict again: the padded copies must follow.
         var layer = new Lstm(10, Activation.Relu, Activation.Sigmoid, returnSequences: true);
         var reference = new Lstm(10, Activation.Relu, Activation.Sigmoid, returnSequences: true) { UseSequenceKernel = false };
-        layer.Bind(3, 0);
-        reference.Bind(3, 0);
+        layer.Bind(3, true, 0);
+        reference.Bind(3, true, 0);
         var rng = new RandomSource(3);
         var parameters = Random(layer.ParameterCount, rng, 0.6f);
         var x = Random(10 * 2 * 3, rng, 1f);
         float[] y0 = new float[10 * 2 * 10], y1 = new float[y0.Length];
-        layer.Forward(y1, x, parameters, 10, 2);
+        layer.Forward(y1, x, parameters, 2, 10, training: false);
         parameters.AsSpan(40, 40).Clear(); // kernel row of input 1
-        reference.Forward(y0, x, parameters, 10, 2);
-        layer.Forward(y1, x, parameters, 10, 2);
+        reference.Forward(y0, x, parameters, 2, 10, training: false);
+        layer.Forward(y1, x, parameters, 2, 10, training: false);
         AssertClose(y0, y1, "y after zeroing a kernel row");
     }
 }

@@ -16,14 +16,15 @@ public sealed class ConnectionWeights : IImportanceMethod
         context.Validate();
         var model = context.Model;
         var downstream = WeightPaths.Downstream(model, absolute: false); // (H1, O)
-        var scores = Path(model, WeightPaths.Candidate, downstream);
+        int value = WeightPaths.ValueGate(model), gateCount = WeightPaths.FirstLayerGates(model).Count;
+        var scores = Path(model, value, downstream);
         double[,]? gates = null;
-        if (WeightPaths.FirstLayerIsLstm(model))
+        if (gateCount > 1)
         {
-            gates = new double[4, context.Features];
-            for (int g = 0; g < 4; g++)
+            gates = new double[gateCount, context.Features];
+            for (int g = 0; g < gateCount; g++)
             {
-                var row = g == WeightPaths.Candidate ? scores : Path(model, g, downstream);
+                var row = g == value ? scores : Path(model, g, downstream);
                 for (int i = 0; i < row.Length; i++) gates[g, i] = row[i];
             }
         }

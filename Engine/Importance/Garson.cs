@@ -3,8 +3,8 @@ namespace Engine.Importance;
 /// <summary>
 /// Garson's (1991) algorithm as Goh (1995) states it, on the first LSTM layer's input weights:
 /// <c>P_ih = |w_ih| v_h</c>, <c>Q_ih = P_ih / sum_i' P_i'h</c>, <c>S_i = sum_h Q_ih</c>, <c>RI_i = S_i / sum_i' S_i</c>
-/// (the scores sum to 1). w is the candidate block |W1^c| (F, H1), or with <see cref="AllGates"/> the sum of the
-/// four gate blocks' absolute values; v_h = sum_o (|W2^c| ... |v|)[h, o] is the absolute-weight path from unit h to
+/// (the scores sum to 1). w is the candidate block |W1^c| (F, H1) (the first layer's value block, see
+/// <see cref="Layers.Layer.ValueGate"/>), or with <see cref="AllGates"/> the sum of its gate blocks' absolute values; v_h = sum_o (|W2^c| ... |v|)[h, o] is the absolute-weight path from unit h to
 /// the outputs. Note: v_h multiplies every P_ih of the same h, so it cancels in Q_ih: as in the MLP original, the
 /// ranking depends on the first layer's weights only. Q_ih = 0 where unit h has no input weight at all.
 /// <see cref="ImportanceResult.GateScores"/> gives RI per gate block.
@@ -13,7 +13,7 @@ public sealed class Garson : IImportanceMethod
 {
     public string Name => "garson";
 
-    /// <summary>Sum |W| over the four gate blocks instead of the candidate block alone.</summary>
+    /// <summary>Sum |W| over the first layer's gate blocks instead of its value block alone.</summary>
     public bool AllGates { get; init; }
 
     public ImportanceResult Compute(ImportanceContext context)
@@ -23,26 +23,26 @@ public sealed class Garson : IImportanceMethod
         var v = WeightPaths.RowSums(WeightPaths.Downstream(model, absolute: true)); // (H1)
         double[] scores;
         double[,]? gates = null;
-        if (WeightPaths.FirstLayerIsLstm(model))
+        int gateCount = WeightPaths.FirstLayerGates(model).Count;
+        var blocks = Enumerable.Range(0, gateCount).Select(g => WeightPaths.FirstLayer(model, g, absolute: true)).ToArray();
+        if (gateCount > 1)
         {
-            var blocks = Enumerable.Range(0, 4).Select(g => WeightPaths.FirstLayer(model, g, absolute: true)).ToArray();
-            gates = new double[4, context.Features];
-            for (int g = 0; g < 4; g++)
+            gates = new double[gateCount, context.Features];
+            for (int g = 0; g < gateCount; g++)
             {
                 var ri = RelativeImportance(blocks[g], v);
                 for (int i = 0; i < ri.Length; i++) gates[g, i] = ri[i];
             }
-            if (AllGates)
-            {
-                var sum = new double[context.Features, v.Length];
-                foreach (var b in blocks)
-                    for (int i = 0; i < context.Features; i++)
-                        for (int h = 0; h < v.Length; h++) sum[i, h] += b[i, h];
-                scores = RelativeImportance(sum, v);
-            }
-            else scores = RelativeImportance(blocks[WeightPaths.Candidate], v);
         }
-        else scores = RelativeImportance(WeightPaths.FirstLayer(model, 0, absolute: true), v);
+        if (AllGates && gateCount > 1)
+        {
+            var sum = new double[context.Features, v.Length];
+            foreach (var b in blocks)
+                for (int i = 0; i < context.Features; i++)
+                    for (int h = 0; h < v.Length; h++) sum[i, h] += b[i, h];
+            scores = RelativeImportance(sum, v);
+        }
+        else scores = RelativeImportance(blocks[WeightPaths.ValueGate(model)], v);
         return ImportanceResult.FromScores(Name, scores) with
         {
             ScoreMeaning = AllGates ? "share of |W1| (all gates) x path" : "share of |W1c| x path",

@@ -4,34 +4,40 @@ using Engine.Models;
 namespace Engine.Importance;
 
 /// <summary>
-/// The weight matrices the connection-weight methods multiply. The first layer's kernel gives an (F, H1) block per
-/// gate (LSTM) or its whole (F, O) kernel (Dense); every later layer contributes its candidate block W^c (LSTM,
-/// the path that carries the input's value: g = act(x W^c + ...)) or its kernel (Dense).
+/// The weight matrices the connection-weight methods multiply, read through the layer contract
+/// (<see cref="Layer.InputWeights"/>): the first layer's kernel gives an (F, H1) block per gate (an LSTM's i, f, c, o)
+/// or its whole kernel (a Dense layer's one block); every later layer contributes the block that carries its input's
+/// value (<see cref="Layer.ValueGate"/>: an LSTM's candidate W^c, g = act(x W^c + ...); a Dense layer's kernel).
 /// </summary>
 internal static class WeightPaths
 {
-    /// <summary>Index of the candidate block.</summary>
-    public const int Candidate = 2;
+    /// <summary>The first layer's gate blocks (one for a layer without gates).</summary>
+    public static IReadOnlyList<string> FirstLayerGates(Sequential model) => model.Layers[0].InputGates;
 
-    /// <summary>Whether the first layer has gate blocks (an LSTM).</summary>
-    public static bool FirstLayerIsLstm(Sequential model) => model.Layers[0] is Lstm;
+    /// <summary>The first layer's value-carrying gate block.</summary>
+    public static int ValueGate(Sequential model) => model.Layers[0].ValueGate;
 
     /// <summary>
-    /// The first layer's input weights (F, H1): gate block <paramref name="gate"/> of an LSTM kernel, or a Dense kernel
-    /// (gate ignored); absolute values when <paramref name="absolute"/>.
+    /// The first layer's input weights (F, H1) through gate block <paramref name="gate"/>; absolute values when
+    /// <paramref name="absolute"/>.
     /// </summary>
-    public static double[,] FirstLayer(Sequential model, int gate, bool absolute) => Block(model, 0, gate, absolute);
+    public static double[,] FirstLayer(Sequential model, int gate, bool absolute) =>
+        model.Layers[0].InputWeights(model.LayerParameters(0), gate, absolute);
 
     /// <summary>
-    /// The path (H1, O) from the first layer's units to the outputs: the product of every later layer's candidate block
-    /// (or kernel), of absolute values when <paramref name="absolute"/>; the identity for a single-layer model.
+    /// The path (H1, O) from the first layer's units to the outputs: the product of every later layer's value block,
+    /// of absolute values when <paramref name="absolute"/>; the identity for a single-layer model.
     /// </summary>
     public static double[,] Downstream(Sequential model, bool absolute)
     {
-        int h1 = model.Layers[0].Units;
+        int h1 = model.Layers[0].OutputSize;
         var path = new double[h1, h1];
         for (int i = 0; i < h1; i++) path[i, i] = 1;
-        for (int k = 1; k < model.Layers.Count; k++) path = Multiply(path, Block(model, k, Candidate, absolute));
+        for (int k = 1; k < model.Layers.Count; k++)
+        {
+            var layer = model.Layers[k];
+            path = Multiply(path, layer.InputWeights(model.LayerParameters(k), layer.ValueGate, absolute));
+        }
         return path;
     }
 
@@ -57,23 +63,5 @@ internal static class WeightPaths
                 for (int j = 0; j < m; j++) c[i, j] += aip * b[p, j];
             }
         return c;
-    }
-
-    // Layer k's input weights: gate block of an LSTM kernel (In, 4H) or a Dense kernel (In, O).
-    private static double[,] Block(Sequential model, int k, int gate, bool absolute)
-    {
-        var layer = model.Layers[k];
-        ReadOnlySpan<float> kernel = model.Tensor(k, "kernel");
-        int rows = layer.InputSize, units = layer.Units;
-        bool lstm = layer is Lstm;
-        int width = lstm ? 4 * units : units, offset = lstm ? gate * units : 0;
-        var block = new double[rows, units];
-        for (int r = 0; r < rows; r++)
-            for (int c = 0; c < units; c++)
-            {
-                double w = kernel[r * width + offset + c];
-                block[r, c] = absolute ? Math.Abs(w) : w;
-            }
-        return block;
     }
 }

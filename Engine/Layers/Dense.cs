@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Engine.Kernels;
 using Engine.Random;
 using Engine.Training;
@@ -30,8 +31,22 @@ public sealed class Dense : Layer
 
     public override bool OutputsSequence(bool inputIsSequence) => inputIsSequence;
 
-    /// <summary>The pre-activations z of the last forward pass, (rows, O).</summary>
-    internal ReadOnlySpan<float> PreActivation(int rows) => _preActivation.AsSpan(0, rows * Units);
+    /// <summary>The kernel (I, O): one block.</summary>
+    public override double[,] InputWeights(ReadOnlySpan<float> parameters, int gate, bool absolute) =>
+        KernelBlock(parameters, InputSize, Units, 1, gate, absolute);
+
+    public override void WriteConfig(JsonObject config)
+    {
+        config["units"] = Units;
+        config["activation"] = Activation.Name();
+    }
+
+    /// <summary>Reads <c>units</c> and <c>activation</c> (default linear).</summary>
+    public static Dense FromConfig(LayerConfig config) => new(config.Units(), config.Activation("activation", Activation.Linear));
+
+    internal override bool HasSigmoidLogits => Activation == Activation.Sigmoid;
+
+    internal override ReadOnlySpan<float> PreActivation(int rows) => _preActivation.AsSpan(0, rows * Units);
 
     internal override void Initialize(Span<float> parameters, RandomSource rng)
     {
@@ -39,10 +54,10 @@ public sealed class Dense : Layer
         parameters.Slice(InputSize * Units, Units).Clear();
     }
 
-    // Dense sees its input as plain rows; the model passes rows = T x N for a sequence, N otherwise, as `batch` with steps = 1.
-    internal override void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int steps, int batch)
+    // Dense sees its input as plain rows: T x N for a sequence, N otherwise.
+    internal override void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int batch, int steps, bool training)
     {
-        int rows = steps * batch, i = InputSize, o = Units;
+        int rows = Rows(batch, steps), i = InputSize, o = Units;
         var z = Workspace(ref _preActivation, (long)rows * o);
         var y = Workspace(ref _output, (long)rows * o);
         BroadcastRows.Unchecked(z, parameters.Slice(i * o, o), rows, o);
@@ -52,16 +67,15 @@ public sealed class Dense : Layer
     }
 
     internal override void Backward(Span<float> dInput, Span<float> gradients, ReadOnlySpan<float> dOutput, ReadOnlySpan<float> input,
-                                    ReadOnlySpan<float> parameters, int steps, int batch)
+                                    ReadOnlySpan<float> parameters, int batch, int steps)
     {
-        int rows = steps * batch;
+        int rows = Rows(batch, steps);
         var dz = Workspace(ref _dz, (long)rows * Units);
         ActivationGradient.FromOutputUnchecked(Activation, _output.AsSpan(0, rows * Units), dOutput, dz);
         BackwardFromPreActivation(dInput, gradients, dz, input, parameters, rows);
     }
 
-    /// <summary>Backward from dL/dz directly (a loss fused with this layer's activation supplies it).</summary>
-    internal void BackwardFromPreActivation(Span<float> dInput, Span<float> gradients, ReadOnlySpan<float> dz, ReadOnlySpan<float> input,
+    internal override void BackwardFromPreActivation(Span<float> dInput, Span<float> gradients, ReadOnlySpan<float> dz, ReadOnlySpan<float> input,
                                             ReadOnlySpan<float> parameters, int rows)
     {
         int i = InputSize, o = Units;

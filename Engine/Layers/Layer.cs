@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Engine.Kernels;
 using Engine.Random;
 
@@ -14,9 +15,21 @@ public sealed record ParameterTensor(string Name, int Offset, int[] Shape)
 }
 
 /// <summary>
-/// A layer of a <see cref="Models.Sequential"/> model. Activations flow time-major: a sequence is (T, N, width)
-/// and a single step is (N, width). Parameters and gradients are slices of the model's flat buffers;
-/// the layer keeps in its own workspace what forward saves for backward.
+/// The layer contract. A layer of a <see cref="Models.Sequential"/> model declares:
+/// <list type="bullet">
+/// <item>its shapes: bound to an input of <see cref="InputSize"/> values per row, a sequence or not
+/// (<see cref="InputIsSequence"/>), it outputs <see cref="OutputSize"/> values per row, a sequence or not
+/// (<see cref="OutputIsSequence"/>);</item>
+/// <item>its parameters: named tensors (<see cref="Tensors"/>) in its slice of the model's flat buffer, and how its input
+/// weights reach its outputs (<see cref="InputGates"/>, <see cref="ValueGate"/>, <see cref="InputWeights"/>), for the
+/// weight-based importance methods;</item>
+/// <item>its configuration (<see cref="WriteConfig"/>), from which <see cref="LayerRegistry"/> builds it again when a
+/// model is loaded;</item>
+/// <item>forward and backward, side by side in each layer's file.</item>
+/// </list>
+/// One shape convention everywhere: arguments are (batch N, steps T); activations flow time-major, a sequence is
+/// (T, N, width) and a single step (N, width). Parameters and gradients are slices of the model's flat buffers; the
+/// layer keeps in its own workspace what forward saves for backward.
 /// </summary>
 public abstract class Layer
 {
@@ -27,17 +40,32 @@ public abstract class Layer
         Activation = activation;
     }
 
-    /// <summary>Keras' type name (LSTM, Dense).</summary>
+    /// <summary>Keras' class name (LSTM, Dense, ...): the key of <see cref="LayerRegistry"/>.</summary>
     public abstract string TypeName { get; }
 
-    /// <summary>Width of the output (units).</summary>
+    /// <summary>The layer's units (Keras' <c>units</c>).</summary>
     public int Units { get; }
 
     /// <summary>Output activation.</summary>
     public Activation Activation { get; }
 
-    /// <summary>Width of the input, set when the layer joins a model.</summary>
+    /// <summary>Values per output row (the units, unless a layer says otherwise).</summary>
+    public virtual int OutputSize => Units;
+
+    /// <summary>Values per input row, set when the layer joins a model.</summary>
     public int InputSize { get; private set; }
+
+    /// <summary>Whether the input is a sequence (T rows per series) or one row per series; set when the layer joins a model.</summary>
+    public bool InputIsSequence { get; private set; }
+
+    /// <summary>Whether the output is a sequence, given how the layer was bound.</summary>
+    public bool OutputIsSequence => OutputsSequence(InputIsSequence);
+
+    /// <summary>Whether the output is a sequence, given whether the input is one.</summary>
+    public abstract bool OutputsSequence(bool inputIsSequence);
+
+    /// <summary>Whether the layer needs a sequence input (a recurrent layer).</summary>
+    public virtual bool RequiresSequence => false;
 
     /// <summary>Where the layer's slice starts in the model's flat buffers.</summary>
     public int ParameterOffset { get; private set; }
@@ -48,29 +76,75 @@ public abstract class Layer
     /// <summary>The layer's named tensors, offsets relative to its slice.</summary>
     public abstract IReadOnlyList<ParameterTensor> Tensors { get; }
 
-    /// <summary>Whether the output is a sequence, given whether the input is one.</summary>
-    public abstract bool OutputsSequence(bool inputIsSequence);
+    /// <summary>
+    /// The blocks of the input kernel, one per gate (LSTM: i, f, c, o; a Dense layer: one block, "kernel"; a layer
+    /// without input weights, such as Dropout: none, and <see cref="InputWeights"/> is the identity).
+    /// </summary>
+    public virtual IReadOnlyList<string> InputGates => ["kernel"];
 
-    internal void Bind(int inputSize, int offset)
+    /// <summary>The gate block that carries the input's value to the output (an LSTM's candidate c).</summary>
+    public virtual int ValueGate => 0;
+
+    /// <summary>
+    /// The weights (<see cref="InputSize"/>, <see cref="OutputSize"/>) from the layer's inputs to its outputs through
+    /// gate block <paramref name="gate"/> of <see cref="InputGates"/>, from the layer's slice
+    /// <paramref name="parameters"/>; absolute values when <paramref name="absolute"/>.
+    /// </summary>
+    public abstract double[,] InputWeights(ReadOnlySpan<float> parameters, int gate, bool absolute);
+
+    /// <summary>Writes the layer's configuration (Keras' keys: units, activation, ...) for <see cref="LayerRegistry"/>.</summary>
+    public abstract void WriteConfig(JsonObject config);
+
+    /// <summary>
+    /// Binds the layer to an input and a slice of the flat buffers; throws when the input does not suit it, with a message
+    /// that reads on from the layer's name ("needs a sequence input, ...").
+    /// </summary>
+    internal void Bind(int inputSize, bool inputIsSequence, int offset)
     {
         Check.Positive(inputSize, nameof(inputSize));
+        if (RequiresSequence && !inputIsSequence)
+            throw new ArgumentException("needs a sequence input, but the layer before it returns only the last step: set return_sequences (returnSequences) on it");
         InputSize = inputSize;
+        InputIsSequence = inputIsSequence;
         ParameterOffset = offset;
-        ParameterCount = Tensors.Sum(t => t.Length);
+        long count = Tensors.Sum(t => t.Shape.Aggregate(1L, (a, b) => a * b));
+        if (count > Array.MaxLength) throw new ArgumentException($"would have {count} parameters, more than an array holds");
+        ParameterCount = (int)count;
     }
 
     /// <summary>Keras' default initialisation of the layer's slice.</summary>
     internal abstract void Initialize(Span<float> parameters, RandomSource rng);
 
-    /// <summary>Computes the output and keeps what backward needs. Input rows: T x N when a sequence, else N.</summary>
-    internal abstract void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int steps, int batch);
+    /// <summary>
+    /// Computes the output and keeps what backward needs. Input and output rows: T x N (time-major) for a sequence,
+    /// else N. <paramref name="training"/> is true in a training step (dropout draws a mask then, and only then).
+    /// </summary>
+    internal abstract void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters,
+                                   int batch, int steps, bool training);
 
     /// <summary>
     /// From dL/d(output), adds dL/d(parameters) into <paramref name="gradients"/> (the layer's slice) and
-    /// writes dL/d(input) into <paramref name="dInput"/> (overwritten). Uses what the last Forward saved.
+    /// writes dL/d(input) into <paramref name="dInput"/> (overwritten; empty: not wanted). Uses what the last Forward saved.
     /// </summary>
     internal abstract void Backward(Span<float> dInput, Span<float> gradients, ReadOnlySpan<float> dOutput, ReadOnlySpan<float> input,
-                                    ReadOnlySpan<float> parameters, int steps, int batch);
+                                    ReadOnlySpan<float> parameters, int batch, int steps);
+
+    /// <summary>
+    /// Whether the last forward's output is <c>sigmoid(z)</c> of pre-activations this layer can hand to a loss fused with
+    /// the sigmoid (<see cref="PreActivation"/>, <see cref="BackwardFromPreActivation"/>).
+    /// </summary>
+    internal virtual bool HasSigmoidLogits => false;
+
+    /// <summary>The pre-activations z of the last forward pass, (rows, OutputSize); only when <see cref="HasSigmoidLogits"/>.</summary>
+    internal virtual ReadOnlySpan<float> PreActivation(int rows) => throw new NotSupportedException($"{TypeName} has no pre-activations");
+
+    /// <summary>Backward from dL/dz (a loss fused with the sigmoid supplies it); only when <see cref="HasSigmoidLogits"/>.</summary>
+    internal virtual void BackwardFromPreActivation(Span<float> dInput, Span<float> gradients, ReadOnlySpan<float> dz, ReadOnlySpan<float> input,
+                                                    ReadOnlySpan<float> parameters, int rows) =>
+        throw new NotSupportedException($"{TypeName} has no pre-activations");
+
+    /// <summary>Rows of the input (and output) for a batch: T x N for a sequence, N otherwise.</summary>
+    protected int Rows(int batch, int steps) => InputIsSequence ? batch * steps : batch;
 
     /// <summary>A fresh, unbound layer with the same configuration and its own workspace.</summary>
     internal abstract Layer CloneUnbound();
@@ -86,5 +160,20 @@ public abstract class Layer
     {
         if (length > Array.MaxLength) throw new ArgumentException($"a workspace of {length} floats is too large");
         buffer = new float[length];
+    }
+
+    /// <summary>Block <paramref name="gate"/> of <paramref name="gates"/> equal blocks of a kernel (rows, gates x units), as doubles.</summary>
+    protected static double[,] KernelBlock(ReadOnlySpan<float> kernel, int rows, int units, int gates, int gate, bool absolute)
+    {
+        if ((uint)gate >= (uint)gates) throw new ArgumentOutOfRangeException(nameof(gate), gate, $"the kernel has {gates} gate blocks");
+        var block = new double[rows, units];
+        int width = gates * units, offset = gate * units;
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < units; c++)
+            {
+                double w = kernel[r * width + offset + c];
+                block[r, c] = absolute ? Math.Abs(w) : w;
+            }
+        return block;
     }
 }

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Text.Json.Nodes;
 using Engine.Kernels;
 using Engine.Random;
 using Engine.Threading;
@@ -71,6 +72,31 @@ public sealed class Lstm : Layer
 
     public override bool OutputsSequence(bool inputIsSequence) => ReturnSequences;
 
+    public override bool RequiresSequence => true;
+
+    /// <summary>The kernel's gate blocks, in Keras' order.</summary>
+    public override IReadOnlyList<string> InputGates => ["i", "f", "c", "o"];
+
+    /// <summary>The candidate block c: g = a(x W^c + h U^c + b^c) carries the input's value into the cell.</summary>
+    public override int ValueGate => 2;
+
+    /// <summary>Gate block (F, H) of the kernel W (F, 4H).</summary>
+    public override double[,] InputWeights(ReadOnlySpan<float> parameters, int gate, bool absolute) =>
+        KernelBlock(parameters[..(InputSize * 4 * Units)], InputSize, Units, 4, gate, absolute);
+
+    public override void WriteConfig(JsonObject config)
+    {
+        config["units"] = Units;
+        config["activation"] = Activation.Name();
+        config["recurrent_activation"] = RecurrentActivation.Name();
+        config["return_sequences"] = ReturnSequences;
+    }
+
+    /// <summary>Reads <c>units</c>, <c>activation</c> (default tanh), <c>recurrent_activation</c> (default sigmoid), <c>return_sequences</c> (default false).</summary>
+    public static Lstm FromConfig(LayerConfig config) =>
+        new(config.Units(), config.Activation("activation", Activation.Tanh), config.Activation("recurrent_activation", Activation.Sigmoid),
+            config.Bool("return_sequences", false));
+
     /// <summary>The kernel W (F, 4H) in the layer's slice.</summary>
     public Span<float> Kernel(Span<float> slice) => slice[..(InputSize * 4 * Units)];
     /// <summary>The recurrent kernel U (H, 4H) in the layer's slice.</summary>
@@ -95,7 +121,8 @@ public sealed class Lstm : Layer
     // gates); below it, one product over all steps (batch 1: each step's x_t W would stream W from L2 for one row).
     private const int StepwiseBatch = 8;
 
-    internal override unsafe void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int steps, int batch)
+    internal override unsafe void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int batch, int steps,
+                                          bool training)
     {
         _smallPass = UseSequenceKernel && LstmSequence.Supported(Units);
         if (_smallPass) { ForwardSmall(output, input, parameters, steps, batch); return; }
@@ -250,7 +277,7 @@ public sealed class Lstm : Layer
     /// <inheritdoc/>
     /// <remarks>An empty <paramref name="dInput"/> skips dL/dX (the first layer of a training step needs none).</remarks>
     internal override void Backward(Span<float> dInput, Span<float> gradients, ReadOnlySpan<float> dOutput, ReadOnlySpan<float> input,
-                                    ReadOnlySpan<float> parameters, int steps, int batch)
+                                    ReadOnlySpan<float> parameters, int batch, int steps)
     {
         if (_smallPass) { BackwardSmall(dInput, gradients, dOutput, input, parameters, steps, batch); return; }
         int f = InputSize, h = Units, g = 4 * h, rows = steps * batch;

@@ -58,6 +58,13 @@ public sealed class BinaryCrossEntropy : ILoss
     private static float Term(float pc, float y) =>
         y == 1f ? MathF.Log(pc) : y == 0f ? MathF.Log(1f - pc) : y * MathF.Log(pc) + (1f - y) * MathF.Log(1f - pc);
 
+    /// <summary>The fused form: <see cref="ComputeFromLogits"/>; always true.</summary>
+    public bool TryComputeFromLogits(ReadOnlySpan<float> logits, ReadOnlySpan<float> target, Span<float> dLogits, out float value)
+    {
+        value = ComputeFromLogits(logits, target, dLogits);
+        return true;
+    }
+
     /// <summary>The fused sigmoid + BCE on logits z: returns the mean loss, writes dL/dz.</summary>
     public static float ComputeFromLogits(ReadOnlySpan<float> logits, ReadOnlySpan<float> target, Span<float> dLogits)
     {

@@ -11,4 +11,15 @@ public interface ILoss
 
     /// <summary>Returns the mean loss only.</summary>
     float Value(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target);
+
+    /// <summary>
+    /// For predictions p = sigmoid(z) given by their logits z: when the loss has a stable form fused with the sigmoid,
+    /// writes dL/dz into <paramref name="dLogits"/>, sets <paramref name="value"/> to the mean loss and returns true;
+    /// otherwise returns false and writes nothing.
+    /// </summary>
+    bool TryComputeFromLogits(ReadOnlySpan<float> logits, ReadOnlySpan<float> target, Span<float> dLogits, out float value)
+    {
+        value = 0;
+        return false;
+    }
 }

@@ -1,153 +1,91 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
-using Engine.Kernels;
+using System.Text.Json.Nodes;
 using Engine.Layers;
 
 namespace Engine.Models;
 
-/// <summary>One LSTM layer of a saved model.</summary>
-/// <param name="Units">H, the layer's units.</param>
-/// <param name="Activation">Keras name of the cell/output activation (relu, tanh, sigmoid, linear, hard_sigmoid).</param>
-/// <param name="RecurrentActivation">Keras name of the gate activation (sigmoid or hard_sigmoid).</param>
-public sealed record LstmSpec(int Units, string Activation, string RecurrentActivation);
-
-/// <summary>The dense head of a saved model: <c>y = a(h K + b)</c>, K (H, O).</summary>
-public sealed record HeadSpec(int Units, string Activation);
-
-/// <summary>Per-feature standardisation x' = (x - mean) / sd, with the training data's statistics.</summary>
-public sealed record Normalisation(float[] Mean, float[] Sd);
-
-/// <summary>One epoch of the training history kept in the model file.</summary>
-public sealed record EpochLoss(int Epoch, float Loss, float? ValidationLoss);
-
-/// <summary>How the model was trained and on what data: kept for reports and for reading the data the same way.</summary>
-public sealed record TrainingInfo
-{
-    public string Loss { get; init; } = "bce";
-    public int Epochs { get; init; }
-    public int BatchSize { get; init; }
-    public float LearningRate { get; init; }
-    public float Validation { get; init; }
-    public ulong Seed { get; init; }
-    public string? Target { get; init; }
-    public string? SeriesColumn { get; init; }
-    public string? TimeColumn { get; init; }
-    public int? Window { get; init; }
-    public int TrainingSeries { get; init; }
-    public int ValidationSeries { get; init; }
-    public List<EpochLoss> History { get; init; } = [];
-}
-
 /// <summary>
-/// What the <c>architecture</c> metadata of a model file holds: the input feature names, the LSTM layers, the
-/// optional dense head, the output mode (<c>sequence</c>: one output per step; <c>last</c>: the last step only),
-/// the output activation, the steps the model was trained on, the normalisation statistics and the training settings.
-/// </summary>
-public sealed record ModelArchitecture
-{
-    public string[] Features { get; init; } = [];
-    public List<LstmSpec> Layers { get; init; } = [];
-    public HeadSpec? Head { get; init; }
-    public string Output { get; init; } = "sequence";
-    public string OutputActivation { get; init; } = "sigmoid";
-    public int Steps { get; init; }
-    public Normalisation? Normalisation { get; init; }
-    public TrainingInfo Training { get; init; } = new();
-
-    /// <summary>Whether the model outputs every step (else only the last).</summary>
-    [JsonIgnore] public bool SequenceOutput => Output == "sequence";
-
-    /// <summary>
-    /// Builds the (uninitialised) model: every LSTM returns sequences except the last when the output is <c>last</c>;
-    /// the head, if any, is a Dense layer; a sequence output is flattened to (N, T x O).
-    /// </summary>
-    public Sequential Build()
-    {
-        if (Features.Length == 0) throw new ArgumentException("the architecture names no input features");
-        if (Layers.Count == 0) throw new ArgumentException("the architecture has no LSTM layer");
-        if (Output is not ("sequence" or "last")) throw new ArgumentException($"output must be 'sequence' or 'last', not '{Output}'");
-        var layers = new List<Layer>();
-        for (int k = 0; k < Layers.Count; k++)
-        {
-            var l = Layers[k];
-            bool returnSequences = SequenceOutput || k < Layers.Count - 1;
-            layers.Add(new Lstm(l.Units, ActivationNames.Parse(l.Activation), ActivationNames.Parse(l.RecurrentActivation), returnSequences));
-        }
-        if (Head is not null) layers.Add(new Dense(Head.Units, ActivationNames.Parse(Head.Activation)));
-        return new Sequential(Features.Length, layers, flatten: SequenceOutput);
-    }
-
-    /// <summary>Whether the architecture can describe <paramref name="model"/> (same layers, sizes, activations and output mode).</summary>
-    public bool Describes(Sequential model)
-    {
-        var built = Build();
-        if (built.Flatten != model.Flatten || built.Layers.Count != model.Layers.Count || built.InputFeatures != model.InputFeatures) return false;
-        for (int k = 0; k < built.Layers.Count; k++)
-        {
-            Layer a = built.Layers[k], b = model.Layers[k];
-            if (a.GetType() != b.GetType() || a.Units != b.Units || a.Activation != b.Activation) return false;
-            if (a is Lstm la && b is Lstm lb && (la.RecurrentActivation != lb.RecurrentActivation || la.ReturnSequences != lb.ReturnSequences)) return false;
-        }
-        return true;
-    }
-}
-
-/// <summary>
-/// The architecture metadata's JSON contract, source-generated (no reflection: the demo is published with NativeAOT):
-/// snake_case keys, nulls left out, NaN and infinities as the strings "NaN", "Infinity".
-/// </summary>
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-                             NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
-[JsonSerializable(typeof(ModelArchitecture))]
-public sealed partial class ModelJson : JsonSerializerContext;
-
-/// <summary>
-/// The model file: one safetensors file with the tensors in Keras layout, named <c>layers.{k}.kernel</c> (F, 4H),
-/// <c>layers.{k}.recurrent_kernel</c> (H, 4H), <c>layers.{k}.bias</c> (4H) (gate blocks i, f, c, o),
-/// <c>head.kernel</c> (H, O) and <c>head.bias</c> (O); <c>__metadata__</c> holds <c>format</c> = <see cref="Format"/>
-/// and <c>architecture</c>, a JSON string (<see cref="ModelArchitecture"/>, snake_case keys).
-/// Tensors are copied from and into the model's flat parameter buffer through its named slices.
+/// The model file: one safetensors file. Its tensors are the layers' named tensors in Keras layout, named
+/// <c>layers.{k}.{tensor}</c> (an LSTM's <c>kernel</c> (F, 4H), <c>recurrent_kernel</c> (H, 4H), <c>bias</c> (4H), gate
+/// blocks i, f, c, o; a Dense layer's <c>kernel</c> (I, O), <c>bias</c> (O)). <c>__metadata__</c> holds <c>format</c> =
+/// <see cref="Format"/>, <c>model</c>, the architecture as JSON (<c>{"input_features": F, "flatten": bool, "layers":
+/// [{"type": "LSTM", "units": 10, ...}, ...]}</c>, each layer's configuration as <see cref="LayerRegistry"/> reads it),
+/// and whatever other string entries the caller adds (the demo keeps its data columns and training record there):
+/// the engine stores them and hands them back unread.
+/// Files of the first format (<see cref="LegacyFormat"/>: an LSTM stack and an optional dense head <c>head.*</c> in an
+/// <c>architecture</c> entry) are read too.
 /// </summary>
 public static class ModelFile
 {
-    /// <summary>The format this engine writes and reads.</summary>
-    public const string Format = "lstm-engine/1";
+    /// <summary>The format this engine writes.</summary>
+    public const string Format = "lstm-engine/2";
 
-    /// <summary>JSON options of the architecture metadata: snake_case keys, nulls left out (<see cref="ModelJson"/>'s).</summary>
-    public static JsonSerializerOptions Json => ModelJson.Default.Options;
+    /// <summary>The first format (LSTM stacks with an optional dense head), still read.</summary>
+    public const string LegacyFormat = "lstm-engine/1";
+
+    /// <summary>The metadata keys the engine itself writes; a caller's entries may not use them.</summary>
+    public static readonly IReadOnlyList<string> ReservedKeys = ["format", "model"];
+
+    /// <summary>The architecture of <paramref name="model"/> as the <c>model</c> metadata entry holds it.</summary>
+    public static JsonObject Architecture(Sequential model)
+    {
+        var layers = new JsonArray();
+        foreach (var layer in model.Layers) layers.Add((JsonNode)LayerRegistry.Config(layer));
+        return new JsonObject { ["input_features"] = model.InputFeatures, ["flatten"] = model.Flatten, ["layers"] = layers };
+    }
+
+    /// <summary>
+    /// Builds the (uninitialised) model an architecture object describes; throws <see cref="ArgumentException"/> naming
+    /// the field or layer at fault. Nothing is allocated beyond the layers until the parameter count is known and at most
+    /// <paramref name="maxParameters"/>.
+    /// </summary>
+    public static Sequential Build(JsonObject architecture, long maxParameters = Sequential.MaxParameters)
+    {
+        var config = new LayerConfig(architecture, "the model");
+        int features = config.Int("input_features", 1, LayerConfig.MaxUnits);
+        bool flatten = config.Bool("flatten", false);
+        if (!architecture.TryGetPropertyValue("layers", out var node) || node is not JsonArray array || array.Count == 0)
+            throw new ArgumentException("the model: 'layers' must be a non-empty list of layer configurations");
+        if (array.Count > 1000) throw new ArgumentException($"the model: {array.Count} layers, more than the 1000 this engine builds");
+        var layers = new List<Layer>(array.Count);
+        for (int k = 0; k < array.Count; k++)
+        {
+            if (array[k] is not JsonObject layer) throw new ArgumentException($"layer {k}: not a configuration object");
+            layers.Add(LayerRegistry.Create(layer, $"layer {k}"));
+        }
+        int count = Sequential.Bind(features, layers, flatten);
+        if (count > maxParameters) throw new ArgumentException($"the model has {count} parameters, but the file holds only {maxParameters} values");
+        return new Sequential(features, layers, flatten);
+    }
 
     /// <summary>The tensor names and slices of a model, in file order.</summary>
     public static IEnumerable<(string Name, int Layer, ParameterTensor Tensor)> TensorNames(Sequential model)
     {
         for (int k = 0; k < model.Layers.Count; k++)
-        {
-            var layer = model.Layers[k];
-            string prefix = layer switch
-            {
-                Lstm => $"layers.{k}",
-                Dense when k == model.Layers.Count - 1 => "head",
-                _ => throw new ArgumentException($"layer {k} ({layer.TypeName}): a model file holds LSTM layers and one dense head at the end"),
-            };
-            foreach (var t in layer.Tensors) yield return ($"{prefix}.{t.Name}", k, t);
-        }
+            foreach (var t in model.Layers[k].Tensors) yield return ($"layers.{k}.{t.Name}", k, t);
     }
 
     /// <summary>
-    /// Saves <paramref name="model"/> with <paramref name="architecture"/> to <paramref name="path"/>: written to a
-    /// temporary file in the same directory, then renamed over the target, so a crash never leaves a half-written model.
+    /// Saves <paramref name="model"/> to <paramref name="path"/> with the caller's <paramref name="metadata"/> entries:
+    /// written to a temporary file in the same directory, then renamed over the target, so a crash never leaves a
+    /// half-written model.
     /// </summary>
-    public static void Save(string path, Sequential model, ModelArchitecture architecture)
+    public static void Save(string path, Sequential model, IReadOnlyDictionary<string, string>? metadata = null)
     {
-        if (!architecture.Describes(model)) throw new ArgumentException("the architecture does not describe the model's layers", nameof(architecture));
+        var entries = new Dictionary<string, string>
+        {
+            ["format"] = Format,
+            ["model"] = Architecture(model).ToJsonString(),
+        };
+        foreach (var (key, value) in metadata ?? new Dictionary<string, string>())
+        {
+            if (ReservedKeys.Contains(key)) throw new ArgumentException($"metadata key '{key}' is the engine's own", nameof(metadata));
+            entries[key] = value;
+        }
         var tensors = TensorNames(model)
             .Select(e => new NamedTensor(e.Name, e.Tensor.Shape, model.LayerParameters(e.Layer).Slice(e.Tensor.Offset, e.Tensor.Length).ToArray()))
             .ToList();
-        var metadata = new Dictionary<string, string>
-        {
-            ["format"] = Format,
-            ["architecture"] = JsonSerializer.Serialize(architecture, ModelJson.Default.ModelArchitecture),
-        };
-        WriteAtomically(path, stream => SafeTensors.Write(stream, tensors, metadata));
+        WriteAtomically(path, stream => SafeTensors.Write(stream, tensors, entries));
     }
 
     /// <summary>Writes a file through a temporary file in the same directory and a rename; on failure nothing is left behind.</summary>
@@ -172,34 +110,43 @@ public static class ModelFile
     }
 
     /// <summary>
-    /// Loads a model file: checks the format, parses the architecture, builds the model and fills its parameters.
-    /// Throws <see cref="ModelFormatException"/> naming the file and the problem.
+    /// Loads a model file: checks the format, builds the model from its architecture and fills its parameters. Returns
+    /// the metadata entries other than the engine's own. Throws <see cref="ModelFormatException"/> naming the file and
+    /// the problem.
     /// </summary>
-    public static (Sequential Model, ModelArchitecture Architecture) Load(string path)
+    public static (Sequential Model, IReadOnlyDictionary<string, string> Metadata) Load(string path)
     {
         var content = SafeTensors.Read(path);
         if (!content.Metadata.TryGetValue("format", out var format))
             throw new ModelFormatException(path, $"a safetensors file, but not an lstm-engine model: __metadata__ has no 'format' (expected '{Format}')");
-        if (format != Format)
-            throw new ModelFormatException(path, $"format '{format}' is not supported; this program reads '{Format}'");
-        if (!content.Metadata.TryGetValue("architecture", out var json))
-            throw new ModelFormatException(path, "__metadata__ has no 'architecture'");
-        ModelArchitecture architecture;
+        long values = content.Tensors.Sum(t => (long)t.Data.Length);
         Sequential model;
+        bool legacy = format == LegacyFormat;
+        int head = -1; // the first format's dense head, whose tensors are named head.*
         try
         {
-            architecture = JsonSerializer.Deserialize(json, ModelJson.Default.ModelArchitecture) ?? throw new JsonException("null");
-            model = architecture.Build();
+            if (legacy)
+            {
+                if (!content.Metadata.TryGetValue("architecture", out var v1)) throw new ArgumentException("__metadata__ has no 'architecture'");
+                var (architecture, hasHead) = FromLegacy(ParseObject(v1, "architecture"));
+                model = Build(architecture, values);
+                head = hasHead ? model.Layers.Count - 1 : -1;
+            }
+            else if (format == Format)
+            {
+                if (!content.Metadata.TryGetValue("model", out var json)) throw new ArgumentException("__metadata__ has no 'model'");
+                model = Build(ParseObject(json, "model"), values);
+            }
+            else throw new ArgumentException($"format '{Truncate(format)}' is not supported; this program reads '{Format}' and '{LegacyFormat}'");
         }
-        catch (Exception e) when (e is JsonException or ArgumentException or NotSupportedException)
+        catch (ArgumentException e)
         {
-            throw new ModelFormatException(path, $"the architecture metadata is not valid: {e.Message}");
+            throw new ModelFormatException(path, e.Message);
         }
-        if (architecture.Normalisation is { } n && (n.Mean.Length != architecture.Features.Length || n.Sd.Length != architecture.Features.Length))
-            throw new ModelFormatException(path, $"the normalisation has {n.Mean.Length} means and {n.Sd.Length} SDs for {architecture.Features.Length} features");
 
-        var byName = content.Tensors.ToDictionary(t => t.Name);
-        var expected = TensorNames(model).ToList();
+        var byName = new Dictionary<string, NamedTensor>();
+        foreach (var t in content.Tensors) byName[t.Name] = t;
+        var expected = TensorNames(model).Select(e => (Name: e.Layer == head ? $"head.{e.Tensor.Name}" : e.Name, e.Layer, e.Tensor)).ToList();
         foreach (var (name, k, t) in expected)
         {
             if (!byName.TryGetValue(name, out var tensor))
@@ -209,9 +156,58 @@ public static class ModelFile
             tensor.Data.CopyTo(model.LayerParameters(k).Slice(t.Offset, t.Length));
         }
         var extra = byName.Keys.Except(expected.Select(e => e.Name)).ToList();
-        if (extra.Count > 0) throw new ModelFormatException(path, $"tensor '{extra[0]}' is not part of the architecture");
+        if (extra.Count > 0) throw new ModelFormatException(path, $"tensor '{Truncate(extra[0])}' is not part of the architecture");
         foreach (var v in model.Parameters)
             if (!float.IsFinite(v)) throw new ModelFormatException(path, "a weight is NaN or infinite");
-        return (model, architecture);
+        var metadata = content.Metadata.Where(e => !ReservedKeys.Contains(e.Key)).ToDictionary(e => e.Key, e => e.Value);
+        return (model, metadata);
     }
+
+    private static JsonObject ParseObject(string json, string key)
+    {
+        try
+        {
+            return JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 16 }) as JsonObject
+                   ?? throw new ArgumentException($"__metadata__ '{key}' is not a JSON object");
+        }
+        catch (JsonException e)
+        {
+            throw new ArgumentException($"__metadata__ '{key}' is not valid JSON ({Truncate(e.Message)})");
+        }
+    }
+
+    // The first format: {"features": [...], "layers": [{"units", "activation", "recurrent_activation"}], "head": {"units",
+    // "activation"} | absent, "output": "sequence" | "last"}. Every LSTM returns sequences except the last with output
+    // "last"; the head is a Dense layer; a sequence output is flattened.
+    private static (JsonObject Architecture, bool HasHead) FromLegacy(JsonObject v1)
+    {
+        if (!v1.TryGetPropertyValue("features", out var f) || f is not JsonArray features || features.Count == 0)
+            throw new ArgumentException("the architecture names no input features");
+        if (!v1.TryGetPropertyValue("layers", out var l) || l is not JsonArray lstms || lstms.Count == 0)
+            throw new ArgumentException("the architecture has no LSTM layer");
+        string output = v1.TryGetPropertyValue("output", out var o) && o is JsonValue ov && ov.TryGetValue<string>(out var os) ? os : "sequence";
+        if (output is not ("sequence" or "last")) throw new ArgumentException($"output must be 'sequence' or 'last', not '{Truncate(output)}'");
+        bool sequence = output == "sequence";
+        var layers = new JsonArray();
+        for (int k = 0; k < lstms.Count; k++)
+        {
+            if (lstms[k] is not JsonObject spec) throw new ArgumentException($"layer {k}: not a configuration object");
+            var layer = new JsonObject { ["type"] = "LSTM" };
+            foreach (var key in new[] { "units", "activation", "recurrent_activation" })
+                if (spec.TryGetPropertyValue(key, out var value)) layer[key] = value?.DeepClone();
+            layer["return_sequences"] = sequence || k < lstms.Count - 1;
+            layers.Add((JsonNode)layer);
+        }
+        bool hasHead = v1.TryGetPropertyValue("head", out var h) && h is JsonObject;
+        if (h is JsonObject head)
+        {
+            var dense = new JsonObject { ["type"] = "Dense" };
+            foreach (var key in new[] { "units", "activation" })
+                if (head.TryGetPropertyValue(key, out var value)) dense[key] = value?.DeepClone();
+            layers.Add((JsonNode)dense);
+        }
+        return (new JsonObject { ["input_features"] = features.Count, ["flatten"] = sequence, ["layers"] = layers }, hasHead);
+    }
+
+    private static string Truncate(string s) => s.Length > 80 ? s[..80] + "..." : s;
 }

@@ -1,5 +1,6 @@
 using System.Text;
-using Engine.Kernels;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Engine.Layers;
 
 namespace Engine.Models;
@@ -31,21 +32,31 @@ public sealed class ModelSummary
     {
         var rows = new List<SummaryRow>();
         var counts = new Dictionary<string, int>();
-        bool sequence = true;
         foreach (var layer in model.Layers)
         {
             string baseName = layer.TypeName.ToLowerInvariant();
             int seen = counts.GetValueOrDefault(baseName);
             counts[baseName] = seen + 1;
-            sequence = layer.OutputsSequence(sequence);
-            string shape = sequence ? $"(None, {steps}, {layer.Units})" : $"(None, {layer.Units})";
-            string details = layer is Lstm l
-                ? $"{l.Activation.Name()} / {l.RecurrentActivation.Name()}{(l.ReturnSequences ? ", return_sequences" : "")}"
-                : layer.Activation.Name();
-            rows.Add(new(seen == 0 ? baseName : $"{baseName}_{seen}", layer.TypeName, shape, layer.ParameterCount, details));
+            string shape = layer.OutputIsSequence ? $"(None, {steps}, {layer.OutputSize})" : $"(None, {layer.OutputSize})";
+            rows.Add(new(seen == 0 ? baseName : $"{baseName}_{seen}", layer.TypeName, shape, layer.ParameterCount, Details(LayerRegistry.Config(layer))));
         }
         if (model.Flatten) rows.Add(new("flatten", "Flatten", $"(None, {model.OutputsPerSeries(steps)})", 0, ""));
         return new ModelSummary(rows, steps, model.InputFeatures);
+    }
+
+    // "relu / sigmoid, return_sequences": the activations, then the options that are on, then any other setting as key=value.
+    private static string Details(JsonObject config)
+    {
+        var activations = new List<string>();
+        var options = new List<string>();
+        foreach (var (key, value) in config)
+        {
+            if (key is "type" or "units" || value is null) continue;
+            if (key.EndsWith("activation", StringComparison.Ordinal)) activations.Add(value.ToString());
+            else if (value.GetValueKind() == JsonValueKind.True) options.Add(key);
+            else if (value.GetValueKind() != JsonValueKind.False) options.Add($"{key}={value.ToJsonString()}");
+        }
+        return string.Join(", ", new[] { string.Join(" / ", activations) }.Concat(options).Where(s => s.Length > 0));
     }
 
     /// <summary>The summary as Keras prints it.</summary>

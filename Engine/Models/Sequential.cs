@@ -17,42 +17,55 @@ namespace Engine.Models;
 public sealed class Sequential
 {
     private readonly Layer[] _layers;
-    private readonly bool[] _inputIsSequence;
-    private float[] _inputTime = [], _targetTime = [], _outputGrad = [], _gradA = [], _gradB = [];
+        private float[] _inputTime = [], _targetTime = [], _outputGrad = [], _gradA = [], _gradB = [];
     private float[][] _activations;
     private readonly int[] _offsets, _counts; // each layer's slice of the flat buffers, cached (Layer.Tensors builds a list)
     private int _lastBatch, _lastSteps;
 
+    /// <summary>The largest model this engine builds, in parameters (1 GiB of floats in each flat buffer).</summary>
+    public const int MaxParameters = 1 << 28;
+
     /// <summary>Builds the model and binds every layer's slice; call <see cref="Initialize"/> before training.</summary>
     public Sequential(int inputFeatures, IEnumerable<Layer> layers, bool flatten = false)
     {
-        Check.Positive(inputFeatures, nameof(inputFeatures));
         _layers = layers.ToArray();
-        if (_layers.Length == 0) throw new ArgumentException("a model needs at least one layer", nameof(layers));
-        if (_layers.Distinct().Count() != _layers.Length) throw new ArgumentException("a layer instance may appear only once", nameof(layers));
+        int count = Bind(inputFeatures, _layers, flatten);
         InputFeatures = inputFeatures;
         Flatten = flatten;
-        _inputIsSequence = new bool[_layers.Length];
-        int width = inputFeatures, offset = 0;
-        bool sequence = true;
-        for (int k = 0; k < _layers.Length; k++)
-        {
-            if (_layers[k] is Lstm && !sequence)
-                throw new ArgumentException($"layer {k} ({_layers[k].TypeName}) needs a sequence input, but layer {k - 1} returns only the last step: set returnSequences on it");
-            _layers[k].Bind(width, offset);
-            _inputIsSequence[k] = sequence;
-            offset += _layers[k].ParameterCount;
-            width = _layers[k].Units;
-            sequence = _layers[k].OutputsSequence(sequence);
-        }
-        OutputsSequence = sequence;
-        if (flatten && !sequence) throw new ArgumentException("flatten applies to a sequence output; the last layer returns only the last step", nameof(flatten));
+        OutputsSequence = _layers[^1].OutputIsSequence;
         _offsets = _layers.Select(l => l.ParameterOffset).ToArray();
         _counts = _layers.Select(l => l.ParameterCount).ToArray();
-        Parameters = new float[offset];
-        Gradients = new float[offset];
+        Parameters = new float[count];
+        Gradients = new float[count];
         _activations = new float[_layers.Length][];
         for (int k = 0; k < _layers.Length; k++) _activations[k] = [];
+    }
+
+    /// <summary>
+    /// Binds <paramref name="layers"/> in order to an input of <paramref name="inputFeatures"/> features per step and to
+    /// consecutive slices of the flat buffers, without allocating them; returns the parameter count. Throws
+    /// <see cref="ArgumentException"/> naming the layer that does not fit (a recurrent layer after one that returns only
+    /// the last step, a model over <see cref="MaxParameters"/>, flatten without a sequence output).
+    /// </summary>
+    public static int Bind(int inputFeatures, IReadOnlyList<Layer> layers, bool flatten)
+    {
+        Check.Positive(inputFeatures, nameof(inputFeatures));
+        if (layers.Count == 0) throw new ArgumentException("a model needs at least one layer", nameof(layers));
+        if (layers.Distinct().Count() != layers.Count) throw new ArgumentException("a layer instance may appear only once", nameof(layers));
+        int width = inputFeatures;
+        long offset = 0;
+        bool sequence = true;
+        for (int k = 0; k < layers.Count; k++)
+        {
+            try { layers[k].Bind(width, sequence, (int)offset); }
+            catch (ArgumentException e) { throw new ArgumentException($"layer {k} ({layers[k].TypeName}) {e.Message}", nameof(layers)); }
+            offset += layers[k].ParameterCount;
+            if (offset > MaxParameters) throw new ArgumentException($"the model has over {MaxParameters} parameters, more than this engine builds", nameof(layers));
+            width = layers[k].OutputSize;
+            sequence = layers[k].OutputIsSequence;
+        }
+        if (flatten && !sequence) throw new ArgumentException("flatten applies to a sequence output; the last layer returns only the last step", nameof(flatten));
+        return (int)offset;
     }
 
     /// <summary>F, the number of input features per step.</summary>
@@ -67,8 +80,8 @@ public sealed class Sequential
     /// <summary>Whether a sequence output is shown flattened to (N, T x O).</summary>
     public bool Flatten { get; }
 
-    /// <summary>O, the units of the last layer.</summary>
-    public int OutputUnits => _layers[^1].Units;
+    /// <summary>O, the values per output row of the last layer.</summary>
+    public int OutputUnits => _layers[^1].OutputSize;
 
     /// <summary>All parameters, layer after layer, each layer's tensors in <see cref="Layer.Tensors"/> order.</summary>
     public float[] Parameters { get; }
@@ -111,13 +124,16 @@ public sealed class Sequential
         return copy;
     }
 
+    /// <summary>A fresh, uninitialised model of the same layers over <paramref name="inputFeatures"/> inputs per step.</summary>
+    public Sequential WithInputs(int inputFeatures) => new(inputFeatures, _layers.Select(l => l.CloneUnbound()), Flatten);
+
     /// <summary>Forward pass: input (N, T, F) batch-major, output (N, OutputsPerSeries(T)). Keeps what backward needs.</summary>
     public void Forward(Span<float> output, ReadOnlySpan<float> input, int batch, int steps)
     {
         CheckBatch(input, batch, steps);
         if (output.Length != batch * OutputsPerSeries(steps))
             throw new ArgumentException($"output must hold (N={batch}, {OutputsPerSeries(steps)}) = {batch * OutputsPerSeries(steps)} values, but has {output.Length}", nameof(output));
-        ForwardTimeMajor(ToTimeMajor(input, batch, steps), batch, steps);
+        ForwardTimeMajor(ToTimeMajor(input, batch, steps), batch, steps, training: false);
         FromTimeMajor(output, LastActivation(batch, steps), batch, steps);
     }
 
@@ -161,17 +177,17 @@ public sealed class Sequential
         if (target.Length != outputs)
             throw new ArgumentException($"target must hold (N={batch}, {OutputsPerSeries(steps)}) = {outputs} values, but has {target.Length}", nameof(target));
         Array.Clear(Gradients);
-        ForwardTimeMajor(ToTimeMajor(input, batch, steps), batch, steps);
+        ForwardTimeMajor(ToTimeMajor(input, batch, steps), batch, steps, training: true);
         var targetTime = Grow(ref _targetTime, outputs);
         if (OutputsSequence) TransposeBatchTime.Unchecked(targetTime, target, batch, steps, OutputUnits);
         else target.CopyTo(targetTime);
         var dOut = Grow(ref _outputGrad, outputs);
         float value;
-        if (loss is BinaryCrossEntropy && _layers[^1] is Dense { Activation: Activation.Sigmoid } head)
+        int k = _layers.Length - 1;
+        var head = _layers[k];
+        int rows = outputs / OutputUnits;
+        if (head.HasSigmoidLogits && loss.TryComputeFromLogits(head.PreActivation(rows), targetTime, dOut, out value))
         {
-            int rows = outputs / OutputUnits;
-            value = BinaryCrossEntropy.ComputeFromLogits(head.PreActivation(rows), targetTime, dOut);
-            int k = _layers.Length - 1;
             var dx = Grow(ref _gradA, rows * head.InputSize);
             var headInput = (k == 0 ? _inputTime : _activations[k - 1]).AsSpan(0, rows * head.InputSize);
             head.BackwardFromPreActivation(k == 0 ? [] : dx, LayerGradients(k), dOut, headInput, LayerParameters(k), rows);
@@ -180,7 +196,7 @@ public sealed class Sequential
         else
         {
             value = loss.Compute(LastActivation(batch, steps), targetTime, dOut);
-            BackwardFrom(_layers.Length - 1, dOut, batch, steps, needInputGradient: false);
+            BackwardFrom(k, dOut, batch, steps, needInputGradient: false);
         }
         return value;
     }
@@ -226,23 +242,20 @@ public sealed class Sequential
         else outTime.CopyTo(output);
     }
 
-    private int Rows(int k, int batch, int steps) => _inputIsSequence[k] ? steps * batch : batch;
+    private int Rows(int k, int batch, int steps) => _layers[k].InputIsSequence ? steps * batch : batch;
 
-    private int OutputLength(int k, int batch, int steps) =>
-        (_layers[k].OutputsSequence(_inputIsSequence[k]) ? steps * batch : batch) * _layers[k].Units;
+    private int OutputLength(int k, int batch, int steps) => (_layers[k].OutputIsSequence ? steps * batch : batch) * _layers[k].OutputSize;
 
     private ReadOnlySpan<float> LastActivation(int batch, int steps) =>
         _activations[^1].AsSpan(0, OutputLength(_layers.Length - 1, batch, steps));
 
-    private void ForwardTimeMajor(ReadOnlySpan<float> x, int batch, int steps)
+    private void ForwardTimeMajor(ReadOnlySpan<float> x, int batch, int steps, bool training)
     {
         ReadOnlySpan<float> current = x;
         for (int k = 0; k < _layers.Length; k++)
         {
             var output = Grow(ref _activations[k], OutputLength(k, batch, steps));
-            // LSTMs see (steps, batch); a Dense sees its rows as one flat batch.
-            if (_layers[k] is Dense) _layers[k].Forward(output, current, LayerParameters(k), 1, Rows(k, batch, steps));
-            else _layers[k].Forward(output, current, LayerParameters(k), steps, batch);
+            _layers[k].Forward(output, current, LayerParameters(k), batch, steps, training);
             current = output;
         }
         _lastBatch = batch;
@@ -262,8 +275,7 @@ public sealed class Sequential
             int length = rows * _layers[k].InputSize;
             var dIn = k == 0 && !needInputGradient ? [] : dOut.Overlaps(_gradA) ? Grow(ref _gradB, length) : Grow(ref _gradA, length);
             ReadOnlySpan<float> input = k == 0 ? _inputTime.AsSpan(0, rows * InputFeatures) : _activations[k - 1].AsSpan(0, rows * _layers[k].InputSize);
-            if (_layers[k] is Dense) _layers[k].Backward(dIn, LayerGradients(k), dOut, input, LayerParameters(k), 1, rows);
-            else _layers[k].Backward(dIn, LayerGradients(k), dOut, input, LayerParameters(k), steps, batch);
+            _layers[k].Backward(dIn, LayerGradients(k), dOut, input, LayerParameters(k), batch, steps);
             dOut = dIn;
         }
         return dOut;
