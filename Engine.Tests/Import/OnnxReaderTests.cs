@@ -38,6 +38,7 @@ public class OnnxReaderTests
     public static TheoryData<string> Predicting() =>
     [
         "lstm_last", "lstm2_bidir_seq", "gru2_tm_last", "gru_bidir_hn", "lstm2_hn_relu", "gru_tm_seq", "lstm_slice",
+        "gru_flatten", "lstm_bidir_reshape", "gru_seq_softmax",
     ];
 
     /// <summary>Every fixture's outputs, computed from the imported Keras form with Keras' equations in float64,
@@ -124,6 +125,17 @@ public class OnnxReaderTests
     [InlineData("gru_tm_seq", 6,
                 "GRU(5,tanh,sigmoid,seq=true,reset_after=true):kernel(3x15) recurrent_kernel(5x15) bias(2x15)",
                 "Dense(2,linear):kernel(5x2) bias(2)")]
+    [InlineData("gru_flatten", 6,
+                "GRU(3,tanh,sigmoid,seq=true,reset_after=true):kernel(3x9) recurrent_kernel(3x9) bias(2x9)",
+                "Flatten:", "Dense(2,linear):kernel(18x2) bias(2)")]
+    [InlineData("lstm_bidir_reshape", 6,
+                "Bidirectional(LSTM(3,tanh,sigmoid,seq=true),concat):forward_layer/kernel(3x12) " +
+                "forward_layer/recurrent_kernel(3x12) forward_layer/bias(12) backward_layer/kernel(3x12) " +
+                "backward_layer/recurrent_kernel(3x12) backward_layer/bias(12)",
+                "Flatten:", "Dense(2,linear):kernel(36x2) bias(2)")]
+    [InlineData("gru_seq_softmax", 6,
+                "GRU(4,tanh,sigmoid,seq=true,reset_after=true):kernel(3x12) recurrent_kernel(4x12) bias(2x12)",
+                "Dense(3,softmax):kernel(4x3) bias(3)")]
     public void Layers_in_Keras_form(string name, int? steps, params string[] layers)
     {
         var model = OnnxReader.Read(Fixture($"onnx_extra_{name}.onnx"));

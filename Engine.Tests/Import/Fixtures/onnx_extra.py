@@ -20,7 +20,7 @@ class Net(torch.nn.Module):
         super().__init__()
         rnn = torch.nn.LSTM if cell == "lstm" else torch.nn.GRU
         self.rnn = rnn(F, hidden, num_layers=layers, bidirectional=bidir, batch_first=batch_first)
-        width = hidden * (2 if bidir else 1)
+        width = hidden * (2 if bidir else 1) * (T if head in ("flatten", "reshape") else 1)
         self.head = head
         self.batch_first = batch_first
         self.fc = torch.nn.Linear(width, out)
@@ -41,6 +41,12 @@ class Net(torch.nn.Module):
             return self.fc(y[:, -1:, :]).squeeze(1)
         if self.head == "hn-bidir":                      # cat(h_n[-2], h_n[-1]), sigmoid
             return torch.sigmoid(self.fc(torch.cat((h[-2], h[-1]), dim=1)))
+        if self.head == "flatten":                       # every step's features side by side, one Linear
+            return self.fc(torch.flatten(y, 1))
+        if self.head == "reshape":                       # the same through reshape
+            return self.fc(y.reshape(y.shape[0], -1))
+        if self.head == "seq-softmax":                   # Linear + softmax on every step
+            return torch.softmax(self.fc(y), dim=-1)
         if self.head == "hn-relu":                       # h_n[-1] -> Linear -> ReLU -> Linear
             return self.fc2(torch.relu(self.fc(h[-1])))
         raise ValueError(self.head)
@@ -93,6 +99,9 @@ export("gru_bidir_hn", Net("gru", 4, 1, True, True, "hn-bidir"))
 export("lstm2_hn_relu", Net("lstm", 4, 2, False, True, "hn-relu", out=6), opset=11)
 export("gru_tm_seq", Net("gru", 5, 1, False, False, "seq"), batch_first=False)
 export("lstm_slice", Net("lstm", 4, 1, False, True, "seq-slice"), dynamic=True)
+export("gru_flatten", Net("gru", 3, 1, False, True, "flatten"))
+export("lstm_bidir_reshape", Net("lstm", 3, 1, True, True, "reshape"))
+export("gru_seq_softmax", Net("gru", 4, 1, False, True, "seq-softmax", out=3), opset=11)
 # Refused by the reader (no reference):
 export("refused_bidir_last", Net("lstm", 4, 1, True, True, "last"), reference=False)
 export("refused_h0", WithH0(), reference=False)
