@@ -789,7 +789,7 @@ internal sealed class OnnxGraphReader(OnnxModelProto model, string path)
         {
             int rank = x.Axes.Length;
             int axis = AxisIndex(Int("axis", model.Opset >= 13 ? -1 : 1), rank);
-            // Before opset 13 Softmax normalises over all axes from axis on: the features alone only when it is the last.
+            // Before opset 13 Softmax normalises over every axis from axis on: the features alone when it is the last.
             if (axis != rank - 1) throw Unsupported("Softmax over an axis other than the features");
         }
         layers[x.Dense].Config["activation"] = node.OpType.ToLowerInvariant();
