@@ -15,13 +15,13 @@ namespace Demo.Commands;
 /// </summary>
 public static class ImportCommand
 {
-    private static readonly Argument<string> File = new("FILE") { Description = "The model file to import (Keras .keras or .h5)." };
+    private static readonly Argument<string> File = new("FILE") { Description = "The model file to import (Keras .keras or .h5, ONNX), told by its content." };
     private static readonly Option<string> Out = CommandOptions.RequiredPath("--out", "Where to write the converted model (.safetensors).");
     private static readonly Option<string?> Features = CommandOptions.ImportedFeatures();
 
     public static Command Build()
     {
-        var command = new Command("import", "Convert a Keras model file (.keras or .h5) into this program's model format.");
+        var command = new Command("import", "Convert a Keras (.keras, .h5) or ONNX model file into this program's model format.");
         command.Arguments.Add(File);
         command.Options.Add(Out);
         command.Options.Add(Features);

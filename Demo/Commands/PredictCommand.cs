@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Demo.Data;
 using Engine.Losses;
+using Engine.IO;
 using Engine.Models;
 using Spectre.Console;
 
@@ -40,8 +41,8 @@ public static class PredictCommand
     {
         string modelPath = parse.GetValue(Model)!, dataPath = parse.GetValue(Data)!, outPath = parse.GetValue(Out)!;
         string? json = parse.GetValue(Json), compare = parse.GetValue(Compare);
-        CommandOptions.CheckWritable(outPath, "--out");
-        if (json is not null) CommandOptions.CheckWritable(json, "--json");
+        OutputPaths.Check([new("--model", modelPath), new("--data", dataPath), .. compare is null ? Array.Empty<OutputPaths.Named>() : [new("--compare", compare)]],
+            [new("--out", outPath), .. json is null ? Array.Empty<OutputPaths.Named>() : [new("--json", json)]]);
         var (model, arch) = CommandOptions.LoadModel(modelPath, CommandOptions.SplitList(parse.GetValue(Features)));
         var data = CommandOptions.LoadDataFor(modelPath, arch, dataPath, targetOptional: true, parse.GetValue(Target));
 
@@ -70,7 +71,7 @@ public static class PredictCommand
                 csv.Append('\n');
             }
         }
-        ModelFile.WriteAtomically(outPath, s => s.Write(Encoding.UTF8.GetBytes(csv.ToString())));
+        AtomicFile.WriteAllBytes(outPath, Encoding.UTF8.GetBytes(csv.ToString()));
         if (arch.Imported is not null) Console.WriteLine(ImportCommand.FeaturesNote(arch with { Features = data.FeatureNames }, model));
 
         var table = new Table().Title($"Predictions: {Markup.Escape(outPath)}");
@@ -78,11 +79,12 @@ public static class PredictCommand
         string lossText = "-", accuracy = "-";
         float? lossValue = null, accuracyValue = null;
         // The loss only where it is defined: a BCE model needs 0/1 targets (other values are still written to the CSV).
-        if (data.Targets is not null && outputs == 1 && (arch.Training.Loss != "bce" || data.BinaryTarget))
+        var loss = TrainCommand.LossOf(arch, modelPath);
+        bool bce = loss is BinaryCrossEntropy;
+        if (data.Targets is not null && outputs == 1 && (!bce || data.BinaryTarget))
         {
             var target = TrainCommand.TargetsFor(data, sequence);
-            bool bce = arch.Training.Loss == "bce";
-            lossValue = (bce ? (ILoss)new BinaryCrossEntropy() : new MeanSquaredError()).Value(prediction, target);
+            lossValue = loss.Value(prediction, target);
             lossText = $"{lossValue:F4} ({arch.Training.Loss})";
             if (bce)
             {

@@ -13,14 +13,17 @@ public enum ModelFileKind
     Zip,
     /// <summary>An HDF5 file (signature "\x89HDF\r\n\x1a\n" at offset 0, 512, 1024, 2048, ...): a Keras <c>.h5</c>.</summary>
     Hdf5,
-    /// <summary>A safetensors file (8-byte little-endian header size N, 8 + N &lt;= file length, then '{').</summary>
+    /// <summary>A safetensors file (8-byte little-endian header size N, 2 &lt;= N &lt; 2^32, then '{').</summary>
     SafeTensors,
+    /// <summary>An ONNX ModelProto (protobuf; <see cref="OnnxReader.LooksLikeOnnx"/> decides).</summary>
+    Onnx,
 }
 
 /// <summary>
 /// The one entry point for reading a user's model file into the neutral <see cref="ImportedModel"/> form: the
 /// format is detected from the content (<see cref="Detect(string)"/>), then the file goes to its reader (Keras 3
-/// <c>.keras</c> zip, Keras 2/3 legacy HDF5). Every problem is a <see cref="ModelFormatException"/> naming the file.
+/// <c>.keras</c> zip, Keras 2/3 legacy HDF5, ONNX). Every problem is a <see cref="ModelFormatException"/> naming the
+/// file.
 /// </summary>
 public static class ModelImport
 {
@@ -38,14 +41,15 @@ public static class ModelImport
     public static ModelFileKind Detect(Stream stream)
     {
         long length = stream.Length;
-        Span<byte> head = stackalloc byte[9];
+        Span<byte> head = stackalloc byte[64];
         int n = ReadAt(stream, 0, head);
         stream.Position = 0;
         if (n >= 4 && head[0] == (byte)'P' && head[1] == (byte)'K' && head[2] == 3 && head[3] == 4) return ModelFileKind.Zip;
-        if (n == 9)
+        if (n >= 9)
         {
             ulong size = BinaryPrimitives.ReadUInt64LittleEndian(head);
-            if (head[8] == (byte)'{' && size >= 2 && size <= (ulong)(length - 8)) return ModelFileKind.SafeTensors;
+            // A header size past the end still means safetensors: the reader then says the file is truncated.
+            if (head[8] == (byte)'{' && size is >= 2 and <= uint.MaxValue) return ModelFileKind.SafeTensors;
         }
         // HDF5: the superblock may follow a user block of 512 * 2^k bytes.
         Span<byte> signature = stackalloc byte[8];
@@ -58,12 +62,12 @@ public static class ModelImport
             }
         }
         stream.Position = 0;
-        return ModelFileKind.Unknown;
+        return OnnxReader.LooksLikeOnnx(head[..n]) ? ModelFileKind.Onnx : ModelFileKind.Unknown;
     }
 
     /// <summary>
-    /// Reads the model file at <paramref name="path"/>: a Keras 3 <c>.keras</c> archive or a Keras 2.x / 3.x
-    /// legacy <c>.h5</c> file, detected from the content.
+    /// Reads the model file at <paramref name="path"/>: a Keras 3 <c>.keras</c> archive, a Keras 2.x / 3.x legacy
+    /// <c>.h5</c> file or an ONNX export, detected from the content.
     /// </summary>
     /// <exception cref="ModelFormatException">The file is malformed, is not a model this program reads, or holds a
     /// layer it does not support (one line naming the file and the problem).</exception>
@@ -74,11 +78,12 @@ public static class ModelImport
         {
             ModelFileKind.Zip => KerasReader.ReadKerasArchive(path),
             ModelFileKind.Hdf5 => KerasReader.ReadLegacyH5(path),
+            ModelFileKind.Onnx => OnnxReader.Read(path),
             ModelFileKind.SafeTensors => throw new ModelFormatException(path,
                 "a safetensors file: load it as an lstm-engine model, not through the importer"),
             _ => throw new ModelFormatException(path,
-                "not a model file this program reads (expected a Keras .keras zip, a Keras .h5 HDF5 file or a "
-                + "safetensors file; the format is told from the content, not the extension)"),
+                "not a model file this program reads: not a safetensors file, a Keras .keras (zip) or .h5 (HDF5) "
+                + "file, or an ONNX file (told from the content, not the extension)"),
         };
     }
 
