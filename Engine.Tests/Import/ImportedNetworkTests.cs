@@ -24,7 +24,21 @@ public sealed class ImportedNetworkTests : IDisposable
         "keras/k3_lstm_stack_tanh.keras", "keras/k3_lstm_stack_tanh.h5", "keras/k2_lstm_stack_tanh.h5",
         "keras/k3_lstm_seq_dense.keras", "keras/k3_lstm_seq_dense.h5", "keras/k2_lstm_seq_dense.h5",
         "keras/k3_timedistributed_dense.keras", "keras/k3_timedistributed_dense.h5", "keras/k2_timedistributed_dense.h5",
+        // torch exports: the ONNX reader's Keras form through the same mapping.
+        "onnx/torch_lstm_uni_l1_batchfirst_last.onnx", "onnx/torch_lstm_uni_l1_batchfirst_every.onnx",
+        "onnx/torch_lstm_uni_l1_timefirst_last.onnx", "onnx/torch_lstm_uni_l2_batchfirst_last.onnx",
+        "onnx/torch_lstm_uni_l2_timefirst_last.onnx",
     ];
+
+    /// <summary>Every valid model fixture: Keras (keras/, real/) and ONNX (onnx/).</summary>
+    public static TheoryData<string> ModelFiles()
+    {
+        var data = new TheoryData<string>();
+        foreach (string file in KerasReaderTests.KerasFiles()) data.Add(file);
+        foreach (string file in Directory.GetFiles(Path.Combine(KerasReaderTests.Fixtures, "onnx"), "*.onnx").Order(StringComparer.Ordinal))
+            data.Add($"onnx/{Path.GetFileName(file)}");
+        return data;
+    }
 
     [Theory]
     [MemberData(nameof(MustPredict))]
@@ -39,7 +53,7 @@ public sealed class ImportedNetworkTests : IDisposable
     /// register yet (GRU, Bidirectional, ... until they land): the mapping never builds a wrong model quietly.
     /// </summary>
     [Theory]
-    [MemberData(nameof(KerasReaderTests.KerasFiles), MemberType = typeof(KerasReaderTests))]
+    [MemberData(nameof(ModelFiles))]
     public void Every_fixture_predicts_or_names_the_layer_type_the_engine_lacks(string file)
     {
         string path = Path.Combine(KerasReaderTests.Fixtures, file);
