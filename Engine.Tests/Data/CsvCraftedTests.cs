@@ -58,7 +58,8 @@ public class CsvCraftedTests(CliFixture fx) : IClassFixture<CliFixture>
         string path = Csv("wide.csv", header.ToString());
         var clock = Stopwatch.StartNew();
         Cli.Bad(Train(path), "wide.csv:1: column 1000001 repeats the name 'c0' of column 1");
-        Assert.True(clock.Elapsed.TotalSeconds < 10, $"{clock.Elapsed.TotalSeconds} s");
+        // Under a second on a quiet machine; a pairwise check (5e11 compares) would take hours, even on a busy one.
+        Assert.True(clock.Elapsed.TotalSeconds < 60, $"{clock.Elapsed.TotalSeconds} s");
     }
 
     [Fact]
