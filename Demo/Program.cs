@@ -61,23 +61,19 @@ public static class Program
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ");
 
+    /// <summary>Every subcommand, in the order help lists them: adding a command is one line here.</summary>
+    public static IReadOnlyList<Command> Commands() =>
+    [
+        ReferenceCommand.Build(), MakeDataCommand.Build(), TrainCommand.Build(), PredictCommand.Build(),
+        ImportanceCommand.Build(), SummaryCommand.Build(), StudyCommand.Build(),
+    ];
+
+    /// <summary>The root command: the reference experiment with no subcommand, and <see cref="Commands"/>.</summary>
     public static RootCommand BuildRoot()
     {
         var root = new RootCommand("LSTM engine demo: reproduces the reference experiment (default), and trains, predicts and ranks the inputs of LSTMs on your own CSV data.");
-        SeedCommand.AddOptions(root);
-        root.SetAction(parse => SeedCommand.Run(parse));
-
-        var seed = new Command("seed", "The reference experiment: train the 10/5/1 LSTM and print the perturbation importance.");
-        SeedCommand.AddOptions(seed);
-        seed.SetAction(parse => SeedCommand.Run(parse));
-        root.Subcommands.Add(seed);
-
-        root.Subcommands.Add(MakeDataCommand.Build());
-        root.Subcommands.Add(TrainCommand.Build());
-        root.Subcommands.Add(PredictCommand.Build());
-        root.Subcommands.Add(ImportanceCommand.Build());
-        root.Subcommands.Add(SummaryCommand.Build());
-        root.Subcommands.Add(StudyCommand.Build());
+        ReferenceCommand.AddTo(root);
+        foreach (var command in Commands()) root.Subcommands.Add(command);
         return root;
     }
 }

@@ -64,11 +64,12 @@ public static class PredictCommand
         string lossText = "-", accuracy = "-";
         float? lossValue = null, accuracyValue = null;
         // The loss only where it is defined: a BCE model needs 0/1 targets (other values are still written to the CSV).
-        if (data.Targets is not null && (arch.Training.Loss != "bce" || data.BinaryTarget))
+        var loss = TrainCommand.LossOf(arch, modelPath);
+        bool bce = loss is BinaryCrossEntropy;
+        if (data.Targets is not null && (!bce || data.BinaryTarget))
         {
             var target = TrainCommand.TargetsFor(data, sequence);
-            bool bce = arch.Training.Loss == "bce";
-            lossValue = (bce ? (ILoss)new BinaryCrossEntropy() : new MeanSquaredError()).Value(prediction, target);
+            lossValue = loss.Value(prediction, target);
             lossText = $"{lossValue:F4} ({arch.Training.Loss})";
             if (bce)
             {

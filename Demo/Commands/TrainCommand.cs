@@ -31,7 +31,7 @@ public static class TrainCommand
     private static readonly Option<string> RecurrentActivation = CommandOptions.Choice("--recurrent-activation", "sigmoid", "Gate activation.", "sigmoid", "hard_sigmoid");
     private static readonly Option<string> Output = CommandOptions.Choice("--output", "sequence", "sequence: a prediction for every step; last: one per series, at its last step.", "sequence", "last");
     private static readonly Option<string?> Loss = new Option<string?>("--loss") { Description = "bce (0/1 target, sigmoid output) or mse (numeric target, linear output). Default: bce when every target is 0 or 1, else mse." }
-        .AcceptOnlyFromAmongFluent("bce", "mse");
+        .AcceptOnlyFromAmongFluent([.. LossNames.ShortNames]);
     private static readonly Option<int> Epochs = CommandOptions.PositiveInt("--epochs", 40, "Passes over the training series.");
     private static readonly Option<int> Batch = CommandOptions.PositiveInt("--batch", 32, "Series per batch.");
     private static readonly Option<float> LearningRate = CommandOptions.PositiveFloat("--lr", 0.005f, "Adam learning rate.");
@@ -82,11 +82,12 @@ public static class TrainCommand
         var data = SeriesSet.Load(table, new DataOptions(parse.GetValue(Target), CommandOptions.SplitList(parse.GetValue(Features)) is { Length: > 0 } f ? f : null,
             parse.GetValue(SeriesCol), parse.GetValue(TimeCol), parse.GetValue(Window)));
         string loss = parse.GetValue(Loss) ?? (data.BinaryTarget ? "bce" : "mse");
-        if (loss == "bce" && data.NonBinaryTarget() is { } notBinary) throw notBinary;
+        ILoss lossFn = LossNames.Parse(loss);
+        if (lossFn is BinaryCrossEntropy && data.NonBinaryTarget() is { } notBinary) throw notBinary;
 
         // Split whole series (or windows) into training and validation with a seeded shuffle.
         var order = Enumerable.Range(0, data.Count).ToArray();
-        new RandomSource(seed).Fork(1).Shuffle<int>(order);
+        new RandomSource(seed).Fork(DemoStreams.Train.ValidationSplit).Shuffle<int>(order);
         int held = (int)Math.Round(validation * data.Count);
         if (validation > 0 && held == 0 && data.Count > 1) held = 1;
         if (held >= data.Count) throw new InputException($"{dataPath}: --validation {validation} leaves no series to train on ({data.Count} series)");
@@ -97,7 +98,7 @@ public static class TrainCommand
         Standardiser.Apply(train.Inputs, mean, sd);
         if (valid is not null) Standardiser.Apply(valid.Inputs, mean, sd);
 
-        var outActivation = loss == "bce" ? Activation.Sigmoid : Activation.Linear;
+        var outActivation = lossFn is BinaryCrossEntropy ? Activation.Sigmoid : Activation.Linear;
         var act = ActivationNames.Parse(parse.GetValue(ActivationOpt)!);
         var rec = ActivationNames.Parse(parse.GetValue(RecurrentActivation)!);
         bool sequence = output == "sequence";
@@ -120,10 +121,9 @@ public static class TrainCommand
         Console.WriteLine($"Split: {train.Count} training, {valid?.Count ?? 0} validation series (seed {seed})");
         SummaryCommand.Print(model, arch);
 
-        ILoss lossFn = loss == "bce" ? new BinaryCrossEntropy() : new MeanSquaredError();
         var trainer = new Trainer(model, lossFn, new Adam(lr));
         var source = new ArrayBatchSource(train.Inputs, TargetsFor(train, model.OutputsSequence), train.Count, train.Steps, train.Features,
-            model.OutputsPerSeries(train.Steps), batch, new RandomSource(seed).Fork(2).NextUInt64());
+            model.OutputsPerSeries(train.Steps), batch, new RandomSource(seed).Fork(DemoStreams.Train.BatchOrder).NextUInt64());
         var validationSet = valid is null ? null : new ValidationSet(valid.Inputs, TargetsFor(valid, model.OutputsSequence), valid.Count);
         IReadOnlyList<EpochResult> history;
         try
@@ -162,6 +162,13 @@ public static class TrainCommand
         var last = new float[data.Count];
         for (int s = 0; s < data.Count; s++) last[s] = y[s * data.Steps + data.Steps - 1];
         return last;
+    }
+
+    /// <summary>The model's loss (<see cref="LossNames.Parse"/>); an unknown name is a bad model file.</summary>
+    public static ILoss LossOf(ModelMetadata arch, string modelPath)
+    {
+        try { return LossNames.Parse(arch.Training.Loss); }
+        catch (ArgumentException e) { throw new ModelFormatException(modelPath, e.Message); }
     }
 
     private static int[] ParseLayers(string text)
