@@ -52,8 +52,8 @@ public static class ImportanceCommand
         string modelPath = parse.GetValue(Model)!, dataPath = parse.GetValue(Data)!;
         string? reportDir = parse.GetValue(Report), json = parse.GetValue(Json);
         var methods = ParseMethods(parse.GetValue(Methods)!);
-        if (json is not null) CommandOptions.CheckWritable(json, "--json");
-        if (reportDir is not null) CommandOptions.CheckReportDirectory(reportDir);
+        OutputPaths.Check([new("--model", modelPath), new("--data", dataPath)],
+            json is null ? [] : [new("--json", json)], reportDir);
         var (model, arch) = CommandOptions.LoadModel(modelPath);
         var data = CommandOptions.LoadDataFor(modelPath, arch, dataPath, targetOptional: true);
         var loss = TrainCommand.LossOf(arch, modelPath);
@@ -153,6 +153,6 @@ public static class ImportanceCommand
         if (r.Order is { } order) notes.Add($"Order of {run.Ranking.OrderWord()}: {string.Join(", ", order.Select(i => features[i]))}.");
         if (r.Note is { } note) notes.Add(note);
         return new MethodOutcome(run.Name, run.Seconds, scores, r.TimeMap, r.LagMap, curves, notes.Count > 0 ? string.Join(" ", notes) : null,
-                                 Consensus: run.Name != "model-randomisation");
+                                 Consensus: !r.RandomisedModel);
     }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Demo.Data;
 using Engine.Losses;
+using Engine.IO;
 using Engine.Models;
 using Spectre.Console;
 
@@ -32,8 +33,8 @@ public static class PredictCommand
     {
         string modelPath = parse.GetValue(Model)!, dataPath = parse.GetValue(Data)!, outPath = parse.GetValue(Out)!;
         string? json = parse.GetValue(Json);
-        CommandOptions.CheckWritable(outPath, "--out");
-        if (json is not null) CommandOptions.CheckWritable(json, "--json");
+        OutputPaths.Check([new("--model", modelPath), new("--data", dataPath)],
+            [new("--out", outPath), .. json is null ? Array.Empty<OutputPaths.Named>() : [new("--json", json)]]);
         var (model, arch) = CommandOptions.LoadModel(modelPath);
         var data = CommandOptions.LoadDataFor(modelPath, arch, dataPath, targetOptional: true);
 
@@ -57,7 +58,7 @@ public static class PredictCommand
                 csv.Append(',').Append(prediction[s * perSeries + j].ToString("R", CultureInfo.InvariantCulture)).Append('\n');
             }
         }
-        ModelFile.WriteAtomically(outPath, s => s.Write(Encoding.UTF8.GetBytes(csv.ToString())));
+        AtomicFile.WriteAllBytes(outPath, Encoding.UTF8.GetBytes(csv.ToString()));
 
         var table = new Table().Title($"Predictions: {Markup.Escape(outPath)}");
         table.AddColumns("Series", "Steps", "Outputs", "Loss", "Accuracy");

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Demo.Data;
 using Demo.Reports;
+using Engine.IO;
 using Engine.Kernels;
 using Engine.Layers;
 using Engine.Losses;
@@ -41,7 +42,7 @@ public static class TrainCommand
     {
         Description = "Fraction of the series held out for validation (0 for none).",
         DefaultValueFactory = _ => 0.2f,
-        Validators = { r => { float v = r.GetValueOrDefault<float>(); if (!(v >= 0 && v < 1)) r.AddError($"--validation must be in [0, 1), got {v}"); } },
+        CustomParser = r => r.Tokens.Count == 0 ? 0.2f : CommandOptions.Number(r, "--validation", v => v is >= 0 and < 1, "in [0, 1)"),
     };
     private static readonly Option<ulong> Seed = CommandOptions.Seed();
     private static readonly Option<string> Model = CommandOptions.RequiredPath("--model", "Where to save the trained model (.safetensors).");
@@ -80,9 +81,8 @@ public static class TrainCommand
         if (!head && bidirectional) throw new InputException("--bidirectional doubles the last layer's outputs: it needs the dense head (drop --no-head)");
         float dropout = parse.GetValue(DropoutOpt);
         if (!(dropout >= 0 && dropout < 1)) throw new InputException($"--dropout must be a rate in [0, 1), got {dropout.ToString(CultureInfo.InvariantCulture)}");
-        CommandOptions.CheckWritable(modelPath, "--model");
-        if (jsonPath is not null) CommandOptions.CheckWritable(jsonPath, "--json");
-        if (reportDir is not null) CommandOptions.CheckReportDirectory(reportDir);
+        OutputPaths.Check([new("--data", dataPath)],
+            [new("--model", modelPath), .. jsonPath is null ? Array.Empty<OutputPaths.Named>() : [new("--json", jsonPath)]], reportDir);
 
         var table = CsvTable.Read(dataPath);
         var data = SeriesSet.Load(table, new DataOptions(parse.GetValue(Target), CommandOptions.SplitList(parse.GetValue(Features)) is { Length: > 0 } f ? f : null,
@@ -104,6 +104,7 @@ public static class TrainCommand
         Standardiser.Apply(train.Inputs, mean, sd);
         if (valid is not null) Standardiser.Apply(valid.Inputs, mean, sd);
 
+        CheckSize(data.Features, units, head);
         var outActivation = lossFn is BinaryCrossEntropy ? Activation.Sigmoid : Activation.Linear;
         var act = ActivationNames.Parse(parse.GetValue(ActivationOpt)!);
         var rec = ActivationNames.Parse(parse.GetValue(RecurrentActivation)!);
@@ -142,7 +143,7 @@ public static class TrainCommand
         }
         catch (TrainingDivergedException e)
         {
-            throw new InputException($"{dataPath}: training diverged at epoch {e.Epoch}, step {e.Step} (the loss became NaN or infinite); no model was saved. " +
+            throw new InputException($"{dataPath}: training diverged at epoch {e.Epoch}, step {e.Step} ({e.Reason}); no model was saved. " +
                                      $"Try a smaller --lr (now {lr.ToString(CultureInfo.InvariantCulture)}), fewer or smaller --layers, or check the data for extreme values");
         }
 
@@ -185,7 +186,35 @@ public static class TrainCommand
     {
         var parts = CommandOptions.SplitList(text);
         if (parts.Length == 0) throw new InputException($"--layers needs at least one layer size, e.g. 10,5");
-        return parts.Select(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out int u) && u > 0
-            ? u : throw new InputException($"--layers: '{p}' is not a positive whole number (give sizes like 10,5,1)")).ToArray();
+        if (parts.Length > MaxLayers) throw new InputException($"--layers: {parts.Length} layers, over the limit of {MaxLayers}");
+        return parts.Select(p => !int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out int u) || u <= 0
+            ? throw new InputException($"--layers: {ErrorText.Quote(p)} is not a positive whole number (give sizes like 10,5,1)")
+            : u > MaxUnits ? throw new InputException($"--layers: {u} units, over the limit of {MaxUnits} per layer") : u).ToArray();
+    }
+
+    /// <summary>Most units per LSTM layer: 4 (F + H + 1) H parameters, 8.4 million at H = 1024.</summary>
+    public const int MaxUnits = 1024;
+
+    /// <summary>Most LSTM layers.</summary>
+    public const int MaxLayers = 64;
+
+    /// <summary>Most parameters of a trained model: with Adam's two moments, the gradient and the workspaces a
+    /// training step keeps about six copies, 240 MB at this size.</summary>
+    public const long MaxParameters = 10_000_000;
+
+    // Refuses a model too large to train in memory, before it is built.
+    private static void CheckSize(int features, int[] units, bool head)
+    {
+        long parameters = 0;
+        int inputs = features;
+        foreach (int h in units)
+        {
+            parameters += 4L * (inputs + h + 1) * h;
+            inputs = h;
+        }
+        if (head) parameters += inputs + 1;
+        if (parameters > MaxParameters)
+            throw new InputException($"--layers {string.Join(',', units)} on {features} features make {parameters} parameters, " +
+                                     $"over the limit of {MaxParameters}");
     }
 }
