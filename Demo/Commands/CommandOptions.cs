@@ -222,19 +222,24 @@ public static class CommandOptions
     /// </summary>
     public static SeriesSet LoadDataFor(string modelPath, ModelMetadata arch, string dataPath, bool targetOptional, string? target = null)
     {
-        var table = CsvTable.Read(dataPath);
-        if (arch.Imported is not null) return LoadImportedData(modelPath, arch, table, target, targetOptional);
+        if (arch.Imported is not null) return LoadImportedData(modelPath, arch, dataPath, target, targetOptional);
         if (target is not null && target != arch.Training.Target)
             throw new InputException($"--target applies to imported models; {modelPath} was trained on target '{arch.Training.Target}'");
-        var missing = arch.Features.Where(f => table.FindColumn(f) < 0).ToList();
-        if (missing.Count > 0)
-            throw new InputException($"{dataPath}:{table.HeaderLine}: the model {modelPath} was trained on features {string.Join(", ", arch.Features)}, but the data has no column '{missing[0]}' (its columns: {string.Join(", ", table.Header)})");
         var t = arch.Training;
-        string? seriesCol = t.SeriesColumn is { } s && table.FindColumn(s) >= 0 ? s : null;
-        string? timeCol = t.TimeColumn is { } tc && table.FindColumn(tc) >= 0 ? tc : null;
-        if (t.SeriesColumn is { } needed && seriesCol is null && t.Window is null)
-            throw new InputException($"{dataPath}:{table.HeaderLine}: the model was trained on series in column '{needed}', which the data does not have");
-        var data = SeriesSet.Load(table, new DataOptions(t.Target, arch.Features, seriesCol, timeCol, t.Window, targetOptional));
+        var data = SeriesSet.Load(dataPath, table =>
+        {
+            var missing = arch.Features.FirstOrDefault(f => table.FindColumn(f) < 0);
+            if (missing is not null)
+                throw new InputException($"{dataPath}:{table.HeaderLine}: the model {modelPath} was trained on features " +
+                                         $"{string.Join(", ", arch.Features.Take(20))}, but the data has no column " +
+                                         $"{ErrorText.Quote(missing)} (its columns: {table.Columns()})");
+            string? seriesCol = t.SeriesColumn is { } s && table.FindColumn(s) >= 0 ? s : null;
+            string? timeCol = t.TimeColumn is { } tc && table.FindColumn(tc) >= 0 ? tc : null;
+            if (t.SeriesColumn is { } needed && seriesCol is null && t.Window is null)
+                throw new InputException($"{dataPath}:{table.HeaderLine}: the model was trained on series in column " +
+                                         $"{ErrorText.Quote(needed)}, which the data does not have");
+            return new DataOptions(t.Target, arch.Features, seriesCol, timeCol, t.Window, targetOptional);
+        });
         if (arch.Normalisation is { } n) Standardiser.Apply(data.Inputs, n.Mean, n.Sd);
         return data;
     }
@@ -244,15 +249,15 @@ public static class CommandOptions
     /// and <paramref name="target"/>, in file order; windows of the model's steps when its input shape fixes them;
     /// no standardisation. The number of inputs must be the model's.
     /// </summary>
-    private static SeriesSet LoadImportedData(string modelPath, ModelMetadata arch, CsvTable table, string? target, bool targetOptional)
+    private static SeriesSet LoadImportedData(string modelPath, ModelMetadata arch, string dataPath, string? target, bool targetOptional)
     {
         int inputs = arch.Imported!["features"]!.GetValue<int>();
         string[]? features = arch.Features.Length > 0 ? arch.Features : null;
-        var data = SeriesSet.Load(table, new DataOptions(target, features, null, null, arch.Training.Window, targetOptional && target is null));
+        var data = SeriesSet.Load(dataPath, new DataOptions(target, features, null, null, arch.Training.Window, targetOptional && target is null));
         if (data.FeatureNames.Length != inputs)
-            throw new InputException($"{table.Path}:{table.HeaderLine}: the model {modelPath} takes {inputs} inputs, but the data has "
-                + $"{data.FeatureNames.Length} feature columns ({string.Join(", ", data.FeatureNames)}); name the inputs with --features "
-                + "and the target with --target");
+            throw new InputException($"{dataPath}: the model {modelPath} takes {inputs} inputs, but the data has "
+                + $"{data.FeatureNames.Length} feature columns ({string.Join(", ", data.FeatureNames.Take(20))}); name the inputs with "
+                + "--features and the target with --target");
         return data;
     }
 }

@@ -109,15 +109,17 @@ public static class PredictCommand
     /// </summary>
     public static int CompareWith(string path, ReadOnlySpan<float> ours, int outputs, float tolerance)
     {
-        var table = CsvTable.Read(path);
-        int[] columns = Enumerable.Range(0, table.Header.Length)
-            .Where(c => table.Header[c] == "prediction" || table.Header[c].StartsWith("prediction_", StringComparison.Ordinal)).ToArray();
-        if (columns.Length == 0) columns = Enumerable.Range(0, table.Header.Length).Where(c => CsvTable.IsNumber(table.Rows[0][c])).ToArray();
+        static bool Named(string column) => column == "prediction" || column.StartsWith("prediction_", StringComparison.Ordinal);
+        var table = CsvTable.Read(path, t => t.Header.Any(Named) ? Enumerable.Range(0, t.Header.Length).Where(c => !Named(t.Header[c])) : []);
+        int[] columns = Enumerable.Range(0, table.Header.Length).Where(c => Named(table.Header[c])).ToArray();
+        if (columns.Length == 0)
+            columns = Enumerable.Range(0, table.Header.Length).Where(c => table.HasNumbers(c) && table.FirstBadColumn([c]) < 0).ToArray();
         if (columns.Length != outputs)
             throw new InputException($"{path}:{table.HeaderLine}: {columns.Length} prediction columns, but the model has {outputs} outputs");
+        foreach (int c in columns) table.CheckNumeric(c);
         int rows = ours.Length / outputs;
-        if (table.Rows.Count != rows)
-            throw new InputException($"{path}:{table.HeaderLine}: {table.Rows.Count} rows of predictions, but {rows} were made (one per row of --out)");
+        if (table.RowCount != rows)
+            throw new InputException($"{path}:{table.HeaderLine}: {table.RowCount} rows of predictions, but {rows} were made (one per row of --out)");
         double maxAbs = 0, maxRel = 0;
         int absAt = 0, relAt = 0;
         for (int r = 0; r < rows; r++)
@@ -131,11 +133,11 @@ public static class PredictCommand
             }
         }
         bool over = !(maxRel <= tolerance);
-        Console.WriteLine($"Compared with {path}: largest absolute difference {maxAbs.ToString("G3", CultureInfo.InvariantCulture)} (line {table.Lines[absAt]}), "
-            + $"largest relative difference {maxRel.ToString("G3", CultureInfo.InvariantCulture)} (line {table.Lines[relAt]}); tolerance "
+        Console.WriteLine($"Compared with {path}: largest absolute difference {maxAbs.ToString("G3", CultureInfo.InvariantCulture)} (line {table.Line(absAt)}), "
+            + $"largest relative difference {maxRel.ToString("G3", CultureInfo.InvariantCulture)} (line {table.Line(relAt)}); tolerance "
             + $"{tolerance.ToString(CultureInfo.InvariantCulture)}: {(over ? "OVER" : "within")}");
         if (over)
-            throw new InputException($"{path}:{table.Lines[relAt]}: the predictions differ by up to {maxRel.ToString("G3", CultureInfo.InvariantCulture)} relative, "
+            throw new InputException($"{path}:{table.Line(relAt)}: the predictions differ by up to {maxRel.ToString("G3", CultureInfo.InvariantCulture)} relative, "
                 + $"over --tolerance {tolerance.ToString(CultureInfo.InvariantCulture)}");
         return 0;
     }

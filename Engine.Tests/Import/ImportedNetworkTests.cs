@@ -57,7 +57,18 @@ public sealed class ImportedNetworkTests : IDisposable
     public void Every_fixture_predicts_or_names_the_layer_type_the_engine_lacks(string file)
     {
         string path = Path.Combine(KerasReaderTests.Fixtures, file);
-        var imported = ModelImport.Read(path);
+        ImportedModel imported;
+        try
+        {
+            imported = ModelImport.Read(path);
+        }
+        catch (ModelFormatException e) when (file.StartsWith("onnx/", StringComparison.Ordinal))
+        {
+            // Graphs the ONNX reader refuses by design (e.g. out[:, -1] of a bidirectional layer): one line naming a node.
+            Assert.DoesNotContain('\n', e.Message);
+            Assert.Contains("node '", e.Message);
+            return;
+        }
         Sequential model;
         try
         {
@@ -97,7 +108,8 @@ public sealed class ImportedNetworkTests : IDisposable
         Assert.Equal(imported.SourceSha256, record["source_sha256"]!.GetValue<string>());
         Assert.Equal("3.10.0", record["source_version"]!.GetValue<string>());
         Assert.Equal("none", record["standardisation"]!.GetValue<string>());
-        Assert.Equal(["lstm_39", "lstm_40", "lstm_41", "dense_42", "dense_43"],
+        // The Dropout layers are in the engine's model now that the registry has them (identity at inference).
+        Assert.Equal(["lstm_39", "dropout_63", "lstm_40", "dropout_64", "lstm_41", "dropout_65", "dense_42", "dense_43"],
             record["engine_layers"]!.AsArray().Select(n => n!.GetValue<string>()));
         var (inputs, count, steps, _) = Reference(path);
         var a = new float[count * model.OutputsPerSeries(steps)];
