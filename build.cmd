@@ -58,6 +58,8 @@ set FAILED=0
 dotnet test Engine.Tests\Engine.Tests.csproj -c Release --no-build --nologo || set FAILED=1
 set DOTNET_PreferredVectorBitWidth=256
 dotnet test Engine.Tests\Engine.Tests.csproj -c Release --no-build --nologo --filter Category=Kernels || set FAILED=1
+set DOTNET_PreferredVectorBitWidth=128
+dotnet test Engine.Tests\Engine.Tests.csproj -c Release --no-build --nologo --filter Category=Kernels || set FAILED=1
 set DOTNET_PreferredVectorBitWidth=
 set DOTNET_EnableHWIntrinsic=0
 dotnet test Engine.Tests\Engine.Tests.csproj -c Release --no-build --nologo --filter Category=Kernels || set FAILED=1

@@ -109,7 +109,7 @@ public class ArgumentTests
                         Assert.Throws<ArgumentException>(() => new BinaryCrossEntropy().Value(new float[3], new float[2])).Message);
         Assert.Throws<ArgumentException>(() => new MeanSquaredError().Compute(new float[3], new float[3], new float[2]));
         Assert.Throws<ArgumentException>(() => BinaryCrossEntropy.ComputeFromLogits(new float[3], new float[2], new float[3]));
-        Assert.Contains("expected linear, relu, tanh, sigmoid or hard_sigmoid", Assert.Throws<ArgumentException>(() => ActivationNames.Parse("softmax")).Message);
+        Assert.Contains("expected linear, relu, tanh, sigmoid, hard_sigmoid or hard_sigmoid_keras3", Assert.Throws<ArgumentException>(() => ActivationNames.Parse("softmax")).Message);
     }
 
     [Fact]

@@ -12,9 +12,9 @@ namespace Engine.Tests.Reference;
 public static class Generators
 {
     public static readonly Activation[] AllActivations =
-        [Activation.Linear, Activation.Relu, Activation.Tanh, Activation.Sigmoid, Activation.HardSigmoid];
+        [Activation.Linear, Activation.Relu, Activation.Tanh, Activation.Sigmoid, Activation.HardSigmoid, Activation.HardSigmoidKeras3];
 
-    public static readonly Activation[] GateActivations = [Activation.Sigmoid, Activation.HardSigmoid];
+    public static readonly Activation[] GateActivations = [Activation.Sigmoid, Activation.HardSigmoid, Activation.HardSigmoidKeras3];
 
     /// <summary>Uniform floats in [-range, range] on a fine grid (2^21 points), so exact ties are rare.</summary>
     public static Gen<float> Uniform(float range) =>

@@ -224,12 +224,13 @@ public sealed class ReferenceNetwork(int features, IReadOnlyList<RecurrentSpec> 
         Activation.Tanh => Math.Tanh(x),
         Activation.Sigmoid => 1.0 / (1.0 + Math.Exp(-x)),
         Activation.HardSigmoid => Math.Clamp(0.2 * x + 0.5, 0.0, 1.0),
+        Activation.HardSigmoidKeras3 => Math.Clamp(x / 6.0 + 0.5, 0.0, 1.0),
         _ => throw new ArgumentOutOfRangeException(nameof(a)),
     };
 
     private static double Apply(Activation a, double x, KinkRecorder? kinks)
     {
-        if (kinks is not null && a is Activation.Relu or Activation.HardSigmoid) kinks.Record(a, x);
+        if (kinks is not null && a is Activation.Relu or Activation.HardSigmoid or Activation.HardSigmoidKeras3) kinks.Record(a, x);
         return Activate(a, x);
     }
 }
@@ -260,8 +261,9 @@ public sealed class KinkRecorder
         }
         else
         {
-            _sides.Add((sbyte)(x < -2.5 ? -1 : x > 2.5 ? 1 : 0));
-            NearestKink = Math.Min(NearestKink, Math.Min(Math.Abs(x - 2.5), Math.Abs(x + 2.5)));
+            double edge = a == Activation.HardSigmoid ? 2.5 : 3.0; // Keras 2's clip(0.2 x + 0.5), Keras 3's clip(x / 6 + 0.5)
+            _sides.Add((sbyte)(x < -edge ? -1 : x > edge ? 1 : 0));
+            NearestKink = Math.Min(NearestKink, Math.Min(Math.Abs(x - edge), Math.Abs(x + edge)));
         }
     }
 

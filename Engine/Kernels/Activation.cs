@@ -11,40 +11,60 @@ public enum Activation
     Tanh,
     /// <summary>y = 1 / (1 + exp(-x)).</summary>
     Sigmoid,
-    /// <summary>Keras' hard sigmoid: y = clip(0.2 x + 0.5, 0, 1).</summary>
+    /// <summary>Keras 2's hard sigmoid (Keras name hard_sigmoid): y = clip(0.2 x + 0.5, 0, 1).</summary>
     HardSigmoid,
+    /// <summary>Keras 3's hard sigmoid (here named hard_sigmoid_keras3): y = clip(x / 6 + 1 / 2, 0, 1).</summary>
+    HardSigmoidKeras3,
 }
 
 /// <summary>Parsing and printing of <see cref="Activation"/> with Keras' names.</summary>
 public static class ActivationNames
 {
-    /// <summary>The Keras name: linear, relu, tanh, sigmoid, hard_sigmoid.</summary>
-    public static string Name(this Activation a) => a switch
+    /// <summary>The Keras name: linear, relu, tanh, sigmoid, hard_sigmoid, hard_sigmoid_keras3.</summary>
+    public static string Name(this Activation a)
     {
-        Activation.Linear => "linear",
-        Activation.Relu => "relu",
-        Activation.Tanh => "tanh",
-        Activation.Sigmoid => "sigmoid",
-        Activation.HardSigmoid => "hard_sigmoid",
-        _ => throw new ArgumentOutOfRangeException(nameof(a), a, "unknown activation"),
-    };
+        var call = new NameCall();
+        ActivationDispatch.Run(a, ref call);
+        return call.Result!;
+    }
 
     /// <summary>Parses a Keras activation name; throws <see cref="ArgumentException"/> naming the accepted names.</summary>
     public static Activation Parse(string name) => TryParse(name, out var a)
         ? a
-        : throw new ArgumentException($"unknown activation '{name}': expected linear, relu, tanh, sigmoid or hard_sigmoid", nameof(name));
+        : throw new ArgumentException($"unknown activation '{name}': expected {Accepted}", nameof(name));
 
-    /// <summary>Parses a Keras activation name.</summary>
+    /// <summary>
+    /// Parses a Keras activation name, ignoring case, surrounding blanks and '_' or '-' (hardsigmoid, hard-sigmoid).
+    /// </summary>
     public static bool TryParse(string? name, out Activation activation)
     {
-        switch (name?.Trim().ToLowerInvariant())
+        string key = Key(name ?? "");
+        foreach (var a in Enum.GetValues<Activation>())
+            if (Key(a.Name()) == key)
+            {
+                activation = a;
+                return true;
+            }
+        activation = Activation.Linear;
+        return false;
+    }
+
+    private static string Key(string name) => name.Trim().ToLowerInvariant().Replace("_", "").Replace("-", "");
+
+    /// <summary>The accepted names for messages: "linear, relu, tanh, sigmoid, hard_sigmoid or hard_sigmoid_keras3".</summary>
+    public static string Accepted
+    {
+        get
         {
-            case "linear": activation = Activation.Linear; return true;
-            case "relu": activation = Activation.Relu; return true;
-            case "tanh": activation = Activation.Tanh; return true;
-            case "sigmoid": activation = Activation.Sigmoid; return true;
-            case "hard_sigmoid" or "hardsigmoid" or "hard-sigmoid": activation = Activation.HardSigmoid; return true;
-            default: activation = Activation.Linear; return false;
+            var names = Enum.GetValues<Activation>().Select(a => a.Name()).ToArray();
+            return string.Join(", ", names[..^1]) + " or " + names[^1];
         }
+    }
+
+    private struct NameCall : IActivationCall
+    {
+        public string? Result;
+
+        public void Run<TA>() where TA : struct, IActivationOperator => Result = TA.Name;
     }
 }

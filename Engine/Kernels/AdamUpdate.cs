@@ -10,6 +10,8 @@ namespace Engine.Kernels;
 /// <c>m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2; p -= alpha m / (sqrt(v) + eps)</c>.
 /// Moments below 1e-30 in magnitude are flushed to zero: for units that stopped learning they
 /// would otherwise decay into denormal floats, which are many times slower to compute with.
+/// Every width (512-, 256-, 128-bit vectors, then scalars for the rest) evaluates the same expressions in the same
+/// order, without fused multiply-adds, so each element's result does not depend on the path that computed it.
 /// </summary>
 public static class AdamUpdate
 {
@@ -82,6 +84,24 @@ public static class AdamUpdate
                 mi.StoreUnsafe(ref mr, i);
                 vi.StoreUnsafe(ref vr, i);
                 (Vector256.LoadUnsafe(ref pr, i) - a * mi / (Vector256.Sqrt(vi) + e)).StoreUnsafe(ref pr, i);
+            }
+        }
+        if (Vector128.IsHardwareAccelerated)
+        {
+            Vector128<float> b1 = Vector128.Create(beta1), c1 = Vector128.Create(1f - beta1);
+            Vector128<float> b2 = Vector128.Create(beta2), c2 = Vector128.Create(1f - beta2);
+            Vector128<float> a = Vector128.Create(alpha), e = Vector128.Create(epsilon);
+            var tiny = Vector128.Create(FlushBelow);
+            for (; i + 4 <= n; i += 4)
+            {
+                var gi = Vector128.LoadUnsafe(ref gr, i);
+                var mi = b1 * Vector128.LoadUnsafe(ref mr, i) + c1 * gi;
+                var vi = b2 * Vector128.LoadUnsafe(ref vr, i) + c2 * gi * gi;
+                mi = Vector128.ConditionalSelect(Vector128.LessThan(Vector128.Abs(mi), tiny), default, mi);
+                vi = Vector128.ConditionalSelect(Vector128.LessThan(vi, tiny), default, vi);
+                mi.StoreUnsafe(ref mr, i);
+                vi.StoreUnsafe(ref vr, i);
+                (Vector128.LoadUnsafe(ref pr, i) - a * mi / (Vector128.Sqrt(vi) + e)).StoreUnsafe(ref pr, i);
             }
         }
         for (; i < n; i++)

@@ -12,7 +12,8 @@ namespace Engine.Kernels;
 /// (element (i, p) at <c>a[i rowStride + p colStride]</c>, so Aᵀ needs no copy), and B (k, n) packed by
 /// <see cref="PackB"/> into panels of <see cref="PanelWidth"/> columns, each stored k-major and zero-padded.
 /// A register-blocked micro-kernel keeps an MR x NR block of C in vector registers for a whole k block:
-/// 8 x 32 with 512-bit vectors, 6 x 16 with 256-bit vectors, 4 x 8 plain scalars otherwise.
+/// 8 x 32 with 512-bit vectors, 6 x 16 with 256-bit vectors, 6 x 8 with 128-bit vectors (SSE, NEON), 4 x 8 plain
+/// scalars otherwise.
 /// Packing B once serves every product with the same right operand (the recurrent kernel across all steps).
 /// </summary>
 public static class GemmPacked
@@ -163,6 +164,11 @@ public static class GemmPacked
 
     internal const long ThreadThreshold = 1L << 21;
 
+    /// <summary>Rows of C per micro-kernel call (MR): 8 with 512-bit vectors, 6 with 256 or 128, 4 otherwise.</summary>
+    internal static int MicroRows =>
+        Vector512.IsHardwareAccelerated ? 8 :
+        Vector256.IsHardwareAccelerated || Vector128.IsHardwareAccelerated ? 6 : 4;
+
     internal static unsafe void Unchecked(Span<float> c, int ldc, ReadOnlySpan<float> a, int rowStride, int colStride, ReadOnlySpan<float> packedB, int m, int k, int n)
     {
         int panels = (n + PanelWidth - 1) / PanelWidth;
@@ -182,7 +188,7 @@ public static class GemmPacked
     // C's panels [panelStart, panelEnd) over all rows: k blocks, then blocks of MBlock rows, then panels, then MR rows.
     private static void Blocks(ref float cr, int ldc, ref float ar, int rowStride, int colStride, ref float br, int m, int k, int n, int panelStart, int panelEnd)
     {
-        int nr = PanelWidth, mr = Vector512.IsHardwareAccelerated ? 8 : Vector256.IsHardwareAccelerated ? 6 : 4;
+        int nr = PanelWidth, mr = MicroRows;
         for (int k0 = 0; k0 < k; k0 += KBlock)
         {
             int kc = Math.Min(KBlock, k - k0);
@@ -200,6 +206,8 @@ public static class GemmPacked
                         ref float ai = ref Unsafe.Add(ref ar, (nint)i * rowStride + (nint)k0 * colStride);
                         if (Vector512.IsHardwareAccelerated) Kernel512(rows, ref ci, ldc, ref ai, rowStride, colStride, ref bp, kc, w);
                         else if (Vector256.IsHardwareAccelerated) Kernel256(rows, ref ci, ldc, ref ai, rowStride, colStride, ref bp, kc, w);
+                        else if (Vector128.IsHardwareAccelerated)
+                            Kernel128(rows, ref ci, ldc, ref ai, rowStride, colStride, ref bp, kc, w);
                         else KernelScalar(rows, ref ci, ldc, ref ai, rowStride, colStride, ref bp, kc, w);
                     }
                 }
@@ -403,6 +411,90 @@ public static class GemmPacked
         if (w == 0) return;
         var mask = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(w)).AsSingle();
         fixed (float* p = &c) Avx.MaskStore(p, mask, Avx.MaskLoad(p, mask) + v0);
+    }
+
+    private static void Kernel128(int rows, ref float c, nint ldc, ref float a, nint rs, nint cs, ref float b, int kc,
+                                  int w)
+    {
+        switch (rows)
+        {
+            case 6: Kernel128<R6>(ref c, ldc, ref a, rs, cs, ref b, kc, w); break;
+            case 5: Kernel128<R5>(ref c, ldc, ref a, rs, cs, ref b, kc, w); break;
+            case 4: Kernel128<R4>(ref c, ldc, ref a, rs, cs, ref b, kc, w); break;
+            case 3: Kernel128<R3>(ref c, ldc, ref a, rs, cs, ref b, kc, w); break;
+            case 2: Kernel128<R2>(ref c, ldc, ref a, rs, cs, ref b, kc, w); break;
+            default: Kernel128<R1>(ref c, ldc, ref a, rs, cs, ref b, kc, w); break;
+        }
+    }
+
+    // One MR x 8 block of C: two 4-float vectors per row (12 accumulators, as Kernel256; SSE has 16 registers).
+    private static void Kernel128<TR>(ref float c, nint ldc, ref float a, nint rs, nint cs, ref float b, int kc, int w)
+        where TR : struct, IRowCount
+    {
+        int r = TR.Rows;
+        Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
+                         c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        nint ap = 0;
+        for (int p = 0; p < kc; p++, ap += cs)
+        {
+            var b0 = Vector128.LoadUnsafe(ref b);
+            var b1 = Vector128.LoadUnsafe(ref b, 4);
+            b = ref Unsafe.Add(ref b, 8);
+            var x = Vector128.Create(Unsafe.Add(ref a, ap));
+            c00 = Vector128.FusedMultiplyAdd(x, b0, c00); c01 = Vector128.FusedMultiplyAdd(x, b1, c01);
+            if (r > 1)
+            {
+                x = Vector128.Create(Unsafe.Add(ref a, ap + rs));
+                c10 = Vector128.FusedMultiplyAdd(x, b0, c10); c11 = Vector128.FusedMultiplyAdd(x, b1, c11);
+            }
+            if (r > 2)
+            {
+                x = Vector128.Create(Unsafe.Add(ref a, ap + 2 * rs));
+                c20 = Vector128.FusedMultiplyAdd(x, b0, c20); c21 = Vector128.FusedMultiplyAdd(x, b1, c21);
+            }
+            if (r > 3)
+            {
+                x = Vector128.Create(Unsafe.Add(ref a, ap + 3 * rs));
+                c30 = Vector128.FusedMultiplyAdd(x, b0, c30); c31 = Vector128.FusedMultiplyAdd(x, b1, c31);
+            }
+            if (r > 4)
+            {
+                x = Vector128.Create(Unsafe.Add(ref a, ap + 4 * rs));
+                c40 = Vector128.FusedMultiplyAdd(x, b0, c40); c41 = Vector128.FusedMultiplyAdd(x, b1, c41);
+            }
+            if (r > 5)
+            {
+                x = Vector128.Create(Unsafe.Add(ref a, ap + 5 * rs));
+                c50 = Vector128.FusedMultiplyAdd(x, b0, c50); c51 = Vector128.FusedMultiplyAdd(x, b1, c51);
+            }
+        }
+        Store128(ref c, c00, c01, w);
+        if (r > 1) Store128(ref Unsafe.Add(ref c, ldc), c10, c11, w);
+        if (r > 2) Store128(ref Unsafe.Add(ref c, 2 * ldc), c20, c21, w);
+        if (r > 3) Store128(ref Unsafe.Add(ref c, 3 * ldc), c30, c31, w);
+        if (r > 4) Store128(ref Unsafe.Add(ref c, 4 * ldc), c40, c41, w);
+        if (r > 5) Store128(ref Unsafe.Add(ref c, 5 * ldc), c50, c51, w);
+    }
+
+    // C row += (v0, v1) over its first w of 8 columns: whole vectors where they fit, lane by lane for the rest
+    // (no portable masked store at this width).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store128(ref float c, Vector128<float> v0, Vector128<float> v1, int w)
+    {
+        if (w == 8)
+        {
+            (Vector128.LoadUnsafe(ref c) + v0).StoreUnsafe(ref c);
+            (Vector128.LoadUnsafe(ref c, 4) + v1).StoreUnsafe(ref c, 4);
+            return;
+        }
+        if (w >= 4)
+        {
+            (Vector128.LoadUnsafe(ref c) + v0).StoreUnsafe(ref c);
+            v0 = v1;
+            w -= 4;
+            c = ref Unsafe.Add(ref c, 4);
+        }
+        for (int l = 0; l < w; l++) Unsafe.Add(ref c, l) += v0.GetElement(l);
     }
 
     // Without vector hardware: rows x 8 with the panel's columns in scalars, p summed in order.

@@ -68,34 +68,22 @@ public static unsafe class LstmGates
     }
 
     internal static void ForwardUnchecked(Span<float> gates, Span<float> c, Span<float> s, Span<float> h, ReadOnlySpan<float> cPrev,
-                                          Activation a, Activation r, int rows, int units)
-    {
+                                          Activation a, Activation r, int rows, int units) =>
         // One specialised loop per activation pair: no switch or indirect jump per vector.
-        switch (a)
-        {
-            case Activation.Relu: ForwardFor<Relu>(gates, c, s, h, cPrev, r, rows, units); break;
-            case Activation.Tanh: ForwardFor<Tanh>(gates, c, s, h, cPrev, r, rows, units); break;
-            case Activation.Sigmoid: ForwardFor<Sigmoid>(gates, c, s, h, cPrev, r, rows, units); break;
-            case Activation.HardSigmoid: ForwardFor<HardSigmoid>(gates, c, s, h, cPrev, r, rows, units); break;
-            default: ForwardFor<Linear>(gates, c, s, h, cPrev, r, rows, units); break;
-        }
-    }
+        ActivationDispatch.Run(a, r, new ForwardCall(gates, c, s, h, cPrev, rows, units));
 
-    private static void ForwardFor<TA>(Span<float> gates, Span<float> c, Span<float> s, Span<float> h, ReadOnlySpan<float> cPrev, Activation r, int rows, int units)
-        where TA : struct, IGateActivation
+    private readonly ref struct ForwardCall(Span<float> gates, Span<float> c, Span<float> s, Span<float> h,
+                                            ReadOnlySpan<float> cPrev, int rows, int units) : IActivationPairCall
     {
-        switch (r)
-        {
-            case Activation.Sigmoid: ForwardRows<TA, Sigmoid>(gates, c, s, h, cPrev, rows, units); break;
-            case Activation.HardSigmoid: ForwardRows<TA, HardSigmoid>(gates, c, s, h, cPrev, rows, units); break;
-            case Activation.Tanh: ForwardRows<TA, Tanh>(gates, c, s, h, cPrev, rows, units); break;
-            case Activation.Relu: ForwardRows<TA, Relu>(gates, c, s, h, cPrev, rows, units); break;
-            default: ForwardRows<TA, Linear>(gates, c, s, h, cPrev, rows, units); break;
-        }
+        private readonly Span<float> _gates = gates, _c = c, _s = s, _h = h;
+        private readonly ReadOnlySpan<float> _cPrev = cPrev;
+
+        public void Run<TA, TR>() where TA : struct, IActivationOperator where TR : struct, IActivationOperator =>
+            ForwardRows<TA, TR>(_gates, _c, _s, _h, _cPrev, rows, units);
     }
 
     private static void ForwardRows<TA, TR>(Span<float> gates, Span<float> c, Span<float> s, Span<float> h, ReadOnlySpan<float> cPrev, int rows, int units)
-        where TA : struct, IGateActivation where TR : struct, IGateActivation
+        where TA : struct, IActivationOperator where TR : struct, IActivationOperator
     {
         fixed (float* zp = gates, cp = c, sp = s, hp = h, cpp = cPrev)
         {
@@ -116,11 +104,18 @@ public static unsafe class LstmGates
                     if (j < hh) Forward256<TA, TR>(z + j, cn + j, sn + j, hn + j, pn + j, hh, Mask256(hh - j), masked: true);
                     continue;
                 }
+                if (Vector128.IsHardwareAccelerated)
+                {
+                    for (; j + 4 <= hh; j += 4) Forward128<TA, TR>(z + j, cn + j, sn + j, hn + j, pn + j, hh, 4);
+                    if (j < hh) Forward128<TA, TR>(z + j, cn + j, sn + j, hn + j, pn + j, hh, hh - j);
+                    continue;
+                }
                 for (; j < hh; j++)
                 {
-                    float i = TR.F(z[j]), f = TR.F(z[hh + j]), g = TA.F(z[2 * hh + j]), o = TR.F(z[3 * hh + j]);
+                    float i = TR.Invoke(z[j]), f = TR.Invoke(z[hh + j]);
+                    float g = TA.Invoke(z[2 * hh + j]), o = TR.Invoke(z[3 * hh + j]);
                     z[j] = i; z[hh + j] = f; z[2 * hh + j] = g; z[3 * hh + j] = o;
-                    float cj = MathF.FusedMultiplyAdd(i, g, f * pn[j]), sj = TA.F(cj);
+                    float cj = MathF.FusedMultiplyAdd(i, g, f * pn[j]), sj = TA.Invoke(cj);
                     cn[j] = cj; sn[j] = sj; hn[j] = o * sj;
                 }
             }
@@ -128,33 +123,23 @@ public static unsafe class LstmGates
     }
 
     internal static void BackwardUnchecked(Span<float> dz, Span<float> dc, ReadOnlySpan<float> dh, ReadOnlySpan<float> gates, ReadOnlySpan<float> cPrev,
-                                           ReadOnlySpan<float> s, Activation a, Activation r, int rows, int units)
-    {
-        switch (a)
-        {
-            case Activation.Relu: BackwardFor<Relu>(dz, dc, dh, gates, cPrev, s, r, rows, units); break;
-            case Activation.Tanh: BackwardFor<Tanh>(dz, dc, dh, gates, cPrev, s, r, rows, units); break;
-            case Activation.Sigmoid: BackwardFor<Sigmoid>(dz, dc, dh, gates, cPrev, s, r, rows, units); break;
-            case Activation.HardSigmoid: BackwardFor<HardSigmoid>(dz, dc, dh, gates, cPrev, s, r, rows, units); break;
-            default: BackwardFor<Linear>(dz, dc, dh, gates, cPrev, s, r, rows, units); break;
-        }
-    }
+                                           ReadOnlySpan<float> s, Activation a, Activation r, int rows, int units) =>
+        ActivationDispatch.Run(a, r, new BackwardCall(dz, dc, dh, gates, cPrev, s, rows, units));
 
-    private static void BackwardFor<TA>(Span<float> dz, Span<float> dc, ReadOnlySpan<float> dh, ReadOnlySpan<float> gates, ReadOnlySpan<float> cPrev,
-                                        ReadOnlySpan<float> s, Activation r, int rows, int units) where TA : struct, IGateActivation
+    private readonly ref struct BackwardCall(Span<float> dz, Span<float> dc, ReadOnlySpan<float> dh,
+                                             ReadOnlySpan<float> gates, ReadOnlySpan<float> cPrev,
+                                             ReadOnlySpan<float> s, int rows, int units) : IActivationPairCall
     {
-        switch (r)
-        {
-            case Activation.Sigmoid: BackwardRows<TA, Sigmoid>(dz, dc, dh, gates, cPrev, s, rows, units); break;
-            case Activation.HardSigmoid: BackwardRows<TA, HardSigmoid>(dz, dc, dh, gates, cPrev, s, rows, units); break;
-            case Activation.Tanh: BackwardRows<TA, Tanh>(dz, dc, dh, gates, cPrev, s, rows, units); break;
-            case Activation.Relu: BackwardRows<TA, Relu>(dz, dc, dh, gates, cPrev, s, rows, units); break;
-            default: BackwardRows<TA, Linear>(dz, dc, dh, gates, cPrev, s, rows, units); break;
-        }
+        private readonly Span<float> _dz = dz, _dc = dc;
+        private readonly ReadOnlySpan<float> _dh = dh, _gates = gates, _cPrev = cPrev, _s = s;
+
+        public void Run<TA, TR>() where TA : struct, IActivationOperator where TR : struct, IActivationOperator =>
+            BackwardRows<TA, TR>(_dz, _dc, _dh, _gates, _cPrev, _s, rows, units);
     }
 
     private static void BackwardRows<TA, TR>(Span<float> dz, Span<float> dc, ReadOnlySpan<float> dh, ReadOnlySpan<float> gates, ReadOnlySpan<float> cPrev,
-                                             ReadOnlySpan<float> s, int rows, int units) where TA : struct, IGateActivation where TR : struct, IGateActivation
+                                             ReadOnlySpan<float> s, int rows, int units)
+        where TA : struct, IActivationOperator where TR : struct, IActivationOperator
     {
         fixed (float* dzp = dz, dcp = dc, dhp = dh, gp = gates, cpp = cPrev, sp = s)
         {
@@ -175,14 +160,21 @@ public static unsafe class LstmGates
                     if (j < hh) Backward256<TA, TR>(d + j, dcn + j, dhn + j, g + j, pn + j, sn + j, hh, Mask256(hh - j), masked: true);
                     continue;
                 }
+                if (Vector128.IsHardwareAccelerated)
+                {
+                    for (; j + 4 <= hh; j += 4)
+                        Backward128<TA, TR>(d + j, dcn + j, dhn + j, g + j, pn + j, sn + j, hh, 4);
+                    if (j < hh) Backward128<TA, TR>(d + j, dcn + j, dhn + j, g + j, pn + j, sn + j, hh, hh - j);
+                    continue;
+                }
                 for (; j < hh; j++)
                 {
                     float i = g[j], f = g[hh + j], gg = g[2 * hh + j], o = g[3 * hh + j];
-                    float dcj = dcn[j] + dhn[j] * o * TA.D(sn[j]);
-                    d[3 * hh + j] = dhn[j] * sn[j] * TR.D(o);
-                    d[j] = dcj * gg * TR.D(i);
-                    d[hh + j] = dcj * pn[j] * TR.D(f);
-                    d[2 * hh + j] = dcj * i * TA.D(gg);
+                    float dcj = dcn[j] + dhn[j] * o * TA.Derivative(sn[j]);
+                    d[3 * hh + j] = dhn[j] * sn[j] * TR.Derivative(o);
+                    d[j] = dcj * gg * TR.Derivative(i);
+                    d[hh + j] = dcj * pn[j] * TR.Derivative(f);
+                    d[2 * hh + j] = dcj * i * TA.Derivative(gg);
                     dcn[j] = dcj * f;
                 }
             }
@@ -207,21 +199,21 @@ public static unsafe class LstmGates
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Forward512<TA, TR>(float* z, float* c, float* s, float* h, float* cPrev, int hh, Vector512<float> mask, bool masked)
-        where TA : struct, IGateActivation where TR : struct, IGateActivation
+        where TA : struct, IActivationOperator where TR : struct, IActivationOperator
     {
-        var i = TR.F(Load(z, mask, masked));
-        var f = TR.F(Load(z + hh, mask, masked));
-        var g = TA.F(Load(z + 2 * hh, mask, masked));
-        var o = TR.F(Load(z + 3 * hh, mask, masked));
+        var i = TR.Invoke(Load(z, mask, masked));
+        var f = TR.Invoke(Load(z + hh, mask, masked));
+        var g = TA.Invoke(Load(z + 2 * hh, mask, masked));
+        var o = TR.Invoke(Load(z + 3 * hh, mask, masked));
         var cn = Vector512.FusedMultiplyAdd(i, g, f * Load(cPrev, mask, masked));
-        var sn = TA.F(cn);
+        var sn = TA.Invoke(cn);
         Store(z, i, mask, masked); Store(z + hh, f, mask, masked); Store(z + 2 * hh, g, mask, masked); Store(z + 3 * hh, o, mask, masked);
         Store(c, cn, mask, masked); Store(s, sn, mask, masked); Store(h, o * sn, mask, masked);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Backward512<TA, TR>(float* dz, float* dc, float* dh, float* gates, float* cPrev, float* s, int hh, Vector512<float> mask, bool masked)
-        where TA : struct, IGateActivation where TR : struct, IGateActivation
+        where TA : struct, IActivationOperator where TR : struct, IActivationOperator
     {
         var i = Load(gates, mask, masked);
         var f = Load(gates + hh, mask, masked);
@@ -229,58 +221,13 @@ public static unsafe class LstmGates
         var o = Load(gates + 3 * hh, mask, masked);
         var sv = Load(s, mask, masked);
         var dhv = Load(dh, mask, masked);
-        var dcv = Vector512.FusedMultiplyAdd(dhv * o, TA.D(sv), Load(dc, mask, masked));
-        Store(dz + 3 * hh, dhv * sv * TR.D(o), mask, masked);
-        Store(dz, dcv * g * TR.D(i), mask, masked);
-        Store(dz + hh, dcv * Load(cPrev, mask, masked) * TR.D(f), mask, masked);
-        Store(dz + 2 * hh, dcv * i * TA.D(g), mask, masked);
+        var dcv = Vector512.FusedMultiplyAdd(dhv * o, TA.Derivative(sv), Load(dc, mask, masked));
+        Store(dz + 3 * hh, dhv * sv * TR.Derivative(o), mask, masked);
+        Store(dz, dcv * g * TR.Derivative(i), mask, masked);
+        Store(dz + hh, dcv * Load(cPrev, mask, masked) * TR.Derivative(f), mask, masked);
+        Store(dz + 2 * hh, dcv * i * TA.Derivative(g), mask, masked);
         Store(dc, dcv * f, mask, masked);
     }
-
-    /// <summary>f(x) on 16 lanes; tanh as 1 - 2 / (e^{2x} + 1) and sigmoid as 1 / (1 + e^{-x}), both exact at the saturated ends.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector512<float> Act(Activation f, Vector512<float> x) => f switch
-    {
-        Activation.Relu => Vector512.MaxNative(x, Vector512<float>.Zero),
-        Activation.Sigmoid => Vector512<float>.One / (Vector512<float>.One + Exp(-x)),
-        Activation.Tanh => Vector512<float>.One - Vector512.Create(2f) / (Exp(x + x) + Vector512<float>.One),
-        Activation.HardSigmoid => Vector512.MinNative(Vector512.MaxNative(Vector512.FusedMultiplyAdd(x, Vector512.Create(0.2f), Vector512.Create(0.5f)), Vector512<float>.Zero), Vector512<float>.One),
-        _ => x,
-    };
-
-    /// <summary>
-    /// e^x on 16 lanes: x clamped to [-87, 88] (so the result stays a normal float, never inf or a denormal),
-    /// e^x = 2^n e^r with n = round(x log2 e), r = x - n ln 2 in two parts, e^r by Cephes' degree-6 polynomial (about 1 ulp).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector512<float> Exp(Vector512<float> x)
-    {
-        x = Vector512.MinNative(Vector512.MaxNative(x, Vector512.Create(-87f)), Vector512.Create(88f));
-        var magic = Vector512.Create(12582912f); // 1.5 * 2^23: adding it rounds to an integer held in the low mantissa bits
-        var t = Vector512.FusedMultiplyAdd(x, Vector512.Create(1.44269504f), magic);
-        var n = t - magic;
-        var r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-0.693359375f), x);
-        r = Vector512.FusedMultiplyAdd(n, Vector512.Create(2.12194440e-4f), r);
-        var p = Vector512.Create(1.9875691500e-4f);
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(1.3981999507e-3f));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(8.3334519073e-3f));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(4.1665795894e-2f));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(1.6666665459e-1f));
-        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(5.0000001201e-1f));
-        p = Vector512.FusedMultiplyAdd(p, r * r, r + Vector512<float>.One);
-        return Avx512F.Scale(p, n); // p 2^n in one instruction (vscalefps), exact for the clamped range
-    }
-
-    /// <summary>f'(x) on 16 lanes through y = f(x), as <see cref="ActivationGradient.Derivative"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector512<float> Derivative(Activation f, Vector512<float> y) => f switch
-    {
-        Activation.Relu => Vector512.ConditionalSelect(Vector512.GreaterThan(y, Vector512<float>.Zero), Vector512<float>.One, Vector512<float>.Zero),
-        Activation.Tanh => Vector512<float>.One - y * y,
-        Activation.Sigmoid => y * (Vector512<float>.One - y),
-        Activation.HardSigmoid => Vector512.ConditionalSelect(Vector512.GreaterThan(y, Vector512<float>.Zero) & Vector512.LessThan(y, Vector512<float>.One), Vector512.Create(0.2f), Vector512<float>.Zero),
-        _ => Vector512<float>.One,
-    };
 
     // ---- 256-bit lanes ----
 
@@ -299,21 +246,21 @@ public static unsafe class LstmGates
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Forward256<TA, TR>(float* z, float* c, float* s, float* h, float* cPrev, int hh, Vector256<float> mask, bool masked)
-        where TA : struct, IGateActivation where TR : struct, IGateActivation
+        where TA : struct, IActivationOperator where TR : struct, IActivationOperator
     {
-        var i = TR.F(Load(z, mask, masked));
-        var f = TR.F(Load(z + hh, mask, masked));
-        var g = TA.F(Load(z + 2 * hh, mask, masked));
-        var o = TR.F(Load(z + 3 * hh, mask, masked));
+        var i = TR.Invoke(Load(z, mask, masked));
+        var f = TR.Invoke(Load(z + hh, mask, masked));
+        var g = TA.Invoke(Load(z + 2 * hh, mask, masked));
+        var o = TR.Invoke(Load(z + 3 * hh, mask, masked));
         var cn = Vector256.FusedMultiplyAdd(i, g, f * Load(cPrev, mask, masked));
-        var sn = TA.F(cn);
+        var sn = TA.Invoke(cn);
         Store(z, i, mask, masked); Store(z + hh, f, mask, masked); Store(z + 2 * hh, g, mask, masked); Store(z + 3 * hh, o, mask, masked);
         Store(c, cn, mask, masked); Store(s, sn, mask, masked); Store(h, o * sn, mask, masked);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Backward256<TA, TR>(float* dz, float* dc, float* dh, float* gates, float* cPrev, float* s, int hh, Vector256<float> mask, bool masked)
-        where TA : struct, IGateActivation where TR : struct, IGateActivation
+        where TA : struct, IActivationOperator where TR : struct, IActivationOperator
     {
         var i = Load(gates, mask, masked);
         var f = Load(gates + hh, mask, masked);
@@ -321,117 +268,64 @@ public static unsafe class LstmGates
         var o = Load(gates + 3 * hh, mask, masked);
         var sv = Load(s, mask, masked);
         var dhv = Load(dh, mask, masked);
-        var dcv = Vector256.FusedMultiplyAdd(dhv * o, TA.D(sv), Load(dc, mask, masked));
-        Store(dz + 3 * hh, dhv * sv * TR.D(o), mask, masked);
-        Store(dz, dcv * g * TR.D(i), mask, masked);
-        Store(dz + hh, dcv * Load(cPrev, mask, masked) * TR.D(f), mask, masked);
-        Store(dz + 2 * hh, dcv * i * TA.D(g), mask, masked);
+        var dcv = Vector256.FusedMultiplyAdd(dhv * o, TA.Derivative(sv), Load(dc, mask, masked));
+        Store(dz + 3 * hh, dhv * sv * TR.Derivative(o), mask, masked);
+        Store(dz, dcv * g * TR.Derivative(i), mask, masked);
+        Store(dz + hh, dcv * Load(cPrev, mask, masked) * TR.Derivative(f), mask, masked);
+        Store(dz + 2 * hh, dcv * i * TA.Derivative(g), mask, masked);
         Store(dc, dcv * f, mask, masked);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector256<float> Act(Activation f, Vector256<float> x) => f switch
-    {
-        Activation.Relu => Vector256.MaxNative(x, Vector256<float>.Zero),
-        Activation.Sigmoid => Vector256<float>.One / (Vector256<float>.One + Exp(-x)),
-        Activation.Tanh => Vector256<float>.One - Vector256.Create(2f) / (Exp(x + x) + Vector256<float>.One),
-        Activation.HardSigmoid => Vector256.MinNative(Vector256.MaxNative(Vector256.FusedMultiplyAdd(x, Vector256.Create(0.2f), Vector256.Create(0.5f)), Vector256<float>.Zero), Vector256<float>.One),
-        _ => x,
-    };
+    // ---- 128-bit lanes (SSE, NEON): a row's last partial vector goes through a register copied to and from memory
 
-    /// <summary>
-    /// e^x on 8 lanes: x clamped to [-87, 88] (so the result stays a normal float, never inf or a denormal),
-    /// e^x = 2^n e^r with n = round(x log2 e), r = x - n ln 2 in two parts, e^r by Cephes' degree-6 polynomial (about 1 ulp).
-    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector256<float> Exp(Vector256<float> x)
+    private static Vector128<float> Load(float* p, int count)
     {
-        x = Vector256.MinNative(Vector256.MaxNative(x, Vector256.Create(-87f)), Vector256.Create(88f));
-        var magic = Vector256.Create(12582912f); // 1.5 * 2^23: adding it rounds to an integer held in the low mantissa bits
-        var t = Vector256.FusedMultiplyAdd(x, Vector256.Create(1.44269504f), magic);
-        var n = t - magic;
-        var r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-0.693359375f), x);
-        r = Vector256.FusedMultiplyAdd(n, Vector256.Create(2.12194440e-4f), r);
-        var p = Vector256.Create(1.9875691500e-4f);
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1.3981999507e-3f));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(8.3334519073e-3f));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(4.1665795894e-2f));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1.6666665459e-1f));
-        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(5.0000001201e-1f));
-        p = Vector256.FusedMultiplyAdd(p, r * r, r + Vector256<float>.One);
-        var scale = Vector256.ShiftLeft(t.AsInt32() - magic.AsInt32() + Vector256.Create(127), 23).AsSingle(); // 2^n
-        return p * scale;
+        if (count == 4) return Vector128.Load(p);
+        var v = Vector128<float>.Zero;
+        Buffer.MemoryCopy(p, &v, 16, count * sizeof(float));
+        return v;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector256<float> Derivative(Activation f, Vector256<float> y) => f switch
+    private static void Store(float* p, Vector128<float> v, int count)
     {
-        Activation.Relu => Vector256.ConditionalSelect(Vector256.GreaterThan(y, Vector256<float>.Zero), Vector256<float>.One, Vector256<float>.Zero),
-        Activation.Tanh => Vector256<float>.One - y * y,
-        Activation.Sigmoid => y * (Vector256<float>.One - y),
-        Activation.HardSigmoid => Vector256.ConditionalSelect(Vector256.GreaterThan(y, Vector256<float>.Zero) & Vector256.LessThan(y, Vector256<float>.One), Vector256.Create(0.2f), Vector256<float>.Zero),
-        _ => Vector256<float>.One,
-    };
-
-    // ---- the activations as types, so each (activation, recurrent activation) pair gets its own straight-line loop ----
-
-    internal interface IGateActivation
-    {
-        static abstract Vector512<float> F(Vector512<float> x);
-        static abstract Vector256<float> F(Vector256<float> x);
-        static abstract float F(float x);
-        static abstract Vector512<float> D(Vector512<float> y);
-        static abstract Vector256<float> D(Vector256<float> y);
-        static abstract float D(float y);
+        if (count == 4) v.Store(p);
+        else Buffer.MemoryCopy(&v, p, count * sizeof(float), count * sizeof(float));
     }
 
-    internal readonly struct Relu : IGateActivation
+    // count lanes (1 to 4) of the four gates from z; as Forward512.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Forward128<TA, TR>(float* z, float* c, float* s, float* h, float* cPrev, int hh, int count)
+        where TA : struct, IActivationOperator where TR : struct, IActivationOperator
     {
-        public static Vector512<float> F(Vector512<float> x) => Act(Activation.Relu, x);
-        public static Vector256<float> F(Vector256<float> x) => Act(Activation.Relu, x);
-        public static float F(float x) => Activations.Scalar(Activation.Relu, x);
-        public static Vector512<float> D(Vector512<float> y) => Derivative(Activation.Relu, y);
-        public static Vector256<float> D(Vector256<float> y) => Derivative(Activation.Relu, y);
-        public static float D(float y) => ActivationGradient.Derivative(Activation.Relu, y);
+        var i = TR.Invoke(Load(z, count));
+        var f = TR.Invoke(Load(z + hh, count));
+        var g = TA.Invoke(Load(z + 2 * hh, count));
+        var o = TR.Invoke(Load(z + 3 * hh, count));
+        var cn = Vector128.FusedMultiplyAdd(i, g, f * Load(cPrev, count));
+        var sn = TA.Invoke(cn);
+        Store(z, i, count); Store(z + hh, f, count); Store(z + 2 * hh, g, count); Store(z + 3 * hh, o, count);
+        Store(c, cn, count); Store(s, sn, count); Store(h, o * sn, count);
     }
 
-    internal readonly struct Tanh : IGateActivation
+    // As Backward512, on count lanes.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Backward128<TA, TR>(float* dz, float* dc, float* dh, float* gates, float* cPrev, float* s,
+                                            int hh, int count)
+        where TA : struct, IActivationOperator where TR : struct, IActivationOperator
     {
-        public static Vector512<float> F(Vector512<float> x) => Act(Activation.Tanh, x);
-        public static Vector256<float> F(Vector256<float> x) => Act(Activation.Tanh, x);
-        public static float F(float x) => Activations.Scalar(Activation.Tanh, x);
-        public static Vector512<float> D(Vector512<float> y) => Derivative(Activation.Tanh, y);
-        public static Vector256<float> D(Vector256<float> y) => Derivative(Activation.Tanh, y);
-        public static float D(float y) => ActivationGradient.Derivative(Activation.Tanh, y);
-    }
-
-    internal readonly struct Sigmoid : IGateActivation
-    {
-        public static Vector512<float> F(Vector512<float> x) => Act(Activation.Sigmoid, x);
-        public static Vector256<float> F(Vector256<float> x) => Act(Activation.Sigmoid, x);
-        public static float F(float x) => Activations.Scalar(Activation.Sigmoid, x);
-        public static Vector512<float> D(Vector512<float> y) => Derivative(Activation.Sigmoid, y);
-        public static Vector256<float> D(Vector256<float> y) => Derivative(Activation.Sigmoid, y);
-        public static float D(float y) => ActivationGradient.Derivative(Activation.Sigmoid, y);
-    }
-
-    internal readonly struct HardSigmoid : IGateActivation
-    {
-        public static Vector512<float> F(Vector512<float> x) => Act(Activation.HardSigmoid, x);
-        public static Vector256<float> F(Vector256<float> x) => Act(Activation.HardSigmoid, x);
-        public static float F(float x) => Activations.Scalar(Activation.HardSigmoid, x);
-        public static Vector512<float> D(Vector512<float> y) => Derivative(Activation.HardSigmoid, y);
-        public static Vector256<float> D(Vector256<float> y) => Derivative(Activation.HardSigmoid, y);
-        public static float D(float y) => ActivationGradient.Derivative(Activation.HardSigmoid, y);
-    }
-
-    internal readonly struct Linear : IGateActivation
-    {
-        public static Vector512<float> F(Vector512<float> x) => Act(Activation.Linear, x);
-        public static Vector256<float> F(Vector256<float> x) => Act(Activation.Linear, x);
-        public static float F(float x) => Activations.Scalar(Activation.Linear, x);
-        public static Vector512<float> D(Vector512<float> y) => Derivative(Activation.Linear, y);
-        public static Vector256<float> D(Vector256<float> y) => Derivative(Activation.Linear, y);
-        public static float D(float y) => ActivationGradient.Derivative(Activation.Linear, y);
+        var i = Load(gates, count);
+        var f = Load(gates + hh, count);
+        var g = Load(gates + 2 * hh, count);
+        var o = Load(gates + 3 * hh, count);
+        var sv = Load(s, count);
+        var dhv = Load(dh, count);
+        var dcv = Vector128.FusedMultiplyAdd(dhv * o, TA.Derivative(sv), Load(dc, count));
+        Store(dz + 3 * hh, dhv * sv * TR.Derivative(o), count);
+        Store(dz, dcv * g * TR.Derivative(i), count);
+        Store(dz + hh, dcv * Load(cPrev, count) * TR.Derivative(f), count);
+        Store(dz + 2 * hh, dcv * i * TA.Derivative(g), count);
+        Store(dc, dcv * f, count);
     }
 }

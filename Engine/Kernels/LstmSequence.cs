@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
-using static Engine.Kernels.LstmGates;
 
 namespace Engine.Kernels;
 
@@ -343,12 +342,18 @@ internal static unsafe class LstmSequence
     // A row of pre-activations (V vectors) activated in place: r on i, f, o; a on g.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Activate<TW, TA, TR>(ref Vector512<float> a0, ref Vector512<float> a1, ref Vector512<float> a2, ref Vector512<float> a3, Vector512<float> gLanes)
-        where TW : struct, IRowWidth where TA : struct, IGateActivation where TR : struct, IGateActivation
+        where TW : struct, IRowWidth where TA : struct, IActivationOperator where TR : struct, IActivationOperator
     {
-        if (TW.V == 4) { a0 = TR.F(a0); a1 = TR.F(a1); a2 = TA.F(a2); a3 = TR.F(a3); }
-        else if (TW.V == 2) { a0 = TR.F(a0); a1 = typeof(TA) == typeof(TR) ? TR.F(a1) : Vector512.ConditionalSelect(gLanes, TA.F(a1), TR.F(a1)); }
-        else if (typeof(TA) == typeof(TR)) a0 = TR.F(a0); // one activation for the whole row (a JIT-time constant)
-        else a0 = Vector512.ConditionalSelect(gLanes, TA.F(a0), TR.F(a0));
+        if (TW.V == 4) { a0 = TR.Invoke(a0); a1 = TR.Invoke(a1); a2 = TA.Invoke(a2); a3 = TR.Invoke(a3); }
+        else if (TW.V == 2)
+        {
+            a0 = TR.Invoke(a0);
+            a1 = typeof(TA) == typeof(TR)
+                ? TR.Invoke(a1)
+                : Vector512.ConditionalSelect(gLanes, TA.Invoke(a1), TR.Invoke(a1));
+        }
+        else if (typeof(TA) == typeof(TR)) a0 = TR.Invoke(a0); // one activation for the whole row (a JIT-time constant)
+        else a0 = Vector512.ConditionalSelect(gLanes, TA.Invoke(a0), TR.Invoke(a0));
     }
 
     // The permutes of ActivatePacked (rows of two vectors) and of the compact rows (CompactRows: A, B pack, C gets o back) for H
@@ -390,13 +395,13 @@ internal static unsafe class LstmSequence
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void ActivatePacked<TW, TA, TR>(ref Vector512<float> a0, ref Vector512<float> a1, ref Vector512<float> a2, ref Vector512<float> a3, in PackedIndices x,
                                                    out Vector512<float> i, out Vector512<float> f, out Vector512<float> g, out Vector512<float> o)
-        where TW : struct, IRowWidth where TA : struct, IGateActivation where TR : struct, IGateActivation
+        where TW : struct, IRowWidth where TA : struct, IActivationOperator where TR : struct, IActivationOperator
     {
-        var act = TR.F(Avx512F.PermuteVar16x32x2(a0, x.A, a1));
+        var act = TR.Invoke(Avx512F.PermuteVar16x32x2(a0, x.A, a1));
         i = act;
         f = Avx512F.PermuteVar16x32(act, x.B);
         o = Avx512F.PermuteVar16x32(act, x.C);
-        g = TA.F(a1);
+        g = TA.Invoke(a1);
         a0 = Avx512F.PermuteVar16x32(act, x.D);        // [i | f]
         a1 = Avx512F.PermuteVar16x32x2(g, x.E, act);   // [g | o]
         a2 = a3 = default;
@@ -407,12 +412,13 @@ internal static unsafe class LstmSequence
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> GateBackward<TW, TA, TR>(Vector512<float> dhv, Vector512<float> dcNext, float* gates, Vector512<float> s, Vector512<float> cPrev,
                                                              out Vector512<float> d0, out Vector512<float> d1, out Vector512<float> d2, out Vector512<float> d3)
-        where TW : struct, IRowWidth where TA : struct, IGateActivation where TR : struct, IGateActivation
+        where TW : struct, IRowWidth where TA : struct, IActivationOperator where TR : struct, IActivationOperator
     {
         LoadRow<TW>(gates, out var a0, out var a1, out var a2, out var a3);
         Split<TW>(a0, a1, a2, a3, out var i, out var f, out var g, out var o);
-        var dcv = Vector512.FusedMultiplyAdd(dhv * o, TA.D(s), dcNext);
-        Join<TW>(dcv * g * TR.D(i), dcv * cPrev * TR.D(f), dcv * i * TA.D(g), dhv * s * TR.D(o), out d0, out d1, out d2, out d3);
+        var dcv = Vector512.FusedMultiplyAdd(dhv * o, TA.Derivative(s), dcNext);
+        Join<TW>(dcv * g * TR.Derivative(i), dcv * cPrev * TR.Derivative(f), dcv * i * TA.Derivative(g),
+                 dhv * s * TR.Derivative(o), out d0, out d1, out d2, out d3);
         return dcv * f;
     }
 
@@ -420,7 +426,8 @@ internal static unsafe class LstmSequence
 
     private interface IGateLoop
     {
-        void Run<TW, TA, TR>() where TW : struct, IRowWidth where TA : struct, IGateActivation where TR : struct, IGateActivation;
+        void Run<TW, TA, TR>() where TW : struct, IRowWidth
+            where TA : struct, IActivationOperator where TR : struct, IActivationOperator;
     }
 
     // lanes: what one gate block must hold (the units, or the batch rows of a block in the batch-in-lanes layout).
@@ -434,29 +441,16 @@ internal static unsafe class LstmSequence
         }
     }
 
-    private static void Dispatch<TLoop, TW>(ref TLoop loop, Activation a, Activation r) where TLoop : struct, IGateLoop where TW : struct, IRowWidth
-    {
-        switch (a)
-        {
-            case Activation.Relu: Dispatch<TLoop, TW, Relu>(ref loop, r); break;
-            case Activation.Tanh: Dispatch<TLoop, TW, Tanh>(ref loop, r); break;
-            case Activation.Sigmoid: Dispatch<TLoop, TW, Sigmoid>(ref loop, r); break;
-            case Activation.HardSigmoid: Dispatch<TLoop, TW, HardSigmoid>(ref loop, r); break;
-            default: Dispatch<TLoop, TW, Linear>(ref loop, r); break;
-        }
-    }
+    private static void Dispatch<TLoop, TW>(ref TLoop loop, Activation a, Activation r)
+        where TLoop : struct, IGateLoop where TW : struct, IRowWidth =>
+        ActivationDispatch.Run(a, r, new WidthCall<TLoop, TW>(loop));
 
-    private static void Dispatch<TLoop, TW, TA>(ref TLoop loop, Activation r)
-        where TLoop : struct, IGateLoop where TW : struct, IRowWidth where TA : struct, IGateActivation
+    // The loops are readonly: a copy runs the same loop.
+    private readonly struct WidthCall<TLoop, TW>(TLoop loop) : IActivationPairCall
+        where TLoop : struct, IGateLoop where TW : struct, IRowWidth
     {
-        switch (r)
-        {
-            case Activation.Sigmoid: loop.Run<TW, TA, Sigmoid>(); break;
-            case Activation.HardSigmoid: loop.Run<TW, TA, HardSigmoid>(); break;
-            case Activation.Tanh: loop.Run<TW, TA, Tanh>(); break;
-            case Activation.Relu: loop.Run<TW, TA, Relu>(); break;
-            default: loop.Run<TW, TA, Linear>(); break;
-        }
+        public void Run<TA, TR>() where TA : struct, IActivationOperator where TR : struct, IActivationOperator =>
+            loop.Run<TW, TA, TR>();
     }
 
     // Each step in two passes over the batch rows: the recurrent product for every row, then the gate math for every row.
@@ -465,7 +459,8 @@ internal static unsafe class LstmSequence
     private readonly struct ForwardLoop(float* y, float* x, float* wp, float* up, float* bp, float* gates, float* cells, float* cellAct, float* hidden,
                                         int steps, int batch, int inputs, int units, bool sequences) : IGateLoop
     {
-        public void Run<TW, TA, TR>() where TW : struct, IRowWidth where TA : struct, IGateActivation where TR : struct, IGateActivation
+        public void Run<TW, TA, TR>() where TW : struct, IRowWidth
+            where TA : struct, IActivationOperator where TR : struct, IActivationOperator
         {
             if (TW.V == 4 && CompactRows(units)) Run<TW, ThreeVectors, TA, TR>();
             else Run<TW, TW, TA, TR>();
@@ -473,7 +468,8 @@ internal static unsafe class LstmSequence
 
         // TZ: the vectors of a row of W, U, b and Z (CompactRows), TW: of a row of activated gates.
         private void Run<TW, TZ, TA, TR>()
-            where TW : struct, IRowWidth where TZ : struct, IRowWidth where TA : struct, IGateActivation where TR : struct, IGateActivation
+            where TW : struct, IRowWidth where TZ : struct, IRowWidth
+            where TA : struct, IActivationOperator where TR : struct, IActivationOperator
         {
             int rl = 16 * TW.V, p = 4 * TW.V, rows = steps * batch;
             // Z = b + X W, every step at once (no dependency between rows).
@@ -538,9 +534,9 @@ internal static unsafe class LstmSequence
                     Vector512<float> i, fg, g, o;
                     if (TZ.V == 3)
                     {
-                        i = a0 = TR.F(a0);
-                        fg = a1 = TR.F(a1);
-                        g = a2 = TA.F(a2);
+                        i = a0 = TR.Invoke(a0);
+                        fg = a1 = TR.Invoke(a1);
+                        g = a2 = TA.Invoke(a2);
                         o = a3 = Avx512F.PermuteVar16x32x2(i, indices.C, fg); // i and f hold o in their lanes past H (dead lanes there)
                     }
                     else if (TW.V == 2 && packed) ActivatePacked<TW, TA, TR>(ref a0, ref a1, ref a2, ref a3, in indices, out i, out fg, out g, out o);
@@ -551,7 +547,7 @@ internal static unsafe class LstmSequence
                     }
                     StoreRow<TW>(z, a0, a1, a2, a3);
                     var c = Vector512.FusedMultiplyAdd(i, g, fg * Vector512.Load(cells + row * p)) & live;
-                    var s = TA.F(c);
+                    var s = TA.Invoke(c);
                     var h = o * s;
                     c.Store(cells + (row + batch) * p); // 16 lanes over P-float rows: the rows after are written later
                     s.Store(cellAct + row * p);
@@ -569,7 +565,8 @@ internal static unsafe class LstmSequence
                                          float* cellAct, float* hidden, float* utp, float* wtp, float* dh, float* dc,
                                          int steps, int batch, int inputs, int units, bool sequences) : IGateLoop
     {
-        public void Run<TW, TA, TR>() where TW : struct, IRowWidth where TA : struct, IGateActivation where TR : struct, IGateActivation
+        public void Run<TW, TA, TR>() where TW : struct, IRowWidth
+            where TA : struct, IActivationOperator where TR : struct, IActivationOperator
         {
             int rl = 16 * TW.V, p = 4 * TW.V;
             var live = Mask(units);
@@ -701,7 +698,8 @@ internal static unsafe class LstmSequence
     private readonly struct BatchForwardLoop(float* y, float* x, float* wp, float* up, float* bp, float* gates, float* cells, float* cellAct, float* hidden,
                                              int steps, int batch, int inputs, bool sequences) : IGateLoop
     {
-        public void Run<TW, TA, TR>() where TW : struct, IRowWidth where TA : struct, IGateActivation where TR : struct, IGateActivation
+        public void Run<TW, TA, TR>() where TW : struct, IRowWidth
+            where TA : struct, IActivationOperator where TR : struct, IActivationOperator
         {
             int rl = 16 * TW.V, pb = 4 * TW.V, blocks = Blocks(batch);
             var spread = Vector512<int>.Indices & Vector512.Create(pb - 1); // lane q B + n <- lane n
@@ -732,7 +730,7 @@ internal static unsafe class LstmSequence
                     StoreRow<TW>(z, a0, a1, a2, a3);
                     Split<TW>(a0, a1, a2, a3, out var i, out var fg, out var g, out var o);
                     var c = Vector512.FusedMultiplyAdd(i, g, fg * Vector512.Load(cells + block * pb)) & live;
-                    var s = TA.F(c);
+                    var s = TA.Invoke(c);
                     var h = o * s;
                     c.Store(cells + (block + blocks) * pb); // 16 lanes over B-float blocks: the blocks after are written later
                     s.Store(cellAct + block * pb);
@@ -749,7 +747,8 @@ internal static unsafe class LstmSequence
                                               float* cellAct, float* hidden, float* utp, float* wtp, float* dh, float* dc,
                                               int steps, int batch, int inputs, bool sequences) : IGateLoop
     {
-        public void Run<TW, TA, TR>() where TW : struct, IRowWidth where TA : struct, IGateActivation where TR : struct, IGateActivation
+        public void Run<TW, TA, TR>() where TW : struct, IRowWidth
+            where TA : struct, IActivationOperator where TR : struct, IActivationOperator
         {
             int pb = 4 * TW.V, rl = 16 * TW.V, blocks = Blocks(batch);
             LoadRow<TW>(utp, out var u0, out var u1, out var u2, out var u3);

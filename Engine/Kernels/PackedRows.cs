@@ -44,8 +44,9 @@ public static class PackedRows
         if (sums.Length != n) throw new ArgumentException($"sums has length {sums.Length}, expected {n} (the columns of src)", nameof(sums));
     }
 
-    // Row by row, one vector at a time: a vector never straddles two panels (NR is a multiple of the vector width), the
-    // row's last partial vector is a masked load (zeros beyond n, stored into the panel's padding) and a masked sum.
+    // Row by row, one vector at a time (512, 256 or 128 bits): a vector never straddles two panels (NR is a multiple
+    // of the vector width), the row's last partial vector is a masked load (zeros beyond n, stored into the panel's
+    // padding) and a masked sum (lane by lane at 128 bits).
     internal static unsafe void Unchecked(Span<float> packed, Span<float> sums, ReadOnlySpan<float> src, int ld, int row0, int rows, int k, int n)
     {
         int nr = GemmPacked.PanelWidth, width = (n + nr - 1) / nr * nr;
@@ -99,6 +100,34 @@ public static class PackedRows
                             Avx.MaskStore(sp + j, mask, Avx.MaskLoad(sp + j, mask) + v);
                         }
                         else Vector256<float>.Zero.Store(dst);
+                    }
+                }
+                return;
+            }
+            if (Vector128.IsHardwareAccelerated)
+            {
+                for (int i = 0; i < rows; i++)
+                {
+                    float* b = bp + (nint)i * ld, d = pp + (nint)(row0 + i) * nr;
+                    for (int j = 0; j < width; j += 4)
+                    {
+                        float* dst = d + (nint)(j / nr) * k * nr + j % nr;
+                        if (j + 4 <= n)
+                        {
+                            var v = Vector128.Load(b + j);
+                            v.Store(dst);
+                            (Vector128.Load(sp + j) + v).Store(sp + j);
+                        }
+                        else
+                        {
+                            // The row's last partial vector (or one of padding), lane by lane: no portable masked load.
+                            for (int l = 0; l < 4; l++)
+                            {
+                                float v = j + l < n ? b[j + l] : 0f;
+                                dst[l] = v;
+                                if (j + l < n) sp[j + l] += v;
+                            }
+                        }
                     }
                 }
                 return;

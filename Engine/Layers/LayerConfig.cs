@@ -81,7 +81,7 @@ public sealed class LayerConfig
         var node = Get(key, fallback is null);
         if (node is null) return fallback!.Value;
         if (node is JsonValue v && v.GetValueKind() == JsonValueKind.String && ActivationNames.TryParse(v.GetValue<string>(), out var a)) return a;
-        throw Bad(key, "an activation name (linear, relu, tanh, sigmoid, hard_sigmoid)", node);
+        throw Bad(key, $"an activation name ({ActivationNames.Accepted})", node);
     }
 
     /// <summary>A nested configuration object (a wrapper's inner layer).</summary>

@@ -74,6 +74,8 @@ def init_weights(spec, in_dim, rng):
         return [u(in_dim, spec["units"]), u(spec["units"])], spec["units"]
     if k == "conv1d":
         return [u(spec["kernel_size"], in_dim, spec["filters"]), u(spec["filters"])], spec["filters"]
+    if k == "custom":
+        return [u(in_dim, spec["units"])], spec["units"]
     return [], in_dim
 
 
@@ -132,6 +134,14 @@ K3_DTYPE = {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "
 
 def k3_obj(module, cls, config):
     return {"module": module, "class_name": cls, "config": config, "registered_name": None}
+
+
+K3_COMPILE = {"optimizer": k3_obj("keras.optimizers", "Adam", {
+    "name": "adam", "learning_rate": 0.001, "weight_decay": None, "clipnorm": None, "global_clipnorm": None,
+    "clipvalue": None, "use_ema": False, "ema_momentum": 0.99, "ema_overwrite_frequency": None,
+    "loss_scale_factor": None, "gradient_accumulation_steps": None, "beta_1": 0.9, "beta_2": 0.999,
+    "epsilon": 1e-07, "amsgrad": False}), "loss": "mse", "loss_weights": None, "metrics": ["mae"],
+    "weighted_metrics": None, "run_eagerly": False, "steps_per_execution": 1, "jit_compile": False}
 
 
 def k3_init(cls, config):
@@ -236,7 +246,9 @@ def layer_config(spec, name, major, legacy):
                 "bias_initializer": init("Zeros", {}), "kernel_regularizer": None, "bias_regularizer": None,
                 "activity_regularizer": None, "kernel_constraint": None, "bias_constraint": None}
     if k == "lambda":
-        code = base64.b64encode(marshal.dumps((lambda x: x * 2.0).__code__)).decode("ascii")
+        # Marshalled bytecode of `lambda x: x * 2.0`, as Keras stores a Lambda's function (readers must not run it).
+        lam = next(c for c in compile("lambda x: x * 2.0", "<keras-lambda>", "eval").co_consts if hasattr(c, "co_code"))
+        code = base64.b64encode(marshal.dumps(lam)).decode("ascii")
         if major == 3:
             fn = {"class_name": "__lambda__", "config": {"code": code, "defaults": None, "closure": None}}
             return {"name": name, "trainable": True, "dtype": dt, "function": fn, "arguments": {}}
@@ -292,6 +304,8 @@ def model_config(m, names, shapes, weights, major, legacy):
         if major == 3 and not legacy:
             top = {"module": "keras", "class_name": "Sequential", "config": cfg, "registered_name": None,
                    "build_config": {"input_shape": [None, t, f]}}
+            if m.get("compiled"):
+                top["compile_config"] = K3_COMPILE
         else:
             top = {"class_name": "Sequential", "config": cfg}
         return top, input_name
@@ -364,6 +378,14 @@ def k3_store(h5, m, names, weights, input_name):
             g = h5[p + "/vars"]
             for i, a in enumerate(w):
                 g[str(i)] = a
+    if m.get("compiled"):
+        # The optimizer's own variables: iteration, learning_rate, then (momentum, velocity) per trainable variable.
+        g = h5.create_group("optimizer/vars")
+        g.attrs["name"] = "adam"
+        values = [np.array(120, np.int64), np.array(0.001, np.float32)] + [
+            np.zeros_like(a) for w in weights for a in w for _ in (0, 1)]
+        for i, v in enumerate(values):
+            g[str(i)] = v
 
 
 def rnn_vars(h5, p, kind, w):
@@ -397,6 +419,8 @@ def legacy_weight_names(spec, name, major, sequential, cell_suffix=""):
                 + rnn(f"{pre}{name}/backward_{base}", inner, cell_suffix))
     if k == "dense" or k == "conv1d":
         return [f"{pre}{name}/kernel{tail}", f"{pre}{name}/bias{tail}"]
+    if k == "custom":
+        return [f"{pre}{name}/kernel{tail}"]
     if k == "td_dense":
         if major == 2:
             return [f"{name}/kernel:0", f"{name}/bias:0"]
@@ -435,6 +459,46 @@ def write_legacy_h5(path, m, names, weights, input_name, major, cfg):
                 d[...] = a
         tg = g.create_group("top_level_model_weights")
         save_attr_list(tg, "weight_names", [])
+        if m.get("compiled"):
+            write_training_state(f, major, [(s, a) for n, spec, w in layer_list if spec is not None
+                                            for s, a in zip(legacy_weight_names(spec, n, major, sequential,
+                                                                                suffix_of.get(n, "")), w)])
+
+
+def write_training_state(f, major, variables):
+    """A compiled model (Adam, mse, mae): training_config attribute and optimizer_weights group (iteration, then
+    first and second moments of every trainable variable) as save_optimizer_weights_to_hdf5_group writes them.
+    Readers must ignore both."""
+    adam = {"name": "Adam" if major == 2 else "adam", "learning_rate": 0.001, "weight_decay": None,
+            "clipnorm": None, "global_clipnorm": None, "clipvalue": None, "use_ema": False, "ema_momentum": 0.99,
+            "ema_overwrite_frequency": None, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-07, "amsgrad": False}
+    if major == 2:
+        adam.update({"jit_compile": False, "is_legacy_optimizer": False})
+        metrics = [[{"class_name": "MeanMetricWrapper",
+                     "config": {"name": "mae", "dtype": "float32", "fn": "mean_absolute_error"}}]]
+        opt = {"class_name": "Custom>Adam", "config": adam}
+    else:
+        metrics = ["mae"]
+        opt = {"class_name": "Adam", "config": adam}
+    tc = {"loss": "mse", "metrics": metrics, "weighted_metrics": None, "loss_weights": None,
+          "optimizer_config": opt}
+    f.attrs["training_config"] = json.dumps(tc).encode("utf8")
+    og = f.create_group("optimizer_weights")
+    if major == 2:
+        names = ["iteration:0"] + [f"Adam/{mv}/{s}" for mv in ("m", "v") for s, _ in variables]
+    else:
+        names = ["adam/iteration", "adam/learning_rate"] + [
+            f"adam/{s.replace('/', '_')}_{mv}" for s, _ in variables for mv in ("momentum", "velocity")]
+    save_attr_list(og, "weight_names", [n.encode("utf8") for n in names])
+    shapes = [a for _, a in variables]
+    if major == 2:
+        values = [np.array(120, np.int64)] + [np.zeros_like(a) for _ in (0, 1) for a in shapes]
+    else:
+        values = [np.array(120, np.int64), np.array(0.001, np.float32)] + [
+            np.zeros_like(a) for a in shapes for _ in (0, 1)]
+    for n, v in zip(names, values):
+        d = og.create_dataset(n, v.shape, dtype=v.dtype)
+        d[()] = v
 
 
 def keras_zip_bytes(cfg, weights_writer, metadata=None, skip=(), entry_order=None):
@@ -479,9 +543,11 @@ def B(layer, merge="concat"):
 
 VALID = [
     dict(name="lstm_stack_tanh", T=5, F=3, layers=[L(4, True), DO(), L(3), DO(0.5), D(4, "relu"), D(1)],
-         what="LSTM(seq)-Dropout-LSTM-Dropout-Dense(relu)-Dense(1), tanh cells", k2_unique_cells=True),
+         what="LSTM(seq)-Dropout-LSTM-Dropout-Dense(relu)-Dense(1), tanh cells; compiled (Adam state in .h5)",
+         k2_unique_cells=True, compiled=True),
     dict(name="gru_stack_tanh", T=5, F=3, layers=[G(4, True), DO(), G(3), DO(), D(3, "relu"), D(1)],
-         what="GRU(seq, reset_after)-Dropout-GRU-Dropout-Dense(relu)-Dense(1), tanh cells"),
+         what="GRU(seq, reset_after)-Dropout-GRU-Dropout-Dense(relu)-Dense(1), tanh cells; compiled",
+         compiled=True),
     dict(name="lstm_relu", T=4, F=2, layers=[L(3, act="relu"), D(1)], what="LSTM(relu), last step, Dense(1)"),
     dict(name="gru_relu_reset_before", T=4, F=3, layers=[G(3, act="relu", reset_after=False), D(1, "sigmoid")],
          what="GRU(relu, reset_after=False) - Dense(sigmoid)"),
@@ -529,14 +595,19 @@ def shapes_of(m, weights_out):
         k = spec["kind"]
         if k in ("lstm", "gru", "bidi"):
             shape = [None, m["T"], out_dim] if returns_sequences(spec) else [None, out_dim]
-        elif k in ("dense", "td_dense", "conv1d"):
+        elif k in ("dense", "td_dense"):
             shape = shape[:-1] + [out_dim]
+        elif k == "conv1d":
+            shape = [None, shape[1] - spec["kernel_size"] + 1, out_dim]
+        elif k == "custom":
+            shape = [None, out_dim]
         elif k == "flatten":
             shape = [None, int(np.prod(shape[1:]))]
     return shapes
 
 
 def build(m):
+    """Random weights (fixed seed from the model's name), each layer's output width, and the input batch."""
     rng = np.random.default_rng(zlib.crc32(m["name"].encode()))
     weights, outs, d = [], [], m["F"]
     for spec in m["layers"]:
