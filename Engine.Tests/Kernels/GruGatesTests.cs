@@ -1,7 +1,6 @@
 using Engine.Kernels;
 using Engine.Random;
 using Xunit;
-using static Engine.Tests.Kernels.LstmGatesTests;
 
 namespace Engine.Tests.Kernels;
 
@@ -22,23 +21,23 @@ public class GruGatesTests
                 foreach (Activation r in Enum.GetValues<Activation>())
                 {
                     string pair = $"{a}/{r}, {rows} rows";
-                    var x = Random(rows * 3 * units, rng);
-                    var u = Random(rows * 3 * units, rng);
-                    var hPrev = Random(rows * units, rng, 1f);
+                    var x = LstmGatesTests.Random(rows * 3 * units, rng);
+                    var u = LstmGatesTests.Random(rows * 3 * units, rng);
+                    var hPrev = LstmGatesTests.Random(rows * units, rng, 1f);
                     float[] g0 = Copy(x), h0 = new float[rows * units], g1 = Copy(x), h1 = new float[rows * units];
                     GruGates.ForwardResetAfterScalar(g0, u, h0, hPrev, a, r, rows, units);
                     GruGates.ForwardResetAfter(g1, u, h1, hPrev, a, r, rows, units);
-                    AssertClose(g0, g1, $"gates {pair}");
-                    AssertClose(h0, h1, $"h {pair}");
+                    LstmGatesTests.AssertClose(g0, g1, $"gates {pair}");
+                    LstmGatesTests.AssertClose(h0, h1, $"h {pair}");
 
-                    var dh = Random(rows * units, rng, 1f);
+                    var dh = LstmGatesTests.Random(rows * units, rng, 1f);
                     float[] dx0 = new float[rows * 3 * units], du0 = new float[rows * 3 * units], dh0 = Copy(dh);
                     float[] dx1 = new float[rows * 3 * units], du1 = new float[rows * 3 * units], dh1 = Copy(dh);
                     GruGates.BackwardResetAfterScalar(dx0, du0, dh0, g0, u, hPrev, a, r, rows, units);
                     GruGates.BackwardResetAfter(dx1, du1, dh1, g0, u, hPrev, a, r, rows, units);
-                    AssertClose(dx0, dx1, $"dX side {pair}");
-                    AssertClose(du0, du1, $"dU side {pair}");
-                    AssertClose(dh0, dh1, $"dh {pair}");
+                    LstmGatesTests.AssertClose(dx0, dx1, $"dX side {pair}");
+                    LstmGatesTests.AssertClose(du0, du1, $"dU side {pair}");
+                    LstmGatesTests.AssertClose(dh0, dh1, $"dh {pair}");
                 }
     }
 
@@ -51,30 +50,30 @@ public class GruGatesTests
                 foreach (Activation r in Enum.GetValues<Activation>())
                 {
                     string pair = $"{a}/{r}, {rows} rows";
-                    var x = Random(rows * 3 * units, rng);
-                    var hPrev = Random(rows * units, rng, 1f);
+                    var x = LstmGatesTests.Random(rows * 3 * units, rng);
+                    var hPrev = LstmGatesTests.Random(rows * units, rng, 1f);
                     float[] g0 = Copy(x), rh0 = new float[rows * units], h0 = new float[rows * units];
                     float[] g1 = Copy(x), rh1 = new float[rows * units], h1 = new float[rows * units];
                     GruGates.ForwardResetGateScalar(g0, rh0, hPrev, r, rows, units);
                     GruGates.ForwardResetGate(g1, rh1, hPrev, r, rows, units);
-                    AssertClose(g0, g1, $"z, r {pair}");
-                    AssertClose(rh0, rh1, $"r h {pair}");
+                    LstmGatesTests.AssertClose(g0, g1, $"z, r {pair}");
+                    LstmGatesTests.AssertClose(rh0, rh1, $"r h {pair}");
                     GruGates.ForwardCandidateScalar(g0, h0, hPrev, a, rows, units);
                     GruGates.ForwardCandidate(g1, h1, hPrev, a, rows, units);
-                    AssertClose(g0, g1, $"gates {pair}");
-                    AssertClose(h0, h1, $"h {pair}");
+                    LstmGatesTests.AssertClose(g0, g1, $"gates {pair}");
+                    LstmGatesTests.AssertClose(h0, h1, $"h {pair}");
 
-                    var dh = Random(rows * units, rng, 1f);
-                    var drh = Random(rows * units, rng, 1f);
+                    var dh = LstmGatesTests.Random(rows * units, rng, 1f);
+                    var drh = LstmGatesTests.Random(rows * units, rng, 1f);
                     float[] d0 = new float[rows * 3 * units], dh0 = Copy(dh), d1 = new float[rows * 3 * units], dh1 = Copy(dh);
                     GruGates.BackwardCandidateScalar(d0, dh0, g0, hPrev, a, r, rows, units);
                     GruGates.BackwardCandidate(d1, dh1, g0, hPrev, a, r, rows, units);
-                    AssertClose(d0, d1, $"dZ (z, h) {pair}");
-                    AssertClose(dh0, dh1, $"dh {pair}");
+                    LstmGatesTests.AssertClose(d0, d1, $"dZ (z, h) {pair}");
+                    LstmGatesTests.AssertClose(dh0, dh1, $"dh {pair}");
                     GruGates.BackwardResetGateScalar(d0, dh0, drh, g0, hPrev, r, rows, units);
                     GruGates.BackwardResetGate(d1, dh1, drh, g0, hPrev, r, rows, units);
-                    AssertClose(d0, d1, $"dZ {pair}");
-                    AssertClose(dh0, dh1, $"dh + d(r h) r {pair}");
+                    LstmGatesTests.AssertClose(d0, d1, $"dZ {pair}");
+                    LstmGatesTests.AssertClose(dh0, dh1, $"dh + d(r h) r {pair}");
                 }
     }
 

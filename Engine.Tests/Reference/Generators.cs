@@ -36,13 +36,13 @@ public static class Generators
         select layers;
 
     /// <summary>
-    /// A GRU, either reset_after form, any candidate activation, bounded gates (sigmoid, hard_sigmoid, tanh): unbounded
+    /// A GRU, either reset_after form, any candidate activation, bounded gates (both hard_sigmoids, sigmoid, tanh): unbounded
     /// relu / linear gates overflow float on these weights (GruTests checks them on smaller ones).
     /// </summary>
     public static Gen<RecurrentSpec> Gru(bool returnSequences) =>
         from units in Gen.Choose(1, 6)
         from a in Gen.Elements(AllActivations)
-        from r in Gen.Elements(Activation.Sigmoid, Activation.HardSigmoid, Activation.Tanh)
+        from r in Gen.Elements([.. GateActivations, Activation.Tanh])
         from resetAfter in Gen.Elements(true, false)
         select (RecurrentSpec)new GruSpec(units, a, r, returnSequences, resetAfter);
 

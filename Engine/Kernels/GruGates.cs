@@ -227,7 +227,7 @@ public static unsafe class GruGates
         fixed (float* g = gates, rh = resetHidden, pp = hPrev)
         {
             var k = new ResetGateKernel { G = g, RH = rh, P = pp, Units = units };
-            Dispatch(ref k, Activation.Linear, r, rows, units);
+            DispatchGate(ref k, r, rows, units);
         }
     }
 
@@ -236,7 +236,7 @@ public static unsafe class GruGates
         fixed (float* g = gates, hp = h, pp = hPrev)
         {
             var k = new CandidateKernel { G = g, H = hp, P = pp, Units = units };
-            Dispatch(ref k, a, Activation.Linear, rows, units);
+            DispatchCandidate(ref k, a, rows, units);
         }
     }
 
@@ -267,7 +267,7 @@ public static unsafe class GruGates
         fixed (float* dg = dGates, d = dh, drh = dResetHidden, g = gates, pp = hPrev)
         {
             var k = new BackwardResetGateKernel { DG = dg, DH = d, DRH = drh, G = g, P = pp, Units = units };
-            Dispatch(ref k, Activation.Linear, r, rows, units);
+            DispatchGate(ref k, r, rows, units);
         }
     }
 
@@ -279,39 +279,59 @@ public static unsafe class GruGates
     {
         void Row(int n);
         void Lanes<TA, TR>(int j, Vector512<float> mask, bool masked)
-            where TA : struct, LstmGates.IGateActivation where TR : struct, LstmGates.IGateActivation;
+            where TA : struct, IActivationOperator where TR : struct, IActivationOperator;
         void Lanes<TA, TR>(int j, Vector256<float> mask, bool masked)
-            where TA : struct, LstmGates.IGateActivation where TR : struct, LstmGates.IGateActivation;
-        void Lane<TA, TR>(int j) where TA : struct, LstmGates.IGateActivation where TR : struct, LstmGates.IGateActivation;
+            where TA : struct, IActivationOperator where TR : struct, IActivationOperator;
+        void Lane<TA, TR>(int j) where TA : struct, IActivationOperator where TR : struct, IActivationOperator;
     }
 
-    private static void Dispatch<TK>(ref TK k, Activation a, Activation r, int rows, int units) where TK : struct, IRowKernel
+    // One specialised loop per activation pair (ActivationDispatch): no switch or indirect jump per vector.
+    private static void Dispatch<TK>(ref TK k, Activation a, Activation r, int rows, int units) where TK : struct, IRowKernel =>
+        ActivationDispatch.Run(a, r, new PairCall<TK>(k, rows, units));
+
+    // A kernel that uses only the recurrent activation (its TA is linear, unused).
+    private static void DispatchGate<TK>(ref TK k, Activation r, int rows, int units) where TK : struct, IRowKernel
     {
-        switch (a)
+        var call = new GateCall<TK>(k, rows, units);
+        ActivationDispatch.Run(r, ref call);
+    }
+
+    // A kernel that uses only the activation (its TR is linear, unused).
+    private static void DispatchCandidate<TK>(ref TK k, Activation a, int rows, int units) where TK : struct, IRowKernel
+    {
+        var call = new CandidateCall<TK>(k, rows, units);
+        ActivationDispatch.Run(a, ref call);
+    }
+
+    private readonly struct PairCall<TK>(TK kernel, int rows, int units) : IActivationPairCall where TK : struct, IRowKernel
+    {
+        public void Run<TA, TR>() where TA : struct, IActivationOperator where TR : struct, IActivationOperator
         {
-            case Activation.Relu: Dispatch<TK, LstmGates.Relu>(ref k, r, rows, units); break;
-            case Activation.Tanh: Dispatch<TK, LstmGates.Tanh>(ref k, r, rows, units); break;
-            case Activation.Sigmoid: Dispatch<TK, LstmGates.Sigmoid>(ref k, r, rows, units); break;
-            case Activation.HardSigmoid: Dispatch<TK, LstmGates.HardSigmoid>(ref k, r, rows, units); break;
-            default: Dispatch<TK, LstmGates.Linear>(ref k, r, rows, units); break;
+            var k = kernel;
+            GruGates.Run<TK, TA, TR>(ref k, rows, units);
         }
     }
 
-    private static void Dispatch<TK, TA>(ref TK k, Activation r, int rows, int units)
-        where TK : struct, IRowKernel where TA : struct, LstmGates.IGateActivation
+    private readonly struct GateCall<TK>(TK kernel, int rows, int units) : IActivationCall where TK : struct, IRowKernel
     {
-        switch (r)
+        public void Run<TR>() where TR : struct, IActivationOperator
         {
-            case Activation.Sigmoid: Run<TK, TA, LstmGates.Sigmoid>(ref k, rows, units); break;
-            case Activation.HardSigmoid: Run<TK, TA, LstmGates.HardSigmoid>(ref k, rows, units); break;
-            case Activation.Tanh: Run<TK, TA, LstmGates.Tanh>(ref k, rows, units); break;
-            case Activation.Relu: Run<TK, TA, LstmGates.Relu>(ref k, rows, units); break;
-            default: Run<TK, TA, LstmGates.Linear>(ref k, rows, units); break;
+            var k = kernel;
+            GruGates.Run<TK, LinearActivation, TR>(ref k, rows, units);
+        }
+    }
+
+    private readonly struct CandidateCall<TK>(TK kernel, int rows, int units) : IActivationCall where TK : struct, IRowKernel
+    {
+        public void Run<TA>() where TA : struct, IActivationOperator
+        {
+            var k = kernel;
+            GruGates.Run<TK, TA, LinearActivation>(ref k, rows, units);
         }
     }
 
     private static void Run<TK, TA, TR>(ref TK k, int rows, int units)
-        where TK : struct, IRowKernel where TA : struct, LstmGates.IGateActivation where TR : struct, LstmGates.IGateActivation
+        where TK : struct, IRowKernel where TA : struct, IActivationOperator where TR : struct, IActivationOperator
     {
         for (int n = 0; n < rows; n++)
         {
@@ -344,35 +364,35 @@ public static unsafe class GruGates
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void Lanes<TA, TR>(int j, Vector512<float> m, bool masked)
-            where TA : struct, LstmGates.IGateActivation where TR : struct, LstmGates.IGateActivation
+            where TA : struct, IActivationOperator where TR : struct, IActivationOperator
         {
             float* g = _g + j, u = _u + j;
             int hh = Units;
-            var z = TR.F(Load(g, m, masked) + Load(u, m, masked));
-            var q = TR.F(Load(g + hh, m, masked) + Load(u + hh, m, masked));
-            var c = TA.F(Vector512.FusedMultiplyAdd(q, Load(u + 2 * hh, m, masked), Load(g + 2 * hh, m, masked)));
+            var z = TR.Invoke(Load(g, m, masked) + Load(u, m, masked));
+            var q = TR.Invoke(Load(g + hh, m, masked) + Load(u + hh, m, masked));
+            var c = TA.Invoke(Vector512.FusedMultiplyAdd(q, Load(u + 2 * hh, m, masked), Load(g + 2 * hh, m, masked)));
             Store(g, z, m, masked); Store(g + hh, q, m, masked); Store(g + 2 * hh, c, m, masked);
             Store(_h + j, Vector512.FusedMultiplyAdd(z, Load(_p + j, m, masked) - c, c), m, masked);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void Lanes<TA, TR>(int j, Vector256<float> m, bool masked)
-            where TA : struct, LstmGates.IGateActivation where TR : struct, LstmGates.IGateActivation
+            where TA : struct, IActivationOperator where TR : struct, IActivationOperator
         {
             float* g = _g + j, u = _u + j;
             int hh = Units;
-            var z = TR.F(Load(g, m, masked) + Load(u, m, masked));
-            var q = TR.F(Load(g + hh, m, masked) + Load(u + hh, m, masked));
-            var c = TA.F(Vector256.FusedMultiplyAdd(q, Load(u + 2 * hh, m, masked), Load(g + 2 * hh, m, masked)));
+            var z = TR.Invoke(Load(g, m, masked) + Load(u, m, masked));
+            var q = TR.Invoke(Load(g + hh, m, masked) + Load(u + hh, m, masked));
+            var c = TA.Invoke(Vector256.FusedMultiplyAdd(q, Load(u + 2 * hh, m, masked), Load(g + 2 * hh, m, masked)));
             Store(g, z, m, masked); Store(g + hh, q, m, masked); Store(g + 2 * hh, c, m, masked);
             Store(_h + j, Vector256.FusedMultiplyAdd(z, Load(_p + j, m, masked) - c, c), m, masked);
         }
 
-        public readonly void Lane<TA, TR>(int j) where TA : struct, LstmGates.IGateActivation where TR : struct, LstmGates.IGateActivation
+        public readonly void Lane<TA, TR>(int j) where TA : struct, IActivationOperator where TR : struct, IActivationOperator
         {
             float* g = _g + j, u = _u + j;
             int hh = Units;
-            float z = TR.F(g[0] + u[0]), q = TR.F(g[hh] + u[hh]), c = TA.F(MathF.FusedMultiplyAdd(q, u[2 * hh], g[2 * hh]));
+            float z = TR.Invoke(g[0] + u[0]), q = TR.Invoke(g[hh] + u[hh]), c = TA.Invoke(MathF.FusedMultiplyAdd(q, u[2 * hh], g[2 * hh]));
             g[0] = z; g[hh] = q; g[2 * hh] = c;
             _h[j] = MathF.FusedMultiplyAdd(z, _p[j] - c, c);
         }
@@ -388,30 +408,30 @@ public static unsafe class GruGates
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void Lanes<TA, TR>(int j, Vector512<float> m, bool masked)
-            where TA : struct, LstmGates.IGateActivation where TR : struct, LstmGates.IGateActivation
+            where TA : struct, IActivationOperator where TR : struct, IActivationOperator
         {
             float* g = _g + j;
-            var z = TR.F(Load(g, m, masked));
-            var q = TR.F(Load(g + Units, m, masked));
+            var z = TR.Invoke(Load(g, m, masked));
+            var q = TR.Invoke(Load(g + Units, m, masked));
             Store(g, z, m, masked); Store(g + Units, q, m, masked);
             Store(_rh + j, q * Load(_p + j, m, masked), m, masked);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void Lanes<TA, TR>(int j, Vector256<float> m, bool masked)
-            where TA : struct, LstmGates.IGateActivation where TR : struct, LstmGates.IGateActivation
+            where TA : struct, IActivationOperator where TR : struct, IActivationOperator
         {
             float* g = _g + j;
-            var z = TR.F(Load(g, m, masked));
-            var q = TR.F(Load(g + Units, m, masked));
+            var z = TR.Invoke(Load(g, m, masked));
+            var q = TR.Invoke(Load(g + Units, m, masked));
             Store(g, z, m, masked); Store(g + Units, q, m, masked);
             Store(_rh + j, q * Load(_p + j, m, masked), m, masked);
         }
 
-        public readonly void Lane<TA, TR>(int j) where TA : struct, LstmGates.IGateActivation where TR : struct, LstmGates.IGateActivation
+        public readonly void Lane<TA, TR>(int j) where TA : struct, IActivationOperator where TR : struct, IActivationOperator
         {
             float* g = _g + j;
-            float z = TR.F(g[0]), q = TR.F(g[Units]);
+            float z = TR.Invoke(g[0]), q = TR.Invoke(g[Units]);
             g[0] = z; g[Units] = q;
             _rh[j] = q * _p[j];
         }
@@ -427,28 +447,28 @@ public static unsafe class GruGates
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void Lanes<TA, TR>(int j, Vector512<float> m, bool masked)
-            where TA : struct, LstmGates.IGateActivation where TR : struct, LstmGates.IGateActivation
+            where TA : struct, IActivationOperator where TR : struct, IActivationOperator
         {
             float* g = _g + j;
-            var c = TA.F(Load(g + 2 * Units, m, masked));
+            var c = TA.Invoke(Load(g + 2 * Units, m, masked));
             Store(g + 2 * Units, c, m, masked);
             Store(_h + j, Vector512.FusedMultiplyAdd(Load(g, m, masked), Load(_p + j, m, masked) - c, c), m, masked);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void Lanes<TA, TR>(int j, Vector256<float> m, bool masked)
-            where TA : struct, LstmGates.IGateActivation where TR : struct, LstmGates.IGateActivation
+            where TA : struct, IActivationOperator where TR : struct, IActivationOperator
         {
             float* g = _g + j;
-            var c = TA.F(Load(g + 2 * Units, m, masked));
+            var c = TA.Invoke(Load(g + 2 * Units, m, masked));
             Store(g + 2 * Units, c, m, masked);
             Store(_h + j, Vector256.FusedMultiplyAdd(Load(g, m, masked), Load(_p + j, m, masked) - c, c), m, masked);
         }
 
-        public readonly void Lane<TA, TR>(int j) where TA : struct, LstmGates.IGateActivation where TR : struct, LstmGates.IGateActivation
+        public readonly void Lane<TA, TR>(int j) where TA : struct, IActivationOperator where TR : struct, IActivationOperator
         {
             float* g = _g + j;
-            float c = TA.F(g[2 * Units]);
+            float c = TA.Invoke(g[2 * Units]);
             g[2 * Units] = c;
             _h[j] = MathF.FusedMultiplyAdd(g[0], _p[j] - c, c);
         }
@@ -468,7 +488,7 @@ public static unsafe class GruGates
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void Lanes<TA, TR>(int j, Vector512<float> m, bool masked)
-            where TA : struct, LstmGates.IGateActivation where TR : struct, LstmGates.IGateActivation
+            where TA : struct, IActivationOperator where TR : struct, IActivationOperator
         {
             int hh = Units;
             float* g = _g + j, dx = _dx + j, du = _du + j;
@@ -476,9 +496,9 @@ public static unsafe class GruGates
             var q = Load(g + hh, m, masked);
             var c = Load(g + 2 * hh, m, masked);
             var d = Load(_dh + j, m, masked);
-            var dz = d * (Load(_p + j, m, masked) - c) * TR.D(z);
-            var dc = (d - d * z) * TA.D(c);
-            var dq = dc * Load(_u + j + 2 * hh, m, masked) * TR.D(q);
+            var dz = d * (Load(_p + j, m, masked) - c) * TR.Derivative(z);
+            var dc = (d - d * z) * TA.Derivative(c);
+            var dq = dc * Load(_u + j + 2 * hh, m, masked) * TR.Derivative(q);
             Store(dx, dz, m, masked); Store(dx + hh, dq, m, masked); Store(dx + 2 * hh, dc, m, masked);
             Store(du, dz, m, masked); Store(du + hh, dq, m, masked); Store(du + 2 * hh, dc * q, m, masked);
             Store(_dh + j, d * z, m, masked);
@@ -486,7 +506,7 @@ public static unsafe class GruGates
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void Lanes<TA, TR>(int j, Vector256<float> m, bool masked)
-            where TA : struct, LstmGates.IGateActivation where TR : struct, LstmGates.IGateActivation
+            where TA : struct, IActivationOperator where TR : struct, IActivationOperator
         {
             int hh = Units;
             float* g = _g + j, dx = _dx + j, du = _du + j;
@@ -494,20 +514,20 @@ public static unsafe class GruGates
             var q = Load(g + hh, m, masked);
             var c = Load(g + 2 * hh, m, masked);
             var d = Load(_dh + j, m, masked);
-            var dz = d * (Load(_p + j, m, masked) - c) * TR.D(z);
-            var dc = (d - d * z) * TA.D(c);
-            var dq = dc * Load(_u + j + 2 * hh, m, masked) * TR.D(q);
+            var dz = d * (Load(_p + j, m, masked) - c) * TR.Derivative(z);
+            var dc = (d - d * z) * TA.Derivative(c);
+            var dq = dc * Load(_u + j + 2 * hh, m, masked) * TR.Derivative(q);
             Store(dx, dz, m, masked); Store(dx + hh, dq, m, masked); Store(dx + 2 * hh, dc, m, masked);
             Store(du, dz, m, masked); Store(du + hh, dq, m, masked); Store(du + 2 * hh, dc * q, m, masked);
             Store(_dh + j, d * z, m, masked);
         }
 
-        public readonly void Lane<TA, TR>(int j) where TA : struct, LstmGates.IGateActivation where TR : struct, LstmGates.IGateActivation
+        public readonly void Lane<TA, TR>(int j) where TA : struct, IActivationOperator where TR : struct, IActivationOperator
         {
             int hh = Units;
             float* g = _g + j, dx = _dx + j, du = _du + j;
             float z = g[0], q = g[hh], c = g[2 * hh], d = _dh[j];
-            float dz = d * (_p[j] - c) * TR.D(z), dc = (d - d * z) * TA.D(c), dq = dc * _u[j + 2 * hh] * TR.D(q);
+            float dz = d * (_p[j] - c) * TR.Derivative(z), dc = (d - d * z) * TA.Derivative(c), dq = dc * _u[j + 2 * hh] * TR.Derivative(q);
             dx[0] = dz; dx[hh] = dq; dx[2 * hh] = dc;
             du[0] = dz; du[hh] = dq; du[2 * hh] = dc * q;
             _dh[j] = d * z;
@@ -524,36 +544,36 @@ public static unsafe class GruGates
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void Lanes<TA, TR>(int j, Vector512<float> m, bool masked)
-            where TA : struct, LstmGates.IGateActivation where TR : struct, LstmGates.IGateActivation
+            where TA : struct, IActivationOperator where TR : struct, IActivationOperator
         {
             float* g = _g + j, dg = _dg + j;
             var z = Load(g, m, masked);
             var c = Load(g + 2 * Units, m, masked);
             var d = Load(_dh + j, m, masked);
-            Store(dg, d * (Load(_p + j, m, masked) - c) * TR.D(z), m, masked);
-            Store(dg + 2 * Units, (d - d * z) * TA.D(c), m, masked);
+            Store(dg, d * (Load(_p + j, m, masked) - c) * TR.Derivative(z), m, masked);
+            Store(dg + 2 * Units, (d - d * z) * TA.Derivative(c), m, masked);
             Store(_dh + j, d * z, m, masked);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void Lanes<TA, TR>(int j, Vector256<float> m, bool masked)
-            where TA : struct, LstmGates.IGateActivation where TR : struct, LstmGates.IGateActivation
+            where TA : struct, IActivationOperator where TR : struct, IActivationOperator
         {
             float* g = _g + j, dg = _dg + j;
             var z = Load(g, m, masked);
             var c = Load(g + 2 * Units, m, masked);
             var d = Load(_dh + j, m, masked);
-            Store(dg, d * (Load(_p + j, m, masked) - c) * TR.D(z), m, masked);
-            Store(dg + 2 * Units, (d - d * z) * TA.D(c), m, masked);
+            Store(dg, d * (Load(_p + j, m, masked) - c) * TR.Derivative(z), m, masked);
+            Store(dg + 2 * Units, (d - d * z) * TA.Derivative(c), m, masked);
             Store(_dh + j, d * z, m, masked);
         }
 
-        public readonly void Lane<TA, TR>(int j) where TA : struct, LstmGates.IGateActivation where TR : struct, LstmGates.IGateActivation
+        public readonly void Lane<TA, TR>(int j) where TA : struct, IActivationOperator where TR : struct, IActivationOperator
         {
             float* g = _g + j, dg = _dg + j;
             float z = g[0], c = g[2 * Units], d = _dh[j];
-            dg[0] = d * (_p[j] - c) * TR.D(z);
-            dg[2 * Units] = (d - d * z) * TA.D(c);
+            dg[0] = d * (_p[j] - c) * TR.Derivative(z);
+            dg[2 * Units] = (d - d * z) * TA.Derivative(c);
             _dh[j] = d * z;
         }
     }
@@ -571,28 +591,28 @@ public static unsafe class GruGates
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void Lanes<TA, TR>(int j, Vector512<float> m, bool masked)
-            where TA : struct, LstmGates.IGateActivation where TR : struct, LstmGates.IGateActivation
+            where TA : struct, IActivationOperator where TR : struct, IActivationOperator
         {
             var q = Load(_g + j + Units, m, masked);
             var d = Load(_drh + j, m, masked);
-            Store(_dg + j + Units, d * Load(_p + j, m, masked) * TR.D(q), m, masked);
+            Store(_dg + j + Units, d * Load(_p + j, m, masked) * TR.Derivative(q), m, masked);
             Store(_dh + j, Vector512.FusedMultiplyAdd(d, q, Load(_dh + j, m, masked)), m, masked);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void Lanes<TA, TR>(int j, Vector256<float> m, bool masked)
-            where TA : struct, LstmGates.IGateActivation where TR : struct, LstmGates.IGateActivation
+            where TA : struct, IActivationOperator where TR : struct, IActivationOperator
         {
             var q = Load(_g + j + Units, m, masked);
             var d = Load(_drh + j, m, masked);
-            Store(_dg + j + Units, d * Load(_p + j, m, masked) * TR.D(q), m, masked);
+            Store(_dg + j + Units, d * Load(_p + j, m, masked) * TR.Derivative(q), m, masked);
             Store(_dh + j, Vector256.FusedMultiplyAdd(d, q, Load(_dh + j, m, masked)), m, masked);
         }
 
-        public readonly void Lane<TA, TR>(int j) where TA : struct, LstmGates.IGateActivation where TR : struct, LstmGates.IGateActivation
+        public readonly void Lane<TA, TR>(int j) where TA : struct, IActivationOperator where TR : struct, IActivationOperator
         {
             float q = _g[j + Units], d = _drh[j];
-            _dg[j + Units] = d * _p[j] * TR.D(q);
+            _dg[j + Units] = d * _p[j] * TR.Derivative(q);
             _dh[j] = MathF.FusedMultiplyAdd(d, q, _dh[j]);
         }
     }

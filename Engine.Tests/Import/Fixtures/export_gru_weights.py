@@ -1,10 +1,10 @@
-"""Copies the weights and layer configs of the Keras 2.14 GRU fixtures into small JSON files next to them
+"""Copies the weights and layer configs of GRU fixtures (Keras 2.14 and 3) into small JSON files next to them
 (<file>.weights.json), so the GRU layer's prediction tests read them without an HDF5 reader.
 Run with Debian's /usr/bin/python3 (python3-h5py); deterministic: rerunning rewrites identical files."""
 import json
 import h5py
 
-FILES = ["k2_gru_relu_reset_before.h5", "k2_gru_hard_sigmoid.h5", "k2_gru_stack_tanh.h5"]
+FILES = ["k2_gru_relu_reset_before.h5", "k2_gru_hard_sigmoid.h5", "k2_gru_stack_tanh.h5", "k3_gru_hard_sigmoid.h5"]
 KEYS = ["units", "activation", "recurrent_activation", "return_sequences", "reset_after"]
 
 for name in FILES:
