@@ -28,6 +28,7 @@ public static class TrainCommand
     private static readonly Option<bool> NoHead = new("--no-head") { Description = "No dense head: the last LSTM layer's units are the outputs (as in the reference model)." };
     private static readonly Option<string> Layers = new("--layers") { Description = "Units of each LSTM layer, comma-separated.", DefaultValueFactory = _ => "10,5" };
     private static readonly Option<string> ActivationOpt = CommandOptions.Choice("--activation", "tanh", "Cell activation of the LSTM layers.", "relu", "tanh", "sigmoid");
+    private static readonly Option<string> Cell = CommandOptions.Choice("--cell", "lstm", "Recurrent layers: lstm, or gru (Keras' GRU, reset_after).", "lstm", "gru");
     private static readonly Option<string> RecurrentActivation = CommandOptions.Choice("--recurrent-activation", "sigmoid", "Gate activation.", "sigmoid", "hard_sigmoid");
     private static readonly Option<string> Output = CommandOptions.Choice("--output", "sequence", "sequence: a prediction for every step; last: one per series, at its last step.", "sequence", "last");
     private static readonly Option<string?> Loss = new Option<string?>("--loss") { Description = "bce (0/1 target, sigmoid output) or mse (numeric target, linear output). Default: bce when every target is 0 or 1, else mse." }
@@ -48,8 +49,8 @@ public static class TrainCommand
 
     public static Command Build()
     {
-        var command = new Command("train", "Train an LSTM on your CSV and save it as a .safetensors model file.");
-        foreach (Option o in new Option[] { Data, Target, Features, SeriesCol, TimeCol, Window, NoHead, Layers, ActivationOpt, RecurrentActivation, Output, Loss, Epochs, Batch, LearningRate, Validation, Seed, Model, Report, Json })
+        var command = new Command("train", "Train an LSTM or GRU on your CSV and save it as a .safetensors model file.");
+        foreach (Option o in new Option[] { Data, Target, Features, SeriesCol, TimeCol, Window, NoHead, Layers, Cell, ActivationOpt, RecurrentActivation, Output, Loss, Epochs, Batch, LearningRate, Validation, Seed, Model, Report, Json })
             command.Options.Add(o);
         command.SetAction(Run);
         return command;
@@ -102,8 +103,13 @@ public static class TrainCommand
         var rec = ActivationNames.Parse(parse.GetValue(RecurrentActivation)!);
         bool sequence = output == "sequence";
         var layers = new List<Layer>();
+        bool gru = parse.GetValue(Cell) == "gru";
         for (int k = 0; k < units.Length; k++)
-            layers.Add(new Lstm(units[k], !head && k == units.Length - 1 ? outActivation : act, rec, returnSequences: sequence || k < units.Length - 1));
+        {
+            var a = !head && k == units.Length - 1 ? outActivation : act;
+            bool returns = sequence || k < units.Length - 1;
+            layers.Add(gru ? new Gru(units[k], a, rec, returns) : new Lstm(units[k], a, rec, returns));
+        }
         if (head) layers.Add(new Dense(1, outActivation));
         var info = new TrainingInfo
         {
