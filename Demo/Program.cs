@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text;
 using Demo.Commands;
 using Demo.Data;
+using Engine.IO;
 using Engine.Models;
 using Engine.Training;
 using Spectre.Console;
@@ -31,53 +32,42 @@ public static class Program
             if (parse.Errors.Count > 0)
             {
                 // One line, no help page after it: the help is one --help away.
-                string command = parse.CommandResult.Command is RootCommand ? "demo" : $"demo {parse.CommandResult.Command.Name}";
-                error.WriteLine($"error: {string.Join("; ", parse.Errors.Select(e => OneLine(e.Message).Replace("\t", " ").Trim().TrimEnd('.')))} (see {command} --help)");
+                var c = parse.CommandResult.Command;
+                string command = c is RootCommand ? "demo" : $"demo {c.Name}";
+                string errors = string.Join("; ", parse.Errors.Select(e => e.Message.Replace("\t", " ").Trim().TrimEnd('.')));
+                error.WriteLine(ErrorText.Line($"error: {errors} (see {command} --help)"));
                 return 1;
             }
             return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, Error = error });
         }
-        catch (InputException e)
+        catch (Exception e) when (e is InputException or ModelFormatException or TrainingDivergedException
+                                       or FileWriteException)
         {
-            error.WriteLine($"error: {OneLine(e.Message)}");
-            return 1;
-        }
-        catch (ModelFormatException e)
-        {
-            error.WriteLine($"error: {OneLine(e.Message)}");
-            return 1;
-        }
-        catch (TrainingDivergedException e)
-        {
-            error.WriteLine($"error: {OneLine(e.Message)}");
+            // Bad input, a diverged run, no space left or a permission lost after the early checks: the user's to fix.
+            error.WriteLine(ErrorText.Line($"error: {e.Message}"));
             return 1;
         }
         catch (Exception e)
         {
-            error.WriteLine($"internal error ({e.GetType().Name}): {OneLine(e.Message)}");
+            error.WriteLine(ErrorText.Line($"internal error ({e.GetType().Name}): {e.Message}"));
             return 2;
         }
     }
 
-    private static string OneLine(string message) => message.ReplaceLineEndings(" ");
+    /// <summary>Every subcommand, in the order help lists them: adding a command is one line here.</summary>
+    public static IReadOnlyList<Command> Commands() =>
+    [
+        ReferenceCommand.Build(), MakeDataCommand.Build(), TrainCommand.Build(), PredictCommand.Build(),
+        ImportanceCommand.Build(), SummaryCommand.Build(), StudyCommand.Build(),
+    ];
 
+    /// <summary>The root command: the reference experiment with no subcommand, and <see cref="Commands"/>.</summary>
     public static RootCommand BuildRoot()
     {
         var root = new RootCommand("LSTM engine demo: reproduces the reference experiment (default), and trains, predicts and ranks the inputs of LSTMs on your own CSV data.");
-        SeedCommand.AddOptions(root);
-        root.SetAction(parse => SeedCommand.Run(parse));
-
-        var seed = new Command("seed", "The reference experiment: train the 10/5/1 LSTM and print the perturbation importance.");
-        SeedCommand.AddOptions(seed);
-        seed.SetAction(parse => SeedCommand.Run(parse));
-        root.Subcommands.Add(seed);
-
-        root.Subcommands.Add(MakeDataCommand.Build());
-        root.Subcommands.Add(TrainCommand.Build());
-        root.Subcommands.Add(PredictCommand.Build());
-        root.Subcommands.Add(ImportanceCommand.Build());
-        root.Subcommands.Add(SummaryCommand.Build());
-        root.Subcommands.Add(StudyCommand.Build());
+        ReferenceCommand.AddTo(root);
+        foreach (var command in Commands()) root.Subcommands.Add(command);
+        CommandOptions.UseStrictNumbers(root);
         return root;
     }
 }

@@ -34,6 +34,13 @@ internal static class Check
     /// <summary>Throws when any element is NaN or infinite, naming the first bad index.</summary>
     public static void Finite(ReadOnlySpan<float> span, string name)
     {
+        int i = FirstNonFinite(span);
+        if (i >= 0) throw new ArgumentException($"{name}[{i}] is {span[i]}: inputs must be finite", name);
+    }
+
+    /// <summary>The index of the first NaN or infinite element, or -1 when all are finite.</summary>
+    public static int FirstNonFinite(ReadOnlySpan<float> span)
+    {
         // x - x is 0 for finite x and NaN for ±inf or NaN: whole vectors pass with one compare; the scalar loop resumes at
         // the first vector that fails, so it still names the first bad index.
         int i = 0;
@@ -44,7 +51,7 @@ internal static class Check
                 if (!Vector.EqualsAll(v - v, Vector<float>.Zero)) break;
             }
         for (; i < span.Length; i++)
-            if (!float.IsFinite(span[i]))
-                throw new ArgumentException($"{name}[{i}] is {span[i]}: inputs must be finite", name);
+            if (!float.IsFinite(span[i])) return i;
+        return -1;
     }
 }

@@ -1,7 +1,10 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Demo.Data;
+using Engine.IO;
 using Engine.Models;
 
 namespace Demo.Commands;
@@ -14,11 +17,16 @@ public static class CommandOptions
 
     public static Option<string?> OptionalPath(string name, string description) => new(name) { Description = description };
 
-    public static Option<int> PositiveInt(string name, int defaultValue, string description) => new(name)
+    /// <summary>The largest whole number a count option takes unless it names its own limit: larger values would
+    /// not fit memory or time, and are refused before any work.</summary>
+    public const int MaxCount = 1_000_000;
+
+    /// <summary>A whole number in [1, <paramref name="max"/>], with a default.</summary>
+    public static Option<int> PositiveInt(string name, int defaultValue, string description, int max = MaxCount) => new(name)
     {
         Description = description,
         DefaultValueFactory = _ => defaultValue,
-        Validators = { r => { if (r.GetValueOrDefault<int>() <= 0) r.AddError($"{name} must be a positive whole number, got {r.GetValueOrDefault<int>()}"); } },
+        CustomParser = r => r.Tokens.Count == 0 ? defaultValue : WholeInRange(r, name, 1, max),
     };
 
     /// <summary>A finite number &gt; 0 (a learning rate, a scale), with a default.</summary>
@@ -26,7 +34,7 @@ public static class CommandOptions
     {
         Description = description,
         DefaultValueFactory = _ => defaultValue,
-        Validators = { r => { float v = r.GetValueOrDefault<float>(); if (!(v > 0) || !float.IsFinite(v)) r.AddError($"{name} must be a positive number, got {v}"); } },
+        CustomParser = r => r.Tokens.Count == 0 ? defaultValue : Number(r, name, v => v > 0, "a positive number"),
     };
 
     /// <summary>A finite number &gt;= 0 (a noise scale), with a default.</summary>
@@ -34,15 +42,110 @@ public static class CommandOptions
     {
         Description = description,
         DefaultValueFactory = _ => defaultValue,
-        Validators = { r => { float v = r.GetValueOrDefault<float>(); if (!(v >= 0) || !float.IsFinite(v)) r.AddError($"{name} must be a finite number >= 0, got {v}"); } },
+        CustomParser = r => r.Tokens.Count == 0 ? defaultValue : Number(r, name, v => v >= 0, "a finite number >= 0"),
     };
 
-    /// <summary>An optional whole number &gt; 0: absent means "use the default the command derives".</summary>
-    public static Option<int?> OptionalPositiveInt(string name, string description) => new(name)
+    /// <summary>An optional whole number in [1, <paramref name="max"/>]: absent means "use the default the command derives".</summary>
+    public static Option<int?> OptionalPositiveInt(string name, string description, int max = MaxCount) => new(name)
     {
         Description = description,
-        Validators = { r => { if (r.GetValueOrDefault<int?>() is <= 0 and var v) r.AddError($"{name} must be a positive whole number, got {v}"); } },
+        CustomParser = r => r.Tokens.Count == 0 ? null : WholeInRange(r, name, 1, max),
     };
+
+    /// <summary>
+    /// Gives every number-valued option of <paramref name="command"/> and its subcommands that has no parser of its
+    /// own the strict one: invariant culture, no group separators, no spaces or NUL inside, one line naming the option
+    /// and the value on failure (<c>--epochs: 'abc' is not a whole number</c>).
+    /// </summary>
+    public static void UseStrictNumbers(Command command)
+    {
+        foreach (var option in command.Options)
+        {
+            switch (option)
+            {
+                case Option<int> o when o.CustomParser is null:
+                    o.CustomParser = r => r.Tokens.Count == 0 ? Default(o, r) : WholeInRange(r, o.Name, int.MinValue, int.MaxValue);
+                    break;
+                case Option<int?> o when o.CustomParser is null:
+                    o.CustomParser = r => r.Tokens.Count == 0 ? Default(o, r) : WholeInRange(r, o.Name, int.MinValue, int.MaxValue);
+                    break;
+                case Option<ulong> o when o.CustomParser is null:
+                    o.CustomParser = r => r.Tokens.Count == 0 ? Default(o, r) : Unsigned(r, o.Name);
+                    break;
+                case Option<float> o when o.CustomParser is null:
+                    o.CustomParser = r => r.Tokens.Count == 0 ? Default(o, r) : Number(r, o.Name, _ => true, "a finite number");
+                    break;
+                case Option<double> o when o.CustomParser is null:
+                    o.CustomParser = r => r.Tokens.Count == 0 ? Default(o, r) : (double)Number(r, o.Name, _ => true, "a finite number");
+                    break;
+            }
+        }
+        foreach (var sub in command.Subcommands) UseStrictNumbers(sub);
+    }
+
+    private static T? Default<T>(Option<T> o, ArgumentResult r) => o.DefaultValueFactory is { } f ? f(r) : default;
+
+    /// <summary>A whole number as the user wrote it: optional sign and ASCII digits only.</summary>
+    public static bool TryParseWhole(string text, out long value)
+    {
+        value = 0;
+        return !text.AsSpan().ContainsAnyExcept("+-0123456789") &&
+               long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);
+    }
+
+    /// <summary>A decimal number: optional sign, digits, one point, exponent; no group separators, no spaces.</summary>
+    public static bool TryParseNumber(string text, out double value)
+    {
+        value = 0;
+        // .NET's parser skips trailing NULs and reads "Infinity" and "NaN": only these characters are numbers here.
+        return !text.AsSpan().ContainsAnyExcept("+-.eE0123456789") &&
+               double.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent,
+                   CultureInfo.InvariantCulture, out value);
+    }
+
+    private static int WholeInRange(ArgumentResult r, string name, long min, long max)
+    {
+        string text = r.Tokens[^1].Value;
+        if (!TryParseWhole(text, out long v))
+        {
+            r.AddError($"{name}: {ErrorText.Quote(text)} is not a whole number");
+            return 0;
+        }
+        if (v < min) r.AddError(min == 1 ? $"{name} must be a positive whole number, got {v}" : $"{name}: {v} is below {min}");
+        else if (v > max) r.AddError($"{name}: {v} is over the limit of {max}");
+        return v < min || v > max ? 0 : (int)v;
+    }
+
+    private static ulong Unsigned(ArgumentResult r, string name)
+    {
+        string text = r.Tokens[^1].Value;
+        if (!text.AsSpan().ContainsAnyExcept("0123456789") &&
+            ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out ulong v)) return v;
+        r.AddError($"{name}: {ErrorText.Quote(text)} is not a whole number from 0 to {ulong.MaxValue}");
+        return 0;
+    }
+
+    /// <summary>
+    /// The option's value as a finite 32-bit float that <paramref name="accept"/> takes; otherwise an error on
+    /// <paramref name="r"/> (<c>--lr: '0,5' is not a number</c>, <c>--lr must be a positive number, got '0'</c>) and 0.
+    /// </summary>
+    public static float Number(ArgumentResult r, string name, Func<float, bool> accept, string what)
+    {
+        string text = r.Tokens[^1].Value;
+        if (!TryParseNumber(text, out double d))
+        {
+            string hint = text.Contains(',') ? " (write decimals with a point, e.g. 0.5, and no group separators)" : "";
+            r.AddError($"{name}: {ErrorText.Quote(text)} is not a number{hint}");
+            return 0;
+        }
+        float v = (float)d;
+        if (!float.IsFinite(v) || !accept(v))
+        {
+            r.AddError($"{name} must be {what}, got {ErrorText.Quote(text)}");
+            return 0;
+        }
+        return v;
+    }
 
     public static Option<ulong> Seed() => new("--seed") { Description = "Seed for weights, data split and random draws; the same seed gives the same result.", DefaultValueFactory = _ => 42UL };
 
@@ -63,35 +166,15 @@ public static class CommandOptions
     /// <summary>Writes a results object as indented JSON (its <see cref="DemoJson"/> contract), atomically.</summary>
     public static void WriteJson<T>(string path, T value, JsonTypeInfo<T> contract)
     {
-        CheckWritable(path, "--json");
         var bytes = JsonSerializer.SerializeToUtf8Bytes(value, contract);
-        ModelFile.WriteAtomically(path, s => s.Write(bytes));
+        AtomicFile.WriteAllBytes(path, bytes);
     }
 
-    /// <summary>Fails early (before long work) when an output file's directory does not exist or the path is a directory.</summary>
-    public static void CheckWritable(string path, string option)
-    {
-        string full = Path.GetFullPath(path);
-        if (Directory.Exists(full)) throw new InputException($"{path}: {option} names a directory; give a file name");
-        string dir = Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(dir)) throw new InputException($"{path}: {option}: the directory '{dir}' does not exist");
-    }
+    /// <summary>Checks one output file before long work (see <see cref="OutputPaths.Check"/>).</summary>
+    public static void CheckWritable(string path, string option) => OutputPaths.Check([], [new(option, path)]);
 
-    /// <summary>Creates a report directory and checks that a file can be written in it, before any long work.</summary>
-    public static void CheckReportDirectory(string dir)
-    {
-        try
-        {
-            Directory.CreateDirectory(dir);
-            string probe = Path.Combine(dir, $".write-test-{Environment.ProcessId}");
-            File.WriteAllText(probe, "");
-            File.Delete(probe);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
-        {
-            throw new InputException($"{dir}: --report directory cannot be written: {e.Message}");
-        }
-    }
+    /// <summary>Creates a report directory and checks that its files can be written, before any long work.</summary>
+    public static void CheckReportDirectory(string dir) => OutputPaths.Check([], [], dir);
 
     /// <summary>Loads a model file, turning format errors into bad-input errors.</summary>
     public static (Sequential Model, ModelMetadata Metadata) LoadModel(string path)

@@ -13,7 +13,8 @@ namespace Demo.Commands;
 /// <summary>
 /// <c>demo importance</c>: ranks a trained model's inputs on the user's data with the importance methods of
 /// <see cref="ImportanceMethods"/> (run by <see cref="ImportanceRunner"/>), prints the table (a row per method, a
-/// column per feature), and optionally writes the JSON and a report with charts.
+/// column per feature), and optionally writes the JSON and a report with charts. Without a target column in the data,
+/// the methods that need targets are skipped with a one-line note each.
 /// </summary>
 public static class ImportanceCommand
 {
@@ -51,15 +52,14 @@ public static class ImportanceCommand
         string modelPath = parse.GetValue(Model)!, dataPath = parse.GetValue(Data)!;
         string? reportDir = parse.GetValue(Report), json = parse.GetValue(Json);
         var methods = ParseMethods(parse.GetValue(Methods)!);
-        if (json is not null) CommandOptions.CheckWritable(json, "--json");
-        if (reportDir is not null) CommandOptions.CheckReportDirectory(reportDir);
+        OutputPaths.Check([new("--model", modelPath), new("--data", dataPath)],
+            json is null ? [] : [new("--json", json)], reportDir);
         var (model, arch) = CommandOptions.LoadModel(modelPath);
         var data = CommandOptions.LoadDataFor(modelPath, arch, dataPath, targetOptional: true);
-        if (data.Targets is null)
-            throw new InputException($"{dataPath}:1: no column '{arch.Training.Target}', the model's target; importance needs it to measure the loss");
-        if (arch.Training.Loss == "bce" && data.NonBinaryTarget() is { } notBinary) throw notBinary;
-        var targets = TrainCommand.TargetsFor(data, model.OutputsSequence);
-        ILoss loss = arch.Training.Loss == "bce" ? new BinaryCrossEntropy() : new MeanSquaredError();
+        var loss = TrainCommand.LossOf(arch, modelPath);
+        if (loss is BinaryCrossEntropy && data.Targets is not null && data.NonBinaryTarget() is { } notBinary) throw notBinary;
+        // Without a target column the methods that measure a loss (or retrain) are skipped, each with a note.
+        var targets = data.Targets is null ? null : TrainCommand.TargetsFor(data, model.OutputsSequence);
         int retrainEpochs = parse.GetValue(RetrainEpochs) ?? arch.Training.Epochs;
         if (retrainEpochs <= 0) throw new InputException($"--retrain-epochs must be a positive whole number, got {retrainEpochs}");
         var context = new ImportanceContext
@@ -67,22 +67,28 @@ public static class ImportanceCommand
             Model = model, Inputs = data.Inputs, Targets = targets, Count = data.Count, Steps = data.Steps, Loss = loss,
             Seed = parse.GetValue(Seed), Repeats = parse.GetValue(Repeats), Threads = parse.GetValue(Threads),
             FeatureMeans = new float[arch.Features.Length], // the inputs are standardised with the training means: those are 0
-            Retrain = Retrainer(model, arch, data, targets, retrainEpochs),
-            RetrainPermuted = Retrainer(model, arch, data, targets, retrainEpochs, permuteTargets: true),
+            Retrain = targets is null ? null : Retrainer(model, arch, data, targets, loss, retrainEpochs),
+            RetrainPermuted = targets is null ? null : Retrainer(model, arch, data, targets, loss, retrainEpochs, permuteTargets: true),
         };
-        Console.WriteLine($"Data: {dataPath}: {data.Count} series x {data.Steps} steps; features {string.Join(", ", arch.Features)}; target '{data.TargetName}' ({arch.Training.Loss})");
+        string target = targets is null ? $"no target column '{arch.Training.Target}'" : $"target '{data.TargetName}' ({arch.Training.Loss})";
+        Console.WriteLine($"Data: {dataPath}: {data.Count} series x {data.Steps} steps; features {string.Join(", ", arch.Features)}; {target}");
         int networkCount = parse.GetValue(Networks);
         var networks = new[] { context };
         if (networkCount > 1)
         {
+            if (targets is null)
+                throw new InputException($"{dataPath}:1: --networks trains networks on the target column '{arch.Training.Target}', and the data has none");
             // The model file keeps the architecture and training settings but not the training data: the extra networks
             // are trained on the data given here (every series), for the model's own epochs.
             long start = System.Diagnostics.Stopwatch.GetTimestamp();
-            networks = [.. ImportanceRunner.Networks(context, Retrainer(model, arch, data, targets, arch.Training.Epochs), networkCount, context.Threads, arch.Training.Seed)];
+            networks = [.. ImportanceRunner.Networks(context, Retrainer(model, arch, data, targets, loss, arch.Training.Epochs), networkCount,
+                                                     context.Threads, arch.Training.Seed)];
             Console.WriteLine($"Trained {networkCount - 1} more networks on {dataPath} in {System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds:F2} s");
         }
 
-        var instances = ImportanceRunner.Create(methods, parse.GetValue(Noise), parse.GetValue(Restarts), parse.GetValue(NullNetworks));
+        var options = new ImportanceOptions { Noise = parse.GetValue(Noise), Restarts = parse.GetValue(Restarts), NullNetworks = parse.GetValue(NullNetworks) };
+        var instances = ImportanceMethods.Create(methods, options);
+        void Skipped(string note) => Console.WriteLine($"note: {note}");
         IReadOnlyList<MethodRun> runs;
         bool interactive = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         if (interactive)
@@ -92,9 +98,10 @@ public static class ImportanceCommand
                 {
                     int next = methods.ToList().IndexOf(run.Name) + 1;
                     if (next < methods.Count) ctx.Status($"Running {methods[next]} ({next + 1}/{methods.Count})...");
-                }));
+                }, Skipped));
         }
-        else runs = ImportanceRunner.Run(networks, instances, run => Console.WriteLine($"{run.Name}: done in {run.Seconds:F2} s"));
+        else runs = ImportanceRunner.Run(networks, instances, run => Console.WriteLine($"{run.Name}: done in {run.Seconds:F2} s"), Skipped);
+        if (runs.Count == 0) throw new InputException($"{dataPath}:1: every method asked for needs the target column '{arch.Training.Target}', and the data has none");
 
         ImportanceTable.Write(runs, arch.Features);
         if (json is not null) ImportanceJson.Write(json, runs, arch.Features);
@@ -115,7 +122,8 @@ public static class ImportanceCommand
     /// importance data, for <paramref name="epochs"/> epochs (see <see cref="Retrainers.FromArrays"/>); with
     /// <paramref name="permuteTargets"/>, on the targets permuted across series.
     /// </summary>
-    private static Retrainer Retrainer(Sequential trained, ModelMetadata arch, SeriesSet data, float[] targets, int epochs, bool permuteTargets = false)
+    private static Retrainer Retrainer(Sequential trained, ModelMetadata arch, SeriesSet data, float[] targets, ILoss loss, int epochs,
+                                       bool permuteTargets = false)
     {
         var t = arch.Training;
         return Retrainers.FromArrays((width, seed) =>
@@ -124,7 +132,7 @@ public static class ImportanceCommand
                 model.Initialize(seed);
                 return model;
             },
-            data.Inputs, targets, data.Count, data.Steps, data.Features, t.Loss == "bce" ? new BinaryCrossEntropy() : new MeanSquaredError(),
+            data.Inputs, targets, data.Count, data.Steps, data.Features, loss,
             epochs, Math.Max(1, t.BatchSize), t.LearningRate, permuteTargets);
     }
 
@@ -142,7 +150,7 @@ public static class ImportanceCommand
         }).ToList();
         var notes = new List<string>();
         if (r.ScoreMeaning.Length > 0) notes.Add($"Score: {r.ScoreMeaning}.");
-        if (r.Order is { } order) notes.Add($"Order of {(run.Name.StartsWith("forward", StringComparison.Ordinal) ? "entry" : "removal")}: {string.Join(", ", order.Select(i => features[i]))}.");
+        if (r.Order is { } order) notes.Add($"Order of {run.Ranking.OrderWord()}: {string.Join(", ", order.Select(i => features[i]))}.");
         if (r.Note is { } note) notes.Add(note);
         return new MethodOutcome(run.Name, run.Seconds, scores, r.TimeMap, r.LagMap, curves, notes.Count > 0 ? string.Join(" ", notes) : null,
                                  Consensus: run.Name != "model-randomisation");

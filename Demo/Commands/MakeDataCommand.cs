@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using Engine.IO;
 using Engine.Models;
 using Engine.Random;
 
@@ -22,6 +23,9 @@ public static class MakeDataCommand
     private static readonly Option<string> Kind = CommandOptions.Choice("--kind", "binary", "binary: target 'alarm' in {0, 1}; regression: numeric target 'level'.", "binary", "regression");
     private static readonly Option<ulong> Seed = CommandOptions.Seed();
 
+    /// <summary>Most rows of a sample file (about 60 MB of CSV text, built in memory).</summary>
+    public const int MaxRows = 1_000_000;
+
     public static Command Build()
     {
         var command = new Command("make-data", "Write a sample CSV (sensor series with a known answer) to try train, importance and predict on.");
@@ -29,11 +33,13 @@ public static class MakeDataCommand
         command.SetAction(parse =>
         {
             string path = parse.GetValue(Out)!;
-            CommandOptions.CheckWritable(path, "--out");
+            OutputPaths.Check([], [new("--out", path)]);
             int n = parse.GetValue(Series), steps = parse.GetValue(Steps);
+            if ((long)n * steps > MaxRows)
+                throw new Data.InputException($"--series x --steps = {(long)n * steps} rows, over the limit of {MaxRows}");
             bool binary = parse.GetValue(Kind) == "binary";
             string text = Generate(n, steps, binary, parse.GetValue(Seed));
-            ModelFile.WriteAtomically(path, s => s.Write(Encoding.UTF8.GetBytes(text)));
+            AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(text));
             Console.WriteLine($"Wrote {path}: {n} series x {steps} steps; features temperature, humidity, wind, pressure; target {(binary ? "alarm (0/1)" : "level (numeric)")}.");
             Console.WriteLine("Known answer: temperature > humidity (acting 2 steps late) > wind > pressure (no effect).");
             return 0;

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Demo.Data;
 using Engine.Losses;
+using Engine.IO;
 using Engine.Models;
 using Spectre.Console;
 
@@ -32,8 +33,8 @@ public static class PredictCommand
     {
         string modelPath = parse.GetValue(Model)!, dataPath = parse.GetValue(Data)!, outPath = parse.GetValue(Out)!;
         string? json = parse.GetValue(Json);
-        CommandOptions.CheckWritable(outPath, "--out");
-        if (json is not null) CommandOptions.CheckWritable(json, "--json");
+        OutputPaths.Check([new("--model", modelPath), new("--data", dataPath)],
+            [new("--out", outPath), .. json is null ? Array.Empty<OutputPaths.Named>() : [new("--json", json)]]);
         var (model, arch) = CommandOptions.LoadModel(modelPath);
         var data = CommandOptions.LoadDataFor(modelPath, arch, dataPath, targetOptional: true);
 
@@ -57,18 +58,19 @@ public static class PredictCommand
                 csv.Append(',').Append(prediction[s * perSeries + j].ToString("R", CultureInfo.InvariantCulture)).Append('\n');
             }
         }
-        ModelFile.WriteAtomically(outPath, s => s.Write(Encoding.UTF8.GetBytes(csv.ToString())));
+        AtomicFile.WriteAllBytes(outPath, Encoding.UTF8.GetBytes(csv.ToString()));
 
         var table = new Table().Title($"Predictions: {Markup.Escape(outPath)}");
         table.AddColumns("Series", "Steps", "Outputs", "Loss", "Accuracy");
         string lossText = "-", accuracy = "-";
         float? lossValue = null, accuracyValue = null;
         // The loss only where it is defined: a BCE model needs 0/1 targets (other values are still written to the CSV).
-        if (data.Targets is not null && (arch.Training.Loss != "bce" || data.BinaryTarget))
+        var loss = TrainCommand.LossOf(arch, modelPath);
+        bool bce = loss is BinaryCrossEntropy;
+        if (data.Targets is not null && (!bce || data.BinaryTarget))
         {
             var target = TrainCommand.TargetsFor(data, sequence);
-            bool bce = arch.Training.Loss == "bce";
-            lossValue = (bce ? (ILoss)new BinaryCrossEntropy() : new MeanSquaredError()).Value(prediction, target);
+            lossValue = loss.Value(prediction, target);
             lossText = $"{lossValue:F4} ({arch.Training.Loss})";
             if (bce)
             {

@@ -93,7 +93,7 @@ public static class StudyCommand
             }
         });
         StudyOutput.WriteTable(result);
-        if (json is not null) StudyOutput.WriteJson(json, result);
+        if (json is not null) CommandOptions.WriteJson(json, StudyOutput.ToJson(result), DemoJson.Default.StudyJson);
         if (reportDir is not null)
         {
             var report = StudyOutput.WriteReport(reportDir, result);

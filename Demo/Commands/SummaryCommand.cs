@@ -22,7 +22,7 @@ public static class SummaryCommand
         {
             string path = parse.GetValue(Model)!;
             string? json = parse.GetValue(Json);
-            if (json is not null) CommandOptions.CheckWritable(json, "--json");
+            OutputPaths.Check([new("--model", path)], json is null ? [] : [new("--json", json)]);
             var (model, arch) = CommandOptions.LoadModel(path);
             Console.WriteLine($"Model file: {path} ({ModelFile.Format})");
             Print(model, arch);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Demo.Data;
 using Demo.Reports;
+using Engine.IO;
 using Engine.Kernels;
 using Engine.Layers;
 using Engine.Losses;
@@ -32,7 +33,7 @@ public static class TrainCommand
     private static readonly Option<string> RecurrentActivation = CommandOptions.Choice("--recurrent-activation", "sigmoid", "Gate activation.", "sigmoid", "hard_sigmoid");
     private static readonly Option<string> Output = CommandOptions.Choice("--output", "sequence", "sequence: a prediction for every step; last: one per series, at its last step.", "sequence", "last");
     private static readonly Option<string?> Loss = new Option<string?>("--loss") { Description = "bce (0/1 target, sigmoid output) or mse (numeric target, linear output). Default: bce when every target is 0 or 1, else mse." }
-        .AcceptOnlyFromAmongFluent("bce", "mse");
+        .AcceptOnlyFromAmongFluent([.. LossNames.ShortNames]);
     private static readonly Option<int> Epochs = CommandOptions.PositiveInt("--epochs", 40, "Passes over the training series.");
     private static readonly Option<int> Batch = CommandOptions.PositiveInt("--batch", 32, "Series per batch.");
     private static readonly Option<float> LearningRate = CommandOptions.PositiveFloat("--lr", 0.005f, "Adam learning rate.");
@@ -40,7 +41,7 @@ public static class TrainCommand
     {
         Description = "Fraction of the series held out for validation (0 for none).",
         DefaultValueFactory = _ => 0.2f,
-        Validators = { r => { float v = r.GetValueOrDefault<float>(); if (!(v >= 0 && v < 1)) r.AddError($"--validation must be in [0, 1), got {v}"); } },
+        CustomParser = r => r.Tokens.Count == 0 ? 0.2f : CommandOptions.Number(r, "--validation", v => v is >= 0 and < 1, "in [0, 1)"),
     };
     private static readonly Option<ulong> Seed = CommandOptions.Seed();
     private static readonly Option<string> Model = CommandOptions.RequiredPath("--model", "Where to save the trained model (.safetensors).");
@@ -75,19 +76,19 @@ public static class TrainCommand
         if (parse.GetValue(Window) is int w && w <= 0) throw new InputException($"--window must be a positive whole number, got {w}");
         if (!head && units[^1] != 1)
             throw new InputException($"--no-head makes the last layer's units the outputs: the last of --layers must be 1 for one target, not {units[^1]}");
-        CommandOptions.CheckWritable(modelPath, "--model");
-        if (jsonPath is not null) CommandOptions.CheckWritable(jsonPath, "--json");
-        if (reportDir is not null) CommandOptions.CheckReportDirectory(reportDir);
+        OutputPaths.Check([new("--data", dataPath)],
+            [new("--model", modelPath), .. jsonPath is null ? Array.Empty<OutputPaths.Named>() : [new("--json", jsonPath)]], reportDir);
 
         var table = CsvTable.Read(dataPath);
         var data = SeriesSet.Load(table, new DataOptions(parse.GetValue(Target), CommandOptions.SplitList(parse.GetValue(Features)) is { Length: > 0 } f ? f : null,
             parse.GetValue(SeriesCol), parse.GetValue(TimeCol), parse.GetValue(Window)));
         string loss = parse.GetValue(Loss) ?? (data.BinaryTarget ? "bce" : "mse");
-        if (loss == "bce" && data.NonBinaryTarget() is { } notBinary) throw notBinary;
+        ILoss lossFn = LossNames.Parse(loss);
+        if (lossFn is BinaryCrossEntropy && data.NonBinaryTarget() is { } notBinary) throw notBinary;
 
         // Split whole series (or windows) into training and validation with a seeded shuffle.
         var order = Enumerable.Range(0, data.Count).ToArray();
-        new RandomSource(seed).Fork(1).Shuffle<int>(order);
+        new RandomSource(seed).Fork(DemoStreams.Train.ValidationSplit).Shuffle<int>(order);
         int held = (int)Math.Round(validation * data.Count);
         if (validation > 0 && held == 0 && data.Count > 1) held = 1;
         if (held >= data.Count) throw new InputException($"{dataPath}: --validation {validation} leaves no series to train on ({data.Count} series)");
@@ -98,7 +99,8 @@ public static class TrainCommand
         Standardiser.Apply(train.Inputs, mean, sd);
         if (valid is not null) Standardiser.Apply(valid.Inputs, mean, sd);
 
-        var outActivation = loss == "bce" ? Activation.Sigmoid : Activation.Linear;
+        CheckSize(data.Features, units, head);
+        var outActivation = lossFn is BinaryCrossEntropy ? Activation.Sigmoid : Activation.Linear;
         var act = ActivationNames.Parse(parse.GetValue(ActivationOpt)!);
         var rec = ActivationNames.Parse(parse.GetValue(RecurrentActivation)!);
         bool sequence = output == "sequence";
@@ -126,10 +128,9 @@ public static class TrainCommand
         Console.WriteLine($"Split: {train.Count} training, {valid?.Count ?? 0} validation series (seed {seed})");
         SummaryCommand.Print(model, arch);
 
-        ILoss lossFn = loss == "bce" ? new BinaryCrossEntropy() : new MeanSquaredError();
         var trainer = new Trainer(model, lossFn, new Adam(lr));
         var source = new ArrayBatchSource(train.Inputs, TargetsFor(train, model.OutputsSequence), train.Count, train.Steps, train.Features,
-            model.OutputsPerSeries(train.Steps), batch, new RandomSource(seed).Fork(2).NextUInt64());
+            model.OutputsPerSeries(train.Steps), batch, new RandomSource(seed).Fork(DemoStreams.Train.BatchOrder).NextUInt64());
         var validationSet = valid is null ? null : new ValidationSet(valid.Inputs, TargetsFor(valid, model.OutputsSequence), valid.Count);
         IReadOnlyList<EpochResult> history;
         try
@@ -138,7 +139,7 @@ public static class TrainCommand
         }
         catch (TrainingDivergedException e)
         {
-            throw new InputException($"{dataPath}: training diverged at epoch {e.Epoch}, step {e.Step} (the loss became NaN or infinite); no model was saved. " +
+            throw new InputException($"{dataPath}: training diverged at epoch {e.Epoch}, step {e.Step} ({e.Reason}); no model was saved. " +
                                      $"Try a smaller --lr (now {lr.ToString(CultureInfo.InvariantCulture)}), fewer or smaller --layers, or check the data for extreme values");
         }
 
@@ -170,11 +171,46 @@ public static class TrainCommand
         return last;
     }
 
+    /// <summary>The model's loss (<see cref="LossNames.Parse"/>); an unknown name is a bad model file.</summary>
+    public static ILoss LossOf(ModelMetadata arch, string modelPath)
+    {
+        try { return LossNames.Parse(arch.Training.Loss); }
+        catch (ArgumentException e) { throw new ModelFormatException(modelPath, e.Message); }
+    }
+
     private static int[] ParseLayers(string text)
     {
         var parts = CommandOptions.SplitList(text);
         if (parts.Length == 0) throw new InputException($"--layers needs at least one layer size, e.g. 10,5");
-        return parts.Select(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out int u) && u > 0
-            ? u : throw new InputException($"--layers: '{p}' is not a positive whole number (give sizes like 10,5,1)")).ToArray();
+        if (parts.Length > MaxLayers) throw new InputException($"--layers: {parts.Length} layers, over the limit of {MaxLayers}");
+        return parts.Select(p => !int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out int u) || u <= 0
+            ? throw new InputException($"--layers: {ErrorText.Quote(p)} is not a positive whole number (give sizes like 10,5,1)")
+            : u > MaxUnits ? throw new InputException($"--layers: {u} units, over the limit of {MaxUnits} per layer") : u).ToArray();
+    }
+
+    /// <summary>Most units per LSTM layer: 4 (F + H + 1) H parameters, 8.4 million at H = 1024.</summary>
+    public const int MaxUnits = 1024;
+
+    /// <summary>Most LSTM layers.</summary>
+    public const int MaxLayers = 64;
+
+    /// <summary>Most parameters of a trained model: with Adam's two moments, the gradient and the workspaces a
+    /// training step keeps about six copies, 240 MB at this size.</summary>
+    public const long MaxParameters = 10_000_000;
+
+    // Refuses a model too large to train in memory, before it is built.
+    private static void CheckSize(int features, int[] units, bool head)
+    {
+        long parameters = 0;
+        int inputs = features;
+        foreach (int h in units)
+        {
+            parameters += 4L * (inputs + h + 1) * h;
+            inputs = h;
+        }
+        if (head) parameters += inputs + 1;
+        if (parameters > MaxParameters)
+            throw new InputException($"--layers {string.Join(',', units)} on {features} features make {parameters} parameters, " +
+                                     $"over the limit of {MaxParameters}");
     }
 }

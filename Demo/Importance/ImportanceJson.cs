@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Engine.Importance;
+using Engine.IO;
 
 namespace Demo.Importance;
 
@@ -14,20 +15,11 @@ public static class ImportanceJson
     /// <summary>Writes <paramref name="runs"/> to <paramref name="path"/> atomically (temporary file, then rename).</summary>
     public static void Write(string path, IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames)
     {
-        var full = Path.GetFullPath(path);
-        var temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
-        try
+        AtomicFile.Write(path, stream =>
         {
-            using (var stream = File.Create(temporary))
-            using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
-                Write(writer, runs, featureNames);
-            File.Move(temporary, full, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
-        }
+            using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+            Write(writer, runs, featureNames);
+        });
     }
 
     /// <summary>The JSON text (for tests and other writers).</summary>

@@ -40,7 +40,7 @@ public static class ImportanceTable
         foreach (var run in runs)
         {
             if (run.Result.Order is { } order)
-                yield return $"{run.Name}: order of {(run.Name == "forward-stepwise" ? "entry" : "removal")}: {string.Join(", ", order.Select(i => featureNames[i]))}";
+                yield return $"{run.Name}: order of {run.Ranking.OrderWord()}: {string.Join(", ", order.Select(i => featureNames[i]))}";
             if (run.Result.Note is { } note) yield return note;
         }
         yield return $"total: {runs.Sum(r => r.Seconds).ToString("F2", CultureInfo.InvariantCulture)} s";

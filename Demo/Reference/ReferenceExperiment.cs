@@ -38,9 +38,9 @@ public sealed record ReferenceSettings
     }
 
     /// <summary>Independent random streams for the weights (the seed itself), training data and evaluation data.</summary>
-    public RandomSource TrainingData => new RandomSource(Seed).Fork(1);
-    public RandomSource EvaluationData => new RandomSource(Seed).Fork(2);
-    public RandomSource ImportanceNoise => new RandomSource(Seed).Fork(3);
+    public RandomSource TrainingData => new RandomSource(Seed).Fork(DemoStreams.Reference.TrainingData);
+    public RandomSource EvaluationData => new RandomSource(Seed).Fork(DemoStreams.Reference.EvaluationData);
+    public RandomSource ImportanceNoise => new RandomSource(Seed).Fork(DemoStreams.Reference.ImportanceNoise);
 }
 
 /// <summary>The reference data: x ~ U(0, 1) on every step and feature; y_t = 1 where x1_t x2_t &lt; 0.25, else 0.</summary>

@@ -191,5 +191,6 @@ public static class Plots
         Save(plot, path, 860, 140 + 38 * n);
     }
 
-    private static void Save(Plot plot, string path, int width, int height) => plot.SavePng(path, width, height);
+    private static void Save(Plot plot, string path, int width, int height) =>
+        Engine.IO.AtomicFile.WriteAllBytes(path, plot.GetImageBytes(width, height, ImageFormat.Png));
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using Demo.Data;
+using Engine.IO;
 using Engine.Kernels;
 using Engine.Models;
 
@@ -192,8 +193,8 @@ public sealed class Report(string directory, string title)
             }
         }
         html.Append("</body></html>\n");
-        ModelFile.WriteAtomically(Path.Combine(directory, "report.md"), s => s.Write(Encoding.UTF8.GetBytes(md.ToString())));
-        ModelFile.WriteAtomically(Path.Combine(directory, "report.html"), s => s.Write(Encoding.UTF8.GetBytes(html.ToString())));
+        AtomicFile.WriteAllBytes(Path.Combine(directory, "report.md"), Encoding.UTF8.GetBytes(md.ToString()));
+        AtomicFile.WriteAllBytes(Path.Combine(directory, "report.html"), Encoding.UTF8.GetBytes(html.ToString()));
     }
 
     private string Png(string file)

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
-using Demo.Importance;
 using Engine.Importance;
 using Engine.Kernels;
 using Engine.Layers;
@@ -168,9 +167,11 @@ public static class StudyRunner
     {
         var design = s.Design;
         var rng = new RandomSource(s.Seed).Fork((ulong)k);
-        var (trainX, trainY) = design.Generate(s.TrainSeries, rng.Fork(1));
-        var (evalX, evalY) = design.Generate(s.EvaluationSeries, rng.Fork(2));
-        ulong weightSeed = rng.Fork(3).NextUInt64(), orderSeed = rng.Fork(4).NextUInt64(), importanceSeed = rng.Fork(5).NextUInt64();
+        var (trainX, trainY) = design.Generate(s.TrainSeries, rng.Fork(DemoStreams.Study.TrainingData));
+        var (evalX, evalY) = design.Generate(s.EvaluationSeries, rng.Fork(DemoStreams.Study.EvaluationData));
+        ulong weightSeed = rng.Fork(DemoStreams.Study.Weights).NextUInt64();
+        ulong orderSeed = rng.Fork(DemoStreams.Study.BatchOrder).NextUInt64();
+        ulong importanceSeed = rng.Fork(DemoStreams.Study.Importance).NextUInt64();
         int f = design.Features, steps = design.Steps;
         var loss = s.Loss;
 
@@ -189,20 +190,9 @@ public static class StudyRunner
             Repeats = s.Repeats, Retrain = retrain, RetrainPermuted = retrainPermuted, Threads = 1, FeatureMeans = new float[f], // the design's means are 0
         };
         // Only the ranking is compared: input-perturbation without its time maps (they cost most of its time and change no score).
-        var instances = ImportanceRunner.Create(methods, s.Noise, s.Restarts)
-            .Select(m => m is InputPerturbation p ? new InputPerturbation { Sigma = p.Sigma, TimeResolved = false } : m).ToArray();
+        var instances = ImportanceMethods.Create(methods, new ImportanceOptions { Noise = s.Noise, Restarts = s.Restarts, TimeMaps = false });
         var runs = ImportanceRunner.Run(context, instances);
-        return new ReplicateResult(k, evalLoss, ConstantLoss(evalY, loss), trainSeconds, runs);
-    }
-
-    /// <summary>The loss of predicting the mean target everywhere (what a network that learned nothing reaches).</summary>
-    public static double ConstantLoss(float[] targets, ILoss loss)
-    {
-        double mean = 0;
-        foreach (var y in targets) mean += y;
-        var prediction = new float[targets.Length];
-        Array.Fill(prediction, (float)(mean / targets.Length));
-        return loss.Value(prediction, targets);
+        return new ReplicateResult(k, evalLoss, RetrainingStepwise.ConstantLoss(evalY, loss), trainSeconds, runs);
     }
 
     /// <summary>One method's runs on the K replicates compared with the design's true ranks.</summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Demo.Commands;
 using Demo.Reports;
 using Engine.Importance;
 using Engine.Kernels;
@@ -153,9 +152,6 @@ public static class StudyOutput
         report.Write();
         return report;
     }
-
-    /// <summary>Writes the JSON atomically.</summary>
-    public static void WriteJson(string path, StudyResult result) => CommandOptions.WriteJson(path, ToJson(result), DemoJson.Default.StudyJson);
 }
 
 // The study's JSON document (property names become snake_case keys).

@@ -128,9 +128,30 @@ public class CliTests(CliFixture fx) : IClassFixture<CliFixture>
     [Fact]
     public void EveryCommandHasHelp()
     {
-        foreach (var command in new[] { "seed", "make-data", "train", "predict", "importance", "summary" })
-            Assert.Equal(0, Cli.Run(command, "--help").Code);
+        // Every registered command under each of its names (reference is also seed, its old name).
+        var names = Program.Commands().SelectMany(c => c.Aliases.Prepend(c.Name)).ToArray();
+        Assert.Contains("reference", names);
+        Assert.Contains("seed", names);
+        Assert.Equal(Program.Commands().Count, Program.BuildRoot().Subcommands.Count);
+        foreach (var command in names) Assert.Equal(0, Cli.Run(command, "--help").Code);
         Assert.Equal(0, Cli.Run("--help").Code);
+    }
+
+    [Fact]
+    public void ImportanceWithoutTheTargetColumnSkipsTheMethodsThatNeedIt()
+    {
+        // The sample data without its alarm column: the loss-based methods cannot run, the others do.
+        var rows = File.ReadAllLines(fx.Csv).Select(l => l.Split(',')).ToArray();
+        int alarm = Array.IndexOf(rows[0], "alarm");
+        string path = fx.File("no-target.csv", string.Join("\n", rows.Select(r => string.Join(',', r.Where((_, j) => j != alarm)))) + "\n");
+        string json = Path.Combine(fx.Dir, "no-target.json");
+        Cli.Ok("importance", "--model", fx.Model, "--data", path, "--methods", "garson,permutation,partial-derivatives,forward-stepwise",
+               "--repeats", "2", "--json", json);
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.Equal(["garson", "partial-derivatives"], doc.RootElement.GetProperty("methods").EnumerateArray().Select(m => m.GetProperty("name").GetString()));
+        // Only methods that need the target: nothing to run is bad input, one line naming the file and the column.
+        Cli.Bad(["importance", "--model", fx.Model, "--data", path, "--methods", "permutation,occlusion"], "no-target.csv:1", "'alarm'");
+        Cli.Bad(["importance", "--model", fx.Model, "--data", path, "--methods", "garson", "--networks", "2"], "no-target.csv:1", "--networks", "'alarm'");
     }
 
     [Fact]

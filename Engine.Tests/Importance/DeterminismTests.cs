@@ -1,3 +1,4 @@
+using Demo.Reference;
 using Engine.Importance;
 using Engine.Random;
 using Xunit;

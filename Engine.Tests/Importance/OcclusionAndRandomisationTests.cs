@@ -1,4 +1,3 @@
-using Demo.Importance;
 using Engine.Importance;
 using Engine.Layers;
 using Engine.Losses;
@@ -107,7 +106,7 @@ public class OcclusionAndRandomisationTests
         var context = Fixtures.Context(Fixtures.Model(1), 1);
         var e = Assert.Throws<InvalidOperationException>(() => new ConnectionWeightsTest().Compute(context));
         Assert.Contains("RetrainPermuted", e.Message);
-        var runner = Assert.Throws<ArgumentException>(() => ImportanceRunner.Run(context, ImportanceRunner.Create(["connection-weights-test"])));
+        var runner = Assert.Throws<ArgumentException>(() => ImportanceRunner.Run(context, ImportanceMethods.Create(["connection-weights-test"])));
         Assert.Contains("permuted targets", runner.Message);
     }
 

@@ -28,9 +28,14 @@ public sealed class ReferenceRuns
             .Fit(new ReferenceData.Generator(s.BatchSize, s.Steps, s.Features, s.TrainingData), s.Epochs, s.StepsPerEpoch);
         var (x, y) = ReferenceImportance.EvaluationSet(s);
         Names = ReferenceImportance.FeatureNames(s);
-        Runs = ImportanceRunner.Run(model, x, y, s.Samples, s.Steps, new BinaryCrossEntropy(), ImportanceMethods.Names, s.ImportanceNoise.Seed,
-            repeats: 10, ReferenceImportance.Retrainer(s, s.Epochs, s.StepsPerEpoch), threads: 2,
-            retrainPermuted: ReferenceImportance.Retrainer(s, s.Epochs, s.StepsPerEpoch, permuteTargets: true), nullNetworks: NullNetworks);
+        var context = new ImportanceContext
+        {
+            Model = model, Inputs = x, Targets = y, Count = s.Samples, Steps = s.Steps, Loss = new BinaryCrossEntropy(),
+            Seed = s.ImportanceNoise.Seed, Repeats = 10, Threads = 2,
+            Retrain = ReferenceImportance.Retrainer(s, s.Epochs, s.StepsPerEpoch),
+            RetrainPermuted = ReferenceImportance.Retrainer(s, s.Epochs, s.StepsPerEpoch, permuteTargets: true),
+        };
+        Runs = ImportanceRunner.Run(context, ImportanceMethods.Create(ImportanceMethods.Names, new ImportanceOptions { NullNetworks = NullNetworks }));
     }
 
     public ImportanceResult this[string method] => Runs.Single(r => r.Name == method).Result;
@@ -105,7 +110,12 @@ public class ReferenceExperimentTests(ReferenceRuns reference) : IClassFixture<R
             .Fit(new ReferenceData.Generator(s.BatchSize, s.Steps, s.Features, s.TrainingData), s.Epochs, s.StepsPerEpoch);
         var (x, y) = ReferenceImportance.EvaluationSet(s);
         var line = NoisePerturbation.Scores(model, x, s.Samples, s.Steps, s.Noise, s.ImportanceNoise);
-        var runs = ImportanceRunner.Run(model, x, y, s.Samples, s.Steps, new BinaryCrossEntropy(), ["input-perturbation"], s.ImportanceNoise.Seed, repeats: 1);
+        var context = new ImportanceContext
+        {
+            Model = model, Inputs = x, Targets = y, Count = s.Samples, Steps = s.Steps, Loss = new BinaryCrossEntropy(),
+            Seed = s.ImportanceNoise.Seed, Repeats = 1,
+        };
+        var runs = ImportanceRunner.Run(context, [ImportanceMethods.Create("input-perturbation")]);
         Assert.Equal(line, runs[0].Result.Scores);
         Assert.True(line[0] > 10 * line[2] && line[1] > 10 * line[2], $"scores {string.Join(", ", line)}");
     }
@@ -152,7 +162,7 @@ public class ReferenceExperimentTests(ReferenceRuns reference) : IClassFixture<R
         Assert.Equal(one[2].Model.Parameters, two[2].Model.Parameters);
         Assert.NotEqual(one[1].Model.Parameters, one[2].Model.Parameters);
         Assert.NotEqual(one[1].Seed, one[2].Seed);
-        var runs = ImportanceRunner.Run(one, ImportanceRunner.Create(["permutation", "garson"]));
+        var runs = ImportanceRunner.Run(one, ImportanceMethods.Create(["permutation", "garson"]));
         Assert.All(runs, r => Assert.Equal(3, r.Result.Features[0].Statistics!.Value.Count));
         Assert.Contains("over 3 networks", runs[1].Result.Note);
     }

@@ -1,4 +1,3 @@
-using Demo.Importance;
 using Engine.Importance;
 using Engine.Kernels;
 using Engine.Layers;
@@ -126,7 +125,7 @@ public class RetrainerTests
             m.Initialize(seed);
             return m;
         }
-        var retrain = Retrainers.FromArrays(Build, context.Inputs, context.Targets, context.Count, context.Steps,
+        var retrain = Retrainers.FromArrays(Build, context.Inputs, context.Targets!, context.Count, context.Steps,
                                                             context.Features, context.Loss, epochs: 3, batchSize: 4);
         var a = retrain([0, 2], 5);
         var b = retrain([0, 2], 5);

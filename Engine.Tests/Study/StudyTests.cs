@@ -127,8 +127,8 @@ public class StudyMetricsTests
     public void SummaryAveragesOverReplicatesAndInputsAlike()
     {
         var design = new StudyDesign { Coefficients = [1, 0.5, 0], Lags = [0, 0, 0] };
-        global::Demo.Importance.MethodRun Run(params int[] ranks) => new("m", 1, new Engine.Importance.ImportanceResult("m",
-            ranks.Select((r, i) => new Engine.Importance.FeatureImportance(i, -r, r)).ToArray()));
+        Engine.Importance.MethodRun Run(params int[] ranks) => new("m", 1, new Engine.Importance.ImportanceResult("m",
+            ranks.Select((r, i) => new Engine.Importance.FeatureImportance(i, -r, r)).ToArray()), Engine.Importance.ImportanceRanking.Signed);
         var s = StudyRunner.Summarise(design, "m", [Run(1, 2, 3), Run(2, 1, 3), Run(3, 2, 1), Run(1, 2, 3)]);
         // per replicate 1, 1/3, 1/3, 1 -> mean 2/3; per input: x1 2/4, x2 3/4, x3 3/4 -> mean 2/3
         Assert.Equal(2.0 / 3, s.Similarity.Mean, 12);
@@ -145,8 +145,9 @@ public class StudyRunTests
     public void PathSharesAverageEachReplicatesRowShares()
     {
         // Two replicates' 2 x 2 maps; each row becomes |values| / row sum, then the mean over replicates.
-        static global::Demo.Importance.MethodRun Run(double[,] map) => new("connection-weights", 0,
-            new Engine.Importance.ImportanceResult("connection-weights", [new(0, 1, 1), new(1, 0, 2)]) { GateScores = map });
+        static Engine.Importance.MethodRun Run(double[,] map) => new("connection-weights", 0,
+            new Engine.Importance.ImportanceResult("connection-weights", [new(0, 1, 1), new(1, 0, 2)]) { GateScores = map },
+            Engine.Importance.ImportanceRanking.Magnitude);
         var replicates = new[]
         {
             new ReplicateResult(0, 1, 2, 0, [Run(new double[,] { { 3, -1 }, { 0, 0 } })]),

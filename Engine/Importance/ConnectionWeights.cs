@@ -10,6 +10,8 @@ namespace Engine.Importance;
 public sealed class ConnectionWeights : IImportanceMethod
 {
     public string Name => "connection-weights";
+    public ImportanceNeeds Needs => ImportanceNeeds.None;
+    public ImportanceRanking Ranking => ImportanceRanking.Magnitude;
 
     public ImportanceResult Compute(ImportanceContext context)
     {

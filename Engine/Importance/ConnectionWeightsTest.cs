@@ -16,6 +16,8 @@ namespace Engine.Importance;
 public sealed class ConnectionWeightsTest : IImportanceMethod
 {
     public string Name => "connection-weights-test";
+    public ImportanceNeeds Needs => ImportanceNeeds.Targets | ImportanceNeeds.PermutedRetraining;
+    public ImportanceRanking Ranking => ImportanceRanking.Magnitude;
 
     /// <summary>R, networks trained on permuted targets (Olden &amp; Jackson used 999; 19 gives p down to 0.05).</summary>
     public int Networks { get; init; } = 19;
@@ -24,6 +26,7 @@ public sealed class ConnectionWeightsTest : IImportanceMethod
     {
         context.Validate();
         Check.Positive(Networks, nameof(Networks));
+        context.RequireTargets(Name); // the null networks train on them, permuted
         var retrain = context.RetrainPermuted
             ?? throw new InvalidOperationException($"{Name} trains networks on permuted targets: give the context a RetrainPermuted callback");
         int features = context.Features, networks = Networks;

@@ -11,6 +11,12 @@ public interface IImportanceMethod
     /// <summary>The CLI name (connection-weights, garson, ...).</summary>
     string Name { get; }
 
+    /// <summary>What the method needs from the context besides the model and the inputs.</summary>
+    ImportanceNeeds Needs { get; }
+
+    /// <summary>How its ranks follow from its scores (and how results across networks are ranked).</summary>
+    ImportanceRanking Ranking { get; }
+
     /// <summary>Scores every input feature of <see cref="ImportanceContext.Model"/>.</summary>
     ImportanceResult Compute(ImportanceContext context);
 }

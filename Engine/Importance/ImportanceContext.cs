@@ -23,8 +23,11 @@ public sealed record ImportanceContext
     /// <summary>Evaluation inputs, (N, T, F) batch-major.</summary>
     public required float[] Inputs { get; init; }
 
-    /// <summary>Evaluation targets, (N, OutputsPerSeries(T)).</summary>
-    public required float[] Targets { get; init; }
+    /// <summary>
+    /// Evaluation targets, (N, OutputsPerSeries(T)); null when the data has none: then the methods that need them
+    /// (<see cref="ImportanceNeeds.Targets"/>) cannot run, and <see cref="ImportanceRunner"/> skips them.
+    /// </summary>
+    public float[]? Targets { get; init; }
 
     /// <summary>N, series in the evaluation set.</summary>
     public required int Count { get; init; }
@@ -59,6 +62,10 @@ public sealed record ImportanceContext
     /// <summary>F, input features.</summary>
     public int Features => Model.InputFeatures;
 
+    /// <summary>The targets, for a method that needs them; throws when the context has none.</summary>
+    public float[] RequireTargets(string method) => Targets
+        ?? throw new InvalidOperationException($"{method} measures a loss against targets: give the context Targets");
+
     /// <summary>Outputs per series, OutputsPerSeries(T).</summary>
     public int OutputsPerSeries => Model.OutputsPerSeries(Steps);
 
@@ -73,8 +80,8 @@ public sealed record ImportanceContext
         Check.Positive(Repeats, nameof(Repeats));
         if (Inputs is null || (long)Count * Steps * Features != Inputs.Length)
             throw new ArgumentException($"inputs must hold (N={Count}, T={Steps}, F={Features}) = {(long)Count * Steps * Features} values, but has {Inputs?.Length ?? 0}", nameof(Inputs));
-        if (Targets is null || (long)Count * OutputsPerSeries != Targets.Length)
-            throw new ArgumentException($"targets must hold (N={Count}, {OutputsPerSeries}) = {(long)Count * OutputsPerSeries} values, but has {Targets?.Length ?? 0}", nameof(Targets));
+        if (Targets is not null && (long)Count * OutputsPerSeries != Targets.Length)
+            throw new ArgumentException($"targets must hold (N={Count}, {OutputsPerSeries}) = {(long)Count * OutputsPerSeries} values, but has {Targets.Length}", nameof(Targets));
         if (FeatureMeans is not null && FeatureMeans.Length != Features)
             throw new ArgumentException($"feature means must hold F={Features} values, but has {FeatureMeans.Length}", nameof(FeatureMeans));
         Check.Finite(Inputs, nameof(Inputs));

@@ -14,31 +14,37 @@ public static class ImportanceMethods
         "permutation", "integrated-gradients", "occlusion", "model-randomisation",
     ];
 
-    /// <summary>The methods that retrain the network on feature subsets (they need <see cref="ImportanceContext.Retrain"/>).</summary>
-    public static readonly IReadOnlyList<string> Retraining = ["forward-stepwise", "backward-stepwise"];
-
-    /// <summary>The methods that train networks on permuted targets (they need <see cref="ImportanceContext.RetrainPermuted"/>).</summary>
-    public static readonly IReadOnlyList<string> PermutedRetraining = ["connection-weights-test"];
-
-    /// <summary>The method called <paramref name="name"/>, with default options (input-perturbation with its maps); unknown names throw, listing the valid ones.</summary>
-    public static IImportanceMethod Create(string name) => name switch
+    /// <summary>
+    /// The method called <paramref name="name"/> with <paramref name="options"/> (null: <see cref="ImportanceOptions.Default"/>);
+    /// each method takes only its own options. Unknown names throw, listing the valid ones. The one place a method is
+    /// made from its name: callers never rebuild instances to change an option.
+    /// </summary>
+    public static IImportanceMethod Create(string name, ImportanceOptions? options = null)
     {
-        "connection-weights" => new ConnectionWeights(),
-        "connection-weights-test" => new ConnectionWeightsTest(),
-        "garson" => new Garson(),
-        "partial-derivatives" => new PartialDerivatives(),
-        "input-perturbation" => new InputPerturbation { TimeResolved = true },
-        "sensitivity-analysis" => new SensitivityAnalysis(),
-        "forward-stepwise" => new RetrainingStepwise(forward: true),
-        "backward-stepwise" => new RetrainingStepwise(forward: false),
-        "improved-stepwise-1" => new ImprovedStepwise(useMeans: false),
-        "improved-stepwise-2" => new ImprovedStepwise(useMeans: true),
-        "permutation" => new Permutation(),
-        "integrated-gradients" => new IntegratedGradients(),
-        "occlusion" => new Occlusion(),
-        "model-randomisation" => new ModelRandomisation(),
-        _ => throw new ArgumentException(UnknownMessage(name)),
-    };
+        var o = options ?? ImportanceOptions.Default;
+        return name switch
+        {
+            "connection-weights" => new ConnectionWeights(),
+            "connection-weights-test" => new ConnectionWeightsTest { Networks = o.NullNetworks },
+            "garson" => new Garson(),
+            "partial-derivatives" => new PartialDerivatives(),
+            "input-perturbation" => new InputPerturbation { Sigma = o.Noise, TimeResolved = o.TimeMaps },
+            "sensitivity-analysis" => new SensitivityAnalysis(),
+            "forward-stepwise" => new RetrainingStepwise(forward: true) { Restarts = o.Restarts },
+            "backward-stepwise" => new RetrainingStepwise(forward: false) { Restarts = o.Restarts },
+            "improved-stepwise-1" => new ImprovedStepwise(useMeans: false),
+            "improved-stepwise-2" => new ImprovedStepwise(useMeans: true),
+            "permutation" => new Permutation(),
+            "integrated-gradients" => new IntegratedGradients(),
+            "occlusion" => new Occlusion(),
+            "model-randomisation" => new ModelRandomisation(),
+            _ => throw new ArgumentException(UnknownMessage(name)),
+        };
+    }
+
+    /// <summary>The methods called <paramref name="names"/>, in order, each from <see cref="Create(string, ImportanceOptions?)"/>.</summary>
+    public static IReadOnlyList<IImportanceMethod> Create(IEnumerable<string> names, ImportanceOptions? options = null) =>
+        names.Select(n => Create(n, options)).ToArray();
 
     /// <summary>
     /// Parses "all" or a comma-separated list of names (spaces ignored, duplicates dropped, order kept);

@@ -11,6 +11,8 @@ namespace Engine.Importance;
 public sealed class ImprovedStepwise(bool useMeans) : IImportanceMethod
 {
     public string Name => useMeans ? "improved-stepwise-2" : "improved-stepwise-1";
+    public ImportanceNeeds Needs => ImportanceNeeds.Targets;
+    public ImportanceRanking Ranking => ImportanceRanking.RemovalOrder;
 
     /// <summary>Method b (replace by the mean) rather than a (zero the weights).</summary>
     public bool UsesMeans => useMeans;
@@ -18,6 +20,7 @@ public sealed class ImprovedStepwise(bool useMeans) : IImportanceMethod
     public ImportanceResult Compute(ImportanceContext context)
     {
         context.Validate();
+        context.RequireTargets(Name);
         int features = context.Features;
         var means = context.Means();
         var original = context.Model.Parameters;

@@ -12,12 +12,14 @@ namespace Engine.Importance;
 /// score, deterministic (one evaluation). With <see cref="TimeResolved"/>, the same perturbation of one step t of
 /// feature i at a time gives the time map <c>M[t, i]</c> = mean over repeats of the RMS output change, and for sequence
 /// outputs the lag map <c>L[k, i]</c> = mean over t of the RMS change of the outputs at step t + k (an occlusion map
-/// with noise); cell (t, i), repeat r draws from <c>new RandomSource(Seed ^ MapStream).Fork((t F + i) R + r)</c>.
+/// with noise); cell (t, i), repeat r draws from <c>new RandomSource(Seed ^ RandomStreams.PerturbationMaps).Fork((t F + i) R + r)</c>.
 /// Cost: F x R predictions (plus T x F x R for the maps), spread over threads.
 /// </summary>
 public sealed class InputPerturbation : IImportanceMethod
 {
     public string Name => "input-perturbation";
+    public ImportanceNeeds Needs => ImportanceNeeds.None;
+    public ImportanceRanking Ranking => ImportanceRanking.Signed;
 
     /// <summary>SD of the Gaussian noise.</summary>
     public float Sigma { get; init; } = 0.2f;
@@ -30,9 +32,6 @@ public sealed class InputPerturbation : IImportanceMethod
 
     /// <summary>Also perturb one step at a time for the time and lag maps.</summary>
     public bool TimeResolved { get; init; }
-
-    /// <summary>Mixed into the seed for the maps' draws, so they never reuse the scores' noise.</summary>
-    public const ulong MapStream = 0x6D61_7073_0000_0001UL;
 
     public ImportanceResult Compute(ImportanceContext context)
     {
@@ -67,7 +66,7 @@ public sealed class InputPerturbation : IImportanceMethod
     {
         int features = context.Features, steps = context.Steps, count = context.Count;
         int outputs = context.OutputsPerSeries, groups = context.Model.OutputsSequence ? steps : 1, width = outputs / groups;
-        var root = new RandomSource(context.Seed ^ MapStream);
+        var root = new RandomSource(context.Seed ^ RandomStreams.PerturbationMaps);
         var squares = ModelTasks.Map(context.Model, steps * features * repeats, context.Threads, (worker, task) =>
         {
             int cell = task / repeats, t = cell / features, i = cell % features;

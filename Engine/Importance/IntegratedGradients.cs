@@ -19,6 +19,8 @@ public sealed class IntegratedGradients : IImportanceMethod
     private const int Chunks = 8;
 
     public string Name => "integrated-gradients";
+    public ImportanceNeeds Needs => ImportanceNeeds.None;
+    public ImportanceRanking Ranking => ImportanceRanking.Signed;
 
     /// <summary>Intervals of the trapezoid rule.</summary>
     public int Steps { get; init; } = 32;

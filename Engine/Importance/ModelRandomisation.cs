@@ -14,6 +14,8 @@ namespace Engine.Importance;
 public sealed class ModelRandomisation : IImportanceMethod
 {
     public string Name => "model-randomisation";
+    public ImportanceNeeds Needs => Inner.Needs;
+    public ImportanceRanking Ranking => ImportanceRanking.Signed;
 
     /// <summary>The method checked (any method that needs no retraining).</summary>
     public IImportanceMethod Inner { get; init; } = new PartialDerivatives();

@@ -135,7 +135,7 @@ internal sealed class ModelWorker
 
     /// <summary>The context's loss of the clone on <paramref name="inputs"/> against the context's targets.</summary>
     public double Loss(ReadOnlySpan<float> inputs, ImportanceContext ctx) =>
-        ctx.Loss.Value(Predict(inputs, ctx.Count, ctx.Steps), ctx.Targets);
+        ctx.Loss.Value(Predict(inputs, ctx.Count, ctx.Steps), ctx.RequireTargets("a loss-based importance method"));
 
     /// <summary>
     /// dInput (N, T, F) = d(sum_p w_p y_{n,p}) / dx_{n,t,i} for each series n, with output weights
@@ -186,7 +186,7 @@ internal static class Series
 
     /// <summary>The context's loss of the model on <paramref name="inputs"/> against the context's targets.</summary>
     public static double Loss(Sequential model, ReadOnlySpan<float> inputs, ImportanceContext ctx) =>
-        ctx.Loss.Value(Predict(model, inputs, ctx.Count, ctx.Steps), ctx.Targets);
+        ctx.Loss.Value(Predict(model, inputs, ctx.Count, ctx.Steps), ctx.RequireTargets("a loss-based importance method"));
 
     /// <summary>The columns <paramref name="features"/> of (N, T, F) inputs, as (N, T, features.Length).</summary>
     public static float[] SelectFeatures(ReadOnlySpan<float> inputs, int features, int[] selected)

@@ -14,6 +14,8 @@ namespace Engine.Importance;
 public sealed class Occlusion : IImportanceMethod
 {
     public string Name => "occlusion";
+    public ImportanceNeeds Needs => ImportanceNeeds.Targets;
+    public ImportanceRanking Ranking => ImportanceRanking.Signed;
 
     /// <summary>Occlude with 0 instead of the training means.</summary>
     public bool ZeroBaseline { get; init; }
@@ -27,7 +29,7 @@ public sealed class Occlusion : IImportanceMethod
         var baseline = ZeroBaseline ? new float[features] : context.Means();
         var loss = context.Loss;
         var y = ModelWorker.Predictions(context);
-        var targets = context.Targets;
+        var targets = context.RequireTargets(Name);
         var reference = new double[y.Length];
         for (int j = 0; j < y.Length; j++) reference[j] = ElementLoss(loss, y, targets, j);
         // Per cell (t, i): mean_n |D|, the lag profile by output group, and the RMS output change.

@@ -14,6 +14,8 @@ namespace Engine.Importance;
 public sealed class PartialDerivatives : IImportanceMethod
 {
     public string Name => "partial-derivatives";
+    public ImportanceNeeds Needs => ImportanceNeeds.None;
+    public ImportanceRanking Ranking => ImportanceRanking.Signed;
 
     public ImportanceResult Compute(ImportanceContext context)
     {

@@ -12,6 +12,8 @@ namespace Engine.Importance;
 public sealed class Permutation : IImportanceMethod
 {
     public string Name => "permutation";
+    public ImportanceNeeds Needs => ImportanceNeeds.Targets;
+    public ImportanceRanking Ranking => ImportanceRanking.Signed;
 
     /// <summary>Permutations per feature; null: the context's <see cref="ImportanceContext.Repeats"/>.</summary>
     public int? Repeats { get; init; }
@@ -22,6 +24,7 @@ public sealed class Permutation : IImportanceMethod
         int features = context.Features, repeats = Repeats ?? context.Repeats, count = context.Count, steps = context.Steps;
         Check.Positive(repeats, nameof(Repeats));
         var root = new RandomSource(context.Seed);
+        context.RequireTargets(Name);
         double reference = ModelWorker.Loss(context);
         var rises = ModelTasks.Map(context.Model, features * repeats, context.Threads, (worker, task) =>
         {

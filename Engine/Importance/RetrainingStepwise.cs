@@ -16,6 +16,8 @@ namespace Engine.Importance;
 public sealed class RetrainingStepwise(bool forward) : IImportanceMethod
 {
     public string Name => forward ? "forward-stepwise" : "backward-stepwise";
+    public ImportanceNeeds Needs => ImportanceNeeds.Targets | ImportanceNeeds.Retraining;
+    public ImportanceRanking Ranking => forward ? ImportanceRanking.EntryOrder : ImportanceRanking.RemovalOrder;
 
     /// <summary>Whether this is forward selection (else backward elimination).</summary>
     public bool IsForward => forward;
@@ -32,7 +34,7 @@ public sealed class RetrainingStepwise(bool forward) : IImportanceMethod
         var root = new RandomSource(context.Seed);
         Check.Positive(Restarts, nameof(Restarts));
         int restarts = Restarts;
-        double constantLoss = ConstantLoss(context);
+        double constantLoss = ConstantLoss(context.RequireTargets(Name), context.Loss);
         double[][] Loss(ulong[] masks)
         {
             var losses = ModelTasks.Map(masks.Length * restarts, context.Threads, task => Train(masks[task / restarts], task % restarts));
@@ -56,12 +58,18 @@ public sealed class RetrainingStepwise(bool forward) : IImportanceMethod
     }
 
     /// <summary>The loss of predicting the mean evaluation target everywhere (the model with no inputs).</summary>
-    internal static double ConstantLoss(ImportanceContext context)
+    /// <summary>
+    /// The loss of the best constant predictor, every output predicted as the mean target: <c>L(m 1, y)</c> with
+    /// <c>m = (float)(sum y / n)</c>, the sum in double (what a network that learned nothing reaches).
+    /// </summary>
+    public static double ConstantLoss(float[] targets, Losses.ILoss loss)
     {
+        ArgumentNullException.ThrowIfNull(targets);
+        ArgumentNullException.ThrowIfNull(loss);
         double mean = 0;
-        foreach (var y in context.Targets) mean += y;
-        var prediction = new float[context.Targets.Length];
+        foreach (var y in targets) mean += y;
+        var prediction = new float[targets.Length];
         Array.Fill(prediction, (float)(mean / prediction.Length));
-        return context.Loss.Value(prediction, context.Targets);
+        return loss.Value(prediction, targets);
     }
 }

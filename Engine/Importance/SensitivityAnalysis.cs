@@ -11,6 +11,8 @@ namespace Engine.Importance;
 public sealed class SensitivityAnalysis : IImportanceMethod
 {
     public string Name => "sensitivity-analysis";
+    public ImportanceNeeds Needs => ImportanceNeeds.None;
+    public ImportanceRanking Ranking => ImportanceRanking.Signed;
 
     /// <summary>Points of the sweep (Lek: 12).</summary>
     public int Points { get; init; } = 12;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Engine.IO;
 using Engine.Layers;
 
 namespace Engine.Models;
@@ -72,6 +73,8 @@ public static class ModelFile
     /// </summary>
     public static void Save(string path, Sequential model, IReadOnlyDictionary<string, string>? metadata = null)
     {
+        if (Check.FirstNonFinite(model.Parameters) is var bad and >= 0)
+            throw new ArgumentException($"parameter {bad} is {model.Parameters[bad]}: a diverged model is never saved", nameof(model));
         var entries = new Dictionary<string, string>
         {
             ["format"] = Format,
@@ -85,28 +88,7 @@ public static class ModelFile
         var tensors = TensorNames(model)
             .Select(e => new NamedTensor(e.Name, e.Tensor.Shape, model.LayerParameters(e.Layer).Slice(e.Tensor.Offset, e.Tensor.Length).ToArray()))
             .ToList();
-        WriteAtomically(path, stream => SafeTensors.Write(stream, tensors, entries));
-    }
-
-    /// <summary>Writes a file through a temporary file in the same directory and a rename; on failure nothing is left behind.</summary>
-    public static void WriteAtomically(string path, Action<Stream> write)
-    {
-        string full = System.IO.Path.GetFullPath(path);
-        string dir = System.IO.Path.GetDirectoryName(full)!;
-        string temp = System.IO.Path.Combine(dir, $".{System.IO.Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
-            {
-                write(stream);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+        AtomicFile.Write(path, stream => SafeTensors.Write(stream, tensors, entries));
     }
 
     /// <summary>

@@ -15,12 +15,22 @@ public readonly record struct TrainingProgress(int Epoch, int Epochs, int Step, 
 /// <param name="Seconds">Wall time of the epoch.</param>
 public sealed record EpochResult(int Epoch, float Loss, float ValidationLoss, double Seconds);
 
-/// <summary>Training diverged: a loss became NaN or infinite.</summary>
-public sealed class TrainingDivergedException(int epoch, int step, float loss)
-    : Exception($"training diverged at epoch {epoch}, step {step}: the loss became {loss}. Try a smaller learning rate, standardised inputs or a smaller model.")
+/// <summary>
+/// Training diverged: a loss, a parameter or a prediction became NaN or infinite, or the epoch's loss grew past
+/// <see cref="Trainer.LossGrowthLimit"/> times the first epoch's. <see cref="Reason"/> says which.
+/// </summary>
+public sealed class TrainingDivergedException(int epoch, int step, string reason)
+    : Exception($"training diverged at epoch {epoch}, step {step}: {reason}. Try a smaller learning rate, standardised inputs or a smaller model.")
 {
+    /// <summary>A NaN or infinite batch loss.</summary>
+    public TrainingDivergedException(int epoch, int step, float loss)
+        : this(epoch, step, $"the loss became {loss.ToString(System.Globalization.CultureInfo.InvariantCulture)}") { }
+
     public int Epoch { get; } = epoch;
     public int Step { get; } = step;
+
+    /// <summary>What diverged, e.g. "the loss became NaN" or "a parameter became NaN".</summary>
+    public string Reason { get; } = reason;
 }
 
 /// <summary>A validation set held as arrays.</summary>
@@ -39,9 +49,16 @@ public sealed class Trainer(Sequential model, ILoss loss, Adam optimizer)
     /// <summary>Called after every epoch.</summary>
     public Action<EpochResult>? OnEpoch { get; set; }
 
+    /// <summary>How many times the first epoch's mean loss an epoch's may reach before training stops as diverged.</summary>
+    public const float LossGrowthLimit = 100f;
+
     /// <summary>
     /// Trains for <paramref name="epochs"/> x <paramref name="stepsPerEpoch"/> steps. Throws
-    /// <see cref="TrainingDivergedException"/> on a NaN or infinite loss; the caller decides whether to keep the model.
+    /// <see cref="TrainingDivergedException"/> when a batch loss is NaN or infinite, or at the end of an epoch when a
+    /// parameter or a prediction of the epoch's last batch is NaN or infinite (a clamped loss such as BCE's can stay
+    /// finite on NaN predictions), or when the epoch's mean loss exceeds <see cref="LossGrowthLimit"/> x the first
+    /// epoch's (and 1e-3, so that a first loss near 0 does not make noise look like divergence). The model then holds
+    /// the diverged parameters: the caller must not keep it.
     /// </summary>
     public IReadOnlyList<EpochResult> Fit(IBatchSource source, int epochs, int stepsPerEpoch, ValidationSet? validation = null)
     {
@@ -53,7 +70,9 @@ public sealed class Trainer(Sequential model, ILoss loss, Adam optimizer)
             throw new ArgumentException($"the batch source has {source.TargetsPerSeries} targets per series but the model outputs {Model.OutputsPerSeries(source.Steps)} for {source.Steps} steps", nameof(source));
         var x = new float[source.BatchSize * source.Steps * source.Features];
         var y = new float[source.BatchSize * source.TargetsPerSeries];
-        var history = new List<EpochResult>(epochs);
+        var predicted = new float[y.Length];
+        float firstLoss = float.NaN;
+        var history = new List<EpochResult>();
         for (int epoch = 0; epoch < epochs; epoch++)
         {
             long start = Stopwatch.GetTimestamp();
@@ -66,12 +85,30 @@ public sealed class Trainer(Sequential model, ILoss loss, Adam optimizer)
                 sum += value;
                 OnStep?.Invoke(new TrainingProgress(epoch + 1, epochs, step + 1, stepsPerEpoch, (float)(sum / (step + 1))));
             }
+            float meanLoss = (float)(sum / stepsPerEpoch);
+            CheckFinite(epoch + 1, stepsPerEpoch, x, predicted, source);
+            if (epoch == 0) firstLoss = meanLoss;
+            else if (meanLoss > LossGrowthLimit * MathF.Max(firstLoss, 1e-3f))
+                throw new TrainingDivergedException(epoch + 1, stepsPerEpoch,
+                    $"the loss grew from {Format(firstLoss)} in epoch 1 to {Format(meanLoss)}, over {LossGrowthLimit:0}x");
             float validationLoss = validation is null ? float.NaN
                 : Model.Evaluate(validation.Inputs, validation.Targets, validation.Count, source.Steps, Loss);
-            var result = new EpochResult(epoch + 1, (float)(sum / stepsPerEpoch), validationLoss, Stopwatch.GetElapsedTime(start).TotalSeconds);
+            var result = new EpochResult(epoch + 1, meanLoss, validationLoss, Stopwatch.GetElapsedTime(start).TotalSeconds);
             history.Add(result);
             OnEpoch?.Invoke(result);
         }
         return history;
     }
+
+    // Parameters, then the predictions for the epoch's last batch (still in x), must be finite.
+    private void CheckFinite(int epoch, int step, float[] x, float[] predicted, IBatchSource source)
+    {
+        if (Check.FirstNonFinite(Model.Parameters) is var p and >= 0)
+            throw new TrainingDivergedException(epoch, step, $"parameter {p} became {Format(Model.Parameters[p])}");
+        Model.Predict(predicted, x, source.BatchSize, source.Steps);
+        if (Check.FirstNonFinite(predicted) is var i and >= 0)
+            throw new TrainingDivergedException(epoch, step, $"a prediction became {Format(predicted[i])}");
+    }
+
+    private static string Format(float v) => v.ToString("G4", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -16,7 +16,7 @@ namespace Demo.Commands;
 /// perturbation importance printed exactly as the published answer printed it; with --methods, the importance
 /// table of the chosen methods instead (and --json, the same as JSON).
 /// </summary>
-public static class SeedCommand
+public static class ReferenceCommand
 {
     public static readonly Option<int> Epochs = CommandOptions.PositiveInt("--epochs", 5, "Training epochs.");
     public static readonly Option<int> StepsPerEpoch = CommandOptions.PositiveInt("--steps-per-epoch", 1000, "Batches per epoch.");
@@ -45,7 +45,26 @@ public static class SeedCommand
     public static readonly Option<int?> RetrainEpochs = CommandOptions.OptionalPositiveInt("--retrain-epochs", "Epochs of each stepwise retraining (default: --epochs).");
     public static readonly Option<int?> RetrainSteps = CommandOptions.OptionalPositiveInt("--retrain-steps", "Batches per epoch of each stepwise retraining (default: --steps-per-epoch).");
 
-    /// <summary>Adds the reference options to a command (the root, or `seed`).</summary>
+    /// <summary>
+    /// <c>demo reference</c> (also <c>demo seed</c>, its old name): the same as <c>demo</c> with no command. The root
+    /// command gets the same options and action from <see cref="AddTo"/>.
+    /// </summary>
+    public static Command Build()
+    {
+        var command = new Command("reference", "The reference experiment: train the 10/5/1 LSTM and print the perturbation importance (what `demo` alone runs).");
+        command.Aliases.Add("seed");
+        AddTo(command);
+        return command;
+    }
+
+    /// <summary>Gives <paramref name="command"/> (the root, or <c>reference</c>) the reference options and runs the experiment.</summary>
+    public static void AddTo(Command command)
+    {
+        AddOptions(command);
+        command.SetAction(parse => Run(parse));
+    }
+
+    /// <summary>Adds the reference options to a command (the root, or `reference`).</summary>
     public static void AddOptions(Command command)
     {
         foreach (Option o in new Option[] { Epochs, StepsPerEpoch, BatchSize, Samples, Noise, Seed, RecurrentActivation, Methods, Json, Repeats, Threads, Networks, Restarts, NullNetworks, RetrainEpochs, RetrainSteps })
@@ -118,7 +137,8 @@ public static class SeedCommand
         long start = Stopwatch.GetTimestamp();
         var networks = ReferenceImportance.Networks(s, context, request.Networks, request.Threads);
         if (request.Networks > 1) Console.WriteLine($"Trained {request.Networks - 1} more networks in {Stopwatch.GetElapsedTime(start).TotalSeconds:F2} s");
-        var runs = ImportanceRunner.Run(networks, ImportanceRunner.Create(request.Methods, s.Noise, request.Restarts, request.NullNetworks),
+        var options = new ImportanceOptions { Noise = s.Noise, Restarts = request.Restarts, NullNetworks = request.NullNetworks };
+        var runs = ImportanceRunner.Run(networks, ImportanceMethods.Create(request.Methods, options),
             run => Console.WriteLine($"{run.Name}: {run.Seconds:F2} s"));
         ImportanceTable.Write(runs, names);
         if (request.Json is { } path)
