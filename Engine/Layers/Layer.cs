@@ -107,10 +107,14 @@ public abstract class Layer
         InputSize = inputSize;
         InputIsSequence = inputIsSequence;
         ParameterOffset = offset;
+        BindInner();
         long count = Tensors.Sum(t => t.Shape.Aggregate(1L, (a, b) => a * b));
         if (count > Array.MaxLength) throw new ArgumentException($"would have {count} parameters, more than an array holds");
         ParameterCount = (int)count;
     }
+
+    /// <summary>Called by Bind once the input is known, before the tensors are counted: a wrapper binds its inner layers.</summary>
+    private protected virtual void BindInner() { }
 
     /// <summary>Keras' default initialisation of the layer's slice.</summary>
     internal abstract void Initialize(Span<float> parameters, RandomSource rng);
