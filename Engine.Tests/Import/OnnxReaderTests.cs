@@ -38,7 +38,7 @@ public class OnnxReaderTests
     public static TheoryData<string> Predicting() =>
     [
         "lstm_last", "lstm2_bidir_seq", "gru2_tm_last", "gru_bidir_hn", "lstm2_hn_relu", "gru_tm_seq", "lstm_slice",
-        "gru_flatten", "lstm_bidir_reshape", "gru_seq_softmax",
+        "gru_flatten", "lstm_bidir_reshape", "gru_seq_softmax", "gru_hn_squeeze",
     ];
 
     /// <summary>Every fixture's outputs, computed from the imported Keras form with Keras' equations in float64,
@@ -125,6 +125,9 @@ public class OnnxReaderTests
     [InlineData("gru_tm_seq", 6,
                 "GRU(5,tanh,sigmoid,seq=true,reset_after=true):kernel(3x15) recurrent_kernel(5x15) bias(2x15)",
                 "Dense(2,linear):kernel(5x2) bias(2)")]
+    [InlineData("gru_hn_squeeze", 6,
+                "GRU(4,tanh,sigmoid,seq=false,reset_after=true):kernel(3x12) recurrent_kernel(4x12) bias(2x12)",
+                "Dense(2,linear):kernel(4x2) bias(2)")]
     [InlineData("gru_flatten", 6,
                 "GRU(3,tanh,sigmoid,seq=true,reset_after=true):kernel(3x9) recurrent_kernel(3x9) bias(2x9)",
                 "Flatten:", "Dense(2,linear):kernel(18x2) bias(2)")]

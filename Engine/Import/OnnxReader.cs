@@ -338,6 +338,11 @@ internal sealed class OnnxGraphReader(OnnxModelProto model, string path)
 
     private void Squeeze()
     {
+        if (In(0) is StatesValue { Entries.Length: 1 } h && SqueezeAxes(3) is [0])
+        {
+            Out(h);                                      // h_n.squeeze(0) of a one-layer network
+            return;
+        }
         var x = Data(0);
         var axes = x.Axes.ToList();
         foreach (int a in SqueezeAxes(axes.Count))
