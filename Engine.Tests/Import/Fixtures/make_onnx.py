@@ -5,7 +5,7 @@ independent of the other, and the two must agree within 1e-12: (a) by a small fl
 graph (the ops the exporter emits, ONNX LSTM i,o,f,c / GRU z,r,h from refnet.py) reading the file's initializers;
 (b) from the torch parameters through refnet's Keras-form equations (torch i,f,g,o == Keras i,f,c,o; torch GRU
 r,z,n -> Keras z,r,h with reset_after=True). Each file passes onnx.checker. Writes onnx/<name>.onnx and
-onnx/<name>.onnx.expected.json."""
+onnx/<name>.onnx.expected.json. With --bad: the ONNX files to refuse, refused/onnx_* and malformed/onnx_*."""
 import io
 import json
 import os
@@ -225,5 +225,67 @@ def main():
         sys.exit(1)
 
 
-if __name__ == "__main__":
+if __name__ == "__main__" and "--bad" not in sys.argv:
     main()
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# ONNX files the reader must refuse (exit 1, one line): refused/onnx_*.onnx, malformed/onnx_*.onnx.
+
+class ConvNet(torch.nn.Module):
+    """nn.Conv1d over time, then nn.LSTM and nn.Linear: the Conv node is unsupported."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv1d(F, 4, 2)
+        self.rnn = torch.nn.LSTM(4, H, batch_first=True)
+        self.head = torch.nn.Linear(H, O)
+
+    def forward(self, x):
+        y = self.conv(x.transpose(1, 2)).transpose(1, 2)
+        y, _ = self.rnn(y)
+        return self.head(y[:, -1])
+
+
+def export_bytes(net, x):
+    buf = io.BytesIO()
+    with torch.no_grad():
+        torch.onnx.export(net, x, buf, opset_version=OPSET, input_names=["input"], output_names=["output"])
+    return buf.getvalue()
+
+
+def write_bad(folder, name, data):
+    os.makedirs(os.path.join(HERE, folder), exist_ok=True)
+    path = os.path.join(HERE, folder, name)
+    with open(path, "wb") as f:
+        f.write(data)
+    print(os.path.relpath(path, HERE), len(data))
+
+
+def bad_files():
+    torch.manual_seed(3000)
+    x = torch.tensor(np.random.default_rng(3000).standard_normal((N, T, F)).astype(np.float32))
+    write_bad("refused", "onnx_refused_conv1d.onnx", export_bytes(ConvNet().eval(), x))
+    good = export_bytes(Net("LSTM", 1, True, False, "last").eval(), x)
+    write_bad("malformed", "onnx_truncated.onnx", good[: len(good) * 6 // 10])
+    # The LSTM's W initializer claims dims (2^31, 2^31, 3): 2^62 * 3 floats, while its raw_data stays small.
+    model = onnx.load_from_string(good)
+    lstm = next(n for n in model.graph.node if n.op_type == "LSTM")
+    w = next(i for i in model.graph.initializer if i.name == lstm.input[1])
+    del w.dims[:]
+    w.dims.extend([2 ** 31, 2 ** 31, F])
+    write_bad("malformed", "onnx_huge_tensor_dims.onnx", model.SerializeToString())
+    # The LSTM's R initializer keeps its data in an external file (must not be opened).
+    model = onnx.load_from_string(good)
+    r = next(i for i in model.graph.initializer if i.name == lstm.input[2])
+    r.ClearField("raw_data")
+    r.data_location = onnx.TensorProto.EXTERNAL
+    for k, v in (("location", "../../../../etc/passwd"), ("offset", "0"), ("length", str(4 * H * 4 * H))):
+        e = r.external_data.add()
+        e.key, e.value = k, v
+    write_bad("malformed", "onnx_external_data.onnx", model.SerializeToString())
+    write_bad("malformed", "onnx_not_protobuf.onnx", b"\x08\x07\x12\x07pytorch" + b"\xff" * 64)
+
+
+if __name__ == "__main__" and "--bad" in sys.argv:
+    bad_files()
