@@ -153,6 +153,6 @@ public static class ImportanceCommand
         if (r.Order is { } order) notes.Add($"Order of {run.Ranking.OrderWord()}: {string.Join(", ", order.Select(i => features[i]))}.");
         if (r.Note is { } note) notes.Add(note);
         return new MethodOutcome(run.Name, run.Seconds, scores, r.TimeMap, r.LagMap, curves, notes.Count > 0 ? string.Join(" ", notes) : null,
-                                 Consensus: run.Name != "model-randomisation");
+                                 Consensus: !r.RandomisedModel);
     }
 }

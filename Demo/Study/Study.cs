@@ -94,10 +94,11 @@ public sealed record ReplicateResult(int Index, double Loss, double ConstantLoss
 /// One method over the K replicates: Olden's similarity (mean share of inputs at their true rank) with its 95%
 /// interval over replicates, the share of replicates ranking each input correctly, Spearman's rho of estimated and
 /// true ranks, the share of replicates ranking the irrelevant inputs strictly last, each input's mean rank, and the
-/// mean seconds per replicate.
+/// mean seconds per replicate. <paramref name="ChanceLevel"/>: the method ranks randomised networks
+/// (<see cref="ImportanceResult.RandomisedModel"/>), so its row is the chance level.
 /// </summary>
 public sealed record MethodSummary(string Name, SampleStatistics Similarity, double[] CorrectByFeature, SampleStatistics Spearman,
-                                   double IrrelevantLast, double[] MeanRank, double Seconds);
+                                   double IrrelevantLast, double[] MeanRank, double Seconds, bool ChanceLevel = false);
 
 /// <summary>The study's outcome: the settings, each replicate and each method's summary (in the order of the methods).</summary>
 public sealed record StudyResult(StudySettings Settings, IReadOnlyList<ReplicateResult> Replicates, IReadOnlyList<MethodSummary> Methods, double Seconds)
@@ -219,6 +220,7 @@ public static class StudyRunner
             }
         }
         return new MethodSummary(name, ImportanceStatistics.Summarise(similarity), correct.Select(c => (double)c / k).ToArray(), ImportanceStatistics.Summarise(spearman),
-                                 irrelevant.Length > 0 ? (double)last / k : double.NaN, meanRank, runs.Average(r => r.Seconds));
+                                 irrelevant.Length > 0 ? (double)last / k : double.NaN, meanRank, runs.Average(r => r.Seconds),
+                                 runs.Any(r => r.Result.RandomisedModel));
     }
 }

@@ -33,7 +33,7 @@ public static class StudyOutput
         var header = new[] { "method", compact ? "similarity" : "similarity [95% CI]" }
             .Concat(names.Select((n, j) => $"{n} (#{truth[j]})"))
             .Concat([compact ? "Spearman" : "Spearman [95% CI]", compact ? "irr. last" : "irrelevant last", compact ? "s" : "s / replicate"]).ToArray();
-        var rows = result.Methods.Select(m => new[] { m.Name == "model-randomisation" ? m.Name + " *" : m.Name, interval(m.Similarity) }
+        var rows = result.Methods.Select(m => new[] { m.ChanceLevel ? m.Name + " *" : m.Name, interval(m.Similarity) }
             .Concat(m.CorrectByFeature.Select(c => F(c)))
             .Concat([interval(m.Spearman), F(m.IrrelevantLast), F(m.Seconds, compact ? "F3" : "F4")]).ToArray()).ToList();
         return (header, rows);
@@ -129,7 +129,7 @@ public static class StudyOutput
         var methods = result.Methods;
         report.AddChart("similarity.png", "Mean similarity per method with its 95% interval over replicates", path => Plots.Intervals(path,
             $"Similarity of estimated and true ranks, {result.Settings.Replicates} LSTMs (95% interval)", "similarity (share of inputs at their true rank)",
-            methods.Select(m => m.Name == "model-randomisation" ? "model-randomisation (chance)" : m.Name).ToList(), methods.Select(m => m.Similarity.Mean).ToList(),
+            methods.Select(m => m.ChanceLevel ? m.Name + " (chance)" : m.Name).ToList(), methods.Select(m => m.Similarity.Mean).ToList(),
             methods.Select(m => m.Similarity.Count > 1 ? ImportanceStatistics.Z95 * m.Similarity.Se : double.NaN).ToList(),
             [(1.0 / d.Features, $"chance (1/{d.Features})"), (OldenConnectionWeights, "connection weights on MLPs (Olden 2004)")]));
         var (header, rows) = Rows(result);

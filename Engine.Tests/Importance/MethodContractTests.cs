@@ -94,6 +94,21 @@ public class MethodContractTests
         }
         Assert.Equal(expected, result.Ranks);
         Assert.Equal(method.Ranking is ImportanceRanking.EntryOrder or ImportanceRanking.RemovalOrder, result.Order is not null);
+        // Only the sanity check scores randomised networks rather than the model.
+        Assert.Equal(name == "model-randomisation", result.RandomisedModel);
+    }
+
+    [Fact]
+    public void RandomisedModelSurvivesCombiningNetworksAndMarksTheStudysChanceLevel()
+    {
+        var context = Fixtures.Context(Fixtures.Model(2), 3, repeats: 2);
+        var two = new[] { context, context with { Model = Fixtures.Model(9), Seed = 4 } };
+        var runs = ImportanceRunner.Run(two, ImportanceMethods.Create(["model-randomisation", "garson"]));
+        Assert.True(runs[0].Result.RandomisedModel);
+        Assert.False(runs[1].Result.RandomisedModel);
+        var design = new global::Demo.Study.StudyDesign { Coefficients = [1, 0.5, 0], Lags = [0, 0, 0] };
+        Assert.True(global::Demo.Study.StudyRunner.Summarise(design, runs[0].Name, [runs[0]]).ChanceLevel);
+        Assert.False(global::Demo.Study.StudyRunner.Summarise(design, runs[1].Name, [runs[1]]).ChanceLevel);
     }
 
     [Fact]

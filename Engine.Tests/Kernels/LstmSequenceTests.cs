@@ -35,6 +35,11 @@ public class LstmSequenceTests
             Assert.True(MathF.Abs(expected[i] - actual[i]) <= 5e-5f * scale, $"{what}[{i}]: expected {expected[i]}, got {actual[i]} (scale {scale})");
     }
 
+    // The small path needs 512-bit vectors: where the runtime has them (the default run on this machine) it must be the
+    // one taken; under DOTNET_PreferredVectorBitWidth=256 or without intrinsics the layer must fall back to the general path.
+    private static void AssertSmallPathTaken(Lstm layer) =>
+        Assert.IsType(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? typeof(LstmSmallPath) : typeof(LstmGemmPath), layer.LastPath);
+
     [Theory, MemberData(nameof(Lengths))]
     public void MatchesTheGeneralPath(int inputs)
     {
@@ -56,6 +61,8 @@ public class LstmSequenceTests
                         float[] y0 = new float[outLength], y1 = new float[outLength];
                         general.Forward(y0, x, parameters, batch, steps, training: false);
                         small.Forward(y1, x, parameters, batch, steps, training: false);
+                        Assert.IsType<LstmGemmPath>(general.LastPath); // the comparison means nothing unless each path ran
+                        AssertSmallPathTaken(small);
                         string what = $"F={inputs} H={units} {a}/{r} seq={sequences} N={batch}";
                         AssertClose(y0, y1, $"y {what}");
 
@@ -94,6 +101,8 @@ public class LstmSequenceTests
             float[] dx0 = new float[x.Length], dx1 = new float[x.Length];
             general.Forward(y0, x, parameters, 2, 3, training: false);
             small.Forward(y1, x, parameters, 2, 3, training: false);
+            Assert.IsType<LstmGemmPath>(general.LastPath);
+            AssertSmallPathTaken(small);
             general.Backward(dx0, g0, dy, x, parameters, 2, 3);
             small.Backward(dx1, g1, dy, x, parameters, 2, 3);
             AssertClose(g0, g1, $"gradients, F={inputs}");
@@ -117,6 +126,8 @@ public class LstmSequenceTests
         parameters.AsSpan(40, 40).Clear(); // kernel row of input 1
         reference.Forward(y0, x, parameters, 2, 10, training: false);
         layer.Forward(y1, x, parameters, 2, 10, training: false);
+        AssertSmallPathTaken(layer);
+        Assert.IsType<LstmGemmPath>(reference.LastPath);
         AssertClose(y0, y1, "y after zeroing a kernel row");
     }
 }

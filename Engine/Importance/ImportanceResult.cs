@@ -54,6 +54,12 @@ public sealed record ImportanceResult(string Method, IReadOnlyList<FeatureImport
     /// <summary>A one-line remark (e.g. the sanity check's verdict).</summary>
     public string? Note { get; init; }
 
+    /// <summary>
+    /// True when the scores are those of networks with randomised weights (model-randomisation's sanity check), not of
+    /// the model: the chance level a ranking method should beat. Reports leave such a result out of a consensus.
+    /// </summary>
+    public bool RandomisedModel { get; init; }
+
     /// <summary>The scores in feature order.</summary>
     public double[] Scores => Features.Select(f => f.Score).ToArray();
 

@@ -76,6 +76,7 @@ public static class ImportanceStatistics
             TimeMap = MeanMap(results.Select(r => r.TimeMap)),
             LagMap = MeanMap(results.Select(r => r.LagMap)),
             GateScores = MeanMap(results.Select(r => r.GateScores)),
+            RandomisedModel = results[0].RandomisedModel,
             Note = $"{results[0].Method} over {results.Count} networks: mean rank {string.Join(", ", meanRanks.Select(r => r.ToString("F1")))}; "
                  + $"strictly last in {string.Join(", ", last)} of {results.Count}",
         };

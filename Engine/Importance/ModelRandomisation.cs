@@ -43,6 +43,7 @@ public sealed class ModelRandomisation : IImportanceMethod
         return ImportanceResult.FromScores(Name, stats.Select(s => s.Mean).ToArray(), stats) with
         {
             ScoreMeaning = $"{Inner.Name} share on randomised weights",
+            RandomisedModel = true,
             Note = $"model-randomisation ({Inner.Name}): trained shares {string.Join(", ", trained.Select(s => s.ToString("F3")))}; "
                  + $"randomised (mean of {networks}) {string.Join(", ", stats.Select(s => s.Mean.ToString("F3")))}; "
                  + $"mean Spearman(trained, randomised) = {rho:F2}",

@@ -150,7 +150,7 @@ public abstract class Layer
     internal abstract Layer CloneUnbound();
 
     /// <summary>Grows a workspace buffer when a larger batch arrives; reused, never shrunk.</summary>
-    protected static Span<float> Workspace(ref float[] buffer, long length)
+    protected internal static Span<float> Workspace(ref float[] buffer, long length)
     {
         if (buffer.Length < length) Grow(ref buffer, length); // off the common path: the call stays small enough to inline
         return buffer.AsSpan(0, (int)length);

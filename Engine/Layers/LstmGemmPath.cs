@@ -1,0 +1,181 @@
+using Engine.Kernels;
+using Engine.Threading;
+
+namespace Engine.Layers;
+
+/// <summary>How an <see cref="Lstm"/> layer runs a pass: one strategy per type, owning its buffers, forward and backward side by side.</summary>
+internal interface ILstmPath
+{
+    /// <summary>The layer's forward pass (see <see cref="Layer.Forward"/>): output rows T x N (sequences) or N.</summary>
+    void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int batch, int steps);
+
+    /// <summary>The layer's backward pass after this path's forward (see <see cref="Layer.Backward"/>).</summary>
+    void Backward(Span<float> dInput, Span<float> gradients, ReadOnlySpan<float> dOutput, ReadOnlySpan<float> input,
+                  ReadOnlySpan<float> parameters, int batch, int steps);
+}
+
+/// <summary>
+/// The general path of an <see cref="Lstm"/> layer, any size: the input projection X W + b as one product over all steps
+/// for small batches, or step by step from <see cref="StepwiseBatch"/> on; only h U inside the time loop, against a copy
+/// of U packed once per pass (<see cref="GemmPacked"/>); the gate math of a step one fused kernel over the batch
+/// (<see cref="LstmGates"/>). Large layers split their units between threads in the forward pass
+/// (<see cref="LstmUnitSplit"/>, which writes this path's saved state). Backward is backpropagation through time: each
+/// step's dz_t is packed into dZ (and summed into db) while in cache and gives dX_t = dz_t Wᵀ at once; dW and dU are
+/// products over all steps after the loop.
+/// </summary>
+internal sealed class LstmGemmPath(Lstm layer) : ILstmPath
+{
+    // Forward saves, per step t (time-major rows t*N + n); LstmUnitSplit writes them too:
+    internal float[] Gates = [];   // (T, N, 4H) activated gates i, f, g, o
+    internal float[] Cells = [];   // (T+1, N, H) c_t, with c_0 = 0 in block 0
+    internal float[] Hidden = [];  // (T+1, N, H) h_t, with h_0 = 0 in block 0
+    internal float[] CellAct = []; // (T, N, H) a(c_t)
+    // Backward scratch:
+    private float[] _dz = [];      // (N, 4H) dL/dz_t of one step
+    private float[] _dh = [];      // (N, H) total gradient into h_t
+    private float[] _dc = [];      // (N, H) gradient into c_t
+    // Right operands packed for GemmPacked, rebuilt from the parameters on every pass:
+    private float[] _packW = [];   // W (F, 4H)
+    private float[] _packU = [];   // U (H, 4H)
+    private float[] _packUT = [];  // Uᵀ (4H, H)
+    private float[] _packWT = [];  // Wᵀ (4H, F)
+    private float[] _packDz = [];  // dZ of steps 1.. ((T-1) N, 4H), packed step by step
+    private float[] _packDz0 = []; // dZ of step 0 (N, 4H), packed
+    // The team members' scratch of the running pass split by units (LstmUnitSplit), grown once.
+    internal LstmUnitSplit.Part[] Parts = [];
+
+    /// <summary>The layer this path runs.</summary>
+    internal Lstm Owner => layer;
+
+    // From this batch size on, X W + b is computed step by step (z_t stays in cache for the recurrent product and the
+    // gates); below it, one product over all steps (batch 1: each step's x_t W would stream W from L2 for one row).
+    internal const int StepwiseBatch = 8;
+
+    public unsafe void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int batch, int steps)
+    {
+        int h = layer.Units, rows = steps * batch;
+        Layer.Workspace(ref Gates, (long)rows * 4 * h);
+        var cells = Layer.Workspace(ref Cells, (long)(steps + 1) * batch * h);
+        var hidden = Layer.Workspace(ref Hidden, (long)(steps + 1) * batch * h);
+        Layer.Workspace(ref CellAct, (long)rows * h);
+        cells[..(batch * h)].Clear();
+        hidden[..(batch * h)].Clear();
+        fixed (float* x = input, pr = parameters)
+        {
+            if (!LstmUnitSplit.TryForward(this, x, pr, steps, batch)) ForwardAlone(x, pr, steps, batch);
+        }
+        if (layer.ReturnSequences) hidden.Slice(batch * h, rows * h).CopyTo(output);
+        else hidden.Slice(steps * batch * h, batch * h).CopyTo(output);
+    }
+
+    // The forward pass on one thread: Z = X W + b for every step into the saved gates (or x_t W + b step by step), then
+    // per step Z_t += h_{t-1} U and the gate math over the batch.
+    internal unsafe void ForwardAlone(float* x, float* pr, int steps, int batch)
+    {
+        int f = layer.InputSize, h = layer.Units, g = 4 * h, rows = steps * batch, bh = batch * h;
+        ReadOnlySpan<float> input = new(x, rows * f), w = new(pr, f * g), u = new(pr + f * g, h * g), b = new(pr + (f + h) * g, g);
+        Span<float> gates = Gates.AsSpan(0, rows * g), cells = Cells, hidden = Hidden, cellAct = CellAct;
+        bool stepwise = batch >= StepwiseBatch;
+        var packW = Layer.Workspace(ref _packW, GemmPacked.PackedLength(f, g));
+        var packU = Layer.Workspace(ref _packU, GemmPacked.PackedLength(h, g));
+        GemmPacked.PackBUnchecked(packW, w, g, transposed: false, f, g);
+        GemmPacked.PackBUnchecked(packU, u, g, transposed: false, h, g);
+        if (!stepwise)
+        {
+            BroadcastRows.Unchecked(gates, b, rows, g);
+            GemmPacked.Unchecked(gates, g, input, f, 1, packW, rows, f, g);              // Z = X W + b, every step at once
+        }
+        for (int t = 0; t < steps; t++)
+        {
+            var zt = gates.Slice(t * batch * g, batch * g);
+            int r = t * bh;
+            if (stepwise)
+            {
+                BroadcastRows.Unchecked(zt, b, batch, g);
+                GemmPacked.Unchecked(zt, g, input.Slice(t * batch * f, batch * f), f, 1, packW, batch, f, g); // Z_t = x_t W + b
+            }
+            if (t > 0) GemmPacked.Unchecked(zt, g, hidden.Slice(r, bh), h, 1, packU, batch, h, g); // Z_t += h_{t-1} U
+            LstmGates.ForwardUnchecked(zt, cells.Slice(r + bh, bh), cellAct.Slice(r, bh), hidden.Slice(r + bh, bh), cells.Slice(r, bh),
+                                       layer.Activation, layer.RecurrentActivation, batch, h);
+        }
+    }
+
+    /// <remarks>An empty <paramref name="dInput"/> skips dL/dX (the first layer of a training step needs none).</remarks>
+    public void Backward(Span<float> dInput, Span<float> gradients, ReadOnlySpan<float> dOutput, ReadOnlySpan<float> input,
+                         ReadOnlySpan<float> parameters, int batch, int steps)
+    {
+        int f = layer.InputSize, h = layer.Units, g = 4 * h, rows = steps * batch;
+        ReadOnlySpan<float> w = parameters[..(f * g)], u = parameters.Slice(f * g, h * g);
+        Span<float> dw = gradients[..(f * g)], du = gradients.Slice(f * g, h * g), db = gradients.Slice((f + h) * g, g);
+        var dz = Layer.Workspace(ref _dz, (long)batch * g);                            // (N, 4H) dL/dz_t of the current step
+        // dZ packed step by step, steps 1.. and step 0 apart: dU needs no step 0 (h_{-1} = 0), dW needs all steps.
+        int later = rows - batch;
+        var packDz = Layer.Workspace(ref _packDz, later == 0 ? 0 : GemmPacked.PackedLength(later, g)); // dZ_{1..} ((T-1) N, 4H)
+        var packDz0 = Layer.Workspace(ref _packDz0, GemmPacked.PackedLength(batch, g));                  // dZ_0 (N, 4H)
+        var dh = Layer.Workspace(ref _dh, batch * h);
+        var dc = Layer.Workspace(ref _dc, batch * h);
+        var packUT = Layer.Workspace(ref _packUT, GemmPacked.PackedLength(g, h));
+        GemmPacked.PackBUnchecked(packUT, u, g, transposed: true, g, h);
+        var packWT = Layer.Workspace(ref _packWT, dInput.IsEmpty ? 0 : GemmPacked.PackedLength(g, f));
+        if (!dInput.IsEmpty) GemmPacked.PackBUnchecked(packWT, w, g, transposed: true, g, f);
+        dc.Clear();
+        if (layer.ReturnSequences) dOutput.Slice((steps - 1) * batch * h, batch * h).CopyTo(dh);
+        else dOutput.CopyTo(dh);
+
+        for (int t = steps - 1; t >= 0; t--)
+        {
+            // dh holds dL/dh_t: the output's own gradient plus, through h_{t+1}, dz_{t+1} Uᵀ.
+            int r = t * batch * h;
+            GatesBackward(dz, dc, dh, Gates.AsSpan(t * batch * g, batch * g), Cells.AsSpan(r, batch * h),
+                          CellAct.AsSpan(r, batch * h), layer.Activation, layer.RecurrentActivation, batch, h);
+            // dz_t is in cache: pack it as rows t N.. of dZ for the weight gradients, and db += its column sums.
+            if (t > 0) PackedRows.Unchecked(packDz, db, dz, g, (t - 1) * batch, batch, later, g);
+            else PackedRows.Unchecked(packDz0, db, dz, g, 0, batch, batch, g);
+            if (t > 0)
+            {
+                if (layer.ReturnSequences) dOutput.Slice((t - 1) * batch * h, batch * h).CopyTo(dh);
+                else dh.Clear();
+                GemmPacked.Unchecked(dh, h, dz, g, 1, packUT, batch, g, h);
+            }
+            if (!dInput.IsEmpty)
+            {
+                var dxt = dInput.Slice(t * batch * f, batch * f);
+                dxt.Clear();
+                GemmPacked.Unchecked(dxt, f, dz, g, 1, packWT, batch, g, f);             // dX_t = dz_t Wᵀ
+            }
+        }
+        // Weight gradients over all steps at once (A read transposed through its strides): dW += X_0ᵀ dZ_0 + X_{1..}ᵀ dZ_{1..},
+        // dU += H_{t-1}ᵀ dZ over t ≥ 1 (hidden block t holds h_{t-1}).
+        GemmPacked.Unchecked(dw, g, input, 1, f, packDz0, f, batch, g);
+        if (later == 0) return;
+        GemmPacked.Unchecked(dw, g, input[(batch * f)..], 1, f, packDz, f, later, g);
+        GemmPacked.Unchecked(du, g, Hidden.AsSpan(batch * h, later * h), 1, h, packDz, h, later, g);
+    }
+
+    /// <summary>Gate backward steps of at least this many (row, unit) pairs split their batch rows between threads.</summary>
+    internal const int RowThreadThreshold = 1 << 12;
+
+    // LstmGates.BackwardUnchecked for one step; a large batch is split by rows between the team's members (rows are
+    // independent, so results do not depend on the thread count).
+    private static unsafe void GatesBackward(Span<float> dz, Span<float> dc, ReadOnlySpan<float> dh, ReadOnlySpan<float> gates, ReadOnlySpan<float> cPrev,
+                                             ReadOnlySpan<float> s, Activation a, Activation r, int rows, int units)
+    {
+        if (rows > 1 && Parallelism.MaxThreads > 1 && rows * units >= RowThreadThreshold)
+            fixed (float* dzp = dz, dcp = dc, dhp = dh, gp = gates, cp = cPrev, sp = s)
+                if (Parallelism.TryRun(new GatesBackwardJob(dzp, dcp, dhp, gp, cp, sp, a, r, rows, units))) return;
+        LstmGates.BackwardUnchecked(dz, dc, dh, gates, cPrev, s, a, r, rows, units);
+    }
+
+    private readonly unsafe struct GatesBackwardJob(float* dz, float* dc, float* dh, float* gates, float* cPrev, float* s,
+                                                    Activation a, Activation r, int rows, int units) : ITeamWork
+    {
+        public void Execute(TeamMember member)
+        {
+            int n0 = member.Start(rows), n = member.End(rows) - n0, h = units, g = 4 * units;
+            if (n == 0) return;
+            LstmGates.BackwardUnchecked(new Span<float>(dz + n0 * g, n * g), new Span<float>(dc + n0 * h, n * h), new ReadOnlySpan<float>(dh + n0 * h, n * h),
+                                        new ReadOnlySpan<float>(gates + n0 * g, n * g), new ReadOnlySpan<float>(cPrev + n0 * h, n * h),
+                                        new ReadOnlySpan<float>(s + n0 * h, n * h), a, r, n, units);
+        }
+    }
+}
