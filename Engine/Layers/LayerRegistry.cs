@@ -13,6 +13,7 @@ public static class LayerRegistry
     {
         ["LSTM"] = Lstm.FromConfig,
         ["Dense"] = Dense.FromConfig,
+        ["LastStep"] = LastStep.FromConfig,
     };
 
     /// <summary>The registered type names, in registration order.</summary>
