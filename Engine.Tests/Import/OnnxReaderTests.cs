@@ -88,7 +88,8 @@ public class OnnxReaderTests
                      .Select(p => Path.GetFileName(p)).Order()];
 
     /// <summary>The fixtures script's exports (Fixtures/onnx/, make_onnx.py): the imported form's float64
-    /// Keras-equation outputs against the script's float64 references (1e-6) and torch's float32 output (1e-5).</summary>
+    /// Keras-equation outputs against the script's float64 references (1e-6) and torch's float32 output
+    /// (1e-5).</summary>
     [Theory]
     [MemberData(nameof(FixtureExports))]
     public void Fixture_exports_match_torch(string file)
