@@ -267,6 +267,23 @@ public class OnnxReaderTests
         Assert.DoesNotContain('\n', e.Message);
     }
 
+    /// <summary>The fixtures script's bad ONNX files (make_onnx.py --bad): each refused in one line naming the
+    /// problem.</summary>
+    [Theory]
+    [InlineData("refused/onnx_refused_conv1d.onnx", "the ONNX op Conv is not supported")]
+    [InlineData("malformed/onnx_truncated.onnx", "not a valid ONNX protobuf file")]
+    [InlineData("malformed/onnx_not_protobuf.onnx", "not a valid ONNX protobuf file")]
+    [InlineData("malformed/onnx_huge_tensor_dims.onnx", "has a dimension of 2147483648")]
+    [InlineData("malformed/onnx_external_data.onnx", "keeps tensor data in external files")]
+    public void Fixture_bad_files_are_refused_in_one_line(string file, string why)
+    {
+        string path = Path.Combine(Path.GetDirectoryName(Fixture("onnx_extra.py"))!, file);
+        var e = Assert.Throws<ModelFormatException>(() => OnnxReader.Read(path));
+        Assert.StartsWith(path + ": ", e.Message);
+        Assert.Contains(why, e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
     // ---- malformed files, written with CodedOutputStream field by field (onnx.proto numbers) ----------------------
 
     private static byte[] Message(Action<CodedOutputStream> write)
