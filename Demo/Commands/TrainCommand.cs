@@ -30,6 +30,8 @@ public static class TrainCommand
     private static readonly Option<string> Layers = new("--layers") { Description = "Units of each LSTM layer, comma-separated.", DefaultValueFactory = _ => "10,5" };
     private static readonly Option<string> ActivationOpt = CommandOptions.Choice("--activation", "tanh", "Cell activation of the LSTM layers.", "relu", "tanh", "sigmoid");
     private static readonly Option<string> RecurrentActivation = CommandOptions.Choice("--recurrent-activation", "sigmoid", "Gate activation.", "sigmoid", "hard_sigmoid");
+    private static readonly Option<bool> BidirectionalOpt = new("--bidirectional") { Description = "Wrap each recurrent layer in Bidirectional (concat: 2 x units outputs)." };
+    private static readonly Option<float> DropoutOpt = new("--dropout") { Description = "Dropout rate after each recurrent layer, in [0, 1) (0: none).", DefaultValueFactory = _ => 0f };
     private static readonly Option<string> Output = CommandOptions.Choice("--output", "sequence", "sequence: a prediction for every step; last: one per series, at its last step.", "sequence", "last");
     private static readonly Option<string?> Loss = new Option<string?>("--loss") { Description = "bce (0/1 target, sigmoid output) or mse (numeric target, linear output). Default: bce when every target is 0 or 1, else mse." }
         .AcceptOnlyFromAmongFluent([.. LossNames.ShortNames]);
@@ -50,7 +52,7 @@ public static class TrainCommand
     public static Command Build()
     {
         var command = new Command("train", "Train an LSTM on your CSV and save it as a .safetensors model file.");
-        foreach (Option o in new Option[] { Data, Target, Features, SeriesCol, TimeCol, Window, NoHead, Layers, ActivationOpt, RecurrentActivation, Output, Loss, Epochs, Batch, LearningRate, Validation, Seed, Model, Report, Json })
+        foreach (Option o in new Option[] { Data, Target, Features, SeriesCol, TimeCol, Window, NoHead, Layers, ActivationOpt, RecurrentActivation, BidirectionalOpt, DropoutOpt, Output, Loss, Epochs, Batch, LearningRate, Validation, Seed, Model, Report, Json })
             command.Options.Add(o);
         command.SetAction(Run);
         return command;
@@ -75,11 +77,14 @@ public static class TrainCommand
         if (parse.GetValue(Window) is int w && w <= 0) throw new InputException($"--window must be a positive whole number, got {w}");
         if (!head && units[^1] != 1)
             throw new InputException($"--no-head makes the last layer's units the outputs: the last of --layers must be 1 for one target, not {units[^1]}");
+        bool bidirectional = parse.GetValue(BidirectionalOpt);
+        if (!head && bidirectional) throw new InputException("--bidirectional doubles the last layer's outputs: it needs the dense head (drop --no-head)");
+        float dropout = parse.GetValue(DropoutOpt);
+        if (!(dropout >= 0 && dropout < 1)) throw new InputException($"--dropout must be a rate in [0, 1), got {dropout.ToString(CultureInfo.InvariantCulture)}");
         OutputPaths.Check([new("--data", dataPath)],
             [new("--model", modelPath), .. jsonPath is null ? Array.Empty<OutputPaths.Named>() : [new("--json", jsonPath)]], reportDir);
 
-        var table = CsvTable.Read(dataPath);
-        var data = SeriesSet.Load(table, new DataOptions(parse.GetValue(Target), CommandOptions.SplitList(parse.GetValue(Features)) is { Length: > 0 } f ? f : null,
+        var data = SeriesSet.Load(dataPath, new DataOptions(parse.GetValue(Target), CommandOptions.SplitList(parse.GetValue(Features)) is { Length: > 0 } f ? f : null,
             parse.GetValue(SeriesCol), parse.GetValue(TimeCol), parse.GetValue(Window)));
         string loss = parse.GetValue(Loss) ?? (data.BinaryTarget ? "bce" : "mse");
         ILoss lossFn = LossNames.Parse(loss);
@@ -105,7 +110,11 @@ public static class TrainCommand
         bool sequence = output == "sequence";
         var layers = new List<Layer>();
         for (int k = 0; k < units.Length; k++)
-            layers.Add(new Lstm(units[k], !head && k == units.Length - 1 ? outActivation : act, rec, returnSequences: sequence || k < units.Length - 1));
+        {
+            Layer cell = new Lstm(units[k], !head && k == units.Length - 1 ? outActivation : act, rec, returnSequences: sequence || k < units.Length - 1);
+            layers.Add(bidirectional ? new Bidirectional(cell) : cell);
+            if (dropout > 0) layers.Add(new Dropout(dropout));
+        }
         if (head) layers.Add(new Dense(1, outActivation));
         var info = new TrainingInfo
         {

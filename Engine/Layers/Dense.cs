@@ -12,7 +12,10 @@ namespace Engine.Layers;
 /// kernel  // (I, O)
 /// bias    // (O)
 /// </code>
-/// y = a(x K + b).
+/// y = a(x K + b), or with <see cref="Softmax"/> (Keras' activation "softmax", k &gt; 1 outputs) the row-wise
+/// y_j = e^{z_j - m} / sum_k e^{z_k - m} of z = x K + b, m = max_k z_k; its backward is dz = y (dy - sum_k dy_k y_k).
+/// Softmax is a Dense option rather than an <see cref="Kernels.Activation"/>: it couples a row's elements, where the
+/// activations are elementwise (the recurrent gates use them); <see cref="Layer.Activation"/> is linear then.
 /// </summary>
 public sealed class Dense : Layer
 {
@@ -21,6 +24,12 @@ public sealed class Dense : Layer
     private float[] _dz = [];            // (rows, O)
 
     public Dense(int units, Activation activation = Activation.Linear) : base(units, activation) { }
+
+    /// <summary>A Dense layer with a softmax output (Keras' activation "softmax").</summary>
+    public static Dense WithSoftmax(int units) => new(units) { Softmax = true };
+
+    /// <summary>Whether the output is the row-wise softmax of x K + b (then <see cref="Layer.Activation"/> is linear).</summary>
+    public bool Softmax { get; private init; }
 
     public override string TypeName => "Dense";
 
@@ -38,11 +47,14 @@ public sealed class Dense : Layer
     public override void WriteConfig(JsonObject config)
     {
         config["units"] = Units;
-        config["activation"] = Activation.Name();
+        config["activation"] = Softmax ? "softmax" : Activation.Name();
     }
 
-    /// <summary>Reads <c>units</c> and <c>activation</c> (default linear).</summary>
-    public static Dense FromConfig(LayerConfig config) => new(config.Units(), config.Activation("activation", Activation.Linear));
+    /// <summary>Reads <c>units</c> and <c>activation</c> (default linear; "softmax" too).</summary>
+    public static Dense FromConfig(LayerConfig config) =>
+        config.String("activation", "linear") == "softmax"
+            ? WithSoftmax(config.Units())
+            : new(config.Units(), config.Activation("activation", Activation.Linear));
 
     internal override bool HasSigmoidLogits => Activation == Activation.Sigmoid;
 
@@ -62,7 +74,8 @@ public sealed class Dense : Layer
         var y = Workspace(ref _output, (long)rows * o);
         BroadcastRows.Unchecked(z, parameters.Slice(i * o, o), rows, o);
         MatMul.Unchecked(z, input, parameters[..(i * o)], rows, i, o);
-        Activations.ForwardUnchecked(Activation, z, y);
+        if (Softmax) Kernels.Softmax.Forward(z, y, rows, o);
+        else Activations.ForwardUnchecked(Activation, z, y);
         y.CopyTo(output);
     }
 
@@ -71,7 +84,9 @@ public sealed class Dense : Layer
     {
         int rows = Rows(batch, steps);
         var dz = Workspace(ref _dz, (long)rows * Units);
-        ActivationGradient.FromOutputUnchecked(Activation, _output.AsSpan(0, rows * Units), dOutput, dz);
+        var y = _output.AsSpan(0, rows * Units);
+        if (Softmax) Kernels.Softmax.Backward(y, dOutput[..(rows * Units)], dz, rows, Units);
+        else ActivationGradient.FromOutputUnchecked(Activation, y, dOutput, dz);
         BackwardFromPreActivation(dInput, gradients, dz, input, parameters, rows);
     }
 
@@ -86,5 +101,5 @@ public sealed class Dense : Layer
         MatMulTransposedB.Unchecked(dInput, dz, parameters[..(i * o)], rows, o, i);
     }
 
-    internal override Layer CloneUnbound() => new Dense(Units, Activation);
+    internal override Layer CloneUnbound() => new Dense(Units, Activation) { Softmax = Softmax };
 }

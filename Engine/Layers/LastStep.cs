@@ -25,16 +25,12 @@ public sealed class LastStep : Layer
 
     public override IReadOnlyList<ParameterTensor> Tensors => [];
 
-    /// <summary>No input weights: the layer passes its input on unchanged.</summary>
-    public override IReadOnlyList<string> InputGates => [];
+    /// <summary>One block, the identity: the step is passed on unchanged.</summary>
+    public override IReadOnlyList<string> InputGates => ["identity"];
 
     /// <summary>The identity (I, I).</summary>
-    public override double[,] InputWeights(ReadOnlySpan<float> parameters, int gate, bool absolute)
-    {
-        var identity = new double[InputSize, InputSize];
-        for (int i = 0; i < InputSize; i++) identity[i, i] = 1;
-        return identity;
-    }
+    public override double[,] InputWeights(ReadOnlySpan<float> parameters, int gate, bool absolute) =>
+        IdentityBlock(gate);
 
     public override void WriteConfig(JsonObject config) { }
 

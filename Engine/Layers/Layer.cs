@@ -107,10 +107,14 @@ public abstract class Layer
         InputSize = inputSize;
         InputIsSequence = inputIsSequence;
         ParameterOffset = offset;
+        BindInner();
         long count = Tensors.Sum(t => t.Shape.Aggregate(1L, (a, b) => a * b));
         if (count > Array.MaxLength) throw new ArgumentException($"would have {count} parameters, more than an array holds");
         ParameterCount = (int)count;
     }
+
+    /// <summary>Called by Bind once the input is known, before the tensors are counted: a wrapper binds its inner layers.</summary>
+    private protected virtual void BindInner() { }
 
     /// <summary>Keras' default initialisation of the layer's slice.</summary>
     internal abstract void Initialize(Span<float> parameters, RandomSource rng);
@@ -160,6 +164,15 @@ public abstract class Layer
     {
         if (length > Array.MaxLength) throw new ArgumentException($"a workspace of {length} floats is too large");
         buffer = new float[length];
+    }
+
+    /// <summary>The identity (I, I), the one input block of a layer that passes its input on (Dropout, LastStep).</summary>
+    protected double[,] IdentityBlock(int gate)
+    {
+        if (gate != 0) throw new ArgumentOutOfRangeException(nameof(gate), gate, $"{TypeName} has one block, the identity");
+        var identity = new double[InputSize, InputSize];
+        for (int i = 0; i < InputSize; i++) identity[i, i] = 1;
+        return identity;
     }
 
     /// <summary>Block <paramref name="gate"/> of <paramref name="gates"/> equal blocks of a kernel (rows, gates x units), as doubles.</summary>

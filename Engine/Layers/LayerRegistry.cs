@@ -13,6 +13,9 @@ public static class LayerRegistry
     {
         ["LSTM"] = Lstm.FromConfig,
         ["Dense"] = Dense.FromConfig,
+        ["Bidirectional"] = Bidirectional.FromConfig,
+        ["Dropout"] = Dropout.FromConfig,
+        ["SpatialDropout1D"] = SpatialDropout1D.FromConfig,
         ["LastStep"] = LastStep.FromConfig,
     };
 
