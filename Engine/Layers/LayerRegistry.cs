@@ -13,9 +13,11 @@ public static class LayerRegistry
     {
         ["LSTM"] = Lstm.FromConfig,
         ["Dense"] = Dense.FromConfig,
+        ["GRU"] = Gru.FromConfig,
         ["Bidirectional"] = Bidirectional.FromConfig,
         ["Dropout"] = Dropout.FromConfig,
         ["SpatialDropout1D"] = SpatialDropout1D.FromConfig,
+        ["LastStep"] = LastStep.FromConfig,
     };
 
     /// <summary>The registered type names, in registration order.</summary>
