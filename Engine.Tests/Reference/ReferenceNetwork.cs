@@ -86,7 +86,7 @@ public sealed class ReferenceNetwork(int features, IReadOnlyList<LstmSpec> lstms
     }
 
     // One series through one LSTM layer; returns every h_t, or only h_T when not returning sequences.
-    private static double[][] LstmLayer(LstmSpec spec, double[][] xs, double[] p, ref int offset, KinkRecorder? kinks)
+    internal static double[][] LstmLayer(LstmSpec spec, double[][] xs, double[] p, ref int offset, KinkRecorder? kinks)
     {
         int f = xs[0].Length, h = spec.Units, cols = 4 * h;
         int wAt = offset, uAt = wAt + f * cols, bAt = uAt + h * cols;
@@ -124,7 +124,7 @@ public sealed class ReferenceNetwork(int features, IReadOnlyList<LstmSpec> lstms
         return [.. outputs];
     }
 
-    private static double[] DenseRow(DenseSpec spec, double[] x, double[] p, int offset, KinkRecorder? kinks)
+    internal static double[] DenseRow(DenseSpec spec, double[] x, double[] p, int offset, KinkRecorder? kinks)
     {
         int inputs = x.Length, units = spec.Units;
         var y = new double[units];
