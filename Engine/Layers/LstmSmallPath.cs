@@ -42,8 +42,12 @@ internal sealed class LstmSmallPath(Lstm layer) : ILstmPath
         fixed (float* y = output, x = input, pr = parameters, wpp = wp, upp = up, bpp = bp, gp = gates, cp = cells, sp = cellAct, hp = hidden)
         {
             LstmSequence.PackForward(wpp, upp, bpp, pr, f, h, batch);
-            LstmSequence.Forward(y, x, wpp, upp, bpp, gp, cp, sp, hp, layer.Activation, layer.RecurrentActivation, steps, batch, f, h,
-                                 layer.ReturnSequences);
+            LstmSequence.Forward(y, x, new LstmSequence.Pass
+            {
+                Steps = steps, Batch = batch, Inputs = f, Units = h, Sequences = layer.ReturnSequences,
+                Activation = layer.Activation, RecurrentActivation = layer.RecurrentActivation,
+                Wp = wpp, Up = upp, Bp = bpp, Gates = gp, Cells = cp, CellAct = sp, Hidden = hp,
+            });
         }
     }
 
@@ -65,8 +69,12 @@ internal sealed class LstmSmallPath(Lstm layer) : ILstmPath
             // again (another input width) finds other values there.
             LstmSequence.PackBackward(utpp, dInput.IsEmpty ? null : wtpp, pr, f, h, batch, clear: _packedInputs != f);
             _packedInputs = f;
-            LstmSequence.Backward(dInput.IsEmpty ? null : dx, gr, gr + f * g, gr + (f + h) * g, dzp, dy, x, gp, cp, sp, hp, utpp, wtpp, dhp, dcp,
-                                  layer.Activation, layer.RecurrentActivation, steps, batch, f, h, layer.ReturnSequences);
+            LstmSequence.Backward(dInput.IsEmpty ? null : dx, gr, gr + f * g, gr + (f + h) * g, dy, x, new LstmSequence.Pass
+            {
+                Steps = steps, Batch = batch, Inputs = f, Units = h, Sequences = layer.ReturnSequences,
+                Activation = layer.Activation, RecurrentActivation = layer.RecurrentActivation,
+                Gates = gp, Cells = cp, CellAct = sp, Hidden = hp, Utp = utpp, Wtp = wtpp, Dz = dzp, Dh = dhp, Dc = dcp,
+            });
         }
     }
 }
