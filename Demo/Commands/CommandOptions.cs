@@ -194,16 +194,21 @@ public static class CommandOptions
     /// </summary>
     public static SeriesSet LoadDataFor(string modelPath, ModelMetadata arch, string dataPath, bool targetOptional)
     {
-        var table = CsvTable.Read(dataPath);
-        var missing = arch.Features.Where(f => table.FindColumn(f) < 0).ToList();
-        if (missing.Count > 0)
-            throw new InputException($"{dataPath}:{table.HeaderLine}: the model {modelPath} was trained on features {string.Join(", ", arch.Features)}, but the data has no column '{missing[0]}' (its columns: {string.Join(", ", table.Header)})");
         var t = arch.Training;
-        string? seriesCol = t.SeriesColumn is { } s && table.FindColumn(s) >= 0 ? s : null;
-        string? timeCol = t.TimeColumn is { } tc && table.FindColumn(tc) >= 0 ? tc : null;
-        if (t.SeriesColumn is { } needed && seriesCol is null && t.Window is null)
-            throw new InputException($"{dataPath}:{table.HeaderLine}: the model was trained on series in column '{needed}', which the data does not have");
-        var data = SeriesSet.Load(table, new DataOptions(t.Target, arch.Features, seriesCol, timeCol, t.Window, targetOptional));
+        var data = SeriesSet.Load(dataPath, table =>
+        {
+            var missing = arch.Features.FirstOrDefault(f => table.FindColumn(f) < 0);
+            if (missing is not null)
+                throw new InputException($"{dataPath}:{table.HeaderLine}: the model {modelPath} was trained on features " +
+                                         $"{string.Join(", ", arch.Features.Take(20))}, but the data has no column " +
+                                         $"{ErrorText.Quote(missing)} (its columns: {table.Columns()})");
+            string? seriesCol = t.SeriesColumn is { } s && table.FindColumn(s) >= 0 ? s : null;
+            string? timeCol = t.TimeColumn is { } tc && table.FindColumn(tc) >= 0 ? tc : null;
+            if (t.SeriesColumn is { } needed && seriesCol is null && t.Window is null)
+                throw new InputException($"{dataPath}:{table.HeaderLine}: the model was trained on series in column " +
+                                         $"{ErrorText.Quote(needed)}, which the data does not have");
+            return new DataOptions(t.Target, arch.Features, seriesCol, timeCol, t.Window, targetOptional);
+        });
         if (arch.Normalisation is { } n) Standardiser.Apply(data.Inputs, n.Mean, n.Sd);
         return data;
     }

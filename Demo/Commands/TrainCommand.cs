@@ -84,8 +84,7 @@ public static class TrainCommand
         OutputPaths.Check([new("--data", dataPath)],
             [new("--model", modelPath), .. jsonPath is null ? Array.Empty<OutputPaths.Named>() : [new("--json", jsonPath)]], reportDir);
 
-        var table = CsvTable.Read(dataPath);
-        var data = SeriesSet.Load(table, new DataOptions(parse.GetValue(Target), CommandOptions.SplitList(parse.GetValue(Features)) is { Length: > 0 } f ? f : null,
+        var data = SeriesSet.Load(dataPath, new DataOptions(parse.GetValue(Target), CommandOptions.SplitList(parse.GetValue(Features)) is { Length: > 0 } f ? f : null,
             parse.GetValue(SeriesCol), parse.GetValue(TimeCol), parse.GetValue(Window)));
         string loss = parse.GetValue(Loss) ?? (data.BinaryTarget ? "bce" : "mse");
         ILoss lossFn = LossNames.Parse(loss);

@@ -1,21 +1,36 @@
 using System.Globalization;
-using System.Text;
 
 namespace Demo.Data;
 
 /// <summary>
-/// A CSV file read whole: a header line of column names, then data rows with as many fields. Fields are separated
-/// by commas; a field may be quoted with double quotes ("" inside for a quote). Blank lines are skipped.
-/// Every error names the file, the line (1-based, the header is line 1) and the column.
+/// A CSV file read in one streaming pass (<see cref="CsvReader"/>) into compact columns: a header line of column
+/// names, then data rows with as many fields. Text columns (series ids, times), chosen once the header is known,
+/// keep each distinct value once and an index per row; every other column keeps a 32-bit float per row and, for the
+/// whole column, how many cells are numbers and the first cell that is not (for the error naming its line and
+/// column). Memory: about 4 bytes per numeric cell, 4 per text cell and 4 per row, however long the lines.
+/// Header checks are O(columns): names are looked up in a dictionary.
 /// </summary>
 public sealed class CsvTable
 {
-    private CsvTable(string path, string[] header, List<string[]> rows, List<int> lines)
+    /// <summary>What is wrong with a cell that is not a finite 32-bit number.</summary>
+    private enum Problem : byte { None, Empty, NotANumber, NotFinite, TooLarge }
+
+    private readonly Dictionary<string, int> _exact = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _folded = new(StringComparer.OrdinalIgnoreCase);
+    private int[] _numeric = [];         // column -> slot in a row's numbers, or -1 for a text column
+    private int[] _textSlot = [];        // column -> slot in a row's text ids, or -1
+    private readonly Chunked<float> _numbers = new();
+    private readonly Chunked<int> _texts = new();
+    private readonly Chunked<int> _lines = new();
+    private List<string>[] _distinct = [];
+    private long[] _numberCount = [];
+    private (int Row, Problem Problem, string Text)[] _firstBad = [];
+
+    private CsvTable(string path, string[] header, int headerLine)
     {
         Path = path;
         Header = header;
-        Rows = rows;
-        Lines = lines;
+        HeaderLine = headerLine;
     }
 
     /// <summary>The file, as the user named it.</summary>
@@ -24,109 +39,191 @@ public sealed class CsvTable
     /// <summary>Column names from the header line.</summary>
     public string[] Header { get; }
 
-    /// <summary>The data rows' fields.</summary>
-    public IReadOnlyList<string[]> Rows { get; }
+    /// <summary>The line of the header (1-based).</summary>
+    public int HeaderLine { get; }
 
-    /// <summary>The file line of each data row (1-based).</summary>
-    public IReadOnlyList<int> Lines { get; }
+    /// <summary>Data rows.</summary>
+    public int RowCount { get; private set; }
 
-    /// <summary>Reads and checks the shape of a CSV file.</summary>
-    public static CsvTable Read(string path)
+    /// <summary>The file line of data row <paramref name="row"/> (1-based).</summary>
+    public int Line(int row) => _lines[row];
+
+    /// <summary>
+    /// Reads <paramref name="path"/>. <paramref name="textColumns"/> is called once the header is read (the table has
+    /// no rows yet) and names the columns to keep as text; every other column is read as numbers.
+    /// </summary>
+    public static CsvTable Read(string path, Func<CsvTable, IEnumerable<int>> textColumns)
     {
-        if (Directory.Exists(path)) throw new InputException($"{path}: is a directory, not a CSV file");
-        if (!File.Exists(path)) throw new InputException($"{path}: file not found");
-        string[] text;
-        try { text = File.ReadAllLines(path, Encoding.UTF8); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new InputException($"{path}: cannot be read: {e.Message}"); }
-
-        int first = Array.FindIndex(text, l => l.Trim().Length > 0);
-        if (first < 0) throw new InputException($"{path}: the file is empty; expected a header line of column names, then one row per series and step");
-        var header = Split(text[first], path, first + 1).Select(h => h.Trim()).ToArray();
+        using var reader = new CsvReader(path);
+        if (!reader.Read())
+            throw new InputException($"{path}: the file is empty; expected a header line of column names, then one row per series and step");
+        var header = new string[reader.FieldCount];
+        var table = new CsvTable(path, header, reader.Line);
         for (int c = 0; c < header.Length; c++)
         {
-            if (header[c].Length == 0) throw new InputException($"{path}:{first + 1}: column {c + 1} of the header has no name");
-            int dup = Array.IndexOf(header, header[c]);
-            if (dup < c) throw new InputException($"{path}:{first + 1}: column {c + 1} repeats the name '{header[c]}' of column {dup + 1}");
+            string name = reader.Field(c).Trim().ToString();
+            header[c] = name;
+            if (name.Length == 0) throw new InputException($"{path}:{reader.Line}: column {c + 1} of the header has no name");
+            if (!table._exact.TryAdd(name, c))
+                throw new InputException($"{path}:{reader.Line}: column {c + 1} repeats the name {Engine.IO.ErrorText.Quote(name)} of column {table._exact[name] + 1}");
+            table._folded.TryAdd(name, c);
         }
-
-        var rows = new List<string[]>();
-        var lines = new List<int>();
-        for (int i = first + 1; i < text.Length; i++)
+        table.Layout(textColumns(table).Where(c => c >= 0).ToHashSet());
+        while (reader.Read())
         {
-            if (text[i].Trim().Length == 0) continue;
-            var fields = Split(text[i], path, i + 1);
-            if (fields.Length != header.Length)
-                throw new InputException($"{path}:{i + 1}: {fields.Length} fields, but the header has {header.Length} columns");
-            rows.Add(fields);
-            lines.Add(i + 1);
+            if (reader.FieldCount != header.Length)
+                throw new InputException($"{path}:{reader.Line}: {reader.FieldCount} fields, but the header has {header.Length} columns");
+            table.Add(reader);
         }
-        if (rows.Count == 0) throw new InputException($"{path}:{first + 1}: only a header line, no data rows");
-        return new CsvTable(path, header, rows, lines) { HeaderLine = first + 1 };
+        if (table.RowCount == 0) throw new InputException($"{path}:{table.HeaderLine}: only a header line, no data rows");
+        return table;
     }
 
-    /// <summary>The index of a named column, or an error naming the option that asked for it and the columns there are.</summary>
+    private void Layout(HashSet<int> text)
+    {
+        int n = Header.Length, numeric = 0, texts = 0;
+        _numeric = new int[n];
+        _textSlot = new int[n];
+        for (int c = 0; c < n; c++)
+        {
+            _numeric[c] = text.Contains(c) ? -1 : numeric++;
+            _textSlot[c] = text.Contains(c) ? texts++ : -1;
+        }
+        _numberCount = new long[n];
+        _firstBad = new (int, Problem, string)[n];
+        _distinct = new List<string>[texts];
+        for (int t = 0; t < texts; t++) _distinct[t] = [];
+        _lookup = new Dictionary<string, int>[texts];
+        for (int t = 0; t < texts; t++) _lookup[t] = new Dictionary<string, int>(StringComparer.Ordinal);
+    }
+
+    private Dictionary<string, int>[] _lookup = [];
+
+    private void Add(CsvReader reader)
+    {
+        if (RowCount == int.MaxValue) throw new InputException($"{Path}:{reader.Line}: more than {int.MaxValue} rows");
+        int row = RowCount++;
+        _lines.Add(reader.Line);
+        for (int c = 0; c < Header.Length; c++)
+        {
+            var cell = reader.Field(c).Trim();
+            if (_textSlot[c] is var t and >= 0)
+            {
+                var lookup = _lookup[t].GetAlternateLookup<ReadOnlySpan<char>>();
+                if (!lookup.TryGetValue(cell, out int id))
+                {
+                    id = _distinct[t].Count;
+                    string s = cell.ToString();
+                    _distinct[t].Add(s);
+                    _lookup[t].Add(s, id);
+                }
+                _texts.Add(id);
+                continue;
+            }
+            var problem = Parse(cell, out float value);
+            _numbers.Add(value);
+            if (problem == Problem.None) _numberCount[c]++;
+            else if (_firstBad[c].Problem == Problem.None) _firstBad[c] = (row, problem, Engine.IO.ErrorText.Quote(cell.ToString()));
+        }
+    }
+
+    // A finite 32-bit number: optional sign, digits, point, exponent (invariant culture, no group separators).
+    private static Problem Parse(ReadOnlySpan<char> cell, out float value)
+    {
+        value = float.NaN;
+        if (cell.IsEmpty) return Problem.Empty;
+        if (cell.ContainsAnyExcept("+-.eE0123456789"))
+            return double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double special) && !double.IsFinite(special)
+                ? Problem.NotFinite : Problem.NotANumber;
+        const NumberStyles style = NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent;
+        if (!double.TryParse(cell, style, CultureInfo.InvariantCulture, out double d)) return Problem.NotANumber;
+        value = (float)d;
+        return float.IsFinite(value) ? Problem.None : Problem.TooLarge;
+    }
+
+    /// <summary>The index of a named column (exact name first, then ignoring case), or an error naming the option
+    /// that asked for it and the columns there are.</summary>
     public int Column(string name, string what)
     {
-        int c = Array.IndexOf(Header, name);
-        if (c < 0) c = Array.FindIndex(Header, h => string.Equals(h, name, StringComparison.OrdinalIgnoreCase));
-        if (c < 0) throw new InputException($"{Path}:{HeaderLine}: no column '{name}' ({what}); the columns are {string.Join(", ", Header)}");
+        int c = FindColumn(name);
+        if (c < 0 && _exact.TryGetValue(name, out int exact)) c = exact;
+        if (c < 0)
+            throw new InputException($"{Path}:{HeaderLine}: no column {Engine.IO.ErrorText.Quote(name)} ({what}); the columns are {Columns()}");
         return c;
     }
 
-    /// <summary>The first column named one of <paramref name="names"/> (case-insensitive), or -1.</summary>
+    /// <summary>The first column named one of <paramref name="names"/> (exact, else ignoring case), or -1.</summary>
     public int FindColumn(params string[] names)
     {
         foreach (var n in names)
-        {
-            int c = Array.FindIndex(Header, h => string.Equals(h, n, StringComparison.OrdinalIgnoreCase));
-            if (c >= 0) return c;
-        }
+            if (_exact.TryGetValue(n, out int c) || _folded.TryGetValue(n, out c)) return c;
         return -1;
     }
 
-    /// <summary>The line of the header (1-based).</summary>
-    public int HeaderLine { get; private init; }
+    /// <summary>The column names for a message: all of them, or the first 20 and how many more.</summary>
+    public string Columns() => Header.Length <= 20 ? string.Join(", ", Header)
+        : $"{string.Join(", ", Header.Take(20))} and {Header.Length - 20} more";
 
-    /// <summary>Whether a cell parses as a number (finite or not).</summary>
-    public static bool IsNumber(string cell) =>
-        double.TryParse(cell.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out _);
+    /// <summary>Whether any cell of a numeric column is a number.</summary>
+    public bool HasNumbers(int column) => _numeric[column] >= 0 && _numberCount[column] > 0;
 
-    /// <summary>A finite number from a cell, or an error naming the file, line and column.</summary>
-    public double Number(int row, int column)
+    /// <summary>Throws, naming the first cell of <paramref name="column"/> that is not a finite number, if any.</summary>
+    public void CheckNumeric(int column)
     {
-        string cell = Rows[row][column].Trim();
-        if (cell.Length == 0) throw Cell(row, column, "is empty; missing values are not supported");
-        if (!double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double v))
-            throw Cell(row, column, $"'{cell}' is not a number");
-        if (!double.IsFinite(v)) throw Cell(row, column, $"'{cell}' is not a finite number (NaN and infinities are not allowed)");
-        return v;
+        if (_numeric[column] < 0) throw new InvalidOperationException($"column {column} was read as text");
+        var (row, problem, text) = _firstBad[column];
+        if (problem == Problem.None) return;
+        throw Cell(row, column, problem switch
+        {
+            Problem.Empty => "is empty; missing values are not supported",
+            Problem.NotFinite => $"{text} is not a finite number (NaN and infinities are not allowed)",
+            Problem.TooLarge => $"{text} is too large for a 32-bit float",
+            _ => $"{text} is not a number",
+        });
     }
+
+    /// <summary>The first row (in file order) among <paramref name="columns"/> with a cell that is not a finite number;
+    /// -1 when every cell is one.</summary>
+    public int FirstBadColumn(IEnumerable<int> columns) =>
+        columns.Where(c => _firstBad[c].Problem != Problem.None).OrderBy(c => _firstBad[c].Row).ThenBy(c => c).DefaultIfEmpty(-1).First();
+
+    /// <summary>The number in a numeric cell (check the column with <see cref="CheckNumeric"/> first).</summary>
+    public float Number(int row, int column) => _numbers[(long)row * (Header.Length - _distinct.Length) + _numeric[column]];
+
+    /// <summary>The text of a text column's cell, trimmed.</summary>
+    public string Text(int row, int column) => _distinct[_textSlot[column]][TextId(row, column)];
+
+    /// <summary>The index of a text cell's distinct value (0, 1, ... in order of first appearance).</summary>
+    public int TextId(int row, int column) => _texts[(long)row * _distinct.Length + _textSlot[column]];
+
+    /// <summary>A text column's distinct values, in order of first appearance.</summary>
+    public IReadOnlyList<string> Distinct(int column) => _distinct[_textSlot[column]];
 
     /// <summary>An error about one cell.</summary>
     public InputException Cell(int row, int column, string problem) =>
-        new($"{Path}:{Lines[row]}: column '{Header[column]}' (column {column + 1}) {problem}");
+        new($"{Path}:{Line(row)}: column {Engine.IO.ErrorText.Quote(Header[column])} (column {column + 1}) {problem}");
 
-    // Splits one line into fields; double quotes group a field and "" inside quotes is a quote.
-    private static string[] Split(string line, string path, int lineNumber)
+    // A list in chunks of 2^20 values: grows without copying, so the peak is the content plus one chunk.
+    private sealed class Chunked<T>
     {
-        var fields = new List<string>();
-        var field = new StringBuilder();
-        bool quoted = false;
-        for (int i = 0; i < line.Length; i++)
+        private const int Shift = 20, Size = 1 << Shift;
+        private readonly List<T[]> _chunks = [];
+        private long _count;
+
+        public void Add(T value)
         {
-            char ch = line[i];
-            if (quoted)
+            int at = (int)(_count & (Size - 1));
+            if (at == 0) _chunks.Add(new T[_chunks.Count == 0 ? 1024 : Size]);
+            else if (_chunks.Count == 1 && at == _chunks[0].Length)
             {
-                if (ch == '"' && i + 1 < line.Length && line[i + 1] == '"') { field.Append('"'); i++; }
-                else if (ch == '"') quoted = false;
-                else field.Append(ch);
+                var first = _chunks[0];
+                Array.Resize(ref first, Math.Min(Size, 2 * first.Length));
+                _chunks[0] = first;
             }
-            else if (ch == '"') quoted = true;
-            else if (ch == ',') { fields.Add(field.ToString()); field.Clear(); }
-            else field.Append(ch);
+            _chunks[^1][at] = value;
+            _count++;
         }
-        if (quoted) throw new InputException($"{path}:{lineNumber}: a quoted field is not closed");
-        fields.Add(field.ToString());
-        return fields.ToArray();
+
+        public T this[long i] => _chunks[(int)(i >> Shift)][i & (Size - 1)];
     }
 }

@@ -1,5 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Engine.IO;
+using Engine.Kernels;
+using Engine.Losses;
 using Engine.Models;
 
 namespace Demo.Data;
@@ -44,6 +47,52 @@ public sealed record ModelMetadata
     public Normalisation? Normalisation { get; init; }
     public TrainingInfo Training { get; init; } = new();
 
+    /// <summary>Most steps a model may record (the data's series length).</summary>
+    public const int MaxSteps = 1_000_000;
+
+    /// <summary>
+    /// Checks everything the commands rely on, so that a crafted file is refused with one line instead of failing
+    /// later: every field present (JSON null is not), features named, unique and as many as the model's inputs, steps
+    /// in [1, <see cref="MaxSteps"/>], the standardisation finite with SD &gt; 0, the loss known and consistent with
+    /// the output (bce needs a sigmoid output), one output per step (what predict writes), a window &gt;= 1.
+    /// </summary>
+    public void Check(Sequential model, string path)
+    {
+        InputException Bad(string problem) => new($"{path}: the model's '{Key}' metadata: {problem}");
+        if (Features is null) throw Bad("'features' is missing");
+        if (Features.Length != model.InputFeatures)
+            throw Bad($"it names {Features.Length} features, but the model has {model.InputFeatures} inputs");
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var f in Features)
+        {
+            if (string.IsNullOrWhiteSpace(f)) throw Bad("a feature has no name");
+            if (!names.Add(f)) throw Bad($"feature {ErrorText.Quote(f)} is named twice");
+        }
+        if (Steps is < 1 or > MaxSteps) throw Bad($"'steps' must be a whole number from 1 to {MaxSteps}, not {Steps}");
+        if (Normalisation is { } n)
+        {
+            if (n.Mean is null || n.Sd is null) throw Bad("the normalisation needs 'mean' and 'sd'");
+            if (n.Mean.Length != Features.Length || n.Sd.Length != Features.Length)
+                throw Bad($"the normalisation has {n.Mean.Length} means and {n.Sd.Length} SDs for {Features.Length} features");
+            for (int j = 0; j < Features.Length; j++)
+                if (!float.IsFinite(n.Mean[j]) || !float.IsFinite(n.Sd[j]) || !(n.Sd[j] > 0))
+                    throw Bad($"the normalisation of feature {ErrorText.Quote(Features[j])} has mean {Number(n.Mean[j])} and SD " +
+                              $"{Number(n.Sd[j])}; the mean must be finite and the SD finite and > 0");
+        }
+        if (Training is null) throw Bad("'training' is missing");
+        if (!LossNames.ShortNames.Contains(Training.Loss))
+            throw Bad($"loss {ErrorText.Quote(Training.Loss ?? "null")} is not one of {string.Join(", ", LossNames.ShortNames)}");
+        if (model.OutputsPerSeries(1) != 1)
+            throw Bad($"the model has {model.OutputsPerSeries(1)} outputs per step; the commands predict one target");
+        var output = model.Layers[^1].Activation;
+        if (Training.Loss == "bce" && output != Activation.Sigmoid)
+            throw Bad($"loss bce needs a sigmoid output, but the last layer's activation is {ActivationNames.Name(output)}");
+        if (Training.Window is < 1) throw Bad($"'window' must be at least 1, not {Training.Window}");
+        if (Training.History is null || Training.History.Any(e => e is null)) throw Bad("'history' must be a list of epochs");
+    }
+
+    private static string Number(float v) => v.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>The metadata entries to save with a model.</summary>
     public Dictionary<string, string> ToEntries() => new() { [Key] = JsonSerializer.Serialize(this, MetadataJson.Default.ModelMetadata) };
 
@@ -57,11 +106,8 @@ public sealed record ModelMetadata
             throw new InputException($"{path}: the model file has no '{Key}' entry: the demo does not know its input columns");
         ModelMetadata record;
         try { record = JsonSerializer.Deserialize(json, MetadataJson.Default.ModelMetadata) ?? throw new JsonException("null"); }
-        catch (JsonException e) { throw new InputException($"{path}: the '{Key}' metadata is not valid: {e.Message}"); }
-        if (record.Features.Length != model.InputFeatures)
-            throw new InputException($"{path}: the metadata names {record.Features.Length} features, but the model has {model.InputFeatures} inputs");
-        if (record.Normalisation is { } n && (n.Mean.Length != record.Features.Length || n.Sd.Length != record.Features.Length))
-            throw new InputException($"{path}: the normalisation has {n.Mean.Length} means and {n.Sd.Length} SDs for {record.Features.Length} features");
+        catch (JsonException e) { throw new InputException($"{path}: the '{Key}' metadata is not valid: {ErrorText.Line(e.Message)}"); }
+        record.Check(model, path);
         return record;
     }
 }

@@ -66,64 +66,84 @@ public sealed class SeriesSet
     }
 
     /// <summary>
-    /// Reads series from a table. Rows are grouped by the series column (or the whole file is one series), ordered by
-    /// time, then cut into windows of <see cref="DataOptions.Window"/> steps if given; without a window every series
-    /// must have the same number of steps.
+    /// Reads series from a CSV file. Rows are grouped by the series column (or the whole file is one series), ordered
+    /// by time, then cut into windows of <see cref="DataOptions.Window"/> steps if given; without a window every series
+    /// must have the same number of steps. Every cell of the target and feature columns must be a finite number: the
+    /// default features are the other columns that hold any number, and a column that mixes numbers with anything
+    /// else is an error naming the first such cell.
     /// </summary>
-    public static SeriesSet Load(CsvTable table, DataOptions o)
-    {
-        string path = table.Path;
-        int seriesCol = o.SeriesColumn is { } sc ? table.Column(sc, "--series-col") : table.FindColumn("series", "id");
-        int timeCol = o.TimeColumn is { } tc ? table.Column(tc, "--time-col") : table.FindColumn("time", "t");
-        int targetCol = -1;
-        if (o.Target is { } target)
-        {
-            targetCol = Array.IndexOf(table.Header, target);
-            if (targetCol < 0 && !o.TargetOptional) targetCol = table.Column(target, "--target");
-        }
-        if (targetCol >= 0 && (targetCol == seriesCol || targetCol == timeCol))
-            throw new InputException($"{path}:{table.HeaderLine}: the target '{table.Header[targetCol]}' is also the series or time column");
+    public static SeriesSet Load(string path, DataOptions options) => Load(path, _ => options);
 
-        int[] featureCols;
-        if (o.Features is { Length: > 0 } names)
+    /// <summary>As <see cref="Load(string, DataOptions)"/>, with options chosen (and the header checked) by
+    /// <paramref name="options"/> once the header is read.</summary>
+    public static SeriesSet Load(string path, Func<CsvTable, DataOptions> options)
+    {
+        int seriesCol = -1, timeCol = -1, targetCol = -1;
+        int[]? featureCols = null;
+        DataOptions o = null!;
+        var table = CsvTable.Read(path, t =>
         {
-            featureCols = names.Select(n => table.Column(n, "--features")).ToArray();
-            foreach (int c in featureCols)
-                if (c == targetCol || c == seriesCol || c == timeCol)
-                    throw new InputException($"{path}:{table.HeaderLine}: column '{table.Header[c]}' cannot be a feature: it is the target, series or time column");
-            if (featureCols.Distinct().Count() != featureCols.Length) throw new InputException($"{path}:{table.HeaderLine}: --features names a column twice");
-        }
-        else
-        {
-            // Every other column whose first value is a number; later non-numbers in it are errors, not a reason to skip it.
-            featureCols = Enumerable.Range(0, table.Header.Length)
-                .Where(c => c != targetCol && c != seriesCol && c != timeCol && CsvTable.IsNumber(table.Rows[0][c]))
-                .ToArray();
-            if (featureCols.Length == 0)
-                throw new InputException($"{path}:{table.Lines[0]}: no numeric feature column besides the target, series and time columns");
-        }
+            o = options(t);
+            seriesCol = o.SeriesColumn is { } sc ? t.Column(sc, "--series-col") : t.FindColumn("series", "id");
+            timeCol = o.TimeColumn is { } tc ? t.Column(tc, "--time-col") : t.FindColumn("time", "t");
+            if (o.Target is { } target)
+            {
+                targetCol = Array.IndexOf(t.Header, target);
+                if (targetCol < 0 && !o.TargetOptional) targetCol = t.Column(target, "--target");
+            }
+            if (targetCol >= 0 && (targetCol == seriesCol || targetCol == timeCol))
+                throw new InputException($"{path}:{t.HeaderLine}: the target '{t.Header[targetCol]}' is also the series or time column");
+            if (o.Features is { Length: > 0 } names)
+            {
+                featureCols = names.Select(n => t.Column(n, "--features")).ToArray();
+                foreach (int c in featureCols)
+                    if (c == targetCol || c == seriesCol || c == timeCol)
+                        throw new InputException($"{path}:{t.HeaderLine}: column '{t.Header[c]}' cannot be a feature: it is the target, series or time column");
+                if (featureCols.Distinct().Count() != featureCols.Length)
+                    throw new InputException($"{path}:{t.HeaderLine}: --features names a column twice");
+            }
+            return [seriesCol, timeCol];
+        });
+        // Default features: every other column with a number in it; a text column (no numbers at all) is left out.
+        featureCols ??= Enumerable.Range(0, table.Header.Length)
+            .Where(c => c != targetCol && c != seriesCol && c != timeCol && table.HasNumbers(c)).ToArray();
+        if (featureCols.Length == 0)
+            throw new InputException($"{path}:{table.Line(0)}: no numeric feature column besides the target, series and time columns");
+        int bad = table.FirstBadColumn(targetCol >= 0 ? [.. featureCols, targetCol] : featureCols);
+        if (bad >= 0) table.CheckNumeric(bad);
 
         // Group rows into series, in order of first appearance, then order each by time.
-        var groups = new Dictionary<string, List<int>>();
-        var order = new List<string>();
-        for (int r = 0; r < table.Rows.Count; r++)
+        int groupCount = seriesCol >= 0 ? table.Distinct(seriesCol).Count : 1;
+        var groups = new List<int>[groupCount];
+        for (int g = 0; g < groupCount; g++) groups[g] = [];
+        for (int r = 0; r < table.RowCount; r++)
         {
-            string id = seriesCol >= 0 ? table.Rows[r][seriesCol].Trim() : "all";
-            if (seriesCol >= 0 && id.Length == 0) throw table.Cell(r, seriesCol, "is empty; every row needs a series id");
-            if (!groups.TryGetValue(id, out var rows)) { groups[id] = rows = []; order.Add(id); }
-            rows.Add(r);
+            int g = seriesCol >= 0 ? table.TextId(r, seriesCol) : 0;
+            if (seriesCol >= 0 && table.Distinct(seriesCol)[g].Length == 0) throw table.Cell(r, seriesCol, "is empty; every row needs a series id");
+            groups[g].Add(r);
         }
+        string GroupId(int g) => seriesCol >= 0 ? table.Distinct(seriesCol)[g] : "all";
         if (timeCol >= 0)
         {
-            var times = new double[table.Rows.Count];
-            for (int r = 0; r < times.Length; r++) times[r] = TimeValue(table, r, timeCol);
-            foreach (var id in order)
+            // Each distinct time is parsed once.
+            var distinct = table.Distinct(timeCol);
+            var value = new double[distinct.Count];
+            var parsed = new bool[distinct.Count];
+            double Time(int r)
             {
-                var rows = groups[id];
-                rows.Sort((a, b) => times[a] != times[b] ? times[a].CompareTo(times[b]) : a.CompareTo(b));
+                int id = table.TextId(r, timeCol);
+                if (!parsed[id]) { value[id] = TimeValue(table, r, timeCol); parsed[id] = true; }
+                return value[id];
+            }
+            for (int r = 0; r < table.RowCount; r++) Time(r);
+            for (int g = 0; g < groupCount; g++)
+            {
+                var rows = groups[g];
+                rows.Sort((a, b) => Time(a) != Time(b) ? Time(a).CompareTo(Time(b)) : a.CompareTo(b));
                 for (int i = 1; i < rows.Count; i++)
-                    if (times[rows[i]] == times[rows[i - 1]])
-                        throw table.Cell(rows[i], timeCol, $"repeats time '{table.Rows[rows[i]][timeCol].Trim()}' of line {table.Lines[rows[i - 1]]}" + (seriesCol >= 0 ? $" in series '{id}'" : ""));
+                    if (Time(rows[i]) == Time(rows[i - 1]))
+                        throw table.Cell(rows[i], timeCol, $"repeats time '{table.Text(rows[i], timeCol)}' of line {table.Line(rows[i - 1])}" +
+                                                         (seriesCol >= 0 ? $" in series '{GroupId(g)}'" : ""));
             }
         }
 
@@ -133,12 +153,13 @@ public sealed class SeriesSet
         if (o.Window is int window)
         {
             if (window <= 0) throw new InputException($"--window must be a positive whole number, got {window}");
-            foreach (var id in order)
+            for (int g = 0; g < groupCount; g++)
             {
-                var rows = groups[id];
+                var rows = groups[g];
+                string id = GroupId(g);
                 if (rows.Count < window)
                     throw new InputException(seriesCol >= 0
-                        ? $"{path}:{table.Lines[rows[0]]}: --window {window} is longer than series '{id}', which has {rows.Count} rows"
+                        ? $"{path}:{table.Line(rows[0])}: --window {window} is longer than series '{id}', which has {rows.Count} rows"
                         : $"{path}: --window {window} is longer than the data, which has {rows.Count} rows");
                 int windows = rows.Count / window;
                 for (int w = 0; w < windows; w++)
@@ -151,19 +172,18 @@ public sealed class SeriesSet
         {
             if (seriesCol < 0)
                 throw new InputException($"{path}:{table.HeaderLine}: no series column (named series or id); give --series-col COL, or --window N to cut the file into windows of N steps");
-            string first = order[0];
-            steps = groups[first].Count;
-            foreach (var id in order)
+            steps = groups[0].Count;
+            for (int g = 0; g < groupCount; g++)
             {
-                var rows = groups[id];
+                var rows = groups[g];
                 if (rows.Count != steps)
-                    throw new InputException($"{path}:{table.Lines[rows[0]]}: series '{id}' has {rows.Count} steps but series '{first}' has {steps}; every series needs the same number of steps (or use --window N)");
-                pieces.Add((id, rows));
+                    throw new InputException($"{path}:{table.Line(rows[0])}: series '{GroupId(g)}' has {rows.Count} steps but series '{GroupId(0)}' has {steps}; every series needs the same number of steps (or use --window N)");
+                pieces.Add((GroupId(g), rows));
             }
         }
 
         int n = pieces.Count, f = featureCols.Length;
-        var x = new float[n * steps * f];
+        var x = new float[(long)n * steps * f];
         var y = targetCol >= 0 ? new float[n * steps] : null;
         var timeText = new string[n * steps];
         var lines = new int[n * steps];
@@ -172,10 +192,10 @@ public sealed class SeriesSet
             for (int t = 0; t < steps; t++)
             {
                 int r = pieces[s].Rows[t], cell = s * steps + t;
-                for (int j = 0; j < f; j++) x[cell * f + j] = ToFloat(table, r, featureCols[j]);
-                if (y is not null) y[cell] = ToFloat(table, r, targetCol);
-                timeText[cell] = timeCol >= 0 ? table.Rows[r][timeCol].Trim() : (r + 1).ToString(CultureInfo.InvariantCulture);
-                lines[cell] = table.Lines[r];
+                for (int j = 0; j < f; j++) x[cell * f + j] = table.Number(r, featureCols[j]);
+                if (y is not null) y[cell] = table.Number(r, targetCol);
+                timeText[cell] = timeCol >= 0 ? table.Text(r, timeCol) : (r + 1).ToString(CultureInfo.InvariantCulture);
+                lines[cell] = table.Line(r);
             }
         }
         return new SeriesSet
@@ -199,21 +219,13 @@ public sealed class SeriesSet
         return null;
     }
 
-    private static float ToFloat(CsvTable table, int row, int column)
-    {
-        double v = table.Number(row, column);
-        float f = (float)v;
-        if (!float.IsFinite(f)) throw table.Cell(row, column, $"'{table.Rows[row][column].Trim()}' is too large for a 32-bit float");
-        return f;
-    }
-
     // A time is a number, or a date/time (ISO 8601 or similar), compared as ticks.
     private static double TimeValue(CsvTable table, int row, int column)
     {
-        string cell = table.Rows[row][column].Trim();
+        string cell = table.Text(row, column);
         if (double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v)) return v;
         if (DateTimeOffset.TryParse(cell, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var d)) return d.UtcTicks;
-        throw table.Cell(row, column, $"'{cell}' is neither a number nor a date/time");
+        throw table.Cell(row, column, $"{Engine.IO.ErrorText.Quote(cell)} is neither a number nor a date/time");
     }
 }
 

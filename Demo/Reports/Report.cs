@@ -47,9 +47,9 @@ public sealed class Report(string directory, string title)
     {
         var t = arch.Training;
         _blocks.Add(new Heading("Model"));
-        _blocks.Add(new Paragraph($"`{Path.GetFileName(modelPath)}`: {model.ParameterCount:N0} parameters; layers {string.Join(" / ", model.Layers.Select(l => $"{l.TypeName} {l.Units} ({l.Activation.Name()})"))}" +
+        _blocks.Add(new Paragraph($"{Code(Path.GetFileName(modelPath))}: {model.ParameterCount:N0} parameters; layers {string.Join(" / ", model.Layers.Select(l => $"{l.TypeName} {l.Units} ({l.Activation.Name()})"))}" +
                                   $"; {(model.OutputsSequence ? "one output per step" : "one output per series (last step)")}. " +
-                                  $"Target `{t.Target}`, loss {t.Loss}; {arch.Features.Length} features over {arch.Steps} steps: {string.Join(", ", arch.Features.Select(f => $"`{f}`"))}."));
+                                  $"Target {Code(t.Target ?? "")}, loss {t.Loss}; {arch.Features.Length} features over {arch.Steps} steps: {string.Join(", ", arch.Features.Select(Code))}."));
     }
 
     /// <summary>The training and validation loss per epoch, from the model file's history.</summary>
@@ -182,9 +182,9 @@ public sealed class Report(string directory, string title)
                     html.Append("<p><img src=\"").Append(E(i.File)).Append("\" alt=\"").Append(E(i.Alt)).Append("\"></p>\n");
                     break;
                 case TableBlock t:
-                    md.Append("| ").Append(string.Join(" | ", t.Header)).Append(" |\n|");
+                    md.Append("| ").Append(string.Join(" | ", t.Header.Select(Cell))).Append(" |\n|");
                     md.Append(string.Concat(t.Header.Select((_, c) => c == 0 ? "---|" : "---:|"))).Append('\n');
-                    foreach (var r in t.Rows) md.Append("| ").Append(string.Join(" | ", r)).Append(" |\n");
+                    foreach (var r in t.Rows) md.Append("| ").Append(string.Join(" | ", r.Select(Cell))).Append(" |\n");
                     md.Append('\n');
                     html.Append("<table><tr>").Append(string.Concat(t.Header.Select(h => $"<th>{E(h)}</th>"))).Append("</tr>\n");
                     foreach (var r in t.Rows) html.Append("<tr>").Append(string.Concat(r.Select(c => $"<td>{Inline(c)}</td>"))).Append("</tr>\n");
@@ -207,14 +207,71 @@ public sealed class Report(string directory, string title)
     private static string G(double v) => v.ToString("G4", CultureInfo.InvariantCulture);
     private static string E(string s) => WebUtility.HtmlEncode(s);
 
-    // Markdown's `code` and **bold** as HTML.
+    // Markdown's `code` (any fence: a run of backticks closed by a run as long) and **bold** as HTML.
     private static string Inline(string s)
     {
-        var parts = E(s).Split('`');
-        for (int i = 1; i < parts.Length; i += 2) parts[i] = $"<code>{parts[i]}</code>";
-        var text = string.Join("", parts);
-        var bold = text.Split("**");
+        var html = new StringBuilder();
+        string text = E(s);
+        int i = 0;
+        while (i < text.Length)
+        {
+            int open = text.IndexOf('`', i);
+            if (open < 0) break;
+            int fence = Run(text, open), close = open + fence;
+            while ((close = text.IndexOf('`', close)) >= 0 && Run(text, close) != fence) close += Run(text, close);
+            if (close < 0) break;
+            html.Append(Bold(text[i..open]));
+            string code = text[(open + fence)..close];
+            if (code.Length >= 2 && code[0] == ' ' && code[^1] == ' ') code = code[1..^1];
+            html.Append("<code>").Append(code.Replace("\\|", "|", StringComparison.Ordinal)).Append("</code>");
+            i = close + fence;
+        }
+        return html.Append(Bold(text[i..])).ToString();
+    }
+
+    private static int Run(string s, int at)
+    {
+        int end = at;
+        while (end < s.Length && s[end] == '`') end++;
+        return end - at;
+    }
+
+    private static string Bold(string s)
+    {
+        var bold = s.Split("**");
         for (int i = 1; i < bold.Length; i += 2) bold[i] = $"<b>{bold[i]}</b>";
         return string.Join("", bold);
+    }
+
+    /// <summary>A markdown code span showing <paramref name="s"/> literally: fenced by more backticks than any run
+    /// inside it, padded with spaces when it starts or ends with one, a | escaped (for tables), control characters as
+    /// spaces. Raw HTML in a name stays text: code spans are never HTML.</summary>
+    public static string Code(string s)
+    {
+        string text = new string(s.Select(c => char.IsControl(c) ? ' ' : c).ToArray()).Replace("|", "\\|");
+        int longest = 0;
+        for (int i = 0; i < text.Length; i += Math.Max(1, Run(text, i))) longest = Math.Max(longest, Run(text, i));
+        string fence = new('`', longest + 1);
+        if (text.Length == 0) return "` `";
+        string pad = text.StartsWith('`') || text.EndsWith('`') ? " " : "";
+        return $"{fence}{pad}{text}{pad}{fence}";
+    }
+
+    /// <summary>A markdown table cell that keeps its row whole and passes no HTML or link: | \ ` [ ] backslash-escaped,
+    /// &lt; &gt; &amp; as entities, control characters as spaces (emphasis, as in **mean rank**, still works).</summary>
+    public static string Cell(string s)
+    {
+        var md = new StringBuilder(s.Length + 8);
+        foreach (char c in s)
+        {
+            md.Append(c switch
+            {
+                '<' => "&lt;", '>' => "&gt;", '&' => "&amp;",
+                '\\' or '`' or '[' or ']' or '|' => $"\\{c}",
+                _ when char.IsControl(c) => " ",
+                _ => c.ToString(),
+            });
+        }
+        return md.ToString();
     }
 }

@@ -9,7 +9,7 @@ public class SeriesSetTests
     {
         string path = Path.Combine(Path.GetTempPath(), $"series-{Guid.NewGuid():N}.csv");
         File.WriteAllText(path, csv);
-        try { return SeriesSet.Load(CsvTable.Read(path), options); }
+        try { return SeriesSet.Load(path, options); }
         finally { File.Delete(path); }
     }
 
