@@ -29,6 +29,7 @@ public static class TrainCommand
     private static readonly Option<bool> NoHead = new("--no-head") { Description = "No dense head: the last LSTM layer's units are the outputs (as in the reference model)." };
     private static readonly Option<string> Layers = new("--layers") { Description = "Units of each LSTM layer, comma-separated.", DefaultValueFactory = _ => "10,5" };
     private static readonly Option<string> ActivationOpt = CommandOptions.Choice("--activation", "tanh", "Cell activation of the LSTM layers.", "relu", "tanh", "sigmoid");
+    private static readonly Option<string> Cell = CommandOptions.Choice("--cell", "lstm", "Recurrent layers: lstm, or gru (Keras' GRU, reset_after).", "lstm", "gru");
     private static readonly Option<string> RecurrentActivation = CommandOptions.Choice("--recurrent-activation", "sigmoid", "Gate activation.", "sigmoid", "hard_sigmoid");
     private static readonly Option<bool> BidirectionalOpt = new("--bidirectional") { Description = "Wrap each recurrent layer in Bidirectional (concat: 2 x units outputs)." };
     private static readonly Option<float> DropoutOpt = new("--dropout") { Description = "Dropout rate after each recurrent layer, in [0, 1) (0: none).", DefaultValueFactory = _ => 0f };
@@ -51,8 +52,8 @@ public static class TrainCommand
 
     public static Command Build()
     {
-        var command = new Command("train", "Train an LSTM on your CSV and save it as a .safetensors model file.");
-        foreach (Option o in new Option[] { Data, Target, Features, SeriesCol, TimeCol, Window, NoHead, Layers, ActivationOpt, RecurrentActivation, BidirectionalOpt, DropoutOpt, Output, Loss, Epochs, Batch, LearningRate, Validation, Seed, Model, Report, Json })
+        var command = new Command("train", "Train an LSTM or GRU on your CSV and save it as a .safetensors model file.");
+        foreach (Option o in new Option[] { Data, Target, Features, SeriesCol, TimeCol, Window, NoHead, Layers, Cell, ActivationOpt, RecurrentActivation, BidirectionalOpt, DropoutOpt, Output, Loss, Epochs, Batch, LearningRate, Validation, Seed, Model, Report, Json })
             command.Options.Add(o);
         command.SetAction(Run);
         return command;
@@ -109,9 +110,12 @@ public static class TrainCommand
         var rec = ActivationNames.Parse(parse.GetValue(RecurrentActivation)!);
         bool sequence = output == "sequence";
         var layers = new List<Layer>();
+        bool gru = parse.GetValue(Cell) == "gru";
         for (int k = 0; k < units.Length; k++)
         {
-            Layer cell = new Lstm(units[k], !head && k == units.Length - 1 ? outActivation : act, rec, returnSequences: sequence || k < units.Length - 1);
+            var a = !head && k == units.Length - 1 ? outActivation : act;
+            bool returns = sequence || k < units.Length - 1;
+            Layer cell = gru ? new Gru(units[k], a, rec, returns) : new Lstm(units[k], a, rec, returns);
             layers.Add(bidirectional ? new Bidirectional(cell) : cell);
             if (dropout > 0) layers.Add(new Dropout(dropout));
         }

@@ -10,14 +10,14 @@ public class LstmGatesTests
 {
     public static readonly TheoryData<int> Lengths = [1, 7, 8, 15, 16, 17, 33, 65];
 
-    private static float[] Random(int n, RandomSource rng, float scale = 3f)
+    internal static float[] Random(int n, RandomSource rng, float scale = 3f)
     {
         var a = new float[n];
         for (int i = 0; i < n; i++) a[i] = rng.Uniform(-scale, scale);
         return a;
     }
 
-    private static void AssertClose(float[] expected, float[] actual, string what)
+    internal static void AssertClose(float[] expected, float[] actual, string what)
     {
         for (int i = 0; i < expected.Length; i++)
             Assert.True(MathF.Abs(expected[i] - actual[i]) <= 2e-6f * (1 + MathF.Abs(expected[i])), $"{what}[{i}]: expected {expected[i]}, got {actual[i]}");

@@ -35,6 +35,25 @@ public static class Generators
         from layers in Gen.CollectToArray(Enumerable.Range(0, depth), k => Lstm(k < depth - 1 || lastReturns))
         select layers;
 
+    /// <summary>
+    /// A GRU, either reset_after form, any candidate activation, bounded gates (both hard_sigmoids, sigmoid, tanh): unbounded
+    /// relu / linear gates overflow float on these weights (GruTests checks them on smaller ones).
+    /// </summary>
+    public static Gen<RecurrentSpec> Gru(bool returnSequences) =>
+        from units in Gen.Choose(1, 6)
+        from a in Gen.Elements(AllActivations)
+        from r in Gen.Elements([.. GateActivations, Activation.Tanh])
+        from resetAfter in Gen.Elements(true, false)
+        select (RecurrentSpec)new GruSpec(units, a, r, returnSequences, resetAfter);
+
+    /// <summary>1-3 GRUs (a GRU below an LSTM in a quarter of the cases); all but the last return sequences.</summary>
+    public static Gen<RecurrentSpec[]> GruStack =>
+        from depth in Gen.Choose(1, 3)
+        from lastReturns in Gen.Elements(true, false)
+        from layers in Gen.CollectToArray(Enumerable.Range(0, depth), k =>
+            Gen.Frequency((3, Gru(k < depth - 1 || lastReturns)), (1, Lstm(k < depth - 1 || lastReturns).Select(l => (RecurrentSpec)l))))
+        select layers;
+
     public static Gen<DenseSpec?> Head => OptionalDense(1, 1, 3);
 
     /// <summary>The optional Dense layer before the LSTMs: absent in 3 cases of 4.</summary>
@@ -53,13 +72,18 @@ public static class Generators
     /// BCE needs outputs in (0, 1): half its cases get a sigmoid Dense head (the fused path of
     /// Sequential.ComputeGradients), the others a sigmoid/sigmoid last LSTM as in the reference model.
     /// </summary>
-    public static Gen<NetworkCase> Network =>
+    public static Gen<NetworkCase> Network => NetworkOf(LstmStack.Select(layers => (RecurrentSpec[])layers));
+
+    /// <summary>As <see cref="Network"/> with GRU stacks (<see cref="GruStack"/>).</summary>
+    public static Gen<NetworkCase> GruNetwork => NetworkOf(GruStack);
+
+    private static Gen<NetworkCase> NetworkOf(Gen<RecurrentSpec[]> stack) =>
         from batch in Gen.Choose(1, 4)
         from steps in Gen.Choose(1, 6)
         from features in Gen.Choose(1, 5)
         from loss in Gen.Elements(LossKind.WeightedSum, LossKind.MeanSquaredError, LossKind.BinaryCrossEntropy)
         from first in First
-        from drawnLstms in LstmStack
+        from drawnLstms in stack
         from drawnHead in Head
         from fused in Gen.Elements(true, false)
         from headUnits in Gen.Choose(1, 3)
@@ -82,4 +106,10 @@ public static class Generators
 public static class Arbitraries
 {
     public static Arbitrary<NetworkCase> NetworkCase() => Generators.Network.ToArbitrary();
+}
+
+/// <summary>The GRU cases: <c>[Property(Arbitrary = [typeof(GruArbitraries)])]</c>.</summary>
+public static class GruArbitraries
+{
+    public static Arbitrary<NetworkCase> NetworkCase() => Generators.GruNetwork.ToArbitrary();
 }

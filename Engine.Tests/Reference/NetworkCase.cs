@@ -10,17 +10,22 @@ namespace Engine.Tests.Reference;
 /// Parameters use the shared flat layout of <see cref="ReferenceNetwork"/> and <see cref="Sequential.Parameters"/>.
 /// </summary>
 public sealed record NetworkCase(
-    int Batch, int Steps, int Features, LstmSpec[] Lstms, DenseSpec? Head, bool Flatten,
+    int Batch, int Steps, int Features, RecurrentSpec[] Recurrent, DenseSpec? Head, bool Flatten,
     float[] Parameters, float[] Input, LossKind Loss, float[] Target, DenseSpec? First = null)
 {
-    public ReferenceNetwork Reference => new(Features, Lstms, Head, First);
+    public ReferenceNetwork Reference => new(Features, Recurrent, Head, First);
 
     /// <summary>The engine model with this case's layers and parameters.</summary>
     public Sequential BuildModel()
     {
         var layers = new List<Layer>();
         if (First is { } first) layers.Add(new Dense(first.Units, first.Activation));
-        foreach (var l in Lstms) layers.Add(new Lstm(l.Units, l.Activation, l.RecurrentActivation, l.ReturnSequences));
+        foreach (var l in Recurrent)
+            layers.Add(l switch
+            {
+                GruSpec g => new Gru(g.Units, g.Activation, g.RecurrentActivation, g.ReturnSequences, g.ResetAfter),
+                _ => new Lstm(l.Units, l.Activation, l.RecurrentActivation, l.ReturnSequences),
+            });
         if (Head is { } d) layers.Add(new Dense(d.Units, d.Activation));
         var model = new Sequential(Features, layers, Flatten);
         Parameters.CopyTo(model.Parameters, 0);
@@ -35,10 +40,12 @@ public sealed record NetworkCase(
         _ => null,
     };
 
+    private static string Name(RecurrentSpec l) => l is GruSpec g ? (g.ResetAfter ? "GRU" : "GRU[reset_after=False]") : "LSTM";
+
     public override string ToString()
     {
-        string layers = (First is { } f ? $"Dense({f.Units}, {f.Activation.Name()}) -> " : "") + string.Join(" -> ", Lstms.Select(l =>
-            $"LSTM({l.Units}, {l.Activation.Name()}/{l.RecurrentActivation.Name()}{(l.ReturnSequences ? ", seq" : "")})"));
+        string layers = (First is { } f ? $"Dense({f.Units}, {f.Activation.Name()}) -> " : "") + string.Join(" -> ", Recurrent.Select(l =>
+            $"{Name(l)}({l.Units}, {l.Activation.Name()}/{l.RecurrentActivation.Name()}{(l.ReturnSequences ? ", seq" : "")})"));
         if (Head is { } d) layers += $" -> Dense({d.Units}, {d.Activation.Name()})";
         return $"N={Batch} T={Steps} F={Features}: {layers}{(Flatten ? " -> Flatten" : "")}; loss {Loss}; " +
                $"params [{string.Join(", ", Parameters.Select(p => p.ToString("R")))}]; input [{string.Join(", ", Input.Select(p => p.ToString("R")))}]";

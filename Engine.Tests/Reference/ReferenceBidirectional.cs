@@ -6,14 +6,14 @@ using FsCheck.Fluent;
 
 namespace Engine.Tests.Reference;
 
-/// <summary>A Bidirectional(LSTM) layer of a <see cref="BidirectionalCase"/>.</summary>
-public sealed record BidirectionalSpec(LstmSpec Inner, MergeMode Mode)
+/// <summary>A Bidirectional(LSTM or GRU) layer of a <see cref="BidirectionalCase"/>.</summary>
+public sealed record BidirectionalSpec(RecurrentSpec Inner, MergeMode Mode)
 {
     public int OutputWidth => Mode == MergeMode.Concat ? 2 * Inner.Units : Inner.Units;
 }
 
 /// <summary>
-/// A network Bidirectional(LSTM) [- Bidirectional(LSTM)] [- Dropout] - Dense head (elementwise activation or softmax),
+/// A network Bidirectional(LSTM|GRU) [- Bidirectional(LSTM|GRU)] [- Dropout] - Dense head (elementwise activation or softmax),
 /// with weights, inputs and loss weights w: what the Bidirectional and softmax gradient property checks. The double
 /// reference is written from Keras' equations, one series at a time:
 /// <code>
@@ -21,7 +21,7 @@ public sealed record BidirectionalSpec(LstmSpec Inner, MergeMode Mode)
 /// concat [f | b]; sum f + b; ave (f + b) / 2; mul f b
 /// softmax head: y_j = e^{z_j} / sum_k e^{z_k}, z = x K + c
 /// </code>
-/// The LSTM and Dense rows are <see cref="ReferenceNetwork"/>'s. The loss is L = sum_k w_k y_k (batch-major outputs).
+/// The LSTM, GRU and Dense rows are <see cref="ReferenceNetwork"/>'s. The loss is L = sum_k w_k y_k (batch-major outputs).
 /// Dropout is in the model only: at inference (<c>Sequential.Forward</c>) it is the identity, as in the reference.
 /// </summary>
 public sealed record BidirectionalCase(int Batch, int Steps, int Features, BidirectionalSpec[] Layers, bool Dropout,
@@ -34,7 +34,7 @@ public sealed record BidirectionalCase(int Batch, int Steps, int Features, Bidir
         get
         {
             int count = 0, width = Features;
-            foreach (var l in Layers) { count += 2 * (width + l.Inner.Units + 1) * 4 * l.Inner.Units; width = l.OutputWidth; }
+            foreach (var l in Layers) { count += 2 * l.Inner.ParameterCount(width); width = l.OutputWidth; }
             return count + (width + 1) * Head.Units;
         }
     }
@@ -45,7 +45,10 @@ public sealed record BidirectionalCase(int Batch, int Steps, int Features, Bidir
         foreach (var l in Layers)
         {
             var s = l.Inner;
-            layers.Add(new Bidirectional(new Lstm(s.Units, s.Activation, s.RecurrentActivation, s.ReturnSequences), l.Mode));
+            Layer inner = s is GruSpec g
+                ? new Gru(g.Units, g.Activation, g.RecurrentActivation, g.ReturnSequences, g.ResetAfter)
+                : new Lstm(s.Units, s.Activation, s.RecurrentActivation, s.ReturnSequences);
+            layers.Add(new Bidirectional(inner, l.Mode));
             if (Dropout) layers.Add(new Dropout(0.5));
         }
         layers.Add(Softmax ? Dense.WithSoftmax(Head.Units) : new Dense(Head.Units, Head.Activation));
@@ -65,8 +68,8 @@ public sealed record BidirectionalCase(int Batch, int Steps, int Features, Bidir
             int offset = 0;
             foreach (var l in Layers)
             {
-                var f = ReferenceNetwork.LstmLayer(l.Inner, seq, p, ref offset, kinks);
-                var b = ReferenceNetwork.LstmLayer(l.Inner, [.. seq.Reverse()], p, ref offset, kinks);
+                var f = ReferenceNetwork.RecurrentLayer(l.Inner, seq, p, ref offset, kinks);
+                var b = ReferenceNetwork.RecurrentLayer(l.Inner, [.. seq.Reverse()], p, ref offset, kinks);
                 if (l.Inner.ReturnSequences) Array.Reverse(b);
                 seq = [.. f.Zip(b, (ft, bt) => Merge(l.Mode, ft, bt))];
             }
@@ -97,7 +100,7 @@ public sealed record BidirectionalCase(int Batch, int Steps, int Features, Bidir
         Forward(p, x, kinks).Select((y, k) => y * Weights[k]).Sum();
 
     public override string ToString() =>
-        $"N={Batch} T={Steps} F={Features}: {string.Join(" -> ", Layers.Select(l => $"Bidirectional(LSTM({l.Inner.Units}, " +
+        $"N={Batch} T={Steps} F={Features}: {string.Join(" -> ", Layers.Select(l => $"Bidirectional({(l.Inner is GruSpec ? "GRU" : "LSTM")}({l.Inner.Units}, " +
         $"{l.Inner.Activation.Name()}/{l.Inner.RecurrentActivation.Name()}{(l.Inner.ReturnSequences ? ", seq" : "")}), {l.Mode})"))}" +
         $"{(Dropout ? " + Dropout" : "")} -> Dense({Head.Units}, {(Softmax ? "softmax" : Head.Activation.Name())}); " +
         $"params [{string.Join(", ", Parameters.Select(v => v.ToString("R")))}]; input [{string.Join(", ", Input.Select(v => v.ToString("R")))}]";
@@ -162,7 +165,7 @@ public sealed record BidirectionalCase(int Batch, int Steps, int Features, Bidir
     }
 
     /// <summary>
-    /// Batch 1-3, steps 1-5, features 1-4; one or two Bidirectional(LSTM 1-4 units) layers (every merge mode, every
+    /// Batch 1-3, steps 1-5, features 1-4; one or two Bidirectional(LSTM or GRU, 1-6 units) layers (every merge mode, every
     /// activation, the last returning sequences or not); Dropout after each in a third of the cases; a Dense head of
     /// 1-3 units, softmax (2-3 units) in half the cases. Weights U(-1.5, 1.5), inputs U(-2, 2), loss weights U(-1, 1).
     /// </summary>
@@ -172,7 +175,8 @@ public sealed record BidirectionalCase(int Batch, int Steps, int Features, Bidir
         from features in Gen.Choose(1, 4)
         from depth in Gen.Choose(1, 2)
         from lastReturns in Gen.Elements(true, false)
-        from inner in Gen.CollectToArray(Enumerable.Range(0, depth), k => Generators.Lstm(k < depth - 1 || lastReturns))
+        from inner in Gen.CollectToArray(Enumerable.Range(0, depth), k =>
+            Gen.OneOf(Generators.Lstm(k < depth - 1 || lastReturns).Select(s => (RecurrentSpec)s), Generators.Gru(k < depth - 1 || lastReturns)))
         from modes in Gen.ArrayOf(Gen.Elements(MergeMode.Concat, MergeMode.Sum, MergeMode.Ave, MergeMode.Mul), depth)
         from dropout in Gen.Frequency((2, Gen.Constant(false)), (1, Gen.Constant(true)))
         from softmax in Gen.Elements(true, false)

@@ -2,36 +2,62 @@ using Engine.Kernels;
 
 namespace Engine.Tests.Reference;
 
+/// <summary>One recurrent layer of a reference network: <see cref="LstmSpec"/> or <see cref="GruSpec"/>.</summary>
+public abstract record RecurrentSpec(int Units, Activation Activation, Activation RecurrentActivation, bool ReturnSequences)
+{
+    /// <summary>Parameters of the layer on an input of <paramref name="inputs"/> values per step.</summary>
+    public abstract int ParameterCount(int inputs);
+}
+
 /// <summary>One LSTM layer of a reference network.</summary>
-public sealed record LstmSpec(int Units, Activation Activation, Activation RecurrentActivation, bool ReturnSequences);
+public sealed record LstmSpec(int Units, Activation Activation, Activation RecurrentActivation, bool ReturnSequences)
+    : RecurrentSpec(Units, Activation, RecurrentActivation, ReturnSequences)
+{
+    public override int ParameterCount(int inputs) => (inputs + Units + 1) * 4 * Units;
+}
+
+/// <summary>One GRU layer of a reference network (Keras' reset_after = <paramref name="ResetAfter"/>).</summary>
+public sealed record GruSpec(int Units, Activation Activation, Activation RecurrentActivation, bool ReturnSequences, bool ResetAfter)
+    : RecurrentSpec(Units, Activation, RecurrentActivation, ReturnSequences)
+{
+    /// <summary>kernel (F, 3H) + recurrent_kernel (H, 3H) + bias (2, 3H) with reset_after, else bias (3H).</summary>
+    public override int ParameterCount(int inputs) => (inputs + Units + (ResetAfter ? 2 : 1)) * 3 * Units;
+}
 
 /// <summary>A Dense layer of a reference network (the optional input layer or head), applied to every step of a sequence.</summary>
 public sealed record DenseSpec(int Units, Activation Activation);
 
 /// <summary>
-/// A plain double-precision LSTM (+ Dense) forward pass written from the equations, independent of the
+/// A plain double-precision LSTM / GRU (+ Dense) forward pass written from the equations, independent of the
 /// engine's code: no kernels, no time-major layout, one series and one unit at a time.
 /// <code>
-/// z_t = x_t W + h_{t-1} U + b      // W (F, 4H), U (H, 4H), b (4H); columns: gate blocks i, f, c, o
-/// i = r(z_i), f = r(z_f), o = r(z_o), g = a(z_c)
-/// c_t = f c_{t-1} + i g;  h_t = o a(c_t);  h_0 = c_0 = 0
-/// Dense: y = a(x K + b)            // K (I, O), b (O)
+/// LSTM: z_t = x_t W + h_{t-1} U + b   // W (F, 4H), U (H, 4H), b (4H); columns: gate blocks i, f, c, o
+///       i = r(z_i), f = r(z_f), o = r(z_o), g = a(z_c)
+///       c_t = f c_{t-1} + i g;  h_t = o a(c_t);  h_0 = c_0 = 0
+/// GRU:  W (F, 3H), U (H, 3H); columns: gate blocks z, r, h (Keras)
+///       reset_after:  bias (2, 3H) = [b; b']
+///         z = r(x W_z + b_z + h U_z + b'_z), q = r(x W_r + b_r + h U_r + b'_r)
+///         g = a(x W_h + b_h + q (h U_h + b'_h))
+///       not reset_after: bias (3H)
+///         z = r(x W_z + h U_z + b_z), q = r(x W_r + h U_r + b_r), g = a(x W_h + (q h) U_h + b_h)
+///       h_t = z h_{t-1} + (1 - z) g;  h_0 = 0
+/// Dense: y = a(x K + b)               // K (I, O), b (O)
 /// </code>
-/// An optional Dense input layer may come before the LSTMs (applied to every step).
+/// An optional Dense input layer may come before the recurrent layers (applied to every step).
 /// Parameters are one flat vector, layer after layer, each layer's tensors in Keras' order (kernel,
 /// recurrent_kernel, bias), row-major. Outputs are batch-major: (N, T x O) for a sequence output, else (N, O).
 /// </summary>
-public sealed class ReferenceNetwork(int features, IReadOnlyList<LstmSpec> lstms, DenseSpec? head, DenseSpec? input = null)
+public sealed class ReferenceNetwork(int features, IReadOnlyList<RecurrentSpec> recurrent, DenseSpec? head, DenseSpec? input = null)
 {
     public int Features { get; } = features;
-    public IReadOnlyList<LstmSpec> Lstms { get; } = lstms;
+    public IReadOnlyList<RecurrentSpec> Recurrent { get; } = recurrent;
     public DenseSpec? Head { get; } = head;
     public DenseSpec? Input { get; } = input;
 
     /// <summary>Whether the network outputs one row per step.</summary>
-    public bool OutputsSequence => Lstms[^1].ReturnSequences;
+    public bool OutputsSequence => Recurrent[^1].ReturnSequences;
 
-    public int OutputUnits => Head?.Units ?? Lstms[^1].Units;
+    public int OutputUnits => Head?.Units ?? Recurrent[^1].Units;
 
     public int OutputsPerSeries(int steps) => (OutputsSequence ? steps : 1) * OutputUnits;
 
@@ -41,7 +67,7 @@ public sealed class ReferenceNetwork(int features, IReadOnlyList<LstmSpec> lstms
         {
             int count = 0, width = Features;
             if (Input is { } first) { count += (width + 1) * first.Units; width = first.Units; }
-            foreach (var l in Lstms) { count += (width + l.Units + 1) * 4 * l.Units; width = l.Units; }
+            foreach (var l in Recurrent) { count += l.ParameterCount(width); width = l.Units; }
             if (Head is { } d) count += (width + 1) * d.Units;
             return count;
         }
@@ -72,10 +98,7 @@ public sealed class ReferenceNetwork(int features, IReadOnlyList<LstmSpec> lstms
                 for (int t = 0; t < steps; t++) seq[t] = DenseRow(first, seq[t], parameters, offset, kinks);
                 offset += (Features + 1) * first.Units;
             }
-            foreach (var layer in Lstms)
-            {
-                seq = LstmLayer(layer, seq, parameters, ref offset, kinks);
-            }
+            foreach (var layer in Recurrent) seq = RecurrentLayer(layer, seq, parameters, ref offset, kinks);
             if (Head is { } d)
                 for (int t = 0; t < seq.Length; t++) seq[t] = DenseRow(headLogits ? d with { Activation = Activation.Linear } : d, seq[t], parameters, offset, kinks);
             int width = OutputUnits, per = OutputsPerSeries(steps);
@@ -86,7 +109,16 @@ public sealed class ReferenceNetwork(int features, IReadOnlyList<LstmSpec> lstms
     }
 
     // One series through one LSTM layer; returns every h_t, or only h_T when not returning sequences.
-    internal static double[][] LstmLayer(LstmSpec spec, double[][] xs, double[] p, ref int offset, KinkRecorder? kinks)
+    /// <summary>One series through one LSTM or GRU layer whose tensors start at <paramref name="offset"/> (moved past them).</summary>
+    internal static double[][] RecurrentLayer(RecurrentSpec layer, double[][] xs, double[] p, ref int offset, KinkRecorder? kinks) =>
+        layer switch
+        {
+            LstmSpec lstm => LstmLayer(lstm, xs, p, ref offset, kinks),
+            GruSpec gru => GruLayer(gru, xs, p, ref offset, kinks),
+            _ => throw new ArgumentException($"unknown recurrent layer {layer}"),
+        };
+
+    private static double[][] LstmLayer(LstmSpec spec, double[][] xs, double[] p, ref int offset, KinkRecorder? kinks)
     {
         int f = xs[0].Length, h = spec.Units, cols = 4 * h;
         int wAt = offset, uAt = wAt + f * cols, bAt = uAt + h * cols;
@@ -118,6 +150,54 @@ public sealed class ReferenceNetwork(int features, IReadOnlyList<LstmSpec> lstms
             }
             hPrev = hNext;
             cPrev = cNext;
+            if (spec.ReturnSequences) outputs.Add(hNext);
+        }
+        if (!spec.ReturnSequences) outputs.Add(hPrev);
+        return [.. outputs];
+    }
+
+    // One series through one GRU layer (Keras' equations, see the class summary); every h_t, or only h_T.
+    private static double[][] GruLayer(GruSpec spec, double[][] xs, double[] p, ref int offset, KinkRecorder? kinks)
+    {
+        int f = xs[0].Length, h = spec.Units, cols = 3 * h;
+        int wAt = offset, uAt = wAt + f * cols, bAt = uAt + h * cols;
+        int recurrentBiasAt = spec.ResetAfter ? bAt + cols : -1; // bias row 1 (b'), reset_after only
+        offset = bAt + (spec.ResetAfter ? 2 : 1) * cols;
+        var hPrev = new double[h];
+        var outputs = new List<double[]>();
+        foreach (var x in xs)
+        {
+            // Input part x W + b and recurrent part h U (+ b') of every column.
+            var xw = new double[cols];
+            var hu = new double[cols];
+            for (int col = 0; col < cols; col++)
+            {
+                xw[col] = p[bAt + col];
+                for (int k = 0; k < f; k++) xw[col] += x[k] * p[wAt + k * cols + col];
+                hu[col] = recurrentBiasAt >= 0 ? p[recurrentBiasAt + col] : 0.0;
+                for (int k = 0; k < h; k++) hu[col] += hPrev[k] * p[uAt + k * cols + col];
+            }
+            var z = new double[h];
+            var q = new double[h];
+            for (int j = 0; j < h; j++)
+            {
+                z[j] = Apply(spec.RecurrentActivation, xw[j] + hu[j], kinks);
+                q[j] = Apply(spec.RecurrentActivation, xw[h + j] + hu[h + j], kinks);
+            }
+            var hNext = new double[h];
+            for (int j = 0; j < h; j++)
+            {
+                double candidate;
+                if (spec.ResetAfter) candidate = xw[2 * h + j] + q[j] * hu[2 * h + j];
+                else
+                {
+                    candidate = xw[2 * h + j];
+                    for (int k = 0; k < h; k++) candidate += q[k] * hPrev[k] * p[uAt + k * cols + 2 * h + j];
+                }
+                double g = Apply(spec.Activation, candidate, kinks);
+                hNext[j] = z[j] * hPrev[j] + (1 - z[j]) * g;
+            }
+            hPrev = hNext;
             if (spec.ReturnSequences) outputs.Add(hNext);
         }
         if (!spec.ReturnSequences) outputs.Add(hPrev);

@@ -13,6 +13,7 @@ public static class LayerRegistry
     {
         ["LSTM"] = Lstm.FromConfig,
         ["Dense"] = Dense.FromConfig,
+        ["GRU"] = Gru.FromConfig,
         ["Bidirectional"] = Bidirectional.FromConfig,
         ["Dropout"] = Dropout.FromConfig,
         ["SpatialDropout1D"] = SpatialDropout1D.FromConfig,
