@@ -70,14 +70,15 @@ public static class ImportanceCommand
             Retrain = targets is null ? null : Retrainer(model, arch, data, targets, loss, retrainEpochs),
             RetrainPermuted = targets is null ? null : Retrainer(model, arch, data, targets, loss, retrainEpochs, permuteTargets: true),
         };
-        string target = targets is null ? $"no target column '{arch.Training.Target}'" : $"target '{data.TargetName}' ({arch.Training.Loss})";
+        string targetColumn = arch.Training.Target is { } column ? $"the target column '{column}'" : "a target column";
+        string target = targets is null ? $"no target column ({targetColumn})" : $"target '{data.TargetName}' ({arch.Training.Loss})";
         Console.WriteLine($"Data: {dataPath}: {data.Count} series x {data.Steps} steps; features {string.Join(", ", arch.Features)}; {target}");
         int networkCount = parse.GetValue(Networks);
         var networks = new[] { context };
         if (networkCount > 1)
         {
             if (targets is null)
-                throw new InputException($"{dataPath}:1: --networks trains networks on the target column '{arch.Training.Target}', and the data has none");
+                throw new InputException($"{dataPath}:1: --networks trains networks on {targetColumn}, and the data has none");
             // The model file keeps the architecture and training settings but not the training data: the extra networks
             // are trained on the data given here (every series), for the model's own epochs.
             long start = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -101,7 +102,7 @@ public static class ImportanceCommand
                 }, Skipped));
         }
         else runs = ImportanceRunner.Run(networks, instances, run => Console.WriteLine($"{run.Name}: done in {run.Seconds:F2} s"), Skipped);
-        if (runs.Count == 0) throw new InputException($"{dataPath}:1: every method asked for needs the target column '{arch.Training.Target}', and the data has none");
+        if (runs.Count == 0) throw new InputException($"{dataPath}:1: every method asked for needs {targetColumn}, and the data has none");
 
         ImportanceTable.Write(runs, arch.Features);
         if (json is not null) ImportanceJson.Write(json, runs, arch.Features);

@@ -41,10 +41,11 @@ public sealed record StudySettings
     public IReadOnlyList<string> Methods { get; init; } = DefaultMethods;
 
     /// <summary>
-    /// Every method but connection-weights-test: it ranks exactly as connection-weights does (it adds p-values from
-    /// networks trained on permuted targets, which the similarity does not use) at the cost of 19 trainings.
+    /// Every method but those that train networks on permuted targets (connection-weights-test): such a test ranks as
+    /// the method it tests does (it adds p-values, which the similarity does not use) at the cost of 19 trainings.
     /// </summary>
-    public static IReadOnlyList<string> DefaultMethods => ImportanceMethods.Names.Where(n => n != "connection-weights-test").ToArray();
+    public static IReadOnlyList<string> DefaultMethods =>
+        ImportanceMethods.Names.Where(n => !ImportanceMethods.Create(n).Needs.HasFlag(ImportanceNeeds.PermutedRetraining)).ToArray();
 
     /// <summary>Repeats of the randomised methods within one replicate.</summary>
     public int Repeats { get; init; } = 5;

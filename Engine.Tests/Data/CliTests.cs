@@ -126,6 +126,18 @@ public class CliTests(CliFixture fx) : IClassFixture<CliFixture>
     }
 
     [Fact]
+    public void ReferenceRunsUnderItsNameItsOldNameAndNoName()
+    {
+        // The same short experiment three ways; a bad option is refused the same way under each name.
+        string[] shortRun = ["--epochs", "1", "--steps-per-epoch", "20", "--samples", "10"];
+        Cli.Ok(shortRun);
+        Cli.Ok(["reference", .. shortRun]);
+        Cli.Ok(["seed", .. shortRun]);
+        Cli.Bad(["reference", "--epochs", "0"], "--epochs");
+        Cli.Bad(["seed", "--epochs", "0"], "--epochs");
+    }
+
+    [Fact]
     public void EveryCommandHasHelp()
     {
         // Every registered command under each of its names (reference is also seed, its old name).

@@ -14,7 +14,8 @@ namespace Engine.Tests.Import;
 ///       h = z h + (1 - z) hh
 /// Bidirectional: the backward layer reads the series reversed; sequences are re-reversed and concatenated
 /// [forward, backward] per step; without return_sequences the two final states are concatenated.
-/// Dense acts on the last axis (every step of a sequence); Flatten joins (T, U) into T U; Dropout is the identity.
+/// Dense acts on the last axis (every step of a sequence); Flatten joins (T, U) into T U; LastStep keeps step T-1;
+/// Dropout is the identity.
 /// </code>
 /// </summary>
 internal static class ImportedModelReference
@@ -50,6 +51,7 @@ internal static class ImportedModelReference
                     break;
                 }
                 case "Flatten": x = [x.SelectMany(r => r).ToArray()]; break;
+                case "LastStep": x = [x[^1]]; break;
                 case "Dropout": break;
                 default: throw new NotSupportedException(layer.ClassName);
             }

@@ -38,7 +38,7 @@ public class OnnxReaderTests
     public static TheoryData<string> Predicting() =>
     [
         "lstm_last", "lstm2_bidir_seq", "gru2_tm_last", "gru_bidir_hn", "lstm2_hn_relu", "gru_tm_seq", "lstm_slice",
-        "gru_flatten", "lstm_bidir_reshape", "gru_seq_softmax",
+        "gru_flatten", "lstm_bidir_reshape", "gru_seq_softmax", "gru_hn_squeeze", "lstm_bidir_last",
     ];
 
     /// <summary>Every fixture's outputs, computed from the imported Keras form with Keras' equations in float64,
@@ -80,6 +80,46 @@ public class OnnxReaderTests
                         $"{name} series {s} step {step} output {o}: {y[step][o]} vs torch float64 {torch64[at]}");
                 }
             }
+        }
+    }
+
+    public static TheoryData<string> FixtureExports() =>
+        [.. Directory.GetFiles(Path.Combine(Path.GetDirectoryName(Fixture("onnx_extra.py"))!, "onnx"), "*.onnx")
+                     .Select(p => Path.GetFileName(p)).Order()];
+
+    /// <summary>The fixtures script's exports (Fixtures/onnx/, make_onnx.py): the imported form's float64
+    /// Keras-equation outputs against the script's float64 references (1e-6) and torch's float32 output
+    /// (1e-5).</summary>
+    [Theory]
+    [MemberData(nameof(FixtureExports))]
+    public void Fixture_exports_match_torch(string file)
+    {
+        string path = Path.Combine(Path.GetDirectoryName(Fixture("onnx_extra.py"))!, "onnx", file);
+        var model = OnnxReader.Read(path);
+        var expected = JsonNode.Parse(File.ReadAllText(path + ".expected.json"))!;
+        // Stored batch-major whatever the graph's layout: inputs (N, T, F), outputs (N, O) or (N, T, O).
+        int[] inShape = Shape(expected["inputs"]);
+        double[] inputs = Flat(expected["inputs"]);
+        int n = inShape[0], t = inShape[1], f = inShape[2];
+        bool sequence = Shape(expected["outputs"]).Length == 3;
+        double[] reference = Flat(expected["outputs"]), torch32 = Flat(expected["outputs_torch_float32"]);
+        int units = Shape(expected["outputs"])[^1];
+        for (int s = 0; s < n; s++)
+        {
+            var series = new double[t][];
+            for (int step = 0; step < t; step++)
+            {
+                series[step] = [.. Enumerable.Range(0, f).Select(i => inputs[(s * t + step) * f + i])];
+            }
+            var y = ImportedModelReference.Forward(model, series);
+            Assert.Equal(sequence ? t : 1, y.Length);
+            for (int step = 0; step < y.Length; step++)
+                for (int o = 0; o < units; o++)
+                {
+                    int at = (sequence ? s * t + step : s) * units + o;
+                    Assert.True(Math.Abs(y[step][o] - reference[at]) <= 1e-6, $"{file} {s},{step},{o}");
+                    Assert.True(Math.Abs(y[step][o] - torch32[at]) <= 1e-5, $"{file} {s},{step},{o} (float32)");
+                }
         }
     }
 
@@ -125,6 +165,14 @@ public class OnnxReaderTests
     [InlineData("gru_tm_seq", 6,
                 "GRU(5,tanh,sigmoid,seq=true,reset_after=true):kernel(3x15) recurrent_kernel(5x15) bias(2x15)",
                 "Dense(2,linear):kernel(5x2) bias(2)")]
+    [InlineData("lstm_bidir_last", 6,
+                "Bidirectional(LSTM(4,tanh,sigmoid,seq=true),concat):forward_layer/kernel(3x16) " +
+                "forward_layer/recurrent_kernel(4x16) forward_layer/bias(16) backward_layer/kernel(3x16) " +
+                "backward_layer/recurrent_kernel(4x16) backward_layer/bias(16)",
+                "LastStep:", "Dense(2,linear):kernel(8x2) bias(2)")]
+    [InlineData("gru_hn_squeeze", 6,
+                "GRU(4,tanh,sigmoid,seq=false,reset_after=true):kernel(3x12) recurrent_kernel(4x12) bias(2x12)",
+                "Dense(2,linear):kernel(4x2) bias(2)")]
     [InlineData("gru_flatten", 6,
                 "GRU(3,tanh,sigmoid,seq=true,reset_after=true):kernel(3x9) recurrent_kernel(3x9) bias(2x9)",
                 "Flatten:", "Dense(2,linear):kernel(18x2) bias(2)")]
@@ -208,7 +256,6 @@ public class OnnxReaderTests
     }
 
     [Theory]
-    [InlineData("refused_bidir_last", "takes the last step of bidirectional layer")]
     [InlineData("refused_h0", "initial h is not zero")]
     [InlineData("refused_conv", "the ONNX op Conv is not supported")]
     public void Unsupported_graphs_are_refused_in_one_line(string name, string why)
@@ -217,6 +264,23 @@ public class OnnxReaderTests
         var e = Assert.Throws<ModelFormatException>(() => OnnxReader.Read(path));
         Assert.Contains(why, e.Message);
         Assert.StartsWith(path + ": ", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    /// <summary>The fixtures script's bad ONNX files (make_onnx.py --bad): each refused in one line naming the
+    /// problem.</summary>
+    [Theory]
+    [InlineData("refused/onnx_refused_conv1d.onnx", "the ONNX op Conv is not supported")]
+    [InlineData("malformed/onnx_truncated.onnx", "not a valid ONNX protobuf file")]
+    [InlineData("malformed/onnx_not_protobuf.onnx", "not a valid ONNX protobuf file")]
+    [InlineData("malformed/onnx_huge_tensor_dims.onnx", "has a dimension of 2147483648")]
+    [InlineData("malformed/onnx_external_data.onnx", "keeps tensor data in external files")]
+    public void Fixture_bad_files_are_refused_in_one_line(string file, string why)
+    {
+        string path = Path.Combine(Path.GetDirectoryName(Fixture("onnx_extra.py"))!, file);
+        var e = Assert.Throws<ModelFormatException>(() => OnnxReader.Read(path));
+        Assert.StartsWith(path + ": ", e.Message);
+        Assert.Contains(why, e.Message);
         Assert.DoesNotContain('\n', e.Message);
     }
 

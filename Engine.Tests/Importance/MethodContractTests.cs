@@ -144,6 +144,13 @@ public class MethodContractTests
     }
 
     [Fact]
+    public void TheStudyLeavesOutOnlyTheRandomisationTestByDefault()
+    {
+        // Read from Needs (PermutedRetraining), written out here by name.
+        Assert.Equal(ImportanceMethods.Names.Where(n => n != "connection-weights-test"), global::Demo.Study.StudySettings.DefaultMethods);
+    }
+
+    [Fact]
     public void RunnerRecordsHowEachMethodRanks()
     {
         var context = Fixtures.Context(Fixtures.Model(2), 3);

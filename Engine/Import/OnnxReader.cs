@@ -338,6 +338,11 @@ internal sealed class OnnxGraphReader(OnnxModelProto model, string path)
 
     private void Squeeze()
     {
+        if (In(0) is StatesValue { Entries.Length: 1 } h && SqueezeAxes(3) is [0])
+        {
+            Out(h);                                      // h_n.squeeze(0) of a one-layer network
+            return;
+        }
         var x = Data(0);
         var axes = x.Axes.ToList();
         foreach (int a in SqueezeAxes(axes.Count))
@@ -689,19 +694,21 @@ internal sealed class OnnxGraphReader(OnnxModelProto model, string path)
     }
 
     /// <summary>torch's <c>out[:, -1]</c>: the last recurrent layer stops returning sequences (the Dense layers after
-    /// it act step by step, so they commute with the selection). A bidirectional layer's last step holds the backward
-    /// direction after one step, which Keras has no layer for: refused.</summary>
+    /// it act step by step, so they commute with the selection). A bidirectional layer's last step holds the forward
+    /// direction after T steps but the backward direction after one, which is not Keras' return_sequences = False:
+    /// the layer keeps returning sequences and a <c>LastStep</c> layer (not a Keras class) takes the step.</summary>
     private void SelectLastStep()
     {
         int last = layers.FindLastIndex(l => l.Recurrent);
         if (last < 0) throw Unsupported("it selects the last input step before any recurrent layer");
         if (layers.Skip(last + 1).Any(l => l.ClassName != "Dense"))
             throw Unsupported("it selects the last step after a layer that is not step by step");
-        if (layers[last].Directions != 1)
-            throw Unsupported($"it takes the last step of bidirectional layer '{layers[last].Name}''s sequence, " +
-                              "where the backward direction has seen one step; Keras has no such layer (use h_n: " +
-                              "torch.cat((h_n[-2], h_n[-1]), 1))");
-        SetReturnSequences(layers[last], false);
+        if (layers[last].Directions == 1) SetReturnSequences(layers[last], false);
+        else
+        {
+            string name = UniqueName("last_step");
+            layers.Add(new LayerBuilder("LastStep", name, new JsonObject { ["name"] = name }));
+        }
     }
 
     private void AddDense(SeqValue x, float[] kernel, int inputs, int units, float[]? bias, bool needsBias)

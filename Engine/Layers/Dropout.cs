@@ -44,13 +44,8 @@ public class Dropout : Layer
     public override IReadOnlyList<string> InputGates => ["identity"];
 
     /// <summary>The identity (I, I).</summary>
-    public override double[,] InputWeights(ReadOnlySpan<float> parameters, int gate, bool absolute)
-    {
-        if (gate != 0) throw new ArgumentOutOfRangeException(nameof(gate), gate, $"{TypeName} has one block, the identity");
-        var identity = new double[InputSize, InputSize];
-        for (int i = 0; i < InputSize; i++) identity[i, i] = 1;
-        return identity;
-    }
+    public override double[,] InputWeights(ReadOnlySpan<float> parameters, int gate, bool absolute) =>
+        IdentityBlock(gate);
 
     public override void WriteConfig(JsonObject config) => config["rate"] = Rate;
 

@@ -166,6 +166,15 @@ public abstract class Layer
         buffer = new float[length];
     }
 
+    /// <summary>The identity (I, I), the one input block of a layer that passes its input on (Dropout, LastStep).</summary>
+    protected double[,] IdentityBlock(int gate)
+    {
+        if (gate != 0) throw new ArgumentOutOfRangeException(nameof(gate), gate, $"{TypeName} has one block, the identity");
+        var identity = new double[InputSize, InputSize];
+        for (int i = 0; i < InputSize; i++) identity[i, i] = 1;
+        return identity;
+    }
+
     /// <summary>Block <paramref name="gate"/> of <paramref name="gates"/> equal blocks of a kernel (rows, gates x units), as doubles.</summary>
     protected static double[,] KernelBlock(ReadOnlySpan<float> kernel, int rows, int units, int gates, int gate, bool absolute)
     {

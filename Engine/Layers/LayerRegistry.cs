@@ -17,6 +17,7 @@ public static class LayerRegistry
         ["Bidirectional"] = Bidirectional.FromConfig,
         ["Dropout"] = Dropout.FromConfig,
         ["SpatialDropout1D"] = SpatialDropout1D.FromConfig,
+        ["LastStep"] = LastStep.FromConfig,
     };
 
     /// <summary>The registered type names, in registration order.</summary>

@@ -41,6 +41,8 @@ class Net(torch.nn.Module):
             return self.fc(y[:, -1:, :]).squeeze(1)
         if self.head == "hn-bidir":                      # cat(h_n[-2], h_n[-1]), sigmoid
             return torch.sigmoid(self.fc(torch.cat((h[-2], h[-1]), dim=1)))
+        if self.head == "hn-squeeze":                    # h_n.squeeze(0) of one layer
+            return self.fc(h.squeeze(0))
         if self.head == "flatten":                       # every step's features side by side, one Linear
             return self.fc(torch.flatten(y, 1))
         if self.head == "reshape":                       # the same through reshape
@@ -99,10 +101,11 @@ export("gru_bidir_hn", Net("gru", 4, 1, True, True, "hn-bidir"))
 export("lstm2_hn_relu", Net("lstm", 4, 2, False, True, "hn-relu", out=6), opset=11)
 export("gru_tm_seq", Net("gru", 5, 1, False, False, "seq"), batch_first=False)
 export("lstm_slice", Net("lstm", 4, 1, False, True, "seq-slice"), dynamic=True)
+export("lstm_bidir_last", Net("lstm", 4, 1, True, True, "last"))
+export("gru_hn_squeeze", Net("gru", 4, 1, False, True, "hn-squeeze"))
 export("gru_flatten", Net("gru", 3, 1, False, True, "flatten"))
 export("lstm_bidir_reshape", Net("lstm", 3, 1, True, True, "reshape"))
 export("gru_seq_softmax", Net("gru", 4, 1, False, True, "seq-softmax", out=3), opset=11)
 # Refused by the reader (no reference):
-export("refused_bidir_last", Net("lstm", 4, 1, True, True, "last"), reference=False)
 export("refused_h0", WithH0(), reference=False)
 export("refused_conv", WithConv(), reference=False)

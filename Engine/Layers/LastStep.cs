@@ -1,0 +1,59 @@
+using System.Text.Json.Nodes;
+using Engine.Kernels;
+using Engine.Random;
+
+namespace Engine.Layers;
+
+/// <summary>
+/// The last step of a sequence: y_n = x_{T-1, n}, (T, N, W) -> (N, W); no parameters. Not a Keras layer: it is
+/// torch's <c>out[:, -1]</c> after a layer that returns sequences, which differs from return_sequences = False for a
+/// bidirectional layer (whose last step holds the backward direction after one step), and is what the ONNX reader
+/// gives such an export (docs/IMPORT.md).
+/// </summary>
+public sealed class LastStep : Layer
+{
+    public LastStep() : base(1, Activation.Linear) { }
+
+    public override string TypeName => "LastStep";
+
+    /// <summary>The input's width: the step is passed on whole.</summary>
+    public override int OutputSize => InputSize;
+
+    public override bool RequiresSequence => true;
+
+    public override bool OutputsSequence(bool inputIsSequence) => false;
+
+    public override IReadOnlyList<ParameterTensor> Tensors => [];
+
+    /// <summary>One block, the identity: the step is passed on unchanged.</summary>
+    public override IReadOnlyList<string> InputGates => ["identity"];
+
+    /// <summary>The identity (I, I).</summary>
+    public override double[,] InputWeights(ReadOnlySpan<float> parameters, int gate, bool absolute) =>
+        IdentityBlock(gate);
+
+    public override void WriteConfig(JsonObject config) { }
+
+    public static LastStep FromConfig(LayerConfig config) => new();
+
+    internal override void Initialize(Span<float> parameters, RandomSource rng) { }
+
+    // Time-major input: step T-1 is the last N rows.
+    internal override void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters,
+                                   int batch, int steps, bool training)
+    {
+        int width = batch * InputSize;
+        input.Slice((steps - 1) * width, width).CopyTo(output);
+    }
+
+    internal override void Backward(Span<float> dInput, Span<float> gradients, ReadOnlySpan<float> dOutput,
+                                    ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int batch, int steps)
+    {
+        if (dInput.IsEmpty) return;
+        int width = batch * InputSize;
+        dInput[..((steps - 1) * width)].Clear();
+        dOutput[..width].CopyTo(dInput.Slice((steps - 1) * width, width));
+    }
+
+    internal override Layer CloneUnbound() => new LastStep();
+}
