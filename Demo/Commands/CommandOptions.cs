@@ -111,7 +111,8 @@ public static class CommandOptions
             r.AddError($"{name}: {ErrorText.Quote(text)} is not a whole number");
             return 0;
         }
-        if (v < min) r.AddError(min == 1 ? $"{name} must be a positive whole number, got {v}" : $"{name}: {v} is below {min}");
+        if (v < min) r.AddError(min == 1 ? $"{name} must be a positive whole number, got " +
+            $"{v}" : $"{name}: {v} is below {min}");
         else if (v > max) r.AddError($"{name}: {v} is over the limit of {max}");
         return v < min || v > max ? 0 : (int)v;
     }
@@ -199,7 +200,8 @@ public static class CommandOptions
         {
             var missing = arch.Features.FirstOrDefault(f => table.FindColumn(f) < 0);
             if (missing is not null)
-                throw new InputException($"{dataPath}:{table.HeaderLine}: the model {modelPath} was trained on features " +
+                throw new InputException(
+                    $"{dataPath}:{table.HeaderLine}: the model {modelPath} was trained on features " +
                                          $"{string.Join(", ", arch.Features.Take(20))}, but the data has no column " +
                                          $"{ErrorText.Quote(missing)} (its columns: {table.Columns()})");
             string? seriesCol = t.SeriesColumn is { } s && table.FindColumn(s) >= 0 ? s : null;

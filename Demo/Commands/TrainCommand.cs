@@ -99,6 +99,7 @@ public static class TrainCommand
         if (held >= data.Count) throw new InputException($"{dataPath}: --validation {validation} leaves no series to train on ({data.Count} series)");
         var train = data.Subset(order[held..].Order().ToArray());
         var valid = held > 0 ? data.Subset(order[..held].Order().ToArray()) : null;
+        if (train != data) data = data.ShapeOnly(); // the subsets hold copies: let the whole set's arrays go
 
         var (mean, sd) = Standardiser.Fit(train.Inputs, train.Features);
         Standardiser.Apply(train.Inputs, mean, sd);
@@ -146,7 +147,8 @@ public static class TrainCommand
         }
         catch (TrainingDivergedException e)
         {
-            throw new InputException($"{dataPath}: training diverged at epoch {e.Epoch}, step {e.Step} ({e.Reason}); no model was saved. " +
+            throw new InputException(
+                $"{dataPath}: training diverged at epoch {e.Epoch}, step {e.Step} ({e.Reason}); no model was saved. " +
                                      $"Try a smaller --lr (now {lr.ToString(CultureInfo.InvariantCulture)}), fewer or smaller --layers, or check the data for extreme values");
         }
 
@@ -189,10 +191,13 @@ public static class TrainCommand
     {
         var parts = CommandOptions.SplitList(text);
         if (parts.Length == 0) throw new InputException($"--layers needs at least one layer size, e.g. 10,5");
-        if (parts.Length > MaxLayers) throw new InputException($"--layers: {parts.Length} layers, over the limit of {MaxLayers}");
+        if (parts.Length > MaxLayers) throw new InputException(
+            $"--layers: {parts.Length} layers, over the limit of {MaxLayers}");
         return parts.Select(p => !int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out int u) || u <= 0
-            ? throw new InputException($"--layers: {ErrorText.Quote(p)} is not a positive whole number (give sizes like 10,5,1)")
-            : u > MaxUnits ? throw new InputException($"--layers: {u} units, over the limit of {MaxUnits} per layer") : u).ToArray();
+            ? throw new InputException(
+                $"--layers: {ErrorText.Quote(p)} is not a positive whole number (give sizes like 10,5,1)")
+            : u > MaxUnits ? throw new InputException(
+                $"--layers: {u} units, over the limit of {MaxUnits} per layer") : u).ToArray();
     }
 
     /// <summary>Most units per LSTM layer: 4 (F + H + 1) H parameters, 8.4 million at H = 1024.</summary>
@@ -217,7 +222,8 @@ public static class TrainCommand
         }
         if (head) parameters += inputs + 1;
         if (parameters > MaxParameters)
-            throw new InputException($"--layers {string.Join(',', units)} on {features} features make {parameters} parameters, " +
+            throw new InputException(
+                $"--layers {string.Join(',', units)} on {features} features make {parameters} parameters, " +
                                      $"over the limit of {MaxParameters}");
     }
 }

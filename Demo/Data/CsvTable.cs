@@ -56,26 +56,32 @@ public sealed class CsvTable
     {
         using var reader = new CsvReader(path);
         if (!reader.Read())
-            throw new InputException($"{path}: the file is empty; expected a header line of column names, then one row per series and step");
+            throw new InputException(
+                $"{path}: the file is empty; expected a header line of column names, then one row per series and step");
         var header = new string[reader.FieldCount];
         var table = new CsvTable(path, header, reader.Line);
         for (int c = 0; c < header.Length; c++)
         {
             string name = reader.Field(c).Trim().ToString();
             header[c] = name;
-            if (name.Length == 0) throw new InputException($"{path}:{reader.Line}: column {c + 1} of the header has no name");
+            if (name.Length == 0) throw new InputException(
+                $"{path}:{reader.Line}: column {c + 1} of the header has no name");
             if (!table._exact.TryAdd(name, c))
-                throw new InputException($"{path}:{reader.Line}: column {c + 1} repeats the name {Engine.IO.ErrorText.Quote(name)} of column {table._exact[name] + 1}");
+                throw new InputException(
+                    $"{path}:{reader.Line}: column {c + 1} repeats the name {Engine.IO.ErrorText.Quote(name)} of " +
+                        $"column {table._exact[name] + 1}");
             table._folded.TryAdd(name, c);
         }
         table.Layout(textColumns(table).Where(c => c >= 0).ToHashSet());
         while (reader.Read())
         {
             if (reader.FieldCount != header.Length)
-                throw new InputException($"{path}:{reader.Line}: {reader.FieldCount} fields, but the header has {header.Length} columns");
+                throw new InputException(
+                    $"{path}:{reader.Line}: {reader.FieldCount} fields, but the header has {header.Length} columns");
             table.Add(reader);
         }
-        if (table.RowCount == 0) throw new InputException($"{path}:{table.HeaderLine}: only a header line, no data rows");
+        if (table.RowCount == 0) throw new InputException(
+            $"{path}:{table.HeaderLine}: only a header line, no data rows");
         return table;
     }
 
@@ -148,7 +154,9 @@ public sealed class CsvTable
         int c = FindColumn(name);
         if (c < 0 && _exact.TryGetValue(name, out int exact)) c = exact;
         if (c < 0)
-            throw new InputException($"{Path}:{HeaderLine}: no column {Engine.IO.ErrorText.Quote(name)} ({what}); the columns are {Columns()}");
+            throw new InputException(
+                $"{Path}:{HeaderLine}: no column {Engine.IO.ErrorText.Quote(name)} ({what}); the columns are " +
+                    $"{Columns()}");
         return c;
     }
 

@@ -73,22 +73,30 @@ public sealed record ModelMetadata
         {
             if (n.Mean is null || n.Sd is null) throw Bad("the normalisation needs 'mean' and 'sd'");
             if (n.Mean.Length != Features.Length || n.Sd.Length != Features.Length)
-                throw Bad($"the normalisation has {n.Mean.Length} means and {n.Sd.Length} SDs for {Features.Length} features");
+                throw Bad(
+                    $"the normalisation has {n.Mean.Length} means and {n.Sd.Length} SDs for {Features.Length} " +
+                        $"features");
             for (int j = 0; j < Features.Length; j++)
                 if (!float.IsFinite(n.Mean[j]) || !float.IsFinite(n.Sd[j]) || !(n.Sd[j] > 0))
-                    throw Bad($"the normalisation of feature {ErrorText.Quote(Features[j])} has mean {Number(n.Mean[j])} and SD " +
+                    throw Bad(
+                        $"the normalisation of feature {ErrorText.Quote(Features[j])} has mean " +
+                            $"{Number(n.Mean[j])} and SD " +
                               $"{Number(n.Sd[j])}; the mean must be finite and the SD finite and > 0");
         }
         if (Training is null) throw Bad("'training' is missing");
         if (!LossNames.ShortNames.Contains(Training.Loss))
-            throw Bad($"loss {ErrorText.Quote(Training.Loss ?? "null")} is not one of {string.Join(", ", LossNames.ShortNames)}");
+            throw Bad(
+                $"loss {ErrorText.Quote(Training.Loss ?? "null")} is not one of " +
+                    $"{string.Join(", ", LossNames.ShortNames)}");
         if (model.OutputsPerSeries(1) != 1)
             throw Bad($"the model has {model.OutputsPerSeries(1)} outputs per step; the commands predict one target");
         var output = model.Layers[^1].Activation;
         if (Training.Loss == "bce" && output != Activation.Sigmoid)
-            throw Bad($"loss bce needs a sigmoid output, but the last layer's activation is {ActivationNames.Name(output)}");
+            throw Bad(
+                $"loss bce needs a sigmoid output, but the last layer's activation is {ActivationNames.Name(output)}");
         if (Training.Window is < 1) throw Bad($"'window' must be at least 1, not {Training.Window}");
-        if (Training.History is null || Training.History.Any(e => e is null)) throw Bad("'history' must be a list of epochs");
+        if (Training.History is null || Training.History.Any(e => e is null))
+            throw Bad("'history' must be a list of epochs");
     }
 
     private static string Number(float v) => v.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -103,10 +111,12 @@ public sealed record ModelMetadata
     public static ModelMetadata Read(IReadOnlyDictionary<string, string> metadata, Sequential model, string path)
     {
         if (!metadata.TryGetValue(Key, out var json) && !metadata.TryGetValue("architecture", out json))
-            throw new InputException($"{path}: the model file has no '{Key}' entry: the demo does not know its input columns");
+            throw new InputException(
+                $"{path}: the model file has no '{Key}' entry: the demo does not know its input columns");
         ModelMetadata record;
         try { record = JsonSerializer.Deserialize(json, MetadataJson.Default.ModelMetadata) ?? throw new JsonException("null"); }
-        catch (JsonException e) { throw new InputException($"{path}: the '{Key}' metadata is not valid: {ErrorText.Line(e.Message)}"); }
+        catch (JsonException e) { throw new InputException(
+            $"{path}: the '{Key}' metadata is not valid: {ErrorText.Line(e.Message)}"); }
         record.Check(model, path);
         return record;
     }

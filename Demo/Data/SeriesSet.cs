@@ -39,12 +39,21 @@ public sealed class SeriesSet
     /// <summary>Rows left over at the end of series that do not fill a whole window.</summary>
     public int DroppedRows { get; init; }
 
+    /// <summary>The same names, counts and shape without the values (inputs, targets, ids, times, lines), so that
+    /// a caller that keeps only subsets lets the whole set's arrays go.</summary>
+    public SeriesSet ShapeOnly() => new()
+    {
+        Path = Path, FeatureNames = FeatureNames, TargetName = TargetName, SeriesColumn = SeriesColumn, TimeColumn = TimeColumn,
+        Window = Window, Count = Count, Steps = Steps, Inputs = [], Ids = [], Times = [], Lines = [], DroppedRows = DroppedRows,
+    };
+
     /// <summary>Whether every target is 0 or 1.</summary>
     public bool BinaryTarget => Targets is not null && Targets.All(v => v is 0f or 1f);
 
-    /// <summary>The series at the given indices, in that order.</summary>
+    /// <summary>The series at the given indices, in that order (this set itself for 0, 1, ..., N - 1).</summary>
     public SeriesSet Subset(IReadOnlyList<int> indices)
     {
+        if (indices.Count == Count && indices.Select((s, i) => s == i).All(same => same)) return this;
         int perIn = Steps * Features;
         var x = new float[indices.Count * perIn];
         var y = Targets is null ? null : new float[indices.Count * Steps];
@@ -92,13 +101,16 @@ public sealed class SeriesSet
                 if (targetCol < 0 && !o.TargetOptional) targetCol = t.Column(target, "--target");
             }
             if (targetCol >= 0 && (targetCol == seriesCol || targetCol == timeCol))
-                throw new InputException($"{path}:{t.HeaderLine}: the target '{t.Header[targetCol]}' is also the series or time column");
+                throw new InputException(
+                    $"{path}:{t.HeaderLine}: the target '{t.Header[targetCol]}' is also the series or time column");
             if (o.Features is { Length: > 0 } names)
             {
                 featureCols = names.Select(n => t.Column(n, "--features")).ToArray();
                 foreach (int c in featureCols)
                     if (c == targetCol || c == seriesCol || c == timeCol)
-                        throw new InputException($"{path}:{t.HeaderLine}: column '{t.Header[c]}' cannot be a feature: it is the target, series or time column");
+                        throw new InputException(
+                            $"{path}:{t.HeaderLine}: column '{t.Header[c]}' cannot be a feature: it is the " +
+                                $"target, series or time column");
                 if (featureCols.Distinct().Count() != featureCols.Length)
                     throw new InputException($"{path}:{t.HeaderLine}: --features names a column twice");
             }
@@ -108,7 +120,8 @@ public sealed class SeriesSet
         featureCols ??= Enumerable.Range(0, table.Header.Length)
             .Where(c => c != targetCol && c != seriesCol && c != timeCol && table.HasNumbers(c)).ToArray();
         if (featureCols.Length == 0)
-            throw new InputException($"{path}:{table.Line(0)}: no numeric feature column besides the target, series and time columns");
+            throw new InputException(
+                $"{path}:{table.Line(0)}: no numeric feature column besides the target, series and time columns");
         int bad = table.FirstBadColumn(targetCol >= 0 ? [.. featureCols, targetCol] : featureCols);
         if (bad >= 0) table.CheckNumeric(bad);
 
@@ -119,7 +132,8 @@ public sealed class SeriesSet
         for (int r = 0; r < table.RowCount; r++)
         {
             int g = seriesCol >= 0 ? table.TextId(r, seriesCol) : 0;
-            if (seriesCol >= 0 && table.Distinct(seriesCol)[g].Length == 0) throw table.Cell(r, seriesCol, "is empty; every row needs a series id");
+            if (seriesCol >= 0 && table.Distinct(seriesCol)[g].Length == 0)
+                throw table.Cell(r, seriesCol, "is empty; every row needs a series id");
             groups[g].Add(r);
         }
         string GroupId(int g) => seriesCol >= 0 ? table.Distinct(seriesCol)[g] : "all";
@@ -142,7 +156,8 @@ public sealed class SeriesSet
                 rows.Sort((a, b) => Time(a) != Time(b) ? Time(a).CompareTo(Time(b)) : a.CompareTo(b));
                 for (int i = 1; i < rows.Count; i++)
                     if (Time(rows[i]) == Time(rows[i - 1]))
-                        throw table.Cell(rows[i], timeCol, $"repeats time '{table.Text(rows[i], timeCol)}' of line {table.Line(rows[i - 1])}" +
+                        throw table.Cell(rows[i], timeCol, $"repeats time '{table.Text(rows[i], timeCol)}' of " +
+                            $"line {table.Line(rows[i - 1])}" +
                                                          (seriesCol >= 0 ? $" in series '{GroupId(g)}'" : ""));
             }
         }
@@ -159,7 +174,8 @@ public sealed class SeriesSet
                 string id = GroupId(g);
                 if (rows.Count < window)
                     throw new InputException(seriesCol >= 0
-                        ? $"{path}:{table.Line(rows[0])}: --window {window} is longer than series '{id}', which has {rows.Count} rows"
+                        ? $"{path}:{table.Line(rows[0])}: --window {window} is longer than series '{id}', which " +
+                            $"has {rows.Count} rows"
                         : $"{path}: --window {window} is longer than the data, which has {rows.Count} rows");
                 int windows = rows.Count / window;
                 for (int w = 0; w < windows; w++)
@@ -177,7 +193,10 @@ public sealed class SeriesSet
             {
                 var rows = groups[g];
                 if (rows.Count != steps)
-                    throw new InputException($"{path}:{table.Line(rows[0])}: series '{GroupId(g)}' has {rows.Count} steps but series '{GroupId(0)}' has {steps}; every series needs the same number of steps (or use --window N)");
+                    throw new InputException(
+                        $"{path}:{table.Line(rows[0])}: series '{GroupId(g)}' has {rows.Count} steps but series " +
+                            $"'{GroupId(0)}' has {steps}; every series needs the same number of steps (or use " +
+                                $"--window N)");
                 pieces.Add((GroupId(g), rows));
             }
         }

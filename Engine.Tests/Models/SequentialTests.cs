@@ -52,6 +52,22 @@ public class SequentialTests
     }
 
     [Fact]
+    public void SummaryRowsNameShapesParametersAndSettings()
+    {
+        var model = new Sequential(Features, [
+            new Bidirectional(new Gru(4, returnSequences: true)), new Dropout(0.2), new Lstm(3, Activation.Relu), new Dense(2, Activation.Sigmoid)]);
+        var rows = model.Summary(Steps).Rows;
+        Assert.Equal(["bidirectional", "dropout", "lstm", "dense"], rows.Select(r => r.Name));
+        Assert.Equal(["(None, 6, 8)", "(None, 6, 8)", "(None, 3)", "(None, 2)"], rows.Select(r => r.OutputShape));
+        // GRU with reset_after: 2 x (F 3H + H 3H + 2 x 3H) = 2 x (36 + 48 + 24); LSTM: 8 x 12 + 3 x 12 + 12; Dense: 3 x 2 + 2.
+        Assert.Equal([216, 0, 144, 8], rows.Select(r => r.Parameters));
+        Assert.Equal("merge_mode=concat, layer=GRU 4 (tanh / sigmoid, return_sequences, reset_after)", rows[0].Details);
+        Assert.Equal("rate=0.2", rows[1].Details);
+        Assert.Equal("relu / sigmoid", rows[2].Details);
+        Assert.Equal("sigmoid", rows[3].Details);
+    }
+
+    [Fact]
     public void EvaluateIsTheLossOfThePredictions()
     {
         var model = Model();

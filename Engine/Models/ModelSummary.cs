@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -44,7 +45,8 @@ public sealed class ModelSummary
         return new ModelSummary(rows, steps, model.InputFeatures);
     }
 
-    // "relu / sigmoid, return_sequences": the activations, then the options that are on, then any other setting as key=value.
+    // "relu / sigmoid, return_sequences": the activations, then the options that are on, then any other setting as
+    // key=value (numbers to 6 digits); a wrapped layer as "layer=GRU 10 (tanh / sigmoid, ...)".
     private static string Details(JsonObject config)
     {
         var activations = new List<string>();
@@ -53,8 +55,12 @@ public sealed class ModelSummary
         {
             if (key is "type" or "units" || value is null) continue;
             if (key.EndsWith("activation", StringComparison.Ordinal)) activations.Add(value.ToString());
+            else if (value is JsonObject inner)
+                options.Add($"{key}={inner["type"]} {inner["units"]} ({Details(inner)})");
             else if (value.GetValueKind() == JsonValueKind.True) options.Add(key);
-            else if (value.GetValueKind() != JsonValueKind.False) options.Add($"{key}={value.ToJsonString()}");
+            else if (value.GetValueKind() == JsonValueKind.Number)
+                options.Add($"{key}={value.GetValue<double>().ToString("G6", CultureInfo.InvariantCulture)}");
+            else if (value.GetValueKind() != JsonValueKind.False) options.Add($"{key}={value}");
         }
         return string.Join(", ", new[] { string.Join(" / ", activations) }.Concat(options).Where(s => s.Length > 0));
     }

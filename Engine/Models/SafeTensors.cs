@@ -153,7 +153,8 @@ public sealed class SafeTensorsFile : IDisposable
         var status = FileStatus.Of(path);
         if (status.Kind == FileKind.Missing) throw new ModelFormatException(path, "file not found");
         if (status.Kind == FileKind.Directory) throw new ModelFormatException(path, "is a directory, not a model file");
-        if (status.Kind != FileKind.Regular) throw new ModelFormatException(path, $"is {status.KindName}, not a model file");
+        if (status.Kind != FileKind.Regular) throw new ModelFormatException(path, $"is {status.KindName}, not a " +
+            $"model file");
         FileStream stream;
         try { stream = new FileStream(status.Resolved, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.RandomAccess); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -174,24 +175,29 @@ public sealed class SafeTensorsFile : IDisposable
         try
         {
             long length = stream.Length;
-            if (length < 8) throw new ModelFormatException(path, $"not a safetensors file: {length} bytes, shorter than the 8-byte header size");
+            if (length < 8) throw new ModelFormatException(path, $"not a safetensors file: {length} bytes, " +
+                $"shorter than the 8-byte header size");
             Span<byte> size = stackalloc byte[8];
             stream.Position = 0;
             stream.ReadExactly(size);
             ulong headerSize = BinaryPrimitives.ReadUInt64LittleEndian(size);
             if (headerSize > SafeTensors.MaxHeaderBytes)
-                throw new ModelFormatException(path, $"not a safetensors file: the first 8 bytes give a header of {headerSize} bytes, over the limit of {SafeTensors.MaxHeaderBytes}");
+                throw new ModelFormatException(path, $"not a safetensors file: the first 8 bytes give a header of " +
+                    $"{headerSize} bytes, over the limit of {SafeTensors.MaxHeaderBytes}");
             if ((long)headerSize > length - 8)
-                throw new ModelFormatException(path, $"truncated: the header should be {headerSize} bytes but only {length - 8} follow the size");
+                throw new ModelFormatException(path, $"truncated: the header should be {headerSize} bytes but " +
+                    $"only {length - 8} follow the size");
             var header = new byte[headerSize];
             stream.ReadExactly(header);
             var (tensors, metadata) = ParseHeader(header, path);
             long expected = CheckTiling(tensors, path);
             long data = length - 8 - (long)headerSize;
             if (expected > data)
-                throw new ModelFormatException(path, $"truncated: the tensors need {expected} bytes of data but only {data} follow the header");
+                throw new ModelFormatException(path, $"truncated: the tensors need {expected} bytes of data but " +
+                    $"only {data} follow the header");
             if (expected < data)
-                throw new ModelFormatException(path, $"{data - expected} bytes after the last tensor; the file is not a valid safetensors file");
+                throw new ModelFormatException(path, $"{data - expected} bytes after the last tensor; the file is " +
+                    $"not a valid safetensors file");
             return new SafeTensorsFile(path, stream, 8 + (long)headerSize, tensors, metadata);
         }
         catch (IOException e)
@@ -204,7 +210,9 @@ public sealed class SafeTensorsFile : IDisposable
     public void ReadTensor(TensorEntry entry, Span<float> destination)
     {
         if (destination.Length != entry.Count)
-            throw new ArgumentException($"tensor '{entry.Name}' has {entry.Count} values, the destination {destination.Length}", nameof(destination));
+            throw new ArgumentException(
+                $"tensor '{entry.Name}' has {entry.Count} values, the destination " +
+                    $"{destination.Length}", nameof(destination));
         try
         {
             _stream.Position = _dataStart + entry.Begin;
@@ -240,9 +248,11 @@ public sealed class SafeTensorsFile : IDisposable
     // The header JSON, read token by token (a huge shape or a million tensors is refused as soon as it is seen).
     private static (List<TensorEntry>, Dictionary<string, string>) ParseHeader(byte[] header, string path)
     {
-        if (header.Length == 0 || header[0] != (byte)'{') throw new ModelFormatException(path, "not a safetensors file: the header is not a JSON object");
+        if (header.Length == 0 || header[0] != (byte)'{')
+            throw new ModelFormatException(path, "not a safetensors file: the header is not a JSON object");
         if (!Utf8.IsValid(header))
-            throw new ModelFormatException(path, $"the header is not valid UTF-8 (at byte {8 + FirstInvalidUtf8(header)})");
+            throw new ModelFormatException(path, $"the header is not valid UTF-8 (at byte " +
+                $"{8 + FirstInvalidUtf8(header)})");
         var tensors = new List<TensorEntry>();
         var metadata = new Dictionary<string, string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -257,7 +267,8 @@ public sealed class SafeTensorsFile : IDisposable
                 if (name == "__metadata__") ReadMetadata(ref reader, metadata, path);
                 else
                 {
-                    if (tensors.Count == MaxTensors) throw new ModelFormatException(path, $"more than {MaxTensors} tensors");
+                    if (tensors.Count == MaxTensors)
+                        throw new ModelFormatException(path, $"more than {MaxTensors} tensors");
                     tensors.Add(ReadEntry(ref reader, name, path));
                 }
             }
@@ -266,7 +277,8 @@ public sealed class SafeTensorsFile : IDisposable
         }
         catch (JsonException e)
         {
-            throw new ModelFormatException(path, $"not a safetensors file: the header is not valid JSON ({ErrorText.Line(e.Message)})");
+            throw new ModelFormatException(path, $"not a safetensors file: the header is not valid JSON " +
+                $"({ErrorText.Line(e.Message)})");
         }
         return (tensors, metadata);
     }
@@ -275,7 +287,8 @@ public sealed class SafeTensorsFile : IDisposable
     {
         for (int i = 0; i < bytes.Length;)
         {
-            if (Rune.DecodeFromUtf8(bytes.AsSpan(i), out _, out int used) != System.Buffers.OperationStatus.Done) return i;
+            if (Rune.DecodeFromUtf8(bytes.AsSpan(i), out _, out int used) != System.Buffers.OperationStatus.Done)
+                return i;
             i += used;
         }
         return -1;
@@ -283,19 +296,23 @@ public sealed class SafeTensorsFile : IDisposable
 
     private static void ReadMetadata(ref Utf8JsonReader reader, Dictionary<string, string> metadata, string path)
     {
-        if (Next(ref reader, path) != JsonTokenType.StartObject) throw new ModelFormatException(path, "__metadata__ must be a JSON object of strings");
+        if (Next(ref reader, path) != JsonTokenType.StartObject)
+            throw new ModelFormatException(path, "__metadata__ must be a JSON object of strings");
         while (Next(ref reader, path) == JsonTokenType.PropertyName)
         {
             string key = reader.GetString()!;
-            if (Next(ref reader, path) != JsonTokenType.String) throw new ModelFormatException(path, $"__metadata__ value {Q(key)} is not a string");
-            if (!metadata.TryAdd(key, reader.GetString()!)) throw new ModelFormatException(path, $"__metadata__ repeats the key {Q(key)}");
+            if (Next(ref reader, path) != JsonTokenType.String)
+                throw new ModelFormatException(path, $"__metadata__ value {Q(key)} is not a string");
+            if (!metadata.TryAdd(key, reader.GetString()!)) throw new ModelFormatException(path, $"__metadata__ " +
+                $"repeats the key {Q(key)}");
         }
     }
 
     private static TensorEntry ReadEntry(ref Utf8JsonReader reader, string name, string path)
     {
         string what = $"tensor {Q(name)}";
-        if (Next(ref reader, path) != JsonTokenType.StartObject) throw new ModelFormatException(path, $"{what} needs dtype, shape and data_offsets");
+        if (Next(ref reader, path) != JsonTokenType.StartObject)
+            throw new ModelFormatException(path, $"{what} needs dtype, shape and data_offsets");
         string? dtype = null;
         int[]? shape = null;
         long[]? offsets = null;
@@ -305,9 +322,11 @@ public sealed class SafeTensorsFile : IDisposable
             switch (field)
             {
                 case "dtype" when dtype is null:
-                    if (Next(ref reader, path) != JsonTokenType.String) throw new ModelFormatException(path, $"{what}: dtype must be a string");
+                    if (Next(ref reader, path) != JsonTokenType.String)
+                        throw new ModelFormatException(path, $"{what}: dtype must be a string");
                     dtype = reader.GetString()!;
-                    if (dtype != "F32") throw new ModelFormatException(path, $"{what} has dtype {Q(dtype)}; only F32 is supported");
+                    if (dtype != "F32") throw new ModelFormatException(path, $"{what} has dtype {Q(dtype)}; only " +
+                        $"F32 is supported");
                     break;
                 case "shape" when shape is null:
                     shape = Array.ConvertAll(Numbers(ref reader, path, what, "shape", MaxRank), d => d <= int.MaxValue
@@ -315,12 +334,14 @@ public sealed class SafeTensorsFile : IDisposable
                     break;
                 case "data_offsets" when offsets is null:
                     offsets = Numbers(ref reader, path, what, "data_offsets", 2);
-                    if (offsets.Length != 2) throw new ModelFormatException(path, $"{what}: data_offsets must be [begin, end]");
+                    if (offsets.Length != 2) throw new ModelFormatException(path, $"{what}: data_offsets must be " +
+                        $"[begin, end]");
                     break;
                 case "dtype" or "shape" or "data_offsets":
                     throw new ModelFormatException(path, $"{what} repeats the key '{field}'");
                 default:
-                    throw new ModelFormatException(path, $"{what} has an unknown key {Q(field)}; expected dtype, shape and data_offsets");
+                    throw new ModelFormatException(path, $"{what} has an unknown key {Q(field)}; expected dtype, " +
+                        $"shape and data_offsets");
             }
         }
         if (dtype is null || shape is null || offsets is null)
@@ -331,13 +352,15 @@ public sealed class SafeTensorsFile : IDisposable
     // An array of at most `max` whole numbers >= 0.
     private static long[] Numbers(ref Utf8JsonReader reader, string path, string what, string field, int max)
     {
-        if (Next(ref reader, path) != JsonTokenType.StartArray) throw new ModelFormatException(path, $"{what}: {field} must be an array of whole numbers");
+        if (Next(ref reader, path) != JsonTokenType.StartArray)
+            throw new ModelFormatException(path, $"{what}: {field} must be an array of whole numbers");
         var values = new List<long>();
         while (Next(ref reader, path) != JsonTokenType.EndArray)
         {
             if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out long v) || v < 0)
                 throw new ModelFormatException(path, $"{what}: {field} must be an array of whole numbers >= 0");
-            if (values.Count == max) throw new ModelFormatException(path, $"{what}: {field} has more than {max} entries");
+            if (values.Count == max) throw new ModelFormatException(path, $"{what}: {field} has more than {max} " +
+                $"entries");
             values.Add(v);
         }
         return values.ToArray();
@@ -351,7 +374,8 @@ public sealed class SafeTensorsFile : IDisposable
         if (Next(ref reader, path) != type) throw Bad(path, what);
     }
 
-    private static ModelFormatException Bad(string path, string what) => new(path, $"not a safetensors file: {what} is not a JSON object");
+    private static ModelFormatException Bad(string path, string what) => new(path, $"not a safetensors file: " +
+        $"{what} is not a JSON object");
 
     // The tensors must tile the data section exactly, as the reference implementation requires; returns its length.
     private static long CheckTiling(List<TensorEntry> tensors, string path)
@@ -363,12 +387,15 @@ public sealed class SafeTensorsFile : IDisposable
             foreach (int d in e.Shape)
             {
                 if (d > 0 && count > long.MaxValue / 4 / d)
-                    throw new ModelFormatException(path, $"tensor {Q(e.Name)}: shape ({string.Join(", ", e.Shape)}) is too large");
+                    throw new ModelFormatException(path, $"tensor {Q(e.Name)}: shape " +
+                        $"({string.Join(", ", e.Shape)}) is too large");
                 count *= d;
             }
             if (e.Begin != expected || e.End < e.Begin || e.End - e.Begin != 4 * count)
-                throw new ModelFormatException(path, $"tensor {Q(e.Name)}: data_offsets [{e.Begin}, {e.End}] do not match its shape ({string.Join(", ", e.Shape)}) at byte {expected} of the data");
-            if (count > int.MaxValue) throw new ModelFormatException(path, $"tensor {Q(e.Name)} has {count} values, too many for one tensor");
+                throw new ModelFormatException(path, $"tensor {Q(e.Name)}: data_offsets [{e.Begin}, {e.End}] do " +
+                    $"not match its shape ({string.Join(", ", e.Shape)}) at byte {expected} of the data");
+            if (count > int.MaxValue) throw new ModelFormatException(path, $"tensor {Q(e.Name)} has {count} " +
+                $"values, too many for one tensor");
             expected = e.End;
         }
         return expected;

@@ -20,7 +20,8 @@ public sealed record EpochResult(int Epoch, float Loss, float ValidationLoss, do
 /// <see cref="Trainer.LossGrowthLimit"/> times the first epoch's. <see cref="Reason"/> says which.
 /// </summary>
 public sealed class TrainingDivergedException(int epoch, int step, string reason)
-    : Exception($"training diverged at epoch {epoch}, step {step}: {reason}. Try a smaller learning rate, standardised inputs or a smaller model.")
+    : Exception($"training diverged at epoch {epoch}, step {step}: {reason}. Try a smaller learning rate, " +
+        $"standardised inputs or a smaller model.")
 {
     /// <summary>A NaN or infinite batch loss.</summary>
     public TrainingDivergedException(int epoch, int step, float loss)
@@ -90,7 +91,8 @@ public sealed class Trainer(Sequential model, ILoss loss, Adam optimizer)
             if (epoch == 0) firstLoss = meanLoss;
             else if (meanLoss > LossGrowthLimit * MathF.Max(firstLoss, 1e-3f))
                 throw new TrainingDivergedException(epoch + 1, stepsPerEpoch,
-                    $"the loss grew from {Format(firstLoss)} in epoch 1 to {Format(meanLoss)}, over {LossGrowthLimit:0}x");
+                    $"the loss grew from {Format(firstLoss)} in epoch 1 to {Format(meanLoss)}, over " +
+                        $"{LossGrowthLimit:0}x");
             float validationLoss = validation is null ? float.NaN
                 : Model.Evaluate(validation.Inputs, validation.Targets, validation.Count, source.Steps, Loss);
             var result = new EpochResult(epoch + 1, meanLoss, validationLoss, Stopwatch.GetElapsedTime(start).TotalSeconds);
