@@ -98,15 +98,7 @@ public sealed class ReferenceNetwork(int features, IReadOnlyList<RecurrentSpec> 
                 for (int t = 0; t < steps; t++) seq[t] = DenseRow(first, seq[t], parameters, offset, kinks);
                 offset += (Features + 1) * first.Units;
             }
-            foreach (var layer in Recurrent)
-            {
-                seq = layer switch
-                {
-                    LstmSpec lstm => LstmLayer(lstm, seq, parameters, ref offset, kinks),
-                    GruSpec gru => GruLayer(gru, seq, parameters, ref offset, kinks),
-                    _ => throw new ArgumentException($"unknown recurrent layer {layer}"),
-                };
-            }
+            foreach (var layer in Recurrent) seq = RecurrentLayer(layer, seq, parameters, ref offset, kinks);
             if (Head is { } d)
                 for (int t = 0; t < seq.Length; t++) seq[t] = DenseRow(headLogits ? d with { Activation = Activation.Linear } : d, seq[t], parameters, offset, kinks);
             int width = OutputUnits, per = OutputsPerSeries(steps);
@@ -117,6 +109,15 @@ public sealed class ReferenceNetwork(int features, IReadOnlyList<RecurrentSpec> 
     }
 
     // One series through one LSTM layer; returns every h_t, or only h_T when not returning sequences.
+    /// <summary>One series through one LSTM or GRU layer whose tensors start at <paramref name="offset"/> (moved past them).</summary>
+    internal static double[][] RecurrentLayer(RecurrentSpec layer, double[][] xs, double[] p, ref int offset, KinkRecorder? kinks) =>
+        layer switch
+        {
+            LstmSpec lstm => LstmLayer(lstm, xs, p, ref offset, kinks),
+            GruSpec gru => GruLayer(gru, xs, p, ref offset, kinks),
+            _ => throw new ArgumentException($"unknown recurrent layer {layer}"),
+        };
+
     private static double[][] LstmLayer(LstmSpec spec, double[][] xs, double[] p, ref int offset, KinkRecorder? kinks)
     {
         int f = xs[0].Length, h = spec.Units, cols = 4 * h;
@@ -203,7 +204,7 @@ public sealed class ReferenceNetwork(int features, IReadOnlyList<RecurrentSpec> 
         return [.. outputs];
     }
 
-    private static double[] DenseRow(DenseSpec spec, double[] x, double[] p, int offset, KinkRecorder? kinks)
+    internal static double[] DenseRow(DenseSpec spec, double[] x, double[] p, int offset, KinkRecorder? kinks)
     {
         int inputs = x.Length, units = spec.Units;
         var y = new double[units];

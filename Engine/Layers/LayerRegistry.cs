@@ -18,6 +18,7 @@ public static class LayerRegistry
         ["Dropout"] = Dropout.FromConfig,
         ["SpatialDropout1D"] = SpatialDropout1D.FromConfig,
         ["LastStep"] = LastStep.FromConfig,
+        ["Flatten"] = Flatten.FromConfig,
     };
 
     /// <summary>The registered type names, in registration order.</summary>

@@ -92,16 +92,17 @@ public static class ModelFile
     }
 
     /// <summary>
-    /// Loads a model file: checks the format, builds the model from its architecture and fills its parameters. Returns
-    /// the metadata entries other than the engine's own. Throws <see cref="ModelFormatException"/> naming the file and
+    /// Loads a model file: checks the format, builds the model from its architecture (no larger than the file's tensors
+    /// allow, before allocating it) and reads each tensor from the file straight into its slice of the parameters, so a
+    /// load holds the model and the header, never the file. Returns the metadata entries other than the engine's own. Throws <see cref="ModelFormatException"/> naming the file and
     /// the problem.
     /// </summary>
     public static (Sequential Model, IReadOnlyDictionary<string, string> Metadata) Load(string path)
     {
-        var content = SafeTensors.Read(path);
+        using var content = SafeTensorsFile.Open(path); // the header only: each tensor is read straight into the model below
         if (!content.Metadata.TryGetValue("format", out var format))
             throw new ModelFormatException(path, $"a safetensors file, but not an lstm-engine model: __metadata__ has no 'format' (expected '{Format}')");
-        long values = content.Tensors.Sum(t => (long)t.Data.Length);
+        long values = content.Tensors.Sum(t => (long)t.Count);
         Sequential model;
         bool legacy = format == LegacyFormat;
         int head = -1; // the first format's dense head, whose tensors are named head.*
@@ -126,7 +127,7 @@ public static class ModelFile
             throw new ModelFormatException(path, e.Message);
         }
 
-        var byName = new Dictionary<string, NamedTensor>();
+        var byName = new Dictionary<string, TensorEntry>();
         foreach (var t in content.Tensors) byName[t.Name] = t;
         var expected = TensorNames(model).Select(e => (Name: e.Layer == head ? $"head.{e.Tensor.Name}" : e.Name, e.Layer, e.Tensor)).ToList();
         foreach (var (name, k, t) in expected)
@@ -135,7 +136,7 @@ public static class ModelFile
                 throw new ModelFormatException(path, $"tensor '{name}' ({string.Join(", ", t.Shape)}) is missing");
             if (!tensor.Shape.SequenceEqual(t.Shape))
                 throw new ModelFormatException(path, $"tensor '{name}' has shape ({string.Join(", ", tensor.Shape)}) but the architecture needs ({string.Join(", ", t.Shape)})");
-            tensor.Data.CopyTo(model.LayerParameters(k).Slice(t.Offset, t.Length));
+            content.ReadTensor(tensor, model.LayerParameters(k).Slice(t.Offset, t.Length));
         }
         var extra = byName.Keys.Except(expected.Select(e => e.Name)).ToList();
         if (extra.Count > 0) throw new ModelFormatException(path, $"tensor '{Truncate(extra[0])}' is not part of the architecture");

@@ -1,0 +1,249 @@
+using Engine.Importance;
+using Engine.Kernels;
+using Engine.Layers;
+using Engine.Losses;
+using Engine.Models;
+using Engine.Random;
+using Xunit;
+
+namespace Engine.Tests.Importance;
+
+/// <summary>
+/// Every number of a method pinned against values the test computes by hand on a tiny model whose weights it sets,
+/// never through the method's own code. The noise and permutations are redrawn here from the documented random
+/// streams (RandomSource forks), so the expectations depend on the stream definition, not on the method's formula.
+/// </summary>
+public class PinnedImportanceTests
+{
+    private const int F = 2, T = 3, N = 2;
+
+    // A linear per-step model f(x_t) = w . x_t + b, w = [0.5, -2], b = 0.25 (Dense kernel (2, 1), bias (1)),
+    // flattened to T outputs per series: a perturbation's effect on each output is w_i times the change of x_i.
+    private static readonly double[] W = [0.5, -2];
+
+    private static Sequential Linear()
+    {
+        var model = new Sequential(F, [new Dense(1, Activation.Linear)], flatten: true);
+        model.Initialize(1);
+        new[] { (float)W[0], (float)W[1] }.CopyTo(model.Tensor(0, "kernel"));
+        model.Tensor(0, "bias")[0] = 0.25f;
+        return model;
+    }
+
+    // x (N, T, F): distinct values, x[n, t, i] = X[(n T + t) F + i].
+    private static readonly float[] X = [0.2f, 1.0f, -0.4f, 0.3f, 0.9f, -0.7f, 0.6f, 0.1f, -0.5f, 0.8f, 0.3f, -0.2f];
+
+    private static ImportanceContext Context(Sequential model, int repeats, float[]? targets = null) => new()
+    {
+        Model = model, Inputs = X, Targets = targets, Count = N, Steps = T, Loss = new MeanSquaredError(),
+        Seed = 5, Repeats = repeats, Threads = 2,
+    };
+
+    // Mean, sample SD (n - 1), SE = SD / sqrt(n), written out here rather than called.
+    private static (double Mean, double Sd, double Se) Stats(double[] v)
+    {
+        double mean = v.Sum() / v.Length;
+        double sd = Math.Sqrt(v.Sum(a => (a - mean) * (a - mean)) / (v.Length - 1));
+        return (mean, sd, sd / Math.Sqrt(v.Length));
+    }
+
+    private static void Close(double expected, double actual, double relative = 1e-5) =>
+        Assert.True(Math.Abs(expected - actual) <= relative * Math.Max(1e-3, Math.Abs(expected)),
+                    $"expected {expected:R}, got {actual:R}");
+
+    private static void StatisticsMatch(double[] samples, FeatureImportance f)
+    {
+        var (mean, sd, se) = Stats(samples);
+        Close(mean, f.Score);
+        var s = f.Statistics!.Value;
+        Assert.Equal(samples.Length, s.Count);
+        Close(mean, s.Mean);
+        Close(sd, s.Sd);
+        Close(se, s.Se);
+        Close(mean - 1.96 * se, s.Ci95Low);
+        Close(mean + 1.96 * se, s.Ci95High);
+    }
+
+    [Fact]
+    public void InputPerturbationIsTheRootMeanSquareChangeAveragedOverDistinctDraws()
+    {
+        const float sigma = 0.3f;
+        const int repeats = 3;
+        var result = new InputPerturbation { Sigma = sigma }.Compute(Context(Linear(), repeats));
+        // Feature i, repeat r: x[., ., i] += sigma z over the N T cells in (series, step) order; every output moves by
+        // w_i sigma z, so the RMS change is |w_i| sigma sqrt(mean z^2) (not its square, not the mean |change|).
+        var root = new RandomSource(5);
+        var expected = new double[F];
+        for (int i = 0; i < F; i++)
+        {
+            var perRepeat = new double[repeats];
+            for (int r = 0; r < repeats; r++)
+            {
+                var noise = r == 0 ? root.Fork((ulong)i) : root.Fork((ulong)i).Fork((ulong)r);
+                double squares = 0;
+                for (int k = 0; k < N * T; k++) { double z = sigma * noise.NextGaussian(); squares += z * z; }
+                perRepeat[r] = Math.Abs(W[i]) * Math.Sqrt(squares / (N * T));
+            }
+            Assert.NotEqual(perRepeat[0], perRepeat[1]); // the repeats draw different noise
+            StatisticsMatch(perRepeat, result.Features[i]);
+            expected[i] = perRepeat.Average();
+        }
+        Assert.Equal([2, 1], result.Ranks); // |w_2| = 4 |w_1|
+    }
+
+    [Fact]
+    public void InputPerturbationScalingVariantIsTheRmsOfWTimesPX()
+    {
+        const float p = 0.5f;
+        var result = new InputPerturbation { Scale = p }.Compute(Context(Linear(), repeats: 4));
+        for (int i = 0; i < F; i++)
+        {
+            // x_i -> x_i (1 + p): every output moves by w_i p x_i; RMS = |w_i| p sqrt(mean x_i^2).
+            double squares = 0;
+            for (int k = 0; k < N * T; k++) squares += X[k * F + i] * (double)X[k * F + i];
+            Close(Math.Abs(W[i]) * p * Math.Sqrt(squares / (N * T)), result.Scores[i]);
+            Assert.Null(result.Features[i].Statistics); // one deterministic evaluation
+        }
+        Assert.Equal([2, 1], result.Ranks);
+    }
+
+    [Fact]
+    public void InputPerturbationTimeAndLagMapsAreRmsChangesPerCell()
+    {
+        const float sigma = 0.3f;
+        const int repeats = 2;
+        var result = new InputPerturbation { Sigma = sigma, TimeResolved = true }.Compute(Context(Linear(), repeats));
+        var root = new RandomSource(5 ^ RandomStreams.PerturbationMaps);
+        var time = result.TimeMap!;
+        var lag = result.LagMap!;
+        for (int i = 0; i < F; i++)
+        {
+            double lag0 = 0;
+            for (int t = 0; t < T; t++)
+            {
+                double cell = 0;
+                for (int r = 0; r < repeats; r++)
+                {
+                    // Cell (t, i), repeat r: x[n, t, i] += sigma z_n. Only output t of each series moves, by w_i sigma z_n:
+                    // over all T outputs the RMS is sqrt(sum_n (w_i sigma z_n)^2 / (N T)); at output t alone
+                    // sqrt(sum_n (...)^2 / N).
+                    var noise = root.Fork((ulong)((t * F + i) * repeats + r));
+                    double squares = 0;
+                    for (int n = 0; n < N; n++) { double d = W[i] * sigma * noise.NextGaussian(); squares += d * d; }
+                    cell += Math.Sqrt(squares / (N * T)) / repeats;
+                    lag0 += Math.Sqrt(squares / N) / (repeats * T);
+                }
+                Close(cell, time[t, i]);
+            }
+            // A per-step model: perturbing step t moves output t only, so lag 0 holds everything, lags 1, 2 are 0.
+            Close(lag0, lag[0, i]);
+            for (int k = 1; k < T; k++) Assert.Equal(0.0, lag[k, i], 12);
+        }
+    }
+
+    [Fact]
+    public void PermutationScoresTheLossRiseOfADistinctShufflePerRepeat()
+    {
+        const int repeats = 3, count = 4, steps = 2;
+        // x (4, 2, 2) and targets (4, 2); MSE.
+        float[] x = [0.9f, -0.3f, 0.1f, 0.7f, -0.6f, 0.4f, 0.5f, -0.8f, 0.2f, 0.6f, -0.9f, 0.0f, 0.3f, -0.1f, 0.8f, 0.5f];
+        float[] y = [0.1f, 0.4f, -0.2f, 0.9f, 0.0f, -0.5f, 0.6f, 0.3f];
+        var context = new ImportanceContext
+        {
+            Model = Linear(), Inputs = x, Targets = y, Count = count, Steps = steps, Loss = new MeanSquaredError(),
+            Seed = 9, Repeats = repeats, Threads = 2,
+        };
+        var result = new Permutation().Compute(context);
+        double Mse(float[] inputs)
+        {
+            double sum = 0;
+            for (int j = 0; j < count * steps; j++)
+            {
+                double d = W[0] * inputs[j * F] + W[1] * inputs[j * F + 1] + 0.25 - y[j];
+                sum += d * d;
+            }
+            return sum / (count * steps);
+        }
+        double reference = Mse(x);
+        var root = new RandomSource(9);
+        for (int i = 0; i < F; i++)
+        {
+            var rises = new double[repeats];
+            var orders = new List<string>();
+            for (int r = 0; r < repeats; r++)
+            {
+                // Permutation (i, r) from Fork(i R + r): series n takes series order[n]'s feature i, steps kept.
+                var order = new[] { 0, 1, 2, 3 };
+                root.Fork((ulong)(i * repeats + r)).Shuffle<int>(order);
+                orders.Add(string.Join(",", order));
+                var permuted = (float[])x.Clone();
+                for (int n = 0; n < count; n++)
+                    for (int t = 0; t < steps; t++) permuted[(n * steps + t) * F + i] = x[(order[n] * steps + t) * F + i];
+                rises[r] = Mse(permuted) - reference;
+            }
+            Assert.True(orders.Distinct().Count() > 1, $"feature {i}: the repeats' shuffles {string.Join(" | ", orders)}");
+            StatisticsMatch(rises, result.Features[i]);
+        }
+    }
+
+    // f(x_t) = relu(x_1 - 2 x_2 + 1): an interaction, so the median over the five levels differs from their mean.
+    private static Sequential Relu()
+    {
+        var model = new Sequential(F, [new Dense(1, Activation.Relu)], flatten: true);
+        model.Initialize(1);
+        new[] { 1f, -2f }.CopyTo(model.Tensor(0, "kernel"));
+        model.Tensor(0, "bias")[0] = 1f;
+        return model;
+    }
+
+    [Fact]
+    public void SensitivityAnalysisIsTheRangeOfTheMedianProfile()
+    {
+        // One series of 5 steps, x_1 = x_2 = 0, 1, 2, 3, 4 (shuffled between features so the columns differ in order):
+        // quantiles (type 7) min, Q1, median, Q3, max = 0, 1, 2, 3, 4 for both. Points = 3: values 0, 2, 4.
+        float[] x = [0, 3, 1, 0, 2, 4, 3, 1, 4, 2];
+        var context = new ImportanceContext
+        {
+            Model = Relu(), Inputs = x, Count = 1, Steps = 5, Loss = new MeanSquaredError(), Seed = 1, Threads = 2,
+        };
+        var result = new SensitivityAnalysis { Points = 3 }.Compute(context);
+        var c1 = result.Curves![0];
+        var c2 = result.Curves![1];
+        Assert.Equal([0.0, 2, 4], c1.Values);
+        Assert.Equal([0.0, 2, 4], c2.Values);
+        // Feature 1 swept over v, x_2 at level q = 0..4: relu(v + 1 - 2q).
+        double[][] levels1 = [[1, 3, 5], [0, 1, 3], [0, 0, 1], [0, 0, 0], [0, 0, 0]];
+        for (int l = 0; l < 5; l++) Assert.Equal(levels1[l], c1.Levels[l].Select(v => Math.Round(v, 5)));
+        // Medians at each point: of {1,0,0,0,0}, {3,1,0,0,0}, {5,3,1,0,0} = 0, 0, 1 (the means would be 0.2, 0.8, 1.8).
+        Assert.Equal([0.0, 0, 1], c1.Median.Select(v => Math.Round(v, 5)));
+        // Feature 2 swept over v, x_1 at level q: relu(q + 1 - 2v): v = 0 gives 1..5 (median 3), v = 2 gives
+        // {0,0,0,0,1} (median 0), v = 4 gives 0.
+        Assert.Equal([3.0, 0, 0], c2.Median.Select(v => Math.Round(v, 5)));
+        Assert.Equal(1.0, result.Scores[0], 5); // the mean profile's range would be 1.6
+        Assert.Equal(3.0, result.Scores[1], 5);
+        Assert.Equal([2, 1], result.Ranks);
+    }
+
+    [Fact]
+    public void GarsonTakesTheDownstreamPathWithAbsoluteWeights()
+    {
+        // LSTM(2) on 2 inputs, candidate block W^c = [[-1, 4], [3, 0.5]]; Dense(2) head W2 (2, 2) = [[1, -1], [2, 1]].
+        // Absolute path v = |W2| row sums = [2, 3]; a signed path would give v_1 = 1 - 1 = 0 and drop unit 1.
+        var model = new Sequential(F, [new Lstm(2, Activation.Tanh, returnSequences: true), new Dense(2, Activation.Sigmoid)],
+                                   flatten: true);
+        model.Initialize(1);
+        float[] kernel = [0.1f, 0.2f, 0.3f, 0.4f, -1f, 4f, 0.5f, 0.6f, 0.7f, -0.8f, 0.9f, 1.0f, 3f, 0.5f, 1.1f, 1.2f];
+        kernel.CopyTo(model.Tensor(0, "kernel")); // (2, 8): blocks i, f, c, o of 2 columns
+        new[] { 1f, -1f, 2f, 1f }.CopyTo(model.Tensor(1, "kernel"));
+        var context = new ImportanceContext
+        {
+            Model = model, Inputs = new float[2 * 3 * 2], Count = 2, Steps = 3, Loss = new MeanSquaredError(),
+        };
+        var result = new Garson().Compute(context);
+        // P = |W^c| v = [[2, 12], [6, 1.5]]; Q by column = [[1/4, 8/9], [3/4, 1/9]]; S = [41/36, 31/36]; RI = S / 2.
+        // (Signed path: unit 1 skipped, RI = [8/9, 1/9].)
+        Assert.Equal(41.0 / 72, result.Scores[0], 6);
+        Assert.Equal(31.0 / 72, result.Scores[1], 6);
+        Assert.Equal([1, 2], result.Ranks);
+    }
+}
