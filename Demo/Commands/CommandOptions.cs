@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Demo.Data;
+using Engine.Import;
 using Engine.IO;
 using Engine.Models;
 
@@ -177,24 +178,54 @@ public static class CommandOptions
     /// <summary>Creates a report directory and checks that its files can be written, before any long work.</summary>
     public static void CheckReportDirectory(string dir) => OutputPaths.Check([], [], dir);
 
-    /// <summary>Loads a model file, turning format errors into bad-input errors.</summary>
-    public static (Sequential Model, ModelMetadata Metadata) LoadModel(string path)
+    /// <summary>
+    /// Loads a model file, told by its content: this program's safetensors, or a Keras file imported on the fly
+    /// (<see cref="ImportCommand.Load"/>, inputs named by <paramref name="features"/> or by the data). Format errors
+    /// become bad-input errors.
+    /// </summary>
+    public static (Sequential Model, ModelMetadata Metadata) LoadModel(string path, string[]? features = null)
     {
         if (Directory.Exists(path)) throw new InputException($"{path}: is a directory, not a model file");
         try
         {
+            if (ModelImport.Detect(path) != ModelFileKind.SafeTensors) return ImportCommand.Load(path, features ?? []);
             var (model, metadata) = ModelFile.Load(path);
-            return (model, ModelMetadata.Read(metadata, model, path));
+            var record = ModelMetadata.Read(metadata, model, path);
+            if (features is { Length: > 0 })
+            {
+                if (record.Imported is null)
+                    throw new InputException($"--features applies to imported models; {path} was trained on {string.Join(", ", record.Features)}");
+                if (features.Length != model.InputFeatures)
+                    throw new InputException($"--features names {features.Length} columns, but the model {path} takes {model.InputFeatures} inputs");
+                record = record with { Features = features };
+            }
+            return (model, record);
         }
         catch (ModelFormatException e) { throw new InputException(e.Message); }
     }
+
+    /// <summary>The <c>--features</c> option of the commands that take an imported model.</summary>
+    public static Option<string?> ImportedFeatures() => new("--features")
+    {
+        Description = "For an imported model: its input columns, comma-separated, in the model's order (default: the "
+            + "data's columns other than series, time and target, in file order).",
+    };
+
+    /// <summary>The <c>--target</c> option of the commands that take an imported model.</summary>
+    public static Option<string?> ImportedTarget() => new("--target")
+    {
+        Description = "For an imported model: the target column, if the data has one (it is not an input).",
+    };
 
     /// <summary>
     /// Reads data for a trained model: the model's feature columns (every one must be in the file), its series and time
     /// columns and window, then standardises with the model's statistics.
     /// </summary>
-    public static SeriesSet LoadDataFor(string modelPath, ModelMetadata arch, string dataPath, bool targetOptional)
+    public static SeriesSet LoadDataFor(string modelPath, ModelMetadata arch, string dataPath, bool targetOptional, string? target = null)
     {
+        if (arch.Imported is not null) return LoadImportedData(modelPath, arch, dataPath, target, targetOptional);
+        if (target is not null && target != arch.Training.Target)
+            throw new InputException($"--target applies to imported models; {modelPath} was trained on target '{arch.Training.Target}'");
         var t = arch.Training;
         var data = SeriesSet.Load(dataPath, table =>
         {
@@ -212,6 +243,23 @@ public static class CommandOptions
             return new DataOptions(t.Target, arch.Features, seriesCol, timeCol, t.Window, targetOptional);
         });
         if (arch.Normalisation is { } n) Standardiser.Apply(data.Inputs, n.Mean, n.Sd);
+        return data;
+    }
+
+    /// <summary>
+    /// Data for an imported model: its named features, else every column other than series (series/id), time (time/t)
+    /// and <paramref name="target"/>, in file order; windows of the model's steps when its input shape fixes them;
+    /// no standardisation. The number of inputs must be the model's.
+    /// </summary>
+    private static SeriesSet LoadImportedData(string modelPath, ModelMetadata arch, string dataPath, string? target, bool targetOptional)
+    {
+        int inputs = arch.Imported!["features"]!.GetValue<int>();
+        string[]? features = arch.Features.Length > 0 ? arch.Features : null;
+        var data = SeriesSet.Load(dataPath, new DataOptions(target, features, null, null, arch.Training.Window, targetOptional && target is null));
+        if (data.FeatureNames.Length != inputs)
+            throw new InputException($"{dataPath}: the model {modelPath} takes {inputs} inputs, but the data has "
+                + $"{data.FeatureNames.Length} feature columns ({string.Join(", ", data.FeatureNames.Take(20))}); name the inputs with "
+                + "--features and the target with --target");
         return data;
     }
 }

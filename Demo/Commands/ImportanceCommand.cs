@@ -31,11 +31,13 @@ public static class ImportanceCommand
     private static readonly Option<float> Noise = CommandOptions.NonNegativeFloat("--noise", 0.2f, "SD of input-perturbation's Gaussian noise, in standardised units.");
     private static readonly Option<string?> Report = new("--report") { Description = "Write report.md and report.html with charts into this directory." };
     private static readonly Option<string?> Json = CommandOptions.Json();
+    private static readonly Option<string?> Features = CommandOptions.ImportedFeatures();
+    private static readonly Option<string?> Target = CommandOptions.ImportedTarget();
 
     public static Command Build()
     {
         var command = new Command("importance", "Rank the inputs of a trained model on your data: which features matter, and when.");
-        foreach (Option o in new Option[] { Model, Data, Methods, Repeats, Seed, Threads, Noise, Restarts, NullNetworks, RetrainEpochs, Networks, Report, Json }) command.Options.Add(o);
+        foreach (Option o in new Option[] { Model, Data, Methods, Repeats, Seed, Threads, Noise, Restarts, NullNetworks, RetrainEpochs, Networks, Report, Json, Features, Target }) command.Options.Add(o);
         command.SetAction(Run);
         return command;
     }
@@ -47,6 +49,15 @@ public static class ImportanceCommand
         catch (ArgumentException e) { throw new InputException($"--methods: {e.Message}"); }
     }
 
+    /// <summary>The mean of each feature over every series and step of the data.</summary>
+    private static float[] FeatureMeans(SeriesSet data)
+    {
+        int f = data.FeatureNames.Length;
+        var sums = new double[f];
+        for (int i = 0; i < data.Inputs.Length; i++) sums[i % f] += data.Inputs[i];
+        return sums.Select(s => (float)(s / (data.Inputs.Length / f))).ToArray();
+    }
+
     private static int Run(ParseResult parse)
     {
         string modelPath = parse.GetValue(Model)!, dataPath = parse.GetValue(Data)!;
@@ -54,8 +65,10 @@ public static class ImportanceCommand
         var methods = ParseMethods(parse.GetValue(Methods)!);
         OutputPaths.Check([new("--model", modelPath), new("--data", dataPath)],
             json is null ? [] : [new("--json", json)], reportDir);
-        var (model, arch) = CommandOptions.LoadModel(modelPath);
-        var data = CommandOptions.LoadDataFor(modelPath, arch, dataPath, targetOptional: true);
+        var (model, arch) = CommandOptions.LoadModel(modelPath, CommandOptions.SplitList(parse.GetValue(Features)));
+        var data = CommandOptions.LoadDataFor(modelPath, arch, dataPath, targetOptional: true, parse.GetValue(Target));
+        if (arch.Imported is not null)
+            arch = arch with { Features = data.FeatureNames, Training = arch.Training with { Target = data.TargetName } };
         var loss = TrainCommand.LossOf(arch, modelPath);
         if (loss is BinaryCrossEntropy && data.Targets is not null && data.NonBinaryTarget() is { } notBinary) throw notBinary;
         // Without a target column the methods that measure a loss (or retrain) are skipped, each with a note.
@@ -66,7 +79,8 @@ public static class ImportanceCommand
         {
             Model = model, Inputs = data.Inputs, Targets = targets, Count = data.Count, Steps = data.Steps, Loss = loss,
             Seed = parse.GetValue(Seed), Repeats = parse.GetValue(Repeats), Threads = parse.GetValue(Threads),
-            FeatureMeans = new float[arch.Features.Length], // the inputs are standardised with the training means: those are 0
+            // The inputs are standardised with the training means, which are 0; an imported model's are the data's own.
+            FeatureMeans = arch.Imported is null ? new float[arch.Features.Length] : FeatureMeans(data),
             Retrain = targets is null ? null : Retrainer(model, arch, data, targets, loss, retrainEpochs),
             RetrainPermuted = targets is null ? null : Retrainer(model, arch, data, targets, loss, retrainEpochs, permuteTargets: true),
         };

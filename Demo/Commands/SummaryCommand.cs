@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Demo.Data;
+using Engine.Import;
 using Engine.Kernels;
 using Engine.Models;
 using Spectre.Console;
@@ -24,12 +25,21 @@ public static class SummaryCommand
             string? json = parse.GetValue(Json);
             OutputPaths.Check([new("--model", path)], json is null ? [] : [new("--json", json)]);
             var (model, arch) = CommandOptions.LoadModel(path);
-            Console.WriteLine($"Model file: {path} ({ModelFile.Format})");
+            Console.WriteLine($"Model file: {path} ({(arch.Imported is null || ModelImport.Detect(path) == ModelFileKind.SafeTensors ? ModelFile.Format : arch.Imported["format"])})");
             Print(model, arch);
-            PrintFeatures(arch);
-            PrintTraining(model, arch);
+            if (arch.Imported is { } source)
+            {
+                Console.WriteLine($"Imported from {source["source_file"]} ({source["format"]}, version {source["source_version"]?.ToString() ?? "unknown"}, "
+                    + $"sha256 {source["source_sha256"]}); hard_sigmoid {source["hard_sigmoid"]}.");
+                Console.WriteLine(ImportCommand.FeaturesNote(arch, model));
+            }
+            else
+            {
+                PrintFeatures(arch);
+                PrintTraining(model, arch);
+            }
             if (json is not null)
-                CommandOptions.WriteJson(json, new SummaryJson(path, ModelFile.Format, model.ParameterCount, model.Summary(arch.Steps).Rows, ModelFile.Architecture(model), arch), DemoJson.Default.SummaryJson);
+                CommandOptions.WriteJson(json, new SummaryJson(path, ModelFile.Format, model.ParameterCount, model.Summary(Math.Max(arch.Steps, 1)).Rows, ModelFile.Architecture(model), arch), DemoJson.Default.SummaryJson);
             return 0;
         });
         return command;
@@ -38,12 +48,16 @@ public static class SummaryCommand
     /// <summary>The Keras-style layer table.</summary>
     public static void Print(Sequential model, ModelMetadata arch)
     {
-        var summary = model.Summary(arch.Steps);
-        var table = new Table().Title($"Model: {arch.Features.Length} features x {arch.Steps} steps -> {(model.OutputsSequence ? "one output per step" : "one output per series")}");
+        var summary = model.Summary(Math.Max(arch.Steps, 1));
+        string steps = arch.Steps > 0 ? arch.Steps.ToString(CultureInfo.InvariantCulture) : "None";
+        var table = new Table().Title($"Model: {model.InputFeatures} features x {steps} steps -> {(model.OutputsSequence ? "one output per step" : "one output per series")}");
         table.AddColumns("Layer (type)", "Output shape", "Param #", "Activations");
-        table.AddRow("input (InputLayer)", $"(None, {arch.Steps}, {arch.Features.Length})", "0", "");
+        table.AddRow("input (InputLayer)", $"(None, {steps}, {model.InputFeatures})", "0", "");
+        // An imported model's layers keep their names in the source.
+        var names = arch.Imported?["engine_layers"]?.AsArray().Select(n => n!.GetValue<string>()).ToArray();
+        int k = 0;
         foreach (var r in summary.Rows)
-            table.AddRow(Markup.Escape($"{r.Name} ({r.Type})"), r.OutputShape, r.Parameters.ToString("N0", CultureInfo.InvariantCulture), Markup.Escape(r.Details));
+            table.AddRow(Markup.Escape($"{(names is not null && k < names.Length ? names[k++] : r.Name)} ({r.Type})"), r.OutputShape, r.Parameters.ToString("N0", CultureInfo.InvariantCulture), Markup.Escape(r.Details));
         table.AddRow("[bold]Total[/]", "", $"[bold]{summary.TotalParameters.ToString("N0", CultureInfo.InvariantCulture)}[/]", "");
         AnsiConsole.Write(table);
     }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Engine.IO;
 using Engine.Kernels;
@@ -47,6 +48,13 @@ public sealed record ModelMetadata
     public Normalisation? Normalisation { get; init; }
     public TrainingInfo Training { get; init; } = new();
 
+    /// <summary>
+    /// For a model imported from another framework: where it came from (<see cref="Engine.Import.ImportedNetwork.Metadata"/>).
+    /// Its <see cref="Features"/> may be empty: the inputs are then the data's columns other than series, time and
+    /// target, in file order. Imported models apply no standardisation.
+    /// </summary>
+    public JsonObject? Imported { get; init; }
+
     /// <summary>Most steps a model may record (the data's series length).</summary>
     public const int MaxSteps = 1_000_000;
 
@@ -60,7 +68,9 @@ public sealed record ModelMetadata
     {
         InputException Bad(string problem) => new($"{path}: the model's '{Key}' metadata: {problem}");
         if (Features is null) throw Bad("'features' is missing");
-        if (Features.Length != model.InputFeatures)
+        // An imported model may leave its features to the data (none named) and its steps open (0).
+        bool imported = Imported is not null;
+        if (Features.Length != model.InputFeatures && !(imported && Features.Length == 0))
             throw Bad($"it names {Features.Length} features, but the model has {model.InputFeatures} inputs");
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var f in Features)
@@ -68,7 +78,8 @@ public sealed record ModelMetadata
             if (string.IsNullOrWhiteSpace(f)) throw Bad("a feature has no name");
             if (!names.Add(f)) throw Bad($"feature {ErrorText.Quote(f)} is named twice");
         }
-        if (Steps is < 1 or > MaxSteps) throw Bad($"'steps' must be a whole number from 1 to {MaxSteps}, not {Steps}");
+        if (Steps is < 1 or > MaxSteps && !(imported && Steps == 0))
+            throw Bad($"'steps' must be a whole number from 1 to {MaxSteps}, not {Steps}");
         if (Normalisation is { } n)
         {
             if (n.Mean is null || n.Sd is null) throw Bad("the normalisation needs 'mean' and 'sd'");
@@ -88,7 +99,7 @@ public sealed record ModelMetadata
             throw Bad(
                 $"loss {ErrorText.Quote(Training.Loss ?? "null")} is not one of " +
                     $"{string.Join(", ", LossNames.ShortNames)}");
-        if (model.OutputsPerSeries(1) != 1)
+        if (model.OutputsPerSeries(1) != 1 && !imported)
             throw Bad($"the model has {model.OutputsPerSeries(1)} outputs per step; the commands predict one target");
         var output = model.Layers[^1].Activation;
         if (Training.Loss == "bce" && output != Activation.Sigmoid)
