@@ -186,6 +186,47 @@ public class PinnedImportanceTests
         }
     }
 
+    [Fact]
+    public void InputPerturbationLagMapAveragesOverTheStepsThatHaveALag()
+    {
+        // LSTM(1, tanh) returning sequences: a perturbation at step t moves outputs t, t + 1, ... The expectation is
+        // the float64 reference network's forward pass (Engine.Tests/Reference), not the engine's.
+        const float sigma = 0.3f;
+        const int repeats = 2;
+        var model = new Sequential(F, [new Lstm(1, Activation.Tanh, Activation.Sigmoid, returnSequences: true)],
+                                   flatten: true);
+        model.Initialize(3);
+        var reference = new Tests.Reference.ReferenceNetwork(F,
+            [new Tests.Reference.LstmSpec(1, Activation.Tanh, Activation.Sigmoid, true)], null);
+        var parameters = model.Parameters.ToArray().Select(v => (double)v).ToArray();
+        var baseline = reference.Forward(parameters, X.Select(v => (double)v).ToArray(), N, T);
+        var result = new InputPerturbation { Sigma = sigma, TimeResolved = true }.Compute(Context(model, repeats));
+        var root = new RandomSource(5 ^ RandomStreams.PerturbationMaps);
+        var lag = new double[T, F];
+        for (int t = 0; t < T; t++)
+            for (int i = 0; i < F; i++)
+            {
+                double cell = 0;
+                for (int r = 0; r < repeats; r++)
+                {
+                    var noise = root.Fork((ulong)((t * F + i) * repeats + r));
+                    var x = (float[])X.Clone();
+                    for (int n = 0; n < N; n++) x[(n * T + t) * F + i] += sigma * noise.NextGaussian();
+                    var y = reference.Forward(parameters, x.Select(v => (double)v).ToArray(), N, T);
+                    var atStep = new double[T]; // mean over series of the squared change of output step g
+                    for (int n = 0; n < N; n++)
+                        for (int g = 0; g < T; g++) atStep[g] += Math.Pow(y[n * T + g] - baseline[n * T + g], 2) / N;
+                    cell += Math.Sqrt(atStep.Average()) / repeats;
+                    // Lag k: output step t + k, averaged over the T - k steps t that have one.
+                    for (int k = 0; t + k < T; k++) lag[k, i] += Math.Sqrt(atStep[t + k]) / (repeats * (T - k));
+                }
+                Close(cell, result.TimeMap![t, i], 1e-4);
+            }
+        for (int k = 0; k < T; k++)
+            for (int i = 0; i < F; i++) Close(lag[k, i], result.LagMap![k, i], 1e-4);
+        Assert.True(lag[1, 0] > 0 && lag[2, 1] > 0); // the recurrence carries the change forward
+    }
+
     // f(x_t) = relu(x_1 - 2 x_2 + 1): an interaction, so the median over the five levels differs from their mean.
     private static Sequential Relu()
     {

@@ -100,7 +100,7 @@ public class GruTests
     [InlineData("k3_gru_hard_sigmoid.h5")]
     public void PredictionsMatchTheKerasFixtureReferences(string file)
     {
-        string dir = FixtureDirectory();
+        string dir = Path.GetDirectoryName(BidirectionalTests.Fixture(file + ".weights.json"))!;
         var weights = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, file + ".weights.json")))!["layers"]!.AsArray();
         var expected = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, file + ".expected.json")))!;
         bool keras3 = ((string?)expected["hard_sigmoid"] ?? "").StartsWith("keras3", StringComparison.Ordinal);
@@ -149,16 +149,6 @@ public class GruTests
                 Assert.True(Math.Abs(y[j] - want) <= 1e-4 * Math.Abs(want) + 1e-6, $"{file} series {n} output {j}: {y[j]:R}, reference {want:R}");
             }
         }
-    }
-
-    private static string FixtureDirectory()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "Engine.Tests", "Import", "Fixtures", "keras");
-            if (Directory.Exists(candidate)) return candidate;
-        }
-        throw new DirectoryNotFoundException("Engine.Tests/Import/Fixtures/keras not found above the test binaries");
     }
 
     [Theory]
