@@ -13,7 +13,8 @@ namespace Engine.Import;
 /// <list type="bullet">
 /// <item>InputLayer: the input shape only. TimeDistributed(Dense): the inner Dense (a Dense applies to every step of
 /// a sequence). Dropout and SpatialDropout1D: through the registry when it has them, else left out (both are the
-/// identity at inference). Flatten: only at the end of the model (the engine flattens a sequence output).</item>
+/// identity at inference). Flatten: at the end of the model, the engine's flattened output; inside it, the
+/// engine's Flatten layer over the fixed input length.</item>
 /// <item><c>hard_sigmoid</c> by the producer's version: Keras 2 clip(0.2x + 0.5, 0, 1) (<c>hard_sigmoid</c>),
 /// Keras 3 clip(x/6 + 0.5, 0, 1) (<c>hard_sigmoid_keras3</c>).</item>
 /// <item><c>use_bias: false</c>: the engine's bias is zero.</item>
@@ -59,19 +60,30 @@ public static class ImportedNetwork
 
     /// <summary>
     /// The imported layers that become engine layers, in order, and whether the model ends with a Flatten: InputLayer
-    /// and Flatten are left out, and Dropout / SpatialDropout1D when the registry lacks them.
+    /// is left out, and Dropout / SpatialDropout1D when the registry lacks them; a Flatten at the end (nothing but
+    /// dropout after it) becomes the model's flattened output, a Flatten inside the model the engine's
+    /// <see cref="Layers.Flatten"/> over the model's fixed input length.
     /// </summary>
     public static (List<ImportedLayer> Layers, bool Flatten) Plan(ImportedModel imported, string path)
     {
         var sources = new List<ImportedLayer>();
         bool flatten = false;
-        foreach (var layer in imported.Layers)
+        var layers = imported.Layers;
+        for (int k = 0; k < layers.Count; k++)
         {
+            var layer = layers[k];
             bool dropout = layer.ClassName is "Dropout" or "SpatialDropout1D";
-            if (flatten && !dropout)
-                throw new ModelFormatException(path, $"layer '{layer.Name}' ({layer.ClassName}) follows a Flatten; this "
-                    + "engine flattens only at the end of a model");
-            if (layer.ClassName == "Flatten") flatten = true;
+            if (layer.ClassName == "Flatten")
+            {
+                bool last = layers.Skip(k + 1).All(l => l.ClassName is "Dropout" or "SpatialDropout1D");
+                if (last) { flatten = true; continue; }
+                if (imported.Steps is not { } steps)
+                    throw new ModelFormatException(path, $"layer '{layer.Name}' (Flatten) is followed by other layers, which "
+                        + "needs a fixed input length, but the model accepts any number of steps");
+                var config = (JsonObject)layer.Config.DeepClone();
+                config["steps"] = steps;
+                sources.Add(layer with { Config = config });
+            }
             else if (layer.ClassName != "InputLayer" && (!dropout || LayerRegistry.Types.Contains(layer.ClassName)))
                 sources.Add(layer);
         }
