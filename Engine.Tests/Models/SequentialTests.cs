@@ -65,6 +65,9 @@ public class SequentialTests
         Assert.Equal("rate=0.2", rows[1].Details);
         Assert.Equal("relu / sigmoid", rows[2].Details);
         Assert.Equal("sigmoid", rows[3].Details);
+        var flattened = new Sequential(Features, [new Lstm(2, returnSequences: true), new Flatten(Steps), new Dense(1)]).Summary(Steps).Rows;
+        Assert.Equal("steps=6", flattened[1].Details); // a whole-number setting (a JSON int, not a double)
+        Assert.Equal("(None, 12)", flattened[1].OutputShape);
     }
 
     [Fact]

@@ -59,7 +59,7 @@ public sealed class ModelSummary
                 options.Add($"{key}={inner["type"]} {inner["units"]} ({Details(inner)})");
             else if (value.GetValueKind() == JsonValueKind.True) options.Add(key);
             else if (value.GetValueKind() == JsonValueKind.Number)
-                options.Add($"{key}={value.GetValue<double>().ToString("G6", CultureInfo.InvariantCulture)}");
+                options.Add($"{key}={double.Parse(value.ToJsonString(), CultureInfo.InvariantCulture).ToString("G6", CultureInfo.InvariantCulture)}");
             else if (value.GetValueKind() != JsonValueKind.False) options.Add($"{key}={value}");
         }
         return string.Join(", ", new[] { string.Join(" / ", activations) }.Concat(options).Where(s => s.Length > 0));
