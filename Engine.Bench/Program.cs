@@ -63,11 +63,13 @@ internal static class Loop
 }
 
 /// <summary>1000 barriers of a <see cref="Engine.Threading.WorkerTeam"/> in one job: the cost of the per-step synchronisation.</summary>
-internal sealed class BarrierLoop(int threads)
+internal sealed class BarrierLoop(int threads) : IDisposable
 {
     private readonly Engine.Threading.WorkerTeam _team = new(threads);
 
     public void Run() => _team.Run(new Job());
+
+    public void Dispose() => _team.Dispose();
 
     private readonly struct Job : Engine.Threading.ITeamWork
     {

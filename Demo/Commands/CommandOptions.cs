@@ -13,6 +13,11 @@ namespace Demo.Commands;
 /// <summary>Option factories and small helpers shared by the data commands (train, predict, importance, summary).</summary>
 public static class CommandOptions
 {
+    // The characters a number option may hold (invariant culture, no group separators).
+    private static readonly System.Buffers.SearchValues<char> Digits = System.Buffers.SearchValues.Create("0123456789");
+    private static readonly System.Buffers.SearchValues<char> SignedDigits = System.Buffers.SearchValues.Create("+-0123456789");
+    private static readonly System.Buffers.SearchValues<char> NumberChars = System.Buffers.SearchValues.Create("+-.eE0123456789");
+
     public static Option<string> RequiredPath(string name, string description) =>
         new(name) { Description = description, Required = true };
 
@@ -90,7 +95,7 @@ public static class CommandOptions
     public static bool TryParseWhole(string text, out long value)
     {
         value = 0;
-        return !text.AsSpan().ContainsAnyExcept("+-0123456789") &&
+        return !text.AsSpan().ContainsAnyExcept(SignedDigits) &&
                long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);
     }
 
@@ -99,7 +104,7 @@ public static class CommandOptions
     {
         value = 0;
         // .NET's parser skips trailing NULs and reads "Infinity" and "NaN": only these characters are numbers here.
-        return !text.AsSpan().ContainsAnyExcept("+-.eE0123456789") &&
+        return !text.AsSpan().ContainsAnyExcept(NumberChars) &&
                double.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent,
                    CultureInfo.InvariantCulture, out value);
     }
@@ -121,7 +126,7 @@ public static class CommandOptions
     private static ulong Unsigned(ArgumentResult r, string name)
     {
         string text = r.Tokens[^1].Value;
-        if (!text.AsSpan().ContainsAnyExcept("0123456789") &&
+        if (!text.AsSpan().ContainsAnyExcept(Digits) &&
             ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out ulong v)) return v;
         r.AddError($"{name}: {ErrorText.Quote(text)} is not a whole number from 0 to {ulong.MaxValue}");
         return 0;

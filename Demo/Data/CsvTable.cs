@@ -133,12 +133,14 @@ public sealed class CsvTable
         }
     }
 
+    private static readonly System.Buffers.SearchValues<char> NumberChars = System.Buffers.SearchValues.Create("+-.eE0123456789");
+
     // A finite 32-bit number: optional sign, digits, point, exponent (invariant culture, no group separators).
     private static Problem Parse(ReadOnlySpan<char> cell, out float value)
     {
         value = float.NaN;
         if (cell.IsEmpty) return Problem.Empty;
-        if (cell.ContainsAnyExcept("+-.eE0123456789"))
+        if (cell.ContainsAnyExcept(NumberChars))
             return double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double special) && !double.IsFinite(special)
                 ? Problem.NotFinite : Problem.NotANumber;
         const NumberStyles style = NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent;

@@ -126,8 +126,11 @@ public sealed record ModelMetadata
                 $"{path}: the model file has no '{Key}' entry: the demo does not know its input columns");
         ModelMetadata record;
         try { record = JsonSerializer.Deserialize(json, MetadataJson.Default.ModelMetadata) ?? throw new JsonException("null"); }
-        catch (JsonException e) { throw new InputException(
-            $"{path}: the '{Key}' metadata is not valid: {ErrorText.Line(e.Message)}"); }
+        catch (JsonException e)
+        {
+            throw new InputException(
+            $"{path}: the '{Key}' metadata is not valid: {ErrorText.Line(e.Message)}");
+        }
         record.Check(model, path);
         return record;
     }

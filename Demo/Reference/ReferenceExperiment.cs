@@ -61,6 +61,6 @@ public static class ReferenceData
         public int Steps => steps;
         public int Features => features;
         public int TargetsPerSeries => steps;
-        public void NextBatch(Span<float> input, Span<float> target, int epoch, int step) => Fill(input, target, features, rng);
+        public void NextBatch(Span<float> input, Span<float> target, int epoch, int stepInEpoch) => Fill(input, target, features, rng);
     }
 }

@@ -59,10 +59,10 @@ public static class ReferenceImportance
         public int Features => inputs.Features;
         public int TargetsPerSeries => inputs.TargetsPerSeries;
 
-        public void NextBatch(Span<float> input, Span<float> target, int epoch, int step)
+        public void NextBatch(Span<float> input, Span<float> target, int epoch, int stepInEpoch)
         {
-            inputs.NextBatch(input, _unusedTargets, epoch, step);
-            targets.NextBatch(_unusedInputs, target, epoch, step);
+            inputs.NextBatch(input, _unusedTargets, epoch, stepInEpoch);
+            targets.NextBatch(_unusedInputs, target, epoch, stepInEpoch);
         }
     }
 }

@@ -82,14 +82,14 @@ public sealed class Report(string directory, string title)
             for (int j = 0; j < features.Length; j++) rankMatrix[i, j] = methods[i].Features[j].Rank;
         Plots.Ranks(Png("ranks.png"), methods.Select(m => m.Consensus ? m.Name : m.Name + " *").ToList(), features, rankMatrix);
         _blocks.Add(new Image("ranks.png", "Rank of each feature by method"));
-        var header = new[] { "method" }.Concat(features).Append("seconds").ToArray();
+        string[] header = ["method", .. features, "seconds"];
         var rows = methods.Select(m => new[] { m.Consensus ? m.Name : m.Name + " *" }.Concat(m.Features.Select(f => f.Rank.ToString(CultureInfo.InvariantCulture)))
             .Append(m.Seconds.ToString("F2", CultureInfo.InvariantCulture)).ToArray()).ToList();
         var consensus = methods.Where(m => m.Consensus).ToList();
         if (consensus.Count > 1)
         {
             var meanRank = features.Select((_, j) => consensus.Average(m => m.Features[j].Rank)).ToArray();
-            rows.Add(new[] { "**mean rank**" }.Concat(meanRank.Select(r => r.ToString("F1", CultureInfo.InvariantCulture))).Append("").ToArray());
+            rows.Add(["**mean rank**", .. meanRank.Select(r => r.ToString("F1", CultureInfo.InvariantCulture)), ""]);
         }
         _blocks.Add(new TableBlock(header, rows));
 
@@ -266,7 +266,9 @@ public sealed class Report(string directory, string title)
         {
             md.Append(c switch
             {
-                '<' => "&lt;", '>' => "&gt;", '&' => "&amp;",
+                '<' => "&lt;",
+                '>' => "&gt;",
+                '&' => "&amp;",
                 '\\' or '`' or '[' or ']' or '|' => $"\\{c}",
                 _ when char.IsControl(c) => " ",
                 _ => c.ToString(),

@@ -98,7 +98,7 @@ public static class StudyOutput
 
     /// <summary><see cref="PathShares"/> as a table.</summary>
     public static (string[] Header, List<string[]> Rows) Paths(StudyResult result) =>
-        (new[] { "path (share of each input per row)" }.Concat(result.Settings.Design.FeatureNames).ToArray(),
+        (["path (share of each input per row)", .. result.Settings.Design.FeatureNames],
          PathShares(result).Select(r => new[] { r.Path }.Concat(r.Shares.Select(v => F(v))).ToArray()).ToList());
 
     /// <summary>The JSON document (snake_case keys, as the other commands write).</summary>
@@ -139,7 +139,7 @@ public static class StudyOutput
                             "Irrelevant last: the share of replicates that rank the no-effect input strictly last. model-randomisation (*) ranks a network with " +
                             "randomised weights: the chance level.");
         report.AddHeading("Mean rank of each input");
-        report.AddTable(new[] { "method" }.Concat(d.FeatureNames.Select((n, j) => $"{n} (#{d.TrueRanks[j]})")).ToArray(),
+        report.AddTable(["method", .. d.FeatureNames.Select((n, j) => $"{n} (#{d.TrueRanks[j]})")],
             methods.Select(m => new[] { m.Name }.Concat(m.MeanRank.Select(r => F(r, "F1"))).ToArray()));
         var (pathHeader, pathRows) = Paths(result);
         if (pathRows.Count > 0)

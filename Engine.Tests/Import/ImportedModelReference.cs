@@ -33,23 +33,23 @@ internal static class ImportedModelReference
                     x = Recurrent(layer.ClassName, layer.Config, w, "", x, reverse: false);
                     break;
                 case "Bidirectional":
-                {
-                    var inner = (JsonObject)layer.Config["layer"]!;
-                    string cell = (string)inner["class_name"]!;
-                    var config = (JsonObject)inner["config"]!;
-                    var f = Recurrent(cell, config, w, "forward_layer/", x, reverse: false);
-                    var b = Recurrent(cell, config, w, "backward_layer/", x, reverse: true);
-                    if ((string?)layer.Config["merge_mode"] != "concat") throw new NotSupportedException("merge_mode");
-                    x = [.. f.Select((row, t) => row.Concat(b[t]).ToArray())];
-                    break;
-                }
+                    {
+                        var inner = (JsonObject)layer.Config["layer"]!;
+                        string cell = (string)inner["class_name"]!;
+                        var config = (JsonObject)inner["config"]!;
+                        var f = Recurrent(cell, config, w, "forward_layer/", x, reverse: false);
+                        var b = Recurrent(cell, config, w, "backward_layer/", x, reverse: true);
+                        if ((string?)layer.Config["merge_mode"] != "concat") throw new NotSupportedException("merge_mode");
+                        x = [.. f.Select((row, t) => row.Concat(b[t]).ToArray())];
+                        break;
+                    }
                 case "Dense":
-                {
-                    int units = (int)layer.Config["units"]!;
-                    string act = (string)layer.Config["activation"]!;
-                    x = [.. x.Select(row => Dense(row, w["kernel"], w["bias"], units, act))];
-                    break;
-                }
+                    {
+                        int units = (int)layer.Config["units"]!;
+                        string act = (string)layer.Config["activation"]!;
+                        x = [.. x.Select(row => Dense(row, w["kernel"], w["bias"], units, act))];
+                        break;
+                    }
                 case "Flatten": x = [x.SelectMany(r => r).ToArray()]; break;
                 case "LastStep": x = [x[^1]]; break;
                 case "Dropout": break;

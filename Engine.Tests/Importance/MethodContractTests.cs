@@ -121,7 +121,7 @@ public class MethodContractTests
         Assert.Equal(ImportanceRanking.RemovalOrder, ImportanceMethods.Create("backward-stepwise").Ranking);
         Assert.Equal("entry", ImportanceRanking.EntryOrder.OrderWord());
         Assert.Equal("removal", ImportanceRanking.RemovalOrder.OrderWord());
-        Assert.Null(ImportanceRanking.Signed.OrderWord());
+        Assert.Null(ImportanceRanking.ByValue.OrderWord());
     }
 
     [Fact]
@@ -155,7 +155,7 @@ public class MethodContractTests
     {
         var context = Fixtures.Context(Fixtures.Model(2), 3);
         var runs = ImportanceRunner.Run(context, ImportanceMethods.Create(["connection-weights", "improved-stepwise-1", "garson"]));
-        Assert.Equal([ImportanceRanking.Magnitude, ImportanceRanking.RemovalOrder, ImportanceRanking.Signed], runs.Select(r => r.Ranking));
+        Assert.Equal([ImportanceRanking.Magnitude, ImportanceRanking.RemovalOrder, ImportanceRanking.ByValue], runs.Select(r => r.Ranking));
     }
 
     [Fact]

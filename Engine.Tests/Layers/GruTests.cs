@@ -117,7 +117,7 @@ public class GruTests
             foreach (string key in new[] { "activation", "recurrent_activation" })
                 if (keras3 && (string?)config[key] == "hard_sigmoid") config[key] = Activation.HardSigmoidKeras3.Name();
             layers.Add(LayerRegistry.Create(new JsonObject(config.Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone())))
-                { ["type"] = (string)node["class_name"]! }, file));
+            { ["type"] = (string)node["class_name"]! }, file));
         }
         var model = new Sequential(features, layers);
         for (int k = 0; k < layers.Count; k++)

@@ -128,7 +128,7 @@ public class StudyMetricsTests
     {
         var design = new StudyDesign { Coefficients = [1, 0.5, 0], Lags = [0, 0, 0] };
         Engine.Importance.MethodRun Run(params int[] ranks) => new("m", 1, new Engine.Importance.ImportanceResult("m",
-            ranks.Select((r, i) => new Engine.Importance.FeatureImportance(i, -r, r)).ToArray()), Engine.Importance.ImportanceRanking.Signed);
+            ranks.Select((r, i) => new Engine.Importance.FeatureImportance(i, -r, r)).ToArray()), Engine.Importance.ImportanceRanking.ByValue);
         var s = StudyRunner.Summarise(design, "m", [Run(1, 2, 3), Run(2, 1, 3), Run(3, 2, 1), Run(1, 2, 3)]);
         // per replicate 1, 1/3, 1/3, 1 -> mean 2/3; per input: x1 2/4, x2 3/4, x3 3/4 -> mean 2/3
         Assert.Equal(2.0 / 3, s.Similarity.Mean, 12);

@@ -23,9 +23,9 @@ public class DivergenceTests(CliFixture fx) : IClassFixture<CliFixture>
         public int Features => DivergenceTests.Features;
         public int TargetsPerSeries => 1;
 
-        public void NextBatch(Span<float> input, Span<float> target, int epoch, int step)
+        public void NextBatch(Span<float> input, Span<float> target, int epoch, int stepInEpoch)
         {
-            new RandomSource((ulong)(epoch * 100 + step)).FillUniform(input, -1f, 1f);
+            new RandomSource((ulong)(epoch * 100 + stepInEpoch)).FillUniform(input, -1f, 1f);
             target.Fill(epoch == 0 ? 0f : later);
         }
     }

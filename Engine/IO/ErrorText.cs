@@ -32,7 +32,10 @@ public static class ErrorText
         foreach (char c in text)
             sb.Append(c switch
             {
-                '\n' => "\\n", '\r' => "\\r", '\t' => "\\t", '\0' => "\\0",
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                '\0' => "\\0",
                 _ when char.IsControl(c) => $"\\x{(int)c:X2}",
                 _ => c.ToString(),
             });

@@ -307,7 +307,7 @@ internal sealed class OnnxGraphReader(OnnxModelProto model, string path)
         }
     }
 
-    private Value ConstantNode()
+    private ConstValue ConstantNode()
     {
         if (Attr("value")?.T is { } t) return new ConstValue(t with { Name = node.Outputs.FirstOrDefault() ?? "" });
         if (Attr("value_float") is { } f) return new ConstValue(new OnnxTensor("", [], OnnxTensor.Float, [f.F], null));

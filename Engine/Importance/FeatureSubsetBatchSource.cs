@@ -30,9 +30,9 @@ public sealed class FeatureSubsetBatchSource : IBatchSource
     public int Features => _features.Length;
     public int TargetsPerSeries => _source.TargetsPerSeries;
 
-    public void NextBatch(Span<float> input, Span<float> target, int epoch, int step)
+    public void NextBatch(Span<float> input, Span<float> target, int epoch, int stepInEpoch)
     {
-        _source.NextBatch(_full, target, epoch, step);
+        _source.NextBatch(_full, target, epoch, stepInEpoch);
         Series.SelectFeatures(input, _full, _source.Features, _features);
     }
 }

@@ -13,7 +13,7 @@ public sealed class Garson : IImportanceMethod
 {
     public string Name => "garson";
     public ImportanceNeeds Needs => ImportanceNeeds.None;
-    public ImportanceRanking Ranking => ImportanceRanking.Signed;
+    public ImportanceRanking Ranking => ImportanceRanking.ByValue;
 
     /// <summary>Sum |W| over the first layer's gate blocks instead of its value block alone.</summary>
     public bool AllGates { get; init; }

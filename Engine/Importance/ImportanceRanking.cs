@@ -4,7 +4,7 @@ namespace Engine.Importance;
 public enum ImportanceRanking
 {
     /// <summary>Rank 1 = the largest score (scores are effects, shares or rises in loss; a negative one ranks low).</summary>
-    Signed,
+    ByValue,
 
     /// <summary>Rank 1 = the largest |score|: the sign gives the direction of the effect, not its size.</summary>
     Magnitude,

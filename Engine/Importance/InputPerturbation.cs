@@ -19,7 +19,7 @@ public sealed class InputPerturbation : IImportanceMethod
 {
     public string Name => "input-perturbation";
     public ImportanceNeeds Needs => ImportanceNeeds.None;
-    public ImportanceRanking Ranking => ImportanceRanking.Signed;
+    public ImportanceRanking Ranking => ImportanceRanking.ByValue;
 
     /// <summary>SD of the Gaussian noise.</summary>
     public float Sigma { get; init; } = 0.2f;
@@ -36,8 +36,8 @@ public sealed class InputPerturbation : IImportanceMethod
     public ImportanceResult Compute(ImportanceContext context)
     {
         context.Validate();
-        if (!(Sigma >= 0) || !float.IsFinite(Sigma)) throw new ArgumentOutOfRangeException(nameof(Sigma), Sigma, "sigma must be a finite, non-negative number");
-        if (Scale is { } p && !float.IsFinite(p)) throw new ArgumentOutOfRangeException(nameof(Scale), p, "the scale p must be finite");
+        if (!(Sigma >= 0) || !float.IsFinite(Sigma)) throw new InvalidOperationException($"{nameof(Sigma)} = {Sigma}: sigma must be a finite, non-negative number");
+        if (Scale is { } p && !float.IsFinite(p)) throw new InvalidOperationException($"{nameof(Scale)} = {p}: the scale p must be finite");
         int features = context.Features, repeats = Scale is null ? Repeats ?? context.Repeats : 1;
         Check.Positive(repeats, nameof(Repeats));
         var root = new RandomSource(context.Seed);

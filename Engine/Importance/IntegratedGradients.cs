@@ -20,7 +20,7 @@ public sealed class IntegratedGradients : IImportanceMethod
 
     public string Name => "integrated-gradients";
     public ImportanceNeeds Needs => ImportanceNeeds.None;
-    public ImportanceRanking Ranking => ImportanceRanking.Signed;
+    public ImportanceRanking Ranking => ImportanceRanking.ByValue;
 
     /// <summary>Intervals of the trapezoid rule.</summary>
     public int Steps { get; init; } = 32;

@@ -15,7 +15,7 @@ public sealed class ModelRandomisation : IImportanceMethod
 {
     public string Name => "model-randomisation";
     public ImportanceNeeds Needs => Inner.Needs;
-    public ImportanceRanking Ranking => ImportanceRanking.Signed;
+    public ImportanceRanking Ranking => ImportanceRanking.ByValue;
 
     /// <summary>The method checked (any method that needs no retraining).</summary>
     public IImportanceMethod Inner { get; init; } = new PartialDerivatives();

@@ -15,7 +15,7 @@ public sealed class Occlusion : IImportanceMethod
 {
     public string Name => "occlusion";
     public ImportanceNeeds Needs => ImportanceNeeds.Targets;
-    public ImportanceRanking Ranking => ImportanceRanking.Signed;
+    public ImportanceRanking Ranking => ImportanceRanking.ByValue;
 
     /// <summary>Occlude with 0 instead of the training means.</summary>
     public bool ZeroBaseline { get; init; }

@@ -15,7 +15,7 @@ public sealed class PartialDerivatives : IImportanceMethod
 {
     public string Name => "partial-derivatives";
     public ImportanceNeeds Needs => ImportanceNeeds.None;
-    public ImportanceRanking Ranking => ImportanceRanking.Signed;
+    public ImportanceRanking Ranking => ImportanceRanking.ByValue;
 
     public ImportanceResult Compute(ImportanceContext context)
     {

@@ -13,7 +13,7 @@ public sealed class Permutation : IImportanceMethod
 {
     public string Name => "permutation";
     public ImportanceNeeds Needs => ImportanceNeeds.Targets;
-    public ImportanceRanking Ranking => ImportanceRanking.Signed;
+    public ImportanceRanking Ranking => ImportanceRanking.ByValue;
 
     /// <summary>Permutations per feature; null: the context's <see cref="ImportanceContext.Repeats"/>.</summary>
     public int? Repeats { get; init; }

@@ -12,7 +12,7 @@ public sealed class SensitivityAnalysis : IImportanceMethod
 {
     public string Name => "sensitivity-analysis";
     public ImportanceNeeds Needs => ImportanceNeeds.None;
-    public ImportanceRanking Ranking => ImportanceRanking.Signed;
+    public ImportanceRanking Ranking => ImportanceRanking.ByValue;
 
     /// <summary>Points of the sweep (Lek: 12).</summary>
     public int Points { get; init; } = 12;
@@ -23,7 +23,7 @@ public sealed class SensitivityAnalysis : IImportanceMethod
     public ImportanceResult Compute(ImportanceContext context)
     {
         context.Validate();
-        if (Points < 2) throw new ArgumentOutOfRangeException(nameof(Points), Points, "a profile needs at least 2 points");
+        if (Points < 2) throw new InvalidOperationException($"{nameof(Points)} = {Points}: a profile needs at least 2 points");
         int features = context.Features, steps = context.Steps, levels = Levels.Length, series = Points * levels;
         var quantiles = new double[features][]; // per feature: its value at each level
         for (int i = 0; i < features; i++)

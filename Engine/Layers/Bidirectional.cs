@@ -109,8 +109,8 @@ public sealed class Bidirectional : Layer
     /// <summary>Reads <c>merge_mode</c> (concat, sum, ave, mul; default concat) and <c>layer</c>, a recurrent layer's config.</summary>
     public static Bidirectional FromConfig(LayerConfig config)
     {
-        var mode = Enum.Parse<MergeMode>(config.String("merge_mode", "concat", "concat", "sum", "ave", "mul"), ignoreCase: true);
-        var inner = config.Object("layer");
+        var mode = Enum.Parse<MergeMode>(config.Text("merge_mode", "concat", "concat", "sum", "ave", "mul"), ignoreCase: true);
+        var inner = config.Nested("layer");
         var layer = LayerRegistry.Create(inner.Json, inner.Where);
         if (!layer.RequiresSequence)
             throw new ArgumentException($"{config.Where}: 'layer' must be a recurrent layer, not {layer.TypeName}");

@@ -52,7 +52,7 @@ public sealed class Dense : Layer
 
     /// <summary>Reads <c>units</c> and <c>activation</c> (default linear; "softmax" too).</summary>
     public static Dense FromConfig(LayerConfig config) =>
-        config.String("activation", "linear") == "softmax"
+        config.Text("activation", "linear") == "softmax"
             ? WithSoftmax(config.Units())
             : new(config.Units(), config.Activation("activation", Activation.Linear));
 

@@ -50,7 +50,7 @@ public sealed class Flatten : Layer
     public override void WriteConfig(JsonObject config) => config["steps"] = Steps;
 
     /// <summary>Reads <c>steps</c> (1 to 2^20).</summary>
-    public static Flatten FromConfig(LayerConfig config) => new(config.Int("steps", 1, 1 << 20));
+    public static Flatten FromConfig(LayerConfig config) => new(config.WholeNumber("steps", 1, 1 << 20));
 
     internal override void Initialize(Span<float> parameters, RandomSource rng) { }
 

@@ -33,7 +33,7 @@ public sealed class LayerConfig
     public string Where => _where;
 
     /// <summary>A whole number in [<paramref name="min"/>, <paramref name="max"/>]; <paramref name="fallback"/> when absent (required when null).</summary>
-    public int Int(string key, int min, int max, int? fallback = null)
+    public int WholeNumber(string key, int min, int max, int? fallback = null)
     {
         var node = Get(key, fallback is null);
         if (node is null) return fallback!.Value;
@@ -42,7 +42,7 @@ public sealed class LayerConfig
     }
 
     /// <summary>The layer's units: 1 to <see cref="MaxUnits"/>.</summary>
-    public int Units() => Int("units", 1, MaxUnits);
+    public int Units() => WholeNumber("units", 1, MaxUnits);
 
     /// <summary>A true/false value; <paramref name="fallback"/> when absent (required when null).</summary>
     public bool Bool(string key, bool? fallback = null)
@@ -63,7 +63,7 @@ public sealed class LayerConfig
     }
 
     /// <summary>A string, one of <paramref name="values"/> when given; <paramref name="fallback"/> when absent (required when null).</summary>
-    public string String(string key, string? fallback = null, params string[] values)
+    public string Text(string key, string? fallback = null, params string[] values)
     {
         var node = Get(key, fallback is null);
         if (node is null) return fallback!;
@@ -85,7 +85,7 @@ public sealed class LayerConfig
     }
 
     /// <summary>A nested configuration object (a wrapper's inner layer).</summary>
-    public LayerConfig Object(string key)
+    public LayerConfig Nested(string key)
     {
         var node = Get(key, required: true);
         if (node is JsonObject o) return new LayerConfig(o, $"{_where}.{key}");

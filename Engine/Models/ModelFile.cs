@@ -43,7 +43,7 @@ public static class ModelFile
     public static Sequential Build(JsonObject architecture, long maxParameters = Sequential.MaxParameters)
     {
         var config = new LayerConfig(architecture, "the model");
-        int features = config.Int("input_features", 1, LayerConfig.MaxUnits);
+        int features = config.WholeNumber("input_features", 1, LayerConfig.MaxUnits);
         bool flatten = config.Bool("flatten", false);
         if (!architecture.TryGetPropertyValue("layers", out var node) || node is not JsonArray array || array.Count == 0)
             throw new ArgumentException("the model: 'layers' must be a non-empty list of layer configurations");

@@ -17,7 +17,7 @@ namespace Engine.Models;
 public sealed class Sequential
 {
     private readonly Layer[] _layers;
-        private float[] _inputTime = [], _targetTime = [], _outputGrad = [], _gradA = [], _gradB = [];
+    private float[] _inputTime = [], _targetTime = [], _outputGrad = [], _gradA = [], _gradB = [];
     private float[][] _activations;
     private readonly int[] _offsets, _counts; // each layer's slice of the flat buffers, cached (Layer.Tensors builds a list)
     private int _lastBatch, _lastSteps;

@@ -39,7 +39,7 @@ public sealed class ArrayBatchSource : IBatchSource
     /// <summary>Steps that cover the data set once.</summary>
     public int StepsPerEpoch => (Count + BatchSize - 1) / BatchSize;
 
-    public void NextBatch(Span<float> input, Span<float> target, int epoch, int step)
+    public void NextBatch(Span<float> input, Span<float> target, int epoch, int stepInEpoch)
     {
         if (epoch != _epoch) { _epoch = epoch; _cursor = 0; _rng.Shuffle<int>(_order); }
         int perIn = Steps * Features, perOut = TargetsPerSeries;
