@@ -95,13 +95,13 @@ public static unsafe class LstmGates
                 if (Vector512.IsHardwareAccelerated)
                 {
                     for (; j + 16 <= hh; j += 16) Forward512<TA, TR>(z + j, cn + j, sn + j, hn + j, pn + j, hh, default, masked: false);
-                    if (j < hh) Forward512<TA, TR>(z + j, cn + j, sn + j, hn + j, pn + j, hh, Mask512(hh - j), masked: true);
+                    if (j < hh) Forward512<TA, TR>(z + j, cn + j, sn + j, hn + j, pn + j, hh, MaskedLanes.Mask512(hh - j), masked: true);
                     continue;
                 }
                 if (Vector256.IsHardwareAccelerated)
                 {
                     for (; j + 8 <= hh; j += 8) Forward256<TA, TR>(z + j, cn + j, sn + j, hn + j, pn + j, hh, default, masked: false);
-                    if (j < hh) Forward256<TA, TR>(z + j, cn + j, sn + j, hn + j, pn + j, hh, Mask256(hh - j), masked: true);
+                    if (j < hh) Forward256<TA, TR>(z + j, cn + j, sn + j, hn + j, pn + j, hh, MaskedLanes.Mask256(hh - j), masked: true);
                     continue;
                 }
                 if (Vector128.IsHardwareAccelerated)
@@ -151,13 +151,13 @@ public static unsafe class LstmGates
                 if (Vector512.IsHardwareAccelerated)
                 {
                     for (; j + 16 <= hh; j += 16) Backward512<TA, TR>(d + j, dcn + j, dhn + j, g + j, pn + j, sn + j, hh, default, masked: false);
-                    if (j < hh) Backward512<TA, TR>(d + j, dcn + j, dhn + j, g + j, pn + j, sn + j, hh, Mask512(hh - j), masked: true);
+                    if (j < hh) Backward512<TA, TR>(d + j, dcn + j, dhn + j, g + j, pn + j, sn + j, hh, MaskedLanes.Mask512(hh - j), masked: true);
                     continue;
                 }
                 if (Vector256.IsHardwareAccelerated)
                 {
                     for (; j + 8 <= hh; j += 8) Backward256<TA, TR>(d + j, dcn + j, dhn + j, g + j, pn + j, sn + j, hh, default, masked: false);
-                    if (j < hh) Backward256<TA, TR>(d + j, dcn + j, dhn + j, g + j, pn + j, sn + j, hh, Mask256(hh - j), masked: true);
+                    if (j < hh) Backward256<TA, TR>(d + j, dcn + j, dhn + j, g + j, pn + j, sn + j, hh, MaskedLanes.Mask256(hh - j), masked: true);
                     continue;
                 }
                 if (Vector128.IsHardwareAccelerated)
@@ -181,99 +181,72 @@ public static unsafe class LstmGates
         }
     }
 
-    // ---- 512-bit lanes ----
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Mask512(int count) => Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Load(float* p, Vector512<float> mask, bool masked) =>
-        masked ? Avx512F.MaskLoad(p, mask, Vector512<float>.Zero) : Vector512.Load(p);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(float* p, Vector512<float> v, Vector512<float> mask, bool masked)
-    {
-        if (masked) Avx512F.MaskStore(p, mask, v);
-        else v.Store(p);
-    }
+    // ---- 512-bit lanes (a row's last partial vector through MaskedLanes) ----
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Forward512<TA, TR>(float* z, float* c, float* s, float* h, float* cPrev, int hh, Vector512<float> mask, bool masked)
         where TA : struct, IActivationOperator where TR : struct, IActivationOperator
     {
-        var i = TR.Invoke(Load(z, mask, masked));
-        var f = TR.Invoke(Load(z + hh, mask, masked));
-        var g = TA.Invoke(Load(z + 2 * hh, mask, masked));
-        var o = TR.Invoke(Load(z + 3 * hh, mask, masked));
-        var cn = Vector512.FusedMultiplyAdd(i, g, f * Load(cPrev, mask, masked));
+        var i = TR.Invoke(MaskedLanes.Load(z, mask, masked));
+        var f = TR.Invoke(MaskedLanes.Load(z + hh, mask, masked));
+        var g = TA.Invoke(MaskedLanes.Load(z + 2 * hh, mask, masked));
+        var o = TR.Invoke(MaskedLanes.Load(z + 3 * hh, mask, masked));
+        var cn = Vector512.FusedMultiplyAdd(i, g, f * MaskedLanes.Load(cPrev, mask, masked));
         var sn = TA.Invoke(cn);
-        Store(z, i, mask, masked); Store(z + hh, f, mask, masked); Store(z + 2 * hh, g, mask, masked); Store(z + 3 * hh, o, mask, masked);
-        Store(c, cn, mask, masked); Store(s, sn, mask, masked); Store(h, o * sn, mask, masked);
+        MaskedLanes.Store(z, i, mask, masked); MaskedLanes.Store(z + hh, f, mask, masked); MaskedLanes.Store(z + 2 * hh, g, mask, masked); MaskedLanes.Store(z + 3 * hh, o, mask, masked);
+        MaskedLanes.Store(c, cn, mask, masked); MaskedLanes.Store(s, sn, mask, masked); MaskedLanes.Store(h, o * sn, mask, masked);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Backward512<TA, TR>(float* dz, float* dc, float* dh, float* gates, float* cPrev, float* s, int hh, Vector512<float> mask, bool masked)
         where TA : struct, IActivationOperator where TR : struct, IActivationOperator
     {
-        var i = Load(gates, mask, masked);
-        var f = Load(gates + hh, mask, masked);
-        var g = Load(gates + 2 * hh, mask, masked);
-        var o = Load(gates + 3 * hh, mask, masked);
-        var sv = Load(s, mask, masked);
-        var dhv = Load(dh, mask, masked);
-        var dcv = Vector512.FusedMultiplyAdd(dhv * o, TA.Derivative(sv), Load(dc, mask, masked));
-        Store(dz + 3 * hh, dhv * sv * TR.Derivative(o), mask, masked);
-        Store(dz, dcv * g * TR.Derivative(i), mask, masked);
-        Store(dz + hh, dcv * Load(cPrev, mask, masked) * TR.Derivative(f), mask, masked);
-        Store(dz + 2 * hh, dcv * i * TA.Derivative(g), mask, masked);
-        Store(dc, dcv * f, mask, masked);
+        var i = MaskedLanes.Load(gates, mask, masked);
+        var f = MaskedLanes.Load(gates + hh, mask, masked);
+        var g = MaskedLanes.Load(gates + 2 * hh, mask, masked);
+        var o = MaskedLanes.Load(gates + 3 * hh, mask, masked);
+        var sv = MaskedLanes.Load(s, mask, masked);
+        var dhv = MaskedLanes.Load(dh, mask, masked);
+        var dcv = Vector512.FusedMultiplyAdd(dhv * o, TA.Derivative(sv), MaskedLanes.Load(dc, mask, masked));
+        MaskedLanes.Store(dz + 3 * hh, dhv * sv * TR.Derivative(o), mask, masked);
+        MaskedLanes.Store(dz, dcv * g * TR.Derivative(i), mask, masked);
+        MaskedLanes.Store(dz + hh, dcv * MaskedLanes.Load(cPrev, mask, masked) * TR.Derivative(f), mask, masked);
+        MaskedLanes.Store(dz + 2 * hh, dcv * i * TA.Derivative(g), mask, masked);
+        MaskedLanes.Store(dc, dcv * f, mask, masked);
     }
 
     // ---- 256-bit lanes ----
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Mask256(int count) => Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(count)).AsSingle();
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Load(float* p, Vector256<float> mask, bool masked) => masked ? Avx.MaskLoad(p, mask) : Vector256.Load(p);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(float* p, Vector256<float> v, Vector256<float> mask, bool masked)
-    {
-        if (masked) Avx.MaskStore(p, mask, v);
-        else v.Store(p);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Forward256<TA, TR>(float* z, float* c, float* s, float* h, float* cPrev, int hh, Vector256<float> mask, bool masked)
         where TA : struct, IActivationOperator where TR : struct, IActivationOperator
     {
-        var i = TR.Invoke(Load(z, mask, masked));
-        var f = TR.Invoke(Load(z + hh, mask, masked));
-        var g = TA.Invoke(Load(z + 2 * hh, mask, masked));
-        var o = TR.Invoke(Load(z + 3 * hh, mask, masked));
-        var cn = Vector256.FusedMultiplyAdd(i, g, f * Load(cPrev, mask, masked));
+        var i = TR.Invoke(MaskedLanes.Load(z, mask, masked));
+        var f = TR.Invoke(MaskedLanes.Load(z + hh, mask, masked));
+        var g = TA.Invoke(MaskedLanes.Load(z + 2 * hh, mask, masked));
+        var o = TR.Invoke(MaskedLanes.Load(z + 3 * hh, mask, masked));
+        var cn = Vector256.FusedMultiplyAdd(i, g, f * MaskedLanes.Load(cPrev, mask, masked));
         var sn = TA.Invoke(cn);
-        Store(z, i, mask, masked); Store(z + hh, f, mask, masked); Store(z + 2 * hh, g, mask, masked); Store(z + 3 * hh, o, mask, masked);
-        Store(c, cn, mask, masked); Store(s, sn, mask, masked); Store(h, o * sn, mask, masked);
+        MaskedLanes.Store(z, i, mask, masked); MaskedLanes.Store(z + hh, f, mask, masked); MaskedLanes.Store(z + 2 * hh, g, mask, masked); MaskedLanes.Store(z + 3 * hh, o, mask, masked);
+        MaskedLanes.Store(c, cn, mask, masked); MaskedLanes.Store(s, sn, mask, masked); MaskedLanes.Store(h, o * sn, mask, masked);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Backward256<TA, TR>(float* dz, float* dc, float* dh, float* gates, float* cPrev, float* s, int hh, Vector256<float> mask, bool masked)
         where TA : struct, IActivationOperator where TR : struct, IActivationOperator
     {
-        var i = Load(gates, mask, masked);
-        var f = Load(gates + hh, mask, masked);
-        var g = Load(gates + 2 * hh, mask, masked);
-        var o = Load(gates + 3 * hh, mask, masked);
-        var sv = Load(s, mask, masked);
-        var dhv = Load(dh, mask, masked);
-        var dcv = Vector256.FusedMultiplyAdd(dhv * o, TA.Derivative(sv), Load(dc, mask, masked));
-        Store(dz + 3 * hh, dhv * sv * TR.Derivative(o), mask, masked);
-        Store(dz, dcv * g * TR.Derivative(i), mask, masked);
-        Store(dz + hh, dcv * Load(cPrev, mask, masked) * TR.Derivative(f), mask, masked);
-        Store(dz + 2 * hh, dcv * i * TA.Derivative(g), mask, masked);
-        Store(dc, dcv * f, mask, masked);
+        var i = MaskedLanes.Load(gates, mask, masked);
+        var f = MaskedLanes.Load(gates + hh, mask, masked);
+        var g = MaskedLanes.Load(gates + 2 * hh, mask, masked);
+        var o = MaskedLanes.Load(gates + 3 * hh, mask, masked);
+        var sv = MaskedLanes.Load(s, mask, masked);
+        var dhv = MaskedLanes.Load(dh, mask, masked);
+        var dcv = Vector256.FusedMultiplyAdd(dhv * o, TA.Derivative(sv), MaskedLanes.Load(dc, mask, masked));
+        MaskedLanes.Store(dz + 3 * hh, dhv * sv * TR.Derivative(o), mask, masked);
+        MaskedLanes.Store(dz, dcv * g * TR.Derivative(i), mask, masked);
+        MaskedLanes.Store(dz + hh, dcv * MaskedLanes.Load(cPrev, mask, masked) * TR.Derivative(f), mask, masked);
+        MaskedLanes.Store(dz + 2 * hh, dcv * i * TA.Derivative(g), mask, masked);
+        MaskedLanes.Store(dc, dcv * f, mask, masked);
     }
 
     // ---- 128-bit lanes (SSE, NEON): a row's last partial vector goes through a register copied to and from memory
