@@ -42,12 +42,17 @@ public sealed class Report(string directory, string title)
     /// <summary>The PNG files written so far, relative to the directory.</summary>
     public List<string> Images { get; } = [];
 
+    // "LSTM 10 (relu / sigmoid, return_sequences) / Dropout 10 (rate=0.2) / Dense 1 (sigmoid)": each layer's output width
+    // and the settings the model summary shows (ModelSummary's details, one home for how a layer is described).
+    private static string Layers(Sequential model) =>
+        string.Join(" / ", model.Layers.Zip(model.Summary(1).Rows, (l, r) => $"{l.TypeName} {l.OutputSize} ({r.Details})"));
+
     /// <summary>The model: file, layers, inputs and how it was trained.</summary>
     public void AddModel(string modelPath, ModelMetadata arch, Sequential model)
     {
         var t = arch.Training;
         _blocks.Add(new Heading("Model"));
-        _blocks.Add(new Paragraph($"{Code(Path.GetFileName(modelPath))}: {model.ParameterCount:N0} parameters; layers {string.Join(" / ", model.Layers.Select(l => $"{l.TypeName} {l.Units} ({l.Activation.Name()})"))}" +
+        _blocks.Add(new Paragraph($"{Code(Path.GetFileName(modelPath))}: {model.ParameterCount:N0} parameters; layers {Layers(model)}" +
                                   $"; {(model.OutputsSequence ? "one output per step" : "one output per series (last step)")}. " +
                                   $"Target {Code(t.Target ?? "")}, loss {t.Loss}; {arch.Features.Length} features over {arch.Steps} steps: {string.Join(", ", arch.Features.Select(Code))}."));
     }

@@ -42,6 +42,7 @@ public class ReportTests
             report.Write();
             Assert.Equal(["training-loss.png", "ranks.png", "importance-noisy-method.png", "map-noisy-method.png", "lag-noisy-method.png", "importance-profile.png", "profile-profile.png"], report.Images);
             string md = File.ReadAllText(Path.Combine(dir, "report.md")), html = File.ReadAllText(Path.Combine(dir, "report.html"));
+            Assert.Contains("layers LSTM 2 (tanh / sigmoid) / Dense 1 (sigmoid)", md); // the summary's details, units = output width
             foreach (var png in report.Images)
             {
                 Assert.True(new FileInfo(Path.Combine(dir, png)).Length > 1000, png);
