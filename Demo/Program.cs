@@ -33,7 +33,9 @@ public static class Program
             {
                 // One line, no help page after it: the help is one --help away.
                 var c = parse.CommandResult.Command;
-                string command = c is RootCommand ? "demo" : $"demo {c.Name}";
+                // The executable's name: demo, or rnn-importance when installed as the .NET tool.
+                string program = parse.RootCommandResult.Command.Name;
+                string command = c is RootCommand ? program : $"{program} {c.Name}";
                 string errors = string.Join("; ", parse.Errors.Select(e => e.Message.Replace("\t", " ").Trim().TrimEnd('.')));
                 error.WriteLine(ErrorText.Line($"error: {errors} (see {command} --help)"));
                 return 1;
