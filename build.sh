@@ -6,6 +6,7 @@
 #                                --compare [--quick]: side by side with PyTorch into docs/PERFORMANCE.md)
 #   ./build.sh pack              the NuGet packages into artifacts/: the library LstmEngine (+ .snupkg symbols) and
 #                                the .NET tool rnn-importance (docs/PACKAGING.md; .ci/install-check.sh installs them)
+#   ./build.sh docs              the API reference (docfx, from the XML docs) with README.md and docs/ into artifacts/docs
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -131,8 +132,18 @@ case "$cmd" in
     done
     ls artifacts/*.nupkg artifacts/*.snupkg | sed 's/^/packed: /'
     ;;
+  docs)
+    need_dotnet
+    # docfx is a local tool (.config/dotnet-tools.json); it reads Engine.dll and Engine.xml, and docfx.json lists the
+    # pages. --warningsAsErrors: a broken link or cross-reference fails the build.
+    build Engine/Engine.csproj
+    dotnet tool restore >/dev/null
+    rm -rf artifacts/docs artifacts/obj/api
+    dotnet docfx docfx.json --warningsAsErrors --logLevel warning
+    echo "API reference and guide: artifacts/docs/index.html"
+    ;;
   *)
-    sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
     [ "$cmd" = help ] || exit 1
     ;;
 esac
