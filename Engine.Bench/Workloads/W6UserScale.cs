@@ -126,7 +126,7 @@ public sealed class W6Workload
             double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
             bytes = GC.GetTotalAllocatedBytes(precise: true) - bytes;
             var scores = string.Join(" ", result.Scores.Select(s => s.ToString("G6", System.Globalization.CultureInfo.InvariantCulture)));
-            Console.WriteLine($"W6 {name}: {seconds:F3} s, {bytes:N0} B, {threads} thread(s); digest {Digest(result):X16}; scores {scores}");
+            Console.WriteLine($"W6 {name}: {seconds:F3} s, {bytes:N0} B, {threads} thread(s); digest {Digest(result):X16} ({Digest(result with { LagMap = null }):X16} without the lag map); scores {scores}");
         }
         return 0;
     }
