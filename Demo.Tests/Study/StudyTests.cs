@@ -1,10 +1,10 @@
 using System.Text.Json;
 using Demo.Study;
 using Engine.Random;
-using Engine.Tests.Data;
+using Demo.Tests.Data;
 using Xunit;
 
-namespace Engine.Tests.Study;
+namespace Demo.Tests.Study;
 
 public class StudyDataTests
 {
