@@ -34,11 +34,14 @@ public class PinnedWeightAndStepwiseTests
     }
 
     private static ImportanceContext Context(Sequential model, float[] inputs, float[]? targets, int count, int steps,
-                                             ulong seed = 4) => new()
+                                             ulong seed = 4)
     {
-        Model = model, Inputs = inputs, Targets = targets, Count = count, Steps = steps, Loss = new MeanSquaredError(),
-        Seed = seed, Threads = 2,
-    };
+        return new ImportanceContext
+        {
+            Model = model, Inputs = inputs, Targets = targets, Count = count, Steps = steps, Loss = new MeanSquaredError(),
+            Seed = seed, Threads = 2,
+        };
+    }
 
     private static ImportanceContext StackedContext() => Context(Stacked(), new float[2 * 3 * 2], null, 2, 3);
 
@@ -101,8 +104,8 @@ public class PinnedWeightAndStepwiseTests
             Assert.Equal([0, 1, 2], features);
             return Linear(bySeed[seed], 0); // an unexpected seed throws
         };
-        var context = Context(Linear([0.5f, -2, 0], 0.1f), new float[2 * 2 * 3], new float[2 * 2], 2, 2)
-            with { RetrainPermuted = permuted };
+        var context = Context(Linear([0.5f, -2, 0], 0.1f), new float[2 * 2 * 3], new float[2 * 2], 2, 2);
+        context = context with { RetrainPermuted = permuted };
         var result = new ConnectionWeightsTest { Networks = nulls.Length }.Compute(context);
         // p_i = (1 + #{r : |CW_i^r| >= |CW_i|}) / (R + 1): x1 0.5, 0.6 (ties count) -> 3/5; x2 2, 2.5, 3.5 -> 4/5;
         // x3 (CW 0) every null -> 1.
