@@ -56,6 +56,7 @@ exit /b %ERRORLEVEL%
 dotnet build LstmEngine.slnx -c Release --nologo -v quiet -clp:ErrorsOnly || exit /b 1
 set FAILED=0
 dotnet test Engine.Tests\Engine.Tests.csproj -c Release --no-build --nologo || set FAILED=1
+dotnet test Demo.Tests\Demo.Tests.csproj -c Release --no-build --nologo || set FAILED=1
 set DOTNET_PreferredVectorBitWidth=256
 dotnet test Engine.Tests\Engine.Tests.csproj -c Release --no-build --nologo --filter Category=Kernels || set FAILED=1
 set DOTNET_PreferredVectorBitWidth=128

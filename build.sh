@@ -20,11 +20,11 @@ build() { dotnet build "$1" -c Release --nologo -v quiet -clp:ErrorsOnly "${@:2}
 # Runs dotnet test on the built test project; prints its output and adds its counts to the totals.
 passed=0 failed=0 skipped=0
 run_tests() {
-  local label="$1"; shift
+  local label="$1" project="$2"; shift 2
   local log; log=$(mktemp)
   echo "== tests: $label"
   set +e
-  dotnet test Engine.Tests/Engine.Tests.csproj -c Release --no-build --nologo "$@" 2>&1 | tee "$log" | grep -vE '^\s*$' | tail -n 40
+  dotnet test "$project" -c Release --no-build --nologo "$@" 2>&1 | tee "$log" | grep -vE '^\s*$' | tail -n 40
   local rc=${PIPESTATUS[0]}
   set -e
   local line; line=$(grep -E '(Passed|Failed)!\s+-\s+Failed:' "$log" | tail -n 1 || true)
@@ -101,13 +101,14 @@ case "$cmd" in
   test)
     need_dotnet
     build LstmEngine.slnx
-    run_tests "all"
+    run_tests "engine" Engine.Tests/Engine.Tests.csproj
+    run_tests "command line" Demo.Tests/Demo.Tests.csproj
     # The kernels again with 512-bit vectors off, with 256-bit ones off too (the runtime then reports Vector256 as not
     # accelerated: the 128-bit paths of SSE and ARM64's NEON), then with no hardware intrinsics at all (the scalar
     # paths). VectorPathTests fails if a setting does not select the path it asks for.
-    DOTNET_PreferredVectorBitWidth=256 run_tests "kernels, 256-bit vectors" --filter "Category=Kernels"
-    DOTNET_PreferredVectorBitWidth=128 run_tests "kernels, 128-bit vectors" --filter "Category=Kernels"
-    DOTNET_EnableHWIntrinsic=0 run_tests "kernels, scalar (no intrinsics)" --filter "Category=Kernels"
+    DOTNET_PreferredVectorBitWidth=256 run_tests "kernels, 256-bit vectors" Engine.Tests/Engine.Tests.csproj --filter "Category=Kernels"
+    DOTNET_PreferredVectorBitWidth=128 run_tests "kernels, 128-bit vectors" Engine.Tests/Engine.Tests.csproj --filter "Category=Kernels"
+    DOTNET_EnableHWIntrinsic=0 run_tests "kernels, scalar (no intrinsics)" Engine.Tests/Engine.Tests.csproj --filter "Category=Kernels"
     echo "$passed passed, $failed failed, $skipped skipped"
     [ "$failed" -eq 0 ]
     ;;

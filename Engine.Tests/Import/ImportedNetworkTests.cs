@@ -110,7 +110,7 @@ public sealed class ImportedNetworkTests : IDisposable
         // The Dropout layers are in the engine's model now that the registry has them (identity at inference).
         Assert.Equal(["lstm_39", "dropout_63", "lstm_40", "dropout_64", "lstm_41", "dropout_65", "dense_42", "dense_43"],
             record["engine_layers"]!.AsArray().Select(n => n!.GetValue<string>()));
-        var (inputs, count, steps, _) = Reference(path);
+        var (inputs, count, steps, _) = ImportFixtures.Reference(path);
         var a = new float[count * model.OutputsPerSeries(steps)];
         var b = new float[a.Length];
         model.Predict(a, inputs, count, steps);
@@ -146,26 +146,9 @@ public sealed class ImportedNetworkTests : IDisposable
         return (ImportedNetwork.Build(ModelImport.Read(path), path), path);
     }
 
-    /// <summary>The reference inputs (N, T, F) as float32 and outputs (N, O) or (N, T, O) flattened, float64.</summary>
-    internal static (float[] Inputs, int Count, int Steps, double[] Outputs) Reference(string path)
-    {
-        var json = JsonNode.Parse(File.ReadAllText(path + ".expected.json"))!.AsObject();
-        var series = json["inputs"]!.AsArray();
-        int steps = series[0]!.AsArray().Count;
-        var inputs = series.SelectMany(s => s!.AsArray().SelectMany(r => r!.AsArray().Select(v => (float)v!.GetValue<double>()))).ToArray();
-        var outputs = new List<double>();
-        void Flatten(JsonNode? node)
-        {
-            if (node is JsonArray array) foreach (var item in array) Flatten(item);
-            else outputs.Add(node!.GetValue<double>());
-        }
-        Flatten(json["outputs"]);
-        return (inputs, series.Count, steps, outputs.ToArray());
-    }
-
     private static void AssertPredicts(Sequential model, string path)
     {
-        var (inputs, count, steps, expected) = Reference(path);
+        var (inputs, count, steps, expected) = ImportFixtures.Reference(path);
         var predicted = new float[count * model.OutputsPerSeries(steps)];
         model.Predict(predicted, inputs, count, steps);
         Assert.Equal(expected.Length, predicted.Length);

@@ -19,19 +19,7 @@ public sealed class KerasReaderTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    /// <summary>Engine.Tests/Import/Fixtures, found from the test binary's folder.</summary>
-    internal static string Fixtures
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                string candidate = Path.Combine(dir.FullName, "Engine.Tests", "Import", "Fixtures");
-                if (Directory.Exists(candidate)) return candidate;
-            }
-            throw new DirectoryNotFoundException("Engine.Tests/Import/Fixtures not found above the test binaries");
-        }
-    }
+    internal static string Fixtures => ImportFixtures.Folder;
 
     private static string Fixture(string relative) => Path.Combine(Fixtures, relative);
 

@@ -99,19 +99,6 @@ public class MethodContractTests
     }
 
     [Fact]
-    public void RandomisedModelSurvivesCombiningNetworksAndMarksTheStudysChanceLevel()
-    {
-        var context = Fixtures.Context(Fixtures.Model(2), 3, repeats: 2);
-        var two = new[] { context, context with { Model = Fixtures.Model(9), Seed = 4 } };
-        var runs = ImportanceRunner.Run(two, ImportanceMethods.Create(["model-randomisation", "garson"]));
-        Assert.True(runs[0].Result.RandomisedModel);
-        Assert.False(runs[1].Result.RandomisedModel);
-        var design = new global::Demo.Study.StudyDesign { Coefficients = [1, 0.5, 0], Lags = [0, 0, 0] };
-        Assert.True(global::Demo.Study.StudyRunner.Summarise(design, runs[0].Name, [runs[0]]).ChanceLevel);
-        Assert.False(global::Demo.Study.StudyRunner.Summarise(design, runs[1].Name, [runs[1]]).ChanceLevel);
-    }
-
-    [Fact]
     public void ConnectionWeightsRankByMagnitudeAndTheRestBySign()
     {
         // Signed connection weights are the one ranking where a large negative score is important.
@@ -141,13 +128,6 @@ public class MethodContractTests
         var withTargets = Fixtures.Context(Fixtures.Model(2), 3);
         var e = Assert.Throws<ArgumentException>(() => ImportanceRunner.Run(withTargets, ImportanceMethods.Create(["garson", "forward-stepwise"])));
         Assert.Contains("forward-stepwise", e.Message);
-    }
-
-    [Fact]
-    public void TheStudyLeavesOutOnlyTheRandomisationTestByDefault()
-    {
-        // Read from Needs (PermutedRetraining), written out here by name.
-        Assert.Equal(ImportanceMethods.Names.Where(n => n != "connection-weights-test"), global::Demo.Study.StudySettings.DefaultMethods);
     }
 
     [Fact]

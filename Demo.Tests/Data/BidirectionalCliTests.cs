@@ -2,7 +2,7 @@ using Engine.Layers;
 using Engine.Models;
 using Xunit;
 
-namespace Engine.Tests.Data;
+namespace Demo.Tests.Data;
 
 /// <summary><c>demo train --bidirectional --dropout RATE</c>: the model it saves, and the commands that read it.</summary>
 public class BidirectionalCliTests(CliFixture fx) : IClassFixture<CliFixture>

@@ -4,7 +4,7 @@ using Engine.Optimizers;
 using Engine.Training;
 using Xunit;
 
-namespace Engine.Tests.Demo;
+namespace Demo.Tests.ReferenceExperiment;
 
 /// <summary>
 /// The reference experiment's printed numbers pinned: the default seed (42) through the code path <c>demo</c> runs

@@ -4,7 +4,7 @@ using Engine.Layers;
 using Engine.Models;
 using Xunit;
 
-namespace Engine.Tests.Data;
+namespace Demo.Tests.Data;
 
 /// <summary>Issue 11: model files whose demo metadata would give wrong answers or crash later are refused with one
 /// line: null or missing fields, out-of-range steps, a zero, negative, NaN or infinite standardisation, an unknown

@@ -8,7 +8,7 @@ using Engine.Layers;
 using Engine.Models;
 using Xunit;
 
-namespace Engine.Tests.Data;
+namespace Demo.Tests.Data;
 
 public class ModelFileTests
 {

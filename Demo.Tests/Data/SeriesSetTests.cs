@@ -1,7 +1,7 @@
 using Demo.Data;
 using Xunit;
 
-namespace Engine.Tests.Data;
+namespace Demo.Tests.Data;
 
 public class SeriesSetTests
 {

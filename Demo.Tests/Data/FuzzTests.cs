@@ -6,7 +6,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using Xunit;
 
-namespace Engine.Tests.Data;
+namespace Demo.Tests.Data;
 
 /// <summary>
 /// Issue 11's fuzzers in the suite: generated CSV text and model files (valid ones with fields replaced by odd

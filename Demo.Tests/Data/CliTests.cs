@@ -2,7 +2,7 @@ using System.Text.Json;
 using Demo;
 using Xunit;
 
-namespace Engine.Tests.Data;
+namespace Demo.Tests.Data;
 
 /// <summary>A temporary directory with a small sample CSV and a model trained on it, shared by the CLI tests.</summary>
 public sealed class CliFixture : IDisposable

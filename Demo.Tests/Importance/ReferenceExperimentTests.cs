@@ -8,7 +8,7 @@ using Engine.Training;
 using Spectre.Console;
 using Xunit;
 
-namespace Engine.Tests.Importance;
+namespace Demo.Tests.Importance;
 
 /// <summary>The reference experiment, trained once (5 x 1000 batches: well under a second), every method run once.</summary>
 public sealed class ReferenceRuns

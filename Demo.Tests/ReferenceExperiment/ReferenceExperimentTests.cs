@@ -10,7 +10,7 @@ using Engine.Training;
 using Xunit;
 using Xunit.Abstractions;
 
-namespace Engine.Tests.Demo;
+namespace Demo.Tests.ReferenceExperiment;
 
 /// <summary>A short run of the reference experiment, its determinism, its allocation-free training step and its summary.</summary>
 public class ReferenceExperimentTests(ITestOutputHelper output)

@@ -3,7 +3,7 @@ using System.Text;
 using Demo.Data;
 using Xunit;
 
-namespace Engine.Tests.Data;
+namespace Demo.Tests.Data;
 
 /// <summary>Issue 11: the streaming CSV reader refuses NUL bytes and malformed quoting with line and column, never
 /// reads a non-number as a number, never drops a column silently, and checks a huge header in linear time.</summary>

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Xunit;
 
-namespace Engine.Tests.Data;
+namespace Demo.Tests.Data;
 
 /// <summary><c>demo train --cell gru</c>: a GRU model is trained, saved, summarised, loaded for predictions and explained.</summary>
 public class GruCliTests(CliFixture fx) : IClassFixture<CliFixture>

@@ -5,7 +5,7 @@ using Engine.Layers;
 using Engine.Models;
 using Xunit;
 
-namespace Engine.Tests.Data;
+namespace Demo.Tests.Data;
 
 /// <summary>Issue 11: feature names reach report.md and report.html as text: a | never breaks a table row, raw HTML
 /// never passes, a backtick never ends a code span early.</summary>

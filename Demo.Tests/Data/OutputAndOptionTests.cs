@@ -2,7 +2,7 @@ using Engine.IO;
 using Engine.Tests.IO;
 using Xunit;
 
-namespace Engine.Tests.Data;
+namespace Demo.Tests.Data;
 
 /// <summary>Issue 11: outputs never replace an input, a device, a FIFO or another output; option values are parsed
 /// strictly (invariant culture, no group separators) and refused with one line and exit code 1.</summary>

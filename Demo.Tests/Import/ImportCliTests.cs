@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Text;
-using Engine.Tests.Data;
+using Demo.Tests.Data;
+using Engine.Tests.Import;
 using Xunit;
 
-namespace Engine.Tests.Import;
+namespace Demo.Tests.Import;
 
 /// <summary>
 /// The demo on a real Keras file: predict (against the fixture's float64 reference), --compare, import -> predict
@@ -12,13 +13,13 @@ namespace Engine.Tests.Import;
 public sealed class ImportCliTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("import-cli-").FullName;
-    private readonly string _keras = Path.Combine(KerasReaderTests.Fixtures, "real", "air_quality_lstm.keras");
+    private readonly string _keras = Path.Combine(ImportFixtures.Folder, "real", "air_quality_lstm.keras");
     private readonly double[] _expected;
     private readonly string _csv;
 
     public ImportCliTests()
     {
-        var (inputs, count, steps, outputs) = ImportedNetworkTests.Reference(_keras);
+        var (inputs, count, steps, outputs) = ImportFixtures.Reference(_keras);
         _expected = outputs;
         int features = inputs.Length / (count * steps);
         // series, time, f0..f17 and a target column y (not an input: named with --target where it must be left out).
@@ -137,7 +138,7 @@ public sealed class ImportCliTests : IDisposable
     [MemberData(nameof(RefusedAndMalformed))]
     public void Refused_and_malformed_files_are_one_line_errors(string file, string fragment)
     {
-        string path = Path.Combine(KerasReaderTests.Fixtures, file);
+        string path = Path.Combine(ImportFixtures.Folder, file);
         Cli.Bad(["summary", "--model", path], path, fragment);
         Cli.Bad(["import", path, "--out", Out("m.safetensors")], path, fragment);
         Assert.False(File.Exists(Out("m.safetensors")));
