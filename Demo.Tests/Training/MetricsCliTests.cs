@@ -9,7 +9,7 @@ using Xunit;
 
 namespace Demo.Tests.Training;
 
-/// <summary>A sample with 60 series on which a wide LSTM at a high learning rate overfits after about ten epochs.</summary>
+/// <summary>Samples of 60 series; a wide LSTM at a high learning rate overfits the first in ten epochs.</summary>
 public sealed class MetricsCliFixture : IDisposable
 {
     public string Dir { get; } = Directory.CreateTempSubdirectory("metrics-cli-").FullName;
@@ -58,7 +58,8 @@ public class MetricsCliTests(MetricsCliFixture fx) : IClassFixture<MetricsCliFix
     // The line Keras prints for an epoch, from the --json history; the seconds are not compared.
     private static string ExpectedLine(JsonNode e, int epochs, int steps, string[] metrics) =>
         $"Epoch {e["epoch"]}/{epochs} - {steps}/{steps} steps - X s - loss: {F4(e["loss"])}" +
-        string.Concat(metrics.Select(m => $" - {m}: {F4(e["metrics"]![m])}")) + $" - val_loss: {F4(e["validation_loss"])}" +
+        string.Concat(metrics.Select(m => $" - {m}: {F4(e["metrics"]![m])}")) +
+        $" - val_loss: {F4(e["validation_loss"])}" +
         string.Concat(metrics.Select(m => $" - val_{m}: {F4(e["validation_metrics"]![m])}"));
 
     private static float[] Parameters(string path) => ModelFile.Load(path).Model.Parameters;
@@ -73,7 +74,7 @@ public class MetricsCliTests(MetricsCliFixture fx) : IClassFixture<MetricsCliFix
         var history = doc["history"]!.AsArray();
         var validation = history.Select(e => e!["validation_loss"]!.GetValue<float>()).ToList();
         int best = validation.IndexOf(validation.Min()) + 1, stop = best + 3;
-        Assert.True(best is > 1 and < 27, $"the validation loss should rise after an early epoch: {string.Join(", ", validation)}");
+        Assert.True(best is > 1 and < 27, $"the validation loss should rise after an early epoch: {Join(validation)}");
         Assert.Equal(stop, history.Count);
         Assert.Equal(best, doc["restored_epoch"]!.GetValue<int>());
         Assert.Equal(stop, doc["stopped_epoch"]!.GetValue<int>());
@@ -86,7 +87,8 @@ public class MetricsCliTests(MetricsCliFixture fx) : IClassFixture<MetricsCliFix
         var saved = history[best - 1]!;
         Assert.Equal(
             [$"Restoring model weights from the end of the best epoch: {best}.", $"Epoch {stop}: early stopping",
-             $"Saved {model}: 1361 parameters; epoch {best} of {stop} (lowest validation loss): loss {F4(saved["loss"])}, " +
+             $"Saved {model}: 1361 parameters; epoch {best} of {stop} (lowest validation loss): " +
+                 $"loss {F4(saved["loss"])}, " +
                  $"validation loss {F4(saved["validation_loss"])}"],
             lines[(at + 1)..(at + 4)]);
 
@@ -94,23 +96,26 @@ public class MetricsCliTests(MetricsCliFixture fx) : IClassFixture<MetricsCliFix
         string exact = fx.Path2("exact.safetensors");
         Cli.Ok(["train", "--data", fx.Csv, "--target", "alarm", "--model", exact, .. Overfits[2..], "--epochs",
                 best.ToString(CultureInfo.InvariantCulture), "--no-restore-best"]);
-        Assert.Equal(Parameters(exact).Select(BitConverter.SingleToInt32Bits), Parameters(model).Select(BitConverter.SingleToInt32Bits));
+        Assert.Equal(Parameters(exact).Select(BitConverter.SingleToInt32Bits),
+            Parameters(model).Select(BitConverter.SingleToInt32Bits));
     }
 
     [Fact]
     public void ByDefaultTheSavedModelIsTheLowestValidationLossAndNoRestoreBestKeepsTheLast()
     {
         string model = fx.Path2("default.safetensors"), json = fx.Path2("default.json");
-        Cli.Ok(["train", "--data", fx.Csv, "--target", "alarm", "--model", model, .. Overfits[2..], "--epochs", "14", "--json", json]);
+        Cli.Ok(["train", "--data", fx.Csv, "--target", "alarm", "--model", model, .. Overfits[2..], "--epochs", "14",
+                "--json", json]);
         var doc = JsonNode.Parse(File.ReadAllText(json))!;
         var validation = doc["history"]!.AsArray().Select(e => e!["validation_loss"]!.GetValue<float>()).ToList();
         Assert.Equal(14, validation.Count);
         int best = validation.IndexOf(validation.Min()) + 1;
-        Assert.True(best < 14, $"the validation loss should rise after an early epoch: {string.Join(", ", validation)}");
+        Assert.True(best < 14, $"the validation loss should rise after an early epoch: {Join(validation)}");
         Assert.Equal(best, doc["restored_epoch"]!.GetValue<int>());
         Assert.Null(doc["stopped_epoch"]);
         string last = fx.Path2("last.safetensors"), lastJson = fx.Path2("last.json");
-        Cli.Ok(["train", "--data", fx.Csv, "--target", "alarm", "--model", last, .. Overfits[2..], "--epochs", "14", "--no-restore-best", "--json", lastJson]);
+        Cli.Ok(["train", "--data", fx.Csv, "--target", "alarm", "--model", last, .. Overfits[2..], "--epochs", "14",
+                "--no-restore-best", "--json", lastJson]);
         Assert.Null(JsonNode.Parse(File.ReadAllText(lastJson))!["restored_epoch"]);
         string exact = fx.Path2("default-exact.safetensors");
         Cli.Ok(["train", "--data", fx.Csv, "--target", "alarm", "--model", exact, .. Overfits[2..], "--epochs",
@@ -121,9 +126,10 @@ public class MetricsCliTests(MetricsCliFixture fx) : IClassFixture<MetricsCliFix
 
     [Fact]
     public void EarlyStoppingNeedsValidationSeries() =>
-        Cli.Bad(["train", "--data", fx.Csv, "--target", "alarm", "--model", fx.Path2("none.safetensors"), "--validation", "0",
-                 "--early-stopping", "2"],
-            "--early-stopping watches the validation loss, but no series are held out for validation (--validation 0, 60 series)");
+        Cli.Bad(["train", "--data", fx.Csv, "--target", "alarm", "--model", fx.Path2("none.safetensors"),
+                 "--validation", "0", "--early-stopping", "2"],
+            "--early-stopping watches the validation loss, but no series are held out for validation " +
+                "(--validation 0, 60 series)");
 
     // Predictions per series from predict's CSV (series, time, line, target, prediction), in file order.
     private static Dictionary<string, List<(double Y, double P)>> ReadPredictions(string csv)
@@ -133,13 +139,17 @@ public class MetricsCliTests(MetricsCliFixture fx) : IClassFixture<MetricsCliFix
         {
             var f = line.Split(',');
             if (!bySeries.TryGetValue(f[0], out var rows)) bySeries[f[0]] = rows = [];
-            rows.Add((double.Parse(f[3], CultureInfo.InvariantCulture), double.Parse(f[4], CultureInfo.InvariantCulture)));
+            rows.Add((double.Parse(f[3], CultureInfo.InvariantCulture),
+                double.Parse(f[4], CultureInfo.InvariantCulture)));
         }
         return bySeries;
     }
 
     private static string[] HeldOut(string model) =>
-        JsonNode.Parse(ModelFile.Load(model).Metadata["data"])!["training"]!["held_out"]!.AsArray().Select(n => n!.GetValue<string>()).ToArray();
+        JsonNode.Parse(ModelFile.Load(model).Metadata["data"])!["training"]!["held_out"]!.AsArray()
+            .Select(n => n!.GetValue<string>()).ToArray();
+
+    private static string Join(IEnumerable<float> values) => string.Join(", ", values);
 
     // Accuracy at 0.5, the AUC as the share of (positive, negative) pairs won (ties one half), the BCE.
     private static (double Loss, double Accuracy, double Auc) Binary(List<(double Y, double P)> rows)
@@ -166,13 +176,15 @@ public class MetricsCliTests(MetricsCliFixture fx) : IClassFixture<MetricsCliFix
     {
         string model = fx.Path2("predict.safetensors"), train = fx.Path2("predict-train.json");
         string csv = fx.Path2("predict.csv"), json = fx.Path2("predict.json");
-        Cli.Ok(["train", "--data", fx.Csv, "--target", "alarm", "--model", model, .. Overfits, "--early-stopping", "3", "--json", train]);
+        Cli.Ok(["train", "--data", fx.Csv, "--target", "alarm", "--model", model, .. Overfits, "--early-stopping", "3",
+                "--json", train]);
         Cli.Ok("predict", "--model", model, "--data", fx.Csv, "--out", csv, "--json", json);
         var doc = JsonNode.Parse(File.ReadAllText(json))!;
         var rows = ReadPredictions(csv);
         string[] heldOut = HeldOut(model);
         Assert.Equal(12, heldOut.Length);
-        foreach (var (key, series, ids) in new[] { ("validation_series", 12, heldOut), ("all_series", 60, rows.Keys.ToArray()) })
+        foreach (var (key, series, ids) in
+                 new[] { ("validation_series", 12, heldOut), ("all_series", 60, rows.Keys.ToArray()) })
         {
             var expected = Binary(ids.SelectMany(id => rows[id]).ToList());
             var got = doc[key]!;
@@ -185,8 +197,10 @@ public class MetricsCliTests(MetricsCliFixture fx) : IClassFixture<MetricsCliFix
         // The held-out figures are those training reported for the epoch it saved.
         var trainDoc = JsonNode.Parse(File.ReadAllText(train))!;
         var savedEpoch = trainDoc["history"]![trainDoc["restored_epoch"]!.GetValue<int>() - 1]!;
-        Assert.Equal(savedEpoch["validation_loss"]!.GetValue<float>(), doc["validation_series"]!["loss"]!.GetValue<float>(), 6);
-        Assert.Equal(savedEpoch["validation_metrics"]!["auc"]!.GetValue<float>(), doc["validation_series"]!["metrics"]!["auc"]!.GetValue<float>(), 6);
+        var held = doc["validation_series"]!;
+        Assert.Equal(savedEpoch["validation_loss"]!.GetValue<float>(), held["loss"]!.GetValue<float>(), 6);
+        Assert.Equal(savedEpoch["validation_metrics"]!["auc"]!.GetValue<float>(),
+            held["metrics"]!["auc"]!.GetValue<float>(), 6);
     }
 
     [Fact]
@@ -194,7 +208,8 @@ public class MetricsCliTests(MetricsCliFixture fx) : IClassFixture<MetricsCliFix
     {
         string model = fx.Path2("level.safetensors"), train = fx.Path2("level-train.json");
         string csv = fx.Path2("level.csv"), json = fx.Path2("level.json");
-        Cli.Ok("train", "--data", fx.Regression, "--target", "level", "--model", model, "--epochs", "5", "--layers", "6", "--json", train);
+        Cli.Ok("train", "--data", fx.Regression, "--target", "level", "--model", model, "--epochs", "5",
+               "--layers", "6", "--json", train);
         var epoch = JsonNode.Parse(File.ReadAllText(train))!["history"]![0]!;
         Assert.Equal(["mae", "r2_score"], epoch["metrics"]!.AsObject().Select(p => p.Key));
         Assert.Equal(["mae", "r2_score"], epoch["validation_metrics"]!.AsObject().Select(p => p.Key));
@@ -227,11 +242,13 @@ public class MetricsCliTests(MetricsCliFixture fx) : IClassFixture<MetricsCliFix
         var doc = JsonNode.Parse(File.ReadAllText(json))!;
         Assert.Null(doc["validation_series"]);
         Assert.Equal(60, doc["all_series"]!["series"]!.GetValue<int>());
-        Assert.Equal("The model file does not record which series were held out for validation (it was written before " +
-                     "that record): the metrics are over all series only, training series included.", doc["note"]!.GetValue<string>());
+        Assert.Equal("The model file does not record which series were held out for validation (it was written " +
+                     "before that record): the metrics are over all series only, training series included.",
+                     doc["note"]!.GetValue<string>());
 
         string none = fx.Path2("none.safetensors");
-        Cli.Ok("train", "--data", fx.Csv, "--target", "alarm", "--model", none, "--epochs", "2", "--layers", "3", "--validation", "0");
+        Cli.Ok("train", "--data", fx.Csv, "--target", "alarm", "--model", none, "--epochs", "2", "--layers", "3",
+               "--validation", "0");
         Cli.Ok("predict", "--model", none, "--data", fx.Csv, "--out", fx.Path2("none.csv"), "--json", json);
         Assert.Equal("The model was trained without validation series: the metrics are over all series, which it was " +
                      "trained on.", JsonNode.Parse(File.ReadAllText(json))!["note"]!.GetValue<string>());

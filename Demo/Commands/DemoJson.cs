@@ -7,7 +7,8 @@ using Engine.Models;
 namespace Demo.Commands;
 
 // The --json documents of train, predict and summary (study's are in StudyOutput.cs); property names become snake_case keys.
-public sealed record TrainJson(string Model, int Parameters, string Loss, int Series, int Steps, string[] Features, List<EpochLoss> History)
+public sealed record TrainJson(string Model, int Parameters, string Loss, int Series, int Steps, string[] Features,
+    List<EpochLoss> History)
 {
     /// <summary>The epoch whose parameters were saved, when not the last (restore-best).</summary>
     public int? RestoredEpoch { get; init; }
@@ -15,7 +16,8 @@ public sealed record TrainJson(string Model, int Parameters, string Loss, int Se
     /// <summary>The epoch after which early stopping ended training.</summary>
     public int? StoppedEpoch { get; init; }
 }
-public sealed record PredictJson(string Model, string Data, string Out, int Series, int Steps, int Outputs, float? Loss, float? Accuracy)
+public sealed record PredictJson(string Model, string Data, string Out, int Series, int Steps, int Outputs, float? Loss,
+    float? Accuracy)
 {
     /// <summary>Loss and metrics over every series (Loss and Accuracy above repeat them).</summary>
     public SeriesMetrics? AllSeries { get; init; }
@@ -23,7 +25,7 @@ public sealed record PredictJson(string Model, string Data, string Out, int Seri
     /// <summary>Loss and metrics over the series the model held out for validation; null when unknown.</summary>
     public SeriesMetrics? ValidationSeries { get; init; }
 
-    /// <summary>Why there are no validation figures, or that only some of the held-out series are in the data.</summary>
+    /// <summary>Why there are no validation figures, or that only some held-out series are in the data.</summary>
     public string? Note { get; init; }
 }
 

@@ -92,10 +92,12 @@ public static class PredictCommand
         if (json is not null)
         {
             float? accuracy = all is not null && all.Metrics.TryGetValue("accuracy", out float a) ? a : null;
-            CommandOptions.WriteJson(json, new PredictJson(modelPath, dataPath, outPath, data.Count, data.Steps, prediction.Length, all?.Loss, accuracy)
+            var document = new PredictJson(modelPath, dataPath, outPath, data.Count, data.Steps, prediction.Length,
+                all?.Loss, accuracy)
             {
                 AllSeries = all, ValidationSeries = held, Note = note,
-            }, DemoJson.Default.PredictJson);
+            };
+            CommandOptions.WriteJson(json, document, DemoJson.Default.PredictJson);
         }
         return compare is null ? 0 : CompareWith(compare, prediction, outputs, parse.GetValue(Tolerance));
     }

@@ -50,8 +50,8 @@ public static class TrainCommand
         "Stop when the validation loss has not improved for PATIENCE epochs (needs --validation > 0).");
     private static readonly Option<bool> NoRestoreBest = new("--no-restore-best")
     {
-        Description = "Save the last epoch's model; by default, with a validation split, the saved model is the epoch " +
-            "with the lowest validation loss.",
+        Description = "Save the last epoch's model; by default, with a validation split, the saved model is the " +
+            "epoch with the lowest validation loss.",
     };
     private static readonly Option<ulong> Seed = CommandOptions.Seed();
     private static readonly Option<string> Model = CommandOptions.RequiredPath("--model", "Where to save the trained model (.safetensors).");
@@ -61,7 +61,12 @@ public static class TrainCommand
     public static Command Build()
     {
         var command = new Command("train", "Train an LSTM or GRU on your CSV and save it as a .safetensors model file.");
-        foreach (Option o in new Option[] { Data, Target, Features, SeriesCol, TimeCol, Window, NoHead, Layers, Cell, ActivationOpt, RecurrentActivation, BidirectionalOpt, DropoutOpt, Output, Loss, Epochs, Batch, LearningRate, Validation, EarlyStoppingOpt, NoRestoreBest, Seed, Model, Report, Json })
+        foreach (Option o in new Option[]
+                 {
+                     Data, Target, Features, SeriesCol, TimeCol, Window, NoHead, Layers, Cell, ActivationOpt,
+                     RecurrentActivation, BidirectionalOpt, DropoutOpt, Output, Loss, Epochs, Batch, LearningRate,
+                     Validation, EarlyStoppingOpt, NoRestoreBest, Seed, Model, Report, Json,
+                 })
             command.Options.Add(o);
         command.SetAction(Run);
         return command;
@@ -153,7 +158,8 @@ public static class TrainCommand
         var trainer = new Trainer(model, lossFn, new Adam(lr))
         {
             Metrics = MetricSets.For(lossFn),
-            EarlyStopping = valid is not null && (patience is not null || restoreBest) ? new EarlyStopping(patience, restoreBest) : null,
+            EarlyStopping = valid is not null && (patience is not null || restoreBest)
+                ? new EarlyStopping(patience, restoreBest) : null,
         };
         var source = new ArrayBatchSource(train.Inputs, TargetsFor(train, model.OutputsSequence), train.Count, train.Steps, train.Features,
             model.OutputsPerSeries(train.Steps), batch, new RandomSource(seed).Fork(DemoStreams.Train.BatchOrder).NextUInt64());
@@ -179,7 +185,8 @@ public static class TrainCommand
         Console.WriteLine($"Saved {modelPath}: {model.ParameterCount} parameters; " +
             (restored > 0 ? $"epoch {restored} of {history.Count} (lowest validation loss): " : "final ") +
             $"loss {TrainingView.Number(saved.Loss)}" +
-            (float.IsNaN(saved.ValidationLoss) ? "" : $", validation loss {TrainingView.Number(saved.ValidationLoss)}"));
+            (float.IsNaN(saved.ValidationLoss) ? ""
+                : $", validation loss {TrainingView.Number(saved.ValidationLoss)}"));
 
         if (reportDir is not null)
         {
@@ -190,11 +197,15 @@ public static class TrainCommand
             Console.WriteLine($"Report: {Path.Combine(reportDir, "report.md")}, {Path.Combine(reportDir, "report.html")}");
         }
         if (jsonPath is not null)
-            CommandOptions.WriteJson(jsonPath, new TrainJson(modelPath, model.ParameterCount, loss, data.Count, data.Steps, data.FeatureNames, info.History)
+        {
+            var document = new TrainJson(modelPath, model.ParameterCount, loss, data.Count, data.Steps,
+                data.FeatureNames, info.History)
             {
                 RestoredEpoch = restored > 0 ? restored : null,
                 StoppedEpoch = trainer.EarlyStopping?.StoppedEpoch is int stopped and > 0 ? stopped : null,
-            }, DemoJson.Default.TrainJson);
+            };
+            CommandOptions.WriteJson(jsonPath, document, DemoJson.Default.TrainJson);
+        }
         return 0;
     }
 

@@ -21,11 +21,14 @@ public sealed record EpochLoss(int Epoch, float Loss, float? ValidationLoss)
     public Dictionary<string, float>? ValidationMetrics { get; init; }
 
     /// <summary>The record of one epoch's result.</summary>
-    public static EpochLoss Of(Engine.Training.EpochResult e) => new(e.Epoch, e.Loss, float.IsNaN(e.ValidationLoss) ? null : e.ValidationLoss)
-    {
-        Metrics = e.Metrics.Count == 0 ? null : e.Metrics.ToDictionary(m => m.Name, m => (float)m.Value),
-        ValidationMetrics = e.ValidationMetrics.Count == 0 ? null : e.ValidationMetrics.ToDictionary(m => m.Name, m => (float)m.Value),
-    };
+    public static EpochLoss Of(Engine.Training.EpochResult e) =>
+        new(e.Epoch, e.Loss, float.IsNaN(e.ValidationLoss) ? null : e.ValidationLoss)
+        {
+            Metrics = ByName(e.Metrics), ValidationMetrics = ByName(e.ValidationMetrics),
+        };
+
+    private static Dictionary<string, float>? ByName(IReadOnlyList<Engine.Metrics.MetricValue> metrics) =>
+        metrics.Count == 0 ? null : metrics.ToDictionary(m => m.Name, m => (float)m.Value);
 }
 
 /// <summary>How the model was trained and on what data: kept for reports and for reading the data the same way.</summary>

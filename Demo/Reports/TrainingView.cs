@@ -38,7 +38,8 @@ public static class TrainingView
                 {
                     if (p.Step % every != 0 && p.Step != p.StepsPerEpoch) return;
                     task.Value = (double)(p.Epoch - 1) * p.StepsPerEpoch + p.Step;
-                    task.Description = Markup.Escape($"Epoch {p.Epoch}/{p.Epochs} - loss: {Number(p.MeanLoss)}{validation}");
+                    task.Description =
+                        Markup.Escape($"Epoch {p.Epoch}/{p.Epochs} - loss: {Number(p.MeanLoss)}{validation}");
                 };
                 trainer.OnEpoch = e =>
                 {
@@ -62,9 +63,10 @@ public static class TrainingView
         $"{e.Seconds.ToString("F2", CultureInfo.InvariantCulture)} s - loss: {Number(e.Loss)}" +
         Metrics(e.Metrics, "") + ValidationText(e);
 
-    /// <summary>The epoch's validation loss and metrics, <c> - val_loss: ... - val_NAME: ...</c>; empty without.</summary>
+    /// <summary>The epoch's validation loss and metrics, <c> - val_loss: ... - val_NAME: ...</c>, or empty.</summary>
     public static string ValidationText(EpochResult e) =>
-        float.IsNaN(e.ValidationLoss) ? "" : $" - val_loss: {Number(e.ValidationLoss)}" + Metrics(e.ValidationMetrics, "val_");
+        float.IsNaN(e.ValidationLoss) ? ""
+            : $" - val_loss: {Number(e.ValidationLoss)}" + Metrics(e.ValidationMetrics, "val_");
 
     /// <summary>
     /// Early stopping's messages, worded as Keras': <c>Restoring model weights from the end of the best epoch: 21.</c>

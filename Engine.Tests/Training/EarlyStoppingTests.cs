@@ -50,7 +50,8 @@ public class EarlyStoppingTests
         var (trainer, source) = Setup();
         trainer.EarlyStopping = stopping;
         model = trainer.Model;
-        return trainer.Fit(source, epochs, source.StepsPerEpoch, new ValidationSet(ValidData.X, ValidData.Y, ValidationCount));
+        return trainer.Fit(source, epochs, source.StepsPerEpoch,
+            new ValidationSet(ValidData.X, ValidData.Y, ValidationCount));
     }
 
     // The epoch training stops after with Keras' rule, from a full run's validation losses: the first epoch e > 1 at
@@ -75,15 +76,17 @@ public class EarlyStoppingTests
         const int epochs = 30, patience = 3;
         var full = Run(epochs, null, out _);
         int stop = StopEpoch(full, patience);
-        Assert.True(stop > 0, "the validation loss must rise for this test: " + string.Join(", ", full.Select(e => e.ValidationLoss)));
+        string losses = string.Join(", ", full.Select(e => e.ValidationLoss));
+        Assert.True(stop > 0, "the validation loss must rise for this test: " + losses);
         int best = BestEpoch(full, stop);
         Assert.Equal(stop - patience, best);
-        Assert.True(best > 1, "the best epoch should not be the first: " + string.Join(", ", full.Select(e => e.ValidationLoss)));
+        Assert.True(best > 1, "the best epoch should not be the first: " + losses);
 
         var stopping = new EarlyStopping(patience, restoreBest: true);
         var history = Run(epochs, stopping, out var model);
         Assert.Equal(stop, history.Count);
-        Assert.Equal(full.Take(stop).Select(e => (e.Loss, e.ValidationLoss)), history.Select(e => (e.Loss, e.ValidationLoss)));
+        Assert.Equal(full.Take(stop).Select(e => (e.Loss, e.ValidationLoss)),
+            history.Select(e => (e.Loss, e.ValidationLoss)));
         Assert.Equal((best, stop, best), (stopping.BestEpoch, stopping.StoppedEpoch, stopping.RestoredEpoch));
         Assert.Equal(full[best - 1].ValidationLoss, stopping.BestLoss);
 
@@ -119,7 +122,8 @@ public class EarlyStoppingTests
     {
         var (trainer, source) = Setup();
         trainer.EarlyStopping = new EarlyStopping(2, true);
-        Assert.Contains("validation", Assert.Throws<ArgumentException>(() => trainer.Fit(source, 2, source.StepsPerEpoch)).Message);
+        var e = Assert.Throws<ArgumentException>(() => trainer.Fit(source, 2, source.StepsPerEpoch));
+        Assert.Contains("validation", e.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => new EarlyStopping(0, true));
     }
 
@@ -142,7 +146,8 @@ public class EarlyStoppingTests
         const int epochs = 3;
         var trainer = new Trainer(Model(), loss, new Adam(0.02f)) { Metrics = MetricSets.For(loss) };
         var source = new ArrayBatchSource(TrainData.X, y, Count, Steps, Features, 1, Batch, seed: 3);
-        var history = trainer.Fit(source, epochs, source.StepsPerEpoch, new ValidationSet(ValidData.X, vy, ValidationCount));
+        var history = trainer.Fit(source, epochs, source.StepsPerEpoch,
+            new ValidationSet(ValidData.X, vy, ValidationCount));
 
         var replay = Model();
         var adam = new Adam(0.02f);
@@ -164,7 +169,8 @@ public class EarlyStoppingTests
             }
             var expected = MetricSets.Compute(MetricSets.For(loss), ps.ToArray(), ts.ToArray());
             Assert.Equal(expected.Select(m => m.Name), history[epoch].Metrics.Select(m => m.Name));
-            for (int k = 0; k < expected.Length; k++) Assert.Equal(expected[k].Value, history[epoch].Metrics[k].Value, 5);
+            for (int k = 0; k < expected.Length; k++)
+                Assert.Equal(expected[k].Value, history[epoch].Metrics[k].Value, 5);
         }
         var validPrediction = new float[ValidationCount];
         replay.Predict(validPrediction, ValidData.X, ValidationCount, Steps);

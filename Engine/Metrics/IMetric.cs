@@ -6,7 +6,7 @@ namespace Engine.Metrics;
 /// </summary>
 public interface IMetric
 {
-    /// <summary>Keras' name, printed as Keras prints it: <c>accuracy</c>, <c>auc</c>, <c>mae</c>, <c>r2_score</c>.</summary>
+    /// <summary>Keras' name, as Keras prints it: <c>accuracy</c>, <c>auc</c>, <c>mae</c>, <c>r2_score</c>.</summary>
     string Name { get; }
 
     /// <summary>The metric over every pair (prediction[i], target[i]); NaN where it is undefined.</summary>

@@ -9,7 +9,7 @@ namespace Engine.Metrics;
 /// </summary>
 public static class MetricSets
 {
-    /// <summary>New instances of the metrics for <paramref name="loss"/> (<see cref="RocAuc"/> keeps buffers).</summary>
+    /// <summary>New instances of the metrics for <paramref name="loss"/> (an AUC keeps buffers).</summary>
     public static IReadOnlyList<IMetric> For(ILoss loss) => loss switch
     {
         BinaryCrossEntropy => [new BinaryAccuracy(), new RocAuc()],

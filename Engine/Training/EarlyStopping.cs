@@ -51,7 +51,7 @@ public sealed class EarlyStopping
         BestLoss = float.PositiveInfinity;
     }
 
-    /// <summary>Records epoch <paramref name="epoch"/>'s validation loss; returns true when training must stop.</summary>
+    /// <summary>Records epoch <paramref name="epoch"/>'s validation loss; true when training must stop.</summary>
     internal bool AfterEpoch(Sequential model, int epoch, float validationLoss)
     {
         _wait++;
@@ -75,7 +75,7 @@ public sealed class EarlyStopping
         return false;
     }
 
-    /// <summary>At the end of training after <paramref name="lastEpoch"/>: restores the best epoch's parameters.</summary>
+    /// <summary>After the last epoch run, <paramref name="lastEpoch"/>: restores the best epoch's parameters.</summary>
     internal void Finish(Sequential model, int lastEpoch)
     {
         if (!RestoreBest || BestEpoch == 0 || BestEpoch == lastEpoch) return;

@@ -22,7 +22,7 @@ public sealed record EpochResult(int Epoch, float Loss, float ValidationLoss, do
     /// </summary>
     public IReadOnlyList<MetricValue> Metrics { get; init; } = [];
 
-    /// <summary><see cref="Trainer.Metrics"/> on the validation set at the end of the epoch; empty without one.</summary>
+    /// <summary><see cref="Trainer.Metrics"/> on the validation set at the end of the epoch, or empty.</summary>
     public IReadOnlyList<MetricValue> ValidationMetrics { get; init; } = [];
 }
 
@@ -68,7 +68,7 @@ public sealed class Trainer(Sequential model, ILoss loss, Adam optimizer)
     /// </summary>
     public IReadOnlyList<IMetric> Metrics { get; set; } = [];
 
-    /// <summary>Stops on the validation loss and restores the best epoch (needs a validation set); null: never.</summary>
+    /// <summary>Stops on the validation loss, restores the best epoch (needs a validation set); null: never.</summary>
     public EarlyStopping? EarlyStopping { get; set; }
 
     /// <summary>How many times the first epoch's mean loss an epoch's may reach before training stops as diverged.</summary>
@@ -95,7 +95,8 @@ public sealed class Trainer(Sequential model, ILoss loss, Adam optimizer)
         var y = new float[source.BatchSize * source.TargetsPerSeries];
         var predicted = new float[y.Length];
         if (EarlyStopping is not null && validation is null)
-            throw new ArgumentException("early stopping monitors the validation loss: give a validation set", nameof(validation));
+            throw new ArgumentException("early stopping monitors the validation loss: give a validation set",
+                nameof(validation));
         bool metrics = Metrics.Count > 0;
         // The epoch's training pairs for the metrics, and the validation predictions: allocated once per call.
         var epochPredictions = metrics ? new float[(long)stepsPerEpoch * y.Length] : [];
@@ -115,7 +116,8 @@ public sealed class Trainer(Sequential model, ILoss loss, Adam optimizer)
                 float value = Model.TrainStep(x, y, source.BatchSize, source.Steps, Loss, Optimizer);
                 if (!float.IsFinite(value)) throw new TrainingDivergedException(epoch + 1, step + 1, value);
                 if (metrics)
-                    Model.CopyLastStep(epochPredictions.AsSpan(step * y.Length, y.Length), epochTargets.AsSpan(step * y.Length, y.Length));
+                    Model.CopyLastStep(epochPredictions.AsSpan(step * y.Length, y.Length),
+                        epochTargets.AsSpan(step * y.Length, y.Length));
                 sum += value;
                 OnStep?.Invoke(new TrainingProgress(epoch + 1, epochs, step + 1, stepsPerEpoch, (float)(sum / (step + 1))));
             }
@@ -135,7 +137,8 @@ public sealed class Trainer(Sequential model, ILoss loss, Adam optimizer)
                 validationLoss = Loss.Value(validationPredictions, validation.Targets);
                 if (metrics) validationMetrics = MetricSets.Compute(Metrics, validationPredictions, validation.Targets);
             }
-            var result = new EpochResult(epoch + 1, meanLoss, validationLoss, Stopwatch.GetElapsedTime(start).TotalSeconds)
+            double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            var result = new EpochResult(epoch + 1, meanLoss, validationLoss, seconds)
             {
                 Metrics = metrics ? MetricSets.Compute(Metrics, epochPredictions, epochTargets) : [],
                 ValidationMetrics = validationMetrics,
