@@ -12,6 +12,3 @@ public interface IMetric
     /// <summary>The metric over every pair (prediction[i], target[i]); NaN where it is undefined.</summary>
     double Compute(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target);
 }
-
-/// <summary>One metric's value, named.</summary>
-public readonly record struct MetricValue(string Name, double Value);
