@@ -36,7 +36,8 @@ public static class Program
                 // The executable's name: demo, or rnn-importance when installed as the .NET tool.
                 string program = parse.RootCommandResult.Command.Name;
                 string command = c is RootCommand ? program : $"{program} {c.Name}";
-                string errors = string.Join("; ", parse.Errors.Select(e => e.Message.Replace("\t", " ").Trim().TrimEnd('.')));
+                string errors = string.Join("; ", parse.Errors.Select(e =>
+                    string.Join(' ', e.Message.Split((char[])['\t', '\r', '\n', ' '], StringSplitOptions.RemoveEmptyEntries)).TrimEnd('.')));
                 error.WriteLine(ErrorText.Line($"error: {errors} (see {command} --help)"));
                 return 1;
             }
