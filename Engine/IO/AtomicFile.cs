@@ -9,7 +9,7 @@ namespace Engine.IO;
 /// Temporary files are named <c>.{name}.{pid}.{32 hex}.tmp</c>; one is removed on any failure, and ones left by a
 /// killed process (older than <see cref="StaleAge"/>) are removed on the next write into that folder.
 /// </summary>
-public static partial class AtomicFile
+internal static partial class AtomicFile
 {
     /// <summary>How old a leftover temporary file must be before a later write removes it.</summary>
     public static readonly TimeSpan StaleAge = TimeSpan.FromDays(1);

@@ -1,7 +1,7 @@
 namespace Engine.IO;
 
 /// <summary>How error messages quote what the user gave: one line, at most a bounded number of characters.</summary>
-public static class ErrorText
+internal static class ErrorText
 {
     /// <summary>The longest error line the programs print (a crafted input never makes a longer one).</summary>
     public const int MaxLine = 300;

@@ -1,7 +1,7 @@
 namespace Engine.IO;
 
 /// <summary>What a path names.</summary>
-public enum FileKind
+internal enum FileKind
 {
     /// <summary>Nothing there (or a dangling symbolic link).</summary>
     Missing,

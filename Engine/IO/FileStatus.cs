@@ -8,7 +8,7 @@ namespace Engine.IO;
 /// they are not available (other systems) they are 0 and <see cref="Resolved"/> (the full path, links followed)
 /// stands in for the identity.
 /// </summary>
-public readonly record struct FileStatus(FileKind Kind, long Size, ulong Device, ulong Inode, string Resolved)
+internal readonly record struct FileStatus(FileKind Kind, long Size, ulong Device, ulong Inode, string Resolved)
 {
     /// <summary>Whether both name the same existing file.</summary>
     public bool SameFileAs(FileStatus other)

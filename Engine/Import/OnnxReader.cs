@@ -18,7 +18,7 @@ namespace Engine.Import;
 /// with one line naming the node and the op. Gate orders: ONNX LSTM i, o, f, c and GRU z, r, h (torch's i, f, g, o
 /// and r, z, n, which the exporter reorders) become Keras' i, f, c, o and z, r, h; see docs/IMPORT.md.
 /// </remarks>
-public static class OnnxReader
+internal static class OnnxReader
 {
     /// <summary>The largest ONNX file read (protobuf itself caps a message at 2 GiB).</summary>
     public const long MaxFileBytes = 1L << 30;

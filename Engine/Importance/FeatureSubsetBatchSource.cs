@@ -6,7 +6,7 @@ namespace Engine.Importance;
 /// A batch source that passes on only some features of another: what a <see cref="Retrainer"/> needs to train a
 /// model on a feature subset from the data the full model was trained on.
 /// </summary>
-public sealed class FeatureSubsetBatchSource : IBatchSource
+internal sealed class FeatureSubsetBatchSource : IBatchSource
 {
     private readonly IBatchSource _source;
     private readonly int[] _features;

@@ -1,7 +1,7 @@
 namespace Engine.Importance;
 
 /// <summary>The statistics every method shares: summaries of repeats, ranks, shares and rank correlation.</summary>
-public static class ImportanceStatistics
+internal static class ImportanceStatistics
 {
     /// <summary>The normal quantile of a two-sided 95% interval.</summary>
     public const double Z95 = 1.96;

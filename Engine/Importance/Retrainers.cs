@@ -29,7 +29,7 @@ public static class Retrainers
     };
 
     /// <summary>The rows of (count, per) <paramref name="values"/> in a random order: row n of the result is row order[n].</summary>
-    public static float[] PermuteSeries(float[] values, int count, RandomSource rng)
+    internal static float[] PermuteSeries(float[] values, int count, RandomSource rng)
     {
         int per = values.Length / count;
         var order = Enumerable.Range(0, count).ToArray();

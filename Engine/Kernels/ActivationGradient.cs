@@ -9,7 +9,7 @@ namespace Engine.Kernels;
 /// (ActivationOperators.cs): relu: y &gt; 0 ? 1 : 0; tanh: 1 - y^2; sigmoid: y (1 - y); hard_sigmoid:
 /// 0 &lt; y &lt; 1 ? 0.2 : 0; hard_sigmoid_keras3: 0 &lt; y &lt; 1 ? 1/6 : 0; linear: 1.
 /// </summary>
-public static class ActivationGradient
+internal static class ActivationGradient
 {
     /// <summary>dx[i] = dy[i] * f'(y[i]) where y = f(x) is the saved forward output. dx may alias dy.</summary>
     public static void FromOutput(Activation f, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)

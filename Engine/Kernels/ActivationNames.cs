@@ -1,7 +1,7 @@
 namespace Engine.Kernels;
 
 /// <summary>Parsing and printing of <see cref="Activation"/> with Keras' names.</summary>
-public static class ActivationNames
+internal static class ActivationNames
 {
     /// <summary>The Keras name: linear, relu, tanh, sigmoid, hard_sigmoid, hard_sigmoid_keras3.</summary>
     public static string Name(this Activation a)

@@ -6,7 +6,7 @@ namespace Engine.Kernels;
 /// Activation forward kernels: <c>y[i] = f(x[i])</c> for the functions of <see cref="Activation"/>, each defined once
 /// by its operator in ActivationOperators.cs. x and y may be the same span (in place).
 /// </summary>
-public static class Activations
+internal static class Activations
 {
     /// <summary>
     /// y[i] = f(x[i]). relu: max(x, 0); hard_sigmoid: clip(0.2 x + 0.5, 0, 1); hard_sigmoid_keras3:

@@ -13,7 +13,7 @@ namespace Engine.Kernels;
 /// Every width (512-, 256-, 128-bit vectors, then scalars for the rest) evaluates the same expressions in the same
 /// order, without fused multiply-adds, so each element's result does not depend on the path that computed it.
 /// </summary>
-public static class AdamUpdate
+internal static class AdamUpdate
 {
     /// <summary>The flush threshold for the moments.</summary>
     public const float FlushBelow = 1e-30f;

@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics;
 namespace Engine.Kernels;
 
 /// <summary>y[i] += a * x[i], fused multiply-add on every vector width.</summary>
-public static class Axpy
+internal static class Axpy
 {
     /// <summary>y[i] += a * x[i] for i in [0, x.Length).</summary>
     public static void Run(float a, ReadOnlySpan<float> x, Span<float> y)

@@ -1,7 +1,7 @@
 namespace Engine.Kernels;
 
 /// <summary>A[i, :] = v for every row of row-major A (m, n): starts a product that adds a bias.</summary>
-public static class BroadcastRows
+internal static class BroadcastRows
 {
     /// <summary>Writes v into each of the m rows of A (m, n).</summary>
     public static void Run(Span<float> a, ReadOnlySpan<float> v, int m, int n)

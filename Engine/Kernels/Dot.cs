@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics;
 namespace Engine.Kernels;
 
 /// <summary>sum_i x[i] * y[i]. The vector path sums lanes in a different order from the scalar twin.</summary>
-public static class Dot
+internal static class Dot
 {
     /// <summary>Returns sum_i x[i] * y[i].</summary>
     public static float Run(ReadOnlySpan<float> x, ReadOnlySpan<float> y)

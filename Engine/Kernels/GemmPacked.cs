@@ -16,7 +16,7 @@ namespace Engine.Kernels;
 /// scalars otherwise.
 /// Packing B once serves every product with the same right operand (the recurrent kernel across all steps).
 /// </summary>
-public static class GemmPacked
+internal static class GemmPacked
 {
     private const int KBlock = 256, MBlock = 96; // k block: one B micro-panel (256 x 32 floats) stays near L1; 96 rows of A in L2
 

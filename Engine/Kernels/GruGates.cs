@@ -20,7 +20,7 @@ namespace Engine.Kernels;
 /// Each kernel has a scalar twin (…Scalar) written from these formulas, the definition the vector paths are tested
 /// against; a row's last partial vector is a masked load and store.
 /// </summary>
-public static unsafe class GruGates
+internal static unsafe class GruGates
 {
     /// <summary>
     /// reset_after forward: <paramref name="gates"/> holds x W + b (N, 3H) and receives z, q, g;

@@ -10,7 +10,7 @@ namespace Engine.Kernels;
 /// Backward, from dh (total gradient into h) and dc_next (gradient into c from step t+1):
 /// <c>dc = dc_next + dh o a'(s); dz_o = dh s r'(o); dz_i = dc g r'(i); dz_f = dc c_prev r'(f); dz_c = dc i a'(g); dc_prev = dc f</c>.
 /// </summary>
-public static class LstmCell
+internal static class LstmCell
 {
     /// <summary>
     /// Activates the gates in place (z becomes i, f, g, o), writes the cell state c, its activation s and the output h.

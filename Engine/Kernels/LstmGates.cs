@@ -12,7 +12,7 @@ namespace Engine.Kernels;
 /// of <see cref="LstmCell"/>; the vector paths evaluate exp with an inlined Cephes-style polynomial (a call
 /// would make the JIT spill every vector register around it, as the System.Runtime.Intrinsics Exp does).
 /// </summary>
-public static unsafe class LstmGates
+internal static unsafe class LstmGates
 {
     /// <summary>Runs <see cref="LstmCell.Forward"/> on each of <paramref name="rows"/> rows.</summary>
     public static void Forward(Span<float> gates, Span<float> c, Span<float> s, Span<float> h, ReadOnlySpan<float> cPrev,

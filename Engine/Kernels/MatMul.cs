@@ -7,7 +7,7 @@ namespace Engine.Kernels;
 /// C += A B for row-major A (m, k), B (k, n), C (m, n):
 /// <c>C[i, j] += sum_p A[i, p] B[p, j]</c>. Used for the input projection X W and the recurrent product h U.
 /// </summary>
-public static class MatMul
+internal static class MatMul
 {
     /// <summary>C (m, n) += A (m, k) B (k, n).</summary>
     public static void Run(Span<float> c, ReadOnlySpan<float> a, ReadOnlySpan<float> b, int m, int k, int n)

@@ -7,7 +7,7 @@ namespace Engine.Kernels;
 /// C += Aᵀ B for row-major A (m, k), B (m, n), C (k, n):
 /// <c>C[p, j] += sum_i A[i, p] B[i, j]</c>. Used for weight gradients: dW += Xᵀ dZ.
 /// </summary>
-public static class MatMulTransposedA
+internal static class MatMulTransposedA
 {
     /// <summary>C (k, n) += Aᵀ B with A (m, k), B (m, n).</summary>
     public static void Run(Span<float> c, ReadOnlySpan<float> a, ReadOnlySpan<float> b, int m, int k, int n)

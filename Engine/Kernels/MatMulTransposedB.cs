@@ -7,7 +7,7 @@ namespace Engine.Kernels;
 /// C += A Bᵀ for row-major A (m, k), B (n, k), C (m, n):
 /// <c>C[i, j] += sum_p A[i, p] B[j, p]</c>. Used for input gradients: dX = dZ Wᵀ, dh = dZ Uᵀ.
 /// </summary>
-public static class MatMulTransposedB
+internal static class MatMulTransposedB
 {
     /// <summary>C (m, n) += A Bᵀ with A (m, k), B (n, k).</summary>
     public static void Run(Span<float> c, ReadOnlySpan<float> a, ReadOnlySpan<float> b, int m, int k, int n)

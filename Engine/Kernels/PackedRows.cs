@@ -10,7 +10,7 @@ namespace Engine.Kernels;
 /// <c>sums[j] += sum_i B[i, j]</c> with i ascending. The LSTM's backward pass packs each step's dZ this way while it is
 /// still in cache (no pass over the whole dZ afterwards) and gets the bias gradient from the same loads.
 /// </summary>
-public static class PackedRows
+internal static class PackedRows
 {
     /// <summary>Packs B (rows, n; row stride ld) as rows [row0, row0 + rows) of a packed (k, n) operand and adds its column sums to sums (n).</summary>
     public static void PackAndSum(Span<float> packed, Span<float> sums, ReadOnlySpan<float> src, int ld, int row0, int rows, int k, int n)

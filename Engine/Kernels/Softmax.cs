@@ -9,7 +9,7 @@ namespace Engine.Kernels;
 /// a row through <see cref="TensorPrimitives"/> (max, subtract, exp, sum, divide; dot, subtract, multiply), on
 /// whatever vector width the machine has. Not an <see cref="Activation"/>: it couples the elements of a row.
 /// </summary>
-public static class Softmax
+internal static class Softmax
 {
     /// <summary>y = softmax(x) row by row; x and y (rows, cols) may be the same span.</summary>
     public static void Forward(ReadOnlySpan<float> x, Span<float> y, int rows, int cols)

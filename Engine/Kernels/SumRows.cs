@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics;
 namespace Engine.Kernels;
 
 /// <summary>acc[j] += sum_i A[i, j] for row-major A (m, n). Used for bias gradients.</summary>
-public static class SumRows
+internal static class SumRows
 {
     /// <summary>acc (n) += column sums of A (m, n).</summary>
     public static void Run(Span<float> acc, ReadOnlySpan<float> a, int m, int n)

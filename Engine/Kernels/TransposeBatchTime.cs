@@ -4,7 +4,7 @@ namespace Engine.Kernels;
 /// Swaps the first two axes of a (a, b, w) block: <c>dst[j, i, :] = src[i, j, :]</c>.
 /// Converts between the user's batch-major (N, T, F) series and the layers' time-major (T, N, F).
 /// </summary>
-public static unsafe class TransposeBatchTime
+internal static unsafe class TransposeBatchTime
 {
     /// <summary>dst (b, a, w) = src (a, b, w) with its first two axes swapped.</summary>
     public static void Run(Span<float> dst, ReadOnlySpan<float> src, int a, int b, int width)

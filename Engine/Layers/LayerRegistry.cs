@@ -7,7 +7,7 @@ namespace Engine.Layers;
 /// Layer types by Keras class name: how a saved configuration becomes a layer again. Adding a layer is one file (the
 /// layer, with a static <c>FromConfig</c>) and one line here.
 /// </summary>
-public static class LayerRegistry
+internal static class LayerRegistry
 {
     private static readonly Dictionary<string, Func<LayerConfig, Layer>> Factories = new(StringComparer.Ordinal)
     {

@@ -5,7 +5,7 @@ namespace Engine.Losses;
 /// them) and Keras' names (<see cref="ILoss.Name"/>: <c>binary_crossentropy</c>, <c>mean_squared_error</c>).
 /// Named LossNames, not Losses: inside the engine's namespaces <c>Losses</c> would mean the namespace.
 /// </summary>
-public static class LossNames
+internal static class LossNames
 {
     /// <summary>The short names, in the order help texts list them.</summary>
     public static readonly IReadOnlyList<string> ShortNames = ["bce", "mse"];

@@ -10,7 +10,7 @@ namespace Engine.Models;
 /// (padded with spaces to a multiple of 8), then the raw little-endian data; offsets are relative to the end of the
 /// header, and the tensors tile the data exactly. This engine reads and writes F32 tensors only.
 /// </summary>
-public static class SafeTensors
+internal static class SafeTensors
 {
     /// <summary>Largest header accepted, as the reference implementation caps it (100 MB).</summary>
     public const long MaxHeaderBytes = 100_000_000;

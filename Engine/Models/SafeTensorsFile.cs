@@ -16,7 +16,7 @@ namespace Engine.Models;
 /// <see cref="MaxRank"/>, each with exactly dtype F32, shape and data_offsets; the tensors tile the data section
 /// exactly and the file ends where the last tensor does. Error messages quote names cut to a few dozen characters.
 /// </summary>
-public sealed class SafeTensorsFile : IDisposable
+internal sealed class SafeTensorsFile : IDisposable
 {
     /// <summary>Most tensors in one file.</summary>
     public const int MaxTensors = 65_536;

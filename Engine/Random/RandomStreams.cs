@@ -6,7 +6,7 @@ namespace Engine.Random;
 /// <c>Fork(i)</c>, are not listed: the index is the name.) The demo's streams are in its own <c>DemoStreams</c>.
 /// Changing a value changes results: they are pinned by the tests of the reference experiment.
 /// </summary>
-public static class RandomStreams
+internal static class RandomStreams
 {
     /// <summary>
     /// Network k &gt; 0 of a multi-network run trains from <c>new RandomSource(trainingSeed).Fork(ExtraNetworks + k)</c>

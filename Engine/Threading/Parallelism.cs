@@ -9,7 +9,7 @@ namespace Engine.Threading;
 /// core) make calls run on one thread for the next 100 ms (longer when it keeps happening). Parallel work over many
 /// models (the importance methods) is better split over model clones and leaves this at 1.
 /// </summary>
-public static class Parallelism
+internal static class Parallelism
 {
     private static int s_maxThreads = 1;
     private static int s_busy;            // 1 while a lease holds the shared team

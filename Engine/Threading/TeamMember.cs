@@ -1,7 +1,7 @@
 namespace Engine.Threading;
 
 /// <summary>One member's view of a running job: its index, the team size and the team's barrier.</summary>
-public readonly struct TeamMember
+internal readonly struct TeamMember
 {
     private readonly WorkerTeam? _team;
 

@@ -15,7 +15,7 @@ namespace Engine.Threading;
 /// nothing. An exception on any member aborts the others at their next barrier and is rethrown on the caller.
 /// The engine's kernels share one team through <see cref="Parallelism"/>; a team runs one job at a time.
 /// </summary>
-public sealed unsafe class WorkerTeam : IDisposable
+internal sealed unsafe class WorkerTeam : IDisposable
 {
     // Spin this long before yielding (barrier, join) or blocking (idle worker): a step of W3 takes a few µs, and
     // the gaps between jobs of one forward pass (a Dense head, a transpose) a few tens of µs.

@@ -3,7 +3,7 @@ using Engine.Random;
 namespace Engine.Training;
 
 /// <summary>Keras' default weight initialisers.</summary>
-public static class Initializers
+internal static class Initializers
 {
     /// <summary>Glorot (Xavier) uniform: U(-l, l) with l = sqrt(6 / (fanIn + fanOut)); the matrix is (fanIn, fanOut).</summary>
     public static void GlorotUniform(Span<float> weights, int fanIn, int fanOut, RandomSource rng)
