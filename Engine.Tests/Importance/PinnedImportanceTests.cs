@@ -266,6 +266,38 @@ public class PinnedImportanceTests
     }
 
     [Fact]
+    public void SensitivityAnalysisHoldsTheOtherInputAtType7Quantiles()
+    {
+        // One series of 4 steps: x1 = 0, 10, 1, 3 and x2 = 2, -1, 0.5, 4. Type 7 quantiles at h = q (n - 1):
+        //   x1 sorted 0, 1, 3, 10:    min 0,  Q1 0 + 0.75 (1 - 0) = 0.75,       median 1 + 0.5 (3 - 1) = 2,
+        //                             Q3 3 + 0.25 (10 - 3) = 4.75, max 10
+        //   x2 sorted -1, 0.5, 2, 4:  min -1, Q1 -1 + 0.75 (1.5) = 0.125,       median 0.5 + 0.5 (1.5) = 1.25,
+        //                             Q3 2 + 0.25 (2) = 2.5, max 4
+        float[] x = [0, 2, 10, -1, 1, 0.5f, 3, 4];
+        var context = new ImportanceContext
+        {
+            Model = Linear(), Inputs = x, Count = 1, Steps = 4, Loss = new MeanSquaredError(), Seed = 1, Threads = 2,
+        };
+        var result = new SensitivityAnalysis { Points = 3 }.Compute(context);
+        double[][] quantiles = [[0, 0.75, 2, 4.75, 10], [-1, 0.125, 1.25, 2.5, 4]];
+        double[][] values = [[0, 5, 10], [-1, 1.5, 4]];
+        for (int i = 0; i < F; i++)
+        {
+            var curve = result.Curves![i];
+            Assert.Equal(values[i], curve.Values);
+            // The linear model's mean output with x_i = v and the other input at level l: w_i v + w_j q_j(l) + b.
+            int j = 1 - i;
+            for (int l = 0; l < 5; l++)
+                for (int p = 0; p < 3; p++)
+                    Close(W[i] * values[i][p] + W[j] * quantiles[j][l] + 0.25, curve.Levels[l][p]);
+            for (int p = 0; p < 3; p++) Close(W[i] * values[i][p] + W[j] * quantiles[j][2] + 0.25, curve.Median[p]);
+        }
+        Close(0.5 * 10, result.Scores[0]); // |w_1| (max - min) of x1
+        Close(2 * 5, result.Scores[1]);
+        Assert.Equal([2, 1], result.Ranks);
+    }
+
+    [Fact]
     public void GarsonTakesTheDownstreamPathWithAbsoluteWeights()
     {
         // LSTM(2) on 2 inputs, candidate block W^c = [[-1, 4], [3, 0.5]]; Dense(2) head W2 (2, 2) = [[1, -1], [2, 1]].
