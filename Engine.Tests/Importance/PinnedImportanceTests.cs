@@ -94,7 +94,7 @@ public class PinnedImportanceTests
     [Fact]
     public void InputPerturbationScalingVariantIsTheRmsOfWTimesPX()
     {
-        const float p = 0.5f;
+        const float p = 0.3f; // not 0.5, where x p and x (p - 1) move the output by the same amount
         var result = new InputPerturbation { Scale = p }.Compute(Context(Linear(), repeats: 4));
         for (int i = 0; i < F; i++)
         {
@@ -138,6 +138,28 @@ public class PinnedImportanceTests
             // A per-step model: perturbing step t moves output t only, so lag 0 holds everything, lags 1, 2 are 0.
             Close(lag0, lag[0, i]);
             for (int k = 1; k < T; k++) Assert.Equal(0.0, lag[k, i], 12);
+        }
+    }
+
+    [Fact]
+    public void InputPerturbationScalingVariantMapsScaleOneCellAtATime()
+    {
+        const float p = 0.3f; // not 0.5, where x p and x (p - 1) move the output by the same amount
+        var result = new InputPerturbation { Scale = p, TimeResolved = true }.Compute(Context(Linear(), repeats: 3));
+        for (int i = 0; i < F; i++)
+        {
+            double lag0 = 0;
+            for (int t = 0; t < T; t++)
+            {
+                // x[n, t, i] -> x (1 + p) moves output t of series n by w_i p x[n, t, i]: RMS over all N T outputs,
+                // and over the N outputs at step t for lag 0. One evaluation, whatever the repeats.
+                double squares = 0;
+                for (int n = 0; n < N; n++) squares += Math.Pow(W[i] * p * X[(n * T + t) * F + i], 2);
+                Close(Math.Sqrt(squares / (N * T)), result.TimeMap![t, i]);
+                lag0 += Math.Sqrt(squares / N) / T;
+            }
+            Close(lag0, result.LagMap![0, i]);
+            for (int k = 1; k < T; k++) Assert.Equal(0.0, result.LagMap![k, i], 12);
         }
     }
 
