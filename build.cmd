@@ -4,6 +4,8 @@ rem   build.cmd demo [ARGS...]    restore, publish in Release (x64: NativeAOT wh
 rem   build.cmd test              build and run every test (and the kernel tests under forced vector widths)
 rem   build.cmd bench [ARGS...]   the BenchmarkDotNet suite (--quick: a smoke run of every benchmark; --compare: Linux only)
 rem   build.cmd mutate [--since[:REF]] [FOLDER...]   Stryker.NET mutation testing, as ./build.sh mutate (not part of CI)
+rem   build.cmd pack              the NuGet packages into artifacts\: the library LstmEngine (+ .snupkg) and the tool rnn-importance
+rem   build.cmd docs              the API reference (docfx) with README.md and docs\ into artifacts\docs
 setlocal EnableDelayedExpansion
 cd /d "%~dp0"
 set DOTNET_CLI_TELEMETRY_OPTOUT=1
@@ -24,6 +26,8 @@ if /i "%CMD%"=="demo" goto demo
 if /i "%CMD%"=="test" goto test
 if /i "%CMD%"=="bench" goto bench
 if /i "%CMD%"=="mutate" goto mutate
+if /i "%CMD%"=="pack" goto pack
+if /i "%CMD%"=="docs" goto docs
 goto usage
 :demo
 rem As ./build.sh demo: DEMO_BUILD=aot (NativeAOT, required), r2r (ReadyToRun) or jit (plain build); unset: NativeAOT on x64
@@ -102,6 +106,22 @@ for %%f in (%FOLDERS%) do (
   )
 )
 exit /b 0
+:pack
+rem As ./build.sh pack (docs\PACKAGING.md): reproducible build settings, old packages removed first.
+if exist artifacts del /q artifacts\*.nupkg artifacts\*.snupkg 2>nul
+dotnet pack Engine\Engine.csproj -c Release -o artifacts -p:ContinuousIntegrationBuild=true --nologo -v quiet -clp:ErrorsOnly || exit /b 1
+dotnet pack Demo\Demo.csproj -c Release -o artifacts -p:ContinuousIntegrationBuild=true --nologo -v quiet -clp:ErrorsOnly || exit /b 1
+dir /b artifacts\*.nupkg artifacts\*.snupkg
+exit /b 0
+:docs
+rem As ./build.sh docs: docfx from .config\dotnet-tools.json; a broken link or cross-reference fails the build.
+dotnet build Engine\Engine.csproj -c Release --nologo -v quiet -clp:ErrorsOnly || exit /b 1
+dotnet tool restore >nul || exit /b 1
+if exist artifacts\docs rmdir /s /q artifacts\docs
+if exist artifacts\obj\api rmdir /s /q artifacts\obj\api
+dotnet docfx docfx.json --warningsAsErrors --logLevel warning || exit /b 1
+echo API reference and guide: artifacts\docs\index.html
+exit /b 0
 :usage
-echo usage: build.cmd demo^|test^|bench^|mutate [ARGS...]
+echo usage: build.cmd demo^|test^|bench^|mutate^|pack^|docs [ARGS...]
 exit /b 1
