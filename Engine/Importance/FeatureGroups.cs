@@ -10,11 +10,11 @@ namespace Engine.Importance;
 /// </summary>
 public sealed record FeatureGroups
 {
-    private FeatureGroups(string[] names, int[][] members, int features)
+    private FeatureGroups(string[] names, int[][] members, string[] featureNames)
     {
         Names = names;
         Members = members;
-        Features = features;
+        FeatureNames = featureNames;
     }
 
     /// <summary>The units' names: each group's name, then each ungrouped feature's name.</summary>
@@ -23,8 +23,11 @@ public sealed record FeatureGroups
     /// <summary>The feature indices of each unit, ascending (a single feature's unit holds just it).</summary>
     public IReadOnlyList<int[]> Members { get; }
 
+    /// <summary>The names of the F input features the grouping covers.</summary>
+    public IReadOnlyList<string> FeatureNames { get; }
+
     /// <summary>F, the input features the grouping covers.</summary>
-    public int Features { get; }
+    public int Features => FeatureNames.Count;
 
     /// <summary>U, the units scored.</summary>
     public int Count => Members.Count;
@@ -92,7 +95,7 @@ public sealed record FeatureGroups
             names.Add(featureNames[i]);
             members.Add([i]);
         }
-        return new FeatureGroups([.. names], [.. members], featureNames.Count);
+        return new FeatureGroups([.. names], [.. members], [.. featureNames]);
     }
 
     private static int IndexOf(IReadOnlyList<string> names, string name)
