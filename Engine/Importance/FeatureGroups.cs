@@ -153,6 +153,7 @@ public sealed record FeatureGroups
             Order = order,
             Note = result.Note,
             RandomisedModel = result.RandomisedModel,
+            Completeness = result.Completeness,
             Groups = this,
         };
     }
