@@ -26,6 +26,7 @@ public static class Program
     /// </summary>
     public static int Run(string[] args, TextWriter error)
     {
+        DemoConsole.Error = error;
         try
         {
             var parse = BuildRoot().Parse(args);

@@ -43,6 +43,14 @@ public static class Cli
         Assert.True(code == 0, $"demo {string.Join(' ', args)} exited {code}: {error}");
     }
 
+    /// <summary>Expects exit code 0; the lines on stderr (the warnings).</summary>
+    public static string[] Warnings(params string[] args)
+    {
+        var (code, error) = Run(args);
+        Assert.True(code == 0, $"demo {string.Join(' ', args)} exited {code}: {error}");
+        return error.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
+    }
+
     /// <summary>Expects exit code 1 and one line on stderr that contains every fragment (file, line or column, problem).</summary>
     public static string Bad(string[] args, params string[] fragments)
     {

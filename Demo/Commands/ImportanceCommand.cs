@@ -20,6 +20,7 @@ public static class ImportanceCommand
 {
     private static readonly Option<string> Model = CommandOptions.RequiredPath("--model", "The model file (.safetensors).");
     private static readonly Option<string> Data = CommandOptions.RequiredPath("--data", "CSV file with the model's feature and target columns.");
+    private static readonly Option<char?> Delimiter = CommandOptions.Delimiter();
     private static readonly Option<string> Methods = new("--methods") { Description = $"Methods, comma-separated, or all: {string.Join(", ", ImportanceMethods.Names)}.", DefaultValueFactory = _ => "all" };
     private static readonly Option<int> Repeats = CommandOptions.PositiveInt("--repeats", 10, "Repeats of the randomised methods (noise draws, permutations, randomised networks), for the SD and 95% interval.");
     private static readonly Option<ulong> Seed = CommandOptions.Seed();
@@ -37,7 +38,7 @@ public static class ImportanceCommand
     public static Command Build()
     {
         var command = new Command("importance", "Rank the inputs of a trained model on your data: which features matter, and when.");
-        foreach (Option o in new Option[] { Model, Data, Methods, Repeats, Seed, Threads, Noise, Restarts, NullNetworks, RetrainEpochs, Networks, Report, Json, Features, Target }) command.Options.Add(o);
+        foreach (Option o in new Option[] { Model, Data, Methods, Repeats, Seed, Threads, Noise, Restarts, NullNetworks, RetrainEpochs, Networks, Report, Json, Features, Target, Delimiter }) command.Options.Add(o);
         command.SetAction(Run);
         return command;
     }
@@ -66,7 +67,8 @@ public static class ImportanceCommand
         OutputPaths.Check([new("--model", modelPath), new("--data", dataPath)],
             json is null ? [] : [new("--json", json)], reportDir);
         var (model, arch) = CommandOptions.LoadModel(modelPath, CommandOptions.SplitList(parse.GetValue(Features)));
-        var data = CommandOptions.LoadDataFor(modelPath, arch, dataPath, targetOptional: true, parse.GetValue(Target));
+        var data = CommandOptions.LoadDataFor(modelPath, arch, dataPath, targetOptional: true, parse.GetValue(Target),
+            parse.GetValue(Delimiter));
         if (arch.Imported is not null)
             arch = arch with { Features = data.FeatureNames, Training = arch.Training with { Target = data.TargetName } };
         var loss = TrainCommand.LossOf(arch, modelPath);

@@ -20,6 +20,7 @@ public static class PredictCommand
 {
     private static readonly Option<string> Model = CommandOptions.RequiredPath("--model", "The model file (.safetensors).");
     private static readonly Option<string> Data = CommandOptions.RequiredPath("--data", "CSV file with the model's feature columns (the target column is optional).");
+    private static readonly Option<char?> Delimiter = CommandOptions.Delimiter();
     private static readonly Option<string> Out = CommandOptions.RequiredPath("--out", "Where to write the predictions (CSV).");
     private static readonly Option<string?> Json = CommandOptions.Json();
     private static readonly Option<string?> Features = CommandOptions.ImportedFeatures();
@@ -32,7 +33,7 @@ public static class PredictCommand
     public static Command Build()
     {
         var command = new Command("predict", "Predict with a trained model and write the predictions to a CSV.");
-        foreach (Option o in new Option[] { Model, Data, Out, Json, Features, Target, Compare, Tolerance }) command.Options.Add(o);
+        foreach (Option o in new Option[] { Model, Data, Out, Json, Features, Target, Compare, Tolerance, Delimiter }) command.Options.Add(o);
         command.SetAction(Run);
         return command;
     }
@@ -44,7 +45,8 @@ public static class PredictCommand
         OutputPaths.Check([new("--model", modelPath), new("--data", dataPath), .. compare is null ? Array.Empty<OutputPaths.Named>() : [new("--compare", compare)]],
             [new("--out", outPath), .. json is null ? Array.Empty<OutputPaths.Named>() : [new("--json", json)]]);
         var (model, arch) = CommandOptions.LoadModel(modelPath, CommandOptions.SplitList(parse.GetValue(Features)));
-        var data = CommandOptions.LoadDataFor(modelPath, arch, dataPath, targetOptional: true, parse.GetValue(Target));
+        var data = CommandOptions.LoadDataFor(modelPath, arch, dataPath, targetOptional: true, parse.GetValue(Target),
+            parse.GetValue(Delimiter));
 
         int perSeries = model.OutputsPerSeries(data.Steps);
         var prediction = new float[data.Count * perSeries];

@@ -21,6 +21,7 @@ namespace Demo.Commands;
 public static class TrainCommand
 {
     private static readonly Option<string> Data = CommandOptions.RequiredPath("--data", "CSV file, long format: one row per series and step.");
+    private static readonly Option<char?> Delimiter = CommandOptions.Delimiter();
     private static readonly Option<string> Target = new("--target") { Description = "Target column.", Required = true };
     private static readonly Option<string?> Features = new("--features") { Description = "Feature columns, comma-separated (default: every other numeric column)." };
     private static readonly Option<string?> SeriesCol = new("--series-col") { Description = "Series-id column (default: the column named series or id)." };
@@ -53,7 +54,7 @@ public static class TrainCommand
     public static Command Build()
     {
         var command = new Command("train", "Train an LSTM or GRU on your CSV and save it as a .safetensors model file.");
-        foreach (Option o in new Option[] { Data, Target, Features, SeriesCol, TimeCol, Window, NoHead, Layers, Cell, ActivationOpt, RecurrentActivation, BidirectionalOpt, DropoutOpt, Output, Loss, Epochs, Batch, LearningRate, Validation, Seed, Model, Report, Json })
+        foreach (Option o in new Option[] { Data, Target, Features, SeriesCol, TimeCol, Window, NoHead, Layers, Cell, ActivationOpt, RecurrentActivation, BidirectionalOpt, DropoutOpt, Output, Loss, Epochs, Batch, LearningRate, Validation, Seed, Model, Report, Json, Delimiter })
             command.Options.Add(o);
         command.SetAction(Run);
         return command;
@@ -85,27 +86,31 @@ public static class TrainCommand
         OutputPaths.Check([new("--data", dataPath)],
             [new("--model", modelPath), .. jsonPath is null ? Array.Empty<OutputPaths.Named>() : [new("--json", jsonPath)]], reportDir);
 
-        var data = SeriesSet.Load(dataPath, new DataOptions(parse.GetValue(Target), CommandOptions.SplitList(parse.GetValue(Features)) is { Length: > 0 } f ? f : null,
-            parse.GetValue(SeriesCol), parse.GetValue(TimeCol), parse.GetValue(Window)));
-        string loss = parse.GetValue(Loss) ?? (data.BinaryTarget ? "bce" : "mse");
+        var data = SeriesLayout.Open(dataPath, _ => new DataOptions(parse.GetValue(Target),
+            CommandOptions.SplitList(parse.GetValue(Features)) is { Length: > 0 } f ? f : null,
+            parse.GetValue(SeriesCol), parse.GetValue(TimeCol), parse.GetValue(Window)), parse.GetValue(Delimiter));
+        string loss = DataChecks.ChooseLoss(data, parse.GetValue(Loss));
+        data.LeaveOutConstantFeatures();
+        CheckSize(data.Features, units, head);
         ILoss lossFn = LossNames.Parse(loss);
-        if (lossFn is BinaryCrossEntropy && data.NonBinaryTarget() is { } notBinary) throw notBinary;
 
-        // Split whole series (or windows) into training and validation with a seeded shuffle.
+        // Split whole series (or windows) into training and validation with a seeded shuffle; each subset is copied
+        // out of the table once (no copy of a whole set).
         var order = Enumerable.Range(0, data.Count).ToArray();
         new RandomSource(seed).Fork(DemoStreams.Train.ValidationSplit).Shuffle<int>(order);
         int held = (int)Math.Round(validation * data.Count);
         if (validation > 0 && held == 0 && data.Count > 1) held = 1;
         if (held >= data.Count) throw new InputException($"{dataPath}: --validation {validation} leaves no series to train on ({data.Count} series)");
-        var train = data.Subset(order[held..].Order().ToArray());
-        var valid = held > 0 ? data.Subset(order[..held].Order().ToArray()) : null;
-        if (train != data) data = data.ShapeOnly(); // the subsets hold copies: let the whole set's arrays go
+        DataChecks.ValidationSeries(data, validation, held);
+        var valid = held > 0 ? data.Build(order[..held].Order().ToArray(), rows: false) : null;
+        var train = data.Build(order[held..].Order().ToArray(), rows: false);
+        data.Release();
+        DemoConsole.Warn(data.Warnings);
 
         var (mean, sd) = Standardiser.Fit(train.Inputs, train.Features);
         Standardiser.Apply(train.Inputs, mean, sd);
         if (valid is not null) Standardiser.Apply(valid.Inputs, mean, sd);
 
-        CheckSize(data.Features, units, head);
         var outActivation = lossFn is BinaryCrossEntropy ? Activation.Sigmoid : Activation.Linear;
         var act = ActivationNames.Parse(parse.GetValue(ActivationOpt)!);
         var rec = ActivationNames.Parse(parse.GetValue(RecurrentActivation)!);
@@ -127,7 +132,12 @@ public static class TrainCommand
             Target = data.TargetName, SeriesColumn = data.SeriesColumn, TimeColumn = data.TimeColumn, Window = data.Window,
             TrainingSeries = train.Count, ValidationSeries = valid?.Count ?? 0,
         };
-        var arch = new ModelMetadata { Features = data.FeatureNames, Steps = data.Steps, Normalisation = new Normalisation(mean, sd), Training = info };
+        var arch = new ModelMetadata
+        {
+            Features = data.FeatureNames, Steps = data.Steps, Normalisation = new Normalisation(mean, sd), Training = info,
+            Constant = data.Constant.Count > 0 ? [.. data.Constant] : null,
+            Warnings = data.Warnings.Count > 0 ? [.. data.Warnings] : null,
+        };
         var model = new Sequential(data.Features, layers, flatten: sequence);
         model.Initialize(seed);
 
