@@ -119,6 +119,8 @@ public class StudyMetricsTests
         Assert.Equal(0.9, StudyMetrics.Spearman([2, 1, 3, 4, 5], [1, 2, 3, 4, 5]), 12);   // 1 - 6*2/(5*24)
         Assert.Equal(0.8, StudyMetrics.Similarity([1, 2, 3, 4, 4], [1, 2, 3, 4, 5]), 12); // a tie at the bottom: x5 not at #5
         Assert.False(StudyMetrics.IrrelevantLast([1, 2, 3, 4, 4], [4]));                  // tied last is not strictly last
+        // The tie by average ranks [1, 2, 3, 4.5, 4.5]: rho = 9.5 / sqrt(9.5 * 10) (competition ranks: 8 / sqrt(68)).
+        Assert.Equal(9.5 / Math.Sqrt(95), StudyMetrics.Spearman([1, 2, 3, 4, 4], [1, 2, 3, 4, 5]), 12);
         Assert.Equal(0.0, StudyMetrics.Spearman([1, 1, 1, 1, 1], [1, 2, 3, 4, 5]));       // all tied: no information
         Assert.Throws<ArgumentException>(() => StudyMetrics.Similarity([1, 2], [1, 2, 3]));
     }

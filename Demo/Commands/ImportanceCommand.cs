@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using Demo.Data;
 using Demo.Importance;
 using Demo.Reports;

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using Engine.IO;
-using Engine.Models;
 using Engine.Random;
 
 namespace Demo.Commands;

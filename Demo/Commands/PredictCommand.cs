@@ -2,9 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using Demo.Data;
-using Engine.Losses;
 using Engine.IO;
-using Engine.Models;
+using Engine.Losses;
 using Spectre.Console;
 
 namespace Demo.Commands;

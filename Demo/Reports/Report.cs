@@ -3,7 +3,6 @@ using System.Net;
 using System.Text;
 using Demo.Data;
 using Engine.IO;
-using Engine.Kernels;
 using Engine.Models;
 
 namespace Demo.Reports;

@@ -2,15 +2,6 @@ using System.Text.RegularExpressions;
 
 namespace Engine.IO;
 
-/// <summary>An output file could not be written (no space, no permission, not a regular file): names the
-/// path.</summary>
-public sealed class FileWriteException(string path, string problem, Exception? inner = null)
-    : IOException($"{path}: cannot be written: {problem}", inner)
-{
-    /// <summary>The path as the caller gave it.</summary>
-    public string Path { get; } = path;
-}
-
 /// <summary>
 /// The one file writer of the code base: writes through a temporary file beside the target, flushed to disk, then
 /// renamed over the target, so a reader (or a crash, even <c>kill -9</c>) never sees half a file and a failed write

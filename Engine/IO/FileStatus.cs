@@ -2,21 +2,6 @@ using System.Runtime.InteropServices;
 
 namespace Engine.IO;
 
-/// <summary>What a path names.</summary>
-public enum FileKind
-{
-    /// <summary>Nothing there (or a dangling symbolic link).</summary>
-    Missing,
-    Regular,
-    Directory,
-    CharacterDevice,
-    BlockDevice,
-    Fifo,
-    Socket,
-    /// <summary>Something else, or a kind this platform cannot tell apart.</summary>
-    Other,
-}
-
 /// <summary>
 /// A path's kind, size and identity, symbolic links followed. <see cref="Device"/> and <see cref="Inode"/> identify
 /// the file on Linux (two paths name the same file when both match, whatever the spelling, links or mounts); where

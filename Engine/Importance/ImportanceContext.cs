@@ -4,14 +4,6 @@ using Engine.Models;
 namespace Engine.Importance;
 
 /// <summary>
-/// Trains a fresh model on the inputs <paramref name="features"/> (indices into the original features, ascending)
-/// and returns it; the model must take <c>features.Length</c> inputs and give the same outputs as the original.
-/// <paramref name="seed"/> seeds its weights and data order, so a retraining is reproducible. Called from several
-/// threads at once for different subsets: it must not share mutable state between calls.
-/// </summary>
-public delegate Sequential Retrainer(int[] features, ulong seed);
-
-/// <summary>
 /// What every importance method sees: the trained model, an evaluation set, the loss, a seed, a thread count,
 /// and for the methods that need them, a repeat count, the training means and a way to retrain.
 /// </summary>

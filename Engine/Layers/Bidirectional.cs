@@ -4,19 +4,6 @@ using Engine.Random;
 
 namespace Engine.Layers;
 
-/// <summary>How <see cref="Bidirectional"/> merges its two directions' outputs f and b (H each).</summary>
-public enum MergeMode
-{
-    /// <summary>[f | b], 2H values.</summary>
-    Concat,
-    /// <summary>f + b.</summary>
-    Sum,
-    /// <summary>(f + b) / 2.</summary>
-    Ave,
-    /// <summary>f b, elementwise.</summary>
-    Mul,
-}
-
 /// <summary>
 /// Keras' Bidirectional wrapper around any recurrent layer (one that <see cref="Layer.RequiresSequence"/>): a forward
 /// copy reads x_0 .. x_{T-1}; a backward copy reads the time-reversed input x_{T-1} .. x_0, and its sequence output is
