@@ -35,7 +35,8 @@ public static class Program
                 // One line, no help page after it: the help is one --help away.
                 var c = parse.CommandResult.Command;
                 string command = c is RootCommand ? "demo" : $"demo {c.Name}";
-                string errors = string.Join("; ", parse.Errors.Select(e => e.Message.Replace("\t", " ").Trim().TrimEnd('.')));
+                string errors = string.Join("; ", parse.Errors.Select(e =>
+                    string.Join(' ', e.Message.Split((char[])['\t', '\r', '\n', ' '], StringSplitOptions.RemoveEmptyEntries)).TrimEnd('.')));
                 error.WriteLine(ErrorText.Line($"error: {errors} (see {command} --help)"));
                 return 1;
             }

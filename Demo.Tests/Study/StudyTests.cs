@@ -250,3 +250,54 @@ public class StudyRunTests
         Cli.Bad(["study", "--replicates", "0"], "--replicates must be a positive whole number");
     }
 }
+
+/// <summary>Issue 12: the study's table fits 80 columns with no word cut, and prints as CSV and markdown.</summary>
+public class StudyTableTests
+{
+    // Every method with made-up but fixed summaries over 10 replicates of the default design (5 inputs).
+    private static StudyResult Result()
+    {
+        var names = Engine.Importance.ImportanceMethods.Names;
+        var methods = names.Select((n, m) => new MethodSummary(n,
+            new Engine.Importance.SampleStatistics(0.3 + 0.05 * m, 0.1, 0.02, 10), [0.1 * (m % 10), 0.2, 0.3, 0.4, 0.5],
+            new Engine.Importance.SampleStatistics(0.5 - 0.02 * m, 0.2, 0.03, 10), 0.05 * m, [1, 2, 3, 4, 5], 0.125 * m,
+            ChanceLevel: n == "model-randomisation")).ToList();
+        var runs = names.Select(n => new Engine.Importance.MethodRun(n, 0, new Engine.Importance.ImportanceResult(n, []),
+                                                                     Engine.Importance.ImportanceRanking.ByValue)).ToList();
+        return new StudyResult(new StudySettings(), [new ReplicateResult(0, 0.5, 1.0, 2.0, runs)], methods, 12.5);
+    }
+
+    [Fact]
+    public void TheTableFits80ColumnsAndEveryMethodNameIsWhole()
+    {
+        string text = StudyOutput.Format(Result(), Demo.Reports.TableFormat.Table, 80);
+        var lines = text.Split('\n');
+        Assert.All(lines, l => Assert.True(l.Length <= 80, $"{l.Length}: {l}"));
+        foreach (var name in Engine.Importance.ImportanceMethods.Names)
+            Assert.Contains(lines, l => l.StartsWith($"│ {name} ", StringComparison.Ordinal));
+        Assert.Contains("│ model-randomisation *   │  0.95±0.04 │", text);
+        // The header of every block names the method column and the rows repeat in each block.
+        int blocks = lines.Count(l => l.StartsWith('╭'));
+        Assert.Equal(2, blocks);
+        Assert.Equal(2, lines.Count(l => l.StartsWith("│ method ", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void CsvHasTheIntervalsEndsInColumns()
+    {
+        var csv = StudyOutput.Format(Result(), Demo.Reports.TableFormat.Csv, 80).Split('\n');
+        Assert.Equal("method,similarity,similarity_ci95_low,similarity_ci95_high,correct_x1,correct_x2,correct_x3,correct_x4,correct_x5,"
+                     + "spearman,spearman_ci95_low,spearman_ci95_high,irrelevant_last,seconds_per_replicate", csv[0]);
+        // garson (m = 2): similarity 0.4 ± 1.96 x 0.02, Spearman 0.46 ± 1.96 x 0.03.
+        Assert.Equal("garson,0.4,0.3608,0.43920000000000003,0.2,0.2,0.3,0.4,0.5,0.46,0.4012,0.5188,0.1,0.25", csv[3]);
+        Assert.Equal(Engine.Importance.ImportanceMethods.Names.Count + 2, csv.Length);
+    }
+
+    [Fact]
+    public void MarkdownWritesTheIntervalsOut()
+    {
+        string md = StudyOutput.Format(Result(), Demo.Reports.TableFormat.Markdown, 80);
+        Assert.StartsWith("## Similarity of estimated and true ranks (Olden et al. 2004) on LSTMs\n\n| method | similarity \\[95% CI\\] |", md);
+        Assert.Contains("| garson | 0.40 \\[0.36, 0.44\\] |", md);
+    }
+}

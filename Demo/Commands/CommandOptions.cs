@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Demo.Data;
+using Demo.Reports;
 using Engine.Import;
 using Engine.IO;
 using Engine.Models;
@@ -191,6 +192,23 @@ public static class CommandOptions
         o.AcceptOnlyFromAmong(values);
         return o;
     }
+
+    /// <summary>The <c>--format</c> option of the commands that print a results table (importance, study).</summary>
+    public static Option<string> Format() => Choice("--format", "table",
+        "How to print the results: table (fitted to the console, 100 columns when piped), csv or markdown (for other "
+        + "programs and documents: only the results go to stdout, progress lines to stderr).", "table", "csv", "markdown");
+
+    /// <summary>The value of a <see cref="Format"/> option.</summary>
+    public static TableFormat FormatOf(string value) => value switch
+    {
+        "csv" => TableFormat.Csv,
+        "markdown" => TableFormat.Markdown,
+        _ => TableFormat.Table,
+    };
+
+    /// <summary>Where a command writes its progress and remarks: stdout under a table, stderr when stdout carries CSV
+    /// or markdown.</summary>
+    public static TextWriter InfoWriter(TableFormat format) => format == TableFormat.Table ? Console.Out : Console.Error;
 
     /// <summary>A comma-separated list ("a,b,c"), trimmed, empty entries dropped.</summary>
     public static string[] SplitList(string? list) =>

@@ -31,13 +31,14 @@ public static class ImportanceCommand
     private static readonly Option<float> Noise = CommandOptions.NonNegativeFloat("--noise", 0.2f, "SD of input-perturbation's Gaussian noise, in standardised units.");
     private static readonly Option<string?> Report = new("--report") { Description = "Write report.md and report.html with charts into this directory." };
     private static readonly Option<string?> Json = CommandOptions.Json();
+    private static readonly Option<string> Format = CommandOptions.Format();
     private static readonly Option<string?> Features = CommandOptions.ImportedFeatures();
     private static readonly Option<string?> Target = CommandOptions.ImportedTarget();
 
     public static Command Build()
     {
         var command = new Command("importance", "Rank the inputs of a trained model on your data: which features matter, and when.");
-        foreach (Option o in new Option[] { Model, Data, Methods, Repeats, Seed, Threads, Noise, Restarts, NullNetworks, RetrainEpochs, Networks, Report, Json, Features, Target, Delimiter }) command.Options.Add(o);
+        foreach (Option o in new Option[] { Model, Data, Methods, Repeats, Seed, Threads, Noise, Restarts, NullNetworks, RetrainEpochs, Networks, Report, Json, Format, Features, Target, Delimiter }) command.Options.Add(o);
         command.SetAction(Run);
         return command;
     }
@@ -63,6 +64,8 @@ public static class ImportanceCommand
         string modelPath = parse.GetValue(Model)!, dataPath = parse.GetValue(Data)!;
         string? reportDir = parse.GetValue(Report), json = parse.GetValue(Json);
         var methods = ParseMethods(parse.GetValue(Methods)!);
+        var format = CommandOptions.FormatOf(parse.GetValue(Format)!);
+        var info = CommandOptions.InfoWriter(format);
         OutputPaths.Check([new("--model", modelPath), new("--data", dataPath)],
             json is null ? [] : [new("--json", json)], reportDir);
         var (model, arch) = CommandOptions.LoadModel(modelPath, CommandOptions.SplitList(parse.GetValue(Features)));
@@ -87,7 +90,7 @@ public static class ImportanceCommand
         };
         string targetColumn = arch.Training.Target is { } column ? $"the target column '{column}'" : "a target column";
         string target = targets is null ? $"no target column ({targetColumn})" : $"target '{data.TargetName}' ({arch.Training.Loss})";
-        Console.WriteLine($"Data: {dataPath}: {data.Count} series x {data.Steps} steps; features {string.Join(", ", arch.Features)}; {target}");
+        info.WriteLine($"Data: {dataPath}: {data.Count} series x {data.Steps} steps; features {string.Join(", ", arch.Features)}; {target}");
         int networkCount = parse.GetValue(Networks);
         var networks = new[] { context };
         if (networkCount > 1)
@@ -99,12 +102,12 @@ public static class ImportanceCommand
             long start = System.Diagnostics.Stopwatch.GetTimestamp();
             networks = [.. ImportanceRunner.Networks(context, Retrainer(model, arch, data, targets, loss, arch.Training.Epochs), networkCount,
                                                      context.Threads, arch.Training.Seed)];
-            Console.WriteLine($"Trained {networkCount - 1} more networks on {dataPath} in {System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds:F2} s");
+            info.WriteLine($"Trained {networkCount - 1} more networks on {dataPath} in {System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds:F2} s");
         }
 
         var options = new ImportanceOptions { Noise = parse.GetValue(Noise), Restarts = parse.GetValue(Restarts), NullNetworks = parse.GetValue(NullNetworks) };
         var instances = ImportanceMethods.Create(methods, options);
-        void Skipped(string note) => Console.WriteLine($"note: {note}");
+        void Skipped(string note) => info.WriteLine($"note: {note}");
         IReadOnlyList<MethodRun> runs;
         bool interactive = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         if (interactive)
@@ -116,10 +119,10 @@ public static class ImportanceCommand
                     if (next < methods.Count) ctx.Status($"Running {methods[next]} ({next + 1}/{methods.Count})...");
                 }, Skipped));
         }
-        else runs = ImportanceRunner.Run(networks, instances, run => Console.WriteLine($"{run.Name}: done in {run.Seconds:F2} s"), Skipped);
+        else runs = ImportanceRunner.Run(networks, instances, run => info.WriteLine($"{run.Name}: done in {run.Seconds:F2} s"), Skipped);
         if (runs.Count == 0) throw new InputException($"{dataPath}:1: every method asked for needs {targetColumn}, and the data has none");
 
-        ImportanceTable.Write(runs, arch.Features);
+        ImportanceTable.Write(runs, arch.Features, format);
         if (json is not null) ImportanceJson.Write(json, runs, arch.Features);
         if (reportDir is not null)
         {
@@ -128,7 +131,7 @@ public static class ImportanceCommand
             report.AddTraining(arch);
             report.AddImportance(runs.Select(r => Outcome(r, arch.Features)).ToList(), arch.Features);
             report.Write();
-            Console.WriteLine($"Report: {Path.Combine(reportDir, "report.md")}, {Path.Combine(reportDir, "report.html")} ({string.Join(", ", report.Images)})");
+            info.WriteLine($"Report: {Path.Combine(reportDir, "report.md")}, {Path.Combine(reportDir, "report.html")} ({string.Join(", ", report.Images)})");
         }
         return 0;
     }

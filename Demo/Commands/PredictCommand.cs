@@ -4,6 +4,8 @@ using System.Text;
 using Demo.Data;
 using Engine.IO;
 using Engine.Losses;
+using Engine.Metrics;
+using Engine.Models;
 using Spectre.Console;
 
 namespace Demo.Commands;
@@ -75,32 +77,76 @@ public static class PredictCommand
         AtomicFile.WriteAllBytes(outPath, Encoding.UTF8.GetBytes(csv.ToString()));
         if (arch.Imported is not null) Console.WriteLine(ImportCommand.FeaturesNote(arch with { Features = data.FeatureNames }, model));
 
+        var (all, held, note) = Scores(arch, modelPath, model, data, prediction);
+        var metricNames = (all ?? held)?.Metrics.Keys.ToArray() ?? [];
         var table = new Table().Title($"Predictions: {Markup.Escape(outPath)}");
-        table.AddColumns("Series", "Steps", "Outputs", "Loss", "Accuracy");
-        string lossText = "-", accuracy = "-";
-        float? lossValue = null, accuracyValue = null;
-        // The loss only where it is defined: a BCE model needs 0/1 targets (other values are still written to the CSV).
-        var loss = TrainCommand.LossOf(arch, modelPath);
-        bool bce = loss is BinaryCrossEntropy;
-        if (data.Targets is not null && outputs == 1 && (!bce || data.BinaryTarget))
-        {
-            var target = TrainCommand.TargetsFor(data, sequence);
-            lossValue = loss.Value(prediction, target);
-            lossText = $"{lossValue:F4} ({arch.Training.Loss})";
-            if (bce)
-            {
-                int correct = 0;
-                for (int i = 0; i < target.Length; i++) if ((prediction[i] >= 0.5f ? 1f : 0f) == target[i]) correct++;
-                accuracyValue = (float)correct / target.Length;
-                accuracy = $"{accuracyValue:P1}";
-            }
-        }
-        table.AddRow(data.Count.ToString(CultureInfo.InvariantCulture), data.Steps.ToString(CultureInfo.InvariantCulture), prediction.Length.ToString(CultureInfo.InvariantCulture), lossText, accuracy);
+        table.AddColumns(["Series", "Steps", "Outputs", $"Loss ({arch.Training.Loss})", .. metricNames]);
+        string Steps() => data.Steps.ToString(CultureInfo.InvariantCulture);
+        void Row(string label, int series, SeriesMetrics? m) => table.AddRow(
+            [Markup.Escape(label), Steps(), (series * perSeries).ToString(CultureInfo.InvariantCulture),
+             m is null ? "-" : Reports.TrainingView.Number(m.Loss),
+             .. metricNames.Select(n => m is null ? "-" : Reports.TrainingView.Number(m.Metrics[n]))]);
+        if (held is not null) Row($"validation: {held.Series}", held.Series, held);
+        Row($"all: {data.Count}", data.Count, all);
         AnsiConsole.Write(table);
+        if (note is not null) Console.WriteLine(note);
         if (data.DroppedRows > 0) Console.WriteLine($"{data.DroppedRows} rows at the ends of series do not fill a window of {data.Steps} steps and have no prediction.");
         if (json is not null)
-            CommandOptions.WriteJson(json, new PredictJson(modelPath, dataPath, outPath, data.Count, data.Steps, prediction.Length, lossValue, accuracyValue), DemoJson.Default.PredictJson);
+        {
+            float? accuracy = all is not null && all.Metrics.TryGetValue("accuracy", out float a) ? a : null;
+            var document = new PredictJson(modelPath, dataPath, outPath, data.Count, data.Steps, prediction.Length,
+                all?.Loss, accuracy)
+            {
+                AllSeries = all, ValidationSeries = held, Note = note,
+            };
+            CommandOptions.WriteJson(json, document, DemoJson.Default.PredictJson);
+        }
         return compare is null ? 0 : CompareWith(compare, prediction, outputs, parse.GetValue(Tolerance));
+    }
+
+    /// <summary>
+    /// The loss and metrics (<see cref="MetricSets.For"/>) over all series and over the series the model held out for
+    /// validation (<see cref="TrainingInfo.HeldOut"/>) that the data has, and a note when there is no validation row:
+    /// a file without the record (older), a model trained without validation, data without its held-out series.
+    /// None where undefined: no target, several outputs, a BCE model on targets other than 0/1.
+    /// </summary>
+    private static (SeriesMetrics? All, SeriesMetrics? Validation, string? Note) Scores(ModelMetadata arch,
+        string modelPath, Sequential model, SeriesSet data, float[] prediction)
+    {
+        var loss = TrainCommand.LossOf(arch, modelPath);
+        // Only where defined: a BCE model needs 0/1 targets (other values are still written to the CSV).
+        if (data.Targets is null || model.OutputUnits != 1 || (loss is BinaryCrossEntropy && !data.BinaryTarget))
+            return (null, null, null);
+        var target = TrainCommand.TargetsFor(data, model.OutputsSequence);
+        var metrics = MetricSets.For(loss);
+        SeriesMetrics Score(int series, ReadOnlySpan<float> p, ReadOnlySpan<float> y) => new(series, loss.Value(p, y),
+            MetricSets.Compute(metrics, p, y).ToDictionary(m => m.Name, m => (float)m.Value));
+        var all = Score(data.Count, prediction, target);
+        var heldOut = arch.Training.HeldOut;
+        if (heldOut is null)
+            return (all, null, "The model file does not record which series were held out for validation (it was " +
+                "written before that record): the metrics are over all series only, training series included.");
+        if (heldOut.Length == 0)
+            return (all, null, "The model was trained without validation series: the metrics are over all series, " +
+                "which it was trained on.");
+        var ids = heldOut.ToHashSet(StringComparer.Ordinal);
+        int[] found = Enumerable.Range(0, data.Count).Where(s => ids.Contains(data.Ids[s])).ToArray();
+        if (found.Length == 0)
+            return (all, null, $"None of the {heldOut.Length} series the model held out for validation are in this " +
+                "data: the metrics are over all series only.");
+        // Each series' predictions and targets are contiguous (batch-major), as many of each.
+        int per = target.Length / data.Count;
+        var p = new float[found.Length * per];
+        var y = new float[p.Length];
+        for (int k = 0; k < found.Length; k++)
+        {
+            prediction.AsSpan(found[k] * per, per).CopyTo(p.AsSpan(k * per));
+            target.AsSpan(found[k] * per, per).CopyTo(y.AsSpan(k * per));
+        }
+        string? partial = found.Length < heldOut.Length
+            ? $"{found.Length} of the {heldOut.Length} series the model held out for validation are in this data."
+            : null;
+        return (all, Score(found.Length, p, y), partial);
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Demo.Data;
+using Demo.Reports;
 using Demo.Study;
 using Engine.Importance;
 using Engine.Kernels;
@@ -39,11 +40,12 @@ public static class StudyCommand
     private static readonly Option<int> Threads = CommandOptions.PositiveInt("--threads", Environment.ProcessorCount, "Worker threads over replicates (results do not depend on it).");
     private static readonly Option<string?> Report = new("--report") { Description = "Write report.md and report.html with the similarity chart into this directory." };
     private static readonly Option<string?> Json = CommandOptions.Json();
+    private static readonly Option<string> Format = CommandOptions.Format();
 
     public static Command Build()
     {
         var command = new Command("study", "Olden et al. (2004) on LSTMs: how often does each importance method recover a known ranking of the inputs?");
-        foreach (Option o in new Option[] { Replicates, Methods, Kind, Effects, Lags, TargetNoise, Phi, Steps, TrainSeries, EvalSeries, Units, CellActivation, Epochs, Batch, LearningRate, Repeats, RetrainEpochs, Restarts, Seed, Threads, Report, Json })
+        foreach (Option o in new Option[] { Replicates, Methods, Kind, Effects, Lags, TargetNoise, Phi, Steps, TrainSeries, EvalSeries, Units, CellActivation, Epochs, Batch, LearningRate, Repeats, RetrainEpochs, Restarts, Seed, Threads, Report, Json, Format })
             command.Options.Add(o);
         command.SetAction(Run);
         return command;
@@ -61,6 +63,8 @@ public static class StudyCommand
     private static int Run(ParseResult parse)
     {
         string? json = parse.GetValue(Json), reportDir = parse.GetValue(Report);
+        var format = CommandOptions.FormatOf(parse.GetValue(Format)!);
+        var info = CommandOptions.InfoWriter(format);
         var design = new StudyDesign
         {
             Coefficients = Numbers(parse.GetValue(Effects)!, "--effects", double.Parse),
@@ -80,7 +84,7 @@ public static class StudyCommand
         if (json is not null) CommandOptions.CheckWritable(json, "--json");
         if (reportDir is not null) CommandOptions.CheckReportDirectory(reportDir);
 
-        Console.WriteLine($"Study: {settings.Replicates} replicates x {settings.Methods.Count} methods on {settings.Threads} thread(s)...");
+        info.WriteLine($"Study: {settings.Replicates} replicates x {settings.Methods.Count} methods on {settings.Threads} thread(s)...");
         int done = 0;
         var gate = new Lock();
         var result = StudyRunner.Run(settings, r =>
@@ -88,16 +92,16 @@ public static class StudyCommand
             lock (gate)
             {
                 done++;
-                Console.WriteLine($"replicate {r.Index + 1} done ({done}/{settings.Replicates}): loss {r.Loss.ToString("F3", CultureInfo.InvariantCulture)} " +
+                info.WriteLine($"replicate {r.Index + 1} done ({done}/{settings.Replicates}): loss {r.Loss.ToString("F3", CultureInfo.InvariantCulture)} " +
                                   $"(constant {r.ConstantLoss.ToString("F3", CultureInfo.InvariantCulture)}), {r.Runs.Sum(x => x.Seconds).ToString("F1", CultureInfo.InvariantCulture)} s of methods");
             }
         });
-        StudyOutput.WriteTable(result);
+        StudyOutput.WriteTable(result, format);
         if (json is not null) CommandOptions.WriteJson(json, StudyOutput.ToJson(result), DemoJson.Default.StudyJson);
         if (reportDir is not null)
         {
             var report = StudyOutput.WriteReport(reportDir, result);
-            Console.WriteLine($"Report: {Path.Combine(reportDir, "report.md")}, {Path.Combine(reportDir, "report.html")} ({string.Join(", ", report.Images)})");
+            info.WriteLine($"Report: {Path.Combine(reportDir, "report.md")}, {Path.Combine(reportDir, "report.html")} ({string.Join(", ", report.Images)})");
         }
         return 0;
     }

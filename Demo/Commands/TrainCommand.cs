@@ -6,6 +6,7 @@ using Engine.IO;
 using Engine.Kernels;
 using Engine.Layers;
 using Engine.Losses;
+using Engine.Metrics;
 using Engine.Models;
 using Engine.Optimizers;
 using Engine.Random;
@@ -46,6 +47,13 @@ public static class TrainCommand
         DefaultValueFactory = _ => 0.2f,
         CustomParser = r => r.Tokens.Count == 0 ? 0.2f : CommandOptions.Number(r, "--validation", v => v is >= 0 and < 1, "in [0, 1)"),
     };
+    private static readonly Option<int?> EarlyStoppingOpt = CommandOptions.OptionalPositiveInt("--early-stopping",
+        "Stop when the validation loss has not improved for PATIENCE epochs (needs --validation > 0).");
+    private static readonly Option<bool> NoRestoreBest = new("--no-restore-best")
+    {
+        Description = "Save the last epoch's model; by default, with a validation split, the saved model is the " +
+            "epoch with the lowest validation loss.",
+    };
     private static readonly Option<ulong> Seed = CommandOptions.Seed();
     private static readonly Option<string> Model = CommandOptions.RequiredPath("--model", "Where to save the trained model (.safetensors).");
     private static readonly Option<string?> Report = new("--report") { Description = "Write report.md and report.html with the training curves into this directory." };
@@ -54,7 +62,12 @@ public static class TrainCommand
     public static Command Build()
     {
         var command = new Command("train", "Train an LSTM or GRU on your CSV and save it as a .safetensors model file.");
-        foreach (Option o in new Option[] { Data, Target, Features, SeriesCol, TimeCol, Window, NoHead, Layers, Cell, ActivationOpt, RecurrentActivation, BidirectionalOpt, DropoutOpt, Output, Loss, Epochs, Batch, LearningRate, Validation, Seed, Model, Report, Json, Delimiter })
+        foreach (Option o in new Option[]
+                 {
+                     Data, Target, Features, SeriesCol, TimeCol, Window, NoHead, Layers, Cell, ActivationOpt,
+                     RecurrentActivation, BidirectionalOpt, DropoutOpt, Output, Loss, Epochs, Batch, LearningRate,
+                     Validation, EarlyStoppingOpt, NoRestoreBest, Seed, Model, Report, Json, Delimiter,
+                 })
             command.Options.Add(o);
         command.SetAction(Run);
         return command;
@@ -101,6 +114,11 @@ public static class TrainCommand
         int held = (int)Math.Round(validation * data.Count);
         if (validation > 0 && held == 0 && data.Count > 1) held = 1;
         if (held >= data.Count) throw new InputException($"{dataPath}: --validation {validation} leaves no series to train on ({data.Count} series)");
+        int? patience = parse.GetValue(EarlyStoppingOpt);
+        if (patience is not null && held == 0)
+            throw new InputException(
+                $"--early-stopping watches the validation loss, but no series are held out for validation " +
+                $"(--validation {validation.ToString(CultureInfo.InvariantCulture)}, {data.Count} series)");
         DataChecks.ValidationSeries(data, validation, held);
         var valid = held > 0 ? data.Build(order[..held].Order().ToArray(), rows: false) : null;
         var train = data.Build(order[held..].Order().ToArray(), rows: false);
@@ -130,7 +148,7 @@ public static class TrainCommand
         {
             Loss = loss, Epochs = epochs, BatchSize = batch, LearningRate = lr, Validation = validation, Seed = seed,
             Target = data.TargetName, SeriesColumn = data.SeriesColumn, TimeColumn = data.TimeColumn, Window = data.Window,
-            TrainingSeries = train.Count, ValidationSeries = valid?.Count ?? 0,
+            TrainingSeries = train.Count, ValidationSeries = valid?.Count ?? 0, HeldOut = valid?.Ids ?? [],
         };
         var arch = new ModelMetadata
         {
@@ -146,7 +164,13 @@ public static class TrainCommand
         Console.WriteLine($"Split: {train.Count} training, {valid?.Count ?? 0} validation series (seed {seed})");
         SummaryCommand.Print(model, arch);
 
-        var trainer = new Trainer(model, lossFn, new Adam(lr));
+        bool restoreBest = !parse.GetValue(NoRestoreBest);
+        var trainer = new Trainer(model, lossFn, new Adam(lr))
+        {
+            Metrics = MetricSets.For(lossFn),
+            EarlyStopping = valid is not null && (patience is not null || restoreBest)
+                ? new EarlyStopping(patience, restoreBest) : null,
+        };
         var source = new ArrayBatchSource(train.Inputs, TargetsFor(train, model.OutputsSequence), train.Count, train.Steps, train.Features,
             model.OutputsPerSeries(train.Steps), batch, new RandomSource(seed).Fork(DemoStreams.Train.BatchOrder).NextUInt64());
         var validationSet = valid is null ? null : new ValidationSet(valid.Inputs, TargetsFor(valid, model.OutputsSequence), valid.Count);
@@ -162,10 +186,17 @@ public static class TrainCommand
                                      $"Try a smaller --lr (now {lr.ToString(CultureInfo.InvariantCulture)}), fewer or smaller --layers, or check the data for extreme values");
         }
 
-        info.History.AddRange(history.Select(h => new EpochLoss(h.Epoch, h.Loss, float.IsNaN(h.ValidationLoss) ? null : h.ValidationLoss)));
+        info.History.AddRange(history.Select(EpochLoss.Of));
+        int restored = trainer.EarlyStopping?.RestoredEpoch ?? 0;
+        if (restored > 0) info = info with { RestoredEpoch = restored };
+        arch = arch with { Training = info };
         ModelFile.Save(modelPath, model, arch.ToEntries());
-        var last = history[^1];
-        Console.WriteLine($"Saved {modelPath}: {model.ParameterCount} parameters; final loss {last.Loss:F4}" + (float.IsNaN(last.ValidationLoss) ? "" : $", validation loss {last.ValidationLoss:F4}"));
+        var saved = restored > 0 ? history[restored - 1] : history[^1];
+        Console.WriteLine($"Saved {modelPath}: {model.ParameterCount} parameters; " +
+            (restored > 0 ? $"epoch {restored} of {history.Count} (lowest validation loss): " : "final ") +
+            $"loss {TrainingView.Number(saved.Loss)}" +
+            (float.IsNaN(saved.ValidationLoss) ? ""
+                : $", validation loss {TrainingView.Number(saved.ValidationLoss)}"));
 
         if (reportDir is not null)
         {
@@ -176,7 +207,15 @@ public static class TrainCommand
             Console.WriteLine($"Report: {Path.Combine(reportDir, "report.md")}, {Path.Combine(reportDir, "report.html")}");
         }
         if (jsonPath is not null)
-            CommandOptions.WriteJson(jsonPath, new TrainJson(modelPath, model.ParameterCount, loss, data.Count, data.Steps, data.FeatureNames, info.History), DemoJson.Default.TrainJson);
+        {
+            var document = new TrainJson(modelPath, model.ParameterCount, loss, data.Count, data.Steps,
+                data.FeatureNames, info.History)
+            {
+                RestoredEpoch = restored > 0 ? restored : null,
+                StoppedEpoch = trainer.EarlyStopping?.StoppedEpoch is int stopped and > 0 ? stopped : null,
+            };
+            CommandOptions.WriteJson(jsonPath, document, DemoJson.Default.TrainJson);
+        }
         return 0;
     }
 

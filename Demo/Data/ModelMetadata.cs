@@ -12,7 +12,24 @@ namespace Demo.Data;
 public sealed record Normalisation(float[] Mean, float[] Sd);
 
 /// <summary>One epoch of the training history kept in the model file.</summary>
-public sealed record EpochLoss(int Epoch, float Loss, float? ValidationLoss);
+public sealed record EpochLoss(int Epoch, float Loss, float? ValidationLoss)
+{
+    /// <summary>The training metrics by Keras name (accuracy, auc; mae, r2_score); absent in older files.</summary>
+    public Dictionary<string, float>? Metrics { get; init; }
+
+    /// <summary>The validation metrics by name; absent without validation and in older files.</summary>
+    public Dictionary<string, float>? ValidationMetrics { get; init; }
+
+    /// <summary>The record of one epoch's result.</summary>
+    public static EpochLoss Of(Engine.Training.EpochResult e) =>
+        new(e.Epoch, e.Loss, float.IsNaN(e.ValidationLoss) ? null : e.ValidationLoss)
+        {
+            Metrics = ByName(e.Metrics), ValidationMetrics = ByName(e.ValidationMetrics),
+        };
+
+    private static Dictionary<string, float>? ByName(IReadOnlyList<Engine.Metrics.MetricValue> metrics) =>
+        metrics.Count == 0 ? null : metrics.ToDictionary(m => m.Name, m => (float)m.Value);
+}
 
 /// <summary>How the model was trained and on what data: kept for reports and for reading the data the same way.</summary>
 public sealed record TrainingInfo
@@ -30,6 +47,15 @@ public sealed record TrainingInfo
     public int TrainingSeries { get; init; }
     public int ValidationSeries { get; init; }
     public List<EpochLoss> History { get; init; } = [];
+
+    /// <summary>
+    /// The ids of the series (or windows) held out for validation; null in files written before it was recorded,
+    /// empty without validation.
+    /// </summary>
+    public string[]? HeldOut { get; init; }
+
+    /// <summary>The epoch whose parameters the file holds, when not the last (the lowest validation loss).</summary>
+    public int? RestoredEpoch { get; init; }
 }
 
 /// <summary>

@@ -186,10 +186,7 @@ public sealed class Report(string directory, string title)
                     html.Append("<p><img src=\"").Append(E(i.File)).Append("\" alt=\"").Append(E(i.Alt)).Append("\"></p>\n");
                     break;
                 case TableBlock t:
-                    md.Append("| ").Append(string.Join(" | ", t.Header.Select(Cell))).Append(" |\n|");
-                    md.Append(string.Concat(t.Header.Select((_, c) => c == 0 ? "---|" : "---:|"))).Append('\n');
-                    foreach (var r in t.Rows) md.Append("| ").Append(string.Join(" | ", r.Select(Cell))).Append(" |\n");
-                    md.Append('\n');
+                    md.Append(TextTable.Markdown(t.Header, t.Rows)).Append('\n');
                     html.Append("<table><tr>").Append(string.Concat(t.Header.Select(h => $"<th>{E(h)}</th>"))).Append("</tr>\n");
                     foreach (var r in t.Rows) html.Append("<tr>").Append(string.Concat(r.Select(c => $"<td>{Inline(c)}</td>"))).Append("</tr>\n");
                     html.Append("</table>\n");

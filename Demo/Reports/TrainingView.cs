@@ -1,26 +1,28 @@
+using System.Globalization;
+using Engine.Metrics;
 using Engine.Training;
 using Spectre.Console;
 
 namespace Demo.Reports;
 
 /// <summary>
-/// Shows training on the console: a live progress bar when the console is interactive, and always one
-/// plain line per epoch (Keras-style), so redirected output and logs read the same.
+/// Shows training on the console as Keras does: one line per epoch with the loss and the metrics, then the
+/// validation ones (<see cref="EpochLine"/>), and early stopping's messages (<see cref="StoppingLines"/>). When the
+/// console is interactive a live progress bar shows the running loss and the last epoch's validation figures, and
+/// the epoch lines print above it; redirected output and logs get the same lines.
 /// </summary>
 public static class TrainingView
 {
     /// <summary>Runs <paramref name="fit"/> with the trainer's callbacks wired to the console.</summary>
     public static T Run<T>(Trainer trainer, int epochs, int stepsPerEpoch, Func<T> fit)
     {
-        void PrintEpoch(EpochResult e) => Console.WriteLine(
-            $"Epoch {e.Epoch}/{epochs} - {stepsPerEpoch}/{stepsPerEpoch} steps - {e.Seconds:F2} s - loss: {e.Loss:F4}" +
-            (float.IsNaN(e.ValidationLoss) ? "" : $" - val_loss: {e.ValidationLoss:F4}"));
-
         bool interactive = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         if (!interactive)
         {
-            trainer.OnEpoch = PrintEpoch;
-            return fit();
+            trainer.OnEpoch = e => Console.WriteLine(EpochLine(e, epochs, stepsPerEpoch));
+            var plain = fit();
+            PrintStopping(trainer);
+            return plain;
         }
 
         T result = default!;
@@ -31,16 +33,62 @@ public static class TrainingView
             {
                 var task = ctx.AddTask("Training", maxValue: (double)epochs * stepsPerEpoch);
                 int every = Math.Max(1, stepsPerEpoch / 100);
+                string validation = "";
                 trainer.OnStep = p =>
                 {
                     if (p.Step % every != 0 && p.Step != p.StepsPerEpoch) return;
                     task.Value = (double)(p.Epoch - 1) * p.StepsPerEpoch + p.Step;
-                    task.Description = $"Epoch {p.Epoch}/{p.Epochs} loss {p.MeanLoss:F4}";
+                    task.Description =
+                        Markup.Escape($"Epoch {p.Epoch}/{p.Epochs} - loss: {Number(p.MeanLoss)}{validation}");
                 };
-                trainer.OnEpoch = e => ctx.Refresh();
+                trainer.OnEpoch = e =>
+                {
+                    validation = ValidationText(e);
+                    AnsiConsole.WriteLine(EpochLine(e, epochs, stepsPerEpoch));
+                    ctx.Refresh();
+                };
                 result = fit();
             });
         trainer.OnStep = null;
+        PrintStopping(trainer);
         return result;
     }
+
+    /// <summary>
+    /// One epoch, as Keras prints it: <c>Epoch 3/40 - 2/2 steps - 0.01 s - loss: 0.6931 - accuracy: 0.5000 -
+    /// auc: 0.5000 - val_loss: 0.6931 - val_accuracy: 0.5000 - val_auc: 0.5000</c>.
+    /// </summary>
+    public static string EpochLine(EpochResult e, int epochs, int stepsPerEpoch) =>
+        $"Epoch {e.Epoch}/{epochs} - {stepsPerEpoch}/{stepsPerEpoch} steps - " +
+        $"{e.Seconds.ToString("F2", CultureInfo.InvariantCulture)} s - loss: {Number(e.Loss)}" +
+        Metrics(e.Metrics, "") + ValidationText(e);
+
+    /// <summary>The epoch's validation loss and metrics, <c> - val_loss: ... - val_NAME: ...</c>, or empty.</summary>
+    public static string ValidationText(EpochResult e) =>
+        float.IsNaN(e.ValidationLoss) ? ""
+            : $" - val_loss: {Number(e.ValidationLoss)}" + Metrics(e.ValidationMetrics, "val_");
+
+    /// <summary>
+    /// Early stopping's messages, worded as Keras': <c>Restoring model weights from the end of the best epoch: 21.</c>
+    /// when the model was given an earlier epoch's weights, then <c>Epoch 31: early stopping</c> when it stopped.
+    /// </summary>
+    public static IEnumerable<string> StoppingLines(EarlyStopping? stopping)
+    {
+        if (stopping is null) yield break;
+        if (stopping.RestoredEpoch > 0)
+            yield return $"Restoring model weights from the end of the best epoch: {stopping.RestoredEpoch}.";
+        if (stopping.StoppedEpoch > 0) yield return $"Epoch {stopping.StoppedEpoch}: early stopping";
+    }
+
+    private static void PrintStopping(Trainer trainer)
+    {
+        foreach (var line in StoppingLines(trainer.EarlyStopping)) Console.WriteLine(line);
+    }
+
+    private static string Metrics(IReadOnlyList<MetricValue> metrics, string prefix) =>
+        string.Concat(metrics.Select(m => $" - {prefix}{m.Name}: {Number(m.Value)}"));
+
+    /// <summary>A loss or metric as printed: 4 decimals, <c>nan</c> when undefined (as Keras prints it).</summary>
+    public static string Number(double value) =>
+        double.IsNaN(value) ? "nan" : value.ToString("F4", CultureInfo.InvariantCulture);
 }

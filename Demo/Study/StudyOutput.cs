@@ -2,7 +2,6 @@ using System.Globalization;
 using Demo.Reports;
 using Engine.Importance;
 using Engine.Kernels;
-using Spectre.Console;
 
 namespace Demo.Study;
 
@@ -54,29 +53,49 @@ public static class StudyOutput
                $"(share explained {F(explained)}, lowest {F(result.Replicates.Min(r => 1 - r.Loss / r.ConstantLoss))}); training {F(result.Replicates.Average(r => r.TrainSeconds))} s per network; whole study {F(result.Seconds, "F1")} s.";
     }
 
-    /// <summary>Writes the console table.</summary>
-    public static void WriteTable(StudyResult result)
+    /// <summary>The legend under the study's table.</summary>
+    public static string Legend =>
+        "similarity: mean over replicates of the share of inputs at their true rank (± half-width of the 95% interval); x_j (#r): share of replicates ranking x_j at its true rank r; " +
+        "irrelevant last: share of replicates ranking the no-effect input(s) strictly last; * model-randomisation ranks a randomised network: the chance level. " +
+        $"Olden et al. (MLPs): connection weights {OldenConnectionWeights.ToString("F2", CultureInfo.InvariantCulture)}, the other eight 0.28-0.74.";
+
+    /// <summary>
+    /// The results as <paramref name="format"/> asks: the tables fitted to <paramref name="width"/> with the settings and
+    /// the legend under them; markdown (the intervals written out); or CSV, a row per method with every interval's ends
+    /// in columns of their own.
+    /// </summary>
+    public static string Format(StudyResult result, TableFormat format, int width)
     {
-        var (header, rows) = Rows(result, compact: true);
-        // Redirected output (logs, pipes): wide enough that no cell wraps.
-        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 140);
-        var table = new Table().Border(TableBorder.Rounded).Title("Similarity of estimated and true ranks (Olden et al. 2004) on LSTMs");
-        foreach (var (h, c) in header.Select((h, c) => (h, c))) table.AddColumn(c == 0 ? new TableColumn(Markup.Escape(h)).NoWrap() : new TableColumn(Markup.Escape(h)).RightAligned());
-        foreach (var r in rows) table.AddRow(r.Select(Markup.Escape).ToArray());
-        AnsiConsole.Write(table);
+        if (format == TableFormat.Csv) return Csv(result).ToCsv();
+        var (header, rows) = Rows(result, compact: format == TableFormat.Table);
+        var table = new TextTable(header) { Title = "Similarity of estimated and true ranks (Olden et al. 2004) on LSTMs" };
+        foreach (var r in rows) table.Add(r);
         var (pathHeader, pathRows) = Paths(result);
-        if (pathRows.Count > 0)
-        {
-            var paths = new Table().Border(TableBorder.Rounded).Title("Where the inputs act: shares per path, mean over replicates");
-            foreach (var (h, c) in pathHeader.Select((h, c) => (h, c))) paths.AddColumn(c == 0 ? new TableColumn(Markup.Escape(h)).NoWrap() : new TableColumn(Markup.Escape(h)).RightAligned());
-            foreach (var r in pathRows) paths.AddRow(r.Select(Markup.Escape).ToArray());
-            AnsiConsole.Write(paths);
-        }
-        Console.WriteLine(Describe(result));
-        Console.WriteLine("similarity: mean over replicates of the share of inputs at their true rank (± half-width of the 95% interval); x_j (#r): share of replicates ranking x_j at its true rank r; " +
-                          $"irrelevant last: share of replicates ranking the no-effect input(s) strictly last; * model-randomisation ranks a randomised network: the chance level. " +
-                          $"Olden et al. (MLPs): connection weights {OldenConnectionWeights.ToString("F2", CultureInfo.InvariantCulture)}, the other eight 0.28-0.74.");
+        var paths = new TextTable(pathHeader) { Title = "Where the inputs act: shares per path, mean over replicates" };
+        foreach (var r in pathRows) paths.Add(r);
+        var last = pathRows.Count > 0 ? paths : table;
+        last.Notes.Add(Describe(result));
+        last.Notes.Add(Legend);
+        return table.Format(format, width) + (pathRows.Count > 0 ? (format == TableFormat.Markdown ? "\n" : "") + paths.Format(format, width) : "");
     }
+
+    /// <summary>A row per method: similarity, Spearman and their 95% intervals' ends, the share correct per input,
+    /// irrelevant last and seconds per replicate, every number at full precision (empty where undefined).</summary>
+    public static TextTable Csv(StudyResult result)
+    {
+        static string R(double v) => double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "";
+        static string[] Interval(SampleStatistics s) => [R(s.Mean), s.Count > 1 ? R(s.Ci95Low) : "", s.Count > 1 ? R(s.Ci95High) : ""];
+        var names = result.Settings.Design.FeatureNames;
+        var table = new TextTable(["method", "similarity", "similarity_ci95_low", "similarity_ci95_high", .. names.Select(n => $"correct_{n}"),
+                                   "spearman", "spearman_ci95_low", "spearman_ci95_high", "irrelevant_last", "seconds_per_replicate"]);
+        foreach (var m in result.Methods)
+            table.Add([m.Name, .. Interval(m.Similarity), .. m.CorrectByFeature.Select(R), .. Interval(m.Spearman), R(m.IrrelevantLast), R(m.Seconds)]);
+        return table;
+    }
+
+    /// <summary>Writes the results to the console in <paramref name="format"/>, fitted to the console's width.</summary>
+    public static void WriteTable(StudyResult result, TableFormat format = TableFormat.Table) =>
+        Console.Write(Format(result, format, TextTable.ConsoleWidth()));
 
     /// <summary>
     /// Where each input acts, over all replicates: connection weights per first-layer gate block (i, f, c, o; c is the

@@ -201,6 +201,18 @@ public sealed class Sequential
         return value;
     }
 
+    /// <summary>
+    /// Copies the predictions and targets of the last <see cref="ComputeGradients"/> (or <see cref="TrainStep"/>, whose
+    /// predictions come before its update) into the first batch x OutputsPerSeries(T) elements of each span, in the
+    /// same (time-major) order: the batch's pairs, for metrics. Call it before any other forward pass.
+    /// </summary>
+    public void CopyLastStep(Span<float> predictions, Span<float> targets)
+    {
+        var p = LastActivation(_lastBatch, _lastSteps);
+        p.CopyTo(predictions);
+        _targetTime.AsSpan(0, p.Length).CopyTo(targets);
+    }
+
     /// <summary>Predicts (N, OutputsPerSeries(T)) for many series, <paramref name="batchSize"/> series at a time.</summary>
     public void Predict(Span<float> output, ReadOnlySpan<float> input, int count, int steps, int batchSize = 256)
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Engine.Losses;
+using Engine.Metrics;
 using Engine.Models;
 using Engine.Optimizers;
 
@@ -13,7 +14,17 @@ public readonly record struct TrainingProgress(int Epoch, int Epochs, int Step, 
 /// <param name="Loss">Mean training loss over the epoch's batches.</param>
 /// <param name="ValidationLoss">Loss on the validation set, NaN when there is none.</param>
 /// <param name="Seconds">Wall time of the epoch.</param>
-public sealed record EpochResult(int Epoch, float Loss, float ValidationLoss, double Seconds);
+public sealed record EpochResult(int Epoch, float Loss, float ValidationLoss, double Seconds)
+{
+    /// <summary>
+    /// <see cref="Trainer.Metrics"/> over the predictions the epoch's training steps made (each before its update,
+    /// as Keras reports training metrics); empty without metrics.
+    /// </summary>
+    public IReadOnlyList<MetricValue> Metrics { get; init; } = [];
+
+    /// <summary><see cref="Trainer.Metrics"/> on the validation set at the end of the epoch, or empty.</summary>
+    public IReadOnlyList<MetricValue> ValidationMetrics { get; init; } = [];
+}
 
 /// <summary>
 /// Training diverged: a loss, a parameter or a prediction became NaN or infinite, or the epoch's loss grew past
@@ -50,6 +61,16 @@ public sealed class Trainer(Sequential model, ILoss loss, Adam optimizer)
     /// <summary>Called after every epoch.</summary>
     public Action<EpochResult>? OnEpoch { get; set; }
 
+    /// <summary>
+    /// Metrics reported per epoch (<see cref="MetricSets.For"/>), for training and validation; none by default. The
+    /// training ones are computed at the end of the epoch over the predictions its steps made, collected in a buffer
+    /// allocated once per <see cref="Fit"/>: a step copies its batch's pairs, no allocation.
+    /// </summary>
+    public IReadOnlyList<IMetric> Metrics { get; set; } = [];
+
+    /// <summary>Stops on the validation loss, restores the best epoch (needs a validation set); null: never.</summary>
+    public EarlyStopping? EarlyStopping { get; set; }
+
     /// <summary>How many times the first epoch's mean loss an epoch's may reach before training stops as diverged.</summary>
     public const float LossGrowthLimit = 100f;
 
@@ -59,7 +80,8 @@ public sealed class Trainer(Sequential model, ILoss loss, Adam optimizer)
     /// parameter or a prediction of the epoch's last batch is NaN or infinite (a clamped loss such as BCE's can stay
     /// finite on NaN predictions), or when the epoch's mean loss exceeds <see cref="LossGrowthLimit"/> x the first
     /// epoch's (and 1e-3, so that a first loss near 0 does not make noise look like divergence). The model then holds
-    /// the diverged parameters: the caller must not keep it.
+    /// the diverged parameters: the caller must not keep it. With <see cref="EarlyStopping"/> the history ends at the
+    /// epoch training stopped after, and the model may hold an earlier epoch's parameters.
     /// </summary>
     public IReadOnlyList<EpochResult> Fit(IBatchSource source, int epochs, int stepsPerEpoch, ValidationSet? validation = null)
     {
@@ -72,6 +94,16 @@ public sealed class Trainer(Sequential model, ILoss loss, Adam optimizer)
         var x = new float[source.BatchSize * source.Steps * source.Features];
         var y = new float[source.BatchSize * source.TargetsPerSeries];
         var predicted = new float[y.Length];
+        if (EarlyStopping is not null && validation is null)
+            throw new ArgumentException("early stopping monitors the validation loss: give a validation set",
+                nameof(validation));
+        bool metrics = Metrics.Count > 0;
+        // The epoch's training pairs for the metrics, and the validation predictions: allocated once per call.
+        var epochPredictions = metrics ? new float[(long)stepsPerEpoch * y.Length] : [];
+        var epochTargets = metrics ? new float[epochPredictions.Length] : [];
+        var validationPredictions = validation is null ? []
+            : new float[(long)validation.Count * Model.OutputsPerSeries(source.Steps)];
+        EarlyStopping?.Start();
         float firstLoss = float.NaN;
         var history = new List<EpochResult>();
         for (int epoch = 0; epoch < epochs; epoch++)
@@ -83,6 +115,9 @@ public sealed class Trainer(Sequential model, ILoss loss, Adam optimizer)
                 source.NextBatch(x, y, epoch, step);
                 float value = Model.TrainStep(x, y, source.BatchSize, source.Steps, Loss, Optimizer);
                 if (!float.IsFinite(value)) throw new TrainingDivergedException(epoch + 1, step + 1, value);
+                if (metrics)
+                    Model.CopyLastStep(epochPredictions.AsSpan(step * y.Length, y.Length),
+                        epochTargets.AsSpan(step * y.Length, y.Length));
                 sum += value;
                 OnStep?.Invoke(new TrainingProgress(epoch + 1, epochs, step + 1, stepsPerEpoch, (float)(sum / (step + 1))));
             }
@@ -93,12 +128,26 @@ public sealed class Trainer(Sequential model, ILoss loss, Adam optimizer)
                 throw new TrainingDivergedException(epoch + 1, stepsPerEpoch,
                     $"the loss grew from {Format(firstLoss)} in epoch 1 to {Format(meanLoss)}, over " +
                         $"{LossGrowthLimit:0}x");
-            float validationLoss = validation is null ? float.NaN
-                : Model.Evaluate(validation.Inputs, validation.Targets, validation.Count, source.Steps, Loss);
-            var result = new EpochResult(epoch + 1, meanLoss, validationLoss, Stopwatch.GetElapsedTime(start).TotalSeconds);
+            float validationLoss = float.NaN;
+            IReadOnlyList<MetricValue> validationMetrics = [];
+            if (validation is not null)
+            {
+                // As Sequential.Evaluate, into the buffer kept for the whole run.
+                Model.Predict(validationPredictions, validation.Inputs, validation.Count, source.Steps);
+                validationLoss = Loss.Value(validationPredictions, validation.Targets);
+                if (metrics) validationMetrics = MetricSets.Compute(Metrics, validationPredictions, validation.Targets);
+            }
+            double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            var result = new EpochResult(epoch + 1, meanLoss, validationLoss, seconds)
+            {
+                Metrics = metrics ? MetricSets.Compute(Metrics, epochPredictions, epochTargets) : [],
+                ValidationMetrics = validationMetrics,
+            };
             history.Add(result);
             OnEpoch?.Invoke(result);
+            if (EarlyStopping?.AfterEpoch(Model, epoch + 1, validationLoss) == true) break;
         }
+        EarlyStopping?.Finish(Model, history[^1].Epoch);
         return history;
     }
 

@@ -1,0 +1,105 @@
+using Engine.Losses;
+using Engine.Metrics;
+using Engine.Random;
+using Xunit;
+
+namespace Engine.Tests.Metrics;
+
+/// <summary>Each metric against values worked by hand (exact fractions) and an independent pairwise AUC.</summary>
+public class MetricTests
+{
+    [Fact]
+    public void AccuracyThresholdsAboveOneHalf()
+    {
+        // Thresholded: 0, 0 (0.5 is not above), 1, 1, 1 against 0, 0, 1, 0, 1: four of five match.
+        Assert.Equal(0.8, new BinaryAccuracy().Compute([0.2f, 0.5f, 0.51f, 0.9f, 0.7f], [0, 0, 1, 0, 1]));
+        Assert.Equal(0.0, new BinaryAccuracy().Compute([0.9f, 0.1f], [0, 1]));
+        Assert.Equal(0.5, new BinaryAccuracy().Compute([0.9f, 0.9f], [0.5f, 1]));
+    }
+
+    [Fact]
+    public void AucAveragesTies()
+    {
+        // Positives 0.35, 0.8, 0.4, 0.9 against negatives 0.1, 0.4, 0.4, 0.05: they beat 2, 4, 2 + two halves, 4
+        // of the 4 negatives: 13 / 16.
+        float[] p = [0.1f, 0.4f, 0.35f, 0.8f, 0.4f, 0.4f, 0.9f, 0.05f];
+        float[] y = [0, 0, 1, 1, 1, 0, 1, 0];
+        Assert.Equal(13.0 / 16, new RocAuc().Compute(p, y), 15);
+        Assert.Equal(1.0, new RocAuc().Compute([0.1f, 0.2f, 0.3f], [0, 1, 1]));
+        Assert.Equal(0.0, new RocAuc().Compute([0.9f, 0.2f, 0.3f], [0, 1, 1]));
+        Assert.Equal(0.5, new RocAuc().Compute([0.3f, 0.3f, 0.3f], [0, 1, 1]));
+    }
+
+    [Fact]
+    public void AucIsUndefinedForOneClassAndNeedsBinaryTargets()
+    {
+        Assert.True(double.IsNaN(new RocAuc().Compute([0.1f, 0.7f], [1, 1])));
+        Assert.True(double.IsNaN(new RocAuc().Compute([0.1f, 0.7f], [0, 0])));
+        var e = Assert.Throws<ArgumentException>(() => new RocAuc().Compute([0.1f, 0.7f], [0, 0.5f]));
+        Assert.Contains("0/1 targets", e.Message);
+    }
+
+    // The definition: the share of (positive, negative) pairs the positive wins, ties counting one half.
+    private static double PairwiseAuc(float[] p, float[] y)
+    {
+        double wins = 0;
+        long pairs = 0;
+        for (int i = 0; i < p.Length; i++)
+        {
+            if (y[i] != 1) continue;
+            for (int j = 0; j < p.Length; j++)
+            {
+                if (y[j] != 0) continue;
+                pairs++;
+                wins += p[i] > p[j] ? 1 : p[i] == p[j] ? 0.5 : 0;
+            }
+        }
+        return wins / pairs;
+    }
+
+    [Theory]
+    [InlineData(2, 1ul)]
+    [InlineData(17, 2ul)]
+    [InlineData(200, 3ul)]
+    [InlineData(1001, 4ul)]
+    public void AucMatchesThePairwiseDefinition(int n, ulong seed)
+    {
+        var rng = new RandomSource(seed);
+        var p = new float[n];
+        var y = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            p[i] = MathF.Round(rng.NextFloat() * 10) / 10; // eleven values: many ties
+            y[i] = rng.NextFloat() < 0.4f + 0.3f * p[i] ? 1 : 0;
+        }
+        y[0] = 0;
+        y[^1] = 1;
+        var auc = new RocAuc();
+        Assert.Equal(PairwiseAuc(p, y), auc.Compute(p, y), 12);
+        // The same instance again on a shorter prefix (its buffers are larger now).
+        if (n > 2) Assert.Equal(PairwiseAuc(p[1..], y[1..]), auc.Compute(p.AsSpan(1), y.AsSpan(1)), 12);
+    }
+
+    [Fact]
+    public void MeanAbsoluteErrorAndRSquaredByHand()
+    {
+        // Errors 0.5, 0.25, 0.5, 0.25, 1: MAE 2.5 / 5. Targets' mean 1.3, SS_tot 3.8, SS_res 1.625:
+        // R^2 = 1 - 1.625 / 3.8 = 87 / 152.
+        float[] p = [1.5f, -0.25f, 2.0f, 0.75f, 3.0f];
+        float[] y = [1.0f, 0.0f, 2.5f, 1.0f, 2.0f];
+        Assert.Equal(0.5, new MeanAbsoluteError().Compute(p, y), 15);
+        Assert.Equal(87.0 / 152, new RSquared().Compute(p, y), 14);
+        Assert.Equal(1.0, new RSquared().Compute(y, y));
+        Assert.Equal(0.0, new RSquared().Compute([1.3f, 1.3f, 1.3f, 1.3f, 1.3f], y), 6);
+        Assert.True(double.IsNaN(new RSquared().Compute([1f, 2f], [3f, 3f])));
+    }
+
+    [Fact]
+    public void EachLossHasItsKerasMetrics()
+    {
+        Assert.Equal(["accuracy", "auc"], MetricSets.For(new BinaryCrossEntropy()).Select(m => m.Name));
+        Assert.Equal(["mae", "r2_score"], MetricSets.For(new MeanSquaredError()).Select(m => m.Name));
+        var values = MetricSets.Compute(MetricSets.For(new MeanSquaredError()), [1.5f, 0f], [1f, 0f]);
+        Assert.Equal([new MetricValue("mae", 0.25), new MetricValue("r2_score", 1 - 0.25 / 0.5)], values);
+    }
+}
