@@ -138,7 +138,7 @@ public class DataCheckTests(CliFixture fx) : IClassFixture<CliFixture>
         // The file of issue 12 item 7: it used to say '4 fields, but the header has 1 columns'.
         string path = fx.File("decimal.csv", "series;time;x;alarm\ns1;0;1,5;0\ns1;1;2,5;1\n");
         Assert.Equal($"error: {path}:2: column 'x' (column 3) '1,5' is not a number: fields are separated by ';' " +
-                     "(semicolon), and decimals need a point, not a comma", Cli.Bad(Train(path)));
+                     "(semicolon); write decimals with a point and no thousands separators", Cli.Bad(Train(path)));
         // Forced to commas, the header is one column: the errors say which delimiter split it and suggest the other.
         Assert.Equal($"error: {path}:1: no column 'alarm' (--target); the columns are series;time;x;alarm (fields " +
                      "separated by ',' (comma); the header has ';': try --delimiter ';')",

@@ -216,8 +216,8 @@ public sealed partial class CsvTable
             Problem.NotFinite => $"{text} is not a finite number (NaN and infinities are not allowed)",
             Problem.TooLarge => $"{text} is too large for a 32-bit float",
             _ when DecimalComma().IsMatch(Text(text)) =>
-                $"{text} is not a number: fields are separated by {CsvReader.DelimiterName(Delimiter)}, and " +
-                    "decimals need a point, not a comma",
+                $"{text} is not a number: fields are separated by {CsvReader.DelimiterName(Delimiter)}; write " +
+                    "decimals with a point and no thousands separators",
             _ => $"{text} is not a number",
         });
         static string Text(string quoted) => quoted.Length >= 2 ? quoted[1..^1] : quoted;

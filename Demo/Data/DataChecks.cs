@@ -15,7 +15,8 @@ public static class DataChecks
     /// <summary>
     /// The loss to train with: <paramref name="given"/>, else bce when every target is 0 or 1 and mse otherwise. Errors:
     /// bce on a target that is not 0/1 (naming the first such line), bce on one class only. Warnings: a default mse on
-    /// a target that is 0 or 1 on all rows but at most 1% (naming the first other value and its line), a constant target.
+    /// a target that is 0 or 1 on all rows but one or at most 1% (naming the first other value and its line), a
+    /// constant target.
     /// </summary>
     public static string ChooseLoss(SeriesLayout data, string? given)
     {
@@ -44,7 +45,7 @@ public static class DataChecks
                     $"{data.Path}: column {column} is {(zeros == 0 ? 1 : 0)} on every row: one class only, so a " +
                         "0/1 model has nothing to learn (give data with both classes)");
         }
-        else if (given is null && others > 0 && zeros > 0 && ones > 0 && others * 100 <= rows)
+        else if (given is null && others > 0 && zeros > 0 && ones > 0 && others <= Math.Max(1, rows / 100))
             data.Warn($"{data.Path}:{firstOther.Line}: column {column} looks binary (0 or 1 on {rows - others} of " +
                       $"{rows} rows) but has {Number(firstOther.Value)} here: trained as a numeric target with mse " +
                       "(fix the value, or give --loss mse to train on the numbers)");
