@@ -69,6 +69,16 @@ public class DataCheckTests(CliFixture fx) : IClassFixture<CliFixture>
         Assert.Equal(1, model.InputFeatures);
         Assert.Equal([new ConstantFeature("k", 7.5f)], record.Constant!);
         Assert.Contains(warnings.Single(w => w.Contains("'k'"))["warning: ".Length..], record.Warnings!);
+        // The importance output lists it at the top: the training's warnings on stderr, the constant feature in the
+        // console and at the top of report.md.
+        string report = Path.Combine(fx.Dir, "constant-report");
+        var lines = Cli.Warnings("importance", "--model", Model, "--data", path, "--methods", "permutation", "--repeats", "1",
+                                 "--report", report);
+        Assert.Contains($"warning: {path}: feature 'k' is 7.5 on every row: left out of training (its importance is 0)", lines);
+        string md = File.ReadAllText(Path.Combine(report, "report.md"));
+        Assert.Contains("## Data checks", md);
+        Assert.Contains("Constant features, left out of training, importance 0 by every method: `k` (always 7.5).", md);
+        Assert.True(md.IndexOf("## Data checks", StringComparison.Ordinal) < md.IndexOf("## Model", StringComparison.Ordinal));
         // Every feature constant: nothing to learn.
         string all = Csv("allconstant.csv", 6, 4, (s, t) => $"s{s + 1},{t},3,7.5,{(s + t) % 2}", "series,time,x,k,alarm");
         Assert.Equal($"error: {all}: every feature column is constant (x, k): there is nothing to learn from",

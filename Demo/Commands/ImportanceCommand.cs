@@ -73,6 +73,10 @@ public static class ImportanceCommand
             parse.GetValue(Delimiter));
         if (arch.Imported is not null)
             arch = arch with { Features = data.FeatureNames, Training = arch.Training with { Target = data.TargetName } };
+        DemoConsole.Warn([.. arch.Warnings ?? [], .. data.Warnings]);
+        if (arch.Constant is { Length: > 0 } constant)
+            info.WriteLine("Constant features, left out of training, importance 0 by every method: " +
+                              string.Join(", ", constant.Select(k => k.Name)));
         var loss = TrainCommand.LossOf(arch, modelPath);
         if (loss is BinaryCrossEntropy && data.Targets is not null && data.NonBinaryTarget() is { } notBinary) throw notBinary;
         // Without a target column the methods that measure a loss (or retrain) are skipped, each with a note.
@@ -127,6 +131,7 @@ public static class ImportanceCommand
         if (reportDir is not null)
         {
             var report = new Report(reportDir, $"Variable importance: {Path.GetFileName(modelPath)} on {Path.GetFileName(dataPath)}");
+            report.AddDataChecks([.. arch.Warnings ?? [], .. data.Warnings], arch.Constant ?? []);
             report.AddModel(modelPath, arch, model);
             report.AddTraining(arch);
             report.AddImportance(runs.Select(r => Outcome(r, arch.Features)).ToList(), arch.Features);

@@ -57,24 +57,37 @@ public static class PredictCommand
         // line of the step, the target if known, the k outputs.
         bool sequence = model.OutputsSequence;
         int outputs = model.OutputUnits, rowsPerSeries = sequence ? data.Steps : 1;
-        var csv = new StringBuilder();
-        csv.Append("series,").Append(Quote(data.TimeColumn ?? "row")).Append(",line");
-        if (data.Targets is not null) csv.Append(',').Append(Quote(data.TargetName!));
-        for (int k = 0; k < outputs; k++) csv.Append(outputs == 1 ? ",prediction" : $",prediction_{k}");
-        csv.Append('\n');
-        for (int s = 0; s < data.Count; s++)
+        // Streamed to the file (a 200 MB data set makes a 250 MB output: never held whole in memory).
+        AtomicFile.Write(outPath, stream =>
         {
-            for (int j = 0; j < rowsPerSeries; j++)
+            using var csv = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
+            csv.Write("series,");
+            csv.Write(Quote(data.TimeColumn ?? "row"));
+            csv.Write(",line");
+            if (data.Targets is not null) csv.Write($",{Quote(data.TargetName!)}");
+            for (int k = 0; k < outputs; k++) csv.Write(outputs == 1 ? ",prediction" : $",prediction_{k}");
+            csv.Write('\n');
+            for (int s = 0; s < data.Count; s++)
             {
-                int cell = s * data.Steps + (sequence ? j : data.Steps - 1);
-                csv.Append(Quote(data.Ids[s])).Append(',').Append(Quote(data.Times[cell])).Append(',').Append(data.Lines[cell].ToString(CultureInfo.InvariantCulture));
-                if (data.Targets is not null) csv.Append(',').Append(data.Targets[cell].ToString("R", CultureInfo.InvariantCulture));
-                for (int k = 0; k < outputs; k++)
-                    csv.Append(',').Append(prediction[(s * rowsPerSeries + j) * outputs + k].ToString("R", CultureInfo.InvariantCulture));
-                csv.Append('\n');
+                for (int j = 0; j < rowsPerSeries; j++)
+                {
+                    int cell = s * data.Steps + (sequence ? j : data.Steps - 1);
+                    csv.Write(Quote(data.Ids[s]));
+                    csv.Write(',');
+                    csv.Write(Quote(data.Times[cell]));
+                    csv.Write(',');
+                    csv.Write(data.Lines[cell].ToString(CultureInfo.InvariantCulture));
+                    if (data.Targets is not null)
+                        csv.Write($",{data.Targets[cell].ToString("R", CultureInfo.InvariantCulture)}");
+                    for (int k = 0; k < outputs; k++)
+                    {
+                        float v = prediction[(s * rowsPerSeries + j) * outputs + k];
+                        csv.Write($",{v.ToString("R", CultureInfo.InvariantCulture)}");
+                    }
+                    csv.Write('\n');
+                }
             }
-        }
-        AtomicFile.WriteAllBytes(outPath, Encoding.UTF8.GetBytes(csv.ToString()));
+        });
         if (arch.Imported is not null) Console.WriteLine(ImportCommand.FeaturesNote(arch with { Features = data.FeatureNames }, model));
 
         var (all, held, note) = Scores(arch, modelPath, model, data, prediction);
