@@ -13,6 +13,16 @@ if (args.Length >= 2 && args[0] == "--loop")
     var loopArgs = args.Where((a, i) => !a.StartsWith("--threads") && !a.StartsWith("--reps") && (i == 0 || !args[i - 1].StartsWith("--threads") && !args[i - 1].StartsWith("--reps"))).ToArray();
     return Loop.Run(loopArgs[1], loopArgs.Length > 2 ? int.Parse(loopArgs[2]) : 0, Option("--threads", 1), Option("--reps", 3));
 }
+// --w6 METHODS [--series N] [--epochs E] [--threads N] [--save DIR]: W6 (issue 15) once per method, comma-separated names
+// or all: seconds, bytes and a digest of the results (equal digests: bit-identical results); --save writes the trained
+// model and the data for the PyTorch peer (peer/w6_peer.py).
+if (args.Length >= 2 && args[0] == "--w6")
+{
+    string? Value(string name) { int i = Array.IndexOf(args, name); return i > 0 && i + 1 < args.Length ? args[i + 1] : null; }
+    int Number(string name, int fallback) => Value(name) is { } v ? int.Parse(v, System.Globalization.CultureInfo.InvariantCulture) : fallback;
+    return W6Workload.Run(Engine.Importance.ImportanceMethods.Parse(args[1]), Number("--series", 3000), Number("--epochs", 40),
+                          Number("--threads", Environment.ProcessorCount), Value("--save"));
+}
 var quick = args.Contains("--quick");
 BenchSettings.Quick = quick;
 var rest = args.Where(a => a != "--quick").ToArray();

@@ -68,6 +68,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bdn", required=True)
     ap.add_argument("--peer", required=True)
+    ap.add_argument("--peer-w6", default=None, help="w6_peer.py's JSON (W6 rows get a peer column)")
     ap.add_argument("--doc", required=True)
     ap.add_argument("--engine-command", required=True)
     ap.add_argument("--peer-command", required=True)
@@ -114,6 +115,19 @@ def main():
         met = "" if not (ev and pv) else (" met" if gf(ev) >= 0.85 * gf(pv) else " not met")
         lines.append(row(f"sgemm {n} (C += AB), 1 core", mm(n), pkey, "≥ 85% of OpenBLAS" + met, None,
                          f"engine {gf(ev) or 0:.0f} GFLOP/s, peer {gf(pv) or 0:.0f} GFLOP/s: {share}"))
+    w6 = sorted((re.search(r"Method=([\w-]+)", k).group(1), k) for k in eng if k.startswith("W6UserScaleImportance"))
+    if w6:
+        p6 = json.load(open(a.peer_w6)) if a.peer_w6 and os.path.exists(a.peer_w6) else {"figures": {}, "notes": {}}
+        lines += ["", "W6, user scale (issue 15): 3000 series x 48 steps x 12 features, LSTM 32 -> 16 -> dense sigmoid per step, "
+                  "trained 40 epochs; each method with its defaults, every core. Peer: the same work written by hand in PyTorch "
+                  "(w6_peer.py) on the same weights and data.", "",
+                  "| method | engine | engine allocated | PyTorch peer | peer / engine | note |", "|---|---:|---:|---:|---:|---|"]
+        for method, key in w6:
+            ev, al = eng[key] / 1e6, alloc.get(key)  # us -> s
+            pkey = next((k for k in p6["figures"] if k.startswith(f"W6 {method} ")), None)
+            pv = p6["figures"].get(pkey) if pkey else None
+            lines.append(f"| {method} | {ev:,.2f} s | {'-' if al is None else f'{al:,} B'} | {'-' if pv is None else f'{pv:,.1f} s'} | "
+                         f"{'-' if pv is None else f'{pv / ev:,.1f}x'} | {p6['notes'].get(pkey, '') if pkey else 'no peer implementation'} |")
     lines += ["", "W5 scaling (W2's model and batch, one thread):", "", "| units | steps | engine | PyTorch peer | peer / engine |", "|---:|---:|---:|---:|---:|"]
     units_series, steps_series = {"engine": [], "PyTorch": []}, {"engine": [], "PyTorch": []}
     w5 = [(tuple(map(int, re.search(r"Shape=\((\d+), (\d+)\)", k).groups())), k) for k in eng if k.startswith("W5Scaling")]

@@ -19,12 +19,19 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 out=BenchmarkDotNet.Artifacts/compare   # raw results kept (git-ignored), so compare.py can be re-run on them
 rm -rf "$out"; mkdir -p "$out"
-engine_cmd=(dotnet Engine.Bench/bin/Release/net10.0/Engine.Bench.dll $quick --filter '*W1*' '*W2*' '*W3*' '*W4*' '*W5*' '*MatMulBenchmarks.MatMulAB*' --artifacts "$out/bdn")
+engine_cmd=(dotnet Engine.Bench/bin/Release/net10.0/Engine.Bench.dll $quick --filter '*W1*' '*W2*' '*W3*' '*W4*' '*W5*' '*W6*' '*MatMulBenchmarks.MatMulAB*' --artifacts "$out/bdn")
 peer_cmd=(env OPENBLAS_CORETYPE=SkylakeX "$PY" Engine.Bench/peer/peer.py $quick --out "$out/peer.json")
+# W6's peer runs on the engine's trained weights and data (same seed, series and epochs as the W6 benchmark).
+if [ -n "$quick" ]; then w6_size=(--series 200 --epochs 2); else w6_size=(--series 3000 --epochs 40); fi
+w6_save=(dotnet Engine.Bench/bin/Release/net10.0/Engine.Bench.dll --w6 permutation "${w6_size[@]}" --save "$out/w6")
+w6_peer_cmd=(env OPENBLAS_CORETYPE=SkylakeX "$PY" Engine.Bench/peer/w6_peer.py --dir "$out/w6" --out "$out/peer-w6.json")
 echo "== engine: ${engine_cmd[*]}"
 "${engine_cmd[@]}" | grep -E '^\|' || true
 echo "== peer: ${peer_cmd[*]}"
 "${peer_cmd[@]}"
-"$PY" Engine.Bench/peer/compare.py --bdn "$out/bdn" --peer "$out/peer.json" --doc docs/PERFORMANCE.md \
+echo "== W6 peer: ${w6_save[*]}; ${w6_peer_cmd[*]}"
+DOTNET_TieredCompilation=0 "${w6_save[@]}" | grep -v '^W6 '
+"${w6_peer_cmd[@]}"
+"$PY" Engine.Bench/peer/compare.py --bdn "$out/bdn" --peer "$out/peer.json" --peer-w6 "$out/peer-w6.json" --doc docs/PERFORMANCE.md \
   --engine-command "./build.sh bench --compare $quick (engine part: ${engine_cmd[*]})" \
-  --peer-command "${peer_cmd[*]}"
+  --peer-command "${peer_cmd[*]}; W6: ${w6_save[*]} then ${w6_peer_cmd[*]}"

@@ -10,12 +10,16 @@ namespace Engine.Importance;
 /// error. The time map is <c>M[t, i] = mean_n |A[n, t, i]|</c>; the score is <c>sum_t M[t, i]</c>. For sequence
 /// outputs A is the sum over output steps tau of the attributions A_tau of each step's outputs, and the lag map is
 /// <c>L[k, i] = sum_{tau - t = k} mean_n |A_tau[n, t, i]|</c>.
-/// Cost: (Steps + 1) forward + backward passes over the set per output step (one group for a last-step output),
-/// spread over threads in a fixed number of chunks of integration points, summed in chunk order.
+/// Cost: (Steps + 1) backward passes over the set per output step (one group for a last-step output); the forward
+/// passes are shared: per block of 256 series and integration point one forward pass serves a group of output steps
+/// (as many as fit in 4M doubles of buffers per worker: 14 for 48 steps x 12 features). Blocks are spread over
+/// threads; each sums its integration points in a fixed number of chunks, added in chunk order, so the results do not
+/// depend on the thread count. The lag map is summed per block, then over the blocks in order: with more than 256
+/// series its last bits may differ from one sum over every series (versions before 2026-12 summed that way).
 /// </summary>
 public sealed class IntegratedGradients : IImportanceMethod
 {
-    // Integration points are summed in this many fixed chunks, whatever the thread count, so sums are reproducible.
+    // Integration points are summed in this many fixed chunks (per series: each chunk's sum, then the chunks in order).
     private const int Chunks = 8;
 
     public string Name => "integrated-gradients";
@@ -35,26 +39,35 @@ public sealed class IntegratedGradients : IImportanceMethod
         int features = context.Features, steps = context.Steps, count = context.Count, per = steps * features;
         var model = context.Model;
         bool sequence = model.OutputsSequence;
-        int groups = sequence ? steps : 1, units = model.OutputUnits;
+        int groups = sequence ? steps : 1, units = model.OutputUnits, outputs = context.OutputsPerSeries;
         var baseline = Baseline(context);
+        // Output weights, one set per output step tau: the outputs of step tau (a sequence output) or every output.
+        var weights = new float[groups * outputs];
+        if (sequence)
+            for (int tau = 0; tau < steps; tau++) weights.AsSpan(tau * outputs + tau * units, units).Fill(1f);
+        else Array.Fill(weights, 1f);
         var total = new double[context.Inputs.Length];
-        var lagMap = sequence ? new double[steps, features] : null;
-        // Buffers reused over the output steps: weights, attributions, the chunks' partial sums.
-        var weights = new float[context.OutputsPerSeries];
-        var a = new double[context.Inputs.Length];
-        var partial = new double[Math.Min(Chunks, Steps + 1)][];
-        for (int tau = 0; tau < groups; tau++)
+        var lagParts = new double[(count + BlockSeries - 1) / BlockSeries][];
+        Attributions(model, context.Inputs, baseline, count, steps, Steps, weights, context.Threads, BufferValues, (block, first, sets, start, b, a) =>
         {
-            // Output weights: the outputs of step tau (a sequence output) or every output.
-            if (sequence) { Array.Clear(weights); weights.AsSpan(tau * units, units).Fill(1f); }
-            else Array.Fill(weights, 1f);
-            Attributions(a, partial, model, context.Inputs, baseline, count, steps, Steps, weights, context.Threads);
-            for (int j = 0; j < a.Length; j++) total[j] += a[j];
-            if (lagMap is null) continue;
-            for (int n = 0; n < count; n++)
-                for (int t = 0; t <= tau; t++)
-                    for (int i = 0; i < features; i++) lagMap[tau - t, i] += Math.Abs(a[n * per + t * features + i]) / count;
-        }
+            int length = b * per, offset = start * per;
+            for (int s = 0; s < sets; s++)
+                for (int j = 0; j < length; j++) total[offset + j] += a[s * length + j];
+            if (!sequence) return;
+            var lag = lagParts[block] ??= new double[steps * features];
+            for (int s = 0; s < sets; s++)
+            {
+                int tau = first + s;
+                for (int n = 0; n < b; n++)
+                    for (int t = 0; t <= tau; t++)
+                        for (int i = 0; i < features; i++) lag[(tau - t) * features + i] += Math.Abs(a[s * length + n * per + t * features + i]) / count;
+            }
+        });
+        var lagMap = sequence ? new double[steps, features] : null;
+        if (lagMap is not null)
+            foreach (var lag in lagParts)
+                for (int k = 0; k < steps; k++)
+                    for (int i = 0; i < features; i++) lagMap[k, i] += lag[k * features + i];
         var timeMap = new double[steps, features];
         for (int n = 0; n < count; n++)
             for (int t = 0; t < steps; t++)
@@ -95,51 +108,65 @@ public sealed class IntegratedGradients : IImportanceMethod
             throw new ArgumentException($"output weights must hold {outputs} values (one per output of a series), but have {outputWeights.Length}", nameof(outputWeights));
         if (outputWeights is null) { outputWeights = new float[outputs]; Array.Fill(outputWeights, 1f); }
         var a = new double[inputs.Length];
-        Attributions(a, new double[Math.Min(Chunks, intervals + 1)][], model, inputs, baseline, count, steps, intervals, outputWeights, threads);
+        int per = inputs.Length / count;
+        Attributions(model, inputs, baseline, count, steps, intervals, outputWeights, threads, 1 << 22,
+                     (_, _, _, start, b, block) => block.AsSpan(0, b * per).CopyTo(a.AsSpan(start * per)));
         return a;
     }
 
-    // a = the attributions, as above. partial holds one sum per chunk of integration points (allocated on first use,
-    // reused after, so a run over many output steps allocates them once); they are added in chunk order. One thread
-    // runs the chunks in that order anyway, so it adds each into a as soon as it is done, from one worker buffer.
-    private static void Attributions(double[] a, double[]?[] partial, Sequential model, float[] inputs, float[] baseline, int count, int steps,
-                                     int intervals, float[] outputWeights, int threads)
-    {
-        int chunks = partial.Length;
-        Array.Clear(a);
-        if (threads <= 1 || chunks <= 1)
-        {
-            var worker = ModelWorker.Rent(model);
-            var sum = worker.Sums(inputs.Length);
-            for (int c = 0; c < chunks; c++)
-            {
-                Chunk(sum, worker, c);
-                for (int j = 0; j < a.Length; j++) a[j] += sum[j];
-            }
-            worker.Return();
-        }
-        else
-        {
-            ModelTasks.For(model, chunks, threads, (worker, c) => Chunk(partial[c] ??= new double[inputs.Length], worker, c));
-            foreach (var sum in partial)
-                for (int j = 0; j < a.Length; j++) a[j] += sum![j];
-        }
-        for (int j = 0; j < a.Length; j++) a[j] *= (double)inputs[j] - baseline[j];
+    // The series run in blocks of BlockSeries (the batches of one forward pass: a series' gradients depend on the batch
+    // size, so the blocks are those of a pass over the whole set), the weight sets in groups whose buffers (two per set)
+    // hold at most BufferValues doubles.
+    private const int BlockSeries = 256;
 
-        // sum = the trapezoid-weighted gradients at the integration points k = c, c + chunks, ...
-        void Chunk(Span<double> sum, ModelWorker worker, int c)
+    /// <summary>Doubles a worker's attribution buffers may hold (the output steps are taken in groups that fit).</summary>
+    internal long BufferValues { get; init; } = 1 << 22;
+
+    /// <summary>Receives the attributions A (sets, b, T, F) of weight sets [first, first + sets) for series [start, start + b).</summary>
+    private delegate void BlockDone(int block, int first, int sets, int start, int b, double[] attributions);
+
+    // The attributions of several weighted output sums (rows of weights, (sets, OutputsPerSeries)), block by block of series
+    // and group by group of sets: per block, group and integration point one forward pass, shared by the group's
+    // backward passes. Per series and set the sums run in a fixed order: integration points k = c, c + Chunks, ...
+    // summed per chunk c, the chunks added in order, then times (x - x'). Blocks run in parallel (one worker each);
+    // a block hands its groups' attributions to done in order, on the worker's thread.
+    private static void Attributions(Sequential model, float[] inputs, float[] baseline, int count, int steps, int intervals,
+                                     float[] weights, int threads, long bufferValues, BlockDone done)
+    {
+        int per = inputs.Length / count, outputs = model.OutputsPerSeries(steps), sets = weights.Length / outputs;
+        int group = (int)Math.Clamp(bufferValues / (2L * Math.Min(BlockSeries, count) * per), 1, sets), chunks = Math.Min(Chunks, intervals + 1);
+        ModelTasks.For(model, (count + BlockSeries - 1) / BlockSeries, threads, (worker, block) =>
         {
-            sum.Clear();
-            var x = worker.Inputs(inputs.Length);
-            var g = worker.Gradient(inputs.Length);
-            for (int k = c; k <= intervals; k += chunks)
+            int start = block * BlockSeries, b = Math.Min(BlockSeries, count - start), length = b * per, offset = start * per;
+            var buffer = worker.Sums(2L * group * length > int.MaxValue ? throw new InvalidOperationException("a block of series is too large")
+                                                                      : 2 * group * length);
+            var x = worker.Inputs(length);
+            for (int first = 0; first < sets; first += group)
             {
-                float alpha = (float)k / intervals;
-                for (int j = 0; j < x.Length; j++) x[j] = baseline[j] + alpha * (inputs[j] - baseline[j]);
-                worker.InputGradient(g, x, count, steps, outputWeights);
-                double w = (k == 0 || k == intervals ? 0.5 : 1.0) / intervals;
-                for (int j = 0; j < sum.Length; j++) sum[j] += w * g[j];
+                int n = Math.Min(group, sets - first), size = n * length;
+                var groupWeights = weights.AsSpan(first * outputs, n * outputs);
+                double w = 0;
+                Array.Clear(buffer, 0, size); // A (n, b, T, F), then the current chunk's sums, same layout
+                for (int c = 0; c < chunks; c++)
+                {
+                    Array.Clear(buffer, size, size);
+                    for (int k = c; k <= intervals; k += chunks)
+                    {
+                        float alpha = (float)k / intervals;
+                        for (int j = 0; j < length; j++) x[j] = baseline[offset + j] + alpha * (inputs[offset + j] - baseline[offset + j]);
+                        w = (k == 0 || k == intervals ? 0.5 : 1.0) / intervals;
+                        worker.InputGradients(x, b, steps, groupWeights, (set, _, _, g) =>
+                        {
+                            int sum = size + set * length;
+                            for (int j = 0; j < length; j++) buffer[sum + j] += w * g[j];
+                        }, batchSize: b);
+                    }
+                    for (int j = 0; j < size; j++) buffer[j] += buffer[size + j];
+                }
+                for (int set = 0; set < n; set++)
+                    for (int j = 0; j < length; j++) buffer[set * length + j] *= (double)inputs[offset + j] - baseline[offset + j];
+                done(block, first, n, start, b, buffer);
             }
-        }
+        });
     }
 }

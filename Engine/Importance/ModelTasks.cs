@@ -56,7 +56,7 @@ internal sealed class ModelWorker
     private static readonly ConditionalWeakTable<Sequential, Stack<ModelWorker>> Pools = new();
 
     private readonly Stack<ModelWorker> _pool;
-    private float[] _inputs = [], _outputs = [], _gradient = [], _batchOutput = [], _dOutput = [], _weights = [];
+    private float[] _inputs = [], _outputs = [], _gradient = [], _setGradient = [], _batchOutput = [], _dOutput = [];
     private int[] _indices = [];
     private double[] _sums = [];
 
@@ -119,8 +119,12 @@ internal sealed class ModelWorker
     /// <summary>The worker's gradient buffer, <paramref name="length"/> values, contents undefined.</summary>
     public Span<float> Gradient(int length) => Grow(ref _gradient, length);
 
-    /// <summary>A buffer of double sums, <paramref name="length"/> values, contents undefined.</summary>
-    public Span<double> Sums(int length) => Grow(ref _sums, length);
+    /// <summary>A buffer of double sums, at least <paramref name="length"/> values, contents undefined.</summary>
+    public double[] Sums(int length)
+    {
+        if (_sums.Length < length) _sums = new double[length];
+        return _sums;
+    }
 
     /// <summary>An index buffer, <paramref name="length"/> values, contents undefined.</summary>
     public Span<int> Indices(int length) => Grow(ref _indices, length);
@@ -138,32 +142,33 @@ internal sealed class ModelWorker
         ctx.Loss.Value(Predict(inputs, ctx.Count, ctx.Steps), ctx.RequireTargets("a loss-based importance method"));
 
     /// <summary>
-    /// dInput (N, T, F) = d(sum_p w_p y_{n,p}) / dx_{n,t,i} for each series n, with output weights
-    /// <paramref name="outputWeights"/> (OutputsPerSeries) the same for every series; series run in batches of 256.
+    /// Input gradients of several weighted output sums, sharing each forward pass: for each batch of up to
+    /// <paramref name="batchSize"/> series (in series order) one forward pass, then for each weight set j (row j of
+    /// <paramref name="outputWeights"/>, (sets, OutputsPerSeries), the same for every series) one backward pass giving
+    /// dInput (b, T, F) = d(sum_p w_jp y_{n,p}) / dx_{n,t,i}, handed to <paramref name="visit"/>(j, first series, b,
+    /// dInput) before the next set. A set's gradients do not depend on the other sets: backward only reads the forward's
+    /// saved state.
     /// </summary>
-    public void InputGradient(Span<float> dInput, ReadOnlySpan<float> inputs, int count, int steps, ReadOnlySpan<float> outputWeights,
-                              int batchSize = 256)
+    public void InputGradients(ReadOnlySpan<float> inputs, int count, int steps, ReadOnlySpan<float> outputWeights, GradientVisitor visit,
+                               int batchSize = 256)
     {
-        int perIn = steps * Model.InputFeatures, perOut = Model.OutputsPerSeries(steps);
+        int perIn = steps * Model.InputFeatures, perOut = Model.OutputsPerSeries(steps), sets = outputWeights.Length / perOut;
         int largest = Math.Min(batchSize, count);
         var output = Grow(ref _batchOutput, largest * perOut);
         var dOutput = Grow(ref _dOutput, largest * perOut);
-        for (int n = 0; n < largest; n++) outputWeights.CopyTo(dOutput.Slice(n * perOut, perOut));
+        var dInput = Grow(ref _setGradient, largest * perIn);
         for (int start = 0; start < count; start += batchSize)
         {
             int b = Math.Min(batchSize, count - start);
             Model.Forward(output[..(b * perOut)], inputs.Slice(start * perIn, b * perIn), b, steps);
-            Model.Backward(dInput.Slice(start * perIn, b * perIn), dOutput[..(b * perOut)]);
+            for (int j = 0; j < sets; j++)
+            {
+                var weights = outputWeights.Slice(j * perOut, perOut);
+                for (int n = 0; n < b; n++) weights.CopyTo(dOutput.Slice(n * perOut, perOut));
+                Model.Backward(dInput[..(b * perIn)], dOutput[..(b * perOut)]);
+                visit(j, start, b, dInput[..(b * perIn)]);
+            }
         }
-    }
-
-    /// <summary>A one-hot weight vector of <paramref name="length"/> with 1 at <paramref name="index"/>, valid until the next call.</summary>
-    public ReadOnlySpan<float> OneHot(int length, int index)
-    {
-        var w = Grow(ref _weights, length);
-        w.Clear();
-        w[index] = 1;
-        return w;
     }
 
     private static Span<T> Grow<T>(ref T[] buffer, int length)
@@ -172,6 +177,9 @@ internal sealed class ModelWorker
         return buffer.AsSpan(0, length);
     }
 }
+
+/// <summary>Receives the input gradient dInput (b, T, F) of weight set <paramref name="set"/> for series [start, start + b).</summary>
+internal delegate void GradientVisitor(int set, int start, int batch, ReadOnlySpan<float> dInput);
 
 /// <summary>Evaluation helpers over (N, T, F) batch-major series.</summary>
 internal static class Series

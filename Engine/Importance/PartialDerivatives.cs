@@ -8,8 +8,9 @@ namespace Engine.Importance;
 /// at once (series are independent, so a one-hot dOutput per series suffices). Then
 /// <c>SSD_i = sum_{n,p,t} J^2</c> and the score is the share <c>SSD_i / sum_i' SSD_i'</c>. The time map is
 /// <c>M[t, i] = sum_{n,p} J^2 / sum SSD</c> (by input step); for sequence outputs the lag map is the same sum over
-/// lag k = tau - t (a causal LSTM gives no weight to k &lt; 0). Cost: OutputsPerSeries forward + backward passes,
-/// spread over threads (one clone each), reduced in output order.
+/// lag k = tau - t (a causal LSTM gives no weight to k &lt; 0). Cost: OutputsPerSeries backward passes and one forward
+/// pass per thread (each thread takes a contiguous group of outputs and shares every batch's forward pass between them),
+/// reduced in output order.
 /// </summary>
 public sealed class PartialDerivatives : IImportanceMethod
 {
@@ -22,20 +23,31 @@ public sealed class PartialDerivatives : IImportanceMethod
         context.Validate();
         int features = context.Features, steps = context.Steps, outputs = context.OutputsPerSeries, units = context.Model.OutputUnits;
         bool sequence = context.Model.OutputsSequence;
-        // Per output p: (T, F) sums of J^2 by input step, and (T, F) by lag.
-        var perOutput = ModelTasks.Map(context.Model, outputs, context.Threads, (worker, p) =>
+        // Per output p: (T, F) sums of J^2 by input step, each over the series in order. The outputs are split into one
+        // contiguous group per thread; a group shares each batch's forward pass between its outputs' backward passes. A
+        // p's sums do not depend on the grouping, so the results do not depend on the thread count.
+        var perOutput = new double[outputs][];
+        int groups = Math.Min(outputs, context.Threads);
+        ModelTasks.For(context.Model, groups, context.Threads, (worker, group) =>
         {
-            var jacobian = worker.Gradient(context.Inputs.Length);
-            worker.InputGradient(jacobian, context.Inputs, context.Count, steps, worker.OneHot(outputs, p));
-            var byStep = new double[steps * features];
-            for (int n = 0; n < context.Count; n++)
-                for (int t = 0; t < steps; t++)
-                    for (int i = 0; i < features; i++)
-                    {
-                        double d = jacobian[(n * steps + t) * features + i];
-                        byStep[t * features + i] += d * d;
-                    }
-            return byStep;
+            int first = (int)((long)group * outputs / groups), end = (int)((long)(group + 1) * outputs / groups);
+            var oneHot = new float[(end - first) * outputs];
+            for (int p = first; p < end; p++)
+            {
+                oneHot[(p - first) * outputs + p] = 1;
+                perOutput[p] = new double[steps * features];
+            }
+            worker.InputGradients(context.Inputs, context.Count, steps, oneHot, (j, _, batch, jacobian) =>
+            {
+                var byStep = perOutput[first + j];
+                for (int n = 0; n < batch; n++)
+                    for (int t = 0; t < steps; t++)
+                        for (int i = 0; i < features; i++)
+                        {
+                            double d = jacobian[(n * steps + t) * features + i];
+                            byStep[t * features + i] += d * d;
+                        }
+            });
         });
         var timeMap = new double[steps, features];
         var lagMap = sequence ? new double[steps, features] : null;
@@ -75,8 +87,11 @@ public sealed class PartialDerivatives : IImportanceMethod
         int outputs = model.OutputsPerSeries(steps);
         if ((uint)output >= (uint)outputs) throw new ArgumentOutOfRangeException(nameof(output), output, $"output must be in [0, {outputs})");
         var jacobian = new float[inputs.Length];
+        var oneHot = new float[outputs];
+        oneHot[output] = 1;
+        int perIn = inputs.Length / count;
         var worker = ModelWorker.Rent(model);
-        worker.InputGradient(jacobian, inputs, count, steps, worker.OneHot(outputs, output));
+        worker.InputGradients(inputs, count, steps, oneHot, (_, start, _, g) => g.CopyTo(jacobian.AsSpan(start * perIn)));
         worker.Return();
         return jacobian;
     }
