@@ -11,7 +11,7 @@ namespace Demo.Data;
 /// <param name="Window">Cut each series (or the whole file, without a series column) into windows of this many steps.</param>
 /// <param name="TargetOptional">When true a missing target column is not an error (predict).</param>
 public sealed record DataOptions(string? Target, string[]? Features, string? SeriesColumn, string? TimeColumn, int? Window,
-                                 bool TargetOptional = false);
+                                 bool TargetOptional = false, string? Model = null);
 
 /// <summary>A feature column left out of training because it holds <paramref name="Value"/> on every row.</summary>
 public sealed record ConstantFeature(string Name, float Value);
@@ -61,13 +61,18 @@ public sealed class SeriesSet
     public static SeriesSet Load(string path, Func<CsvTable, DataOptions> options, char? delimiter = null) =>
         SeriesLayout.Open(path, options, delimiter).Build();
 
-    /// <summary>The first target that is not 0 or 1, as an error naming file, line and column; null when all are.</summary>
-    public InputException? NonBinaryTarget()
+    /// <summary>
+    /// The first target that is not 0 or 1, as an error naming file, line and column; null when all are. For data read
+    /// for a trained <paramref name="model"/> the error names the model's loss (importance has no --loss to change).
+    /// </summary>
+    public InputException? NonBinaryTarget(string? model = null)
     {
         if (Targets is null) return null;
         for (int i = 0; i < Targets.Length; i++)
             if (Targets[i] is not (0f or 1f))
-                return new InputException($"{Path}:{Lines[i]}: column '{TargetName}' has {Targets[i].ToString(CultureInfo.InvariantCulture)}, but --loss bce needs targets of 0 or 1 (use --loss mse for a numeric target)");
+                return new InputException($"{Path}:{Lines[i]}: column '{TargetName}' has {Targets[i].ToString(CultureInfo.InvariantCulture)}, but " + (model is null
+                    ? "--loss bce needs targets of 0 or 1 (use --loss mse for a numeric target)"
+                    : $"the model {model} was trained with loss bce, which needs targets of 0 or 1"));
         return null;
     }
 }
@@ -254,11 +259,13 @@ public sealed class SeriesLayout
             {
                 int length = groupStart[g + 1] - groupStart[g];
                 string id = GroupId(g);
+                // The model's window when the data is read for a trained model (predict and importance have no --window).
+                string what = o.Model is null ? $"--window {window}" : $"the model's window of {window} steps";
                 if (length < window)
                     throw new InputException(seriesCol >= 0
-                        ? $"{path}:{table.Line(_rows[groupStart[g]])}: --window {window} is longer than series " +
+                        ? $"{path}:{table.Line(_rows[groupStart[g]])}: {what} is longer than series " +
                             $"'{id}', which has {length} rows"
-                        : $"{path}: --window {window} is longer than the data, which has {length} rows");
+                        : $"{path}: {what} is longer than the data, which has {length} rows");
                 int windows = length / window;
                 for (int w = 0; w < windows; w++)
                 {
@@ -272,9 +279,11 @@ public sealed class SeriesLayout
         else
         {
             if (seriesCol < 0)
-                throw new InputException(
-                    $"{path}:{table.HeaderLine}: no series column (named series or id); give --series-col COL, or " +
-                        "--window N to cut the file into windows of N steps");
+                throw new InputException(o.Model is null
+                    ? $"{path}:{table.HeaderLine}: no series column (named series or id); give --series-col COL, or " +
+                        "--window N to cut the file into windows of N steps"
+                    : $"{path}:{table.HeaderLine}: no series column (named series or id); the model {o.Model} reads " +
+                        "one series per id");
             Steps = groupStart[1];
             for (int g = 0; g < groupCount; g++)
             {
@@ -282,8 +291,8 @@ public sealed class SeriesLayout
                 if (length != Steps)
                     throw new InputException(
                         $"{path}:{table.Line(_rows[groupStart[g]])}: series '{GroupId(g)}' has {length} steps but " +
-                            $"series '{GroupId(0)}' has {Steps}; every series needs the same number of steps (or use " +
-                                "--window N)");
+                            $"series '{GroupId(0)}' has {Steps}; every series needs the same number of steps" +
+                                (o.Model is null ? " (or use --window N)" : ""));
                 starts.Add(groupStart[g]);
                 ids.Add(GroupId(g));
             }
