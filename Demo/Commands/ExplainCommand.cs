@@ -18,14 +18,14 @@ public static class ExplainCommand
 {
     private static readonly string[] MethodNames = ["integrated-gradients", "occlusion", "permutation"];
     private static readonly Option<string> Model = CommandOptions.RequiredPath("--model", "The model file (.safetensors, or a Keras/ONNX model).");
-    private static readonly Option<string> Data = CommandOptions.RequiredPath("--data", "CSV file with the model's feature columns.");
+    private static readonly Option<string> Data = CommandOptions.Data();
     private static readonly Option<string> Series = new("--series") { Description = "The id of the series to explain.", Required = true };
     private static readonly Option<int?> Step = new("--step") { Description = "The output step to explain, 0-based (default: the last)." };
-    private static readonly Option<int> Output = new("--output") { Description = "The output unit to explain, 0-based (models with several).", DefaultValueFactory = _ => 0 };
+    private static readonly Option<int> Output = new("--output-index") { Description = "The output unit to explain, 0-based (models with several).", DefaultValueFactory = _ => 0 };
     private static readonly Option<string> Method = CommandOptions.Choice("--method", "integrated-gradients",
         "How: integrated-gradients (from --baseline), occlusion (a cell at its training mean) or permutation (a cell at other series' values).", MethodNames);
     private static readonly Option<string> Baseline = CommandOptions.Baseline();
-    private static readonly Option<int> Repeats = CommandOptions.PositiveInt("--repeats", 10, "permutation: donor series per cell.");
+    private static readonly Option<int> Repeats = CommandOptions.Repeats(10);
     private static readonly Option<int> Top = CommandOptions.PositiveInt("--top", 10, "Cells shown in the waterfall.");
     private static readonly Option<ulong> Seed = CommandOptions.Seed();
     private static readonly Option<string?> Png = CommandOptions.OptionalPath("--png", "Write the chart (input series coloured by attribution, and the waterfall) to this PNG file.");
@@ -68,7 +68,7 @@ public static class ExplainCommand
             throw new InputException(sequence
                 ? $"--step must be from 0 to {steps - 1} (the series have {steps} steps), not {step}"
                 : $"--step: the model predicts once per series, at its last step ({steps - 1}), not at {step}");
-        if (output < 0 || output >= units) throw new InputException($"--output must be from 0 to {units - 1} (the model has {units} outputs per step), not {output}");
+        if (output < 0 || output >= units) throw new InputException($"--output-index must be from 0 to {units - 1} (the model has {units} outputs per step), not {output}");
         var weights = new float[model.OutputsPerSeries(steps)];
         weights[(sequence ? step * units : 0) + output] = 1f;
         var x = data.Inputs.AsSpan(series * per, per).ToArray();
