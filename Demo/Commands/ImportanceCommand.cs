@@ -60,9 +60,13 @@ public static class ImportanceCommand
         catch (ArgumentException e) { throw new InputException($"--groups: {e.Message}"); }
     }
 
-    /// <summary>The mean of each feature over every series and step of the data.</summary>
-    private static float[] FeatureMeans(SeriesSet data)
+    /// <summary>
+    /// The training means as the model sees its inputs: 0 for a model that standardises them with the training
+    /// statistics; an imported model's inputs are raw, and its means are the data's own (every series and step).
+    /// </summary>
+    public static float[] TrainingMeans(ModelMetadata arch, SeriesSet data)
     {
+        if (arch.Imported is null) return new float[arch.Features.Length];
         int f = data.FeatureNames.Length;
         var sums = new double[f];
         for (int i = 0; i < data.Inputs.Length; i++) sums[i % f] += data.Inputs[i];
@@ -99,8 +103,7 @@ public static class ImportanceCommand
         {
             Model = model, Inputs = data.Inputs, Targets = targets, Count = data.Count, Steps = data.Steps, Loss = loss,
             Groups = groups, Seed = parse.GetValue(Seed), Repeats = parse.GetValue(Repeats), Threads = parse.GetValue(Threads),
-            // The inputs are standardised with the training means, which are 0; an imported model's are the data's own.
-            FeatureMeans = arch.Imported is null ? new float[arch.Features.Length] : FeatureMeans(data),
+            FeatureMeans = TrainingMeans(arch, data),
             Retrain = targets is null ? null : Retrainer(model, arch, data, targets, loss, retrainEpochs),
             RetrainPermuted = targets is null ? null : Retrainer(model, arch, data, targets, loss, retrainEpochs, permuteTargets: true),
         };

@@ -89,31 +89,58 @@ public sealed class IntegratedGradients : IImportanceMethod
     public ImportanceResult Compute(ImportanceContext context)
     {
         context.Validate();
+        var baseline = Baseline(context);
+        ImportanceResult? result = null;
+        var gap = Search(context.Model, context.Inputs, baseline, context.Count, context.Steps, null, intervals =>
+        {
+            (result, var total) = Run(context, baseline, intervals);
+            return total;
+        });
+        return result! with { Completeness = gap, Note = $"{Name}: {gap.Describe()}" };
+    }
+
+    /// <summary>
+    /// The attributions A (N, T, F) of each series' weighted output sum_p w_p y_p (<paramref name="outputWeights"/>, one
+    /// per output of a series) from <paramref name="baseline"/> to <paramref name="inputs"/>, with the step count
+    /// raised as <see cref="Compute"/> raises it until the completeness gap of that output is within
+    /// <see cref="Tolerance"/> (or m reaches <see cref="MaxSteps"/>): one prediction explained.
+    /// </summary>
+    public (double[] Attributions, CompletenessGap Gap) Explain(Sequential model, float[] inputs, float[] baseline, int count, int steps,
+                                                                float[] outputWeights, int threads = 1)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        double[]? a = null;
+        var gap = Search(model, inputs, baseline, count, steps, outputWeights,
+                         intervals => a = Attributions(model, inputs, baseline, count, steps, intervals, outputWeights, threads));
+        return (a!, gap);
+    }
+
+    // From Steps intervals on, attributions(m) until the gap of F(x_n) = sum_p w_p y_{n,p} (w null: all ones) is within
+    // the tolerance or m reaches MaxSteps; the gap of the last m tried.
+    private CompletenessGap Search(Sequential model, float[] inputs, float[] baseline, int count, int steps, float[]? outputWeights,
+                                   Func<int, double[]> attributions)
+    {
         Check.Positive(Steps, nameof(Steps));
         if (MaxSteps < Steps) throw new InvalidOperationException($"MaxSteps ({MaxSteps}) must be at least Steps ({Steps})");
         if (!(Tolerance >= 0)) throw new InvalidOperationException($"Tolerance must be >= 0, not {Tolerance}");
-        var baseline = Baseline(context);
-        var outputs = new double[context.Count];
-        var reached = new double[context.Count];
-        var worker = ModelWorker.Rent(context.Model);
-        Sums(outputs, worker.Predict(context.Inputs, context.Count, context.Steps));
-        Sums(reached, worker.Predict(baseline, context.Count, context.Steps));
+        var f = new double[count];
+        var f0 = new double[count];
+        var worker = ModelWorker.Rent(model);
+        Sums(f, worker.Predict(inputs, count, steps), outputWeights);
+        Sums(f0, worker.Predict(baseline, count, steps), outputWeights);
         worker.Return();
         for (int intervals = Steps; ;)
         {
-            var (result, total) = Run(context, baseline, intervals);
-            var gap = Gap(total, outputs, reached, intervals);
-            if (gap.Converged || intervals >= MaxSteps)
-                return result with { Completeness = gap, Note = $"{Name}: {gap.Describe()}" };
+            var gap = Gap(attributions(intervals), f, f0, intervals);
+            if (gap.Converged || intervals >= MaxSteps) return gap;
             double doublings = Math.Ceiling(Math.Log2(gap.Gap / Tolerance) / 2);
             intervals = (int)Math.Min(MaxSteps, intervals * Math.Pow(2, Math.Clamp(doublings, 1, 30)));
         }
 
-        // F(x_n) = the sum of series n's outputs.
-        static void Sums(double[] f, ReadOnlySpan<float> y)
+        static void Sums(double[] f, ReadOnlySpan<float> y, float[]? w)
         {
             int per = y.Length / f.Length;
-            for (int j = 0; j < y.Length; j++) f[j / per] += y[j];
+            for (int j = 0; j < y.Length; j++) f[j / per] += (w?[j % per] ?? 1.0) * y[j];
         }
 
         CompletenessGap Gap(double[] total, double[] f, double[] f0, int intervals)
