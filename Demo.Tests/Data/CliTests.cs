@@ -126,6 +126,31 @@ public class CliTests(CliFixture fx) : IClassFixture<CliFixture>
     }
 
     [Fact]
+    public void IntegratedGradientsReportTheirCompletenessForEachBaseline()
+    {
+        var scores = new Dictionary<string, double[]>();
+        foreach (var baseline in new[] { "mean", "zero", "noise" })
+        {
+            string json = Path.Combine(fx.Dir, $"ig-{baseline}.json");
+            Cli.Ok("importance", "--model", fx.Model, "--data", fx.Csv, "--methods", "integrated-gradients", "--baseline", baseline, "--json", json);
+            using var doc = JsonDocument.Parse(File.ReadAllText(json));
+            var ig = doc.RootElement.GetProperty("methods")[0];
+            Assert.Contains($"{baseline} baseline", ig.GetProperty("scoreMeaning").GetString());
+            var gap = ig.GetProperty("completeness");
+            bool converged = gap.GetProperty("converged").GetBoolean();
+            Assert.Equal(converged, gap.GetProperty("gap").GetDouble() <= 0.01);
+            int m = gap.GetProperty("intervals").GetInt32();
+            Assert.True(converged ? m is >= 32 and <= 512 : m == 512, $"{baseline}: {m} intervals, converged {converged}");
+            Assert.Contains("completeness gap", ig.GetProperty("note").GetString());
+            scores[baseline] = ig.GetProperty("features").EnumerateArray().Select(f => f.GetProperty("score").GetDouble()).ToArray();
+        }
+        // Raw zero is far from the standardised inputs' mean (pressure near 1000): the zero baseline is not the mean one.
+        Assert.NotEqual(scores["mean"], scores["zero"]);
+        Assert.NotEqual(scores["mean"], scores["noise"]);
+        Cli.Bad(["importance", "--model", fx.Model, "--data", fx.Csv, "--baseline", "black"], "'black' not recognized", "'noise'");
+    }
+
+    [Fact]
     public void ReferenceRunsUnderItsNameItsOldNameAndNoName()
     {
         // The same short experiment three ways; a bad option is refused the same way under each name.

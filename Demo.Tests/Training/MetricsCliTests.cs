@@ -104,8 +104,9 @@ public class MetricsCliTests(MetricsCliFixture fx) : IClassFixture<MetricsCliFix
     public void ByDefaultTheSavedModelIsTheLowestValidationLossAndNoRestoreBestKeepsTheLast()
     {
         string model = fx.Path2("default.safetensors"), json = fx.Path2("default.json");
+        string report = fx.Path2("default-report");
         Cli.Ok(["train", "--data", fx.Csv, "--target", "alarm", "--model", model, .. Overfits[2..], "--epochs", "14",
-                "--json", json]);
+                "--json", json, "--report", report]);
         var doc = JsonNode.Parse(File.ReadAllText(json))!;
         var validation = doc["history"]!.AsArray().Select(e => e!["validation_loss"]!.GetValue<float>()).ToList();
         Assert.Equal(14, validation.Count);
@@ -113,6 +114,24 @@ public class MetricsCliTests(MetricsCliFixture fx) : IClassFixture<MetricsCliFix
         Assert.True(best < 14, $"the validation loss should rise after an early epoch: {Join(validation)}");
         Assert.Equal(best, doc["restored_epoch"]!.GetValue<int>());
         Assert.Null(doc["stopped_epoch"]);
+        // The report and the summary name the saved epoch and its figures.
+        var saved = doc["history"]![best - 1]!;
+        string loss = F4(saved["loss"]), accuracy = F4(saved["metrics"]!["accuracy"]);
+        string auc = F4(saved["metrics"]!["auc"]);
+        string validationLoss = F4(saved["validation_loss"]);
+        string validationAccuracy = F4(saved["validation_metrics"]!["accuracy"]);
+        string validationAuc = F4(saved["validation_metrics"]!["auc"]);
+        Assert.Contains(
+            $"14 epochs on 48 series; the model is epoch {best}'s, the lowest validation loss: training loss " +
+            $"{loss} (accuracy {accuracy}, auc {auc}), validation loss {validationLoss} (accuracy " +
+            $"{validationAccuracy}, auc {validationAuc}) on 12 held-out series.",
+            File.ReadAllText(Path.Combine(report, "report.md")));
+        var summary = RunDemo("summary", "--model", model);
+        Assert.Contains(summary, l => l.Contains("Validation loss", StringComparison.Ordinal) &&
+                                      l.Contains("val_auc", StringComparison.Ordinal));
+        string savedRow = summary.Single(l => l.Contains("(saved)", StringComparison.Ordinal));
+        Assert.Equal([$"{best} (saved)", loss, accuracy, auc, validationLoss, validationAccuracy, validationAuc],
+            savedRow.Split('│', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         string last = fx.Path2("last.safetensors"), lastJson = fx.Path2("last.json");
         Cli.Ok(["train", "--data", fx.Csv, "--target", "alarm", "--model", last, .. Overfits[2..], "--epochs", "14",
                 "--no-restore-best", "--json", lastJson]);

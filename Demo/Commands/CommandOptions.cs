@@ -6,6 +6,7 @@ using System.Text.Json.Serialization.Metadata;
 using Demo.Data;
 using Demo.Reports;
 using Engine.Import;
+using Engine.Importance;
 using Engine.IO;
 using Engine.Models;
 
@@ -158,6 +159,27 @@ public static class CommandOptions
     public static Option<ulong> Seed() => new("--seed") { Description = "Seed for weights, data split and random draws; the same seed gives the same result.", DefaultValueFactory = _ => 42UL };
 
     public static Option<string?> Json() => new("--json") { Description = "Also write the results as JSON to this file." };
+
+    /// <summary>--baseline: where integrated gradients' path starts.</summary>
+    public static Option<string> Baseline() => Choice("--baseline", "mean",
+        "Integrated gradients' baseline: mean (every feature at its training mean), zero (every feature at 0 in the data's " +
+        "units) or noise (the mean plus Gaussian noise with each feature's SD).", "mean", "zero", "noise");
+
+    /// <summary>
+    /// The importance options' baseline for a --baseline word: zero is each feature's 0 in the data's units, as the
+    /// model sees it ((0 - mean) / sd when the model standardises its inputs; an imported model's inputs are raw).
+    /// </summary>
+    public static ImportanceOptions WithBaseline(this ImportanceOptions options, string word, ModelMetadata arch) => word switch
+    {
+        "mean" => options with { Baseline = IntegratedGradientsBaseline.Mean },
+        "noise" => options with { Baseline = IntegratedGradientsBaseline.Noise },
+        "zero" => options with
+        {
+            Baseline = IntegratedGradientsBaseline.Zero,
+            ZeroPoint = arch.Normalisation is { } n ? n.Mean.Select((m, i) => -m / n.Sd[i]).ToArray() : null,
+        },
+        _ => throw new InputException($"--baseline must be mean, zero or noise, not '{word}'"),
+    };
 
     /// <summary>One of a fixed set of words, with a default.</summary>
     public static Option<string> Choice(string name, string defaultValue, string description, params string[] values)

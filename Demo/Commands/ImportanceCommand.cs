@@ -28,6 +28,7 @@ public static class ImportanceCommand
     private static readonly Option<int> NullNetworks = CommandOptions.PositiveInt("--null-networks", 19, "Networks trained on permuted targets by connection-weights-test (p-values in steps of 1/(R+1)), for --retrain-epochs each.");
     private static readonly Option<int> Networks = CommandOptions.PositiveInt("--networks", 1, "Networks: the model plus K-1 trained on the data from other seeds with the model's settings; each method's scores become the mean and 95% interval across them.");
     private static readonly Option<float> Noise = CommandOptions.NonNegativeFloat("--noise", 0.2f, "SD of input-perturbation's Gaussian noise, in standardised units.");
+    private static readonly Option<string> Baseline = CommandOptions.Baseline();
     private static readonly Option<string?> Report = new("--report") { Description = "Write report.md and report.html with charts into this directory." };
     private static readonly Option<string?> Json = CommandOptions.Json();
     private static readonly Option<string> Format = CommandOptions.Format();
@@ -37,7 +38,7 @@ public static class ImportanceCommand
     public static Command Build()
     {
         var command = new Command("importance", "Rank the inputs of a trained model on your data: which features matter, and when.");
-        foreach (Option o in new Option[] { Model, Data, Methods, Repeats, Seed, Threads, Noise, Restarts, NullNetworks, RetrainEpochs, Networks, Report, Json, Format, Features, Target }) command.Options.Add(o);
+        foreach (Option o in new Option[] { Model, Data, Methods, Repeats, Seed, Threads, Noise, Baseline, Restarts, NullNetworks, RetrainEpochs, Networks, Report, Json, Format, Features, Target }) command.Options.Add(o);
         command.SetAction(Run);
         return command;
     }
@@ -103,7 +104,8 @@ public static class ImportanceCommand
             info.WriteLine($"Trained {networkCount - 1} more networks on {dataPath} in {System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds:F2} s");
         }
 
-        var options = new ImportanceOptions { Noise = parse.GetValue(Noise), Restarts = parse.GetValue(Restarts), NullNetworks = parse.GetValue(NullNetworks) };
+        var options = new ImportanceOptions { Noise = parse.GetValue(Noise), Restarts = parse.GetValue(Restarts), NullNetworks = parse.GetValue(NullNetworks) }
+            .WithBaseline(parse.GetValue(Baseline)!, arch);
         var instances = ImportanceMethods.Create(methods, options);
         void Skipped(string note) => info.WriteLine($"note: {note}");
         IReadOnlyList<MethodRun> runs;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Demo.Data;
+using Demo.Reports;
 using Engine.Import;
 using Engine.Kernels;
 using Engine.Models;
@@ -81,9 +82,18 @@ public static class SummaryCommand
                           (t.Window is null ? "" : $", windows of {t.Window} steps"));
         if (t.History.Count == 0) return;
         var table = new Table().Title("Training history");
-        table.AddColumns("Epoch", "Loss", "Validation loss");
+        // The metrics' columns, by name, as the first epoch that has them lists them (none in older files).
+        string[] metrics = t.History.FirstOrDefault(e => e.Metrics is not null)?.Metrics!.Keys.ToArray() ?? [];
+        table.AddColumns(["Epoch", "Loss", .. metrics, "Validation loss", .. metrics.Select(m => $"val_{m}")]);
+        static string Cell(float? v) => v is float f ? TrainingView.Number(f) : "-";
+        static float? Get(Dictionary<string, float>? values, string name) =>
+            values is not null && values.TryGetValue(name, out float v) ? v : null;
         foreach (var e in t.History)
-            table.AddRow(e.Epoch.ToString(CultureInfo.InvariantCulture), e.Loss.ToString("F4", CultureInfo.InvariantCulture), e.ValidationLoss?.ToString("F4", CultureInfo.InvariantCulture) ?? "-");
+            table.AddRow([
+                e.Epoch.ToString(CultureInfo.InvariantCulture) + (e.Epoch == t.RestoredEpoch ? " (saved)" : ""),
+                Cell(e.Loss), .. metrics.Select(m => Cell(Get(e.Metrics, m))),
+                Cell(e.ValidationLoss), .. metrics.Select(m => Cell(Get(e.ValidationMetrics, m))),
+            ]);
         AnsiConsole.Write(table);
     }
 }

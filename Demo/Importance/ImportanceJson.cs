@@ -7,6 +7,7 @@ namespace Demo.Importance;
 /// <summary>
 /// Importance results as JSON: <c>{ "features": [...], "methods": [ { "name", "seconds", "scoreMeaning",
 /// "features": [ { "name", "score", "rank", "sd", "se", "count", "ci95": [low, high], "p"? } ], "order"?, "note"?,
+/// "completeness"? (integrated gradients: { "gap", "difference", "intervals", "tolerance", "converged" }),
 /// "timeMap"?, "lagMap"?, "gateScores"?, "curves"? } ] }</c>. sd, se and ci95 are null where the method does not
 /// repeat (count 1); p appears only where a method tests its scores (connection-weights-test). Written to a temporary file and renamed, so a reader never sees half a file.
 /// </summary>
@@ -74,6 +75,16 @@ public static class ImportanceJson
                 w.WriteEndArray();
             }
             if (r.Note is { } note) w.WriteString("note", note);
+            if (r.Completeness is { } gap)
+            {
+                w.WriteStartObject("completeness");
+                Number(w, "gap", gap.Gap);
+                Number(w, "difference", gap.Difference);
+                w.WriteNumber("intervals", gap.Intervals);
+                w.WriteNumber("tolerance", gap.Tolerance);
+                w.WriteBoolean("converged", gap.Converged);
+                w.WriteEndObject();
+            }
             Matrix(w, "timeMap", r.TimeMap);
             Matrix(w, "lagMap", r.LagMap);
             Matrix(w, "gateScores", r.GateScores);

@@ -65,10 +65,15 @@ public sealed class Report(string directory, string title)
         bool hasValidation = history.All(e => e.ValidationLoss is not null);
         Plots.Loss(Png("training-loss.png"), history.Select(e => (double)e.Epoch).ToList(), history.Select(e => (double)e.Loss).ToList(),
             hasValidation ? history.Select(e => (double)e.ValidationLoss!.Value).ToList() : null, arch.Training.Loss);
-        var last = history[^1];
-        _blocks.Add(new Paragraph($"{history.Count} epochs on {arch.Training.TrainingSeries} series; final training loss {last.Loss:F4}" +
-                                  (last.ValidationLoss is { } v ? $", validation loss {v:F4} on {arch.Training.ValidationSeries} held-out series." : " (no validation set).") +
-                                  " A validation curve that rises while the training curve falls means overfitting: fewer epochs or a smaller model."));
+        int restored = arch.Training.RestoredEpoch ?? 0;
+        var saved = restored > 0 && restored <= history.Count ? history[restored - 1] : history[^1];
+        _blocks.Add(new Paragraph(
+            $"{history.Count} epochs on {arch.Training.TrainingSeries} series; " +
+            (restored > 0 ? $"the model is epoch {restored}'s, the lowest validation loss: "
+                : "the model is the last epoch's: ") +
+            TrainingView.EpochFigures(saved, arch.Training.ValidationSeries) +
+            ". A validation curve that rises while the training curve falls means overfitting: fewer epochs or a " +
+            "smaller model."));
         _blocks.Add(new Image("training-loss.png", "Training and validation loss per epoch"));
     }
 

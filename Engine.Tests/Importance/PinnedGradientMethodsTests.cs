@@ -160,7 +160,11 @@ public class PinnedGradientMethodsTests
     {
         const int intervals = 4;
         var net = new Net(sequence);
-        var result = new IntegratedGradients { Steps = intervals, ZeroBaseline = zeroBaseline }.Compute(Context(net));
+        var result = new IntegratedGradients
+        {
+            Steps = intervals, MaxSteps = intervals,
+            From = zeroBaseline ? IntegratedGradientsBaseline.Zero : IntegratedGradientsBaseline.Mean,
+        }.Compute(Context(net));
         var x = Doubles(X);
         var means = Means();
         var baseline = new double[X.Length];
@@ -206,6 +210,21 @@ public class PinnedGradientMethodsTests
         if (sequence) MapsClose(lag, result.LagMap!, "lag map");
         else Assert.Null(result.LagMap);
         Assert.Contains(zeroBaseline ? "zero baseline" : "mean baseline", result.ScoreMeaning);
+        // The completeness gap at the cap of 4 intervals: sum_n |sum A - (F(x_n) - F(x'_n))| / sum_n |F(x_n) - F(x'_n)|.
+        var (y, y0) = (net.Forward(x), net.Forward(baseline));
+        double gap = 0, difference = 0;
+        for (int n = 0; n < N; n++)
+        {
+            double delta = 0, sum = 0;
+            for (int p = 0; p < net.Outputs; p++) delta += y[n * net.Outputs + p] - y0[n * net.Outputs + p];
+            for (int j = 0; j < T * F; j++) sum += total[n, j];
+            gap += Math.Abs(sum - delta);
+            difference += Math.Abs(delta);
+        }
+        Assert.Equal(intervals, result.Completeness!.Intervals);
+        // Float outputs: the gap's numerator is good to about 1e-6 of |F(x) - F(x')|.
+        Assert.True(Math.Abs(gap / difference - result.Completeness.Gap) < 1e-5, $"gap {result.Completeness.Gap}, expected {gap / difference}");
+        Close(difference / N, result.Completeness.Difference, what: "mean |F(x) - F(x')|");
     }
 
     [Fact]

@@ -49,7 +49,7 @@ public class SharedPassTests
         {
             Model = model, Inputs = x, Count = count, Steps = steps, Loss = new Engine.Losses.BinaryCrossEntropy(), Threads = threads,
         };
-        var ig = new IntegratedGradients { Steps = 4, BufferValues = bufferValues };
+        var ig = new IntegratedGradients { Steps = 4, MaxSteps = 4, BufferValues = bufferValues };
         var result = ig.Compute(context);
         // The method's definition, one output step at a time over every series, reduced as the class notes say.
         var baseline = ig.Baseline(context);

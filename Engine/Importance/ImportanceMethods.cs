@@ -35,7 +35,7 @@ public static class ImportanceMethods
             "improved-stepwise-1" => new ImprovedStepwise(useMeans: false),
             "improved-stepwise-2" => new ImprovedStepwise(useMeans: true),
             "permutation" => new Permutation(),
-            "integrated-gradients" => new IntegratedGradients(),
+            "integrated-gradients" => new IntegratedGradients { From = o.Baseline, ZeroPoint = o.ZeroPoint },
             "occlusion" => new Occlusion(),
             "model-randomisation" => new ModelRandomisation(),
             _ => throw new ArgumentException(UnknownMessage(name)),

@@ -23,4 +23,10 @@ public sealed record ImportanceOptions
 
     /// <summary>connection-weights-test: networks trained on permuted targets (<see cref="ConnectionWeightsTest.Networks"/>).</summary>
     public int NullNetworks { get; init; } = 19;
+
+    /// <summary>integrated-gradients: the baseline (<see cref="IntegratedGradients.From"/>; default the training means).</summary>
+    public IntegratedGradientsBaseline Baseline { get; init; }
+
+    /// <summary>integrated-gradients' zero baseline: each feature's zero as the model sees it (<see cref="IntegratedGradients.ZeroPoint"/>).</summary>
+    public IReadOnlyList<float>? ZeroPoint { get; init; }
 }

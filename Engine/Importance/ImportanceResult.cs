@@ -51,6 +51,9 @@ public sealed record ImportanceResult(string Method, IReadOnlyList<FeatureImport
     /// <summary>Lek's profiles, one per feature.</summary>
     public IReadOnlyList<SensitivityCurve>? Curves { get; init; }
 
+    /// <summary>Integrated gradients: how complete its attributions are, and at how many intervals.</summary>
+    public CompletenessGap? Completeness { get; init; }
+
     /// <summary>A one-line remark (e.g. the sanity check's verdict).</summary>
     public string? Note { get; init; }
 

@@ -1,17 +1,59 @@
 using Engine.Models;
+using Engine.Random;
 
 namespace Engine.Importance;
+
+/// <summary>Where integrated gradients' straight path starts (<see cref="IntegratedGradients.From"/>).</summary>
+public enum IntegratedGradientsBaseline
+{
+    /// <summary>x'[n, t, i] = m_i, the training mean of feature i (<see cref="ImportanceContext.Means"/>).</summary>
+    Mean,
+
+    /// <summary>x'[n, t, i] = z_i, the model-input value of feature i's zero (<see cref="IntegratedGradients.ZeroPoint"/>; default 0).</summary>
+    Zero,
+
+    /// <summary>
+    /// x'[n, t, i] = m_i + s_i e[n, t, i], e ~ N(0, 1) drawn from <see cref="RandomStreams.IntegratedGradientsNoise"/>, s_i the
+    /// evaluation set's SD of feature i (n - 1): a random series with the data's mean and spread.
+    /// </summary>
+    Noise,
+}
+
+/// <summary>Integrated gradients' completeness check: how far the attributions' sums are from F(x) - F(x').</summary>
+/// <param name="Gap">
+/// The relative gap <c>sum_n |sum_{t,i} A[n, t, i] - (F(x_n) - F(x'_n))| / sum_n |F(x_n) - F(x'_n)|</c> (0 when both
+/// sums are 0).
+/// </param>
+/// <param name="Difference">The denominator's mean, <c>mean_n |F(x_n) - F(x'_n)|</c>.</param>
+/// <param name="Intervals">The trapezoid rule's intervals the attributions were computed with.</param>
+/// <param name="Tolerance">The gap aimed at.</param>
+public sealed record CompletenessGap(double Gap, double Difference, int Intervals, double Tolerance)
+{
+    /// <summary>True when the gap is within <see cref="Tolerance"/>; false when the cap on intervals stopped the search.</summary>
+    public bool Converged => Gap <= Tolerance;
+
+    /// <summary>One line: the gap in percent, the intervals, and whether the cap was hit.</summary>
+    public string Describe() => Converged
+        ? $"completeness gap {100 * Gap:0.###}% of |F(x) - F(x')| at {Intervals} intervals"
+        : $"completeness gap {100 * Gap:0.###}% of |F(x) - F(x')| at the cap of {Intervals} intervals: " +
+          $"not below {100 * Tolerance:0.###}%";
+}
 
 /// <summary>
 /// Sundararajan et al.'s (2017) integrated gradients for the series' summed output F(x) = sum_p y_p(x):
 /// <c>A[n, t, i] = (x - x')[n, t, i] * integral_0^1 dF/dx[n, t, i](x' + a (x - x')) da</c>, the integral by the
-/// trapezoid rule on <see cref="Steps"/> intervals. The baseline x' is every feature's training mean at every step
-/// (<see cref="ZeroBaseline"/>: zeros). Completeness: sum_{t,i} A[n, t, i] = F(x_n) - F(x'_n) up to the quadrature
-/// error. The time map is <c>M[t, i] = mean_n |A[n, t, i]|</c>; the score is <c>sum_t M[t, i]</c>. For sequence
-/// outputs A is the sum over output steps tau of the attributions A_tau of each step's outputs, and the lag map is
-/// <c>L[k, i] = sum_{tau - t = k} mean_n |A_tau[n, t, i]|</c>.
-/// Cost: (Steps + 1) backward passes over the set per output step (one group for a last-step output); the forward
-/// passes are shared: per block of 256 series and integration point one forward pass serves a group of output steps
+/// trapezoid rule on m intervals. The baseline x' is <see cref="From"/>: every feature's training mean at every step
+/// (default), its zero, or noise around the mean. Completeness: sum_{t,i} A[n, t, i] = F(x_n) - F(x'_n) up to the
+/// quadrature error; the method starts at m = <see cref="Steps"/> and, while the relative gap
+/// (<see cref="CompletenessGap.Gap"/>) exceeds <see cref="Tolerance"/>, recomputes with
+/// m' = m 2^ceil(log2(gap / tolerance) / 2) (the trapezoid rule's error on a smooth integrand falls as 1/m^2; a
+/// kinked one, relu, takes more rounds), at least 2m and at most
+/// <see cref="MaxSteps"/>; <see cref="ImportanceResult.Completeness"/> reports the gap and m, and the note says when the
+/// cap stopped it. The time map is <c>M[t, i] = mean_n |A[n, t, i]|</c>; the score is <c>sum_t M[t, i]</c>. For
+/// sequence outputs A is the sum over output steps tau of the attributions A_tau of each step's outputs, and the lag
+/// map is <c>L[k, i] = sum_{tau - t = k} mean_n |A_tau[n, t, i]|</c>.
+/// Cost: (m + 1) backward passes over the set per output step (one group for a last-step output), for each m tried;
+/// the forward passes are shared: per block of 256 series and integration point one forward pass serves a group of output steps
 /// (as many as fit in 4M doubles of buffers per worker: 14 for 48 steps x 12 features). Blocks are spread over
 /// threads; each sums its integration points in a fixed number of chunks, added in chunk order, so the results do not
 /// depend on the thread count. The lag map is summed per block, then over the blocks in order: with more than 256
@@ -26,21 +68,76 @@ public sealed class IntegratedGradients : IImportanceMethod
     public ImportanceNeeds Needs => ImportanceNeeds.None;
     public ImportanceRanking Ranking => ImportanceRanking.ByValue;
 
-    /// <summary>Intervals of the trapezoid rule.</summary>
+    /// <summary>Intervals of the trapezoid rule to start with.</summary>
     public int Steps { get; init; } = 32;
 
-    /// <summary>Use a zero baseline instead of the training means.</summary>
-    public bool ZeroBaseline { get; init; }
+    /// <summary>The most intervals the search for completeness may reach (the cap).</summary>
+    public int MaxSteps { get; init; } = 512;
+
+    /// <summary>The relative completeness gap to reach (0.01: 1% of |F(x) - F(x')|).</summary>
+    public double Tolerance { get; init; } = 0.01;
+
+    /// <summary>The baseline: training means (default), zeros, or noise.</summary>
+    public IntegratedGradientsBaseline From { get; init; }
+
+    /// <summary>
+    /// With <see cref="IntegratedGradientsBaseline.Zero"/>: each feature's zero as the model sees it (for inputs
+    /// standardised as (x - mean) / sd, -mean / sd); null: 0.
+    /// </summary>
+    public IReadOnlyList<float>? ZeroPoint { get; init; }
 
     public ImportanceResult Compute(ImportanceContext context)
     {
         context.Validate();
         Check.Positive(Steps, nameof(Steps));
+        if (MaxSteps < Steps) throw new InvalidOperationException($"MaxSteps ({MaxSteps}) must be at least Steps ({Steps})");
+        if (!(Tolerance >= 0)) throw new InvalidOperationException($"Tolerance must be >= 0, not {Tolerance}");
+        var baseline = Baseline(context);
+        var outputs = new double[context.Count];
+        var reached = new double[context.Count];
+        var worker = ModelWorker.Rent(context.Model);
+        Sums(outputs, worker.Predict(context.Inputs, context.Count, context.Steps));
+        Sums(reached, worker.Predict(baseline, context.Count, context.Steps));
+        worker.Return();
+        for (int intervals = Steps; ;)
+        {
+            var (result, total) = Run(context, baseline, intervals);
+            var gap = Gap(total, outputs, reached, intervals);
+            if (gap.Converged || intervals >= MaxSteps)
+                return result with { Completeness = gap, Note = $"{Name}: {gap.Describe()}" };
+            double doublings = Math.Ceiling(Math.Log2(gap.Gap / Tolerance) / 2);
+            intervals = (int)Math.Min(MaxSteps, intervals * Math.Pow(2, Math.Clamp(doublings, 1, 30)));
+        }
+
+        // F(x_n) = the sum of series n's outputs.
+        static void Sums(double[] f, ReadOnlySpan<float> y)
+        {
+            int per = y.Length / f.Length;
+            for (int j = 0; j < y.Length; j++) f[j / per] += y[j];
+        }
+
+        CompletenessGap Gap(double[] total, double[] f, double[] f0, int intervals)
+        {
+            int per = total.Length / f.Length;
+            double gap = 0, difference = 0;
+            for (int n = 0; n < f.Length; n++)
+            {
+                double sum = 0;
+                for (int j = 0; j < per; j++) sum += total[n * per + j];
+                gap += Math.Abs(sum - (f[n] - f0[n]));
+                difference += Math.Abs(f[n] - f0[n]);
+            }
+            return new CompletenessGap(gap == 0 ? 0 : gap / difference, difference / f.Length, intervals, Tolerance);
+        }
+    }
+
+    // The scores and maps at one number of intervals, and the attributions of the summed output (N, T, F).
+    private (ImportanceResult Result, double[] Total) Run(ImportanceContext context, float[] baseline, int intervals)
+    {
         int features = context.Features, steps = context.Steps, count = context.Count, per = steps * features;
         var model = context.Model;
         bool sequence = model.OutputsSequence;
         int groups = sequence ? steps : 1, units = model.OutputUnits, outputs = context.OutputsPerSeries;
-        var baseline = Baseline(context);
         // Output weights, one set per output step tau: the outputs of step tau (a sequence output) or every output.
         var weights = new float[groups * outputs];
         if (sequence)
@@ -48,7 +145,7 @@ public sealed class IntegratedGradients : IImportanceMethod
         else Array.Fill(weights, 1f);
         var total = new double[context.Inputs.Length];
         var lagParts = new double[(count + BlockSeries - 1) / BlockSeries][];
-        Attributions(model, context.Inputs, baseline, count, steps, Steps, weights, context.Threads, BufferValues, (block, first, sets, start, b, a) =>
+        Attributions(model, context.Inputs, baseline, count, steps, intervals, weights, context.Threads, BufferValues, (block, first, sets, start, b, a) =>
         {
             int length = b * per, offset = start * per;
             for (int s = 0; s < sets; s++)
@@ -75,22 +172,59 @@ public sealed class IntegratedGradients : IImportanceMethod
         var scores = new double[features];
         for (int t = 0; t < steps; t++)
             for (int i = 0; i < features; i++) scores[i] += timeMap[t, i];
-        return ImportanceResult.FromScores(Name, scores) with
+        var result = ImportanceResult.FromScores(Name, scores) with
         {
-            ScoreMeaning = ZeroBaseline ? "mean sum |attribution|, zero baseline" : "mean sum |attribution|, mean baseline",
+            ScoreMeaning = $"mean sum |attribution|, {From.ToString().ToLowerInvariant()} baseline",
             TimeMap = timeMap,
             LagMap = lagMap,
         };
+        return (result, total);
     }
 
-    /// <summary>The baseline series (N, T, F): the means (or zeros) at every step.</summary>
+    /// <summary>The baseline series (N, T, F) of <see cref="From"/>.</summary>
     public float[] Baseline(ImportanceContext context)
     {
+        ArgumentNullException.ThrowIfNull(context);
+        int f = context.Features;
         var baseline = new float[context.Inputs.Length];
-        if (ZeroBaseline) return baseline;
-        var means = context.Means();
-        for (int j = 0; j < baseline.Length; j++) baseline[j] = means[j % means.Length];
+        switch (From)
+        {
+            case IntegratedGradientsBaseline.Zero:
+                if (ZeroPoint is { } zero)
+                {
+                    if (zero.Count != f) throw new ArgumentException($"ZeroPoint must hold F={f} values, but has {zero.Count}", nameof(context));
+                    for (int j = 0; j < baseline.Length; j++) baseline[j] = zero[j % f];
+                }
+                break;
+            case IntegratedGradientsBaseline.Mean:
+                var means = context.Means();
+                for (int j = 0; j < baseline.Length; j++) baseline[j] = means[j % f];
+                break;
+            case IntegratedGradientsBaseline.Noise:
+                var mean = context.Means();
+                var sd = Deviations(context.Inputs, f);
+                var random = new RandomSource(context.Seed).Fork(RandomStreams.IntegratedGradientsNoise);
+                for (int j = 0; j < baseline.Length; j++) baseline[j] = mean[j % f] + sd[j % f] * random.NextGaussian();
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(context), From, "unknown baseline");
+        }
         return baseline;
+    }
+
+    // The sample SD (n - 1) of each feature over every series and step of (N, T, F) inputs; 0 for a single value.
+    private static float[] Deviations(float[] inputs, int features)
+    {
+        long n = inputs.Length / features;
+        var sum = new double[features];
+        for (int j = 0; j < inputs.Length; j++) sum[j % features] += inputs[j];
+        var squares = new double[features];
+        for (int j = 0; j < inputs.Length; j++)
+        {
+            double d = inputs[j] - sum[j % features] / n;
+            squares[j % features] += d * d;
+        }
+        return squares.Select(s => n > 1 ? (float)Math.Sqrt(s / (n - 1)) : 0f).ToArray();
     }
 
     /// <summary>

@@ -25,4 +25,10 @@ public static class RandomStreams
     /// reuse the scores' noise (<see cref="Importance.InputPerturbation"/>).
     /// </summary>
     public const ulong PerturbationMaps = 0x6D61_7073_0000_0001UL;
+
+    /// <summary>
+    /// Integrated gradients' noise baseline (<see cref="Importance.IntegratedGradientsBaseline.Noise"/>) draws from
+    /// <c>new RandomSource(seed).Fork(IntegratedGradientsNoise)</c>.
+    /// </summary>
+    public const ulong IntegratedGradientsNoise = 2;
 }
