@@ -3,6 +3,8 @@ rem Build, test, run the demo and the benchmarks. Usage:
 rem   build.cmd demo [ARGS...]    restore, publish in Release (x64: NativeAOT when MSVC is installed, else ReadyToRun), run the demo with ARGS
 rem   build.cmd test              build and run every test (and the kernel tests under forced vector widths)
 rem   build.cmd bench [ARGS...]   the BenchmarkDotNet suite (--quick: a smoke run of every benchmark; --compare: Linux only)
+rem   build.cmd pack              the NuGet packages into artifacts\: the library LstmEngine (+ .snupkg) and the tool rnn-importance
+rem   build.cmd docs              the API reference (docfx) with README.md and docs\ into artifacts\docs
 setlocal EnableDelayedExpansion
 cd /d "%~dp0"
 set DOTNET_CLI_TELEMETRY_OPTOUT=1
@@ -22,6 +24,8 @@ goto collect
 if /i "%CMD%"=="demo" goto demo
 if /i "%CMD%"=="test" goto test
 if /i "%CMD%"=="bench" goto bench
+if /i "%CMD%"=="pack" goto pack
+if /i "%CMD%"=="docs" goto docs
 goto usage
 :demo
 rem As ./build.sh demo: DEMO_BUILD=aot (NativeAOT, required), r2r (ReadyToRun) or jit (plain build); unset: NativeAOT on x64
@@ -73,6 +77,22 @@ if /i "%FIRST%"=="--compare" (echo error: --compare runs the PyTorch peer from D
 dotnet build Engine.Bench\Engine.Bench.csproj -c Release --nologo -v quiet -clp:ErrorsOnly || exit /b 1
 dotnet Engine.Bench\bin\Release\net10.0\Engine.Bench.dll %ARGS%
 exit /b %ERRORLEVEL%
+:pack
+rem As ./build.sh pack (docs\PACKAGING.md): reproducible build settings, old packages removed first.
+if exist artifacts del /q artifacts\*.nupkg artifacts\*.snupkg 2>nul
+dotnet pack Engine\Engine.csproj -c Release -o artifacts -p:ContinuousIntegrationBuild=true --nologo -v quiet -clp:ErrorsOnly || exit /b 1
+dotnet pack Demo\Demo.csproj -c Release -o artifacts -p:ContinuousIntegrationBuild=true --nologo -v quiet -clp:ErrorsOnly || exit /b 1
+dir /b artifacts\*.nupkg artifacts\*.snupkg
+exit /b 0
+:docs
+rem As ./build.sh docs: docfx from .config\dotnet-tools.json; a broken link or cross-reference fails the build.
+dotnet build Engine\Engine.csproj -c Release --nologo -v quiet -clp:ErrorsOnly || exit /b 1
+dotnet tool restore >nul || exit /b 1
+if exist artifacts\docs rmdir /s /q artifacts\docs
+if exist artifacts\obj\api rmdir /s /q artifacts\obj\api
+dotnet docfx docfx.json --warningsAsErrors --logLevel warning || exit /b 1
+echo API reference and guide: artifacts\docs\index.html
+exit /b 0
 :usage
-echo usage: build.cmd demo^|test^|bench [ARGS...]
+echo usage: build.cmd demo^|test^|bench^|pack^|docs [ARGS...]
 exit /b 1

@@ -4,6 +4,9 @@
 #   ./build.sh test              build and run every test (and the kernel tests under forced vector widths)
 #   ./build.sh bench [ARGS...]   the BenchmarkDotNet suite (--quick: a smoke run of every benchmark;
 #                                --compare [--quick]: side by side with PyTorch into docs/PERFORMANCE.md)
+#   ./build.sh pack              the NuGet packages into artifacts/: the library LstmEngine (+ .snupkg symbols) and
+#                                the .NET tool rnn-importance (docs/PACKAGING.md; .ci/install-check.sh installs them)
+#   ./build.sh docs              the API reference (docfx, from the XML docs) with README.md and docs/ into artifacts/docs
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -119,8 +122,28 @@ case "$cmd" in
     if [ "${1:-}" = "--compare" ]; then shift; exec Engine.Bench/peer/compare.sh "$@"; fi
     exec dotnet Engine.Bench/bin/Release/net10.0/Engine.Bench.dll "$@"
     ;;
+  pack)
+    need_dotnet
+    # ContinuousIntegrationBuild: reproducible binaries (the build machine's paths map to /_/ in the pdbs, SourceLink
+    # reads the commit). Old packages go first so that artifacts/ holds exactly this version's.
+    rm -f artifacts/*.nupkg artifacts/*.snupkg
+    for project in Engine/Engine.csproj Demo/Demo.csproj; do
+      dotnet pack "$project" -c Release -o artifacts -p:ContinuousIntegrationBuild=true --nologo -v quiet -clp:ErrorsOnly
+    done
+    ls artifacts/*.nupkg artifacts/*.snupkg | sed 's/^/packed: /'
+    ;;
+  docs)
+    need_dotnet
+    # docfx is a local tool (.config/dotnet-tools.json); it reads Engine.dll and Engine.xml, and docfx.json lists the
+    # pages. --warningsAsErrors: a broken link or cross-reference fails the build.
+    build Engine/Engine.csproj
+    dotnet tool restore >/dev/null
+    rm -rf artifacts/docs artifacts/obj/api
+    dotnet docfx docfx.json --warningsAsErrors --logLevel warning
+    echo "API reference and guide: artifacts/docs/index.html"
+    ;;
   *)
-    sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
     [ "$cmd" = help ] || exit 1
     ;;
 esac

@@ -33,7 +33,9 @@ public static class Program
             {
                 // One line, no help page after it: the help is one --help away.
                 var c = parse.CommandResult.Command;
-                string command = c is RootCommand ? "demo" : $"demo {c.Name}";
+                // demo, or rnn-importance as the .NET tool (its build's assembly name, docs/PACKAGING.md).
+                string program = typeof(Program).Assembly.GetName().Name ?? "demo";
+                string command = c is RootCommand ? program : $"{program} {c.Name}";
                 string errors = string.Join("; ", parse.Errors.Select(e =>
                     string.Join(' ', e.Message.Split((char[])['\t', '\r', '\n', ' '], StringSplitOptions.RemoveEmptyEntries)).TrimEnd('.')));
                 error.WriteLine(ErrorText.Line($"error: {errors} (see {command} --help)"));
