@@ -177,7 +177,7 @@ internal sealed class ModelWorker
             foreach (int j in order)
             {
                 var weights = outputWeights.Slice(j * perOut, perOut);
-                int prefix = stop && used[j] > 0 ? used[j] : steps, perUsed = prefix * units;
+                int prefix = stop && used[j] > 0 ? used[j] : steps, perUsed = prefix == steps ? perOut : prefix * units;
                 for (int n = 0; n < b; n++) weights[..perUsed].CopyTo(dOutput.Slice(n * perUsed, perUsed));
                 if (prefix == steps) Model.Backward(dInput[..(b * perIn)], dOutput[..(b * perOut)]);
                 else
