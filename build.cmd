@@ -6,7 +6,10 @@ rem   build.cmd bench [ARGS...]   the BenchmarkDotNet suite (--quick: a smoke ru
 rem   build.cmd pack              the NuGet packages into artifacts\: the library LstmEngine (+ .snupkg) and the tool rnn-importance
 rem   build.cmd docs              the API reference (docfx) with README.md and docs\ into artifacts\docs
 setlocal EnableDelayedExpansion
-cd /d "%~dp0"
+rem The demo's arguments are the caller's: relative paths in them mean the folder build.cmd was called from, so the
+rem builds run in the repository (pushd) and the demo from the caller's folder (popd first).
+set "ROOT=%~dp0"
+pushd "%ROOT%"
 set DOTNET_CLI_TELEMETRY_OPTOUT=1
 set DOTNET_NOLOGO=1
 where dotnet >nul 2>nul || (echo error: the .NET SDK 10.0 is not on PATH; install it from https://dot.net and retry 1>&2 & exit /b 1)
@@ -31,7 +34,7 @@ goto usage
 rem As ./build.sh demo: DEMO_BUILD=aot (NativeAOT, required), r2r (ReadyToRun) or jit (plain build); unset: NativeAOT on x64
 rem when it can be built, else ReadyToRun. NativeAOT on Windows links with MSVC (Visual Studio or its Build Tools with the
 rem C++ workload); without it the ReadyToRun build runs: the same results, a slower cold start (its generic loops are JIT-compiled).
-set "OUT=Demo\bin\Release\net10.0"
+set "OUT=%ROOT%Demo\bin\Release\net10.0"
 if /i not "%PROCESSOR_ARCHITECTURE%"=="AMD64" goto demo_jit
 if /i "%DEMO_BUILD%"=="jit" goto demo_jit
 if /i "%DEMO_BUILD%"=="r2r" goto demo_r2r
@@ -42,19 +45,22 @@ if exist "%VSWHERE%" for /f "usebackq delims=" %%i in (`"%VSWHERE%" -latest -pro
 if not defined MSVC goto demo_no_aot
 if not exist Demo\obj mkdir Demo\obj
 set "WHY=the NativeAOT publish failed, see Demo\obj\aot-publish.log"
-dotnet publish Demo\Demo.csproj -c Release -r win-x64 -p:PublishAot=true -p:IlcInstructionSet=native -o %OUT%\aot --nologo -v quiet -clp:ErrorsOnly >Demo\obj\aot-publish.log 2>&1 || goto demo_no_aot
-%OUT%\aot\demo.exe %ARGS%
+dotnet publish Demo\Demo.csproj -c Release -r win-x64 -p:PublishAot=true -p:IlcInstructionSet=native -o "%OUT%\aot" --nologo -v quiet -clp:ErrorsOnly >Demo\obj\aot-publish.log 2>&1 || goto demo_no_aot
+popd
+"%OUT%\aot\demo.exe" %ARGS%
 exit /b %ERRORLEVEL%
 :demo_no_aot
 if /i "%DEMO_BUILD%"=="aot" (echo error: DEMO_BUILD=aot: !WHY! 1>&2 & exit /b 1)
 echo note: no NativeAOT build ^(!WHY!^); running the ReadyToRun build instead 1>&2
 :demo_r2r
-dotnet publish Demo\Demo.csproj -c Release -r win-x64 --self-contained false -p:PublishReadyToRun=true -o %OUT%\r2r --nologo -v quiet -clp:ErrorsOnly >nul || exit /b 1
-dotnet %OUT%\r2r\demo.dll %ARGS%
+dotnet publish Demo\Demo.csproj -c Release -r win-x64 --self-contained false -p:PublishReadyToRun=true -o "%OUT%\r2r" --nologo -v quiet -clp:ErrorsOnly >nul || exit /b 1
+popd
+dotnet "%OUT%\r2r\demo.dll" %ARGS%
 exit /b %ERRORLEVEL%
 :demo_jit
 dotnet build Demo\Demo.csproj -c Release --nologo -v quiet -clp:ErrorsOnly || exit /b 1
-dotnet %OUT%\demo.dll %ARGS%
+popd
+dotnet "%OUT%\demo.dll" %ARGS%
 exit /b %ERRORLEVEL%
 :test
 dotnet build LstmEngine.slnx -c Release --nologo -v quiet -clp:ErrorsOnly || exit /b 1

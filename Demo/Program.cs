@@ -69,7 +69,12 @@ public static class Program
     {
         var root = new RootCommand("LSTM engine demo: reproduces the reference experiment (default), and trains, predicts and ranks the inputs of LSTMs on your own CSV data.");
         ReferenceCommand.AddTo(root);
-        foreach (var command in Commands()) root.Subcommands.Add(command);
+        foreach (var command in Commands())
+        {
+            // --version on every command, not only the root (it prints the program's version, as `demo --version`).
+            command.Options.Add(new VersionOption());
+            root.Subcommands.Add(command);
+        }
         CommandOptions.UseStrictNumbers(root);
         return root;
     }

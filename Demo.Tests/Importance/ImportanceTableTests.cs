@@ -34,9 +34,9 @@ public class ImportanceTableTests
                 var ranks = new int[features];
                 for (int k = 0; k < features; k++)
                     ranks[order[k]] = method.Ranking == ImportanceRanking.EntryOrder ? k + 1 : features - k;
-                result = ImportanceResult.FromRanks(name, scores.Select(s => new SampleStatistics(s, double.NaN, double.NaN, 1)).ToArray(), ranks)
-                    with
-                { Order = order, ScoreMeaning = method.Ranking == ImportanceRanking.EntryOrder ? "drop in mse at entry" : "rise in mse at removal" };
+                string meaning = method.Ranking == ImportanceRanking.EntryOrder ? "drop in mse at entry" : "rise in mse at removal";
+                var stepScores = scores.Select(s => new SampleStatistics(s, double.NaN, double.NaN, 1)).ToArray();
+                result = ImportanceResult.FromRanks(name, stepScores, ranks) with { Order = order, ScoreMeaning = meaning };
             }
             else
             {
@@ -148,6 +148,40 @@ public class ImportanceTableTests
         Assert.Equal([2, 3, 1], ImportanceTable.Steps(backward)!);
         // A mean over networks has no order: ranks by score again.
         Assert.Null(ImportanceTable.Steps(run with { Result = result with { Order = null } }));
+    }
+
+    [Fact]
+    public void StepwiseChartsDrawTheOrderNotTheScore()
+    {
+        var result = new ImportanceResult("forward-stepwise",
+        [
+            new FeatureImportance(0, 0.2841, 3), new FeatureImportance(1, 0.0415, 1), new FeatureImportance(2, 0.3000, 2),
+        ])
+        { Order = [1, 2, 0], ScoreMeaning = "drop in mse at entry" };
+        string[] names = ["x1", "x2", "x3"];
+        var forward = Commands.ImportanceCommand.Outcome(new MethodRun("forward-stepwise", 1, result, ImportanceRanking.EntryOrder), names);
+        var (title, values, intervals, axis, labels) = Report.Bars(forward);
+        Assert.Equal("forward-stepwise: order of entry", title);
+        Assert.Equal([1.0, 3.0, 2.0], values); // F + 1 - rank: x2 entered first, longest
+        Assert.Equal(["step 3", "step 1", "step 2"], labels!);
+        Assert.Equal("order of entry (the first to enter has the longest bar)", axis);
+        Assert.All(intervals, i => Assert.Null(i));
+        Assert.Contains("Score: loss change at that step: drop in mse at entry.", forward.Note);
+
+        // Backward: x1 removed first (rank 3), x3 last (rank 1, longest bar).
+        var backward = Commands.ImportanceCommand.Outcome(new MethodRun("backward-stepwise", 1,
+            result with { Order = [0, 1, 2], Features = [new(0, 0.5, 3), new(1, 0.1, 2), new(2, -0.2, 1)] }, ImportanceRanking.RemovalOrder), names);
+        (_, values, _, axis, labels) = Report.Bars(backward);
+        Assert.Equal([1.0, 2.0, 3.0], values);
+        Assert.Equal(["step 1", "step 2", "step 3"], labels!);
+        Assert.Equal("order of removal (the last removed has the longest bar)", axis);
+
+        // A ranking by score draws the scores.
+        var permutation = Commands.ImportanceCommand.Outcome(new MethodRun("permutation", 1, result with { Order = null }, ImportanceRanking.ByValue), names);
+        (title, values, _, axis, labels) = Report.Bars(permutation);
+        Assert.Equal([0.2841, 0.0415, 0.3000], values);
+        Assert.Equal("score", axis);
+        Assert.Null(labels);
     }
 
     [Fact]

@@ -156,9 +156,73 @@ public static class CommandOptions
         return v;
     }
 
-    public static Option<ulong> Seed() => new("--seed") { Description = "Seed for weights, data split and random draws; the same seed gives the same result.", DefaultValueFactory = _ => 42UL };
+    // The options several commands share, each described once here (one vocabulary: the same name means the same
+    // thing everywhere; --model, --features, --target and --methods name what their command reads or runs).
+
+    public static Option<ulong> Seed() => new("--seed") { Description = "Random seed: the same seed gives the same result.", DefaultValueFactory = _ => 42UL };
 
     public static Option<string?> Json() => new("--json") { Description = "Also write the results as JSON to this file." };
+
+    public static Option<string> Data() => RequiredPath("--data", "CSV file in long format: one row per series and step (see docs/CLI.md).");
+
+    /// <summary>The <c>--model</c> option of the commands that read a model.</summary>
+    public static Option<string> ModelIn() => RequiredPath("--model", "The model file: this program's .safetensors, or a Keras (.keras, .h5) or ONNX file, imported as it is read.");
+
+    public static Option<string> Out() => RequiredPath("--out", "Where to write the CSV.");
+
+    public static Option<string?> Report() => new("--report")
+    {
+        Description = "Write report.md and report.html with PNG charts into this folder (created when the work is done; "
+            + "the files of an earlier report there are replaced, other files are left alone).",
+    };
+
+    public static Option<int> Epochs(int defaultValue) => PositiveInt("--epochs", defaultValue, "Training epochs.");
+
+    public static Option<int> BatchSize(int defaultValue, string name = "--batch-size") => PositiveInt(name, defaultValue, "Series per batch.");
+
+    public static Option<float> LearningRate(float defaultValue) => PositiveFloat("--lr", defaultValue, "Adam learning rate.");
+
+    public static Option<int> Steps(int defaultValue) => PositiveInt("--steps", defaultValue, "Steps per series.");
+
+    public static Option<string> Kind(string defaultValue) => Choice("--kind", defaultValue,
+        "binary: a 0/1 target (binary cross-entropy); regression: a numeric target (mean squared error).", "binary", "regression");
+
+    public static Option<string> CellActivation() => Choice("--activation", "tanh", "Cell activation of the recurrent layers.", "tanh", "relu", "sigmoid");
+
+    public static Option<string> RecurrentActivation() => Choice("--recurrent-activation", "sigmoid",
+        "Gate activation: sigmoid (Keras 2.3+) or hard_sigmoid (older Keras).", "sigmoid", "hard_sigmoid");
+
+    public static Option<int> Threads() => PositiveInt("--threads", Environment.ProcessorCount, "Worker threads (the results do not depend on it).");
+
+    public static Option<int> Repeats(int defaultValue) => PositiveInt("--repeats", defaultValue,
+        "Repeats of the randomised methods (noise draws, permutations, randomised networks), for the SD and 95% interval.");
+
+    public static Option<int> Restarts(int defaultValue) => PositiveInt("--restarts", defaultValue, "Trainings per feature subset in forward- and backward-stepwise.");
+
+    public static Option<int> NullNetworks() => PositiveInt("--null-networks", 19,
+        "Networks trained on permuted targets by connection-weights-test (p-values in steps of 1/(R+1)), each for --retrain-epochs.");
+
+    public static Option<int?> RetrainEpochs() => OptionalPositiveInt("--retrain-epochs",
+        "Epochs of each retraining by forward/backward-stepwise and connection-weights-test (default: as many as the network's own training).");
+
+    public static Option<int> Networks() => PositiveInt("--networks", 1,
+        "Networks: the model plus K-1 trained from other seeds with its settings; each method's scores become the mean and 95% interval across them.");
+
+    public static Option<float> Noise() => NonNegativeFloat("--noise", 0.2f, "SD of input-perturbation's Gaussian noise, in the model's input units (standardised for your data).");
+
+    /// <summary>
+    /// An option under its old name (e.g. <c>BatchSize(32, "--batch")</c>): it still works, but help does not list it.
+    /// Read it with the current one through <see cref="ValueOf{T}"/>.
+    /// </summary>
+    public static Option<T> OldName<T>(Option<T> option)
+    {
+        option.Hidden = true;
+        return option;
+    }
+
+    /// <summary>The value of <paramref name="current"/>, or of its <paramref name="old"/> name where that was given.</summary>
+    public static T ValueOf<T>(ParseResult parse, Option<T> current, Option<T> old) =>
+        (parse.GetResult(old) is { Implicit: false } ? parse.GetValue(old) : parse.GetValue(current))!;
 
     /// <summary>--baseline: where integrated gradients' path starts.</summary>
     public static Option<string> Baseline() => Choice("--baseline", "mean",
@@ -285,7 +349,7 @@ public static class CommandOptions
             if (t.SeriesColumn is { } needed && seriesCol is null && t.Window is null)
                 throw new InputException($"{dataPath}:{table.HeaderLine}: the model was trained on series in column " +
                                          $"{ErrorText.Quote(needed)}, which the data does not have");
-            return new DataOptions(t.Target, arch.Features, seriesCol, timeCol, t.Window, targetOptional);
+            return new DataOptions(t.Target, arch.Features, seriesCol, timeCol, t.Window, targetOptional, modelPath);
         });
         if (arch.Normalisation is { } n) Standardiser.Apply(data.Inputs, n.Mean, n.Sd);
         return data;
@@ -300,7 +364,8 @@ public static class CommandOptions
     {
         int inputs = arch.Imported!["features"]!.GetValue<int>();
         string[]? features = arch.Features.Length > 0 ? arch.Features : null;
-        var data = SeriesSet.Load(dataPath, new DataOptions(target, features, null, null, arch.Training.Window, targetOptional && target is null));
+        var data = SeriesSet.Load(dataPath, new DataOptions(target, features, null, null, arch.Training.Window, targetOptional && target is null,
+            modelPath));
         if (data.FeatureNames.Length != inputs)
             throw new InputException($"{dataPath}: the model {modelPath} takes {inputs} inputs, but the data has "
                 + $"{data.FeatureNames.Length} feature columns ({string.Join(", ", data.FeatureNames.Take(20))}); name the inputs with "

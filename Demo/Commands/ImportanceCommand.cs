@@ -17,19 +17,19 @@ namespace Demo.Commands;
 /// </summary>
 public static class ImportanceCommand
 {
-    private static readonly Option<string> Model = CommandOptions.RequiredPath("--model", "The model file (.safetensors).");
-    private static readonly Option<string> Data = CommandOptions.RequiredPath("--data", "CSV file with the model's feature and target columns.");
+    private static readonly Option<string> Model = CommandOptions.ModelIn();
+    private static readonly Option<string> Data = CommandOptions.Data();
     private static readonly Option<string> Methods = new("--methods") { Description = $"Methods, comma-separated, or all: {string.Join(", ", ImportanceMethods.Names)}.", DefaultValueFactory = _ => "all" };
-    private static readonly Option<int> Repeats = CommandOptions.PositiveInt("--repeats", 10, "Repeats of the randomised methods (noise draws, permutations, randomised networks), for the SD and 95% interval.");
+    private static readonly Option<int> Repeats = CommandOptions.Repeats(10);
     private static readonly Option<ulong> Seed = CommandOptions.Seed();
-    private static readonly Option<int> Threads = CommandOptions.PositiveInt("--threads", Environment.ProcessorCount, "Worker threads (results do not depend on it).");
-    private static readonly Option<int?> RetrainEpochs = CommandOptions.OptionalPositiveInt("--retrain-epochs", "Epochs of each retraining of forward/backward-stepwise (default: the model's own epochs).");
-    private static readonly Option<int> Restarts = CommandOptions.PositiveInt("--restarts", 3, "Trainings per feature subset in forward- and backward-stepwise.");
-    private static readonly Option<int> NullNetworks = CommandOptions.PositiveInt("--null-networks", 19, "Networks trained on permuted targets by connection-weights-test (p-values in steps of 1/(R+1)), for --retrain-epochs each.");
-    private static readonly Option<int> Networks = CommandOptions.PositiveInt("--networks", 1, "Networks: the model plus K-1 trained on the data from other seeds with the model's settings; each method's scores become the mean and 95% interval across them.");
-    private static readonly Option<float> Noise = CommandOptions.NonNegativeFloat("--noise", 0.2f, "SD of input-perturbation's Gaussian noise, in standardised units.");
+    private static readonly Option<int> Threads = CommandOptions.Threads();
+    private static readonly Option<int?> RetrainEpochs = CommandOptions.RetrainEpochs();
+    private static readonly Option<int> Restarts = CommandOptions.Restarts(3);
+    private static readonly Option<int> NullNetworks = CommandOptions.NullNetworks();
+    private static readonly Option<int> Networks = CommandOptions.Networks();
+    private static readonly Option<float> Noise = CommandOptions.Noise();
     private static readonly Option<string> Baseline = CommandOptions.Baseline();
-    private static readonly Option<string?> Report = new("--report") { Description = "Write report.md and report.html with charts into this directory." };
+    private static readonly Option<string?> Report = CommandOptions.Report();
     private static readonly Option<string?> Json = CommandOptions.Json();
     private static readonly Option<string> Format = CommandOptions.Format();
     private static readonly Option<string?> Features = CommandOptions.ImportedFeatures();
@@ -73,7 +73,7 @@ public static class ImportanceCommand
         if (arch.Imported is not null)
             arch = arch with { Features = data.FeatureNames, Training = arch.Training with { Target = data.TargetName } };
         var loss = TrainCommand.LossOf(arch, modelPath);
-        if (loss is BinaryCrossEntropy && data.Targets is not null && data.NonBinaryTarget() is { } notBinary) throw notBinary;
+        if (loss is BinaryCrossEntropy && data.Targets is not null && data.NonBinaryTarget(modelPath) is { } notBinary) throw notBinary;
         // Without a target column the methods that measure a loss (or retrain) are skipped, each with a note.
         var targets = data.Targets is null ? null : TrainCommand.TargetsFor(data, model.OutputsSequence);
         int retrainEpochs = parse.GetValue(RetrainEpochs) ?? arch.Training.Epochs;
@@ -168,10 +168,10 @@ public static class ImportanceCommand
             return (features[c.Feature], c.Values.Select(v => span > 0 ? (v - low) / span : 0).ToArray(), c.Median);
         }).ToList();
         var notes = new List<string>();
-        if (r.ScoreMeaning.Length > 0) notes.Add($"Score: {r.ScoreMeaning}.");
+        if (ImportanceTable.Meaning(run) is { Length: > 0 } meaning) notes.Add($"Score: {meaning}.");
         if (r.Order is { } order) notes.Add($"Order of {run.Ranking.OrderWord()}: {string.Join(", ", order.Select(i => features[i]))}.");
         if (r.Note is { } note) notes.Add(note);
         return new MethodOutcome(run.Name, run.Seconds, scores, r.TimeMap, r.LagMap, curves, notes.Count > 0 ? string.Join(" ", notes) : null,
-                                 Consensus: !r.RandomisedModel);
+                                 Consensus: !r.RandomisedModel, Steps: ImportanceTable.Steps(run), OrderWord: run.Ranking.OrderWord());
     }
 }

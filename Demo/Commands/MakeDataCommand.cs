@@ -16,10 +16,10 @@ namespace Demo.Commands;
 /// </summary>
 public static class MakeDataCommand
 {
-    private static readonly Option<string> Out = CommandOptions.RequiredPath("--out", "Where to write the CSV.");
+    private static readonly Option<string> Out = CommandOptions.Out();
     private static readonly Option<int> Series = CommandOptions.PositiveInt("--series", 300, "Number of series.");
-    private static readonly Option<int> Steps = CommandOptions.PositiveInt("--steps", 24, "Steps per series.");
-    private static readonly Option<string> Kind = CommandOptions.Choice("--kind", "binary", "binary: target 'alarm' in {0, 1}; regression: numeric target 'level'.", "binary", "regression");
+    private static readonly Option<int> Steps = CommandOptions.Steps(24);
+    private static readonly Option<string> Kind = CommandOptions.Kind("binary");
     private static readonly Option<ulong> Seed = CommandOptions.Seed();
 
     /// <summary>Most rows of a sample file (about 60 MB of CSV text, built in memory).</summary>

@@ -24,9 +24,8 @@ public static class OutputPaths
     {
         var ins = inputs.Select(i => (i.Option, i.Path, Status: FileStatus.Of(i.Path))).ToList();
         var outs = outputs.ToList();
-        if (reportDir is not null)
+        if (reportDir is not null && CheckReportDirectory(reportDir))
         {
-            PrepareReportDirectory(reportDir);
             outs.Add(new Named("--report", IOPath.Combine(reportDir, "report.md")));
             outs.Add(new Named("--report", IOPath.Combine(reportDir, "report.html")));
         }
@@ -79,16 +78,30 @@ public static class OutputPaths
         }
     }
 
-    private static void PrepareReportDirectory(string dir)
+    // A report folder that exists: true, its report files are checked as outputs. A missing one is not created here
+    // (the report creates it once the work is done, so a failed run leaves no empty folder): the nearest folder above
+    // it that exists must take a new folder. False then.
+    private static bool CheckReportDirectory(string dir)
     {
         var status = FileStatus.Of(dir);
-        if (status.Kind is not (FileKind.Missing or FileKind.Directory))
+        if (status.Kind == FileKind.Directory) return true;
+        if (status.Kind != FileKind.Missing)
             throw new InputException($"{dir}: --report names {status.KindName}; give a folder");
-        try { Directory.CreateDirectory(dir); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException
-                                       or ArgumentException)
+        string? above = IOPath.GetDirectoryName(IOPath.GetFullPath(dir));
+        while (above is not null && FileStatus.Of(above).Kind == FileKind.Missing) above = IOPath.GetDirectoryName(above);
+        if (above is null || FileStatus.Of(above).Kind != FileKind.Directory)
+            throw new InputException($"{dir}: --report folder cannot be created: '{above}' is not a folder");
+        string probe = IOPath.Combine(above, AtomicFile.TempName("report"));
+        try
         {
-            throw new InputException($"{dir}: --report folder cannot be written: {ErrorText.Line(e.Message)}");
+            Directory.CreateDirectory(probe);
+            Directory.Delete(probe);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            string reason = e is UnauthorizedAccessException ? "permission denied" : ErrorText.Line(e.Message.Replace(probe, above, StringComparison.Ordinal));
+            throw new InputException($"{dir}: --report folder cannot be created in '{above}': {reason}");
+        }
+        return false;
     }
 }

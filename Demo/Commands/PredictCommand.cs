@@ -19,9 +19,9 @@ namespace Demo.Commands;
 /// </summary>
 public static class PredictCommand
 {
-    private static readonly Option<string> Model = CommandOptions.RequiredPath("--model", "The model file (.safetensors).");
-    private static readonly Option<string> Data = CommandOptions.RequiredPath("--data", "CSV file with the model's feature columns (the target column is optional).");
-    private static readonly Option<string> Out = CommandOptions.RequiredPath("--out", "Where to write the predictions (CSV).");
+    private static readonly Option<string> Model = CommandOptions.ModelIn();
+    private static readonly Option<string> Data = CommandOptions.Data();
+    private static readonly Option<string> Out = CommandOptions.Out();
     private static readonly Option<string?> Json = CommandOptions.Json();
     private static readonly Option<string?> Features = CommandOptions.ImportedFeatures();
     private static readonly Option<string?> Target = CommandOptions.ImportedTarget();

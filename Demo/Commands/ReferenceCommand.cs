@@ -18,31 +18,26 @@ namespace Demo.Commands;
 /// </summary>
 public static class ReferenceCommand
 {
-    public static readonly Option<int> Epochs = CommandOptions.PositiveInt("--epochs", 5, "Training epochs.");
+    public static readonly Option<int> Epochs = CommandOptions.Epochs(5);
     public static readonly Option<int> StepsPerEpoch = CommandOptions.PositiveInt("--steps-per-epoch", 1000, "Batches per epoch.");
-    public static readonly Option<int> BatchSize = CommandOptions.PositiveInt("--batch-size", 5, "Series per batch.");
+    public static readonly Option<int> BatchSize = CommandOptions.BatchSize(5);
     public static readonly Option<int> Samples = CommandOptions.PositiveInt("--samples", 250, "Series for the importance estimate.");
-    public static readonly Option<float> Noise = CommandOptions.NonNegativeFloat("--noise", 0.2f, "Standard deviation of the Gaussian perturbation.");
-    public static readonly Option<ulong> Seed = new("--seed") { Description = "Seed for weights, data and noise.", DefaultValueFactory = _ => 42UL };
-    public static readonly Option<string> RecurrentActivation = CommandOptions.Choice("--recurrent-activation", "sigmoid",
-        "Gate activation: sigmoid (Keras 2.3+) or hard_sigmoid (older Keras).", "sigmoid", "hard_sigmoid");
+    public static readonly Option<float> Noise = CommandOptions.Noise();
+    public static readonly Option<ulong> Seed = CommandOptions.Seed();
+    public static readonly Option<string> RecurrentActivation = CommandOptions.RecurrentActivation();
 
     public static readonly Option<string?> Methods = new("--methods")
     {
         Description = $"Importance methods to run after training, comma-separated, or all: {string.Join(", ", ImportanceMethods.Names)}. Prints one table instead of the reference lines.",
         Validators = { r => { try { ImportanceMethods.Parse(r.GetValueOrDefault<string?>() ?? ""); } catch (ArgumentException e) { r.AddError("--methods: " + e.Message); } } },
     };
-    public static readonly Option<string?> Json = new("--json")
-    {
-        Description = "Also write the --methods results as JSON to this file.",
-        Validators = { r => { var v = r.GetValueOrDefault<string?>(); var dir = Path.GetDirectoryName(Path.GetFullPath(v ?? ".")); if (string.IsNullOrWhiteSpace(v) || !Directory.Exists(dir)) r.AddError($"--json: the folder of '{v}' does not exist"); } },
-    };
-    public static readonly Option<int> Repeats = CommandOptions.PositiveInt("--repeats", 10, "Repeats of the randomised methods (noise draws, permutations, randomised networks).");
-    public static readonly Option<int> Threads = CommandOptions.PositiveInt("--threads", Environment.ProcessorCount, "Worker threads for the importance methods (results do not depend on it).");
-    public static readonly Option<int> Networks = CommandOptions.PositiveInt("--networks", 1, "Networks trained from different seeds; with more than one, each method's scores are the mean and 95% interval across them.");
-    public static readonly Option<int> Restarts = CommandOptions.PositiveInt("--restarts", 3, "Trainings per feature subset in forward- and backward-stepwise.");
-    public static readonly Option<int> NullNetworks = CommandOptions.PositiveInt("--null-networks", 19, "Networks trained on permuted targets by connection-weights-test (p-values in steps of 1/(R+1)); trained with the --retrain-* schedule.");
-    public static readonly Option<int?> RetrainEpochs = CommandOptions.OptionalPositiveInt("--retrain-epochs", "Epochs of each stepwise retraining (default: --epochs).");
+    public static readonly Option<string?> Json = CommandOptions.Json();
+    public static readonly Option<int> Repeats = CommandOptions.Repeats(10);
+    public static readonly Option<int> Threads = CommandOptions.Threads();
+    public static readonly Option<int> Networks = CommandOptions.Networks();
+    public static readonly Option<int> Restarts = CommandOptions.Restarts(3);
+    public static readonly Option<int> NullNetworks = CommandOptions.NullNetworks();
+    public static readonly Option<int?> RetrainEpochs = CommandOptions.RetrainEpochs();
     public static readonly Option<int?> RetrainSteps = CommandOptions.OptionalPositiveInt("--retrain-steps", "Batches per epoch of each stepwise retraining (default: --steps-per-epoch).");
 
     /// <summary>
@@ -88,6 +83,7 @@ public static class ReferenceCommand
             Console.Error.WriteLine("error: --json writes the results of --methods; give --methods too");
             return 1;
         }
+        if (parse.GetValue(Json) is { } json) CommandOptions.CheckWritable(json, "--json");
         return Run(Settings(parse), Request(parse));
     }
 

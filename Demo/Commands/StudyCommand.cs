@@ -20,32 +20,33 @@ public static class StudyCommand
     {
         Description = $"Methods, comma-separated, or all: {string.Join(", ", ImportanceMethods.Names)}. Default: all but connection-weights-test (it ranks as connection-weights does).",
     };
-    private static readonly Option<string> Kind = CommandOptions.Choice("--kind", "regression", "regression: numeric target (MSE); binary: target [score > 0] (BCE).", "regression", "binary");
+    private static readonly Option<string> Kind = CommandOptions.Kind("regression");
     private static readonly Option<string> Effects = new("--effects") { Description = "b_j, the effect of each input on the target's score, comma-separated (0 = no effect); sets F.", DefaultValueFactory = _ => "1,0.75,0.5,0.25,0" };
     private static readonly Option<string> Lags = new("--lags") { Description = "lag_j: input j acts lag_j steps later, comma-separated, one per effect.", DefaultValueFactory = _ => "0,2,0,0,0" };
     private static readonly Option<float> TargetNoise = new("--target-noise") { Description = "SD of the noise added to the target's score.", DefaultValueFactory = _ => 1f };
     private static readonly Option<float> Phi = new("--phi") { Description = "AR(1) coefficient of the inputs, in [0, 1): how much neighbouring steps resemble each other.", DefaultValueFactory = _ => 0.7f };
-    private static readonly Option<int> Steps = CommandOptions.PositiveInt("--steps", 12, "Steps per series (more than the largest lag).");
+    private static readonly Option<int> Steps = CommandOptions.Steps(12);
     private static readonly Option<int> TrainSeries = CommandOptions.PositiveInt("--train-series", 100, "Training series per replicate.");
     private static readonly Option<int> EvalSeries = CommandOptions.PositiveInt("--eval-series", 200, "Fresh evaluation series per replicate, on which the methods run.");
     private static readonly Option<int> Units = CommandOptions.PositiveInt("--units", 8, "LSTM units.");
-    private static readonly Option<string> CellActivation = CommandOptions.Choice("--activation", "tanh", "Cell activation of the LSTM.", "tanh", "relu", "sigmoid");
-    private static readonly Option<int> Epochs = CommandOptions.PositiveInt("--epochs", 30, "Training epochs per network.");
-    private static readonly Option<int> Batch = CommandOptions.PositiveInt("--batch", 16, "Batch size.");
-    private static readonly Option<float> LearningRate = CommandOptions.PositiveFloat("--lr", 0.01f, "Adam learning rate.");
-    private static readonly Option<int> Repeats = CommandOptions.PositiveInt("--repeats", 5, "Repeats of the randomised methods within a replicate.");
-    private static readonly Option<int> RetrainEpochs = CommandOptions.PositiveInt("--retrain-epochs", 30, "Epochs of each retraining of forward/backward-stepwise (default: the same schedule as the network).");
-    private static readonly Option<int> Restarts = CommandOptions.PositiveInt("--restarts", 1, "Trainings per feature subset in forward/backward-stepwise.");
+    private static readonly Option<string> CellActivation = CommandOptions.CellActivation();
+    private static readonly Option<int> Epochs = CommandOptions.Epochs(30);
+    private static readonly Option<int> Batch = CommandOptions.BatchSize(16);
+    private static readonly Option<int> OldBatch = CommandOptions.OldName(CommandOptions.BatchSize(16, "--batch"));
+    private static readonly Option<float> LearningRate = CommandOptions.LearningRate(0.01f);
+    private static readonly Option<int> Repeats = CommandOptions.Repeats(5);
+    private static readonly Option<int?> RetrainEpochs = CommandOptions.RetrainEpochs();
+    private static readonly Option<int> Restarts = CommandOptions.Restarts(1);
     private static readonly Option<ulong> Seed = CommandOptions.Seed();
-    private static readonly Option<int> Threads = CommandOptions.PositiveInt("--threads", Environment.ProcessorCount, "Worker threads over replicates (results do not depend on it).");
-    private static readonly Option<string?> Report = new("--report") { Description = "Write report.md and report.html with the similarity chart into this directory." };
+    private static readonly Option<int> Threads = CommandOptions.Threads();
+    private static readonly Option<string?> Report = CommandOptions.Report();
     private static readonly Option<string?> Json = CommandOptions.Json();
     private static readonly Option<string> Format = CommandOptions.Format();
 
     public static Command Build()
     {
         var command = new Command("study", "Olden et al. (2004) on LSTMs: how often does each importance method recover a known ranking of the inputs?");
-        foreach (Option o in new Option[] { Replicates, Methods, Kind, Effects, Lags, TargetNoise, Phi, Steps, TrainSeries, EvalSeries, Units, CellActivation, Epochs, Batch, LearningRate, Repeats, RetrainEpochs, Restarts, Seed, Threads, Report, Json, Format })
+        foreach (Option o in new Option[] { Replicates, Methods, Kind, Effects, Lags, TargetNoise, Phi, Steps, TrainSeries, EvalSeries, Units, CellActivation, Epochs, Batch, OldBatch, LearningRate, Repeats, RetrainEpochs, Restarts, Seed, Threads, Report, Json, Format })
             command.Options.Add(o);
         command.SetAction(Run);
         return command;
@@ -77,9 +78,9 @@ public static class StudyCommand
         {
             Design = design,
             Replicates = parse.GetValue(Replicates), TrainSeries = parse.GetValue(TrainSeries), EvaluationSeries = parse.GetValue(EvalSeries),
-            Units = parse.GetValue(Units), CellActivation = ActivationNames.Parse(parse.GetValue(CellActivation)!), Epochs = parse.GetValue(Epochs), BatchSize = parse.GetValue(Batch), LearningRate = parse.GetValue(LearningRate),
+            Units = parse.GetValue(Units), CellActivation = ActivationNames.Parse(parse.GetValue(CellActivation)!), Epochs = parse.GetValue(Epochs), BatchSize = CommandOptions.ValueOf(parse, Batch, OldBatch), LearningRate = parse.GetValue(LearningRate),
             Methods = parse.GetValue(Methods) is { } list ? ImportanceCommand.ParseMethods(list) : StudySettings.DefaultMethods, Repeats = parse.GetValue(Repeats),
-            RetrainEpochs = parse.GetValue(RetrainEpochs), Restarts = parse.GetValue(Restarts), Seed = parse.GetValue(Seed), Threads = parse.GetValue(Threads),
+            RetrainEpochs = parse.GetValue(RetrainEpochs) ?? parse.GetValue(Epochs), Restarts = parse.GetValue(Restarts), Seed = parse.GetValue(Seed), Threads = parse.GetValue(Threads),
         };
         if (json is not null) CommandOptions.CheckWritable(json, "--json");
         if (reportDir is not null) CommandOptions.CheckReportDirectory(reportDir);

@@ -12,7 +12,7 @@ namespace Demo.Commands;
 /// <summary><c>demo summary</c>: what a model file holds: layers, inputs, normalisation, training settings and history.</summary>
 public static class SummaryCommand
 {
-    private static readonly Option<string> Model = CommandOptions.RequiredPath("--model", "The model file (.safetensors).");
+    private static readonly Option<string> Model = CommandOptions.ModelIn();
     private static readonly Option<string?> Json = CommandOptions.Json();
 
     public static Command Build()

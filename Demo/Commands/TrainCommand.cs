@@ -21,7 +21,7 @@ namespace Demo.Commands;
 /// </summary>
 public static class TrainCommand
 {
-    private static readonly Option<string> Data = CommandOptions.RequiredPath("--data", "CSV file, long format: one row per series and step.");
+    private static readonly Option<string> Data = CommandOptions.Data();
     private static readonly Option<string> Target = new("--target") { Description = "Target column.", Required = true };
     private static readonly Option<string?> Features = new("--features") { Description = "Feature columns, comma-separated (default: every other numeric column)." };
     private static readonly Option<string?> SeriesCol = new("--series-col") { Description = "Series-id column (default: the column named series or id)." };
@@ -29,17 +29,18 @@ public static class TrainCommand
     private static readonly Option<int?> Window = new("--window") { Description = "Cut each series (or the whole file, without a series column) into windows of N steps." };
     private static readonly Option<bool> NoHead = new("--no-head") { Description = "No dense head: the last LSTM layer's units are the outputs (as in the reference model)." };
     private static readonly Option<string> Layers = new("--layers") { Description = "Units of each LSTM layer, comma-separated.", DefaultValueFactory = _ => "10,5" };
-    private static readonly Option<string> ActivationOpt = CommandOptions.Choice("--activation", "tanh", "Cell activation of the LSTM layers.", "relu", "tanh", "sigmoid");
+    private static readonly Option<string> ActivationOpt = CommandOptions.CellActivation();
     private static readonly Option<string> Cell = CommandOptions.Choice("--cell", "lstm", "Recurrent layers: lstm, or gru (Keras' GRU, reset_after).", "lstm", "gru");
-    private static readonly Option<string> RecurrentActivation = CommandOptions.Choice("--recurrent-activation", "sigmoid", "Gate activation.", "sigmoid", "hard_sigmoid");
+    private static readonly Option<string> RecurrentActivation = CommandOptions.RecurrentActivation();
     private static readonly Option<bool> BidirectionalOpt = new("--bidirectional") { Description = "Wrap each recurrent layer in Bidirectional (concat: 2 x units outputs)." };
     private static readonly Option<float> DropoutOpt = new("--dropout") { Description = "Dropout rate after each recurrent layer, in [0, 1) (0: none).", DefaultValueFactory = _ => 0f };
     private static readonly Option<string> Output = CommandOptions.Choice("--output", "sequence", "sequence: a prediction for every step; last: one per series, at its last step.", "sequence", "last");
     private static readonly Option<string?> Loss = new Option<string?>("--loss") { Description = "bce (0/1 target, sigmoid output) or mse (numeric target, linear output). Default: bce when every target is 0 or 1, else mse." }
         .AcceptOnlyFromAmongFluent([.. LossNames.ShortNames]);
-    private static readonly Option<int> Epochs = CommandOptions.PositiveInt("--epochs", 40, "Passes over the training series.");
-    private static readonly Option<int> Batch = CommandOptions.PositiveInt("--batch", 32, "Series per batch.");
-    private static readonly Option<float> LearningRate = CommandOptions.PositiveFloat("--lr", 0.005f, "Adam learning rate.");
+    private static readonly Option<int> Epochs = CommandOptions.Epochs(40);
+    private static readonly Option<int> Batch = CommandOptions.BatchSize(32);
+    private static readonly Option<int> OldBatch = CommandOptions.OldName(CommandOptions.BatchSize(32, "--batch"));
+    private static readonly Option<float> LearningRate = CommandOptions.LearningRate(0.005f);
     private static readonly Option<float> Validation = new("--validation")
     {
         Description = "Fraction of the series held out for validation (0 for none).",
@@ -55,7 +56,7 @@ public static class TrainCommand
     };
     private static readonly Option<ulong> Seed = CommandOptions.Seed();
     private static readonly Option<string> Model = CommandOptions.RequiredPath("--model", "Where to save the trained model (.safetensors).");
-    private static readonly Option<string?> Report = new("--report") { Description = "Write report.md and report.html with the training curves into this directory." };
+    private static readonly Option<string?> Report = CommandOptions.Report();
     private static readonly Option<string?> Json = CommandOptions.Json();
 
     public static Command Build()
@@ -64,7 +65,7 @@ public static class TrainCommand
         foreach (Option o in new Option[]
                  {
                      Data, Target, Features, SeriesCol, TimeCol, Window, NoHead, Layers, Cell, ActivationOpt,
-                     RecurrentActivation, BidirectionalOpt, DropoutOpt, Output, Loss, Epochs, Batch, LearningRate,
+                     RecurrentActivation, BidirectionalOpt, DropoutOpt, Output, Loss, Epochs, Batch, OldBatch, LearningRate,
                      Validation, EarlyStoppingOpt, NoRestoreBest, Seed, Model, Report, Json,
                  })
             command.Options.Add(o);
@@ -86,7 +87,7 @@ public static class TrainCommand
         bool head = !parse.GetValue(NoHead);
         string output = parse.GetValue(Output)!;
         ulong seed = parse.GetValue(Seed);
-        int epochs = parse.GetValue(Epochs), batch = parse.GetValue(Batch);
+        int epochs = parse.GetValue(Epochs), batch = CommandOptions.ValueOf(parse, Batch, OldBatch);
         float lr = parse.GetValue(LearningRate), validation = parse.GetValue(Validation);
         if (parse.GetValue(Window) is int w && w <= 0) throw new InputException($"--window must be a positive whole number, got {w}");
         if (!head && units[^1] != 1)

@@ -9,7 +9,8 @@ namespace Demo.Data;
 /// <param name="TimeColumn">Time column; null for the first column named time or t, if any (else file order).</param>
 /// <param name="Window">Cut each series (or the whole file, without a series column) into windows of this many steps.</param>
 /// <param name="TargetOptional">When true a missing target column is not an error (predict).</param>
-public sealed record DataOptions(string? Target, string[]? Features, string? SeriesColumn, string? TimeColumn, int? Window, bool TargetOptional = false);
+public sealed record DataOptions(string? Target, string[]? Features, string? SeriesColumn, string? TimeColumn, int? Window, bool TargetOptional = false,
+                                 string? Model = null);
 
 /// <summary>
 /// Series cut out of a long-format table: inputs (N, T, F) and targets (N, T), batch-major as the engine takes them,
@@ -172,11 +173,13 @@ public sealed class SeriesSet
             {
                 var rows = groups[g];
                 string id = GroupId(g);
+                // The model's window when the data is read for a trained model (predict and importance have no --window).
+                string what = o.Model is null ? $"--window {window}" : $"the model's window of {window} steps";
                 if (rows.Count < window)
                     throw new InputException(seriesCol >= 0
-                        ? $"{path}:{table.Line(rows[0])}: --window {window} is longer than series '{id}', which " +
+                        ? $"{path}:{table.Line(rows[0])}: {what} is longer than series '{id}', which " +
                             $"has {rows.Count} rows"
-                        : $"{path}: --window {window} is longer than the data, which has {rows.Count} rows");
+                        : $"{path}: {what} is longer than the data, which has {rows.Count} rows");
                 int windows = rows.Count / window;
                 for (int w = 0; w < windows; w++)
                     pieces.Add((seriesCol >= 0 ? (windows == 1 ? id : $"{id}#{w + 1}") : $"w{w + 1}", rows.GetRange(w * window, window)));
@@ -187,7 +190,9 @@ public sealed class SeriesSet
         else
         {
             if (seriesCol < 0)
-                throw new InputException($"{path}:{table.HeaderLine}: no series column (named series or id); give --series-col COL, or --window N to cut the file into windows of N steps");
+                throw new InputException(o.Model is null
+                    ? $"{path}:{table.HeaderLine}: no series column (named series or id); give --series-col COL, or --window N to cut the file into windows of N steps"
+                    : $"{path}:{table.HeaderLine}: no series column (named series or id); the model {o.Model} reads one series per id");
             steps = groups[0].Count;
             for (int g = 0; g < groupCount; g++)
             {
@@ -195,8 +200,8 @@ public sealed class SeriesSet
                 if (rows.Count != steps)
                     throw new InputException(
                         $"{path}:{table.Line(rows[0])}: series '{GroupId(g)}' has {rows.Count} steps but series " +
-                            $"'{GroupId(0)}' has {steps}; every series needs the same number of steps (or use " +
-                                $"--window N)");
+                            $"'{GroupId(0)}' has {steps}; every series needs the same number of steps" +
+                                (o.Model is null ? " (or use --window N)" : ""));
                 pieces.Add((GroupId(g), rows));
             }
         }
@@ -228,13 +233,18 @@ public sealed class SeriesSet
         };
     }
 
-    /// <summary>The first target that is not 0 or 1, as an error naming file, line and column; null when all are.</summary>
-    public InputException? NonBinaryTarget()
+    /// <summary>
+    /// The first target that is not 0 or 1, as an error naming file, line and column; null when all are. For data read
+    /// for a trained <paramref name="model"/> the error names the model's loss (importance has no --loss to change).
+    /// </summary>
+    public InputException? NonBinaryTarget(string? model = null)
     {
         if (Targets is null) return null;
         for (int i = 0; i < Targets.Length; i++)
             if (Targets[i] is not (0f or 1f))
-                return new InputException($"{Path}:{Lines[i]}: column '{TargetName}' has {Targets[i].ToString(CultureInfo.InvariantCulture)}, but --loss bce needs targets of 0 or 1 (use --loss mse for a numeric target)");
+                return new InputException($"{Path}:{Lines[i]}: column '{TargetName}' has {Targets[i].ToString(CultureInfo.InvariantCulture)}, but " + (model is null
+                    ? "--loss bce needs targets of 0 or 1 (use --loss mse for a numeric target)"
+                    : $"the model {model} was trained with loss bce, which needs targets of 0 or 1"));
         return null;
     }
 

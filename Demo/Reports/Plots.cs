@@ -68,8 +68,9 @@ public static class Plots
     /// One method's scores as horizontal bars, rank 1 at the top (a method may rank by magnitude, so a large
     /// negative score can rank first), with the 95% interval as error bars where the method has one.
     /// </summary>
+    /// <param name="labels">A label per feature drawn on its bar (a stepwise search's steps), or null.</param>
     public static void Scores(string path, string title, IReadOnlyList<string> features, IReadOnlyList<double> scores, IReadOnlyList<int> ranks,
-                              IReadOnlyList<(double Low, double High)?> intervals, string scoreLabel)
+                              IReadOnlyList<(double Low, double High)?> intervals, string scoreLabel, IReadOnlyList<string>? labels = null)
     {
         int n = features.Count;
         var order = Enumerable.Range(0, n).OrderByDescending(i => ranks[i]).ToArray(); // bar 0 is drawn at the bottom
@@ -78,7 +79,7 @@ public static class Plots
         for (int p = 0; p < n; p++)
         {
             int i = order[p];
-            var bar = new Bar { Position = p, Value = scores[i], FillColor = Colors.SteelBlue, Size = 0.7 };
+            var bar = new Bar { Position = p, Value = scores[i], FillColor = Colors.SteelBlue, Size = 0.7, Label = labels?[i] ?? "" };
             if (intervals[i] is var (lo, hi))
             {
                 // ScottPlot's error bar is symmetric: half the interval's width, centred on the score.
@@ -91,6 +92,12 @@ public static class Plots
         plottable.Horizontal = true;
         plot.Axes.Left.SetTicks(Enumerable.Range(0, n).Select(p => (double)p).ToArray(), order.Select(i => features[i]).ToArray());
         plot.Axes.Margins(left: 0);
+        if (labels is not null)
+        {
+            // An order, not a measure: room for the labels at the bars' ends, no numbers on the axis.
+            plot.Axes.SetLimitsX(0, scores.Max() * 1.15);
+            plot.Axes.Bottom.TickLabelStyle.IsVisible = false;
+        }
         if (scores.Any(s => s < 0)) plot.Add.VerticalLine(0, 1, Colors.Black);
         Save(plot, path, 720, 120 + 45 * n);
     }

@@ -21,15 +21,79 @@ public sealed record FeatureScore(string Name, double Score, int Rank, double? S
 /// <param name="Curves">Optional profile curves (sensitivity analysis): per feature, x values (original units) and mean output.</param>
 /// <param name="Note">Optional one-line explanation of the score.</param>
 /// <param name="Consensus">False for a sanity check (e.g. randomised weights), left out of the mean rank.</param>
+/// <param name="Steps">For a stepwise search: per feature the step (1 = first) at which it entered or was removed;
+/// the rank is this order and the score the loss change at that step.</param>
+/// <param name="OrderWord">"entry" or "removal", with <paramref name="Steps"/>.</param>
 public sealed record MethodOutcome(string Name, double Seconds, FeatureScore[] Features, double[,]? Map = null, double[,]? LagMap = null,
-                                   IReadOnlyList<(string Feature, double[] X, double[] Y)>? Curves = null, string? Note = null, bool Consensus = true);
+                                   IReadOnlyList<(string Feature, double[] X, double[] Y)>? Curves = null, string? Note = null, bool Consensus = true,
+                                   int[]? Steps = null, string? OrderWord = null);
 
 /// <summary>
 /// A report directory: <c>report.md</c> and <c>report.html</c> with the same text, tables and PNG charts. Blocks are
-/// collected in order and written by <see cref="Write"/>; each PNG is written when its block is added.
+/// collected in order and written by <see cref="Write"/>; each PNG is written when its block is added. The folder is
+/// created when the report is (after the command's work, so a failed run leaves none), and keeps a manifest of the
+/// files the report wrote (<see cref="ManifestFile"/>): a later report in the same folder first deletes those, and
+/// only those, so no stale chart survives and no file of the user's is touched.
 /// </summary>
-public sealed class Report(string directory, string title)
+public sealed class Report
 {
+    /// <summary>The manifest: one file name per line, the files this program wrote into the folder.</summary>
+    public const string ManifestFile = "report-files.txt";
+
+    private readonly string directory;
+    private readonly string title;
+
+    /// <summary>Creates the folder if needed and deletes the files the manifest lists (<see cref="RemovePrevious"/>).</summary>
+    public Report(string directory, string title)
+    {
+        this.directory = directory;
+        this.title = title;
+        try { Directory.CreateDirectory(directory); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new FileWriteException(directory, ErrorText.Line(e.Message), e);
+        }
+        RemovePrevious(directory);
+        WriteManifest();
+    }
+
+    /// <summary>
+    /// Deletes the files a previous report wrote into <paramref name="dir"/>, as its manifest lists them: plain file
+    /// names only (no folder part), report.md, report.html or a .png, regular files only (a link itself, not its
+    /// target). Files the manifest does not name stay. Returns the names deleted.
+    /// </summary>
+    public static List<string> RemovePrevious(string dir)
+    {
+        var removed = new List<string>();
+        string manifest = Path.Combine(dir, ManifestFile);
+        if (!File.Exists(manifest)) return removed;
+        foreach (var line in File.ReadAllLines(manifest))
+        {
+            string name = line.Trim();
+            if (name.Length == 0 || name.StartsWith('#') || name != Path.GetFileName(name) || name is "." or ".."
+                || name.Contains('/') || name.Contains('\\')
+                || !(name is "report.md" or "report.html" || name.EndsWith(".png", StringComparison.Ordinal))) continue;
+            var file = new FileInfo(Path.Combine(dir, name));
+            if (!file.Exists) continue; // gone, or a folder
+            file.Delete();
+            removed.Add(name);
+        }
+        return removed;
+    }
+
+    // The manifest lists every file written so far (rewritten as each is added, so a run cut short leaves none unlisted).
+    private readonly List<string> written = [];
+
+    private void Record(string file)
+    {
+        if (!written.Contains(file)) written.Add(file);
+        WriteManifest();
+    }
+
+    private void WriteManifest() => AtomicFile.WriteAllBytes(Path.Combine(directory, ManifestFile), Encoding.UTF8.GetBytes(
+        "# Files the demo wrote here; the next report in this folder deletes them first (and nothing else).\n"
+        + string.Concat(written.Select(f => f + "\n"))));
+
     private abstract record Block;
     private sealed record Heading(string Text) : Block;
     private sealed record Paragraph(string Text) : Block;
@@ -107,18 +171,19 @@ public sealed class Report(string directory, string title)
             _blocks.Add(new Heading($"Method: {m.Name}"));
             if (m.Note is not null) _blocks.Add(new Paragraph(m.Note));
             string bars = $"importance-{Slug(m.Name)}.png";
-            var intervals = m.Features.Select(f => f.Ci95 is [var lo, var hi] ? ((double, double)?)(lo, hi) : null).ToList();
-            Plots.Scores(Png(bars), $"{m.Name}: score per feature" + (intervals.Any(i => i is not null) ? " (95% interval)" : ""),
-                features, m.Features.Select(f => f.Score).ToList(), m.Features.Select(f => f.Rank).ToList(), intervals, "score");
-            _blocks.Add(new Image(bars, $"{m.Name} scores"));
+            var chart = Bars(m);
+            Plots.Scores(Png(bars), chart.Title, features, chart.Values, m.Features.Select(f => f.Rank).ToList(), chart.Intervals, chart.Axis, chart.Labels);
+            _blocks.Add(new Image(bars, m.Steps is null ? $"{m.Name} scores" : $"{m.Name} order of {m.OrderWord}"));
             bool tested = m.Features.Any(f => f.P is not null);
-            string[] columns = ["feature", "score", "rank", "SD", "SE", "count", "95% interval"];
+            string[] columns = m.Steps is null ? ["feature", "score", "rank", "SD", "SE", "count", "95% interval"]
+                : ["feature", "loss change at that step", "step", "rank", "SD", "SE", "count", "95% interval"];
             _blocks.Add(new TableBlock(tested ? [.. columns, "p"] : columns,
                 m.Features.Select(f =>
                 {
                     string[] cells =
                     [
-                        f.Name, G(f.Score), f.Rank.ToString(CultureInfo.InvariantCulture), f.Sd is { } sd ? G(sd) : "", f.Se is { } se ? G(se) : "",
+                        f.Name, G(f.Score), .. m.Steps is { } steps ? [steps[Array.IndexOf(m.Features, f)].ToString(CultureInfo.InvariantCulture)] : Array.Empty<string>(),
+                        f.Rank.ToString(CultureInfo.InvariantCulture), f.Sd is { } sd ? G(sd) : "", f.Se is { } se ? G(se) : "",
                         f.Count?.ToString(CultureInfo.InvariantCulture) ?? "", f.Ci95 is [var lo, var hi] ? $"[{G(lo)}, {G(hi)}]" : "",
                     ];
                     return tested ? [.. cells, f.P is { } p ? G(p) : ""] : cells;
@@ -145,6 +210,23 @@ public sealed class Report(string directory, string title)
                 _blocks.Add(new Image(profile, $"{m.Name} profile curves"));
             }
         }
+    }
+
+    /// <summary>
+    /// What a method's bar chart draws. A ranking by score: the scores, with their 95% intervals. A stepwise search
+    /// (<see cref="MethodOutcome.Steps"/>): its order, which is its answer, not the loss change at each step: bar
+    /// length F + 1 - rank (the first to enter, or the last removed, longest), each bar labelled with its step.
+    /// </summary>
+    public static (string Title, List<double> Values, List<(double Low, double High)?> Intervals, string Axis, List<string>? Labels) Bars(MethodOutcome m)
+    {
+        int n = m.Features.Length;
+        if (m.Steps is { } steps)
+            return ($"{m.Name}: order of {m.OrderWord}", m.Features.Select(f => (double)(n + 1 - f.Rank)).ToList(), m.Features.Select(_ => ((double, double)?)null).ToList(),
+                    m.OrderWord == "entry" ? "order of entry (the first to enter has the longest bar)" : "order of removal (the last removed has the longest bar)",
+                    steps.Select(s => $"step {s.ToString(CultureInfo.InvariantCulture)}").ToList());
+        var intervals = m.Features.Select(f => f.Ci95 is [var lo, var hi] ? ((double, double)?)(lo, hi) : null).ToList();
+        return ($"{m.Name}: score per feature" + (intervals.Any(i => i is not null) ? " (95% interval)" : ""), m.Features.Select(f => f.Score).ToList(),
+                intervals, "score", null);
     }
 
     /// <summary>A section heading.</summary>
@@ -199,6 +281,8 @@ public sealed class Report(string directory, string title)
             }
         }
         html.Append("</body></html>\n");
+        Record("report.md");
+        Record("report.html");
         AtomicFile.WriteAllBytes(Path.Combine(directory, "report.md"), Encoding.UTF8.GetBytes(md.ToString()));
         AtomicFile.WriteAllBytes(Path.Combine(directory, "report.html"), Encoding.UTF8.GetBytes(html.ToString()));
     }
@@ -206,6 +290,7 @@ public sealed class Report(string directory, string title)
     private string Png(string file)
     {
         Images.Add(file);
+        Record(file);
         return Path.Combine(directory, file);
     }
 
