@@ -3,6 +3,7 @@ rem Build, test, run the demo and the benchmarks. Usage:
 rem   build.cmd demo [ARGS...]    restore, publish in Release (x64: NativeAOT when MSVC is installed, else ReadyToRun), run the demo with ARGS
 rem   build.cmd test              build and run every test (and the kernel tests under forced vector widths)
 rem   build.cmd bench [ARGS...]   the BenchmarkDotNet suite (--quick: a smoke run of every benchmark; --compare: Linux only)
+rem   build.cmd mutate [--since[:REF]] [FOLDER...]   Stryker.NET mutation testing, as ./build.sh mutate (not part of CI)
 rem   build.cmd pack              the NuGet packages into artifacts\: the library LstmEngine (+ .snupkg) and the tool rnn-importance
 rem   build.cmd docs              the API reference (docfx) with README.md and docs\ into artifacts\docs
 setlocal EnableDelayedExpansion
@@ -27,6 +28,7 @@ goto collect
 if /i "%CMD%"=="demo" goto demo
 if /i "%CMD%"=="test" goto test
 if /i "%CMD%"=="bench" goto bench
+if /i "%CMD%"=="mutate" goto mutate
 if /i "%CMD%"=="pack" goto pack
 if /i "%CMD%"=="docs" goto docs
 goto usage
@@ -83,6 +85,33 @@ if /i "%FIRST%"=="--compare" (echo error: --compare runs the PyTorch peer from D
 dotnet build Engine.Bench\Engine.Bench.csproj -c Release --nologo -v quiet -clp:ErrorsOnly || exit /b 1
 dotnet Engine.Bench\bin\Release\net10.0\Engine.Bench.dll %ARGS%
 exit /b %ERRORLEVEL%
+:mutate
+rem One Stryker run per folder (settings in stryker-config.json); reports copied to StrykerOutput\<folder>\.
+dotnet tool restore >nul || exit /b 1
+set "SINCE="
+set "FOLDERS="
+for %%a in (%ARGS%) do (
+  set "A=%%~a"
+  if /i "!A:~0,7!"=="--since" (set "SINCE=!A!") else (set "FOLDERS=!FOLDERS! !A:/=\!")
+)
+if not defined FOLDERS set "FOLDERS=Engine\Importance Engine\Losses Engine\Optimizers Engine\Layers Demo\Data"
+set "SCORES="
+for %%f in (%FOLDERS%) do (
+  if not exist "%%f\" (echo error: mutate: no folder '%%f' 1>&2 & exit /b 1)
+  for /f "tokens=1,* delims=\" %%p in ("%%f") do (
+    echo == mutate: %%f
+    if exist "StrykerOutput\%%p-%%q" rmdir /s /q "StrykerOutput\%%p-%%q"
+    mkdir "StrykerOutput\%%p-%%q"
+    pushd %%p
+    if exist StrykerOutput rmdir /s /q StrykerOutput
+    dotnet tool run dotnet-stryker -- -f ..\stryker-config.json -p %%p.csproj -tp ..\%%p.Tests\%%p.Tests.csproj -m "**/%%q/**/*.cs" !SINCE! > "..\StrykerOutput\%%p-%%q\log.txt" || (popd & echo error: Stryker failed on %%f, see StrykerOutput\%%p-%%q\log.txt 1>&2 & exit /b 1)
+    for /d %%d in (StrykerOutput\*) do copy /y "%%d\reports\*" "..\StrykerOutput\%%p-%%q\" >nul
+    rmdir /s /q StrykerOutput
+    popd
+    for /f "tokens=*" %%l in ('findstr /c:"final mutation score" "StrykerOutput\%%p-%%q\log.txt"') do echo %%f: %%l
+  )
+)
+exit /b 0
 :pack
 rem As ./build.sh pack (docs\PACKAGING.md): reproducible build settings, old packages removed first.
 if exist artifacts del /q artifacts\*.nupkg artifacts\*.snupkg 2>nul
@@ -100,5 +129,5 @@ dotnet docfx docfx.json --warningsAsErrors --logLevel warning || exit /b 1
 echo API reference and guide: artifacts\docs\index.html
 exit /b 0
 :usage
-echo usage: build.cmd demo^|test^|bench^|pack^|docs [ARGS...]
+echo usage: build.cmd demo^|test^|bench^|mutate^|pack^|docs [ARGS...]
 exit /b 1

@@ -4,6 +4,10 @@
 #   ./build.sh test              build and run every test (and the kernel tests under forced vector widths)
 #   ./build.sh bench [ARGS...]   the BenchmarkDotNet suite (--quick: a smoke run of every benchmark;
 #                                --compare [--quick]: side by side with PyTorch into docs/PERFORMANCE.md)
+#   ./build.sh mutate [--since[:REF]] [FOLDER...]
+#                                Stryker.NET mutation testing (not part of CI; slow): every folder given, default
+#                                Engine/Importance Engine/Losses Engine/Optimizers Engine/Layers Demo/Data; HTML and
+#                                JSON reports in StrykerOutput/<folder>/, the score per folder printed
 #   ./build.sh pack              the NuGet packages into artifacts/: the library LstmEngine (+ .snupkg symbols) and
 #                                the .NET tool rnn-importance (docs/PACKAGING.md; .ci/install-check.sh installs them)
 #   ./build.sh docs              the API reference (docfx, from the XML docs) with README.md and docs/ into artifacts/docs
@@ -146,6 +150,48 @@ case "$cmd" in
     if [ "${1:-}" = "--compare" ]; then shift; exec Engine.Bench/peer/compare.sh "$@"; fi
     exec dotnet Engine.Bench/bin/Release/net10.0/Engine.Bench.dll "$@"
     ;;
+  mutate)
+    need_dotnet
+    # Stryker.NET from the local tool manifest (.config/dotnet-tools.json); settings in stryker-config.json (Release,
+    # per-test coverage, tests of Category=Slow left out). One run per folder: the project that holds it, its tests.
+    since=() folders=()
+    for a in "$@"; do
+      case "$a" in
+        --since|--since:*) since=("$a") ;;
+        -*) echo "error: mutate takes --since[:REF] and folders, not '$a'" >&2; exit 1 ;;
+        *) folders+=("${a%/}") ;;
+      esac
+    done
+    [ ${#folders[@]} -gt 0 ] || folders=(Engine/Importance Engine/Losses Engine/Optimizers Engine/Layers Demo/Data)
+    for f in "${folders[@]}"; do
+      case "$f" in Engine/*|Demo/*) ;; *) echo "error: mutate: '$f' is not a folder under Engine/ or Demo/" >&2; exit 1 ;; esac
+      [ -d "$f" ] || { echo "error: mutate: no folder '$f'" >&2; exit 1; }
+    done
+    dotnet tool restore >/dev/null
+    summary=()
+    for f in "${folders[@]}"; do
+      project=${f%%/*}
+      out="StrykerOutput/${f//\//-}"
+      rm -rf "$out"; mkdir -p "$out"
+      echo "== mutate: $f"
+      start=$(date +%s)
+      (cd "$project" && dotnet tool run dotnet-stryker -- -f ../stryker-config.json -p "$project.csproj" \
+        -tp "../$project.Tests/$project.Tests.csproj" -m "**/${f#*/}/**/*.cs" "${since[@]}") | tee "$out/log.txt" \
+        || { echo "error: Stryker failed on $f (log: $out/log.txt)" >&2; exit 1; }
+      report=$(ls -td "$project"/StrykerOutput/*/reports 2>/dev/null | head -n 1)
+      [ -n "$report" ] || { echo "error: Stryker wrote no report for $f" >&2; exit 1; }
+      cp "$report"/* "$out/"
+      rm -rf "$project/StrykerOutput"
+      # Score = killed (with timeouts) / (killed + survived + no coverage), compile errors and ignored ones left out.
+      count() { grep -o "\"status\": *\"$1\"" "$out/mutation-report.json" | wc -l; }
+      k=$(count Killed) t=$(count Timeout) s=$(count Survived) n=$(count NoCoverage)
+      total=$((k + t + s + n))
+      score=$(awk -v a=$((k + t)) -v b=$total 'BEGIN { printf "%.1f", b ? 100 * a / b : 0 }')
+      summary+=("$f: $score% ($((k + t)) killed, $s survived, $n not covered) in $(( $(date +%s) - start )) s; report $out/mutation-report.html")
+    done
+    echo "== mutation scores"
+    printf '%s\n' "${summary[@]}"
+    ;;
   pack)
     need_dotnet
     # ContinuousIntegrationBuild: reproducible binaries (the build machine's paths map to /_/ in the pdbs, SourceLink
@@ -167,7 +213,7 @@ case "$cmd" in
     echo "API reference and guide: artifacts/docs/index.html"
     ;;
   *)
-    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
     [ "$cmd" = help ] || exit 1
     ;;
 esac

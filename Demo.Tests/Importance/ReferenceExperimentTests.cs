@@ -40,6 +40,7 @@ public sealed class ReferenceRuns
     public ImportanceResult this[string method] => Runs.Single(r => r.Name == method).Result;
 }
 
+[Trait("Category", "Slow")] // trains the reference or study networks: left out of mutation runs (stryker-config.json)
 public class ReferenceExperimentTests(ReferenceRuns reference) : IClassFixture<ReferenceRuns>
 {
     // x3 does not enter the target (y_t = x1_t x2_t < 0.25): a method that reads the model ranks it last.

@@ -7,6 +7,7 @@ using Xunit;
 namespace Demo.Tests.Reference;
 
 /// <summary>The reference experiment's noise perturbation is the engine's input perturbation, first draw.</summary>
+[Trait("Category", "Slow")] // trains the reference or study networks: left out of mutation runs (stryker-config.json)
 public class NoisePerturbationTests
 {
     [Fact]

@@ -13,6 +13,7 @@ namespace Demo.Tests.ReferenceExperiment;
 /// the demo prints it (<c>F4</c>). A changed formula anywhere on the path (a layer, the loss, Adam, the data, the
 /// perturbation score) changes one of these digits.
 /// </summary>
+[Trait("Category", "Slow")] // trains the reference or study networks: left out of mutation runs (stryker-config.json)
 public class PinnedReferenceExperimentTests
 {
     [Fact]

@@ -13,6 +13,7 @@ using Xunit.Abstractions;
 namespace Demo.Tests.ReferenceExperiment;
 
 /// <summary>A short run of the reference experiment, its determinism, its allocation-free training step and its summary.</summary>
+[Trait("Category", "Slow")] // trains the reference or study networks: left out of mutation runs (stryker-config.json)
 public class ReferenceExperimentTests(ITestOutputHelper output)
 {
     private static readonly ReferenceSettings Short = new() { Epochs = 2, StepsPerEpoch = 300 };

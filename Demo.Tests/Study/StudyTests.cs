@@ -141,6 +141,7 @@ public class StudyMetricsTests
     }
 }
 
+[Trait("Category", "Slow")] // trains the reference or study networks: left out of mutation runs (stryker-config.json)
 public class StudyRunTests
 {
     [Fact]

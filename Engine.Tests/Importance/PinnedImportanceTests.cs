@@ -94,7 +94,7 @@ public class PinnedImportanceTests
     [Fact]
     public void InputPerturbationScalingVariantIsTheRmsOfWTimesPX()
     {
-        const float p = 0.5f;
+        const float p = 0.3f; // not 0.5, where x p and x (p - 1) move the output by the same amount
         var result = new InputPerturbation { Scale = p }.Compute(Context(Linear(), repeats: 4));
         for (int i = 0; i < F; i++)
         {
@@ -138,6 +138,28 @@ public class PinnedImportanceTests
             // A per-step model: perturbing step t moves output t only, so lag 0 holds everything, lags 1, 2 are 0.
             Close(lag0, lag[0, i]);
             for (int k = 1; k < T; k++) Assert.Equal(0.0, lag[k, i], 12);
+        }
+    }
+
+    [Fact]
+    public void InputPerturbationScalingVariantMapsScaleOneCellAtATime()
+    {
+        const float p = 0.3f; // not 0.5, where x p and x (p - 1) move the output by the same amount
+        var result = new InputPerturbation { Scale = p, TimeResolved = true }.Compute(Context(Linear(), repeats: 3));
+        for (int i = 0; i < F; i++)
+        {
+            double lag0 = 0;
+            for (int t = 0; t < T; t++)
+            {
+                // x[n, t, i] -> x (1 + p) moves output t of series n by w_i p x[n, t, i]: RMS over all N T outputs,
+                // and over the N outputs at step t for lag 0. One evaluation, whatever the repeats.
+                double squares = 0;
+                for (int n = 0; n < N; n++) squares += Math.Pow(W[i] * p * X[(n * T + t) * F + i], 2);
+                Close(Math.Sqrt(squares / (N * T)), result.TimeMap![t, i]);
+                lag0 += Math.Sqrt(squares / N) / T;
+            }
+            Close(lag0, result.LagMap![0, i]);
+            for (int k = 1; k < T; k++) Assert.Equal(0.0, result.LagMap![k, i], 12);
         }
     }
 
@@ -262,6 +284,38 @@ public class PinnedImportanceTests
         Assert.Equal([3.0, 0, 0], c2.Median.Select(v => Math.Round(v, 5)));
         Assert.Equal(1.0, result.Scores[0], 5); // the mean profile's range would be 1.6
         Assert.Equal(3.0, result.Scores[1], 5);
+        Assert.Equal([2, 1], result.Ranks);
+    }
+
+    [Fact]
+    public void SensitivityAnalysisHoldsTheOtherInputAtType7Quantiles()
+    {
+        // One series of 4 steps: x1 = 0, 10, 1, 3 and x2 = 2, -1, 0.5, 4. Type 7 quantiles at h = q (n - 1):
+        //   x1 sorted 0, 1, 3, 10:    min 0,  Q1 0 + 0.75 (1 - 0) = 0.75,       median 1 + 0.5 (3 - 1) = 2,
+        //                             Q3 3 + 0.25 (10 - 3) = 4.75, max 10
+        //   x2 sorted -1, 0.5, 2, 4:  min -1, Q1 -1 + 0.75 (1.5) = 0.125,       median 0.5 + 0.5 (1.5) = 1.25,
+        //                             Q3 2 + 0.25 (2) = 2.5, max 4
+        float[] x = [0, 2, 10, -1, 1, 0.5f, 3, 4];
+        var context = new ImportanceContext
+        {
+            Model = Linear(), Inputs = x, Count = 1, Steps = 4, Loss = new MeanSquaredError(), Seed = 1, Threads = 2,
+        };
+        var result = new SensitivityAnalysis { Points = 3 }.Compute(context);
+        double[][] quantiles = [[0, 0.75, 2, 4.75, 10], [-1, 0.125, 1.25, 2.5, 4]];
+        double[][] values = [[0, 5, 10], [-1, 1.5, 4]];
+        for (int i = 0; i < F; i++)
+        {
+            var curve = result.Curves![i];
+            Assert.Equal(values[i], curve.Values);
+            // The linear model's mean output with x_i = v and the other input at level l: w_i v + w_j q_j(l) + b.
+            int j = 1 - i;
+            for (int l = 0; l < 5; l++)
+                for (int p = 0; p < 3; p++)
+                    Close(W[i] * values[i][p] + W[j] * quantiles[j][l] + 0.25, curve.Levels[l][p]);
+            for (int p = 0; p < 3; p++) Close(W[i] * values[i][p] + W[j] * quantiles[j][2] + 0.25, curve.Median[p]);
+        }
+        Close(0.5 * 10, result.Scores[0]); // |w_1| (max - min) of x1
+        Close(2 * 5, result.Scores[1]);
         Assert.Equal([2, 1], result.Ranks);
     }
 

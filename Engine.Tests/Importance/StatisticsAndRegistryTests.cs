@@ -55,6 +55,25 @@ public class StatisticsAndRegistryTests
     }
 
     [Fact]
+    public void AcrossNetworksRanksSignedScoresByMagnitudeOfTheMean()
+    {
+        // Connection weights on two networks: means [-2, 1, 0.5]; by magnitude -2 ranks first. SD of [-3, -1] = sqrt(2),
+        // SE = 1, interval -2 -+ 1.96.
+        var a = ImportanceResult.FromScores("cw", [-3, 1.5, 0.5], byMagnitude: true);
+        var b = ImportanceResult.FromScores("cw", [-1, 0.5, 0.5], byMagnitude: true);
+        var combined = ImportanceStatistics.AcrossNetworks([a, b], byMagnitude: true);
+        Assert.Equal([-2.0, 1.0, 0.5], combined.Scores);
+        Assert.Equal([1, 2, 3], combined.Ranks);
+        var s = combined.Features[0].Statistics!.Value;
+        Assert.Equal(Math.Sqrt(2), s.Sd, 12);
+        Assert.Equal(1.0, s.Se, 12);
+        Assert.Equal(-2 - 1.96, s.Ci95Low, 12);
+        Assert.Equal(-2 + 1.96, s.Ci95High, 12);
+        Assert.Equal(0.0, combined.Features[2].Statistics!.Value.Sd); // equal scores: no spread
+        Assert.Equal([3, 1, 2], ImportanceStatistics.AcrossNetworks([a, b]).Ranks); // signed: -2 ranks last
+    }
+
+    [Fact]
     public void SpearmanOfIdenticalAndReversedOrders()
     {
         Assert.Equal(1.0, ImportanceStatistics.Spearman([1, 2, 3], [10, 20, 30]), 12);

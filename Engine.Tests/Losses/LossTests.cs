@@ -61,6 +61,14 @@ public class LossTests
     }
 
     [Fact]
+    public void MeanSquaredErrorValueRefusesMismatchedLengths()
+    {
+        // A shorter target would otherwise be read past its end, a longer one silently cut (a Stryker survivor).
+        Assert.Throws<ArgumentException>(() => new MeanSquaredError().Value(new float[3], new float[2]));
+        Assert.Throws<ArgumentException>(() => new MeanSquaredError().Value(new float[2], new float[3]));
+    }
+
+    [Fact]
     public void BinaryCrossEntropyClipsLikeKeras()
     {
         // p is clipped to [1e-7, 1 - 1e-7] in float32: -ln(1e-7f) and -ln(1 - (1 - 1e-7f)); the gradient is 0 where clipped.

@@ -52,6 +52,7 @@ public class GradientPropertyTests
     /// Layers above 16 units take the GemmPacked + LstmGates path on every machine (smaller ones run LstmSequence with
     /// 512-bit vectors): 4H = 68 and 80 columns leave partial panels, batch 3 leaves partial micro-kernel rows.
     /// </summary>
+    [Trait("Category", "Slow")] // left out of mutation runs (stryker-config.json); ./build.sh test runs it
     [Theory]
     [InlineData(Activation.Tanh, Activation.Sigmoid)]
     [InlineData(Activation.Relu, Activation.HardSigmoid)]
