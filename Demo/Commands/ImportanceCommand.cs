@@ -28,6 +28,7 @@ public static class ImportanceCommand
     private static readonly Option<int> NullNetworks = CommandOptions.NullNetworks();
     private static readonly Option<int> Networks = CommandOptions.Networks();
     private static readonly Option<float> Noise = CommandOptions.Noise();
+    private static readonly Option<string?> Groups = new("--groups") { Description = "Feature groups scored as one input, e.g. \"weather=temperature,humidity;engine=rpm,load\": permutation, occlusion and input-perturbation move a group's features together; the other methods sum their feature scores (docs/IMPORTANCE.md)." };
     private static readonly Option<string> Baseline = CommandOptions.Baseline();
     private static readonly Option<string?> Report = CommandOptions.Report();
     private static readonly Option<string?> Json = CommandOptions.Json();
@@ -38,7 +39,7 @@ public static class ImportanceCommand
     public static Command Build()
     {
         var command = new Command("importance", "Rank the inputs of a trained model on your data: which features matter, and when.");
-        foreach (Option o in new Option[] { Model, Data, Methods, Repeats, Seed, Threads, Noise, Baseline, Restarts, NullNetworks, RetrainEpochs, Networks, Report, Json, Format, Features, Target }) command.Options.Add(o);
+        foreach (Option o in new Option[] { Model, Data, Methods, Repeats, Seed, Threads, Noise, Baseline, Restarts, NullNetworks, RetrainEpochs, Networks, Groups, Report, Json, Format, Features, Target }) command.Options.Add(o);
         command.SetAction(Run);
         return command;
     }
@@ -48,6 +49,14 @@ public static class ImportanceCommand
     {
         try { return ImportanceMethods.Parse(text); }
         catch (ArgumentException e) { throw new InputException($"--methods: {e.Message}"); }
+    }
+
+    /// <summary>Parses --groups over the model's features; a bad spec is an error naming the problem.</summary>
+    public static FeatureGroups? ParseGroups(string? spec, IReadOnlyList<string> features)
+    {
+        if (spec is null) return null;
+        try { return FeatureGroups.Parse(spec, features); }
+        catch (ArgumentException e) { throw new InputException($"--groups: {e.Message}"); }
     }
 
     /// <summary>The mean of each feature over every series and step of the data.</summary>
@@ -72,6 +81,8 @@ public static class ImportanceCommand
         var data = CommandOptions.LoadDataFor(modelPath, arch, dataPath, targetOptional: true, parse.GetValue(Target));
         if (arch.Imported is not null)
             arch = arch with { Features = data.FeatureNames, Training = arch.Training with { Target = data.TargetName } };
+        var groups = ParseGroups(parse.GetValue(Groups), arch.Features);
+        var labels = groups?.Names.ToArray() ?? arch.Features;
         var loss = TrainCommand.LossOf(arch, modelPath);
         if (loss is BinaryCrossEntropy && data.Targets is not null && data.NonBinaryTarget(modelPath) is { } notBinary) throw notBinary;
         // Without a target column the methods that measure a loss (or retrain) are skipped, each with a note.
@@ -81,7 +92,7 @@ public static class ImportanceCommand
         var context = new ImportanceContext
         {
             Model = model, Inputs = data.Inputs, Targets = targets, Count = data.Count, Steps = data.Steps, Loss = loss,
-            Seed = parse.GetValue(Seed), Repeats = parse.GetValue(Repeats), Threads = parse.GetValue(Threads),
+            Groups = groups, Seed = parse.GetValue(Seed), Repeats = parse.GetValue(Repeats), Threads = parse.GetValue(Threads),
             // The inputs are standardised with the training means, which are 0; an imported model's are the data's own.
             FeatureMeans = arch.Imported is null ? new float[arch.Features.Length] : FeatureMeans(data),
             Retrain = targets is null ? null : Retrainer(model, arch, data, targets, loss, retrainEpochs),
@@ -122,14 +133,14 @@ public static class ImportanceCommand
         else runs = ImportanceRunner.Run(networks, instances, run => info.WriteLine($"{run.Name}: done in {run.Seconds:F2} s"), Skipped);
         if (runs.Count == 0) throw new InputException($"{dataPath}:1: every method asked for needs {targetColumn}, and the data has none");
 
-        ImportanceTable.Write(runs, arch.Features, format);
-        if (json is not null) ImportanceJson.Write(json, runs, arch.Features);
+        ImportanceTable.Write(runs, labels, format);
+        if (json is not null) ImportanceJson.Write(json, runs, labels, groups);
         if (reportDir is not null)
         {
             var report = new Report(reportDir, $"Variable importance: {Path.GetFileName(modelPath)} on {Path.GetFileName(dataPath)}");
             report.AddModel(modelPath, arch, model);
             report.AddTraining(arch);
-            report.AddImportance(runs.Select(r => Outcome(r, arch.Features)).ToList(), arch.Features);
+            report.AddImportance(runs.Select(r => Outcome(r, labels)).ToList(), labels);
             report.Write();
             info.WriteLine($"Report: {Path.Combine(reportDir, "report.md")}, {Path.Combine(reportDir, "report.html")} ({string.Join(", ", report.Images)})");
         }

@@ -8,18 +8,20 @@ namespace Demo.Importance;
 /// Importance results as JSON: <c>{ "features": [...], "methods": [ { "name", "seconds", "scoreMeaning",
 /// "features": [ { "name", "score", "rank", "sd", "se", "count", "ci95": [low, high], "p"? } ], "order"?, "note"?,
 /// "completeness"? (integrated gradients: { "gap", "difference", "intervals", "tolerance", "converged" }),
-/// "timeMap"?, "lagMap"?, "gateScores"?, "curves"? } ] }</c>. sd, se and ci95 are null where the method does not
+/// "timeMap"?, "lagMap"?, "gateScores"?, "curves"? } ], "groups"? }</c>. With feature groups the "features"
+/// and every feature "name" are the scored units (groups, then ungrouped features) and "groups" is
+/// <c>[ { "name", "features": [...] } ]</c>, one per unit. sd, se and ci95 are null where the method does not
 /// repeat (count 1); p appears only where a method tests its scores (connection-weights-test). Written to a temporary file and renamed, so a reader never sees half a file.
 /// </summary>
 public static class ImportanceJson
 {
     /// <summary>Writes <paramref name="runs"/> to <paramref name="path"/> atomically (temporary file, then rename).</summary>
-    public static void Write(string path, IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames)
+    public static void Write(string path, IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames, FeatureGroups? groups = null)
     {
         AtomicFile.Write(path, stream =>
         {
             using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
-            Write(writer, runs, featureNames);
+            Write(writer, runs, featureNames, groups);
         });
     }
 
@@ -31,7 +33,7 @@ public static class ImportanceJson
         return System.Text.Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    private static void Write(Utf8JsonWriter w, IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames)
+    private static void Write(Utf8JsonWriter w, IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames, FeatureGroups? groups = null)
     {
         w.WriteStartObject();
         w.WriteStartArray("features");
@@ -107,7 +109,24 @@ public static class ImportanceJson
             w.WriteEndObject();
         }
         w.WriteEndArray();
+        if (groups is not null) Groups(w, groups);
         w.WriteEndObject();
+    }
+
+    // "groups": [ { "name", "features": [...] } ], the features by their names in the model.
+    private static void Groups(Utf8JsonWriter w, FeatureGroups groups)
+    {
+        w.WriteStartArray("groups");
+        for (int u = 0; u < groups.Count; u++)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", groups.Names[u]);
+            w.WriteStartArray("features");
+            foreach (var i in groups.Members[u]) w.WriteStringValue(groups.FeatureNames[i]);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
     }
 
     private static void Matrix(Utf8JsonWriter w, string name, double[,]? m)

@@ -51,6 +51,13 @@ public sealed record ImportanceContext
     /// </summary>
     public Retrainer? RetrainPermuted { get; init; }
 
+    /// <summary>
+    /// Feature groups to score as units (<see cref="FeatureGroups"/>); null: every feature alone. Methods with
+    /// <see cref="IImportanceMethod.ScoresGroups"/> perturb a group's features together; <see cref="ImportanceRunner"/>
+    /// sums the others' per-feature scores into the groups.
+    /// </summary>
+    public FeatureGroups? Groups { get; init; }
+
     /// <summary>F, input features.</summary>
     public int Features => Model.InputFeatures;
 
@@ -76,6 +83,8 @@ public sealed record ImportanceContext
             throw new ArgumentException($"targets must hold (N={Count}, {OutputsPerSeries}) = {(long)Count * OutputsPerSeries} values, but has {Targets.Length}", nameof(Targets));
         if (FeatureMeans is not null && FeatureMeans.Length != Features)
             throw new ArgumentException($"feature means must hold F={Features} values, but has {FeatureMeans.Length}", nameof(FeatureMeans));
+        if (Groups is not null && Groups.Features != Features)
+            throw new ArgumentException($"the groups cover {Groups.Features} features, the model has F={Features}", nameof(Groups));
         Check.Finite(Inputs, nameof(Inputs));
     }
 

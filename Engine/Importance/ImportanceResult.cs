@@ -63,6 +63,12 @@ public sealed record ImportanceResult(string Method, IReadOnlyList<FeatureImport
     /// </summary>
     public bool RandomisedModel { get; init; }
 
+    /// <summary>
+    /// The grouping the scores are by (<see cref="FeatureGroups"/>): then each <see cref="FeatureImportance.Feature"/>
+    /// and each map column is a unit index into <see cref="FeatureGroups.Names"/>; null: by feature.
+    /// </summary>
+    public FeatureGroups? Groups { get; init; }
+
     /// <summary>The scores in feature order.</summary>
     public double[] Scores => Features.Select(f => f.Score).ToArray();
 

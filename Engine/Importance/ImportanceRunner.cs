@@ -47,7 +47,7 @@ public static class ImportanceRunner
                 continue;
             }
             long start = Stopwatch.GetTimestamp();
-            var results = networks.Select(method.Compute).ToArray();
+            var results = networks.Select(method.Scored).ToArray();
             var result = results.Length == 1
                 ? results[0]
                 : ImportanceStatistics.AcrossNetworks(results, method.Ranking.ByMagnitude());

@@ -77,6 +77,7 @@ public static class ImportanceStatistics
             LagMap = MeanMap(results.Select(r => r.LagMap)),
             GateScores = MeanMap(results.Select(r => r.GateScores)),
             RandomisedModel = results[0].RandomisedModel,
+            Groups = results[0].Groups,
             Completeness = results.Select(r => r.Completeness).MaxBy(c => c?.Gap ?? double.NegativeInfinity),
             Note = $"{results[0].Method} over {results.Count} networks: mean rank {string.Join(", ", meanRanks.Select(r => r.ToString("F1")))}; "
                  + $"strictly last in {string.Join(", ", last)} of {results.Count}",

@@ -13,13 +13,16 @@ namespace Engine.Importance;
 /// feature i at a time gives the time map <c>M[t, i]</c> = mean over repeats of the RMS output change, and for sequence
 /// outputs the lag map <c>L[k, i]</c> = mean over t of the RMS change of the outputs at step t + k (an occlusion map
 /// with noise); cell (t, i), repeat r draws from <c>new RandomSource(Seed ^ RandomStreams.PerturbationMaps).Fork((t F + i) R + r)</c>.
-/// Cost: F x R predictions (plus T x F x R for the maps), spread over threads.
+/// With <see cref="ImportanceContext.Groups"/>, i (and the maps' columns) run over the units: every member of unit i
+/// is perturbed at once, each with its own noise drawn from the unit's stream, member after member.
+/// Cost: F x R predictions (plus T x F x R for the maps), spread over threads (U for F with groups).
 /// </summary>
 public sealed class InputPerturbation : IImportanceMethod
 {
     public string Name => "input-perturbation";
     public ImportanceNeeds Needs => ImportanceNeeds.None;
     public ImportanceRanking Ranking => ImportanceRanking.ByValue;
+    public bool ScoresGroups => true;
 
     /// <summary>SD of the Gaussian noise.</summary>
     public float Sigma { get; init; } = 0.2f;
@@ -38,46 +41,53 @@ public sealed class InputPerturbation : IImportanceMethod
         context.Validate();
         if (!(Sigma >= 0) || !float.IsFinite(Sigma)) throw new InvalidOperationException($"{nameof(Sigma)} = {Sigma}: sigma must be a finite, non-negative number");
         if (Scale is { } p && !float.IsFinite(p)) throw new InvalidOperationException($"{nameof(Scale)} = {p}: the scale p must be finite");
+        var units = FeatureGroups.UnitsOf(context);
         int features = context.Features, repeats = Scale is null ? Repeats ?? context.Repeats : 1;
         Check.Positive(repeats, nameof(Repeats));
         var root = new RandomSource(context.Seed);
         var baseline = ModelWorker.Predictions(context);
-        var effects = ModelTasks.Map(context.Model, features * repeats, context.Threads, (worker, task) =>
+        var effects = ModelTasks.Map(context.Model, units.Length * repeats, context.Threads, (worker, task) =>
         {
-            int i = task / repeats, r = task % repeats;
+            int u = task / repeats, r = task % repeats;
             var x = worker.CopyOf(context.Inputs);
-            if (Scale is { } scale) for (int cell = i; cell < x.Length; cell += features) x[cell] *= 1 + scale;
-            else AddNoise(x, i, features, Sigma, r == 0 ? root.Fork((ulong)i) : root.Fork((ulong)i).Fork((ulong)r));
+            var noise = r == 0 ? root.Fork((ulong)u) : root.Fork((ulong)u).Fork((ulong)r);
+            foreach (int i in units[u])
+            {
+                if (Scale is { } scale) for (int cell = i; cell < x.Length; cell += features) x[cell] *= 1 + scale;
+                else AddNoise(x, i, features, Sigma, noise);
+            }
             return Rms(worker.Predict(x, context.Count, context.Steps), baseline);
         });
-        var stats = new SampleStatistics[features];
-        for (int i = 0; i < features; i++) stats[i] = ImportanceStatistics.Summarise(effects.AsSpan(i * repeats, repeats));
-        var (timeMap, lagMap) = TimeResolved ? Maps(context, baseline, repeats) : (null, null);
+        var stats = new SampleStatistics[units.Length];
+        for (int i = 0; i < units.Length; i++) stats[i] = ImportanceStatistics.Summarise(effects.AsSpan(i * repeats, repeats));
+        var (timeMap, lagMap) = TimeResolved ? Maps(context, units, baseline, repeats) : (null, null);
         return ImportanceResult.FromScores(Name, stats.Select(s => s.Mean).ToArray(), repeats > 1 ? stats : null) with
         {
             ScoreMeaning = Scale is { } q ? $"RMS output change, x(1+{q})" : $"RMS output change, noise sd {Sigma}",
             TimeMap = timeMap,
             LagMap = lagMap,
+            Groups = context.Groups,
         };
     }
 
     // Perturb x[., t, i] only, for every (t, i) and repeat; per task the mean square change of each output step's outputs.
-    private (double[,] Time, double[,]? Lag) Maps(ImportanceContext context, float[] baseline, int repeats)
+    private (double[,] Time, double[,]? Lag) Maps(ImportanceContext context, int[][] units, float[] baseline, int repeats)
     {
-        int features = context.Features, steps = context.Steps, count = context.Count;
+        int features = context.Features, cells = units.Length, steps = context.Steps, count = context.Count;
         int outputs = context.OutputsPerSeries, groups = context.Model.OutputsSequence ? steps : 1, width = outputs / groups;
         var root = new RandomSource(context.Seed ^ RandomStreams.PerturbationMaps);
-        var squares = ModelTasks.Map(context.Model, steps * features * repeats, context.Threads, (worker, task) =>
+        var squares = ModelTasks.Map(context.Model, steps * cells * repeats, context.Threads, (worker, task) =>
         {
-            int cell = task / repeats, t = cell / features, i = cell % features;
+            int cell = task / repeats, t = cell / cells;
             var x = worker.CopyOf(context.Inputs);
             var noise = root.Fork((ulong)task);
             for (int n = 0; n < count; n++)
-            {
-                int j = (n * steps + t) * features + i;
-                if (Scale is { } scale) x[j] *= 1 + scale;
-                else x[j] += Sigma * noise.NextGaussian();
-            }
+                foreach (int i in units[cell % cells])
+                {
+                    int j = (n * steps + t) * features + i;
+                    if (Scale is { } scale) x[j] *= 1 + scale;
+                    else x[j] += Sigma * noise.NextGaussian();
+                }
             var y = worker.Predict(x, count, steps);
             var byGroup = new double[groups];
             for (int n = 0; n < count; n++)
@@ -88,11 +98,11 @@ public sealed class InputPerturbation : IImportanceMethod
                 }
             return byGroup;
         });
-        var time = new double[steps, features];
-        var lag = groups > 1 ? new double[steps, features] : null;
+        var time = new double[steps, cells];
+        var lag = groups > 1 ? new double[steps, cells] : null;
         for (int task = 0; task < squares.Length; task++)
         {
-            int cell = task / repeats, t = cell / features, i = cell % features;
+            int cell = task / repeats, t = cell / cells, i = cell % cells;
             time[t, i] += Math.Sqrt(squares[task].Average()) / repeats;
             if (lag is null) continue;
             for (int k = 0; t + k < steps; k++) lag[k, i] += Math.Sqrt(squares[task][t + k]) / (repeats * (steps - k));

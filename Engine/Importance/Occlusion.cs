@@ -9,13 +9,15 @@ namespace Engine.Importance;
 /// the lag map is <c>LagMap[k, i] = mean over t of mean_n |L_{n,t+k}(x') - L_{n,t+k}(x)|</c>, with L_{n,tau} the loss of
 /// step tau's outputs of series n. The note gives the RMS output change, <c>sqrt(mean((f(x') - f(x))^2))</c> over every
 /// output, summed over steps per feature. Deterministic (no draws); cells run in parallel and are reduced in cell
-/// order. Cost: T x F predictions over the set.
+/// order. With <see cref="ImportanceContext.Groups"/>, i runs over the units: cell (t, u) replaces every member of
+/// unit u at step t, and the maps have a column per unit. Cost: T x F (or T x U) predictions over the set.
 /// </summary>
 public sealed class Occlusion : IImportanceMethod
 {
     public string Name => "occlusion";
     public ImportanceNeeds Needs => ImportanceNeeds.Targets;
     public ImportanceRanking Ranking => ImportanceRanking.ByValue;
+    public bool ScoresGroups => true;
 
     /// <summary>Occlude with 0 instead of the training means.</summary>
     public bool ZeroBaseline { get; init; }
@@ -23,6 +25,7 @@ public sealed class Occlusion : IImportanceMethod
     public ImportanceResult Compute(ImportanceContext context)
     {
         context.Validate();
+        var units = FeatureGroups.UnitsOf(context);
         int features = context.Features, steps = context.Steps, count = context.Count, outputs = context.OutputsPerSeries;
         bool sequence = context.Model.OutputsSequence;
         int groups = sequence ? steps : 1, width = outputs / groups;
@@ -33,11 +36,12 @@ public sealed class Occlusion : IImportanceMethod
         var reference = new double[y.Length];
         for (int j = 0; j < y.Length; j++) reference[j] = ElementLoss(loss, y, targets, j);
         // Per cell (t, i): mean_n |D|, the lag profile by output group, and the RMS output change.
-        var cells = ModelTasks.Map(context.Model, steps * features, context.Threads, (worker, cell) =>
+        var cells = ModelTasks.Map(context.Model, steps * units.Length, context.Threads, (worker, cell) =>
         {
-            int t = cell / features, i = cell % features;
+            int t = cell / units.Length;
             var x = worker.CopyOf(context.Inputs);
-            for (int n = 0; n < count; n++) x[(n * steps + t) * features + i] = baseline[i];
+            for (int n = 0; n < count; n++)
+                foreach (int i in units[cell % units.Length]) x[(n * steps + t) * features + i] = baseline[i];
             var occluded = worker.Predict(x, count, steps);
             double effect = 0, squares = 0;
             var byGroup = new double[groups];
@@ -61,25 +65,26 @@ public sealed class Occlusion : IImportanceMethod
             }
             return (Effect: effect, ByGroup: byGroup, Rms: Math.Sqrt(squares / y.Length));
         });
-        var timeMap = new double[steps, features];
-        var lagMap = sequence ? new double[steps, features] : null;
-        var scores = new double[features];
-        var rms = new double[features];
+        var timeMap = new double[steps, units.Length];
+        var lagMap = sequence ? new double[steps, units.Length] : null;
+        var scores = new double[units.Length];
+        var rms = new double[units.Length];
         for (int cell = 0; cell < cells.Length; cell++)
         {
-            int t = cell / features, i = cell % features;
+            int t = cell / units.Length, i = cell % units.Length;
             timeMap[t, i] = cells[cell].Effect;
             rms[i] += cells[cell].Rms;
             if (lagMap is null) continue;
             for (int k = 0; t + k < steps; k++) lagMap[k, i] += cells[cell].ByGroup[t + k] / (steps - k);
         }
         for (int t = 0; t < steps; t++)
-            for (int i = 0; i < features; i++) scores[i] += timeMap[t, i];
+            for (int i = 0; i < units.Length; i++) scores[i] += timeMap[t, i];
         return ImportanceResult.FromScores(Name, scores) with
         {
             ScoreMeaning = $"sum over steps of mean |change in {loss.Name}|, cell = {(ZeroBaseline ? "0" : "mean")}",
             TimeMap = timeMap,
             LagMap = lagMap,
+            Groups = context.Groups,
             Note = $"occlusion: RMS output change summed over steps {string.Join(", ", rms.Select(r => r.ToString("G4", System.Globalization.CultureInfo.InvariantCulture)))}",
         };
     }

@@ -1,0 +1,171 @@
+namespace Engine.Importance;
+
+/// <summary>
+/// Named groups of input features that importance methods score as one unit (a sensor set, one-hot columns):
+/// permutation permutes a group's columns together (the same series order), occlusion replaces them together,
+/// input perturbation adds noise to them together. Features named in no group stay single units.
+/// The units are the groups in the order given, then the ungrouped features in feature order; a result scored by
+/// units carries the grouping in <see cref="ImportanceResult.Groups"/>, and its feature indices are unit indices.
+/// Methods that cannot take groups have their per-feature scores summed into the units (<see cref="Sum"/>).
+/// </summary>
+public sealed record FeatureGroups
+{
+    private FeatureGroups(string[] names, int[][] members, string[] featureNames)
+    {
+        Names = names;
+        Members = members;
+        FeatureNames = featureNames;
+    }
+
+    /// <summary>The units' names: each group's name, then each ungrouped feature's name.</summary>
+    public IReadOnlyList<string> Names { get; }
+
+    /// <summary>The feature indices of each unit, ascending (a single feature's unit holds just it).</summary>
+    public IReadOnlyList<int[]> Members { get; }
+
+    /// <summary>The names of the F input features the grouping covers.</summary>
+    public IReadOnlyList<string> FeatureNames { get; }
+
+    /// <summary>F, the input features the grouping covers.</summary>
+    public int Features => FeatureNames.Count;
+
+    /// <summary>U, the units scored.</summary>
+    public int Count => Members.Count;
+
+    /// <summary>Every feature its own unit, named by <paramref name="featureNames"/>: the ungrouped scoring.</summary>
+    public static FeatureGroups Singles(IReadOnlyList<string> featureNames) => Create([], featureNames);
+
+    /// <summary>
+    /// Groups from a spec <c>"weather=temperature,humidity;engine=rpm,load"</c> (spaces around names ignored) over
+    /// <paramref name="featureNames"/>. Throws <see cref="ArgumentException"/> with one line naming the problem: a
+    /// group without '=' or a name, an empty group, an unknown feature, a feature named twice, a duplicate group name,
+    /// or a group named like an ungrouped feature.
+    /// </summary>
+    public static FeatureGroups Parse(string spec, IReadOnlyList<string> featureNames)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(featureNames);
+        var groups = new List<(string Name, string[] Features)>();
+        foreach (var part in spec.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            int eq = part.IndexOf('=');
+            if (eq < 0) throw new ArgumentException($"group '{part}' has no '=': write name=feature,feature");
+            string name = part[..eq].Trim();
+            if (name.Length == 0) throw new ArgumentException($"group '{part}' has no name before '='");
+            var members = part[(eq + 1)..].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            if (members.Length == 0) throw new ArgumentException($"group '{name}' is empty: name at least one feature");
+            groups.Add((name, members));
+        }
+        if (groups.Count == 0) throw new ArgumentException("no group given: write name=feature,feature;name=...");
+        return Create(groups, featureNames);
+    }
+
+    /// <summary>Groups given as (name, feature names); the checks of <see cref="Parse"/>.</summary>
+    public static FeatureGroups Create(IReadOnlyList<(string Name, string[] Features)> groups, IReadOnlyList<string> featureNames)
+    {
+        ArgumentNullException.ThrowIfNull(groups);
+        ArgumentNullException.ThrowIfNull(featureNames);
+        var owner = new string?[featureNames.Count];
+        var names = new List<string>();
+        var members = new List<int[]>();
+        foreach (var (name, features) in groups)
+        {
+            if (names.Contains(name)) throw new ArgumentException($"group '{name}' is given twice");
+            if (features.Length == 0) throw new ArgumentException($"group '{name}' is empty: name at least one feature");
+            var indices = new List<int>();
+            foreach (var feature in features)
+            {
+                int i = IndexOf(featureNames, feature);
+                if (i < 0) throw new ArgumentException($"group '{name}': unknown feature '{feature}'; features: {string.Join(", ", featureNames)}");
+                if (owner[i] is { } other)
+                    throw new ArgumentException(other == name ? $"group '{name}' names feature '{feature}' twice"
+                                                              : $"feature '{feature}' is in two groups, '{other}' and '{name}'");
+                owner[i] = name;
+                indices.Add(i);
+            }
+            indices.Sort();
+            names.Add(name);
+            members.Add([.. indices]);
+        }
+        for (int i = 0; i < featureNames.Count; i++)
+        {
+            if (owner[i] is not null) continue;
+            if (names.Contains(featureNames[i]))
+                throw new ArgumentException($"group '{featureNames[i]}' has the name of a feature outside it: rename the group");
+            names.Add(featureNames[i]);
+            members.Add([i]);
+        }
+        return new FeatureGroups([.. names], [.. members], [.. featureNames]);
+    }
+
+    private static int IndexOf(IReadOnlyList<string> names, string name)
+    {
+        for (int i = 0; i < names.Count; i++) if (names[i] == name) return i;
+        return -1;
+    }
+
+    /// <summary>The units of <paramref name="context"/>: its groups, or every feature alone when it has none.</summary>
+    internal static int[][] UnitsOf(ImportanceContext context)
+    {
+        if (context.Groups is { } g) return [.. g.Members];
+        var singles = new int[context.Features][];
+        for (int i = 0; i < singles.Length; i++) singles[i] = [i];
+        return singles;
+    }
+
+    /// <summary>
+    /// A per-feature result summed into the units: unit score <c>S_u = sum_{i in u} S_i</c> (exact for attributions
+    /// that add up, as integrated gradients' do by completeness; only a summary for the other methods), ranked as
+    /// <paramref name="ranking"/> ranks; time, lag and gate maps summed by column likewise. Statistics and p-values are
+    /// dropped (a sum's SD needs the covariances; p-values do not add), and so are Lek's curves. For a stepwise order a
+    /// unit is in while any member is: it enters with its first member (forward) and is removed with its last
+    /// (backward); its rank follows that order.
+    /// </summary>
+    public ImportanceResult Sum(ImportanceResult result, ImportanceRanking ranking)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        if (result.Features.Count != Features)
+            throw new ArgumentException($"the result scores {result.Features.Count} features, the grouping covers {Features}", nameof(result));
+        var byFeature = new double[Features];
+        foreach (var f in result.Features) byFeature[f.Feature] = f.Score;
+        var scores = Members.Select(m => m.Sum(i => byFeature[i])).ToArray();
+        int[]? order = null;
+        ImportanceResult grouped;
+        if (ranking.OrderWord() is not null && result.Order is { } featureOrder)
+        {
+            var unitOf = new int[Features];
+            for (int u = 0; u < Count; u++) foreach (var i in Members[u]) unitOf[i] = u;
+            // A unit is in the model while any member is: it enters with its first member, leaves with its last.
+            bool entry = ranking == ImportanceRanking.EntryOrder;
+            order = entry ? featureOrder.Select(i => unitOf[i]).Distinct().ToArray()
+                          : Enumerable.Reverse(featureOrder).Select(i => unitOf[i]).Distinct().Reverse().ToArray();
+            var ranks = new int[Count];
+            for (int k = 0; k < order.Length; k++) ranks[order[k]] = entry ? k + 1 : Count - k;
+            grouped = new ImportanceResult(result.Method, scores.Select((s, u) => new FeatureImportance(u, s, ranks[u])).ToArray());
+        }
+        else grouped = ImportanceResult.FromScores(result.Method, scores, byMagnitude: ranking.ByMagnitude());
+        return grouped with
+        {
+            ScoreMeaning = result.ScoreMeaning.Length > 0 ? $"{result.ScoreMeaning}, summed over each group" : "summed over each group",
+            TimeMap = SumColumns(result.TimeMap),
+            LagMap = SumColumns(result.LagMap),
+            GateScores = SumColumns(result.GateScores),
+            Order = order,
+            Note = result.Note,
+            RandomisedModel = result.RandomisedModel,
+            Completeness = result.Completeness,
+            Groups = this,
+        };
+    }
+
+    /// <summary>(rows, F) to (rows, U): column u is the sum of its members' columns; null stays null.</summary>
+    public double[,]? SumColumns(double[,]? map)
+    {
+        if (map is null) return null;
+        var sums = new double[map.GetLength(0), Count];
+        for (int r = 0; r < map.GetLength(0); r++)
+            for (int u = 0; u < Count; u++)
+                foreach (var i in Members[u]) sums[r, u] += map[r, i];
+        return sums;
+    }
+}
