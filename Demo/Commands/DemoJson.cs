@@ -34,6 +34,29 @@ public sealed record SeriesMetrics(int Series, float Loss, Dictionary<string, fl
 public sealed record SummaryJson(string Model, string Format, int Parameters, IReadOnlyList<SummaryRow> Layers, JsonObject Architecture, ModelMetadata Data);
 
 /// <summary>
+/// <c>demo --seeds N --json</c>: the published Keras run, the thresholds of the modes, each mode's count and share
+/// (95% Wilson interval), and every training (seed, final loss, effects of x1..x3, mode).
+/// </summary>
+public sealed record SeedsJson(SeedsPublished Published, SeedsThresholds Thresholds, List<SeedsMode> Modes,
+    List<SeedsRun> Runs)
+{
+    public static SeedsJson Of(IReadOnlyList<Demo.Reference.SeedRun> runs) => new(
+        new(Demo.Reference.ReferenceSeeds.PublishedLoss, Demo.Reference.ReferenceSeeds.PublishedEffects),
+        new(Demo.Reference.ReferenceSeeds.ConvergedLoss, Demo.Reference.ReferenceSeeds.DeadLoss),
+        Enum.GetValues<Demo.Reference.TrainingMode>().Select(m =>
+        {
+            var (share, low, high) = Demo.Reference.ReferenceSeeds.Share(runs, m);
+            return new SeedsMode(Demo.Reference.ReferenceSeeds.Name(m), runs.Count(r => r.Mode == m), share, low, high);
+        }).ToList(),
+        runs.Select(r => new SeedsRun(r.Seed, r.FinalLoss, r.Effects, Demo.Reference.ReferenceSeeds.Name(r.Mode)))
+            .ToList());
+}
+public sealed record SeedsPublished(double FinalLoss, double[] Effects);
+public sealed record SeedsThresholds(double ConvergedLoss, double DeadLoss);
+public sealed record SeedsMode(string Mode, int Count, double Share, double Low, double High);
+public sealed record SeedsRun(ulong Seed, float FinalLoss, double[] Effects, string Mode);
+
+/// <summary>
 /// The --json contracts, source-generated (no reflection: the demo is published with NativeAOT); the options of
 /// <see cref="ModelJson"/> (snake_case keys, nulls left out, NaN as "NaN"), indented.
 /// </summary>
@@ -43,4 +66,5 @@ public sealed record SummaryJson(string Model, string Format, int Parameters, IR
 [JsonSerializable(typeof(PredictJson))]
 [JsonSerializable(typeof(SummaryJson))]
 [JsonSerializable(typeof(StudyJson))]
+[JsonSerializable(typeof(SeedsJson))]
 public sealed partial class DemoJson : JsonSerializerContext;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using Demo.Data;
 using Demo.Importance;
 using Demo.Reference;
 using Demo.Reports;
@@ -39,6 +40,13 @@ public static class ReferenceCommand
     public static readonly Option<int> NullNetworks = CommandOptions.NullNetworks();
     public static readonly Option<int?> RetrainEpochs = CommandOptions.RetrainEpochs();
     public static readonly Option<int?> RetrainSteps = CommandOptions.OptionalPositiveInt("--retrain-steps", "Batches per epoch of each stepwise retraining (default: --steps-per-epoch).");
+    public static readonly Option<int?> Seeds = CommandOptions.OptionalPositiveInt("--seeds",
+        "Train N reference networks, from seeds --seed, --seed+1, ... (in parallel on --threads), and show the " +
+        "distribution of the final loss and the three effects and the share of converged, partially trained and " +
+        "dead trainings.",
+        max: 100_000);
+    public static readonly Option<string?> Plot =
+        CommandOptions.OptionalPath("--plot", "With --seeds: also draw the trainings as a PNG to this file.");
 
     /// <summary>
     /// <c>demo reference</c> (also <c>demo seed</c>, its old name): the same as <c>demo</c> with no command. The root
@@ -62,7 +70,7 @@ public static class ReferenceCommand
     /// <summary>Adds the reference options to a command (the root, or `reference`).</summary>
     public static void AddOptions(Command command)
     {
-        foreach (Option o in new Option[] { Epochs, StepsPerEpoch, BatchSize, Samples, Noise, Seed, RecurrentActivation, Methods, Json, Repeats, Threads, Networks, Restarts, NullNetworks, RetrainEpochs, RetrainSteps })
+        foreach (Option o in new Option[] { Epochs, StepsPerEpoch, BatchSize, Samples, Noise, Seed, RecurrentActivation, Methods, Json, Repeats, Threads, Networks, Restarts, NullNetworks, RetrainEpochs, RetrainSteps, Seeds, Plot })
             command.Options.Add(o);
     }
 
@@ -78,13 +86,56 @@ public static class ReferenceCommand
     /// <summary>Runs the reference experiment with the options of <paramref name="parse"/>.</summary>
     public static int Run(ParseResult parse)
     {
+        if (parse.GetValue(Seeds) is { } seeds)
+        {
+            if (parse.GetValue(Methods) is not null)
+                throw new InputException("--seeds and --methods cannot be combined");
+            return RunSeeds(Settings(parse), seeds, parse.GetValue(Threads), parse.GetValue(Json),
+                            parse.GetValue(Plot));
+        }
+        if (parse.GetValue(Plot) is not null)
+            throw new InputException("--plot draws the results of --seeds; give --seeds too");
         if (parse.GetValue(Json) is not null && parse.GetValue(Methods) is null)
         {
-            Console.Error.WriteLine("error: --json writes the results of --methods; give --methods too");
+            Console.Error.WriteLine("error: --json writes the results of --methods or --seeds; give one of them too");
             return 1;
         }
         if (parse.GetValue(Json) is { } json) CommandOptions.CheckWritable(json, "--json");
         return Run(Settings(parse), Request(parse));
+    }
+
+    /// <summary>
+    /// <c>demo --seeds N</c>: N reference trainings (<see cref="ReferenceSeeds"/>), their histograms and mode shares on
+    /// the console, and optionally the JSON and the PNG.
+    /// </summary>
+    public static int RunSeeds(ReferenceSettings s, int count, int threads, string? json, string? plot)
+    {
+        if (json is not null) CommandOptions.CheckWritable(json, "--json");
+        if (plot is not null) CommandOptions.CheckWritable(plot, "--plot");
+        Console.WriteLine($"Training {count} reference networks ({(long)s.Epochs * s.StepsPerEpoch} steps each) " +
+                          $"on {threads} thread(s)...");
+        long start = Stopwatch.GetTimestamp();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var runs = ReferenceSeeds.Run(s, count, threads);
+        var elapsed = Stopwatch.GetElapsedTime(start);
+        cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        Console.WriteLine($"Trained {count} networks in {elapsed.TotalSeconds:F2} s " +
+                          $"({cpu.TotalSeconds:F2} s of CPU time)");
+        ReferenceSeeds.Write(Console.Out, runs);
+        if (json is not null)
+        {
+            CommandOptions.WriteJson(json, SeedsJson.Of(runs), DemoJson.Default.SeedsJson);
+            Console.WriteLine($"wrote {json}");
+        }
+        if (plot is not null)
+        {
+            Plots.SeedSweep(plot, runs.Select(r => (double)r.FinalLoss).ToArray(),
+                            runs.Select(r => r.Effects).ToArray(),
+                            ReferenceSeeds.PublishedLoss, ReferenceSeeds.PublishedEffects, ReferenceSeeds.ConvergedLoss,
+                            ReferenceSeeds.DeadLoss);
+            Console.WriteLine($"wrote {plot}");
+        }
+        return 0;
     }
 
     public static ReferenceSettings Settings(ParseResult parse) => new()

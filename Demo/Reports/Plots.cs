@@ -198,6 +198,41 @@ public static class Plots
         Save(plot, path, 860, 140 + 38 * n);
     }
 
+    /// <summary>
+    /// The reference experiment across seeds: one point per training and input, final loss on x, perturbation effect
+    /// on y (x1, x2, x3 in three colours), the published Keras run as large diamonds and vertical lines at the
+    /// loss thresholds that separate the modes.
+    /// </summary>
+    public static void SeedSweep(string path, IReadOnlyList<double> losses, IReadOnlyList<double[]> effects,
+                                 double publishedLoss, IReadOnlyList<double> publishedEffects, double convergedLoss,
+                                 double deadLoss)
+    {
+        var plot = NewPlot($"Reference experiment over {losses.Count} seeds", "Final training loss (BCE)",
+                           "Perturbation effect");
+        var palette = new ScottPlot.Palettes.Category10();
+        for (int f = 0; f < publishedEffects.Count; f++)
+        {
+            var points = plot.Add.Scatter(losses.ToArray(), effects.Select(e => e[f]).ToArray());
+            points.Color = palette.GetColor(f);
+            points.LineWidth = 0;
+            points.MarkerSize = 4;
+            points.LegendText = $"x{f + 1}";
+            var keras = plot.Add.Scatter(new[] { publishedLoss }, new[] { publishedEffects[f] });
+            keras.Color = palette.GetColor(f);
+            keras.MarkerShape = MarkerShape.FilledDiamond;
+            keras.MarkerSize = 16;
+            keras.LegendText = $"x{f + 1}, Keras (published)";
+        }
+        var converged = plot.Add.VerticalLine(convergedLoss, 1, Colors.Gray);
+        converged.LinePattern = LinePattern.Dashed;
+        converged.LegendText = "converged | partially trained";
+        var dead = plot.Add.VerticalLine(deadLoss, 1, Colors.Black);
+        dead.LinePattern = LinePattern.Dotted;
+        dead.LegendText = "partially trained | dead";
+        plot.ShowLegend(Alignment.UpperRight);
+        Save(plot, path, 860, 520);
+    }
+
     private static void Save(Plot plot, string path, int width, int height) =>
         Engine.IO.AtomicFile.WriteAllBytes(path, plot.GetImageBytes(width, height, ImageFormat.Png));
 }
