@@ -32,11 +32,12 @@ public static class ExplainCommand
     private static readonly Option<string?> Json = CommandOptions.Json();
     private static readonly Option<string?> Features = CommandOptions.ImportedFeatures();
     private static readonly Option<string?> Target = CommandOptions.ImportedTarget();
+    private static readonly Option<char?> Delimiter = CommandOptions.Delimiter();
 
     public static Command Build()
     {
         var command = new Command("explain", "Explain one prediction: which inputs, at which steps, pushed it up or down.");
-        foreach (Option o in new Option[] { Model, Data, Series, Step, Output, Method, Baseline, Repeats, Top, Seed, Png, Json, Features, Target })
+        foreach (Option o in new Option[] { Model, Data, Series, Step, Output, Method, Baseline, Repeats, Top, Seed, Png, Json, Features, Target, Delimiter })
             command.Options.Add(o);
         command.SetAction(Run);
         return command;
@@ -56,7 +57,9 @@ public static class ExplainCommand
         if (json is not null) outputs.Add(new("--json", json));
         OutputPaths.Check([new("--model", modelPath), new("--data", dataPath)], outputs);
         var (model, arch) = CommandOptions.LoadModel(modelPath, CommandOptions.SplitList(parse.GetValue(Features)));
-        var data = CommandOptions.LoadDataFor(modelPath, arch, dataPath, targetOptional: true, parse.GetValue(Target));
+        var data = CommandOptions.LoadDataFor(modelPath, arch, dataPath, targetOptional: true, parse.GetValue(Target),
+            parse.GetValue(Delimiter));
+        DemoConsole.Warn([.. arch.Warnings ?? [], .. data.Warnings]);
         int series = Array.IndexOf(data.Ids, id);
         if (series < 0)
             throw new InputException($"{dataPath}: no series '{id}' (column '{data.SeriesColumn ?? "series"}'); the first are " +
