@@ -90,6 +90,21 @@ internal sealed class ModelWorker
         return y;
     }
 
+    /// <summary>
+    /// F_n = sum_p w_p y_{n,p} of each of <paramref name="count"/> series, <paramref name="outputWeights"/> one per
+    /// output of a series (null: all ones), predicted by a rented worker.
+    /// </summary>
+    public static double[] OutputSums(Sequential model, ReadOnlySpan<float> inputs, int count, int steps, float[]? outputWeights)
+    {
+        var worker = Rent(model);
+        var y = worker.Predict(inputs, count, steps);
+        var f = new double[count];
+        int per = y.Length / count;
+        for (int j = 0; j < y.Length; j++) f[j / per] += (outputWeights?[j % per] ?? 1.0) * y[j];
+        worker.Return();
+        return f;
+    }
+
     /// <summary>The context's loss of its model on its inputs, by a rented worker.</summary>
     public static double Loss(ImportanceContext ctx)
     {
