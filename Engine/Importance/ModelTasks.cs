@@ -56,7 +56,7 @@ internal sealed class ModelWorker
     private static readonly ConditionalWeakTable<Sequential, Stack<ModelWorker>> Pools = new();
 
     private readonly Stack<ModelWorker> _pool;
-    private float[] _inputs = [], _outputs = [], _gradient = [], _setGradient = [], _prefixGradient = [], _batchOutput = [], _dOutput = [];
+    private float[] _inputs = [], _outputs = [], _setGradient = [], _prefixGradient = [], _batchOutput = [], _dOutput = [];
     private int[] _indices = [];
     private double[] _sums = [];
 
@@ -130,9 +130,6 @@ internal sealed class ModelWorker
 
     /// <summary>The worker's input buffer, <paramref name="length"/> values, contents undefined: the caller writes all.</summary>
     public Span<float> Inputs(int length) => Grow(ref _inputs, length);
-
-    /// <summary>The worker's gradient buffer, <paramref name="length"/> values, contents undefined.</summary>
-    public Span<float> Gradient(int length) => Grow(ref _gradient, length);
 
     /// <summary>A buffer of double sums, at least <paramref name="length"/> values, contents undefined.</summary>
     public double[] Sums(int length)
