@@ -260,7 +260,7 @@ public sealed class IntegratedGradients : IImportanceMethod
         if (outputWeights is null) { outputWeights = new float[outputs]; Array.Fill(outputWeights, 1f); }
         var a = new double[inputs.Length];
         int per = inputs.Length / count;
-        Attributions(model, inputs, baseline, count, steps, intervals, outputWeights, threads, 1 << 22,
+        Attributions(model, inputs, baseline, count, steps, intervals, outputWeights, threads, DefaultBufferValues,
                      (_, _, _, start, b, block) => block.AsSpan(0, b * per).CopyTo(a.AsSpan(start * per)));
         return a;
     }
@@ -271,7 +271,9 @@ public sealed class IntegratedGradients : IImportanceMethod
     private const int BlockSeries = 256;
 
     /// <summary>Doubles a worker's attribution buffers may hold (the output steps are taken in groups that fit).</summary>
-    internal long BufferValues { get; init; } = 1 << 22;
+    internal long BufferValues { get; init; } = DefaultBufferValues;
+
+    private const long DefaultBufferValues = 1 << 22;
 
     /// <summary>Receives the attributions A (sets, b, T, F) of weight sets [first, first + sets) for series [start, start + b).</summary>
     private delegate void BlockDone(int block, int first, int sets, int start, int b, double[] attributions);
