@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Demo.Data;
+using Demo.Importance;
 using Demo.Reports;
 using Engine.Importance;
 using Engine.IO;
@@ -240,12 +241,12 @@ public static class ExplainCommand
             w.WriteStartArray("times");
             foreach (var t in e.Times) w.WriteStringValue(t);
             w.WriteEndArray();
-            Matrix(w, "attribution", e.Attribution);
+            ImportanceJson.Matrix(w, "attribution", e.Attribution);
             var values = new double[e.Values.GetLength(0), e.Values.GetLength(1)];
             for (int t = 0; t < values.GetLength(0); t++)
                 for (int i = 0; i < values.GetLength(1); i++) values[t, i] = e.Values[t, i];
-            Matrix(w, "values", values);
-            if (sequence) Matrix(w, "byLag", ByLag(e));
+            ImportanceJson.Matrix(w, "values", values);
+            if (sequence) ImportanceJson.Matrix(w, "byLag", ByLag(e));
             w.WriteStartArray("top");
             foreach (var (feature, step, value) in Waterfall(e, top).Cells)
             {
@@ -263,15 +264,4 @@ public static class ExplainCommand
         return stream.ToArray();
     }
 
-    private static void Matrix(Utf8JsonWriter w, string name, double[,] m)
-    {
-        w.WriteStartArray(name);
-        for (int i = 0; i < m.GetLength(0); i++)
-        {
-            w.WriteStartArray();
-            for (int j = 0; j < m.GetLength(1); j++) w.WriteNumberValue(m[i, j]);
-            w.WriteEndArray();
-        }
-        w.WriteEndArray();
-    }
 }
