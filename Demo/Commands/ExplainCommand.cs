@@ -130,13 +130,14 @@ public static class ExplainCommand
         var times = Enumerable.Range(0, steps).Select(t => data.Times[series * steps + t]).ToArray();
         var e = new Explanation(id, step, times[step], output, method, baselineName, prediction, start, startLabel, gap, map, values,
                                 data.FeatureNames, times);
-        foreach (var line in Lines(e, parse.GetValue(Top), sequence)) Console.WriteLine(line);
+        var waterfall = Waterfall(e, parse.GetValue(Top));
+        foreach (var line in Lines(e, waterfall, sequence)) Console.WriteLine(line);
         if (png is not null)
         {
-            Plots.Explanation(png, e, Waterfall(e, parse.GetValue(Top)));
+            Plots.Explanation(png, e, waterfall);
             Console.WriteLine($"Chart: {png}");
         }
-        if (json is not null) AtomicFile.WriteAllBytes(json, ToJson(e, sequence));
+        if (json is not null) AtomicFile.WriteAllBytes(json, ToJson(e, sequence, waterfall.Cells));
         return 0;
     }
 
@@ -171,7 +172,13 @@ public static class ExplainCommand
 
     private static string G(double v) => v.ToString("0.####", CultureInfo.InvariantCulture);
 
-    private static IEnumerable<string> Lines(Explanation e, int top, bool sequence)
+    /// <summary>
+    /// The console text: the prediction, the method, then the waterfall (<see cref="Waterfall"/>) with the running
+    /// total after each cell (start + the attributions so far), the sums by feature and, for a sequence output, each
+    /// feature's largest attribution by lag.
+    /// </summary>
+    public static IEnumerable<string> Lines(Explanation e, (List<(int Feature, int Step, double Value)> Cells, double Others) waterfall,
+                                            bool sequence)
     {
         yield return $"Series {e.SeriesId}, step {e.Step} (time {e.Time}), output {e.Output}: prediction {e.Prediction.ToString("F4", CultureInfo.InvariantCulture)}";
         string how = e.Method == "integrated-gradients"
@@ -180,7 +187,7 @@ public static class ExplainCommand
             : "permutation: each cell set to other series' values, one at a time";
         yield return $"Method: {how}";
         yield return "Attribution > 0: the cell's value raised the prediction; < 0: lowered it.";
-        var (cells, rest) = Waterfall(e, top);
+        var (cells, rest) = waterfall;
         string Label((int Feature, int Step, double Value) c) =>
             $"{e.Features[c.Feature]} at step {c.Step}{(sequence ? $" (lag {e.Step - c.Step})" : "")} = {G(e.Values[c.Step, c.Feature])}";
         int width = Math.Max(28, cells.Select(c => Label(c).Length).DefaultIfEmpty(0).Max());
@@ -210,9 +217,9 @@ public static class ExplainCommand
     /// <summary>
     /// The JSON: <c>{ series, step, time, output, method, baseline?, prediction, start, startLabel, completeness?, features,
     /// times, attribution [t][feature], values [t][feature] (the data's units), byLag [k][feature] (sequence outputs),
-    /// top [ { feature, step, lag, value, attribution } ] }</c>.
+    /// top [ { feature, step, lag, value, attribution } ] (the waterfall's cells, <paramref name="top"/>) }</c>.
     /// </summary>
-    public static byte[] ToJson(Explanation e, bool sequence, int top = 10)
+    public static byte[] ToJson(Explanation e, bool sequence, IReadOnlyList<(int Feature, int Step, double Value)> top)
     {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
@@ -248,7 +255,7 @@ public static class ExplainCommand
             ImportanceJson.Matrix(w, "values", values);
             if (sequence) ImportanceJson.Matrix(w, "byLag", ByLag(e));
             w.WriteStartArray("top");
-            foreach (var (feature, step, value) in Waterfall(e, top).Cells)
+            foreach (var (feature, step, value) in top)
             {
                 w.WriteStartObject();
                 w.WriteString("feature", e.Features[feature]);
@@ -263,5 +270,4 @@ public static class ExplainCommand
         }
         return stream.ToArray();
     }
-
 }
