@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
+using Demo.Study;
 using Engine.Importance;
 using Engine.Kernels;
 using Engine.Layers;
@@ -60,18 +61,15 @@ public sealed class W6Workload
         var x = new float[series * Steps * Features];
         var y = new float[series * Steps];
         var root = new RandomSource(seed);
-        float innovation = MathF.Sqrt(1 - 0.7f * 0.7f);
         for (int s = 0; s < series; s++)
         {
-            var rng = root.Fork((ulong)s);
             var z = x.AsSpan(s * Steps * Features, Steps * Features);
-            for (int j = 0; j < Features; j++) z[j] = rng.NextGaussian();
-            for (int t = 1; t < Steps; t++)
-                for (int j = 0; j < Features; j++) z[t * Features + j] = 0.7f * z[(t - 1) * Features + j] + innovation * rng.NextGaussian();
+            StudyDesign.Ar1(z, Features, 0.7f, root.Fork((ulong)s));
             for (int t = 0; t < Steps; t++)
             {
                 float score = z[t * Features] + 0.5f * z[t * Features + 2] * z[t * Features + 3]
-                              + (t >= 2 ? 0.8f * z[(t - 2) * Features + 1] : 0f) + (t >= 5 ? 0.3f * z[(t - 5) * Features + 4] : 0f);
+                              + (t >= 2 ? 0.8f * z[(t - 2) * Features + 1] : 0f)
+                              + (t >= 5 ? 0.3f * z[(t - 5) * Features + 4] : 0f);
                 y[s * Steps + t] = score > 1f ? 1f : 0f;
             }
         }
