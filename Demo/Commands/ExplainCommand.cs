@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Demo.Data;
+using Demo.Importance;
 using Demo.Reports;
 using Engine.Importance;
 using Engine.IO;
@@ -129,13 +130,14 @@ public static class ExplainCommand
         var times = Enumerable.Range(0, steps).Select(t => data.Times[series * steps + t]).ToArray();
         var e = new Explanation(id, step, times[step], output, method, baselineName, prediction, start, startLabel, gap, map, values,
                                 data.FeatureNames, times);
-        foreach (var line in Lines(e, parse.GetValue(Top), sequence)) Console.WriteLine(line);
+        var waterfall = Waterfall(e, parse.GetValue(Top));
+        foreach (var line in Lines(e, waterfall, sequence)) Console.WriteLine(line);
         if (png is not null)
         {
-            Plots.Explanation(png, e, Waterfall(e, parse.GetValue(Top)));
+            Plots.Explanation(png, e, waterfall);
             Console.WriteLine($"Chart: {png}");
         }
-        if (json is not null) AtomicFile.WriteAllBytes(json, ToJson(e, sequence));
+        if (json is not null) AtomicFile.WriteAllBytes(json, ToJson(e, sequence, waterfall.Cells));
         return 0;
     }
 
@@ -170,7 +172,13 @@ public static class ExplainCommand
 
     private static string G(double v) => v.ToString("0.####", CultureInfo.InvariantCulture);
 
-    private static IEnumerable<string> Lines(Explanation e, int top, bool sequence)
+    /// <summary>
+    /// The console text: the prediction, the method, then the waterfall (<see cref="Waterfall"/>) with the running
+    /// total after each cell (start + the attributions so far), the sums by feature and, for a sequence output, each
+    /// feature's largest attribution by lag.
+    /// </summary>
+    public static IEnumerable<string> Lines(Explanation e, (List<(int Feature, int Step, double Value)> Cells, double Others) waterfall,
+                                            bool sequence)
     {
         yield return $"Series {e.SeriesId}, step {e.Step} (time {e.Time}), output {e.Output}: prediction {e.Prediction.ToString("F4", CultureInfo.InvariantCulture)}";
         string how = e.Method == "integrated-gradients"
@@ -179,7 +187,7 @@ public static class ExplainCommand
             : "permutation: each cell set to other series' values, one at a time";
         yield return $"Method: {how}";
         yield return "Attribution > 0: the cell's value raised the prediction; < 0: lowered it.";
-        var (cells, rest) = Waterfall(e, top);
+        var (cells, rest) = waterfall;
         string Label((int Feature, int Step, double Value) c) =>
             $"{e.Features[c.Feature]} at step {c.Step}{(sequence ? $" (lag {e.Step - c.Step})" : "")} = {G(e.Values[c.Step, c.Feature])}";
         int width = Math.Max(28, cells.Select(c => Label(c).Length).DefaultIfEmpty(0).Max());
@@ -209,9 +217,9 @@ public static class ExplainCommand
     /// <summary>
     /// The JSON: <c>{ series, step, time, output, method, baseline?, prediction, start, startLabel, completeness?, features,
     /// times, attribution [t][feature], values [t][feature] (the data's units), byLag [k][feature] (sequence outputs),
-    /// top [ { feature, step, lag, value, attribution } ] }</c>.
+    /// top [ { feature, step, lag, value, attribution } ] (the waterfall's cells, <paramref name="top"/>) }</c>.
     /// </summary>
-    public static byte[] ToJson(Explanation e, bool sequence, int top = 10)
+    public static byte[] ToJson(Explanation e, bool sequence, IReadOnlyList<(int Feature, int Step, double Value)> top)
     {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
@@ -240,14 +248,14 @@ public static class ExplainCommand
             w.WriteStartArray("times");
             foreach (var t in e.Times) w.WriteStringValue(t);
             w.WriteEndArray();
-            Matrix(w, "attribution", e.Attribution);
+            ImportanceJson.Matrix(w, "attribution", e.Attribution);
             var values = new double[e.Values.GetLength(0), e.Values.GetLength(1)];
             for (int t = 0; t < values.GetLength(0); t++)
                 for (int i = 0; i < values.GetLength(1); i++) values[t, i] = e.Values[t, i];
-            Matrix(w, "values", values);
-            if (sequence) Matrix(w, "byLag", ByLag(e));
+            ImportanceJson.Matrix(w, "values", values);
+            if (sequence) ImportanceJson.Matrix(w, "byLag", ByLag(e));
             w.WriteStartArray("top");
-            foreach (var (feature, step, value) in Waterfall(e, top).Cells)
+            foreach (var (feature, step, value) in top)
             {
                 w.WriteStartObject();
                 w.WriteString("feature", e.Features[feature]);
@@ -261,17 +269,5 @@ public static class ExplainCommand
             w.WriteEndObject();
         }
         return stream.ToArray();
-    }
-
-    private static void Matrix(Utf8JsonWriter w, string name, double[,] m)
-    {
-        w.WriteStartArray(name);
-        for (int i = 0; i < m.GetLength(0); i++)
-        {
-            w.WriteStartArray();
-            for (int j = 0; j < m.GetLength(1); j++) w.WriteNumberValue(m[i, j]);
-            w.WriteEndArray();
-        }
-        w.WriteEndArray();
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using Demo.Data;
+using Demo.Reports;
 using Engine.IO;
 using Engine.Losses;
 using Engine.Metrics;
@@ -62,9 +63,9 @@ public static class PredictCommand
         {
             using var csv = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
             csv.Write("series,");
-            csv.Write(Quote(data.TimeColumn ?? "row"));
+            csv.Write(TextTable.CsvField(data.TimeColumn ?? "row"));
             csv.Write(",line");
-            if (data.Targets is not null) csv.Write($",{Quote(data.TargetName!)}");
+            if (data.Targets is not null) csv.Write($",{TextTable.CsvField(data.TargetName!)}");
             for (int k = 0; k < outputs; k++) csv.Write(outputs == 1 ? ",prediction" : $",prediction_{k}");
             csv.Write('\n');
             for (int s = 0; s < data.Count; s++)
@@ -72,9 +73,9 @@ public static class PredictCommand
                 for (int j = 0; j < rowsPerSeries; j++)
                 {
                     int cell = s * data.Steps + (sequence ? j : data.Steps - 1);
-                    csv.Write(Quote(data.Ids[s]));
+                    csv.Write(TextTable.CsvField(data.Ids[s]));
                     csv.Write(',');
-                    csv.Write(Quote(data.Times[cell]));
+                    csv.Write(TextTable.CsvField(data.Times[cell]));
                     csv.Write(',');
                     csv.Write(data.Lines[cell].ToString(CultureInfo.InvariantCulture));
                     if (data.Targets is not null)
@@ -201,7 +202,4 @@ public static class PredictCommand
                 + $"over --tolerance {tolerance.ToString(CultureInfo.InvariantCulture)}");
         return 0;
     }
-
-    private static string Quote(string field) =>
-        field.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{field.Replace("\"", "\"\"")}\"" : field;
 }

@@ -2,8 +2,6 @@ using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
 using Demo.Study;
 using Engine.Importance;
-using Engine.Kernels;
-using Engine.Layers;
 using Engine.Losses;
 using Engine.Models;
 using Engine.Optimizers;
@@ -44,16 +42,7 @@ public sealed class W6Workload
     }
 
     /// <summary>The W6 model over <paramref name="features"/> inputs, initialised from <paramref name="seed"/>.</summary>
-    public static Sequential Build(int features, ulong seed)
-    {
-        var model = new Sequential(features, [
-            new Lstm(32, Activation.Tanh, Activation.Sigmoid, returnSequences: true),
-            new Lstm(16, Activation.Tanh, Activation.Sigmoid, returnSequences: true),
-            new Dense(1, Activation.Sigmoid),
-        ], flatten: true);
-        model.Initialize(seed);
-        return model;
-    }
+    public static Sequential Build(int features, ulong seed) => LargeModel.Build(features, 32, seed, secondUnits: 16);
 
     /// <summary>Inputs (N, 48, 12) and targets (N, 48) as described on the class.</summary>
     public static (float[] Inputs, float[] Targets) Generate(int series, ulong seed)
