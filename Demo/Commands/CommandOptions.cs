@@ -397,8 +397,8 @@ public static class CommandOptions
             modelPath), delimiter);
         if (data.FeatureNames.Length != inputs)
             throw new InputException($"{dataPath}: the model {modelPath} takes {inputs} inputs, but the data has "
-                + $"{data.FeatureNames.Length} feature columns ({string.Join(", ", data.FeatureNames.Take(20))}); name the inputs with "
-                + "--features and the target with --target");
+                + $"{data.FeatureNames.Length} feature columns: name the inputs with --features and the target with --target "
+                + $"(columns: {string.Join(", ", data.FeatureNames.Take(20))})");
         return data;
     }
 }
