@@ -54,12 +54,17 @@ public sealed class SeriesSet
     /// (<see cref="SeriesLayout.Build"/>).
     /// </summary>
     public static SeriesSet Load(string path, DataOptions options, char? delimiter = null) =>
-        SeriesLayout.Open(path, _ => options, delimiter).Build();
+        Load(path, _ => options, delimiter);
 
     /// <summary>As <see cref="Load(string, DataOptions, char?)"/>, with options chosen (and the header checked) by
     /// <paramref name="options"/> once the header is read.</summary>
-    public static SeriesSet Load(string path, Func<CsvTable, DataOptions> options, char? delimiter = null) =>
-        SeriesLayout.Open(path, options, delimiter).Build();
+    public static SeriesSet Load(string path, Func<CsvTable, DataOptions> options, char? delimiter = null)
+    {
+        var layout = SeriesLayout.Open(path, options, delimiter);
+        var set = layout.Build();
+        layout.Release();
+        return set;
+    }
 
     /// <summary>
     /// The first target that is not 0 or 1, as an error naming file, line and column; null when all are. For data read
@@ -336,8 +341,16 @@ public sealed class SeriesLayout
         Constant = constant;
     }
 
-    /// <summary>Lets the table go once the last subset is built (a later <see cref="Build"/> is a bug).</summary>
-    public void Release() => _table = null;
+    /// <summary>
+    /// Lets the table go once the last subset is built (a later <see cref="Build"/> is a bug), and collects it now:
+    /// otherwise no collection runs before the buffers allocated next (predictions, metrics), which then come on top
+    /// of the table (4 bytes a cell, 4 a row) instead of in its place: demo train on 5 M rows peaked 87 MB lower.
+    /// </summary>
+    public void Release()
+    {
+        _table = null;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+    }
 
     /// <summary>Adds a warning (a data check) to <see cref="Warnings"/>.</summary>
     public void Warn(string warning) => _warnings.Add(warning);

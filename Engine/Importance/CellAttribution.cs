@@ -29,7 +29,7 @@ public static class CellAttribution
             series.CopyTo(copies.AsSpan(c * per, per));
             if (c > 0) copies[c * per + c - 1] = baseline[(c - 1) % features];
         }
-        var f = Outputs(model, copies, per + 1, steps, outputWeights);
+        var f = ModelWorker.OutputSums(model, copies, per + 1, steps, outputWeights);
         var a = new double[per];
         for (int c = 0; c < per; c++) a[c] = f[0] - f[c + 1];
         return a;
@@ -67,7 +67,7 @@ public static class CellAttribution
                 copies[copy * per + c] = inputs[donor * per + c];
             }
         }
-        var f = Outputs(model, copies, 1 + per * repeats, steps, outputWeights);
+        var f = ModelWorker.OutputSums(model, copies, 1 + per * repeats, steps, outputWeights);
         var a = new double[per];
         for (int c = 0; c < per; c++)
         {
@@ -86,16 +86,5 @@ public static class CellAttribution
             throw new ArgumentException($"a series must hold (T={steps}, F={model.InputFeatures}) values, but has {length}", nameof(length));
         if (outputWeights.Length != model.OutputsPerSeries(steps))
             throw new ArgumentException($"output weights must hold {model.OutputsPerSeries(steps)} values, but have {outputWeights.Length}", nameof(outputWeights));
-    }
-
-    // F = sum_p w_p y_p of each of count series, predicted by a rented worker.
-    private static double[] Outputs(Sequential model, float[] inputs, int count, int steps, float[] w)
-    {
-        var worker = ModelWorker.Rent(model);
-        var y = worker.Predict(inputs, count, steps);
-        var f = new double[count];
-        for (int j = 0; j < y.Length; j++) f[j / w.Length] += (double)w[j % w.Length] * y[j];
-        worker.Return();
-        return f;
     }
 }

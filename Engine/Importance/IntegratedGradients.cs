@@ -123,24 +123,14 @@ public sealed class IntegratedGradients : IImportanceMethod
         Check.Positive(Steps, nameof(Steps));
         if (MaxSteps < Steps) throw new InvalidOperationException($"MaxSteps ({MaxSteps}) must be at least Steps ({Steps})");
         if (!(Tolerance >= 0)) throw new InvalidOperationException($"Tolerance must be >= 0, not {Tolerance}");
-        var f = new double[count];
-        var f0 = new double[count];
-        var worker = ModelWorker.Rent(model);
-        Sums(f, worker.Predict(inputs, count, steps), outputWeights);
-        Sums(f0, worker.Predict(baseline, count, steps), outputWeights);
-        worker.Return();
+        var f = ModelWorker.OutputSums(model, inputs, count, steps, outputWeights);
+        var f0 = ModelWorker.OutputSums(model, baseline, count, steps, outputWeights);
         for (int intervals = Steps; ;)
         {
             var gap = Gap(attributions(intervals), f, f0, intervals);
             if (gap.Converged || intervals >= MaxSteps) return gap;
             double doublings = Math.Ceiling(Math.Log2(gap.Gap / Tolerance) / 2);
             intervals = (int)Math.Min(MaxSteps, intervals * Math.Pow(2, Math.Clamp(doublings, 1, 30)));
-        }
-
-        static void Sums(double[] f, ReadOnlySpan<float> y, float[]? w)
-        {
-            int per = y.Length / f.Length;
-            for (int j = 0; j < y.Length; j++) f[j / per] += (w?[j % per] ?? 1.0) * y[j];
         }
 
         CompletenessGap Gap(double[] total, double[] f, double[] f0, int intervals)
@@ -270,7 +260,7 @@ public sealed class IntegratedGradients : IImportanceMethod
         if (outputWeights is null) { outputWeights = new float[outputs]; Array.Fill(outputWeights, 1f); }
         var a = new double[inputs.Length];
         int per = inputs.Length / count;
-        Attributions(model, inputs, baseline, count, steps, intervals, outputWeights, threads, 1 << 22,
+        Attributions(model, inputs, baseline, count, steps, intervals, outputWeights, threads, DefaultBufferValues,
                      (_, _, _, start, b, block) => block.AsSpan(0, b * per).CopyTo(a.AsSpan(start * per)));
         return a;
     }
@@ -281,7 +271,9 @@ public sealed class IntegratedGradients : IImportanceMethod
     private const int BlockSeries = 256;
 
     /// <summary>Doubles a worker's attribution buffers may hold (the output steps are taken in groups that fit).</summary>
-    internal long BufferValues { get; init; } = 1 << 22;
+    internal long BufferValues { get; init; } = DefaultBufferValues;
+
+    private const long DefaultBufferValues = 1 << 22;
 
     /// <summary>Receives the attributions A (sets, b, T, F) of weight sets [first, first + sets) for series [start, start + b).</summary>
     private delegate void BlockDone(int block, int first, int sets, int start, int b, double[] attributions);

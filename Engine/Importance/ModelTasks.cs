@@ -56,7 +56,7 @@ internal sealed class ModelWorker
     private static readonly ConditionalWeakTable<Sequential, Stack<ModelWorker>> Pools = new();
 
     private readonly Stack<ModelWorker> _pool;
-    private float[] _inputs = [], _outputs = [], _gradient = [], _setGradient = [], _prefixGradient = [], _batchOutput = [], _dOutput = [];
+    private float[] _inputs = [], _outputs = [], _setGradient = [], _prefixGradient = [], _batchOutput = [], _dOutput = [];
     private int[] _indices = [];
     private double[] _sums = [];
 
@@ -90,6 +90,21 @@ internal sealed class ModelWorker
         return y;
     }
 
+    /// <summary>
+    /// F_n = sum_p w_p y_{n,p} of each of <paramref name="count"/> series, <paramref name="outputWeights"/> one per
+    /// output of a series (null: all ones), predicted by a rented worker.
+    /// </summary>
+    public static double[] OutputSums(Sequential model, ReadOnlySpan<float> inputs, int count, int steps, float[]? outputWeights)
+    {
+        var worker = Rent(model);
+        var y = worker.Predict(inputs, count, steps);
+        var f = new double[count];
+        int per = y.Length / count;
+        for (int j = 0; j < y.Length; j++) f[j / per] += (outputWeights?[j % per] ?? 1.0) * y[j];
+        worker.Return();
+        return f;
+    }
+
     /// <summary>The context's loss of its model on its inputs, by a rented worker.</summary>
     public static double Loss(ImportanceContext ctx)
     {
@@ -115,9 +130,6 @@ internal sealed class ModelWorker
 
     /// <summary>The worker's input buffer, <paramref name="length"/> values, contents undefined: the caller writes all.</summary>
     public Span<float> Inputs(int length) => Grow(ref _inputs, length);
-
-    /// <summary>The worker's gradient buffer, <paramref name="length"/> values, contents undefined.</summary>
-    public Span<float> Gradient(int length) => Grow(ref _gradient, length);
 
     /// <summary>A buffer of double sums, at least <paramref name="length"/> values, contents undefined.</summary>
     public double[] Sums(int length)
