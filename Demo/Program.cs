@@ -26,6 +26,7 @@ public static class Program
     /// </summary>
     public static int Run(string[] args, TextWriter error)
     {
+        DemoConsole.Error = error;
         try
         {
             var parse = BuildRoot().Parse(args);
@@ -61,7 +62,7 @@ public static class Program
     public static IReadOnlyList<Command> Commands() =>
     [
         ReferenceCommand.Build(), MakeDataCommand.Build(), TrainCommand.Build(), PredictCommand.Build(),
-        ImportanceCommand.Build(), SummaryCommand.Build(), StudyCommand.Build(), ImportCommand.Build(),
+        ImportanceCommand.Build(), ExplainCommand.Build(), SummaryCommand.Build(), StudyCommand.Build(), ImportCommand.Build(),
     ];
 
     /// <summary>The root command: the reference experiment with no subcommand, and <see cref="Commands"/>.</summary>

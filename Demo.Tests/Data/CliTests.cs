@@ -43,6 +43,14 @@ public static class Cli
         Assert.True(code == 0, $"demo {string.Join(' ', args)} exited {code}: {error}");
     }
 
+    /// <summary>Expects exit code 0; the lines on stderr (the warnings).</summary>
+    public static string[] Warnings(params string[] args)
+    {
+        var (code, error) = Run(args);
+        Assert.True(code == 0, $"demo {string.Join(' ', args)} exited {code}: {error}");
+        return error.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
+    }
+
     /// <summary>Expects exit code 1 and one line on stderr that contains every fragment (file, line or column, problem).</summary>
     public static string Bad(string[] args, params string[] fragments)
     {
@@ -148,6 +156,39 @@ public class CliTests(CliFixture fx) : IClassFixture<CliFixture>
         Assert.NotEqual(scores["mean"], scores["zero"]);
         Assert.NotEqual(scores["mean"], scores["noise"]);
         Cli.Bad(["importance", "--model", fx.Model, "--data", fx.Csv, "--baseline", "black"], "'black' not recognized", "'noise'");
+    }
+
+    [Fact]
+    public void ExplainShowsHumidityTwoStepsLateOnTheSampleModel()
+    {
+        // The README's sample: make-data, then train with the defaults; humidity was generated to act 2 steps late.
+        string csv = Path.Combine(fx.Dir, "full.csv"), model = Path.Combine(fx.Dir, "full.safetensors");
+        Cli.Ok("make-data", "--out", csv);
+        Cli.Ok("train", "--data", csv, "--target", "alarm", "--model", model);
+        foreach (var method in new[] { "integrated-gradients", "occlusion", "permutation" })
+        {
+            string json = Path.Combine(fx.Dir, $"explain-{method}.json"), png = Path.Combine(fx.Dir, $"explain-{method}.png");
+            Cli.Ok("explain", "--model", model, "--data", csv, "--series", "s001", "--method", method, "--json", json, "--png", png);
+            using var doc = JsonDocument.Parse(File.ReadAllText(json));
+            var root = doc.RootElement;
+            Assert.Equal(23, root.GetProperty("step").GetInt32());
+            int humidity = root.GetProperty("features").EnumerateArray().Select(f => f.GetString()).ToList().IndexOf("humidity");
+            var byLag = root.GetProperty("byLag").EnumerateArray().Select(r => Math.Abs(r[humidity].GetDouble())).ToList();
+            Assert.True(byLag.IndexOf(byLag.Max()) == 2, $"{method}: humidity's |attribution| by lag {string.Join(", ", byLag)}");
+            Assert.Equal(24, root.GetProperty("attribution").GetArrayLength());
+            var bytes = File.ReadAllBytes(png);
+            Assert.True(bytes.Length > 1000 && bytes[1] == (byte)'P', png);
+            if (method == "integrated-gradients")
+            {
+                // Completeness: start + sum of the attributions = the prediction, within the gap.
+                double sum = root.GetProperty("attribution").EnumerateArray().Sum(r => r.EnumerateArray().Sum(v => v.GetDouble()));
+                double start = root.GetProperty("start").GetDouble(), prediction = root.GetProperty("prediction").GetDouble();
+                Assert.True(root.GetProperty("completeness").GetProperty("converged").GetBoolean());
+                Assert.True(Math.Abs(start + sum - prediction) <= 0.01 * Math.Abs(prediction - start) + 1e-6, $"{start} + {sum} vs {prediction}");
+            }
+        }
+        Cli.Bad(["explain", "--model", model, "--data", csv, "--series", "nope"], "full.csv", "no series 'nope'");
+        Cli.Bad(["explain", "--model", model, "--data", csv, "--series", "s001", "--step", "24"], "--step", "0 to 23");
     }
 
     [Fact]

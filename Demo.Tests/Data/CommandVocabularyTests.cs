@@ -28,8 +28,8 @@ public class CommandVocabularyTests(CliFixture fx) : IClassFixture<CliFixture>
     {
         // These name what their command reads or runs: --model (train writes it, the others read it), --out (a CSV or
         // a converted model), --features and --target (train picks columns; predict and importance name an imported
-        // model's), --methods (each command's default set).
-        string[] perCommand = ["--model", "--out", "--features", "--target", "--methods"];
+        // model's), --methods (each command's default set), --series (make-data's count, explain's id).
+        string[] perCommand = ["--model", "--out", "--features", "--target", "--methods", "--series"];
         var differing = AllOptions().Where(x => x.Option is not (HelpOption or VersionOption) && !perCommand.Contains(x.Option.Name))
             .GroupBy(x => x.Option.Name)
             .Where(g => g.Select(x => x.Option.Description).Distinct().Count() > 1)

@@ -18,9 +18,9 @@ public class CsvCraftedTests(CliFixture fx) : IClassFixture<CliFixture>
     [InlineData("nul.csv", "series,time,x,alarm\ns1,0,1\0,0\ns1,1,2,1\n", "nul.csv:2:7: a NUL character")]
     [InlineData("quote.csv", "series,time,x,alarm\ns1,0,2\"4\".5,0\ns1,1,2,1\n", "quote.csv:2:7: a double quote inside an unquoted field (field 3)")]
     [InlineData("after.csv", "series,time,x,alarm\ns1,0,\"2\"4,0\ns1,1,2,1\n", "after.csv:2:9: text after the closing quote of field 3")]
-    [InlineData("open.csv", "series,time,x,alarm\ns1,0,\"2,0\ns1,1,2,1\n", "open.csv:2:10: the quoted field 3 is not closed on its line")]
+    [InlineData("open.csv", "series,time,x,alarm\ns1,0,\"2,0\ns1,1,2,1\n", "open.csv:2:6: the quoted field 3 is not closed by the end of the file")]
     [InlineData("group.csv", "series,time,x,alarm\ns1,0,\"1,000\",0\ns1,1,2,1\n", "group.csv:2: column 'x' (column 3) '1,000' is not a number")]
-    [InlineData("comma.csv", "series,time,x,alarm\ns1,0,0,5,0\ns1,1,2,1\n", "comma.csv:2: 5 fields, but the header has 4 columns")]
+    [InlineData("comma.csv", "series,time,x,alarm\ns1,0,0,5,0\ns1,1,2,1\n", "comma.csv:2: 5 fields, but the header has 4 columns (fields separated by ',' (comma))")]
     [InlineData("first.csv", "series,time,x,y,alarm\ns1,0,abc,1,0\ns1,1,2,1,1\n", "first.csv:2: column 'x' (column 3) 'abc' is not a number")]
     [InlineData("later.csv", "series,time,x,y,alarm\ns1,0,1,1,0\ns1,1,2,oops,1\n", "later.csv:3: column 'y' (column 4) 'oops' is not a number")]
     [InlineData("empty.csv", "series,time,x,alarm\ns1,0,,0\ns1,1,2,1\n", "empty.csv:2: column 'x' (column 3) is empty")]
@@ -46,6 +46,26 @@ public class CsvCraftedTests(CliFixture fx) : IClassFixture<CliFixture>
         Assert.Equal(["s,1"], d.Ids);
         Assert.Equal([1.5f, -0.2f], d.Inputs);
         Assert.Equal([2, 4], d.Lines);
+    }
+
+    [Fact]
+    public void QuotedFieldsMaySpanLinesAndLaterLinesKeepTheirNumbers()
+    {
+        // RFC 4180: a quoted field holds line breaks; a record's line is the one it starts on, and the reader's
+        // positions after it count the physical lines.
+        string text = "series,time,x,alarm\n\"s\n1\",0,1,0\n\"s\n1\",1,2,1\n\"s\r\n2\",0,3,0\n\"s\r\n2\",1,4,1\n";
+        var d = SeriesSet.Load(Csv("multi.csv", text), new DataOptions("alarm", null, null, null, null));
+        Assert.Equal(["s\n1", "s\r\n2"], d.Ids);
+        Assert.Equal([2, 4, 6, 8], d.Lines);
+        Assert.Equal([1f, 2f, 3f, 4f], d.Inputs);
+        Cli.Bad(Train(Csv("multibad.csv", "series,time,x,alarm\n\"s\n1\",0,1,0\n\"s\n1\",1,oops,1\n")),
+            "multibad.csv:4: column 'x' (column 3) 'oops' is not a number");
+        Cli.Bad(Train(Csv("multinul.csv", "series,time,x,alarm\n\"s\n1\",0,1\0,0\n")), "multinul.csv:3:7: a NUL character");
+        Cli.Bad(Train(Csv("multiquote.csv", "series,time,x,alarm\n\"s\n1\",0,1,0\n\"s\n\n1\",1,2\"\n")),
+            "multiquote.csv:6:7: a double quote inside an unquoted field (field 3)");
+        // A quote left open runs to the end of the file, or to the longest field: both name where it opened.
+        Cli.Bad(Train(Csv("runaway.csv", "series,time,x,alarm\ns1,0,1,0\ns1,\"1,2,1\n" + new string('9', CsvReader.MaxFieldChars) + "\n")),
+            "runaway.csv:3:4: the quoted field 2 is not closed within 65536 characters (a missing closing quote?)");
     }
 
     [Fact]

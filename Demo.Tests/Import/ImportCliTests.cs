@@ -101,7 +101,8 @@ public sealed class ImportCliTests : IDisposable
     {
         Cli.Ok("importance", "--model", _keras, "--data", _csv, "--target", "y", "--methods", "permutation,occlusion,garson",
             "--repeats", "2", "--threads", "1");
-        Cli.Bad(["importance", "--model", _keras, "--data", _csv, "--methods", "permutation"], "x.csv", "takes 18 inputs", "19 feature columns");
+        Cli.Bad(["importance", "--model", _keras, "--data", _csv, "--methods", "permutation"], "x.csv", "takes 18 inputs", "19 feature columns",
+                "the target with --target");
     }
 
     public static TheoryData<string, string> RefusedAndMalformed() => new()

@@ -84,6 +84,14 @@ public class ReferenceSeedsTests
         Assert.Equal(3 / 6.8416, l3, 12);
         Assert.Equal(1.0, h3, 12);
         Assert.True(low < share && share < high);
+        // Inside: the roots of (k/n - p)² = z² p (1 - p) / n, found by bisection (not the closed form): k = 1, n = 4
+        // and k = 7, n = 20.
+        var (l1, h1) = ReferenceSeeds.Wilson(1, 4);
+        Assert.Equal(0.045586062644636, l1, 12);
+        Assert.Equal(0.699363947557363, h1, 12);
+        var (l7, h7) = ReferenceSeeds.Wilson(7, 20);
+        Assert.Equal(0.181189547867945, l7, 12);
+        Assert.Equal(0.567149489780535, h7, 12);
         Assert.Equal(0.0, ReferenceSeeds.Share(runs, TrainingMode.Dead).Share);
     }
 

@@ -161,6 +161,32 @@ public static class CommandOptions
 
     public static Option<ulong> Seed() => new("--seed") { Description = "Random seed: the same seed gives the same result.", DefaultValueFactory = _ => 42UL };
 
+    /// <summary>
+    /// The <c>--delimiter</c> of every command that reads a CSV file: one character (not a quote or line break), or
+    /// <c>comma</c>, <c>semicolon</c>, <c>tab</c>. Null (the default) detects a comma or semicolon from the header.
+    /// </summary>
+    public static Option<char?> Delimiter() => new("--delimiter")
+    {
+        Description = "Field delimiter of the CSV file: one character, or comma, semicolon, tab (default: ',', or ';' " +
+                      "when the header has no comma but a semicolon).",
+        CustomParser = r =>
+        {
+            string text = r.Tokens.Count == 0 ? "" : r.Tokens[0].Value;
+            char? d = text switch
+            {
+                "comma" => ',',
+                "semicolon" => ';',
+                "tab" or "\\t" => '\t',
+                { Length: 1 } when text[0] is not ('"' or '\r' or '\n' or '\0') => text[0],
+                _ => null,
+            };
+            if (d is null)
+                r.AddError($"--delimiter: {ErrorText.Quote(text)} is not one character (other than a quote or line " +
+                           "break) nor comma, semicolon or tab");
+            return d;
+        },
+    };
+
     public static Option<string?> Json() => new("--json") { Description = "Also write the results as JSON to this file." };
 
     public static Option<string> Data() => RequiredPath("--data", "CSV file in long format: one row per series and step (see docs/CLI.md).");
@@ -330,9 +356,11 @@ public static class CommandOptions
     /// Reads data for a trained model: the model's feature columns (every one must be in the file), its series and time
     /// columns and window, then standardises with the model's statistics.
     /// </summary>
-    public static SeriesSet LoadDataFor(string modelPath, ModelMetadata arch, string dataPath, bool targetOptional, string? target = null)
+    public static SeriesSet LoadDataFor(string modelPath, ModelMetadata arch, string dataPath, bool targetOptional,
+                                        string? target = null, char? delimiter = null)
     {
-        if (arch.Imported is not null) return LoadImportedData(modelPath, arch, dataPath, target, targetOptional);
+        if (arch.Imported is not null)
+            return LoadImportedData(modelPath, arch, dataPath, target, targetOptional, delimiter);
         if (target is not null && target != arch.Training.Target)
             throw new InputException($"--target applies to imported models; {modelPath} was trained on target '{arch.Training.Target}'");
         var t = arch.Training;
@@ -350,7 +378,7 @@ public static class CommandOptions
                 throw new InputException($"{dataPath}:{table.HeaderLine}: the model was trained on series in column " +
                                          $"{ErrorText.Quote(needed)}, which the data does not have");
             return new DataOptions(t.Target, arch.Features, seriesCol, timeCol, t.Window, targetOptional, modelPath);
-        });
+        }, delimiter);
         if (arch.Normalisation is { } n) Standardiser.Apply(data.Inputs, n.Mean, n.Sd);
         return data;
     }
@@ -360,16 +388,17 @@ public static class CommandOptions
     /// and <paramref name="target"/>, in file order; windows of the model's steps when its input shape fixes them;
     /// no standardisation. The number of inputs must be the model's.
     /// </summary>
-    private static SeriesSet LoadImportedData(string modelPath, ModelMetadata arch, string dataPath, string? target, bool targetOptional)
+    private static SeriesSet LoadImportedData(string modelPath, ModelMetadata arch, string dataPath, string? target,
+                                              bool targetOptional, char? delimiter)
     {
         int inputs = arch.Imported!["features"]!.GetValue<int>();
         string[]? features = arch.Features.Length > 0 ? arch.Features : null;
         var data = SeriesSet.Load(dataPath, new DataOptions(target, features, null, null, arch.Training.Window, targetOptional && target is null,
-            modelPath));
+            modelPath), delimiter);
         if (data.FeatureNames.Length != inputs)
             throw new InputException($"{dataPath}: the model {modelPath} takes {inputs} inputs, but the data has "
-                + $"{data.FeatureNames.Length} feature columns ({string.Join(", ", data.FeatureNames.Take(20))}); name the inputs with "
-                + "--features and the target with --target");
+                + $"{data.FeatureNames.Length} feature columns: name the inputs with --features and the target with --target "
+                + $"(columns: {string.Join(", ", data.FeatureNames.Take(20))})");
         return data;
     }
 }

@@ -19,6 +19,7 @@ public static class ImportanceCommand
 {
     private static readonly Option<string> Model = CommandOptions.ModelIn();
     private static readonly Option<string> Data = CommandOptions.Data();
+    private static readonly Option<char?> Delimiter = CommandOptions.Delimiter();
     private static readonly Option<string> Methods = new("--methods") { Description = $"Methods, comma-separated, or all: {string.Join(", ", ImportanceMethods.Names)}.", DefaultValueFactory = _ => "all" };
     private static readonly Option<int> Repeats = CommandOptions.Repeats(10);
     private static readonly Option<ulong> Seed = CommandOptions.Seed();
@@ -39,7 +40,7 @@ public static class ImportanceCommand
     public static Command Build()
     {
         var command = new Command("importance", "Rank the inputs of a trained model on your data: which features matter, and when.");
-        foreach (Option o in new Option[] { Model, Data, Methods, Repeats, Seed, Threads, Noise, Baseline, Restarts, NullNetworks, RetrainEpochs, Networks, Groups, Report, Json, Format, Features, Target }) command.Options.Add(o);
+        foreach (Option o in new Option[] { Model, Data, Methods, Repeats, Seed, Threads, Noise, Baseline, Restarts, NullNetworks, RetrainEpochs, Networks, Groups, Report, Json, Format, Features, Target, Delimiter }) command.Options.Add(o);
         command.SetAction(Run);
         return command;
     }
@@ -59,9 +60,13 @@ public static class ImportanceCommand
         catch (ArgumentException e) { throw new InputException($"--groups: {e.Message}"); }
     }
 
-    /// <summary>The mean of each feature over every series and step of the data.</summary>
-    private static float[] FeatureMeans(SeriesSet data)
+    /// <summary>
+    /// The training means as the model sees its inputs: 0 for a model that standardises them with the training
+    /// statistics; an imported model's inputs are raw, and its means are the data's own (every series and step).
+    /// </summary>
+    public static float[] TrainingMeans(ModelMetadata arch, SeriesSet data)
     {
+        if (arch.Imported is null) return new float[arch.Features.Length];
         int f = data.FeatureNames.Length;
         var sums = new double[f];
         for (int i = 0; i < data.Inputs.Length; i++) sums[i % f] += data.Inputs[i];
@@ -78,9 +83,14 @@ public static class ImportanceCommand
         OutputPaths.Check([new("--model", modelPath), new("--data", dataPath)],
             json is null ? [] : [new("--json", json)], reportDir);
         var (model, arch) = CommandOptions.LoadModel(modelPath, CommandOptions.SplitList(parse.GetValue(Features)));
-        var data = CommandOptions.LoadDataFor(modelPath, arch, dataPath, targetOptional: true, parse.GetValue(Target));
+        var data = CommandOptions.LoadDataFor(modelPath, arch, dataPath, targetOptional: true, parse.GetValue(Target),
+            parse.GetValue(Delimiter));
         if (arch.Imported is not null)
             arch = arch with { Features = data.FeatureNames, Training = arch.Training with { Target = data.TargetName } };
+        DemoConsole.Warn([.. arch.Warnings ?? [], .. data.Warnings]);
+        if (arch.Constant is { Length: > 0 } constant)
+            info.WriteLine("Constant features, left out of training, importance 0 by every method: " +
+                              string.Join(", ", constant.Select(k => k.Name)));
         var groups = ParseGroups(parse.GetValue(Groups), arch.Features);
         var labels = groups?.Names.ToArray() ?? arch.Features;
         var loss = TrainCommand.LossOf(arch, modelPath);
@@ -93,8 +103,7 @@ public static class ImportanceCommand
         {
             Model = model, Inputs = data.Inputs, Targets = targets, Count = data.Count, Steps = data.Steps, Loss = loss,
             Groups = groups, Seed = parse.GetValue(Seed), Repeats = parse.GetValue(Repeats), Threads = parse.GetValue(Threads),
-            // The inputs are standardised with the training means, which are 0; an imported model's are the data's own.
-            FeatureMeans = arch.Imported is null ? new float[arch.Features.Length] : FeatureMeans(data),
+            FeatureMeans = TrainingMeans(arch, data),
             Retrain = targets is null ? null : Retrainer(model, arch, data, targets, loss, retrainEpochs),
             RetrainPermuted = targets is null ? null : Retrainer(model, arch, data, targets, loss, retrainEpochs, permuteTargets: true),
         };
@@ -138,6 +147,7 @@ public static class ImportanceCommand
         if (reportDir is not null)
         {
             var report = new Report(reportDir, $"Variable importance: {Path.GetFileName(modelPath)} on {Path.GetFileName(dataPath)}");
+            report.AddDataChecks([.. arch.Warnings ?? [], .. data.Warnings], arch.Constant ?? []);
             report.AddModel(modelPath, arch, model);
             report.AddTraining(arch);
             report.AddImportance(runs.Select(r => Outcome(r, labels)).ToList(), labels);

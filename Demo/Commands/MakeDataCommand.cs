@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using Demo.Study;
 using Engine.IO;
 using Engine.Random;
 
@@ -52,20 +53,15 @@ public static class MakeDataCommand
         var rng = new RandomSource(seed);
         var sb = new StringBuilder();
         sb.Append("series,time,temperature,humidity,wind,pressure,").Append(binary ? "alarm" : "level").Append('\n');
-        const float phi = 0.7f;
-        float innovation = MathF.Sqrt(1 - phi * phi);
-        var z = new float[steps, 4];
+        var z = new float[steps * 4]; // (T, 4)
         for (int s = 0; s < series; s++)
         {
-            var r = rng.Fork((ulong)s);
-            for (int j = 0; j < 4; j++) z[0, j] = r.NextGaussian();
-            for (int t = 1; t < steps; t++)
-                for (int j = 0; j < 4; j++) z[t, j] = phi * z[t - 1, j] + innovation * r.NextGaussian();
+            StudyDesign.Ar1(z, 4, 0.7f, rng.Fork((ulong)s));
             for (int t = 0; t < steps; t++)
             {
-                float score = z[t, 0] + 0.8f * (t >= 2 ? z[t - 2, 1] : 0f) + 0.3f * z[t, 2];
+                float score = z[t * 4] + 0.8f * (t >= 2 ? z[(t - 2) * 4 + 1] : 0f) + 0.3f * z[t * 4 + 2];
                 string target = binary ? (score > 1f ? "1" : "0") : F(score);
-                sb.Append(CultureInfo.InvariantCulture, $"s{s + 1:D3},{t},{F(20 + 5 * z[t, 0])},{F(60 + 15 * z[t, 1])},{F(5 + 2 * z[t, 2])},{F(1013 + 8 * z[t, 3])},{target}\n");
+                sb.Append(CultureInfo.InvariantCulture, $"s{s + 1:D3},{t},{F(20 + 5 * z[t * 4])},{F(60 + 15 * z[t * 4 + 1])},{F(5 + 2 * z[t * 4 + 2])},{F(1013 + 8 * z[t * 4 + 3])},{target}\n");
             }
         }
         return sb.ToString();

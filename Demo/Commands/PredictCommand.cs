@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using Demo.Data;
+using Demo.Reports;
 using Engine.IO;
 using Engine.Losses;
 using Engine.Metrics;
@@ -22,6 +23,7 @@ public static class PredictCommand
     private static readonly Option<string> Model = CommandOptions.ModelIn();
     private static readonly Option<string> Data = CommandOptions.Data();
     private static readonly Option<string> Out = CommandOptions.Out();
+    private static readonly Option<char?> Delimiter = CommandOptions.Delimiter();
     private static readonly Option<string?> Json = CommandOptions.Json();
     private static readonly Option<string?> Features = CommandOptions.ImportedFeatures();
     private static readonly Option<string?> Target = CommandOptions.ImportedTarget();
@@ -33,7 +35,7 @@ public static class PredictCommand
     public static Command Build()
     {
         var command = new Command("predict", "Predict with a trained model and write the predictions to a CSV.");
-        foreach (Option o in new Option[] { Model, Data, Out, Json, Features, Target, Compare, Tolerance }) command.Options.Add(o);
+        foreach (Option o in new Option[] { Model, Data, Out, Json, Features, Target, Compare, Tolerance, Delimiter }) command.Options.Add(o);
         command.SetAction(Run);
         return command;
     }
@@ -45,7 +47,8 @@ public static class PredictCommand
         OutputPaths.Check([new("--model", modelPath), new("--data", dataPath), .. compare is null ? Array.Empty<OutputPaths.Named>() : [new("--compare", compare)]],
             [new("--out", outPath), .. json is null ? Array.Empty<OutputPaths.Named>() : [new("--json", json)]]);
         var (model, arch) = CommandOptions.LoadModel(modelPath, CommandOptions.SplitList(parse.GetValue(Features)));
-        var data = CommandOptions.LoadDataFor(modelPath, arch, dataPath, targetOptional: true, parse.GetValue(Target));
+        var data = CommandOptions.LoadDataFor(modelPath, arch, dataPath, targetOptional: true, parse.GetValue(Target),
+            parse.GetValue(Delimiter));
 
         int perSeries = model.OutputsPerSeries(data.Steps);
         var prediction = new float[data.Count * perSeries];
@@ -55,24 +58,37 @@ public static class PredictCommand
         // line of the step, the target if known, the k outputs.
         bool sequence = model.OutputsSequence;
         int outputs = model.OutputUnits, rowsPerSeries = sequence ? data.Steps : 1;
-        var csv = new StringBuilder();
-        csv.Append("series,").Append(Quote(data.TimeColumn ?? "row")).Append(",line");
-        if (data.Targets is not null) csv.Append(',').Append(Quote(data.TargetName!));
-        for (int k = 0; k < outputs; k++) csv.Append(outputs == 1 ? ",prediction" : $",prediction_{k}");
-        csv.Append('\n');
-        for (int s = 0; s < data.Count; s++)
+        // Streamed to the file (a 200 MB data set makes a 250 MB output: never held whole in memory).
+        AtomicFile.Write(outPath, stream =>
         {
-            for (int j = 0; j < rowsPerSeries; j++)
+            using var csv = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
+            csv.Write("series,");
+            csv.Write(TextTable.CsvField(data.TimeColumn ?? "row"));
+            csv.Write(",line");
+            if (data.Targets is not null) csv.Write($",{TextTable.CsvField(data.TargetName!)}");
+            for (int k = 0; k < outputs; k++) csv.Write(outputs == 1 ? ",prediction" : $",prediction_{k}");
+            csv.Write('\n');
+            for (int s = 0; s < data.Count; s++)
             {
-                int cell = s * data.Steps + (sequence ? j : data.Steps - 1);
-                csv.Append(Quote(data.Ids[s])).Append(',').Append(Quote(data.Times[cell])).Append(',').Append(data.Lines[cell].ToString(CultureInfo.InvariantCulture));
-                if (data.Targets is not null) csv.Append(',').Append(data.Targets[cell].ToString("R", CultureInfo.InvariantCulture));
-                for (int k = 0; k < outputs; k++)
-                    csv.Append(',').Append(prediction[(s * rowsPerSeries + j) * outputs + k].ToString("R", CultureInfo.InvariantCulture));
-                csv.Append('\n');
+                for (int j = 0; j < rowsPerSeries; j++)
+                {
+                    int cell = s * data.Steps + (sequence ? j : data.Steps - 1);
+                    csv.Write(TextTable.CsvField(data.Ids[s]));
+                    csv.Write(',');
+                    csv.Write(TextTable.CsvField(data.Times[cell]));
+                    csv.Write(',');
+                    csv.Write(data.Lines[cell].ToString(CultureInfo.InvariantCulture));
+                    if (data.Targets is not null)
+                        csv.Write($",{data.Targets[cell].ToString("R", CultureInfo.InvariantCulture)}");
+                    for (int k = 0; k < outputs; k++)
+                    {
+                        float v = prediction[(s * rowsPerSeries + j) * outputs + k];
+                        csv.Write($",{v.ToString("R", CultureInfo.InvariantCulture)}");
+                    }
+                    csv.Write('\n');
+                }
             }
-        }
-        AtomicFile.WriteAllBytes(outPath, Encoding.UTF8.GetBytes(csv.ToString()));
+        });
         if (arch.Imported is not null) Console.WriteLine(ImportCommand.FeaturesNote(arch with { Features = data.FeatureNames }, model));
 
         var (all, held, note) = Scores(arch, modelPath, model, data, prediction);
@@ -186,7 +202,4 @@ public static class PredictCommand
                 + $"over --tolerance {tolerance.ToString(CultureInfo.InvariantCulture)}");
         return 0;
     }
-
-    private static string Quote(string field) =>
-        field.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{field.Replace("\"", "\"\"")}\"" : field;
 }

@@ -22,6 +22,7 @@ namespace Demo.Commands;
 public static class TrainCommand
 {
     private static readonly Option<string> Data = CommandOptions.Data();
+    private static readonly Option<char?> Delimiter = CommandOptions.Delimiter();
     private static readonly Option<string> Target = new("--target") { Description = "Target column.", Required = true };
     private static readonly Option<string?> Features = new("--features") { Description = "Feature columns, comma-separated (default: every other numeric column)." };
     private static readonly Option<string?> SeriesCol = new("--series-col") { Description = "Series-id column (default: the column named series or id)." };
@@ -66,7 +67,7 @@ public static class TrainCommand
                  {
                      Data, Target, Features, SeriesCol, TimeCol, Window, NoHead, Layers, Cell, ActivationOpt,
                      RecurrentActivation, BidirectionalOpt, DropoutOpt, Output, Loss, Epochs, Batch, OldBatch, LearningRate,
-                     Validation, EarlyStoppingOpt, NoRestoreBest, Seed, Model, Report, Json,
+                     Validation, EarlyStoppingOpt, NoRestoreBest, Seed, Model, Report, Json, Delimiter,
                  })
             command.Options.Add(o);
         command.SetAction(Run);
@@ -99,13 +100,16 @@ public static class TrainCommand
         OutputPaths.Check([new("--data", dataPath)],
             [new("--model", modelPath), .. jsonPath is null ? Array.Empty<OutputPaths.Named>() : [new("--json", jsonPath)]], reportDir);
 
-        var data = SeriesSet.Load(dataPath, new DataOptions(parse.GetValue(Target), CommandOptions.SplitList(parse.GetValue(Features)) is { Length: > 0 } f ? f : null,
-            parse.GetValue(SeriesCol), parse.GetValue(TimeCol), parse.GetValue(Window)));
-        string loss = parse.GetValue(Loss) ?? (data.BinaryTarget ? "bce" : "mse");
+        var data = SeriesLayout.Open(dataPath, _ => new DataOptions(parse.GetValue(Target),
+            CommandOptions.SplitList(parse.GetValue(Features)) is { Length: > 0 } f ? f : null,
+            parse.GetValue(SeriesCol), parse.GetValue(TimeCol), parse.GetValue(Window)), parse.GetValue(Delimiter));
+        string loss = DataChecks.ChooseLoss(data, parse.GetValue(Loss));
+        data.LeaveOutConstantFeatures();
+        CheckSize(data.Features, units, head);
         ILoss lossFn = LossNames.Parse(loss);
-        if (lossFn is BinaryCrossEntropy && data.NonBinaryTarget() is { } notBinary) throw notBinary;
 
-        // Split whole series (or windows) into training and validation with a seeded shuffle.
+        // Split whole series (or windows) into training and validation with a seeded shuffle; each subset is copied
+        // out of the table once (no copy of a whole set).
         var order = Enumerable.Range(0, data.Count).ToArray();
         new RandomSource(seed).Fork(DemoStreams.Train.ValidationSplit).Shuffle<int>(order);
         int held = (int)Math.Round(validation * data.Count);
@@ -116,15 +120,16 @@ public static class TrainCommand
             throw new InputException(
                 $"--early-stopping watches the validation loss, but no series are held out for validation " +
                 $"(--validation {validation.ToString(CultureInfo.InvariantCulture)}, {data.Count} series)");
-        var train = data.Subset(order[held..].Order().ToArray());
-        var valid = held > 0 ? data.Subset(order[..held].Order().ToArray()) : null;
-        if (train != data) data = data.ShapeOnly(); // the subsets hold copies: let the whole set's arrays go
+        DataChecks.ValidationSeries(data, validation, held);
+        var valid = held > 0 ? data.Build(order[..held].Order().ToArray(), rows: false) : null;
+        var train = data.Build(order[held..].Order().ToArray(), rows: false);
+        data.Release();
+        DemoConsole.Warn(data.Warnings);
 
         var (mean, sd) = Standardiser.Fit(train.Inputs, train.Features);
         Standardiser.Apply(train.Inputs, mean, sd);
         if (valid is not null) Standardiser.Apply(valid.Inputs, mean, sd);
 
-        CheckSize(data.Features, units, head);
         var outActivation = lossFn is BinaryCrossEntropy ? Activation.Sigmoid : Activation.Linear;
         var act = ActivationNames.Parse(parse.GetValue(ActivationOpt)!);
         var rec = ActivationNames.Parse(parse.GetValue(RecurrentActivation)!);
@@ -146,7 +151,12 @@ public static class TrainCommand
             Target = data.TargetName, SeriesColumn = data.SeriesColumn, TimeColumn = data.TimeColumn, Window = data.Window,
             TrainingSeries = train.Count, ValidationSeries = valid?.Count ?? 0, HeldOut = valid?.Ids ?? [],
         };
-        var arch = new ModelMetadata { Features = data.FeatureNames, Steps = data.Steps, Normalisation = new Normalisation(mean, sd), Training = info };
+        var arch = new ModelMetadata
+        {
+            Features = data.FeatureNames, Steps = data.Steps, Normalisation = new Normalisation(mean, sd), Training = info,
+            Constant = data.Constant.Count > 0 ? [.. data.Constant] : null,
+            Warnings = data.Warnings.Count > 0 ? [.. data.Warnings] : null,
+        };
         var model = new Sequential(data.Features, layers, flatten: sequence);
         model.Initialize(seed);
 

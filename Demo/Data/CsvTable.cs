@@ -10,7 +10,7 @@ namespace Demo.Data;
 /// column). Memory: about 4 bytes per numeric cell, 4 per text cell and 4 per row, however long the lines.
 /// Header checks are O(columns): names are looked up in a dictionary.
 /// </summary>
-public sealed class CsvTable
+public sealed partial class CsvTable
 {
     /// <summary>What is wrong with a cell that is not a finite 32-bit number.</summary>
     private enum Problem : byte { None, Empty, NotANumber, NotFinite, TooLarge }
@@ -25,13 +25,22 @@ public sealed class CsvTable
     private List<string>[] _distinct = [];
     private long[] _numberCount = [];
     private (int Row, Problem Problem, string Text)[] _firstBad = [];
+    private float[] _first = [];         // column -> its first number
+    private bool[] _varies = [];         // column -> whether a number differs from the first
 
-    private CsvTable(string path, string[] header, int headerLine)
+    private CsvTable(string path, string[] header, int headerLine, char delimiter)
     {
         Path = path;
         Header = header;
         HeaderLine = headerLine;
+        Delimiter = delimiter;
     }
+
+    /// <summary>The field delimiter the file was read with.</summary>
+    public char Delimiter { get; }
+
+    /// <summary>Warnings about how the file was read (encoding, detected delimiter), one line each.</summary>
+    public IReadOnlyList<string> Warnings { get; private set; } = [];
 
     /// <summary>The file, as the user named it.</summary>
     public string Path { get; }
@@ -51,15 +60,16 @@ public sealed class CsvTable
     /// <summary>
     /// Reads <paramref name="path"/>. <paramref name="textColumns"/> is called once the header is read (the table has
     /// no rows yet) and names the columns to keep as text; every other column is read as numbers.
+    /// <paramref name="delimiter"/> null detects a comma or semicolon (<see cref="CsvReader"/>).
     /// </summary>
-    public static CsvTable Read(string path, Func<CsvTable, IEnumerable<int>> textColumns)
+    public static CsvTable Read(string path, Func<CsvTable, IEnumerable<int>> textColumns, char? delimiter = null)
     {
-        using var reader = new CsvReader(path);
+        using var reader = new CsvReader(path, delimiter);
         if (!reader.Read())
             throw new InputException(
                 $"{path}: the file is empty; expected a header line of column names, then one row per series and step");
         var header = new string[reader.FieldCount];
-        var table = new CsvTable(path, header, reader.Line);
+        var table = new CsvTable(path, header, reader.Line, reader.Delimiter);
         for (int c = 0; c < header.Length; c++)
         {
             string name = reader.Field(c).Trim().ToString();
@@ -77,9 +87,11 @@ public sealed class CsvTable
         {
             if (reader.FieldCount != header.Length)
                 throw new InputException(
-                    $"{path}:{reader.Line}: {reader.FieldCount} fields, but the header has {header.Length} columns");
+                    $"{path}:{reader.Line}: {reader.FieldCount} fields, but the header has {header.Length} columns" +
+                        table.DelimiterHint(always: true));
             table.Add(reader);
         }
+        table.Warnings = reader.Warnings;
         if (table.RowCount == 0) throw new InputException(
             $"{path}:{table.HeaderLine}: only a header line, no data rows");
         return table;
@@ -97,6 +109,8 @@ public sealed class CsvTable
         }
         _numberCount = new long[n];
         _firstBad = new (int, Problem, string)[n];
+        _first = new float[n];
+        _varies = new bool[n];
         _distinct = new List<string>[texts];
         for (int t = 0; t < texts; t++) _distinct[t] = [];
         _lookup = new Dictionary<string, int>[texts];
@@ -128,7 +142,11 @@ public sealed class CsvTable
             }
             var problem = Parse(cell, out float value);
             _numbers.Add(value);
-            if (problem == Problem.None) _numberCount[c]++;
+            if (problem == Problem.None)
+            {
+                if (_numberCount[c]++ == 0) _first[c] = value;
+                else if (value != _first[c]) _varies[c] = true;
+            }
             else if (_firstBad[c].Problem == Problem.None) _firstBad[c] = (row, problem, Engine.IO.ErrorText.Quote(cell.ToString()));
         }
     }
@@ -158,8 +176,17 @@ public sealed class CsvTable
         if (c < 0)
             throw new InputException(
                 $"{Path}:{HeaderLine}: no column {Engine.IO.ErrorText.Quote(name)} ({what}); the columns are " +
-                    $"{Columns()}");
+                    $"{Columns()}{DelimiterHint(always: false)}");
         return c;
+    }
+
+    // Which delimiter split the fields, and a hint when the header is one column with semicolons in it.
+    private string DelimiterHint(bool always)
+    {
+        bool semicolons = Header.Length == 1 && Delimiter != ';' && Header[0].Contains(';');
+        if (!always && !semicolons) return "";
+        return $" (fields separated by {CsvReader.DelimiterName(Delimiter)}" +
+               (semicolons ? "; the header has ';': try --delimiter ';')" : ")");
     }
 
     /// <summary>The first column named one of <paramref name="names"/> (exact, else ignoring case), or -1.</summary>
@@ -188,8 +215,27 @@ public sealed class CsvTable
             Problem.Empty => "is empty; missing values are not supported",
             Problem.NotFinite => $"{text} is not a finite number (NaN and infinities are not allowed)",
             Problem.TooLarge => $"{text} is too large for a 32-bit float",
+            _ when DecimalComma().IsMatch(Text(text)) =>
+                $"{text} is not a number: fields are separated by {CsvReader.DelimiterName(Delimiter)}; write " +
+                    "decimals with a point and no thousands separators",
             _ => $"{text} is not a number",
         });
+        static string Text(string quoted) => quoted.Length >= 2 ? quoted[1..^1] : quoted;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[+-]?[0-9]*,[0-9]+$")]
+    private static partial System.Text.RegularExpressions.Regex DecimalComma();
+
+    /// <summary>Whether the first cell of a numeric column that is not a number is a decimal with a comma.</summary>
+    public bool HasDecimalComma(int column) =>
+        _numeric[column] >= 0 && _firstBad[column] is { Problem: Problem.NotANumber, Text: var t } &&
+        DecimalComma().IsMatch(t.Length >= 2 ? t[1..^1] : t);
+
+    /// <summary>Whether every cell of a numeric column holds the same number (check it first); the number.</summary>
+    public bool IsConstant(int column, out float value)
+    {
+        value = _first[column];
+        return _numberCount[column] == RowCount && !_varies[column];
     }
 
     /// <summary>The first row (in file order) among <paramref name="columns"/> with a cell that is not a finite number;

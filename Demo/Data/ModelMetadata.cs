@@ -74,6 +74,14 @@ public sealed record ModelMetadata
     public Normalisation? Normalisation { get; init; }
     public TrainingInfo Training { get; init; } = new();
 
+    /// <summary>Feature columns left out of training because they were constant (<see cref="ConstantFeature"/>):
+    /// not inputs of the model, reported with importance 0 by every method. Null when there were none.</summary>
+    public ConstantFeature[]? Constant { get; init; }
+
+    /// <summary>The data checks' warnings when the model was trained (<see cref="DataChecks"/>), shown at the top of
+    /// reports. Null when there were none.</summary>
+    public string[]? Warnings { get; init; }
+
     /// <summary>
     /// For a model imported from another framework: where it came from (<see cref="Engine.Import.ImportedNetwork.Metadata"/>).
     /// Its <see cref="Features"/> may be empty: the inputs are then the data's columns other than series, time and
@@ -120,6 +128,14 @@ public sealed record ModelMetadata
                             $"{Number(n.Mean[j])} and SD " +
                               $"{Number(n.Sd[j])}; the mean must be finite and the SD finite and > 0");
         }
+        foreach (var k in Constant ?? [])
+        {
+            if (k is null || string.IsNullOrWhiteSpace(k.Name)) throw Bad("a constant feature has no name");
+            if (!names.Add(k.Name)) throw Bad($"feature {ErrorText.Quote(k.Name)} is named twice");
+            if (!float.IsFinite(k.Value))
+                throw Bad($"constant feature {ErrorText.Quote(k.Name)} has the value {Number(k.Value)}");
+        }
+        if (Warnings is not null && Warnings.Any(w => w is null)) throw Bad("'warnings' must be a list of text");
         if (Training is null) throw Bad("'training' is missing");
         if (!LossNames.ShortNames.Contains(Training.Loss))
             throw Bad(

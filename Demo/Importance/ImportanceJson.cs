@@ -129,7 +129,8 @@ public static class ImportanceJson
         w.WriteEndArray();
     }
 
-    private static void Matrix(Utf8JsonWriter w, string name, double[,]? m)
+    /// <summary>A matrix as an array of rows under <paramref name="name"/> (nothing when null); non-finite values as null.</summary>
+    internal static void Matrix(Utf8JsonWriter w, string name, double[,]? m)
     {
         if (m is null) return;
         w.WriteStartArray(name);

@@ -110,6 +110,23 @@ public sealed class Report
     private static string Layers(Sequential model) =>
         string.Join(" / ", model.Layers.Zip(model.Summary(1).Rows, (l, r) => $"{l.TypeName} {l.OutputSize} ({r.Details})"));
 
+    /// <summary>
+    /// The data checks (<see cref="DataChecks"/>) at the top of a report: each warning of training and of reading the
+    /// data, and the constant features left out of training, which every method ranks at importance 0. Nothing when
+    /// there are none.
+    /// </summary>
+    public void AddDataChecks(IEnumerable<string> warnings, IReadOnlyList<ConstantFeature> constant)
+    {
+        var lines = warnings.Distinct().ToList();
+        if (lines.Count == 0 && constant.Count == 0) return;
+        _blocks.Add(new Heading("Data checks"));
+        foreach (var w in lines) _blocks.Add(new Paragraph($"Warning: {Code(w)}"));
+        if (constant.Count > 0)
+            _blocks.Add(new Paragraph("Constant features, left out of training, importance 0 by every method: " +
+                                      string.Join(", ", constant.Select(k => $"{Code(k.Name)} (always " +
+                                          $"{k.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)})")) + "."));
+    }
+
     /// <summary>The model: file, layers, inputs and how it was trained.</summary>
     public void AddModel(string modelPath, ModelMetadata arch, Sequential model)
     {

@@ -67,14 +67,11 @@ public sealed record StudyDesign
         int f = Features, steps = Steps;
         var x = new float[count * steps * f];
         var y = new float[count * steps];
-        float innovation = MathF.Sqrt(1 - Phi * Phi);
         for (int n = 0; n < count; n++)
         {
             var r = rng.Fork((ulong)n);
             var z = x.AsSpan(n * steps * f, steps * f); // (T, F)
-            for (int j = 0; j < f; j++) z[j] = r.NextGaussian();
-            for (int t = 1; t < steps; t++)
-                for (int j = 0; j < f; j++) z[t * f + j] = Phi * z[(t - 1) * f + j] + innovation * r.NextGaussian();
+            Ar1(z, f, Phi, r);
             for (int t = 0; t < steps; t++)
             {
                 double s = 0;
@@ -85,5 +82,17 @@ public sealed record StudyDesign
             }
         }
         return (x, y);
+    }
+
+    /// <summary>
+    /// Fills one series z (T, F) with F independent standardised AR(1) signals drawn from <paramref name="rng"/>:
+    /// z_{j,0} = e, z_{j,t} = phi z_{j,t-1} + sqrt(1 - phi^2) e (e ~ N(0, 1), drawn step by step, feature by feature).
+    /// </summary>
+    public static void Ar1(Span<float> z, int features, float phi, RandomSource rng)
+    {
+        float innovation = MathF.Sqrt(1 - phi * phi);
+        for (int j = 0; j < features; j++) z[j] = rng.NextGaussian();
+        for (int t = features; t < z.Length; t += features)
+            for (int j = 0; j < features; j++) z[t + j] = phi * z[t - features + j] + innovation * rng.NextGaussian();
     }
 }

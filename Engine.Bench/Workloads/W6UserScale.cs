@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
+using Demo.Study;
 using Engine.Importance;
-using Engine.Kernels;
-using Engine.Layers;
 using Engine.Losses;
 using Engine.Models;
 using Engine.Optimizers;
@@ -43,16 +42,7 @@ public sealed class W6Workload
     }
 
     /// <summary>The W6 model over <paramref name="features"/> inputs, initialised from <paramref name="seed"/>.</summary>
-    public static Sequential Build(int features, ulong seed)
-    {
-        var model = new Sequential(features, [
-            new Lstm(32, Activation.Tanh, Activation.Sigmoid, returnSequences: true),
-            new Lstm(16, Activation.Tanh, Activation.Sigmoid, returnSequences: true),
-            new Dense(1, Activation.Sigmoid),
-        ], flatten: true);
-        model.Initialize(seed);
-        return model;
-    }
+    public static Sequential Build(int features, ulong seed) => LargeModel.Build(features, 32, seed, secondUnits: 16);
 
     /// <summary>Inputs (N, 48, 12) and targets (N, 48) as described on the class.</summary>
     public static (float[] Inputs, float[] Targets) Generate(int series, ulong seed)
@@ -60,18 +50,15 @@ public sealed class W6Workload
         var x = new float[series * Steps * Features];
         var y = new float[series * Steps];
         var root = new RandomSource(seed);
-        float innovation = MathF.Sqrt(1 - 0.7f * 0.7f);
         for (int s = 0; s < series; s++)
         {
-            var rng = root.Fork((ulong)s);
             var z = x.AsSpan(s * Steps * Features, Steps * Features);
-            for (int j = 0; j < Features; j++) z[j] = rng.NextGaussian();
-            for (int t = 1; t < Steps; t++)
-                for (int j = 0; j < Features; j++) z[t * Features + j] = 0.7f * z[(t - 1) * Features + j] + innovation * rng.NextGaussian();
+            StudyDesign.Ar1(z, Features, 0.7f, root.Fork((ulong)s));
             for (int t = 0; t < Steps; t++)
             {
                 float score = z[t * Features] + 0.5f * z[t * Features + 2] * z[t * Features + 3]
-                              + (t >= 2 ? 0.8f * z[(t - 2) * Features + 1] : 0f) + (t >= 5 ? 0.3f * z[(t - 5) * Features + 4] : 0f);
+                              + (t >= 2 ? 0.8f * z[(t - 2) * Features + 1] : 0f)
+                              + (t >= 5 ? 0.3f * z[(t - 5) * Features + 4] : 0f);
                 y[s * Steps + t] = score > 1f ? 1f : 0f;
             }
         }

@@ -33,14 +33,17 @@ internal sealed class Batches
     public int Next() { int k = _next; _next = (_next + 1) % Inputs.Length; return k; }
 }
 
-/// <summary>The W2/W3/W5 model: input F -> LSTM H -> LSTM H (tanh, sigmoid gates) -> Dense 1 (sigmoid) on every step.</summary>
+/// <summary>
+/// The W2/W3/W5 model: input F -> LSTM H -> LSTM H (tanh, sigmoid gates) -> Dense 1 (sigmoid) on every step;
+/// W6's with a narrower second LSTM (<paramref name="secondUnits"/>).
+/// </summary>
 internal static class LargeModel
 {
-    public static Sequential Build(int features, int units, ulong seed = 7)
+    public static Sequential Build(int features, int units, ulong seed = 7, int? secondUnits = null)
     {
         var model = new Sequential(features, [
             new Lstm(units, Activation.Tanh, Activation.Sigmoid, returnSequences: true),
-            new Lstm(units, Activation.Tanh, Activation.Sigmoid, returnSequences: true),
+            new Lstm(secondUnits ?? units, Activation.Tanh, Activation.Sigmoid, returnSequences: true),
             new Dense(1, Activation.Sigmoid),
         ], flatten: true);
         model.Initialize(seed);

@@ -210,4 +210,22 @@ public class FeatureGroupTests
         Assert.Equal([0, 2], groups.Members[0]);
         Assert.Equal([1], groups.Members[1]);
     }
+
+    [Fact]
+    public void Summed_maps_add_their_members_columns()
+    {
+        // Units g = {a, c}, then b: column g = column a + column c, by hand.
+        var groups = FeatureGroups.Parse("g=a,c", Names);
+        var result = ImportanceResult.FromScores("m", [0.1, 0.2, 0.3]) with
+        {
+            TimeMap = new double[,] { { 1, 2, 3 }, { 4, 5, 6 } },
+            LagMap = new double[,] { { -1, 10, 0.5 } },
+            GateScores = new double[,] { { 0.25, 0, 0.25 } },
+        };
+        var summed = groups.Sum(result, ImportanceRanking.ByValue);
+        Assert.Equal(new double[] { 4, 2, 10, 5 }, summed.TimeMap!.Cast<double>());
+        Assert.Equal(new double[] { -0.5, 10 }, summed.LagMap!.Cast<double>());
+        Assert.Equal(new double[] { 0.5, 0 }, summed.GateScores!.Cast<double>());
+        Assert.Equal([0.4, 0.2], summed.Scores.Select(v => Math.Round(v, 12)));
+    }
 }

@@ -97,6 +97,31 @@ public class IntegratedGradientsConvergenceTests
         Assert.True(result.Completeness!.Converged);
     }
 
+    [Fact]
+    public void ExplainSearchesTheSameWayForOneOutput()
+    {
+        // The script's first case (from 1 interval to 8) through Explain, with the output weight 1.
+        var ig = new IntegratedGradients { Steps = 1, From = IntegratedGradientsBaseline.Zero };
+        var (a, gap) = ig.Explain(Context().Model, X, new float[4], 2, 1, [1f]);
+        Assert.Equal(8, gap.Intervals);
+        double[] expected = [0.26294822919952654, 0.11686587964423402, -0.3294297513391027, -0.10980991711303423];
+        for (int j = 0; j < 4; j++) Close(expected[j], a[j]);
+    }
+
+    [Fact]
+    public void CellAttributionsAreTheOutputChangesOfOneCell()
+    {
+        // y = sigmoid(3 x1 - 2 x2 + 0.5); series 0 = (1.5, -1), series 1 = (-0.5, 0.25), worked out by hand.
+        var model = Context().Model;
+        var occlusion = CellAttribution.Occlusion(model, X.AsSpan(0, 2), 1, [0.25f, -0.75f], [1f]);
+        Close(Sigmoid(7) - Sigmoid(0.75 + 2 + 0.5), occlusion[0]);
+        Close(Sigmoid(7) - Sigmoid(4.5 + 1.5 + 0.5), occlusion[1]);
+        // With two series the donor is always the other one.
+        var permutation = CellAttribution.Permutation(model, X, 2, 1, 0, [1f], 3, 9);
+        Close(Sigmoid(7) - Sigmoid(-1.5 + 2 + 0.5), permutation[0]);
+        Close(Sigmoid(7) - Sigmoid(4.5 - 0.5 + 0.5), permutation[1]);
+    }
+
     private static double Sigmoid(double z) => 1 / (1 + Math.Exp(-z));
 
     private static void Close(double expected, double actual) =>

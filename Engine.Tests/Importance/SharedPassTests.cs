@@ -75,4 +75,59 @@ public class SharedPassTests
         for (int k = 0; k < steps; k++)
             for (int i = 0; i < features; i++) Assert.Equal(lag[k, i], result.LagMap![k, i], 1e-12 * Math.Max(1, lag[k, i]));
     }
+
+    // Models whose backward may stop at the output step: W6's sizes, the reference model (relu, an LSTM(1) head on the
+    // small path's one-unit layout), and a one-unit Dense head on a relu LSTM with hard-sigmoid gates.
+    // Batches that are not a multiple of 8 run the full backward pass (the small path's dx blocks rows by 8).
+    public static TheoryData<int, int> PrefixCases() => new() { { 0, 256 }, { 0, 16 }, { 0, 5 }, { 1, 256 }, { 1, 8 }, { 2, 24 }, { 2, 9 } };
+
+    private static Sequential PrefixModel(int which, int features) => which switch
+    {
+        0 => W6Like(features),
+        1 => Build(3, new Lstm(10, Activation.Relu, Activation.Sigmoid, returnSequences: true),
+                   new Lstm(5, Activation.Relu, Activation.Sigmoid, returnSequences: true),
+                   new Lstm(1, Activation.Sigmoid, Activation.Sigmoid, returnSequences: true)),
+        _ => Build(features, new Lstm(7, Activation.Relu, Activation.HardSigmoid, returnSequences: true), new Dense(1, Activation.Sigmoid)),
+    };
+
+    private static Sequential Build(int features, params Layer[] layers)
+    {
+        var model = new Sequential(features, layers, flatten: true);
+        model.Initialize(5);
+        return model;
+    }
+
+    [Theory]
+    [MemberData(nameof(PrefixCases))]
+    public void BackwardStoppedAtTheOutputStepGivesTheFullPassGradientsBitForBit(int which, int count)
+    {
+        var model = PrefixModel(which, 5);
+        int features = model.InputFeatures, steps = 7, perOut = model.OutputsPerSeries(steps);
+        Assert.Equal(count % 8 == 0, model.CanBackwardPrefix(count));
+        var x = Series(count, steps, features, 4);
+        var full = model.Clone();
+        var output = new float[count * perOut];
+        full.Forward(output, x, count, steps);
+        for (int p = 0; p < perOut; p++)
+        {
+            var dOutput = new float[count * perOut];
+            for (int n = 0; n < count; n++) dOutput[n * perOut + p] = 1;
+            var expected = new float[x.Length];
+            full.Backward(expected, dOutput);
+            var actual = PartialDerivatives.Jacobian(model, x, count, steps, p);
+            Assert.Equal(expected, actual);
+            // Causal: nothing after the output's step.
+            for (int n = 0; n < count; n++)
+                for (int j = (p / model.OutputUnits + 1) * features; j < steps * features; j++) Assert.Equal(0f, actual[n * steps * features + j]);
+        }
+    }
+
+    [Fact]
+    public void OnlyCausalOneUnitHeadsStopEarly()
+    {
+        Assert.False(Build(3, new Lstm(4, Activation.Tanh, Activation.Sigmoid, returnSequences: true), new Dense(2, Activation.Sigmoid)).CanBackwardPrefix(8));
+        Assert.False(Build(3, new Bidirectional(new Lstm(4, Activation.Tanh, Activation.Sigmoid, returnSequences: true)), new Dense(1, Activation.Sigmoid))
+            .CanBackwardPrefix(8));
+        Assert.True(Build(3, new Lstm(4, Activation.Tanh, Activation.Sigmoid, returnSequences: true), new Dense(1, Activation.Sigmoid)).CanBackwardPrefix(8));
+    }
 }

@@ -55,6 +55,19 @@ public class StatisticsAndRegistryTests
     }
 
     [Fact]
+    public void AcrossNetworksKeepsTheWorstCompletenessGap()
+    {
+        // Integrated gradients over three networks: the gaps 0.002, 0.03 (not converged) and none; the worst is reported.
+        var a = ImportanceResult.FromScores("m", [1, 2]) with { Completeness = new CompletenessGap(0.002, 0.5, 32, 0.01) };
+        var b = ImportanceResult.FromScores("m", [2, 1]) with { Completeness = new CompletenessGap(0.03, 0.25, 512, 0.01) };
+        var c = ImportanceResult.FromScores("m", [1, 1]);
+        var combined = ImportanceStatistics.AcrossNetworks([a, b, c]);
+        Assert.Equal(0.03, combined.Completeness!.Gap);
+        Assert.Equal(512, combined.Completeness.Intervals);
+        Assert.False(combined.Completeness.Converged);
+    }
+
+    [Fact]
     public void AcrossNetworksRanksSignedScoresByMagnitudeOfTheMean()
     {
         // Connection weights on two networks: means [-2, 1, 0.5]; by magnitude -2 ranks first. SD of [-3, -1] = sqrt(2),

@@ -19,8 +19,11 @@ public static class GradientCheck
     /// </summary>
     public const double KinkMargin = 1e-4;
 
-    /// <summary>Gradient tolerance: |engine - fd| &lt;= Absolute (1 + max |fd|) + Relative |fd|, the max over the case.</summary>
-    public const double Absolute = 3e-5, Relative = 3e-4;
+    /// <summary>Gradient tolerance: |engine - fd| &lt;= Absolute (1 + max |fd|) + Relative |fd|, the max over the case.
+    /// 5e-4: float32 rounding through six steps of two stacked GRUs with a linear cell activation reached 3.5e-4
+    /// relative on an input gradient (FsCheck replay (9305912924118669451,11836138059016804695,12), worst 1.0015 of
+    /// the former 3e-4); a wrong formula is off by O(1).</summary>
+    public const double Absolute = 5e-5, Relative = 5e-4;
 
     /// <summary>
     /// Whether the case is far enough from every kink to be checked, and, for binary cross-entropy on

@@ -27,6 +27,14 @@ internal static class ThreadSetting
     }
 }
 
+/// <summary>
+/// Runs alone: these tests count the shared team's members, and while they raise <see cref="Parallelism.MaxThreads"/>
+/// a kernel test running beside them could hold the team and get them a one-thread lease.
+/// </summary>
+[CollectionDefinition(nameof(WorkerTeamTests), DisableParallelization = true)]
+public sealed class SharedTeamRunsAlone;
+
+[Collection(nameof(WorkerTeamTests))]
 public class WorkerTeamTests
 {
     private sealed class Log { public readonly int[] Seen = new int[4]; public int Errors; public long Allocated; }

@@ -103,6 +103,37 @@ public class EarlyStoppingTests
     }
 
     [Fact]
+    public void AnEqualOrNaNValidationLossIsNoImprovement()
+    {
+        // Keras' min mode with min_delta 0: only a strictly lower loss improves. Losses 1, 0.5, 0.5, 0.5, 0.6 with
+        // patience 3: the best is epoch 2 (not 3 or 4), the wait reaches 3 at epoch 5. Each epoch's parameters are
+        // filled with its number, so the restored ones show which epoch was kept.
+        var model = new Sequential(Features, [new Lstm(2), new Dense(1, Activation.Sigmoid)]);
+        var stopping = new EarlyStopping(3, restoreBest: true);
+        stopping.Start();
+        float[] losses = [1f, 0.5f, 0.5f, 0.5f, 0.6f];
+        bool[] stops = new bool[losses.Length];
+        for (int e = 1; e <= losses.Length; e++)
+        {
+            model.Parameters.AsSpan().Fill(e);
+            stops[e - 1] = stopping.AfterEpoch(model, e, losses[e - 1]);
+        }
+        Assert.Equal([false, false, false, false, true], stops);
+        stopping.Finish(model, losses.Length);
+        Assert.Equal((2, 0.5f, 5, 2), (stopping.BestEpoch, stopping.BestLoss, stopping.StoppedEpoch,
+            stopping.RestoredEpoch));
+        Assert.All(model.Parameters, v => Assert.Equal(2f, v));
+
+        // NaN never improves on a finite best: 0.7, NaN, NaN with patience 2 stops after epoch 3, best epoch 1.
+        var nan = new EarlyStopping(2, restoreBest: false);
+        nan.Start();
+        Assert.False(nan.AfterEpoch(model, 1, 0.7f));
+        Assert.False(nan.AfterEpoch(model, 2, float.NaN));
+        Assert.True(nan.AfterEpoch(model, 3, float.NaN));
+        Assert.Equal((1, 3), (nan.BestEpoch, nan.StoppedEpoch));
+    }
+
+    [Fact]
     public void RestoreBestWithoutPatienceRunsEveryEpoch()
     {
         const int epochs = 12;

@@ -89,31 +89,48 @@ public sealed class IntegratedGradients : IImportanceMethod
     public ImportanceResult Compute(ImportanceContext context)
     {
         context.Validate();
+        var baseline = Baseline(context);
+        ImportanceResult? result = null;
+        var gap = Search(context.Model, context.Inputs, baseline, context.Count, context.Steps, null, intervals =>
+        {
+            (result, var total) = Run(context, baseline, intervals);
+            return total;
+        });
+        return result! with { Completeness = gap, Note = $"{Name}: {gap.Describe()}" };
+    }
+
+    /// <summary>
+    /// The attributions A (N, T, F) of each series' weighted output sum_p w_p y_p (<paramref name="outputWeights"/>, one
+    /// per output of a series) from <paramref name="baseline"/> to <paramref name="inputs"/>, with the step count
+    /// raised as <see cref="Compute"/> raises it until the completeness gap of that output is within
+    /// <see cref="Tolerance"/> (or m reaches <see cref="MaxSteps"/>): one prediction explained.
+    /// </summary>
+    public (double[] Attributions, CompletenessGap Gap) Explain(Sequential model, float[] inputs, float[] baseline, int count, int steps,
+                                                                float[] outputWeights, int threads = 1)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        double[]? a = null;
+        var gap = Search(model, inputs, baseline, count, steps, outputWeights,
+                         intervals => a = Attributions(model, inputs, baseline, count, steps, intervals, outputWeights, threads));
+        return (a!, gap);
+    }
+
+    // From Steps intervals on, attributions(m) until the gap of F(x_n) = sum_p w_p y_{n,p} (w null: all ones) is within
+    // the tolerance or m reaches MaxSteps; the gap of the last m tried.
+    private CompletenessGap Search(Sequential model, float[] inputs, float[] baseline, int count, int steps, float[]? outputWeights,
+                                   Func<int, double[]> attributions)
+    {
         Check.Positive(Steps, nameof(Steps));
         if (MaxSteps < Steps) throw new InvalidOperationException($"MaxSteps ({MaxSteps}) must be at least Steps ({Steps})");
         if (!(Tolerance >= 0)) throw new InvalidOperationException($"Tolerance must be >= 0, not {Tolerance}");
-        var baseline = Baseline(context);
-        var outputs = new double[context.Count];
-        var reached = new double[context.Count];
-        var worker = ModelWorker.Rent(context.Model);
-        Sums(outputs, worker.Predict(context.Inputs, context.Count, context.Steps));
-        Sums(reached, worker.Predict(baseline, context.Count, context.Steps));
-        worker.Return();
+        var f = ModelWorker.OutputSums(model, inputs, count, steps, outputWeights);
+        var f0 = ModelWorker.OutputSums(model, baseline, count, steps, outputWeights);
         for (int intervals = Steps; ;)
         {
-            var (result, total) = Run(context, baseline, intervals);
-            var gap = Gap(total, outputs, reached, intervals);
-            if (gap.Converged || intervals >= MaxSteps)
-                return result with { Completeness = gap, Note = $"{Name}: {gap.Describe()}" };
+            var gap = Gap(attributions(intervals), f, f0, intervals);
+            if (gap.Converged || intervals >= MaxSteps) return gap;
             double doublings = Math.Ceiling(Math.Log2(gap.Gap / Tolerance) / 2);
             intervals = (int)Math.Min(MaxSteps, intervals * Math.Pow(2, Math.Clamp(doublings, 1, 30)));
-        }
-
-        // F(x_n) = the sum of series n's outputs.
-        static void Sums(double[] f, ReadOnlySpan<float> y)
-        {
-            int per = y.Length / f.Length;
-            for (int j = 0; j < y.Length; j++) f[j / per] += y[j];
         }
 
         CompletenessGap Gap(double[] total, double[] f, double[] f0, int intervals)
@@ -243,7 +260,7 @@ public sealed class IntegratedGradients : IImportanceMethod
         if (outputWeights is null) { outputWeights = new float[outputs]; Array.Fill(outputWeights, 1f); }
         var a = new double[inputs.Length];
         int per = inputs.Length / count;
-        Attributions(model, inputs, baseline, count, steps, intervals, outputWeights, threads, 1 << 22,
+        Attributions(model, inputs, baseline, count, steps, intervals, outputWeights, threads, DefaultBufferValues,
                      (_, _, _, start, b, block) => block.AsSpan(0, b * per).CopyTo(a.AsSpan(start * per)));
         return a;
     }
@@ -254,7 +271,9 @@ public sealed class IntegratedGradients : IImportanceMethod
     private const int BlockSeries = 256;
 
     /// <summary>Doubles a worker's attribution buffers may hold (the output steps are taken in groups that fit).</summary>
-    internal long BufferValues { get; init; } = 1 << 22;
+    internal long BufferValues { get; init; } = DefaultBufferValues;
+
+    private const long DefaultBufferValues = 1 << 22;
 
     /// <summary>Receives the attributions A (sets, b, T, F) of weight sets [first, first + sets) for series [start, start + b).</summary>
     private delegate void BlockDone(int block, int first, int sets, int start, int b, double[] attributions);

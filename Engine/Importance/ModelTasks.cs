@@ -56,7 +56,7 @@ internal sealed class ModelWorker
     private static readonly ConditionalWeakTable<Sequential, Stack<ModelWorker>> Pools = new();
 
     private readonly Stack<ModelWorker> _pool;
-    private float[] _inputs = [], _outputs = [], _gradient = [], _setGradient = [], _batchOutput = [], _dOutput = [];
+    private float[] _inputs = [], _outputs = [], _setGradient = [], _prefixGradient = [], _batchOutput = [], _dOutput = [];
     private int[] _indices = [];
     private double[] _sums = [];
 
@@ -90,6 +90,21 @@ internal sealed class ModelWorker
         return y;
     }
 
+    /// <summary>
+    /// F_n = sum_p w_p y_{n,p} of each of <paramref name="count"/> series, <paramref name="outputWeights"/> one per
+    /// output of a series (null: all ones), predicted by a rented worker.
+    /// </summary>
+    public static double[] OutputSums(Sequential model, ReadOnlySpan<float> inputs, int count, int steps, float[]? outputWeights)
+    {
+        var worker = Rent(model);
+        var y = worker.Predict(inputs, count, steps);
+        var f = new double[count];
+        int per = y.Length / count;
+        for (int j = 0; j < y.Length; j++) f[j / per] += (outputWeights?[j % per] ?? 1.0) * y[j];
+        worker.Return();
+        return f;
+    }
+
     /// <summary>The context's loss of its model on its inputs, by a rented worker.</summary>
     public static double Loss(ImportanceContext ctx)
     {
@@ -115,9 +130,6 @@ internal sealed class ModelWorker
 
     /// <summary>The worker's input buffer, <paramref name="length"/> values, contents undefined: the caller writes all.</summary>
     public Span<float> Inputs(int length) => Grow(ref _inputs, length);
-
-    /// <summary>The worker's gradient buffer, <paramref name="length"/> values, contents undefined.</summary>
-    public Span<float> Gradient(int length) => Grow(ref _gradient, length);
 
     /// <summary>A buffer of double sums, at least <paramref name="length"/> values, contents undefined.</summary>
     public double[] Sums(int length)
@@ -146,26 +158,50 @@ internal sealed class ModelWorker
     /// <paramref name="batchSize"/> series (in series order) one forward pass, then for each weight set j (row j of
     /// <paramref name="outputWeights"/>, (sets, OutputsPerSeries), the same for every series) one backward pass giving
     /// dInput (b, T, F) = d(sum_p w_jp y_{n,p}) / dx_{n,t,i}, handed to <paramref name="visit"/>(j, first series, b,
-    /// dInput) before the next set. A set's gradients do not depend on the other sets: backward only reads the forward's
-    /// saved state.
+    /// dInput) before the next set (the sets in an order of their own). A set's gradients do not depend on the other
+    /// sets: backward only reads the forward's saved state. When the model is causal
+    /// (<see cref="Sequential.CanBackwardPrefix"/> for the batch) a set whose last nonzero weight is on step tau runs
+    /// backward over steps 0..tau only (the same numbers; the later steps' gradients are zero).
     /// </summary>
     public void InputGradients(ReadOnlySpan<float> inputs, int count, int steps, ReadOnlySpan<float> outputWeights, GradientVisitor visit,
                                int batchSize = 256)
     {
-        int perIn = steps * Model.InputFeatures, perOut = Model.OutputsPerSeries(steps), sets = outputWeights.Length / perOut;
-        int largest = Math.Min(batchSize, count);
+        int features = Model.InputFeatures, perIn = steps * features, perOut = Model.OutputsPerSeries(steps), sets = outputWeights.Length / perOut;
+        int units = Model.OutputUnits, largest = Math.Min(batchSize, count);
         var output = Grow(ref _batchOutput, largest * perOut);
         var dOutput = Grow(ref _dOutput, largest * perOut);
         var dInput = Grow(ref _setGradient, largest * perIn);
+        var dPrefix = Grow(ref _prefixGradient, largest * perIn);
+        // Steps each set's backward pass needs (a causal model's gradients of outputs up to step tau stop at tau); the
+        // sets run longest first, so the layers' workspaces grow once, not step by step.
+        var used = new int[sets];
+        for (int j = 0; j < sets; j++)
+        {
+            int last = outputWeights.Slice(j * perOut, perOut).LastIndexOfAnyExcept(0f);
+            used[j] = last < 0 ? 0 : last / units + 1;
+        }
+        var order = Enumerable.Range(0, sets).OrderByDescending(j => used[j]).ToArray();
         for (int start = 0; start < count; start += batchSize)
         {
             int b = Math.Min(batchSize, count - start);
+            bool stop = Model.CanBackwardPrefix(b);
             Model.Forward(output[..(b * perOut)], inputs.Slice(start * perIn, b * perIn), b, steps);
-            for (int j = 0; j < sets; j++)
+            foreach (int j in order)
             {
                 var weights = outputWeights.Slice(j * perOut, perOut);
-                for (int n = 0; n < b; n++) weights.CopyTo(dOutput.Slice(n * perOut, perOut));
-                Model.Backward(dInput[..(b * perIn)], dOutput[..(b * perOut)]);
+                int prefix = stop && used[j] > 0 ? used[j] : steps, perUsed = prefix == steps ? perOut : prefix * units;
+                for (int n = 0; n < b; n++) weights[..perUsed].CopyTo(dOutput.Slice(n * perUsed, perUsed));
+                if (prefix == steps) Model.Backward(dInput[..(b * perIn)], dOutput[..(b * perOut)]);
+                else
+                {
+                    int rows = prefix * features;
+                    Model.BackwardPrefix(dPrefix[..(b * rows)], dOutput[..(b * perUsed)], prefix);
+                    for (int n = 0; n < b; n++)
+                    {
+                        dPrefix.Slice(n * rows, rows).CopyTo(dInput.Slice(n * perIn, rows));
+                        dInput.Slice(n * perIn + rows, perIn - rows).Clear();
+                    }
+                }
                 visit(j, start, b, dInput[..(b * perIn)]);
             }
         }

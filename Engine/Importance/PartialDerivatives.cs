@@ -9,8 +9,8 @@ namespace Engine.Importance;
 /// <c>SSD_i = sum_{n,p,t} J^2</c> and the score is the share <c>SSD_i / sum_i' SSD_i'</c>. The time map is
 /// <c>M[t, i] = sum_{n,p} J^2 / sum SSD</c> (by input step); for sequence outputs the lag map is the same sum over
 /// lag k = tau - t (a causal LSTM gives no weight to k &lt; 0). Cost: OutputsPerSeries backward passes and one forward
-/// pass per thread (each thread takes a contiguous group of outputs and shares every batch's forward pass between them),
-/// reduced in output order.
+/// pass per thread (each thread takes a contiguous group of outputs and shares every batch's forward pass between them;
+/// on a causal model an output's backward pass stops at its step), reduced in output order.
 /// </summary>
 public sealed class PartialDerivatives : IImportanceMethod
 {

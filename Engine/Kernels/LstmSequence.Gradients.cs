@@ -51,6 +51,9 @@ internal static unsafe partial class LstmSequence
         }
     }
 
+    /// <summary>Rows the dx product takes at a time (a row's sums depend on whether it falls in a full block).</summary>
+    internal const int InputGradientRows = 8;
+
     // dx (rows, F) = dz Wᵀ: Σ_j dz_j Wᵀ_j over the live lanes, 16 inputs at a time. dz was stored long before (the
     // time loop), so its lanes are broadcast straight from memory.
     private static void InputGradient<TW>(float* dx, float* dz, float* wtp, int rows, int inputs, int units) where TW : struct, IRowWidth
@@ -59,7 +62,7 @@ internal static unsafe partial class LstmSequence
         var lastMask = Mask(inputs - (fp - Lanes));
         int r = 0;
         // Eight rows at a time: each Wᵀ row is loaded once for eight broadcast FMAs (one row at a time the loads were the limit).
-        for (; r + 8 <= rows; r += 8)
+        for (; r + InputGradientRows <= rows; r += InputGradientRows)
         {
             float* zr = dz + r * rl, dxr = dx + r * inputs;
             for (int c = 0; c < fp; c += Lanes)

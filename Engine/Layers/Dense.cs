@@ -79,6 +79,13 @@ public sealed class Dense : Layer
         y.CopyTo(output);
     }
 
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Rows are independent, but the product dX = dz Kᵀ takes a path by its row count; with one unit each dX element is
+    /// one product, the same on every path. So: one unit, no softmax.
+    /// </remarks>
+    internal override bool BackwardOverPrefix(int batch) => Units == 1 && !Softmax;
+
     internal override void Backward(Span<float> dInput, Span<float> gradients, ReadOnlySpan<float> dOutput, ReadOnlySpan<float> input,
                                     ReadOnlySpan<float> parameters, int batch, int steps)
     {

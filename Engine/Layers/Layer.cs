@@ -124,6 +124,15 @@ public abstract class Layer
                                     ReadOnlySpan<float> parameters, int batch, int steps);
 
     /// <summary>
+    /// Whether <see cref="Backward"/> with <c>steps</c> = T' after a forward pass of T &gt; T' steps of
+    /// <paramref name="batch"/> series reads only the first T' steps of what that forward saved, and gives for them, bit
+    /// for bit, the dInput the full backward gives when dOutput is zero after step T' (up to the sign of zeros): the layer
+    /// is causal and its kernels' paths do not depend on T. The input-gradient methods then stop each output step's
+    /// backward pass at that step.
+    /// </summary>
+    internal virtual bool BackwardOverPrefix(int batch) => false;
+
+    /// <summary>
     /// Whether the last forward's output is <c>sigmoid(z)</c> of pre-activations this layer can hand to a loss fused with
     /// the sigmoid (<see cref="PreActivation"/>, <see cref="BackwardFromPreActivation"/>).
     /// </summary>

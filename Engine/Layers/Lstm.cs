@@ -105,6 +105,14 @@ public sealed class Lstm : Layer
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// Both paths keep their state time-major (step t in rows t N ..) and run backward one step at a time; the small
+    /// path's dX = dZ Wᵀ over all rows takes them <see cref="LstmSequence.InputGradientRows"/> at a time, so a row's
+    /// block is the same for any T only when the batch is a multiple of that.
+    /// </remarks>
+    internal override bool BackwardOverPrefix(int batch) => batch % LstmSequence.InputGradientRows == 0;
+
+    /// <inheritdoc/>
     /// <remarks>An empty <paramref name="dInput"/> skips dL/dX (the first layer of a training step needs none).</remarks>
     internal override void Backward(Span<float> dInput, Span<float> gradients, ReadOnlySpan<float> dOutput, ReadOnlySpan<float> input,
                                     ReadOnlySpan<float> parameters, int batch, int steps)

@@ -158,6 +158,39 @@ public sealed class Sequential
     }
 
     /// <summary>
+    /// Whether <see cref="BackwardPrefix"/> may stop a backward pass over <paramref name="batch"/> series early: a
+    /// sequence output and every layer <see cref="Layer.BackwardOverPrefix"/>.
+    /// </summary>
+    internal bool CanBackwardPrefix(int batch)
+    {
+        if (!OutputsSequence) return false;
+        foreach (var layer in _layers)
+            if (!layer.BackwardOverPrefix(batch)) return false;
+        return true;
+    }
+
+    /// <summary>
+    /// <see cref="Backward"/> over the first <paramref name="steps"/> steps of the last forward pass only, for a dOutput
+    /// that is zero after them: dOutput (N, steps x O) holds the gradients of those steps' outputs, dInput (N, steps, F)
+    /// gets dL/dx for those steps (the later steps' are zero: the model is causal). Bit for bit the first steps of the
+    /// full pass (when <see cref="CanBackwardPrefix"/>). Parameter gradients get only those steps' terms.
+    /// </summary>
+    internal void BackwardPrefix(Span<float> dInput, ReadOnlySpan<float> dOutput, int steps)
+    {
+        int batch = _lastBatch;
+        if (batch == 0) throw new InvalidOperationException("Backward needs a Forward pass first");
+        if (steps == _lastSteps) { Backward(dInput, dOutput); return; }
+        if (!CanBackwardPrefix(batch)) throw new InvalidOperationException($"this model cannot stop a backward pass over {batch} series early");
+        if (steps <= 0 || steps > _lastSteps) throw new ArgumentOutOfRangeException(nameof(steps), steps, $"steps must be in [1, {_lastSteps}]");
+        if (dOutput.Length != batch * steps * OutputUnits || dInput.Length != batch * steps * InputFeatures)
+            throw new ArgumentException($"dOutput must hold (N={batch}, {steps} x {OutputUnits}) values and dInput (N={batch}, {steps}, {InputFeatures})");
+        var dOutTime = Grow(ref _outputGrad, dOutput.Length);
+        TransposeBatchTime.Unchecked(dOutTime, dOutput, batch, steps, OutputUnits);
+        var dx = BackwardFrom(_layers.Length - 1, dOutTime, batch, steps, needInputGradient: true);
+        TransposeBatchTime.Unchecked(dInput, dx, steps, batch, InputFeatures);
+    }
+
+    /// <summary>
     /// One training step on a batch: zero the gradients, forward, loss, backward, optimizer update.
     /// Targets are (N, OutputsPerSeries(T)). Returns the batch's mean loss. A sigmoid Dense output with
     /// binary cross-entropy uses the fused, stable loss on logits. Allocates nothing once warmed up.
