@@ -7,7 +7,8 @@ namespace Demo;
 /// </summary>
 public static class DemoStreams
 {
-    /// <summary>The reference experiment, from <c>new RandomSource(--seed)</c> (its weights use the seed itself).</summary>
+    /// <summary>The reference experiment, from <c>new RandomSource(--seed)</c> (its weights use the seed
+    /// itself).</summary>
     public static class Reference
     {
         /// <summary>The training batches.</summary>
@@ -19,7 +20,8 @@ public static class DemoStreams
         /// <summary>The importance methods' seed (the noise of the three printed lines).</summary>
         public const ulong ImportanceNoise = 3;
 
-        /// <summary>A retraining on fresh reference data, from <c>new RandomSource(retraining seed)</c>: its batches.</summary>
+        /// <summary>A retraining on fresh reference data, from <c>new RandomSource(retraining seed)</c>: its
+        /// batches.</summary>
         public const ulong RetrainingData = 1;
 
         /// <summary>A retraining on permuted targets: the independent stream its targets come from.</summary>

@@ -21,7 +21,8 @@ public static class Program
     }
 
     /// <summary>
-    /// Parses and runs a command line. Usage errors and bad input print one line to <paramref name="error"/> and return 1;
+    /// Parses and runs a command line. Usage errors and bad input print one line to <paramref name="error"/> and return
+    /// 1;
     /// anything else that goes wrong prints one line and returns 2. Never a stack trace.
     /// </summary>
     public static int Run(string[] args, TextWriter error)
@@ -38,7 +39,9 @@ public static class Program
                 string program = typeof(Program).Assembly.GetName().Name ?? "demo";
                 string command = c is RootCommand ? program : $"{program} {c.Name}";
                 string errors = string.Join("; ", parse.Errors.Select(e =>
-                    string.Join(' ', e.Message.Split((char[])['\t', '\r', '\n', ' '], StringSplitOptions.RemoveEmptyEntries)).TrimEnd('.')));
+                    string.Join(' ',
+                                e.Message.Split((char[])['\t', '\r', '\n', ' '],
+                                                StringSplitOptions.RemoveEmptyEntries)).TrimEnd('.')));
                 error.WriteLine(ErrorText.Line($"error: {errors} (see {command} --help)"));
                 return 1;
             }
@@ -62,13 +65,16 @@ public static class Program
     public static IReadOnlyList<Command> Commands() =>
     [
         ReferenceCommand.Build(), MakeDataCommand.Build(), TrainCommand.Build(), PredictCommand.Build(),
-        ImportanceCommand.Build(), ExplainCommand.Build(), SummaryCommand.Build(), StudyCommand.Build(), ImportCommand.Build(),
+        ImportanceCommand.Build(), ExplainCommand.Build(), SummaryCommand.Build(), StudyCommand.Build(),
+        ImportCommand.Build(),
     ];
 
     /// <summary>The root command: the reference experiment with no subcommand, and <see cref="Commands"/>.</summary>
     public static RootCommand BuildRoot()
     {
-        var root = new RootCommand("LSTM engine demo: reproduces the reference experiment (default), and trains, predicts and ranks the inputs of LSTMs on your own CSV data.");
+        var root =
+            new RootCommand("LSTM engine demo: reproduces the reference experiment (default), and trains, predicts " +
+                            "and ranks the inputs of LSTMs on your own CSV data.");
         ReferenceCommand.AddTo(root);
         foreach (var command in Commands())
         {

@@ -26,7 +26,8 @@ public static class BenchSettings
             .WithOptions(ConfigOptions.JoinSummary | ConfigOptions.DisableLogFile);
         if (!quick)
         {
-            // Shorter than BenchmarkDotNet's default job, so the whole suite takes minutes, not an hour. Tiered JIT off,
+            // Shorter than BenchmarkDotNet's default job, so the whole suite takes minutes, not an hour. Tiered JIT
+            // off,
             // as in the demo: the slow workloads run only a few invocations, too few for tier-0 code to be promoted.
             config = config.AddJob(Job.Default.WithWarmupCount(3).WithIterationCount(10)
                 .WithIterationTime(TimeInterval.FromMilliseconds(200)).WithLaunchCount(1)

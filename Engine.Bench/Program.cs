@@ -4,23 +4,39 @@ using Engine.Bench;
 using Engine.Bench.Workloads;
 
 // ./build.sh bench [BenchmarkDotNet args]; --quick: every benchmark once, in process, with small sizes (a smoke run).
-// --loop w1|w2|w3|lf|lb|barrier [count] [--threads N] [--reps R]: runs one workload in R (default 3) batches of count and prints
-// µs/op by CPU time and by wall-clock time, then the fastest batch's wall time (for perf record / profiling, and for two
+// --loop w1|w2|w3|lf|lb|barrier [count] [--threads N] [--reps R]: runs one workload in R (default 3) batches of count
+// and prints
+// µs/op by CPU time and by wall-clock time, then the fastest batch's wall time (for perf record / profiling, and for
+// two
 // threads on a shared machine); --threads sets Parallelism.MaxThreads (default 1; w1 ignores it).
 if (args.Length >= 2 && args[0] == "--loop")
 {
-    int Option(string name, int fallback) { int i = Array.IndexOf(args, name); return i > 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : fallback; }
-    var loopArgs = args.Where((a, i) => !a.StartsWith("--threads") && !a.StartsWith("--reps") && (i == 0 || !args[i - 1].StartsWith("--threads") && !args[i - 1].StartsWith("--reps"))).ToArray();
-    return Loop.Run(loopArgs[1], loopArgs.Length > 2 ? int.Parse(loopArgs[2]) : 0, Option("--threads", 1), Option("--reps", 3));
+    int Option(string name, int fallback)
+    {
+        int i = Array.IndexOf(args, name); return i > 0 && i
+        + 1 < args.Length ? int.Parse(args[i + 1]) : fallback;
+    }
+    var loopArgs = args.Where((a, i) => !a.StartsWith("--threads") && !a.StartsWith("--reps")
+                              && (i == 0 || !args[i - 1].StartsWith("--threads")
+                                  && !args[i - 1].StartsWith("--reps"))).ToArray();
+    return Loop.Run(loopArgs[1], loopArgs.Length > 2 ? int.Parse(loopArgs[2]) : 0, Option("--threads", 1),
+                    Option("--reps", 3));
 }
-// --w6 METHODS [--series N] [--epochs E] [--threads N] [--save DIR]: W6 (issue 15) once per method, comma-separated names
+// --w6 METHODS [--series N] [--epochs E] [--threads N] [--save DIR]: W6 (issue 15) once per method, comma-separated
+// names
 // or all: seconds, bytes and a digest of the results (equal digests: bit-identical results); --save writes the trained
 // model and the data for the PyTorch peer (peer/w6_peer.py).
 if (args.Length >= 2 && args[0] == "--w6")
 {
-    string? Value(string name) { int i = Array.IndexOf(args, name); return i > 0 && i + 1 < args.Length ? args[i + 1] : null; }
-    int Number(string name, int fallback) => Value(name) is { } v ? int.Parse(v, System.Globalization.CultureInfo.InvariantCulture) : fallback;
-    return W6Workload.Run(Engine.Importance.ImportanceMethods.Parse(args[1]), Number("--series", 3000), Number("--epochs", 40),
+    string? Value(string name)
+    {
+        int i = Array.IndexOf(args, name); return i > 0 && i
+        + 1 < args.Length ? args[i + 1] : null;
+    }
+    int Number(string name, int fallback) =>
+        Value(name) is { } v ? int.Parse(v, System.Globalization.CultureInfo.InvariantCulture) : fallback;
+    return W6Workload.Run(Engine.Importance.ImportanceMethods.Parse(args[1]), Number("--series", 3000),
+                          Number("--epochs", 40),
                           Number("--threads", Environment.ProcessorCount), Value("--save"));
 }
 var quick = args.Contains("--quick");
@@ -34,7 +50,8 @@ if (quick)
 var summaries = BenchmarkSwitcher.FromAssembly(typeof(BenchSettings).Assembly).Run(rest, BenchSettings.Config(quick));
 return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
 
-/// <summary>A workload in a plain loop: steady-state µs/op from the process's CPU time and from the wall clock, and bytes allocated per op.</summary>
+/// <summary>A workload in a plain loop: steady-state µs/op from the process's CPU time and from the wall clock, and
+/// bytes allocated per op.</summary>
 internal static class Loop
 {
     public static int Run(string name, int count, int threads, int reps)
@@ -51,7 +68,10 @@ internal static class Loop
             case "lf": { var b = new Engine.Bench.Kernels.LstmBenchmarks(); b.Setup(); op = () => b.LayerForward(); count = count > 0 ? count : 100000; break; }
             case "lb": { var b = new Engine.Bench.Kernels.LstmBenchmarks(); b.Setup(); op = () => b.LayerBackward(); count = count > 0 ? count : 100000; break; }
             case "barrier": { var b = new BarrierLoop(threads); op = b.Run; count = count > 0 ? count : 1000; break; }
-            default: Console.Error.WriteLine($"error: unknown workload '{name}' for --loop: expected w1, w2, w3, lf, lb (the reference model's first layer forward / backward) or barrier (1000 team barriers)"); return 2;
+            default:
+                Console.Error.WriteLine($"error: unknown workload '{name}' for --loop: expected w1, w2, w3, lf, " +
+                                             $"lb (the reference model's first layer forward / backward) or barrier " +
+                                             $"(1000 team barriers)"); return 2;
         }
         for (int i = 0; i < Math.Max(3, count / 10); i++) op();
         double best = double.MaxValue;
@@ -64,15 +84,18 @@ internal static class Loop
             var wall = Stopwatch.GetElapsedTime(start);
             best = Math.Min(best, wall.TotalMicroseconds / count);
             process.Refresh();
-            Console.WriteLine($"{name}: {(process.TotalProcessorTime - cpu).TotalMicroseconds / count:F2} µs/op (CPU time), {wall.TotalMicroseconds / count:F2} µs/op (wall), " +
-                              $"{(GC.GetTotalAllocatedBytes(precise: true) - bytes) / count} B/op, {count} ops, {threads} thread(s)");
+            Console.WriteLine($"{name}: {(process.TotalProcessorTime - cpu).TotalMicroseconds / count:F2} µs/op (CPU " +
+                              $"time), {wall.TotalMicroseconds / count:F2} µs/op (wall), " +
+                              $"{(GC.GetTotalAllocatedBytes(precise: true) - bytes) / count} B/op, {count} ops, " +
+                              $"{threads} thread(s)");
         }
         Console.WriteLine($"{name}: fastest batch {best:F2} µs/op (wall), {threads} thread(s)");
         return 0;
     }
 }
 
-/// <summary>1000 barriers of a <see cref="Engine.Threading.WorkerTeam"/> in one job: the cost of the per-step synchronisation.</summary>
+/// <summary>1000 barriers of a <see cref="Engine.Threading.WorkerTeam"/> in one job: the cost of the per-step
+/// synchronisation.</summary>
 internal sealed class BarrierLoop(int threads) : IDisposable
 {
     private readonly Engine.Threading.WorkerTeam _team = new(threads);

@@ -8,7 +8,8 @@ internal static class Check
     public static void SameLength(ReadOnlySpan<float> a, ReadOnlySpan<float> b, string nameA, string nameB)
     {
         if (a.Length != b.Length)
-            throw new ArgumentException($"{nameA} has length {a.Length} but {nameB} has length {b.Length}: they must match", nameB);
+            throw new ArgumentException($"{nameA} has length {a.Length} but {nameB} has length {b.Length}: they must " +
+                                        $"match", nameB);
     }
 
     public static void Positive(int value, string name)
@@ -21,14 +22,18 @@ internal static class Check
         if (value < 0) throw new ArgumentOutOfRangeException(name, value, $"{name} must not be negative, got {value}");
     }
 
-    /// <summary>Checks that a span holds at least rows x cols elements of a matrix named <paramref name="name"/>.</summary>
+    /// <summary>Checks that a span holds at least rows x cols elements of a matrix named
+    /// <paramref name="name"/>.</summary>
     public static void Matrix(ReadOnlySpan<float> span, int rows, int cols, string name)
     {
         // Names are built only on the throwing path: kernels call this on every entry.
-        if (rows < 0) throw new ArgumentOutOfRangeException(name, rows, $"{name} rows must not be negative, got {rows}");
-        if (cols < 0) throw new ArgumentOutOfRangeException(name, cols, $"{name} columns must not be negative, got {cols}");
+        if (rows < 0)
+            throw new ArgumentOutOfRangeException(name, rows, $"{name} rows must not be negative, got {rows}");
+        if (cols < 0)
+            throw new ArgumentOutOfRangeException(name, cols, $"{name} columns must not be negative, got {cols}");
         if ((long)rows * cols != span.Length)
-            throw new ArgumentException($"{name} must be a ({rows}, {cols}) matrix of {(long)rows * cols} elements, but has {span.Length}", name);
+            throw new ArgumentException($"{name} must be a ({rows}, {cols}) matrix of {(long)rows * cols} elements, " +
+                                        $"but has {span.Length}", name);
     }
 
     /// <summary>Throws when any element is NaN or infinite, naming the first bad index.</summary>
@@ -41,7 +46,8 @@ internal static class Check
     /// <summary>The index of the first NaN or infinite element, or -1 when all are finite.</summary>
     public static int FirstNonFinite(ReadOnlySpan<float> span)
     {
-        // x - x is 0 for finite x and NaN for ±inf or NaN: whole vectors pass with one compare; the scalar loop resumes at
+        // x - x is 0 for finite x and NaN for ±inf or NaN: whole vectors pass with one compare; the scalar loop resumes
+        // at
         // the first vector that fails, so it still names the first bad index.
         int i = 0;
         if (Vector.IsHardwareAccelerated)

@@ -30,7 +30,8 @@ public class CommandVocabularyTests(CliFixture fx) : IClassFixture<CliFixture>
         // a converted model), --features and --target (train picks columns; predict and importance name an imported
         // model's), --methods (each command's default set), --series (make-data's count, explain's id).
         string[] perCommand = ["--model", "--out", "--features", "--target", "--methods", "--series"];
-        var differing = AllOptions().Where(x => x.Option is not (HelpOption or VersionOption) && !perCommand.Contains(x.Option.Name))
+        var differing = AllOptions().Where(x => x.Option is not (HelpOption or VersionOption)
+                                           && !perCommand.Contains(x.Option.Name))
             .GroupBy(x => x.Option.Name)
             .Where(g => g.Select(x => x.Option.Description).Distinct().Count() > 1)
             .Select(g => $"{g.Key}: " + string.Join(" | ", g.Select(x => $"{x.Command}: {x.Option.Description}")))
@@ -47,10 +48,14 @@ public class CommandVocabularyTests(CliFixture fx) : IClassFixture<CliFixture>
         var names = AllOptions().Where(x => !x.Option.Hidden).Select(x => x.Option.Name).ToHashSet();
         Assert.Contains("--batch-size", names);
         Assert.DoesNotContain("--batch", names);
-        Assert.Equal(["demo study", "demo train"], AllOptions().Where(x => x.Option.Name == "--batch" && x.Option.Hidden).Select(x => x.Command).Order());
+        Assert.Equal(["demo study", "demo train"],
+                     AllOptions().Where(x => x.Option.Name == "--batch" && x.Option.Hidden).Select(x =>
+                         x.Command).Order());
         string model = Out("batch-size.safetensors");
-        Cli.Ok("train", "--data", fx.Csv, "--target", "alarm", "--model", model, "--epochs", "1", "--layers", "2", "--batch-size", "7");
-        Cli.Ok("train", "--data", fx.Csv, "--target", "alarm", "--model", model, "--epochs", "1", "--layers", "2", "--batch", "7");
+        Cli.Ok("train", "--data", fx.Csv, "--target", "alarm", "--model", model, "--epochs", "1", "--layers", "2",
+               "--batch-size", "7");
+        Cli.Ok("train", "--data", fx.Csv, "--target", "alarm", "--model", model, "--epochs", "1", "--layers", "2",
+               "--batch", "7");
         Assert.Equal("error: --batch-size: 'x' is not a whole number (see demo train --help)",
             Cli.Bad(["train", "--data", fx.Csv, "--target", "alarm", "--model", model, "--batch-size", "x"]));
     }
@@ -73,9 +78,11 @@ public class CommandVocabularyTests(CliFixture fx) : IClassFixture<CliFixture>
     public void PredictOnUnequalSeriesDoesNotSuggestAWindow()
     {
         // s2 lacks its last step; predict reads series as the model was trained (no --window option to offer).
-        var lines = File.ReadAllLines(fx.Csv).Where((l, i) => !l.StartsWith("s002,7,", StringComparison.Ordinal)).ToArray();
+        var lines = File.ReadAllLines(fx.Csv).Where((l, i) =>
+            !l.StartsWith("s002,7,", StringComparison.Ordinal)).ToArray();
         string path = fx.File("uneven.csv", string.Join('\n', lines) + "\n");
-        Assert.Equal($"error: {path}:10: series 's002' has 7 steps but series 's001' has 8; every series needs the same number of steps",
+        Assert.Equal($"error: {path}:10: series 's002' has 7 steps but series 's001' has 8; every series needs the " +
+                     $"same number of steps",
             Cli.Bad(["predict", "--model", fx.Model, "--data", path, "--out", Out("uneven-pred.csv")]));
         // train does have --window, and says so.
         Assert.EndsWith("every series needs the same number of steps (or use --window N)",
@@ -88,10 +95,13 @@ public class CommandVocabularyTests(CliFixture fx) : IClassFixture<CliFixture>
         var lines = File.ReadAllLines(fx.Csv);
         lines[3] = string.Join(',', lines[3].Split(',')[..^1]) + ",2";
         string path = fx.File("two.csv", string.Join('\n', lines) + "\n");
-        Assert.Equal($"error: {path}:4: column 'alarm' has 2, but the model {fx.Model} was trained with loss bce, which needs targets of 0 or 1",
+        Assert.Equal($"error: {path}:4: column 'alarm' has 2, but the model {fx.Model} was trained with loss bce, " +
+                     $"which needs targets of 0 or 1",
             Cli.Bad(["importance", "--model", fx.Model, "--data", path, "--methods", "garson"]));
-        Assert.Equal($"error: {path}:4: column 'alarm' has 2, but --loss bce needs targets of 0 or 1 (use --loss mse for a numeric target)",
-            Cli.Bad(["train", "--data", path, "--target", "alarm", "--loss", "bce", "--model", Out("two.safetensors")]));
+        Assert.Equal($"error: {path}:4: column 'alarm' has 2, but --loss bce needs targets of 0 or 1 (use --loss mse " +
+                     $"for a numeric target)",
+            Cli.Bad(["train", "--data", path, "--target", "alarm", "--loss", "bce", "--model",
+                     Out("two.safetensors")]));
     }
 
     [Fact]
@@ -113,7 +123,8 @@ public class CommandVocabularyTests(CliFixture fx) : IClassFixture<CliFixture>
         Directory.CreateDirectory(report);
         File.WriteAllText(Path.Combine(report, "notes.txt"), "mine");
         File.WriteAllText(Path.Combine(report, "mine.png"), "mine");
-        Cli.Ok("importance", "--model", fx.Model, "--data", fx.Csv, "--methods", "garson,occlusion", "--report", report);
+        Cli.Ok("importance", "--model", fx.Model, "--data", fx.Csv, "--methods", "garson,occlusion", "--report",
+               report);
         Assert.True(File.Exists(Path.Combine(report, "importance-occlusion.png")));
         string manifest = Path.Combine(report, Report.ManifestFile);
         Assert.Contains("importance-occlusion.png\n", File.ReadAllText(manifest));
@@ -130,7 +141,9 @@ public class CommandVocabularyTests(CliFixture fx) : IClassFixture<CliFixture>
         Assert.Equal("outside", File.ReadAllText(Out("outside.png")));
         Assert.Equal(["importance-garson.png", "mine.png", "ranks.png", "training-loss.png"],
             Directory.GetFiles(report, "*.png").Select(Path.GetFileName).Order());
-        Assert.Equal("# Files the demo wrote here; the next report in this folder deletes them first (and nothing else).\n"
-                     + "training-loss.png\nranks.png\nimportance-garson.png\nreport.md\nreport.html\n", File.ReadAllText(manifest));
+        Assert.Equal("# Files the demo wrote here; the next report in this folder deletes them first (and nothing " +
+                     "else).\n"
+                     + "training-loss.png\nranks.png\nimportance-garson.png\nreport.md\nreport.html\n",
+                     File.ReadAllText(manifest));
     }
 }

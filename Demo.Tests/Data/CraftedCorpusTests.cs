@@ -13,7 +13,8 @@ namespace Demo.Tests.Data;
 /// </summary>
 public class CraftedCorpusTests(CliFixture fx) : IClassFixture<CliFixture>
 {
-    private static string Dir([CallerFilePath] string source = "") => Path.Combine(Path.GetDirectoryName(source)!, "Crafted");
+    private static string Dir([CallerFilePath] string source = "") =>
+        Path.Combine(Path.GetDirectoryName(source)!, "Crafted");
 
     public static TheoryData<string> Files() => [.. Listed()];
 
@@ -22,7 +23,8 @@ public class CraftedCorpusTests(CliFixture fx) : IClassFixture<CliFixture>
 
     private static (int Code, string Message) Expected(string file)
     {
-        var row = File.ReadLines(Path.Combine(Dir(), "expected.tsv")).Select(l => l.Split('\t')).Single(r => r[0] == file);
+        var row = File.ReadLines(Path.Combine(Dir(), "expected.tsv")).Select(l => l.Split('\t')).Single(r =>
+            r[0] == file);
         return (int.Parse(row[1], System.Globalization.CultureInfo.InvariantCulture), row[2]);
     }
 
@@ -79,7 +81,8 @@ public class CraftedCorpusTests(CliFixture fx) : IClassFixture<CliFixture>
             if (line.Length > 0) Assert.Equal(line, lines[0]);
             else Assert.Empty(lines);
             Assert.Equal(code == 0, File.Exists(output));
-            Run(64_000_000, "predict", "--model", Path.Combine(Dir(), "base.safetensors"), "--data", path, "--out", output + ".csv");
+            Run(64_000_000, "predict", "--model", Path.Combine(Dir(), "base.safetensors"), "--data", path, "--out",
+                output + ".csv");
         }
         else
         {
@@ -100,7 +103,8 @@ public class CraftedCorpusTests(CliFixture fx) : IClassFixture<CliFixture>
     public void TheCorpusListsEveryFileOnce()
     {
         var listed = Listed().ToList();
-        var present = Directory.GetFiles(Path.Combine(Dir(), "csv")).Concat(Directory.GetFiles(Path.Combine(Dir(), "model")))
+        var present =
+            Directory.GetFiles(Path.Combine(Dir(), "csv")).Concat(Directory.GetFiles(Path.Combine(Dir(), "model")))
             .Select(p => Path.GetRelativePath(Dir(), p).Replace('\\', '/')).Order().ToList();
         Assert.Equal(present, listed.Order().ToList());
     }
@@ -115,8 +119,10 @@ public class CraftedCorpusTests(CliFixture fx) : IClassFixture<CliFixture>
             header.Append($"\ns1,{t},{t}").Append(string.Concat(Enumerable.Repeat(",0", 1_000_000)));
         header.Append('\n');
         string wide = fx.File("wide-ok.csv", header.ToString());
-        var (_, lines) = Run(400_000_000, "train", "--data", wide, "--target", "alarm", "--model", Path.Combine(fx.Dir, "wide.out"));
-        Assert.Equal($"error: {wide}: every feature column is constant (c0, c1, c2, c3, c4, ...): there is nothing to learn from",
+        var (_, lines) = Run(400_000_000, "train", "--data", wide, "--target", "alarm", "--model",
+                             Path.Combine(fx.Dir, "wide.out"));
+        Assert.Equal($"error: {wide}: every feature column is constant (c0, c1, c2, c3, c4, ...): there is nothing " +
+                     $"to learn from",
                      lines[0]);
 
         // A 1.9 GB sparse model file with a tiny header: refused from its size, never read.
@@ -131,7 +137,8 @@ public class CraftedCorpusTests(CliFixture fx) : IClassFixture<CliFixture>
         if (OperatingSystem.IsLinux())
         {
             Run(16_000_000, "summary", "--model", "/dev/zero");
-            Run(16_000_000, "train", "--data", "/dev/zero", "--target", "alarm", "--model", Path.Combine(fx.Dir, "z.out"));
+            Run(16_000_000, "train", "--data", "/dev/zero", "--target", "alarm", "--model",
+                Path.Combine(fx.Dir, "z.out"));
         }
     }
 }

@@ -7,7 +7,8 @@ using Xunit;
 namespace Demo.Tests.Data;
 
 /// <summary>Issue 12, data checks before training: each finding is one exact warning line on stderr (exit 0) or
-/// one exact error line (exit 1); the CSV dialect checks (delimiter, encoding) of every command that reads a CSV.</summary>
+/// one exact error line (exit 1); the CSV dialect checks (delimiter, encoding) of every command that reads a
+/// CSV.</summary>
 public class DataCheckTests(CliFixture fx) : IClassFixture<CliFixture>
 {
     private string Model => Path.Combine(fx.Dir, "checks.safetensors");
@@ -15,9 +16,11 @@ public class DataCheckTests(CliFixture fx) : IClassFixture<CliFixture>
     private string[] Train(string data, params string[] more) =>
         ["train", "--data", data, "--target", "alarm", "--model", Model, "--epochs", "1", "--layers", "2", .. more];
 
-    /// <summary>Series s1..sN of <paramref name="steps"/> rows: x varies, alarm alternates 0/1; line of series s (0-based)
+    /// <summary>Series s1..sN of <paramref name="steps"/> rows: x varies, alarm alternates 0/1; line of series s
+    /// (0-based)
     /// step t is 2 + s * steps + t. <paramref name="cell"/> may replace the row text.</summary>
-    private string Csv(string name, int series, int steps, Func<int, int, string>? cell = null, string header = "series,time,x,alarm")
+    private string Csv(string name, int series, int steps, Func<int, int, string>? cell = null,
+                       string header = "series,time,x,alarm")
     {
         var sb = new StringBuilder(header).Append('\n');
         for (int s = 0; s < series; s++)
@@ -33,7 +36,8 @@ public class DataCheckTests(CliFixture fx) : IClassFixture<CliFixture>
         string path = Csv("almost.csv", 10, 10, (s, t) => s == 2 && t == 4 ? "s3,4,1,2" : null!);
         var warnings = Cli.Warnings(Train(path));
         Assert.Contains($"warning: {path}:26: column 'alarm' looks binary (0 or 1 on 99 of 100 rows) but has 2 here: " +
-                        "trained as a numeric target with mse (fix the value, or give --loss mse to train on the numbers)",
+                        "trained as a numeric target with mse (fix the value, or give --loss mse to train on the " +
+                        "numbers)",
                         warnings);
         // Saying --loss mse is the answer: no warning then.
         Assert.DoesNotContain(Cli.Warnings(Train(path, "--loss", "mse")), w => w.Contains("looks binary"));
@@ -72,15 +76,19 @@ public class DataCheckTests(CliFixture fx) : IClassFixture<CliFixture>
         // The importance output lists it at the top: the training's warnings on stderr, the constant feature in the
         // console and at the top of report.md.
         string report = Path.Combine(fx.Dir, "constant-report");
-        var lines = Cli.Warnings("importance", "--model", Model, "--data", path, "--methods", "permutation", "--repeats", "1",
+        var lines = Cli.Warnings("importance", "--model", Model, "--data", path, "--methods", "permutation",
+                                 "--repeats", "1",
                                  "--report", report);
-        Assert.Contains($"warning: {path}: feature 'k' is 7.5 on every row: left out of training (its importance is 0)", lines);
+        Assert.Contains($"warning: {path}: feature 'k' is 7.5 on every row: left out of training (its importance is 0)",
+                        lines);
         string md = File.ReadAllText(Path.Combine(report, "report.md"));
         Assert.Contains("## Data checks", md);
         Assert.Contains("Constant features, left out of training, importance 0 by every method: `k` (always 7.5).", md);
-        Assert.True(md.IndexOf("## Data checks", StringComparison.Ordinal) < md.IndexOf("## Model", StringComparison.Ordinal));
+        Assert.True(md.IndexOf("## Data checks", StringComparison.Ordinal) < md.IndexOf("## Model",
+                                                                                        StringComparison.Ordinal));
         // Every feature constant: nothing to learn.
-        string all = Csv("allconstant.csv", 6, 4, (s, t) => $"s{s + 1},{t},3,7.5,{(s + t) % 2}", "series,time,x,k,alarm");
+        string all = Csv("allconstant.csv", 6, 4, (s, t) => $"s{s + 1},{t},3,7.5,{(s + t) % 2}",
+                         "series,time,x,k,alarm");
         Assert.Equal($"error: {all}: every feature column is constant (x, k): there is nothing to learn from",
                      Cli.Bad(Train(all)));
     }
@@ -117,7 +125,8 @@ public class DataCheckTests(CliFixture fx) : IClassFixture<CliFixture>
         string path = Path.Combine(fx.Dir, "latin1.csv");
         var text = new StringBuilder("series,time,temp\u00e9rature,alarm\n");
         for (int s = 0; s < 5; s++)
-            for (int t = 0; t < 3; t++) text.Append(CultureInfo.InvariantCulture, $"s{s},{t},{s * 3 + t},{(s + t) % 2}\n");
+            for (int t = 0; t < 3; t++)
+                text.Append(CultureInfo.InvariantCulture, $"s{s},{t},{s * 3 + t},{(s + t) % 2}\n");
         File.WriteAllBytes(path, Encoding.Latin1.GetBytes(text.ToString()));
         Assert.Contains($"warning: {path}:1: the header is not valid UTF-8; the file is read as Latin-1 (ISO-8859-1)",
                         Cli.Warnings(Train(path)));
@@ -126,13 +135,15 @@ public class DataCheckTests(CliFixture fx) : IClassFixture<CliFixture>
         // The same text in UTF-8: no warning, the same name.
         string utf8 = fx.File("utf8.csv", text.ToString());
         Assert.DoesNotContain(Cli.Warnings(Train(utf8)), w => w.Contains("UTF-8"));
-        Assert.Equal(["temp\u00e9rature"], SeriesSet.Load(utf8, new DataOptions("alarm", null, null, null, null)).FeatureNames);
+        Assert.Equal(["temp\u00e9rature"],
+                     SeriesSet.Load(utf8, new DataOptions("alarm", null, null, null, null)).FeatureNames);
     }
 
     [Fact]
     public void ASemicolonDelimiterIsDetectedAndSaid()
     {
-        string path = Csv("semi.csv", 10, 3, (s, t) => $"s{s + 1};{t};{s * 3 + t}.5;{(s + t) % 2}", "series;time;x;alarm");
+        string path = Csv("semi.csv", 10, 3, (s, t) => $"s{s + 1};{t};{s * 3 + t}.5;{(s + t) % 2}",
+                          "series;time;x;alarm");
         Assert.Contains($"warning: {path}:1: the header has no ',' but has ';': read with ';' (semicolon) as the " +
                         "delimiter (set it with --delimiter)", Cli.Warnings(Train(path)));
         // Given explicitly: no warning, the same data.
@@ -161,10 +172,12 @@ public class DataCheckTests(CliFixture fx) : IClassFixture<CliFixture>
     [Fact]
     public void TabAndOtherDelimitersAreReadAndBadOnesRefused()
     {
-        string path = Csv("tab.tsv", 10, 3, (s, t) => $"s{s + 1}\t{t}\t{s * 3 + t}\t{(s + t) % 2}", "series\ttime\tx\talarm");
+        string path = Csv("tab.tsv", 10, 3, (s, t) => $"s{s + 1}\t{t}\t{s * 3 + t}\t{(s + t) % 2}",
+                          "series\ttime\tx\talarm");
         Assert.Empty(Cli.Warnings(Train(path, "--delimiter", "tab")));
         Assert.Empty(Cli.Warnings(Train(path, "--delimiter", "\\t")));
-        Cli.Bad(Train(path, "--delimiter", "::"), "--delimiter: '::' is not one character (other than a quote or line " +
+        Cli.Bad(Train(path, "--delimiter", "::"),
+                "--delimiter: '::' is not one character (other than a quote or line " +
                                                   "break) nor comma, semicolon or tab");
         Cli.Bad(Train(path, "--delimiter", "\""), "--delimiter: '\"' is not one character");
     }

@@ -18,7 +18,8 @@ public class FuzzTests(CliFixture fx) : IClassFixture<CliFixture>
 {
     private static readonly string[] Cells =
     [
-        "0", "1", "-2.5", "3e-2", "1e39", "NaN", "Infinity", "abc", "", " 4 ", "\"5\"", "\"1,5\"", "2\"4", "\"x\"y", "\"open",
+        "0", "1", "-2.5", "3e-2", "1e39", "NaN", "Infinity", "abc", "", " 4 ", "\"5\"", "\"1,5\"", "2\"4", "\"x\"y",
+        "\"open",
         "1\0", "s1", "s2", "0,5", "\u00e9", "\t", "1_000", "0x10", "-", "+1", ".5", "5.", "1e", "--1",
     ];
 
@@ -37,7 +38,8 @@ public class FuzzTests(CliFixture fx) : IClassFixture<CliFixture>
         for (int i = 0; i < rows; i++)
         {
             string[] cells = shaped
-                ? [$"s{i % 2}", (i / 2).ToString(), (i * 0.1).ToString(System.Globalization.CultureInfo.InvariantCulture), "1", (i % 2).ToString()]
+                ? [$"s{i % 2}", (i / 2).ToString(),
+                   (i * 0.1).ToString(System.Globalization.CultureInfo.InvariantCulture), "1", (i % 2).ToString()]
                 : Enumerable.Range(0, r.Next(1, 8)).Select(_ => Cells[r.Next(Cells.Length)]).ToArray();
             if (shaped && r.Next(3) == 0) cells[r.Next(cells.Length)] = Cells[r.Next(Cells.Length)];
             lines.Add(string.Join(',', cells));
@@ -70,17 +72,21 @@ public class FuzzTests(CliFixture fx) : IClassFixture<CliFixture>
         {
             string csv = fx.File($"fuzz-{Interlocked.Increment(ref n)}.csv", CsvText(seed));
             string model = Path.Combine(fx.Dir, "fuzz.safetensors");
-            ExitsCleanly(["train", "--data", csv, "--target", "alarm", "--model", model, "--epochs", "1", "--layers", "2",
+            ExitsCleanly(["train", "--data", csv, "--target", "alarm", "--model", model, "--epochs", "1", "--layers",
+                          "2",
                           "--batch", "2", "--window", "2"], 64_000_000);
-            ExitsCleanly(["predict", "--model", fx.Model, "--data", csv, "--out", Path.Combine(fx.Dir, "fuzz-pred.csv")], 64_000_000);
+            ExitsCleanly(["predict", "--model", fx.Model, "--data", csv, "--out",
+                          Path.Combine(fx.Dir, "fuzz-pred.csv")], 64_000_000);
             File.Delete(csv);
         }).Check(Config.QuickThrowOnFailure.WithMaxTest(120));
     }
 
     private static readonly JsonNode?[] OddValues =
     [
-        null, -1, 0, 1, 2, 3, 65537, 30000, 1e9, 3.5, "x", "NaN", "Infinity", "-Infinity", true, new JsonArray(), new JsonObject(),
-        new JsonArray(1, 2), new JsonArray("a", null), "sigmoid", "linear", "relu", "swish", "bce", "mse", "hinge", "Dense", "LSTM",
+        null, -1, 0, 1, 2, 3, 65537, 30000, 1e9, 3.5, "x", "NaN", "Infinity", "-Infinity", true, new JsonArray(),
+        new JsonObject(),
+        new JsonArray(1, 2), new JsonArray("a", null), "sigmoid", "linear", "relu", "swish", "bce", "mse", "hinge",
+        "Dense", "LSTM",
     ];
 
     // Every path to a value inside a JSON tree (object keys and array indices).
@@ -120,13 +126,15 @@ public class FuzzTests(CliFixture fx) : IClassFixture<CliFixture>
     {
         var entries = SafeTensors.Read(fx.Model).Metadata.Keys.Where(k => k != "format").ToArray();
         int n = 0;
-        Prop.ForAll(Gen.Elements(entries).ToArbitrary(), Gen.Choose(0, 10_000).ToArbitrary(), Gen.Choose(0, 1000).ToArbitrary(),
+        Prop.ForAll(Gen.Elements(entries).ToArbitrary(), Gen.Choose(0, 10_000).ToArbitrary(),
+                    Gen.Choose(0, 1000).ToArbitrary(),
             (entry, slot, value) =>
             {
                 string path = Path.Combine(fx.Dir, $"odd-{Interlocked.Increment(ref n)}.safetensors");
                 File.WriteAllBytes(path, Mutated(entry, slot, value));
                 ExitsCleanly(["summary", "--model", path], 32_000_000);
-                ExitsCleanly(["predict", "--model", path, "--data", fx.Csv, "--out", Path.Combine(fx.Dir, "odd-pred.csv")], 64_000_000);
+                ExitsCleanly(["predict", "--model", path, "--data", fx.Csv, "--out",
+                              Path.Combine(fx.Dir, "odd-pred.csv")], 64_000_000);
                 File.Delete(path);
             }).Check(Config.QuickThrowOnFailure.WithMaxTest(150));
     }
@@ -136,7 +144,8 @@ public class FuzzTests(CliFixture fx) : IClassFixture<CliFixture>
     {
         byte[] good = File.ReadAllBytes(fx.Model);
         int n = 0;
-        Prop.ForAll(Gen.Choose(0, good.Length - 1).ToArbitrary(), Gen.Choose(0, 255).ToArbitrary(), Gen.Choose(-1, good.Length).ToArbitrary(),
+        Prop.ForAll(Gen.Choose(0, good.Length - 1).ToArbitrary(), Gen.Choose(0, 255).ToArbitrary(),
+                    Gen.Choose(-1, good.Length).ToArbitrary(),
             (at, value, cut) =>
             {
                 var bytes = (byte[])good.Clone();

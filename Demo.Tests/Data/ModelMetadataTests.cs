@@ -25,16 +25,19 @@ public class ModelMetadataTests(CliFixture fx) : IClassFixture<CliFixture>
 
     [Fact]
     public void AValidRecordPredicts() =>
-        Cli.Ok("predict", "--model", Model("good.safetensors", Good), "--data", fx.Csv, "--out", Path.Combine(fx.Dir, "good.csv"));
+        Cli.Ok("predict", "--model", Model("good.safetensors", Good), "--data", fx.Csv, "--out",
+               Path.Combine(fx.Dir, "good.csv"));
 
     [Theory]
-    [InlineData("null-features", "\"features\":[\"temperature\",\"humidity\",\"wind\",\"pressure\"]", "\"features\":null", "'features' is missing")]
+    [InlineData("null-features", "\"features\":[\"temperature\",\"humidity\",\"wind\",\"pressure\"]",
+                "\"features\":null", "'features' is missing")]
     [InlineData("null-name", "\"wind\"", "null", "a feature has no name")]
     [InlineData("twice", "\"wind\"", "\"humidity\"", "feature 'humidity' is named twice")]
     [InlineData("steps", "\"steps\":8", "\"steps\":0", "'steps' must be a whole number from 1 to 1000000, not 0")]
     [InlineData("sd-zero", "\"sd\":[1,1,1,1]", "\"sd\":[1,0,1,1]", "feature 'humidity' has mean 0 and SD 0")]
     [InlineData("sd-negative", "\"sd\":[1,1,1,1]", "\"sd\":[1,1,-2,1]", "feature 'wind' has mean 0 and SD -2")]
-    [InlineData("sd-inf", "\"sd\":[1,1,1,1]", "\"sd\":[1,1,1,\"Infinity\"]", "feature 'pressure' has mean 0 and SD Infinity")]
+    [InlineData("sd-inf", "\"sd\":[1,1,1,1]", "\"sd\":[1,1,1,\"Infinity\"]",
+                "feature 'pressure' has mean 0 and SD Infinity")]
     [InlineData("mean-nan", "\"mean\":[0,0,0,0]", "\"mean\":[\"NaN\",0,0,0]", "feature 'temperature' has mean NaN")]
     [InlineData("sd-short", "\"sd\":[1,1,1,1]", "\"sd\":[1,1,1]", "4 means and 3 SDs for 4 features")]
     [InlineData("sd-null", "\"sd\":[1,1,1,1]", "\"sd\":null", "the normalisation needs 'mean' and 'sd'")]
@@ -53,14 +56,18 @@ public class ModelMetadataTests(CliFixture fx) : IClassFixture<CliFixture>
     [Fact]
     public void ABceModelNeedsASigmoidOutputAndOneOutputPerStep()
     {
-        string linear = Model("linear.safetensors", Good, new Sequential(4, [new Lstm(3), new Dense(1, Activation.Linear)]));
+        string linear = Model("linear.safetensors", Good,
+                              new Sequential(4, [new Lstm(3), new Dense(1, Activation.Linear)]));
         Cli.Bad(["predict", "--model", linear, "--data", fx.Csv, "--out", Path.Combine(fx.Dir, "l.csv")],
             "loss bce needs a sigmoid output, but the last layer's activation is linear");
-        string wide = Model("wide.safetensors", Good, new Sequential(4, [new Lstm(3, returnSequences: true), new Dense(2, Activation.Sigmoid)], flatten: true));
+        string wide = Model("wide.safetensors", Good,
+                            new Sequential(4, [new Lstm(3, returnSequences: true), new Dense(2, Activation.Sigmoid)],
+                                           flatten: true));
         Cli.Bad(["predict", "--model", wide, "--data", fx.Csv, "--out", Path.Combine(fx.Dir, "w.csv")],
             "the model has 2 outputs per step; the commands predict one target");
         // mse takes any output activation.
-        Cli.Ok("summary", "--model", Model("mse.safetensors", Good.Replace("\"bce\"", "\"mse\"", StringComparison.Ordinal),
+        Cli.Ok("summary", "--model",
+               Model("mse.safetensors", Good.Replace("\"bce\"", "\"mse\"", StringComparison.Ordinal),
             new Sequential(4, [new Lstm(3), new Dense(1, Activation.Linear)])));
     }
 }

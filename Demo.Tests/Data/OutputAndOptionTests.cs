@@ -12,7 +12,8 @@ public class OutputAndOptionTests(CliFixture fx) : IClassFixture<CliFixture>
 
     private string[] Train(string model, params string[] more) =>
         ["train", "--data", fx.Csv, "--target", "alarm", "--model", model,
-         .. more.Contains("--epochs") ? [] : new[] { "--epochs", "1" }, .. more.Contains("--layers") ? [] : new[] { "--layers", "3" }, .. more];
+         .. more.Contains("--epochs") ? [] : new[] { "--epochs", "1" },
+         .. more.Contains("--layers") ? [] : new[] { "--layers", "3" }, .. more];
 
     [Fact]
     public void ModelOverTheTrainingDataIsRefusedByIdentityNotSpelling()
@@ -38,11 +39,15 @@ public class OutputAndOptionTests(CliFixture fx) : IClassFixture<CliFixture>
         byte[] model = File.ReadAllBytes(fx.Model);
         Cli.Bad(["summary", "--model", fx.Model, "--json", fx.Model], "--json is the same file as --model");
         string o = Out("same.safetensors");
-        Cli.Bad(Train(o, "--json", Path.Combine(fx.Dir, "sub", "..", "same.safetensors").Replace("/sub/..", "", StringComparison.Ordinal)),
+        Cli.Bad(Train(o, "--json",
+                      Path.Combine(fx.Dir, "sub", "..", "same.safetensors").Replace("/sub/..", "",
+                                                                                    StringComparison.Ordinal)),
             "--json is the same file as --model");
         Cli.Bad(Train(o, "--json", o), "--json is the same file as --model");
-        Cli.Bad(["predict", "--model", fx.Model, "--data", fx.Csv, "--out", fx.Model], "--out is the same file as --model");
-        Cli.Bad(["predict", "--model", fx.Model, "--data", fx.Csv, "--out", fx.Csv], "--out is the same file as --data");
+        Cli.Bad(["predict", "--model", fx.Model, "--data", fx.Csv, "--out", fx.Model],
+                "--out is the same file as --model");
+        Cli.Bad(["predict", "--model", fx.Model, "--data", fx.Csv, "--out", fx.Csv],
+                "--out is the same file as --data");
         Assert.Equal(model, File.ReadAllBytes(fx.Model));
         Assert.False(File.Exists(o));
     }
@@ -118,7 +123,8 @@ public class OutputAndOptionTests(CliFixture fx) : IClassFixture<CliFixture>
         string[][] lines =
         [
             ["--epochs", "abc"], ["seed", "--steps-per-epoch", "x"], ["seed", "--noise", "n"], ["seed", "--seed", "s"],
-            ["make-data", "--out", Out("d.csv"), "--series", "1e3"], ["make-data", "--out", Out("d.csv"), "--steps", "ten"],
+            ["make-data", "--out", Out("d.csv"), "--series", "1e3"],
+            ["make-data", "--out", Out("d.csv"), "--steps", "ten"],
             ["importance", "--model", fx.Model, "--data", fx.Csv, "--repeats", "1.5"],
             ["importance", "--model", fx.Model, "--data", fx.Csv, "--noise", "0,2"],
             ["importance", "--model", fx.Model, "--data", fx.Csv, "--threads", "two"],
@@ -134,7 +140,8 @@ public class OutputAndOptionTests(CliFixture fx) : IClassFixture<CliFixture>
     {
         Cli.Bad(Train(Out("big.safetensors"), "--layers", "46341"), "--layers", "over the limit of");
         Cli.Bad(Train(Out("big.safetensors"), "--layers", "99999999999"), "--layers", "is not a positive whole number");
-        Cli.Bad(["make-data", "--out", Out("big.csv"), "--series", "1000000", "--steps", "1000"], "--series x --steps", "limit");
+        Cli.Bad(["make-data", "--out", Out("big.csv"), "--series", "1000000", "--steps", "1000"], "--series x --steps",
+                "limit");
         Assert.False(File.Exists(Out("big.safetensors")));
     }
 }

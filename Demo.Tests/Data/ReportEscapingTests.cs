@@ -37,12 +37,19 @@ public class ReportEscapingTests
         try
         {
             string[] features = ["a|b", "<img src=x onerror=alert(1)>", "c`d"];
-            var arch = new ModelMetadata { Features = features, Steps = 3, Training = new TrainingInfo { Loss = "bce", Target = "t|<i>" } };
+            var arch = new ModelMetadata
+            {
+                Features = features, Steps = 3,
+                Training = new TrainingInfo { Loss = "bce", Target = "t|<i>" }
+            };
             var report = new Report(dir, "names");
             report.AddModel("m.safetensors", arch, new Sequential(3, [new Lstm(2), new Dense(1, Activation.Sigmoid)]));
-            report.AddImportance([new MethodOutcome("m", 0.1, features.Select((f, i) => new FeatureScore(f, i, i + 1)).ToArray())], features);
+            report.AddImportance([new MethodOutcome("m", 0.1,
+                                                    features.Select((f, i) =>
+                                                        new FeatureScore(f, i, i + 1)).ToArray())], features);
             report.Write();
-            string md = File.ReadAllText(Path.Combine(dir, "report.md")), html = File.ReadAllText(Path.Combine(dir, "report.html"));
+            string md = File.ReadAllText(Path.Combine(dir, "report.md")),
+            html = File.ReadAllText(Path.Combine(dir, "report.html"));
             Assert.DoesNotContain("| <img", md);
             Assert.DoesNotContain("<img src=x", html);
             Assert.DoesNotContain("<i>", html);
@@ -50,12 +57,14 @@ public class ReportEscapingTests
             Assert.Contains("| m | 1 | 2 | 3 | 0.10 |", md);
             Assert.Contains("`a\\|b`, `<img src=x onerror=alert(1)>`, ``c`d``", md);
             Assert.Contains("Target `t\\|<i>`", md);
-            Assert.Contains("<code>a|b</code>, <code>&lt;img src=x onerror=alert(1)&gt;</code>, <code>c`d</code>", html);
+            Assert.Contains("<code>a|b</code>, <code>&lt;img src=x onerror=alert(1)&gt;</code>, <code>c`d</code>",
+                            html);
             // The per-method table: a header, the alignment row and one row per feature, each with 8 unescaped |.
             var table = md.Split('\n').SkipWhile(l => !l.StartsWith("| feature |", StringComparison.Ordinal))
                 .TakeWhile(l => l.StartsWith('|')).ToList();
             Assert.Equal(5, table.Count);
-            Assert.All(table, r => Assert.Equal(8, r.Where((c, i) => c == '|' && (i == 0 || r[i - 1] != '\\')).Count()));
+            Assert.All(table, r =>
+                Assert.Equal(8, r.Where((c, i) => c == '|' && (i == 0 || r[i - 1] != '\\')).Count()));
         }
         finally { Directory.Delete(dir, true); }
     }

@@ -29,20 +29,29 @@ public class ReportTests
             var arch = new ModelMetadata
             {
                 Features = features, Steps = 3,
-                Training = new TrainingInfo { Loss = "bce", History = [new EpochLoss(1, 0.7f, 0.72f), new EpochLoss(2, 0.5f, 0.6f)] },
+                Training = new TrainingInfo
+                {
+                    Loss = "bce",
+                    History = [new EpochLoss(1, 0.7f, 0.72f), new EpochLoss(2, 0.5f, 0.6f)]
+                },
             };
             var report = new Report(dir, "test");
             report.AddModel("m.safetensors", arch, new Sequential(2, [new Lstm(2), new Dense(1, Activation.Sigmoid)]));
             report.AddTraining(arch);
             report.AddImportance([
-                new MethodOutcome("noisy method", 0.5, [new FeatureScore("a", 2, 1, 0.1, 0.05, 4, [1.9, 2.1]), new FeatureScore("b", -1, 2)], Map: map, LagMap: map),
+                new MethodOutcome("noisy method", 0.5,
+                                  [new FeatureScore("a", 2, 1, 0.1, 0.05, 4, [1.9, 2.1]), new FeatureScore("b", -1, 2)],
+                                  Map: map, LagMap: map),
                 new MethodOutcome("profile", 0.1, [new FeatureScore("a", 1, 2), new FeatureScore("b", 3, 1)],
                     Curves: [("a", [0, 0.5, 1], [0.1, 0.2, 0.3]), ("b", [0, 0.5, 1], [0.5, 0.4, 0.2])]),
             ], features);
             report.Write();
-            Assert.Equal(["training-loss.png", "ranks.png", "importance-noisy-method.png", "map-noisy-method.png", "lag-noisy-method.png", "importance-profile.png", "profile-profile.png"], report.Images);
-            string md = File.ReadAllText(Path.Combine(dir, "report.md")), html = File.ReadAllText(Path.Combine(dir, "report.html"));
-            Assert.Contains("layers LSTM 2 (tanh / sigmoid) / Dense 1 (sigmoid)", md); // the summary's details, units = output width
+            Assert.Equal(["training-loss.png", "ranks.png", "importance-noisy-method.png", "map-noisy-method.png",
+                          "lag-noisy-method.png", "importance-profile.png", "profile-profile.png"], report.Images);
+            string md = File.ReadAllText(Path.Combine(dir, "report.md")),
+            html = File.ReadAllText(Path.Combine(dir, "report.html"));
+            // the summary's details, units = output width
+            Assert.Contains("layers LSTM 2 (tanh / sigmoid) / Dense 1 (sigmoid)", md);
             foreach (var png in report.Images)
             {
                 Assert.True(new FileInfo(Path.Combine(dir, png)).Length > 1000, png);

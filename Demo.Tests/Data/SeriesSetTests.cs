@@ -41,14 +41,16 @@ public class SeriesSetTests
     [Fact]
     public void WithoutSeriesColumnOrWindowTheErrorSaysWhatToGive()
     {
-        var e = Assert.Throws<InputException>(() => Load("time,x,y\n0,0,0\n1,1,1\n", new DataOptions("y", null, null, null, null)));
+        var e = Assert.Throws<InputException>(() =>
+            Load("time,x,y\n0,0,0\n1,1,1\n", new DataOptions("y", null, null, null, null)));
         Assert.Contains("--window", e.Message);
     }
 
     [Fact]
     public void RepeatedTimeInASeriesIsAnError()
     {
-        var e = Assert.Throws<InputException>(() => Load("series,time,x,y\na,0,0,0\na,0,1,1\n", new DataOptions("y", null, null, null, null)));
+        var e = Assert.Throws<InputException>(() =>
+            Load("series,time,x,y\na,0,0,0\na,0,1,1\n", new DataOptions("y", null, null, null, null)));
         Assert.Contains(":3: column 'time'", e.Message);
         Assert.Contains("line 2", e.Message);
     }
@@ -56,7 +58,8 @@ public class SeriesSetTests
     [Fact]
     public void QuotedFieldsAndDatesAreRead()
     {
-        var d = Load("series,time,x,y\n\"a, the first\",2024-01-02,1,0\n\"a, the first\",2024-01-01,2,1\n", new DataOptions("y", null, null, null, null));
+        var d = Load("series,time,x,y\n\"a, the first\",2024-01-02,1,0\n\"a, the first\",2024-01-01,2,1\n",
+                     new DataOptions("y", null, null, null, null));
         Assert.Equal(["a, the first"], d.Ids);
         Assert.Equal([2f, 1f], d.Inputs);
         Assert.Equal(["2024-01-01", "2024-01-02"], d.Times);

@@ -3,7 +3,8 @@ using Xunit;
 
 namespace Demo.Tests.Data;
 
-/// <summary>Issue 12: <c>--format table|csv|markdown</c> on importance and study; with csv, stdout is the CSV alone.</summary>
+/// <summary>Issue 12: <c>--format table|csv|markdown</c> on importance and study; with csv, stdout is the CSV
+/// alone.</summary>
 public class TableFormatCliTests(CliFixture fx) : IClassFixture<CliFixture>
 {
     /// <summary>Runs the built demo in a process of its own: its stdout and stderr, apart.</summary>
@@ -22,16 +23,19 @@ public class TableFormatCliTests(CliFixture fx) : IClassFixture<CliFixture>
     [Fact]
     public void AnUnknownFormatIsRefusedNamingTheChoices()
     {
-        Assert.Equal("error: Argument 'xml' not recognized. Must be one of: 'table' 'csv' 'markdown' (see demo importance --help)",
+        Assert.Equal("error: Argument 'xml' not recognized. Must be one of: 'table' 'csv' 'markdown' (see demo " +
+                     "importance --help)",
             Cli.Bad(["importance", "--model", fx.Model, "--data", fx.Csv, "--format", "xml"]));
-        Assert.Equal("error: Argument 'html' not recognized. Must be one of: 'table' 'csv' 'markdown' (see demo study --help)",
+        Assert.Equal("error: Argument 'html' not recognized. Must be one of: 'table' 'csv' 'markdown' (see demo " +
+                     "study --help)",
             Cli.Bad(["study", "--format", "html"]));
     }
 
     [Fact]
     public void CsvGoesToStdoutAloneAndProgressToStderr()
     {
-        var (code, stdout, stderr) = Process("importance", "--model", fx.Model, "--data", fx.Csv, "--methods", "garson,occlusion", "--format", "csv");
+        var (code, stdout, stderr) = Process("importance", "--model", fx.Model, "--data", fx.Csv, "--methods",
+                                             "garson,occlusion", "--format", "csv");
         Assert.True(code == 0, stderr);
         var lines = stdout.TrimEnd('\n').Split('\n');
         Assert.Equal("method,feature,score,rank,step,sd,se,count,ci95_low,ci95_high,p,seconds,score_meaning", lines[0]);

@@ -12,7 +12,8 @@ public class ExplainWaterfallTests
     // A[t, i]: t = 0: a +0.10, b -0.30; t = 1: a +0.05, b +0.20. Start 0.5, prediction 0.5 + sum(A) = 0.55.
     private static readonly ExplainCommand.Explanation E = new(
         "s1", 1, "t1", 0, "occlusion", null, 0.55, 0.5, "prediction - sum of the cells' changes", null,
-        new double[,] { { 0.10, -0.30 }, { 0.05, 0.20 } }, new float[,] { { 1, 2 }, { 3, 4 } }, ["a", "b"], ["t0", "t1"]);
+        new double[,] { { 0.10, -0.30 }, { 0.05, 0.20 } }, new float[,] { { 1, 2 }, { 3, 4 } }, ["a", "b"],
+        ["t0", "t1"]);
 
     [Fact]
     public void TopCellsByMagnitudeThenTheRestSummed()
@@ -28,7 +29,8 @@ public class ExplainWaterfallTests
         var lines = ExplainCommand.Lines(E, ExplainCommand.Waterfall(E, 2), sequence: true).ToList();
         // start 0.5; after b@0 (-0.30): 0.2; after b@1 (+0.20): 0.4; after the other 2 cells (+0.15): 0.55.
         string[] expected = ["0.5000", "0.2000", "0.4000", "0.5500", "0.5500"];
-        var totals = lines.Where(l => l.StartsWith("  ", StringComparison.Ordinal)).Select(l => l.Split(' ')[^1]).ToArray();
+        var totals = lines.Where(l => l.StartsWith("  ", StringComparison.Ordinal)).Select(l =>
+            l.Split(' ')[^1]).ToArray();
         Assert.Equal(expected, totals);
         Assert.Contains(lines, l => l.Contains("b at step 0 (lag 1) = 2") && l.Contains("-0.3000"));
         Assert.Contains(lines, l => l.Contains("the other 2 cells") && l.Contains("+0.1500"));

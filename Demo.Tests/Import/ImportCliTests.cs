@@ -23,13 +23,15 @@ public sealed class ImportCliTests : IDisposable
         _expected = outputs;
         int features = inputs.Length / (count * steps);
         // series, time, f0..f17 and a target column y (not an input: named with --target where it must be left out).
-        var csv = new StringBuilder("series,time," + string.Join(',', Enumerable.Range(0, features).Select(f => $"f{f}")) + ",y\n");
+        var csv = new StringBuilder("series,time,"
+                                    + string.Join(',', Enumerable.Range(0, features).Select(f => $"f{f}")) + ",y\n");
         for (int s = 0; s < count; s++)
             for (int t = 0; t < steps; t++)
             {
                 csv.Append(CultureInfo.InvariantCulture, $"s{s},{t}");
                 for (int f = 0; f < features; f++)
-                    csv.Append(',').Append(inputs[(s * steps + t) * features + f].ToString("R", CultureInfo.InvariantCulture));
+                    csv.Append(',').Append(inputs[(s * steps + t) * features
+                                                  + f].ToString("R", CultureInfo.InvariantCulture));
                 csv.Append(CultureInfo.InvariantCulture, $",{(s * 7 + t) % 5 * 0.1}\n");
             }
         _csv = Write("x.csv", csv.ToString());
@@ -48,7 +50,8 @@ public sealed class ImportCliTests : IDisposable
 
     /// <summary>The prediction column of a predictions CSV.</summary>
     private static double[] Predictions(string path) =>
-        File.ReadAllLines(path).Skip(1).Select(l => double.Parse(l.Split(',')[^1], CultureInfo.InvariantCulture)).ToArray();
+        File.ReadAllLines(path).Skip(1).Select(l =>
+            double.Parse(l.Split(',')[^1], CultureInfo.InvariantCulture)).ToArray();
 
     [Fact]
     public void Predict_reads_the_keras_file_and_matches_the_float64_reference()
@@ -70,14 +73,18 @@ public sealed class ImportCliTests : IDisposable
     {
         string Theirs(string name, double scale) => Write(name, "prediction\n" + string.Join('\n',
             _expected.Select(v => (v * scale).ToString("R", CultureInfo.InvariantCulture))) + "\n");
-        Cli.Ok("predict", "--model", _keras, "--data", _csv, "--out", Out("p.csv"), "--target", "y", "--compare", Theirs("same.csv", 1));
+        Cli.Ok("predict", "--model", _keras, "--data", _csv, "--out", Out("p.csv"), "--target", "y", "--compare",
+               Theirs("same.csv", 1));
         string off = Theirs("off.csv", 1.01);
-        Cli.Bad(["predict", "--model", _keras, "--data", _csv, "--out", Out("q.csv"), "--target", "y", "--compare", off],
+        Cli.Bad(["predict", "--model", _keras, "--data", _csv, "--out", Out("q.csv"), "--target", "y", "--compare",
+                 off],
             off, "over --tolerance 0.0001");
         // 1% off passes a 2% tolerance.
-        Cli.Ok("predict", "--model", _keras, "--data", _csv, "--out", Out("r.csv"), "--target", "y", "--compare", off, "--tolerance", "0.02");
+        Cli.Ok("predict", "--model", _keras, "--data", _csv, "--out", Out("r.csv"), "--target", "y", "--compare", off,
+               "--tolerance", "0.02");
         string rows = Write("rows.csv", "prediction\n1\n");
-        Cli.Bad(["predict", "--model", _keras, "--data", _csv, "--out", Out("s.csv"), "--target", "y", "--compare", rows], rows, "1 rows", "4 were made");
+        Cli.Bad(["predict", "--model", _keras, "--data", _csv, "--out", Out("s.csv"), "--target", "y", "--compare",
+                 rows], rows, "1 rows", "4 were made");
     }
 
     [Fact]
@@ -99,22 +106,27 @@ public sealed class ImportCliTests : IDisposable
     [Fact]
     public void Importance_runs_on_the_keras_file()
     {
-        Cli.Ok("importance", "--model", _keras, "--data", _csv, "--target", "y", "--methods", "permutation,occlusion,garson",
+        Cli.Ok("importance", "--model", _keras, "--data", _csv, "--target", "y", "--methods",
+               "permutation,occlusion,garson",
             "--repeats", "2", "--threads", "1");
-        Cli.Bad(["importance", "--model", _keras, "--data", _csv, "--methods", "permutation"], "x.csv", "takes 18 inputs", "19 feature columns",
+        Cli.Bad(["importance", "--model", _keras, "--data", _csv, "--methods", "permutation"], "x.csv",
+                "takes 18 inputs", "19 feature columns",
                 "the target with --target");
     }
 
     public static TheoryData<string, string> RefusedAndMalformed() => new()
     {
-        { "refused/k2_refused_conv1d.h5", "is a Conv1D layer, which this program does not support; supported layers: InputLayer, LSTM" },
-        { "refused/k3_refused_conv1d.keras", "is a Conv1D layer, which this program does not support; supported layers: InputLayer, LSTM" },
+        { "refused/k2_refused_conv1d.h5",
+            "is a Conv1D layer, which this program does not support; supported layers: InputLayer, LSTM" },
+        { "refused/k3_refused_conv1d.keras",
+            "is a Conv1D layer, which this program does not support; supported layers: InputLayer, LSTM" },
         { "refused/k2_refused_custom_layer.h5", "MyCustomLayer" },
         { "refused/k3_refused_custom_layer.keras", "is a custom layer (Custom>MyCustomLayer" },
         { "refused/k2_refused_go_backwards_gru.h5", "GRU with go_backwards outside a Bidirectional wrapper" },
         { "refused/k3_refused_go_backwards_gru.keras", "GRU with go_backwards outside a Bidirectional wrapper" },
         { "refused/k2_refused_lambda.h5", "is a Lambda layer, which holds Python code; this program never runs code" },
-        { "refused/k3_refused_lambda.keras", "is a Lambda layer, which holds Python code; this program never runs code" },
+        { "refused/k3_refused_lambda.keras",
+            "is a Lambda layer, which holds Python code; this program never runs code" },
         { "refused/k2_refused_stateful_lstm.h5", "is a stateful LSTM" },
         { "refused/k3_refused_stateful_lstm.keras", "is a stateful LSTM" },
         { "refused/k3_refused_attention.keras", "is a Attention layer" },
@@ -126,7 +138,8 @@ public sealed class ImportCliTests : IDisposable
         { "malformed/k2_no_model_config.h5", "no model_config" },
         { "malformed/k2_no_weight_names.h5", "model_weights/lstm_1 has no weight_names attribute" },
         { "malformed/k2_weight_shape_mismatch.h5", "has kernel of shape (3, 17), expected (inputs, 16)" },
-        { "malformed/k3_weight_shape_mismatch.keras", "layer 'dense' (Dense) has kernel of shape (3, 5), expected (inputs, 4)" },
+        { "malformed/k3_weight_shape_mismatch.keras",
+            "layer 'dense' (Dense) has kernel of shape (3, 5), expected (inputs, 4)" },
         { "malformed/k3_config_not_json.keras", "not valid JSON" },
         { "malformed/k3_huge_declared_size.keras", "config.json declares 3000000000 bytes" },
         { "malformed/k3_missing_layer_weights.keras", "has 2 arrays in 'cell/vars', expected 3" },
@@ -153,7 +166,8 @@ public sealed class ImportCliTests : IDisposable
         Cli.Bad(["summary", "--model", text], text, "not a model file");
         string missing = Out("nope.keras");
         Cli.Bad(["import", missing, "--out", Out("m.safetensors")], missing, "cannot open");
-        Cli.Bad(["import", _keras, "--out", Out("m.safetensors"), "--features", "a,b"], "--features names 2 columns", "takes 18 inputs");
+        Cli.Bad(["import", _keras, "--out", Out("m.safetensors"), "--features", "a,b"], "--features names 2 columns",
+                "takes 18 inputs");
         Assert.False(File.Exists(Out("m.safetensors")));
     }
 }

@@ -25,7 +25,8 @@ public class ImportanceTableTests
         {
             var method = ImportanceMethods.Create(name, new ImportanceOptions());
             double[] scores = Enumerable.Range(0, features)
-                .Select(j => ((j * 7 + m * 5) % 13 + 1) / (m == 10 ? 10000.0 : 100.0) * (j % 4 == 3 ? -1 : 1)).ToArray();
+                .Select(j =>
+                    ((j * 7 + m * 5) % 13 + 1) / (m == 10 ? 10000.0 : 100.0) * (j % 4 == 3 ? -1 : 1)).ToArray();
             ImportanceResult result;
             if (method.Ranking.OrderWord() is not null)
             {
@@ -34,18 +35,40 @@ public class ImportanceTableTests
                 var ranks = new int[features];
                 for (int k = 0; k < features; k++)
                     ranks[order[k]] = method.Ranking == ImportanceRanking.EntryOrder ? k + 1 : features - k;
-                string meaning = method.Ranking == ImportanceRanking.EntryOrder ? "drop in mse at entry" : "rise in mse at removal";
+                string meaning =
+                    method.Ranking == ImportanceRanking.EntryOrder ? "drop in mse at entry" : "rise in mse at removal";
                 var stepScores = scores.Select(s => new SampleStatistics(s, double.NaN, double.NaN, 1)).ToArray();
-                result = ImportanceResult.FromRanks(name, stepScores, ranks) with { Order = order, ScoreMeaning = meaning };
+                result = ImportanceResult.FromRanks(name, stepScores, ranks) with
+                {
+                    Order = order,
+                    ScoreMeaning = meaning
+                };
             }
             else
             {
                 bool repeated = name is "permutation" or "input-perturbation" or "model-randomisation";
-                var statistics = repeated ? scores.Select((s, j) => new SampleStatistics(s, 0.01 * (j + 1), 0.001 * (j + 1), 10)).ToArray() : null;
-                result = ImportanceResult.FromScores(name, scores, statistics, method.Ranking.ByMagnitude()) with { ScoreMeaning = $"score of {name}" };
+                var statistics = repeated ? scores.Select((s, j) =>
+                    new SampleStatistics(s, 0.01 * (j + 1), 0.001 * (j + 1), 10)).ToArray() : null;
+                result = ImportanceResult.FromScores(name, scores, statistics,
+                                                     method.Ranking.ByMagnitude()) with
+                {
+                    ScoreMeaning = $"score of " +
+                                                         $"{name}"
+                };
                 if (name == "connection-weights-test")
-                    result = result with { Features = result.Features.Select(f => f with { P = (f.Feature % 5 + 1) / 20.0 }).ToArray() };
-                if (name == "occlusion") result = result with { Note = "occlusion: a note that is long enough to wrap at the width of an 80-column console" };
+                    result =
+                        result with
+                        {
+                            Features = result.Features.Select(f =>
+                            f with { P = (f.Feature % 5 + 1) / 20.0 }).ToArray()
+                        };
+                if (name == "occlusion")
+                    result =
+                        result with
+                        {
+                            Note = "occlusion: a note that is long enough to wrap at the width of an " +
+                                             "80-column console"
+                        };
             }
             runs.Add(new MethodRun(name, 0.25 * (m + 1), result, method.Ranking));
         }
@@ -87,7 +110,8 @@ public class ImportanceTableTests
             b++;
             var header = new List<string[]>();
             for (i++; !lines[i].StartsWith('├'); i++) header.Add(Cells(lines[i]));
-            var names = Enumerable.Range(0, header[0].Length).Select(c => header.Select(h => h[c]).Where(h => h.Length > 0)
+            var names = Enumerable.Range(0, header[0].Length).Select(c =>
+                header.Select(h => h[c]).Where(h => h.Length > 0)
                 .Aggregate("", (a, h) => a.Length == 0 || a.EndsWith('-') ? a + h : $"{a} {h}")).ToArray();
             Assert.Equal("feature", names[0]);
             Assert.All(names.Skip(1), n => Assert.Contains(n, ImportanceMethods.Names));
@@ -121,7 +145,8 @@ public class ImportanceTableTests
         // cell shows the step, so 0.2841 at step 3 no longer reads as a contradiction of a rank.
         var result = new ImportanceResult("forward-stepwise",
         [
-            new FeatureImportance(0, 0.2841, 3), new FeatureImportance(1, 0.0415, 1), new FeatureImportance(2, 0.3000, 2),
+            new FeatureImportance(0, 0.2841, 3), new FeatureImportance(1, 0.0415, 1),
+            new FeatureImportance(2, 0.3000, 2),
         ])
         { Order = [1, 2, 0], ScoreMeaning = "drop in binary_crossentropy at entry" };
         var run = new MethodRun("forward-stepwise", 1, result, ImportanceRanking.EntryOrder);
@@ -144,7 +169,8 @@ public class ImportanceTableTests
             """, ImportanceTable.Build([run], ["x1", "x2", "x3"], 100).Render(100));
 
         // Backward: the first removed is step 1 (and ranks last).
-        var backward = new MethodRun("backward-stepwise", 1, result with { Order = [2, 0, 1] }, ImportanceRanking.RemovalOrder);
+        var backward = new MethodRun("backward-stepwise", 1, result with { Order = [2, 0, 1] },
+                                     ImportanceRanking.RemovalOrder);
         Assert.Equal([2, 3, 1], ImportanceTable.Steps(backward)!);
         // A mean over networks has no order: ranks by score again.
         Assert.Null(ImportanceTable.Steps(run with { Result = result with { Order = null } }));
@@ -155,11 +181,14 @@ public class ImportanceTableTests
     {
         var result = new ImportanceResult("forward-stepwise",
         [
-            new FeatureImportance(0, 0.2841, 3), new FeatureImportance(1, 0.0415, 1), new FeatureImportance(2, 0.3000, 2),
+            new FeatureImportance(0, 0.2841, 3), new FeatureImportance(1, 0.0415, 1),
+            new FeatureImportance(2, 0.3000, 2),
         ])
         { Order = [1, 2, 0], ScoreMeaning = "drop in mse at entry" };
         string[] names = ["x1", "x2", "x3"];
-        var forward = Commands.ImportanceCommand.Outcome(new MethodRun("forward-stepwise", 1, result, ImportanceRanking.EntryOrder), names);
+        var forward =
+            Commands.ImportanceCommand.Outcome(new MethodRun("forward-stepwise", 1, result,
+                                                             ImportanceRanking.EntryOrder), names);
         var (title, values, intervals, axis, labels) = Report.Bars(forward);
         Assert.Equal("forward-stepwise: order of entry", title);
         Assert.Equal([1.0, 3.0, 2.0], values); // F + 1 - rank: x2 entered first, longest
@@ -170,14 +199,17 @@ public class ImportanceTableTests
 
         // Backward: x1 removed first (rank 3), x3 last (rank 1, longest bar).
         var backward = Commands.ImportanceCommand.Outcome(new MethodRun("backward-stepwise", 1,
-            result with { Order = [0, 1, 2], Features = [new(0, 0.5, 3), new(1, 0.1, 2), new(2, -0.2, 1)] }, ImportanceRanking.RemovalOrder), names);
+            result with { Order = [0, 1, 2], Features = [new(0, 0.5, 3), new(1, 0.1, 2), new(2, -0.2, 1)] },
+            ImportanceRanking.RemovalOrder), names);
         (_, values, _, axis, labels) = Report.Bars(backward);
         Assert.Equal([1.0, 2.0, 3.0], values);
         Assert.Equal(["step 1", "step 2", "step 3"], labels!);
         Assert.Equal("order of removal (the last removed has the longest bar)", axis);
 
         // A ranking by score draws the scores.
-        var permutation = Commands.ImportanceCommand.Outcome(new MethodRun("permutation", 1, result with { Order = null }, ImportanceRanking.ByValue), names);
+        var permutation =
+            Commands.ImportanceCommand.Outcome(new MethodRun("permutation", 1, result with { Order = null },
+                                                             ImportanceRanking.ByValue), names);
         (title, values, _, axis, labels) = Report.Bars(permutation);
         Assert.Equal([0.2841, 0.0415, 0.3000], values);
         Assert.Equal("score", axis);
@@ -187,10 +219,12 @@ public class ImportanceTableTests
     [Fact]
     public void CsvHasARowPerMethodAndFeatureAtFullPrecision()
     {
-        var runs = Runs(3).Where(r => r.Name is "permutation" or "backward-stepwise" or "connection-weights-test").ToList();
+        var runs = Runs(3).Where(r =>
+            r.Name is "permutation" or "backward-stepwise" or "connection-weights-test").ToList();
         string csv = ImportanceTable.Format(runs, ["a", "b,c", "d"], TableFormat.Csv, 100);
         MatchesSnapshot(csv, "importance-3-features.csv");
-        Assert.StartsWith("method,feature,score,rank,step,sd,se,count,ci95_low,ci95_high,p,seconds,score_meaning\n", csv);
+        Assert.StartsWith("method,feature,score,rank,step,sd,se,count,ci95_low,ci95_high,p,seconds,score_meaning\n",
+                          csv);
         Assert.Contains("\"b,c\"", csv);
     }
 
@@ -200,7 +234,8 @@ public class ImportanceTableTests
         var runs = Runs(12).Take(3).ToList();
         string md = ImportanceTable.Format(runs, Sensors, TableFormat.Markdown, 80);
         MatchesSnapshot(md, "importance-12-features.md");
-        Assert.StartsWith("## Variable importance\n\n| feature | connection-weights | connection-weights-test | garson |\n|---|---:|---:|---:|\n", md);
+        Assert.StartsWith("## Variable importance\n\n| feature | connection-weights | connection-weights-test | " +
+                          "garson |\n|---|---:|---:|---:|\n", md);
     }
 
     [Theory]

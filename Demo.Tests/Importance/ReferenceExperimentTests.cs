@@ -9,7 +9,8 @@ using Xunit;
 
 namespace Demo.Tests.Importance;
 
-/// <summary>The reference experiment, trained once (5 x 1000 batches: well under a second), every method run once.</summary>
+/// <summary>The reference experiment, trained once (5 x 1000 batches: well under a second), every method run
+/// once.</summary>
 public sealed class ReferenceRuns
 {
     /// <summary>connection-weights-test's null networks here (19 in the demo): p in steps of 1/10.</summary>
@@ -24,7 +25,8 @@ public sealed class ReferenceRuns
         var s = Settings;
         var model = s.BuildModel();
         new Trainer(model, new BinaryCrossEntropy(), new Adam(s.LearningRate))
-            .Fit(new ReferenceData.Generator(s.BatchSize, s.Steps, s.Features, s.TrainingData), s.Epochs, s.StepsPerEpoch);
+            .Fit(new ReferenceData.Generator(s.BatchSize, s.Steps, s.Features, s.TrainingData), s.Epochs,
+                 s.StepsPerEpoch);
         var (x, y) = ReferenceImportance.EvaluationSet(s);
         Names = ReferenceImportance.FeatureNames(s);
         var context = new ImportanceContext
@@ -34,7 +36,9 @@ public sealed class ReferenceRuns
             Retrain = ReferenceImportance.Retrainer(s, s.Epochs, s.StepsPerEpoch),
             RetrainPermuted = ReferenceImportance.Retrainer(s, s.Epochs, s.StepsPerEpoch, permuteTargets: true),
         };
-        Runs = ImportanceRunner.Run(context, ImportanceMethods.Create(ImportanceMethods.Names, new ImportanceOptions { NullNetworks = NullNetworks }));
+        Runs = ImportanceRunner.Run(context,
+                                    ImportanceMethods.Create(ImportanceMethods.Names,
+                                                             new ImportanceOptions { NullNetworks = NullNetworks }));
     }
 
     public ImportanceResult this[string method] => Runs.Single(r => r.Name == method).Result;
@@ -45,8 +49,10 @@ public class ReferenceExperimentTests(ReferenceRuns reference) : IClassFixture<R
 {
     // x3 does not enter the target (y_t = x1_t x2_t < 0.25): a method that reads the model ranks it last.
     public static IEnumerable<object[]> RankingMethods =>
-        new[] { "garson", "partial-derivatives", "input-perturbation", "sensitivity-analysis", "forward-stepwise", "backward-stepwise",
-                "improved-stepwise-1", "improved-stepwise-2", "permutation", "integrated-gradients", "occlusion" }.Select(m => new object[] { m });
+        new[] { "garson", "partial-derivatives", "input-perturbation", "sensitivity-analysis", "forward-stepwise",
+            "backward-stepwise",
+                "improved-stepwise-1", "improved-stepwise-2", "permutation", "integrated-gradients",
+                "occlusion" }.Select(m => new object[] { m });
 
     [Theory]
     [MemberData(nameof(RankingMethods))]
@@ -54,7 +60,8 @@ public class ReferenceExperimentTests(ReferenceRuns reference) : IClassFixture<R
     {
         var result = reference[method];
         Assert.Equal(3, result.Features[2].Rank);
-        Assert.True(result.Features[0].Rank < 3 && result.Features[1].Rank < 3, $"{method}: ranks {string.Join(", ", result.Ranks)}");
+        Assert.True(result.Features[0].Rank < 3 && result.Features[1].Rank < 3,
+                    $"{method}: ranks {string.Join(", ", result.Ranks)}");
     }
 
     [Fact]
@@ -71,7 +78,8 @@ public class ReferenceExperimentTests(ReferenceRuns reference) : IClassFixture<R
     [Fact]
     public void RandomisationTestCallsEveryFeatureSignificant()
     {
-        // Pinned, explained in docs/IMPORTANCE.md: networks trained on permuted targets keep |CW| near 1, while training
+        // Pinned, explained in docs/IMPORTANCE.md: networks trained on permuted targets keep |CW| near 1, while
+        // training
         // on the real signal inflates every input's weights, x3's included: all three observed |CW| beat every null
         // network, so every p is the smallest possible, 1/(R + 1). The test does not rescue connection weights here.
         var result = reference["connection-weights-test"];
@@ -95,7 +103,8 @@ public class ReferenceExperimentTests(ReferenceRuns reference) : IClassFixture<R
         // 95% interval around 1/3, while the trained model gives x3 almost nothing.
         var result = reference["model-randomisation"];
         foreach (var f in result.Features)
-            Assert.True(f.Statistics!.Value.Ci95Low < 1.0 / 3 && 1.0 / 3 < f.Statistics!.Value.Ci95High, $"feature {f.Feature}: {f.Statistics}");
+            Assert.True(f.Statistics!.Value.Ci95Low < 1.0 / 3 && 1.0 / 3 < f.Statistics!.Value.Ci95High,
+                        $"feature {f.Feature}: {f.Statistics}");
         Assert.True(reference["partial-derivatives"].Scores[2] < 0.01);
         Assert.Contains("Spearman", result.Note);
     }
@@ -107,7 +116,8 @@ public class ReferenceExperimentTests(ReferenceRuns reference) : IClassFixture<R
         var s = reference.Settings;
         var model = s.BuildModel();
         new Trainer(model, new BinaryCrossEntropy(), new Adam(s.LearningRate))
-            .Fit(new ReferenceData.Generator(s.BatchSize, s.Steps, s.Features, s.TrainingData), s.Epochs, s.StepsPerEpoch);
+            .Fit(new ReferenceData.Generator(s.BatchSize, s.Steps, s.Features, s.TrainingData), s.Epochs,
+                 s.StepsPerEpoch);
         var (x, y) = ReferenceImportance.EvaluationSet(s);
         var line = NoisePerturbation.Scores(model, x, s.Samples, s.Steps, s.Noise, s.ImportanceNoise);
         var context = new ImportanceContext
@@ -155,7 +165,11 @@ public class ReferenceExperimentTests(ReferenceRuns reference) : IClassFixture<R
     {
         var s = new ReferenceSettings { Epochs = 1, StepsPerEpoch = 200 };
         var (x, y) = ReferenceImportance.EvaluationSet(s);
-        var context = new ImportanceContext { Model = s.BuildModel(), Inputs = x, Targets = y, Count = s.Samples, Steps = s.Steps, Loss = new BinaryCrossEntropy(), Seed = 5 };
+        var context = new ImportanceContext
+        {
+            Model = s.BuildModel(), Inputs = x, Targets = y, Count = s.Samples,
+            Steps = s.Steps, Loss = new BinaryCrossEntropy(), Seed = 5
+        };
         var one = ReferenceImportance.Networks(s, context, 3, threads: 1);
         var two = ReferenceImportance.Networks(s, context, 3, threads: 2);
         Assert.Same(context, one[0]);
@@ -221,7 +235,8 @@ public class ReferenceExperimentTests(ReferenceRuns reference) : IClassFixture<R
         Assert.Equal(5, table.Header.Length);
         var text = table.Render(160);
         foreach (var name in ImportanceMethods.Names) Assert.Contains(name, text);
-        Assert.Contains("±" + ImportanceTable.Number(1.96 * reference["permutation"].Features[0].Statistics!.Value.Se), text);
+        Assert.Contains("±" + ImportanceTable.Number(1.96 * reference["permutation"].Features[0].Statistics!.Value.Se),
+                        text);
         Assert.Contains("p = 0.100", text);
     }
 }

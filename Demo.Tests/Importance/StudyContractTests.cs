@@ -4,7 +4,8 @@ using Xunit;
 
 namespace Demo.Tests.Importance;
 
-/// <summary>What the study reads from the methods' contract: the chance level of the sanity check, the default list.</summary>
+/// <summary>What the study reads from the methods' contract: the chance level of the sanity check, the default
+/// list.</summary>
 public class StudyContractTests
 {
     [Fact]
@@ -24,7 +25,8 @@ public class StudyContractTests
     public void TheStudyLeavesOutOnlyTheRandomisationTestByDefault()
     {
         // Read from Needs (PermutedRetraining), written out here by name.
-        Assert.Equal(ImportanceMethods.Names.Where(n => n != "connection-weights-test"), Demo.Study.StudySettings.DefaultMethods);
+        Assert.Equal(ImportanceMethods.Names.Where(n => n != "connection-weights-test"),
+                     Demo.Study.StudySettings.DefaultMethods);
     }
 
 }

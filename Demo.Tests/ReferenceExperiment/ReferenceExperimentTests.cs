@@ -12,13 +12,15 @@ using Xunit.Abstractions;
 
 namespace Demo.Tests.ReferenceExperiment;
 
-/// <summary>A short run of the reference experiment, its determinism, its allocation-free training step and its summary.</summary>
+/// <summary>A short run of the reference experiment, its determinism, its allocation-free training step and its
+/// summary.</summary>
 [Trait("Category", "Slow")] // trains the reference or study networks: left out of mutation runs (stryker-config.json)
 public class ReferenceExperimentTests(ITestOutputHelper output)
 {
     private static readonly ReferenceSettings Short = new() { Epochs = 2, StepsPerEpoch = 300 };
 
-    private sealed record Run(float[] StepLosses, IReadOnlyList<EpochResult> Epochs, double[] Scores, float[] Parameters);
+    private sealed record Run(float[] StepLosses, IReadOnlyList<EpochResult> Epochs, double[] Scores,
+                              float[] Parameters);
 
     // Build, train with fresh generated batches, then score the features on 100 fresh series.
     private static Run Experiment(ReferenceSettings s)
@@ -27,8 +29,10 @@ public class ReferenceExperimentTests(ITestOutputHelper output)
         var trainer = new Trainer(model, new BinaryCrossEntropy(), new Adam(s.LearningRate));
         var losses = new List<float>();
         var last = 0f;
-        trainer.OnStep = p => { losses.Add(p.MeanLoss * p.Step - last * (p.Step - 1)); last = p.Step == p.StepsPerEpoch ? 0f : p.MeanLoss; };
-        var epochs = trainer.Fit(new ReferenceData.Generator(s.BatchSize, s.Steps, s.Features, s.TrainingData), s.Epochs, s.StepsPerEpoch);
+        trainer.OnStep = p =>
+            { losses.Add(p.MeanLoss * p.Step - last * (p.Step - 1)); last = p.Step == p.StepsPerEpoch ? 0f : p.MeanLoss; };
+        var epochs = trainer.Fit(new ReferenceData.Generator(s.BatchSize, s.Steps, s.Features, s.TrainingData),
+                                 s.Epochs, s.StepsPerEpoch);
         const int samples = 100;
         var x = new float[samples * s.Steps * s.Features];
         var y = new float[samples * s.Steps];
@@ -43,10 +47,12 @@ public class ReferenceExperimentTests(ITestOutputHelper output)
         var run = Experiment(Short);
         Assert.Equal(2, run.Epochs.Count);
         double first = run.StepLosses.Take(50).Average(), final = run.StepLosses.TakeLast(100).Average();
-        output.WriteLine($"loss: first 50 steps {first:F4}, last 100 steps {final:F4}; epochs {run.Epochs[0].Loss:F4}, {run.Epochs[1].Loss:F4}");
+        output.WriteLine($"loss: first 50 steps {first:F4}, last 100 steps {final:F4}; epochs " +
+                         $"{run.Epochs[0].Loss:F4}, {run.Epochs[1].Loss:F4}");
         output.WriteLine($"perturbation effects: {string.Join(", ", run.Scores.Select(v => v.ToString("F4")))}");
         Assert.True(final < 0.9 * first, $"loss should fall: first 50 steps {first:F4}, last 100 steps {final:F4}");
-        Assert.True(run.Epochs[1].Loss < run.Epochs[0].Loss, $"epoch losses {run.Epochs[0].Loss:F4} then {run.Epochs[1].Loss:F4}");
+        Assert.True(run.Epochs[1].Loss < run.Epochs[0].Loss,
+                    $"epoch losses {run.Epochs[0].Loss:F4} then {run.Epochs[1].Loss:F4}");
         // The target depends on features 1 and 2 only (x1 x2 < 0.25): feature 3's effect must be the smallest.
         Assert.True(run.Scores[2] < run.Scores[0] && run.Scores[2] < run.Scores[1],
                     $"perturbation effects {string.Join(", ", run.Scores.Select(v => v.ToString("F4")))}");
@@ -80,7 +86,8 @@ public class ReferenceExperimentTests(ITestOutputHelper output)
         if (variant == "reference") model = s.BuildModel();
         else
         {
-            model = new Sequential(s.Features, [new Lstm(8, returnSequences: true), new Dense(1, Activation.Sigmoid)], flatten: true);
+            model = new Sequential(s.Features, [new Lstm(8, returnSequences: true), new Dense(1, Activation.Sigmoid)],
+                                   flatten: true);
             model.Initialize(1);
         }
         ILoss loss = variant == "dense-mse" ? new MeanSquaredError() : new BinaryCrossEntropy();

@@ -66,7 +66,8 @@ public class StudyDataTests
             }
         var b = LeastSquares(rows, targets);
         for (int j = 0; j < f; j++) Assert.InRange(b[j], d.Coefficients[j] - 0.05, d.Coefficients[j] + 0.05);
-        Assert.InRange(b[5], -0.05, 0.05);                                // x2 has no effect at the same step: only its lag acts
+        // x2 has no effect at the same step: only its lag acts
+        Assert.InRange(b[5], -0.05, 0.05);
         Assert.InRange(sumSq / rows.Count, 0.9, 1.1);                       // standardised AR(1): variance 1
         var fitted = Engine.Importance.ImportanceStatistics.Ranks(b[..f], byMagnitude: true);
         Assert.Equal(d.TrueRanks, fitted);
@@ -117,8 +118,10 @@ public class StudyMetricsTests
     {
         Assert.Equal(0.6, StudyMetrics.Similarity([2, 1, 3, 4, 5], [1, 2, 3, 4, 5]), 12);
         Assert.Equal(0.9, StudyMetrics.Spearman([2, 1, 3, 4, 5], [1, 2, 3, 4, 5]), 12);   // 1 - 6*2/(5*24)
-        Assert.Equal(0.8, StudyMetrics.Similarity([1, 2, 3, 4, 4], [1, 2, 3, 4, 5]), 12); // a tie at the bottom: x5 not at #5
-        Assert.False(StudyMetrics.IrrelevantLast([1, 2, 3, 4, 4], [4]));                  // tied last is not strictly last
+        // a tie at the bottom: x5 not at #5
+        Assert.Equal(0.8, StudyMetrics.Similarity([1, 2, 3, 4, 4], [1, 2, 3, 4, 5]), 12);
+        // tied last is not strictly last
+        Assert.False(StudyMetrics.IrrelevantLast([1, 2, 3, 4, 4], [4]));
         // The tie by average ranks [1, 2, 3, 4.5, 4.5]: rho = 9.5 / sqrt(9.5 * 10) (competition ranks: 8 / sqrt(68)).
         Assert.Equal(9.5 / Math.Sqrt(95), StudyMetrics.Spearman([1, 2, 3, 4, 4], [1, 2, 3, 4, 5]), 12);
         Assert.Equal(0.0, StudyMetrics.Spearman([1, 1, 1, 1, 1], [1, 2, 3, 4, 5]));       // all tied: no information
@@ -130,7 +133,8 @@ public class StudyMetricsTests
     {
         var design = new StudyDesign { Coefficients = [1, 0.5, 0], Lags = [0, 0, 0] };
         Engine.Importance.MethodRun Run(params int[] ranks) => new("m", 1, new Engine.Importance.ImportanceResult("m",
-            ranks.Select((r, i) => new Engine.Importance.FeatureImportance(i, -r, r)).ToArray()), Engine.Importance.ImportanceRanking.ByValue);
+            ranks.Select((r, i) => new Engine.Importance.FeatureImportance(i, -r, r)).ToArray()),
+            Engine.Importance.ImportanceRanking.ByValue);
         var s = StudyRunner.Summarise(design, "m", [Run(1, 2, 3), Run(2, 1, 3), Run(3, 2, 1), Run(1, 2, 3)]);
         // per replicate 1, 1/3, 1/3, 1 -> mean 2/3; per input: x1 2/4, x2 3/4, x3 3/4 -> mean 2/3
         Assert.Equal(2.0 / 3, s.Similarity.Mean, 12);
@@ -149,7 +153,9 @@ public class StudyRunTests
     {
         // Two replicates' 2 x 2 maps; each row becomes |values| / row sum, then the mean over replicates.
         static Engine.Importance.MethodRun Run(double[,] map) => new("connection-weights", 0,
-            new Engine.Importance.ImportanceResult("connection-weights", [new(0, 1, 1), new(1, 0, 2)]) { GateScores = map },
+            new Engine.Importance.ImportanceResult("connection-weights",
+                                                   [new(0, 1, 1), new(1, 0, 2)])
+            { GateScores = map },
             Engine.Importance.ImportanceRanking.Magnitude);
         var replicates = new[]
         {
@@ -170,7 +176,8 @@ public class StudyRunTests
     {
         Design = new StudyDesign { Steps = 4 },
         Replicates = 2, TrainSeries = 16, EvaluationSeries = 12, Units = 3, Epochs = 2, BatchSize = 8,
-        Repeats = 2, RetrainEpochs = 1, Restarts = 1, Seed = 5, Threads = threads, Methods = Engine.Importance.ImportanceMethods.Names,
+        Repeats = 2, RetrainEpochs = 1, Restarts = 1, Seed = 5, Threads = threads,
+        Methods = Engine.Importance.ImportanceMethods.Names,
     };
 
     [Fact]
@@ -219,8 +226,10 @@ public class StudyRunTests
         try
         {
             string json = Path.Combine(dir, "study.json"), report = Path.Combine(dir, "report");
-            Cli.Ok("study", "--replicates", "2", "--steps", "4", "--train-series", "16", "--eval-series", "12", "--units", "3", "--epochs", "2",
-                   "--batch", "8", "--repeats", "2", "--retrain-epochs", "1", "--threads", "2", "--json", json, "--report", report);
+            Cli.Ok("study", "--replicates", "2", "--steps", "4", "--train-series", "16", "--eval-series", "12",
+                   "--units", "3", "--epochs", "2",
+                   "--batch", "8", "--repeats", "2", "--retrain-epochs", "1", "--threads", "2", "--json", json,
+                   "--report", report);
             using var doc = JsonDocument.Parse(File.ReadAllText(json));
             var methods = doc.RootElement.GetProperty("methods");
             Assert.Equal(StudySettings.DefaultMethods.Count, methods.GetArrayLength());
@@ -230,7 +239,9 @@ public class StudyRunTests
                 Assert.InRange(similarity, 0, 1);
                 Assert.Equal(5, m.GetProperty("correct_by_feature").GetArrayLength());
             }
-            Assert.Equal([1, 2, 3, 4, 5], doc.RootElement.GetProperty("design").GetProperty("true_ranks").EnumerateArray().Select(e => e.GetInt32()));
+            Assert.Equal([1, 2, 3, 4, 5],
+                         doc.RootElement.GetProperty("design").GetProperty("true_ranks").EnumerateArray().Select(e =>
+                             e.GetInt32()));
             Assert.Equal(2, doc.RootElement.GetProperty("replicates").GetArrayLength());
             Assert.True(File.Exists(Path.Combine(report, "similarity.png")));
             string md = File.ReadAllText(Path.Combine(report, "report.md"));
@@ -263,7 +274,8 @@ public class StudyTableTests
             new Engine.Importance.SampleStatistics(0.3 + 0.05 * m, 0.1, 0.02, 10), [0.1 * (m % 10), 0.2, 0.3, 0.4, 0.5],
             new Engine.Importance.SampleStatistics(0.5 - 0.02 * m, 0.2, 0.03, 10), 0.05 * m, [1, 2, 3, 4, 5], 0.125 * m,
             ChanceLevel: n == "model-randomisation")).ToList();
-        var runs = names.Select(n => new Engine.Importance.MethodRun(n, 0, new Engine.Importance.ImportanceResult(n, []),
+        var runs = names.Select(n =>
+            new Engine.Importance.MethodRun(n, 0, new Engine.Importance.ImportanceResult(n, []),
                                                                      Engine.Importance.ImportanceRanking.ByValue)).ToList();
         return new StudyResult(new StudySettings(), [new ReplicateResult(0, 0.5, 1.0, 2.0, runs)], methods, 12.5);
     }
@@ -298,7 +310,8 @@ public class StudyTableTests
     public void MarkdownWritesTheIntervalsOut()
     {
         string md = StudyOutput.Format(Result(), Demo.Reports.TableFormat.Markdown, 80);
-        Assert.StartsWith("## Similarity of estimated and true ranks (Olden et al. 2004) on LSTMs\n\n| method | similarity \\[95% CI\\] |", md);
+        Assert.StartsWith("## Similarity of estimated and true ranks (Olden et al. 2004) on LSTMs\n\n| method | " +
+                          "similarity \\[95% CI\\] |", md);
         Assert.Contains("| garson | 0.40 \\[0.36, 0.44\\] |", md);
     }
 }

@@ -12,30 +12,35 @@ using Engine.Models;
 
 namespace Demo.Commands;
 
-/// <summary>Option factories and small helpers shared by the data commands (train, predict, importance, summary).</summary>
+/// <summary>Option factories and small helpers shared by the data commands (train, predict, importance,
+/// summary).</summary>
 public static class CommandOptions
 {
     // The characters a number option may hold (invariant culture, no group separators).
     private static readonly System.Buffers.SearchValues<char> Digits = System.Buffers.SearchValues.Create("0123456789");
-    private static readonly System.Buffers.SearchValues<char> SignedDigits = System.Buffers.SearchValues.Create("+-0123456789");
-    private static readonly System.Buffers.SearchValues<char> NumberChars = System.Buffers.SearchValues.Create("+-.eE0123456789");
+    private static readonly System.Buffers.SearchValues<char> SignedDigits =
+        System.Buffers.SearchValues.Create("+-0123456789");
+    private static readonly System.Buffers.SearchValues<char> NumberChars =
+        System.Buffers.SearchValues.Create("+-.eE0123456789");
 
     public static Option<string> RequiredPath(string name, string description) =>
         new(name) { Description = description, Required = true };
 
-    public static Option<string?> OptionalPath(string name, string description) => new(name) { Description = description };
+    public static Option<string?> OptionalPath(string name, string description) =>
+        new(name) { Description = description };
 
     /// <summary>The largest whole number a count option takes unless it names its own limit: larger values would
     /// not fit memory or time, and are refused before any work.</summary>
     public const int MaxCount = 1_000_000;
 
     /// <summary>A whole number in [1, <paramref name="max"/>], with a default.</summary>
-    public static Option<int> PositiveInt(string name, int defaultValue, string description, int max = MaxCount) => new(name)
-    {
-        Description = description,
-        DefaultValueFactory = _ => defaultValue,
-        CustomParser = r => r.Tokens.Count == 0 ? defaultValue : WholeInRange(r, name, 1, max),
-    };
+    public static Option<int> PositiveInt(string name, int defaultValue, string description, int max = MaxCount) =>
+        new(name)
+        {
+            Description = description,
+            DefaultValueFactory = _ => defaultValue,
+            CustomParser = r => r.Tokens.Count == 0 ? defaultValue : WholeInRange(r, name, 1, max),
+        };
 
     /// <summary>A finite number &gt; 0 (a learning rate, a scale), with a default.</summary>
     public static Option<float> PositiveFloat(string name, float defaultValue, string description) => new(name)
@@ -53,7 +58,8 @@ public static class CommandOptions
         CustomParser = r => r.Tokens.Count == 0 ? defaultValue : Number(r, name, v => v >= 0, "a finite number >= 0"),
     };
 
-    /// <summary>An optional whole number in [1, <paramref name="max"/>]: absent means "use the default the command derives".</summary>
+    /// <summary>An optional whole number in [1, <paramref name="max"/>]: absent means "use the default the command
+    /// derives".</summary>
     public static Option<int?> OptionalPositiveInt(string name, string description, int max = MaxCount) => new(name)
     {
         Description = description,
@@ -72,19 +78,23 @@ public static class CommandOptions
             switch (option)
             {
                 case Option<int> o when o.CustomParser is null:
-                    o.CustomParser = r => r.Tokens.Count == 0 ? Default(o, r) : WholeInRange(r, o.Name, int.MinValue, int.MaxValue);
+                    o.CustomParser = r =>
+                        r.Tokens.Count == 0 ? Default(o, r) : WholeInRange(r, o.Name, int.MinValue, int.MaxValue);
                     break;
                 case Option<int?> o when o.CustomParser is null:
-                    o.CustomParser = r => r.Tokens.Count == 0 ? Default(o, r) : WholeInRange(r, o.Name, int.MinValue, int.MaxValue);
+                    o.CustomParser = r =>
+                        r.Tokens.Count == 0 ? Default(o, r) : WholeInRange(r, o.Name, int.MinValue, int.MaxValue);
                     break;
                 case Option<ulong> o when o.CustomParser is null:
                     o.CustomParser = r => r.Tokens.Count == 0 ? Default(o, r) : Unsigned(r, o.Name);
                     break;
                 case Option<float> o when o.CustomParser is null:
-                    o.CustomParser = r => r.Tokens.Count == 0 ? Default(o, r) : Number(r, o.Name, _ => true, "a finite number");
+                    o.CustomParser = r =>
+                        r.Tokens.Count == 0 ? Default(o, r) : Number(r, o.Name, _ => true, "a finite number");
                     break;
                 case Option<double> o when o.CustomParser is null:
-                    o.CustomParser = r => r.Tokens.Count == 0 ? Default(o, r) : (double)Number(r, o.Name, _ => true, "a finite number");
+                    o.CustomParser = r =>
+                        r.Tokens.Count == 0 ? Default(o, r) : (double)Number(r, o.Name, _ => true, "a finite number");
                     break;
             }
         }
@@ -107,7 +117,8 @@ public static class CommandOptions
         value = 0;
         // .NET's parser skips trailing NULs and reads "Infinity" and "NaN": only these characters are numbers here.
         return !text.AsSpan().ContainsAnyExcept(NumberChars) &&
-               double.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent,
+               double.TryParse(text,
+                               NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent,
                    CultureInfo.InvariantCulture, out value);
     }
 
@@ -159,7 +170,12 @@ public static class CommandOptions
     // The options several commands share, each described once here (one vocabulary: the same name means the same
     // thing everywhere; --model, --features, --target and --methods name what their command reads or runs).
 
-    public static Option<ulong> Seed() => new("--seed") { Description = "Random seed: the same seed gives the same result.", DefaultValueFactory = _ => 42UL };
+    public static Option<ulong> Seed() =>
+        new("--seed")
+        {
+            Description = "Random seed: the same seed gives the same result.",
+            DefaultValueFactory = _ => 42UL
+        };
 
     /// <summary>
     /// The <c>--delimiter</c> of every command that reads a CSV file: one character (not a quote or line break), or
@@ -167,7 +183,8 @@ public static class CommandOptions
     /// </summary>
     public static Option<char?> Delimiter() => new("--delimiter")
     {
-        Description = "Field delimiter of the CSV file: one character, or comma, semicolon, tab (default: ',', or ';' " +
+        Description =
+            "Field delimiter of the CSV file: one character, or comma, semicolon, tab (default: ',', or ';' " +
                       "when the header has no comma but a semicolon).",
         CustomParser = r =>
         {
@@ -187,54 +204,73 @@ public static class CommandOptions
         },
     };
 
-    public static Option<string?> Json() => new("--json") { Description = "Also write the results as JSON to this file." };
+    public static Option<string?> Json() =>
+        new("--json") { Description = "Also write the results as JSON to this file." };
 
-    public static Option<string> Data() => RequiredPath("--data", "CSV file in long format: one row per series and step (see docs/CLI.md).");
+    public static Option<string> Data() =>
+        RequiredPath("--data", "CSV file in long format: one row per series and step (see docs/CLI.md).");
 
     /// <summary>The <c>--model</c> option of the commands that read a model.</summary>
-    public static Option<string> ModelIn() => RequiredPath("--model", "The model file: this program's .safetensors, or a Keras (.keras, .h5) or ONNX file, imported as it is read.");
+    public static Option<string> ModelIn() =>
+        RequiredPath("--model",
+                     "The model file: this program's .safetensors, or a Keras (.keras, .h5) or ONNX file, imported " +
+                     "as it is read.");
 
     public static Option<string> Out() => RequiredPath("--out", "Where to write the CSV.");
 
     public static Option<string?> Report() => new("--report")
     {
-        Description = "Write report.md and report.html with PNG charts into this folder (created when the work is done; "
+        Description =
+            "Write report.md and report.html with PNG charts into this folder (created when the work is done; "
             + "the files of an earlier report there are replaced, other files are left alone).",
     };
 
     public static Option<int> Epochs(int defaultValue) => PositiveInt("--epochs", defaultValue, "Training epochs.");
 
-    public static Option<int> BatchSize(int defaultValue, string name = "--batch-size") => PositiveInt(name, defaultValue, "Series per batch.");
+    public static Option<int> BatchSize(int defaultValue, string name = "--batch-size") =>
+        PositiveInt(name, defaultValue, "Series per batch.");
 
-    public static Option<float> LearningRate(float defaultValue) => PositiveFloat("--lr", defaultValue, "Adam learning rate.");
+    public static Option<float> LearningRate(float defaultValue) =>
+        PositiveFloat("--lr", defaultValue, "Adam learning rate.");
 
     public static Option<int> Steps(int defaultValue) => PositiveInt("--steps", defaultValue, "Steps per series.");
 
     public static Option<string> Kind(string defaultValue) => Choice("--kind", defaultValue,
-        "binary: a 0/1 target (binary cross-entropy); regression: a numeric target (mean squared error).", "binary", "regression");
+        "binary: a 0/1 target (binary cross-entropy); regression: a numeric target (mean squared error).", "binary",
+        "regression");
 
-    public static Option<string> CellActivation() => Choice("--activation", "tanh", "Cell activation of the recurrent layers.", "tanh", "relu", "sigmoid");
+    public static Option<string> CellActivation() =>
+        Choice("--activation", "tanh", "Cell activation of the recurrent layers.", "tanh", "relu", "sigmoid");
 
     public static Option<string> RecurrentActivation() => Choice("--recurrent-activation", "sigmoid",
         "Gate activation: sigmoid (Keras 2.3+) or hard_sigmoid (older Keras).", "sigmoid", "hard_sigmoid");
 
-    public static Option<int> Threads() => PositiveInt("--threads", Environment.ProcessorCount, "Worker threads (the results do not depend on it).");
+    public static Option<int> Threads() =>
+        PositiveInt("--threads", Environment.ProcessorCount, "Worker threads (the results do not depend on it).");
 
     public static Option<int> Repeats(int defaultValue) => PositiveInt("--repeats", defaultValue,
-        "Repeats of the randomised methods (noise draws, permutations, randomised networks), for the SD and 95% interval.");
+        "Repeats of the randomised methods (noise draws, permutations, randomised networks), for the SD and 95% " +
+        "interval.");
 
-    public static Option<int> Restarts(int defaultValue) => PositiveInt("--restarts", defaultValue, "Trainings per feature subset in forward- and backward-stepwise.");
+    public static Option<int> Restarts(int defaultValue) =>
+        PositiveInt("--restarts", defaultValue, "Trainings per feature subset in forward- and backward-stepwise.");
 
     public static Option<int> NullNetworks() => PositiveInt("--null-networks", 19,
-        "Networks trained on permuted targets by connection-weights-test (p-values in steps of 1/(R+1)), each for --retrain-epochs.");
+        "Networks trained on permuted targets by connection-weights-test (p-values in steps of 1/(R+1)), each for " +
+        "--retrain-epochs.");
 
     public static Option<int?> RetrainEpochs() => OptionalPositiveInt("--retrain-epochs",
-        "Epochs of each retraining by forward/backward-stepwise and connection-weights-test (default: as many as the network's own training).");
+        "Epochs of each retraining by forward/backward-stepwise and connection-weights-test (default: as many as the " +
+        "network's own training).");
 
     public static Option<int> Networks() => PositiveInt("--networks", 1,
-        "Networks: the model plus K-1 trained from other seeds with its settings; each method's scores become the mean and 95% interval across them.");
+        "Networks: the model plus K-1 trained from other seeds with its settings; each method's scores become the " +
+        "mean and 95% interval across them.");
 
-    public static Option<float> Noise() => NonNegativeFloat("--noise", 0.2f, "SD of input-perturbation's Gaussian noise, in the model's input units (standardised for your data).");
+    public static Option<float> Noise() =>
+        NonNegativeFloat("--noise", 0.2f,
+                         "SD of input-perturbation's Gaussian noise, in the model's input units (standardised for " +
+                         "your data).");
 
     /// <summary>
     /// An option under its old name (e.g. <c>BatchSize(32, "--batch")</c>): it still works, but help does not list it.
@@ -246,30 +282,33 @@ public static class CommandOptions
         return option;
     }
 
-    /// <summary>The value of <paramref name="current"/>, or of its <paramref name="old"/> name where that was given.</summary>
+    /// <summary>The value of <paramref name="current"/>, or of its <paramref name="old"/> name where that was
+    /// given.</summary>
     public static T ValueOf<T>(ParseResult parse, Option<T> current, Option<T> old) =>
         (parse.GetResult(old) is { Implicit: false } ? parse.GetValue(old) : parse.GetValue(current))!;
 
     /// <summary>--baseline: where integrated gradients' path starts.</summary>
     public static Option<string> Baseline() => Choice("--baseline", "mean",
-        "Integrated gradients' baseline: mean (every feature at its training mean), zero (every feature at 0 in the data's " +
+        "Integrated gradients' baseline: mean (every feature at its training mean), zero (every feature at 0 in the " +
+        "data's " +
         "units) or noise (the mean plus Gaussian noise with each feature's SD).", "mean", "zero", "noise");
 
     /// <summary>
     /// The importance options' baseline for a --baseline word: zero is each feature's 0 in the data's units, as the
     /// model sees it ((0 - mean) / sd when the model standardises its inputs; an imported model's inputs are raw).
     /// </summary>
-    public static ImportanceOptions WithBaseline(this ImportanceOptions options, string word, ModelMetadata arch) => word switch
-    {
-        "mean" => options with { Baseline = IntegratedGradientsBaseline.Mean },
-        "noise" => options with { Baseline = IntegratedGradientsBaseline.Noise },
-        "zero" => options with
+    public static ImportanceOptions WithBaseline(this ImportanceOptions options, string word, ModelMetadata arch) =>
+        word switch
         {
-            Baseline = IntegratedGradientsBaseline.Zero,
-            ZeroPoint = arch.Normalisation is { } n ? n.Mean.Select((m, i) => -m / n.Sd[i]).ToArray() : null,
-        },
-        _ => throw new InputException($"--baseline must be mean, zero or noise, not '{word}'"),
-    };
+            "mean" => options with { Baseline = IntegratedGradientsBaseline.Mean },
+            "noise" => options with { Baseline = IntegratedGradientsBaseline.Noise },
+            "zero" => options with
+            {
+                Baseline = IntegratedGradientsBaseline.Zero,
+                ZeroPoint = arch.Normalisation is { } n ? n.Mean.Select((m, i) => -m / n.Sd[i]).ToArray() : null,
+            },
+            _ => throw new InputException($"--baseline must be mean, zero or noise, not '{word}'"),
+        };
 
     /// <summary>One of a fixed set of words, with a default.</summary>
     public static Option<string> Choice(string name, string defaultValue, string description, params string[] values)
@@ -282,7 +321,8 @@ public static class CommandOptions
     /// <summary>The <c>--format</c> option of the commands that print a results table (importance, study).</summary>
     public static Option<string> Format() => Choice("--format", "table",
         "How to print the results: table (fitted to the console, 100 columns when piped), csv or markdown (for other "
-        + "programs and documents: only the results go to stdout, progress lines to stderr).", "table", "csv", "markdown");
+        + "programs and documents: only the results go to stdout, progress lines to stderr).", "table", "csv",
+        "markdown");
 
     /// <summary>The value of a <see cref="Format"/> option.</summary>
     public static TableFormat FormatOf(string value) => value switch
@@ -294,7 +334,8 @@ public static class CommandOptions
 
     /// <summary>Where a command writes its progress and remarks: stdout under a table, stderr when stdout carries CSV
     /// or markdown.</summary>
-    public static TextWriter InfoWriter(TableFormat format) => format == TableFormat.Table ? Console.Out : Console.Error;
+    public static TextWriter InfoWriter(TableFormat format) =>
+        format == TableFormat.Table ? Console.Out : Console.Error;
 
     /// <summary>A comma-separated list ("a,b,c"), trimmed, empty entries dropped.</summary>
     public static string[] SplitList(string? list) =>
@@ -329,9 +370,11 @@ public static class CommandOptions
             if (features is { Length: > 0 })
             {
                 if (record.Imported is null)
-                    throw new InputException($"--features applies to imported models; {path} was trained on {string.Join(", ", record.Features)}");
+                    throw new InputException($"--features applies to imported models; {path} was trained on " +
+                                             $"{string.Join(", ", record.Features)}");
                 if (features.Length != model.InputFeatures)
-                    throw new InputException($"--features names {features.Length} columns, but the model {path} takes {model.InputFeatures} inputs");
+                    throw new InputException($"--features names {features.Length} columns, but the model {path} " +
+                                             $"takes {model.InputFeatures} inputs");
                 record = record with { Features = features };
             }
             return (model, record);
@@ -362,7 +405,8 @@ public static class CommandOptions
         if (arch.Imported is not null)
             return LoadImportedData(modelPath, arch, dataPath, target, targetOptional, delimiter);
         if (target is not null && target != arch.Training.Target)
-            throw new InputException($"--target applies to imported models; {modelPath} was trained on target '{arch.Training.Target}'");
+            throw new InputException($"--target applies to imported models; {modelPath} was trained on target " +
+                                     $"'{arch.Training.Target}'");
         var t = arch.Training;
         var data = SeriesSet.Load(dataPath, table =>
         {
@@ -393,11 +437,14 @@ public static class CommandOptions
     {
         int inputs = arch.Imported!["features"]!.GetValue<int>();
         string[]? features = arch.Features.Length > 0 ? arch.Features : null;
-        var data = SeriesSet.Load(dataPath, new DataOptions(target, features, null, null, arch.Training.Window, targetOptional && target is null,
+        var data = SeriesSet.Load(dataPath,
+                                  new DataOptions(target, features, null, null, arch.Training.Window, targetOptional
+                                                  && target is null,
             modelPath), delimiter);
         if (data.FeatureNames.Length != inputs)
             throw new InputException($"{dataPath}: the model {modelPath} takes {inputs} inputs, but the data has "
-                + $"{data.FeatureNames.Length} feature columns: name the inputs with --features and the target with --target "
+                + $"{data.FeatureNames.Length} feature columns: name the inputs with --features and the target with " +
+                  $"--target "
                 + $"(columns: {string.Join(", ", data.FeatureNames.Take(20))})");
         return data;
     }

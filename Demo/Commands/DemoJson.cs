@@ -6,7 +6,8 @@ using Engine.Models;
 
 namespace Demo.Commands;
 
-// The --json documents of train, predict and summary (study's are in StudyOutput.cs); property names become snake_case keys.
+// The --json documents of train, predict and summary (study's are in StudyOutput.cs); property names become snake_case
+// keys.
 public sealed record TrainJson(string Model, int Parameters, string Loss, int Series, int Steps, string[] Features,
     List<EpochLoss> History)
 {
@@ -31,7 +32,8 @@ public sealed record PredictJson(string Model, string Data, string Out, int Seri
 
 /// <summary>The loss and the metrics by Keras name over some series.</summary>
 public sealed record SeriesMetrics(int Series, float Loss, Dictionary<string, float> Metrics);
-public sealed record SummaryJson(string Model, string Format, int Parameters, IReadOnlyList<SummaryRow> Layers, JsonObject Architecture, ModelMetadata Data);
+public sealed record SummaryJson(string Model, string Format, int Parameters, IReadOnlyList<SummaryRow> Layers,
+                                 JsonObject Architecture, ModelMetadata Data);
 
 /// <summary>
 /// <c>demo --seeds N --json</c>: the published Keras run, the thresholds of the modes, each mode's count and share
@@ -60,7 +62,8 @@ public sealed record SeedsRun(ulong Seed, float FinalLoss, double[] Effects, str
 /// The --json contracts, source-generated (no reflection: the demo is published with NativeAOT); the options of
 /// <see cref="ModelJson"/> (snake_case keys, nulls left out, NaN as "NaN"), indented.
 /// </summary>
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+                             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
                              NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals, WriteIndented = true)]
 [JsonSerializable(typeof(TrainJson))]
 [JsonSerializable(typeof(PredictJson))]

@@ -18,18 +18,31 @@ namespace Demo.Commands;
 public static class ExplainCommand
 {
     private static readonly string[] MethodNames = ["integrated-gradients", "occlusion", "permutation"];
-    private static readonly Option<string> Model = CommandOptions.RequiredPath("--model", "The model file (.safetensors, or a Keras/ONNX model).");
+    private static readonly Option<string> Model = CommandOptions.RequiredPath("--model",
+        "The model file (.safetensors, or a Keras/ONNX model).");
     private static readonly Option<string> Data = CommandOptions.Data();
-    private static readonly Option<string> Series = new("--series") { Description = "The id of the series to explain.", Required = true };
-    private static readonly Option<int?> Step = new("--step") { Description = "The output step to explain, 0-based (default: the last)." };
-    private static readonly Option<int> Output = new("--output-index") { Description = "The output unit to explain, 0-based (models with several).", DefaultValueFactory = _ => 0 };
+    private static readonly Option<string> Series = new("--series")
+    {
+        Description = "The id of the series to explain.",
+        Required = true
+    };
+    private static readonly Option<int?> Step =
+        new("--step") { Description = "The output step to explain, 0-based (default: the last)." };
+    private static readonly Option<int> Output =
+        new("--output-index")
+        {
+            Description = "The output unit to explain, 0-based (models with several).",
+            DefaultValueFactory = _ => 0
+        };
     private static readonly Option<string> Method = CommandOptions.Choice("--method", "integrated-gradients",
-        "How: integrated-gradients (from --baseline), occlusion (a cell at its training mean) or permutation (a cell at other series' values).", MethodNames);
+        "How: integrated-gradients (from --baseline), occlusion (a cell at its training mean) or permutation (a cell " +
+        "at other series' values).", MethodNames);
     private static readonly Option<string> Baseline = CommandOptions.Baseline();
     private static readonly Option<int> Repeats = CommandOptions.Repeats(10);
     private static readonly Option<int> Top = CommandOptions.PositiveInt("--top", 10, "Cells shown in the waterfall.");
     private static readonly Option<ulong> Seed = CommandOptions.Seed();
-    private static readonly Option<string?> Png = CommandOptions.OptionalPath("--png", "Write the chart (input series coloured by attribution, and the waterfall) to this PNG file.");
+    private static readonly Option<string?> Png = CommandOptions.OptionalPath("--png",
+        "Write the chart (input series coloured by attribution, and the waterfall) to this PNG file.");
     private static readonly Option<string?> Json = CommandOptions.Json();
     private static readonly Option<string?> Features = CommandOptions.ImportedFeatures();
     private static readonly Option<string?> Target = CommandOptions.ImportedTarget();
@@ -37,15 +50,19 @@ public static class ExplainCommand
 
     public static Command Build()
     {
-        var command = new Command("explain", "Explain one prediction: which inputs, at which steps, pushed it up or down.");
-        foreach (Option o in new Option[] { Model, Data, Series, Step, Output, Method, Baseline, Repeats, Top, Seed, Png, Json, Features, Target, Delimiter })
+        var command = new Command("explain",
+                                  "Explain one prediction: which inputs, at which steps, pushed it up or down.");
+        foreach (Option o in new Option[] { Model, Data, Series, Step, Output, Method, Baseline, Repeats, Top, Seed,
+            Png, Json, Features, Target, Delimiter })
             command.Options.Add(o);
         command.SetAction(Run);
         return command;
     }
 
-    /// <summary>One prediction's explanation: A (T, F) signed, what the waterfall starts from, and the prediction.</summary>
-    public sealed record Explanation(string SeriesId, int Step, string Time, int Output, string Method, string? Baseline,
+    /// <summary>One prediction's explanation: A (T, F) signed, what the waterfall starts from, and the
+    /// prediction.</summary>
+    public sealed record Explanation(string SeriesId, int Step, string Time, int Output, string Method,
+                                     string? Baseline,
                                      double Prediction, double Start, string StartLabel, CompletenessGap? Completeness,
                                      double[,] Attribution, float[,] Values, string[] Features, string[] Times);
 
@@ -63,7 +80,8 @@ public static class ExplainCommand
         DemoConsole.Warn([.. arch.Warnings ?? [], .. data.Warnings]);
         int series = Array.IndexOf(data.Ids, id);
         if (series < 0)
-            throw new InputException($"{dataPath}: no series '{id}' (column '{data.SeriesColumn ?? "series"}'); the first are " +
+            throw new InputException($"{dataPath}: no series '{id}' (column '{data.SeriesColumn ?? "series"}'); the " +
+                                     $"first are " +
                                      $"{string.Join(", ", data.Ids.Take(3))}");
         int steps = data.Steps, features = data.Features, per = steps * features, units = model.OutputUnits;
         bool sequence = model.OutputsSequence;
@@ -72,7 +90,9 @@ public static class ExplainCommand
             throw new InputException(sequence
                 ? $"--step must be from 0 to {steps - 1} (the series have {steps} steps), not {step}"
                 : $"--step: the model predicts once per series, at its last step ({steps - 1}), not at {step}");
-        if (output < 0 || output >= units) throw new InputException($"--output-index must be from 0 to {units - 1} (the model has {units} outputs per step), not {output}");
+        if (output < 0 || output >= units)
+            throw new InputException($"--output-index must be from 0 to {units - 1} (the model has {units} outputs " +
+                                     $"per step), not {output}");
         var weights = new float[model.OutputsPerSeries(steps)];
         weights[(sequence ? step * units : 0) + output] = 1f;
         var x = data.Inputs.AsSpan(series * per, per).ToArray();
@@ -98,7 +118,8 @@ public static class ExplainCommand
                 var ig = new IntegratedGradients { From = options.Baseline, ZeroPoint = options.ZeroPoint };
                 var context = new ImportanceContext
                 {
-                    Model = model, Inputs = data.Inputs, Count = data.Count, Steps = steps, Loss = TrainCommand.LossOf(arch, modelPath),
+                    Model = model, Inputs = data.Inputs, Count = data.Count, Steps = steps,
+                    Loss = TrainCommand.LossOf(arch, modelPath),
                     Seed = parse.GetValue(Seed), FeatureMeans = means,
                 };
                 var b = ig.Baseline(context).AsSpan(series * per, per).ToArray();
@@ -112,8 +133,10 @@ public static class ExplainCommand
                 startLabel = "prediction - sum of the cells' changes";
                 break;
             default:
-                if (data.Count < 2) throw new InputException($"{dataPath}: permutation needs at least two series; the data has one");
-                a = CellAttribution.Permutation(model, data.Inputs, data.Count, steps, series, weights, parse.GetValue(Repeats), parse.GetValue(Seed));
+                if (data.Count < 2)
+                    throw new InputException($"{dataPath}: permutation needs at least two series; the data has one");
+                a = CellAttribution.Permutation(model, data.Inputs, data.Count, steps, series, weights,
+                                                parse.GetValue(Repeats), parse.GetValue(Seed));
                 start = prediction - a.Sum();
                 startLabel = "prediction - sum of the cells' changes";
                 break;
@@ -128,7 +151,8 @@ public static class ExplainCommand
                 values[t, i] = n is null ? x[t * features + i] : x[t * features + i] * n.Sd[i] + n.Mean[i];
             }
         var times = Enumerable.Range(0, steps).Select(t => data.Times[series * steps + t]).ToArray();
-        var e = new Explanation(id, step, times[step], output, method, baselineName, prediction, start, startLabel, gap, map, values,
+        var e = new Explanation(id, step, times[step], output, method, baselineName, prediction, start, startLabel, gap,
+                                map, values,
                                 data.FeatureNames, times);
         var waterfall = Waterfall(e, parse.GetValue(Top));
         foreach (var line in Lines(e, waterfall, sequence)) Console.WriteLine(line);
@@ -148,11 +172,13 @@ public static class ExplainCommand
         return f;
     }
 
-    /// <summary>The waterfall: the <paramref name="top"/> cells by |attribution| (feature, step, attribution), then the rest summed.</summary>
+    /// <summary>The waterfall: the <paramref name="top"/> cells by |attribution| (feature, step, attribution), then the
+    /// rest summed.</summary>
     public static (List<(int Feature, int Step, double Value)> Cells, double Others) Waterfall(Explanation e, int top)
     {
         int steps = e.Attribution.GetLength(0), features = e.Attribution.GetLength(1);
-        var cells = Enumerable.Range(0, steps * features).Select(c => (Feature: c % features, Step: c / features, Value: e.Attribution[c / features, c % features]))
+        var cells = Enumerable.Range(0, steps * features).Select(c =>
+            (Feature: c % features, Step: c / features, Value: e.Attribution[c / features, c % features]))
             .OrderByDescending(c => Math.Abs(c.Value)).ThenBy(c => c.Step).ThenBy(c => c.Feature).ToList();
         var shown = cells.Take(top).ToList();
         return (shown, cells.Skip(top).Sum(c => c.Value));
@@ -177,10 +203,13 @@ public static class ExplainCommand
     /// total after each cell (start + the attributions so far), the sums by feature and, for a sequence output, each
     /// feature's largest attribution by lag.
     /// </summary>
-    public static IEnumerable<string> Lines(Explanation e, (List<(int Feature, int Step, double Value)> Cells, double Others) waterfall,
+    public static IEnumerable<string> Lines(Explanation e,
+                                            (List<(int Feature, int Step, double Value)> Cells,
+                                             double Others) waterfall,
                                             bool sequence)
     {
-        yield return $"Series {e.SeriesId}, step {e.Step} (time {e.Time}), output {e.Output}: prediction {e.Prediction.ToString("F4", CultureInfo.InvariantCulture)}";
+        yield return $"Series {e.SeriesId}, step {e.Step} (time {e.Time}), output {e.Output}: prediction " +
+                     $"{e.Prediction.ToString("F4", CultureInfo.InvariantCulture)}";
         string how = e.Method == "integrated-gradients"
             ? $"integrated gradients from the {e.Baseline} baseline; {e.Completeness!.Describe()}"
             : e.Method == "occlusion" ? "occlusion: each cell set to its training mean, one at a time"
@@ -189,22 +218,30 @@ public static class ExplainCommand
         yield return "Attribution > 0: the cell's value raised the prediction; < 0: lowered it.";
         var (cells, rest) = waterfall;
         string Label((int Feature, int Step, double Value) c) =>
-            $"{e.Features[c.Feature]} at step {c.Step}{(sequence ? $" (lag {e.Step - c.Step})" : "")} = {G(e.Values[c.Step, c.Feature])}";
+            $"{e.Features[c.Feature]} at step {c.Step}{(sequence ? $" (lag {e.Step - c.Step})" : "")} = " +
+            $"{G(e.Values[c.Step, c.Feature])}";
         int width = Math.Max(28, cells.Select(c => Label(c).Length).DefaultIfEmpty(0).Max());
         double running = e.Start;
-        yield return $"  {("start: " + e.StartLabel).PadRight(width + 12)} {running.ToString("F4", CultureInfo.InvariantCulture),9}";
+        yield return $"  {("start: " + e.StartLabel).PadRight(width + 12)} " +
+                     $"{running.ToString("F4", CultureInfo.InvariantCulture),9}";
         foreach (var c in cells)
         {
             running += c.Value;
-            yield return $"  {Label(c).PadRight(width)} {F(c.Value),11} {running.ToString("F4", CultureInfo.InvariantCulture),9}";
+            yield return $"  {Label(c).PadRight(width)} {F(c.Value),11} " +
+                         $"{running.ToString("F4", CultureInfo.InvariantCulture),9}";
         }
         running += rest;
         int others = e.Attribution.Length - cells.Count;
-        if (others > 0) yield return $"  {$"the other {others} cells".PadRight(width)} {F(rest),11} {running.ToString("F4", CultureInfo.InvariantCulture),9}";
-        yield return $"  {"= the prediction".PadRight(width + 12)} {e.Prediction.ToString("F4", CultureInfo.InvariantCulture),9}";
+        if (others > 0)
+            yield return $"  {$"the other {others} cells".PadRight(width)} {F(rest),11} " +
+                         $"{running.ToString("F4", CultureInfo.InvariantCulture),9}";
+        yield return $"  {"= the prediction".PadRight(width + 12)} " +
+                     $"{e.Prediction.ToString("F4", CultureInfo.InvariantCulture),9}";
         int features = e.Features.Length;
-        var byFeature = Enumerable.Range(0, features).Select(i => Enumerable.Range(0, e.Attribution.GetLength(0)).Sum(t => e.Attribution[t, i])).ToArray();
-        yield return "By feature (sum over steps): " + string.Join(", ", Enumerable.Range(0, features).Select(i => $"{e.Features[i]} {F(byFeature[i])}"));
+        var byFeature = Enumerable.Range(0, features).Select(i =>
+            Enumerable.Range(0, e.Attribution.GetLength(0)).Sum(t => e.Attribution[t, i])).ToArray();
+        yield return "By feature (sum over steps): "
+            + string.Join(", ", Enumerable.Range(0, features).Select(i => $"{e.Features[i]} {F(byFeature[i])}"));
         if (!sequence) yield break;
         var lag = ByLag(e);
         yield return "Largest |attribution| by feature: " + string.Join(", ", Enumerable.Range(0, features).Select(i =>
@@ -215,7 +252,8 @@ public static class ExplainCommand
     }
 
     /// <summary>
-    /// The JSON: <c>{ series, step, time, output, method, baseline?, prediction, start, startLabel, completeness?, features,
+    /// The JSON: <c>{ series, step, time, output, method, baseline?, prediction, start, startLabel, completeness?,
+    /// features,
     /// times, attribution [t][feature], values [t][feature] (the data's units), byLag [k][feature] (sequence outputs),
     /// top [ { feature, step, lag, value, attribution } ] (the waterfall's cells, <paramref name="top"/>) }</c>.
     /// </summary>

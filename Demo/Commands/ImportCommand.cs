@@ -15,13 +15,16 @@ namespace Demo.Commands;
 /// </summary>
 public static class ImportCommand
 {
-    private static readonly Argument<string> File = new("FILE") { Description = "The model file to import (Keras .keras or .h5, ONNX), told by its content." };
-    private static readonly Option<string> Out = CommandOptions.RequiredPath("--out", "Where to write the converted model (.safetensors).");
+    private static readonly Argument<string> File =
+        new("FILE") { Description = "The model file to import (Keras .keras or .h5, ONNX), told by its content." };
+    private static readonly Option<string> Out = CommandOptions.RequiredPath("--out",
+        "Where to write the converted model (.safetensors).");
     private static readonly Option<string?> Features = CommandOptions.ImportedFeatures();
 
     public static Command Build()
     {
-        var command = new Command("import", "Convert a Keras (.keras, .h5) or ONNX model file into this program's model format.");
+        var command = new Command("import",
+                                  "Convert a Keras (.keras, .h5) or ONNX model file into this program's model format.");
         command.Arguments.Add(File);
         command.Options.Add(Out);
         command.Options.Add(Features);
@@ -33,8 +36,10 @@ public static class ImportCommand
             var (model, metadata) = Load(path, CommandOptions.SplitList(parse.GetValue(Features)));
             ModelFile.Save(outPath, model, metadata.ToEntries());
             var source = metadata.Imported!;
-            Console.WriteLine($"Imported {path} ({source["format"]}, version {source["source_version"]?.ToString() ?? "unknown"}, "
-                + $"sha256 {source["source_sha256"]}): {model.Layers.Count} layers, {model.ParameterCount.ToString("N0", CultureInfo.InvariantCulture)} "
+            Console.WriteLine($"Imported {path} ({source["format"]}, version " +
+                              $"{source["source_version"]?.ToString() ?? "unknown"}, "
+                + $"sha256 {source["source_sha256"]}): {model.Layers.Count} layers, " +
+                  $"{model.ParameterCount.ToString("N0", CultureInfo.InvariantCulture)} "
                 + $"parameters, {model.InputFeatures} inputs -> {outPath}");
             Console.WriteLine(FeaturesNote(metadata, model));
             return 0;
@@ -53,7 +58,8 @@ public static class ImportCommand
         var imported = ModelImport.Read(path);
         var model = ImportedNetwork.Build(imported, path);
         if (features.Length > 0 && features.Length != model.InputFeatures)
-            throw new InputException($"--features names {features.Length} columns, but the model {path} takes {model.InputFeatures} inputs");
+            throw new InputException($"--features names {features.Length} columns, but the model {path} takes " +
+                                     $"{model.InputFeatures} inputs");
         if (features.Distinct(StringComparer.Ordinal).Count() != features.Length)
             throw new InputException("--features names a column twice");
         var metadata = new ModelMetadata
@@ -76,6 +82,7 @@ public static class ImportCommand
     public static string FeaturesNote(ModelMetadata metadata, Sequential model) =>
         (metadata.Features.Length > 0
             ? $"Inputs: {string.Join(", ", metadata.Features)}."
-            : $"Inputs: the data's {model.InputFeatures} columns other than series, time and target, in file order (or --features).")
+            : $"Inputs: the data's {model.InputFeatures} columns other than series, time and target, in file order " +
+              $"(or --features).")
         + " Imported models apply no standardisation: give the data scaled as the source model expects.";
 }

@@ -20,7 +20,12 @@ public static class ImportanceCommand
     private static readonly Option<string> Model = CommandOptions.ModelIn();
     private static readonly Option<string> Data = CommandOptions.Data();
     private static readonly Option<char?> Delimiter = CommandOptions.Delimiter();
-    private static readonly Option<string> Methods = new("--methods") { Description = $"Methods, comma-separated, or all: {string.Join(", ", ImportanceMethods.Names)}.", DefaultValueFactory = _ => "all" };
+    private static readonly Option<string> Methods =
+        new("--methods")
+        {
+            Description = $"Methods, comma-separated, or all: {string.Join(", " +
+                                         $"", ImportanceMethods.Names)}.", DefaultValueFactory = _ => "all"
+        };
     private static readonly Option<int> Repeats = CommandOptions.Repeats(10);
     private static readonly Option<ulong> Seed = CommandOptions.Seed();
     private static readonly Option<int> Threads = CommandOptions.Threads();
@@ -29,7 +34,14 @@ public static class ImportanceCommand
     private static readonly Option<int> NullNetworks = CommandOptions.NullNetworks();
     private static readonly Option<int> Networks = CommandOptions.Networks();
     private static readonly Option<float> Noise = CommandOptions.Noise();
-    private static readonly Option<string?> Groups = new("--groups") { Description = "Feature groups scored as one input, e.g. \"weather=temperature,humidity;engine=rpm,load\": permutation, occlusion and input-perturbation move a group's features together; the other methods sum their feature scores (docs/IMPORTANCE.md)." };
+    private static readonly Option<string?> Groups =
+        new("--groups")
+        {
+            Description = "Feature groups scored as one input, e.g. " +
+                                        "\"weather=temperature,humidity;engine=rpm,load\": permutation, occlusion " +
+                                        "and input-perturbation move a group's features together; the other methods " +
+                                        "sum their feature scores (docs/IMPORTANCE.md)."
+        };
     private static readonly Option<string> Baseline = CommandOptions.Baseline();
     private static readonly Option<string?> Report = CommandOptions.Report();
     private static readonly Option<string?> Json = CommandOptions.Json();
@@ -39,8 +51,11 @@ public static class ImportanceCommand
 
     public static Command Build()
     {
-        var command = new Command("importance", "Rank the inputs of a trained model on your data: which features matter, and when.");
-        foreach (Option o in new Option[] { Model, Data, Methods, Repeats, Seed, Threads, Noise, Baseline, Restarts, NullNetworks, RetrainEpochs, Networks, Groups, Report, Json, Format, Features, Target, Delimiter }) command.Options.Add(o);
+        var command = new Command("importance",
+                                  "Rank the inputs of a trained model on your data: which features matter, and when.");
+        foreach (Option o in new Option[] { Model, Data, Methods, Repeats, Seed, Threads, Noise, Baseline, Restarts,
+            NullNetworks, RetrainEpochs, Networks, Groups, Report, Json, Format, Features, Target,
+            Delimiter }) command.Options.Add(o);
         command.SetAction(Run);
         return command;
     }
@@ -86,7 +101,11 @@ public static class ImportanceCommand
         var data = CommandOptions.LoadDataFor(modelPath, arch, dataPath, targetOptional: true, parse.GetValue(Target),
             parse.GetValue(Delimiter));
         if (arch.Imported is not null)
-            arch = arch with { Features = data.FeatureNames, Training = arch.Training with { Target = data.TargetName } };
+            arch = arch with
+            {
+                Features = data.FeatureNames,
+                Training = arch.Training with { Target = data.TargetName }
+            };
         DemoConsole.Warn([.. arch.Warnings ?? [], .. data.Warnings]);
         if (arch.Constant is { Length: > 0 } constant)
             info.WriteLine("Constant features, left out of training, importance 0 by every method: " +
@@ -94,37 +113,53 @@ public static class ImportanceCommand
         var groups = ParseGroups(parse.GetValue(Groups), arch.Features);
         var labels = groups?.Names.ToArray() ?? arch.Features;
         var loss = TrainCommand.LossOf(arch, modelPath);
-        if (loss is BinaryCrossEntropy && data.Targets is not null && data.NonBinaryTarget(modelPath) is { } notBinary) throw notBinary;
+        if (loss is BinaryCrossEntropy && data.Targets is not null && data.NonBinaryTarget(modelPath) is { } notBinary)
+            throw notBinary;
         // Without a target column the methods that measure a loss (or retrain) are skipped, each with a note.
         var targets = data.Targets is null ? null : TrainCommand.TargetsFor(data, model.OutputsSequence);
         int retrainEpochs = parse.GetValue(RetrainEpochs) ?? arch.Training.Epochs;
-        if (retrainEpochs <= 0) throw new InputException($"--retrain-epochs must be a positive whole number, got {retrainEpochs}");
+        if (retrainEpochs <= 0)
+            throw new InputException($"--retrain-epochs must be a positive whole number, got {retrainEpochs}");
         var context = new ImportanceContext
         {
             Model = model, Inputs = data.Inputs, Targets = targets, Count = data.Count, Steps = data.Steps, Loss = loss,
-            Groups = groups, Seed = parse.GetValue(Seed), Repeats = parse.GetValue(Repeats), Threads = parse.GetValue(Threads),
+            Groups = groups, Seed = parse.GetValue(Seed), Repeats = parse.GetValue(Repeats),
+            Threads = parse.GetValue(Threads),
             FeatureMeans = TrainingMeans(arch, data),
             Retrain = targets is null ? null : Retrainer(model, arch, data, targets, loss, retrainEpochs),
-            RetrainPermuted = targets is null ? null : Retrainer(model, arch, data, targets, loss, retrainEpochs, permuteTargets: true),
+            RetrainPermuted = targets is null ? null : Retrainer(model, arch, data, targets, loss, retrainEpochs,
+                                                                 permuteTargets: true),
         };
         string targetColumn = arch.Training.Target is { } column ? $"the target column '{column}'" : "a target column";
-        string target = targets is null ? $"no target column ({targetColumn})" : $"target '{data.TargetName}' ({arch.Training.Loss})";
-        info.WriteLine($"Data: {dataPath}: {data.Count} series x {data.Steps} steps; features {string.Join(", ", arch.Features)}; {target}");
+        string target =
+            targets is null ? $"no target column ({targetColumn})" : $"target '{data.TargetName}' " +
+                                                                     $"({arch.Training.Loss})";
+        info.WriteLine($"Data: {dataPath}: {data.Count} series x {data.Steps} steps; features {string.Join(", " +
+                       $"", arch.Features)}; {target}");
         int networkCount = parse.GetValue(Networks);
         var networks = new[] { context };
         if (networkCount > 1)
         {
             if (targets is null)
-                throw new InputException($"{dataPath}:1: --networks trains networks on {targetColumn}, and the data has none");
+                throw new InputException($"{dataPath}:1: --networks trains networks on {targetColumn}, and the data " +
+                                         $"has none");
             // The model file keeps the architecture and training settings but not the training data: the extra networks
             // are trained on the data given here (every series), for the model's own epochs.
             long start = System.Diagnostics.Stopwatch.GetTimestamp();
-            networks = [.. ImportanceRunner.Networks(context, Retrainer(model, arch, data, targets, loss, arch.Training.Epochs), networkCount,
+            networks =
+                [.. ImportanceRunner.Networks(context,
+                                              Retrainer(model, arch, data, targets, loss, arch.Training.Epochs),
+                                              networkCount,
                                                      context.Threads, arch.Training.Seed)];
-            info.WriteLine($"Trained {networkCount - 1} more networks on {dataPath} in {System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds:F2} s");
+            info.WriteLine($"Trained {networkCount - 1} more networks on {dataPath} in " +
+                           $"{System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds:F2} s");
         }
 
-        var options = new ImportanceOptions { Noise = parse.GetValue(Noise), Restarts = parse.GetValue(Restarts), NullNetworks = parse.GetValue(NullNetworks) }
+        var options = new ImportanceOptions
+        {
+            Noise = parse.GetValue(Noise), Restarts = parse.GetValue(Restarts),
+            NullNetworks = parse.GetValue(NullNetworks)
+        }
             .WithBaseline(parse.GetValue(Baseline)!, arch);
         var instances = ImportanceMethods.Create(methods, options);
         void Skipped(string note) => info.WriteLine($"note: {note}");
@@ -139,20 +174,26 @@ public static class ImportanceCommand
                     if (next < methods.Count) ctx.Status($"Running {methods[next]} ({next + 1}/{methods.Count})...");
                 }, Skipped));
         }
-        else runs = ImportanceRunner.Run(networks, instances, run => info.WriteLine($"{run.Name}: done in {run.Seconds:F2} s"), Skipped);
-        if (runs.Count == 0) throw new InputException($"{dataPath}:1: every method asked for needs {targetColumn}, and the data has none");
+        else runs = ImportanceRunner.Run(networks, instances, run =>
+            info.WriteLine($"{run.Name}: done in {run.Seconds:F2} s"), Skipped);
+        if (runs.Count == 0)
+            throw new InputException($"{dataPath}:1: every method asked for needs {targetColumn}, and the data has " +
+                                     $"none");
 
         ImportanceTable.Write(runs, labels, format);
         if (json is not null) ImportanceJson.Write(json, runs, labels, groups);
         if (reportDir is not null)
         {
-            var report = new Report(reportDir, $"Variable importance: {Path.GetFileName(modelPath)} on {Path.GetFileName(dataPath)}");
+            var report = new Report(reportDir,
+                                    $"Variable importance: {Path.GetFileName(modelPath)} on " +
+                                    $"{Path.GetFileName(dataPath)}");
             report.AddDataChecks([.. arch.Warnings ?? [], .. data.Warnings], arch.Constant ?? []);
             report.AddModel(modelPath, arch, model);
             report.AddTraining(arch);
             report.AddImportance(runs.Select(r => Outcome(r, labels)).ToList(), labels);
             report.Write();
-            info.WriteLine($"Report: {Path.Combine(reportDir, "report.md")}, {Path.Combine(reportDir, "report.html")} ({string.Join(", ", report.Images)})");
+            info.WriteLine($"Report: {Path.Combine(reportDir, "report.md")}, " +
+                           $"{Path.Combine(reportDir, "report.html")} ({string.Join(", ", report.Images)})");
         }
         return 0;
     }
@@ -162,7 +203,8 @@ public static class ImportanceCommand
     /// importance data, for <paramref name="epochs"/> epochs (see <see cref="Retrainers.FromArrays"/>); with
     /// <paramref name="permuteTargets"/>, on the targets permuted across series.
     /// </summary>
-    private static Retrainer Retrainer(Sequential trained, ModelMetadata arch, SeriesSet data, float[] targets, ILoss loss, int epochs,
+    private static Retrainer Retrainer(Sequential trained, ModelMetadata arch, SeriesSet data, float[] targets,
+                                       ILoss loss, int epochs,
                                        bool permuteTargets = false)
     {
         var t = arch.Training;
@@ -176,7 +218,8 @@ public static class ImportanceCommand
             epochs, Math.Max(1, t.BatchSize), t.LearningRate, permuteTargets);
     }
 
-    /// <summary>A method's run as the report shows it; profile curves on a 0..1 scale of each feature's range.</summary>
+    /// <summary>A method's run as the report shows it; profile curves on a 0..1 scale of each feature's
+    /// range.</summary>
     public static MethodOutcome Outcome(MethodRun run, string[] features)
     {
         var r = run.Result;
@@ -190,9 +233,12 @@ public static class ImportanceCommand
         }).ToList();
         var notes = new List<string>();
         if (ImportanceTable.Meaning(run) is { Length: > 0 } meaning) notes.Add($"Score: {meaning}.");
-        if (r.Order is { } order) notes.Add($"Order of {run.Ranking.OrderWord()}: {string.Join(", ", order.Select(i => features[i]))}.");
+        if (r.Order is { } order)
+            notes.Add($"Order of {run.Ranking.OrderWord()}: {string.Join(", ", order.Select(i => features[i]))}.");
         if (r.Note is { } note) notes.Add(note);
-        return new MethodOutcome(run.Name, run.Seconds, scores, r.TimeMap, r.LagMap, curves, notes.Count > 0 ? string.Join(" ", notes) : null,
-                                 Consensus: !r.RandomisedModel, Steps: ImportanceTable.Steps(run), OrderWord: run.Ranking.OrderWord());
+        return new MethodOutcome(run.Name, run.Seconds, scores, r.TimeMap, r.LagMap, curves,
+                                 notes.Count > 0 ? string.Join(" ", notes) : null,
+                                 Consensus: !r.RandomisedModel, Steps: ImportanceTable.Steps(run),
+                                 OrderWord: run.Ranking.OrderWord());
     }
 }

@@ -28,7 +28,9 @@ public static class MakeDataCommand
 
     public static Command Build()
     {
-        var command = new Command("make-data", "Write a sample CSV (sensor series with a known answer) to try train, importance and predict on.");
+        var command = new Command("make-data",
+                                  "Write a sample CSV (sensor series with a known answer) to try train, importance " +
+                                  "and predict on.");
         foreach (Option o in new Option[] { Out, Series, Steps, Kind, Seed }) command.Options.Add(o);
         command.SetAction(parse =>
         {
@@ -36,12 +38,15 @@ public static class MakeDataCommand
             OutputPaths.Check([], [new("--out", path)]);
             int n = parse.GetValue(Series), steps = parse.GetValue(Steps);
             if ((long)n * steps > MaxRows)
-                throw new Data.InputException($"--series x --steps = {(long)n * steps} rows, over the limit of {MaxRows}");
+                throw new Data.InputException($"--series x --steps = {(long)n * steps} rows, over the limit of " +
+                                              $"{MaxRows}");
             bool binary = parse.GetValue(Kind) == "binary";
             string text = Generate(n, steps, binary, parse.GetValue(Seed));
             AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(text));
-            Console.WriteLine($"Wrote {path}: {n} series x {steps} steps; features temperature, humidity, wind, pressure; target {(binary ? "alarm (0/1)" : "level (numeric)")}.");
-            Console.WriteLine("Known answer: temperature > humidity (acting 2 steps late) > wind > pressure (no effect).");
+            Console.WriteLine($"Wrote {path}: {n} series x {steps} steps; features temperature, humidity, wind, " +
+                              $"pressure; target {(binary ? "alarm (0/1)" : "level (numeric)")}.");
+            Console.WriteLine("Known answer: temperature > humidity (acting 2 steps late) > wind > pressure (no " +
+                              "effect).");
             return 0;
         });
         return command;
@@ -61,7 +66,8 @@ public static class MakeDataCommand
             {
                 float score = z[t * 4] + 0.8f * (t >= 2 ? z[(t - 2) * 4 + 1] : 0f) + 0.3f * z[t * 4 + 2];
                 string target = binary ? (score > 1f ? "1" : "0") : F(score);
-                sb.Append(CultureInfo.InvariantCulture, $"s{s + 1:D3},{t},{F(20 + 5 * z[t * 4])},{F(60 + 15 * z[t * 4 + 1])},{F(5 + 2 * z[t * 4 + 2])},{F(1013 + 8 * z[t * 4 + 3])},{target}\n");
+                sb.Append(CultureInfo.InvariantCulture,
+                          $"s{s + 1:D3},{t},{F(20 + 5 * z[t * 4])},{F(60 + 15 * z[t * 4 + 1])},{F(5 + 2 * z[t * 4 + 2])},{F(1013 + 8 * z[t * 4 + 3])},{target}\n");
             }
         }
         return sb.ToString();

@@ -88,7 +88,8 @@ public static class OutputPaths
         if (status.Kind != FileKind.Missing)
             throw new InputException($"{dir}: --report names {status.KindName}; give a folder");
         string? above = IOPath.GetDirectoryName(IOPath.GetFullPath(dir));
-        while (above is not null && FileStatus.Of(above).Kind == FileKind.Missing) above = IOPath.GetDirectoryName(above);
+        while (above is not null && FileStatus.Of(above).Kind == FileKind.Missing)
+            above = IOPath.GetDirectoryName(above);
         if (above is null || FileStatus.Of(above).Kind != FileKind.Directory)
             throw new InputException($"{dir}: --report folder cannot be created: '{above}' is not a folder");
         string probe = IOPath.Combine(above, AtomicFile.TempName("report"));
@@ -99,7 +100,9 @@ public static class OutputPaths
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
-            string reason = e is UnauthorizedAccessException ? "permission denied" : ErrorText.Line(e.Message.Replace(probe, above, StringComparison.Ordinal));
+            string reason =
+                e is UnauthorizedAccessException ? "permission " +
+                                                   "denied" : ErrorText.Line(e.Message.Replace(probe, above, StringComparison.Ordinal));
             throw new InputException($"{dir}: --report folder cannot be created in '{above}': {reason}");
         }
         return false;

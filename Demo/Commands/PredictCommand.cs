@@ -28,14 +28,16 @@ public static class PredictCommand
     private static readonly Option<string?> Features = CommandOptions.ImportedFeatures();
     private static readonly Option<string?> Target = CommandOptions.ImportedTarget();
     private static readonly Option<string?> Compare = CommandOptions.OptionalPath("--compare",
-        "A CSV of another framework's predictions for the same rows (columns prediction or prediction_0..k-1, else every numeric column): print the largest differences, exit 1 over --tolerance.");
+        "A CSV of another framework's predictions for the same rows (columns prediction or prediction_0..k-1, else " +
+        "every numeric column): print the largest differences, exit 1 over --tolerance.");
     private static readonly Option<float> Tolerance = CommandOptions.PositiveFloat("--tolerance", 1e-4f,
         "Largest relative difference --compare accepts: |ours - theirs| / max(|theirs|, 1e-3).");
 
     public static Command Build()
     {
         var command = new Command("predict", "Predict with a trained model and write the predictions to a CSV.");
-        foreach (Option o in new Option[] { Model, Data, Out, Json, Features, Target, Compare, Tolerance, Delimiter }) command.Options.Add(o);
+        foreach (Option o in new Option[] { Model, Data, Out, Json, Features, Target, Compare, Tolerance, Delimiter })
+            command.Options.Add(o);
         command.SetAction(Run);
         return command;
     }
@@ -44,7 +46,8 @@ public static class PredictCommand
     {
         string modelPath = parse.GetValue(Model)!, dataPath = parse.GetValue(Data)!, outPath = parse.GetValue(Out)!;
         string? json = parse.GetValue(Json), compare = parse.GetValue(Compare);
-        OutputPaths.Check([new("--model", modelPath), new("--data", dataPath), .. compare is null ? Array.Empty<OutputPaths.Named>() : [new("--compare", compare)]],
+        OutputPaths.Check([new("--model", modelPath), new("--data", dataPath),
+                           .. compare is null ? Array.Empty<OutputPaths.Named>() : [new("--compare", compare)]],
             [new("--out", outPath), .. json is null ? Array.Empty<OutputPaths.Named>() : [new("--json", json)]]);
         var (model, arch) = CommandOptions.LoadModel(modelPath, CommandOptions.SplitList(parse.GetValue(Features)));
         var data = CommandOptions.LoadDataFor(modelPath, arch, dataPath, targetOptional: true, parse.GetValue(Target),
@@ -89,7 +92,8 @@ public static class PredictCommand
                 }
             }
         });
-        if (arch.Imported is not null) Console.WriteLine(ImportCommand.FeaturesNote(arch with { Features = data.FeatureNames }, model));
+        if (arch.Imported is not null)
+            Console.WriteLine(ImportCommand.FeaturesNote(arch with { Features = data.FeatureNames }, model));
 
         var (all, held, note) = Scores(arch, modelPath, model, data, prediction);
         var metricNames = (all ?? held)?.Metrics.Keys.ToArray() ?? [];
@@ -104,7 +108,9 @@ public static class PredictCommand
         Row($"all: {data.Count}", data.Count, all);
         AnsiConsole.Write(table);
         if (note is not null) Console.WriteLine(note);
-        if (data.DroppedRows > 0) Console.WriteLine($"{data.DroppedRows} rows at the ends of series do not fill a window of {data.Steps} steps and have no prediction.");
+        if (data.DroppedRows > 0)
+            Console.WriteLine($"{data.DroppedRows} rows at the ends of series do not fill a window of {data.Steps} " +
+                              $"steps and have no prediction.");
         if (json is not null)
         {
             float? accuracy = all is not null && all.Metrics.TryGetValue("accuracy", out float a) ? a : null;
@@ -170,17 +176,22 @@ public static class PredictCommand
     /// </summary>
     public static int CompareWith(string path, ReadOnlySpan<float> ours, int outputs, float tolerance)
     {
-        static bool Named(string column) => column == "prediction" || column.StartsWith("prediction_", StringComparison.Ordinal);
-        var table = CsvTable.Read(path, t => t.Header.Any(Named) ? Enumerable.Range(0, t.Header.Length).Where(c => !Named(t.Header[c])) : []);
+        static bool Named(string column) => column == "prediction"
+            || column.StartsWith("prediction_", StringComparison.Ordinal);
+        var table = CsvTable.Read(path, t =>
+            t.Header.Any(Named) ? Enumerable.Range(0, t.Header.Length).Where(c => !Named(t.Header[c])) : []);
         int[] columns = Enumerable.Range(0, table.Header.Length).Where(c => Named(table.Header[c])).ToArray();
         if (columns.Length == 0)
-            columns = Enumerable.Range(0, table.Header.Length).Where(c => table.HasNumbers(c) && table.FirstBadColumn([c]) < 0).ToArray();
+            columns = Enumerable.Range(0, table.Header.Length).Where(c => table.HasNumbers(c)
+                                                                     && table.FirstBadColumn([c]) < 0).ToArray();
         if (columns.Length != outputs)
-            throw new InputException($"{path}:{table.HeaderLine}: {columns.Length} prediction columns, but the model has {outputs} outputs");
+            throw new InputException($"{path}:{table.HeaderLine}: {columns.Length} prediction columns, but the model " +
+                                     $"has {outputs} outputs");
         foreach (int c in columns) table.CheckNumeric(c);
         int rows = ours.Length / outputs;
         if (table.RowCount != rows)
-            throw new InputException($"{path}:{table.HeaderLine}: {table.RowCount} rows of predictions, but {rows} were made (one per row of --out)");
+            throw new InputException($"{path}:{table.HeaderLine}: {table.RowCount} rows of predictions, but {rows} " +
+                                     $"were made (one per row of --out)");
         double maxAbs = 0, maxRel = 0;
         int absAt = 0, relAt = 0;
         for (int r = 0; r < rows; r++)
@@ -194,11 +205,14 @@ public static class PredictCommand
             }
         }
         bool over = !(maxRel <= tolerance);
-        Console.WriteLine($"Compared with {path}: largest absolute difference {maxAbs.ToString("G3", CultureInfo.InvariantCulture)} (line {table.Line(absAt)}), "
-            + $"largest relative difference {maxRel.ToString("G3", CultureInfo.InvariantCulture)} (line {table.Line(relAt)}); tolerance "
+        Console.WriteLine($"Compared with {path}: largest absolute difference " +
+                          $"{maxAbs.ToString("G3", CultureInfo.InvariantCulture)} (line {table.Line(absAt)}), "
+            + $"largest relative difference {maxRel.ToString("G3", CultureInfo.InvariantCulture)} (line " +
+              $"{table.Line(relAt)}); tolerance "
             + $"{tolerance.ToString(CultureInfo.InvariantCulture)}: {(over ? "OVER" : "within")}");
         if (over)
-            throw new InputException($"{path}:{table.Line(relAt)}: the predictions differ by up to {maxRel.ToString("G3", CultureInfo.InvariantCulture)} relative, "
+            throw new InputException($"{path}:{table.Line(relAt)}: the predictions differ by up to " +
+                                     $"{maxRel.ToString("G3", CultureInfo.InvariantCulture)} relative, "
                 + $"over --tolerance {tolerance.ToString(CultureInfo.InvariantCulture)}");
         return 0;
     }

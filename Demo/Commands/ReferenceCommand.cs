@@ -20,17 +20,23 @@ namespace Demo.Commands;
 public static class ReferenceCommand
 {
     public static readonly Option<int> Epochs = CommandOptions.Epochs(5);
-    public static readonly Option<int> StepsPerEpoch = CommandOptions.PositiveInt("--steps-per-epoch", 1000, "Batches per epoch.");
+    public static readonly Option<int> StepsPerEpoch = CommandOptions.PositiveInt("--steps-per-epoch", 1000,
+                                                                                  "Batches per epoch.");
     public static readonly Option<int> BatchSize = CommandOptions.BatchSize(5);
-    public static readonly Option<int> Samples = CommandOptions.PositiveInt("--samples", 250, "Series for the importance estimate.");
+    public static readonly Option<int> Samples = CommandOptions.PositiveInt("--samples", 250,
+                                                                            "Series for the importance estimate.");
     public static readonly Option<float> Noise = CommandOptions.Noise();
     public static readonly Option<ulong> Seed = CommandOptions.Seed();
     public static readonly Option<string> RecurrentActivation = CommandOptions.RecurrentActivation();
 
     public static readonly Option<string?> Methods = new("--methods")
     {
-        Description = $"Importance methods to run after training, comma-separated, or all: {string.Join(", ", ImportanceMethods.Names)}. Prints one table instead of the reference lines.",
-        Validators = { r => { try { ImportanceMethods.Parse(r.GetValueOrDefault<string?>() ?? ""); } catch (ArgumentException e) { r.AddError("--methods: " + e.Message); } } },
+        Description =
+            $"Importance methods to run after training, comma-separated, or all: {string.Join(", " +
+            $"", ImportanceMethods.Names)}. Prints one table instead of the reference lines.",
+        Validators =
+            { r => { try { ImportanceMethods.Parse(r.GetValueOrDefault<string?>()
+                                                   ?? ""); } catch (ArgumentException e) { r.AddError("--methods: " + e.Message); } } },
     };
     public static readonly Option<string?> Json = CommandOptions.Json();
     public static readonly Option<int> Repeats = CommandOptions.Repeats(10);
@@ -39,7 +45,8 @@ public static class ReferenceCommand
     public static readonly Option<int> Restarts = CommandOptions.Restarts(3);
     public static readonly Option<int> NullNetworks = CommandOptions.NullNetworks();
     public static readonly Option<int?> RetrainEpochs = CommandOptions.RetrainEpochs();
-    public static readonly Option<int?> RetrainSteps = CommandOptions.OptionalPositiveInt("--retrain-steps", "Batches per epoch of each stepwise retraining (default: --steps-per-epoch).");
+    public static readonly Option<int?> RetrainSteps = CommandOptions.OptionalPositiveInt("--retrain-steps",
+        "Batches per epoch of each stepwise retraining (default: --steps-per-epoch).");
     public static readonly Option<int?> Seeds = CommandOptions.OptionalPositiveInt("--seeds",
         "Train N reference networks, from seeds --seed, --seed+1, ... (in parallel on --threads), and show the " +
         "distribution of the final loss and the three effects and the share of converged, partially trained and " +
@@ -54,13 +61,16 @@ public static class ReferenceCommand
     /// </summary>
     public static Command Build()
     {
-        var command = new Command("reference", "The reference experiment: train the 10/5/1 LSTM and print the perturbation importance (what `demo` alone runs).");
+        var command = new Command("reference",
+                                  "The reference experiment: train the 10/5/1 LSTM and print the perturbation " +
+                                  "importance (what `demo` alone runs).");
         command.Aliases.Add("seed");
         AddTo(command);
         return command;
     }
 
-    /// <summary>Gives <paramref name="command"/> (the root, or <c>reference</c>) the reference options and runs the experiment.</summary>
+    /// <summary>Gives <paramref name="command"/> (the root, or <c>reference</c>) the reference options and runs the
+    /// experiment.</summary>
     public static void AddTo(Command command)
     {
         AddOptions(command);
@@ -70,17 +80,25 @@ public static class ReferenceCommand
     /// <summary>Adds the reference options to a command (the root, or `reference`).</summary>
     public static void AddOptions(Command command)
     {
-        foreach (Option o in new Option[] { Epochs, StepsPerEpoch, BatchSize, Samples, Noise, Seed, RecurrentActivation, Methods, Json, Repeats, Threads, Networks, Restarts, NullNetworks, RetrainEpochs, RetrainSteps, Seeds, Plot })
+        foreach (Option o in new Option[] { Epochs, StepsPerEpoch, BatchSize, Samples, Noise, Seed, RecurrentActivation,
+            Methods, Json, Repeats, Threads, Networks, Restarts, NullNetworks, RetrainEpochs, RetrainSteps, Seeds,
+            Plot })
             command.Options.Add(o);
     }
 
-    /// <summary>What --methods asks for: the method names, repeats, threads, JSON file, networks and retraining schedule.</summary>
-    public sealed record ImportanceRequest(IReadOnlyList<string> Methods, int Repeats, int Threads, string? Json, int Restarts, int RetrainEpochs, int RetrainSteps, int Networks = 1, int NullNetworks = 19);
+    /// <summary>What --methods asks for: the method names, repeats, threads, JSON file, networks and retraining
+    /// schedule.</summary>
+    public sealed record ImportanceRequest(IReadOnlyList<string> Methods, int Repeats, int Threads, string? Json,
+                                           int Restarts, int RetrainEpochs, int RetrainSteps, int Networks = 1,
+                                           int NullNetworks = 19);
 
     /// <summary>The --methods request, or null for the reference's three lines.</summary>
     public static ImportanceRequest? Request(ParseResult parse) => parse.GetValue(Methods) is { } methods
-        ? new ImportanceRequest(ImportanceMethods.Parse(methods), parse.GetValue(Repeats), parse.GetValue(Threads), parse.GetValue(Json), parse.GetValue(Restarts),
-                                parse.GetValue(RetrainEpochs) ?? parse.GetValue(Epochs), parse.GetValue(RetrainSteps) ?? parse.GetValue(StepsPerEpoch), parse.GetValue(Networks), parse.GetValue(NullNetworks))
+        ? new ImportanceRequest(ImportanceMethods.Parse(methods), parse.GetValue(Repeats), parse.GetValue(Threads),
+                                parse.GetValue(Json), parse.GetValue(Restarts),
+                                parse.GetValue(RetrainEpochs) ?? parse.GetValue(Epochs), parse.GetValue(RetrainSteps)
+                                    ?? parse.GetValue(StepsPerEpoch), parse.GetValue(Networks),
+                                    parse.GetValue(NullNetworks))
         : null;
 
     /// <summary>Runs the reference experiment with the options of <paramref name="parse"/>.</summary>
@@ -160,7 +178,8 @@ public static class ReferenceCommand
         TrainingView.Run(trainer, s.Epochs, s.StepsPerEpoch, () => trainer.Fit(data, s.Epochs, s.StepsPerEpoch));
         var elapsed = Stopwatch.GetElapsedTime(start);
         long totalSteps = (long)s.Epochs * s.StepsPerEpoch;
-        Console.WriteLine($"Trained {totalSteps} steps in {elapsed.TotalSeconds:F3} s ({elapsed.TotalMicroseconds / totalSteps:F1} µs/step)");
+        Console.WriteLine($"Trained {totalSteps} steps in {elapsed.TotalSeconds:F3} s " +
+                          $"({elapsed.TotalMicroseconds / totalSteps:F1} µs/step)");
 
         var (x, y) = ReferenceImportance.EvaluationSet(s);
         if (request is not null) return RunMethods(s, request, model, x, y);
@@ -170,8 +189,10 @@ public static class ReferenceCommand
         return 0;
     }
 
-    // The --methods table: every method on the trained model and the evaluation set, the noise seeded as the reference's.
-    private static int RunMethods(ReferenceSettings s, ImportanceRequest request, Engine.Models.Sequential model, float[] x, float[] y)
+    // The --methods table: every method on the trained model and the evaluation set, the noise seeded as the
+    // reference's.
+    private static int RunMethods(ReferenceSettings s, ImportanceRequest request, Engine.Models.Sequential model,
+                                  float[] x, float[] y)
     {
         var names = ReferenceImportance.FeatureNames(s);
         var context = new ImportanceContext
@@ -179,12 +200,19 @@ public static class ReferenceCommand
             Model = model, Inputs = x, Targets = y, Count = s.Samples, Steps = s.Steps, Loss = new BinaryCrossEntropy(),
             Seed = s.ImportanceNoise.Seed, Repeats = request.Repeats, Threads = request.Threads,
             Retrain = ReferenceImportance.Retrainer(s, request.RetrainEpochs, request.RetrainSteps),
-            RetrainPermuted = ReferenceImportance.Retrainer(s, request.RetrainEpochs, request.RetrainSteps, permuteTargets: true),
+            RetrainPermuted = ReferenceImportance.Retrainer(s, request.RetrainEpochs, request.RetrainSteps,
+                                                            permuteTargets: true),
         };
         long start = Stopwatch.GetTimestamp();
         var networks = ReferenceImportance.Networks(s, context, request.Networks, request.Threads);
-        if (request.Networks > 1) Console.WriteLine($"Trained {request.Networks - 1} more networks in {Stopwatch.GetElapsedTime(start).TotalSeconds:F2} s");
-        var options = new ImportanceOptions { Noise = s.Noise, Restarts = request.Restarts, NullNetworks = request.NullNetworks };
+        if (request.Networks > 1)
+            Console.WriteLine($"Trained {request.Networks - 1} more networks in " +
+                              $"{Stopwatch.GetElapsedTime(start).TotalSeconds:F2} s");
+        var options = new ImportanceOptions
+        {
+            Noise = s.Noise, Restarts = request.Restarts,
+            NullNetworks = request.NullNetworks
+        };
         var runs = ImportanceRunner.Run(networks, ImportanceMethods.Create(request.Methods, options),
             run => Console.WriteLine($"{run.Name}: {run.Seconds:F2} s"));
         ImportanceTable.Write(runs, names);

@@ -11,23 +11,49 @@ namespace Demo.Commands;
 /// <summary>
 /// <c>demo study</c>: the Olden, Joy &amp; Death (2004) comparison on LSTMs. K replicate data sets with a known
 /// ranking (<see cref="StudyDesign"/>), an LSTM trained on each, every importance method run on each network, and each
-/// method's ranking compared with the truth (<see cref="StudyRunner"/>); prints the table, optionally JSON and a report.
+/// method's ranking compared with the truth (<see cref="StudyRunner"/>); prints the table, optionally JSON and a
+/// report.
 /// </summary>
 public static class StudyCommand
 {
-    private static readonly Option<int> Replicates = CommandOptions.PositiveInt("--replicates", 100, "K, replicate data sets and networks.");
+    private static readonly Option<int> Replicates = CommandOptions.PositiveInt("--replicates", 100,
+                                                                                "K, replicate data sets and networks.");
     private static readonly Option<string?> Methods = new("--methods")
     {
-        Description = $"Methods, comma-separated, or all: {string.Join(", ", ImportanceMethods.Names)}. Default: all but connection-weights-test (it ranks as connection-weights does).",
+        Description =
+            $"Methods, comma-separated, or all: {string.Join(", ", ImportanceMethods.Names)}. Default: all but " +
+            $"connection-weights-test (it ranks as connection-weights does).",
     };
     private static readonly Option<string> Kind = CommandOptions.Kind("regression");
-    private static readonly Option<string> Effects = new("--effects") { Description = "b_j, the effect of each input on the target's score, comma-separated (0 = no effect); sets F.", DefaultValueFactory = _ => "1,0.75,0.5,0.25,0" };
-    private static readonly Option<string> Lags = new("--lags") { Description = "lag_j: input j acts lag_j steps later, comma-separated, one per effect.", DefaultValueFactory = _ => "0,2,0,0,0" };
-    private static readonly Option<float> TargetNoise = new("--target-noise") { Description = "SD of the noise added to the target's score.", DefaultValueFactory = _ => 1f };
-    private static readonly Option<float> Phi = new("--phi") { Description = "AR(1) coefficient of the inputs, in [0, 1): how much neighbouring steps resemble each other.", DefaultValueFactory = _ => 0.7f };
+    private static readonly Option<string> Effects =
+        new("--effects")
+        {
+            Description = "b_j, the effect of each input on the target's score, comma-separated (0 = " +
+                                         "no effect); sets F.", DefaultValueFactory = _ => "1,0.75,0.5,0.25,0"
+        };
+    private static readonly Option<string> Lags =
+        new("--lags")
+        {
+            Description = "lag_j: input j acts lag_j steps later, comma-separated, one per effect.",
+            DefaultValueFactory = _ => "0,2,0,0,0"
+        };
+    private static readonly Option<float> TargetNoise =
+        new("--target-noise")
+        {
+            Description = "SD of the noise added to the target's score.",
+            DefaultValueFactory = _ => 1f
+        };
+    private static readonly Option<float> Phi =
+        new("--phi")
+        {
+            Description = "AR(1) coefficient of the inputs, in [0, 1): how much neighbouring steps " +
+                                     "resemble each other.", DefaultValueFactory = _ => 0.7f
+        };
     private static readonly Option<int> Steps = CommandOptions.Steps(12);
-    private static readonly Option<int> TrainSeries = CommandOptions.PositiveInt("--train-series", 100, "Training series per replicate.");
-    private static readonly Option<int> EvalSeries = CommandOptions.PositiveInt("--eval-series", 200, "Fresh evaluation series per replicate, on which the methods run.");
+    private static readonly Option<int> TrainSeries = CommandOptions.PositiveInt("--train-series", 100,
+                                                                                 "Training series per replicate.");
+    private static readonly Option<int> EvalSeries = CommandOptions.PositiveInt("--eval-series", 200,
+        "Fresh evaluation series per replicate, on which the methods run.");
     private static readonly Option<int> Units = CommandOptions.PositiveInt("--units", 8, "LSTM units.");
     private static readonly Option<string> CellActivation = CommandOptions.CellActivation();
     private static readonly Option<int> Epochs = CommandOptions.Epochs(30);
@@ -45,8 +71,12 @@ public static class StudyCommand
 
     public static Command Build()
     {
-        var command = new Command("study", "Olden et al. (2004) on LSTMs: how often does each importance method recover a known ranking of the inputs?");
-        foreach (Option o in new Option[] { Replicates, Methods, Kind, Effects, Lags, TargetNoise, Phi, Steps, TrainSeries, EvalSeries, Units, CellActivation, Epochs, Batch, OldBatch, LearningRate, Repeats, RetrainEpochs, Restarts, Seed, Threads, Report, Json, Format })
+        var command = new Command("study",
+                                  "Olden et al. (2004) on LSTMs: how often does each importance method recover a " +
+                                  "known ranking of the inputs?");
+        foreach (Option o in new Option[] { Replicates, Methods, Kind, Effects, Lags, TargetNoise, Phi, Steps,
+            TrainSeries, EvalSeries, Units, CellActivation, Epochs, Batch, OldBatch, LearningRate, Repeats,
+            RetrainEpochs, Restarts, Seed, Threads, Report, Json, Format })
             command.Options.Add(o);
         command.SetAction(Run);
         return command;
@@ -70,22 +100,33 @@ public static class StudyCommand
         {
             Coefficients = Numbers(parse.GetValue(Effects)!, "--effects", double.Parse),
             Lags = Numbers(parse.GetValue(Lags)!, "--lags", int.Parse),
-            Noise = parse.GetValue(TargetNoise), Phi = parse.GetValue(Phi), Steps = parse.GetValue(Steps), Binary = parse.GetValue(Kind) == "binary",
+            Noise = parse.GetValue(TargetNoise), Phi = parse.GetValue(Phi), Steps = parse.GetValue(Steps),
+            Binary = parse.GetValue(Kind) == "binary",
         };
         try { design.Validate(); }
-        catch (ArgumentException e) { throw new InputException($"--effects/--lags/--target-noise/--phi/--steps: {e.Message}"); }
+        catch (ArgumentException e)
+        {
+            throw new InputException($"--effects/--lags/--target-noise/--phi/--steps: " +
+                                                               $"{e.Message}");
+        }
         var settings = new StudySettings
         {
             Design = design,
-            Replicates = parse.GetValue(Replicates), TrainSeries = parse.GetValue(TrainSeries), EvaluationSeries = parse.GetValue(EvalSeries),
-            Units = parse.GetValue(Units), CellActivation = ActivationNames.Parse(parse.GetValue(CellActivation)!), Epochs = parse.GetValue(Epochs), BatchSize = CommandOptions.ValueOf(parse, Batch, OldBatch), LearningRate = parse.GetValue(LearningRate),
-            Methods = parse.GetValue(Methods) is { } list ? ImportanceCommand.ParseMethods(list) : StudySettings.DefaultMethods, Repeats = parse.GetValue(Repeats),
-            RetrainEpochs = parse.GetValue(RetrainEpochs) ?? parse.GetValue(Epochs), Restarts = parse.GetValue(Restarts), Seed = parse.GetValue(Seed), Threads = parse.GetValue(Threads),
+            Replicates = parse.GetValue(Replicates), TrainSeries = parse.GetValue(TrainSeries),
+            EvaluationSeries = parse.GetValue(EvalSeries),
+            Units = parse.GetValue(Units), CellActivation = ActivationNames.Parse(parse.GetValue(CellActivation)!),
+            Epochs = parse.GetValue(Epochs), BatchSize = CommandOptions.ValueOf(parse, Batch, OldBatch),
+            LearningRate = parse.GetValue(LearningRate),
+            Methods =
+                parse.GetValue(Methods) is { } list ? ImportanceCommand.ParseMethods(list) : StudySettings.DefaultMethods, Repeats = parse.GetValue(Repeats),
+            RetrainEpochs = parse.GetValue(RetrainEpochs) ?? parse.GetValue(Epochs),
+            Restarts = parse.GetValue(Restarts), Seed = parse.GetValue(Seed), Threads = parse.GetValue(Threads),
         };
         if (json is not null) CommandOptions.CheckWritable(json, "--json");
         if (reportDir is not null) CommandOptions.CheckReportDirectory(reportDir);
 
-        info.WriteLine($"Study: {settings.Replicates} replicates x {settings.Methods.Count} methods on {settings.Threads} thread(s)...");
+        info.WriteLine($"Study: {settings.Replicates} replicates x {settings.Methods.Count} methods on " +
+                       $"{settings.Threads} thread(s)...");
         int done = 0;
         var gate = new Lock();
         var result = StudyRunner.Run(settings, r =>
@@ -93,8 +134,11 @@ public static class StudyCommand
             lock (gate)
             {
                 done++;
-                info.WriteLine($"replicate {r.Index + 1} done ({done}/{settings.Replicates}): loss {r.Loss.ToString("F3", CultureInfo.InvariantCulture)} " +
-                                  $"(constant {r.ConstantLoss.ToString("F3", CultureInfo.InvariantCulture)}), {r.Runs.Sum(x => x.Seconds).ToString("F1", CultureInfo.InvariantCulture)} s of methods");
+                info.WriteLine($"replicate {r.Index + 1} done ({done}/{settings.Replicates}): loss " +
+                               $"{r.Loss.ToString("F3", CultureInfo.InvariantCulture)} " +
+                                  $"(constant {r.ConstantLoss.ToString("F3", CultureInfo.InvariantCulture)}), " +
+                                  $"{r.Runs.Sum(x => x.Seconds).ToString("F1", CultureInfo.InvariantCulture)} s of " +
+                                  $"methods");
             }
         });
         StudyOutput.WriteTable(result, format);
@@ -102,7 +146,8 @@ public static class StudyCommand
         if (reportDir is not null)
         {
             var report = StudyOutput.WriteReport(reportDir, result);
-            info.WriteLine($"Report: {Path.Combine(reportDir, "report.md")}, {Path.Combine(reportDir, "report.html")} ({string.Join(", ", report.Images)})");
+            info.WriteLine($"Report: {Path.Combine(reportDir, "report.md")}, " +
+                           $"{Path.Combine(reportDir, "report.html")} ({string.Join(", ", report.Images)})");
         }
         return 0;
     }

@@ -24,19 +24,55 @@ public static class TrainCommand
     private static readonly Option<string> Data = CommandOptions.Data();
     private static readonly Option<char?> Delimiter = CommandOptions.Delimiter();
     private static readonly Option<string> Target = new("--target") { Description = "Target column.", Required = true };
-    private static readonly Option<string?> Features = new("--features") { Description = "Feature columns, comma-separated (default: every other numeric column)." };
-    private static readonly Option<string?> SeriesCol = new("--series-col") { Description = "Series-id column (default: the column named series or id)." };
-    private static readonly Option<string?> TimeCol = new("--time-col") { Description = "Time column (default: the column named time or t; else file order)." };
-    private static readonly Option<int?> Window = new("--window") { Description = "Cut each series (or the whole file, without a series column) into windows of N steps." };
-    private static readonly Option<bool> NoHead = new("--no-head") { Description = "No dense head: the last LSTM layer's units are the outputs (as in the reference model)." };
-    private static readonly Option<string> Layers = new("--layers") { Description = "Units of each LSTM layer, comma-separated.", DefaultValueFactory = _ => "10,5" };
+    private static readonly Option<string?> Features =
+        new("--features") { Description = "Feature columns, comma-separated (default: every other numeric column)." };
+    private static readonly Option<string?> SeriesCol =
+        new("--series-col") { Description = "Series-id column (default: the column named series or id)." };
+    private static readonly Option<string?> TimeCol =
+        new("--time-col") { Description = "Time column (default: the column named time or t; else file order)." };
+    private static readonly Option<int?> Window =
+        new("--window")
+        {
+            Description = "Cut each series (or the whole file, without a series column) into windows " +
+                                        "of N steps."
+        };
+    private static readonly Option<bool> NoHead =
+        new("--no-head")
+        {
+            Description = "No dense head: the last LSTM layer's units are the outputs (as in the " +
+                                         "reference model)."
+        };
+    private static readonly Option<string> Layers =
+        new("--layers")
+        {
+            Description = "Units of each LSTM layer, comma-separated.",
+            DefaultValueFactory = _ => "10,5"
+        };
     private static readonly Option<string> ActivationOpt = CommandOptions.CellActivation();
-    private static readonly Option<string> Cell = CommandOptions.Choice("--cell", "lstm", "Recurrent layers: lstm, or gru (Keras' GRU, reset_after).", "lstm", "gru");
+    private static readonly Option<string> Cell = CommandOptions.Choice("--cell", "lstm",
+        "Recurrent layers: lstm, or gru (Keras' GRU, reset_after).", "lstm", "gru");
     private static readonly Option<string> RecurrentActivation = CommandOptions.RecurrentActivation();
-    private static readonly Option<bool> BidirectionalOpt = new("--bidirectional") { Description = "Wrap each recurrent layer in Bidirectional (concat: 2 x units outputs)." };
-    private static readonly Option<float> DropoutOpt = new("--dropout") { Description = "Dropout rate after each recurrent layer, in [0, 1) (0: none).", DefaultValueFactory = _ => 0f };
-    private static readonly Option<string> Output = CommandOptions.Choice("--output", "sequence", "sequence: a prediction for every step; last: one per series, at its last step.", "sequence", "last");
-    private static readonly Option<string?> Loss = new Option<string?>("--loss") { Description = "bce (0/1 target, sigmoid output) or mse (numeric target, linear output). Default: bce when every target is 0 or 1, else mse." }
+    private static readonly Option<bool> BidirectionalOpt =
+        new("--bidirectional")
+        {
+            Description = "Wrap each recurrent layer in Bidirectional (concat: 2 x units " +
+                                               "outputs)."
+        };
+    private static readonly Option<float> DropoutOpt =
+        new("--dropout")
+        {
+            Description = "Dropout rate after each recurrent layer, in [0, 1) (0: none).",
+            DefaultValueFactory = _ => 0f
+        };
+    private static readonly Option<string> Output = CommandOptions.Choice("--output", "sequence",
+        "sequence: a prediction for every step; last: one per series, at its last step.", "sequence", "last");
+    private static readonly Option<string?> Loss =
+        new Option<string?>("--loss")
+        {
+            Description = "bce (0/1 target, sigmoid output) or mse (numeric target, " +
+                                                      "linear output). Default: bce when every target is 0 or 1, " +
+                                                      "else mse."
+        }
         .AcceptOnlyFromAmongFluent([.. LossNames.ShortNames]);
     private static readonly Option<int> Epochs = CommandOptions.Epochs(40);
     private static readonly Option<int> Batch = CommandOptions.BatchSize(32);
@@ -46,7 +82,8 @@ public static class TrainCommand
     {
         Description = "Fraction of the series held out for validation (0 for none).",
         DefaultValueFactory = _ => 0.2f,
-        CustomParser = r => r.Tokens.Count == 0 ? 0.2f : CommandOptions.Number(r, "--validation", v => v is >= 0 and < 1, "in [0, 1)"),
+        CustomParser = r =>
+            r.Tokens.Count == 0 ? 0.2f : CommandOptions.Number(r, "--validation", v => v is >= 0 and < 1, "in [0, 1)"),
     };
     private static readonly Option<int?> EarlyStoppingOpt = CommandOptions.OptionalPositiveInt("--early-stopping",
         "Stop when the validation loss has not improved for PATIENCE epochs (needs --validation > 0).");
@@ -56,17 +93,20 @@ public static class TrainCommand
             "epoch with the lowest validation loss.",
     };
     private static readonly Option<ulong> Seed = CommandOptions.Seed();
-    private static readonly Option<string> Model = CommandOptions.RequiredPath("--model", "Where to save the trained model (.safetensors).");
+    private static readonly Option<string> Model = CommandOptions.RequiredPath("--model",
+        "Where to save the trained model (.safetensors).");
     private static readonly Option<string?> Report = CommandOptions.Report();
     private static readonly Option<string?> Json = CommandOptions.Json();
 
     public static Command Build()
     {
-        var command = new Command("train", "Train an LSTM or GRU on your CSV and save it as a .safetensors model file.");
+        var command = new Command("train",
+                                  "Train an LSTM or GRU on your CSV and save it as a .safetensors model file.");
         foreach (Option o in new Option[]
                  {
                      Data, Target, Features, SeriesCol, TimeCol, Window, NoHead, Layers, Cell, ActivationOpt,
-                     RecurrentActivation, BidirectionalOpt, DropoutOpt, Output, Loss, Epochs, Batch, OldBatch, LearningRate,
+                     RecurrentActivation, BidirectionalOpt, DropoutOpt, Output, Loss, Epochs, Batch, OldBatch,
+                     LearningRate,
                      Validation, EarlyStoppingOpt, NoRestoreBest, Seed, Model, Report, Json, Delimiter,
                  })
             command.Options.Add(o);
@@ -90,15 +130,22 @@ public static class TrainCommand
         ulong seed = parse.GetValue(Seed);
         int epochs = parse.GetValue(Epochs), batch = CommandOptions.ValueOf(parse, Batch, OldBatch);
         float lr = parse.GetValue(LearningRate), validation = parse.GetValue(Validation);
-        if (parse.GetValue(Window) is int w && w <= 0) throw new InputException($"--window must be a positive whole number, got {w}");
+        if (parse.GetValue(Window) is int w && w <= 0)
+            throw new InputException($"--window must be a positive whole number, got {w}");
         if (!head && units[^1] != 1)
-            throw new InputException($"--no-head makes the last layer's units the outputs: the last of --layers must be 1 for one target, not {units[^1]}");
+            throw new InputException($"--no-head makes the last layer's units the outputs: the last of --layers must " +
+                                     $"be 1 for one target, not {units[^1]}");
         bool bidirectional = parse.GetValue(BidirectionalOpt);
-        if (!head && bidirectional) throw new InputException("--bidirectional doubles the last layer's outputs: it needs the dense head (drop --no-head)");
+        if (!head && bidirectional)
+            throw new InputException("--bidirectional doubles the last layer's outputs: it needs the dense head " +
+                                     "(drop --no-head)");
         float dropout = parse.GetValue(DropoutOpt);
-        if (!(dropout >= 0 && dropout < 1)) throw new InputException($"--dropout must be a rate in [0, 1), got {dropout.ToString(CultureInfo.InvariantCulture)}");
+        if (!(dropout >= 0 && dropout < 1))
+            throw new InputException($"--dropout must be a rate in [0, 1), got " +
+                                     $"{dropout.ToString(CultureInfo.InvariantCulture)}");
         OutputPaths.Check([new("--data", dataPath)],
-            [new("--model", modelPath), .. jsonPath is null ? Array.Empty<OutputPaths.Named>() : [new("--json", jsonPath)]], reportDir);
+            [new("--model", modelPath),
+             .. jsonPath is null ? Array.Empty<OutputPaths.Named>() : [new("--json", jsonPath)]], reportDir);
 
         var data = SeriesLayout.Open(dataPath, _ => new DataOptions(parse.GetValue(Target),
             CommandOptions.SplitList(parse.GetValue(Features)) is { Length: > 0 } f ? f : null,
@@ -114,7 +161,9 @@ public static class TrainCommand
         new RandomSource(seed).Fork(DemoStreams.Train.ValidationSplit).Shuffle<int>(order);
         int held = (int)Math.Round(validation * data.Count);
         if (validation > 0 && held == 0 && data.Count > 1) held = 1;
-        if (held >= data.Count) throw new InputException($"{dataPath}: --validation {validation} leaves no series to train on ({data.Count} series)");
+        if (held >= data.Count)
+            throw new InputException($"{dataPath}: --validation {validation} leaves no series to train on " +
+                                     $"({data.Count} series)");
         int? patience = parse.GetValue(EarlyStoppingOpt);
         if (patience is not null && held == 0)
             throw new InputException(
@@ -148,20 +197,24 @@ public static class TrainCommand
         var info = new TrainingInfo
         {
             Loss = loss, Epochs = epochs, BatchSize = batch, LearningRate = lr, Validation = validation, Seed = seed,
-            Target = data.TargetName, SeriesColumn = data.SeriesColumn, TimeColumn = data.TimeColumn, Window = data.Window,
+            Target = data.TargetName, SeriesColumn = data.SeriesColumn, TimeColumn = data.TimeColumn,
+            Window = data.Window,
             TrainingSeries = train.Count, ValidationSeries = valid?.Count ?? 0, HeldOut = valid?.Ids ?? [],
         };
         var arch = new ModelMetadata
         {
-            Features = data.FeatureNames, Steps = data.Steps, Normalisation = new Normalisation(mean, sd), Training = info,
+            Features = data.FeatureNames, Steps = data.Steps, Normalisation = new Normalisation(mean, sd),
+            Training = info,
             Constant = data.Constant.Count > 0 ? [.. data.Constant] : null,
             Warnings = data.Warnings.Count > 0 ? [.. data.Warnings] : null,
         };
         var model = new Sequential(data.Features, layers, flatten: sequence);
         model.Initialize(seed);
 
-        Console.WriteLine($"Data: {dataPath}: {data.Count} series x {data.Steps} steps x {data.Features} features ({string.Join(", ", data.FeatureNames)}); target '{data.TargetName}', loss {loss}" +
-                          (data.DroppedRows > 0 ? $"; {data.DroppedRows} rows at the ends of series do not fill a window and are left out" : ""));
+        Console.WriteLine($"Data: {dataPath}: {data.Count} series x {data.Steps} steps x {data.Features} features " +
+                          $"({string.Join(", ", data.FeatureNames)}); target '{data.TargetName}', loss {loss}" +
+                          (data.DroppedRows > 0 ? $"; {data.DroppedRows} rows at the ends of series do not fill a " +
+                                                  $"window and are left out" : ""));
         Console.WriteLine($"Split: {train.Count} training, {valid?.Count ?? 0} validation series (seed {seed})");
         SummaryCommand.Print(model, arch);
 
@@ -172,19 +225,24 @@ public static class TrainCommand
             EarlyStopping = valid is not null && (patience is not null || restoreBest)
                 ? new EarlyStopping(patience, restoreBest) : null,
         };
-        var source = new ArrayBatchSource(train.Inputs, TargetsFor(train, model.OutputsSequence), train.Count, train.Steps, train.Features,
-            model.OutputsPerSeries(train.Steps), batch, new RandomSource(seed).Fork(DemoStreams.Train.BatchOrder).NextUInt64());
-        var validationSet = valid is null ? null : new ValidationSet(valid.Inputs, TargetsFor(valid, model.OutputsSequence), valid.Count);
+        var source = new ArrayBatchSource(train.Inputs, TargetsFor(train, model.OutputsSequence), train.Count,
+                                          train.Steps, train.Features,
+            model.OutputsPerSeries(train.Steps), batch,
+            new RandomSource(seed).Fork(DemoStreams.Train.BatchOrder).NextUInt64());
+        var validationSet = valid is null ? null : new ValidationSet(valid.Inputs,
+            TargetsFor(valid, model.OutputsSequence), valid.Count);
         IReadOnlyList<EpochResult> history;
         try
         {
-            history = TrainingView.Run(trainer, epochs, source.StepsPerEpoch, () => trainer.Fit(source, epochs, source.StepsPerEpoch, validationSet));
+            history = TrainingView.Run(trainer, epochs, source.StepsPerEpoch, () =>
+                trainer.Fit(source, epochs, source.StepsPerEpoch, validationSet));
         }
         catch (TrainingDivergedException e)
         {
             throw new InputException(
                 $"{dataPath}: training diverged at epoch {e.Epoch}, step {e.Step} ({e.Reason}); no model was saved. " +
-                                     $"Try a smaller --lr (now {lr.ToString(CultureInfo.InvariantCulture)}), fewer or smaller --layers, or check the data for extreme values");
+                                     $"Try a smaller --lr (now {lr.ToString(CultureInfo.InvariantCulture)}), fewer " +
+                                     $"or smaller --layers, or check the data for extreme values");
         }
 
         info.History.AddRange(history.Select(EpochLoss.Of));
@@ -205,7 +263,8 @@ public static class TrainCommand
             report.AddModel(modelPath, arch, model);
             report.AddTraining(arch);
             report.Write();
-            Console.WriteLine($"Report: {Path.Combine(reportDir, "report.md")}, {Path.Combine(reportDir, "report.html")}");
+            Console.WriteLine($"Report: {Path.Combine(reportDir, "report.md")}, " +
+                              $"{Path.Combine(reportDir, "report.html")}");
         }
         if (jsonPath is not null)
         {
@@ -220,7 +279,8 @@ public static class TrainCommand
         return 0;
     }
 
-    /// <summary>Targets per series as the model outputs them: (N, T) for a sequence output, (N, 1) = the last step's target otherwise.</summary>
+    /// <summary>Targets per series as the model outputs them: (N, T) for a sequence output, (N, 1) = the last step's
+    /// target otherwise.</summary>
     public static float[] TargetsFor(SeriesSet data, bool sequence)
     {
         var y = data.Targets ?? throw new InputException($"{data.Path}: the data has no target column");

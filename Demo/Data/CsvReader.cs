@@ -140,7 +140,8 @@ public sealed class CsvReader : IDisposable
                     _delimiter = ';';
                     _reader.Dispose();
                     _stream.Position = 0;
-                    _reader = new StreamReader(_stream, _encoding, detectEncodingFromByteOrderMarks: true, leaveOpen: true);
+                    _reader = new StreamReader(_stream, _encoding, detectEncodingFromByteOrderMarks: true,
+                                               leaveOpen: true);
                     _length = _position = 0;
                     _line = 0;
                     Warnings.Add($"{Path}:{start}: the header has no ',' but has ';': read with ';' (semicolon) as " +
@@ -279,7 +280,8 @@ public sealed class CsvReader : IDisposable
     {
         if (_recordLength - fieldStart >= MaxFieldChars)
             throw quoted is var (line, column)
-                ? new InputException($"{Path}:{line}:{column}: the quoted field {FieldCount + 1} is not closed within " +
+                ? new InputException($"{Path}:{line}:{column}: the quoted field {FieldCount + 1} is not closed " +
+                                     $"within " +
                                      $"{MaxFieldChars} characters (a missing closing quote?)")
                 : Error($"a field longer than {MaxFieldChars} characters");
         if (_recordLength == _record.Length)

@@ -147,11 +147,13 @@ public sealed partial class CsvTable
                 if (_numberCount[c]++ == 0) _first[c] = value;
                 else if (value != _first[c]) _varies[c] = true;
             }
-            else if (_firstBad[c].Problem == Problem.None) _firstBad[c] = (row, problem, Engine.IO.ErrorText.Quote(cell.ToString()));
+            else if (_firstBad[c].Problem == Problem.None)
+                _firstBad[c] = (row, problem, Engine.IO.ErrorText.Quote(cell.ToString()));
         }
     }
 
-    private static readonly System.Buffers.SearchValues<char> NumberChars = System.Buffers.SearchValues.Create("+-.eE0123456789");
+    private static readonly System.Buffers.SearchValues<char> NumberChars =
+        System.Buffers.SearchValues.Create("+-.eE0123456789");
 
     // A finite 32-bit number: optional sign, digits, point, exponent (invariant culture, no group separators).
     private static Problem Parse(ReadOnlySpan<char> cell, out float value)
@@ -159,9 +161,11 @@ public sealed partial class CsvTable
         value = float.NaN;
         if (cell.IsEmpty) return Problem.Empty;
         if (cell.ContainsAnyExcept(NumberChars))
-            return double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double special) && !double.IsFinite(special)
+            return double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double special)
+                && !double.IsFinite(special)
                 ? Problem.NotFinite : Problem.NotANumber;
-        const NumberStyles style = NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent;
+        const NumberStyles style =
+            NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent;
         if (!double.TryParse(cell, style, CultureInfo.InvariantCulture, out double d)) return Problem.NotANumber;
         value = (float)d;
         return float.IsFinite(value) ? Problem.None : Problem.TooLarge;
@@ -204,7 +208,8 @@ public sealed partial class CsvTable
     /// <summary>Whether any cell of a numeric column is a number.</summary>
     public bool HasNumbers(int column) => _numeric[column] >= 0 && _numberCount[column] > 0;
 
-    /// <summary>Throws, naming the first cell of <paramref name="column"/> that is not a finite number, if any.</summary>
+    /// <summary>Throws, naming the first cell of <paramref name="column"/> that is not a finite number, if
+    /// any.</summary>
     public void CheckNumeric(int column)
     {
         if (_numeric[column] < 0) throw new InvalidOperationException($"column {column} was read as text");
@@ -241,10 +246,12 @@ public sealed partial class CsvTable
     /// <summary>The first row (in file order) among <paramref name="columns"/> with a cell that is not a finite number;
     /// -1 when every cell is one.</summary>
     public int FirstBadColumn(IEnumerable<int> columns) =>
-        columns.Where(c => _firstBad[c].Problem != Problem.None).OrderBy(c => _firstBad[c].Row).ThenBy(c => c).DefaultIfEmpty(-1).First();
+        columns.Where(c => _firstBad[c].Problem != Problem.None).OrderBy(c => _firstBad[c].Row).ThenBy(c =>
+            c).DefaultIfEmpty(-1).First();
 
     /// <summary>The number in a numeric cell (check the column with <see cref="CheckNumeric"/> first).</summary>
-    public float Number(int row, int column) => _numbers[(long)row * (Header.Length - _distinct.Length) + _numeric[column]];
+    public float Number(int row, int column) =>
+        _numbers[(long)row * (Header.Length - _distinct.Length) + _numeric[column]];
 
     /// <summary>The text of a text column's cell, trimmed.</summary>
     public string Text(int row, int column) => _distinct[_textSlot[column]][TextId(row, column)];

@@ -13,7 +13,8 @@ namespace Demo.Data;
 public static class DataChecks
 {
     /// <summary>
-    /// The loss to train with: <paramref name="given"/>, else bce when every target is 0 or 1 and mse otherwise. Errors:
+    /// The loss to train with: <paramref name="given"/>, else bce when every target is 0 or 1 and mse otherwise.
+    /// Errors:
     /// bce on a target that is not 0/1 (naming the first such line), bce on one class only. Warnings: a default mse on
     /// a target that is 0 or 1 on all rows but one or at most 1% (naming the first other value and its line), a
     /// constant target.

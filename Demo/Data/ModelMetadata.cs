@@ -31,7 +31,8 @@ public sealed record EpochLoss(int Epoch, float Loss, float? ValidationLoss)
         metrics.Count == 0 ? null : metrics.ToDictionary(m => m.Name, m => (float)m.Value);
 }
 
-/// <summary>How the model was trained and on what data: kept for reports and for reading the data the same way.</summary>
+/// <summary>How the model was trained and on what data: kept for reports and for reading the data the same
+/// way.</summary>
 public sealed record TrainingInfo
 {
     public string Loss { get; init; } = "bce";
@@ -83,7 +84,8 @@ public sealed record ModelMetadata
     public string[]? Warnings { get; init; }
 
     /// <summary>
-    /// For a model imported from another framework: where it came from (<see cref="Engine.Import.ImportedNetwork.Metadata"/>).
+    /// For a model imported from another framework: where it came from
+    /// (<see cref="Engine.Import.ImportedNetwork.Metadata"/>).
     /// Its <see cref="Features"/> may be empty: the inputs are then the data's columns other than series, time and
     /// target, in file order. Imported models apply no standardisation.
     /// </summary>
@@ -155,10 +157,12 @@ public sealed record ModelMetadata
     private static string Number(float v) => v.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The metadata entries to save with a model.</summary>
-    public Dictionary<string, string> ToEntries() => new() { [Key] = JsonSerializer.Serialize(this, MetadataJson.Default.ModelMetadata) };
+    public Dictionary<string, string> ToEntries() =>
+        new() { [Key] = JsonSerializer.Serialize(this, MetadataJson.Default.ModelMetadata) };
 
     /// <summary>
-    /// Reads the record from a model file's metadata (<see cref="Key"/>, or a first-format file's <c>architecture</c>) and
+    /// Reads the record from a model file's metadata (<see cref="Key"/>, or a first-format file's <c>architecture</c>)
+    /// and
     /// checks it against the model; throws <see cref="InputException"/> naming the file.
     /// </summary>
     public static ModelMetadata Read(IReadOnlyDictionary<string, string> metadata, Sequential model, string path)
@@ -167,7 +171,11 @@ public sealed record ModelMetadata
             throw new InputException(
                 $"{path}: the model file has no '{Key}' entry: the demo does not know its input columns");
         ModelMetadata record;
-        try { record = JsonSerializer.Deserialize(json, MetadataJson.Default.ModelMetadata) ?? throw new JsonException("null"); }
+        try
+        {
+            record = JsonSerializer.Deserialize(json, MetadataJson.Default.ModelMetadata)
+            ?? throw new JsonException("null");
+        }
         catch (JsonException e)
         {
             throw new InputException(
@@ -178,8 +186,10 @@ public sealed record ModelMetadata
     }
 }
 
-/// <summary>The metadata record's JSON contract, source-generated: snake_case keys, nulls left out, NaN as "NaN".</summary>
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+/// <summary>The metadata record's JSON contract, source-generated: snake_case keys, nulls left out, NaN as
+/// "NaN".</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+                             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
                              NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 [JsonSerializable(typeof(ModelMetadata))]
 public sealed partial class MetadataJson : JsonSerializerContext;

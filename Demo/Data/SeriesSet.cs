@@ -8,9 +8,11 @@ namespace Demo.Data;
 /// <param name="Features">Feature columns; null for every other numeric column.</param>
 /// <param name="SeriesColumn">Series-id column; null for the first column named series or id, if any.</param>
 /// <param name="TimeColumn">Time column; null for the first column named time or t, if any (else file order).</param>
-/// <param name="Window">Cut each series (or the whole file, without a series column) into windows of this many steps.</param>
+/// <param name="Window">Cut each series (or the whole file, without a series column) into windows of this many
+/// steps.</param>
 /// <param name="TargetOptional">When true a missing target column is not an error (predict).</param>
-public sealed record DataOptions(string? Target, string[]? Features, string? SeriesColumn, string? TimeColumn, int? Window,
+public sealed record DataOptions(string? Target, string[]? Features, string? SeriesColumn, string? TimeColumn,
+                                 int? Window,
                                  bool TargetOptional = false, string? Model = null);
 
 /// <summary>A feature column left out of training because it holds <paramref name="Value"/> on every row.</summary>
@@ -37,7 +39,8 @@ public sealed class SeriesSet
     public float[]? Targets { get; init; }
     /// <summary>(N) series id of each series or window.</summary>
     public required string[] Ids { get; init; }
-    /// <summary>(N, T) time of each step as written in the file (empty when built without rows, for training).</summary>
+    /// <summary>(N, T) time of each step as written in the file (empty when built without rows, for
+    /// training).</summary>
     public required string[] Times { get; init; }
     /// <summary>(N, T) file line of each step (empty when built without rows).</summary>
     public required int[] Lines { get; init; }
@@ -75,14 +78,16 @@ public sealed class SeriesSet
         if (Targets is null) return null;
         for (int i = 0; i < Targets.Length; i++)
             if (Targets[i] is not (0f or 1f))
-                return new InputException($"{Path}:{Lines[i]}: column '{TargetName}' has {Targets[i].ToString(CultureInfo.InvariantCulture)}, but " + (model is null
+                return new InputException($"{Path}:{Lines[i]}: column '{TargetName}' has " +
+                                          $"{Targets[i].ToString(CultureInfo.InvariantCulture)}, but " + (model is null
                     ? "--loss bce needs targets of 0 or 1 (use --loss mse for a numeric target)"
                     : $"the model {model} was trained with loss bce, which needs targets of 0 or 1"));
         return null;
     }
 }
 
-/// <summary>Per-feature standardisation with the training data's mean and SD (population SD; a constant feature gets SD 1).</summary>
+/// <summary>Per-feature standardisation with the training data's mean and SD (population SD; a constant feature gets SD
+/// 1).</summary>
 public static class Standardiser
 {
     /// <summary>Mean and SD of each feature over all series and steps of (N, T, F) inputs.</summary>
@@ -153,7 +158,8 @@ public sealed class SeriesLayout
 
     private CsvTable Table => _table ?? throw new InvalidOperationException("the table was released");
 
-    /// <summary>The target column's values over every row, in file order (with their lines); empty without one.</summary>
+    /// <summary>The target column's values over every row, in file order (with their lines); empty without
+    /// one.</summary>
     public IEnumerable<(float Value, int Line)> TargetCells()
     {
         if (_targetCol < 0) yield break;
@@ -264,7 +270,8 @@ public sealed class SeriesLayout
             {
                 int length = groupStart[g + 1] - groupStart[g];
                 string id = GroupId(g);
-                // The model's window when the data is read for a trained model (predict and importance have no --window).
+                // The model's window when the data is read for a trained model (predict and importance have no
+                // --window).
                 string what = o.Model is null ? $"--window {window}" : $"the model's window of {window} steps";
                 if (length < window)
                     throw new InputException(seriesCol >= 0
@@ -379,7 +386,8 @@ public sealed class SeriesLayout
                 for (int j = 0; j < f; j++) x[cell * f + j] = table.Number(r, _featureCols[j]);
                 if (y is not null) y[cell] = table.Number(r, _targetCol);
                 if (!rows) continue;
-                timeText[cell] = _timeCol >= 0 ? table.Text(r, _timeCol) : (r + 1).ToString(CultureInfo.InvariantCulture);
+                timeText[cell] = _timeCol >= 0 ? table.Text(r, _timeCol) : (r
+                                                                            + 1).ToString(CultureInfo.InvariantCulture);
                 lines[cell] = table.Line(r);
             }
         }

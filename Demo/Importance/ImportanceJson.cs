@@ -11,12 +11,15 @@ namespace Demo.Importance;
 /// "timeMap"?, "lagMap"?, "gateScores"?, "curves"? } ], "groups"? }</c>. With feature groups the "features"
 /// and every feature "name" are the scored units (groups, then ungrouped features) and "groups" is
 /// <c>[ { "name", "features": [...] } ]</c>, one per unit. sd, se and ci95 are null where the method does not
-/// repeat (count 1); p appears only where a method tests its scores (connection-weights-test). Written to a temporary file and renamed, so a reader never sees half a file.
+/// repeat (count 1); p appears only where a method tests its scores (connection-weights-test). Written to a temporary
+/// file and renamed, so a reader never sees half a file.
 /// </summary>
 public static class ImportanceJson
 {
-    /// <summary>Writes <paramref name="runs"/> to <paramref name="path"/> atomically (temporary file, then rename).</summary>
-    public static void Write(string path, IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames, FeatureGroups? groups = null)
+    /// <summary>Writes <paramref name="runs"/> to <paramref name="path"/> atomically (temporary file, then
+    /// rename).</summary>
+    public static void Write(string path, IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames,
+                             FeatureGroups? groups = null)
     {
         AtomicFile.Write(path, stream =>
         {
@@ -29,11 +32,13 @@ public static class ImportanceJson
     public static string ToJson(IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames)
     {
         using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true })) Write(writer, runs, featureNames);
+        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+            Write(writer, runs, featureNames);
         return System.Text.Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    private static void Write(Utf8JsonWriter w, IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames, FeatureGroups? groups = null)
+    private static void Write(Utf8JsonWriter w, IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames,
+                              FeatureGroups? groups = null)
     {
         w.WriteStartObject();
         w.WriteStartArray("features");
@@ -129,7 +134,8 @@ public static class ImportanceJson
         w.WriteEndArray();
     }
 
-    /// <summary>A matrix as an array of rows under <paramref name="name"/> (nothing when null); non-finite values as null.</summary>
+    /// <summary>A matrix as an array of rows under <paramref name="name"/> (nothing when null); non-finite values as
+    /// null.</summary>
     internal static void Matrix(Utf8JsonWriter w, string name, double[,]? m)
     {
         if (m is null) return;

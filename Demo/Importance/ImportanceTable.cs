@@ -33,12 +33,14 @@ public static class ImportanceTable
         return steps;
     }
 
-    /// <summary>What the method's score measures: for a stepwise search, the loss change at the feature's step.</summary>
+    /// <summary>What the method's score measures: for a stepwise search, the loss change at the feature's
+    /// step.</summary>
     public static string Meaning(MethodRun run) =>
         Steps(run) is null ? run.Result.ScoreMeaning
             : run.Result.ScoreMeaning.Length > 0 ? $"{StepScore}: {run.Result.ScoreMeaning}" : StepScore;
 
-    /// <summary>"0.2841 #3" (or "0.2841 step 3"), then "±0.0130" (half-width of the 95% interval) and "p = 0.050".</summary>
+    /// <summary>"0.2841 #3" (or "0.2841 step 3"), then "±0.0130" (half-width of the 95% interval) and "p =
+    /// 0.050".</summary>
     private static string Cell(FeatureImportance f, int[]? steps)
     {
         string text = $"{Number(f.Score)} {(steps is null ? $"#{f.Rank}" : $"step {steps[f.Feature]}")}";
@@ -58,12 +60,14 @@ public static class ImportanceTable
     public static TextTable Build(IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames, int width)
     {
         var table = ByMethod(runs, featureNames);
-        if (featureNames.Count > MaxFeatureColumns || featureNames.Any(n => n.Length > MaxFeatureHeader) || !table.FitsOneBlock(width))
+        if (featureNames.Count > MaxFeatureColumns || featureNames.Any(n => n.Length > MaxFeatureHeader)
+            || !table.FitsOneBlock(width))
         {
             table = new TextTable(["feature", .. runs.Select(r => r.Name)]) { Title = "Variable importance" };
             var steps = runs.Select(Steps).ToArray();
             for (int j = 0; j < featureNames.Count; j++)
-                table.Add([featureNames[j], .. runs.Select((r, m) => Cell(r.Result.Features.Single(f => f.Feature == j), steps[m]))]);
+                table.Add([featureNames[j],
+                           .. runs.Select((r, m) => Cell(r.Result.Features.Single(f => f.Feature == j), steps[m]))]);
             table.Add(["seconds", .. runs.Select(Seconds)]);
             foreach (var run in runs) table.Notes.Add($"{run.Name}: {Meaning(run)}");
         }
@@ -92,10 +96,12 @@ public static class ImportanceTable
         var parts = new List<string>();
         if (runs.Any(r => Steps(r) is null)) parts.Add("#r: rank (#1 = most important)");
         if (runs.Any(r => Steps(r) is not null))
-            parts.Add($"step k: a stepwise search's rank: the feature entered (forward) or was removed (backward) at step k; its score is the {StepScore}");
+            parts.Add($"step k: a stepwise search's rank: the feature entered (forward) or was removed (backward) at " +
+                      $"step k; its score is the {StepScore}");
         if (runs.Any(r => r.Result.Features.Any(f => f.Statistics is { Count: > 1 })))
             parts.Add("±h: half-width of the 95% interval (1.96 SE)");
-        if (runs.Any(r => r.Result.Features.Any(f => f.P is not null))) parts.Add("p: the randomisation test's p-value");
+        if (runs.Any(r => r.Result.Features.Any(f => f.P is not null)))
+            parts.Add("p: the randomisation test's p-value");
         yield return string.Join("; ", parts) + ".";
     }
 
@@ -105,7 +111,8 @@ public static class ImportanceTable
         foreach (var run in runs)
         {
             if (run.Result.Order is { } order)
-                yield return $"{run.Name}: order of {run.Ranking.OrderWord()}: {string.Join(", ", order.Select(i => featureNames[i]))}";
+                yield return $"{run.Name}: order of {run.Ranking.OrderWord()}: {string.Join(", " +
+                             $"", order.Select(i => featureNames[i]))}";
             if (run.Result.Note is { } note) yield return note;
         }
         yield return $"total: {runs.Sum(r => r.Seconds).ToString("F2", CultureInfo.InvariantCulture)} s";
@@ -119,7 +126,9 @@ public static class ImportanceTable
     {
         static string R(double v) => double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "";
         static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
-        var table = new TextTable(["method", "feature", "score", "rank", "step", "sd", "se", "count", "ci95_low", "ci95_high", "p",
+        var table =
+            new TextTable(["method", "feature", "score", "rank", "step", "sd", "se", "count", "ci95_low", "ci95_high",
+                           "p",
                                    "seconds", "score_meaning"]);
         foreach (var run in runs)
         {
@@ -127,7 +136,8 @@ public static class ImportanceTable
             foreach (var f in run.Result.Features.OrderBy(f => f.Feature))
             {
                 var s = f.Statistics is { Count: > 1 } st ? st : (SampleStatistics?)null;
-                table.Add(run.Name, featureNames[f.Feature], R(f.Score), I(f.Rank), steps is null ? "" : I(steps[f.Feature]),
+                table.Add(run.Name, featureNames[f.Feature], R(f.Score), I(f.Rank),
+                          steps is null ? "" : I(steps[f.Feature]),
                     s is { } a ? R(a.Sd) : "", s is { } b ? R(b.Se) : "", I(f.Statistics?.Count ?? 1),
                     s is { } c ? R(c.Ci95Low) : "", s is { } d ? R(d.Ci95High) : "", f.P is { } p ? R(p) : "",
                     R(run.Seconds), Meaning(run));
@@ -136,15 +146,22 @@ public static class ImportanceTable
         return table;
     }
 
-    /// <summary>The results as <paramref name="format"/> asks: the fitted table, the tidy CSV, or the table as markdown.</summary>
-    public static string Format(IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames, TableFormat format, int width) =>
-        format == TableFormat.Csv ? Tidy(runs, featureNames).ToCsv() : Build(runs, featureNames, width).Format(format, width);
+    /// <summary>The results as <paramref name="format"/> asks: the fitted table, the tidy CSV, or the table as
+    /// markdown.</summary>
+    public static string Format(IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames, TableFormat format,
+                                int width) =>
+        format == TableFormat.Csv ? Tidy(runs, featureNames).ToCsv() : Build(runs, featureNames,
+                                                                             width).Format(format, width);
 
-    /// <summary>Writes the results to the console in <paramref name="format"/>, fitted to the console's width.</summary>
-    public static void Write(IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames, TableFormat format = TableFormat.Table) =>
+    /// <summary>Writes the results to the console in <paramref name="format"/>, fitted to the console's
+    /// width.</summary>
+    public static void Write(IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames,
+                             TableFormat format = TableFormat.Table) =>
         Console.Write(Format(runs, featureNames, format, TextTable.ConsoleWidth()));
 
     /// <summary>4 decimals, or 3 significant digits in E notation for small magnitudes.</summary>
     public static string Number(double x) =>
-        double.IsNaN(x) ? "NaN" : x == 0 || Math.Abs(x) >= 1e-3 ? x.ToString("F4", CultureInfo.InvariantCulture) : x.ToString("0.00E+0", CultureInfo.InvariantCulture);
+        double.IsNaN(x) ? "NaN" : x == 0
+            || Math.Abs(x) >= 1e-3 ? x.ToString("F4",
+                                                CultureInfo.InvariantCulture) : x.ToString("0.00E+0", CultureInfo.InvariantCulture);
 }

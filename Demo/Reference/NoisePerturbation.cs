@@ -12,8 +12,10 @@ namespace Demo.Reference;
 /// </summary>
 public static class NoisePerturbation
 {
-    /// <summary>Scores each feature of <paramref name="inputs"/> (N, T, F); each score depends only on the seed and the feature.</summary>
-    public static double[] Scores(Sequential model, ReadOnlySpan<float> inputs, int count, int steps, float sigma, RandomSource rng)
+    /// <summary>Scores each feature of <paramref name="inputs"/> (N, T, F); each score depends only on the seed and the
+    /// feature.</summary>
+    public static double[] Scores(Sequential model, ReadOnlySpan<float> inputs, int count, int steps, float sigma,
+                                  RandomSource rng)
     {
         ArgumentNullException.ThrowIfNull(rng);
         var context = new ImportanceContext

@@ -3,7 +3,8 @@ using Engine.Training;
 
 namespace Demo.Reference;
 
-/// <summary>The reference data: x ~ U(0, 1) on every step and feature; y_t = 1 where x1_t x2_t &lt; 0.25, else 0.</summary>
+/// <summary>The reference data: x ~ U(0, 1) on every step and feature; y_t = 1 where x1_t x2_t &lt; 0.25, else
+/// 0.</summary>
 public static class ReferenceData
 {
     /// <summary>Fills (N, T, F) inputs and (N, T) targets.</summary>
@@ -21,6 +22,7 @@ public static class ReferenceData
         public int Steps => steps;
         public int Features => features;
         public int TargetsPerSeries => steps;
-        public void NextBatch(Span<float> input, Span<float> target, int epoch, int stepInEpoch) => Fill(input, target, features, rng);
+        public void NextBatch(Span<float> input, Span<float> target, int epoch, int stepInEpoch) =>
+            Fill(input, target, features, rng);
     }
 }

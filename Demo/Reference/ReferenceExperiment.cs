@@ -36,7 +36,8 @@ public sealed record ReferenceSettings
         return model;
     }
 
-    /// <summary>Independent random streams for the weights (the seed itself), training data and evaluation data.</summary>
+    /// <summary>Independent random streams for the weights (the seed itself), training data and evaluation
+    /// data.</summary>
     public RandomSource TrainingData => new RandomSource(Seed).Fork(DemoStreams.Reference.TrainingData);
     public RandomSource EvaluationData => new RandomSource(Seed).Fork(DemoStreams.Reference.EvaluationData);
     public RandomSource ImportanceNoise => new RandomSource(Seed).Fork(DemoStreams.Reference.ImportanceNoise);

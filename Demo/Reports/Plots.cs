@@ -44,7 +44,8 @@ public static class Plots
     }
 
     /// <summary>Training (and validation) loss per epoch.</summary>
-    public static void Loss(string path, IReadOnlyList<double> epochs, IReadOnlyList<double> loss, IReadOnlyList<double>? validation, string lossName)
+    public static void Loss(string path, IReadOnlyList<double> epochs, IReadOnlyList<double> loss,
+                            IReadOnlyList<double>? validation, string lossName)
     {
         var plot = NewPlot("Loss per epoch", "Epoch", $"Loss ({lossName})");
         var train = plot.Add.Scatter(epochs.ToArray(), loss.ToArray());
@@ -69,8 +70,10 @@ public static class Plots
     /// negative score can rank first), with the 95% interval as error bars where the method has one.
     /// </summary>
     /// <param name="labels">A label per feature drawn on its bar (a stepwise search's steps), or null.</param>
-    public static void Scores(string path, string title, IReadOnlyList<string> features, IReadOnlyList<double> scores, IReadOnlyList<int> ranks,
-                              IReadOnlyList<(double Low, double High)?> intervals, string scoreLabel, IReadOnlyList<string>? labels = null)
+    public static void Scores(string path, string title, IReadOnlyList<string> features, IReadOnlyList<double> scores,
+                              IReadOnlyList<int> ranks,
+                              IReadOnlyList<(double Low, double High)?> intervals, string scoreLabel,
+                              IReadOnlyList<string>? labels = null)
     {
         int n = features.Count;
         var order = Enumerable.Range(0, n).OrderByDescending(i => ranks[i]).ToArray(); // bar 0 is drawn at the bottom
@@ -79,7 +82,11 @@ public static class Plots
         for (int p = 0; p < n; p++)
         {
             int i = order[p];
-            var bar = new Bar { Position = p, Value = scores[i], FillColor = Colors.SteelBlue, Size = 0.7, Label = labels?[i] ?? "" };
+            var bar = new Bar
+            {
+                Position = p, Value = scores[i], FillColor = Colors.SteelBlue, Size = 0.7,
+                Label = labels?[i] ?? ""
+            };
             if (intervals[i] is var (lo, hi))
             {
                 // ScottPlot's error bar is symmetric: half the interval's width, centred on the score.
@@ -90,7 +97,8 @@ public static class Plots
         }
         var plottable = plot.Add.Bars(bars);
         plottable.Horizontal = true;
-        plot.Axes.Left.SetTicks(Enumerable.Range(0, n).Select(p => (double)p).ToArray(), order.Select(i => features[i]).ToArray());
+        plot.Axes.Left.SetTicks(Enumerable.Range(0, n).Select(p => (double)p).ToArray(),
+                                order.Select(i => features[i]).ToArray());
         plot.Axes.Margins(left: 0);
         if (labels is not null)
         {
@@ -103,7 +111,8 @@ public static class Plots
     }
 
     /// <summary>A steps x features map as a heatmap: time on the x axis, one row per feature.</summary>
-    public static void Map(string path, string title, IReadOnlyList<string> features, double[,] map, string xLabel, IReadOnlyList<string>? stepLabels = null)
+    public static void Map(string path, string title, IReadOnlyList<string> features, double[,] map, string xLabel,
+                           IReadOnlyList<string>? stepLabels = null)
     {
         int steps = map.GetLength(0), f = map.GetLength(1);
         var intensities = new double[f, steps]; // row = feature (top row = first feature), column = step
@@ -117,7 +126,9 @@ public static class Plots
         plot.Axes.Left.SetTicks(Enumerable.Range(0, f).Select(j => (double)(f - 1 - j)).ToArray(), features.ToArray());
         int every = Math.Max(1, steps / 12);
         var ticks = Enumerable.Range(0, steps).Where(t => t % every == 0 || t == steps - 1).ToArray();
-        plot.Axes.Bottom.SetTicks(ticks.Select(t => (double)t).ToArray(), ticks.Select(t => stepLabels?[t] ?? t.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray());
+        plot.Axes.Bottom.SetTicks(ticks.Select(t => (double)t).ToArray(),
+                                  ticks.Select(t => stepLabels?[t]
+                                               ?? t.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray());
         plot.Axes.SetLimits(-0.5, steps - 0.5, -0.5, f - 0.5);
         Save(plot, path, 820, 160 + 50 * f);
     }
@@ -139,7 +150,8 @@ public static class Plots
         for (int i = 0; i < m; i++)
             for (int j = 0; j < f; j++)
             {
-                var text = plot.Add.Text(ranks[i, j].ToString(System.Globalization.CultureInfo.InvariantCulture), j, m - 1 - i);
+                var text = plot.Add.Text(ranks[i, j].ToString(System.Globalization.CultureInfo.InvariantCulture), j,
+                                         m - 1 - i);
                 text.LabelAlignment = Alignment.MiddleCenter;
                 text.LabelFontSize = 15;
                 text.LabelBold = true;
@@ -151,8 +163,11 @@ public static class Plots
         Save(plot, path, Math.Max(560, 260 + 110 * f), 120 + 34 * m);
     }
 
-    /// <summary>Profile curves: the model's mean output as one feature sweeps its range, one curve per feature.</summary>
-    public static void Profiles(string path, string title, IReadOnlyList<(string Feature, double[] X, double[] Y)> curves, string xLabel, string yLabel)
+    /// <summary>Profile curves: the model's mean output as one feature sweeps its range, one curve per
+    /// feature.</summary>
+    public static void Profiles(string path, string title,
+                                IReadOnlyList<(string Feature, double[] X, double[] Y)> curves, string xLabel,
+                                string yLabel)
     {
         var plot = NewPlot(title, xLabel, yLabel);
         var palette = new ScottPlot.Palettes.Category10();
@@ -172,11 +187,13 @@ public static class Plots
     /// A score per item as horizontal bars, best on top, with symmetric error bars (the 95% interval's half-width) and
     /// labelled vertical reference lines (e.g. chance, a published value); the x axis spans 0..1.
     /// </summary>
-    public static void Intervals(string path, string title, string xLabel, IReadOnlyList<string> items, IReadOnlyList<double> values,
+    public static void Intervals(string path, string title, string xLabel, IReadOnlyList<string> items,
+                                 IReadOnlyList<double> values,
                                  IReadOnlyList<double> halfWidths, IReadOnlyList<(double X, string Label)> references)
     {
         int n = items.Count;
-        var order = Enumerable.Range(0, n).OrderBy(i => values[i]).ThenByDescending(i => i).ToArray(); // bar 0 at the bottom: the best on top
+        // bar 0 at the bottom: the best on top
+        var order = Enumerable.Range(0, n).OrderBy(i => values[i]).ThenByDescending(i => i).ToArray();
         var plot = NewPlot(title, xLabel, "");
         var bars = order.Select((i, p) => new Bar
         {
@@ -193,7 +210,8 @@ public static class Plots
             line.LegendText = references[r].Label;
         }
         if (references.Count > 0) plot.ShowLegend(Alignment.LowerRight);
-        plot.Axes.Left.SetTicks(Enumerable.Range(0, n).Select(p => (double)p).ToArray(), order.Select(i => items[i]).ToArray());
+        plot.Axes.Left.SetTicks(Enumerable.Range(0, n).Select(p => (double)p).ToArray(),
+                                order.Select(i => items[i]).ToArray());
         plot.Axes.SetLimits(0, 1.05, -0.6, n - 0.4);
         Save(plot, path, 860, 140 + 38 * n);
     }
@@ -204,18 +222,24 @@ public static class Plots
     /// scale is symmetric), the explained step marked; below, the waterfall from the start value through the top cells
     /// and the rest to the prediction.
     /// </summary>
-    public static void Explanation(string path, Commands.ExplainCommand.Explanation e, (List<(int Feature, int Step, double Value)> Cells, double Others) waterfall)
+    public static void Explanation(string path, Commands.ExplainCommand.Explanation e,
+                                   (List<(int Feature, int Step, double Value)> Cells, double Others) waterfall)
     {
         int steps = e.Attribution.GetLength(0), f = e.Attribution.GetLength(1);
         double scale = 0;
         foreach (var v in e.Attribution) scale = Math.Max(scale, Math.Abs(v));
         if (scale == 0) scale = 1;
-        var top = NewPlot($"Series {e.SeriesId}, step {e.Step}: attribution of the prediction ({e.Method})", "step", "");
+        var top = NewPlot($"Series {e.SeriesId}, step {e.Step}: attribution of the prediction ({e.Method})", "step",
+                          "");
         var colormap = new ScottPlot.Colormaps.Balance();
         for (int i = 0; i < f; i++)
         {
             double low = double.MaxValue, high = double.MinValue;
-            for (int t = 0; t < steps; t++) { low = Math.Min(low, e.Values[t, i]); high = Math.Max(high, e.Values[t, i]); }
+            for (int t = 0; t < steps; t++)
+            {
+                low = Math.Min(low,
+                                                             e.Values[t, i]); high = Math.Max(high, e.Values[t, i]);
+            }
             double row = f - 1 - i, span = high > low ? high - low : 1;
             var ys = Enumerable.Range(0, steps).Select(t => row - 0.35 + 0.7 * (e.Values[t, i] - low) / span).ToArray();
             var xs = Enumerable.Range(0, steps).Select(t => (double)t).ToArray();
@@ -223,7 +247,8 @@ public static class Plots
             line.MarkerSize = 0;
             for (int t = 0; t < steps; t++)
             {
-                var marker = top.Add.Marker(t, ys[t], MarkerShape.FilledCircle, 11, colormap.GetColor(0.5 + 0.5 * e.Attribution[t, i] / scale));
+                var marker = top.Add.Marker(t, ys[t], MarkerShape.FilledCircle, 11,
+                                            colormap.GetColor(0.5 + 0.5 * e.Attribution[t, i] / scale));
                 marker.MarkerLineColor = Colors.Black;
                 marker.MarkerLineWidth = 0.5f;
             }
@@ -232,7 +257,8 @@ public static class Plots
         here.LinePattern = LinePattern.Dashed;
         top.Axes.Left.SetTicks(Enumerable.Range(0, f).Select(i => (double)(f - 1 - i)).ToArray(), e.Features);
         top.Axes.SetLimits(-0.6, steps - 0.4, -0.6, f - 0.4);
-        top.XLabel($"step (marker colour: attribution, red +, blue -, full colour at ±{scale.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)})");
+        top.XLabel($"step (marker colour: attribution, red +, blue -, full colour at " +
+                   $"±{scale.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)})");
 
         var bottom = NewPlot("Waterfall: from the start to the prediction", "prediction", "");
         var labels = new List<string> { "start" };
@@ -260,7 +286,8 @@ public static class Plots
         end.LinePattern = LinePattern.Dashed;
         end.LegendText = $"prediction {e.Prediction.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)}";
         bottom.ShowLegend(Alignment.LowerRight);
-        bottom.Axes.Left.SetTicks(Enumerable.Range(0, labels.Count).Select(k => (double)(n - 1 - k)).ToArray(), labels.ToArray());
+        bottom.Axes.Left.SetTicks(Enumerable.Range(0, labels.Count).Select(k => (double)(n - 1 - k)).ToArray(),
+                                  labels.ToArray());
 
         var multiplot = new Multiplot();
         multiplot.Reset(top);

@@ -10,7 +10,8 @@ namespace Demo.Reports;
 /// <summary>One feature's importance under one method, as a report shows it.</summary>
 /// <param name="Ci95">The 95% interval (mean +/- 1.96 SE) where the method repeats something, else null.</param>
 /// <param name="P">The p-value where the method tests the score (connection-weights-test), else null.</param>
-public sealed record FeatureScore(string Name, double Score, int Rank, double? Sd = null, double? Se = null, int? Count = null, double[]? Ci95 = null, double? P = null);
+public sealed record FeatureScore(string Name, double Score, int Rank, double? Sd = null, double? Se = null,
+                                  int? Count = null, double[]? Ci95 = null, double? P = null);
 
 /// <summary>One importance method's result, as a report shows it.</summary>
 /// <param name="Name">CLI name of the method.</param>
@@ -18,14 +19,17 @@ public sealed record FeatureScore(string Name, double Score, int Rank, double? S
 /// <param name="Features">Per feature, in the model's feature order.</param>
 /// <param name="Map">Optional (steps, features) map of importance over time.</param>
 /// <param name="LagMap">Optional (lags, features) map by lag k = output step - input step.</param>
-/// <param name="Curves">Optional profile curves (sensitivity analysis): per feature, x values (original units) and mean output.</param>
+/// <param name="Curves">Optional profile curves (sensitivity analysis): per feature, x values (original units) and mean
+/// output.</param>
 /// <param name="Note">Optional one-line explanation of the score.</param>
 /// <param name="Consensus">False for a sanity check (e.g. randomised weights), left out of the mean rank.</param>
 /// <param name="Steps">For a stepwise search: per feature the step (1 = first) at which it entered or was removed;
 /// the rank is this order and the score the loss change at that step.</param>
 /// <param name="OrderWord">"entry" or "removal", with <paramref name="Steps"/>.</param>
-public sealed record MethodOutcome(string Name, double Seconds, FeatureScore[] Features, double[,]? Map = null, double[,]? LagMap = null,
-                                   IReadOnlyList<(string Feature, double[] X, double[] Y)>? Curves = null, string? Note = null, bool Consensus = true,
+public sealed record MethodOutcome(string Name, double Seconds, FeatureScore[] Features, double[,]? Map = null,
+                                   double[,]? LagMap = null,
+                                   IReadOnlyList<(string Feature, double[] X, double[] Y)>? Curves = null,
+                                   string? Note = null, bool Consensus = true,
                                    int[]? Steps = null, string? OrderWord = null);
 
 /// <summary>
@@ -43,7 +47,8 @@ public sealed class Report
     private readonly string directory;
     private readonly string title;
 
-    /// <summary>Creates the folder if needed and deletes the files the manifest lists (<see cref="RemovePrevious"/>).</summary>
+    /// <summary>Creates the folder if needed and deletes the files the manifest lists
+    /// (<see cref="RemovePrevious"/>).</summary>
     public Report(string directory, string title)
     {
         this.directory = directory;
@@ -81,7 +86,8 @@ public sealed class Report
         return removed;
     }
 
-    // The manifest lists every file written so far (rewritten as each is added, so a run cut short leaves none unlisted).
+    // The manifest lists every file written so far (rewritten as each is added, so a run cut short leaves none
+    // unlisted).
     private readonly List<string> written = [];
 
     private void Record(string file)
@@ -90,7 +96,8 @@ public sealed class Report
         WriteManifest();
     }
 
-    private void WriteManifest() => AtomicFile.WriteAllBytes(Path.Combine(directory, ManifestFile), Encoding.UTF8.GetBytes(
+    private void WriteManifest() =>
+        AtomicFile.WriteAllBytes(Path.Combine(directory, ManifestFile), Encoding.UTF8.GetBytes(
         "# Files the demo wrote here; the next report in this folder deletes them first (and nothing else).\n"
         + string.Concat(written.Select(f => f + "\n"))));
 
@@ -105,10 +112,12 @@ public sealed class Report
     /// <summary>The PNG files written so far, relative to the directory.</summary>
     public List<string> Images { get; } = [];
 
-    // "LSTM 10 (relu / sigmoid, return_sequences) / Dropout 10 (rate=0.2) / Dense 1 (sigmoid)": each layer's output width
+    // "LSTM 10 (relu / sigmoid, return_sequences) / Dropout 10 (rate=0.2) / Dense 1 (sigmoid)": each layer's output
+    // width
     // and the settings the model summary shows (ModelSummary's details, one home for how a layer is described).
     private static string Layers(Sequential model) =>
-        string.Join(" / ", model.Layers.Zip(model.Summary(1).Rows, (l, r) => $"{l.TypeName} {l.OutputSize} ({r.Details})"));
+        string.Join(" / ",
+                    model.Layers.Zip(model.Summary(1).Rows, (l, r) => $"{l.TypeName} {l.OutputSize} ({r.Details})"));
 
     /// <summary>
     /// The data checks (<see cref="DataChecks"/>) at the top of a report: each warning of training and of reading the
@@ -124,7 +133,8 @@ public sealed class Report
         if (constant.Count > 0)
             _blocks.Add(new Paragraph("Constant features, left out of training, importance 0 by every method: " +
                                       string.Join(", ", constant.Select(k => $"{Code(k.Name)} (always " +
-                                          $"{k.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)})")) + "."));
+                                          $"{k.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)})"))
+                                              + "."));
     }
 
     /// <summary>The model: file, layers, inputs and how it was trained.</summary>
@@ -132,9 +142,12 @@ public sealed class Report
     {
         var t = arch.Training;
         _blocks.Add(new Heading("Model"));
-        _blocks.Add(new Paragraph($"{Code(Path.GetFileName(modelPath))}: {model.ParameterCount:N0} parameters; layers {Layers(model)}" +
-                                  $"; {(model.OutputsSequence ? "one output per step" : "one output per series (last step)")}. " +
-                                  $"Target {Code(t.Target ?? "")}, loss {t.Loss}; {arch.Features.Length} features over {arch.Steps} steps: {string.Join(", ", arch.Features.Select(Code))}."));
+        _blocks.Add(new Paragraph($"{Code(Path.GetFileName(modelPath))}: {model.ParameterCount:N0} parameters; " +
+                                  $"layers {Layers(model)}" +
+                                  $"; {(model.OutputsSequence ? "one output per step" : "one output per series (last " +
+                                  $"step)")}. " +
+                                  $"Target {Code(t.Target ?? "")}, loss {t.Loss}; {arch.Features.Length} features " +
+                                  $"over {arch.Steps} steps: {string.Join(", ", arch.Features.Select(Code))}."));
     }
 
     /// <summary>The training and validation loss per epoch, from the model file's history.</summary>
@@ -144,7 +157,8 @@ public sealed class Report
         _blocks.Add(new Heading("Training"));
         if (history.Count == 0) { _blocks.Add(new Paragraph("The model file holds no training history.")); return; }
         bool hasValidation = history.All(e => e.ValidationLoss is not null);
-        Plots.Loss(Png("training-loss.png"), history.Select(e => (double)e.Epoch).ToList(), history.Select(e => (double)e.Loss).ToList(),
+        Plots.Loss(Png("training-loss.png"), history.Select(e => (double)e.Epoch).ToList(),
+                   history.Select(e => (double)e.Loss).ToList(),
             hasValidation ? history.Select(e => (double)e.ValidationLoss!.Value).ToList() : null, arch.Training.Loss);
         int restored = arch.Training.RestoredEpoch ?? 0;
         var saved = restored > 0 && restored <= history.Count ? history[restored - 1] : history[^1];
@@ -162,18 +176,26 @@ public sealed class Report
     /// The importance results: a ranking table across methods, then per method a bar chart (with 95% intervals
     /// where there are any), its steps x features heatmap if it has one, and the profile curves if it has them.
     /// </summary>
-    public void AddImportance(IReadOnlyList<MethodOutcome> methods, string[] features, IReadOnlyList<string>? stepLabels = null)
+    public void AddImportance(IReadOnlyList<MethodOutcome> methods, string[] features,
+                              IReadOnlyList<string>? stepLabels = null)
     {
         _blocks.Add(new Heading("Which inputs matter: ranking by method"));
-        _blocks.Add(new Paragraph("Rank 1 is the most important feature. Where methods agree, the answer is robust; where they disagree, read the method's notes below." +
-                                  (methods.Any(m => !m.Consensus) ? " Sanity checks (marked *) score a network with randomised weights and are left out of the mean rank: their ranks should look unlike the others." : "")));
+        _blocks.Add(new Paragraph("Rank 1 is the most important feature. Where methods agree, the answer is robust; " +
+                                  "where they disagree, read the method's notes below." +
+                                  (methods.Any(m =>
+                                      !m.Consensus) ? " Sanity checks (marked *) score a network with randomised " +
+                                                      "weights and are left out of the mean rank: their ranks should " +
+                                                      "look unlike the others." : "")));
         var rankMatrix = new int[methods.Count, features.Length];
         for (int i = 0; i < methods.Count; i++)
             for (int j = 0; j < features.Length; j++) rankMatrix[i, j] = methods[i].Features[j].Rank;
-        Plots.Ranks(Png("ranks.png"), methods.Select(m => m.Consensus ? m.Name : m.Name + " *").ToList(), features, rankMatrix);
+        Plots.Ranks(Png("ranks.png"), methods.Select(m => m.Consensus ? m.Name : m.Name + " *").ToList(), features,
+                    rankMatrix);
         _blocks.Add(new Image("ranks.png", "Rank of each feature by method"));
         string[] header = ["method", .. features, "seconds"];
-        var rows = methods.Select(m => new[] { m.Consensus ? m.Name : m.Name + " *" }.Concat(m.Features.Select(f => f.Rank.ToString(CultureInfo.InvariantCulture)))
+        var rows = methods.Select(m =>
+            new[] { m.Consensus ? m.Name : m.Name
+                + " *" }.Concat(m.Features.Select(f => f.Rank.ToString(CultureInfo.InvariantCulture)))
             .Append(m.Seconds.ToString("F2", CultureInfo.InvariantCulture)).ToArray()).ToList();
         var consensus = methods.Where(m => m.Consensus).ToList();
         if (consensus.Count > 1)
@@ -189,7 +211,8 @@ public sealed class Report
             if (m.Note is not null) _blocks.Add(new Paragraph(m.Note));
             string bars = $"importance-{Slug(m.Name)}.png";
             var chart = Bars(m);
-            Plots.Scores(Png(bars), chart.Title, features, chart.Values, m.Features.Select(f => f.Rank).ToList(), chart.Intervals, chart.Axis, chart.Labels);
+            Plots.Scores(Png(bars), chart.Title, features, chart.Values, m.Features.Select(f => f.Rank).ToList(),
+                         chart.Intervals, chart.Axis, chart.Labels);
             _blocks.Add(new Image(bars, m.Steps is null ? $"{m.Name} scores" : $"{m.Name} order of {m.OrderWord}"));
             bool tested = m.Features.Any(f => f.P is not null);
             string[] columns = m.Steps is null ? ["feature", "score", "rank", "SD", "SE", "count", "95% interval"]
@@ -199,9 +222,13 @@ public sealed class Report
                 {
                     string[] cells =
                     [
-                        f.Name, G(f.Score), .. m.Steps is { } steps ? [steps[Array.IndexOf(m.Features, f)].ToString(CultureInfo.InvariantCulture)] : Array.Empty<string>(),
-                        f.Rank.ToString(CultureInfo.InvariantCulture), f.Sd is { } sd ? G(sd) : "", f.Se is { } se ? G(se) : "",
-                        f.Count?.ToString(CultureInfo.InvariantCulture) ?? "", f.Ci95 is [var lo, var hi] ? $"[{G(lo)}, {G(hi)}]" : "",
+                        f.Name, G(f.Score),
+                        .. m.Steps is { } steps ? [steps[Array.IndexOf(m.Features,
+                            f)].ToString(CultureInfo.InvariantCulture)] : Array.Empty<string>(),
+                        f.Rank.ToString(CultureInfo.InvariantCulture), f.Sd is { } sd ? G(sd) : "",
+                        f.Se is { } se ? G(se) : "",
+                        f.Count?.ToString(CultureInfo.InvariantCulture) ?? "",
+                        f.Ci95 is [var lo, var hi] ? $"[{G(lo)}, {G(hi)}]" : "",
                     ];
                     return tested ? [.. cells, f.P is { } p ? G(p) : ""] : cells;
                 }).ToList()));
@@ -209,21 +236,26 @@ public sealed class Report
             {
                 string heat = $"map-{Slug(m.Name)}.png";
                 Plots.Map(Png(heat), $"{m.Name}: importance by step and feature", features, map, "step", stepLabels);
-                _blocks.Add(new Paragraph("Brighter cells matter more: read along a row to see when a feature matters."));
+                _blocks.Add(new Paragraph("Brighter cells matter more: read along a row to see when a feature " +
+                                          "matters."));
                 _blocks.Add(new Image(heat, $"{m.Name} steps x features map"));
             }
             if (m.LagMap is { } lags)
             {
                 string lag = $"lag-{Slug(m.Name)}.png";
-                Plots.Map(Png(lag), $"{m.Name}: importance by lag and feature", features, lags, "lag (output step - input step)");
-                _blocks.Add(new Paragraph("Lag 0 is the input's effect on the same step's output; a bright cell at lag k means the input acts k steps later."));
+                Plots.Map(Png(lag), $"{m.Name}: importance by lag and feature", features, lags,
+                          "lag (output step - input step)");
+                _blocks.Add(new Paragraph("Lag 0 is the input's effect on the same step's output; a bright cell at " +
+                                          "lag k means the input acts k steps later."));
                 _blocks.Add(new Image(lag, $"{m.Name} lags x features map"));
             }
             if (m.Curves is { Count: > 0 } curves)
             {
                 string profile = $"profile-{Slug(m.Name)}.png";
-                Plots.Profiles(Png(profile), $"{m.Name}: output as each feature sweeps its range", curves, "position in the feature's range (0 = min, 1 = max)", "mean model output");
-                _blocks.Add(new Paragraph("A flat curve means the output does not respond to that feature; a steep one means it does."));
+                Plots.Profiles(Png(profile), $"{m.Name}: output as each feature sweeps its range", curves,
+                               "position in the feature's range (0 = min, 1 = max)", "mean model output");
+                _blocks.Add(new Paragraph("A flat curve means the output does not respond to that feature; a steep " +
+                                          "one means it does."));
                 _blocks.Add(new Image(profile, $"{m.Name} profile curves"));
             }
         }
@@ -234,15 +266,20 @@ public sealed class Report
     /// (<see cref="MethodOutcome.Steps"/>): its order, which is its answer, not the loss change at each step: bar
     /// length F + 1 - rank (the first to enter, or the last removed, longest), each bar labelled with its step.
     /// </summary>
-    public static (string Title, List<double> Values, List<(double Low, double High)?> Intervals, string Axis, List<string>? Labels) Bars(MethodOutcome m)
+    public static (string Title, List<double> Values, List<(double Low, double High)?> Intervals, string Axis,
+                   List<string>? Labels) Bars(MethodOutcome m)
     {
         int n = m.Features.Length;
         if (m.Steps is { } steps)
-            return ($"{m.Name}: order of {m.OrderWord}", m.Features.Select(f => (double)(n + 1 - f.Rank)).ToList(), m.Features.Select(_ => ((double, double)?)null).ToList(),
-                    m.OrderWord == "entry" ? "order of entry (the first to enter has the longest bar)" : "order of removal (the last removed has the longest bar)",
+            return ($"{m.Name}: order of {m.OrderWord}", m.Features.Select(f => (double)(n + 1 - f.Rank)).ToList(),
+                    m.Features.Select(_ => ((double, double)?)null).ToList(),
+                    m.OrderWord == "entry" ? "order of entry (the first to enter has the longest bar)" : "order of " +
+                        "removal (the last removed has the longest bar)",
                     steps.Select(s => $"step {s.ToString(CultureInfo.InvariantCulture)}").ToList());
-        var intervals = m.Features.Select(f => f.Ci95 is [var lo, var hi] ? ((double, double)?)(lo, hi) : null).ToList();
-        return ($"{m.Name}: score per feature" + (intervals.Any(i => i is not null) ? " (95% interval)" : ""), m.Features.Select(f => f.Score).ToList(),
+        var intervals = m.Features.Select(f =>
+            f.Ci95 is [var lo, var hi] ? ((double, double)?)(lo, hi) : null).ToList();
+        return ($"{m.Name}: score per feature" + (intervals.Any(i => i is not null) ? " (95% interval)" : ""),
+                m.Features.Select(f => f.Score).ToList(),
                 intervals, "score", null);
     }
 
@@ -253,7 +290,8 @@ public sealed class Report
     public void AddParagraph(string text) => _blocks.Add(new Paragraph(text));
 
     /// <summary>A table: the first column left-aligned, the others right-aligned.</summary>
-    public void AddTable(string[] header, IEnumerable<string[]> rows) => _blocks.Add(new TableBlock(header, rows.ToList()));
+    public void AddTable(string[] header, IEnumerable<string[]> rows) =>
+        _blocks.Add(new TableBlock(header, rows.ToList()));
 
     /// <summary>A chart: <paramref name="draw"/> writes the PNG to the path it is given.</summary>
     public void AddChart(string file, string alt, Action<string> draw)
@@ -268,10 +306,14 @@ public sealed class Report
         var md = new StringBuilder();
         md.Append("# ").Append(title).Append("\n\n");
         var html = new StringBuilder();
-        html.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").Append(E(title)).Append("</title>\n")
-            .Append("<style>body{font-family:'DejaVu Sans',sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#222}")
-            .Append("table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:4px 8px;text-align:right}")
-            .Append("td:first-child,th:first-child{text-align:left}img{max-width:100%;border:1px solid #ddd;margin:0.5em 0}</style></head><body>\n")
+        html.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta " +
+                    "charset=\"utf-8\"><title>").Append(E(title)).Append("</title>\n")
+            .Append("<style>body{font-family:'DejaVu Sans',sans-serif;max-width:960px;margin:2em auto;padding:0 " +
+                    "1em;color:#222}")
+            .Append("table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:4px " +
+                    "8px;text-align:right}")
+            .Append("td:first-child,th:first-child{text-align:left}img{max-width:100%;border:1px solid " +
+                    "#ddd;margin:0.5em 0}</style></head><body>\n")
             .Append("<h1>").Append(E(title)).Append("</h1>\n");
         foreach (var block in _blocks)
         {
@@ -291,8 +333,11 @@ public sealed class Report
                     break;
                 case TableBlock t:
                     md.Append(TextTable.Markdown(t.Header, t.Rows)).Append('\n');
-                    html.Append("<table><tr>").Append(string.Concat(t.Header.Select(h => $"<th>{E(h)}</th>"))).Append("</tr>\n");
-                    foreach (var r in t.Rows) html.Append("<tr>").Append(string.Concat(r.Select(c => $"<td>{Inline(c)}</td>"))).Append("</tr>\n");
+                    html.Append("<table><tr>").Append(string.Concat(t.Header.Select(h =>
+                        $"<th>{E(h)}</th>"))).Append("</tr>\n");
+                    foreach (var r in t.Rows)
+                        html.Append("<tr>").Append(string.Concat(r.Select(c =>
+                            $"<td>{Inline(c)}</td>"))).Append("</tr>\n");
                     html.Append("</table>\n");
                     break;
             }
@@ -311,7 +356,8 @@ public sealed class Report
         return Path.Combine(directory, file);
     }
 
-    private static string Slug(string name) => string.Concat(name.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-'));
+    private static string Slug(string name) =>
+        string.Concat(name.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-'));
     private static string G(double v) => v.ToString("G4", CultureInfo.InvariantCulture);
     private static string E(string s) => WebUtility.HtmlEncode(s);
 
@@ -366,7 +412,8 @@ public sealed class Report
     }
 
     /// <summary>A markdown table cell that keeps its row whole and passes no HTML or link: | \ ` [ ] backslash-escaped,
-    /// &lt; &gt; &amp; as entities, control characters as spaces (emphasis, as in **mean rank**, still works).</summary>
+    /// &lt; &gt; &amp; as entities, control characters as spaces (emphasis, as in **mean rank**, still
+    /// works).</summary>
     public static string Cell(string s)
     {
         var md = new StringBuilder(s.Length + 8);

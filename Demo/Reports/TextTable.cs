@@ -3,7 +3,8 @@ using System.Text;
 
 namespace Demo.Reports;
 
-/// <summary>How a command prints its results (<c>--format</c>): a table fitted to the console, CSV or markdown.</summary>
+/// <summary>How a command prints its results (<c>--format</c>): a table fitted to the console, CSV or
+/// markdown.</summary>
 public enum TableFormat
 {
     Table,
@@ -14,7 +15,8 @@ public enum TableFormat
 /// <summary>
 /// A table of text cells, printed three ways: fitted to a console width (<see cref="Render"/>), as CSV and as markdown.
 /// On the console nothing is cut inside a word: header text and the first (key) column's text wrap at spaces and after
-/// '-', '_', '/' or '.'; data cells never wrap (a score and its rank stay on one line; a '\n' in a cell starts a line of
+/// '-', '_', '/' or '.'; data cells never wrap (a score and its rank stay on one line; a '\n' in a cell starts a line
+/// of
 /// its own). Data columns that do not fit beside the key column go to further blocks under the first, each repeating
 /// the key column. The first column is left-aligned, the others right-aligned.
 /// </summary>
@@ -44,7 +46,8 @@ public sealed class TextTable(string[] header)
     /// </summary>
     public static int ConsoleWidth()
     {
-        if (int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), NumberStyles.None, CultureInfo.InvariantCulture, out int columns)
+        if (int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), NumberStyles.None, CultureInfo.InvariantCulture,
+                         out int columns)
             && columns > 0) return Math.Max(MinimumWidth, columns);
         if (Console.IsOutputRedirected) return PipedWidth;
         try
@@ -62,12 +65,14 @@ public sealed class TextTable(string[] header)
     public TextTable Add(params string[] cells)
     {
         if (cells.Length != Header.Length)
-            throw new ArgumentException($"a row of {cells.Length} cells in a table of {Header.Length} columns", nameof(cells));
+            throw new ArgumentException($"a row of {cells.Length} cells in a table of {Header.Length} columns",
+                                        nameof(cells));
         Rows.Add(cells);
         return this;
     }
 
-    /// <summary>The table in the given format: <see cref="Render"/> at <paramref name="width"/>, CSV or markdown.</summary>
+    /// <summary>The table in the given format: <see cref="Render"/> at <paramref name="width"/>, CSV or
+    /// markdown.</summary>
     public string Format(TableFormat format, int width) => format switch
     {
         TableFormat.Csv => ToCsv(),
@@ -91,7 +96,8 @@ public sealed class TextTable(string[] header)
         // A data column is as wide as its widest cell line, or its header's longest word if that is wider.
         var widths = new int[n];
         for (int c = 1; c < n; c++)
-            widths[c] = Math.Max(cells.Select(r => r[c].Max(l => l.Length)).DefaultIfEmpty(0).Max(), MinWidth(Header[c]));
+            widths[c] = Math.Max(cells.Select(r => r[c].Max(l => l.Length)).DefaultIfEmpty(0).Max(),
+                                 MinWidth(Header[c]));
         // The key column wraps its text: as wide as its longest line at most, its longest word at least.
         int keyNatural = Math.Max(Header[0].Length, cells.Select(r => r[0].Max(l => l.Length)).DefaultIfEmpty(0).Max());
         int keyMinimum = Math.Max(MinWidth(Header[0]), cells.Select(r => r[0].Max(MinWidth)).DefaultIfEmpty(0).Max());
@@ -134,7 +140,9 @@ public sealed class TextTable(string[] header)
             RowLines(text, columns, widths, headers);
             Border(text, columns, widths, '├', '┼', '┤');
             foreach (var row in cells)
-                RowLines(text, columns, widths, columns.Select(c => c == 0 ? row[0].SelectMany(l => Wrap(l, widths[0])).ToArray() : row[c]).ToArray());
+                RowLines(text, columns, widths,
+                         columns.Select(c =>
+                             c == 0 ? row[0].SelectMany(l => Wrap(l, widths[0])).ToArray() : row[c]).ToArray());
             Border(text, columns, widths, '╰', '┴', '╯');
         }
         foreach (var note in Notes)
@@ -173,7 +181,8 @@ public sealed class TextTable(string[] header)
     public const string BreakAfter = "-_/.";
 
     /// <summary>The longest piece of <paramref name="text"/> that <see cref="Wrap"/> never breaks.</summary>
-    public static int MinWidth(string text) => Pieces(text, BreakAfter).Select(p => p.Text.Length).DefaultIfEmpty(0).Max();
+    public static int MinWidth(string text) =>
+        Pieces(text, BreakAfter).Select(p => p.Text.Length).DefaultIfEmpty(0).Max();
 
     /// <summary>
     /// Greedy word wrap to <paramref name="width"/>: lines break at spaces (dropped) and after the characters of
@@ -235,7 +244,8 @@ public sealed class TextTable(string[] header)
 
     /// <summary>A CSV field: quoted (with doubled quotes) when it holds a comma, a quote or a line break.</summary>
     public static string CsvField(string field) =>
-        field.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{field.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : field;
+        field.IndexOfAny([',', '"', '\n',
+                          '\r']) >= 0 ? $"\"{field.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : field;
 
     /// <summary>The title as a heading, the table, then the notes as a list.</summary>
     public string ToMarkdown()

@@ -29,7 +29,8 @@ public static class TrainingView
         T result = default!;
         AnsiConsole.Progress()
             .AutoClear(true)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
+                     new RemainingTimeColumn())
             .Start(ctx =>
             {
                 var task = ctx.AddTask("Training", maxValue: (double)epochs * stepsPerEpoch);

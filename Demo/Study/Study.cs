@@ -22,7 +22,8 @@ public sealed record StudySettings
     /// <summary>Training series per replicate.</summary>
     public int TrainSeries { get; init; } = 100;
 
-    /// <summary>Evaluation series per replicate (fresh data from the same design), on which every method runs.</summary>
+    /// <summary>Evaluation series per replicate (fresh data from the same design), on which every method
+    /// runs.</summary>
     public int EvaluationSeries { get; init; } = 200;
 
     /// <summary>LSTM units (one tanh LSTM layer returning sequences, then a dense head per step).</summary>
@@ -45,12 +46,14 @@ public sealed record StudySettings
     /// the method it tests does (it adds p-values, which the similarity does not use) at the cost of 19 trainings.
     /// </summary>
     public static IReadOnlyList<string> DefaultMethods =>
-        ImportanceMethods.Names.Where(n => !ImportanceMethods.Create(n).Needs.HasFlag(ImportanceNeeds.PermutedRetraining)).ToArray();
+        ImportanceMethods.Names.Where(n =>
+            !ImportanceMethods.Create(n).Needs.HasFlag(ImportanceNeeds.PermutedRetraining)).ToArray();
 
     /// <summary>Repeats of the randomised methods within one replicate.</summary>
     public int Repeats { get; init; } = 5;
 
-    /// <summary>Epochs of each retraining of forward/backward-stepwise (by default the network's own schedule).</summary>
+    /// <summary>Epochs of each retraining of forward/backward-stepwise (by default the network's own
+    /// schedule).</summary>
     public int RetrainEpochs { get; init; } = 30;
 
     /// <summary>Trainings per subset in forward/backward-stepwise.</summary>
@@ -59,12 +62,14 @@ public sealed record StudySettings
     public float Noise { get; init; } = 0.2f;
     public ulong Seed { get; init; } = 42;
 
-    /// <summary>Worker threads over replicates (each replicate runs its methods on one thread); results do not depend on it.</summary>
+    /// <summary>Worker threads over replicates (each replicate runs its methods on one thread); results do not depend
+    /// on it.</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
 
     public ILoss Loss => Design.Binary ? new BinaryCrossEntropy() : new MeanSquaredError();
 
-    /// <summary>LSTM(Units, cell activation, sigmoid gates, sequences) then Dense(1) per step (sigmoid for a binary target), flattened to (N, T).</summary>
+    /// <summary>LSTM(Units, cell activation, sigmoid gates, sequences) then Dense(1) per step (sigmoid for a binary
+    /// target), flattened to (N, T).</summary>
     public Sequential BuildModel(int features, ulong seed)
     {
         var model = new Sequential(features, [
@@ -79,17 +84,22 @@ public sealed record StudySettings
     public void Validate()
     {
         Design.Validate();
-        foreach (var (name, value) in new[] { ("replicates", Replicates), ("train series", TrainSeries), ("evaluation series", EvaluationSeries), ("units", Units),
-                                              ("epochs", Epochs), ("batch size", BatchSize), ("repeats", Repeats), ("retrain epochs", RetrainEpochs),
+        foreach (var (name, value) in new[] { ("replicates", Replicates), ("train series", TrainSeries),
+            ("evaluation series", EvaluationSeries), ("units", Units),
+                                              ("epochs", Epochs), ("batch size", BatchSize), ("repeats", Repeats),
+                                              ("retrain epochs", RetrainEpochs),
                                               ("restarts", Restarts), ("threads", Threads) })
             if (value <= 0) throw new ArgumentException($"{name} must be positive, got {value}");
-        if (!(LearningRate > 0) || !float.IsFinite(LearningRate)) throw new ArgumentException($"the learning rate must be a positive number, got {LearningRate}");
+        if (!(LearningRate > 0) || !float.IsFinite(LearningRate))
+            throw new ArgumentException($"the learning rate must be a positive number, got {LearningRate}");
         if (Methods.Count == 0) throw new ArgumentException("no importance method given");
     }
 }
 
-/// <summary>One replicate: its trained network's evaluation loss, the loss of the best constant prediction, and every method's run.</summary>
-public sealed record ReplicateResult(int Index, double Loss, double ConstantLoss, double TrainSeconds, IReadOnlyList<MethodRun> Runs);
+/// <summary>One replicate: its trained network's evaluation loss, the loss of the best constant prediction, and every
+/// method's run.</summary>
+public sealed record ReplicateResult(int Index, double Loss, double ConstantLoss, double TrainSeconds,
+                                     IReadOnlyList<MethodRun> Runs);
 
 /// <summary>
 /// One method over the K replicates: Olden's similarity (mean share of inputs at their true rank) with its 95%
@@ -98,11 +108,14 @@ public sealed record ReplicateResult(int Index, double Loss, double ConstantLoss
 /// mean seconds per replicate. <paramref name="ChanceLevel"/>: the method ranks randomised networks
 /// (<see cref="ImportanceResult.RandomisedModel"/>), so its row is the chance level.
 /// </summary>
-public sealed record MethodSummary(string Name, SampleStatistics Similarity, double[] CorrectByFeature, SampleStatistics Spearman,
+public sealed record MethodSummary(string Name, SampleStatistics Similarity, double[] CorrectByFeature,
+                                   SampleStatistics Spearman,
                                    double IrrelevantLast, double[] MeanRank, double Seconds, bool ChanceLevel = false);
 
-/// <summary>The study's outcome: the settings, each replicate and each method's summary (in the order of the methods).</summary>
-public sealed record StudyResult(StudySettings Settings, IReadOnlyList<ReplicateResult> Replicates, IReadOnlyList<MethodSummary> Methods, double Seconds)
+/// <summary>The study's outcome: the settings, each replicate and each method's summary (in the order of the
+/// methods).</summary>
+public sealed record StudyResult(StudySettings Settings, IReadOnlyList<ReplicateResult> Replicates,
+                                 IReadOnlyList<MethodSummary> Methods, double Seconds)
 {
     /// <summary>
     /// Where the inputs act, averaged over replicates, from the maps of one method: <paramref name="method"/>'s
@@ -141,7 +154,8 @@ public sealed record StudyResult(StudySettings Settings, IReadOnlyList<Replicate
 /// </summary>
 public static class StudyRunner
 {
-    /// <summary>Runs the study; <paramref name="onReplicate"/> sees each replicate as it ends (from worker threads, in any order).</summary>
+    /// <summary>Runs the study; <paramref name="onReplicate"/> sees each replicate as it ends (from worker threads, in
+    /// any order).</summary>
     public static StudyResult Run(StudySettings s, Action<ReplicateResult>? onReplicate = null)
     {
         s.Validate();
@@ -158,9 +172,11 @@ public static class StudyRunner
         }
         catch (AggregateException e) when (e.InnerExceptions.Count >= 1)
         {
-            ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw(); // the first failure, as a single-threaded run would report it
+            // the first failure, as a single-threaded run would report it
+            ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
         }
-        var summaries = methods.Select((name, m) => Summarise(s.Design, name, replicates.Select(r => r.Runs[m]).ToArray())).ToArray();
+        var summaries = methods.Select((name, m) =>
+            Summarise(s.Design, name, replicates.Select(r => r.Runs[m]).ToArray())).ToArray();
         return new StudyResult(s, replicates, summaries, Stopwatch.GetElapsedTime(start).TotalSeconds);
     }
 
@@ -184,15 +200,22 @@ public static class StudyRunner
         double trainSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
 
         double evalLoss = model.Evaluate(evalX, evalY, s.EvaluationSeries, steps, loss);
-        var retrain = Retrainers.FromArrays(s.BuildModel, trainX, trainY, s.TrainSeries, steps, f, loss, s.RetrainEpochs, s.BatchSize, s.LearningRate);
-        var retrainPermuted = Retrainers.FromArrays(s.BuildModel, trainX, trainY, s.TrainSeries, steps, f, loss, s.Epochs, s.BatchSize, s.LearningRate, permuteTargets: true);
+        var retrain = Retrainers.FromArrays(s.BuildModel, trainX, trainY, s.TrainSeries, steps, f, loss,
+                                            s.RetrainEpochs, s.BatchSize, s.LearningRate);
+        var retrainPermuted = Retrainers.FromArrays(s.BuildModel, trainX, trainY, s.TrainSeries, steps, f, loss,
+                                                    s.Epochs, s.BatchSize, s.LearningRate, permuteTargets: true);
         var context = new ImportanceContext
         {
-            Model = model, Inputs = evalX, Targets = evalY, Count = s.EvaluationSeries, Steps = steps, Loss = loss, Seed = importanceSeed,
-            Repeats = s.Repeats, Retrain = retrain, RetrainPermuted = retrainPermuted, Threads = 1, FeatureMeans = new float[f], // the design's means are 0
+            Model = model, Inputs = evalX, Targets = evalY, Count = s.EvaluationSeries, Steps = steps, Loss = loss,
+            Seed = importanceSeed,
+            // the design's means are 0
+            Repeats = s.Repeats, Retrain = retrain, RetrainPermuted = retrainPermuted, Threads = 1,
+            FeatureMeans = new float[f],
         };
-        // Only the ranking is compared: input-perturbation without its time maps (they cost most of its time and change no score).
-        var instances = ImportanceMethods.Create(methods, new ImportanceOptions { Noise = s.Noise, Restarts = s.Restarts, TimeMaps = false });
+        // Only the ranking is compared: input-perturbation without its time maps (they cost most of its time and change
+        // no score).
+        var instances = ImportanceMethods.Create(methods,
+            new ImportanceOptions { Noise = s.Noise, Restarts = s.Restarts, TimeMaps = false });
         var runs = ImportanceRunner.Run(context, instances);
         return new ReplicateResult(k, evalLoss, RetrainingStepwise.ConstantLoss(evalY, loss), trainSeconds, runs);
     }
@@ -220,8 +243,10 @@ public static class StudyRunner
                 meanRank[j] += (double)ranks[j] / k;
             }
         }
-        return new MethodSummary(name, ImportanceStatistics.Summarise(similarity), correct.Select(c => (double)c / k).ToArray(), ImportanceStatistics.Summarise(spearman),
-                                 irrelevant.Length > 0 ? (double)last / k : double.NaN, meanRank, runs.Average(r => r.Seconds),
+        return new MethodSummary(name, ImportanceStatistics.Summarise(similarity),
+                                 correct.Select(c => (double)c / k).ToArray(), ImportanceStatistics.Summarise(spearman),
+                                 irrelevant.Length > 0 ? (double)last / k : double.NaN, meanRank,
+                                 runs.Average(r => r.Seconds),
                                  runs.Any(r => r.Result.RandomisedModel));
     }
 }

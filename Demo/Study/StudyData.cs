@@ -7,10 +7,12 @@ namespace Demo.Study;
 /// The simulated data of the study, with a true importance ranking known by construction (in the spirit of Olden,
 /// Joy &amp; Death 2004: a linear contribution of each input with a defined strength, plus one input that acts with a
 /// lag, which only a model with memory can use). Per series, F independent standardised AR(1) signals
-/// z_j (z_{j,0} ~ N(0, 1), z_{j,t} = phi z_{j,t-1} + sqrt(1 - phi^2) e_t, phi = 0.7 by default, so Var z = 1 at every step) and the score
+/// z_j (z_{j,0} ~ N(0, 1), z_{j,t} = phi z_{j,t-1} + sqrt(1 - phi^2) e_t, phi = 0.7 by default, so Var z = 1 at every
+/// step) and the score
 /// s_t = sum_j b_j z_{j, t - lag_j} (a lagged value before step 0 counts as 0). Regression target:
 /// y_t = s_t + noise e'_t; binary target: y_t = [s_t + noise e'_t &gt; 0]. The default design is
-/// b = (1, 0.75, 0.5, 0.25, 0), lags (0, 2, 0, 0, 0), noise 1: x1 &gt; x2 (acting two steps late) &gt; x3 &gt; x4 &gt; x5
+/// b = (1, 0.75, 0.5, 0.25, 0), lags (0, 2, 0, 0, 0), noise 1: x1 &gt; x2 (acting two steps late) &gt; x3 &gt; x4 &gt;
+/// x5
 /// (no effect). The inputs are independent with equal variance, so |b_j| orders both each input's share of the
 /// target's variance and its effect on the output: the true rank of input j is the rank of |b_j|.
 /// </summary>
@@ -31,7 +33,8 @@ public sealed record StudyDesign
     /// <summary>True: a 0/1 target (binary cross-entropy); false: the numeric score (mean squared error).</summary>
     public bool Binary { get; init; }
 
-    /// <summary>AR(1) coefficient of every input, in [0, 1): how much each input's steps resemble each other (0 = white noise).</summary>
+    /// <summary>AR(1) coefficient of every input, in [0, 1): how much each input's steps resemble each other (0 = white
+    /// noise).</summary>
     public float Phi { get; init; } = 0.7f;
 
     /// <summary>F, input features.</summary>
@@ -49,12 +52,17 @@ public sealed record StudyDesign
     /// <summary>Checks the design; messages name the problem.</summary>
     public void Validate()
     {
-        if (Coefficients.Length < 2) throw new ArgumentException($"the design needs at least 2 inputs, has {Coefficients.Length}");
-        if (Lags.Length != Coefficients.Length) throw new ArgumentException($"the design has {Coefficients.Length} coefficients but {Lags.Length} lags");
-        if (Lags.Any(l => l < 0 || l >= Steps)) throw new ArgumentException($"every lag must be in [0, {Steps - 1}] (steps {Steps}), got {string.Join(", ", Lags)}");
+        if (Coefficients.Length < 2)
+            throw new ArgumentException($"the design needs at least 2 inputs, has {Coefficients.Length}");
+        if (Lags.Length != Coefficients.Length)
+            throw new ArgumentException($"the design has {Coefficients.Length} coefficients but {Lags.Length} lags");
+        if (Lags.Any(l => l < 0 || l >= Steps))
+            throw new ArgumentException($"every lag must be in [0, {Steps - 1}] (steps {Steps}), got {string.Join(", " +
+                                        $"", Lags)}");
         if (Coefficients.Any(b => !double.IsFinite(b))) throw new ArgumentException("every coefficient must be finite");
         if (!(Phi >= 0 && Phi < 1)) throw new ArgumentException($"the AR(1) coefficient must be in [0, 1), got {Phi}");
-        if (!(Noise >= 0) || !float.IsFinite(Noise)) throw new ArgumentException($"the noise SD must be finite and >= 0, got {Noise}");
+        if (!(Noise >= 0) || !float.IsFinite(Noise))
+            throw new ArgumentException($"the noise SD must be finite and >= 0, got {Noise}");
     }
 
     /// <summary>

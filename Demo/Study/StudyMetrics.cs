@@ -36,7 +36,8 @@ public static class StudyMetrics
         return double.IsNaN(rho) ? 0 : rho;
     }
 
-    /// <summary>Whether every one of the <paramref name="irrelevant"/> inputs ranks strictly below every other input.</summary>
+    /// <summary>Whether every one of the <paramref name="irrelevant"/> inputs ranks strictly below every other
+    /// input.</summary>
     public static bool IrrelevantLast(ReadOnlySpan<int> estimated, IReadOnlyCollection<int> irrelevant)
     {
         if (irrelevant.Count == 0 || irrelevant.Count >= estimated.Length) return false;
@@ -52,6 +53,7 @@ public static class StudyMetrics
     private static void Check(ReadOnlySpan<int> estimated, ReadOnlySpan<int> truth)
     {
         if (estimated.Length != truth.Length || truth.Length == 0)
-            throw new ArgumentException($"the estimated ranking has {estimated.Length} inputs and the true one {truth.Length}: they must match and not be empty");
+            throw new ArgumentException($"the estimated ranking has {estimated.Length} inputs and the true one " +
+                                        $"{truth.Length}: they must match and not be empty");
     }
 }

@@ -11,16 +11,22 @@ public static class StudyOutput
     /// <summary>Olden, Joy &amp; Death (2004): the connection weights' mean similarity on MLPs.</summary>
     public const double OldenConnectionWeights = 0.92;
 
-    private static string F(double v, string format = "F2") => double.IsFinite(v) ? v.ToString(format, CultureInfo.InvariantCulture) : "-";
+    private static string F(double v, string format = "F2") =>
+        double.IsFinite(v) ? v.ToString(format, CultureInfo.InvariantCulture) : "-";
 
-    /// <summary>"0.85 [0.78, 0.92]": the mean and its 95% interval over replicates (the mean alone for one replicate).</summary>
-    public static string WithInterval(SampleStatistics s) => s.Count > 1 ? $"{F(s.Mean)} [{F(s.Ci95Low)}, {F(s.Ci95High)}]" : F(s.Mean);
+    /// <summary>"0.85 [0.78, 0.92]": the mean and its 95% interval over replicates (the mean alone for one
+    /// replicate).</summary>
+    public static string WithInterval(SampleStatistics s) =>
+        s.Count > 1 ? $"{F(s.Mean)} [{F(s.Ci95Low)}, {F(s.Ci95High)}]" : F(s.Mean);
 
-    /// <summary>"0.85±0.07": the mean and the half-width of its 95% interval (1.96 SE), for the narrow console table.</summary>
-    public static string PlusMinus(SampleStatistics s) => s.Count > 1 ? $"{F(s.Mean)}±{F(ImportanceStatistics.Z95 * s.Se)}" : F(s.Mean);
+    /// <summary>"0.85±0.07": the mean and the half-width of its 95% interval (1.96 SE), for the narrow console
+    /// table.</summary>
+    public static string PlusMinus(SampleStatistics s) =>
+        s.Count > 1 ? $"{F(s.Mean)}±{F(ImportanceStatistics.Z95 * s.Se)}" : F(s.Mean);
 
     /// <summary>
-    /// A row per method: similarity with its 95% interval, per input the share of replicates at its true rank, Spearman, irrelevant
+    /// A row per method: similarity with its 95% interval, per input the share of replicates at its true rank,
+    /// Spearman, irrelevant
     /// last, seconds. <paramref name="compact"/>: intervals as ± half-widths and short headers (the console).
     /// </summary>
     public static (string[] Header, List<string[]> Rows) Rows(StudyResult result, bool compact = false)
@@ -31,10 +37,12 @@ public static class StudyOutput
         var truth = design.TrueRanks;
         var header = new[] { "method", compact ? "similarity" : "similarity [95% CI]" }
             .Concat(names.Select((n, j) => $"{n} (#{truth[j]})"))
-            .Concat([compact ? "Spearman" : "Spearman [95% CI]", compact ? "irr. last" : "irrelevant last", compact ? "s" : "s / replicate"]).ToArray();
+            .Concat([compact ? "Spearman" : "Spearman [95% CI]", compact ? "irr. last" : "irrelevant last",
+                     compact ? "s" : "s / replicate"]).ToArray();
         var rows = result.Methods.Select(m => new[] { m.ChanceLevel ? m.Name + " *" : m.Name, interval(m.Similarity) }
             .Concat(m.CorrectByFeature.Select(c => F(c)))
-            .Concat([interval(m.Spearman), F(m.IrrelevantLast), F(m.Seconds, compact ? "F3" : "F4")]).ToArray()).ToList();
+            .Concat([interval(m.Spearman), F(m.IrrelevantLast),
+                     F(m.Seconds, compact ? "F3" : "F4")]).ToArray()).ToList();
         return (header, rows);
     }
 
@@ -44,23 +52,39 @@ public static class StudyOutput
         var s = result.Settings;
         var d = s.Design;
         double explained = result.Replicates.Average(r => 1 - r.Loss / r.ConstantLoss);
-        return $"{s.Replicates} replicates, seed {s.Seed}: {d.Features} AR(1) inputs (phi {d.Phi.ToString("G3", CultureInfo.InvariantCulture)}), {d.Steps} steps, target " +
-               $"{(d.Binary ? "[s > 0]" : "s")} with s_t = {string.Join(" + ", Enumerable.Range(0, d.Features).Select(j => $"{d.Coefficients[j].ToString("G3", CultureInfo.InvariantCulture)} x{j + 1}" + (d.Lags[j] > 0 ? $"(t-{d.Lags[j]})" : "")))}" +
-               $" + {d.Noise.ToString("G3", CultureInfo.InvariantCulture)} noise; true ranks {string.Join(", ", d.FeatureNames.Zip(d.TrueRanks, (n, r) => $"{n} #{r}"))}. " +
-               $"Per replicate: LSTM({s.Units}, {s.CellActivation.Name()}) + dense head trained on {s.TrainSeries} series for {s.Epochs} epochs (batch {s.BatchSize}, Adam {s.LearningRate.ToString("G3", CultureInfo.InvariantCulture)}), " +
-               $"methods on {s.EvaluationSeries} fresh series; repeats {s.Repeats}; stepwise retraining {s.RetrainEpochs} epochs x {s.Restarts} restart(s). " +
-               $"Evaluation loss {F(result.Replicates.Average(r => r.Loss), "F3")} vs {F(result.Replicates.Average(r => r.ConstantLoss), "F3")} for the best constant " +
-               $"(share explained {F(explained)}, lowest {F(result.Replicates.Min(r => 1 - r.Loss / r.ConstantLoss))}); training {F(result.Replicates.Average(r => r.TrainSeconds))} s per network; whole study {F(result.Seconds, "F1")} s.";
+        return $"{s.Replicates} replicates, seed {s.Seed}: {d.Features} AR(1) inputs (phi " +
+               $"{d.Phi.ToString("G3", CultureInfo.InvariantCulture)}), {d.Steps} steps, target " +
+               $"{(d.Binary ? "[s > 0]" : "s")} with s_t = {string.Join(" + " +
+               $"", Enumerable.Range(0, d.Features).Select(j =>
+                   $"{d.Coefficients[j].ToString("G3", CultureInfo.InvariantCulture)} x{j + 1}"
+                       + (d.Lags[j] > 0 ? $"(t-{d.Lags[j]})" : "")))}" +
+               $" + {d.Noise.ToString("G3", CultureInfo.InvariantCulture)} noise; true ranks {string.Join(", " +
+               $"", d.FeatureNames.Zip(d.TrueRanks, (n, r) => $"{n} #{r}"))}. " +
+               $"Per replicate: LSTM({s.Units}, {s.CellActivation.Name()}) + dense head trained on {s.TrainSeries} " +
+               $"series for {s.Epochs} epochs (batch {s.BatchSize}, Adam " +
+               $"{s.LearningRate.ToString("G3", CultureInfo.InvariantCulture)}), " +
+               $"methods on {s.EvaluationSeries} fresh series; repeats {s.Repeats}; stepwise retraining " +
+               $"{s.RetrainEpochs} epochs x {s.Restarts} restart(s). " +
+               $"Evaluation loss {F(result.Replicates.Average(r => r.Loss), "F3")} vs " +
+               $"{F(result.Replicates.Average(r => r.ConstantLoss), "F3")} for the best constant " +
+               $"(share explained {F(explained)}, lowest " +
+               $"{F(result.Replicates.Min(r => 1 - r.Loss / r.ConstantLoss))}); training " +
+               $"{F(result.Replicates.Average(r => r.TrainSeconds))} s per network; whole study " +
+               $"{F(result.Seconds, "F1")} s.";
     }
 
     /// <summary>The legend under the study's table.</summary>
     public static string Legend =>
-        "similarity: mean over replicates of the share of inputs at their true rank (± half-width of the 95% interval); x_j (#r): share of replicates ranking x_j at its true rank r; " +
-        "irrelevant last: share of replicates ranking the no-effect input(s) strictly last; * model-randomisation ranks a randomised network: the chance level. " +
-        $"Olden et al. (MLPs): connection weights {OldenConnectionWeights.ToString("F2", CultureInfo.InvariantCulture)}, the other eight 0.28-0.74.";
+        "similarity: mean over replicates of the share of inputs at their true rank (± half-width of the 95% " +
+        "interval); x_j (#r): share of replicates ranking x_j at its true rank r; " +
+        "irrelevant last: share of replicates ranking the no-effect input(s) strictly last; * model-randomisation " +
+        "ranks a randomised network: the chance level. " +
+        $"Olden et al. (MLPs): connection weights " +
+        $"{OldenConnectionWeights.ToString("F2", CultureInfo.InvariantCulture)}, the other eight 0.28-0.74.";
 
     /// <summary>
-    /// The results as <paramref name="format"/> asks: the tables fitted to <paramref name="width"/> with the settings and
+    /// The results as <paramref name="format"/> asks: the tables fitted to <paramref name="width"/> with the settings
+    /// and
     /// the legend under them; markdown (the intervals written out); or CSV, a row per method with every interval's ends
     /// in columns of their own.
     /// </summary>
@@ -68,7 +92,8 @@ public static class StudyOutput
     {
         if (format == TableFormat.Csv) return Csv(result).ToCsv();
         var (header, rows) = Rows(result, compact: format == TableFormat.Table);
-        var table = new TextTable(header) { Title = "Similarity of estimated and true ranks (Olden et al. 2004) on LSTMs" };
+        var table =
+            new TextTable(header) { Title = "Similarity of estimated and true ranks (Olden et al. 2004) on LSTMs" };
         foreach (var r in rows) table.Add(r);
         var (pathHeader, pathRows) = Paths(result);
         var paths = new TextTable(pathHeader) { Title = "Where the inputs act: shares per path, mean over replicates" };
@@ -76,7 +101,8 @@ public static class StudyOutput
         var last = pathRows.Count > 0 ? paths : table;
         last.Notes.Add(Describe(result));
         last.Notes.Add(Legend);
-        return table.Format(format, width) + (pathRows.Count > 0 ? (format == TableFormat.Markdown ? "\n" : "") + paths.Format(format, width) : "");
+        return table.Format(format, width)
+            + (pathRows.Count > 0 ? (format == TableFormat.Markdown ? "\n" : "") + paths.Format(format, width) : "");
     }
 
     /// <summary>A row per method: similarity, Spearman and their 95% intervals' ends, the share correct per input,
@@ -84,22 +110,29 @@ public static class StudyOutput
     public static TextTable Csv(StudyResult result)
     {
         static string R(double v) => double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "";
-        static string[] Interval(SampleStatistics s) => [R(s.Mean), s.Count > 1 ? R(s.Ci95Low) : "", s.Count > 1 ? R(s.Ci95High) : ""];
+        static string[] Interval(SampleStatistics s) =>
+            [R(s.Mean), s.Count > 1 ? R(s.Ci95Low) : "", s.Count > 1 ? R(s.Ci95High) : ""];
         var names = result.Settings.Design.FeatureNames;
-        var table = new TextTable(["method", "similarity", "similarity_ci95_low", "similarity_ci95_high", .. names.Select(n => $"correct_{n}"),
-                                   "spearman", "spearman_ci95_low", "spearman_ci95_high", "irrelevant_last", "seconds_per_replicate"]);
+        var table =
+            new TextTable(["method", "similarity", "similarity_ci95_low", "similarity_ci95_high",
+                           .. names.Select(n => $"correct_{n}"),
+                                   "spearman", "spearman_ci95_low", "spearman_ci95_high", "irrelevant_last",
+                                   "seconds_per_replicate"]);
         foreach (var m in result.Methods)
-            table.Add([m.Name, .. Interval(m.Similarity), .. m.CorrectByFeature.Select(R), .. Interval(m.Spearman), R(m.IrrelevantLast), R(m.Seconds)]);
+            table.Add([m.Name, .. Interval(m.Similarity), .. m.CorrectByFeature.Select(R), .. Interval(m.Spearman),
+                       R(m.IrrelevantLast), R(m.Seconds)]);
         return table;
     }
 
-    /// <summary>Writes the results to the console in <paramref name="format"/>, fitted to the console's width.</summary>
+    /// <summary>Writes the results to the console in <paramref name="format"/>, fitted to the console's
+    /// width.</summary>
     public static void WriteTable(StudyResult result, TableFormat format = TableFormat.Table) =>
         Console.Write(Format(result, format, TextTable.ConsoleWidth()));
 
     /// <summary>
     /// Where each input acts, over all replicates: connection weights per first-layer gate block (i, f, c, o; c is the
-    /// block connection-weights ranks by) and partial derivatives per lag (0 to 3), each row as the inputs' mean shares.
+    /// block connection-weights ranks by) and partial derivatives per lag (0 to 3), each row as the inputs' mean
+    /// shares.
     /// Empty when neither method ran.
     /// </summary>
     public static List<(string Path, double[] Shares)> PathShares(StudyResult result)
@@ -111,7 +144,8 @@ public static class StudyOutput
             for (int g = 0; g < gates.GetLength(0); g++)
                 rows.Add(($"connection weights, {"ifco"[g]} gate{(g == 2 ? " (the method's)" : "")}", Row(gates, g)));
         if (result.MeanShares("partial-derivatives", r => r.LagMap) is { } lags)
-            for (int k = 0; k < Math.Min(4, lags.GetLength(0)); k++) rows.Add(($"partial derivatives, lag {k}", Row(lags, k)));
+            for (int k = 0; k < Math.Min(4, lags.GetLength(0)); k++)
+                rows.Add(($"partial derivatives, lag {k}", Row(lags, k)));
         return rows;
     }
 
@@ -126,15 +160,21 @@ public static class StudyOutput
         var s = result.Settings;
         var d = s.Design;
         static double? N(double v) => double.IsFinite(v) ? v : null;
-        static StatisticsJson Stats(SampleStatistics x) => new(x.Mean, N(x.Sd), N(x.Se), x.Count, x.Count > 1 ? [x.Ci95Low, x.Ci95High] : null);
+        static StatisticsJson Stats(SampleStatistics x) =>
+            new(x.Mean, N(x.Sd), N(x.Se), x.Count, x.Count > 1 ? [x.Ci95Low, x.Ci95High] : null);
         return new StudyJson(
             new StudyDesignJson(d.FeatureNames, d.Coefficients, d.Lags, d.Noise, d.Phi, d.Steps, d.Binary, d.TrueRanks),
-            new StudySettingsJson(s.Replicates, s.TrainSeries, s.EvaluationSeries, s.Units, s.CellActivation.Name(), s.Epochs, s.BatchSize, s.LearningRate,
+            new StudySettingsJson(s.Replicates, s.TrainSeries, s.EvaluationSeries, s.Units, s.CellActivation.Name(),
+                                  s.Epochs, s.BatchSize, s.LearningRate,
                                   s.Repeats, s.RetrainEpochs, s.Restarts, s.Noise, s.Seed, s.Threads),
             result.Seconds,
-            result.Replicates.Select(r => new ReplicateJson(r.Index, r.Loss, r.ConstantLoss, r.TrainSeconds, r.Runs.ToDictionary(x => x.Name, x => x.Result.Ranks))).ToList(),
+            result.Replicates.Select(r =>
+                new ReplicateJson(r.Index, r.Loss, r.ConstantLoss, r.TrainSeconds,
+                                  r.Runs.ToDictionary(x => x.Name, x => x.Result.Ranks))).ToList(),
             PathShares(result).Select(r => new PathJson(r.Path, r.Shares)).ToList(),
-            result.Methods.Select(m => new MethodJson(m.Name, Stats(m.Similarity), m.CorrectByFeature, Stats(m.Spearman), N(m.IrrelevantLast), m.MeanRank, m.Seconds)).ToList());
+            result.Methods.Select(m =>
+                new MethodJson(m.Name, Stats(m.Similarity), m.CorrectByFeature, Stats(m.Spearman), N(m.IrrelevantLast),
+                               m.MeanRank, m.Seconds)).ToList());
     }
 
     /// <summary>report.md and report.html: the settings, the table and the similarity chart.</summary>
@@ -146,16 +186,24 @@ public static class StudyOutput
         report.AddParagraph(Describe(result));
         report.AddHeading("Similarity of estimated and true ranks");
         var methods = result.Methods;
-        report.AddChart("similarity.png", "Mean similarity per method with its 95% interval over replicates", path => Plots.Intervals(path,
-            $"Similarity of estimated and true ranks, {result.Settings.Replicates} LSTMs (95% interval)", "similarity (share of inputs at their true rank)",
-            methods.Select(m => m.ChanceLevel ? m.Name + " (chance)" : m.Name).ToList(), methods.Select(m => m.Similarity.Mean).ToList(),
-            methods.Select(m => m.Similarity.Count > 1 ? ImportanceStatistics.Z95 * m.Similarity.Se : double.NaN).ToList(),
-            [(1.0 / d.Features, $"chance (1/{d.Features})"), (OldenConnectionWeights, "connection weights on MLPs (Olden 2004)")]));
+        report.AddChart("similarity.png", "Mean similarity per method with its 95% interval over replicates", path =>
+            Plots.Intervals(path,
+            $"Similarity of estimated and true ranks, {result.Settings.Replicates} LSTMs (95% interval)",
+            "similarity (share of inputs at their true rank)",
+            methods.Select(m => m.ChanceLevel ? m.Name + " (chance)" : m.Name).ToList(),
+            methods.Select(m => m.Similarity.Mean).ToList(),
+            methods.Select(m =>
+                m.Similarity.Count > 1 ? ImportanceStatistics.Z95 * m.Similarity.Se : double.NaN).ToList(),
+            [(1.0 / d.Features, $"chance (1/{d.Features})"),
+             (OldenConnectionWeights, "connection weights on MLPs (Olden 2004)")]));
         var (header, rows) = Rows(result);
         report.AddTable(header, rows);
-        report.AddParagraph("Similarity: the share of inputs a method puts at their true rank, averaged over replicates (equivalently, the share of replicates " +
-                            "ranking each input correctly, averaged over inputs: the columns x1..). Spearman: rank correlation of estimated and true ranks. " +
-                            "Irrelevant last: the share of replicates that rank the no-effect input strictly last. model-randomisation (*) ranks a network with " +
+        report.AddParagraph("Similarity: the share of inputs a method puts at their true rank, averaged over " +
+                            "replicates (equivalently, the share of replicates " +
+                            "ranking each input correctly, averaged over inputs: the columns x1..). Spearman: rank " +
+                            "correlation of estimated and true ranks. " +
+                            "Irrelevant last: the share of replicates that rank the no-effect input strictly last. " +
+                            "model-randomisation (*) ranks a network with " +
                             "randomised weights: the chance level.");
         report.AddHeading("Mean rank of each input");
         report.AddTable(["method", .. d.FeatureNames.Select((n, j) => $"{n} (#{d.TrueRanks[j]})")],
@@ -164,8 +212,10 @@ public static class StudyOutput
         if (pathRows.Count > 0)
         {
             report.AddHeading("Where the inputs act");
-            report.AddParagraph("Each row: the inputs' shares of one path, averaged over replicates. Connection weights per first-layer gate block " +
-                                "(the method ranks by the candidate block c); partial derivatives by lag (output step - input step).");
+            report.AddParagraph("Each row: the inputs' shares of one path, averaged over replicates. Connection " +
+                                "weights per first-layer gate block " +
+                                "(the method ranks by the candidate block c); partial derivatives by lag (output " +
+                                "step - input step).");
             report.AddTable(pathHeader, pathRows);
         }
         report.Write();
@@ -174,12 +224,19 @@ public static class StudyOutput
 }
 
 // The study's JSON document (property names become snake_case keys).
-public sealed record StudyJson(StudyDesignJson Design, StudySettingsJson Settings, double Seconds, List<ReplicateJson> Replicates, List<PathJson> Paths, List<MethodJson> Methods);
-public sealed record StudyDesignJson(string[] Features, double[] Coefficients, int[] Lags, float Noise, float Phi, int Steps, bool Binary, int[] TrueRanks);
-public sealed record StudySettingsJson(int Replicates, int TrainSeries, int EvaluationSeries, int Units, string Activation, int Epochs, int BatchSize, float LearningRate,
-                                       int Repeats, int RetrainEpochs, int Restarts, float Noise, ulong Seed, int Threads);
-public sealed record ReplicateJson(int Index, double Loss, double ConstantLoss, double TrainSeconds, Dictionary<string, int[]> Ranks);
+public sealed record StudyJson(StudyDesignJson Design, StudySettingsJson Settings, double Seconds,
+                               List<ReplicateJson> Replicates, List<PathJson> Paths, List<MethodJson> Methods);
+public sealed record StudyDesignJson(string[] Features, double[] Coefficients, int[] Lags, float Noise, float Phi,
+                                     int Steps, bool Binary, int[] TrueRanks);
+public sealed record StudySettingsJson(int Replicates, int TrainSeries, int EvaluationSeries, int Units,
+                                       string Activation, int Epochs, int BatchSize, float LearningRate,
+                                       int Repeats, int RetrainEpochs, int Restarts, float Noise, ulong Seed,
+                                       int Threads);
+public sealed record ReplicateJson(int Index, double Loss, double ConstantLoss, double TrainSeconds, Dictionary<string,
+                                   int[]> Ranks);
 public sealed record PathJson(string Path, double[] Shares);
-public sealed record MethodJson(string Name, StatisticsJson Similarity, double[] CorrectByFeature, StatisticsJson Spearman, double? IrrelevantLast, double[] MeanRank, double Seconds);
-/// <summary>A mean over replicates: SD and SE null when undefined (one replicate), the 95% interval only from two replicates on.</summary>
+public sealed record MethodJson(string Name, StatisticsJson Similarity, double[] CorrectByFeature,
+                                StatisticsJson Spearman, double? IrrelevantLast, double[] MeanRank, double Seconds);
+/// <summary>A mean over replicates: SD and SE null when undefined (one replicate), the 95% interval only from two
+/// replicates on.</summary>
 public sealed record StatisticsJson(double Mean, double? Sd, double? Se, int Count, double[]? Ci95);

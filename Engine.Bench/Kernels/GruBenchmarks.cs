@@ -49,16 +49,20 @@ public class GruBenchmarks
     public void GruForward() => _gru.Forward(_h, _x, _gruModel.LayerParameters(0), Batch, Steps, training: true);
 
     [Benchmark, BenchmarkCategory("forward")]
-    public void GruResetBeforeForward() => _gruBefore.Forward(_h, _x, _gruBeforeModel.LayerParameters(0), Batch, Steps, training: true);
+    public void GruResetBeforeForward() =>
+        _gruBefore.Forward(_h, _x, _gruBeforeModel.LayerParameters(0), Batch, Steps, training: true);
 
     // Backward reuses the state the setup's forward pass saved; the gradients accumulate (only the time matters here).
     [Benchmark(Baseline = true), BenchmarkCategory("backward")]
-    public void LstmBackward() => _lstm.Backward(_dx, _lstmModel.LayerGradients(0), _dh, _x, _lstmModel.LayerParameters(0), Batch, Steps);
+    public void LstmBackward() =>
+        _lstm.Backward(_dx, _lstmModel.LayerGradients(0), _dh, _x, _lstmModel.LayerParameters(0), Batch, Steps);
 
     [Benchmark, BenchmarkCategory("backward")]
-    public void GruBackward() => _gru.Backward(_dx, _gruModel.LayerGradients(0), _dh, _x, _gruModel.LayerParameters(0), Batch, Steps);
+    public void GruBackward() =>
+        _gru.Backward(_dx, _gruModel.LayerGradients(0), _dh, _x, _gruModel.LayerParameters(0), Batch, Steps);
 
     [Benchmark, BenchmarkCategory("backward")]
     public void GruResetBeforeBackward() =>
-        _gruBefore.Backward(_dx, _gruBeforeModel.LayerGradients(0), _dh, _x, _gruBeforeModel.LayerParameters(0), Batch, Steps);
+        _gruBefore.Backward(_dx, _gruBeforeModel.LayerGradients(0), _dh, _x, _gruBeforeModel.LayerParameters(0), Batch,
+                            Steps);
 }

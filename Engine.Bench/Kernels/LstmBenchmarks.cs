@@ -18,8 +18,10 @@ public class LstmBenchmarks
     private readonly float[] _x = new float[Steps * Batch * Features], _h = new float[Steps * Batch * Units],
         _dh = new float[Steps * Batch * Units], _dx = new float[Steps * Batch * Features];
     // One step's gate kernels over the batch (rows of 4H gates), the per-row scalar loop as baseline.
-    private readonly float[] _gates = new float[Batch * 4 * Units], _z = new float[Batch * 4 * Units], _c = new float[Batch * Units],
-        _s = new float[Batch * Units], _hh = new float[Batch * Units], _cPrev = new float[Batch * Units], _dz = new float[Batch * 4 * Units], _dc = new float[Batch * Units];
+    private readonly float[] _gates = new float[Batch * 4 * Units], _z = new float[Batch * 4 * Units],
+    _c = new float[Batch * Units],
+        _s = new float[Batch * Units], _hh = new float[Batch * Units], _cPrev = new float[Batch * Units],
+        _dz = new float[Batch * 4 * Units], _dc = new float[Batch * Units];
 
     [GlobalSetup]
     public void Setup()
@@ -36,15 +38,18 @@ public class LstmBenchmarks
     public void LayerForward() => _layer.Forward(_h, _x, _model.LayerParameters(0), Batch, Steps, training: false);
 
     [Benchmark, BenchmarkCategory("layer")]
-    public void LayerBackward() => _layer.Backward(_dx, _model.LayerGradients(0), _dh, _x, _model.LayerParameters(0), Batch, Steps);
+    public void LayerBackward() =>
+        _layer.Backward(_dx, _model.LayerGradients(0), _dh, _x, _model.LayerParameters(0), Batch, Steps);
 
     [Benchmark(Baseline = true), BenchmarkCategory("cell forward")]
     public void CellForwardScalar()
     {
         _z.CopyTo(_gates, 0);
         for (int n = 0; n < Batch; n++)
-            LstmCell.ForwardScalar(_gates.AsSpan(n * 4 * Units, 4 * Units), _c.AsSpan(n * Units, Units), _s.AsSpan(n * Units, Units),
-                                   _hh.AsSpan(n * Units, Units), _cPrev.AsSpan(n * Units, Units), Activation.Relu, Activation.Sigmoid, Units);
+            LstmCell.ForwardScalar(_gates.AsSpan(n * 4 * Units, 4 * Units), _c.AsSpan(n * Units, Units),
+                                   _s.AsSpan(n * Units, Units),
+                                   _hh.AsSpan(n * Units, Units), _cPrev.AsSpan(n * Units, Units), Activation.Relu,
+                                   Activation.Sigmoid, Units);
     }
 
     [Benchmark, BenchmarkCategory("cell forward")]
@@ -52,8 +57,10 @@ public class LstmBenchmarks
     {
         _z.CopyTo(_gates, 0);
         for (int n = 0; n < Batch; n++)
-            LstmCell.Forward(_gates.AsSpan(n * 4 * Units, 4 * Units), _c.AsSpan(n * Units, Units), _s.AsSpan(n * Units, Units),
-                             _hh.AsSpan(n * Units, Units), _cPrev.AsSpan(n * Units, Units), Activation.Relu, Activation.Sigmoid, Units);
+            LstmCell.Forward(_gates.AsSpan(n * 4 * Units, 4 * Units), _c.AsSpan(n * Units, Units),
+                             _s.AsSpan(n * Units, Units),
+                             _hh.AsSpan(n * Units, Units), _cPrev.AsSpan(n * Units, Units), Activation.Relu,
+                             Activation.Sigmoid, Units);
     }
 
     [Benchmark, BenchmarkCategory("cell forward")]
@@ -67,16 +74,20 @@ public class LstmBenchmarks
     public void CellBackwardScalar()
     {
         for (int n = 0; n < Batch; n++)
-            LstmCell.BackwardScalar(_dz.AsSpan(n * 4 * Units, 4 * Units), _dc.AsSpan(n * Units, Units), _hh.AsSpan(n * Units, Units),
-                                    _gates.AsSpan(n * 4 * Units, 4 * Units), _cPrev.AsSpan(n * Units, Units), _s.AsSpan(n * Units, Units), Activation.Relu, Activation.Sigmoid, Units);
+            LstmCell.BackwardScalar(_dz.AsSpan(n * 4 * Units, 4 * Units), _dc.AsSpan(n * Units, Units),
+                                    _hh.AsSpan(n * Units, Units),
+                                    _gates.AsSpan(n * 4 * Units, 4 * Units), _cPrev.AsSpan(n * Units, Units),
+                                    _s.AsSpan(n * Units, Units), Activation.Relu, Activation.Sigmoid, Units);
     }
 
     [Benchmark, BenchmarkCategory("cell backward")]
     public void CellBackward()
     {
         for (int n = 0; n < Batch; n++)
-            LstmCell.Backward(_dz.AsSpan(n * 4 * Units, 4 * Units), _dc.AsSpan(n * Units, Units), _hh.AsSpan(n * Units, Units),
-                              _gates.AsSpan(n * 4 * Units, 4 * Units), _cPrev.AsSpan(n * Units, Units), _s.AsSpan(n * Units, Units), Activation.Relu, Activation.Sigmoid, Units);
+            LstmCell.Backward(_dz.AsSpan(n * 4 * Units, 4 * Units), _dc.AsSpan(n * Units, Units),
+                              _hh.AsSpan(n * Units, Units),
+                              _gates.AsSpan(n * 4 * Units, 4 * Units), _cPrev.AsSpan(n * Units, Units),
+                              _s.AsSpan(n * Units, Units), Activation.Relu, Activation.Sigmoid, Units);
     }
 
     [Benchmark, BenchmarkCategory("cell backward")]

@@ -24,7 +24,8 @@ public class VectorWidthBenchmarks
             foreach (var (id, name, value) in new[]
                      {
                          ("native", "", ""), ("256-bit", "DOTNET_PreferredVectorBitWidth", "256"),
-                         ("128-bit", "DOTNET_PreferredVectorBitWidth", "128"), ("scalar", "DOTNET_EnableHWIntrinsic", "0"),
+                         ("128-bit", "DOTNET_PreferredVectorBitWidth", "128"),
+                         ("scalar", "DOTNET_EnableHWIntrinsic", "0"),
                      })
             {
                 var job = Job.Default.WithWarmupCount(3).WithIterationCount(10).WithLaunchCount(1)

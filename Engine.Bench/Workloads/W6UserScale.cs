@@ -13,9 +13,11 @@ namespace Engine.Bench.Workloads;
 /// <summary>
 /// W6, the user-scale workload of issue 15: <see cref="Series"/> series x 48 steps x 12 features, an LSTM 32 -> LSTM 16
 /// -> Dense 1 (sigmoid) on every step, trained <see cref="Epochs"/> epochs (batch 32, Adam 1e-3, BCE), then importance
-/// methods with their default settings on the same series (threads: every core). Data: per series s, twelve standardised
+/// methods with their default settings on the same series (threads: every core). Data: per series s, twelve
+/// standardised
 /// AR(1) signals z_j (z_t = 0.7 z_{t-1} + sqrt(0.51) e_t) drawn from <c>new RandomSource(Seed).Fork(s)</c>; target
-/// y_t = [z0_t + 0.8 z1_{t-2} + 0.5 z2_t z3_t + 0.3 z4_{t-5} &gt; 1] (z at negative steps = 0); features 5..11 do not enter.
+/// y_t = [z0_t + 0.8 z1_{t-2} + 0.5 z2_t z3_t + 0.3 z4_{t-5} &gt; 1] (z at negative steps = 0); features 5..11 do not
+/// enter.
 /// </summary>
 public sealed class W6Workload
 {
@@ -41,7 +43,8 @@ public sealed class W6Workload
         TrainSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
     }
 
-    /// <summary>The W6 model over <paramref name="features"/> inputs, initialised from <paramref name="seed"/>.</summary>
+    /// <summary>The W6 model over <paramref name="features"/> inputs, initialised from
+    /// <paramref name="seed"/>.</summary>
     public static Sequential Build(int features, ulong seed) => LargeModel.Build(features, 32, seed, secondUnits: 16);
 
     /// <summary>Inputs (N, 48, 12) and targets (N, 48) as described on the class.</summary>
@@ -65,26 +68,35 @@ public sealed class W6Workload
         return (x, y);
     }
 
-    /// <summary>A retrainer on this workload's data (the stepwise methods, connection-weights-test's null networks).</summary>
+    /// <summary>A retrainer on this workload's data (the stepwise methods, connection-weights-test's null
+    /// networks).</summary>
     public Retrainer Retrainer(bool permuteTargets = false) =>
-        Retrainers.FromArrays((width, seed) => Build(width, seed), Inputs, Targets, Series, Steps, Features, new BinaryCrossEntropy(),
+        Retrainers.FromArrays((width, seed) => Build(width, seed), Inputs, Targets, Series, Steps, Features,
+                              new BinaryCrossEntropy(),
                               Epochs, BatchSize, permuteTargets: permuteTargets);
 
-    /// <summary>The importance context every method runs in: the trained model, the training series, every core.</summary>
+    /// <summary>The importance context every method runs in: the trained model, the training series, every
+    /// core.</summary>
     public ImportanceContext Context(int threads) => new()
     {
-        Model = Model, Inputs = Inputs, Targets = Targets, Count = Series, Steps = Steps, Loss = new BinaryCrossEntropy(),
+        Model = Model, Inputs = Inputs, Targets = Targets, Count = Series, Steps = Steps,
+        Loss = new BinaryCrossEntropy(),
         Seed = Seed, Threads = threads, Retrain = Retrainer(), RetrainPermuted = Retrainer(permuteTargets: true),
     };
 
-    /// <summary>Writes the trained weights (model.safetensors, the engine's model file) and the data (data.safetensors: x, y) for the peer.</summary>
+    /// <summary>Writes the trained weights (model.safetensors, the engine's model file) and the data (data.safetensors:
+    /// x, y) for the peer.</summary>
     public void Save(string directory)
     {
         Directory.CreateDirectory(directory);
         ModelFile.Save(Path.Combine(directory, "model.safetensors"), Model);
         using var stream = File.Create(Path.Combine(directory, "data.safetensors"));
-        SafeTensors.Write(stream, [new NamedTensor("x", [Series, Steps, Features], Inputs), new NamedTensor("y", [Series, Steps], Targets)],
-                          new Dictionary<string, string> { ["seed"] = Seed.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        SafeTensors.Write(stream,
+                          [new NamedTensor("x", [Series, Steps, Features], Inputs),
+                           new NamedTensor("y", [Series, Steps], Targets)],
+                          new Dictionary<string,
+                          string>
+                          { ["seed"] = Seed.ToString(System.Globalization.CultureInfo.InvariantCulture) });
     }
 
     private Sequential Train(int features, ulong seed, int epochs)
@@ -102,7 +114,8 @@ public sealed class W6Workload
     public static int Run(IReadOnlyList<string> methods, int series, int epochs, int threads, string? save)
     {
         var w6 = new W6Workload(series, epochs);
-        Console.WriteLine($"W6: {series} series x {Steps} steps x {Features} features, trained {epochs} epochs in {w6.TrainSeconds:F2} s");
+        Console.WriteLine($"W6: {series} series x {Steps} steps x {Features} features, trained {epochs} epochs in " +
+                          $"{w6.TrainSeconds:F2} s");
         if (save is not null) { w6.Save(save); Console.WriteLine($"W6: model and data written to {save}"); }
         var context = w6.Context(threads);
         foreach (var name in methods)
@@ -112,13 +125,18 @@ public sealed class W6Workload
             var result = method.Compute(context);
             double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
             bytes = GC.GetTotalAllocatedBytes(precise: true) - bytes;
-            var scores = string.Join(" ", result.Scores.Select(s => s.ToString("G6", System.Globalization.CultureInfo.InvariantCulture)));
-            Console.WriteLine($"W6 {name}: {seconds:F3} s, {bytes:N0} B, {threads} thread(s); digest {Digest(result):X16} ({Digest(result with { LagMap = null }):X16} without the lag map); scores {scores}");
+            var scores = string.Join(" ",
+                                     result.Scores.Select(s =>
+                                         s.ToString("G6", System.Globalization.CultureInfo.InvariantCulture)));
+            Console.WriteLine($"W6 {name}: {seconds:F3} s, {bytes:N0} B, {threads} thread(s); digest " +
+                              $"{Digest(result):X16} ({Digest(result with { LagMap = null }):X16} without the lag " +
+                              $"map); scores {scores}");
         }
         return 0;
     }
 
-    /// <summary>FNV-1a over the bits of the scores, time map and lag map: equal digests, bit-identical results.</summary>
+    /// <summary>FNV-1a over the bits of the scores, time map and lag map: equal digests, bit-identical
+    /// results.</summary>
     public static ulong Digest(ImportanceResult result)
     {
         ulong hash = 14695981039346656037;
@@ -130,7 +148,8 @@ public sealed class W6Workload
     }
 }
 
-/// <summary>W6: every importance method with its defaults on the trained user-scale model (3000 series; --quick: 200), every core.</summary>
+/// <summary>W6: every importance method with its defaults on the trained user-scale model (3000 series; --quick: 200),
+/// every core.</summary>
 [BenchmarkCategory("W6")]
 [WarmupCount(0), IterationCount(1), InvocationCount(1, 1)]
 public class W6UserScaleImportance

@@ -25,8 +25,10 @@ internal sealed class Batches
         {
             Inputs[k] = new float[batch * steps * features];
             Targets[k] = new float[batch * targetsPerSeries];
-            ReferenceData.Fill(Inputs[k], Targets[k].AsSpan(0, Math.Min(Targets[k].Length, batch * steps)), features, rng);
-            if (targetsPerSeries != steps) for (int i = 0; i < Targets[k].Length; i++) Targets[k][i] = rng.NextFloat() < 0.5f ? 1f : 0f;
+            ReferenceData.Fill(Inputs[k], Targets[k].AsSpan(0, Math.Min(Targets[k].Length, batch * steps)), features,
+                               rng);
+            if (targetsPerSeries != steps)
+                for (int i = 0; i < Targets[k].Length; i++) Targets[k][i] = rng.NextFloat() < 0.5f ? 1f : 0f;
         }
     }
 
@@ -77,12 +79,14 @@ public class W1ReferenceTrainStep
     }
 }
 
-/// <summary>W2: input 32 -> LSTM 256 -> LSTM 256 -> Dense 1 per step, batch 64, 50 steps, BCE on logits (fused sigmoid head).</summary>
+/// <summary>W2: input 32 -> LSTM 256 -> LSTM 256 -> Dense 1 per step, batch 64, 50 steps, BCE on logits (fused sigmoid
+/// head).</summary>
 [BenchmarkCategory("W2")]
 [WarmupCount(2), IterationCount(8), InvocationCount(1, 1)]
 public class W2LargeTrainStep
 {
-    /// <summary>Threads the large matrix products and a layer's time loop may use (<see cref="Engine.Threading.Parallelism.MaxThreads"/>).</summary>
+    /// <summary>Threads the large matrix products and a layer's time loop may use
+    /// (<see cref="Engine.Threading.Parallelism.MaxThreads"/>).</summary>
     [Params(1, 2)]
     public int Threads { get; set; }
 
@@ -115,7 +119,8 @@ public class W2LargeTrainStep
 [BenchmarkCategory("W3")]
 public class W3LatencyForward
 {
-    /// <summary>Threads a layer's time loop and the large products may use (<see cref="Engine.Threading.Parallelism.MaxThreads"/>).</summary>
+    /// <summary>Threads a layer's time loop and the large products may use
+    /// (<see cref="Engine.Threading.Parallelism.MaxThreads"/>).</summary>
     [Params(1, 2)]
     public int Threads { get; set; } = 1;
 
@@ -168,19 +173,22 @@ public class W4Importance
             _model.TrainStep(x, y, _settings.BatchSize, _settings.Steps, loss, adam);
         }
         _x = new float[_settings.Samples * _settings.Steps * _settings.Features];
-        ReferenceData.Fill(_x, new float[_settings.Samples * _settings.Steps], _settings.Features, _settings.EvaluationData);
+        ReferenceData.Fill(_x, new float[_settings.Samples * _settings.Steps], _settings.Features,
+                           _settings.EvaluationData);
     }
 
     [Benchmark(Description = "W4 noise perturbation")]
     public double NoisePerturbationScores() =>
-        NoisePerturbation.Scores(_model, _x, _settings.Samples, _settings.Steps, _settings.Noise, _settings.ImportanceNoise)[0];
+        NoisePerturbation.Scores(_model, _x, _settings.Samples, _settings.Steps, _settings.Noise,
+                                 _settings.ImportanceNoise)[0];
 
     internal Sequential Model => _model;
     internal float[] Inputs => _x;
     internal ReferenceSettings Settings => _settings;
 }
 
-/// <summary>W4: every importance method that trains no networks (none that needs retraining), on the demo's trained model, 250 series, one thread.</summary>
+/// <summary>W4: every importance method that trains no networks (none that needs retraining), on the demo's trained
+/// model, 250 series, one thread.</summary>
 [BenchmarkCategory("W4")]
 public class W4ImportanceMethods
 {
@@ -189,7 +197,8 @@ public class W4ImportanceMethods
     private IImportanceMethod _method = null!;
 
     public static IEnumerable<string> Methods() => ImportanceMethods.Names
-        .Where(n => (ImportanceMethods.Create(n).Needs & (ImportanceNeeds.Retraining | ImportanceNeeds.PermutedRetraining)) == 0);
+        .Where(n =>
+            (ImportanceMethods.Create(n).Needs & (ImportanceNeeds.Retraining | ImportanceNeeds.PermutedRetraining)) == 0);
 
     [ParamsSource(nameof(Methods))]
     public string Method { get; set; } = "";
@@ -200,7 +209,8 @@ public class W4ImportanceMethods
         _trained.Setup();
         var s = _trained.Settings;
         var y = new float[s.Samples * s.Steps];
-        ReferenceData.Fill(new float[_trained.Inputs.Length], y, s.Features, s.EvaluationData); // the same draw: targets of the same inputs
+        // the same draw: targets of the same inputs
+        ReferenceData.Fill(new float[_trained.Inputs.Length], y, s.Features, s.EvaluationData);
         _context = new ImportanceContext
         {
             Model = _trained.Model, Inputs = _trained.Inputs, Targets = y, Count = s.Samples, Steps = s.Steps,

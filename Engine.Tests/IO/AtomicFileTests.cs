@@ -13,10 +13,12 @@ public sealed class AtomicFileTests : IDisposable
     public void FailedWriteLeavesNoFileBehindAndTheOldFileUntouched()
     {
         string path = Path.Combine(_dir, "m.safetensors");
-        Assert.Throws<InvalidOperationException>(() => AtomicFile.Write(path, s => { s.WriteByte(1); throw new InvalidOperationException("crash"); }));
+        Assert.Throws<InvalidOperationException>(() =>
+            AtomicFile.Write(path, s => { s.WriteByte(1); throw new InvalidOperationException("crash"); }));
         Assert.Empty(Directory.GetFiles(_dir));
         File.WriteAllText(path, "old");
-        Assert.Throws<InvalidOperationException>(() => AtomicFile.Write(path, s => { s.WriteByte(1); throw new InvalidOperationException("crash"); }));
+        Assert.Throws<InvalidOperationException>(() =>
+            AtomicFile.Write(path, s => { s.WriteByte(1); throw new InvalidOperationException("crash"); }));
         Assert.Equal("old", File.ReadAllText(path));
         Assert.Single(Directory.GetFiles(_dir));
     }
@@ -85,7 +87,8 @@ public sealed class AtomicFileTests : IDisposable
         var sa = FileStatus.Of(a);
         Assert.True(sa.SameFileAs(FileStatus.Of(sym)));
         Assert.True(sa.SameFileAs(FileStatus.Of(hard)));
-        Assert.True(sa.SameFileAs(FileStatus.Of(Path.Combine(_dir, ".", "x", "..", "a.csv").Replace("/x/..", "", StringComparison.Ordinal))));
+        Assert.True(sa.SameFileAs(FileStatus.Of(Path.Combine(_dir, ".", "x", "..",
+                                                             "a.csv").Replace("/x/..", "", StringComparison.Ordinal))));
         Assert.False(sa.SameFileAs(FileStatus.Of(b)));
         Assert.False(FileStatus.Of(Path.Combine(_dir, "none")).SameFileAs(FileStatus.Of(Path.Combine(_dir, "none"))));
         Assert.Equal(FileKind.Regular, sa.Kind);

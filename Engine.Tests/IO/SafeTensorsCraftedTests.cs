@@ -15,7 +15,8 @@ public sealed class SafeTensorsCraftedTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, true);
 
-    /// <summary>A file of an 8-byte header size, the header text, then <paramref name="data"/> bytes of zeros.</summary>
+    /// <summary>A file of an 8-byte header size, the header text, then <paramref name="data"/> bytes of
+    /// zeros.</summary>
     public static byte[] File(string header, int data = 0, ulong? size = null)
     {
         var json = Encoding.UTF8.GetBytes(header);
@@ -41,7 +42,8 @@ public sealed class SafeTensorsCraftedTests : IDisposable
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.True(clock.Elapsed.TotalSeconds < 10, $"{clock.Elapsed.TotalSeconds} s");
         Assert.True(allocated < maxAllocated, $"{allocated} bytes allocated: {e.Message}");
-        Assert.True(e.Message.Length <= ErrorText.MaxLine, $"{e.Message.Length} characters: {ErrorText.Line(e.Message)}");
+        Assert.True(e.Message.Length <= ErrorText.MaxLine,
+                    $"{e.Message.Length} characters: {ErrorText.Line(e.Message)}");
         Assert.DoesNotContain('\n', e.Message);
         Assert.StartsWith(path, e.Message);
         return e.Message;
@@ -84,7 +86,8 @@ public sealed class SafeTensorsCraftedTests : IDisposable
     {
         Assert.Contains("over the limit of 100000000", Refused(File("{}", 0, ulong.MaxValue), 100_000));
         Assert.Contains("over the limit of 100000000", Refused(File("{}", 0, 100_000_001), 100_000));
-        Assert.Contains("truncated: the header should be 99999999 bytes but only 2 follow", Refused(File("{}", 0, 99_999_999), 100_000));
+        Assert.Contains("truncated: the header should be 99999999 bytes but only 2 follow",
+                        Refused(File("{}", 0, 99_999_999), 100_000));
     }
 
     [Fact]
@@ -123,22 +126,27 @@ public sealed class SafeTensorsCraftedTests : IDisposable
         Assert.Contains("more than 65536 tensors", Refused(File(many.Append('}').ToString()), 64_000_000));
         // A 1 MB tensor name is quoted cut short.
         string name = new('n', 1_000_000);
-        string message = Refused(File($"{{\"{name}\":{{\"dtype\":\"F16\",\"shape\":[1],\"data_offsets\":[0,2]}}}}", 2), 24_000_000);
+        string message = Refused(File($"{{\"{name}\":{{\"dtype\":\"F16\",\"shape\":[1],\"data_offsets\":[0,2]}}}}", 2),
+                                 24_000_000);
         Assert.Contains("'nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn'... (1000000 characters) has dtype 'F16'", message);
     }
 
     [Theory]
     [InlineData("{\"a\":5}", "tensor 'a' needs dtype, shape and data_offsets")]
     [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[2]}}", "tensor 'a' needs dtype, shape and data_offsets")]
-    [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[-2],\"data_offsets\":[0,8]}}", "shape must be an array of whole numbers >= 0")]
-    [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8,9]}}", "data_offsets has more than 2 entries")]
+    [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[-2],\"data_offsets\":[0,8]}}",
+                "shape must be an array of whole numbers >= 0")]
+    [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8,9]}}",
+                "data_offsets has more than 2 entries")]
     [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8],\"x\":1}}", "has an unknown key 'x'")]
     [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", "do not match its shape (3)")]
-    [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[2147483647,2147483647,4],\"data_offsets\":[0,8]}}", "is too large")]
+    [InlineData("{\"a\":{\"dtype\":\"F32\",\"shape\":[2147483647,2147483647,4],\"data_offsets\":[0,8]}}",
+                "is too large")]
     [InlineData("{\"__metadata__\":{\"k\":5}}", "__metadata__ value 'k' is not a string")]
     [InlineData("{\"__metadata__\":[]}", "__metadata__ must be a JSON object of strings")]
     [InlineData("{\"a\":", "not a safetensors file")]
     [InlineData("{} {}", "not valid JSON")]
     [InlineData("[1]", "not a safetensors file: the header is not a JSON object")]
-    public void MalformedHeadersAreRefused(string header, string message) => Assert.Contains(message, Refused(File(header, 8)));
+    public void MalformedHeadersAreRefused(string header, string message) =>
+        Assert.Contains(message, Refused(File(header, 8)));
 }

@@ -3,7 +3,8 @@ using Xunit;
 
 namespace Engine.Tests.IO;
 
-/// <summary>Special files for the tests: a FIFO and a character device made in a temporary folder (never /dev).</summary>
+/// <summary>Special files for the tests: a FIFO and a character device made in a temporary folder (never
+/// /dev).</summary>
 public static class SpecialFiles
 {
     public static void Run(string program, params string[] args)

@@ -24,7 +24,8 @@ internal static class ImportFixtures
         var json = JsonNode.Parse(File.ReadAllText(path + ".expected.json"))!.AsObject();
         var series = json["inputs"]!.AsArray();
         int steps = series[0]!.AsArray().Count;
-        var inputs = series.SelectMany(s => s!.AsArray().SelectMany(r => r!.AsArray().Select(v => (float)v!.GetValue<double>()))).ToArray();
+        var inputs = series.SelectMany(s =>
+            s!.AsArray().SelectMany(r => r!.AsArray().Select(v => (float)v!.GetValue<double>()))).ToArray();
         var outputs = new List<double>();
         void Flatten(JsonNode? node)
         {

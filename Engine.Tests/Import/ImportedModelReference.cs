@@ -39,7 +39,8 @@ internal static class ImportedModelReference
                         var config = (JsonObject)inner["config"]!;
                         var f = Recurrent(cell, config, w, "forward_layer/", x, reverse: false);
                         var b = Recurrent(cell, config, w, "backward_layer/", x, reverse: true);
-                        if ((string?)layer.Config["merge_mode"] != "concat") throw new NotSupportedException("merge_mode");
+                        if ((string?)layer.Config["merge_mode"] != "concat")
+                            throw new NotSupportedException("merge_mode");
                         x = [.. f.Select((row, t) => row.Concat(b[t]).ToArray())];
                         break;
                     }

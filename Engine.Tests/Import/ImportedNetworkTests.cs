@@ -23,7 +23,8 @@ public sealed class ImportedNetworkTests : IDisposable
         "keras/k3_lstm_relu.keras", "keras/k3_lstm_relu.h5", "keras/k2_lstm_relu.h5",
         "keras/k3_lstm_stack_tanh.keras", "keras/k3_lstm_stack_tanh.h5", "keras/k2_lstm_stack_tanh.h5",
         "keras/k3_lstm_seq_dense.keras", "keras/k3_lstm_seq_dense.h5", "keras/k2_lstm_seq_dense.h5",
-        "keras/k3_timedistributed_dense.keras", "keras/k3_timedistributed_dense.h5", "keras/k2_timedistributed_dense.h5",
+        "keras/k3_timedistributed_dense.keras", "keras/k3_timedistributed_dense.h5",
+        "keras/k2_timedistributed_dense.h5",
         // torch exports: the ONNX reader's Keras form through the same mapping.
         "onnx/torch_lstm_uni_l1_batchfirst_last.onnx", "onnx/torch_lstm_uni_l1_batchfirst_every.onnx",
         "onnx/torch_lstm_uni_l1_timefirst_last.onnx", "onnx/torch_lstm_uni_l2_batchfirst_last.onnx",
@@ -35,7 +36,8 @@ public sealed class ImportedNetworkTests : IDisposable
     {
         var data = new TheoryData<string>();
         foreach (string file in KerasReaderTests.KerasFiles()) data.Add(file);
-        foreach (string file in Directory.GetFiles(Path.Combine(KerasReaderTests.Fixtures, "onnx"), "*.onnx").Order(StringComparer.Ordinal))
+        foreach (string file in Directory.GetFiles(Path.Combine(KerasReaderTests.Fixtures, "onnx"),
+                                                   "*.onnx").Order(StringComparer.Ordinal))
             data.Add($"onnx/{Path.GetFileName(file)}");
         return data;
     }
@@ -64,7 +66,8 @@ public sealed class ImportedNetworkTests : IDisposable
         }
         catch (ModelFormatException e) when (file.StartsWith("onnx/", StringComparison.Ordinal))
         {
-            // Graphs the ONNX reader refuses by design (e.g. out[:, -1] of a bidirectional layer): one line naming a node.
+            // Graphs the ONNX reader refuses by design (e.g. out[:, -1] of a bidirectional layer): one line naming a
+            // node.
             Assert.DoesNotContain('\n', e.Message);
             Assert.Contains("node '", e.Message);
             return;
@@ -78,14 +81,18 @@ public sealed class ImportedNetworkTests : IDisposable
         {
             Assert.DoesNotContain('\n', e.Message);
             var missing = imported.Layers.Select(l => l.ClassName)
-                .Concat(imported.Layers.Select(l => (l.Config["layer"] as JsonObject)?["class_name"]?.GetValue<string>() ?? ""))
-                .Concat(imported.Layers.Select(l => l.Config["activation"]?.GetValueKind() == System.Text.Json.JsonValueKind.String
+                .Concat(imported.Layers.Select(l =>
+                    (l.Config["layer"] as JsonObject)?["class_name"]?.GetValue<string>() ?? ""))
+                .Concat(imported.Layers.Select(l =>
+                    l.Config["activation"]?.GetValueKind() == System.Text.Json.JsonValueKind.String
                     ? l.Config["activation"]!.GetValue<string>() : ""))
-                .Where(c => c.Length > 0 && c is not ("InputLayer" or "Flatten" or "TimeDistributed" or "Dropout" or "SpatialDropout1D"))
+                .Where(c => c.Length > 0
+                       && c is not ("InputLayer" or "Flatten" or "TimeDistributed" or "Dropout" or "SpatialDropout1D"))
                 .Where(c => !LayerRegistry.Types.Contains(c) && !IsKnownActivation(c))
                 .ToList();
             Assert.True(missing.Any(m => e.Message.Contains(m, StringComparison.Ordinal)),
-                $"{file}: refused for '{e.Message}', which names none of the missing types {string.Join(", ", missing)}");
+                $"{file}: refused for '{e.Message}', which names none of the missing types {string.Join(", " +
+                $"", missing)}");
             return;
         }
         AssertPredicts(model, path);
@@ -108,7 +115,8 @@ public sealed class ImportedNetworkTests : IDisposable
         Assert.Equal("3.10.0", record["source_version"]!.GetValue<string>());
         Assert.Equal("none", record["standardisation"]!.GetValue<string>());
         // The Dropout layers are in the engine's model now that the registry has them (identity at inference).
-        Assert.Equal(["lstm_39", "dropout_63", "lstm_40", "dropout_64", "lstm_41", "dropout_65", "dense_42", "dense_43"],
+        Assert.Equal(["lstm_39", "dropout_63", "lstm_40", "dropout_64", "lstm_41", "dropout_65", "dense_42",
+                      "dense_43"],
             record["engine_layers"]!.AsArray().Select(n => n!.GetValue<string>()));
         var (inputs, count, steps, _) = ImportFixtures.Reference(path);
         var a = new float[count * model.OutputsPerSeries(steps)];
@@ -121,9 +129,12 @@ public sealed class ImportedNetworkTests : IDisposable
     [Fact]
     public void Keras3_hard_sigmoid_is_renamed_and_keras2_kept()
     {
-        var layer = new ImportedLayer("LSTM", "l", new JsonObject { ["units"] = 2, ["recurrent_activation"] = "hard_sigmoid" }, []);
-        Assert.Equal("hard_sigmoid_keras3", ImportedNetwork.RegistryConfig(layer, keras3: true)["recurrent_activation"]!.GetValue<string>());
-        Assert.Equal("hard_sigmoid", ImportedNetwork.RegistryConfig(layer, keras3: false)["recurrent_activation"]!.GetValue<string>());
+        var layer = new ImportedLayer("LSTM", "l",
+                                      new JsonObject { ["units"] = 2, ["recurrent_activation"] = "hard_sigmoid" }, []);
+        Assert.Equal("hard_sigmoid_keras3",
+                     ImportedNetwork.RegistryConfig(layer, keras3: true)["recurrent_activation"]!.GetValue<string>());
+        Assert.Equal("hard_sigmoid",
+                     ImportedNetwork.RegistryConfig(layer, keras3: false)["recurrent_activation"]!.GetValue<string>());
         Assert.Equal("LSTM", ImportedNetwork.RegistryConfig(layer, keras3: false)["type"]!.GetValue<string>());
     }
 

@@ -61,7 +61,8 @@ public sealed class KerasReaderTests : IDisposable
     public static TheoryData<string> SameModelThreeWays()
     {
         var data = new TheoryData<string>();
-        foreach (string file in Directory.GetFiles(Path.Combine(Fixtures, "keras"), "k3_*.keras").Order(StringComparer.Ordinal))
+        foreach (string file in Directory.GetFiles(Path.Combine(Fixtures, "keras"),
+                                                   "k3_*.keras").Order(StringComparer.Ordinal))
             data.Add(Path.GetFileNameWithoutExtension(file)[3..]);
         return data;
     }
@@ -105,7 +106,8 @@ public sealed class KerasReaderTests : IDisposable
             model.Layers.Select(l => l.ClassName));
         Assert.Equal(["input_layer_21", "lstm_39", "dropout_63", "lstm_40", "dropout_64", "lstm_41", "dropout_65",
             "dense_42", "dense_43"], model.Layers.Select(l => l.Name));
-        var shapes = model.Layers.SelectMany(l => l.Weights.Select(t => $"{l.Name}/{t.Name}:{string.Join('x', t.Shape)}"));
+        var shapes = model.Layers.SelectMany(l =>
+            l.Weights.Select(t => $"{l.Name}/{t.Name}:{string.Join('x', t.Shape)}"));
         Assert.Equal(["lstm_39/kernel:18x128", "lstm_39/recurrent_kernel:32x128", "lstm_39/bias:128",
             "lstm_40/kernel:32x128", "lstm_40/recurrent_kernel:32x128", "lstm_40/bias:128",
             "lstm_41/kernel:32x64", "lstm_41/recurrent_kernel:16x64", "lstm_41/bias:64",
@@ -158,7 +160,8 @@ public sealed class KerasReaderTests : IDisposable
         Assert.Equal("keras3-h5", ModelImport.Read(h5).Format);
         // An HDF5 superblock after a 512-byte user block.
         string userBlock = Path.Combine(_dir, "user-block.bin");
-        File.WriteAllBytes(userBlock, [.. new byte[512], 0x89, (byte)'H', (byte)'D', (byte)'F', 13, 10, 26, 10, .. new byte[8]]);
+        File.WriteAllBytes(userBlock,
+                           [.. new byte[512], 0x89, (byte)'H', (byte)'D', (byte)'F', 13, 10, 26, 10, .. new byte[8]]);
         Assert.Equal(ModelFileKind.Hdf5, ModelImport.Detect(userBlock));
         string safetensors = Path.Combine(_dir, "x.bin");
         File.WriteAllBytes(safetensors, [2, 0, 0, 0, 0, 0, 0, 0, (byte)'{', (byte)'}']);
@@ -174,8 +177,10 @@ public sealed class KerasReaderTests : IDisposable
 
     public static TheoryData<string, string, string> RefusedLayers() => new()
     {
-        { """{"class_name": "Lambda", "config": {"name": "lam", "function": "gASV"}}""", "Lambda layer", "never runs code" },
-        { """{"class_name": "Conv1D", "config": {"name": "conv", "filters": 4}}""", "Conv1D layer", "supported layers: InputLayer, LSTM" },
+        { """{"class_name": "Lambda", "config": {"name": "lam", "function": "gASV"}}""", "Lambda layer",
+            "never runs code" },
+        { """{"class_name": "Conv1D", "config": {"name": "conv", "filters": 4}}""", "Conv1D layer",
+            "supported layers: InputLayer, LSTM" },
         { """{"class_name": "Attention", "config": {"name": "att"}}""", "Attention layer", "supported layers" },
         { """{"class_name": "Masking", "config": {"name": "mask"}}""", "Masking layer", "supported layers" },
         { """{"module": "my_pkg", "class_name": "MyLayer", "registered_name": "Custom>MyLayer", "config": {"name": "mine"}}""", "custom layer", "supported layers" },
@@ -183,7 +188,8 @@ public sealed class KerasReaderTests : IDisposable
 
     [Theory]
     [MemberData(nameof(RefusedLayers))]
-    public void An_unsupported_layer_is_refused_with_its_class_and_the_supported_list(string layer, string what, string more)
+    public void An_unsupported_layer_is_refused_with_its_class_and_the_supported_list(string layer, string what,
+                                                                                      string more)
     {
         string path = EditedRealFile(config => config["config"]!["layers"]!.AsArray().Insert(2, JsonNode.Parse(layer)));
         string message = Refused(path, what);
@@ -212,7 +218,8 @@ public sealed class KerasReaderTests : IDisposable
         {
             var layers = config["config"]!["layers"]!.AsArray();
             var lstm = layers[1]!.DeepClone();
-            layers[1] = JsonNode.Parse("""{"class_name": "Bidirectional", "config": {"name": "bidi", "merge_mode": null, "layer": """
+            layers[1] =
+                JsonNode.Parse("""{"class_name": "Bidirectional", "config": {"name": "bidi", "merge_mode": null, "layer": """
                 + lstm.ToJsonString() + "}}");
         });
         Refused(bidi, "merge_mode null");
@@ -220,7 +227,8 @@ public sealed class KerasReaderTests : IDisposable
         {
             var layers = config["config"]!["layers"]!.AsArray();
             var dense = layers[7]!.DeepClone();
-            layers[1] = JsonNode.Parse("""{"class_name": "Bidirectional", "config": {"name": "bidi", "merge_mode": "concat", "layer": """
+            layers[1] =
+                JsonNode.Parse("""{"class_name": "Bidirectional", "config": {"name": "bidi", "merge_mode": "concat", "layer": """
                 + dense.ToJsonString() + "}}");
         });
         Refused(wrapped, "Bidirectional(Dense)");
@@ -253,7 +261,8 @@ public sealed class KerasReaderTests : IDisposable
             config["config"]!.AsObject().Remove("build_input_shape");
         });
         Refused(noShape, "gives no input shape");
-        string flat = EditedRealFile(config => config["config"]!["layers"]![0]!["config"]!["batch_shape"] = JsonNode.Parse("[null, 18]"));
+        string flat = EditedRealFile(config =>
+            config["config"]!["layers"]![0]!["config"]!["batch_shape"] = JsonNode.Parse("[null, 18]"));
         Refused(flat, "input shape has 2 dimensions");
         string functional = EditedRealFile(config =>
         {
@@ -264,12 +273,14 @@ public sealed class KerasReaderTests : IDisposable
             {
                 string name = layer!["config"]!["name"]!.GetValue<string>();
                 layer["inbound_nodes"] = previous.Length == 0 ? new JsonArray()
-                    : JsonNode.Parse("[{\"args\": [{\"class_name\": \"__keras_tensor__\", \"config\": {\"keras_history\": [\""
+                    : JsonNode.Parse("[{\"args\": [{\"class_name\": \"__keras_tensor__\", \"config\": " +
+                                     "{\"keras_history\": [\""
                         + previous + "\", 0, 0]}}], \"kwargs\": {}}]");
                 previous = name;
             }
             // The second LSTM also reads the input: not a chain.
-            layers[3]!["inbound_nodes"] = JsonNode.Parse("""[{"args": [{"config": {"keras_history": ["dropout_63", 0, 0]}}, {"config": {"keras_history": ["input_layer_21", 0, 0]}}]}]""");
+            layers[3]!["inbound_nodes"] =
+                JsonNode.Parse("""[{"args": [{"config": {"keras_history": ["dropout_63", 0, 0]}}, {"config": {"keras_history": ["input_layer_21", 0, 0]}}]}]""");
             config["config"]!["input_layers"] = JsonNode.Parse("""[["input_layer_21", 0, 0]]""");
             config["config"]!["output_layers"] = JsonNode.Parse("""[["dense_43", 0, 0]]""");
         });
@@ -289,7 +300,8 @@ public sealed class KerasReaderTests : IDisposable
         Refused(Zip("noconfig.keras", ("metadata.json", "{}"u8.ToArray())), "has no config.json");
         Refused(Zip("badjson.keras", ("config.json", "{\"class_name\": "u8.ToArray()),
             ("model.weights.h5", [])), "not valid JSON");
-        var many = Enumerable.Range(0, KerasReader.MaxEntries + 1).Select(i => ($"f{i}", Array.Empty<byte>())).ToArray();
+        var many = Enumerable.Range(0, KerasReader.MaxEntries + 1).Select(i =>
+            ($"f{i}", Array.Empty<byte>())).ToArray();
         Refused(Zip("many.keras", many), $"at most {KerasReader.MaxEntries} read");
         // A 65 MiB config.json of spaces deflates to a few kB: refused from its declared size, nothing unpacked.
         Refused(Zip("bomb.keras", ("config.json", new byte[65 << 20])), "config.json declares 68157440 bytes");
@@ -340,7 +352,8 @@ public sealed class KerasReaderTests : IDisposable
 
     // ---- helpers ----------------------------------------------------------------------------------------------------
 
-    /// <summary>Expects a one-line ModelFormatException naming the file and containing <paramref name="what"/>.</summary>
+    /// <summary>Expects a one-line ModelFormatException naming the file and containing
+    /// <paramref name="what"/>.</summary>
     private static string Refused(string path, string what)
     {
         var e = Assert.Throws<ModelFormatException>(() => ModelImport.Read(path));

@@ -6,7 +6,8 @@ using Xunit;
 
 namespace Engine.Tests.Importance;
 
-/// <summary>Feature groups: parsing, the grouped scores of permutation, occlusion and perturbation, and the sums.</summary>
+/// <summary>Feature groups: parsing, the grouped scores of permutation, occlusion and perturbation, and the
+/// sums.</summary>
 public class FeatureGroupTests
 {
     private static readonly string[] Names = ["a", "b", "c"];
@@ -20,7 +21,8 @@ public class FeatureGroupTests
         return model;
     }
 
-    private static ImportanceContext Context(Sequential model, float[] x, float[] targets, int count, int steps, FeatureGroups? groups = null) =>
+    private static ImportanceContext Context(Sequential model, float[] x, float[] targets, int count, int steps,
+                                             FeatureGroups? groups = null) =>
         new()
         {
             Model = model, Inputs = x, Targets = targets, Count = count, Steps = steps, Loss = new MeanSquaredError(),
@@ -57,7 +59,8 @@ public class FeatureGroupTests
         Assert.Equal(["u", "c"], grouped.Groups!.Names);
         Assert.Equal(2, grouped.Features.Count);
         Assert.True(alone.Features[0].Score > 0);
-        Assert.True(grouped.Features[0].Score >= alone.Features[0].Score, $"{grouped.Features[0].Score} < {alone.Features[0].Score}");
+        Assert.True(grouped.Features[0].Score >= alone.Features[0].Score,
+                    $"{grouped.Features[0].Score} < {alone.Features[0].Score}");
         if (method == "input-perturbation") return;
         // Targets = predictions, the model linear and both copies weighted alike: moving both doubles every output
         // change, so a squared-error rise is exactly 4 times (the group is unit 0 as a was: the same permutations).
@@ -99,7 +102,8 @@ public class FeatureGroupTests
                 var occluded = (double[])x.Clone();
                 occluded[row * 3] = 0;
                 occluded[row * 3 + 2] = 0;
-                double z = HandTargets[row], before = HandPrediction(x, row) - z, after = HandPrediction(occluded, row) - z;
+                double z = HandTargets[row], before = HandPrediction(x, row) - z,
+                after = HandPrediction(occluded, row) - z;
                 cell += Math.Abs((after * after - before * before) / 2) / 3;
             }
             Assert.Equal(cell, result.TimeMap![t, 0], 1e-6);
@@ -108,7 +112,8 @@ public class FeatureGroupTests
         Assert.Equal(["g", "b"], result.Groups!.Names);
         Assert.Equal(expected, result.Features[0].Score, 1e-6);
         // Unit b = the single feature b's occlusion score.
-        Assert.Equal(new Occlusion().Compute(Context(Linear(HandKernel, 0.1f), HandX, HandTargets, 3, 2)).Features[1].Score,
+        Assert.Equal(new Occlusion().Compute(Context(Linear(HandKernel, 0.1f), HandX, HandTargets, 3,
+                                                     2)).Features[1].Score,
                      result.Features[1].Score, 12);
     }
 
@@ -117,7 +122,9 @@ public class FeatureGroupTests
     {
         // Scaling group {a, c} by 1.5 changes every output by 0.5 (0.5 a + 2 c): score = sqrt(mean of its squares).
         var groups = FeatureGroups.Parse("g=a,c", Names);
-        var result = new InputPerturbation { Scale = 0.5f }.Compute(Context(Linear(HandKernel, 0.1f), HandX, HandTargets, 3, 2, groups));
+        var result =
+            new InputPerturbation { Scale = 0.5f }.Compute(Context(Linear(HandKernel, 0.1f), HandX, HandTargets, 3, 2,
+                                                                   groups));
         double squares = 0;
         for (int row = 0; row < 6; row++)
         {
@@ -135,11 +142,13 @@ public class FeatureGroupTests
         var groups = FeatureGroups.Parse("g=b,c", Names);
         var x = HandX[..12];
         var targets = HandTargets[..4];
-        var result = new Permutation { Repeats = 8 }.Compute(Context(Linear(HandKernel, 0.1f), x, targets, 2, 2, groups));
+        var result =
+            new Permutation { Repeats = 8 }.Compute(Context(Linear(HandKernel, 0.1f), x, targets, 2, 2, groups));
         var xs = x.Select(v => (double)v).ToArray();
         var swapped = (double[])xs.Clone();
         for (int t = 0; t < 2; t++)
-            for (int i = 1; i < 3; i++) (swapped[t * 3 + i], swapped[(2 + t) * 3 + i]) = (xs[(2 + t) * 3 + i], xs[t * 3 + i]);
+            for (int i = 1; i < 3; i++)
+                (swapped[t * 3 + i], swapped[(2 + t) * 3 + i]) = (xs[(2 + t) * 3 + i], xs[t * 3 + i]);
         double before = 0, after = 0;
         for (int row = 0; row < 4; row++)
         {
@@ -159,7 +168,8 @@ public class FeatureGroupTests
     {
         var groups = FeatureGroups.Parse("g=c,a", Names);
         var context = Context(Linear(HandKernel, 0.1f), HandX, HandTargets, 3, 2);
-        foreach (var name in new[] { "connection-weights", "partial-derivatives", "integrated-gradients", "improved-stepwise-2" })
+        foreach (var name in new[] { "connection-weights", "partial-derivatives", "integrated-gradients",
+            "improved-stepwise-2" })
         {
             var method = ImportanceMethods.Create(name);
             var single = method.Compute(context).Scores;
@@ -174,13 +184,16 @@ public class FeatureGroupTests
     public void A_stepwise_order_puts_a_group_in_with_its_first_member_and_out_with_its_last()
     {
         var groups = FeatureGroups.Parse("g=a,c", Names);
-        var features = new[] { new FeatureImportance(0, 0.1, 3), new FeatureImportance(1, 0.2, 2), new FeatureImportance(2, 0.3, 1) };
+        var features = new[] { new FeatureImportance(0, 0.1, 3), new FeatureImportance(1, 0.2, 2),
+            new FeatureImportance(2, 0.3, 1) };
         // Backward: a removed first, then b, then c: g (a, c) leaves with c, after b.
-        var backward = groups.Sum(new ImportanceResult("m", features) { Order = [0, 1, 2] }, ImportanceRanking.RemovalOrder);
+        var backward = groups.Sum(new ImportanceResult("m", features) { Order = [0, 1, 2] },
+                                  ImportanceRanking.RemovalOrder);
         Assert.Equal([1, 0], backward.Order!);
         Assert.Equal([1, 2], backward.Ranks);
         // Forward: a enters first: g enters at step 1, b at step 2.
-        var forward = groups.Sum(new ImportanceResult("m", features) { Order = [0, 1, 2] }, ImportanceRanking.EntryOrder);
+        var forward = groups.Sum(new ImportanceResult("m", features) { Order = [0, 1, 2] },
+                                 ImportanceRanking.EntryOrder);
         Assert.Equal([0, 1], forward.Order!);
         Assert.Equal([1, 2], forward.Ranks);
         Assert.Equal(0.4, forward.Features[0].Score, 12);

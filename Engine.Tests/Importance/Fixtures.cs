@@ -21,8 +21,12 @@ internal static class Fixtures
     {
         var act = relu ? Activation.Relu : Activation.Tanh;
         var model = lastStep
-            ? new Sequential(features, [new Lstm(4, act, returnSequences: true), new Lstm(3, act), new Dense(2, Activation.Sigmoid)])
-            : new Sequential(features, [new Lstm(4, act, returnSequences: true), new Lstm(3, act, returnSequences: true), new Dense(1, Activation.Sigmoid)], flatten: true);
+            ? new Sequential(features,
+                             [new Lstm(4, act, returnSequences: true), new Lstm(3, act),
+                              new Dense(2, Activation.Sigmoid)])
+            : new Sequential(features,
+                             [new Lstm(4, act, returnSequences: true), new Lstm(3, act, returnSequences: true),
+                              new Dense(1, Activation.Sigmoid)], flatten: true);
         model.Initialize(seed);
         // Keras' initialiser leaves biases at 0/1; random ones make the checks less special.
         var rng = new RandomSource(seed).Fork(7);
@@ -45,7 +49,8 @@ internal static class Fixtures
     }
 
     /// <summary>An evaluation set: x ~ U(0, 1) (centred to mean 0 per feature when asked), targets in {0, 1}.</summary>
-    public static ImportanceContext Context(Sequential model, ulong seed, bool centred = false, int count = Count, int threads = 1, int repeats = 3)
+    public static ImportanceContext Context(Sequential model, ulong seed, bool centred = false, int count = Count,
+                                            int threads = 1, int repeats = 3)
     {
         int features = model.InputFeatures;
         var rng = new RandomSource(seed).Fork(11);

@@ -22,19 +22,32 @@ public class IntegratedGradientsConvergenceTests
         model.Tensor(0, "kernel")[0] = 3;
         model.Tensor(0, "kernel")[1] = -2;
         model.Tensor(0, "bias")[0] = 0.5f;
-        return new ImportanceContext { Model = model, Inputs = X, Count = 2, Steps = 1, Loss = new MeanSquaredError(), Threads = 1 };
+        return new ImportanceContext
+        {
+            Model = model, Inputs = X, Count = 2, Steps = 1, Loss = new MeanSquaredError(),
+            Threads = 1
+        };
     }
 
     // The script's A (series x feature) and final step count; the gaps of the steps it tried.
     [Theory]
-    [InlineData(1, 0.01, 512, 8, 0.004871811399391079, 0.26294822919952654, 0.11686587964423402, -0.3294297513391027, -0.10980991711303423)]
-    [InlineData(2, 1e-3, 512, 32, 0.0002995132525688035, 0.26087859880783426, 0.11594604391459301, -0.3299881732466289, -0.1099960577488763)]
-    [InlineData(4, 0.01, 4, 4, 0.020877934917475322, 0.2703402137314961, 0.12015120610288714, -0.32763402284214, -0.10921134094738)]
-    [InlineData(8, 1e-9, 100, 100, 3.064149998624913e-05, 0.26075739123870756, 0.11589217388387002, -0.3300215483415039, -0.11000718278050128)]
-    public void TheStepCountGrowsUntilTheGapIsWithinTheToleranceOrTheCap(int start, double tolerance, int cap, int intervals, double gap,
+    [InlineData(1, 0.01, 512, 8, 0.004871811399391079, 0.26294822919952654, 0.11686587964423402, -0.3294297513391027,
+                -0.10980991711303423)]
+    [InlineData(2, 1e-3, 512, 32, 0.0002995132525688035, 0.26087859880783426, 0.11594604391459301, -0.3299881732466289,
+                -0.1099960577488763)]
+    [InlineData(4, 0.01, 4, 4, 0.020877934917475322, 0.2703402137314961, 0.12015120610288714, -0.32763402284214,
+                -0.10921134094738)]
+    [InlineData(8, 1e-9, 100, 100, 3.064149998624913e-05, 0.26075739123870756, 0.11589217388387002, -0.3300215483415039,
+                -0.11000718278050128)]
+    public void TheStepCountGrowsUntilTheGapIsWithinTheToleranceOrTheCap(int start, double tolerance, int cap,
+                                                                         int intervals, double gap,
                                                                          double a00, double a01, double a10, double a11)
     {
-        var ig = new IntegratedGradients { Steps = start, Tolerance = tolerance, MaxSteps = cap, From = IntegratedGradientsBaseline.Zero };
+        var ig = new IntegratedGradients
+        {
+            Steps = start, Tolerance = tolerance, MaxSteps = cap,
+            From = IntegratedGradientsBaseline.Zero
+        };
         var result = ig.Compute(Context());
         var c = result.Completeness!;
         Assert.Equal(intervals, c.Intervals);
@@ -43,11 +56,13 @@ public class IntegratedGradientsConvergenceTests
         Assert.Equal(c.Gap <= tolerance, c.Converged);
         Assert.Equal(tolerance, c.Tolerance);
         double delta0 = Sigmoid(7) - Sigmoid(0.5), delta1 = Sigmoid(-1.5) - Sigmoid(0.5);
-        Assert.True(Math.Abs(c.Difference - (Math.Abs(delta0) + Math.Abs(delta1)) / 2) < 1e-6, $"difference {c.Difference}");
+        Assert.True(Math.Abs(c.Difference - (Math.Abs(delta0) + Math.Abs(delta1)) / 2) < 1e-6,
+                    $"difference {c.Difference}");
         Close((Math.Abs(a00) + Math.Abs(a10)) / 2, result.Scores[0]);
         Close((Math.Abs(a01) + Math.Abs(a11)) / 2, result.Scores[1]);
         Close(Math.Abs(a00) / 2 + Math.Abs(a10) / 2, result.TimeMap![0, 0]);
-        Assert.Contains(c.Converged ? $"at {intervals} intervals" : $"at the cap of {intervals} intervals", result.Note);
+        Assert.Contains(c.Converged ? $"at {intervals} intervals" : $"at the cap of {intervals} intervals",
+                        result.Note);
         var a = IntegratedGradients.Attributions(Context().Model, X, new float[4], 2, 1, intervals);
         double[] expected = [a00, a01, a10, a11];
         for (int j = 0; j < 4; j++) Close(expected[j], a[j]);
@@ -56,17 +71,28 @@ public class IntegratedGradientsConvergenceTests
     [Fact]
     public void TheCapIsSaidInTheNote()
     {
-        var result = new IntegratedGradients { Steps = 4, MaxSteps = 4, From = IntegratedGradientsBaseline.Zero }.Compute(Context());
+        var result = new IntegratedGradients
+        {
+            Steps = 4, MaxSteps = 4,
+            From = IntegratedGradientsBaseline.Zero
+        }.Compute(Context());
         Assert.False(result.Completeness!.Converged);
-        Assert.Equal("integrated-gradients: completeness gap 2.088% of |F(x) - F(x')| at the cap of 4 intervals: not below 1%", result.Note);
+        Assert.Equal("integrated-gradients: completeness gap 2.088% of |F(x) - F(x')| at the cap of 4 intervals: not " +
+                     "below 1%", result.Note);
     }
 
     [Fact]
     public void TheZeroBaselineIsTheZeroPointAndTheMeanBaselineTheTrainingMeans()
     {
         var context = Context() with { FeatureMeans = [0.25f, -0.75f] };
-        Assert.Equal([2f, -3f, 2f, -3f], new IntegratedGradients { From = IntegratedGradientsBaseline.Zero, ZeroPoint = [2f, -3f] }.Baseline(context));
-        Assert.Equal([0f, 0f, 0f, 0f], new IntegratedGradients { From = IntegratedGradientsBaseline.Zero }.Baseline(context));
+        Assert.Equal([2f, -3f, 2f, -3f],
+                     new IntegratedGradients
+                     {
+                         From = IntegratedGradientsBaseline.Zero,
+                         ZeroPoint = [2f, -3f]
+                     }.Baseline(context));
+        Assert.Equal([0f, 0f, 0f, 0f],
+                     new IntegratedGradients { From = IntegratedGradientsBaseline.Zero }.Baseline(context));
         Assert.Equal([0.25f, -0.75f, 0.25f, -0.75f], new IntegratedGradients().Baseline(context));
         var ig = new IntegratedGradients { From = IntegratedGradientsBaseline.Mean };
         Assert.Contains("mean baseline", ig.Compute(context).ScoreMeaning);
@@ -125,5 +151,6 @@ public class IntegratedGradientsConvergenceTests
     private static double Sigmoid(double z) => 1 / (1 + Math.Exp(-z));
 
     private static void Close(double expected, double actual) =>
-        Assert.True(Math.Abs(expected - actual) <= 2e-6 * (1 + Math.Abs(expected)), $"expected {expected}, got {actual}");
+        Assert.True(Math.Abs(expected - actual) <= 2e-6 * (1 + Math.Abs(expected)),
+                    $"expected {expected}, got {actual}");
 }

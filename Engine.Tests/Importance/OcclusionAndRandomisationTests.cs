@@ -9,7 +9,8 @@ using Xunit;
 
 namespace Engine.Tests.Importance;
 
-/// <summary>Occlusion of step x feature cells, and Olden &amp; Jackson's randomisation test for connection weights.</summary>
+/// <summary>Occlusion of step x feature cells, and Olden &amp; Jackson's randomisation test for connection
+/// weights.</summary>
 public class OcclusionAndRandomisationTests
 {
     [Theory]
@@ -44,7 +45,9 @@ public class OcclusionAndRandomisationTests
                 for (int n = 0; n < context.Count; n++)
                 {
                     var target = context.Targets.AsSpan(n * outputs, outputs);
-                    expected += Math.Abs(context.Loss.Value(occluded.AsSpan(n * outputs, outputs), target) - context.Loss.Value(y.AsSpan(n * outputs, outputs), target)) / context.Count;
+                    expected += Math.Abs(context.Loss.Value(occluded.AsSpan(n * outputs, outputs),
+                                                            target) - context.Loss.Value(y.AsSpan(n * outputs, outputs),
+                                                                                         target)) / context.Count;
                 }
                 Assert.Equal(expected, map[t, i], 1e-6 * (1 + expected));
             }
@@ -71,14 +74,19 @@ public class OcclusionAndRandomisationTests
     }
 
     // A stand-in for retraining on permuted targets: a fresh random network per seed (deterministic, instant).
-    private static Retrainer RandomNetworks(bool lastStep) => (features, seed) => Fixtures.Model(seed, lastStep, features: features.Length);
+    private static Retrainer RandomNetworks(bool lastStep) => (features, seed) =>
+        Fixtures.Model(seed, lastStep, features: features.Length);
 
     [Fact]
     public void RandomisationTestPValuesAreMultiplesOfOneOverRPlusOneAndOneForAZeroRow()
     {
-        // Several weight draws and both output shapes: every p is k/(R+1) with k in 1..R+1, the same with 1 or 2 threads,
+        // Several weight draws and both output shapes: every p is k/(R+1) with k in 1..R+1, the same with 1 or 2
+        // threads,
         // and a feature whose first-layer kernel row is zero has observed CW = 0, which every null |CW| reaches: p = 1.
-        FsCheck.Check.One(Config.QuickThrowOnFailure.WithMaxTest(6), Prop.ForAll(Gen.Choose(0, 1_000_000).ToArbitrary(), Gen.Choose(0, Fixtures.Features - 1).ToArbitrary(), Gen.Elements(false, true).ToArbitrary(),
+        FsCheck.Check.One(Config.QuickThrowOnFailure.WithMaxTest(6),
+                          Prop.ForAll(Gen.Choose(0, 1_000_000).ToArbitrary(),
+                                      Gen.Choose(0, Fixtures.Features - 1).ToArbitrary(),
+                                      Gen.Elements(false, true).ToArbitrary(),
             (seed, z, lastStep) =>
             {
                 const int networks = 7;
@@ -106,7 +114,8 @@ public class OcclusionAndRandomisationTests
         var context = Fixtures.Context(Fixtures.Model(1), 1);
         var e = Assert.Throws<InvalidOperationException>(() => new ConnectionWeightsTest().Compute(context));
         Assert.Contains("RetrainPermuted", e.Message);
-        var runner = Assert.Throws<ArgumentException>(() => ImportanceRunner.Run(context, ImportanceMethods.Create(["connection-weights-test"])));
+        var runner = Assert.Throws<ArgumentException>(() =>
+            ImportanceRunner.Run(context, ImportanceMethods.Create(["connection-weights-test"])));
         Assert.Contains("permuted targets", runner.Message);
     }
 
@@ -138,19 +147,25 @@ public class OcclusionAndRandomisationTests
         for (int j = 0; j < y.Length; j++) y[j] = x[j * features] > 0.5f ? 1f : 0f;
         static Sequential Build(int width, ulong seed)
         {
-            var model = new Sequential(width, [new Lstm(4, Engine.Kernels.Activation.Tanh, returnSequences: true), new Dense(1, Engine.Kernels.Activation.Sigmoid)], flatten: true);
+            var model = new Sequential(width,
+                                       [new Lstm(4, Engine.Kernels.Activation.Tanh, returnSequences: true),
+                                        new Dense(1, Engine.Kernels.Activation.Sigmoid)], flatten: true);
             model.Initialize(seed);
             return model;
         }
-        Retrainer Train(bool permute) => Retrainers.FromArrays(Build, x, y, count, steps, features, new BinaryCrossEntropy(), epochs: 40, batchSize: 8, learningRate: 0.01f, permuteTargets: permute);
+        Retrainer Train(bool permute) =>
+            Retrainers.FromArrays(Build, x, y, count, steps, features, new BinaryCrossEntropy(), epochs: 40,
+                                  batchSize: 8, learningRate: 0.01f, permuteTargets: permute);
         var observed = Train(false)([0, 1], 17);
         var context = new ImportanceContext
         {
-            Model = observed, Inputs = x, Targets = y, Count = count, Steps = steps, Loss = new BinaryCrossEntropy(), Seed = 3, Threads = 2,
+            Model = observed, Inputs = x, Targets = y, Count = count, Steps = steps, Loss = new BinaryCrossEntropy(),
+            Seed = 3, Threads = 2,
             RetrainPermuted = Train(true),
         };
         var result = new ConnectionWeightsTest { Networks = networks }.Compute(context);
-        Assert.True(new BinaryCrossEntropy().Value(Predict(observed, x, count, steps), y) < 0.3, "the observed network should learn the target");
+        Assert.True(new BinaryCrossEntropy().Value(Predict(observed, x, count, steps), y) < 0.3,
+                    "the observed network should learn the target");
         Assert.Equal(1.0 / (networks + 1), result.Features[0].P);
         Assert.Equal(1, result.Features[0].Rank);
     }

@@ -19,7 +19,8 @@ public class PinnedGradientMethodsTests
 {
     private const int F = 2, T = 3, N = 2;
 
-    // x (N, T, F), x[n, t, i] = X[(n T + t) F + i]; targets (N, T) for the sequence model, (N, 2) for the last-step one.
+    // x (N, T, F), x[n, t, i] = X[(n T + t) F + i]; targets (N, T) for the sequence model, (N, 2) for the last-step
+    // one.
     private static readonly float[] X = [0.2f, 1.0f, -0.4f, 0.3f, 0.9f, -0.7f, 0.6f, 0.1f, -0.5f, 0.8f, 0.3f, -0.2f];
     private static readonly float[] SequenceTargets = [0.3f, -0.2f, 0.5f, 0.1f, 0.4f, -0.6f];
     private static readonly float[] LastStepTargets = [0.2f, -0.1f, 0.6f, 0.3f];
@@ -35,7 +36,9 @@ public class PinnedGradientMethodsTests
         {
             Sequence = sequence;
             Model = sequence
-                ? new Sequential(F, [new Lstm(2, Activation.Tanh, Activation.Sigmoid, returnSequences: true), new Dense(1)],
+                ? new Sequential(F,
+                                 [new Lstm(2, Activation.Tanh, Activation.Sigmoid, returnSequences: true),
+                                  new Dense(1)],
                                  flatten: true)
                 : new Sequential(F, [new Lstm(2, Activation.Tanh, Activation.Sigmoid), new Dense(2)]);
             Model.Initialize(3);
@@ -61,7 +64,8 @@ public class PinnedGradientMethodsTests
 
         public double[] Forward(double[] x) => Reference.Forward(P, x, N, T);
 
-        /// <summary>J[n, p, j] = d y_{n,p} / d x_{n,j} (j = t F + i), central differences of the float64 forward pass.</summary>
+        /// <summary>J[n, p, j] = d y_{n,p} / d x_{n,j} (j = t F + i), central differences of the float64 forward
+        /// pass.</summary>
         public double[,,] Jacobian(double[] x)
         {
             const double h = 1e-5;
@@ -99,7 +103,8 @@ public class PinnedGradientMethodsTests
         Assert.Equal(expected.GetLength(0), actual.GetLength(0));
         Assert.Equal(expected.GetLength(1), actual.GetLength(1));
         for (int a = 0; a < expected.GetLength(0); a++)
-            for (int b = 0; b < expected.GetLength(1); b++) Close(expected[a, b], actual[a, b], relative, $"{what}[{a}, {b}]");
+            for (int b = 0; b < expected.GetLength(1); b++)
+                Close(expected[a, b], actual[a, b], relative, $"{what}[{a}, {b}]");
     }
 
     // Training means of the evaluation set, as documented: per feature the mean over every series and step.
@@ -131,7 +136,8 @@ public class PinnedGradientMethodsTests
                         ssd[i] += square;
                         time[t, i] += square;
                         if (net.Step(p) >= t) lag[net.Step(p) - t, i] += square;
-                        else Assert.True(Math.Abs(jacobian[n, p, t * F + i]) < 1e-9, "a causal LSTM: no later input moves an output");
+                        else Assert.True(Math.Abs(jacobian[n, p, t * F + i]) < 1e-9,
+                                         "a causal LSTM: no later input moves an output");
                     }
         double total = ssd.Sum();
         for (int t = 0; t < T; t++)
@@ -210,7 +216,8 @@ public class PinnedGradientMethodsTests
         if (sequence) MapsClose(lag, result.LagMap!, "lag map");
         else Assert.Null(result.LagMap);
         Assert.Contains(zeroBaseline ? "zero baseline" : "mean baseline", result.ScoreMeaning);
-        // The completeness gap at the cap of 4 intervals: sum_n |sum A - (F(x_n) - F(x'_n))| / sum_n |F(x_n) - F(x'_n)|.
+        // The completeness gap at the cap of 4 intervals: sum_n |sum A - (F(x_n) - F(x'_n))| / sum_n |F(x_n) -
+        // F(x'_n)|.
         var (y, y0) = (net.Forward(x), net.Forward(baseline));
         double gap = 0, difference = 0;
         for (int n = 0; n < N; n++)
@@ -223,7 +230,8 @@ public class PinnedGradientMethodsTests
         }
         Assert.Equal(intervals, result.Completeness!.Intervals);
         // Float outputs: the gap's numerator is good to about 1e-6 of |F(x) - F(x')|.
-        Assert.True(Math.Abs(gap / difference - result.Completeness.Gap) < 1e-5, $"gap {result.Completeness.Gap}, expected {gap / difference}");
+        Assert.True(Math.Abs(gap / difference - result.Completeness.Gap) < 1e-5,
+                    $"gap {result.Completeness.Gap}, expected {gap / difference}");
         Close(difference / N, result.Completeness.Difference, what: "mean |F(x) - F(x')|");
     }
 
@@ -329,7 +337,8 @@ public class PinnedGradientMethodsTests
         new RandomSource(8).FillUniform(x);
         var context = new ImportanceContext
         {
-            Model = model, Inputs = x, Count = N, Steps = T, Loss = new MeanSquaredError(), Seed = 6, Repeats = networks,
+            Model = model, Inputs = x, Count = N, Steps = T, Loss = new MeanSquaredError(), Seed = 6,
+            Repeats = networks,
             Threads = 2,
         };
         IImportanceMethod inner = connectionWeights ? new ConnectionWeights() : new PartialDerivatives();
@@ -338,7 +347,8 @@ public class PinnedGradientMethodsTests
         double[] Shares(ReadOnlySpan<float> kernel)
         {
             var s = new double[features];
-            for (int i = 0; i < features; i++) s[i] = connectionWeights ? Math.Abs(kernel[i]) : kernel[i] * (double)kernel[i];
+            for (int i = 0; i < features; i++)
+                s[i] = connectionWeights ? Math.Abs(kernel[i]) : kernel[i] * (double)kernel[i];
             double sum = s.Sum();
             return s.Select(v => v / sum).ToArray();
         }

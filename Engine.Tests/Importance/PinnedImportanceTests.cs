@@ -124,7 +124,8 @@ public class PinnedImportanceTests
                 double cell = 0;
                 for (int r = 0; r < repeats; r++)
                 {
-                    // Cell (t, i), repeat r: x[n, t, i] += sigma z_n. Only output t of each series moves, by w_i sigma z_n:
+                    // Cell (t, i), repeat r: x[n, t, i] += sigma z_n. Only output t of each series moves, by w_i sigma
+                    // z_n:
                     // over all T outputs the RMS is sqrt(sum_n (w_i sigma z_n)^2 / (N T)); at output t alone
                     // sqrt(sum_n (...)^2 / N).
                     var noise = root.Fork((ulong)((t * F + i) * repeats + r));
@@ -168,7 +169,8 @@ public class PinnedImportanceTests
     {
         const int repeats = 3, count = 4, steps = 2;
         // x (4, 2, 2) and targets (4, 2); MSE.
-        float[] x = [0.9f, -0.3f, 0.1f, 0.7f, -0.6f, 0.4f, 0.5f, -0.8f, 0.2f, 0.6f, -0.9f, 0.0f, 0.3f, -0.1f, 0.8f, 0.5f];
+        float[] x = [0.9f, -0.3f, 0.1f, 0.7f, -0.6f, 0.4f, 0.5f, -0.8f, 0.2f, 0.6f, -0.9f, 0.0f, 0.3f, -0.1f, 0.8f,
+                     0.5f];
         float[] y = [0.1f, 0.4f, -0.2f, 0.9f, 0.0f, -0.5f, 0.6f, 0.3f];
         var context = new ImportanceContext
         {
@@ -200,10 +202,12 @@ public class PinnedImportanceTests
                 orders.Add(string.Join(",", order));
                 var permuted = (float[])x.Clone();
                 for (int n = 0; n < count; n++)
-                    for (int t = 0; t < steps; t++) permuted[(n * steps + t) * F + i] = x[(order[n] * steps + t) * F + i];
+                    for (int t = 0; t < steps; t++)
+                        permuted[(n * steps + t) * F + i] = x[(order[n] * steps + t) * F + i];
                 rises[r] = Mse(permuted) - reference;
             }
-            Assert.True(orders.Distinct().Count() > 1, $"feature {i}: the repeats' shuffles {string.Join(" | ", orders)}");
+            Assert.True(orders.Distinct().Count() > 1,
+                        $"feature {i}: the repeats' shuffles {string.Join(" | ", orders)}");
             StatisticsMatch(rises, result.Features[i]);
         }
     }
@@ -324,7 +328,9 @@ public class PinnedImportanceTests
     {
         // LSTM(2) on 2 inputs, candidate block W^c = [[-1, 4], [3, 0.5]]; Dense(2) head W2 (2, 2) = [[1, -1], [2, 1]].
         // Absolute path v = |W2| row sums = [2, 3]; a signed path would give v_1 = 1 - 1 = 0 and drop unit 1.
-        var model = new Sequential(F, [new Lstm(2, Activation.Tanh, returnSequences: true), new Dense(2, Activation.Sigmoid)],
+        var model = new Sequential(F,
+                                   [new Lstm(2, Activation.Tanh, returnSequences: true),
+                                    new Dense(2, Activation.Sigmoid)],
                                    flatten: true);
         model.Initialize(1);
         float[] kernel = [0.1f, 0.2f, 0.3f, 0.4f, -1f, 4f, 0.5f, 0.6f, 0.7f, -0.8f, 0.9f, 1.0f, 3f, 0.5f, 1.1f, 1.2f];

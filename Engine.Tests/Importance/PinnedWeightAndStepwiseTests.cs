@@ -19,10 +19,13 @@ public class PinnedWeightAndStepwiseTests
 {
     // LSTM(2) -> LSTM(2, sequences) -> Dense(1) on 2 inputs. First kernel (2, 8), blocks i, f, c, o of 2 columns:
     //   i = [[1, 2], [-3, 1]]  f = [[0.5, -1], [2, 1]]  c = [[-1, 4], [3, 0.5]]  o = [[2, 0.5], [-1, -2]]
-    // Second kernel (2, 8): candidate block W2c = [[1, -2], [0.5, 3]], the other blocks 9 (never read). Head v = [2, -1].
+    // Second kernel (2, 8): candidate block W2c = [[1, -2], [0.5, 3]], the other blocks 9 (never read). Head v = [2,
+    // -1].
     private static Sequential Stacked()
     {
-        var model = new Sequential(2, [new Lstm(2, returnSequences: true), new Lstm(2, returnSequences: true), new Dense(1)],
+        var model = new Sequential(2,
+                                   [new Lstm(2, returnSequences: true), new Lstm(2, returnSequences: true),
+                                    new Dense(1)],
                                    flatten: true);
         model.Initialize(1);
         float[] first = [1, 2, 0.5f, -1, -1, 4, 2, 0.5f, -3, 1, 2, 1, 3, 0.5f, -1, -2];
@@ -38,7 +41,8 @@ public class PinnedWeightAndStepwiseTests
     {
         return new ImportanceContext
         {
-            Model = model, Inputs = inputs, Targets = targets, Count = count, Steps = steps, Loss = new MeanSquaredError(),
+            Model = model, Inputs = inputs, Targets = targets, Count = count, Steps = steps,
+            Loss = new MeanSquaredError(),
             Seed = seed, Threads = 2,
         };
     }
@@ -49,7 +53,8 @@ public class PinnedWeightAndStepwiseTests
     public void ConnectionWeightsMultiplyTheSignedCandidatePathForEveryGate()
     {
         var result = new ConnectionWeights().Compute(StackedContext());
-        // Signed downstream path d = W2c v = [1 * 2 + (-2)(-1), 0.5 * 2 + 3 (-1)] = [4, -2] (|W2c| |v| would be [4, 7]).
+        // Signed downstream path d = W2c v = [1 * 2 + (-2)(-1), 0.5 * 2 + 3 (-1)] = [4, -2] (|W2c| |v| would be [4,
+        // 7]).
         // CW = W1c d = [(-1) 4 + 4 (-2), 3 * 4 + 0.5 (-2)] = [-12, 11]; ranked by magnitude.
         Assert.Equal([-12.0, 11.0], result.Scores);
         Assert.Equal([1, 2], result.Ranks);
@@ -67,7 +72,8 @@ public class PinnedWeightAndStepwiseTests
         //   f: [[0.5, 1], [2, 1]]   -> S = [1/5 + 1/2, 4/5 + 1/2] = [7/10, 13/10]   -> RI = [7/20, 13/20]
         //   c: [[1, 4], [3, 0.5]]   -> S = [1/4 + 8/9, 3/4 + 1/9] = [41/36, 31/36]  -> RI = [41/72, 31/72]
         //   o: [[2, 0.5], [1, 2]]   -> S = [2/3 + 1/5, 1/3 + 4/5] = [13/15, 17/15]  -> RI = [13/30, 17/30]
-        double[,] expected = { { 11.0 / 24, 13.0 / 24 }, { 7.0 / 20, 13.0 / 20 }, { 41.0 / 72, 31.0 / 72 }, { 13.0 / 30, 17.0 / 30 } };
+        double[,] expected = { { 11.0 / 24, 13.0 / 24 }, { 7.0 / 20, 13.0 / 20 }, { 41.0 / 72, 31.0 / 72 },
+            { 13.0 / 30, 17.0 / 30 } };
         var result = new Garson().Compute(StackedContext());
         var gates = result.GateScores!;
         for (int g = 0; g < 4; g++)
@@ -95,10 +101,12 @@ public class PinnedWeightAndStepwiseTests
     [Fact]
     public void RandomisationTestCountsNullNetworksAtLeastAsLargeInMagnitude()
     {
-        // Observed CW = w = [0.5, -2, 0]; four null networks, network r for seed new RandomSource(Seed).Fork(r).NextUInt64().
+        // Observed CW = w = [0.5, -2, 0]; four null networks, network r for seed new
+        // RandomSource(Seed).Fork(r).NextUInt64().
         float[][] nulls = [[0.5f, 1, 0.3f], [-0.6f, 2, -0.1f], [0.1f, -2.5f, 0], [0.4f, -3.5f, 0.2f]];
         var root = new RandomSource(4);
-        var bySeed = Enumerable.Range(0, nulls.Length).ToDictionary(r => root.Fork((ulong)r).NextUInt64(), r => nulls[r]);
+        var bySeed = Enumerable.Range(0, nulls.Length).ToDictionary(r => root.Fork((ulong)r).NextUInt64(), r =>
+            nulls[r]);
         Retrainer permuted = (features, seed) =>
         {
             Assert.Equal([0, 1, 2], features);
@@ -117,17 +125,20 @@ public class PinnedWeightAndStepwiseTests
         Assert.Contains("null networks 0.4, 2.25, 0.15", result.Note);
     }
 
-    // Stepwise data: x (N = 2, T = 2, F = 3) and targets (2, 2); the stub's models are y = sum_{j in S} c_j x_j + b(S, k)
+    // Stepwise data: x (N = 2, T = 2, F = 3) and targets (2, 2); the stub's models are y = sum_{j in S} c_j x_j + b(S,
+    // k)
     // with c = [1, 0.5, 0.1] and a bias per subset mask S (1..7) and restart k (0, 1).
     private static readonly float[] Sx = [0.9f, -0.3f, 0.4f, 0.1f, 0.7f, -0.5f, -0.6f, 0.4f, 0.8f, 0.5f, -0.8f, -0.2f];
     private static readonly float[] Sy = [0.8f, 0.6f, -0.3f, 0.2f];
     private static readonly float[] C = [1, 0.5f, 0.1f];
     private static readonly float[,] B =
     {
-        { 0, 0 }, { -0.2f, -0.3f }, { -0.3f, 0 }, { -0.3f, 0.2f }, { 0.1f, 0.3f }, { 0.1f, 0.3f }, { 0.3f, -0.1f }, { -0.1f, 0.1f },
+        { 0, 0 }, { -0.2f, -0.3f }, { -0.3f, 0 }, { -0.3f, 0.2f }, { 0.1f, 0.3f }, { 0.1f, 0.3f }, { 0.3f, -0.1f },
+        { -0.1f, 0.1f },
     };
 
-    // The MSE of subset mask S, restart k, written out; the empty subset predicts the mean target, (float) as documented.
+    // The MSE of subset mask S, restart k, written out; the empty subset predicts the mean target, (float) as
+    // documented.
     private static double StubLoss(int mask, int k)
     {
         double mean = (float)(Sy.Sum(v => (double)v) / Sy.Length), sum = 0;
@@ -200,7 +211,8 @@ public class PinnedWeightAndStepwiseTests
     [Fact]
     public void ConstantLossIsTheLossOfTheMeanTarget()
     {
-        // mean(Sy) = 0.325; MSE = mean((0.325 - y)^2) = (0.475^2 + 0.275^2 + 0.625^2 + 0.125^2) / 4 = 0.1769 (float mean).
+        // mean(Sy) = 0.325; MSE = mean((0.325 - y)^2) = (0.475^2 + 0.275^2 + 0.625^2 + 0.125^2) / 4 = 0.1769 (float
+        // mean).
         Assert.Equal(StubLoss(0, 0), RetrainingStepwise.ConstantLoss(Sy, new MeanSquaredError()), 6);
         Assert.Equal((0.475 * 0.475 + 0.275 * 0.275 + 0.625 * 0.625 + 0.125 * 0.125) / 4,
                      RetrainingStepwise.ConstantLoss(Sy, new MeanSquaredError()), 6);

@@ -23,7 +23,10 @@ public class PropertyTests
     public void ZeroKernelRowScoresExactlyZero(string method)
     {
         // Several weight draws, both output shapes, every feature in turn: feature z's score is exactly 0.
-        FsCheck.Check.One(Config.QuickThrowOnFailure.WithMaxTest(8), Prop.ForAll(Gen.Choose(0, 1_000_000).ToArbitrary(), Gen.Choose(0, Fixtures.Features - 1).ToArbitrary(), Gen.Elements(false, true).ToArbitrary(),
+        FsCheck.Check.One(Config.QuickThrowOnFailure.WithMaxTest(8),
+                          Prop.ForAll(Gen.Choose(0, 1_000_000).ToArbitrary(),
+                                      Gen.Choose(0, Fixtures.Features - 1).ToArbitrary(),
+                                      Gen.Elements(false, true).ToArbitrary(),
             (seed, z, lastStep) =>
             {
                 var model = Fixtures.Model((ulong)seed, lastStep, relu: seed % 2 == 0);
@@ -39,7 +42,8 @@ public class PropertyTests
         var model = Fixtures.Model(5);
         Fixtures.ZeroInputRow(model, 1);
         var context = Fixtures.Context(model, 5);
-        foreach (var method in new IImportanceMethod[] { new PartialDerivatives(), new IntegratedGradients(), new InputPerturbation { TimeResolved = true }, new Occlusion(), new Occlusion { ZeroBaseline = true } })
+        foreach (var method in new IImportanceMethod[] { new PartialDerivatives(), new IntegratedGradients(),
+            new InputPerturbation { TimeResolved = true }, new Occlusion(), new Occlusion { ZeroBaseline = true } })
         {
             var map = method.Compute(context).TimeMap!;
             for (int t = 0; t < Fixtures.Steps; t++) Assert.Equal(0.0, map[t, 1]);
@@ -89,14 +93,17 @@ public class PropertyTests
                 double minus = Predict(model, x, context)[n * outputs + p];
                 x[cell] = saved;
                 double fd = (plus - minus) / (2 * h);
-                Assert.True(Math.Abs(fd - jacobian[cell]) <= 1e-4 + 1e-3 * Math.Abs(fd), $"output {p}, cell {cell}: backward {jacobian[cell]}, central difference {fd}");
+                Assert.True(Math.Abs(fd - jacobian[cell]) <= 1e-4 + 1e-3 * Math.Abs(fd),
+                            $"output {p}, cell {cell}: backward {jacobian[cell]}, central difference {fd}");
                 ssd[cell % Fixtures.Features] += fd * fd;
             }
         }
         // The method's shares are those of the finite-difference Jacobian.
         var shares = ImportanceStatistics.Shares(ssd);
         var scores = new PartialDerivatives().Compute(context).Scores;
-        for (int i = 0; i < shares.Length; i++) Assert.True(Math.Abs(shares[i] - scores[i]) < 1e-3, $"feature {i}: PaD {scores[i]}, from differences {shares[i]}");
+        for (int i = 0; i < shares.Length; i++)
+            Assert.True(Math.Abs(shares[i] - scores[i]) < 1e-3,
+                        $"feature {i}: PaD {scores[i]}, from differences {shares[i]}");
     }
 
     [Property(MaxTest = 8)]
@@ -104,7 +111,8 @@ public class PropertyTests
     {
         var model = Fixtures.Model((ulong)seed.Get, lastStep, relu);
         var context = Fixtures.Context(model, (ulong)seed.Get, count: 4);
-        var ig = new IntegratedGradients { From = zeroBaseline ? IntegratedGradientsBaseline.Zero : IntegratedGradientsBaseline.Mean };
+        var ig =
+            new IntegratedGradients { From = zeroBaseline ? IntegratedGradientsBaseline.Zero : IntegratedGradientsBaseline.Mean };
         var baseline = ig.Baseline(context);
         int per = Fixtures.Steps * Fixtures.Features, outputs = context.OutputsPerSeries;
         var fx = Predict(model, context.Inputs, context);
@@ -117,7 +125,8 @@ public class PropertyTests
             double sum = 0, delta = 0;
             for (int j = 0; j < per; j++) sum += a[n * per + j];
             for (int p = 0; p < outputs; p++) delta += fx[n * outputs + p] - fb[n * outputs + p];
-            Assert.True(Math.Abs(sum - delta) <= tolerance * (1 + Math.Abs(delta)), $"series {n}: sum of attributions {sum}, F(x) - F(baseline) {delta}");
+            Assert.True(Math.Abs(sum - delta) <= tolerance * (1 + Math.Abs(delta)),
+                        $"series {n}: sum of attributions {sum}, F(x) - F(baseline) {delta}");
         }
     }
 
@@ -127,20 +136,24 @@ public class PropertyTests
         var model = Fixtures.Model(6);
         var context = Fixtures.Context(model, 6, count: 5);
         var baseline = new IntegratedGradients().Baseline(context);
-        var whole = IntegratedGradients.Attributions(model, context.Inputs, baseline, context.Count, Fixtures.Steps, 16);
+        var whole = IntegratedGradients.Attributions(model, context.Inputs, baseline, context.Count, Fixtures.Steps,
+                                                     16);
         var sum = new double[whole.Length];
         for (int tau = 0; tau < Fixtures.Steps; tau++)
         {
             var weights = new float[Fixtures.Steps];
             weights[tau] = 1;
-            var a = IntegratedGradients.Attributions(model, context.Inputs, baseline, context.Count, Fixtures.Steps, 16, weights, threads: 2);
+            var a = IntegratedGradients.Attributions(model, context.Inputs, baseline, context.Count, Fixtures.Steps, 16,
+                                                     weights, threads: 2);
             for (int j = 0; j < a.Length; j++) sum[j] += a[j];
             // Causality: step tau's output owes nothing to later inputs.
             for (int n = 0; n < context.Count; n++)
                 for (int t = tau + 1; t < Fixtures.Steps; t++)
-                    for (int i = 0; i < Fixtures.Features; i++) Assert.Equal(0.0, a[(n * Fixtures.Steps + t) * Fixtures.Features + i]);
+                    for (int i = 0; i < Fixtures.Features; i++)
+                        Assert.Equal(0.0, a[(n * Fixtures.Steps + t) * Fixtures.Features + i]);
         }
-        for (int j = 0; j < whole.Length; j++) Assert.True(Math.Abs(whole[j] - sum[j]) < 1e-6, $"cell {j}: {whole[j]} vs {sum[j]}");
+        for (int j = 0; j < whole.Length; j++)
+            Assert.True(Math.Abs(whole[j] - sum[j]) < 1e-6, $"cell {j}: {whole[j]} vs {sum[j]}");
     }
 
     private static float[] Predict(Sequential model, float[] x, ImportanceContext context)

@@ -47,7 +47,8 @@ public class SharedPassTests
         var x = Series(count, steps, features, 2);
         var context = new ImportanceContext
         {
-            Model = model, Inputs = x, Count = count, Steps = steps, Loss = new Engine.Losses.BinaryCrossEntropy(), Threads = threads,
+            Model = model, Inputs = x, Count = count, Steps = steps, Loss = new Engine.Losses.BinaryCrossEntropy(),
+            Threads = threads,
         };
         var ig = new IntegratedGradients { Steps = 4, MaxSteps = 4, BufferValues = bufferValues };
         var result = ig.Compute(context);
@@ -64,7 +65,8 @@ public class SharedPassTests
             for (int j = 0; j < a.Length; j++) total[j] += a[j];
             for (int n = 0; n < count; n++)
                 for (int t = 0; t <= tau; t++)
-                    for (int i = 0; i < features; i++) lag[tau - t, i] += Math.Abs(a[n * per + t * features + i]) / count;
+                    for (int i = 0; i < features; i++)
+                        lag[tau - t, i] += Math.Abs(a[n * per + t * features + i]) / count;
         }
         var time = new double[steps, features];
         for (int n = 0; n < count; n++)
@@ -73,13 +75,15 @@ public class SharedPassTests
         Assert.Equal(time, result.TimeMap);
         // The lag map is summed over blocks of series: equal up to the order of a sum of positive terms.
         for (int k = 0; k < steps; k++)
-            for (int i = 0; i < features; i++) Assert.Equal(lag[k, i], result.LagMap![k, i], 1e-12 * Math.Max(1, lag[k, i]));
+            for (int i = 0; i < features; i++)
+                Assert.Equal(lag[k, i], result.LagMap![k, i], 1e-12 * Math.Max(1, lag[k, i]));
     }
 
     // Models whose backward may stop at the output step: W6's sizes, the reference model (relu, an LSTM(1) head on the
     // small path's one-unit layout), and a one-unit Dense head on a relu LSTM with hard-sigmoid gates.
     // Batches that are not a multiple of 8 run the full backward pass (the small path's dx blocks rows by 8).
-    public static TheoryData<int, int> PrefixCases() => new() { { 0, 256 }, { 0, 16 }, { 0, 5 }, { 1, 256 }, { 1, 8 }, { 2, 24 }, { 2, 9 } };
+    public static TheoryData<int, int> PrefixCases() =>
+        new() { { 0, 256 }, { 0, 16 }, { 0, 5 }, { 1, 256 }, { 1, 8 }, { 2, 24 }, { 2, 9 } };
 
     private static Sequential PrefixModel(int which, int features) => which switch
     {
@@ -87,7 +91,8 @@ public class SharedPassTests
         1 => Build(3, new Lstm(10, Activation.Relu, Activation.Sigmoid, returnSequences: true),
                    new Lstm(5, Activation.Relu, Activation.Sigmoid, returnSequences: true),
                    new Lstm(1, Activation.Sigmoid, Activation.Sigmoid, returnSequences: true)),
-        _ => Build(features, new Lstm(7, Activation.Relu, Activation.HardSigmoid, returnSequences: true), new Dense(1, Activation.Sigmoid)),
+        _ => Build(features, new Lstm(7, Activation.Relu, Activation.HardSigmoid, returnSequences: true),
+                   new Dense(1, Activation.Sigmoid)),
     };
 
     private static Sequential Build(int features, params Layer[] layers)
@@ -118,16 +123,21 @@ public class SharedPassTests
             Assert.Equal(expected, actual);
             // Causal: nothing after the output's step.
             for (int n = 0; n < count; n++)
-                for (int j = (p / model.OutputUnits + 1) * features; j < steps * features; j++) Assert.Equal(0f, actual[n * steps * features + j]);
+                for (int j = (p / model.OutputUnits + 1) * features; j < steps * features; j++)
+                    Assert.Equal(0f, actual[n * steps * features + j]);
         }
     }
 
     [Fact]
     public void OnlyCausalOneUnitHeadsStopEarly()
     {
-        Assert.False(Build(3, new Lstm(4, Activation.Tanh, Activation.Sigmoid, returnSequences: true), new Dense(2, Activation.Sigmoid)).CanBackwardPrefix(8));
-        Assert.False(Build(3, new Bidirectional(new Lstm(4, Activation.Tanh, Activation.Sigmoid, returnSequences: true)), new Dense(1, Activation.Sigmoid))
+        Assert.False(Build(3, new Lstm(4, Activation.Tanh, Activation.Sigmoid, returnSequences: true),
+                           new Dense(2, Activation.Sigmoid)).CanBackwardPrefix(8));
+        Assert.False(Build(3,
+                           new Bidirectional(new Lstm(4, Activation.Tanh, Activation.Sigmoid, returnSequences: true)),
+                           new Dense(1, Activation.Sigmoid))
             .CanBackwardPrefix(8));
-        Assert.True(Build(3, new Lstm(4, Activation.Tanh, Activation.Sigmoid, returnSequences: true), new Dense(1, Activation.Sigmoid)).CanBackwardPrefix(8));
+        Assert.True(Build(3, new Lstm(4, Activation.Tanh, Activation.Sigmoid, returnSequences: true),
+                          new Dense(1, Activation.Sigmoid)).CanBackwardPrefix(8));
     }
 }

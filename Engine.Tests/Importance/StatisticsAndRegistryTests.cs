@@ -51,15 +51,21 @@ public class StatisticsAndRegistryTests
         Assert.Equal(new double[] { 2, 2, 2 }, combined.TimeMap!.Cast<double>());
         Assert.Contains("mean rank 1.0, 2.5, 2.5", combined.Note);
         Assert.Contains("strictly last in 0, 1, 1 of 2", combined.Note);
-        Assert.Throws<ArgumentException>(() => ImportanceStatistics.AcrossNetworks([a, ImportanceResult.FromScores("other", [1, 2, 3])]));
+        Assert.Throws<ArgumentException>(() =>
+            ImportanceStatistics.AcrossNetworks([a, ImportanceResult.FromScores("other", [1, 2, 3])]));
     }
 
     [Fact]
     public void AcrossNetworksKeepsTheWorstCompletenessGap()
     {
-        // Integrated gradients over three networks: the gaps 0.002, 0.03 (not converged) and none; the worst is reported.
-        var a = ImportanceResult.FromScores("m", [1, 2]) with { Completeness = new CompletenessGap(0.002, 0.5, 32, 0.01) };
-        var b = ImportanceResult.FromScores("m", [2, 1]) with { Completeness = new CompletenessGap(0.03, 0.25, 512, 0.01) };
+        // Integrated gradients over three networks: the gaps 0.002, 0.03 (not converged) and none; the worst is
+        // reported.
+        var a = ImportanceResult.FromScores("m",
+                                            [1, 2]) with
+        { Completeness = new CompletenessGap(0.002, 0.5, 32, 0.01) };
+        var b = ImportanceResult.FromScores("m",
+                                            [2, 1]) with
+        { Completeness = new CompletenessGap(0.03, 0.25, 512, 0.01) };
         var c = ImportanceResult.FromScores("m", [1, 1]);
         var combined = ImportanceStatistics.AcrossNetworks([a, b, c]);
         Assert.Equal(0.03, combined.Completeness!.Gap);
@@ -70,7 +76,8 @@ public class StatisticsAndRegistryTests
     [Fact]
     public void AcrossNetworksRanksSignedScoresByMagnitudeOfTheMean()
     {
-        // Connection weights on two networks: means [-2, 1, 0.5]; by magnitude -2 ranks first. SD of [-3, -1] = sqrt(2),
+        // Connection weights on two networks: means [-2, 1, 0.5]; by magnitude -2 ranks first. SD of [-3, -1] =
+        // sqrt(2),
         // SE = 1, interval -2 -+ 1.96.
         var a = ImportanceResult.FromScores("cw", [-3, 1.5, 0.5], byMagnitude: true);
         var b = ImportanceResult.FromScores("cw", [-1, 0.5, 0.5], byMagnitude: true);
@@ -140,7 +147,8 @@ public class StatisticsAndRegistryTests
     public void ContextRejectsMismatchedShapes()
     {
         var context = Fixtures.Context(Fixtures.Model(1), 1);
-        var e = Assert.Throws<ArgumentException>(() => new Garson().Compute(context with { Count = context.Count + 1 }));
+        var e = Assert.Throws<ArgumentException>(() =>
+            new Garson().Compute(context with { Count = context.Count + 1 }));
         Assert.Contains("inputs must hold", e.Message);
     }
 }
@@ -153,7 +161,8 @@ public class RetrainerTests
         var context = Fixtures.Context(Fixtures.Model(1), 2, count: 20);
         Sequential Build(int inputs, ulong seed)
         {
-            var m = new Sequential(inputs, [new Lstm(3, returnSequences: true), new Dense(1, Activation.Sigmoid)], flatten: true);
+            var m = new Sequential(inputs, [new Lstm(3, returnSequences: true), new Dense(1, Activation.Sigmoid)],
+                                   flatten: true);
             m.Initialize(seed);
             return m;
         }
@@ -166,7 +175,12 @@ public class RetrainerTests
         var untrained = Build(2, 5);
         Assert.NotEqual(untrained.Parameters, a.Parameters);
         // Forward-stepwise runs on it end to end.
-        var result = new RetrainingStepwise(forward: true) { Restarts = 2 }.Compute(context with { Retrain = retrain, Threads = 2 });
+        var result =
+            new RetrainingStepwise(forward: true) { Restarts = 2 }.Compute(context with
+            {
+                Retrain = retrain,
+                Threads = 2
+            });
         Assert.Equal([0, 1, 2], result.Order!.Order());
         Assert.Equal([1, 2, 3], result.Ranks.Order());
     }

@@ -7,7 +7,8 @@ using Xunit;
 
 namespace Engine.Tests.Importance;
 
-/// <summary>Connection weights and Garson against values computed by hand on a tiny network with chosen weights.</summary>
+/// <summary>Connection weights and Garson against values computed by hand on a tiny network with chosen
+/// weights.</summary>
 public class WeightMethodTests
 {
     // LSTM(2) on 2 inputs; kernel (2, 8), gate blocks i, f, c, o of 2 columns each. Candidate block W^c:
@@ -28,14 +29,16 @@ public class WeightMethodTests
         var model = new Sequential(2, [new Lstm(2, Activation.Tanh, returnSequences: true), head], flatten: true);
         model.Initialize(1);
         Kernel.CopyTo(model.Tensor(0, "kernel"));
-        float[] v = lstmHead ? [7f, 8f, 2f, 9f, -5f, -6f, -1f, -7f] : [2f, -1f]; // LSTM(1) kernel (2, 4): row h = [i, f, c, o]
+        // LSTM(1) kernel (2, 4): row h = [i, f, c, o]
+        float[] v = lstmHead ? [7f, 8f, 2f, 9f, -5f, -6f, -1f, -7f] : [2f, -1f];
         v.CopyTo(model.Tensor(1, "kernel"));
         return model;
     }
 
     private static ImportanceContext Context(Sequential model) => new()
     {
-        Model = model, Inputs = new float[2 * 3 * 2], Targets = new float[2 * 3], Count = 2, Steps = 3, Loss = new BinaryCrossEntropy(),
+        Model = model, Inputs = new float[2 * 3 * 2], Targets = new float[2 * 3], Count = 2, Steps = 3,
+        Loss = new BinaryCrossEntropy(),
     };
 
     [Theory]

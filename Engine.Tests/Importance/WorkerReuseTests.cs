@@ -34,7 +34,8 @@ public class WorkerReuseTests
         for (int j = 0; j < kernel.Length; j++) kernel[j] *= j % 2 == 0 ? -0.7f : 1.3f;
         var changed = method.Compute(context);
         // (model-randomisation's scores come from re-drawn weights; its note gives the trained model's shares)
-        Assert.False(fresh.Scores.SequenceEqual(changed.Scores) && fresh.Note == changed.Note, "the changed parameters changed nothing");
+        Assert.False(fresh.Scores.SequenceEqual(changed.Scores) && fresh.Note == changed.Note,
+                     "the changed parameters changed nothing");
         AssertSame(method.Compute(context with { Model = model.Clone() }), changed);
     }
 

@@ -22,7 +22,8 @@ public class GemmPackedTests
     {
         float tol = 1e-5f * (k + 1);
         for (int i = 0; i < expected.Length; i++)
-            Assert.True(MathF.Abs(expected[i] - actual[i]) <= tol * (1 + MathF.Abs(expected[i])), $"element {i}: expected {expected[i]}, got {actual[i]}");
+            Assert.True(MathF.Abs(expected[i] - actual[i]) <= tol * (1 + MathF.Abs(expected[i])),
+                        $"element {i}: expected {expected[i]}, got {actual[i]}");
     }
 
     // C (m, n; ldc) += A B with A as row-major (m, k) or as Aᵀ stored (k, m), B as (k, n) or Bᵀ stored (n, k).
@@ -51,7 +52,8 @@ public class GemmPackedTests
         AssertClose(expected, scalar, k);
         AssertClose(scalar, fast, k);
         for (int i = 0; i < m; i++)
-            for (int j = n; j < ldc; j++) Assert.Equal(c0[i * ldc + j], fast[i * ldc + j]); // the gap between rows is untouched
+            // the gap between rows is untouched
+            for (int j = n; j < ldc; j++) Assert.Equal(c0[i * ldc + j], fast[i * ldc + j]);
     }
 
     [Theory, MemberData(nameof(Lengths))]
@@ -139,14 +141,16 @@ public class GemmPackedTests
     public void RejectsShortBuffers()
     {
         var packed = new float[GemmPacked.PackedLength(4, 4)];
-        var ex = Assert.Throws<ArgumentException>(() => GemmPacked.Run(new float[15], 4, new float[16], 4, 1, packed, 4, 4, 4));
+        var ex = Assert.Throws<ArgumentException>(() =>
+            GemmPacked.Run(new float[15], 4, new float[16], 4, 1, packed, 4, 4, 4));
         Assert.Contains("(4, 4)", ex.Message);
         Assert.Throws<ArgumentException>(() => GemmPacked.PackB(new float[3], new float[16], 4, false, 4, 4));
     }
 
     // ---- PackedRows: packing row blocks with column sums (the same panels as PackB, the sums of a plain loop) ----
 
-    // B (k, n) packed in blocks of `block` rows, last block first (as the LSTM's backward pass does), against PackB of the whole B.
+    // B (k, n) packed in blocks of `block` rows, last block first (as the LSTM's backward pass does), against PackB of
+    // the whole B.
     private static void CheckPackedRows(int k, int n, int block, int extraLd)
     {
         int ld = n + extraLd;
@@ -157,7 +161,8 @@ public class GemmPackedTests
         GemmPacked.PackB(expectedPacked, full, n, false, k, n);
         var sums0 = Random(n, 2);
 
-        var fast = Random(expectedPacked.Length, 3); // stale contents everywhere: every element, padding too, must be written
+        // stale contents everywhere: every element, padding too, must be written
+        var fast = Random(expectedPacked.Length, 3);
         var scalar = (float[])fast.Clone();
         var fastSums = (float[])sums0.Clone();
         var scalarSums = (float[])sums0.Clone();

@@ -4,7 +4,8 @@ using Xunit;
 
 namespace Engine.Tests.Kernels;
 
-/// <summary>The fused GRU gate kernels against their scalar twins, on unit counts that reach every vector remainder.</summary>
+/// <summary>The fused GRU gate kernels against their scalar twins, on unit counts that reach every vector
+/// remainder.</summary>
 [Trait("Category", "Kernels")]
 public class GruGatesTests
 {
@@ -65,7 +66,8 @@ public class GruGatesTests
 
                     var dh = LstmGatesTests.Random(rows * units, rng, 1f);
                     var drh = LstmGatesTests.Random(rows * units, rng, 1f);
-                    float[] d0 = new float[rows * 3 * units], dh0 = Copy(dh), d1 = new float[rows * 3 * units], dh1 = Copy(dh);
+                    float[] d0 = new float[rows * 3 * units], dh0 = Copy(dh), d1 = new float[rows * 3 * units],
+                    dh1 = Copy(dh);
                     GruGates.BackwardCandidateScalar(d0, dh0, g0, hPrev, a, r, rows, units);
                     GruGates.BackwardCandidate(d1, dh1, g0, hPrev, a, r, rows, units);
                     LstmGatesTests.AssertClose(d0, d1, $"dZ (z, h) {pair}");
@@ -81,7 +83,8 @@ public class GruGatesTests
     [Fact]
     public void ScalarTwinMatchesHandComputedValues()
     {
-        // x part (0.5, 1, 1.5), recurrent part (-0.5, 0, 0.25), h_{t-1} = 0.5: z = σ(0) = 0.5, r = σ(1) = 0.7310585786300049,
+        // x part (0.5, 1, 1.5), recurrent part (-0.5, 0, 0.25), h_{t-1} = 0.5: z = σ(0) = 0.5, r = σ(1) =
+        // 0.7310585786300049,
         // ĥ = tanh(1.5 + 0.7310585786300049 * 0.25) = 0.9332193957022543, h = 0.5 * 0.5 + 0.5 * ĥ = 0.7166096978511272.
         float[] gates = [0.5f, 1f, 1.5f], u = [-0.5f, 0f, 0.25f], h = new float[1];
         GruGates.ForwardResetAfterScalar(gates, u, h, [0.5f], Activation.Tanh, Activation.Sigmoid, 1, 1);

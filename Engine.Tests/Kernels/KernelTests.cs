@@ -65,7 +65,8 @@ public class KernelTests
     private delegate void Product(Span<float> c, ReadOnlySpan<float> a, ReadOnlySpan<float> b, int m, int k, int n);
 
     // Entries are at most 2 in magnitude, so |C| + 4 x (terms per element) bounds each element's sum of magnitudes.
-    private static void CheckProduct(Product run, Product scalar, int aLength, int bLength, int cLength, int m, int k, int n, int terms, string name)
+    private static void CheckProduct(Product run, Product scalar, int aLength, int bLength, int cLength, int m, int k,
+                                     int n, int terms, string name)
     {
         var a = Random(aLength, 5);
         var b = Random(bLength, 6);
@@ -240,13 +241,15 @@ public class KernelTests
             ActivationGradient.FromOutput(f, y, [1f, 1f, 1f, 1f, 1f], dx);
             for (int i = 0; i < x.Length; i++)
             {
-                double h = 1e-4, fd = (ReferenceNetwork.Activate(f, x[i] + h) - ReferenceNetwork.Activate(f, x[i] - h)) / (2 * h);
+                double h = 1e-4,
+                fd = (ReferenceNetwork.Activate(f, x[i] + h) - ReferenceNetwork.Activate(f, x[i] - h)) / (2 * h);
                 Assert.True(Math.Abs(dx[i] - fd) < 1e-5, $"{f.Name()}'({x[i]}): {dx[i]} vs {fd}");
             }
         }
     }
 
-    public static TheoryData<Activation, Activation> ActivationPairs() => Models.GradientPropertyTests.ActivationPairs();
+    public static TheoryData<Activation, Activation> ActivationPairs() =>
+        Models.GradientPropertyTests.ActivationPairs();
 
     [Theory]
     [MemberData(nameof(ActivationPairs))]
@@ -268,7 +271,8 @@ public class KernelTests
 
             var dh = Random(h, 21);
             var dcNext = Random(h, 22);
-            float[] dz = new float[4 * h], dc = (float[])dcNext.Clone(), dzS = new float[4 * h], dcS = (float[])dcNext.Clone();
+            float[] dz = new float[4 * h], dc = (float[])dcNext.Clone(), dzS = new float[4 * h],
+            dcS = (float[])dcNext.Clone();
             LstmCell.BackwardScalar(dzS, dcS, dh, gatesS, cPrev, sS, activation, recurrent, h);
             LstmCell.Backward(dz, dc, dh, gatesS, cPrev, sS, activation, recurrent, h);
             Close(dzS, dz, 1e-5, "dz " + what);

@@ -20,7 +20,8 @@ public class LstmGatesTests
     internal static void AssertClose(float[] expected, float[] actual, string what)
     {
         for (int i = 0; i < expected.Length; i++)
-            Assert.True(MathF.Abs(expected[i] - actual[i]) <= 2e-6f * (1 + MathF.Abs(expected[i])), $"{what}[{i}]: expected {expected[i]}, got {actual[i]}");
+            Assert.True(MathF.Abs(expected[i] - actual[i]) <= 2e-6f * (1 + MathF.Abs(expected[i])),
+                        $"{what}[{i}]: expected {expected[i]}, got {actual[i]}");
     }
 
     [Theory, MemberData(nameof(Lengths))]
@@ -33,16 +34,20 @@ public class LstmGatesTests
                 {
                     var z = Random(rows * 4 * units, rng);
                     var cPrev = Random(rows * units, rng);
-                    float[] g0 = (float[])z.Clone(), c0 = new float[rows * units], s0 = new float[rows * units], h0 = new float[rows * units];
-                    float[] g1 = (float[])z.Clone(), c1 = new float[rows * units], s1 = new float[rows * units], h1 = new float[rows * units];
+                    float[] g0 = (float[])z.Clone(), c0 = new float[rows * units], s0 = new float[rows * units],
+                    h0 = new float[rows * units];
+                    float[] g1 = (float[])z.Clone(), c1 = new float[rows * units], s1 = new float[rows * units],
+                    h1 = new float[rows * units];
                     LstmGates.ForwardScalar(g0, c0, s0, h0, cPrev, a, r, rows, units);
                     LstmGates.Forward(g1, c1, s1, h1, cPrev, a, r, rows, units);
                     string pair = $"{a}/{r}, {rows} rows";
-                    AssertClose(g0, g1, $"gates {pair}"); AssertClose(c0, c1, $"c {pair}"); AssertClose(s0, s1, $"s {pair}"); AssertClose(h0, h1, $"h {pair}");
+                    AssertClose(g0, g1, $"gates {pair}"); AssertClose(c0, c1,
+                        $"c {pair}"); AssertClose(s0, s1, $"s {pair}"); AssertClose(h0, h1, $"h {pair}");
 
                     var dh = Random(rows * units, rng, 1f);
                     var dcNext = Random(rows * units, rng, 1f);
-                    float[] dz0 = new float[rows * 4 * units], dc0 = (float[])dcNext.Clone(), dz1 = new float[rows * 4 * units], dc1 = (float[])dcNext.Clone();
+                    float[] dz0 = new float[rows * 4 * units], dc0 = (float[])dcNext.Clone(),
+                    dz1 = new float[rows * 4 * units], dc1 = (float[])dcNext.Clone();
                     LstmGates.BackwardScalar(dz0, dc0, dh, g0, cPrev, s0, a, r, rows, units);
                     LstmGates.Backward(dz1, dc1, dh, g0, cPrev, s0, a, r, rows, units);
                     AssertClose(dz0, dz1, $"dz {pair}"); AssertClose(dc0, dc1, $"dc {pair}");
@@ -63,7 +68,9 @@ public class LstmGatesTests
     [Fact]
     public void RejectsMismatchedShapes()
     {
-        var ex = Assert.Throws<ArgumentException>(() => LstmGates.Forward(new float[8], new float[2], new float[2], new float[2], new float[1], Activation.Tanh, Activation.Sigmoid, 1, 2));
+        var ex = Assert.Throws<ArgumentException>(() =>
+            LstmGates.Forward(new float[8], new float[2], new float[2], new float[2], new float[1], Activation.Tanh,
+                              Activation.Sigmoid, 1, 2));
         Assert.Contains("cPrev", ex.Message);
     }
 }

@@ -17,7 +17,8 @@ public class LstmSequenceTests
     public static readonly TheoryData<int> Lengths = [1, 7, 8, 15, 16, 17, 33, 65];
 
     private static readonly (Activation A, Activation R)[] Pairs =
-        [(Activation.Relu, Activation.Sigmoid), (Activation.Tanh, Activation.HardSigmoid), (Activation.Sigmoid, Activation.Sigmoid), (Activation.Linear, Activation.Tanh)];
+        [(Activation.Relu, Activation.Sigmoid), (Activation.Tanh, Activation.HardSigmoid),
+         (Activation.Sigmoid, Activation.Sigmoid), (Activation.Linear, Activation.Tanh)];
 
     private static float[] Random(int n, RandomSource rng, float scale)
     {
@@ -32,23 +33,28 @@ public class LstmSequenceTests
     {
         float scale = 1 + expected.Max(MathF.Abs);
         for (int i = 0; i < expected.Length; i++)
-            Assert.True(MathF.Abs(expected[i] - actual[i]) <= 5e-5f * scale, $"{what}[{i}]: expected {expected[i]}, got {actual[i]} (scale {scale})");
+            Assert.True(MathF.Abs(expected[i] - actual[i]) <= 5e-5f * scale,
+                        $"{what}[{i}]: expected {expected[i]}, got {actual[i]} (scale {scale})");
     }
 
     // The small path needs 512-bit vectors: where the runtime has them (the default run on this machine) it must be the
-    // one taken; under DOTNET_PreferredVectorBitWidth=256 or without intrinsics the layer must fall back to the general path.
+    // one taken; under DOTNET_PreferredVectorBitWidth=256 or without intrinsics the layer must fall back to the general
+    // path.
     private static void AssertSmallPathTaken(Lstm layer) =>
         Assert.IsType(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? typeof(LstmSmallPath) : typeof(LstmGemmPath), layer.LastPath);
 
     [Theory, MemberData(nameof(Lengths))]
     public void MatchesTheGeneralPath(int inputs)
     {
-        foreach (int units in new[] { 1, 3, 5, 8, 10, 16 }) // every layout: batch in lanes, rows of 1, 2 (i f o packed or not) and 4 vectors (likewise)
+        // every layout: batch in lanes, rows of 1, 2 (i f o packed or not) and 4 vectors (likewise)
+        foreach (int units in new[] { 1, 3, 5, 8, 10, 16 })
         {
-            var rng = new RandomSource((ulong)(100 * inputs + units)); // one stream per shape: adding a shape leaves the others' draws
+            // one stream per shape: adding a shape leaves the others' draws
+            var rng = new RandomSource((ulong)(100 * inputs + units));
             foreach (var (a, r) in Pairs)
                 foreach (bool sequences in new[] { true, false })
-                    foreach (int batch in new[] { 1, 3, 5, 18 }) // one unit: blocks of 4, 8 and 16 rows, the last one partial
+                    // one unit: blocks of 4, 8 and 16 rows, the last one partial
+                    foreach (int batch in new[] { 1, 3, 5, 18 })
                     {
                         int steps = batch < 5 ? 3 : 4; // T N odd and even (rows go two at a time, then one)
                         var general = new Lstm(units, a, r, sequences) { UseSequenceKernel = false };
@@ -61,7 +67,8 @@ public class LstmSequenceTests
                         float[] y0 = new float[outLength], y1 = new float[outLength];
                         general.Forward(y0, x, parameters, batch, steps, training: false);
                         small.Forward(y1, x, parameters, batch, steps, training: false);
-                        Assert.IsType<LstmGemmPath>(general.LastPath); // the comparison means nothing unless each path ran
+                        // the comparison means nothing unless each path ran
+                        Assert.IsType<LstmGemmPath>(general.LastPath);
                         AssertSmallPathTaken(small);
                         string what = $"F={inputs} H={units} {a}/{r} seq={sequences} N={batch}";
                         AssertClose(y0, y1, $"y {what}");
@@ -85,19 +92,23 @@ public class LstmSequenceTests
     [Fact]
     public void ALayerBoundAgainMatchesTheGeneralPath()
     {
-        // The padded and transposed weight copies are laid out once per input width and reused: a layer bound again to another width
+        // The padded and transposed weight copies are laid out once per input width and reused: a layer bound again to
+        // another width
         // (smaller workspaces reused, larger ones grown) must still match the general path.
         var rng = new RandomSource(11);
         var small = new Lstm(10, Activation.Relu, Activation.Sigmoid, returnSequences: true);
         foreach (int inputs in new[] { 17, 5 })
         {
-            var general = new Lstm(10, Activation.Relu, Activation.Sigmoid, returnSequences: true) { UseSequenceKernel = false };
+            var general = new Lstm(10, Activation.Relu, Activation.Sigmoid,
+                                   returnSequences: true)
+            { UseSequenceKernel = false };
             general.Bind(inputs, true, 0);
             small.Bind(inputs, true, 0);
             var parameters = Random(general.ParameterCount, rng, 0.6f);
             var x = Random(3 * 2 * inputs, rng, 1f);
             var dy = Random(3 * 2 * 10, rng, 1f);
-            float[] y0 = new float[dy.Length], y1 = new float[dy.Length], g0 = new float[parameters.Length], g1 = new float[parameters.Length];
+            float[] y0 = new float[dy.Length], y1 = new float[dy.Length], g0 = new float[parameters.Length],
+            g1 = new float[parameters.Length];
             float[] dx0 = new float[x.Length], dx1 = new float[x.Length];
             general.Forward(y0, x, parameters, 2, 3, training: false);
             small.Forward(y1, x, parameters, 2, 3, training: false);
@@ -113,9 +124,12 @@ public class LstmSequenceTests
     [Fact]
     public void ParametersChangedBetweenCallsAreSeen()
     {
-        // Importance methods edit weights in place (e.g. zero a kernel row) and predict again: the padded copies must follow.
+        // Importance methods edit weights in place (e.g. zero a kernel row) and predict again: the padded copies must
+        // follow.
         var layer = new Lstm(10, Activation.Relu, Activation.Sigmoid, returnSequences: true);
-        var reference = new Lstm(10, Activation.Relu, Activation.Sigmoid, returnSequences: true) { UseSequenceKernel = false };
+        var reference = new Lstm(10, Activation.Relu, Activation.Sigmoid,
+                                 returnSequences: true)
+        { UseSequenceKernel = false };
         layer.Bind(3, true, 0);
         reference.Bind(3, true, 0);
         var rng = new RandomSource(3);

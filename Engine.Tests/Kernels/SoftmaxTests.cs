@@ -4,7 +4,8 @@ using Xunit;
 
 namespace Engine.Tests.Kernels;
 
-/// <summary>Softmax over rows: pinned values, the scalar twin, the backward against finite differences in double.</summary>
+/// <summary>Softmax over rows: pinned values, the scalar twin, the backward against finite differences in
+/// double.</summary>
 [Trait("Category", "Kernels")]
 public class SoftmaxTests
 {

@@ -14,7 +14,8 @@ namespace Engine.Tests.Layers;
 /// </summary>
 public class BidirectionalTests
 {
-    /// <summary>A fixture file in Engine.Tests/Import/Fixtures/keras, found from the test binary's folder upwards.</summary>
+    /// <summary>A fixture file in Engine.Tests/Import/Fixtures/keras, found from the test binary's folder
+    /// upwards.</summary>
     internal static string Fixture(string name)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
@@ -25,14 +26,17 @@ public class BidirectionalTests
         throw new FileNotFoundException($"fixture {name} not found above {AppContext.BaseDirectory}");
     }
 
-    /// <summary>The fixture's parameters (export_weights.py), inputs (N, T, F) and float64 outputs, flattened.</summary>
+    /// <summary>The fixture's parameters (export_weights.py), inputs (N, T, F) and float64 outputs,
+    /// flattened.</summary>
     internal static (float[] Parameters, float[] Input, double[] Expected, int Batch, int Steps) Load(string file)
     {
         var weights = JsonNode.Parse(File.ReadAllText(Fixture(file + ".weights.json")))!;
         var expected = JsonNode.Parse(File.ReadAllText(Fixture(file + ".expected.json")))!;
         var inputs = expected["inputs"]!.AsArray();
-        var input = inputs.SelectMany(s => s!.AsArray().SelectMany(r => r!.AsArray().Select(v => (float)v!.GetValue<double>()))).ToArray();
-        var output = expected["outputs"]!.AsArray().SelectMany(r => r!.AsArray().Select(v => v!.GetValue<double>())).ToArray();
+        var input = inputs.SelectMany(s =>
+            s!.AsArray().SelectMany(r => r!.AsArray().Select(v => (float)v!.GetValue<double>()))).ToArray();
+        var output = expected["outputs"]!.AsArray().SelectMany(r =>
+            r!.AsArray().Select(v => v!.GetValue<double>())).ToArray();
         var parameters = weights["parameters"]!.AsArray().Select(v => (float)v!.GetValue<double>()).ToArray();
         return (parameters, input, output, inputs.Count, inputs[0]!.AsArray().Count);
     }
@@ -83,7 +87,9 @@ public class BidirectionalTests
     [Fact]
     public void SavedAndLoadedItPredictsBitIdentically()
     {
-        var model = new Sequential(3, [new Bidirectional(new Lstm(4, returnSequences: true), MergeMode.Mul), new Dropout(0.3),
+        var model = new Sequential(3,
+                                   [new Bidirectional(new Lstm(4, returnSequences: true), MergeMode.Mul),
+                                    new Dropout(0.3),
                                        new Bidirectional(new Lstm(2), MergeMode.Ave), new Dense(1)]);
         model.Initialize(5);
         var x = new float[2 * 6 * 3];
@@ -108,10 +114,18 @@ public class BidirectionalTests
     [Fact]
     public void ConfigErrorsNameTheLayerAndTheKey()
     {
-        var notRecurrent = new JsonObject { ["type"] = "Bidirectional", ["layer"] = new JsonObject { ["type"] = "Dense", ["units"] = 2 } };
+        var notRecurrent = new JsonObject
+        {
+            ["type"] = "Bidirectional",
+            ["layer"] = new JsonObject { ["type"] = "Dense", ["units"] = 2 }
+        };
         Assert.Equal("layer 1 (Bidirectional): 'layer' must be a recurrent layer, not Dense",
                      Assert.Throws<ArgumentException>(() => LayerRegistry.Create(notRecurrent, "layer 1")).Message);
-        var badMode = new JsonObject { ["type"] = "Bidirectional", ["merge_mode"] = "max", ["layer"] = new JsonObject { ["type"] = "LSTM", ["units"] = 2 } };
+        var badMode = new JsonObject
+        {
+            ["type"] = "Bidirectional", ["merge_mode"] = "max",
+            ["layer"] = new JsonObject { ["type"] = "LSTM", ["units"] = 2 }
+        };
         Assert.Equal("layer 1 (Bidirectional): 'merge_mode' must be one of concat, sum, ave, mul, not \"max\"",
                      Assert.Throws<ArgumentException>(() => LayerRegistry.Create(badMode, "layer 1")).Message);
         var badInner = new JsonObject { ["type"] = "Bidirectional", ["layer"] = new JsonObject { ["type"] = "LSTM" } };
@@ -151,7 +165,8 @@ public class BidirectionalTests
     [Fact]
     public void ATrainingStepAllocatesNothingOnceWarmedUp()
     {
-        var model = new Sequential(3, [new Bidirectional(new Lstm(20, returnSequences: true)), new SpatialDropout1D(0.2),
+        var model = new Sequential(3,
+                                   [new Bidirectional(new Lstm(20, returnSequences: true)), new SpatialDropout1D(0.2),
                                        new Bidirectional(new Lstm(3), MergeMode.Mul), new Dropout(0.1), new Dense(2)]);
         model.Initialize(3);
         var x = new float[4 * 5 * 3];
@@ -180,7 +195,8 @@ public class BidirectionalTests
         var reversed = new float[x.Length];
         for (int n = 0; n < batch; n++)
             for (int t = 0; t < steps; t++)
-                x.AsSpan((n * steps + steps - 1 - t) * features, features).CopyTo(reversed.AsSpan((n * steps + t) * features));
+                x.AsSpan((n * steps + steps - 1 - t) * features,
+                         features).CopyTo(reversed.AsSpan((n * steps + t) * features));
         var y = new float[batch * steps * 2 * h];
         var yb = new float[batch * steps * h];
         bidi.Forward(y, x, batch, steps);

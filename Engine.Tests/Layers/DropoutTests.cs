@@ -6,7 +6,8 @@ using Xunit;
 
 namespace Engine.Tests.Layers;
 
-/// <summary>Dropout and SpatialDropout1D: identity at inference, inverted dropout in training, masks from the seed.</summary>
+/// <summary>Dropout and SpatialDropout1D: identity at inference, inverted dropout in training, masks from the
+/// seed.</summary>
 public class DropoutTests
 {
     private const int N = 40, T = 25, F = 10;
@@ -109,7 +110,8 @@ public class DropoutTests
         var e = Assert.Throws<ArgumentException>(() =>
             LayerRegistry.Create(new JsonObject { ["type"] = "Dropout", ["rate"] = 1.0 }, "layer 2"));
         Assert.Equal("layer 2 (Dropout): 'rate' must be below 1, not 1", e.Message);
-        Assert.Throws<ArgumentException>(() => LayerRegistry.Create(new JsonObject { ["type"] = "Dropout" }, "layer 2"));
+        Assert.Throws<ArgumentException>(() =>
+            LayerRegistry.Create(new JsonObject { ["type"] = "Dropout" }, "layer 2"));
     }
 
     [Fact]
@@ -119,6 +121,7 @@ public class DropoutTests
         var layer = model.Layers[0];
         Assert.Equal(3, layer.OutputSize);
         Assert.Equal(0, layer.ParameterCount);
-        Assert.Equal(new double[,] { { 1, 0, 0 }, { 0, 1, 0 }, { 0, 0, 1 } }, layer.InputWeights([], 0, absolute: true));
+        Assert.Equal(new double[,] { { 1, 0, 0 }, { 0, 1, 0 }, { 0, 0, 1 } },
+                     layer.InputWeights([], 0, absolute: true));
     }
 }

@@ -20,7 +20,8 @@ namespace Engine.Tests.Layers;
 /// </summary>
 public class GruTests
 {
-    /// <summary>Random small GRU stacks (<see cref="Generators.GruNetwork"/>); cases within float noise of a kink are discarded.</summary>
+    /// <summary>Random small GRU stacks (<see cref="Generators.GruNetwork"/>); cases within float noise of a kink are
+    /// discarded.</summary>
     [Property(Arbitrary = [typeof(GruArbitraries)], MaxTest = 100)]
     public Property GradientsMatchFiniteDifferencesOfTheReference(NetworkCase c) =>
         Prop.When(GradientCheck.IsWellPosed(c), () =>
@@ -48,7 +49,8 @@ public class GruTests
         CheckCases(2, seed => Sample(seed, [4, 3], 2, 4, activation, recurrent, resetAfter,
                                      recurrent is Activation.Relu or Activation.Linear ? 0.4f : 1.5f));
 
-    /// <summary>Wider layers: 3H = 60 and 51 columns leave partial GemmPacked panels, batch 3 partial micro-kernel rows.</summary>
+    /// <summary>Wider layers: 3H = 60 and 51 columns leave partial GemmPacked panels, batch 3 partial micro-kernel
+    /// rows.</summary>
     [Trait("Category", "Slow")] // left out of mutation runs (stryker-config.json); ./build.sh test runs it
     [Theory]
     [InlineData(Activation.Tanh, Activation.Sigmoid, true)]
@@ -73,7 +75,8 @@ public class GruTests
     }
 
     // GRUs of the given units (all but the last return sequences; the last does on even seeds) -> Dense(2).
-    private static NetworkCase Sample(int seed, int[] units, int batch, int steps, Activation activation, Activation recurrent,
+    private static NetworkCase Sample(int seed, int[] units, int batch, int steps, Activation activation,
+                                      Activation recurrent,
                                       bool resetAfter, float range)
     {
         RecurrentSpec[] grus = [.. units.Select((u, k) =>
@@ -84,11 +87,13 @@ public class GruTests
         var rng = new RandomSource((ulong)seed);
         float[] Draw(int n, float r) { var v = new float[n]; rng.FillUniform(v, -r, r); return v; }
         return new NetworkCase(batch, steps, features, grus, head, false, Draw(net.ParameterCount, range),
-                               Draw(batch * steps * features, 2f), LossKind.WeightedSum, Draw(batch * net.OutputsPerSeries(steps), 1f));
+                               Draw(batch * steps * features, 2f), LossKind.WeightedSum,
+                               Draw(batch * net.OutputsPerSeries(steps), 1f));
     }
 
     /// <summary>
-    /// Predictions of the Keras 2.14 GRU fixtures (weights copied from the .h5 files by export_gru_weights.py) against the
+    /// Predictions of the Keras 2.14 GRU fixtures (weights copied from the .h5 files by export_gru_weights.py) against
+    /// the
     /// float64 references their generator computed from Keras' equations: reset_after false with relu, both forms with
     /// hard_sigmoid gates (Keras 2's clip(0.2x + 0.5), the engine's HardSigmoid) under a softmax head (applied here, in
     /// double), and a reset_after stack with Dropout (the identity at inference) and Dense heads; the Keras 3 file's
@@ -107,7 +112,8 @@ public class GruTests
         bool keras3 = ((string?)expected["hard_sigmoid"] ?? "").StartsWith("keras3", StringComparison.Ordinal);
         var inputs = expected["inputs"]!.AsArray();
         int batch = inputs.Count, steps = inputs[0]!.AsArray().Count, features = inputs[0]![0]!.AsArray().Count;
-        var x = inputs.SelectMany(s => s!.AsArray().SelectMany(r => r!.AsArray().Select(v => v!.GetValue<float>()))).ToArray();
+        var x = inputs.SelectMany(s =>
+            s!.AsArray().SelectMany(r => r!.AsArray().Select(v => v!.GetValue<float>()))).ToArray();
 
         bool softmax = false;
         var layers = new List<Layer>();
@@ -117,7 +123,8 @@ public class GruTests
             if ((string?)config["activation"] == "softmax") { softmax = true; config["activation"] = "linear"; }
             foreach (string key in new[] { "activation", "recurrent_activation" })
                 if (keras3 && (string?)config[key] == "hard_sigmoid") config[key] = Activation.HardSigmoidKeras3.Name();
-            layers.Add(LayerRegistry.Create(new JsonObject(config.Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone())))
+            layers.Add(LayerRegistry.Create(new JsonObject(config.Select(p =>
+                KeyValuePair.Create(p.Key, p.Value?.DeepClone())))
             { ["type"] = (string)node["class_name"]! }, file));
         }
         var model = new Sequential(features, layers);
@@ -128,7 +135,8 @@ public class GruTests
             for (int q = 0; q < tensors.Count; q++)
             {
                 var values = tensors[q]!["values"]!.AsArray().Select(v => v!.GetValue<float>()).ToArray();
-                Assert.Equal(layers[k].Tensors[q].Shape, tensors[q]!["shape"]!.AsArray().Select(v => v!.GetValue<int>()).ToArray());
+                Assert.Equal(layers[k].Tensors[q].Shape,
+                             tensors[q]!["shape"]!.AsArray().Select(v => v!.GetValue<int>()).ToArray());
                 values.CopyTo(model.Tensor(k, layers[k].Tensors[q].Name));
             }
         }
@@ -147,7 +155,8 @@ public class GruTests
             for (int j = 0; j < width; j++)
             {
                 double want = outputs[n]![j]!.GetValue<double>();
-                Assert.True(Math.Abs(y[j] - want) <= 1e-4 * Math.Abs(want) + 1e-6, $"{file} series {n} output {j}: {y[j]:R}, reference {want:R}");
+                Assert.True(Math.Abs(y[j] - want) <= 1e-4 * Math.Abs(want) + 1e-6,
+                            $"{file} series {n} output {j}: {y[j]:R}, reference {want:R}");
             }
         }
     }
@@ -157,7 +166,9 @@ public class GruTests
     [InlineData(false)]
     public void ConfigurationAndTensorsFollowKeras(bool resetAfter)
     {
-        var model = new Sequential(3, [new Gru(4, Activation.Relu, Activation.HardSigmoid, returnSequences: true, resetAfter)]);
+        var model = new Sequential(3,
+                                   [new Gru(4, Activation.Relu, Activation.HardSigmoid, returnSequences: true,
+                                            resetAfter)]);
         var gru = model.Layers[0];
         Assert.Equal(["kernel", "recurrent_kernel", "bias"], gru.Tensors.Select(t => t.Name));
         Assert.Equal([3, 12], gru.Tensors[0].Shape);
@@ -170,12 +181,14 @@ public class GruTests
         Assert.Equal((4, Activation.Relu, Activation.HardSigmoid, true, resetAfter),
                      (copy.Units, copy.Activation, copy.RecurrentActivation, copy.ReturnSequences, copy.ResetAfter));
         // Keras' defaults when the keys are absent: tanh, sigmoid, last step only, reset_after.
-        var plain = Assert.IsType<Gru>(LayerRegistry.Create(new JsonObject { ["type"] = "GRU", ["units"] = 2 }, "layer 0"));
+        var plain =
+            Assert.IsType<Gru>(LayerRegistry.Create(new JsonObject { ["type"] = "GRU", ["units"] = 2 }, "layer 0"));
         Assert.Equal((Activation.Tanh, Activation.Sigmoid, false, true),
                      (plain.Activation, plain.RecurrentActivation, plain.ReturnSequences, plain.ResetAfter));
     }
 
-    /// <summary>Keras' initialisers: glorot_uniform kernel within sqrt(6 / (F + 3H)), orthogonal recurrent kernel, zero bias.</summary>
+    /// <summary>Keras' initialisers: glorot_uniform kernel within sqrt(6 / (F + 3H)), orthogonal recurrent kernel, zero
+    /// bias.</summary>
     [Fact]
     public void InitialisationFollowsKeras()
     {
@@ -201,7 +214,9 @@ public class GruTests
     public void TrainStepAllocatesNothingOnceWarmedUp(bool resetAfter)
     {
         const int batch = 5, steps = 10, features = 3;
-        var model = new Sequential(features, [new Gru(24, returnSequences: true, resetAfter: resetAfter), new Gru(6, resetAfter: resetAfter),
+        var model = new Sequential(features,
+                                   [new Gru(24, returnSequences: true, resetAfter: resetAfter),
+                                    new Gru(6, resetAfter: resetAfter),
                                               new Dense(1, Activation.Sigmoid)]);
         model.Initialize(1);
         var rng = new RandomSource(3);
@@ -217,11 +232,14 @@ public class GruTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
-    /// <summary>Save and load (format lstm-engine/2): the GRU configuration and tensors come back, predictions bit-identical.</summary>
+    /// <summary>Save and load (format lstm-engine/2): the GRU configuration and tensors come back, predictions
+    /// bit-identical.</summary>
     [Fact]
     public void SavedAndLoadedModelPredictsTheSame()
     {
-        var model = new Sequential(2, [new Gru(5, returnSequences: true, resetAfter: false), new Gru(3), new Dense(1, Activation.Sigmoid)]);
+        var model = new Sequential(2,
+                                   [new Gru(5, returnSequences: true, resetAfter: false), new Gru(3),
+                                    new Dense(1, Activation.Sigmoid)]);
         model.Initialize(11);
         var x = new float[4 * 6 * 2];
         new RandomSource(5).FillUniform(x, -1f, 1f);

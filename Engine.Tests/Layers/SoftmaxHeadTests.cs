@@ -37,7 +37,8 @@ public class SoftmaxHeadTests
         var dense = Assert.IsType<Dense>(LayerRegistry.Create(config, "layer 1"));
         Assert.True(dense.Softmax);
         Assert.Equal(Activation.Linear, dense.Activation);
-        Assert.False(((Dense)LayerRegistry.Create(new JsonObject { ["type"] = "Dense", ["units"] = 3 }, "layer 1")).Softmax);
+        Assert.False(((Dense)LayerRegistry.Create(new JsonObject { ["type"] = "Dense", ["units"] = 3 },
+                                                  "layer 1")).Softmax);
     }
 
     [Fact]
@@ -51,8 +52,10 @@ public class SoftmaxHeadTests
         model.Forward(y, [0.5f], 1, 1);
         Assert.Equal([1 / 6.0, 2 / 6.0, 3 / 6.0], y.Select(v => (double)v), new Tolerance(1e-6));
         model.Backward([], [1f, 0f, 0f]);
-        Assert.Equal([5 / 36.0, -2 / 36.0, -3 / 36.0], model.Gradients[3..].Select(v => (double)v), new Tolerance(1e-6));
-        Assert.Equal([2.5 / 36, -1 / 36.0, -1.5 / 36], model.Gradients[..3].Select(v => (double)v), new Tolerance(1e-6));
+        Assert.Equal([5 / 36.0, -2 / 36.0, -3 / 36.0], model.Gradients[3..].Select(v => (double)v),
+                     new Tolerance(1e-6));
+        Assert.Equal([2.5 / 36, -1 / 36.0, -1.5 / 36], model.Gradients[..3].Select(v => (double)v),
+                     new Tolerance(1e-6));
     }
 
     private sealed class Tolerance(double eps) : IEqualityComparer<double>

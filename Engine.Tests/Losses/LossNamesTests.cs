@@ -44,7 +44,8 @@ public class LossNamesTests
     {
         var e = Assert.Throws<ArgumentException>(() => LossNames.Parse("hinge"));
         Assert.Contains("'hinge'", e.Message);
-        foreach (var name in new[] { "bce", "binary_crossentropy", "mse", "mean_squared_error" }) Assert.Contains(name, e.Message);
+        foreach (var name in new[] { "bce", "binary_crossentropy", "mse", "mean_squared_error" })
+            Assert.Contains(name, e.Message);
         Assert.Throws<ArgumentNullException>(() => LossNames.Parse(null!));
     }
 }

@@ -29,7 +29,8 @@ public class LossTests
     [InlineData(67)]
     public void BinaryCrossEntropyIsBitIdenticalToTheTwoLogFormula(int n)
     {
-        // The vector gradient and the one-log term for 0/1 targets against Keras' formula term by term, clipped values included.
+        // The vector gradient and the one-log term for 0/1 targets against Keras' formula term by term, clipped values
+        // included.
         var rng = new RandomSource(17 + (ulong)n);
         var p = new float[n];
         var y = new float[n];
@@ -53,7 +54,8 @@ public class LossTests
         float value = loss.Compute(p, y, dp);
         Assert.Equal(BitConverter.SingleToInt32Bits((float)(sum / n)), BitConverter.SingleToInt32Bits(value));
         Assert.Equal(BitConverter.SingleToInt32Bits(value), BitConverter.SingleToInt32Bits(loss.Value(p, y)));
-        for (int i = 0; i < n; i++) Assert.Equal(BitConverter.SingleToInt32Bits(expected[i]), BitConverter.SingleToInt32Bits(dp[i]));
+        for (int i = 0; i < n; i++)
+            Assert.Equal(BitConverter.SingleToInt32Bits(expected[i]), BitConverter.SingleToInt32Bits(dp[i]));
         // NaN predictions take the zero gradient of the clip, in the vector loop as in the scalar one.
         Array.Fill(p, float.NaN);
         loss.Compute(p, y, dp);
@@ -71,7 +73,8 @@ public class LossTests
     [Fact]
     public void BinaryCrossEntropyClipsLikeKeras()
     {
-        // p is clipped to [1e-7, 1 - 1e-7] in float32: -ln(1e-7f) and -ln(1 - (1 - 1e-7f)); the gradient is 0 where clipped.
+        // p is clipped to [1e-7, 1 - 1e-7] in float32: -ln(1e-7f) and -ln(1 - (1 - 1e-7f)); the gradient is 0 where
+        // clipped.
         var dp = new float[2];
         Assert.Equal(16.118095639272223, new BinaryCrossEntropy().Compute([0f], [1f], dp.AsSpan(0, 1)), 4);
         Assert.Equal(15.942385152878742, new BinaryCrossEntropy().Compute([1f], [0f], dp.AsSpan(1, 1)), 4);
@@ -118,7 +121,8 @@ public class LossTests
         Func<double, double, double> term = loss switch
         {
             "bce" => (pi, yi) => -(yi * Math.Log(pi) + (1 - yi) * Math.Log(1 - pi)),
-            "bce-logits" => (zi, yi) => -(yi * Math.Log(1 / (1 + Math.Exp(-zi))) + (1 - yi) * Math.Log(1 - 1 / (1 + Math.Exp(-zi)))),
+            "bce-logits" => (zi, yi) =>
+                -(yi * Math.Log(1 / (1 + Math.Exp(-zi))) + (1 - yi) * Math.Log(1 - 1 / (1 + Math.Exp(-zi)))),
             _ => (pi, yi) => (pi - yi) * (pi - yi),
         };
         float value = loss switch
@@ -134,7 +138,8 @@ public class LossTests
         for (int i = 0; i < n; i++)
         {
             double fd = (term(p[i] + h, y[i]) - term(p[i] - h, y[i])) / (2 * h) / n;
-            Assert.True(Math.Abs(dp[i] - fd) <= 1e-6 + 1e-4 * Math.Abs(fd), $"{loss} dL/dp[{i}]: {dp[i]} vs finite difference {fd}");
+            Assert.True(Math.Abs(dp[i] - fd) <= 1e-6 + 1e-4 * Math.Abs(fd),
+                        $"{loss} dL/dp[{i}]: {dp[i]} vs finite difference {fd}");
         }
     }
 
@@ -148,7 +153,9 @@ public class LossTests
     public void FusedSigmoidDenseBceEqualsTheUnfusedComputation(bool sequenceOutput)
     {
         const int batch = 3, steps = 5, features = 2;
-        var model = new Sequential(features, [new Lstm(4, returnSequences: sequenceOutput), new Dense(2, Activation.Sigmoid)], flatten: sequenceOutput);
+        var model = new Sequential(features,
+                                   [new Lstm(4, returnSequences: sequenceOutput), new Dense(2, Activation.Sigmoid)],
+                                   flatten: sequenceOutput);
         model.Initialize(11);
         var rng = new RandomSource(12);
         var x = new float[batch * steps * features];

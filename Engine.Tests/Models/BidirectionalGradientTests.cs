@@ -6,7 +6,8 @@ using Xunit;
 
 namespace Engine.Tests.Models;
 
-/// <summary>Bidirectional layers, Dropout at inference and softmax heads against finite differences of the double reference.</summary>
+/// <summary>Bidirectional layers, Dropout at inference and softmax heads against finite differences of the double
+/// reference.</summary>
 public class BidirectionalGradientTests
 {
     [Trait("Category", "Slow")] // left out of mutation runs (stryker-config.json); ./build.sh test runs it

@@ -24,10 +24,13 @@ public class FlattenTests
         float[] dy = [1, -2, 3, -4, 5, -6, 7, -8, 9, -10, 11, -12];
         model.Backward(dx, dy);
         Assert.Equal(dy, dx);
-        Assert.Contains("series of 3 steps", Assert.Throws<ArgumentException>(() => model.Forward(new float[12], new float[8], 2, 2)).Message);
+        Assert.Contains("series of 3 steps",
+                        Assert.Throws<ArgumentException>(() =>
+                            model.Forward(new float[12], new float[8], 2, 2)).Message);
     }
 
-    /// <summary>LSTM -> Flatten -> Dense(O) is y = b + sum_t h_t K_t with K_t rows t H .. t H + H - 1 of the kernel, computed
+    /// <summary>LSTM -> Flatten -> Dense(O) is y = b + sum_t h_t K_t with K_t rows t H .. t H + H - 1 of the kernel,
+    /// computed
     /// here in double from the LSTM's own sequence output.</summary>
     [Fact]
     public void ADenseAfterItSeesEveryStep()
@@ -62,8 +65,12 @@ public class FlattenTests
         Assert.Equal("""{"type":"Flatten","steps":3}""", LayerRegistry.Config(layer).ToJsonString());
         var block = layer.InputWeights([], 0, absolute: false);
         Assert.Equal(new double[,] { { 1, 0, 1, 0, 1, 0 }, { 0, 1, 0, 1, 0, 1 } }, block);
-        Assert.Contains("needs a sequence input", Assert.Throws<ArgumentException>(() => new Sequential(2, [new Lstm(2), new Flatten(3)])).Message);
-        Assert.Contains("'steps'", Assert.Throws<ArgumentException>(() => LayerRegistry.Create(new JsonObject { ["type"] = "Flatten" }, "layer 1")).Message);
+        Assert.Contains("needs a sequence input",
+                        Assert.Throws<ArgumentException>(() =>
+                            new Sequential(2, [new Lstm(2), new Flatten(3)])).Message);
+        Assert.Contains("'steps'",
+                        Assert.Throws<ArgumentException>(() =>
+                            LayerRegistry.Create(new JsonObject { ["type"] = "Flatten" }, "layer 1")).Message);
         Assert.Equal(6 * 1 + 1 + 2 * 8 + 2 * 8 + 8, model.ParameterCount);
     }
 }

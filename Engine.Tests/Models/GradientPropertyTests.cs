@@ -14,7 +14,8 @@ namespace Engine.Tests.Models;
 /// </summary>
 public class GradientPropertyTests
 {
-    /// <summary>Random small networks (see <see cref="Generators.Network"/>); cases within float noise of a kink are discarded.</summary>
+    /// <summary>Random small networks (see <see cref="Generators.Network"/>); cases within float noise of a kink are
+    /// discarded.</summary>
     [Property(Arbitrary = [typeof(Arbitraries)], MaxTest = 100)]
     public Property GradientsMatchFiniteDifferencesOfTheReference(NetworkCase c) =>
         Prop.When(GradientCheck.IsWellPosed(c), () =>
@@ -31,7 +32,8 @@ public class GradientPropertyTests
         return data;
     }
 
-    /// <summary>Every activation pair, deterministically: two stacked LSTMs and a Dense head with the same activation.</summary>
+    /// <summary>Every activation pair, deterministically: two stacked LSTMs and a Dense head with the same
+    /// activation.</summary>
     [Theory]
     [MemberData(nameof(ActivationPairs))]
     public void EveryActivationPairHasCorrectGradients(Activation activation, Activation recurrent)

@@ -7,14 +7,18 @@ using Xunit;
 
 namespace Engine.Tests.Models;
 
-/// <summary>The model's batch handling: Predict in batches, workspaces across batch sizes, clones, gradient accumulation.</summary>
+/// <summary>The model's batch handling: Predict in batches, workspaces across batch sizes, clones, gradient
+/// accumulation.</summary>
 public class SequentialTests
 {
     private const int Steps = 6, Features = 3;
 
     private static Sequential Model(ulong seed = 1)
     {
-        var model = new Sequential(Features, [new Lstm(5, Activation.Relu, returnSequences: true), new Lstm(4, returnSequences: true), new Dense(2, Activation.Sigmoid)], flatten: true);
+        var model = new Sequential(Features,
+                                   [new Lstm(5, Activation.Relu, returnSequences: true),
+                                    new Lstm(4, returnSequences: true), new Dense(2, Activation.Sigmoid)],
+                                    flatten: true);
         model.Initialize(seed);
         return model;
     }
@@ -29,7 +33,8 @@ public class SequentialTests
     private static void Close(float[] expected, float[] actual)
     {
         Assert.Equal(expected.Length, actual.Length);
-        for (int i = 0; i < expected.Length; i++) Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-6, $"[{i}]: {actual[i]} vs {expected[i]}");
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-6, $"[{i}]: {actual[i]} vs {expected[i]}");
     }
 
     [Fact]
@@ -55,17 +60,21 @@ public class SequentialTests
     public void SummaryRowsNameShapesParametersAndSettings()
     {
         var model = new Sequential(Features, [
-            new Bidirectional(new Gru(4, returnSequences: true)), new Dropout(0.2), new Lstm(3, Activation.Relu), new Dense(2, Activation.Sigmoid)]);
+            new Bidirectional(new Gru(4, returnSequences: true)), new Dropout(0.2), new Lstm(3, Activation.Relu),
+            new Dense(2, Activation.Sigmoid)]);
         var rows = model.Summary(Steps).Rows;
         Assert.Equal(["bidirectional", "dropout", "lstm", "dense"], rows.Select(r => r.Name));
         Assert.Equal(["(None, 6, 8)", "(None, 6, 8)", "(None, 3)", "(None, 2)"], rows.Select(r => r.OutputShape));
-        // GRU with reset_after: 2 x (F 3H + H 3H + 2 x 3H) = 2 x (36 + 48 + 24); LSTM: 8 x 12 + 3 x 12 + 12; Dense: 3 x 2 + 2.
+        // GRU with reset_after: 2 x (F 3H + H 3H + 2 x 3H) = 2 x (36 + 48 + 24); LSTM: 8 x 12 + 3 x 12 + 12; Dense: 3 x
+        // 2 + 2.
         Assert.Equal([216, 0, 144, 8], rows.Select(r => r.Parameters));
         Assert.Equal("merge_mode=concat, layer=GRU 4 (tanh / sigmoid, return_sequences, reset_after)", rows[0].Details);
         Assert.Equal("rate=0.2", rows[1].Details);
         Assert.Equal("relu / sigmoid", rows[2].Details);
         Assert.Equal("sigmoid", rows[3].Details);
-        var flattened = new Sequential(Features, [new Lstm(2, returnSequences: true), new Flatten(Steps), new Dense(1)]).Summary(Steps).Rows;
+        var flattened = new Sequential(Features,
+                                       [new Lstm(2, returnSequences: true), new Flatten(Steps),
+                                        new Dense(1)]).Summary(Steps).Rows;
         Assert.Equal("steps=6", flattened[1].Details); // a whole-number setting (a JSON int, not a double)
         Assert.Equal("(None, 12)", flattened[1].OutputShape);
     }
@@ -120,7 +129,8 @@ public class SequentialTests
         var once = (float[])model.Gradients.Clone();
         Assert.Contains(once, g => g != 0f);
         model.Backward([], dOutput);
-        for (int k = 0; k < once.Length; k++) Assert.Equal(2 * once[k], model.Gradients[k], 1e-6 * (1 + Math.Abs(once[k])));
+        for (int k = 0; k < once.Length; k++)
+            Assert.Equal(2 * once[k], model.Gradients[k], 1e-6 * (1 + Math.Abs(once[k])));
         // ComputeGradients starts from zero.
         var y = new float[dOutput.Length];
         model.ComputeGradients(x, y, count, Steps, new MeanSquaredError());

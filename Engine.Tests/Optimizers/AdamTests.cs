@@ -8,7 +8,8 @@ public class AdamTests
 {
     /// <summary>
     /// Three steps of Keras' Adam worked out by hand (Python, double): alpha_t = lr sqrt(1 - b2^t) / (1 - b1^t),
-    /// m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g^2, p -= alpha_t m / (sqrt(v) + eps); lr 0.1, b1 0.9, b2 0.999, eps 1e-7.
+    /// m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g^2, p -= alpha_t m / (sqrt(v) + eps); lr 0.1, b1 0.9, b2 0.999, eps
+    /// 1e-7.
     /// </summary>
     [Fact]
     public void ThreeStepsMatchHandComputedValues()
@@ -25,7 +26,9 @@ public class AdamTests
         for (int t = 0; t < 3; t++)
         {
             adam.Step(p, gradients[t]);
-            for (int k = 0; k < 3; k++) Assert.True(Math.Abs(p[k] - expected[t][k]) < 2e-6, $"step {t + 1}, p[{k}] = {p[k]}, expected {expected[t][k]}");
+            for (int k = 0; k < 3; k++)
+                Assert.True(Math.Abs(p[k] - expected[t][k]) < 2e-6,
+                            $"step {t + 1}, p[{k}] = {p[k]}, expected {expected[t][k]}");
         }
         Assert.Equal(3, adam.Iterations);
     }

@@ -5,7 +5,8 @@ namespace Engine.Tests.Random;
 
 public class RandomSourceTests
 {
-    private static ulong[] Draw(RandomSource rng, int count) => Enumerable.Range(0, count).Select(_ => rng.NextUInt64()).ToArray();
+    private static ulong[] Draw(RandomSource rng, int count) =>
+        Enumerable.Range(0, count).Select(_ => rng.NextUInt64()).ToArray();
 
     [Fact]
     public void SameSeedGivesTheSameStream()
@@ -14,7 +15,8 @@ public class RandomSourceTests
         Assert.NotEqual(Draw(new RandomSource(123), 10), Draw(new RandomSource(124), 10));
         var a = new RandomSource(5);
         var b = new RandomSource(5);
-        Assert.Equal(Enumerable.Range(0, 100).Select(_ => a.NextGaussian()), Enumerable.Range(0, 100).Select(_ => b.NextGaussian()));
+        Assert.Equal(Enumerable.Range(0, 100).Select(_ => a.NextGaussian()),
+                     Enumerable.Range(0, 100).Select(_ => b.NextGaussian()));
     }
 
     [Fact]

@@ -12,9 +12,11 @@ namespace Engine.Tests.Reference;
 public static class Generators
 {
     public static readonly Activation[] AllActivations =
-        [Activation.Linear, Activation.Relu, Activation.Tanh, Activation.Sigmoid, Activation.HardSigmoid, Activation.HardSigmoidKeras3];
+        [Activation.Linear, Activation.Relu, Activation.Tanh, Activation.Sigmoid, Activation.HardSigmoid,
+         Activation.HardSigmoidKeras3];
 
-    public static readonly Activation[] GateActivations = [Activation.Sigmoid, Activation.HardSigmoid, Activation.HardSigmoidKeras3];
+    public static readonly Activation[] GateActivations = [Activation.Sigmoid, Activation.HardSigmoid,
+                                                           Activation.HardSigmoidKeras3];
 
     /// <summary>Uniform floats in [-range, range] on a fine grid (2^21 points), so exact ties are rare.</summary>
     public static Gen<float> Uniform(float range) =>
@@ -36,7 +38,8 @@ public static class Generators
         select layers;
 
     /// <summary>
-    /// A GRU, either reset_after form, any candidate activation, bounded gates (both hard_sigmoids, sigmoid, tanh): unbounded
+    /// A GRU, either reset_after form, any candidate activation, bounded gates (both hard_sigmoids, sigmoid, tanh):
+    /// unbounded
     /// relu / linear gates overflow float on these weights (GruTests checks them on smaller ones).
     /// </summary>
     public static Gen<RecurrentSpec> Gru(bool returnSequences) =>
@@ -51,7 +54,8 @@ public static class Generators
         from depth in Gen.Choose(1, 3)
         from lastReturns in Gen.Elements(true, false)
         from layers in Gen.CollectToArray(Enumerable.Range(0, depth), k =>
-            Gen.Frequency((3, Gru(k < depth - 1 || lastReturns)), (1, Lstm(k < depth - 1 || lastReturns).Select(l => (RecurrentSpec)l))))
+            Gen.Frequency((3, Gru(k < depth - 1 || lastReturns)),
+                          (1, Lstm(k < depth - 1 || lastReturns).Select(l => (RecurrentSpec)l))))
         select layers;
 
     public static Gen<DenseSpec?> Head => OptionalDense(1, 1, 3);
@@ -90,7 +94,8 @@ public static class Generators
         let bce = loss == LossKind.BinaryCrossEntropy
         let head = bce ? (fused ? new DenseSpec(headUnits, Activation.Sigmoid) : null) : drawnHead
         let lstms = bce && !fused
-            ? [.. drawnLstms[..^1], drawnLstms[^1] with { Activation = Activation.Sigmoid, RecurrentActivation = Activation.Sigmoid }]
+            ? [.. drawnLstms[..^1],
+               drawnLstms[^1] with { Activation = Activation.Sigmoid, RecurrentActivation = Activation.Sigmoid }]
             : drawnLstms
         from flatten in Gen.Elements(true, false)
         let net = new ReferenceNetwork(features, lstms, head, first)
@@ -99,7 +104,8 @@ public static class Generators
         from target in bce
             ? Floats(batch * net.OutputsPerSeries(steps), 0.5f).Select(a => a.Select(v => v + 0.5f).ToArray())
             : Floats(batch * net.OutputsPerSeries(steps), 1f)
-        select new NetworkCase(batch, steps, features, lstms, head, flatten && net.OutputsSequence, parameters, input, loss, target, first);
+        select new NetworkCase(batch, steps, features, lstms, head, flatten && net.OutputsSequence, parameters, input,
+                               loss, target, first);
 }
 
 /// <summary>Registers the generators with FsCheck: <c>[Property(Arbitrary = [typeof(Arbitraries)])]</c>.</summary>

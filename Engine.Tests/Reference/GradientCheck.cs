@@ -10,7 +10,8 @@ namespace Engine.Tests.Reference;
 /// </summary>
 public static class GradientCheck
 {
-    /// <summary>Finite-difference step, in double: truncation error ~h^2, rounding ~1e-16/h, both far below float noise.</summary>
+    /// <summary>Finite-difference step, in double: truncation error ~h^2, rounding ~1e-16/h, both far below float
+    /// noise.</summary>
     public const double Step = 1e-6;
 
     /// <summary>
@@ -33,7 +34,8 @@ public static class GradientCheck
     {
         var kinks = new KinkRecorder();
         var output = c.Reference.Forward(ToDouble(c.Parameters), ToDouble(c.Input), c.Batch, c.Steps, kinks);
-        return kinks.NearestKink >= KinkMargin && (c.Loss != LossKind.BinaryCrossEntropy || ReferenceLoss.WellConditioned(output));
+        return kinks.NearestKink >= KinkMargin
+            && (c.Loss != LossKind.BinaryCrossEntropy || ReferenceLoss.WellConditioned(output));
     }
 
     /// <summary>Runs every check; returns the failures, empty when the engine agrees with the reference.</summary>
@@ -49,8 +51,10 @@ public static class GradientCheck
         var expected = net.Forward(p, x, c.Batch, c.Steps);
         var actual = new float[outputs];
         model.Forward(actual, c.Input, c.Batch, c.Steps);
-        // Float rounding grows with the magnitudes flowing through the network, not with each output's own value: a small
-        // output of a case whose other outputs (and states) reach 10 or more carries their absolute error, as the gradients do.
+        // Float rounding grows with the magnitudes flowing through the network, not with each output's own value: a
+        // small
+        // output of a case whose other outputs (and states) reach 10 or more carries their absolute error, as the
+        // gradients do.
         double scale = 1 + expected.Max(Math.Abs);
         for (int k = 0; k < outputs; k++)
             if (!(Math.Abs(actual[k] - expected[k]) <= 1e-5 * scale + 1e-4 * Math.Abs(expected[k])))
@@ -86,11 +90,13 @@ public static class GradientCheck
 
         int total = p.Length + x.Length;
         // Steps that straddle a kink are skipped; they must stay rare or the check would prove little.
-        if (differences.Skipped * 10 > total) failures.AppendLine($"{differences.Skipped} of {total} finite differences straddled a kink");
+        if (differences.Skipped * 10 > total)
+            failures.AppendLine($"{differences.Skipped} of {total} finite differences straddled a kink");
         return new Result(failures.ToString(), differences.Skipped, total, tolerance.Worst);
     }
 
-    /// <summary>Central differences of the reference loss for every parameter and input; null where a step straddled a kink.</summary>
+    /// <summary>Central differences of the reference loss for every parameter and input; null where a step straddled a
+    /// kink.</summary>
     private sealed class Differences
     {
         private readonly NetworkCase _case;
@@ -115,7 +121,8 @@ public static class GradientCheck
         public double Loss(KinkRecorder? kinks = null)
         {
             var output = _case.Reference.Forward(_p, _x, _case.Batch, _case.Steps, kinks, headLogits: _logits);
-            return _logits ? ReferenceLoss.BinaryCrossEntropyFromLogits(output, _y) : ReferenceLoss.Value(_case.Loss, output, _y);
+            return _logits ? ReferenceLoss.BinaryCrossEntropyFromLogits(output,
+                _y) : ReferenceLoss.Value(_case.Loss, output, _y);
         }
 
         private double? Difference(double[] v, int k)
@@ -144,7 +151,8 @@ public static class GradientCheck
         public void CompareAll(Sequential model, string path, float[] parameterGradients, float[]? inputGradients)
         {
             for (int k = 0; k < fd.Parameters.Length; k++)
-                if (fd.Parameters[k] is { } d) Compare($"dL/dparameter[{k}] ({Describe(model, k)}) via {path}", parameterGradients[k], d);
+                if (fd.Parameters[k] is { } d)
+                    Compare($"dL/dparameter[{k}] ({Describe(model, k)}) via {path}", parameterGradients[k], d);
             if (inputGradients is null) return;
             for (int k = 0; k < fd.Input.Length; k++)
                 if (fd.Input[k] is { } d) Compare($"dL/dinput[{k}] via {path}", inputGradients[k], d);
@@ -158,7 +166,8 @@ public static class GradientCheck
         }
     }
 
-    /// <summary>Outcome of <see cref="Run"/>; <see cref="Worst"/> is the largest error as a fraction of its tolerance.</summary>
+    /// <summary>Outcome of <see cref="Run"/>; <see cref="Worst"/> is the largest error as a fraction of its
+    /// tolerance.</summary>
     public sealed record Result(string Failures, int Skipped, int Checked, double Worst)
     {
         public bool Passed => Failures.Length == 0;
@@ -175,7 +184,8 @@ public static class GradientCheck
             int local = index - layer.ParameterOffset;
             if (local < 0 || local >= layer.ParameterCount) continue;
             foreach (var t in layer.Tensors)
-                if (local >= t.Offset && local < t.Offset + t.Length) return $"layer {l} ({layer.TypeName}) {t.Name}[{local - t.Offset}]";
+                if (local >= t.Offset && local < t.Offset + t.Length)
+                    return $"layer {l} ({layer.TypeName}) {t.Name}[{local - t.Offset}]";
         }
         return "?";
     }

@@ -32,7 +32,8 @@ public sealed record NetworkCase(
         return model;
     }
 
-    /// <summary>The engine's loss for <see cref="Loss"/>; null for the weighted sum, which is not an engine loss.</summary>
+    /// <summary>The engine's loss for <see cref="Loss"/>; null for the weighted sum, which is not an engine
+    /// loss.</summary>
     public ILoss? EngineLoss => Loss switch
     {
         LossKind.MeanSquaredError => new MeanSquaredError(),
@@ -40,14 +41,18 @@ public sealed record NetworkCase(
         _ => null,
     };
 
-    private static string Name(RecurrentSpec l) => l is GruSpec g ? (g.ResetAfter ? "GRU" : "GRU[reset_after=False]") : "LSTM";
+    private static string Name(RecurrentSpec l) =>
+        l is GruSpec g ? (g.ResetAfter ? "GRU" : "GRU[reset_after=False]") : "LSTM";
 
     public override string ToString()
     {
-        string layers = (First is { } f ? $"Dense({f.Units}, {f.Activation.Name()}) -> " : "") + string.Join(" -> ", Recurrent.Select(l =>
-            $"{Name(l)}({l.Units}, {l.Activation.Name()}/{l.RecurrentActivation.Name()}{(l.ReturnSequences ? ", seq" : "")})"));
+        string layers = (First is { } f ? $"Dense({f.Units}, {f.Activation.Name()}) -> " : "")
+            + string.Join(" -> ", Recurrent.Select(l =>
+            $"{Name(l)}({l.Units}, {l.Activation.Name()}/{l.RecurrentActivation.Name()}{(l.ReturnSequences ? ", " +
+            $"seq" : "")})"));
         if (Head is { } d) layers += $" -> Dense({d.Units}, {d.Activation.Name()})";
         return $"N={Batch} T={Steps} F={Features}: {layers}{(Flatten ? " -> Flatten" : "")}; loss {Loss}; " +
-               $"params [{string.Join(", ", Parameters.Select(p => p.ToString("R")))}]; input [{string.Join(", ", Input.Select(p => p.ToString("R")))}]";
+               $"params [{string.Join(", ", Parameters.Select(p => p.ToString("R")))}]; input [{string.Join(", " +
+               $"", Input.Select(p => p.ToString("R")))}]";
     }
 }

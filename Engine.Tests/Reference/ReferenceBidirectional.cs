@@ -13,15 +13,18 @@ public sealed record BidirectionalSpec(RecurrentSpec Inner, MergeMode Mode)
 }
 
 /// <summary>
-/// A network Bidirectional(LSTM|GRU) [- Bidirectional(LSTM|GRU)] [- Dropout] - Dense head (elementwise activation or softmax),
+/// A network Bidirectional(LSTM|GRU) [- Bidirectional(LSTM|GRU)] [- Dropout] - Dense head (elementwise activation or
+/// softmax),
 /// with weights, inputs and loss weights w: what the Bidirectional and softmax gradient property checks. The double
 /// reference is written from Keras' equations, one series at a time:
 /// <code>
-/// f = LSTM_f(x_0 .. x_{T-1});  b = reverse(LSTM_b(x_{T-1} .. x_0))   (without return_sequences: b = LSTM_b's last step)
+/// f = LSTM_f(x_0 .. x_{T-1});  b = reverse(LSTM_b(x_{T-1} .. x_0))   (without return_sequences: b = LSTM_b's last
+/// step)
 /// concat [f | b]; sum f + b; ave (f + b) / 2; mul f b
 /// softmax head: y_j = e^{z_j} / sum_k e^{z_k}, z = x K + c
 /// </code>
-/// The LSTM, GRU and Dense rows are <see cref="ReferenceNetwork"/>'s. The loss is L = sum_k w_k y_k (batch-major outputs).
+/// The LSTM, GRU and Dense rows are <see cref="ReferenceNetwork"/>'s. The loss is L = sum_k w_k y_k (batch-major
+/// outputs).
 /// Dropout is in the model only: at inference (<c>Sequential.Forward</c>) it is the identity, as in the reference.
 /// </summary>
 public sealed record BidirectionalCase(int Batch, int Steps, int Features, BidirectionalSpec[] Layers, bool Dropout,
@@ -103,7 +106,8 @@ public sealed record BidirectionalCase(int Batch, int Steps, int Features, Bidir
         $"N={Batch} T={Steps} F={Features}: {string.Join(" -> ", Layers.Select(l => $"Bidirectional({(l.Inner is GruSpec ? "GRU" : "LSTM")}({l.Inner.Units}, " +
         $"{l.Inner.Activation.Name()}/{l.Inner.RecurrentActivation.Name()}{(l.Inner.ReturnSequences ? ", seq" : "")}), {l.Mode})"))}" +
         $"{(Dropout ? " + Dropout" : "")} -> Dense({Head.Units}, {(Softmax ? "softmax" : Head.Activation.Name())}); " +
-        $"params [{string.Join(", ", Parameters.Select(v => v.ToString("R")))}]; input [{string.Join(", ", Input.Select(v => v.ToString("R")))}]";
+        $"params [{string.Join(", ", Parameters.Select(v => v.ToString("R")))}]; input [{string.Join(", " +
+        $"", Input.Select(v => v.ToString("R")))}]";
 
     /// <summary>
     /// Engine gradients (Sequential.Backward from dL/dy = w) against central differences of the reference loss, for
@@ -137,7 +141,8 @@ public sealed record BidirectionalCase(int Batch, int Steps, int Features, Bidir
                 v[k] = saved - GradientCheck.Step;
                 double lm = Loss(p, x, minus);
                 v[k] = saved;
-                if (plus.SameSides(baseKinks) && minus.SameSides(baseKinks)) d[k] = (lp - lm) / (2 * GradientCheck.Step);
+                if (plus.SameSides(baseKinks) && minus.SameSides(baseKinks))
+                    d[k] = (lp - lm) / (2 * GradientCheck.Step);
                 else skipped++;
             }
             return d;
@@ -156,7 +161,8 @@ public sealed record BidirectionalCase(int Batch, int Steps, int Features, Bidir
         return failures.ToString();
     }
 
-    /// <summary>Whether every relu / hard_sigmoid argument is at least <see cref="GradientCheck.KinkMargin"/> from its kink.</summary>
+    /// <summary>Whether every relu / hard_sigmoid argument is at least <see cref="GradientCheck.KinkMargin"/> from its
+    /// kink.</summary>
     public bool IsWellPosed()
     {
         var kinks = new KinkRecorder();
@@ -165,7 +171,8 @@ public sealed record BidirectionalCase(int Batch, int Steps, int Features, Bidir
     }
 
     /// <summary>
-    /// Batch 1-3, steps 1-5, features 1-4; one or two Bidirectional(LSTM or GRU, 1-6 units) layers (every merge mode, every
+    /// Batch 1-3, steps 1-5, features 1-4; one or two Bidirectional(LSTM or GRU, 1-6 units) layers (every merge mode,
+    /// every
     /// activation, the last returning sequences or not); Dropout after each in a third of the cases; a Dense head of
     /// 1-3 units, softmax (2-3 units) in half the cases. Weights U(-1.5, 1.5), inputs U(-2, 2), loss weights U(-1, 1).
     /// </summary>
@@ -176,14 +183,16 @@ public sealed record BidirectionalCase(int Batch, int Steps, int Features, Bidir
         from depth in Gen.Choose(1, 2)
         from lastReturns in Gen.Elements(true, false)
         from inner in Gen.CollectToArray(Enumerable.Range(0, depth), k =>
-            Gen.OneOf(Generators.Lstm(k < depth - 1 || lastReturns).Select(s => (RecurrentSpec)s), Generators.Gru(k < depth - 1 || lastReturns)))
+            Gen.OneOf(Generators.Lstm(k < depth - 1 || lastReturns).Select(s => (RecurrentSpec)s),
+                      Generators.Gru(k < depth - 1 || lastReturns)))
         from modes in Gen.ArrayOf(Gen.Elements(MergeMode.Concat, MergeMode.Sum, MergeMode.Ave, MergeMode.Mul), depth)
         from dropout in Gen.Frequency((2, Gen.Constant(false)), (1, Gen.Constant(true)))
         from softmax in Gen.Elements(true, false)
         from units in Gen.Choose(softmax ? 2 : 1, 3)
         from activation in Gen.Elements(Generators.AllActivations)
         let layers = inner.Zip(modes, (s, m) => new BidirectionalSpec(s, m)).ToArray()
-        let shape = new BidirectionalCase(batch, steps, features, layers, dropout, new DenseSpec(units, activation), softmax, [], [], [])
+        let shape = new BidirectionalCase(batch, steps, features, layers, dropout, new DenseSpec(units, activation),
+                                          softmax, [], [], [])
         from parameters in Generators.Floats(shape.ParameterCount, 1.5f)
         from input in Generators.Floats(batch * steps * features, 2f)
         from weights in Generators.Floats(batch * shape.OutputsPerSeries, 1f)
@@ -193,5 +202,6 @@ public sealed record BidirectionalCase(int Batch, int Steps, int Features, Bidir
 /// <summary>Registers <see cref="BidirectionalCase.Generator"/> with FsCheck.</summary>
 public static class BidirectionalArbitraries
 {
-    public static Arbitrary<BidirectionalCase> BidirectionalCase() => Reference.BidirectionalCase.Generator.ToArbitrary();
+    public static Arbitrary<BidirectionalCase> BidirectionalCase() =>
+        Reference.BidirectionalCase.Generator.ToArbitrary();
 }

@@ -7,7 +7,8 @@ public enum LossKind
     WeightedSum,
     /// <summary>L = mean((p - y)^2).</summary>
     MeanSquaredError,
-    /// <summary>L = -mean(y ln p + (1 - y) ln(1 - p)), p clipped to [1e-7, 1 - 1e-7] in float32, as Keras does.</summary>
+    /// <summary>L = -mean(y ln p + (1 - y) ln(1 - p)), p clipped to [1e-7, 1 - 1e-7] in float32, as Keras
+    /// does.</summary>
     BinaryCrossEntropy,
 }
 
@@ -23,7 +24,8 @@ public static class ReferenceLoss
     /// </summary>
     public static bool WellConditioned(double[] p) => p.All(v => v < 1 - 1e-3 && Math.Abs(v / ClipLow - 1) > 1e-3);
 
-    /// <summary>The loss of prediction p against y (for <see cref="LossKind.WeightedSum"/>, y holds the weights).</summary>
+    /// <summary>The loss of prediction p against y (for <see cref="LossKind.WeightedSum"/>, y holds the
+    /// weights).</summary>
     public static double Value(LossKind kind, double[] p, double[] y)
     {
         double sum = 0;
@@ -46,11 +48,13 @@ public static class ReferenceLoss
         return sum;
     }
 
-    /// <summary>BCE on logits z, without clipping: mean(max(z, 0) - z y + ln(1 + e^-|z|)) = BCE(sigmoid(z), y) exactly.</summary>
+    /// <summary>BCE on logits z, without clipping: mean(max(z, 0) - z y + ln(1 + e^-|z|)) = BCE(sigmoid(z), y)
+    /// exactly.</summary>
     public static double BinaryCrossEntropyFromLogits(double[] z, double[] y)
     {
         double sum = 0;
-        for (int k = 0; k < z.Length; k++) sum += Math.Max(z[k], 0) - z[k] * y[k] + Math.Log(1 + Math.Exp(-Math.Abs(z[k])));
+        for (int k = 0; k < z.Length; k++)
+            sum += Math.Max(z[k], 0) - z[k] * y[k] + Math.Log(1 + Math.Exp(-Math.Abs(z[k])));
         return sum / z.Length;
     }
 }

@@ -3,7 +3,8 @@ using Engine.Kernels;
 namespace Engine.Tests.Reference;
 
 /// <summary>One recurrent layer of a reference network: <see cref="LstmSpec"/> or <see cref="GruSpec"/>.</summary>
-public abstract record RecurrentSpec(int Units, Activation Activation, Activation RecurrentActivation, bool ReturnSequences)
+public abstract record RecurrentSpec(int Units, Activation Activation, Activation RecurrentActivation,
+                                     bool ReturnSequences)
 {
     /// <summary>Parameters of the layer on an input of <paramref name="inputs"/> values per step.</summary>
     public abstract int ParameterCount(int inputs);
@@ -17,14 +18,16 @@ public sealed record LstmSpec(int Units, Activation Activation, Activation Recur
 }
 
 /// <summary>One GRU layer of a reference network (Keras' reset_after = <paramref name="ResetAfter"/>).</summary>
-public sealed record GruSpec(int Units, Activation Activation, Activation RecurrentActivation, bool ReturnSequences, bool ResetAfter)
+public sealed record GruSpec(int Units, Activation Activation, Activation RecurrentActivation, bool ReturnSequences,
+                             bool ResetAfter)
     : RecurrentSpec(Units, Activation, RecurrentActivation, ReturnSequences)
 {
     /// <summary>kernel (F, 3H) + recurrent_kernel (H, 3H) + bias (2, 3H) with reset_after, else bias (3H).</summary>
     public override int ParameterCount(int inputs) => (inputs + Units + (ResetAfter ? 2 : 1)) * 3 * Units;
 }
 
-/// <summary>A Dense layer of a reference network (the optional input layer or head), applied to every step of a sequence.</summary>
+/// <summary>A Dense layer of a reference network (the optional input layer or head), applied to every step of a
+/// sequence.</summary>
 public sealed record DenseSpec(int Units, Activation Activation);
 
 /// <summary>
@@ -47,7 +50,8 @@ public sealed record DenseSpec(int Units, Activation Activation);
 /// Parameters are one flat vector, layer after layer, each layer's tensors in Keras' order (kernel,
 /// recurrent_kernel, bias), row-major. Outputs are batch-major: (N, T x O) for a sequence output, else (N, O).
 /// </summary>
-public sealed class ReferenceNetwork(int features, IReadOnlyList<RecurrentSpec> recurrent, DenseSpec? head, DenseSpec? input = null)
+public sealed class ReferenceNetwork(int features, IReadOnlyList<RecurrentSpec> recurrent, DenseSpec? head,
+                                     DenseSpec? input = null)
 {
     public int Features { get; } = features;
     public IReadOnlyList<RecurrentSpec> Recurrent { get; } = recurrent;
@@ -78,10 +82,13 @@ public sealed class ReferenceNetwork(int features, IReadOnlyList<RecurrentSpec> 
     /// (relu at 0, hard_sigmoid at +-2.5) is reported to <paramref name="kinks"/> with its argument.
     /// With <paramref name="headLogits"/> the Dense head's output is its pre-activation x K + b.
     /// </summary>
-    public double[] Forward(double[] parameters, double[] input, int batch, int steps, KinkRecorder? kinks = null, bool headLogits = false)
+    public double[] Forward(double[] parameters, double[] input, int batch, int steps, KinkRecorder? kinks = null,
+                            bool headLogits = false)
     {
-        if (parameters.Length != ParameterCount) throw new ArgumentException($"expected {ParameterCount} parameters, got {parameters.Length}");
-        if (input.Length != batch * steps * Features) throw new ArgumentException($"expected ({batch}, {steps}, {Features}) inputs, got {input.Length}");
+        if (parameters.Length != ParameterCount)
+            throw new ArgumentException($"expected {ParameterCount} parameters, got {parameters.Length}");
+        if (input.Length != batch * steps * Features)
+            throw new ArgumentException($"expected ({batch}, {steps}, {Features}) inputs, got {input.Length}");
         var output = new double[batch * OutputsPerSeries(steps)];
         for (int n = 0; n < batch; n++)
         {
@@ -100,7 +107,9 @@ public sealed class ReferenceNetwork(int features, IReadOnlyList<RecurrentSpec> 
             }
             foreach (var layer in Recurrent) seq = RecurrentLayer(layer, seq, parameters, ref offset, kinks);
             if (Head is { } d)
-                for (int t = 0; t < seq.Length; t++) seq[t] = DenseRow(headLogits ? d with { Activation = Activation.Linear } : d, seq[t], parameters, offset, kinks);
+                for (int t = 0; t < seq.Length; t++)
+                    seq[t] = DenseRow(headLogits ? d with { Activation = Activation.Linear } : d, seq[t], parameters,
+                                      offset, kinks);
             int width = OutputUnits, per = OutputsPerSeries(steps);
             for (int t = 0; t < seq.Length; t++)
                 for (int k = 0; k < width; k++) output[n * per + t * width + k] = seq[t][k];
@@ -109,8 +118,10 @@ public sealed class ReferenceNetwork(int features, IReadOnlyList<RecurrentSpec> 
     }
 
     // One series through one LSTM layer; returns every h_t, or only h_T when not returning sequences.
-    /// <summary>One series through one LSTM or GRU layer whose tensors start at <paramref name="offset"/> (moved past them).</summary>
-    internal static double[][] RecurrentLayer(RecurrentSpec layer, double[][] xs, double[] p, ref int offset, KinkRecorder? kinks) =>
+    /// <summary>One series through one LSTM or GRU layer whose tensors start at <paramref name="offset"/> (moved past
+    /// them).</summary>
+    internal static double[][] RecurrentLayer(RecurrentSpec layer, double[][] xs, double[] p, ref int offset,
+                                              KinkRecorder? kinks) =>
         layer switch
         {
             LstmSpec lstm => LstmLayer(lstm, xs, p, ref offset, kinks),
@@ -231,7 +242,8 @@ public sealed class ReferenceNetwork(int features, IReadOnlyList<RecurrentSpec> 
 
     private static double Apply(Activation a, double x, KinkRecorder? kinks)
     {
-        if (kinks is not null && a is Activation.Relu or Activation.HardSigmoid or Activation.HardSigmoidKeras3) kinks.Record(a, x);
+        if (kinks is not null && a is Activation.Relu or Activation.HardSigmoid or Activation.HardSigmoidKeras3)
+            kinks.Record(a, x);
         return Activate(a, x);
     }
 }
@@ -262,7 +274,8 @@ public sealed class KinkRecorder
         }
         else
         {
-            double edge = a == Activation.HardSigmoid ? 2.5 : 3.0; // Keras 2's clip(0.2 x + 0.5), Keras 3's clip(x / 6 + 0.5)
+            // Keras 2's clip(0.2 x + 0.5), Keras 3's clip(x / 6 + 0.5)
+            double edge = a == Activation.HardSigmoid ? 2.5 : 3.0;
             _sides.Add((sbyte)(x < -edge ? -1 : x > edge ? 1 : 0));
             NearestKink = Math.Min(NearestKink, Math.Min(Math.Abs(x - edge), Math.Abs(x + edge)));
         }

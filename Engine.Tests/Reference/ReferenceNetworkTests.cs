@@ -22,13 +22,15 @@ public class ReferenceNetworkTests
     [Fact]
     public void DenseHeadAppliesToTheLastStep()
     {
-        var net = new ReferenceNetwork(1, [new LstmSpec(1, Activation.Tanh, Activation.Sigmoid, false)], new DenseSpec(1, Activation.Sigmoid));
+        var net = new ReferenceNetwork(1, [new LstmSpec(1, Activation.Tanh, Activation.Sigmoid, false)],
+                                       new DenseSpec(1, Activation.Sigmoid));
         Assert.Equal(14, net.ParameterCount);
         var y = net.Forward(Parameters, [1.0, 2.0], 1, 2);
         Assert.Equal(0.48962927833695746, Assert.Single(y), 12);
     }
 
-    // GRU, F = 1, H = 1, T = 2: W = (z 0.5, r -0.5, h 1), U = (0.1, 0.2, 0.3), input bias b = (0, 1, 0.5), recurrent bias
+    // GRU, F = 1, H = 1, T = 2: W = (z 0.5, r -0.5, h 1), U = (0.1, 0.2, 0.3), input bias b = (0, 1, 0.5), recurrent
+    // bias
     // b' = (-0.2, 0.1, 0.4) (reset_after only), x = (1, 2), tanh / sigmoid; h_t worked out with Python's math module.
     private static readonly double[] GruKernels = [0.5, -0.5, 1.0, 0.1, 0.2, 0.3, 0, 1, 0.5];
 
@@ -37,7 +39,8 @@ public class ReferenceNetworkTests
     [InlineData(false, 0.3417302770425562, 0.5112188324711611)]
     public void OneUnitGruMatchesHandComputedSteps(bool resetAfter, double h1, double h2)
     {
-        var net = new ReferenceNetwork(1, [new GruSpec(1, Activation.Tanh, Activation.Sigmoid, true, resetAfter)], null);
+        var net = new ReferenceNetwork(1, [new GruSpec(1, Activation.Tanh, Activation.Sigmoid, true, resetAfter)],
+                                       null);
         double[] p = resetAfter ? [.. GruKernels, -0.2, 0.1, 0.4] : GruKernels;
         Assert.Equal(p.Length, net.ParameterCount);
         var h = net.Forward(p, [1.0, 2.0], 1, 2);

@@ -9,7 +9,8 @@ using Xunit;
 
 namespace Engine.Tests.Threading;
 
-/// <summary>Runs code with <see cref="Parallelism.MaxThreads"/> set, one test at a time (the setting is process-wide).</summary>
+/// <summary>Runs code with <see cref="Parallelism.MaxThreads"/> set, one test at a time (the setting is
+/// process-wide).</summary>
 internal static class ThreadSetting
 {
     private static readonly object Gate = new();
@@ -77,7 +78,8 @@ public class WorkerTeamTests
         {
             for (int i = 0; i < 5; i++)
             {
-                if (member.Index == thrower && i == atPhase) throw new InvalidDataException($"member {member.Index} failed");
+                if (member.Index == thrower && i == atPhase)
+                    throw new InvalidDataException($"member {member.Index} failed");
                 member.Barrier();
             }
         }
@@ -135,7 +137,8 @@ public class WorkerTeamTests
         ThreadSetting.With(2, () =>
         {
             Parallelism.AloneAfterStalls = true;
-            for (int job = 0; job < 2; job++) // one stalled job is tolerated (a preempted virtual CPU), two in a row are not
+            // one stalled job is tolerated (a preempted virtual CPU), two in a row are not
+            for (int job = 0; job < 2; job++)
             {
                 using var lease = Parallelism.Lease();
                 Assert.Equal(2, lease.Count);
@@ -164,11 +167,15 @@ public class WorkerTeamTests
     public void TheSettingRejectsZero() => Assert.Throws<ArgumentOutOfRangeException>(() => Parallelism.MaxThreads = 0);
 
     private static Sequential Model(int units, ulong seed) =>
-        new Sequential(3, [new Lstm(units, returnSequences: true), new Lstm(units, returnSequences: true), new Dense(1, Activation.Sigmoid)], flatten: true);
+        new Sequential(3,
+                       [new Lstm(units, returnSequences: true), new Lstm(units, returnSequences: true),
+                        new Dense(1, Activation.Sigmoid)], flatten: true);
 
     // Forward outputs and, after a few training steps, every parameter: bit for bit on one and on two threads.
-    // Units 128 at batch 1, 64 at batch 2 and 33 at batch 8 are above the layers' threading threshold (33: unequal unit slices);
-    // batch 16 x 8 steps puts the weight-gradient products above GemmPacked's; 64 x 64 splits the gate backward by rows,
+    // Units 128 at batch 1, 64 at batch 2 and 33 at batch 8 are above the layers' threading threshold (33: unequal unit
+    // slices);
+    // batch 16 x 8 steps puts the weight-gradient products above GemmPacked's; 64 x 64 splits the gate backward by
+    // rows,
     // and the models of 128 and 64 units split Adam's update.
     [Trait("Category", "Kernels")]
     [Theory, InlineData(128, 1), InlineData(64, 2), InlineData(33, 8), InlineData(40, 16), InlineData(64, 64)]

@@ -31,7 +31,8 @@ public class DivergenceTests
 
     private static Trainer Trainer(ILoss loss, Activation head, float lr = 1e-3f)
     {
-        var model = new Sequential(Features, [new Lstm(3, Activation.Relu, Activation.Sigmoid, false), new Dense(1, head)]);
+        var model = new Sequential(Features,
+                                   [new Lstm(3, Activation.Relu, Activation.Sigmoid, false), new Dense(1, head)]);
         model.Initialize(7);
         return new Trainer(model, loss, new Adam(lr));
     }

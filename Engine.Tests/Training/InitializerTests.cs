@@ -44,7 +44,8 @@ public class InitializerTests
                 double dot = 0;
                 for (int k = 0; k < (wide ? cols : rows); k++)
                     dot += wide ? (double)u[a * cols + k] * u[b * cols + k] : (double)u[k * cols + a] * u[k * cols + b];
-                Assert.True(Math.Abs(dot - (a == b ? 1 : 0)) < 1e-5, $"({rows}, {cols}): entry ({a}, {b}) of the Gram matrix is {dot}");
+                Assert.True(Math.Abs(dot - (a == b ? 1 : 0)) < 1e-5,
+                            $"({rows}, {cols}): entry ({a}, {b}) of the Gram matrix is {dot}");
             }
     }
 
@@ -56,7 +57,8 @@ public class InitializerTests
         model.Initialize(9);
 
         var bias = model.Tensor(0, "bias").ToArray();
-        for (int k = 0; k < 4 * units; k++) Assert.Equal(k >= units && k < 2 * units ? 1f : 0f, bias[k]); // unit_forget_bias
+        // unit_forget_bias
+        for (int k = 0; k < 4 * units; k++) Assert.Equal(k >= units && k < 2 * units ? 1f : 0f, bias[k]);
         double limit = Math.Sqrt(6.0 / (features + 4 * units));
         Assert.All(model.Tensor(0, "kernel").ToArray(), v => Assert.InRange(Math.Abs(v), 0, limit));
         var u = model.Tensor(0, "recurrent_kernel").ToArray();
@@ -67,7 +69,8 @@ public class InitializerTests
                 for (int k = 0; k < 4 * units; k++) dot += (double)u[a * 4 * units + k] * u[b * 4 * units + k];
                 Assert.True(Math.Abs(dot - (a == b ? 1 : 0)) < 1e-5, $"U Uᵀ [{a}, {b}] = {dot}");
             }
-        Assert.All(model.Tensor(1, "kernel").ToArray(), v => Assert.InRange(Math.Abs(v), 0, Math.Sqrt(6.0 / (units + 2))));
+        Assert.All(model.Tensor(1, "kernel").ToArray(), v =>
+            Assert.InRange(Math.Abs(v), 0, Math.Sqrt(6.0 / (units + 2))));
         Assert.All(model.Tensor(1, "bias").ToArray(), v => Assert.Equal(0f, v));
 
         var again = new Sequential(features, [new Lstm(units, returnSequences: true), new Dense(2)]);

@@ -63,7 +63,8 @@ public class TrainerTests
         var (x, y) = Data(8, 1);
         y[3] = float.NaN;
         var trainer = new Trainer(Model(), new MeanSquaredError(), new Adam());
-        var e = Assert.Throws<TrainingDivergedException>(() => trainer.Fit(new ArrayBatchSource(x, y, 8, Steps, Features, 1, 8, 1), 2, 3));
+        var e = Assert.Throws<TrainingDivergedException>(() =>
+            trainer.Fit(new ArrayBatchSource(x, y, 8, Steps, Features, 1, 8, 1), 2, 3));
         Assert.Equal((1, 1), (e.Epoch, e.Step));
         Assert.Contains("diverged at epoch 1, step 1", e.Message);
     }
@@ -88,7 +89,9 @@ public class TrainerTests
                 source.NextBatch(bx, by, epoch, step);
                 for (int b = 0; b < batch; b++)
                 {
-                    Assert.All(bx.AsSpan(b * Steps * Features, Steps * Features).ToArray(), v => Assert.Equal(by[b], v)); // inputs travel with targets
+                    // inputs travel with targets
+                    Assert.All(bx.AsSpan(b * Steps * Features, Steps * Features).ToArray(), v =>
+                        Assert.Equal(by[b], v));
                     seen.Add(by[b]);
                 }
             }

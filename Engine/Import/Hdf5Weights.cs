@@ -221,7 +221,8 @@ internal sealed class Hdf5Weights : IDisposable
             }
             int bad = Array.FindIndex(data, v => !float.IsFinite(v));
             if (bad >= 0)
-                throw new ModelFormatException(Path, $"{what} has a non-finite value ({data[bad]}) at flat index {bad}");
+                throw new ModelFormatException(Path,
+                                               $"{what} has a non-finite value ({data[bad]}) at flat index {bad}");
             return new ImportedTensor(name, shape, data);
         });
 

@@ -22,7 +22,8 @@ namespace Engine.Import;
 /// </summary>
 public static class ImportedNetwork
 {
-    /// <summary>Whether the producer's hard_sigmoid is Keras 3's clip(x/6 + 0.5) (else Keras 2's clip(0.2x + 0.5)).</summary>
+    /// <summary>Whether the producer's hard_sigmoid is Keras 3's clip(x/6 + 0.5) (else Keras 2's clip(0.2x +
+    /// 0.5)).</summary>
     public static bool UsesKeras3HardSigmoid(ImportedModel model) => model.Format is "keras3" or "keras3-h5";
 
     /// <summary>
@@ -78,7 +79,8 @@ public static class ImportedNetwork
                 bool last = layers.Skip(k + 1).All(l => l.ClassName is "Dropout" or "SpatialDropout1D");
                 if (last) { flatten = true; continue; }
                 if (imported.Steps is not { } steps)
-                    throw new ModelFormatException(path, $"layer '{layer.Name}' (Flatten) is followed by other layers, which "
+                    throw new ModelFormatException(path,
+                                                   $"layer '{layer.Name}' (Flatten) is followed by other layers, which "
                         + "needs a fixed input length, but the model accepts any number of steps");
                 var config = (JsonObject)layer.Config.DeepClone();
                 config["steps"] = steps;
@@ -122,7 +124,8 @@ public static class ImportedNetwork
         return config;
     }
 
-    /// <summary>Copies an imported layer's weights into layer <paramref name="k"/>'s tensors, by name and shape.</summary>
+    /// <summary>Copies an imported layer's weights into layer <paramref name="k"/>'s tensors, by name and
+    /// shape.</summary>
     private static void CopyWeights(string path, Sequential model, int k, ImportedLayer source)
     {
         var engineLayer = model.Layers[k];
@@ -135,7 +138,8 @@ public static class ImportedNetwork
             if (weight is null)
             {
                 if (name.EndsWith("bias", StringComparison.Ordinal)) target.Clear();   // use_bias: false
-                else throw new ModelFormatException(path, $"layer '{source.Name}' ({source.ClassName}) has no '{name}'");
+                else throw new ModelFormatException(path,
+                                                    $"layer '{source.Name}' ({source.ClassName}) has no '{name}'");
                 continue;
             }
             if (!weight.Shape.SequenceEqual(tensor.Shape))
@@ -147,11 +151,13 @@ public static class ImportedNetwork
         }
         var extra = source.Weights.FirstOrDefault(w => !used.Contains(w.Name));
         if (extra is not null)
-            throw new ModelFormatException(path, $"layer '{source.Name}' ({source.ClassName}) has a weight '{extra.Name}' "
+            throw new ModelFormatException(path,
+                                           $"layer '{source.Name}' ({source.ClassName}) has a weight '{extra.Name}' "
                 + "the engine's layer does not take");
     }
 
-    /// <summary>The imported weight name of an engine tensor: <c>forward.kernel</c> -> <c>forward_layer/kernel</c>.</summary>
+    /// <summary>The imported weight name of an engine tensor: <c>forward.kernel</c> ->
+    /// <c>forward_layer/kernel</c>.</summary>
     private static string ImportedName(string engineName)
     {
         int dot = engineName.IndexOf('.', StringComparison.Ordinal);
@@ -178,7 +184,8 @@ public static class ImportedNetwork
             ["source_sha256"] = imported.SourceSha256,
             ["steps"] = imported.Steps,
             ["features"] = imported.Features,
-            ["hard_sigmoid"] = UsesKeras3HardSigmoid(imported) ? "keras3 clip(x/6 + 0.5, 0, 1)" : "keras2 clip(0.2x + 0.5, 0, 1)",
+            ["hard_sigmoid"] =
+                UsesKeras3HardSigmoid(imported) ? "keras3 clip(x/6 + 0.5, 0, 1)" : "keras2 clip(0.2x + 0.5, 0, 1)",
             ["standardisation"] = "none",
             ["layers"] = layers,
             ["engine_layers"] = engineLayers,

@@ -40,7 +40,8 @@ internal static class KerasConfig
         {
             throw new ModelFormatException(path, $"the Keras model config is not valid JSON: {e.Message}");
         }
-        if (root is not JsonObject model) throw new ModelFormatException(path, "the Keras model config is not a JSON object");
+        if (root is not JsonObject model)
+            throw new ModelFormatException(path, "the Keras model config is not a JSON object");
         string modelClass = Text(model, "class_name") ?? throw new ModelFormatException(path,
             "the Keras model config has no class_name");
         var config = model["config"];
@@ -97,7 +98,8 @@ internal static class KerasConfig
         return new KerasLayerConfig(className, name, config);
     }
 
-    /// <summary>Refuses Lambda, custom and unsupported layer classes with one line listing the supported ones.</summary>
+    /// <summary>Refuses Lambda, custom and unsupported layer classes with one line listing the supported
+    /// ones.</summary>
     private static void CheckClass(string path, JsonObject layer, string className, string name)
     {
         string supported = string.Join(", ", SupportedLayers);
@@ -106,7 +108,8 @@ internal static class KerasConfig
                 + $"program never runs code from a model file (supported layers: {supported})");
         string? module = Text(layer, "module");
         string? registered = Text(layer, "registered_name");
-        bool custom = (module is not null && module != "keras" && !module.StartsWith("keras.", StringComparison.Ordinal))
+        bool custom = (module is not null && module != "keras"
+                       && !module.StartsWith("keras.", StringComparison.Ordinal))
                       || (registered is not null && registered != className);
         if (custom)
             throw new ModelFormatException(path, $"layer '{name}' is a custom layer ({registered ?? className}"
@@ -135,7 +138,8 @@ internal static class KerasConfig
             throw new ModelFormatException(path, $"layer '{name}' ({className}) has no positive integer units");
     }
 
-    /// <summary>Checks the inner layer of a wrapper (<c>config[key]</c>) is one of <paramref name="allowed"/>.</summary>
+    /// <summary>Checks the inner layer of a wrapper (<c>config[key]</c>) is one of
+    /// <paramref name="allowed"/>.</summary>
     private static void CheckWrapped(string path, JsonObject config, string name, string wrapper, string[] allowed,
                                      bool bidirectional, string key = "layer")
     {
@@ -152,7 +156,8 @@ internal static class KerasConfig
             throw new ModelFormatException(path, $"layer '{name}' ({wrapper}) wraps a {innerClass} without units");
     }
 
-    /// <summary>A Functional model must be one chain: one input, one output, each layer fed by the one before.</summary>
+    /// <summary>A Functional model must be one chain: one input, one output, each layer fed by the one
+    /// before.</summary>
     private static void CheckChain(string path, JsonArray nodes, JsonObject config, List<KerasLayerConfig> layers)
     {
         for (int i = 0; i < layers.Count; i++)

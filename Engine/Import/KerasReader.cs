@@ -82,7 +82,8 @@ internal static class KerasReader
         using (var stream = ModelImport.OpenRead(path))
         {
             if (stream.Length > MaxWeightsBytes)
-                throw new ModelFormatException(path, $"the file has {stream.Length} bytes (at most {MaxWeightsBytes} read)");
+                throw new ModelFormatException(path,
+                                               $"the file has {stream.Length} bytes (at most {MaxWeightsBytes} read)");
             content = new byte[stream.Length];
             stream.ReadExactly(content);
         }
@@ -97,7 +98,8 @@ internal static class KerasReader
             if (h5.TryGroup(h5.Root, "layers") is not null)
                 throw new ModelFormatException(path, "a Keras 3 weights file (model.weights.h5) without its model "
                     + "config: give the .keras file it came from");
-            throw new ModelFormatException(path, "an HDF5 file, but not a Keras model: it has no model_config attribute");
+            throw new ModelFormatException(path,
+                                           "an HDF5 file, but not a Keras model: it has no model_config attribute");
         }
         var weightsGroup = h5.TryGroup(h5.Root, "model_weights")
                            ?? throw new ModelFormatException(path, "a Keras .h5 model without model_weights");
@@ -130,7 +132,8 @@ internal static class KerasReader
             System.IO.Path.GetFileName(path), sha);
     }
 
-    /// <summary>The Keras 3 weights: each layer's group found by its <c>vars</c> name attribute, else by path.</summary>
+    /// <summary>The Keras 3 weights: each layer's group found by its <c>vars</c> name attribute, else by
+    /// path.</summary>
     private static List<ImportedLayer> Keras3Layers(Hdf5Weights h5, KerasModelConfig config)
     {
         var byName = new Dictionary<string, NativeGroup>(StringComparer.Ordinal);
@@ -165,7 +168,8 @@ internal static class KerasReader
                 // Layers are found by their vars group's name attribute; by Keras' path names only in files without.
                 if (!byName.TryGetValue(layer.Name, out var group)
                     && (byName.Count > 0 || !byPath.TryGetValue(pathName, out group)))
-                    throw new ModelFormatException(h5.Path, $"model.weights.h5 has no weights for layer '{layer.Name}'");
+                    throw new ModelFormatException(h5.Path,
+                                                   $"model.weights.h5 has no weights for layer '{layer.Name}'");
                 foreach (var (prefix, vars, roles) in Keras3Variables(layer, expected))
                 {
                     var varsGroup = h5.TryGroup(group, vars) ?? throw new ModelFormatException(h5.Path,
@@ -175,7 +179,8 @@ internal static class KerasReader
                         throw new ModelFormatException(h5.Path, $"layer '{layer.Name}' has {found} arrays in '{vars}', "
                             + $"expected {roles.Count} ({string.Join(", ", roles)})");
                     for (int i = 0; i < roles.Count; i++)
-                        tensors.Add(h5.ReadTensor(varsGroup, i.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        tensors.Add(h5.ReadTensor(varsGroup,
+                                                  i.ToString(System.Globalization.CultureInfo.InvariantCulture),
                             prefix + roles[i], $"{vars}/{i} of layer '{layer.Name}'"));
                 }
             }
@@ -184,7 +189,8 @@ internal static class KerasReader
         return layers;
     }
 
-    /// <summary>Where a Keras 3 layer keeps its variables: (name prefix, vars group, roles in creation order).</summary>
+    /// <summary>Where a Keras 3 layer keeps its variables: (name prefix, vars group, roles in creation
+    /// order).</summary>
     private static IEnumerable<(string Prefix, string Vars, List<string> Roles)> Keras3Variables(
         KerasLayerConfig layer, string[] expected)
     {
@@ -289,7 +295,8 @@ internal static class KerasReader
         int slash = role.IndexOf('/', StringComparison.Ordinal);
         if (slash >= 0)
         {
-            var key = role.StartsWith("backward_layer/", StringComparison.Ordinal) && config["backward_layer"] is JsonObject
+            var key = role.StartsWith("backward_layer/", StringComparison.Ordinal)
+                && config["backward_layer"] is JsonObject
                 ? "backward_layer" : "layer";
             var inner = (JsonObject)config[key]!;
             config = (JsonObject)inner["config"]!;

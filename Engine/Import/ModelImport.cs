@@ -29,7 +29,8 @@ public static class ModelImport
         Span<byte> head = stackalloc byte[64];
         int n = ReadAt(stream, 0, head);
         stream.Position = 0;
-        if (n >= 4 && head[0] == (byte)'P' && head[1] == (byte)'K' && head[2] == 3 && head[3] == 4) return ModelFileKind.Zip;
+        if (n >= 4 && head[0] == (byte)'P' && head[1] == (byte)'K' && head[2] == 3 && head[3] == 4)
+            return ModelFileKind.Zip;
         if (n >= 9)
         {
             ulong size = BinaryPrimitives.ReadUInt64LittleEndian(head);
@@ -72,7 +73,8 @@ public static class ModelImport
         };
     }
 
-    /// <summary>Opens a file for reading; a missing or unreadable file is a <see cref="ModelFormatException"/>.</summary>
+    /// <summary>Opens a file for reading; a missing or unreadable file is a
+    /// <see cref="ModelFormatException"/>.</summary>
     internal static FileStream OpenRead(string path)
     {
         try

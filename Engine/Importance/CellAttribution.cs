@@ -15,14 +15,17 @@ public static class CellAttribution
     /// Occlusion: <c>A[t, i] = F(x) - F(x with x[t, i] = b_i)</c>, b the baseline value of each feature (training means
     /// in the demo). One prediction of T F copies of the series.
     /// </summary>
-    public static double[] Occlusion(Sequential model, ReadOnlySpan<float> series, int steps, IReadOnlyList<float> baseline,
+    public static double[] Occlusion(Sequential model, ReadOnlySpan<float> series, int steps,
+                                     IReadOnlyList<float> baseline,
                                      float[] outputWeights)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(baseline);
         int features = model.InputFeatures, per = steps * features;
         Shapes(model, series.Length, steps, outputWeights);
-        if (baseline.Count != features) throw new ArgumentException($"baseline must hold F={features} values, but has {baseline.Count}", nameof(baseline));
+        if (baseline.Count != features)
+            throw new ArgumentException($"baseline must hold F={features} values, but has {baseline.Count}",
+                                        nameof(baseline));
         var copies = new float[(per + 1) * per]; // copy 0: the series itself; copy 1 + c: cell c occluded
         for (int c = 0; c <= per; c++)
         {
@@ -38,23 +41,31 @@ public static class CellAttribution
     /// <summary>
     /// Permutation: <c>A[t, i] = F(x_s) - (1/R) sum_r F(x_s with x_s[t, i] = x_{d_r}[t, i])</c> for series s of the set
     /// (N, T, F), the donors d_r drawn uniformly from the other series by <c>new RandomSource(seed).Fork(t F + i)</c>,
-    /// r &lt; <paramref name="repeats"/>: how far the cell's own value moves F from what a typical value of that feature
+    /// r &lt; <paramref name="repeats"/>: how far the cell's own value moves F from what a typical value of that
+    /// feature
     /// at that step gives. One prediction of T F R copies of the series.
     /// </summary>
-    public static double[] Permutation(Sequential model, float[] inputs, int count, int steps, int series, float[] outputWeights,
+    public static double[] Permutation(Sequential model, float[] inputs, int count, int steps, int series,
+                                       float[] outputWeights,
                                        int repeats, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(inputs);
         int features = model.InputFeatures, per = steps * features;
-        if (count < 2) throw new ArgumentException("permutation needs at least two series (donors of other values)", nameof(count));
-        if ((long)count * per != inputs.Length) throw new ArgumentException($"inputs must hold (N={count}, T={steps}, F={features}) values", nameof(inputs));
+        if (count < 2)
+            throw new ArgumentException("permutation needs at least two series (donors of other values)",
+                                        nameof(count));
+        if ((long)count * per != inputs.Length)
+            throw new ArgumentException($"inputs must hold (N={count}, T={steps}, F={features}) values",
+                                        nameof(inputs));
         ArgumentOutOfRangeException.ThrowIfNegative(series);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(series, count);
         Check.Positive(repeats, nameof(repeats));
         Shapes(model, per, steps, outputWeights);
         var own = inputs.AsSpan(series * per, per);
-        var copies = new float[(1 + (long)per * repeats) * per is var n && n <= int.MaxValue ? (int)n : throw new ArgumentException("too many cells x repeats", nameof(repeats))];
+        var copies = new float[(1 + (long)per * repeats) * per is var n
+                               && n <= int.MaxValue ? (int)n : throw new ArgumentException("too many cells x " +
+                                   "repeats", nameof(repeats))];
         own.CopyTo(copies);
         for (int c = 0; c < per; c++)
         {
@@ -83,8 +94,10 @@ public static class CellAttribution
         ArgumentNullException.ThrowIfNull(outputWeights);
         Check.Positive(steps, nameof(steps));
         if (length != steps * model.InputFeatures)
-            throw new ArgumentException($"a series must hold (T={steps}, F={model.InputFeatures}) values, but has {length}", nameof(length));
+            throw new ArgumentException($"a series must hold (T={steps}, F={model.InputFeatures}) values, but has " +
+                                        $"{length}", nameof(length));
         if (outputWeights.Length != model.OutputsPerSeries(steps))
-            throw new ArgumentException($"output weights must hold {model.OutputsPerSeries(steps)} values, but have {outputWeights.Length}", nameof(outputWeights));
+            throw new ArgumentException($"output weights must hold {model.OutputsPerSeries(steps)} values, but have " +
+                                        $"{outputWeights.Length}", nameof(outputWeights));
     }
 }

@@ -3,7 +3,8 @@ namespace Engine.Importance;
 /// <summary>
 /// Olden &amp; Jackson's (2002) connection weights, carried through stacked LSTMs: the signed product of the input
 /// weights along every path to the output, CW = W1^c W2^c ... v (F, O), summed over outputs:
-/// <c>CW_i = sum_o (W1^c W2^c ... v)[i, o]</c>, where W_k^c is layer k's candidate-block kernel (a Dense layer's kernel).
+/// <c>CW_i = sum_o (W1^c W2^c ... v)[i, o]</c>, where W_k^c is layer k's candidate-block kernel (a Dense layer's
+/// kernel).
 /// Ranked by |CW_i| (the sign gives the direction). <see cref="ImportanceResult.GateScores"/> repeats the product
 /// with each first-layer gate block (i, f, c, o) in place of W1^c. Weights only: no data, no randomness.
 /// </summary>

@@ -52,7 +52,8 @@ public sealed record FeatureGroups
             if (eq < 0) throw new ArgumentException($"group '{part}' has no '=': write name=feature,feature");
             string name = part[..eq].Trim();
             if (name.Length == 0) throw new ArgumentException($"group '{part}' has no name before '='");
-            var members = part[(eq + 1)..].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            var members = part[(eq + 1)..].Split(',',
+                                                 StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
             if (members.Length == 0) throw new ArgumentException($"group '{name}' is empty: name at least one feature");
             groups.Add((name, members));
         }
@@ -61,7 +62,8 @@ public sealed record FeatureGroups
     }
 
     /// <summary>Groups given as (name, feature names); the checks of <see cref="Parse"/>.</summary>
-    public static FeatureGroups Create(IReadOnlyList<(string Name, string[] Features)> groups, IReadOnlyList<string> featureNames)
+    public static FeatureGroups Create(IReadOnlyList<(string Name, string[] Features)> groups,
+                                       IReadOnlyList<string> featureNames)
     {
         ArgumentNullException.ThrowIfNull(groups);
         ArgumentNullException.ThrowIfNull(featureNames);
@@ -71,15 +73,19 @@ public sealed record FeatureGroups
         foreach (var (name, features) in groups)
         {
             if (names.Contains(name)) throw new ArgumentException($"group '{name}' is given twice");
-            if (features.Length == 0) throw new ArgumentException($"group '{name}' is empty: name at least one feature");
+            if (features.Length == 0)
+                throw new ArgumentException($"group '{name}' is empty: name at least one feature");
             var indices = new List<int>();
             foreach (var feature in features)
             {
                 int i = IndexOf(featureNames, feature);
-                if (i < 0) throw new ArgumentException($"group '{name}': unknown feature '{feature}'; features: {string.Join(", ", featureNames)}");
+                if (i < 0)
+                    throw new ArgumentException($"group '{name}': unknown feature '{feature}'; features: " +
+                                                $"{string.Join(", ", featureNames)}");
                 if (owner[i] is { } other)
                     throw new ArgumentException(other == name ? $"group '{name}' names feature '{feature}' twice"
-                                                              : $"feature '{feature}' is in two groups, '{other}' and '{name}'");
+                                                              : $"feature '{feature}' is in two groups, '{other}' " +
+                                                                $"and '{name}'");
                 owner[i] = name;
                 indices.Add(i);
             }
@@ -91,7 +97,8 @@ public sealed record FeatureGroups
         {
             if (owner[i] is not null) continue;
             if (names.Contains(featureNames[i]))
-                throw new ArgumentException($"group '{featureNames[i]}' has the name of a feature outside it: rename the group");
+                throw new ArgumentException($"group '{featureNames[i]}' has the name of a feature outside it: rename " +
+                                            $"the group");
             names.Add(featureNames[i]);
             members.Add([i]);
         }
@@ -125,7 +132,8 @@ public sealed record FeatureGroups
     {
         ArgumentNullException.ThrowIfNull(result);
         if (result.Features.Count != Features)
-            throw new ArgumentException($"the result scores {result.Features.Count} features, the grouping covers {Features}", nameof(result));
+            throw new ArgumentException($"the result scores {result.Features.Count} features, the grouping covers " +
+                                        $"{Features}", nameof(result));
         var byFeature = new double[Features];
         foreach (var f in result.Features) byFeature[f.Feature] = f.Score;
         var scores = Members.Select(m => m.Sum(i => byFeature[i])).ToArray();
@@ -141,12 +149,15 @@ public sealed record FeatureGroups
                           : Enumerable.Reverse(featureOrder).Select(i => unitOf[i]).Distinct().Reverse().ToArray();
             var ranks = new int[Count];
             for (int k = 0; k < order.Length; k++) ranks[order[k]] = entry ? k + 1 : Count - k;
-            grouped = new ImportanceResult(result.Method, scores.Select((s, u) => new FeatureImportance(u, s, ranks[u])).ToArray());
+            grouped = new ImportanceResult(result.Method,
+                                           scores.Select((s, u) => new FeatureImportance(u, s, ranks[u])).ToArray());
         }
         else grouped = ImportanceResult.FromScores(result.Method, scores, byMagnitude: ranking.ByMagnitude());
         return grouped with
         {
-            ScoreMeaning = result.ScoreMeaning.Length > 0 ? $"{result.ScoreMeaning}, summed over each group" : "summed over each group",
+            ScoreMeaning =
+                result.ScoreMeaning.Length > 0 ? $"{result.ScoreMeaning}, summed over each group" : "summed over " +
+                    "each group",
             TimeMap = SumColumns(result.TimeMap),
             LagMap = SumColumns(result.LagMap),
             GateScores = SumColumns(result.GateScores),

@@ -12,14 +12,18 @@ internal sealed class FeatureSubsetBatchSource : IBatchSource
     private readonly int[] _features;
     private readonly float[] _full;
 
-    /// <summary>Passes on features <paramref name="features"/> (indices into the source's features) in that order.</summary>
+    /// <summary>Passes on features <paramref name="features"/> (indices into the source's features) in that
+    /// order.</summary>
     public FeatureSubsetBatchSource(IBatchSource source, int[] features)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(features);
         if (features.Length == 0) throw new ArgumentException("a subset needs at least one feature", nameof(features));
         foreach (var f in features)
-            if (f < 0 || f >= source.Features) throw new ArgumentOutOfRangeException(nameof(features), f, $"feature index {f} is outside the source's {source.Features} features");
+            if (f < 0 || f >= source.Features)
+                throw new ArgumentOutOfRangeException(nameof(features), f,
+                                                      $"feature index {f} is outside the source's {source.Features} " +
+                                                      $"features");
         _source = source;
         _features = (int[])features.Clone();
         _full = new float[source.BatchSize * source.Steps * source.Features];

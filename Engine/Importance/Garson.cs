@@ -4,7 +4,8 @@ namespace Engine.Importance;
 /// Garson's (1991) algorithm as Goh (1995) states it, on the first LSTM layer's input weights:
 /// <c>P_ih = |w_ih| v_h</c>, <c>Q_ih = P_ih / sum_i' P_i'h</c>, <c>S_i = sum_h Q_ih</c>, <c>RI_i = S_i / sum_i' S_i</c>
 /// (the scores sum to 1). w is the candidate block |W1^c| (F, H1) (the first layer's value block, see
-/// <see cref="Layers.Layer.ValueGate"/>), or with <see cref="AllGates"/> the sum of its gate blocks' absolute values; v_h = sum_o (|W2^c| ... |v|)[h, o] is the absolute-weight path from unit h to
+/// <see cref="Layers.Layer.ValueGate"/>), or with <see cref="AllGates"/> the sum of its gate blocks' absolute values;
+/// v_h = sum_o (|W2^c| ... |v|)[h, o] is the absolute-weight path from unit h to
 /// the outputs. Note: v_h multiplies every P_ih of the same h, so it cancels in Q_ih: as in the MLP original, the
 /// ranking depends on the first layer's weights only. Q_ih = 0 where unit h has no input weight at all.
 /// <see cref="ImportanceResult.GateScores"/> gives RI per gate block.
@@ -26,7 +27,8 @@ public sealed class Garson : IImportanceMethod
         double[] scores;
         double[,]? gates = null;
         int gateCount = WeightPaths.FirstLayerGates(model).Count;
-        var blocks = Enumerable.Range(0, gateCount).Select(g => WeightPaths.FirstLayer(model, g, absolute: true)).ToArray();
+        var blocks = Enumerable.Range(0, gateCount).Select(g =>
+            WeightPaths.FirstLayer(model, g, absolute: true)).ToArray();
         if (gateCount > 1)
         {
             gates = new double[gateCount, context.Features];

@@ -33,7 +33,8 @@ public sealed record ImportanceContext
     /// <summary>Seeds every random draw; sub-tasks use <c>new RandomSource(Seed).Fork(index)</c>.</summary>
     public ulong Seed { get; init; }
 
-    /// <summary>Worker threads for independent tasks (features, repeats, retrainings); results do not depend on it.</summary>
+    /// <summary>Worker threads for independent tasks (features, repeats, retrainings); results do not depend on
+    /// it.</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
 
     /// <summary>Repeats for the randomised methods: noise draws, permutations, randomised networks.</summary>
@@ -42,11 +43,13 @@ public sealed record ImportanceContext
     /// <summary>Training mean of each feature (F); null: the evaluation set's means.</summary>
     public float[]? FeatureMeans { get; init; }
 
-    /// <summary>How forward/backward stepwise retrain on a feature subset; null when retraining is not possible.</summary>
+    /// <summary>How forward/backward stepwise retrain on a feature subset; null when retraining is not
+    /// possible.</summary>
     public Retrainer? Retrain { get; init; }
 
     /// <summary>
-    /// Like <see cref="Retrain"/>, but trains on targets permuted across series (the permutation seeded by the seed too):
+    /// Like <see cref="Retrain"/>, but trains on targets permuted across series (the permutation seeded by the seed
+    /// too):
     /// the null networks of connection-weights-test; null when not possible.
     /// </summary>
     public Retrainer? RetrainPermuted { get; init; }
@@ -78,13 +81,19 @@ public sealed record ImportanceContext
         Check.Positive(Threads, nameof(Threads));
         Check.Positive(Repeats, nameof(Repeats));
         if (Inputs is null || (long)Count * Steps * Features != Inputs.Length)
-            throw new ArgumentException($"inputs must hold (N={Count}, T={Steps}, F={Features}) = {(long)Count * Steps * Features} values, but has {Inputs?.Length ?? 0}", nameof(Inputs));
+            throw new ArgumentException($"inputs must hold (N={Count}, T={Steps}, F={Features}) = " +
+                                        $"{(long)Count * Steps * Features} values, but has {Inputs?.Length ?? 0}",
+                                        nameof(Inputs));
         if (Targets is not null && (long)Count * OutputsPerSeries != Targets.Length)
-            throw new ArgumentException($"targets must hold (N={Count}, {OutputsPerSeries}) = {(long)Count * OutputsPerSeries} values, but has {Targets.Length}", nameof(Targets));
+            throw new ArgumentException($"targets must hold (N={Count}, {OutputsPerSeries}) = " +
+                                        $"{(long)Count * OutputsPerSeries} values, but has {Targets.Length}",
+                                        nameof(Targets));
         if (FeatureMeans is not null && FeatureMeans.Length != Features)
-            throw new ArgumentException($"feature means must hold F={Features} values, but has {FeatureMeans.Length}", nameof(FeatureMeans));
+            throw new ArgumentException($"feature means must hold F={Features} values, but has {FeatureMeans.Length}",
+                                        nameof(FeatureMeans));
         if (Groups is not null && Groups.Features != Features)
-            throw new ArgumentException($"the groups cover {Groups.Features} features, the model has F={Features}", nameof(Groups));
+            throw new ArgumentException($"the groups cover {Groups.Features} features, the model has F={Features}",
+                                        nameof(Groups));
         Check.Finite(Inputs, nameof(Inputs));
     }
 

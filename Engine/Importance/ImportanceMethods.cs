@@ -9,13 +9,15 @@ public static class ImportanceMethods
     /// </summary>
     public static readonly IReadOnlyList<string> Names =
     [
-        "connection-weights", "connection-weights-test", "garson", "partial-derivatives", "input-perturbation", "sensitivity-analysis",
+        "connection-weights", "connection-weights-test", "garson", "partial-derivatives", "input-perturbation",
+        "sensitivity-analysis",
         "forward-stepwise", "backward-stepwise", "improved-stepwise-1", "improved-stepwise-2",
         "permutation", "integrated-gradients", "occlusion", "model-randomisation",
     ];
 
     /// <summary>
-    /// The method called <paramref name="name"/> with <paramref name="options"/> (null: <see cref="ImportanceOptions.Default"/>);
+    /// The method called <paramref name="name"/> with <paramref name="options"/> (null:
+    /// <see cref="ImportanceOptions.Default"/>);
     /// each method takes only its own options. Unknown names throw, listing the valid ones. The one place a method is
     /// made from its name: callers never rebuild instances to change an option.
     /// </summary>
@@ -42,8 +44,10 @@ public static class ImportanceMethods
         };
     }
 
-    /// <summary>The methods called <paramref name="names"/>, in order, each from <see cref="Create(string, ImportanceOptions?)"/>.</summary>
-    public static IReadOnlyList<IImportanceMethod> Create(IEnumerable<string> names, ImportanceOptions? options = null) =>
+    /// <summary>The methods called <paramref name="names"/>, in order, each from
+    /// <see cref="Create(string, ImportanceOptions?)"/>.</summary>
+    public static IReadOnlyList<IImportanceMethod> Create(IEnumerable<string> names,
+                                                          ImportanceOptions? options = null) =>
         names.Select(n => Create(n, options)).ToArray();
 
     /// <summary>

@@ -17,6 +17,7 @@ public enum ImportanceNeeds
     /// <summary><see cref="ImportanceContext.Retrain"/>: the method trains networks on feature subsets.</summary>
     Retraining = 2,
 
-    /// <summary><see cref="ImportanceContext.RetrainPermuted"/>: the method trains networks on permuted targets.</summary>
+    /// <summary><see cref="ImportanceContext.RetrainPermuted"/>: the method trains networks on permuted
+    /// targets.</summary>
     PermutedRetraining = 4,
 }

@@ -13,20 +13,25 @@ public sealed record ImportanceOptions
     public float Noise { get; init; } = 0.2f;
 
     /// <summary>
-    /// input-perturbation: also the step x feature and lag x feature maps (<see cref="InputPerturbation.TimeResolved"/>;
+    /// input-perturbation: also the step x feature and lag x feature maps
+    /// (<see cref="InputPerturbation.TimeResolved"/>;
     /// they cost most of its time and change no score).
     /// </summary>
     public bool TimeMaps { get; init; } = true;
 
-    /// <summary>forward- and backward-stepwise: trainings per feature subset (<see cref="RetrainingStepwise.Restarts"/>).</summary>
+    /// <summary>forward- and backward-stepwise: trainings per feature subset
+    /// (<see cref="RetrainingStepwise.Restarts"/>).</summary>
     public int Restarts { get; init; } = 3;
 
-    /// <summary>connection-weights-test: networks trained on permuted targets (<see cref="ConnectionWeightsTest.Networks"/>).</summary>
+    /// <summary>connection-weights-test: networks trained on permuted targets
+    /// (<see cref="ConnectionWeightsTest.Networks"/>).</summary>
     public int NullNetworks { get; init; } = 19;
 
-    /// <summary>integrated-gradients: the baseline (<see cref="IntegratedGradients.From"/>; default the training means).</summary>
+    /// <summary>integrated-gradients: the baseline (<see cref="IntegratedGradients.From"/>; default the training
+    /// means).</summary>
     public IntegratedGradientsBaseline Baseline { get; init; }
 
-    /// <summary>integrated-gradients' zero baseline: each feature's zero as the model sees it (<see cref="IntegratedGradients.ZeroPoint"/>).</summary>
+    /// <summary>integrated-gradients' zero baseline: each feature's zero as the model sees it
+    /// (<see cref="IntegratedGradients.ZeroPoint"/>).</summary>
     public IReadOnlyList<float>? ZeroPoint { get; init; }
 }

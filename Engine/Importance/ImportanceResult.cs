@@ -18,9 +18,11 @@ public readonly record struct SampleStatistics(double Mean, double Sd, double Se
 /// One feature's importance: its 0-based index, score, rank (1 = most important), statistics when repeated, and a
 /// p-value where a method tests the score (connection-weights-test), else null.
 /// </summary>
-public sealed record FeatureImportance(int Feature, double Score, int Rank, SampleStatistics? Statistics = null, double? P = null);
+public sealed record FeatureImportance(int Feature, double Score, int Rank, SampleStatistics? Statistics = null,
+                                       double? P = null);
 
-/// <summary>Lek's profile of one feature: the swept values, the output curve at each level of the other inputs, and their median.</summary>
+/// <summary>Lek's profile of one feature: the swept values, the output curve at each level of the other inputs, and
+/// their median.</summary>
 /// <param name="Feature">0-based feature index.</param>
 /// <param name="Values">The swept values of the feature (points).</param>
 /// <param name="Levels">Curves per level of the other features (5 levels: min, Q1, median, Q3, max) x points.</param>
@@ -76,13 +78,18 @@ public sealed record ImportanceResult(string Method, IReadOnlyList<FeatureImport
     public int[] Ranks => Features.Select(f => f.Rank).ToArray();
 
     /// <summary>A result ranked by score (largest first; by magnitude when <paramref name="byMagnitude"/>).</summary>
-    public static ImportanceResult FromScores(string method, double[] scores, SampleStatistics[]? statistics = null, bool byMagnitude = false)
+    public static ImportanceResult FromScores(string method, double[] scores, SampleStatistics[]? statistics = null,
+                                              bool byMagnitude = false)
     {
         var ranks = ImportanceStatistics.Ranks(scores, byMagnitude);
-        return new ImportanceResult(method, scores.Select((s, i) => new FeatureImportance(i, s, ranks[i], statistics?[i])).ToArray());
+        return new ImportanceResult(method,
+                                    scores.Select((s, i) =>
+                                        new FeatureImportance(i, s, ranks[i], statistics?[i])).ToArray());
     }
 
-    /// <summary>A result ranked by the given ranks (stepwise order); the score is each feature's mean, statistics kept when repeated.</summary>
+    /// <summary>A result ranked by the given ranks (stepwise order); the score is each feature's mean, statistics kept
+    /// when repeated.</summary>
     public static ImportanceResult FromRanks(string method, SampleStatistics[] scores, int[] ranks) =>
-        new(method, scores.Select((s, i) => new FeatureImportance(i, s.Mean, ranks[i], s.Count > 1 ? s : null)).ToArray());
+        new(method,
+            scores.Select((s, i) => new FeatureImportance(i, s.Mean, ranks[i], s.Count > 1 ? s : null)).ToArray());
 }

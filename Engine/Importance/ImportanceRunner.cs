@@ -25,7 +25,8 @@ public static class ImportanceRunner
     /// <paramref name="onSkipped"/> gets the one-line note of each method skipped for want of targets (it is left out
     /// of the result). Throws <see cref="ArgumentException"/> when a method needs a retrainer that is missing.
     /// </summary>
-    public static IReadOnlyList<MethodRun> Run(IReadOnlyList<ImportanceContext> networks, IReadOnlyList<IImportanceMethod> methods,
+    public static IReadOnlyList<MethodRun> Run(IReadOnlyList<ImportanceContext> networks,
+                                               IReadOnlyList<IImportanceMethod> methods,
                                                Action<MethodRun>? onMethod = null, Action<string>? onSkipped = null)
     {
         ArgumentNullException.ThrowIfNull(networks);
@@ -63,20 +64,24 @@ public static class ImportanceRunner
         $"{method.Name} skipped: it measures a loss against the targets, and the data has none";
 
     // A method that needs what some context lacks: one ArgumentException naming every such method.
-    private static void Refuse(IImportanceMethod[] methods, IReadOnlyList<ImportanceContext> networks, ImportanceNeeds need,
+    private static void Refuse(IImportanceMethod[] methods, IReadOnlyList<ImportanceContext> networks,
+                               ImportanceNeeds need,
                                Func<ImportanceContext, bool> lacks, string why)
     {
         var names = methods.Where(m => m.Needs.HasFlag(need)).Select(m => m.Name).ToArray();
-        if (names.Length > 0 && networks.Any(lacks)) throw new ArgumentException($"{string.Join(" and ", names)} {why}");
+        if (names.Length > 0 && networks.Any(lacks))
+            throw new ArgumentException($"{string.Join(" and ", names)} {why}");
     }
 
     /// <summary>
     /// Importance contexts for <paramref name="networks"/> networks on the same evaluation set: network 0 is
-    /// <paramref name="trained"/>, network k &gt; 0 a fresh model trained on every feature by <paramref name="train"/> from
+    /// <paramref name="trained"/>, network k &gt; 0 a fresh model trained on every feature by <paramref name="train"/>
+    /// from
     /// seed <c>new RandomSource(trainingSeed).Fork(RandomStreams.ExtraNetworks + k)</c> (in parallel on up to
     /// <paramref name="threads"/> threads), with its own importance seed <c>new RandomSource(trained.Seed).Fork(k)</c>.
     /// </summary>
-    public static IReadOnlyList<ImportanceContext> Networks(ImportanceContext trained, Retrainer train, int networks, int threads,
+    public static IReadOnlyList<ImportanceContext> Networks(ImportanceContext trained, Retrainer train, int networks,
+                                                            int threads,
                                                             ulong trainingSeed)
     {
         ArgumentNullException.ThrowIfNull(trained);
@@ -87,9 +92,16 @@ public static class ImportanceRunner
         var models = new Sequential[networks];
         models[0] = trained.Model;
         Parallel.For(1, networks, new ParallelOptions { MaxDegreeOfParallelism = threads },
-                     k => models[k] = train(all, new RandomSource(trainingSeed).Fork(RandomStreams.ExtraNetworks + (ulong)k).NextUInt64()));
+                     k => models[k] = train(all,
+                                            new RandomSource(trainingSeed).Fork(RandomStreams.ExtraNetworks
+                                                                                + (ulong)k).NextUInt64()));
         return Enumerable.Range(0, networks)
-            .Select(k => k == 0 ? trained : trained with { Model = models[k], Seed = new RandomSource(trained.Seed).Fork((ulong)k).Seed })
+            .Select(k =>
+                k == 0 ? trained : trained with
+                {
+                    Model = models[k],
+                    Seed = new RandomSource(trained.Seed).Fork((ulong)k).Seed
+                })
             .ToArray();
     }
 }

@@ -64,12 +64,17 @@ internal static class ImportanceStatistics
         if (results.Count == 0) throw new ArgumentException("at least one result is needed", nameof(results));
         int features = results[0].Features.Count;
         if (results.Any(r => r.Features.Count != features || r.Method != results[0].Method))
-            throw new ArgumentException($"results must all be of method {results[0].Method} with {features} features", nameof(results));
+            throw new ArgumentException($"results must all be of method {results[0].Method} with {features} features",
+                                        nameof(results));
         var stats = new SampleStatistics[features];
         for (int i = 0; i < features; i++) stats[i] = Summarise(results.Select(r => r.Features[i].Score).ToArray());
-        var meanRanks = Enumerable.Range(0, features).Select(i => results.Average(r => (double)r.Features[i].Rank)).ToArray();
-        var last = Enumerable.Range(0, features).Select(i => results.Count(r => r.Features[i].Rank == features && r.Features.Count(f => f.Rank == features) == 1)).ToArray();
-        var combined = ImportanceResult.FromScores(results[0].Method, stats.Select(s => s.Mean).ToArray(), results.Count > 1 ? stats : null, byMagnitude);
+        var meanRanks = Enumerable.Range(0, features).Select(i =>
+            results.Average(r => (double)r.Features[i].Rank)).ToArray();
+        var last = Enumerable.Range(0, features).Select(i =>
+            results.Count(r => r.Features[i].Rank == features
+                          && r.Features.Count(f => f.Rank == features) == 1)).ToArray();
+        var combined = ImportanceResult.FromScores(results[0].Method, stats.Select(s => s.Mean).ToArray(),
+                                                   results.Count > 1 ? stats : null, byMagnitude);
         return combined with
         {
             ScoreMeaning = results[0].ScoreMeaning + $", mean of {results.Count} networks",
@@ -79,7 +84,8 @@ internal static class ImportanceStatistics
             RandomisedModel = results[0].RandomisedModel,
             Groups = results[0].Groups,
             Completeness = results.Select(r => r.Completeness).MaxBy(c => c?.Gap ?? double.NegativeInfinity),
-            Note = $"{results[0].Method} over {results.Count} networks: mean rank {string.Join(", ", meanRanks.Select(r => r.ToString("F1")))}; "
+            Note = $"{results[0].Method} over {results.Count} networks: mean rank {string.Join(", " +
+                   $"", meanRanks.Select(r => r.ToString("F1")))}; "
                  + $"strictly last in {string.Join(", ", last)} of {results.Count}",
         };
     }
@@ -96,10 +102,12 @@ internal static class ImportanceStatistics
         return mean;
     }
 
-    /// <summary>Spearman's rank correlation of two score vectors (Pearson correlation of their average ranks); NaN when either is constant.</summary>
+    /// <summary>Spearman's rank correlation of two score vectors (Pearson correlation of their average ranks); NaN when
+    /// either is constant.</summary>
     public static double Spearman(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {
-        if (a.Length != b.Length) throw new ArgumentException($"a has {a.Length} values but b has {b.Length}: they must match", nameof(b));
+        if (a.Length != b.Length)
+            throw new ArgumentException($"a has {a.Length} values but b has {b.Length}: they must match", nameof(b));
         var ra = AverageRanks(a);
         var rb = AverageRanks(b);
         double ma = ra.Average(), mb = rb.Average(), sab = 0, saa = 0, sbb = 0;

@@ -4,7 +4,8 @@ namespace Engine.Importance;
 /// Gevrey et al.'s (2003) improved stepwise methods: one trained network, inputs removed without retraining,
 /// backward elimination (remove the input whose removal raises the loss least, repeat on the rest). Method a
 /// (improved-stepwise-1): remove input i by zeroing row i of the first layer's input kernel in all its gate blocks,
-/// computed as the same x[., ., i] = 0 at every step. Method b (improved-stepwise-2): replace x[., ., i] by feature i's training
+/// computed as the same x[., ., i] = 0 at every step. Method b (improved-stepwise-2): replace x[., ., i] by feature i's
+/// training
 /// mean at every step. Score = rise in loss at removal; order of removal; rank = F - removal index.
 /// On inputs centred to mean 0 the two coincide. Cost: F(F+1)/2 predictions.
 /// </summary>

@@ -12,7 +12,8 @@ namespace Engine.Importance;
 /// score, deterministic (one evaluation). With <see cref="TimeResolved"/>, the same perturbation of one step t of
 /// feature i at a time gives the time map <c>M[t, i]</c> = mean over repeats of the RMS output change, and for sequence
 /// outputs the lag map <c>L[k, i]</c> = mean over t of the RMS change of the outputs at step t + k (an occlusion map
-/// with noise); cell (t, i), repeat r draws from <c>new RandomSource(Seed ^ RandomStreams.PerturbationMaps).Fork((t F + i) R + r)</c>.
+/// with noise); cell (t, i), repeat r draws from <c>new RandomSource(Seed ^ RandomStreams.PerturbationMaps).Fork((t F +
+/// i) R + r)</c>.
 /// With <see cref="ImportanceContext.Groups"/>, i (and the maps' columns) run over the units: every member of unit i
 /// is perturbed at once, each with its own noise drawn from the unit's stream, member after member.
 /// Cost: F x R predictions (plus T x F x R for the maps), spread over threads (U for F with groups).
@@ -39,8 +40,11 @@ public sealed class InputPerturbation : IImportanceMethod
     public ImportanceResult Compute(ImportanceContext context)
     {
         context.Validate();
-        if (!(Sigma >= 0) || !float.IsFinite(Sigma)) throw new InvalidOperationException($"{nameof(Sigma)} = {Sigma}: sigma must be a finite, non-negative number");
-        if (Scale is { } p && !float.IsFinite(p)) throw new InvalidOperationException($"{nameof(Scale)} = {p}: the scale p must be finite");
+        if (!(Sigma >= 0) || !float.IsFinite(Sigma))
+            throw new InvalidOperationException($"{nameof(Sigma)} = {Sigma}: sigma must be a finite, non-negative " +
+                                                $"number");
+        if (Scale is { } p && !float.IsFinite(p))
+            throw new InvalidOperationException($"{nameof(Scale)} = {p}: the scale p must be finite");
         var units = FeatureGroups.UnitsOf(context);
         int features = context.Features, repeats = Scale is null ? Repeats ?? context.Repeats : 1;
         Check.Positive(repeats, nameof(Repeats));
@@ -59,7 +63,8 @@ public sealed class InputPerturbation : IImportanceMethod
             return Rms(worker.Predict(x, context.Count, context.Steps), baseline);
         });
         var stats = new SampleStatistics[units.Length];
-        for (int i = 0; i < units.Length; i++) stats[i] = ImportanceStatistics.Summarise(effects.AsSpan(i * repeats, repeats));
+        for (int i = 0; i < units.Length; i++)
+            stats[i] = ImportanceStatistics.Summarise(effects.AsSpan(i * repeats, repeats));
         var (timeMap, lagMap) = TimeResolved ? Maps(context, units, baseline, repeats) : (null, null);
         return ImportanceResult.FromScores(Name, stats.Select(s => s.Mean).ToArray(), repeats > 1 ? stats : null) with
         {
@@ -70,11 +75,14 @@ public sealed class InputPerturbation : IImportanceMethod
         };
     }
 
-    // Perturb x[., t, i] only, for every (t, i) and repeat; per task the mean square change of each output step's outputs.
-    private (double[,] Time, double[,]? Lag) Maps(ImportanceContext context, int[][] units, float[] baseline, int repeats)
+    // Perturb x[., t, i] only, for every (t, i) and repeat; per task the mean square change of each output step's
+    // outputs.
+    private (double[,] Time, double[,]? Lag) Maps(ImportanceContext context, int[][] units, float[] baseline,
+                                                  int repeats)
     {
         int features = context.Features, cells = units.Length, steps = context.Steps, count = context.Count;
-        int outputs = context.OutputsPerSeries, groups = context.Model.OutputsSequence ? steps : 1, width = outputs / groups;
+        int outputs = context.OutputsPerSeries, groups = context.Model.OutputsSequence ? steps : 1,
+        width = outputs / groups;
         var root = new RandomSource(context.Seed ^ RandomStreams.PerturbationMaps);
         var squares = ModelTasks.Map(context.Model, steps * cells * repeats, context.Threads, (worker, task) =>
         {
@@ -117,7 +125,8 @@ public sealed class InputPerturbation : IImportanceMethod
     }
 
     /// <summary>sqrt(mean((f(x) - baseline)^2)) over every output.</summary>
-    internal static double RmsChange(Sequential model, ReadOnlySpan<float> x, ReadOnlySpan<float> baseline, int count, int steps) =>
+    internal static double RmsChange(Sequential model, ReadOnlySpan<float> x, ReadOnlySpan<float> baseline, int count,
+                                     int steps) =>
         Rms(Series.Predict(model, x, count, steps), baseline);
 
     // sqrt(mean((prediction - baseline)^2)).

@@ -9,11 +9,13 @@ public enum IntegratedGradientsBaseline
     /// <summary>x'[n, t, i] = m_i, the training mean of feature i (<see cref="ImportanceContext.Means"/>).</summary>
     Mean,
 
-    /// <summary>x'[n, t, i] = z_i, the model-input value of feature i's zero (<see cref="IntegratedGradients.ZeroPoint"/>; default 0).</summary>
+    /// <summary>x'[n, t, i] = z_i, the model-input value of feature i's zero
+    /// (<see cref="IntegratedGradients.ZeroPoint"/>; default 0).</summary>
     Zero,
 
     /// <summary>
-    /// x'[n, t, i] = m_i + s_i e[n, t, i], e ~ N(0, 1) drawn from <see cref="RandomStreams.IntegratedGradientsNoise"/>, s_i the
+    /// x'[n, t, i] = m_i + s_i e[n, t, i], e ~ N(0, 1) drawn from <see cref="RandomStreams.IntegratedGradientsNoise"/>,
+    /// s_i the
     /// evaluation set's SD of feature i (n - 1): a random series with the data's mean and spread.
     /// </summary>
     Noise,
@@ -29,7 +31,8 @@ public enum IntegratedGradientsBaseline
 /// <param name="Tolerance">The gap aimed at.</param>
 public sealed record CompletenessGap(double Gap, double Difference, int Intervals, double Tolerance)
 {
-    /// <summary>True when the gap is within <see cref="Tolerance"/>; false when the cap on intervals stopped the search.</summary>
+    /// <summary>True when the gap is within <see cref="Tolerance"/>; false when the cap on intervals stopped the
+    /// search.</summary>
     public bool Converged => Gap <= Tolerance;
 
     /// <summary>One line: the gap in percent, the intervals, and whether the cap was hit.</summary>
@@ -48,12 +51,14 @@ public sealed record CompletenessGap(double Gap, double Difference, int Interval
 /// (<see cref="CompletenessGap.Gap"/>) exceeds <see cref="Tolerance"/>, recomputes with
 /// m' = m 2^ceil(log2(gap / tolerance) / 2) (the trapezoid rule's error on a smooth integrand falls as 1/m^2; a
 /// kinked one, relu, takes more rounds), at least 2m and at most
-/// <see cref="MaxSteps"/>; <see cref="ImportanceResult.Completeness"/> reports the gap and m, and the note says when the
+/// <see cref="MaxSteps"/>; <see cref="ImportanceResult.Completeness"/> reports the gap and m, and the note says when
+/// the
 /// cap stopped it. The time map is <c>M[t, i] = mean_n |A[n, t, i]|</c>; the score is <c>sum_t M[t, i]</c>. For
 /// sequence outputs A is the sum over output steps tau of the attributions A_tau of each step's outputs, and the lag
 /// map is <c>L[k, i] = sum_{tau - t = k} mean_n |A_tau[n, t, i]|</c>.
 /// Cost: (m + 1) backward passes over the set per output step (one group for a last-step output), for each m tried;
-/// the forward passes are shared: per block of 256 series and integration point one forward pass serves a group of output steps
+/// the forward passes are shared: per block of 256 series and integration point one forward pass serves a group of
+/// output steps
 /// (as many as fit in 4M doubles of buffers per worker: 14 for 48 steps x 12 features). Blocks are spread over
 /// threads; each sums its integration points in a fixed number of chunks, added in chunk order, so the results do not
 /// depend on the thread count. The lag map is summed per block, then over the blocks in order: with more than 256
@@ -100,28 +105,34 @@ public sealed class IntegratedGradients : IImportanceMethod
     }
 
     /// <summary>
-    /// The attributions A (N, T, F) of each series' weighted output sum_p w_p y_p (<paramref name="outputWeights"/>, one
+    /// The attributions A (N, T, F) of each series' weighted output sum_p w_p y_p (<paramref name="outputWeights"/>,
+    /// one
     /// per output of a series) from <paramref name="baseline"/> to <paramref name="inputs"/>, with the step count
     /// raised as <see cref="Compute"/> raises it until the completeness gap of that output is within
     /// <see cref="Tolerance"/> (or m reaches <see cref="MaxSteps"/>): one prediction explained.
     /// </summary>
-    public (double[] Attributions, CompletenessGap Gap) Explain(Sequential model, float[] inputs, float[] baseline, int count, int steps,
+    public (double[] Attributions, CompletenessGap Gap) Explain(Sequential model, float[] inputs, float[] baseline,
+                                                                int count, int steps,
                                                                 float[] outputWeights, int threads = 1)
     {
         ArgumentNullException.ThrowIfNull(model);
         double[]? a = null;
         var gap = Search(model, inputs, baseline, count, steps, outputWeights,
-                         intervals => a = Attributions(model, inputs, baseline, count, steps, intervals, outputWeights, threads));
+                         intervals =>
+                             a = Attributions(model, inputs, baseline, count, steps, intervals, outputWeights,
+                                              threads));
         return (a!, gap);
     }
 
     // From Steps intervals on, attributions(m) until the gap of F(x_n) = sum_p w_p y_{n,p} (w null: all ones) is within
     // the tolerance or m reaches MaxSteps; the gap of the last m tried.
-    private CompletenessGap Search(Sequential model, float[] inputs, float[] baseline, int count, int steps, float[]? outputWeights,
+    private CompletenessGap Search(Sequential model, float[] inputs, float[] baseline, int count, int steps,
+                                   float[]? outputWeights,
                                    Func<int, double[]> attributions)
     {
         Check.Positive(Steps, nameof(Steps));
-        if (MaxSteps < Steps) throw new InvalidOperationException($"MaxSteps ({MaxSteps}) must be at least Steps ({Steps})");
+        if (MaxSteps < Steps)
+            throw new InvalidOperationException($"MaxSteps ({MaxSteps}) must be at least Steps ({Steps})");
         if (!(Tolerance >= 0)) throw new InvalidOperationException($"Tolerance must be >= 0, not {Tolerance}");
         var f = ModelWorker.OutputSums(model, inputs, count, steps, outputWeights);
         var f0 = ModelWorker.OutputSums(model, baseline, count, steps, outputWeights);
@@ -162,7 +173,8 @@ public sealed class IntegratedGradients : IImportanceMethod
         else Array.Fill(weights, 1f);
         var total = new double[context.Inputs.Length];
         var lagParts = new double[(count + BlockSeries - 1) / BlockSeries][];
-        Attributions(model, context.Inputs, baseline, count, steps, intervals, weights, context.Threads, BufferValues, (block, first, sets, start, b, a) =>
+        Attributions(model, context.Inputs, baseline, count, steps, intervals, weights, context.Threads, BufferValues,
+                     (block, first, sets, start, b, a) =>
         {
             int length = b * per, offset = start * per;
             for (int s = 0; s < sets; s++)
@@ -174,7 +186,9 @@ public sealed class IntegratedGradients : IImportanceMethod
                 int tau = first + s;
                 for (int n = 0; n < b; n++)
                     for (int t = 0; t <= tau; t++)
-                        for (int i = 0; i < features; i++) lag[(tau - t) * features + i] += Math.Abs(a[s * length + n * per + t * features + i]) / count;
+                        for (int i = 0; i < features; i++)
+                            lag[(tau - t) * features
+                                + i] += Math.Abs(a[s * length + n * per + t * features + i]) / count;
             }
         });
         var lagMap = sequence ? new double[steps, features] : null;
@@ -209,7 +223,9 @@ public sealed class IntegratedGradients : IImportanceMethod
             case IntegratedGradientsBaseline.Zero:
                 if (ZeroPoint is { } zero)
                 {
-                    if (zero.Count != f) throw new ArgumentException($"ZeroPoint must hold F={f} values, but has {zero.Count}", nameof(context));
+                    if (zero.Count != f)
+                        throw new ArgumentException($"ZeroPoint must hold F={f} values, but has {zero.Count}",
+                                                    nameof(context));
                     for (int j = 0; j < baseline.Length; j++) baseline[j] = zero[j % f];
                 }
                 break;
@@ -247,16 +263,21 @@ public sealed class IntegratedGradients : IImportanceMethod
     /// <summary>
     /// Attributions A (N, T, F) of each series' weighted output sum_p w_p y_p (<paramref name="outputWeights"/>, one
     /// per output of a series; null: all ones) from <paramref name="baseline"/> to <paramref name="inputs"/>, by the
-    /// trapezoid rule on <paramref name="intervals"/> intervals. The result does not depend on <paramref name="threads"/>.
+    /// trapezoid rule on <paramref name="intervals"/> intervals. The result does not depend on
+    /// <paramref name="threads"/>.
     /// </summary>
-    public static double[] Attributions(Sequential model, float[] inputs, float[] baseline, int count, int steps, int intervals,
+    public static double[] Attributions(Sequential model, float[] inputs, float[] baseline, int count, int steps,
+                                        int intervals,
                                         float[]? outputWeights = null, int threads = 1)
     {
         Check.Positive(intervals, nameof(intervals));
-        if (baseline.Length != inputs.Length) throw new ArgumentException($"baseline has {baseline.Length} values but inputs have {inputs.Length}: they must match", nameof(baseline));
+        if (baseline.Length != inputs.Length)
+            throw new ArgumentException($"baseline has {baseline.Length} values but inputs have {inputs.Length}: " +
+                                        $"they must match", nameof(baseline));
         int outputs = model.OutputsPerSeries(steps);
         if (outputWeights is not null && outputWeights.Length != outputs)
-            throw new ArgumentException($"output weights must hold {outputs} values (one per output of a series), but have {outputWeights.Length}", nameof(outputWeights));
+            throw new ArgumentException($"output weights must hold {outputs} values (one per output of a series), " +
+                                        $"but have {outputWeights.Length}", nameof(outputWeights));
         if (outputWeights is null) { outputWeights = new float[outputs]; Array.Fill(outputWeights, 1f); }
         var a = new double[inputs.Length];
         int per = inputs.Length / count;
@@ -266,32 +287,41 @@ public sealed class IntegratedGradients : IImportanceMethod
     }
 
     // The series run in blocks of BlockSeries (the batches of one forward pass: a series' gradients depend on the batch
-    // size, so the blocks are those of a pass over the whole set), the weight sets in groups whose buffers (two per set)
+    // size, so the blocks are those of a pass over the whole set), the weight sets in groups whose buffers (two per
+    // set)
     // hold at most BufferValues doubles.
     private const int BlockSeries = 256;
 
-    /// <summary>Doubles a worker's attribution buffers may hold (the output steps are taken in groups that fit).</summary>
+    /// <summary>Doubles a worker's attribution buffers may hold (the output steps are taken in groups that
+    /// fit).</summary>
     internal long BufferValues { get; init; } = DefaultBufferValues;
 
     private const long DefaultBufferValues = 1 << 22;
 
-    /// <summary>Receives the attributions A (sets, b, T, F) of weight sets [first, first + sets) for series [start, start + b).</summary>
+    /// <summary>Receives the attributions A (sets, b, T, F) of weight sets [first, first + sets) for series [start,
+    /// start + b).</summary>
     private delegate void BlockDone(int block, int first, int sets, int start, int b, double[] attributions);
 
-    // The attributions of several weighted output sums (rows of weights, (sets, OutputsPerSeries)), block by block of series
+    // The attributions of several weighted output sums (rows of weights, (sets, OutputsPerSeries)), block by block of
+    // series
     // and group by group of sets: per block, group and integration point one forward pass, shared by the group's
     // backward passes. Per series and set the sums run in a fixed order: integration points k = c, c + Chunks, ...
     // summed per chunk c, the chunks added in order, then times (x - x'). Blocks run in parallel (one worker each);
     // a block hands its groups' attributions to done in order, on the worker's thread.
-    private static void Attributions(Sequential model, float[] inputs, float[] baseline, int count, int steps, int intervals,
+    private static void Attributions(Sequential model, float[] inputs, float[] baseline, int count, int steps,
+                                     int intervals,
                                      float[] weights, int threads, long bufferValues, BlockDone done)
     {
         int per = inputs.Length / count, outputs = model.OutputsPerSeries(steps), sets = weights.Length / outputs;
-        int group = (int)Math.Clamp(bufferValues / (2L * Math.Min(BlockSeries, count) * per), 1, sets), chunks = Math.Min(Chunks, intervals + 1);
+        int group = (int)Math.Clamp(bufferValues / (2L * Math.Min(BlockSeries, count) * per), 1, sets),
+        chunks = Math.Min(Chunks, intervals + 1);
         ModelTasks.For(model, (count + BlockSeries - 1) / BlockSeries, threads, (worker, block) =>
         {
-            int start = block * BlockSeries, b = Math.Min(BlockSeries, count - start), length = b * per, offset = start * per;
-            var buffer = worker.Sums(2L * group * length > int.MaxValue ? throw new InvalidOperationException("a block of series is too large")
+            int start = block * BlockSeries, b = Math.Min(BlockSeries, count - start), length = b * per,
+            offset = start * per;
+            var buffer =
+                worker.Sums(2L * group * length > int.MaxValue ? throw new InvalidOperationException("a block of " +
+                    "series is too large")
                                                                       : 2 * group * length);
             var x = worker.Inputs(length);
             for (int first = 0; first < sets; first += group)
@@ -306,7 +336,8 @@ public sealed class IntegratedGradients : IImportanceMethod
                     for (int k = c; k <= intervals; k += chunks)
                     {
                         float alpha = (float)k / intervals;
-                        for (int j = 0; j < length; j++) x[j] = baseline[offset + j] + alpha * (inputs[offset + j] - baseline[offset + j]);
+                        for (int j = 0; j < length; j++)
+                            x[j] = baseline[offset + j] + alpha * (inputs[offset + j] - baseline[offset + j]);
                         w = (k == 0 || k == intervals ? 0.5 : 1.0) / intervals;
                         worker.InputGradients(x, b, steps, groupWeights, (set, _, _, g) =>
                         {
@@ -317,7 +348,8 @@ public sealed class IntegratedGradients : IImportanceMethod
                     for (int j = 0; j < size; j++) buffer[j] += buffer[size + j];
                 }
                 for (int set = 0; set < n; set++)
-                    for (int j = 0; j < length; j++) buffer[set * length + j] *= (double)inputs[offset + j] - baseline[offset + j];
+                    for (int j = 0; j < length; j++)
+                        buffer[set * length + j] *= (double)inputs[offset + j] - baseline[offset + j];
                 done(block, first, n, start, b, buffer);
             }
         });

@@ -38,17 +38,21 @@ public sealed class ModelRandomisation : IImportanceMethod
             return Shares(Inner.Compute(context with { Model = worker.Model, Threads = 1 }));
         });
         var stats = new SampleStatistics[features];
-        for (int i = 0; i < features; i++) stats[i] = ImportanceStatistics.Summarise(random.Select(s => s[i]).ToArray());
-        var rho = random.Select(s => ImportanceStatistics.Spearman(trained, s)).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average();
+        for (int i = 0; i < features; i++)
+            stats[i] = ImportanceStatistics.Summarise(random.Select(s => s[i]).ToArray());
+        var rho = random.Select(s =>
+            ImportanceStatistics.Spearman(trained, s)).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average();
         return ImportanceResult.FromScores(Name, stats.Select(s => s.Mean).ToArray(), stats) with
         {
             ScoreMeaning = $"{Inner.Name} share on randomised weights",
             RandomisedModel = true,
-            Note = $"model-randomisation ({Inner.Name}): trained shares {string.Join(", ", trained.Select(s => s.ToString("F3")))}; "
+            Note = $"model-randomisation ({Inner.Name}): trained shares {string.Join(", " +
+                   $"", trained.Select(s => s.ToString("F3")))}; "
                  + $"randomised (mean of {networks}) {string.Join(", ", stats.Select(s => s.Mean.ToString("F3")))}; "
                  + $"mean Spearman(trained, randomised) = {rho:F2}",
         };
     }
 
-    private static double[] Shares(ImportanceResult result) => ImportanceStatistics.Shares(result.Scores.Select(Math.Abs).ToArray());
+    private static double[] Shares(ImportanceResult result) =>
+        ImportanceStatistics.Shares(result.Scores.Select(Math.Abs).ToArray());
 }

@@ -38,7 +38,8 @@ internal static class ModelTasks
     {
         var results = new T[count];
         if (threads <= 1 || count <= 1) for (int i = 0; i < count; i++) results[i] = body(i);
-        else Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, i => results[i] = body(i));
+        else Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, i =>
+            results[i] = body(i));
         return results;
     }
 }
@@ -56,7 +57,8 @@ internal sealed class ModelWorker
     private static readonly ConditionalWeakTable<Sequential, Stack<ModelWorker>> Pools = new();
 
     private readonly Stack<ModelWorker> _pool;
-    private float[] _inputs = [], _outputs = [], _setGradient = [], _prefixGradient = [], _batchOutput = [], _dOutput = [];
+    private float[] _inputs = [], _outputs = [], _setGradient = [], _prefixGradient = [], _batchOutput = [],
+    _dOutput = [];
     private int[] _indices = [];
     private double[] _sums = [];
 
@@ -69,7 +71,8 @@ internal sealed class ModelWorker
     /// <summary>The worker's clone; methods may change its parameters (the next rent restores them).</summary>
     public Sequential Model { get; }
 
-    /// <summary>A worker whose clone holds <paramref name="source"/>'s current parameters; give it back with <see cref="Return"/>.</summary>
+    /// <summary>A worker whose clone holds <paramref name="source"/>'s current parameters; give it back with
+    /// <see cref="Return"/>.</summary>
     public static ModelWorker Rent(Sequential source)
     {
         var pool = Pools.GetOrCreateValue(source);
@@ -81,7 +84,8 @@ internal sealed class ModelWorker
         return worker;
     }
 
-    /// <summary>The context model's predictions of the context's inputs (N, OutputsPerSeries(T)), by a rented worker.</summary>
+    /// <summary>The context model's predictions of the context's inputs (N, OutputsPerSeries(T)), by a rented
+    /// worker.</summary>
     public static float[] Predictions(ImportanceContext ctx)
     {
         var worker = Rent(ctx.Model);
@@ -94,7 +98,8 @@ internal sealed class ModelWorker
     /// F_n = sum_p w_p y_{n,p} of each of <paramref name="count"/> series, <paramref name="outputWeights"/> one per
     /// output of a series (null: all ones), predicted by a rented worker.
     /// </summary>
-    public static double[] OutputSums(Sequential model, ReadOnlySpan<float> inputs, int count, int steps, float[]? outputWeights)
+    public static double[] OutputSums(Sequential model, ReadOnlySpan<float> inputs, int count, int steps,
+                                      float[]? outputWeights)
     {
         var worker = Rent(model);
         var y = worker.Predict(inputs, count, steps);
@@ -128,7 +133,8 @@ internal sealed class ModelWorker
         return x;
     }
 
-    /// <summary>The worker's input buffer, <paramref name="length"/> values, contents undefined: the caller writes all.</summary>
+    /// <summary>The worker's input buffer, <paramref name="length"/> values, contents undefined: the caller writes
+    /// all.</summary>
     public Span<float> Inputs(int length) => Grow(ref _inputs, length);
 
     /// <summary>A buffer of double sums, at least <paramref name="length"/> values, contents undefined.</summary>
@@ -141,7 +147,8 @@ internal sealed class ModelWorker
     /// <summary>An index buffer, <paramref name="length"/> values, contents undefined.</summary>
     public Span<int> Indices(int length) => Grow(ref _indices, length);
 
-    /// <summary>The clone's predictions (N, OutputsPerSeries(T)) of <paramref name="inputs"/>, valid until the next call.</summary>
+    /// <summary>The clone's predictions (N, OutputsPerSeries(T)) of <paramref name="inputs"/>, valid until the next
+    /// call.</summary>
     public ReadOnlySpan<float> Predict(ReadOnlySpan<float> inputs, int count, int steps)
     {
         var output = Grow(ref _outputs, count * Model.OutputsPerSeries(steps));
@@ -163,10 +170,12 @@ internal sealed class ModelWorker
     /// (<see cref="Sequential.CanBackwardPrefix"/> for the batch) a set whose last nonzero weight is on step tau runs
     /// backward over steps 0..tau only (the same numbers; the later steps' gradients are zero).
     /// </summary>
-    public void InputGradients(ReadOnlySpan<float> inputs, int count, int steps, ReadOnlySpan<float> outputWeights, GradientVisitor visit,
+    public void InputGradients(ReadOnlySpan<float> inputs, int count, int steps, ReadOnlySpan<float> outputWeights,
+                               GradientVisitor visit,
                                int batchSize = 256)
     {
-        int features = Model.InputFeatures, perIn = steps * features, perOut = Model.OutputsPerSeries(steps), sets = outputWeights.Length / perOut;
+        int features = Model.InputFeatures, perIn = steps * features, perOut = Model.OutputsPerSeries(steps),
+        sets = outputWeights.Length / perOut;
         int units = Model.OutputUnits, largest = Math.Min(batchSize, count);
         var output = Grow(ref _batchOutput, largest * perOut);
         var dOutput = Grow(ref _dOutput, largest * perOut);
@@ -214,7 +223,8 @@ internal sealed class ModelWorker
     }
 }
 
-/// <summary>Receives the input gradient dInput (b, T, F) of weight set <paramref name="set"/> for series [start, start + b).</summary>
+/// <summary>Receives the input gradient dInput (b, T, F) of weight set <paramref name="set"/> for series [start, start
+/// + b).</summary>
 internal delegate void GradientVisitor(int set, int start, int batch, ReadOnlySpan<float> dInput);
 
 /// <summary>Evaluation helpers over (N, T, F) batch-major series.</summary>
@@ -230,7 +240,8 @@ internal static class Series
 
     /// <summary>The context's loss of the model on <paramref name="inputs"/> against the context's targets.</summary>
     public static double Loss(Sequential model, ReadOnlySpan<float> inputs, ImportanceContext ctx) =>
-        ctx.Loss.Value(Predict(model, inputs, ctx.Count, ctx.Steps), ctx.RequireTargets("a loss-based importance method"));
+        ctx.Loss.Value(Predict(model, inputs, ctx.Count, ctx.Steps),
+                       ctx.RequireTargets("a loss-based importance method"));
 
     /// <summary>The columns <paramref name="features"/> of (N, T, F) inputs, as (N, T, features.Length).</summary>
     public static float[] SelectFeatures(ReadOnlySpan<float> inputs, int features, int[] selected)
@@ -240,7 +251,8 @@ internal static class Series
         return result;
     }
 
-    /// <summary>Writes the columns <paramref name="selected"/> of (rows, F) <paramref name="inputs"/> into (rows, selected.Length).</summary>
+    /// <summary>Writes the columns <paramref name="selected"/> of (rows, F) <paramref name="inputs"/> into (rows,
+    /// selected.Length).</summary>
     public static void SelectFeatures(Span<float> destination, ReadOnlySpan<float> inputs, int features, int[] selected)
     {
         int rows = inputs.Length / features;

@@ -6,7 +6,8 @@ namespace Engine.Importance;
 /// series n at once, predict, and measure per series the change in its loss,
 /// <c>D[n, t, i] = L_n(x') - L_n(x)</c> (L_n = the loss averaged over series n's outputs). Then
 /// <c>TimeMap[t, i] = mean_n |D[n, t, i]|</c> and the score is <c>S_i = sum_t TimeMap[t, i]</c>. For sequence outputs
-/// the lag map is <c>LagMap[k, i] = mean over t of mean_n |L_{n,t+k}(x') - L_{n,t+k}(x)|</c>, with L_{n,tau} the loss of
+/// the lag map is <c>LagMap[k, i] = mean over t of mean_n |L_{n,t+k}(x') - L_{n,t+k}(x)|</c>, with L_{n,tau} the loss
+/// of
 /// step tau's outputs of series n. The note gives the RMS output change, <c>sqrt(mean((f(x') - f(x))^2))</c> over every
 /// output, summed over steps per feature. Deterministic (no draws); cells run in parallel and are reduced in cell
 /// order. With <see cref="ImportanceContext.Groups"/>, i runs over the units: cell (t, u) replaces every member of
@@ -26,7 +27,8 @@ public sealed class Occlusion : IImportanceMethod
     {
         context.Validate();
         var units = FeatureGroups.UnitsOf(context);
-        int features = context.Features, steps = context.Steps, count = context.Count, outputs = context.OutputsPerSeries;
+        int features = context.Features, steps = context.Steps, count = context.Count,
+        outputs = context.OutputsPerSeries;
         bool sequence = context.Model.OutputsSequence;
         int groups = sequence ? steps : 1, width = outputs / groups;
         var baseline = ZeroBaseline ? new float[features] : context.Means();
@@ -85,11 +87,13 @@ public sealed class Occlusion : IImportanceMethod
             TimeMap = timeMap,
             LagMap = lagMap,
             Groups = context.Groups,
-            Note = $"occlusion: RMS output change summed over steps {string.Join(", ", rms.Select(r => r.ToString("G4", System.Globalization.CultureInfo.InvariantCulture)))}",
+            Note = $"occlusion: RMS output change summed over steps {string.Join(", " +
+                   $"", rms.Select(r => r.ToString("G4", System.Globalization.CultureInfo.InvariantCulture)))}",
         };
     }
 
     // The loss of output j on its own (a mean loss of one element), so that series and steps can be regrouped.
-    private static double ElementLoss(Losses.ILoss loss, ReadOnlySpan<float> prediction, ReadOnlySpan<float> targets, int j) =>
+    private static double ElementLoss(Losses.ILoss loss, ReadOnlySpan<float> prediction, ReadOnlySpan<float> targets,
+                                      int j) =>
         loss.Value(prediction.Slice(j, 1), targets.Slice(j, 1));
 }

@@ -21,7 +21,8 @@ public sealed class PartialDerivatives : IImportanceMethod
     public ImportanceResult Compute(ImportanceContext context)
     {
         context.Validate();
-        int features = context.Features, steps = context.Steps, outputs = context.OutputsPerSeries, units = context.Model.OutputUnits;
+        int features = context.Features, steps = context.Steps, outputs = context.OutputsPerSeries,
+        units = context.Model.OutputUnits;
         bool sequence = context.Model.OutputsSequence;
         // Per output p: (T, F) sums of J^2 by input step, each over the series in order. The outputs are split into one
         // contiguous group per thread; a group shares each batch's forward pass between its outputs' backward passes. A
@@ -85,13 +86,15 @@ public sealed class PartialDerivatives : IImportanceMethod
     public static float[] Jacobian(Sequential model, ReadOnlySpan<float> inputs, int count, int steps, int output)
     {
         int outputs = model.OutputsPerSeries(steps);
-        if ((uint)output >= (uint)outputs) throw new ArgumentOutOfRangeException(nameof(output), output, $"output must be in [0, {outputs})");
+        if ((uint)output >= (uint)outputs)
+            throw new ArgumentOutOfRangeException(nameof(output), output, $"output must be in [0, {outputs})");
         var jacobian = new float[inputs.Length];
         var oneHot = new float[outputs];
         oneHot[output] = 1;
         int perIn = inputs.Length / count;
         var worker = ModelWorker.Rent(model);
-        worker.InputGradients(inputs, count, steps, oneHot, (_, start, _, g) => g.CopyTo(jacobian.AsSpan(start * perIn)));
+        worker.InputGradients(inputs, count, steps, oneHot, (_, start, _, g) =>
+            g.CopyTo(jacobian.AsSpan(start * perIn)));
         worker.Return();
         return jacobian;
     }

@@ -24,7 +24,8 @@ public sealed class Permutation : IImportanceMethod
     {
         context.Validate();
         var units = FeatureGroups.UnitsOf(context);
-        int features = context.Features, repeats = Repeats ?? context.Repeats, count = context.Count, steps = context.Steps;
+        int features = context.Features, repeats = Repeats ?? context.Repeats, count = context.Count,
+        steps = context.Steps;
         Check.Positive(repeats, nameof(Repeats));
         var root = new RandomSource(context.Seed);
         context.RequireTargets(Name);
@@ -43,7 +44,8 @@ public sealed class Permutation : IImportanceMethod
             return worker.Loss(x, context) - reference;
         });
         var stats = new SampleStatistics[units.Length];
-        for (int i = 0; i < units.Length; i++) stats[i] = ImportanceStatistics.Summarise(rises.AsSpan(i * repeats, repeats));
+        for (int i = 0; i < units.Length; i++)
+            stats[i] = ImportanceStatistics.Summarise(rises.AsSpan(i * repeats, repeats));
         return ImportanceResult.FromScores(Name, stats.Select(s => s.Mean).ToArray(), stats) with
         {
             ScoreMeaning = $"rise in {context.Loss.Name}",

@@ -15,20 +15,26 @@ public static class Retrainers
     /// <see cref="Trainer"/> and Adam for <paramref name="epochs"/> passes over (N, T, F) <paramref name="inputs"/> and
     /// (N, outputs per series) <paramref name="targets"/>, shuffled by the retraining seed, only the subset's
     /// columns passed on. The arrays are only read, so parallel retrainings may share them. With
-    /// <paramref name="permuteTargets"/> the series' target rows are first permuted by <c>new RandomSource(seed).Fork(RandomStreams.PermutedTargets)</c>
+    /// <paramref name="permuteTargets"/> the series' target rows are first permuted by <c>new
+    /// RandomSource(seed).Fork(RandomStreams.PermutedTargets)</c>
     /// (a copy; each series keeps its inputs): the null networks of connection-weights-test.
     /// </summary>
-    public static Retrainer FromArrays(Func<int, ulong, Sequential> build, float[] inputs, float[] targets, int count, int steps, int features,
-                                       ILoss loss, int epochs, int batchSize, float learningRate = 0.001f, bool permuteTargets = false) => (subset, seed) =>
+    public static Retrainer FromArrays(Func<int, ulong, Sequential> build, float[] inputs, float[] targets, int count,
+                                       int steps, int features,
+                                       ILoss loss, int epochs, int batchSize, float learningRate = 0.001f,
+                                       bool permuteTargets = false) => (subset, seed) =>
     {
         var model = build(subset.Length, seed);
-        var y = permuteTargets ? PermuteSeries(targets, count, new RandomSource(seed).Fork(RandomStreams.PermutedTargets)) : targets;
+        var y = permuteTargets ? PermuteSeries(targets, count,
+                                               new RandomSource(seed).Fork(RandomStreams.PermutedTargets)) : targets;
         var source = new ArrayBatchSource(inputs, y, count, steps, features, targets.Length / count, batchSize, seed);
-        new Trainer(model, loss, new Adam(learningRate)).Fit(new FeatureSubsetBatchSource(source, subset), epochs, source.StepsPerEpoch);
+        new Trainer(model, loss, new Adam(learningRate)).Fit(new FeatureSubsetBatchSource(source, subset), epochs,
+                                                             source.StepsPerEpoch);
         return model;
     };
 
-    /// <summary>The rows of (count, per) <paramref name="values"/> in a random order: row n of the result is row order[n].</summary>
+    /// <summary>The rows of (count, per) <paramref name="values"/> in a random order: row n of the result is row
+    /// order[n].</summary>
     internal static float[] PermuteSeries(float[] values, int count, RandomSource rng)
     {
         int per = values.Length / count;

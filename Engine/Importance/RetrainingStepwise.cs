@@ -22,14 +22,16 @@ public sealed class RetrainingStepwise(bool forward) : IImportanceMethod
     /// <summary>Whether this is forward selection (else backward elimination).</summary>
     public bool IsForward => forward;
 
-    /// <summary>Independent trainings per subset (a relu LSTM sometimes fails to train; several restarts show it).</summary>
+    /// <summary>Independent trainings per subset (a relu LSTM sometimes fails to train; several restarts show
+    /// it).</summary>
     public int Restarts { get; init; } = 3;
 
     public ImportanceResult Compute(ImportanceContext context)
     {
         context.Validate();
         var retrain = context.Retrain
-            ?? throw new InvalidOperationException($"{Name} retrains the network on subsets of the inputs: give the context a Retrain callback");
+            ?? throw new InvalidOperationException($"{Name} retrains the network on subsets of the inputs: give the " +
+                                                   $"context a Retrain callback");
         int features = context.Features;
         var root = new RandomSource(context.Seed);
         Check.Positive(Restarts, nameof(Restarts));
@@ -37,22 +39,29 @@ public sealed class RetrainingStepwise(bool forward) : IImportanceMethod
         double constantLoss = ConstantLoss(context.RequireTargets(Name), context.Loss);
         double[][] Loss(ulong[] masks)
         {
-            var losses = ModelTasks.Map(masks.Length * restarts, context.Threads, task => Train(masks[task / restarts], task % restarts));
-            return Enumerable.Range(0, masks.Length).Select(j => losses.AsSpan(j * restarts, restarts).ToArray()).ToArray();
+            var losses = ModelTasks.Map(masks.Length * restarts, context.Threads, task =>
+                Train(masks[task / restarts], task % restarts));
+            return Enumerable.Range(0, masks.Length).Select(j =>
+                losses.AsSpan(j * restarts, restarts).ToArray()).ToArray();
         }
         double Train(ulong mask, int restart)
         {
             if (mask == 0) return constantLoss;
             var subset = StepwiseSearch.Members(mask, features);
             var model = retrain(subset, root.Fork(mask).Fork((ulong)restart).NextUInt64());
-            if (model.InputFeatures != subset.Length || model.OutputsPerSeries(context.Steps) != context.OutputsPerSeries)
-                throw new InvalidOperationException($"the retrainer returned a model with {model.InputFeatures} inputs and {model.OutputsPerSeries(context.Steps)} outputs per series; expected {subset.Length} and {context.OutputsPerSeries}");
+            if (model.InputFeatures != subset.Length
+                || model.OutputsPerSeries(context.Steps) != context.OutputsPerSeries)
+                throw new InvalidOperationException($"the retrainer returned a model with {model.InputFeatures} " +
+                                                    $"inputs and {model.OutputsPerSeries(context.Steps)} outputs per " +
+                                                    $"series; expected {subset.Length} and {context.OutputsPerSeries}");
             return Series.Loss(model, Series.SelectFeatures(context.Inputs, features, subset), context);
         }
-        var (scores, ranks, order) = forward ? StepwiseSearch.Forward(features, Loss) : StepwiseSearch.Backward(features, Loss);
+        var (scores, ranks, order) = forward ? StepwiseSearch.Forward(features,
+                                                                      Loss) : StepwiseSearch.Backward(features, Loss);
         return ImportanceResult.FromRanks(Name, scores, ranks) with
         {
-            ScoreMeaning = forward ? $"drop in {context.Loss.Name} at entry" : $"rise in {context.Loss.Name} at removal",
+            ScoreMeaning =
+                forward ? $"drop in {context.Loss.Name} at entry" : $"rise in {context.Loss.Name} at removal",
             Order = order,
         };
     }

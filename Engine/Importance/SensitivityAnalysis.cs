@@ -23,7 +23,8 @@ public sealed class SensitivityAnalysis : IImportanceMethod
     public ImportanceResult Compute(ImportanceContext context)
     {
         context.Validate();
-        if (Points < 2) throw new InvalidOperationException($"{nameof(Points)} = {Points}: a profile needs at least 2 points");
+        if (Points < 2)
+            throw new InvalidOperationException($"{nameof(Points)} = {Points}: a profile needs at least 2 points");
         int features = context.Features, steps = context.Steps, levels = Levels.Length, series = Points * levels;
         var quantiles = new double[features][]; // per feature: its value at each level
         for (int i = 0; i < features; i++)
@@ -37,12 +38,14 @@ public sealed class SensitivityAnalysis : IImportanceMethod
         {
             double low = quantiles[i][0], high = quantiles[i][^1];
             var values = Enumerable.Range(0, Points).Select(p => low + (high - low) * p / (Points - 1)).ToArray();
-            var x = worker.Inputs(series * steps * features); // series (level, point), each constant over steps; all written
+            // series (level, point), each constant over steps; all written
+            var x = worker.Inputs(series * steps * features);
             for (int l = 0; l < levels; l++)
                 for (int p = 0; p < Points; p++)
                     for (int t = 0; t < steps; t++)
                         for (int j = 0; j < features; j++)
-                            x[((l * Points + p) * steps + t) * features + j] = (float)(j == i ? values[p] : quantiles[j][l]);
+                            x[((l * Points + p) * steps + t) * features
+                              + j] = (float)(j == i ? values[p] : quantiles[j][l]);
             var y = worker.Predict(x, series, steps);
             int outputs = y.Length / series;
             var byLevel = new double[levels][];
@@ -65,7 +68,11 @@ public sealed class SensitivityAnalysis : IImportanceMethod
             return new SensitivityCurve(i, values, byLevel, median);
         });
         var scores = curves.Select(c => c.Median.Max() - c.Median.Min()).ToArray();
-        return ImportanceResult.FromScores(Name, scores) with { ScoreMeaning = "range of the median profile", Curves = curves };
+        return ImportanceResult.FromScores(Name, scores) with
+        {
+            ScoreMeaning = "range of the median profile",
+            Curves = curves
+        };
     }
 
     /// <summary>Linear-interpolation quantile (type 7) of sorted values.</summary>

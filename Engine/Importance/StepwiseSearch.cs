@@ -16,7 +16,8 @@ internal static class StepwiseSearch
     /// Forward selection from the empty set: at each step add the feature whose subset has the lowest loss.
     /// Score = the drop in loss at its entry; rank = order of entry (1 = first in).
     /// </summary>
-    public static (SampleStatistics[] Scores, int[] Ranks, int[] Order) Forward(int features, Func<ulong[], double[][]> loss)
+    public static (SampleStatistics[] Scores, int[] Ranks, int[] Order) Forward(int features, Func<ulong[],
+                                                                                double[][]> loss)
     {
         CheckFeatures(features);
         var scores = new SampleStatistics[features];
@@ -44,7 +45,8 @@ internal static class StepwiseSearch
     /// (costs least). Score = the rise in loss at its removal (the last feature: its removal down to the empty set);
     /// rank = F - (removal index), so the first removed ranks last.
     /// </summary>
-    public static (SampleStatistics[] Scores, int[] Ranks, int[] Order) Backward(int features, Func<ulong[], double[][]> loss)
+    public static (SampleStatistics[] Scores, int[] Ranks, int[] Order) Backward(int features, Func<ulong[],
+                                                                                 double[][]> loss)
     {
         CheckFeatures(features);
         var scores = new SampleStatistics[features];
@@ -72,7 +74,8 @@ internal static class StepwiseSearch
     }
 
     /// <summary>The feature indices in a mask, ascending.</summary>
-    public static int[] Members(ulong mask, int features) => Enumerable.Range(0, features).Where(i => (mask & Bit(i)) != 0).ToArray();
+    public static int[] Members(ulong mask, int features) =>
+        Enumerable.Range(0, features).Where(i => (mask & Bit(i)) != 0).ToArray();
 
     public static ulong Bit(int i) => 1UL << i;
 
@@ -96,6 +99,8 @@ internal static class StepwiseSearch
     private static void CheckFeatures(int features)
     {
         if (features < 1 || features > MaxFeatures)
-            throw new ArgumentOutOfRangeException(nameof(features), features, $"stepwise methods handle 1 to {MaxFeatures} features, not {features}");
+            throw new ArgumentOutOfRangeException(nameof(features), features,
+                                                  $"stepwise methods handle 1 to {MaxFeatures} features, not " +
+                                                  $"{features}");
     }
 }

@@ -20,7 +20,8 @@ internal static class ActivationGradient
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void FromOutputUnchecked(Activation f, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    internal static void FromOutputUnchecked(Activation f, ReadOnlySpan<float> y, ReadOnlySpan<float> dy,
+                                             Span<float> dx)
     {
         var call = new GradientCall(y, dy, dx, scalar: false);
         ActivationDispatch.Run(f, ref call);

@@ -11,7 +11,8 @@ internal static class ActivationNames
         return call.Result!;
     }
 
-    /// <summary>Parses a Keras activation name; throws <see cref="ArgumentException"/> naming the accepted names.</summary>
+    /// <summary>Parses a Keras activation name; throws <see cref="ArgumentException"/> naming the accepted
+    /// names.</summary>
     public static Activation Parse(string name) => TryParse(name, out var a)
         ? a
         : throw new ArgumentException($"unknown activation '{name}': expected {Accepted}", nameof(name));
@@ -34,7 +35,8 @@ internal static class ActivationNames
 
     private static string Key(string name) => name.Trim().ToLowerInvariant().Replace("_", "").Replace("-", "");
 
-    /// <summary>The accepted names for messages: "linear, relu, tanh, sigmoid, hard_sigmoid or hard_sigmoid_keras3".</summary>
+    /// <summary>The accepted names for messages: "linear, relu, tanh, sigmoid, hard_sigmoid or
+    /// hard_sigmoid_keras3".</summary>
     public static string Accepted
     {
         get

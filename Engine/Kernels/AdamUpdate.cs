@@ -19,7 +19,8 @@ internal static class AdamUpdate
     public const float FlushBelow = 1e-30f;
 
     /// <summary>Applies the update in place to p, m and v.</summary>
-    public static void Run(Span<float> p, Span<float> m, Span<float> v, ReadOnlySpan<float> g, float alpha, float beta1, float beta2, float epsilon)
+    public static void Run(Span<float> p, Span<float> m, Span<float> v, ReadOnlySpan<float> g, float alpha, float beta1,
+                           float beta2, float epsilon)
     {
         Check.SameLength(p, g, nameof(p), nameof(g));
         Check.SameLength(p, m, nameof(p), nameof(m));
@@ -28,7 +29,8 @@ internal static class AdamUpdate
     }
 
     /// <summary>Scalar twin of <see cref="Run"/>.</summary>
-    public static void Scalar(Span<float> p, Span<float> m, Span<float> v, ReadOnlySpan<float> g, float alpha, float beta1, float beta2, float epsilon)
+    public static void Scalar(Span<float> p, Span<float> m, Span<float> v, ReadOnlySpan<float> g, float alpha,
+                              float beta1, float beta2, float epsilon)
     {
         Check.SameLength(p, g, nameof(p), nameof(g));
         Check.SameLength(p, m, nameof(p), nameof(m));
@@ -37,7 +39,8 @@ internal static class AdamUpdate
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Step(ref float p, ref float m, ref float v, float g, float alpha, float beta1, float beta2, float epsilon)
+    private static void Step(ref float p, ref float m, ref float v, float g, float alpha, float beta1, float beta2,
+                             float epsilon)
     {
         float mi = beta1 * m + (1f - beta1) * g;
         float vi = beta2 * v + (1f - beta2) * g * g;
@@ -47,7 +50,8 @@ internal static class AdamUpdate
         p -= alpha * mi / (MathF.Sqrt(vi) + epsilon);
     }
 
-    internal static void Unchecked(Span<float> p, Span<float> m, Span<float> v, ReadOnlySpan<float> g, float alpha, float beta1, float beta2, float epsilon)
+    internal static void Unchecked(Span<float> p, Span<float> m, Span<float> v, ReadOnlySpan<float> g, float alpha,
+                                   float beta1, float beta2, float epsilon)
     {
         ref float pr = ref MemoryMarshal.GetReference(p);
         ref float mr = ref MemoryMarshal.GetReference(m);
@@ -56,14 +60,17 @@ internal static class AdamUpdate
         nuint n = (nuint)p.Length, i = 0;
         if (Vector512.IsHardwareAccelerated)
         {
-            Vector512<float> b1 = Vector512.Create(beta1), c1 = Vector512.Create(1f - beta1), b2 = Vector512.Create(beta2),
-                c2 = Vector512.Create(1f - beta2), a = Vector512.Create(alpha), e = Vector512.Create(epsilon), tiny = Vector512.Create(FlushBelow);
+            Vector512<float> b1 = Vector512.Create(beta1), c1 = Vector512.Create(1f - beta1),
+            b2 = Vector512.Create(beta2),
+                c2 = Vector512.Create(1f - beta2), a = Vector512.Create(alpha), e = Vector512.Create(epsilon),
+                tiny = Vector512.Create(FlushBelow);
             for (; i + 16 <= n; i += 16)
             {
                 var gi = Vector512.LoadUnsafe(ref gr, i);
                 var mi = b1 * Vector512.LoadUnsafe(ref mr, i) + c1 * gi;
                 var vi = b2 * Vector512.LoadUnsafe(ref vr, i) + c2 * gi * gi;
-                mi = Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(mi), tiny), Vector512<float>.Zero, mi);
+                mi = Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(mi), tiny), Vector512<float>.Zero,
+                                                 mi);
                 vi = Vector512.ConditionalSelect(Vector512.LessThan(vi, tiny), Vector512<float>.Zero, vi);
                 mi.StoreUnsafe(ref mr, i);
                 vi.StoreUnsafe(ref vr, i);
@@ -72,14 +79,17 @@ internal static class AdamUpdate
         }
         if (Vector256.IsHardwareAccelerated)
         {
-            Vector256<float> b1 = Vector256.Create(beta1), c1 = Vector256.Create(1f - beta1), b2 = Vector256.Create(beta2),
-                c2 = Vector256.Create(1f - beta2), a = Vector256.Create(alpha), e = Vector256.Create(epsilon), tiny = Vector256.Create(FlushBelow);
+            Vector256<float> b1 = Vector256.Create(beta1), c1 = Vector256.Create(1f - beta1),
+            b2 = Vector256.Create(beta2),
+                c2 = Vector256.Create(1f - beta2), a = Vector256.Create(alpha), e = Vector256.Create(epsilon),
+                tiny = Vector256.Create(FlushBelow);
             for (; i + 8 <= n; i += 8)
             {
                 var gi = Vector256.LoadUnsafe(ref gr, i);
                 var mi = b1 * Vector256.LoadUnsafe(ref mr, i) + c1 * gi;
                 var vi = b2 * Vector256.LoadUnsafe(ref vr, i) + c2 * gi * gi;
-                mi = Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(mi), tiny), Vector256<float>.Zero, mi);
+                mi = Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(mi), tiny), Vector256<float>.Zero,
+                                                 mi);
                 vi = Vector256.ConditionalSelect(Vector256.LessThan(vi, tiny), Vector256<float>.Zero, vi);
                 mi.StoreUnsafe(ref mr, i);
                 vi.StoreUnsafe(ref vr, i);
@@ -105,6 +115,7 @@ internal static class AdamUpdate
             }
         }
         for (; i < n; i++)
-            Step(ref Unsafe.Add(ref pr, i), ref Unsafe.Add(ref mr, i), ref Unsafe.Add(ref vr, i), Unsafe.Add(ref gr, i), alpha, beta1, beta2, epsilon);
+            Step(ref Unsafe.Add(ref pr, i), ref Unsafe.Add(ref mr, i), ref Unsafe.Add(ref vr, i), Unsafe.Add(ref gr, i),
+                 alpha, beta1, beta2, epsilon);
     }
 }

@@ -29,19 +29,22 @@ internal static class Axpy
         {
             var va = Vector512.Create(a);
             for (; i + 16 <= n; i += 16)
-                Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref x, i), Vector512.LoadUnsafe(ref y, i)).StoreUnsafe(ref y, i);
+                Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref x, i),
+                                           Vector512.LoadUnsafe(ref y, i)).StoreUnsafe(ref y, i);
         }
         if (Vector256.IsHardwareAccelerated && i + 8 <= n)
         {
             var va = Vector256.Create(a);
             for (; i + 8 <= n; i += 8)
-                Vector256.FusedMultiplyAdd(va, Vector256.LoadUnsafe(ref x, i), Vector256.LoadUnsafe(ref y, i)).StoreUnsafe(ref y, i);
+                Vector256.FusedMultiplyAdd(va, Vector256.LoadUnsafe(ref x, i),
+                                           Vector256.LoadUnsafe(ref y, i)).StoreUnsafe(ref y, i);
         }
         if (Vector128.IsHardwareAccelerated && i + 4 <= n)
         {
             var va = Vector128.Create(a);
             for (; i + 4 <= n; i += 4)
-                Vector128.FusedMultiplyAdd(va, Vector128.LoadUnsafe(ref x, i), Vector128.LoadUnsafe(ref y, i)).StoreUnsafe(ref y, i);
+                Vector128.FusedMultiplyAdd(va, Vector128.LoadUnsafe(ref x, i),
+                                           Vector128.LoadUnsafe(ref y, i)).StoreUnsafe(ref y, i);
         }
         for (; i < n; i++)
             Unsafe.Add(ref y, i) = MathF.FusedMultiplyAdd(a, Unsafe.Add(ref x, i), Unsafe.Add(ref y, i));

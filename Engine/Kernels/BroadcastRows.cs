@@ -7,7 +7,8 @@ internal static class BroadcastRows
     public static void Run(Span<float> a, ReadOnlySpan<float> v, int m, int n)
     {
         Check.Matrix(a, m, n, nameof(a));
-        if (v.Length != n) throw new ArgumentException($"v has length {v.Length}, expected {n} (the columns of a)", nameof(v));
+        if (v.Length != n)
+            throw new ArgumentException($"v has length {v.Length}, expected {n} (the columns of a)", nameof(v));
         Unchecked(a, v, m, n);
     }
 

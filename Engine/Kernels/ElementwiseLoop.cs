@@ -49,7 +49,8 @@ internal static class ElementwiseLoop
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Binary<TOp>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z) where TOp : struct, IBinaryOp
+    public static void Binary<TOp>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z) where TOp : struct,
+    IBinaryOp
     {
         ref float xr = ref MemoryMarshal.GetReference(x);
         ref float yr = ref MemoryMarshal.GetReference(y);

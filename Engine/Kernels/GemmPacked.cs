@@ -18,9 +18,11 @@ namespace Engine.Kernels;
 /// </summary>
 internal static class GemmPacked
 {
-    private const int KBlock = 256, MBlock = 96; // k block: one B micro-panel (256 x 32 floats) stays near L1; 96 rows of A in L2
+    // k block: one B micro-panel (256 x 32 floats) stays near L1; 96 rows of A in L2
+    private const int KBlock = 256, MBlock = 96;
 
-    /// <summary>Products at least this large (m n k) go through packing; smaller ones stay on the plain row loops.</summary>
+    /// <summary>Products at least this large (m n k) go through packing; smaller ones stay on the plain row
+    /// loops.</summary>
     internal const long PackThreshold = 32 * 32 * 32;
 
     [ThreadStatic] private static float[]? t_packed;
@@ -47,33 +49,43 @@ internal static class GemmPacked
     {
         Check.Positive(k, nameof(k));
         Check.Positive(n, nameof(n));
-        if (packed.Length < PackedLength(k, n)) throw new ArgumentException($"packed has length {packed.Length}, expected at least {PackedLength(k, n)} for ({k}, {n})", nameof(packed));
+        if (packed.Length < PackedLength(k, n))
+            throw new ArgumentException($"packed has length {packed.Length}, expected at least {PackedLength(k, n)} " +
+                                        $"for ({k}, {n})", nameof(packed));
         int rows = transposed ? n : k, cols = transposed ? k : n;
         if (ldb < cols) throw new ArgumentException($"ldb {ldb} is less than the {cols} columns of b", nameof(ldb));
-        if (b.Length < (long)(rows - 1) * ldb + cols) throw new ArgumentException($"b has length {b.Length}, too short for ({rows}, {cols}) with row stride {ldb}", nameof(b));
+        if (b.Length < (long)(rows - 1) * ldb + cols)
+            throw new ArgumentException($"b has length {b.Length}, too short for ({rows}, {cols}) with row stride " +
+                                        $"{ldb}", nameof(b));
         PackBUnchecked(packed, b, ldb, transposed, k, n);
     }
 
-    internal static unsafe void PackBUnchecked(Span<float> packed, ReadOnlySpan<float> b, int ldb, bool transposed, int k, int n)
+    internal static unsafe void PackBUnchecked(Span<float> packed, ReadOnlySpan<float> b, int ldb, bool transposed,
+                                               int k, int n)
     {
         int panels = (n + PanelWidth - 1) / PanelWidth;
         if (panels > 1 && Parallelism.MaxThreads > 1 && (long)k * n >= PackThreadThreshold)
             fixed (float* pp = packed, bp = b)
-                if (Parallelism.TryRun(new PackJob(pp, packed.Length, bp, b.Length, ldb, transposed, k, n, panels))) return;
+                if (Parallelism.TryRun(new PackJob(pp, packed.Length, bp, b.Length, ldb, transposed, k, n, panels)))
+                    return;
         PackPanels(packed, b, ldb, transposed, k, n, 0, panels);
     }
 
-    /// <summary>Operands of at least this many floats (W2: Uᵀ, dZ) are packed by all threads, each taking whole panels.</summary>
+    /// <summary>Operands of at least this many floats (W2: Uᵀ, dZ) are packed by all threads, each taking whole
+    /// panels.</summary>
     internal const long PackThreadThreshold = 1L << 16;
 
-    private readonly unsafe struct PackJob(float* packed, int packedLength, float* b, int bLength, int ldb, bool transposed, int k, int n, int panels) : ITeamWork
+    private readonly unsafe struct PackJob(float* packed, int packedLength, float* b, int bLength, int ldb,
+                                           bool transposed, int k, int n, int panels) : ITeamWork
     {
         public void Execute(TeamMember member) =>
-            PackPanels(new Span<float>(packed, packedLength), new ReadOnlySpan<float>(b, bLength), ldb, transposed, k, n, member.Start(panels), member.End(panels));
+            PackPanels(new Span<float>(packed, packedLength), new ReadOnlySpan<float>(b, bLength), ldb, transposed, k,
+                       n, member.Start(panels), member.End(panels));
     }
 
     // Panels [panelStart, panelEnd) of PackB.
-    private static void PackPanels(Span<float> packed, ReadOnlySpan<float> b, int ldb, bool transposed, int k, int n, int panelStart, int panelEnd)
+    private static void PackPanels(Span<float> packed, ReadOnlySpan<float> b, int ldb, bool transposed, int k, int n,
+                                   int panelStart, int panelEnd)
     {
         int nr = PanelWidth;
         for (int j0 = panelStart * nr, panel = panelStart; panel < panelEnd; j0 += nr, panel++)
@@ -98,7 +110,8 @@ internal static class GemmPacked
     /// weights: blocks 4, blockStride H, units [first, first + width) of each gate). blocks 1 and first 0 is
     /// <see cref="PackB"/> of b's first width columns.
     /// </summary>
-    internal static void PackColumnsUnchecked(Span<float> packed, ReadOnlySpan<float> b, int ldb, int k, int blocks, int blockStride, int first, int width)
+    internal static void PackColumnsUnchecked(Span<float> packed, ReadOnlySpan<float> b, int ldb, int k, int blocks,
+                                              int blockStride, int first, int width)
     {
         int nr = PanelWidth, n = blocks * width;
         for (int j0 = 0, panel = 0; j0 < n; j0 += nr, panel++)
@@ -109,22 +122,28 @@ internal static class GemmPacked
             for (int p = 0; p < k; p++)
                 for (int j = j0; j < j0 + w;)
                 {
-                    int q = j / width, run = Math.Min(j0 + w, (q + 1) * width) - j; // up to the panel's or the block's end
-                    b.Slice(p * ldb + q * blockStride + first + j - q * width, run).CopyTo(dst.Slice(p * nr + j - j0, run));
+                    // up to the panel's or the block's end
+                    int q = j / width, run = Math.Min(j0 + w, (q + 1) * width) - j;
+                    b.Slice(p * ldb + q * blockStride + first + j - q * width,
+                            run).CopyTo(dst.Slice(p * nr + j - j0, run));
                     j += run;
                 }
         }
     }
 
-    /// <summary>C (m, n; row stride ldc) += A (m, k; strides rowStride, colStride) B, with B packed by <see cref="PackB"/>.</summary>
-    public static void Run(Span<float> c, int ldc, ReadOnlySpan<float> a, int rowStride, int colStride, ReadOnlySpan<float> packedB, int m, int k, int n)
+    /// <summary>C (m, n; row stride ldc) += A (m, k; strides rowStride, colStride) B, with B packed by
+    /// <see cref="PackB"/>.</summary>
+    public static void Run(Span<float> c, int ldc, ReadOnlySpan<float> a, int rowStride, int colStride,
+                           ReadOnlySpan<float> packedB, int m, int k, int n)
     {
         CheckRun(c, ldc, a, rowStride, colStride, packedB, m, k, n);
         Unchecked(c, ldc, a, rowStride, colStride, packedB, m, k, n);
     }
 
-    /// <summary>Scalar twin of <see cref="Run"/>: the triple loop over the same packed layout, summing p in order.</summary>
-    public static void Scalar(Span<float> c, int ldc, ReadOnlySpan<float> a, int rowStride, int colStride, ReadOnlySpan<float> packedB, int m, int k, int n)
+    /// <summary>Scalar twin of <see cref="Run"/>: the triple loop over the same packed layout, summing p in
+    /// order.</summary>
+    public static void Scalar(Span<float> c, int ldc, ReadOnlySpan<float> a, int rowStride, int colStride,
+                              ReadOnlySpan<float> packedB, int m, int k, int n)
     {
         CheckRun(c, ldc, a, rowStride, colStride, packedB, m, k, n);
         int nr = PanelWidth;
@@ -133,21 +152,30 @@ internal static class GemmPacked
             {
                 int panel = j / nr, jj = j % nr;
                 float s = c[i * ldc + j];
-                for (int p = 0; p < k; p++) s = MathF.FusedMultiplyAdd(a[i * rowStride + p * colStride], packedB[(panel * k + p) * nr + jj], s);
+                for (int p = 0; p < k; p++)
+                    s = MathF.FusedMultiplyAdd(a[i * rowStride + p * colStride], packedB[(panel * k + p) * nr + jj], s);
                 c[i * ldc + j] = s;
             }
     }
 
-    private static void CheckRun(ReadOnlySpan<float> c, int ldc, ReadOnlySpan<float> a, int rowStride, int colStride, ReadOnlySpan<float> packedB, int m, int k, int n)
+    private static void CheckRun(ReadOnlySpan<float> c, int ldc, ReadOnlySpan<float> a, int rowStride, int colStride,
+                                 ReadOnlySpan<float> packedB, int m, int k, int n)
     {
         Check.Positive(m, nameof(m));
         Check.Positive(k, nameof(k));
         Check.Positive(n, nameof(n));
         if (ldc < n) throw new ArgumentException($"ldc {ldc} is less than the {n} columns of c", nameof(ldc));
-        if (rowStride < 0 || colStride < 0) throw new ArgumentException($"strides must be non-negative, got {rowStride} and {colStride}");
-        if (c.Length < (long)(m - 1) * ldc + n) throw new ArgumentException($"c has length {c.Length}, too short for ({m}, {n}) with row stride {ldc}", nameof(c));
-        if (a.Length < (long)(m - 1) * rowStride + (long)(k - 1) * colStride + 1) throw new ArgumentException($"a has length {a.Length}, too short for ({m}, {k}) with strides ({rowStride}, {colStride})", nameof(a));
-        if (packedB.Length < PackedLength(k, n)) throw new ArgumentException($"packedB has length {packedB.Length}, expected {PackedLength(k, n)} for ({k}, {n})", nameof(packedB));
+        if (rowStride < 0 || colStride < 0)
+            throw new ArgumentException($"strides must be non-negative, got {rowStride} and {colStride}");
+        if (c.Length < (long)(m - 1) * ldc + n)
+            throw new ArgumentException($"c has length {c.Length}, too short for ({m}, {n}) with row stride {ldc}",
+                                        nameof(c));
+        if (a.Length < (long)(m - 1) * rowStride + (long)(k - 1) * colStride + 1)
+            throw new ArgumentException($"a has length {a.Length}, too short for ({m}, {k}) with strides " +
+                                        $"({rowStride}, {colStride})", nameof(a));
+        if (packedB.Length < PackedLength(k, n))
+            throw new ArgumentException($"packedB has length {packedB.Length}, expected {PackedLength(k, n)} for " +
+                                        $"({k}, {n})", nameof(packedB));
     }
 
     /// <summary>
@@ -169,24 +197,29 @@ internal static class GemmPacked
         Vector512.IsHardwareAccelerated ? 8 :
         Vector256.IsHardwareAccelerated || Vector128.IsHardwareAccelerated ? 6 : 4;
 
-    internal static unsafe void Unchecked(Span<float> c, int ldc, ReadOnlySpan<float> a, int rowStride, int colStride, ReadOnlySpan<float> packedB, int m, int k, int n)
+    internal static unsafe void Unchecked(Span<float> c, int ldc, ReadOnlySpan<float> a, int rowStride, int colStride,
+                                          ReadOnlySpan<float> packedB, int m, int k, int n)
     {
         int panels = (n + PanelWidth - 1) / PanelWidth;
         if (panels > 1 && Parallelism.MaxThreads > 1 && (long)m * n * k >= ThreadThreshold)
             fixed (float* cp = c, ap = a, bp = packedB)
                 if (Parallelism.TryRun(new PanelJob(cp, ldc, ap, rowStride, colStride, bp, m, k, n, panels))) return;
-        Blocks(ref MemoryMarshal.GetReference(c), ldc, ref MemoryMarshal.GetReference(a), rowStride, colStride, ref MemoryMarshal.GetReference(packedB), m, k, n, 0, panels);
+        Blocks(ref MemoryMarshal.GetReference(c), ldc, ref MemoryMarshal.GetReference(a), rowStride, colStride,
+               ref MemoryMarshal.GetReference(packedB), m, k, n, 0, panels);
     }
 
     // Member i of the team computes C's panels [panels i / count, panels (i + 1) / count) over all rows.
-    private readonly unsafe struct PanelJob(float* c, int ldc, float* a, int rowStride, int colStride, float* b, int m, int k, int n, int panels) : ITeamWork
+    private readonly unsafe struct PanelJob(float* c, int ldc, float* a, int rowStride, int colStride, float* b, int m,
+                                            int k, int n, int panels) : ITeamWork
     {
         public void Execute(TeamMember member) =>
-            Blocks(ref *c, ldc, ref *a, rowStride, colStride, ref *b, m, k, n, member.Start(panels), member.End(panels));
+            Blocks(ref *c, ldc, ref *a, rowStride, colStride, ref *b, m, k, n, member.Start(panels),
+                   member.End(panels));
     }
 
     // C's panels [panelStart, panelEnd) over all rows: k blocks, then blocks of MBlock rows, then panels, then MR rows.
-    private static void Blocks(ref float cr, int ldc, ref float ar, int rowStride, int colStride, ref float br, int m, int k, int n, int panelStart, int panelEnd)
+    private static void Blocks(ref float cr, int ldc, ref float ar, int rowStride, int colStride, ref float br, int m,
+                               int k, int n, int panelStart, int panelEnd)
     {
         int nr = PanelWidth, mr = MicroRows;
         for (int k0 = 0; k0 < k; k0 += KBlock)
@@ -198,14 +231,17 @@ internal static class GemmPacked
                 for (int j0 = panelStart * nr; j0 < Math.Min(n, panelEnd * nr); j0 += nr)
                 {
                     int w = Math.Min(nr, n - j0);
-                    ref float bp = ref Unsafe.Add(ref br, (nint)(j0 * k + k0 * nr)); // panel j0/nr starts at (j0/nr) k nr = j0 k
+                    // panel j0/nr starts at (j0/nr) k nr = j0 k
+                    ref float bp = ref Unsafe.Add(ref br, (nint)(j0 * k + k0 * nr));
                     for (int i = i0; i < i0 + mc; i += mr)
                     {
                         int rows = Math.Min(mr, i0 + mc - i);
                         ref float ci = ref Unsafe.Add(ref cr, (nint)i * ldc + j0);
                         ref float ai = ref Unsafe.Add(ref ar, (nint)i * rowStride + (nint)k0 * colStride);
-                        if (Vector512.IsHardwareAccelerated) Kernel512(rows, ref ci, ldc, ref ai, rowStride, colStride, ref bp, kc, w);
-                        else if (Vector256.IsHardwareAccelerated) Kernel256(rows, ref ci, ldc, ref ai, rowStride, colStride, ref bp, kc, w);
+                        if (Vector512.IsHardwareAccelerated)
+                            Kernel512(rows, ref ci, ldc, ref ai, rowStride, colStride, ref bp, kc, w);
+                        else if (Vector256.IsHardwareAccelerated)
+                            Kernel256(rows, ref ci, ldc, ref ai, rowStride, colStride, ref bp, kc, w);
                         else if (Vector128.IsHardwareAccelerated)
                             Kernel128(rows, ref ci, ldc, ref ai, rowStride, colStride, ref bp, kc, w);
                         else KernelScalar(rows, ref ci, ldc, ref ai, rowStride, colStride, ref bp, kc, w);
@@ -215,7 +251,8 @@ internal static class GemmPacked
         }
     }
 
-    private static void Kernel512(int rows, ref float c, nint ldc, ref float a, nint rs, nint cs, ref float b, int kc, int w)
+    private static void Kernel512(int rows, ref float c, nint ldc, ref float a, nint rs, nint cs, ref float b, int kc,
+                                  int w)
     {
         if (rows == 1) { Kernel512Row(ref c, ref a, cs, ref b, kc, w); return; }
         if (w <= 16)
@@ -250,35 +287,48 @@ internal static class GemmPacked
     // pairs take every fourth p and are summed at the end.
     private static void Kernel512Row(ref float c, ref float a, nint cs, ref float b, int kc, int w)
     {
-        Vector512<float> s0 = default, s1 = default, t0 = default, t1 = default, u0 = default, u1 = default, v0 = default, v1 = default;
+        Vector512<float> s0 = default, s1 = default, t0 = default, t1 = default, u0 = default, u1 = default,
+        v0 = default, v1 = default;
         int p = 0;
         nint ap = 0;
         for (; p + 4 <= kc; p += 4, ap += 4 * cs)
         {
             var x = Vector512.Create(Unsafe.Add(ref a, ap));
-            s0 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b), s0); s1 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b, 16), s1);
+            s0 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b),
+                                            s0); s1 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b, 16),
+                                                                                 s1);
             x = Vector512.Create(Unsafe.Add(ref a, ap + cs));
-            t0 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b, 32), t0); t1 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b, 48), t1);
+            t0 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b, 32),
+                                            t0); t1 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b, 48),
+                                                                                 t1);
             x = Vector512.Create(Unsafe.Add(ref a, ap + 2 * cs));
-            u0 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b, 64), u0); u1 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b, 80), u1);
+            u0 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b, 64),
+                                            u0); u1 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b, 80),
+                                                                                 u1);
             x = Vector512.Create(Unsafe.Add(ref a, ap + 3 * cs));
-            v0 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b, 96), v0); v1 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b, 112), v1);
+            v0 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b, 96),
+                                            v0); v1 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b, 112),
+                                                                                 v1);
             b = ref Unsafe.Add(ref b, 128);
         }
         for (; p < kc; p++, ap += cs)
         {
             var x = Vector512.Create(Unsafe.Add(ref a, ap));
-            s0 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b), s0); s1 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b, 16), s1);
+            s0 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b),
+                                            s0); s1 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref b, 16),
+                                                                                 s1);
             b = ref Unsafe.Add(ref b, 32);
         }
         Store512(ref c, (s0 + t0) + (u0 + v0), (s1 + t1) + (u1 + v1), w);
     }
 
     // One MR x 16 block of C (the first vector of a 32-column panel), for panels with at most 16 live columns.
-    private static unsafe void Kernel512Half<TR>(ref float c, nint ldc, ref float a, nint rs, nint cs, ref float b, int kc, int w) where TR : struct, IRowCount
+    private static unsafe void Kernel512Half<TR>(ref float c, nint ldc, ref float a, nint rs, nint cs, ref float b,
+                                                 int kc, int w) where TR : struct, IRowCount
     {
         int r = TR.Rows;
-        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default,
+        c6 = default, c7 = default;
         nint ap = 0;
         for (int p = 0; p < kc; p++, ap += cs)
         {
@@ -298,23 +348,54 @@ internal static class GemmPacked
         {
             float* q = p0;
             { q = p0 + 0 * ldc; Avx512F.MaskStore(q, mask, Avx512F.MaskLoad(q, mask, Vector512<float>.Zero) + c0); }
-            if (r > 1) { q = p0 + 1 * ldc; Avx512F.MaskStore(q, mask, Avx512F.MaskLoad(q, mask, Vector512<float>.Zero) + c1); }
-            if (r > 2) { q = p0 + 2 * ldc; Avx512F.MaskStore(q, mask, Avx512F.MaskLoad(q, mask, Vector512<float>.Zero) + c2); }
-            if (r > 3) { q = p0 + 3 * ldc; Avx512F.MaskStore(q, mask, Avx512F.MaskLoad(q, mask, Vector512<float>.Zero) + c3); }
-            if (r > 4) { q = p0 + 4 * ldc; Avx512F.MaskStore(q, mask, Avx512F.MaskLoad(q, mask, Vector512<float>.Zero) + c4); }
-            if (r > 5) { q = p0 + 5 * ldc; Avx512F.MaskStore(q, mask, Avx512F.MaskLoad(q, mask, Vector512<float>.Zero) + c5); }
-            if (r > 6) { q = p0 + 6 * ldc; Avx512F.MaskStore(q, mask, Avx512F.MaskLoad(q, mask, Vector512<float>.Zero) + c6); }
-            if (r > 7) { q = p0 + 7 * ldc; Avx512F.MaskStore(q, mask, Avx512F.MaskLoad(q, mask, Vector512<float>.Zero) + c7); }
+            if (r > 1)
+            {
+                q = p0
+                + 1 * ldc; Avx512F.MaskStore(q, mask, Avx512F.MaskLoad(q, mask, Vector512<float>.Zero) + c1);
+            }
+            if (r > 2)
+            {
+                q = p0
+                + 2 * ldc; Avx512F.MaskStore(q, mask, Avx512F.MaskLoad(q, mask, Vector512<float>.Zero) + c2);
+            }
+            if (r > 3)
+            {
+                q = p0
+                + 3 * ldc; Avx512F.MaskStore(q, mask, Avx512F.MaskLoad(q, mask, Vector512<float>.Zero) + c3);
+            }
+            if (r > 4)
+            {
+                q = p0
+                + 4 * ldc; Avx512F.MaskStore(q, mask, Avx512F.MaskLoad(q, mask, Vector512<float>.Zero) + c4);
+            }
+            if (r > 5)
+            {
+                q = p0
+                + 5 * ldc; Avx512F.MaskStore(q, mask, Avx512F.MaskLoad(q, mask, Vector512<float>.Zero) + c5);
+            }
+            if (r > 6)
+            {
+                q = p0
+                + 6 * ldc; Avx512F.MaskStore(q, mask, Avx512F.MaskLoad(q, mask, Vector512<float>.Zero) + c6);
+            }
+            if (r > 7)
+            {
+                q = p0
+                + 7 * ldc; Avx512F.MaskStore(q, mask, Avx512F.MaskLoad(q, mask, Vector512<float>.Zero) + c7);
+            }
         }
     }
 
     // One MR x 32 block of C: two 16-float vectors per row. The row count is a type so the JIT drops unused rows.
     [SkipLocalsInit]
-    private static void Kernel512<TR>(ref float c, nint ldc, ref float a, nint rs, nint cs, ref float b, int kc, int w) where TR : struct, IRowCount
+    private static void Kernel512<TR>(ref float c, nint ldc, ref float a, nint rs, nint cs, ref float b, int kc, int w)
+        where TR : struct, IRowCount
     {
         int r = TR.Rows;
-        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default,
-                         c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
+        c30 = default, c31 = default,
+                         c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default,
+                         c70 = default, c71 = default;
         nint ap = 0;
         for (int p = 0; p < kc; p++, ap += cs)
         {
@@ -323,13 +404,47 @@ internal static class GemmPacked
             b = ref Unsafe.Add(ref b, 32);
             var x = Vector512.Create(Unsafe.Add(ref a, ap));
             c00 = Vector512.FusedMultiplyAdd(x, b0, c00); c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
-            if (r > 1) { x = Vector512.Create(Unsafe.Add(ref a, ap + rs)); c10 = Vector512.FusedMultiplyAdd(x, b0, c10); c11 = Vector512.FusedMultiplyAdd(x, b1, c11); }
-            if (r > 2) { x = Vector512.Create(Unsafe.Add(ref a, ap + 2 * rs)); c20 = Vector512.FusedMultiplyAdd(x, b0, c20); c21 = Vector512.FusedMultiplyAdd(x, b1, c21); }
-            if (r > 3) { x = Vector512.Create(Unsafe.Add(ref a, ap + 3 * rs)); c30 = Vector512.FusedMultiplyAdd(x, b0, c30); c31 = Vector512.FusedMultiplyAdd(x, b1, c31); }
-            if (r > 4) { x = Vector512.Create(Unsafe.Add(ref a, ap + 4 * rs)); c40 = Vector512.FusedMultiplyAdd(x, b0, c40); c41 = Vector512.FusedMultiplyAdd(x, b1, c41); }
-            if (r > 5) { x = Vector512.Create(Unsafe.Add(ref a, ap + 5 * rs)); c50 = Vector512.FusedMultiplyAdd(x, b0, c50); c51 = Vector512.FusedMultiplyAdd(x, b1, c51); }
-            if (r > 6) { x = Vector512.Create(Unsafe.Add(ref a, ap + 6 * rs)); c60 = Vector512.FusedMultiplyAdd(x, b0, c60); c61 = Vector512.FusedMultiplyAdd(x, b1, c61); }
-            if (r > 7) { x = Vector512.Create(Unsafe.Add(ref a, ap + 7 * rs)); c70 = Vector512.FusedMultiplyAdd(x, b0, c70); c71 = Vector512.FusedMultiplyAdd(x, b1, c71); }
+            if (r > 1)
+            {
+                x = Vector512.Create(Unsafe.Add(ref a, ap
+                + rs)); c10 = Vector512.FusedMultiplyAdd(x, b0, c10); c11 = Vector512.FusedMultiplyAdd(x, b1, c11);
+            }
+            if (r > 2)
+            {
+                x = Vector512.Create(Unsafe.Add(ref a, ap
+                + 2 * rs)); c20 = Vector512.FusedMultiplyAdd(x, b0,
+                                                             c20); c21 = Vector512.FusedMultiplyAdd(x, b1, c21);
+            }
+            if (r > 3)
+            {
+                x = Vector512.Create(Unsafe.Add(ref a, ap
+                + 3 * rs)); c30 = Vector512.FusedMultiplyAdd(x, b0,
+                                                             c30); c31 = Vector512.FusedMultiplyAdd(x, b1, c31);
+            }
+            if (r > 4)
+            {
+                x = Vector512.Create(Unsafe.Add(ref a, ap
+                + 4 * rs)); c40 = Vector512.FusedMultiplyAdd(x, b0,
+                                                             c40); c41 = Vector512.FusedMultiplyAdd(x, b1, c41);
+            }
+            if (r > 5)
+            {
+                x = Vector512.Create(Unsafe.Add(ref a, ap
+                + 5 * rs)); c50 = Vector512.FusedMultiplyAdd(x, b0,
+                                                             c50); c51 = Vector512.FusedMultiplyAdd(x, b1, c51);
+            }
+            if (r > 6)
+            {
+                x = Vector512.Create(Unsafe.Add(ref a, ap
+                + 6 * rs)); c60 = Vector512.FusedMultiplyAdd(x, b0,
+                                                             c60); c61 = Vector512.FusedMultiplyAdd(x, b1, c61);
+            }
+            if (r > 7)
+            {
+                x = Vector512.Create(Unsafe.Add(ref a, ap
+                + 7 * rs)); c70 = Vector512.FusedMultiplyAdd(x, b0,
+                                                             c70); c71 = Vector512.FusedMultiplyAdd(x, b1, c71);
+            }
         }
         Store512(ref c, c00, c01, w);
         if (r > 1) Store512(ref Unsafe.Add(ref c, ldc), c10, c11, w);
@@ -341,7 +456,8 @@ internal static class GemmPacked
         if (r > 7) Store512(ref Unsafe.Add(ref c, 7 * ldc), c70, c71, w);
     }
 
-    // C row += (v0, v1) over its first w of 32 columns: whole vectors where they fit, a masked load and store for the rest.
+    // C row += (v0, v1) over its first w of 32 columns: whole vectors where they fit, a masked load and store for the
+    // rest.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void Store512(ref float c, Vector512<float> v0, Vector512<float> v1, int w)
     {
@@ -351,13 +467,18 @@ internal static class GemmPacked
             (Vector512.LoadUnsafe(ref c, 16) + v1).StoreUnsafe(ref c, 16);
             return;
         }
-        if (w >= 16) { (Vector512.LoadUnsafe(ref c) + v0).StoreUnsafe(ref c); v0 = v1; w -= 16; c = ref Unsafe.Add(ref c, 16); }
+        if (w >= 16)
+        {
+            (Vector512.LoadUnsafe(ref c)
+                        + v0).StoreUnsafe(ref c); v0 = v1; w -= 16; c = ref Unsafe.Add(ref c, 16);
+        }
         if (w == 0) return;
         var mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(w)).AsSingle();
         fixed (float* p = &c) Avx512F.MaskStore(p, mask, Avx512F.MaskLoad(p, mask, Vector512<float>.Zero) + v0);
     }
 
-    private static void Kernel256(int rows, ref float c, nint ldc, ref float a, nint rs, nint cs, ref float b, int kc, int w)
+    private static void Kernel256(int rows, ref float c, nint ldc, ref float a, nint rs, nint cs, ref float b, int kc,
+                                  int w)
     {
         switch (rows)
         {
@@ -371,7 +492,8 @@ internal static class GemmPacked
     }
 
     // One MR x 16 block of C: two 8-float vectors per row (12 accumulators fit the 16 registers of AVX2).
-    private static void Kernel256<TR>(ref float c, nint ldc, ref float a, nint rs, nint cs, ref float b, int kc, int w) where TR : struct, IRowCount
+    private static void Kernel256<TR>(ref float c, nint ldc, ref float a, nint rs, nint cs, ref float b, int kc, int w)
+        where TR : struct, IRowCount
     {
         int r = TR.Rows;
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
@@ -384,11 +506,35 @@ internal static class GemmPacked
             b = ref Unsafe.Add(ref b, 16);
             var x = Vector256.Create(Unsafe.Add(ref a, ap));
             c00 = Vector256.FusedMultiplyAdd(x, b0, c00); c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
-            if (r > 1) { x = Vector256.Create(Unsafe.Add(ref a, ap + rs)); c10 = Vector256.FusedMultiplyAdd(x, b0, c10); c11 = Vector256.FusedMultiplyAdd(x, b1, c11); }
-            if (r > 2) { x = Vector256.Create(Unsafe.Add(ref a, ap + 2 * rs)); c20 = Vector256.FusedMultiplyAdd(x, b0, c20); c21 = Vector256.FusedMultiplyAdd(x, b1, c21); }
-            if (r > 3) { x = Vector256.Create(Unsafe.Add(ref a, ap + 3 * rs)); c30 = Vector256.FusedMultiplyAdd(x, b0, c30); c31 = Vector256.FusedMultiplyAdd(x, b1, c31); }
-            if (r > 4) { x = Vector256.Create(Unsafe.Add(ref a, ap + 4 * rs)); c40 = Vector256.FusedMultiplyAdd(x, b0, c40); c41 = Vector256.FusedMultiplyAdd(x, b1, c41); }
-            if (r > 5) { x = Vector256.Create(Unsafe.Add(ref a, ap + 5 * rs)); c50 = Vector256.FusedMultiplyAdd(x, b0, c50); c51 = Vector256.FusedMultiplyAdd(x, b1, c51); }
+            if (r > 1)
+            {
+                x = Vector256.Create(Unsafe.Add(ref a, ap
+                + rs)); c10 = Vector256.FusedMultiplyAdd(x, b0, c10); c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
+            }
+            if (r > 2)
+            {
+                x = Vector256.Create(Unsafe.Add(ref a, ap
+                + 2 * rs)); c20 = Vector256.FusedMultiplyAdd(x, b0,
+                                                             c20); c21 = Vector256.FusedMultiplyAdd(x, b1, c21);
+            }
+            if (r > 3)
+            {
+                x = Vector256.Create(Unsafe.Add(ref a, ap
+                + 3 * rs)); c30 = Vector256.FusedMultiplyAdd(x, b0,
+                                                             c30); c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
+            }
+            if (r > 4)
+            {
+                x = Vector256.Create(Unsafe.Add(ref a, ap
+                + 4 * rs)); c40 = Vector256.FusedMultiplyAdd(x, b0,
+                                                             c40); c41 = Vector256.FusedMultiplyAdd(x, b1, c41);
+            }
+            if (r > 5)
+            {
+                x = Vector256.Create(Unsafe.Add(ref a, ap
+                + 5 * rs)); c50 = Vector256.FusedMultiplyAdd(x, b0,
+                                                             c50); c51 = Vector256.FusedMultiplyAdd(x, b1, c51);
+            }
         }
         Store256(ref c, c00, c01, w);
         if (r > 1) Store256(ref Unsafe.Add(ref c, ldc), c10, c11, w);
@@ -407,7 +553,11 @@ internal static class GemmPacked
             (Vector256.LoadUnsafe(ref c, 8) + v1).StoreUnsafe(ref c, 8);
             return;
         }
-        if (w >= 8) { (Vector256.LoadUnsafe(ref c) + v0).StoreUnsafe(ref c); v0 = v1; w -= 8; c = ref Unsafe.Add(ref c, 8); }
+        if (w >= 8)
+        {
+            (Vector256.LoadUnsafe(ref c)
+                       + v0).StoreUnsafe(ref c); v0 = v1; w -= 8; c = ref Unsafe.Add(ref c, 8);
+        }
         if (w == 0) return;
         var mask = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(w)).AsSingle();
         fixed (float* p = &c) Avx.MaskStore(p, mask, Avx.MaskLoad(p, mask) + v0);
@@ -498,7 +648,8 @@ internal static class GemmPacked
     }
 
     // Without vector hardware: rows x 8 with the panel's columns in scalars, p summed in order.
-    private static void KernelScalar(int rows, ref float c, nint ldc, ref float a, nint rs, nint cs, ref float b, int kc, int w)
+    private static void KernelScalar(int rows, ref float c, nint ldc, ref float a, nint rs, nint cs, ref float b,
+                                     int kc, int w)
     {
         for (int i = 0; i < rows; i++)
         {
@@ -506,7 +657,8 @@ internal static class GemmPacked
             for (int j = 0; j < w; j++)
             {
                 float s = Unsafe.Add(ref ci, j);
-                for (int p = 0; p < kc; p++) s = MathF.FusedMultiplyAdd(Unsafe.Add(ref a, i * rs + p * cs), Unsafe.Add(ref b, p * 8 + j), s);
+                for (int p = 0; p < kc; p++)
+                    s = MathF.FusedMultiplyAdd(Unsafe.Add(ref a, i * rs + p * cs), Unsafe.Add(ref b, p * 8 + j), s);
                 Unsafe.Add(ref ci, j) = s;
             }
         }

@@ -14,7 +14,8 @@ namespace Engine.Kernels;
 /// both:             h_t = z h_{t-1} + (1 - z) g  =  g + z (h_{t-1} - g)
 /// </code>
 /// Backward, from dh = dL/dh_t: dz̃ = dh (h_{t-1} - g) σ'(z), dg̃ = dh (1 - z) a'(g), dh_{t-1} gets dh z directly;
-/// reset_after: dq̃ = dg̃ u_h σ'(q), the input side's gradient is [dz̃, dq̃, dg̃], the recurrent side's [dz̃, dq̃, dg̃ q];
+/// reset_after: dq̃ = dg̃ u_h σ'(q), the input side's gradient is [dz̃, dq̃, dg̃], the recurrent side's [dz̃, dq̃, dg̃
+/// q];
 /// not reset_after: with d(q h) = dg̃ U_hᵀ (a product the layer computes), dq̃ = d(q h) h_{t-1} σ'(q) and dh_{t-1} gets
 /// d(q h) q. Derivatives are taken through the saved outputs (<see cref="ActivationGradient.Derivative"/>).
 /// Each kernel has a scalar twin (…Scalar) written from these formulas, the definition the vector paths are tested
@@ -26,7 +27,8 @@ internal static unsafe class GruGates
     /// reset_after forward: <paramref name="gates"/> holds x W + b (N, 3H) and receives z, q, g;
     /// <paramref name="recurrent"/> holds h_{t-1} U + b' (N, 3H); writes h_t (N, H).
     /// </summary>
-    public static void ForwardResetAfter(Span<float> gates, ReadOnlySpan<float> recurrent, Span<float> h, ReadOnlySpan<float> hPrev,
+    public static void ForwardResetAfter(Span<float> gates, ReadOnlySpan<float> recurrent, Span<float> h,
+                                         ReadOnlySpan<float> hPrev,
                                          Activation activation, Activation recurrentActivation, int rows, int units)
     {
         CheckShapes(gates, h, hPrev, rows, units);
@@ -35,8 +37,10 @@ internal static unsafe class GruGates
     }
 
     /// <summary>Scalar twin of <see cref="ForwardResetAfter"/>.</summary>
-    public static void ForwardResetAfterScalar(Span<float> gates, ReadOnlySpan<float> recurrent, Span<float> h, ReadOnlySpan<float> hPrev,
-                                               Activation activation, Activation recurrentActivation, int rows, int units)
+    public static void ForwardResetAfterScalar(Span<float> gates, ReadOnlySpan<float> recurrent, Span<float> h,
+                                               ReadOnlySpan<float> hPrev,
+                                               Activation activation, Activation recurrentActivation, int rows,
+                                               int units)
     {
         CheckShapes(gates, h, hPrev, rows, units);
         Check.Matrix(recurrent, rows, 3 * units, nameof(recurrent));
@@ -74,24 +78,28 @@ internal static unsafe class GruGates
             for (int j = 0; j < hh; j++)
             {
                 int o = n * 3 * hh + j;
-                float z = Activations.Scalar(recurrentActivation, gates[o]), q = Activations.Scalar(recurrentActivation, gates[o + hh]);
+                float z = Activations.Scalar(recurrentActivation, gates[o]),
+                q = Activations.Scalar(recurrentActivation, gates[o + hh]);
                 gates[o] = z; gates[o + hh] = q;
                 resetHidden[n * hh + j] = q * hPrev[n * hh + j];
             }
     }
 
     /// <summary>
-    /// Not reset_after, second half: g = a(·) in place in block h of <paramref name="gates"/> (x W_h + b_h + (q h) U_h);
+    /// Not reset_after, second half: g = a(·) in place in block h of <paramref name="gates"/> (x W_h + b_h + (q h)
+    /// U_h);
     /// writes h_t = g + z (h_{t-1} - g).
     /// </summary>
-    public static void ForwardCandidate(Span<float> gates, Span<float> h, ReadOnlySpan<float> hPrev, Activation activation, int rows, int units)
+    public static void ForwardCandidate(Span<float> gates, Span<float> h, ReadOnlySpan<float> hPrev,
+                                        Activation activation, int rows, int units)
     {
         CheckShapes(gates, h, hPrev, rows, units);
         ForwardCandidateUnchecked(gates, h, hPrev, activation, rows, units);
     }
 
     /// <summary>Scalar twin of <see cref="ForwardCandidate"/>.</summary>
-    public static void ForwardCandidateScalar(Span<float> gates, Span<float> h, ReadOnlySpan<float> hPrev, Activation activation, int rows, int units)
+    public static void ForwardCandidateScalar(Span<float> gates, Span<float> h, ReadOnlySpan<float> hPrev,
+                                              Activation activation, int rows, int units)
     {
         CheckShapes(gates, h, hPrev, rows, units);
         int hh = units;
@@ -108,22 +116,28 @@ internal static unsafe class GruGates
     /// <summary>
     /// reset_after backward: from dh = dL/dh_t (replaced by its direct part dh z), writes the input side's
     /// gradient [dz̃, dq̃, dg̃] to <paramref name="dInputSide"/> and the recurrent side's [dz̃, dq̃, dg̃ q] to
-    /// <paramref name="dRecurrentSide"/> (both (N, 3H)); gates hold z, q, g, <paramref name="recurrent"/> h_{t-1} U + b'.
+    /// <paramref name="dRecurrentSide"/> (both (N, 3H)); gates hold z, q, g, <paramref name="recurrent"/> h_{t-1} U +
+    /// b'.
     /// </summary>
-    public static void BackwardResetAfter(Span<float> dInputSide, Span<float> dRecurrentSide, Span<float> dh, ReadOnlySpan<float> gates,
-                                          ReadOnlySpan<float> recurrent, ReadOnlySpan<float> hPrev, Activation activation,
+    public static void BackwardResetAfter(Span<float> dInputSide, Span<float> dRecurrentSide, Span<float> dh,
+                                          ReadOnlySpan<float> gates,
+                                          ReadOnlySpan<float> recurrent, ReadOnlySpan<float> hPrev,
+                                          Activation activation,
                                           Activation recurrentActivation, int rows, int units)
     {
         CheckShapes(gates, dh, hPrev, rows, units);
         Check.Matrix(recurrent, rows, 3 * units, nameof(recurrent));
         Check.Matrix(dInputSide, rows, 3 * units, nameof(dInputSide));
         Check.Matrix(dRecurrentSide, rows, 3 * units, nameof(dRecurrentSide));
-        BackwardResetAfterUnchecked(dInputSide, dRecurrentSide, dh, gates, recurrent, hPrev, activation, recurrentActivation, rows, units);
+        BackwardResetAfterUnchecked(dInputSide, dRecurrentSide, dh, gates, recurrent, hPrev, activation,
+                                    recurrentActivation, rows, units);
     }
 
     /// <summary>Scalar twin of <see cref="BackwardResetAfter"/>.</summary>
-    public static void BackwardResetAfterScalar(Span<float> dInputSide, Span<float> dRecurrentSide, Span<float> dh, ReadOnlySpan<float> gates,
-                                                ReadOnlySpan<float> recurrent, ReadOnlySpan<float> hPrev, Activation activation,
+    public static void BackwardResetAfterScalar(Span<float> dInputSide, Span<float> dRecurrentSide, Span<float> dh,
+                                                ReadOnlySpan<float> gates,
+                                                ReadOnlySpan<float> recurrent, ReadOnlySpan<float> hPrev,
+                                                Activation activation,
                                                 Activation recurrentActivation, int rows, int units)
     {
         CheckShapes(gates, dh, hPrev, rows, units);
@@ -143,10 +157,12 @@ internal static unsafe class GruGates
     }
 
     /// <summary>
-    /// Not reset_after, first half of backward: from dh = dL/dh_t (replaced by dh z), writes dz̃ and dg̃ to blocks z and h
+    /// Not reset_after, first half of backward: from dh = dL/dh_t (replaced by dh z), writes dz̃ and dg̃ to blocks z
+    /// and h
     /// of <paramref name="dGates"/> (N, 3H).
     /// </summary>
-    public static void BackwardCandidate(Span<float> dGates, Span<float> dh, ReadOnlySpan<float> gates, ReadOnlySpan<float> hPrev,
+    public static void BackwardCandidate(Span<float> dGates, Span<float> dh, ReadOnlySpan<float> gates,
+                                         ReadOnlySpan<float> hPrev,
                                          Activation activation, Activation recurrentActivation, int rows, int units)
     {
         CheckShapes(gates, dh, hPrev, rows, units);
@@ -155,8 +171,10 @@ internal static unsafe class GruGates
     }
 
     /// <summary>Scalar twin of <see cref="BackwardCandidate"/>.</summary>
-    public static void BackwardCandidateScalar(Span<float> dGates, Span<float> dh, ReadOnlySpan<float> gates, ReadOnlySpan<float> hPrev,
-                                               Activation activation, Activation recurrentActivation, int rows, int units)
+    public static void BackwardCandidateScalar(Span<float> dGates, Span<float> dh, ReadOnlySpan<float> gates,
+                                               ReadOnlySpan<float> hPrev,
+                                               Activation activation, Activation recurrentActivation, int rows,
+                                               int units)
     {
         CheckShapes(gates, dh, hPrev, rows, units);
         int hh = units;
@@ -175,7 +193,8 @@ internal static unsafe class GruGates
     /// Not reset_after, second half of backward: from d(q h) = dg̃ U_hᵀ (N, H), writes dq̃ = d(q h) h_{t-1} σ'(q) to
     /// block r of <paramref name="dGates"/> and adds d(q h) q to <paramref name="dh"/>.
     /// </summary>
-    public static void BackwardResetGate(Span<float> dGates, Span<float> dh, ReadOnlySpan<float> dResetHidden, ReadOnlySpan<float> gates,
+    public static void BackwardResetGate(Span<float> dGates, Span<float> dh, ReadOnlySpan<float> dResetHidden,
+                                         ReadOnlySpan<float> gates,
                                          ReadOnlySpan<float> hPrev, Activation recurrentActivation, int rows, int units)
     {
         CheckShapes(gates, dh, hPrev, rows, units);
@@ -185,8 +204,10 @@ internal static unsafe class GruGates
     }
 
     /// <summary>Scalar twin of <see cref="BackwardResetGate"/>.</summary>
-    public static void BackwardResetGateScalar(Span<float> dGates, Span<float> dh, ReadOnlySpan<float> dResetHidden, ReadOnlySpan<float> gates,
-                                               ReadOnlySpan<float> hPrev, Activation recurrentActivation, int rows, int units)
+    public static void BackwardResetGateScalar(Span<float> dGates, Span<float> dh, ReadOnlySpan<float> dResetHidden,
+                                               ReadOnlySpan<float> gates,
+                                               ReadOnlySpan<float> hPrev, Activation recurrentActivation, int rows,
+                                               int units)
     {
         CheckShapes(gates, dh, hPrev, rows, units);
         int hh = units;
@@ -200,7 +221,8 @@ internal static unsafe class GruGates
             }
     }
 
-    private static void CheckShapes(ReadOnlySpan<float> gates, ReadOnlySpan<float> state, ReadOnlySpan<float> hPrev, int rows, int units)
+    private static void CheckShapes(ReadOnlySpan<float> gates, ReadOnlySpan<float> state, ReadOnlySpan<float> hPrev,
+                                    int rows, int units)
     {
         Check.Positive(rows, nameof(rows));
         Check.Positive(units, nameof(units));
@@ -211,7 +233,8 @@ internal static unsafe class GruGates
 
     // ---- the vector paths: one struct per kernel, run row by row by Run over whole and masked vectors ----
 
-    internal static void ForwardResetAfterUnchecked(Span<float> gates, ReadOnlySpan<float> recurrent, Span<float> h, ReadOnlySpan<float> hPrev,
+    internal static void ForwardResetAfterUnchecked(Span<float> gates, ReadOnlySpan<float> recurrent, Span<float> h,
+                                                    ReadOnlySpan<float> hPrev,
                                                     Activation a, Activation r, int rows, int units)
     {
         fixed (float* g = gates, u = recurrent, hp = h, pp = hPrev)
@@ -221,7 +244,8 @@ internal static unsafe class GruGates
         }
     }
 
-    internal static void ForwardResetGateUnchecked(Span<float> gates, Span<float> resetHidden, ReadOnlySpan<float> hPrev, Activation r,
+    internal static void ForwardResetGateUnchecked(Span<float> gates, Span<float> resetHidden,
+                                                   ReadOnlySpan<float> hPrev, Activation r,
                                                    int rows, int units)
     {
         fixed (float* g = gates, rh = resetHidden, pp = hPrev)
@@ -231,7 +255,8 @@ internal static unsafe class GruGates
         }
     }
 
-    internal static void ForwardCandidateUnchecked(Span<float> gates, Span<float> h, ReadOnlySpan<float> hPrev, Activation a, int rows, int units)
+    internal static void ForwardCandidateUnchecked(Span<float> gates, Span<float> h, ReadOnlySpan<float> hPrev,
+                                                   Activation a, int rows, int units)
     {
         fixed (float* g = gates, hp = h, pp = hPrev)
         {
@@ -240,8 +265,10 @@ internal static unsafe class GruGates
         }
     }
 
-    internal static void BackwardResetAfterUnchecked(Span<float> dInputSide, Span<float> dRecurrentSide, Span<float> dh, ReadOnlySpan<float> gates,
-                                                     ReadOnlySpan<float> recurrent, ReadOnlySpan<float> hPrev, Activation a, Activation r,
+    internal static void BackwardResetAfterUnchecked(Span<float> dInputSide, Span<float> dRecurrentSide, Span<float> dh,
+                                                     ReadOnlySpan<float> gates,
+                                                     ReadOnlySpan<float> recurrent, ReadOnlySpan<float> hPrev,
+                                                     Activation a, Activation r,
                                                      int rows, int units)
     {
         fixed (float* dx = dInputSide, du = dRecurrentSide, d = dh, g = gates, u = recurrent, pp = hPrev)
@@ -251,7 +278,8 @@ internal static unsafe class GruGates
         }
     }
 
-    internal static void BackwardCandidateUnchecked(Span<float> dGates, Span<float> dh, ReadOnlySpan<float> gates, ReadOnlySpan<float> hPrev,
+    internal static void BackwardCandidateUnchecked(Span<float> dGates, Span<float> dh, ReadOnlySpan<float> gates,
+                                                    ReadOnlySpan<float> hPrev,
                                                     Activation a, Activation r, int rows, int units)
     {
         fixed (float* dg = dGates, d = dh, g = gates, pp = hPrev)
@@ -261,7 +289,8 @@ internal static unsafe class GruGates
         }
     }
 
-    internal static void BackwardResetGateUnchecked(Span<float> dGates, Span<float> dh, ReadOnlySpan<float> dResetHidden, ReadOnlySpan<float> gates,
+    internal static void BackwardResetGateUnchecked(Span<float> dGates, Span<float> dh,
+                                                    ReadOnlySpan<float> dResetHidden, ReadOnlySpan<float> gates,
                                                     ReadOnlySpan<float> hPrev, Activation r, int rows, int units)
     {
         fixed (float* dg = dGates, d = dh, drh = dResetHidden, g = gates, pp = hPrev)
@@ -286,7 +315,8 @@ internal static unsafe class GruGates
     }
 
     // One specialised loop per activation pair (ActivationDispatch): no switch or indirect jump per vector.
-    private static void Dispatch<TK>(ref TK k, Activation a, Activation r, int rows, int units) where TK : struct, IRowKernel =>
+    private static void Dispatch<TK>(ref TK k, Activation a, Activation r, int rows, int units) where TK : struct,
+    IRowKernel =>
         ActivationDispatch.Run(a, r, new PairCall<TK>(k, rows, units));
 
     // A kernel that uses only the recurrent activation (its TA is linear, unused).
@@ -303,7 +333,8 @@ internal static unsafe class GruGates
         ActivationDispatch.Run(a, ref call);
     }
 
-    private readonly struct PairCall<TK>(TK kernel, int rows, int units) : IActivationPairCall where TK : struct, IRowKernel
+    private readonly struct PairCall<TK>(TK kernel, int rows, int units) : IActivationPairCall where TK : struct,
+    IRowKernel
     {
         public void Run<TA, TR>() where TA : struct, IActivationOperator where TR : struct, IActivationOperator
         {
@@ -321,7 +352,8 @@ internal static unsafe class GruGates
         }
     }
 
-    private readonly struct CandidateCall<TK>(TK kernel, int rows, int units) : IActivationCall where TK : struct, IRowKernel
+    private readonly struct CandidateCall<TK>(TK kernel, int rows, int units) : IActivationCall where TK : struct,
+    IRowKernel
     {
         public void Run<TA>() where TA : struct, IActivationOperator
         {
@@ -360,7 +392,11 @@ internal static unsafe class GruGates
         public int Units;
         private float* _g, _u, _h, _p;
 
-        public void Row(int n) { _g = G + n * 3 * Units; _u = U + n * 3 * Units; _h = H + n * Units; _p = P + n * Units; }
+        public void Row(int n)
+        {
+            _g = G + n * 3 * Units; _u = U + n * 3 * Units; _h = H + n * Units; _p = P
+            + n * Units;
+        }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void Lanes<TA, TR>(int j, Vector512<float> m, bool masked)
@@ -388,11 +424,13 @@ internal static unsafe class GruGates
             Store(_h + j, Vector256.FusedMultiplyAdd(z, Load(_p + j, m, masked) - c, c), m, masked);
         }
 
-        public readonly void Lane<TA, TR>(int j) where TA : struct, IActivationOperator where TR : struct, IActivationOperator
+        public readonly void Lane<TA, TR>(int j) where TA : struct, IActivationOperator where TR : struct,
+        IActivationOperator
         {
             float* g = _g + j, u = _u + j;
             int hh = Units;
-            float z = TR.Invoke(g[0] + u[0]), q = TR.Invoke(g[hh] + u[hh]), c = TA.Invoke(MathF.FusedMultiplyAdd(q, u[2 * hh], g[2 * hh]));
+            float z = TR.Invoke(g[0] + u[0]), q = TR.Invoke(g[hh] + u[hh]),
+            c = TA.Invoke(MathF.FusedMultiplyAdd(q, u[2 * hh], g[2 * hh]));
             g[0] = z; g[hh] = q; g[2 * hh] = c;
             _h[j] = MathF.FusedMultiplyAdd(z, _p[j] - c, c);
         }
@@ -428,7 +466,8 @@ internal static unsafe class GruGates
             Store(_rh + j, q * Load(_p + j, m, masked), m, masked);
         }
 
-        public readonly void Lane<TA, TR>(int j) where TA : struct, IActivationOperator where TR : struct, IActivationOperator
+        public readonly void Lane<TA, TR>(int j) where TA : struct, IActivationOperator where TR : struct,
+        IActivationOperator
         {
             float* g = _g + j;
             float z = TR.Invoke(g[0]), q = TR.Invoke(g[Units]);
@@ -465,7 +504,8 @@ internal static unsafe class GruGates
             Store(_h + j, Vector256.FusedMultiplyAdd(Load(g, m, masked), Load(_p + j, m, masked) - c, c), m, masked);
         }
 
-        public readonly void Lane<TA, TR>(int j) where TA : struct, IActivationOperator where TR : struct, IActivationOperator
+        public readonly void Lane<TA, TR>(int j) where TA : struct, IActivationOperator where TR : struct,
+        IActivationOperator
         {
             float* g = _g + j;
             float c = TA.Invoke(g[2 * Units]);
@@ -483,7 +523,8 @@ internal static unsafe class GruGates
         public void Row(int n)
         {
             int w = 3 * Units;
-            _dx = DX + n * w; _du = DU + n * w; _g = G + n * w; _u = U + n * w; _dh = DH + n * Units; _p = P + n * Units;
+            _dx = DX + n * w; _du = DU + n * w; _g = G + n * w; _u = U + n * w; _dh = DH + n * Units; _p = P
+                + n * Units;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -522,12 +563,14 @@ internal static unsafe class GruGates
             Store(_dh + j, d * z, m, masked);
         }
 
-        public readonly void Lane<TA, TR>(int j) where TA : struct, IActivationOperator where TR : struct, IActivationOperator
+        public readonly void Lane<TA, TR>(int j) where TA : struct, IActivationOperator where TR : struct,
+        IActivationOperator
         {
             int hh = Units;
             float* g = _g + j, dx = _dx + j, du = _du + j;
             float z = g[0], q = g[hh], c = g[2 * hh], d = _dh[j];
-            float dz = d * (_p[j] - c) * TR.Derivative(z), dc = (d - d * z) * TA.Derivative(c), dq = dc * _u[j + 2 * hh] * TR.Derivative(q);
+            float dz = d * (_p[j] - c) * TR.Derivative(z), dc = (d - d * z) * TA.Derivative(c),
+            dq = dc * _u[j + 2 * hh] * TR.Derivative(q);
             dx[0] = dz; dx[hh] = dq; dx[2 * hh] = dc;
             du[0] = dz; du[hh] = dq; du[2 * hh] = dc * q;
             _dh[j] = d * z;
@@ -540,7 +583,11 @@ internal static unsafe class GruGates
         public int Units;
         private float* _dg, _dh, _g, _p;
 
-        public void Row(int n) { _dg = DG + n * 3 * Units; _g = G + n * 3 * Units; _dh = DH + n * Units; _p = P + n * Units; }
+        public void Row(int n)
+        {
+            _dg = DG + n * 3 * Units; _g = G + n * 3 * Units; _dh = DH + n * Units; _p = P
+            + n * Units;
+        }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly void Lanes<TA, TR>(int j, Vector512<float> m, bool masked)
@@ -568,7 +615,8 @@ internal static unsafe class GruGates
             Store(_dh + j, d * z, m, masked);
         }
 
-        public readonly void Lane<TA, TR>(int j) where TA : struct, IActivationOperator where TR : struct, IActivationOperator
+        public readonly void Lane<TA, TR>(int j) where TA : struct, IActivationOperator where TR : struct,
+        IActivationOperator
         {
             float* g = _g + j, dg = _dg + j;
             float z = g[0], c = g[2 * Units], d = _dh[j];
@@ -586,7 +634,8 @@ internal static unsafe class GruGates
 
         public void Row(int n)
         {
-            _dg = DG + n * 3 * Units; _g = G + n * 3 * Units; _dh = DH + n * Units; _drh = DRH + n * Units; _p = P + n * Units;
+            _dg = DG + n * 3 * Units; _g = G + n * 3 * Units; _dh = DH + n * Units; _drh = DRH + n * Units; _p = P
+                + n * Units;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -609,7 +658,8 @@ internal static unsafe class GruGates
             Store(_dh + j, Vector256.FusedMultiplyAdd(d, q, Load(_dh + j, m, masked)), m, masked);
         }
 
-        public readonly void Lane<TA, TR>(int j) where TA : struct, IActivationOperator where TR : struct, IActivationOperator
+        public readonly void Lane<TA, TR>(int j) where TA : struct, IActivationOperator where TR : struct,
+        IActivationOperator
         {
             float q = _g[j + Units], d = _drh[j];
             _dg[j + Units] = d * _p[j] * TR.Derivative(q);

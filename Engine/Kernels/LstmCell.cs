@@ -8,21 +8,24 @@ namespace Engine.Kernels;
 /// <c>i = r(z_i), f = r(z_f), g = a(z_c), o = r(z_o); c = f c_prev + i g; s = a(c); h = o s</c>,
 /// with r the recurrent activation and a the activation.
 /// Backward, from dh (total gradient into h) and dc_next (gradient into c from step t+1):
-/// <c>dc = dc_next + dh o a'(s); dz_o = dh s r'(o); dz_i = dc g r'(i); dz_f = dc c_prev r'(f); dz_c = dc i a'(g); dc_prev = dc f</c>.
+/// <c>dc = dc_next + dh o a'(s); dz_o = dh s r'(o); dz_i = dc g r'(i); dz_f = dc c_prev r'(f); dz_c = dc i a'(g);
+/// dc_prev = dc f</c>.
 /// </summary>
 internal static class LstmCell
 {
     /// <summary>
     /// Activates the gates in place (z becomes i, f, g, o), writes the cell state c, its activation s and the output h.
     /// </summary>
-    public static void Forward(Span<float> gates, Span<float> c, Span<float> s, Span<float> h, ReadOnlySpan<float> cPrev,
+    public static void Forward(Span<float> gates, Span<float> c, Span<float> s, Span<float> h,
+                               ReadOnlySpan<float> cPrev,
                                Activation activation, Activation recurrentActivation, int units)
     {
         CheckShapes(gates, c, s, h, cPrev, units);
         ForwardUnchecked(gates, c, s, h, cPrev, activation, recurrentActivation, units);
     }
 
-    internal static void ForwardUnchecked(Span<float> gates, Span<float> c, Span<float> s, Span<float> h, ReadOnlySpan<float> cPrev,
+    internal static void ForwardUnchecked(Span<float> gates, Span<float> c, Span<float> s, Span<float> h,
+                                          ReadOnlySpan<float> cPrev,
                                           Activation activation, Activation recurrentActivation, int units)
     {
         int hh = units;
@@ -38,7 +41,8 @@ internal static class LstmCell
     }
 
     /// <summary>Scalar twin of <see cref="Forward"/>.</summary>
-    public static void ForwardScalar(Span<float> gates, Span<float> c, Span<float> s, Span<float> h, ReadOnlySpan<float> cPrev,
+    public static void ForwardScalar(Span<float> gates, Span<float> c, Span<float> s, Span<float> h,
+                                     ReadOnlySpan<float> cPrev,
                                      Activation activation, Activation recurrentActivation, int units)
     {
         CheckShapes(gates, c, s, h, cPrev, units);
@@ -60,17 +64,21 @@ internal static class LstmCell
     /// dc holds dc_next on entry and dc_prev on exit.
     /// </summary>
     public static void Backward(Span<float> dz, Span<float> dc, ReadOnlySpan<float> dh, ReadOnlySpan<float> gates,
-                                ReadOnlySpan<float> cPrev, ReadOnlySpan<float> s, Activation activation, Activation recurrentActivation, int units)
+                                ReadOnlySpan<float> cPrev, ReadOnlySpan<float> s, Activation activation,
+                                Activation recurrentActivation, int units)
     {
         CheckBackwardShapes(dz, dc, dh, gates, cPrev, s, units);
         BackwardUnchecked(dz, dc, dh, gates, cPrev, s, activation, recurrentActivation, units);
     }
 
-    internal static void BackwardUnchecked(Span<float> dz, Span<float> dc, ReadOnlySpan<float> dh, ReadOnlySpan<float> gates,
-                                           ReadOnlySpan<float> cPrev, ReadOnlySpan<float> s, Activation activation, Activation recurrentActivation, int units)
+    internal static void BackwardUnchecked(Span<float> dz, Span<float> dc, ReadOnlySpan<float> dh,
+                                           ReadOnlySpan<float> gates,
+                                           ReadOnlySpan<float> cPrev, ReadOnlySpan<float> s, Activation activation,
+                                           Activation recurrentActivation, int units)
     {
         int hh = units;
-        ReadOnlySpan<float> i = gates[..hh], f = gates.Slice(hh, hh), g = gates.Slice(2 * hh, hh), o = gates.Slice(3 * hh, hh);
+        ReadOnlySpan<float> i = gates[..hh], f = gates.Slice(hh, hh), g = gates.Slice(2 * hh, hh),
+        o = gates.Slice(3 * hh, hh);
         Span<float> dzi = dz[..hh], dzf = dz.Slice(hh, hh), dzg = dz.Slice(2 * hh, hh), dzo = dz.Slice(3 * hh, hh);
 
         TensorPrimitives.Multiply(dh, s, dzo);                                     // dh s
@@ -89,7 +97,8 @@ internal static class LstmCell
 
     /// <summary>Scalar twin of <see cref="Backward"/>.</summary>
     public static void BackwardScalar(Span<float> dz, Span<float> dc, ReadOnlySpan<float> dh, ReadOnlySpan<float> gates,
-                                      ReadOnlySpan<float> cPrev, ReadOnlySpan<float> s, Activation activation, Activation recurrentActivation, int units)
+                                      ReadOnlySpan<float> cPrev, ReadOnlySpan<float> s, Activation activation,
+                                      Activation recurrentActivation, int units)
     {
         CheckBackwardShapes(dz, dc, dh, gates, cPrev, s, units);
         for (int j = 0; j < units; j++)
@@ -104,17 +113,23 @@ internal static class LstmCell
         }
     }
 
-    private static void CheckShapes(ReadOnlySpan<float> gates, ReadOnlySpan<float> c, ReadOnlySpan<float> s, ReadOnlySpan<float> h, ReadOnlySpan<float> cPrev, int units)
+    private static void CheckShapes(ReadOnlySpan<float> gates, ReadOnlySpan<float> c, ReadOnlySpan<float> s,
+                                    ReadOnlySpan<float> h, ReadOnlySpan<float> cPrev, int units)
     {
         Check.Positive(units, nameof(units));
-        if (gates.Length != 4 * units) throw new ArgumentException($"gates has length {gates.Length}, expected 4 x {units} units", nameof(gates));
-        foreach (var (len, name) in new[] { (c.Length, "c"), (s.Length, "s"), (h.Length, "h"), (cPrev.Length, "cPrev") })
+        if (gates.Length != 4 * units)
+            throw new ArgumentException($"gates has length {gates.Length}, expected 4 x {units} units", nameof(gates));
+        foreach (var (len, name) in new[] { (c.Length, "c"), (s.Length, "s"), (h.Length, "h"),
+            (cPrev.Length, "cPrev") })
             if (len != units) throw new ArgumentException($"{name} has length {len}, expected {units} units", name);
     }
 
-    private static void CheckBackwardShapes(ReadOnlySpan<float> dz, ReadOnlySpan<float> dc, ReadOnlySpan<float> dh, ReadOnlySpan<float> gates, ReadOnlySpan<float> cPrev, ReadOnlySpan<float> s, int units)
+    private static void CheckBackwardShapes(ReadOnlySpan<float> dz, ReadOnlySpan<float> dc, ReadOnlySpan<float> dh,
+                                            ReadOnlySpan<float> gates, ReadOnlySpan<float> cPrev, ReadOnlySpan<float> s,
+                                            int units)
     {
         CheckShapes(gates, dc, s, dh, cPrev, units);
-        if (dz.Length != 4 * units) throw new ArgumentException($"dz has length {dz.Length}, expected 4 x {units} units", nameof(dz));
+        if (dz.Length != 4 * units)
+            throw new ArgumentException($"dz has length {dz.Length}, expected 4 x {units} units", nameof(dz));
     }
 }

@@ -15,7 +15,8 @@ namespace Engine.Kernels;
 internal static unsafe class LstmGates
 {
     /// <summary>Runs <see cref="LstmCell.Forward"/> on each of <paramref name="rows"/> rows.</summary>
-    public static void Forward(Span<float> gates, Span<float> c, Span<float> s, Span<float> h, ReadOnlySpan<float> cPrev,
+    public static void Forward(Span<float> gates, Span<float> c, Span<float> s, Span<float> h,
+                               ReadOnlySpan<float> cPrev,
                                Activation activation, Activation recurrentActivation, int rows, int units)
     {
         CheckShapes(gates, c, s, h, cPrev, rows, units);
@@ -23,49 +24,69 @@ internal static unsafe class LstmGates
     }
 
     /// <summary>Scalar twin of <see cref="Forward"/>: <see cref="LstmCell.ForwardScalar"/> row by row.</summary>
-    public static void ForwardScalar(Span<float> gates, Span<float> c, Span<float> s, Span<float> h, ReadOnlySpan<float> cPrev,
+    public static void ForwardScalar(Span<float> gates, Span<float> c, Span<float> s, Span<float> h,
+                                     ReadOnlySpan<float> cPrev,
                                      Activation activation, Activation recurrentActivation, int rows, int units)
     {
         CheckShapes(gates, c, s, h, cPrev, rows, units);
         for (int n = 0; n < rows; n++)
-            LstmCell.ForwardScalar(gates.Slice(n * 4 * units, 4 * units), c.Slice(n * units, units), s.Slice(n * units, units),
-                                   h.Slice(n * units, units), cPrev.Slice(n * units, units), activation, recurrentActivation, units);
+            LstmCell.ForwardScalar(gates.Slice(n * 4 * units, 4 * units), c.Slice(n * units, units),
+                                   s.Slice(n * units, units),
+                                   h.Slice(n * units, units), cPrev.Slice(n * units, units), activation,
+                                   recurrentActivation, units);
     }
 
-    /// <summary>Runs <see cref="LstmCell.Backward"/> on each of <paramref name="rows"/> rows: dz (N, 4H); dc (N, H) in dc_next, out dc_prev.</summary>
-    public static void Backward(Span<float> dz, Span<float> dc, ReadOnlySpan<float> dh, ReadOnlySpan<float> gates, ReadOnlySpan<float> cPrev,
-                                ReadOnlySpan<float> s, Activation activation, Activation recurrentActivation, int rows, int units)
+    /// <summary>Runs <see cref="LstmCell.Backward"/> on each of <paramref name="rows"/> rows: dz (N, 4H); dc (N, H) in
+    /// dc_next, out dc_prev.</summary>
+    public static void Backward(Span<float> dz, Span<float> dc, ReadOnlySpan<float> dh, ReadOnlySpan<float> gates,
+                                ReadOnlySpan<float> cPrev,
+                                ReadOnlySpan<float> s, Activation activation, Activation recurrentActivation, int rows,
+                                int units)
     {
         CheckShapes(gates, dc, s, dh, cPrev, rows, units);
-        if (dz.Length != rows * 4 * units) throw new ArgumentException($"dz has length {dz.Length}, expected ({rows}, 4 x {units})", nameof(dz));
+        if (dz.Length != rows * 4 * units)
+            throw new ArgumentException($"dz has length {dz.Length}, expected ({rows}, 4 x {units})", nameof(dz));
         BackwardUnchecked(dz, dc, dh, gates, cPrev, s, activation, recurrentActivation, rows, units);
     }
 
     /// <summary>Scalar twin of <see cref="Backward"/>: <see cref="LstmCell.BackwardScalar"/> row by row.</summary>
-    public static void BackwardScalar(Span<float> dz, Span<float> dc, ReadOnlySpan<float> dh, ReadOnlySpan<float> gates, ReadOnlySpan<float> cPrev,
-                                      ReadOnlySpan<float> s, Activation activation, Activation recurrentActivation, int rows, int units)
+    public static void BackwardScalar(Span<float> dz, Span<float> dc, ReadOnlySpan<float> dh, ReadOnlySpan<float> gates,
+                                      ReadOnlySpan<float> cPrev,
+                                      ReadOnlySpan<float> s, Activation activation, Activation recurrentActivation,
+                                      int rows, int units)
     {
         CheckShapes(gates, dc, s, dh, cPrev, rows, units);
-        if (dz.Length != rows * 4 * units) throw new ArgumentException($"dz has length {dz.Length}, expected ({rows}, 4 x {units})", nameof(dz));
+        if (dz.Length != rows * 4 * units)
+            throw new ArgumentException($"dz has length {dz.Length}, expected ({rows}, 4 x {units})", nameof(dz));
         for (int n = 0; n < rows; n++)
-            LstmCell.BackwardScalar(dz.Slice(n * 4 * units, 4 * units), dc.Slice(n * units, units), dh.Slice(n * units, units),
-                                    gates.Slice(n * 4 * units, 4 * units), cPrev.Slice(n * units, units), s.Slice(n * units, units),
+            LstmCell.BackwardScalar(dz.Slice(n * 4 * units, 4 * units), dc.Slice(n * units, units),
+                                    dh.Slice(n * units, units),
+                                    gates.Slice(n * 4 * units, 4 * units), cPrev.Slice(n * units, units),
+                                    s.Slice(n * units, units),
                                     activation, recurrentActivation, units);
     }
 
-    private static void CheckShapes(ReadOnlySpan<float> gates, ReadOnlySpan<float> c, ReadOnlySpan<float> s, ReadOnlySpan<float> h,
+    private static void CheckShapes(ReadOnlySpan<float> gates, ReadOnlySpan<float> c, ReadOnlySpan<float> s,
+                                    ReadOnlySpan<float> h,
                                     ReadOnlySpan<float> cPrev, int rows, int units)
     {
         Check.Positive(rows, nameof(rows));
         Check.Positive(units, nameof(units));
-        if (gates.Length != rows * 4 * units) throw new ArgumentException($"gates has length {gates.Length}, expected ({rows}, 4 x {units})", nameof(gates));
-        if (c.Length != rows * units) throw new ArgumentException($"c has length {c.Length}, expected ({rows}, {units})", nameof(c));
-        if (s.Length != rows * units) throw new ArgumentException($"s has length {s.Length}, expected ({rows}, {units})", nameof(s));
-        if (h.Length != rows * units) throw new ArgumentException($"h has length {h.Length}, expected ({rows}, {units})", nameof(h));
-        if (cPrev.Length != rows * units) throw new ArgumentException($"cPrev has length {cPrev.Length}, expected ({rows}, {units})", nameof(cPrev));
+        if (gates.Length != rows * 4 * units)
+            throw new ArgumentException($"gates has length {gates.Length}, expected ({rows}, 4 x {units})",
+                                        nameof(gates));
+        if (c.Length != rows * units)
+            throw new ArgumentException($"c has length {c.Length}, expected ({rows}, {units})", nameof(c));
+        if (s.Length != rows * units)
+            throw new ArgumentException($"s has length {s.Length}, expected ({rows}, {units})", nameof(s));
+        if (h.Length != rows * units)
+            throw new ArgumentException($"h has length {h.Length}, expected ({rows}, {units})", nameof(h));
+        if (cPrev.Length != rows * units)
+            throw new ArgumentException($"cPrev has length {cPrev.Length}, expected ({rows}, {units})", nameof(cPrev));
     }
 
-    internal static void ForwardUnchecked(Span<float> gates, Span<float> c, Span<float> s, Span<float> h, ReadOnlySpan<float> cPrev,
+    internal static void ForwardUnchecked(Span<float> gates, Span<float> c, Span<float> s, Span<float> h,
+                                          ReadOnlySpan<float> cPrev,
                                           Activation a, Activation r, int rows, int units) =>
         // One specialised loop per activation pair: no switch or indirect jump per vector.
         ActivationDispatch.Run(a, r, new ForwardCall(gates, c, s, h, cPrev, rows, units));
@@ -80,7 +101,8 @@ internal static unsafe class LstmGates
             ForwardRows<TA, TR>(_gates, _c, _s, _h, _cPrev, rows, units);
     }
 
-    private static void ForwardRows<TA, TR>(Span<float> gates, Span<float> c, Span<float> s, Span<float> h, ReadOnlySpan<float> cPrev, int rows, int units)
+    private static void ForwardRows<TA,
+    TR>(Span<float> gates, Span<float> c, Span<float> s, Span<float> h, ReadOnlySpan<float> cPrev, int rows, int units)
         where TA : struct, IActivationOperator where TR : struct, IActivationOperator
     {
         fixed (float* zp = gates, cp = c, sp = s, hp = h, cpp = cPrev)
@@ -92,14 +114,20 @@ internal static unsafe class LstmGates
                 int j = 0;
                 if (Vector512.IsHardwareAccelerated)
                 {
-                    for (; j + 16 <= hh; j += 16) Forward512<TA, TR>(z + j, cn + j, sn + j, hn + j, pn + j, hh, default, masked: false);
-                    if (j < hh) Forward512<TA, TR>(z + j, cn + j, sn + j, hn + j, pn + j, hh, MaskedLanes.Mask512(hh - j), masked: true);
+                    for (; j + 16 <= hh; j += 16)
+                        Forward512<TA, TR>(z + j, cn + j, sn + j, hn + j, pn + j, hh, default, masked: false);
+                    if (j < hh)
+                        Forward512<TA,
+                        TR>(z + j, cn + j, sn + j, hn + j, pn + j, hh, MaskedLanes.Mask512(hh - j), masked: true);
                     continue;
                 }
                 if (Vector256.IsHardwareAccelerated)
                 {
-                    for (; j + 8 <= hh; j += 8) Forward256<TA, TR>(z + j, cn + j, sn + j, hn + j, pn + j, hh, default, masked: false);
-                    if (j < hh) Forward256<TA, TR>(z + j, cn + j, sn + j, hn + j, pn + j, hh, MaskedLanes.Mask256(hh - j), masked: true);
+                    for (; j + 8 <= hh; j += 8)
+                        Forward256<TA, TR>(z + j, cn + j, sn + j, hn + j, pn + j, hh, default, masked: false);
+                    if (j < hh)
+                        Forward256<TA,
+                        TR>(z + j, cn + j, sn + j, hn + j, pn + j, hh, MaskedLanes.Mask256(hh - j), masked: true);
                     continue;
                 }
                 if (Vector128.IsHardwareAccelerated)
@@ -120,7 +148,8 @@ internal static unsafe class LstmGates
         }
     }
 
-    internal static void BackwardUnchecked(Span<float> dz, Span<float> dc, ReadOnlySpan<float> dh, ReadOnlySpan<float> gates, ReadOnlySpan<float> cPrev,
+    internal static void BackwardUnchecked(Span<float> dz, Span<float> dc, ReadOnlySpan<float> dh,
+                                           ReadOnlySpan<float> gates, ReadOnlySpan<float> cPrev,
                                            ReadOnlySpan<float> s, Activation a, Activation r, int rows, int units) =>
         ActivationDispatch.Run(a, r, new BackwardCall(dz, dc, dh, gates, cPrev, s, rows, units));
 
@@ -135,7 +164,8 @@ internal static unsafe class LstmGates
             BackwardRows<TA, TR>(_dz, _dc, _dh, _gates, _cPrev, _s, rows, units);
     }
 
-    private static void BackwardRows<TA, TR>(Span<float> dz, Span<float> dc, ReadOnlySpan<float> dh, ReadOnlySpan<float> gates, ReadOnlySpan<float> cPrev,
+    private static void BackwardRows<TA,
+    TR>(Span<float> dz, Span<float> dc, ReadOnlySpan<float> dh, ReadOnlySpan<float> gates, ReadOnlySpan<float> cPrev,
                                              ReadOnlySpan<float> s, int rows, int units)
         where TA : struct, IActivationOperator where TR : struct, IActivationOperator
     {
@@ -144,18 +174,27 @@ internal static unsafe class LstmGates
             int hh = units;
             for (int n = 0; n < rows; n++)
             {
-                float* d = dzp + n * 4 * hh, g = gp + n * 4 * hh, dcn = dcp + n * hh, dhn = dhp + n * hh, pn = cpp + n * hh, sn = sp + n * hh;
+                float* d = dzp + n * 4 * hh, g = gp + n * 4 * hh, dcn = dcp + n * hh, dhn = dhp + n * hh, pn = cpp
+                    + n * hh, sn = sp + n * hh;
                 int j = 0;
                 if (Vector512.IsHardwareAccelerated)
                 {
-                    for (; j + 16 <= hh; j += 16) Backward512<TA, TR>(d + j, dcn + j, dhn + j, g + j, pn + j, sn + j, hh, default, masked: false);
-                    if (j < hh) Backward512<TA, TR>(d + j, dcn + j, dhn + j, g + j, pn + j, sn + j, hh, MaskedLanes.Mask512(hh - j), masked: true);
+                    for (; j + 16 <= hh; j += 16)
+                        Backward512<TA, TR>(d + j, dcn + j, dhn + j, g + j, pn + j, sn + j, hh, default, masked: false);
+                    if (j < hh)
+                        Backward512<TA,
+                        TR>(d + j, dcn + j, dhn + j, g + j, pn + j, sn + j, hh, MaskedLanes.Mask512(hh - j),
+                            masked: true);
                     continue;
                 }
                 if (Vector256.IsHardwareAccelerated)
                 {
-                    for (; j + 8 <= hh; j += 8) Backward256<TA, TR>(d + j, dcn + j, dhn + j, g + j, pn + j, sn + j, hh, default, masked: false);
-                    if (j < hh) Backward256<TA, TR>(d + j, dcn + j, dhn + j, g + j, pn + j, sn + j, hh, MaskedLanes.Mask256(hh - j), masked: true);
+                    for (; j + 8 <= hh; j += 8)
+                        Backward256<TA, TR>(d + j, dcn + j, dhn + j, g + j, pn + j, sn + j, hh, default, masked: false);
+                    if (j < hh)
+                        Backward256<TA,
+                        TR>(d + j, dcn + j, dhn + j, g + j, pn + j, sn + j, hh, MaskedLanes.Mask256(hh - j),
+                            masked: true);
                     continue;
                 }
                 if (Vector128.IsHardwareAccelerated)
@@ -182,7 +221,8 @@ internal static unsafe class LstmGates
     // ---- 512-bit lanes (a row's last partial vector through MaskedLanes) ----
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Forward512<TA, TR>(float* z, float* c, float* s, float* h, float* cPrev, int hh, Vector512<float> mask, bool masked)
+    private static void Forward512<TA,
+    TR>(float* z, float* c, float* s, float* h, float* cPrev, int hh, Vector512<float> mask, bool masked)
         where TA : struct, IActivationOperator where TR : struct, IActivationOperator
     {
         var i = TR.Invoke(MaskedLanes.Load(z, mask, masked));
@@ -191,12 +231,16 @@ internal static unsafe class LstmGates
         var o = TR.Invoke(MaskedLanes.Load(z + 3 * hh, mask, masked));
         var cn = Vector512.FusedMultiplyAdd(i, g, f * MaskedLanes.Load(cPrev, mask, masked));
         var sn = TA.Invoke(cn);
-        MaskedLanes.Store(z, i, mask, masked); MaskedLanes.Store(z + hh, f, mask, masked); MaskedLanes.Store(z + 2 * hh, g, mask, masked); MaskedLanes.Store(z + 3 * hh, o, mask, masked);
-        MaskedLanes.Store(c, cn, mask, masked); MaskedLanes.Store(s, sn, mask, masked); MaskedLanes.Store(h, o * sn, mask, masked);
+        MaskedLanes.Store(z, i, mask, masked); MaskedLanes.Store(z + hh, f, mask,
+            masked); MaskedLanes.Store(z + 2 * hh, g, mask, masked); MaskedLanes.Store(z + 3 * hh, o, mask, masked);
+        MaskedLanes.Store(c, cn, mask, masked); MaskedLanes.Store(s, sn, mask,
+                                                                  masked); MaskedLanes.Store(h, o * sn, mask, masked);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Backward512<TA, TR>(float* dz, float* dc, float* dh, float* gates, float* cPrev, float* s, int hh, Vector512<float> mask, bool masked)
+    private static void Backward512<TA,
+    TR>(float* dz, float* dc, float* dh, float* gates, float* cPrev, float* s, int hh, Vector512<float> mask,
+        bool masked)
         where TA : struct, IActivationOperator where TR : struct, IActivationOperator
     {
         var i = MaskedLanes.Load(gates, mask, masked);
@@ -216,7 +260,8 @@ internal static unsafe class LstmGates
     // ---- 256-bit lanes ----
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Forward256<TA, TR>(float* z, float* c, float* s, float* h, float* cPrev, int hh, Vector256<float> mask, bool masked)
+    private static void Forward256<TA,
+    TR>(float* z, float* c, float* s, float* h, float* cPrev, int hh, Vector256<float> mask, bool masked)
         where TA : struct, IActivationOperator where TR : struct, IActivationOperator
     {
         var i = TR.Invoke(MaskedLanes.Load(z, mask, masked));
@@ -225,12 +270,16 @@ internal static unsafe class LstmGates
         var o = TR.Invoke(MaskedLanes.Load(z + 3 * hh, mask, masked));
         var cn = Vector256.FusedMultiplyAdd(i, g, f * MaskedLanes.Load(cPrev, mask, masked));
         var sn = TA.Invoke(cn);
-        MaskedLanes.Store(z, i, mask, masked); MaskedLanes.Store(z + hh, f, mask, masked); MaskedLanes.Store(z + 2 * hh, g, mask, masked); MaskedLanes.Store(z + 3 * hh, o, mask, masked);
-        MaskedLanes.Store(c, cn, mask, masked); MaskedLanes.Store(s, sn, mask, masked); MaskedLanes.Store(h, o * sn, mask, masked);
+        MaskedLanes.Store(z, i, mask, masked); MaskedLanes.Store(z + hh, f, mask,
+            masked); MaskedLanes.Store(z + 2 * hh, g, mask, masked); MaskedLanes.Store(z + 3 * hh, o, mask, masked);
+        MaskedLanes.Store(c, cn, mask, masked); MaskedLanes.Store(s, sn, mask,
+                                                                  masked); MaskedLanes.Store(h, o * sn, mask, masked);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Backward256<TA, TR>(float* dz, float* dc, float* dh, float* gates, float* cPrev, float* s, int hh, Vector256<float> mask, bool masked)
+    private static void Backward256<TA,
+    TR>(float* dz, float* dc, float* dh, float* gates, float* cPrev, float* s, int hh, Vector256<float> mask,
+        bool masked)
         where TA : struct, IActivationOperator where TR : struct, IActivationOperator
     {
         var i = MaskedLanes.Load(gates, mask, masked);

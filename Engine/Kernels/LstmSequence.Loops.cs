@@ -15,7 +15,8 @@ internal static unsafe partial class LstmSequence
     }
 
     // lanes: what one gate block must hold (the units, or the batch rows of a block in the batch-in-lanes layout).
-    private static void Dispatch<TLoop>(ref TLoop loop, int lanes, Activation a, Activation r) where TLoop : struct, IGateLoop
+    private static void Dispatch<TLoop>(ref TLoop loop, int lanes, Activation a, Activation r) where TLoop : struct,
+    IGateLoop
     {
         switch (RowVectors(lanes))
         {
@@ -37,10 +38,12 @@ internal static unsafe partial class LstmSequence
             loop.Run<TW, TA, TR>();
     }
 
-    // Each step in two passes over the batch rows: the recurrent product for every row, then the gate math for every row.
+    // Each step in two passes over the batch rows: the recurrent product for every row, then the gate math for every
+    // row.
     // The rows are independent, so the core overlaps their dependency chains (product -> exp -> c -> h); one pass per
     // row would run them one after another, since a row's whole step is more than the out-of-order window holds.
-    private readonly struct ForwardLoop(float* y, float* x, float* wp, float* up, float* bp, float* gates, float* cells, float* cellAct, float* hidden,
+    private readonly struct ForwardLoop(float* y, float* x, float* wp, float* up, float* bp, float* gates, float* cells,
+                                        float* cellAct, float* hidden,
                                         int steps, int batch, int inputs, int units, bool sequences) : IGateLoop
     {
         public void Run<TW, TA, TR>() where TW : struct, IRowWidth
@@ -64,7 +67,8 @@ internal static unsafe partial class LstmSequence
                 Vector512<float> z0 = b0, z1 = b1, z2 = b2, z3 = b3, y0 = b0, y1 = b1, y2 = b2, y3 = b3;
                 float* xr = x + first * inputs;
                 for (int f = 0; f < inputs; f++)
-                    FmaRows<TZ>(Vector512.Create(xr[f]), Vector512.Create(xr[inputs + f]), wp + f * rl, ref z0, ref z1, ref z2, ref z3, ref y0, ref y1, ref y2, ref y3);
+                    FmaRows<TZ>(Vector512.Create(xr[f]), Vector512.Create(xr[inputs + f]), wp + f * rl, ref z0, ref z1,
+                                ref z2, ref z3, ref y0, ref y1, ref y2, ref y3);
                 StoreRow<TZ>(gates + first * rl, z0, z1, z2, z3);
                 StoreRow<TZ>(gates + (first + 1) * rl, y0, y1, y2, y3);
             }
@@ -72,7 +76,8 @@ internal static unsafe partial class LstmSequence
             {
                 Vector512<float> z0 = b0, z1 = b1, z2 = b2, z3 = b3;
                 float* xr = x + row * inputs;
-                for (int f = 0; f < inputs; f++) FmaRow<TZ>(Vector512.Create(xr[f]), wp + f * rl, ref z0, ref z1, ref z2, ref z3);
+                for (int f = 0; f < inputs; f++)
+                    FmaRow<TZ>(Vector512.Create(xr[f]), wp + f * rl, ref z0, ref z1, ref z2, ref z3);
                 StoreRow<TZ>(gates + row * rl, z0, z1, z2, z3);
             }
             var live = Mask(units);
@@ -121,9 +126,12 @@ internal static unsafe partial class LstmSequence
                         i = a0 = TR.Invoke(a0);
                         fg = a1 = TR.Invoke(a1);
                         g = a2 = TA.Invoke(a2);
-                        o = a3 = Avx512F.PermuteVar16x32x2(i, indices.C, fg); // i and f hold o in their lanes past H (dead lanes there)
+                        // i and f hold o in their lanes past H (dead lanes there)
+                        o = a3 = Avx512F.PermuteVar16x32x2(i, indices.C, fg);
                     }
-                    else if (TW.V == 2 && packed) ActivatePacked<TW, TA, TR>(ref a0, ref a1, ref a2, ref a3, in indices, out i, out fg, out g, out o);
+                    else if (TW.V == 2 && packed)
+                        ActivatePacked<TW, TA,
+                        TR>(ref a0, ref a1, ref a2, ref a3, in indices, out i, out fg, out g, out o);
                     else
                     {
                         Activate<TW, TA, TR>(ref a0, ref a1, ref a2, ref a3, gLanes);
@@ -145,7 +153,8 @@ internal static unsafe partial class LstmSequence
 
     // Each step (t = T-1 .. 0) in two passes over the batch rows, as forward: the gate backward into dz for every row,
     // then dL/dh_{t-1} = dz_t Uᵀ for every row. Then dW, dU, db and dx over all steps.
-    private readonly struct BackwardLoop(float* dx, float* dw, float* du, float* db, float* dz, float* dy, float* x, float* gates, float* cells,
+    private readonly struct BackwardLoop(float* dx, float* dw, float* du, float* db, float* dz, float* dy, float* x,
+                                         float* gates, float* cells,
                                          float* cellAct, float* hidden, float* utp, float* wtp, float* dh, float* dc,
                                          int steps, int batch, int inputs, int units, bool sequences) : IGateLoop
     {
@@ -166,8 +175,10 @@ internal static unsafe partial class LstmSequence
                     var dhv = Vector512.Load(dh + n * Lanes);
                     if (sequences) dhv += Avx512F.MaskLoad(dy + row * units, live, Vector512<float>.Zero);
                     else if (t == steps - 1) dhv += Avx512F.MaskLoad(dy + n * units, live, Vector512<float>.Zero);
-                    var dcPrev = GateBackward<TW, TA, TR>(dhv, Vector512.Load(dc + n * Lanes), gates + row * rl, Vector512.Load(cellAct + row * p),
-                                                          Vector512.Load(cells + row * p), out var d0, out var d1, out var d2, out var d3);
+                    var dcPrev = GateBackward<TW, TA,
+                    TR>(dhv, Vector512.Load(dc + n * Lanes), gates + row * rl, Vector512.Load(cellAct + row * p),
+                                                          Vector512.Load(cells + row * p), out var d0, out var d1,
+                                                          out var d2, out var d3);
                     StoreRow<TW>(dz + row * rl, d0, d1, d2, d3);
                     if (TW.V == 4 && compact)
                     {
@@ -179,13 +190,15 @@ internal static unsafe partial class LstmSequence
                     dcPrev.Store(dc + n * Lanes);
                 }
                 if (t == 0) break;
-                // dL/dh_{t-1} through z_t = ... + h_{t-1} U: Σ_j dz_j Uᵀ_j over the live lanes, one partial sum per vector,
+                // dL/dh_{t-1} through z_t = ... + h_{t-1} U: Σ_j dz_j Uᵀ_j over the live lanes, one partial sum per
+                // vector,
                 // dz_j broadcast from the registers by lane permutes; two rows at a time share the loads of Uᵀ.
                 int pairs = batch / 2 * 2;
                 for (int n = 0; n < pairs; n += 2)
                 {
                     float* zr = dz + (t * batch + n) * rl;
-                    Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default, r0 = default, r1 = default, r2 = default, r3 = default;
+                    Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default, r0 = default, r1 = default,
+                    r2 = default, r3 = default;
                     for (int q = 0; q < 4 / TW.V; q++)
                         for (int j = 0; j < units; j++)
                         {
@@ -201,7 +214,8 @@ internal static unsafe partial class LstmSequence
                             }
                             if (TW.V > 2)
                             {
-                                Vector512<float> u2 = Vector512.Load(utp + (32 + l) * Lanes), u3 = Vector512.Load(utp + (48 + l) * Lanes);
+                                Vector512<float> u2 = Vector512.Load(utp + (32 + l) * Lanes),
+                                u3 = Vector512.Load(utp + (48 + l) * Lanes);
                                 s2 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[32 + l]), u2, s2);
                                 r2 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[rl + 32 + l]), u2, r2);
                                 s3 = Vector512.FusedMultiplyAdd(Vector512.Create(zr[48 + l]), u3, s3);
@@ -220,12 +234,17 @@ internal static unsafe partial class LstmSequence
                         {
                             int l = q * p + j;
                             var lane = Vector512.Create(l);
-                            s0 = Vector512.FusedMultiplyAdd(Avx512F.PermuteVar16x32(d0, lane), Vector512.Load(utp + l * Lanes), s0);
-                            if (TW.V > 1) s1 = Vector512.FusedMultiplyAdd(Avx512F.PermuteVar16x32(d1, lane), Vector512.Load(utp + (16 + l) * Lanes), s1);
+                            s0 = Vector512.FusedMultiplyAdd(Avx512F.PermuteVar16x32(d0, lane),
+                                                            Vector512.Load(utp + l * Lanes), s0);
+                            if (TW.V > 1)
+                                s1 = Vector512.FusedMultiplyAdd(Avx512F.PermuteVar16x32(d1, lane),
+                                                                Vector512.Load(utp + (16 + l) * Lanes), s1);
                             if (TW.V > 2)
                             {
-                                s2 = Vector512.FusedMultiplyAdd(Avx512F.PermuteVar16x32(d2, lane), Vector512.Load(utp + (32 + l) * Lanes), s2);
-                                s3 = Vector512.FusedMultiplyAdd(Avx512F.PermuteVar16x32(d3, lane), Vector512.Load(utp + (48 + l) * Lanes), s3);
+                                s2 = Vector512.FusedMultiplyAdd(Avx512F.PermuteVar16x32(d2, lane),
+                                                                Vector512.Load(utp + (32 + l) * Lanes), s2);
+                                s3 = Vector512.FusedMultiplyAdd(Avx512F.PermuteVar16x32(d3, lane),
+                                                                Vector512.Load(utp + (48 + l) * Lanes), s3);
                             }
                         }
                     ((s0 + s1) + (s2 + s3)).Store(dh + n * Lanes);
@@ -234,7 +253,8 @@ internal static unsafe partial class LstmSequence
             if (TW.V == 4 && compact)
             {
                 // dW, dU, db from the compact copy (three vectors a row), dx from the padded rows
-                WeightGradients<ThreeVectors>(null, dw, du, db, dzc, x, hidden, p, wtp, steps * batch, batch, inputs, units);
+                WeightGradients<ThreeVectors>(null, dw, du, db, dzc, x, hidden, p, wtp, steps * batch, batch, inputs,
+                                              units);
                 if (dx != null) InputGradient<TW>(dx, dz, wtp, steps * batch, inputs, units);
             }
             else WeightGradients<TW>(dx, dw, du, db, dz, x, hidden, p, wtp, steps * batch, batch, inputs, units);

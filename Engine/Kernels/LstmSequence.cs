@@ -26,7 +26,8 @@ namespace Engine.Kernels;
 /// over the R-wide rows), then the gate math of <see cref="LstmCell"/> on registers (gates moved to lane 0 by
 /// permutes when P &lt; 16; for H &lt;= 5 the i, f, o blocks are first packed into one vector, so the exp pass runs on
 /// fewer vectors). For H = 9, 10 the forward's wp, up, bp and Z rows are compact instead, three vectors a row
-/// (<see cref="CompactRows"/>), and so is a copy of dz for the weight gradients; gates and dz keep the padded layout. Backward: per step (t = T-1 .. 0) the gate backward into dz for every row, then dh_{t-1} = dz_t Uᵀ;
+/// (<see cref="CompactRows"/>), and so is a copy of dz for the weight gradients; gates and dz keep the padded layout.
+/// Backward: per step (t = T-1 .. 0) the gate backward into dz for every row, then dh_{t-1} = dz_t Uᵀ;
 /// the weight gradients, db and dx over all steps after the loop. The products over rows (X W, h U, dz Uᵀ) take two
 /// rows at a time, so each vector of W, U or Uᵀ is loaded once for two FMAs (this core loads one 512-bit vector a
 /// cycle, the same rate as its FMAs).
@@ -52,31 +53,39 @@ internal static unsafe partial class LstmSequence
     /// <summary>F rounded up to whole vectors: the row length of <c>wtp</c>.</summary>
     public static int PaddedInputs(int inputs) => (inputs + Lanes - 1) / Lanes * Lanes;
 
-    /// <summary>Whether a layer of <paramref name="units"/> holds batch rows in the lanes (one unit) instead of units.</summary>
+    /// <summary>Whether a layer of <paramref name="units"/> holds batch rows in the lanes (one unit) instead of
+    /// units.</summary>
     public static bool BatchInLanes(int units) => units == 1;
 
     /// <summary>Floats per padded row of <c>wp</c>, <c>up</c> and <c>bp</c>.</summary>
-    public static int PackedRowLength(int units, int batch) => BatchInLanes(units) ? RowLength(batch) : RowLength(units);
+    public static int PackedRowLength(int units, int batch) =>
+        BatchInLanes(units) ? RowLength(batch) : RowLength(units);
 
     /// <summary>Floats of <c>gates</c> for T steps of N rows.</summary>
     public static long GatesLength(int steps, int batch, int units) =>
-        Math.Max((long)steps * batch * RowLength(units), BatchInLanes(units) ? (long)steps * Blocks(batch) * RowLength(batch) : 0);
+        Math.Max((long)steps * batch * RowLength(units),
+                 BatchInLanes(units) ? (long)steps * Blocks(batch) * RowLength(batch) : 0);
 
     /// <summary>Floats of <c>cells</c> (count = T + 1) or <c>cellAct</c> (count = T).</summary>
     public static long StateLength(int count, int batch, int units) =>
-        Math.Max((long)count * batch * (RowLength(units) / 4), BatchInLanes(units) ? (long)count * Blocks(batch) * (RowLength(batch) / 4) : 0) + Lanes;
+        Math.Max((long)count * batch * (RowLength(units) / 4),
+                 BatchInLanes(units) ? (long)count * Blocks(batch) * (RowLength(batch) / 4) : 0) + Lanes;
 
     /// <summary>
-    /// Floats of <c>dz</c>: (T N, R), then for <see cref="CompactRows"/> a copy (T N, 48) in the compact layout for the weight
+    /// Floats of <c>dz</c>: (T N, R), then for <see cref="CompactRows"/> a copy (T N, 48) in the compact layout for the
+    /// weight
     /// gradients (three vectors a row instead of four).
     /// </summary>
-    public static long DzLength(int steps, int batch, int units) => (long)steps * batch * (RowLength(units) + (CompactRows(units) ? 48 : 0));
+    public static long DzLength(int steps, int batch, int units) =>
+        (long)steps * batch * (RowLength(units) + (CompactRows(units) ? 48 : 0));
 
     /// <summary>Floats of <c>hidden</c>.</summary>
     public static long HiddenLength(int steps, int batch, int units) =>
-        Math.Max((long)(steps + 1) * batch * (RowLength(units) / 4), BatchInLanes(units) ? (long)(steps + 1) * batch + Lanes * (1 + Blocks(batch)) : 0) + Lanes;
+        Math.Max((long)(steps + 1) * batch * (RowLength(units) / 4), BatchInLanes(units) ? (long)(steps + 1) * batch
+                 + Lanes * (1 + Blocks(batch)) : 0) + Lanes;
 
-    /// <summary>Copies the parameters (Keras' layout, W then U then b) into the padded wp (F, R), up (H, R), bp (R) of <see cref="Forward"/>.</summary>
+    /// <summary>Copies the parameters (Keras' layout, W then U then b) into the padded wp (F, R), up (H, R), bp (R) of
+    /// <see cref="Forward"/>.</summary>
     public static void PackForward(float* wp, float* up, float* bp, float* parameters, int inputs, int units, int batch)
     {
         int g = 4 * units;
@@ -100,8 +109,10 @@ internal static unsafe partial class LstmSequence
     }
 
     // Rows of four vectors whose i, f and o fit in two (H = 9, 10): the forward's W, U, b and Z rows use three vectors,
-    // [i, o_0 .. o_{15-H}], [f, o_{16-H} .. o_{H-1}, 0 ..], [g, 0 ..] (R = 64 apart, the fourth vector unused), so X W and h U
-    // take three FMAs per input instead of four and the gate activation runs on two vectors for i, f and o. The activated
+    // [i, o_0 .. o_{15-H}], [f, o_{16-H} .. o_{H-1}, 0 ..], [g, 0 ..] (R = 64 apart, the fourth vector unused), so X W
+    // and h U
+    // take three FMAs per input instead of four and the gate activation runs on two vectors for i, f and o. The
+    // activated
     // gates are stored in the padded layout, which is all the backward pass reads.
     private static bool CompactRows(int units) => RowVectors(units) == 4 && 3 * units <= 32;
 
@@ -116,17 +127,21 @@ internal static unsafe partial class LstmSequence
             float* s = src + r * g, d = dst + r * 64;
             var o = Avx512F.MaskLoad(s + 3 * units, live, Vector512<float>.Zero);
             Avx512F.PermuteVar16x32x2(Avx512F.MaskLoad(s, live, Vector512<float>.Zero), x.A, o).Store(d);
-            (Avx512F.PermuteVar16x32x2(Avx512F.MaskLoad(s + units, live, Vector512<float>.Zero), x.B, o) & Mask(3 * units - 16)).Store(d + 16);
+            (Avx512F.PermuteVar16x32x2(Avx512F.MaskLoad(s + units, live, Vector512<float>.Zero), x.B,
+                                       o) & Mask(3 * units - 16)).Store(d + 16);
             Avx512F.MaskLoad(s + 2 * units, live, Vector512<float>.Zero).Store(d + 32);
         }
     }
 
     /// <summary>
-    /// Copies U into utp (R, 16) and, unless null, W into wtp (R, Fp) for <see cref="Backward"/>. The copies write the same entries
-    /// on every call for one shape (inputs, units), so the zeros elsewhere need writing only when <paramref name="clear"/>: on the
+    /// Copies U into utp (R, 16) and, unless null, W into wtp (R, Fp) for <see cref="Backward"/>. The copies write the
+    /// same entries
+    /// on every call for one shape (inputs, units), so the zeros elsewhere need writing only when
+    /// <paramref name="clear"/>: on the
     /// first call for a shape into buffers that may hold anything else.
     /// </summary>
-    public static void PackBackward(float* utp, float* wtp, float* parameters, int inputs, int units, int batch, bool clear)
+    public static void PackBackward(float* utp, float* wtp, float* parameters, int inputs, int units, int batch,
+                                    bool clear)
     {
         int g = 4 * units;
         if (BatchInLanes(units)) PackRepeated(utp, parameters + inputs * g, 1, batch);
@@ -134,7 +149,8 @@ internal static unsafe partial class LstmSequence
         if (wtp != null) PackTransposed(wtp, parameters, inputs, units, PaddedInputs(inputs), clear);
     }
 
-    // dst (rows, 16 V) = src (rows, 4) of one unit with each gate value repeated over its block of B = 4 V lanes (V for N rows).
+    // dst (rows, 16 V) = src (rows, 4) of one unit with each gate value repeated over its block of B = 4 V lanes (V for
+    // N rows).
     private static void PackRepeated(float* dst, float* src, int rows, int batch)
     {
         int pb = RowLength(batch) / 4;
@@ -145,7 +161,8 @@ internal static unsafe partial class LstmSequence
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Mask(int count) => Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
+    private static Vector512<float> Mask(int count) =>
+        Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
 
     /// <summary>dst (rows, R) = src (rows, 4H) with each gate block padded to P lanes.</summary>
     public static void PackRows(float* dst, float* src, int rows, int units)
@@ -154,7 +171,8 @@ internal static unsafe partial class LstmSequence
         Vector512<float> live = Mask(units), block = Mask(p);
         for (int r = 0; r < rows; r++)
             for (int q = 0; q < 4; q++)
-                Avx512F.MaskStore(dst + r * r4 + q * p, block, Avx512F.MaskLoad(src + r * g + q * units, live, Vector512<float>.Zero));
+                Avx512F.MaskStore(dst + r * r4 + q * p, block,
+                                  Avx512F.MaskLoad(src + r * g + q * units, live, Vector512<float>.Zero));
     }
 
     /// <summary>dst (R, width), row q*P+j = column q*H+j of src (rows, 4H); zero elsewhere. width ≥ rows.</summary>
@@ -167,7 +185,8 @@ internal static unsafe partial class LstmSequence
             {
                 float* d = dst + (q * p + j) * width, s = src + q * units + j;
                 int k = 0;
-                for (; k + 4 <= rows; k += 4, s += 4 * g) { d[k] = s[0]; d[k + 1] = s[g]; d[k + 2] = s[2 * g]; d[k + 3] = s[3 * g]; }
+                for (; k + 4 <= rows; k += 4,
+                     s += 4 * g) { d[k] = s[0]; d[k + 1] = s[g]; d[k + 2] = s[2 * g]; d[k + 3] = s[3 * g]; }
                 for (; k < rows; k++, s += g) d[k] = *s;
             }
     }
@@ -175,7 +194,8 @@ internal static unsafe partial class LstmSequence
     /// <summary>
     /// One layer's pass: its shape and activations, and the addresses of its buffers in the layouts of the class notes
     /// (<see cref="GatesLength"/>, <see cref="StateLength"/>, <see cref="HiddenLength"/>, <see cref="DzLength"/>,
-    /// <see cref="PackedRowLength"/>). Forward reads Wp, Up, Bp and writes Gates, Cells, CellAct, Hidden; backward reads
+    /// <see cref="PackedRowLength"/>). Forward reads Wp, Up, Bp and writes Gates, Cells, CellAct, Hidden; backward
+    /// reads
     /// those, Utp and Wtp, and uses Dz, Dh and Dc as scratch.
     /// </summary>
     public readonly struct Pass
@@ -203,36 +223,42 @@ internal static unsafe partial class LstmSequence
     }
 
     /// <summary>
-    /// The forward time loop; <paramref name="y"/> gets h_t (T N, H) when <see cref="Pass.Sequences"/>, else h_T (N, H).
+    /// The forward time loop; <paramref name="y"/> gets h_t (T N, H) when <see cref="Pass.Sequences"/>, else h_T (N,
+    /// H).
     /// Block 0 of <see cref="Pass.Cells"/> and <see cref="Pass.Hidden"/> must be zero.
     /// </summary>
     public static void Forward(float* y, float* x, in Pass p)
     {
         if (BatchInLanes(p.Units))
         {
-            var kb = new BatchForwardLoop(y, x, p.Wp, p.Up, p.Bp, p.Gates, p.Cells, p.CellAct, p.Hidden, p.Steps, p.Batch, p.Inputs, p.Sequences);
+            var kb = new BatchForwardLoop(y, x, p.Wp, p.Up, p.Bp, p.Gates, p.Cells, p.CellAct, p.Hidden, p.Steps,
+                                          p.Batch, p.Inputs, p.Sequences);
             Dispatch(ref kb, p.Batch, p.Activation, p.RecurrentActivation);
             return;
         }
-        var k = new ForwardLoop(y, x, p.Wp, p.Up, p.Bp, p.Gates, p.Cells, p.CellAct, p.Hidden, p.Steps, p.Batch, p.Inputs, p.Units, p.Sequences);
+        var k = new ForwardLoop(y, x, p.Wp, p.Up, p.Bp, p.Gates, p.Cells, p.CellAct, p.Hidden, p.Steps, p.Batch,
+                                p.Inputs, p.Units, p.Sequences);
         Dispatch(ref k, p.Units, p.Activation, p.RecurrentActivation);
     }
 
     /// <summary>
     /// Backpropagation through time after <see cref="Forward"/>: adds dW into <paramref name="dw"/> (F, 4H), dU into
-    /// <paramref name="du"/> (H, 4H) and db into <paramref name="db"/> (4H), Keras' layouts; writes dx (T N, F) unless null.
+    /// <paramref name="du"/> (H, 4H) and db into <paramref name="db"/> (4H), Keras' layouts; writes dx (T N, F) unless
+    /// null.
     /// dy as <see cref="Forward"/>'s y. <see cref="Pass.Dz"/> (<see cref="DzLength"/>) receives dL/dz (T N, R).
     /// </summary>
     public static void Backward(float* dx, float* dw, float* du, float* db, float* dy, float* x, in Pass p)
     {
         if (BatchInLanes(p.Units))
         {
-            var kb = new BatchBackwardLoop(dx, dw, du, db, p.Dz, dy, x, p.Gates, p.Cells, p.CellAct, p.Hidden, p.Utp, p.Wtp, p.Dh, p.Dc,
+            var kb = new BatchBackwardLoop(dx, dw, du, db, p.Dz, dy, x, p.Gates, p.Cells, p.CellAct, p.Hidden, p.Utp,
+                                           p.Wtp, p.Dh, p.Dc,
                                            p.Steps, p.Batch, p.Inputs, p.Sequences);
             Dispatch(ref kb, p.Batch, p.Activation, p.RecurrentActivation);
             return;
         }
-        var k = new BackwardLoop(dx, dw, du, db, p.Dz, dy, x, p.Gates, p.Cells, p.CellAct, p.Hidden, p.Utp, p.Wtp, p.Dh, p.Dc,
+        var k = new BackwardLoop(dx, dw, du, db, p.Dz, dy, x, p.Gates, p.Cells, p.CellAct, p.Hidden, p.Utp, p.Wtp, p.Dh,
+                                 p.Dc,
                                  p.Steps, p.Batch, p.Inputs, p.Units, p.Sequences);
         Dispatch(ref k, p.Units, p.Activation, p.RecurrentActivation);
     }

@@ -50,7 +50,8 @@ internal static class MatMul
         {
             // A single output column (a Dense(1) head): B is one contiguous vector, so each row is a dot product
             // instead of k scalar updates of one element.
-            for (int i = 0; i < m; i++) Unsafe.Add(ref cr, i) += Dot.Unchecked(ref Unsafe.Add(ref ar, i * k), ref br, k);
+            for (int i = 0; i < m; i++)
+                Unsafe.Add(ref cr, i) += Dot.Unchecked(ref Unsafe.Add(ref ar, i * k), ref br, k);
             return;
         }
         for (int i = 0; i < m; i++)

@@ -11,7 +11,8 @@ internal static class SumRows
     public static void Run(Span<float> acc, ReadOnlySpan<float> a, int m, int n)
     {
         Check.Matrix(a, m, n, nameof(a));
-        if (acc.Length != n) throw new ArgumentException($"acc has length {acc.Length}, expected {n} (the columns of a)", nameof(acc));
+        if (acc.Length != n)
+            throw new ArgumentException($"acc has length {acc.Length}, expected {n} (the columns of a)", nameof(acc));
         Unchecked(acc, a, m, n);
     }
 

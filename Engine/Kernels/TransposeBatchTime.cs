@@ -11,7 +11,8 @@ internal static unsafe class TransposeBatchTime
     {
         long n = (long)a * b * width;
         if (src.Length != n || dst.Length != n)
-            throw new ArgumentException($"src and dst must both hold ({a}, {b}, {width}) = {n} elements; got {src.Length} and {dst.Length}");
+            throw new ArgumentException($"src and dst must both hold ({a}, {b}, {width}) = {n} elements; got " +
+                                        $"{src.Length} and {dst.Length}");
         Unchecked(dst, src, a, b, width);
     }
 
@@ -19,8 +20,10 @@ internal static unsafe class TransposeBatchTime
     {
         if (width < 8)
         {
-            // Narrow rows (a few features, one output): element copies beat a span copy call per row; through pointers, as the
-            // index arithmetic and bounds checks per element cost more than the copy (the reference step transposes 200 floats).
+            // Narrow rows (a few features, one output): element copies beat a span copy call per row; through pointers,
+            // as the
+            // index arithmetic and bounds checks per element cost more than the copy (the reference step transposes 200
+            // floats).
             fixed (float* dp = dst, sp = src)
             {
                 float* s = sp;

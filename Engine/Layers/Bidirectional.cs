@@ -58,7 +58,8 @@ public sealed class Bidirectional : Layer
     public override IReadOnlyList<ParameterTensor> Tensors =>
     [
         .. _forward.Tensors.Select(t => t with { Name = "forward." + t.Name }),
-        .. _backward.Tensors.Select(t => t with { Name = "backward." + t.Name, Offset = _forward.ParameterCount + t.Offset }),
+        .. _backward.Tensors.Select(t =>
+            t with { Name = "backward." + t.Name, Offset = _forward.ParameterCount + t.Offset }),
     ];
 
     /// <summary>The inner layer's gate blocks.</summary>
@@ -93,10 +94,12 @@ public sealed class Bidirectional : Layer
         config["layer"] = LayerRegistry.Config(_forward);
     }
 
-    /// <summary>Reads <c>merge_mode</c> (concat, sum, ave, mul; default concat) and <c>layer</c>, a recurrent layer's config.</summary>
+    /// <summary>Reads <c>merge_mode</c> (concat, sum, ave, mul; default concat) and <c>layer</c>, a recurrent layer's
+    /// config.</summary>
     public static Bidirectional FromConfig(LayerConfig config)
     {
-        var mode = Enum.Parse<MergeMode>(config.Text("merge_mode", "concat", "concat", "sum", "ave", "mul"), ignoreCase: true);
+        var mode = Enum.Parse<MergeMode>(config.Text("merge_mode", "concat", "concat", "sum", "ave", "mul"),
+                                         ignoreCase: true);
         var inner = config.Nested("layer");
         var layer = LayerRegistry.Create(inner.Json, inner.Where);
         if (!layer.RequiresSequence)
@@ -117,7 +120,8 @@ public sealed class Bidirectional : Layer
         _backward.Initialize(parameters[pf..], rng);
     }
 
-    internal override void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int batch, int steps,
+    internal override void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters,
+                                   int batch, int steps,
                                    bool training)
     {
         int h = _forward.OutputSize, pf = _forward.ParameterCount, rows = OutputIsSequence ? steps * batch : batch;
@@ -147,10 +151,12 @@ public sealed class Bidirectional : Layer
 
     // dL/df and dL/db from dL/dy per row (concat: the two halves; sum: dy; ave: dy / 2; mul: dy b and dy f), the
     // backward copy's in its reversed step order; each copy's backward; dx = dx_f + (dx_b with steps reversed back).
-    internal override void Backward(Span<float> dInput, Span<float> gradients, ReadOnlySpan<float> dOutput, ReadOnlySpan<float> input,
+    internal override void Backward(Span<float> dInput, Span<float> gradients, ReadOnlySpan<float> dOutput,
+                                    ReadOnlySpan<float> input,
                                     ReadOnlySpan<float> parameters, int batch, int steps)
     {
-        int h = _forward.OutputSize, pf = _forward.ParameterCount, stepsOut = OutputIsSequence ? steps : 1, rows = stepsOut * batch;
+        int h = _forward.OutputSize, pf = _forward.ParameterCount, stepsOut = OutputIsSequence ? steps : 1,
+        rows = stepsOut * batch;
         int width = OutputSize;
         var df = Workspace(ref _dForward, (long)rows * h);
         var db = Workspace(ref _dBackward, (long)rows * h);
@@ -189,7 +195,8 @@ public sealed class Bidirectional : Layer
     // destination step t = source step T-1-t, blocks of `block` values.
     private static void ReverseSteps(Span<float> destination, ReadOnlySpan<float> source, int steps, int block)
     {
-        for (int t = 0; t < steps; t++) source.Slice((steps - 1 - t) * block, block).CopyTo(destination.Slice(t * block, block));
+        for (int t = 0; t < steps; t++)
+            source.Slice((steps - 1 - t) * block, block).CopyTo(destination.Slice(t * block, block));
     }
 
     internal override Layer CloneUnbound() => new Bidirectional(_forward.CloneUnbound(), MergeMode);

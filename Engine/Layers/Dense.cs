@@ -28,7 +28,8 @@ public sealed class Dense : Layer
     /// <summary>A Dense layer with a softmax output (Keras' activation "softmax").</summary>
     public static Dense WithSoftmax(int units) => new(units) { Softmax = true };
 
-    /// <summary>Whether the output is the row-wise softmax of x K + b (then <see cref="Layer.Activation"/> is linear).</summary>
+    /// <summary>Whether the output is the row-wise softmax of x K + b (then <see cref="Layer.Activation"/> is
+    /// linear).</summary>
     public bool Softmax { get; private init; }
 
     public override string TypeName => "Dense";
@@ -67,7 +68,8 @@ public sealed class Dense : Layer
     }
 
     // Dense sees its input as plain rows: T x N for a sequence, N otherwise.
-    internal override void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int batch, int steps, bool training)
+    internal override void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters,
+                                   int batch, int steps, bool training)
     {
         int rows = Rows(batch, steps), i = InputSize, o = Units;
         var z = Workspace(ref _preActivation, (long)rows * o);
@@ -86,7 +88,8 @@ public sealed class Dense : Layer
     /// </remarks>
     internal override bool BackwardOverPrefix(int batch) => Units == 1 && !Softmax;
 
-    internal override void Backward(Span<float> dInput, Span<float> gradients, ReadOnlySpan<float> dOutput, ReadOnlySpan<float> input,
+    internal override void Backward(Span<float> dInput, Span<float> gradients, ReadOnlySpan<float> dOutput,
+                                    ReadOnlySpan<float> input,
                                     ReadOnlySpan<float> parameters, int batch, int steps)
     {
         int rows = Rows(batch, steps);
@@ -97,7 +100,8 @@ public sealed class Dense : Layer
         BackwardFromPreActivation(dInput, gradients, dz, input, parameters, rows);
     }
 
-    internal override void BackwardFromPreActivation(Span<float> dInput, Span<float> gradients, ReadOnlySpan<float> dz, ReadOnlySpan<float> input,
+    internal override void BackwardFromPreActivation(Span<float> dInput, Span<float> gradients, ReadOnlySpan<float> dz,
+                                                     ReadOnlySpan<float> input,
                                             ReadOnlySpan<float> parameters, int rows)
     {
         int i = InputSize, o = Units;

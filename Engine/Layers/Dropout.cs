@@ -8,7 +8,8 @@ namespace Engine.Layers;
 /// Keras' Dropout: the identity at inference (<c>training</c> false); in a training step, inverted dropout,
 /// <c>y = x m / (1 - rate)</c> with one mask value m ~ Bernoulli(1 - rate) per element, so E[y] = x. No parameters;
 /// <see cref="Layer.OutputSize"/> = <see cref="Layer.InputSize"/>. The masks come from the layer's own
-/// <see cref="RandomSource"/>, seeded from the model's generator in <see cref="Initialize"/> (before that, from seed 0):
+/// <see cref="RandomSource"/>, seeded from the model's generator in <see cref="Initialize"/> (before that, from seed
+/// 0):
 /// the same seed gives the same masks, whatever the thread count (a training step runs the layer on one thread).
 /// Keras' <c>noise_shape</c> and <c>seed</c> are not supported.
 /// </summary>
@@ -21,7 +22,8 @@ public class Dropout : Layer
     /// <param name="rate">The fraction of inputs dropped in a training step, in [0, 1).</param>
     public Dropout(double rate) : base(1, Activation.Linear)
     {
-        if (!(rate >= 0 && rate < 1)) throw new ArgumentOutOfRangeException(nameof(rate), rate, "the dropout rate must be in [0, 1)");
+        if (!(rate >= 0 && rate < 1))
+            throw new ArgumentOutOfRangeException(nameof(rate), rate, "the dropout rate must be in [0, 1)");
         Rate = rate;
     }
 
@@ -60,13 +62,16 @@ public class Dropout : Layer
     }
 
     /// <summary>Draws the mask generator's seed from the model's generator.</summary>
-    internal override void Initialize(Span<float> parameters, RandomSource rng) => _random = new RandomSource(rng.NextUInt64());
+    internal override void Initialize(Span<float> parameters, RandomSource rng) =>
+        _random = new RandomSource(rng.NextUInt64());
 
-    /// <summary>Mask entries one value of the mask covers per step: (N, I) shared over time for the spatial form.</summary>
+    /// <summary>Mask entries one value of the mask covers per step: (N, I) shared over time for the spatial
+    /// form.</summary>
     private protected virtual int MaskRows(int batch, int steps) => Rows(batch, steps);
 
     // Time-major rows t N + n; mask row (r mod maskRows): the element's own row, or (spatial) its series' row.
-    internal override void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int batch, int steps,
+    internal override void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters,
+                                   int batch, int steps,
                                    bool training)
     {
         int n = Rows(batch, steps) * InputSize;
@@ -80,7 +85,8 @@ public class Dropout : Layer
     }
 
     // dx = dy m (the identity when the last Forward drew no mask).
-    internal override void Backward(Span<float> dInput, Span<float> gradients, ReadOnlySpan<float> dOutput, ReadOnlySpan<float> input,
+    internal override void Backward(Span<float> dInput, Span<float> gradients, ReadOnlySpan<float> dOutput,
+                                    ReadOnlySpan<float> input,
                                     ReadOnlySpan<float> parameters, int batch, int steps)
     {
         if (dInput.IsEmpty) return;

@@ -71,7 +71,8 @@ public sealed class Flatten : Layer
     private void CheckSteps(int steps)
     {
         if (steps != Steps)
-            throw new ArgumentException($"the model flattens series of {Steps} steps (Keras' Flatten fixes the length), but got {steps} steps");
+            throw new ArgumentException($"the model flattens series of {Steps} steps (Keras' Flatten fixes the " +
+                                        $"length), but got {steps} steps");
     }
 
     internal override Layer CloneUnbound() => new Flatten(Steps);

@@ -23,7 +23,8 @@ namespace Engine.Layers;
 /// h_t = z ∘ h_{t-1} + (1 - z) ∘ ĥ
 /// </code>
 /// As in <see cref="Lstm"/>: X W + b is one product over all steps, only the recurrent product stays in the time loop
-/// (against U packed once per pass, <see cref="GemmPacked"/>), and a step's gate math is one fused kernel over the batch
+/// (against U packed once per pass, <see cref="GemmPacked"/>), and a step's gate math is one fused kernel over the
+/// batch
 /// (<see cref="GruGates"/>). reset_after = false needs r before (r ∘ h) U_h, so its step is two kernels around that
 /// product. Backward through time writes each step's gate gradients into dZ (T N, 3H) and dX_t = dZ_t Wᵀ at once;
 /// dW, dU and the biases are products and sums over all steps after the loop.
@@ -63,7 +64,8 @@ public sealed class Gru : Layer
     /// <summary>Whether every step's h is output (else only the last).</summary>
     public bool ReturnSequences { get; }
 
-    /// <summary>Keras' reset_after: the reset gate applies after the recurrent product (and the bias has two rows).</summary>
+    /// <summary>Keras' reset_after: the reset gate applies after the recurrent product (and the bias has two
+    /// rows).</summary>
     public bool ResetAfter { get; }
 
     public override string TypeName => "GRU";
@@ -102,7 +104,8 @@ public sealed class Gru : Layer
     /// <c>return_sequences</c> (default false), <c>reset_after</c> (default true).
     /// </summary>
     public static Gru FromConfig(LayerConfig config) =>
-        new(config.Units(), config.Activation("activation", Activation.Tanh), config.Activation("recurrent_activation", Activation.Sigmoid),
+        new(config.Units(), config.Activation("activation", Activation.Tanh),
+            config.Activation("recurrent_activation", Activation.Sigmoid),
             config.Bool("return_sequences", false), config.Bool("reset_after", true));
 
     /// <summary>The kernel W (F, 3H) in the layer's slice.</summary>
@@ -110,7 +113,8 @@ public sealed class Gru : Layer
     /// <summary>The recurrent kernel U (H, 3H) in the layer's slice.</summary>
     public Span<float> RecurrentKernel(Span<float> slice) => slice.Slice(InputSize * 3 * Units, Units * 3 * Units);
     /// <summary>The bias in the layer's slice: (2, 3H) with reset_after, else (3H).</summary>
-    public Span<float> Bias(Span<float> slice) => slice.Slice((InputSize + Units) * 3 * Units, (ResetAfter ? 2 : 1) * 3 * Units);
+    public Span<float> Bias(Span<float> slice) =>
+        slice.Slice((InputSize + Units) * 3 * Units, (ResetAfter ? 2 : 1) * 3 * Units);
 
     /// <summary>Keras' initialisers: glorot_uniform kernel, orthogonal recurrent kernel, zero bias.</summary>
     internal override void Initialize(Span<float> parameters, RandomSource rng)
@@ -121,11 +125,13 @@ public sealed class Gru : Layer
         Bias(parameters).Clear();
     }
 
-    internal override void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int batch, int steps,
+    internal override void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters,
+                                   int batch, int steps,
                                    bool training)
     {
         int f = InputSize, h = Units, g = 3 * h, rows = steps * batch, bh = batch * h;
-        ReadOnlySpan<float> w = parameters[..(f * g)], u = parameters.Slice(f * g, h * g), b = parameters.Slice((f + h) * g, g);
+        ReadOnlySpan<float> w = parameters[..(f * g)], u = parameters.Slice(f * g, h * g),
+        b = parameters.Slice((f + h) * g, g);
         var gates = Workspace(ref _gates, (long)rows * g);
         var hidden = Workspace(ref _hidden, (long)(steps + 1) * bh);
         var recurrent = Workspace(ref _recurrent, (long)rows * (ResetAfter ? g : h));
@@ -133,7 +139,8 @@ public sealed class Gru : Layer
         var packW = Workspace(ref _packW, GemmPacked.PackedLength(f, g));
         GemmPacked.PackBUnchecked(packW, w, g, transposed: false, f, g);
         BroadcastRows.Unchecked(gates, b, rows, g);
-        GemmPacked.Unchecked(gates, g, input, f, 1, packW, rows, f, g);                       // X W + b, every step at once
+        // X W + b, every step at once
+        GemmPacked.Unchecked(gates, g, input, f, 1, packW, rows, f, g);
         if (ResetAfter)
         {
             var bRecurrent = parameters.Slice((f + h) * g + g, g);
@@ -143,9 +150,12 @@ public sealed class Gru : Layer
             {
                 var ut = recurrent.Slice(t * batch * g, batch * g);
                 BroadcastRows.Unchecked(ut, bRecurrent, batch, g);
-                if (t > 0) GemmPacked.Unchecked(ut, g, hidden.Slice(t * bh, bh), h, 1, packU, batch, h, g); // h_{t-1} U + b'
-                GruGates.ForwardResetAfterUnchecked(gates.Slice(t * batch * g, batch * g), ut, hidden.Slice((t + 1) * bh, bh),
-                                                    hidden.Slice(t * bh, bh), Activation, RecurrentActivation, batch, h);
+                // h_{t-1} U + b'
+                if (t > 0) GemmPacked.Unchecked(ut, g, hidden.Slice(t * bh, bh), h, 1, packU, batch, h, g);
+                GruGates.ForwardResetAfterUnchecked(gates.Slice(t * batch * g, batch * g), ut,
+                                                    hidden.Slice((t + 1) * bh, bh),
+                                                    hidden.Slice(t * bh, bh), Activation, RecurrentActivation, batch,
+                                                    h);
             }
         }
         else
@@ -159,9 +169,11 @@ public sealed class Gru : Layer
                 var zt = gates.Slice(t * batch * g, batch * g);
                 var hPrev = hidden.Slice(t * bh, bh);
                 var rh = recurrent.Slice(t * bh, bh);
-                if (t > 0) GemmPacked.Unchecked(zt, g, hPrev, h, 1, packU, batch, h, 2 * h);         // z, r columns += h U_zr
+                // z, r columns += h U_zr
+                if (t > 0) GemmPacked.Unchecked(zt, g, hPrev, h, 1, packU, batch, h, 2 * h);
                 GruGates.ForwardResetGateUnchecked(zt, rh, hPrev, RecurrentActivation, batch, h);
-                if (t > 0) GemmPacked.Unchecked(zt[(2 * h)..], g, rh, h, 1, packUh, batch, h, h);   // h columns += (r h) U_h
+                // h columns += (r h) U_h
+                if (t > 0) GemmPacked.Unchecked(zt[(2 * h)..], g, rh, h, 1, packUh, batch, h, h);
                 GruGates.ForwardCandidateUnchecked(zt, hidden.Slice((t + 1) * bh, bh), hPrev, Activation, batch, h);
             }
         }
@@ -170,8 +182,10 @@ public sealed class Gru : Layer
     }
 
     /// <inheritdoc/>
-    /// <remarks>An empty <paramref name="dInput"/> skips dL/dX (the first layer of a training step needs none).</remarks>
-    internal override void Backward(Span<float> dInput, Span<float> gradients, ReadOnlySpan<float> dOutput, ReadOnlySpan<float> input,
+    /// <remarks>An empty <paramref name="dInput"/> skips dL/dX (the first layer of a training step needs
+    /// none).</remarks>
+    internal override void Backward(Span<float> dInput, Span<float> gradients, ReadOnlySpan<float> dOutput,
+                                    ReadOnlySpan<float> input,
                                     ReadOnlySpan<float> parameters, int batch, int steps)
     {
         int f = InputSize, h = Units, g = 3 * h, rows = steps * batch, bh = batch * h, later = rows - batch;
@@ -200,7 +214,8 @@ public sealed class Gru : Layer
             if (ResetAfter)
             {
                 var drt = dr.Slice(t * batch * g, batch * g);
-                GruGates.BackwardResetAfterUnchecked(dzt, drt, dh, zt, _recurrent.AsSpan(t * batch * g, batch * g), hPrev,
+                GruGates.BackwardResetAfterUnchecked(dzt, drt, dh, zt, _recurrent.AsSpan(t * batch * g, batch * g),
+                                                     hPrev,
                                                      Activation, RecurrentActivation, batch, h);
                 if (t > 0)
                 {
@@ -217,7 +232,8 @@ public sealed class Gru : Layer
                 if (t > 0)
                 {
                     if (ReturnSequences) TensorPrimitives.Add(dh, dOutput.Slice((t - 1) * bh, bh), dh);
-                    GemmPacked.Unchecked(dh, h, dzt, g, 1, packUT, batch, 2 * h, h);           // dh_{t-1} += dZ_t[:, z r] U_zrᵀ
+                    // dh_{t-1} += dZ_t[:, z r] U_zrᵀ
+                    GemmPacked.Unchecked(dh, h, dzt, g, 1, packUT, batch, 2 * h, h);
                 }
             }
             if (!dInput.IsEmpty)
@@ -227,13 +243,15 @@ public sealed class Gru : Layer
                 GemmPacked.Unchecked(dxt, f, dzt, g, 1, packWT, batch, g, f);                  // dX_t = dZ_t Wᵀ
             }
         }
-        // Weight gradients over all steps at once (A read transposed through its strides). Hidden block t holds h_{t-1};
+        // Weight gradients over all steps at once (A read transposed through its strides). Hidden block t holds
+        // h_{t-1};
         // step 0 (h_{-1} = 0) adds nothing to dU.
         SumRows.Unchecked(db, dz, rows, g);
         var pack = Workspace(ref _packDz, GemmPacked.PackedLength(rows, g));
         GemmPacked.PackBUnchecked(pack, dz, g, transposed: false, rows, g);
         GemmPacked.Unchecked(dw, g, input, 1, f, pack, f, rows, g);                            // dW += Xᵀ dZ
-        if (ResetAfter) SumRows.Unchecked(gradients.Slice((f + h) * g + g, g), dr, rows, g);   // db' += column sums of dR
+        // db' += column sums of dR
+        if (ResetAfter) SumRows.Unchecked(gradients.Slice((f + h) * g + g, g), dr, rows, g);
         if (later == 0) return;
         var previous = hidden.Slice(bh, later * h);
         if (ResetAfter)
@@ -245,11 +263,14 @@ public sealed class Gru : Layer
         }
         pack = pack[..GemmPacked.PackedLength(later, 2 * h)];
         GemmPacked.PackBUnchecked(pack, dz[(batch * g)..], g, transposed: false, later, 2 * h);
-        GemmPacked.Unchecked(du, g, previous, 1, h, pack, h, later, 2 * h);                    // dU_zr += H_{t-1}ᵀ dZ_zr
+        // dU_zr += H_{t-1}ᵀ dZ_zr
+        GemmPacked.Unchecked(du, g, previous, 1, h, pack, h, later, 2 * h);
         pack = pack[..GemmPacked.PackedLength(later, h)];
         GemmPacked.PackBUnchecked(pack, dz[(batch * g + 2 * h)..], g, transposed: false, later, h);
-        GemmPacked.Unchecked(du[(2 * h)..], g, _recurrent.AsSpan(bh, later * h), 1, h, pack, h, later, h); // dU_h += (r h)ᵀ dĥ̃
+        // dU_h += (r h)ᵀ dĥ̃
+        GemmPacked.Unchecked(du[(2 * h)..], g, _recurrent.AsSpan(bh, later * h), 1, h, pack, h, later, h);
     }
 
-    internal override Layer CloneUnbound() => new Gru(Units, Activation, RecurrentActivation, ReturnSequences, ResetAfter);
+    internal override Layer CloneUnbound() =>
+        new Gru(Units, Activation, RecurrentActivation, ReturnSequences, ResetAfter);
 }

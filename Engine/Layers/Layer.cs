@@ -10,7 +10,8 @@ namespace Engine.Layers;
 /// <item>its shapes: bound to an input of <see cref="InputSize"/> values per row, a sequence or not
 /// (<see cref="InputIsSequence"/>), it outputs <see cref="OutputSize"/> values per row, a sequence or not
 /// (<see cref="OutputIsSequence"/>);</item>
-/// <item>its parameters: named tensors (<see cref="Tensors"/>) in its slice of the model's flat buffer, and how its input
+/// <item>its parameters: named tensors (<see cref="Tensors"/>) in its slice of the model's flat buffer, and how its
+/// input
 /// weights reach its outputs (<see cref="InputGates"/>, <see cref="ValueGate"/>, <see cref="InputWeights"/>), for the
 /// weight-based importance methods;</item>
 /// <item>its configuration (<see cref="WriteConfig"/>), from which <see cref="LayerRegistry"/> builds it again when a
@@ -45,7 +46,8 @@ public abstract class Layer
     /// <summary>Values per input row, set when the layer joins a model.</summary>
     public int InputSize { get; private set; }
 
-    /// <summary>Whether the input is a sequence (T rows per series) or one row per series; set when the layer joins a model.</summary>
+    /// <summary>Whether the input is a sequence (T rows per series) or one row per series; set when the layer joins a
+    /// model.</summary>
     public bool InputIsSequence { get; private set; }
 
     /// <summary>Whether the output is a sequence, given how the layer was bound.</summary>
@@ -60,7 +62,8 @@ public abstract class Layer
     /// <summary>Where the layer's slice starts in the model's flat buffers.</summary>
     public int ParameterOffset { get; private set; }
 
-    /// <summary>Number of parameters, once the input size is known (cached by Bind: Tensors allocates, and training steps must not).</summary>
+    /// <summary>Number of parameters, once the input size is known (cached by Bind: Tensors allocates, and training
+    /// steps must not).</summary>
     public int ParameterCount { get; private set; }
 
     /// <summary>The layer's named tensors, offsets relative to its slice.</summary>
@@ -82,28 +85,33 @@ public abstract class Layer
     /// </summary>
     public abstract double[,] InputWeights(ReadOnlySpan<float> parameters, int gate, bool absolute);
 
-    /// <summary>Writes the layer's configuration (Keras' keys: units, activation, ...) for <see cref="LayerRegistry"/>.</summary>
+    /// <summary>Writes the layer's configuration (Keras' keys: units, activation, ...) for
+    /// <see cref="LayerRegistry"/>.</summary>
     public abstract void WriteConfig(JsonObject config);
 
     /// <summary>
-    /// Binds the layer to an input and a slice of the flat buffers; throws when the input does not suit it, with a message
+    /// Binds the layer to an input and a slice of the flat buffers; throws when the input does not suit it, with a
+    /// message
     /// that reads on from the layer's name ("needs a sequence input, ...").
     /// </summary>
     internal void Bind(int inputSize, bool inputIsSequence, int offset)
     {
         Check.Positive(inputSize, nameof(inputSize));
         if (RequiresSequence && !inputIsSequence)
-            throw new ArgumentException("needs a sequence input, but the layer before it returns only the last step: set return_sequences (returnSequences) on it");
+            throw new ArgumentException("needs a sequence input, but the layer before it returns only the last step: " +
+                                        "set return_sequences (returnSequences) on it");
         InputSize = inputSize;
         InputIsSequence = inputIsSequence;
         ParameterOffset = offset;
         BindInner();
         long count = Tensors.Sum(t => t.Shape.Aggregate(1L, (a, b) => a * b));
-        if (count > Array.MaxLength) throw new ArgumentException($"would have {count} parameters, more than an array holds");
+        if (count > Array.MaxLength)
+            throw new ArgumentException($"would have {count} parameters, more than an array holds");
         ParameterCount = (int)count;
     }
 
-    /// <summary>Called by Bind once the input is known, before the tensors are counted: a wrapper binds its inner layers.</summary>
+    /// <summary>Called by Bind once the input is known, before the tensors are counted: a wrapper binds its inner
+    /// layers.</summary>
     private protected virtual void BindInner() { }
 
     /// <summary>Keras' default initialisation of the layer's slice.</summary>
@@ -118,31 +126,40 @@ public abstract class Layer
 
     /// <summary>
     /// From dL/d(output), adds dL/d(parameters) into <paramref name="gradients"/> (the layer's slice) and
-    /// writes dL/d(input) into <paramref name="dInput"/> (overwritten; empty: not wanted). Uses what the last Forward saved.
+    /// writes dL/d(input) into <paramref name="dInput"/> (overwritten; empty: not wanted). Uses what the last Forward
+    /// saved.
     /// </summary>
-    internal abstract void Backward(Span<float> dInput, Span<float> gradients, ReadOnlySpan<float> dOutput, ReadOnlySpan<float> input,
+    internal abstract void Backward(Span<float> dInput, Span<float> gradients, ReadOnlySpan<float> dOutput,
+                                    ReadOnlySpan<float> input,
                                     ReadOnlySpan<float> parameters, int batch, int steps);
 
     /// <summary>
     /// Whether <see cref="Backward"/> with <c>steps</c> = T' after a forward pass of T &gt; T' steps of
-    /// <paramref name="batch"/> series reads only the first T' steps of what that forward saved, and gives for them, bit
-    /// for bit, the dInput the full backward gives when dOutput is zero after step T' (up to the sign of zeros): the layer
+    /// <paramref name="batch"/> series reads only the first T' steps of what that forward saved, and gives for them,
+    /// bit
+    /// for bit, the dInput the full backward gives when dOutput is zero after step T' (up to the sign of zeros): the
+    /// layer
     /// is causal and its kernels' paths do not depend on T. The input-gradient methods then stop each output step's
     /// backward pass at that step.
     /// </summary>
     internal virtual bool BackwardOverPrefix(int batch) => false;
 
     /// <summary>
-    /// Whether the last forward's output is <c>sigmoid(z)</c> of pre-activations this layer can hand to a loss fused with
+    /// Whether the last forward's output is <c>sigmoid(z)</c> of pre-activations this layer can hand to a loss fused
+    /// with
     /// the sigmoid (<see cref="PreActivation"/>, <see cref="BackwardFromPreActivation"/>).
     /// </summary>
     internal virtual bool HasSigmoidLogits => false;
 
-    /// <summary>The pre-activations z of the last forward pass, (rows, OutputSize); only when <see cref="HasSigmoidLogits"/>.</summary>
-    internal virtual ReadOnlySpan<float> PreActivation(int rows) => throw new NotSupportedException($"{TypeName} has no pre-activations");
+    /// <summary>The pre-activations z of the last forward pass, (rows, OutputSize); only when
+    /// <see cref="HasSigmoidLogits"/>.</summary>
+    internal virtual ReadOnlySpan<float> PreActivation(int rows) =>
+        throw new NotSupportedException($"{TypeName} has no pre-activations");
 
-    /// <summary>Backward from dL/dz (a loss fused with the sigmoid supplies it); only when <see cref="HasSigmoidLogits"/>.</summary>
-    internal virtual void BackwardFromPreActivation(Span<float> dInput, Span<float> gradients, ReadOnlySpan<float> dz, ReadOnlySpan<float> input,
+    /// <summary>Backward from dL/dz (a loss fused with the sigmoid supplies it); only when
+    /// <see cref="HasSigmoidLogits"/>.</summary>
+    internal virtual void BackwardFromPreActivation(Span<float> dInput, Span<float> gradients, ReadOnlySpan<float> dz,
+                                                    ReadOnlySpan<float> input,
                                                     ReadOnlySpan<float> parameters, int rows) =>
         throw new NotSupportedException($"{TypeName} has no pre-activations");
 
@@ -155,7 +172,8 @@ public abstract class Layer
     /// <summary>Grows a workspace buffer when a larger batch arrives; reused, never shrunk.</summary>
     protected internal static Span<float> Workspace(ref float[] buffer, long length)
     {
-        if (buffer.Length < length) Grow(ref buffer, length); // off the common path: the call stays small enough to inline
+        // off the common path: the call stays small enough to inline
+        if (buffer.Length < length) Grow(ref buffer, length);
         return buffer.AsSpan(0, (int)length);
     }
 
@@ -165,19 +183,24 @@ public abstract class Layer
         buffer = new float[length];
     }
 
-    /// <summary>The identity (I, I), the one input block of a layer that passes its input on (Dropout, LastStep).</summary>
+    /// <summary>The identity (I, I), the one input block of a layer that passes its input on (Dropout,
+    /// LastStep).</summary>
     protected double[,] IdentityBlock(int gate)
     {
-        if (gate != 0) throw new ArgumentOutOfRangeException(nameof(gate), gate, $"{TypeName} has one block, the identity");
+        if (gate != 0)
+            throw new ArgumentOutOfRangeException(nameof(gate), gate, $"{TypeName} has one block, the identity");
         var identity = new double[InputSize, InputSize];
         for (int i = 0; i < InputSize; i++) identity[i, i] = 1;
         return identity;
     }
 
-    /// <summary>Block <paramref name="gate"/> of <paramref name="gates"/> equal blocks of a kernel (rows, gates x units), as doubles.</summary>
-    protected static double[,] KernelBlock(ReadOnlySpan<float> kernel, int rows, int units, int gates, int gate, bool absolute)
+    /// <summary>Block <paramref name="gate"/> of <paramref name="gates"/> equal blocks of a kernel (rows, gates x
+    /// units), as doubles.</summary>
+    protected static double[,] KernelBlock(ReadOnlySpan<float> kernel, int rows, int units, int gates, int gate,
+                                           bool absolute)
     {
-        if ((uint)gate >= (uint)gates) throw new ArgumentOutOfRangeException(nameof(gate), gate, $"the kernel has {gates} gate blocks");
+        if ((uint)gate >= (uint)gates)
+            throw new ArgumentOutOfRangeException(nameof(gate), gate, $"the kernel has {gates} gate blocks");
         var block = new double[rows, units];
         int width = gates * units, offset = gate * units;
         for (int r = 0; r < rows; r++)

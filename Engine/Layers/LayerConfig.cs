@@ -6,8 +6,10 @@ using Engine.Kernels;
 namespace Engine.Layers;
 
 /// <summary>
-/// A layer's configuration as saved (<see cref="Layer.WriteConfig"/>): a JSON object with Keras' keys. The getters check
-/// presence, type and range and throw <see cref="ArgumentException"/> naming the layer and the key, so a model file with a
+/// A layer's configuration as saved (<see cref="Layer.WriteConfig"/>): a JSON object with Keras' keys. The getters
+/// check
+/// presence, type and range and throw <see cref="ArgumentException"/> naming the layer and the key, so a model file
+/// with a
 /// bad field is refused in one line before anything is allocated.
 /// </summary>
 public sealed class LayerConfig
@@ -32,12 +34,14 @@ public sealed class LayerConfig
     /// <summary>How errors name the layer.</summary>
     public string Where => _where;
 
-    /// <summary>A whole number in [<paramref name="min"/>, <paramref name="max"/>]; <paramref name="fallback"/> when absent (required when null).</summary>
+    /// <summary>A whole number in [<paramref name="min"/>, <paramref name="max"/>]; <paramref name="fallback"/> when
+    /// absent (required when null).</summary>
     public int WholeNumber(string key, int min, int max, int? fallback = null)
     {
         var node = Get(key, fallback is null);
         if (node is null) return fallback!.Value;
-        if (node is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<int>(out int n) && n >= min && n <= max) return n;
+        if (node is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<int>(out int n)
+            && n >= min && n <= max) return n;
         throw Bad(key, $"a whole number from {min} to {max}", node);
     }
 
@@ -49,20 +53,26 @@ public sealed class LayerConfig
     {
         var node = Get(key, fallback is null);
         if (node is null) return fallback!.Value;
-        if (node is JsonValue v && v.GetValueKind() is JsonValueKind.True or JsonValueKind.False) return v.GetValue<bool>();
+        if (node is JsonValue v && v.GetValueKind() is JsonValueKind.True or JsonValueKind.False)
+            return v.GetValue<bool>();
         throw Bad(key, "true or false", node);
     }
 
-    /// <summary>A number in [<paramref name="min"/>, <paramref name="max"/>]; <paramref name="fallback"/> when absent (required when null).</summary>
+    /// <summary>A number in [<paramref name="min"/>, <paramref name="max"/>]; <paramref name="fallback"/> when absent
+    /// (required when null).</summary>
     public double Number(string key, double min, double max, double? fallback = null)
     {
         var node = Get(key, fallback is null);
         if (node is null) return fallback!.Value;
-        if (node is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<double>(out double x) && x >= min && x <= max) return x;
-        throw Bad(key, $"a number from {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}", node);
+        if (node is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<double>(out double x)
+            && x >= min && x <= max) return x;
+        throw Bad(key,
+                  $"a number from {min.ToString(CultureInfo.InvariantCulture)} to " +
+                  $"{max.ToString(CultureInfo.InvariantCulture)}", node);
     }
 
-    /// <summary>A string, one of <paramref name="values"/> when given; <paramref name="fallback"/> when absent (required when null).</summary>
+    /// <summary>A string, one of <paramref name="values"/> when given; <paramref name="fallback"/> when absent
+    /// (required when null).</summary>
     public string Text(string key, string? fallback = null, params string[] values)
     {
         var node = Get(key, fallback is null);
@@ -75,12 +85,14 @@ public sealed class LayerConfig
         throw Bad(key, values.Length == 0 ? "a string" : $"one of {string.Join(", ", values)}", node);
     }
 
-    /// <summary>An activation by its name (<see cref="ActivationNames"/>); <paramref name="fallback"/> when absent (required when null).</summary>
+    /// <summary>An activation by its name (<see cref="ActivationNames"/>); <paramref name="fallback"/> when absent
+    /// (required when null).</summary>
     public Activation Activation(string key, Activation? fallback = null)
     {
         var node = Get(key, fallback is null);
         if (node is null) return fallback!.Value;
-        if (node is JsonValue v && v.GetValueKind() == JsonValueKind.String && ActivationNames.TryParse(v.GetValue<string>(), out var a)) return a;
+        if (node is JsonValue v && v.GetValueKind() == JsonValueKind.String
+            && ActivationNames.TryParse(v.GetValue<string>(), out var a)) return a;
         throw Bad(key, $"an activation name ({ActivationNames.Accepted})", node);
     }
 

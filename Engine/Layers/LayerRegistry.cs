@@ -30,11 +30,14 @@ internal static class LayerRegistry
     /// </summary>
     public static Layer Create(JsonObject config, string where)
     {
-        if (!config.TryGetPropertyValue("type", out var node) || node is not JsonValue v || v.GetValueKind() != JsonValueKind.String)
-            throw new ArgumentException($"{where}: the configuration has no 'type' (one of {string.Join(", ", Factories.Keys)})");
+        if (!config.TryGetPropertyValue("type", out var node) || node is not JsonValue v
+            || v.GetValueKind() != JsonValueKind.String)
+            throw new ArgumentException($"{where}: the configuration has no 'type' (one of {string.Join(", " +
+                                        $"", Factories.Keys)})");
         string type = v.GetValue<string>();
         if (!Factories.TryGetValue(type, out var factory))
-            throw new ArgumentException($"{where}: layer type '{(type.Length > 40 ? type[..40] + "..." : type)}' is not supported; supported: {string.Join(", ", Factories.Keys)}");
+            throw new ArgumentException($"{where}: layer type '{(type.Length > 40 ? type[..40] + "..." : type)}' is " +
+                                        $"not supported; supported: {string.Join(", ", Factories.Keys)}");
         return factory(new LayerConfig(config, $"{where} ({type})"));
     }
 

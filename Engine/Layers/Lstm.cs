@@ -20,7 +20,8 @@ namespace Engine.Layers;
 /// </summary>
 public sealed class Lstm : Layer
 {
-    public Lstm(int units, Activation activation = Activation.Tanh, Activation recurrentActivation = Activation.Sigmoid, bool returnSequences = false)
+    public Lstm(int units, Activation activation = Activation.Tanh, Activation recurrentActivation = Activation.Sigmoid,
+                bool returnSequences = false)
         : base(units, activation)
     {
         RecurrentActivation = recurrentActivation;
@@ -63,9 +64,11 @@ public sealed class Lstm : Layer
         config["return_sequences"] = ReturnSequences;
     }
 
-    /// <summary>Reads <c>units</c>, <c>activation</c> (default tanh), <c>recurrent_activation</c> (default sigmoid), <c>return_sequences</c> (default false).</summary>
+    /// <summary>Reads <c>units</c>, <c>activation</c> (default tanh), <c>recurrent_activation</c> (default sigmoid),
+    /// <c>return_sequences</c> (default false).</summary>
     public static Lstm FromConfig(LayerConfig config) =>
-        new(config.Units(), config.Activation("activation", Activation.Tanh), config.Activation("recurrent_activation", Activation.Sigmoid),
+        new(config.Units(), config.Activation("activation", Activation.Tanh),
+            config.Activation("recurrent_activation", Activation.Sigmoid),
             config.Bool("return_sequences", false));
 
     /// <summary>The kernel W (F, 4H) in the layer's slice.</summary>
@@ -86,7 +89,8 @@ public sealed class Lstm : Layer
     }
 
 
-    /// <summary>Whether layers of at most 16 units run their whole time loop in <see cref="LstmSequence"/> (tests compare both paths).</summary>
+    /// <summary>Whether layers of at most 16 units run their whole time loop in <see cref="LstmSequence"/> (tests
+    /// compare both paths).</summary>
     internal bool UseSequenceKernel { get; set; } = true;
 
     // The execution strategies, each owning its buffers, created when first used; _last ran the last forward pass.
@@ -94,13 +98,16 @@ public sealed class Lstm : Layer
     private LstmSmallPath? _small;
     private ILstmPath? _last;
 
-    /// <summary>The strategy the last forward pass took (tests check that the path under test is the one taken).</summary>
+    /// <summary>The strategy the last forward pass took (tests check that the path under test is the one
+    /// taken).</summary>
     internal ILstmPath? LastPath => _last;
 
-    internal override void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int batch, int steps,
+    internal override void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters,
+                                   int batch, int steps,
                                    bool training)
     {
-        _last = UseSequenceKernel && LstmSequence.Supported(Units) ? _small ??= new LstmSmallPath(this) : _gemm ??= new LstmGemmPath(this);
+        _last = UseSequenceKernel
+            && LstmSequence.Supported(Units) ? _small ??= new LstmSmallPath(this) : _gemm ??= new LstmGemmPath(this);
         _last.Forward(output, input, parameters, batch, steps);
     }
 
@@ -113,8 +120,10 @@ public sealed class Lstm : Layer
     internal override bool BackwardOverPrefix(int batch) => batch % LstmSequence.InputGradientRows == 0;
 
     /// <inheritdoc/>
-    /// <remarks>An empty <paramref name="dInput"/> skips dL/dX (the first layer of a training step needs none).</remarks>
-    internal override void Backward(Span<float> dInput, Span<float> gradients, ReadOnlySpan<float> dOutput, ReadOnlySpan<float> input,
+    /// <remarks>An empty <paramref name="dInput"/> skips dL/dX (the first layer of a training step needs
+    /// none).</remarks>
+    internal override void Backward(Span<float> dInput, Span<float> gradients, ReadOnlySpan<float> dOutput,
+                                    ReadOnlySpan<float> input,
                                     ReadOnlySpan<float> parameters, int batch, int steps)
     {
         if (_last is null) throw new InvalidOperationException("Backward needs a Forward pass first");

@@ -3,10 +3,12 @@ using Engine.Threading;
 
 namespace Engine.Layers;
 
-/// <summary>How an <see cref="Lstm"/> layer runs a pass: one strategy per type, owning its buffers, forward and backward side by side.</summary>
+/// <summary>How an <see cref="Lstm"/> layer runs a pass: one strategy per type, owning its buffers, forward and
+/// backward side by side.</summary>
 internal interface ILstmPath
 {
-    /// <summary>The layer's forward pass (see <see cref="Layer.Forward"/>): output rows T x N (sequences) or N.</summary>
+    /// <summary>The layer's forward pass (see <see cref="Layer.Forward"/>): output rows T x N (sequences) or
+    /// N.</summary>
     void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int batch, int steps);
 
     /// <summary>The layer's backward pass after this path's forward (see <see cref="Layer.Backward"/>).</summary>
@@ -15,8 +17,10 @@ internal interface ILstmPath
 }
 
 /// <summary>
-/// The general path of an <see cref="Lstm"/> layer, any size: the input projection X W + b as one product over all steps
-/// for small batches, or step by step from <see cref="StepwiseBatch"/> on; only h U inside the time loop, against a copy
+/// The general path of an <see cref="Lstm"/> layer, any size: the input projection X W + b as one product over all
+/// steps
+/// for small batches, or step by step from <see cref="StepwiseBatch"/> on; only h U inside the time loop, against a
+/// copy
 /// of U packed once per pass (<see cref="GemmPacked"/>); the gate math of a step one fused kernel over the batch
 /// (<see cref="LstmGates"/>). Large layers split their units between threads in the forward pass
 /// (<see cref="LstmUnitSplit"/>, which writes this path's saved state). Backward is backpropagation through time: each
@@ -51,7 +55,8 @@ internal sealed class LstmGemmPath(Lstm layer) : ILstmPath
     // gates); below it, one product over all steps (batch 1: each step's x_t W would stream W from L2 for one row).
     internal const int StepwiseBatch = 8;
 
-    public unsafe void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int batch, int steps)
+    public unsafe void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int batch,
+                               int steps)
     {
         int h = layer.Units, rows = steps * batch;
         Layer.Workspace(ref Gates, (long)rows * 4 * h);
@@ -73,7 +78,8 @@ internal sealed class LstmGemmPath(Lstm layer) : ILstmPath
     internal unsafe void ForwardAlone(float* x, float* pr, int steps, int batch)
     {
         int f = layer.InputSize, h = layer.Units, g = 4 * h, rows = steps * batch, bh = batch * h;
-        ReadOnlySpan<float> input = new(x, rows * f), w = new(pr, f * g), u = new(pr + f * g, h * g), b = new(pr + (f + h) * g, g);
+        ReadOnlySpan<float> input = new(x, rows * f), w = new(pr, f * g), u = new(pr + f * g, h * g),
+        b = new(pr + (f + h) * g, g);
         Span<float> gates = Gates.AsSpan(0, rows * g), cells = Cells, hidden = Hidden, cellAct = CellAct;
         bool stepwise = batch >= StepwiseBatch;
         var packW = Layer.Workspace(ref _packW, GemmPacked.PackedLength(f, g));
@@ -83,7 +89,8 @@ internal sealed class LstmGemmPath(Lstm layer) : ILstmPath
         if (!stepwise)
         {
             BroadcastRows.Unchecked(gates, b, rows, g);
-            GemmPacked.Unchecked(gates, g, input, f, 1, packW, rows, f, g);              // Z = X W + b, every step at once
+            // Z = X W + b, every step at once
+            GemmPacked.Unchecked(gates, g, input, f, 1, packW, rows, f, g);
         }
         for (int t = 0; t < steps; t++)
         {
@@ -92,25 +99,31 @@ internal sealed class LstmGemmPath(Lstm layer) : ILstmPath
             if (stepwise)
             {
                 BroadcastRows.Unchecked(zt, b, batch, g);
-                GemmPacked.Unchecked(zt, g, input.Slice(t * batch * f, batch * f), f, 1, packW, batch, f, g); // Z_t = x_t W + b
+                // Z_t = x_t W + b
+                GemmPacked.Unchecked(zt, g, input.Slice(t * batch * f, batch * f), f, 1, packW, batch, f, g);
             }
             if (t > 0) GemmPacked.Unchecked(zt, g, hidden.Slice(r, bh), h, 1, packU, batch, h, g); // Z_t += h_{t-1} U
-            LstmGates.ForwardUnchecked(zt, cells.Slice(r + bh, bh), cellAct.Slice(r, bh), hidden.Slice(r + bh, bh), cells.Slice(r, bh),
+            LstmGates.ForwardUnchecked(zt, cells.Slice(r + bh, bh), cellAct.Slice(r, bh), hidden.Slice(r + bh, bh),
+                                       cells.Slice(r, bh),
                                        layer.Activation, layer.RecurrentActivation, batch, h);
         }
     }
 
-    /// <remarks>An empty <paramref name="dInput"/> skips dL/dX (the first layer of a training step needs none).</remarks>
-    public void Backward(Span<float> dInput, Span<float> gradients, ReadOnlySpan<float> dOutput, ReadOnlySpan<float> input,
+    /// <remarks>An empty <paramref name="dInput"/> skips dL/dX (the first layer of a training step needs
+    /// none).</remarks>
+    public void Backward(Span<float> dInput, Span<float> gradients, ReadOnlySpan<float> dOutput,
+                         ReadOnlySpan<float> input,
                          ReadOnlySpan<float> parameters, int batch, int steps)
     {
         int f = layer.InputSize, h = layer.Units, g = 4 * h, rows = steps * batch;
         ReadOnlySpan<float> w = parameters[..(f * g)], u = parameters.Slice(f * g, h * g);
         Span<float> dw = gradients[..(f * g)], du = gradients.Slice(f * g, h * g), db = gradients.Slice((f + h) * g, g);
-        var dz = Layer.Workspace(ref _dz, (long)batch * g);                            // (N, 4H) dL/dz_t of the current step
+        // (N, 4H) dL/dz_t of the current step
+        var dz = Layer.Workspace(ref _dz, (long)batch * g);
         // dZ packed step by step, steps 1.. and step 0 apart: dU needs no step 0 (h_{-1} = 0), dW needs all steps.
         int later = rows - batch;
-        var packDz = Layer.Workspace(ref _packDz, later == 0 ? 0 : GemmPacked.PackedLength(later, g)); // dZ_{1..} ((T-1) N, 4H)
+        // dZ_{1..} ((T-1) N, 4H)
+        var packDz = Layer.Workspace(ref _packDz, later == 0 ? 0 : GemmPacked.PackedLength(later, g));
         var packDz0 = Layer.Workspace(ref _packDz0, GemmPacked.PackedLength(batch, g));                  // dZ_0 (N, 4H)
         var dh = Layer.Workspace(ref _dh, batch * h);
         var dc = Layer.Workspace(ref _dc, batch * h);
@@ -144,7 +157,8 @@ internal sealed class LstmGemmPath(Lstm layer) : ILstmPath
                 GemmPacked.Unchecked(dxt, f, dz, g, 1, packWT, batch, g, f);             // dX_t = dz_t Wᵀ
             }
         }
-        // Weight gradients over all steps at once (A read transposed through its strides): dW += X_0ᵀ dZ_0 + X_{1..}ᵀ dZ_{1..},
+        // Weight gradients over all steps at once (A read transposed through its strides): dW += X_0ᵀ dZ_0 + X_{1..}ᵀ
+        // dZ_{1..},
         // dU += H_{t-1}ᵀ dZ over t ≥ 1 (hidden block t holds h_{t-1}).
         GemmPacked.Unchecked(dw, g, input, 1, f, packDz0, f, batch, g);
         if (later == 0) return;
@@ -152,12 +166,14 @@ internal sealed class LstmGemmPath(Lstm layer) : ILstmPath
         GemmPacked.Unchecked(du, g, Hidden.AsSpan(batch * h, later * h), 1, h, packDz, h, later, g);
     }
 
-    /// <summary>Gate backward steps of at least this many (row, unit) pairs split their batch rows between threads.</summary>
+    /// <summary>Gate backward steps of at least this many (row, unit) pairs split their batch rows between
+    /// threads.</summary>
     internal const int RowThreadThreshold = 1 << 12;
 
     // LstmGates.BackwardUnchecked for one step; a large batch is split by rows between the team's members (rows are
     // independent, so results do not depend on the thread count).
-    private static unsafe void GatesBackward(Span<float> dz, Span<float> dc, ReadOnlySpan<float> dh, ReadOnlySpan<float> gates, ReadOnlySpan<float> cPrev,
+    private static unsafe void GatesBackward(Span<float> dz, Span<float> dc, ReadOnlySpan<float> dh,
+                                             ReadOnlySpan<float> gates, ReadOnlySpan<float> cPrev,
                                              ReadOnlySpan<float> s, Activation a, Activation r, int rows, int units)
     {
         if (rows > 1 && Parallelism.MaxThreads > 1 && rows * units >= RowThreadThreshold)
@@ -166,15 +182,18 @@ internal sealed class LstmGemmPath(Lstm layer) : ILstmPath
         LstmGates.BackwardUnchecked(dz, dc, dh, gates, cPrev, s, a, r, rows, units);
     }
 
-    private readonly unsafe struct GatesBackwardJob(float* dz, float* dc, float* dh, float* gates, float* cPrev, float* s,
+    private readonly unsafe struct GatesBackwardJob(float* dz, float* dc, float* dh, float* gates, float* cPrev,
+                                                    float* s,
                                                     Activation a, Activation r, int rows, int units) : ITeamWork
     {
         public void Execute(TeamMember member)
         {
             int n0 = member.Start(rows), n = member.End(rows) - n0, h = units, g = 4 * units;
             if (n == 0) return;
-            LstmGates.BackwardUnchecked(new Span<float>(dz + n0 * g, n * g), new Span<float>(dc + n0 * h, n * h), new ReadOnlySpan<float>(dh + n0 * h, n * h),
-                                        new ReadOnlySpan<float>(gates + n0 * g, n * g), new ReadOnlySpan<float>(cPrev + n0 * h, n * h),
+            LstmGates.BackwardUnchecked(new Span<float>(dz + n0 * g, n * g), new Span<float>(dc + n0 * h, n * h),
+                                        new ReadOnlySpan<float>(dh + n0 * h, n * h),
+                                        new ReadOnlySpan<float>(gates + n0 * g, n * g),
+                                        new ReadOnlySpan<float>(cPrev + n0 * h, n * h),
                                         new ReadOnlySpan<float>(s + n0 * h, n * h), a, r, n, units);
         }
     }

@@ -4,8 +4,10 @@ namespace Engine.Layers;
 
 /// <summary>
 /// The small-layer path of an <see cref="Lstm"/> layer (H ≤ 16, <see cref="LstmSequence.Supported"/>): the whole time
-/// loop of forward and of backward runs in <see cref="LstmSequence"/>, over the saved state with padded rows (gates and dz
-/// (T N, R) with R = 16, 32 or 64, the others (·, P = R / 4)) and the parameters copied into padded layouts on every pass
+/// loop of forward and of backward runs in <see cref="LstmSequence"/>, over the saved state with padded rows (gates and
+/// dz
+/// (T N, R) with R = 16, 32 or 64, the others (·, P = R / 4)) and the parameters copied into padded layouts on every
+/// pass
 /// (the parameters stay in Keras' layout: Adam and the importance methods write them in place).
 /// </summary>
 internal sealed class LstmSmallPath(Lstm layer) : ILstmPath
@@ -27,9 +29,11 @@ internal sealed class LstmSmallPath(Lstm layer) : ILstmPath
     private float[] _wtp = [];     // (R, Fp) Wᵀ
     private int _packedInputs = -1; // the input width _utp and _wtp were laid out for (-1: not yet)
 
-    public unsafe void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int batch, int steps)
+    public unsafe void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int batch,
+                               int steps)
     {
-        int f = layer.InputSize, h = layer.Units, rl = LstmSequence.PackedRowLength(h, batch), initial = batch * LstmSequence.RowLength(h) / 4;
+        int f = layer.InputSize, h = layer.Units, rl = LstmSequence.PackedRowLength(h, batch),
+        initial = batch * LstmSequence.RowLength(h) / 4;
         var gates = Layer.Workspace(ref _gates, LstmSequence.GatesLength(steps, batch, h));
         var cells = Layer.Workspace(ref _cells, LstmSequence.StateLength(steps + 1, batch, h));
         var hidden = Layer.Workspace(ref _hidden, LstmSequence.HiddenLength(steps, batch, h));
@@ -39,7 +43,8 @@ internal sealed class LstmSmallPath(Lstm layer) : ILstmPath
         var bp = Layer.Workspace(ref _bp, rl);
         cells[..initial].Clear(); // c_0 = h_0 = 0 (at least N P floats in either layout)
         hidden[..initial].Clear();
-        fixed (float* y = output, x = input, pr = parameters, wpp = wp, upp = up, bpp = bp, gp = gates, cp = cells, sp = cellAct, hp = hidden)
+        fixed (float* y = output, x = input, pr = parameters, wpp = wp, upp = up, bpp = bp, gp = gates, cp = cells,
+               sp = cellAct, hp = hidden)
         {
             LstmSequence.PackForward(wpp, upp, bpp, pr, f, h, batch);
             LstmSequence.Forward(y, x, new LstmSequence.Pass
@@ -51,30 +56,37 @@ internal sealed class LstmSmallPath(Lstm layer) : ILstmPath
         }
     }
 
-    public unsafe void Backward(Span<float> dInput, Span<float> gradients, ReadOnlySpan<float> dOutput, ReadOnlySpan<float> input,
+    public unsafe void Backward(Span<float> dInput, Span<float> gradients, ReadOnlySpan<float> dOutput,
+                                ReadOnlySpan<float> input,
                                 ReadOnlySpan<float> parameters, int batch, int steps)
     {
         const int L = LstmSequence.Lanes;
-        int f = layer.InputSize, h = layer.Units, g = 4 * h, fp = LstmSequence.PaddedInputs(f), rl = LstmSequence.RowLength(h);
+        int f = layer.InputSize, h = layer.Units, g = 4 * h, fp = LstmSequence.PaddedInputs(f),
+        rl = LstmSequence.RowLength(h);
         var utp = Layer.Workspace(ref _utp, Math.Max(rl * L, LstmSequence.PackedRowLength(h, batch)));
         var wtp = Layer.Workspace(ref _wtp, dInput.IsEmpty ? 0 : rl * fp);
         var dz = Layer.Workspace(ref _dz, LstmSequence.DzLength(steps, batch, h));
         var dh = Layer.Workspace(ref _dh, batch * L);
         var dc = Layer.Workspace(ref _dc, batch * L);
         dh.Clear(); dc.Clear();
-        fixed (float* dx = dInput, gr = gradients, dy = dOutput, x = input, pr = parameters, utpp = utp, wtpp = wtp, dzp = dz,
+        fixed (float* dx = dInput, gr = gradients, dy = dOutput, x = input, pr = parameters, utpp = utp, wtpp = wtp,
+               dzp = dz,
                dhp = dh, dcp = dc, gp = _gates, cp = _cells, sp = _cellAct, hp = _hidden)
         {
-            // The zeros of the transposed copies are written once per layout: grown workspaces start zeroed, and only a layer bound
+            // The zeros of the transposed copies are written once per layout: grown workspaces start zeroed, and only a
+            // layer bound
             // again (another input width) finds other values there.
             LstmSequence.PackBackward(utpp, dInput.IsEmpty ? null : wtpp, pr, f, h, batch, clear: _packedInputs != f);
             _packedInputs = f;
-            LstmSequence.Backward(dInput.IsEmpty ? null : dx, gr, gr + f * g, gr + (f + h) * g, dy, x, new LstmSequence.Pass
-            {
-                Steps = steps, Batch = batch, Inputs = f, Units = h, Sequences = layer.ReturnSequences,
-                Activation = layer.Activation, RecurrentActivation = layer.RecurrentActivation,
-                Gates = gp, Cells = cp, CellAct = sp, Hidden = hp, Utp = utpp, Wtp = wtpp, Dz = dzp, Dh = dhp, Dc = dcp,
-            });
+            LstmSequence.Backward(dInput.IsEmpty ? null : dx, gr, gr + f * g, gr + (f + h) * g, dy, x,
+                                  new LstmSequence.Pass
+                                  {
+                                      Steps = steps, Batch = batch, Inputs = f, Units = h,
+                                      Sequences = layer.ReturnSequences,
+                                      Activation = layer.Activation, RecurrentActivation = layer.RecurrentActivation,
+                                      Gates = gp, Cells = cp, CellAct = sp, Hidden = hp, Utp = utpp, Wtp = wtpp,
+                                      Dz = dzp, Dh = dhp, Dc = dcp,
+                                  });
         }
     }
 }

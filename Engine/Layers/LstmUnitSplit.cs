@@ -8,15 +8,18 @@ namespace Engine.Layers;
 /// <see cref="WorkerTeam"/> (W3: one series, 256 units): member m computes units [u0, u0 + hp) of Count near-equal
 /// slices. Each member packs its columns of the four gate blocks of W and U (its own copy, which stays in its core's
 /// cache), computes its columns of Z for every step, then per step its columns of h_{t-1} U and the gate math for its
-/// units, all into its own scratch: writes to cache lines the other members also write would bounce between the cores on
+/// units, all into its own scratch: writes to cache lines the other members also write would bounce between the cores
+/// on
 /// every step. A barrier per step publishes h_t; each member then gathers the whole h_t row from the others' scratch.
 /// After the last step the members copy the saved state (gates, c, a(c), h), a share of the rows each, into the
-/// <see cref="LstmGemmPath"/>'s (T, N, ·) layouts, so its backward pass is the same. Every element is computed as on one
+/// <see cref="LstmGemmPath"/>'s (T, N, ·) layouts, so its backward pass is the same. Every element is computed as on
+/// one
 /// thread: bit-identical results.
 /// </summary>
 internal static class LstmUnitSplit
 {
-    /// <summary>Recurrent products (batch H 4H multiply-adds per step) from this size on split the layer's units between threads.</summary>
+    /// <summary>Recurrent products (batch H 4H multiply-adds per step) from this size on split the layer's units
+    /// between threads.</summary>
     internal const long ThreadThreshold = 1 << 15;
 
     /// <summary>
@@ -29,7 +32,8 @@ internal static class LstmUnitSplit
     }
     [ThreadStatic] private static Part? t_part;
 
-    /// <summary>Runs the forward pass split by units when threads are allowed and the layer is large enough; false when not.</summary>
+    /// <summary>Runs the forward pass split by units when threads are allowed and the layer is large enough; false when
+    /// not.</summary>
     public static unsafe bool TryForward(LstmGemmPath path, float* x, float* pr, int steps, int batch)
     {
         long h = path.Owner.Units;
@@ -40,7 +44,8 @@ internal static class LstmUnitSplit
         return true;
     }
 
-    private readonly unsafe struct ForwardJob(LstmGemmPath path, Part[] parts, float* x, float* parameters, int steps, int batch) : ITeamWork
+    private readonly unsafe struct ForwardJob(LstmGemmPath path, Part[] parts, float* x, float* parameters, int steps,
+                                              int batch) : ITeamWork
     {
         public void Execute(TeamMember member)
         {
@@ -49,13 +54,16 @@ internal static class LstmUnitSplit
         }
     }
 
-    private static unsafe void ForwardPart(LstmGemmPath path, Part[] parts, TeamMember m, float* x, float* pr, int steps, int batch)
+    private static unsafe void ForwardPart(LstmGemmPath path, Part[] parts, TeamMember m, float* x, float* pr,
+                                           int steps, int batch)
     {
         var layer = path.Owner;
         int f = layer.InputSize, h = layer.Units, g = 4 * h, rows = steps * batch, bh = batch * h;
         int u0 = m.Start(h), hp = m.End(h) - u0, gp = 4 * hp;
-        ReadOnlySpan<float> input = new(x, rows * f), w = new(pr, f * g), u = new(pr + f * g, h * g), b = new(pr + (f + h) * g, g);
-        Span<float> gates = path.Gates.AsSpan(0, rows * g), cells = path.Cells, hidden = path.Hidden, cellAct = path.CellAct;
+        ReadOnlySpan<float> input = new(x, rows * f), w = new(pr, f * g), u = new(pr + f * g, h * g),
+        b = new(pr + (f + h) * g, g);
+        Span<float> gates = path.Gates.AsSpan(0, rows * g), cells = path.Cells, hidden = path.Hidden,
+        cellAct = path.CellAct;
         bool stepwise = batch >= LstmGemmPath.StepwiseBatch;
         var part = parts[m.Index] = t_part ??= new Part();
         int bp = batch * hp;
@@ -63,7 +71,8 @@ internal static class LstmUnitSplit
         var c = Layer.Workspace(ref part.C, (long)(steps + 1) * bp);           // ((T+1) N, hp) c_t, block 0 = c_0 = 0
         var s = Layer.Workspace(ref part.S, (long)rows * hp);                  // (T N, hp) a(c_t)
         var hs = Layer.Workspace(ref part.H, (long)(steps + 1) * bp);          // ((T+1) N, hp) h_t, block 0 = h_0 = 0
-        var hRow = Layer.Workspace(ref part.A, bh);                            // (N, H) h_{t-1} gathered from every member
+        // (N, H) h_{t-1} gathered from every member
+        var hRow = Layer.Workspace(ref part.A, bh);
         if (hp > 0)
         {
             var packW = Layer.Workspace(ref part.W, GemmPacked.PackedLength(f, gp));
@@ -92,10 +101,12 @@ internal static class LstmUnitSplit
                 }
                 if (t > 0)
                 {
-                    for (int q = 0; q < m.Count; q++) Gather(hRow, parts[q].H, t, batch, h, new TeamMember(q, m.Count, null));
+                    for (int q = 0; q < m.Count; q++)
+                        Gather(hRow, parts[q].H, t, batch, h, new TeamMember(q, m.Count, null));
                     GemmPacked.Unchecked(zt, gp, hRow, h, 1, part.U, batch, h, gp);
                 }
-                LstmGates.ForwardUnchecked(zt, c.Slice((t + 1) * bp, bp), s.Slice(t * bp, bp), hs.Slice((t + 1) * bp, bp), c.Slice(t * bp, bp),
+                LstmGates.ForwardUnchecked(zt, c.Slice((t + 1) * bp, bp), s.Slice(t * bp, bp),
+                                           hs.Slice((t + 1) * bp, bp), c.Slice(t * bp, bp),
                                            layer.Activation, layer.RecurrentActivation, batch, hp);
             }
             m.Barrier(); // h_t published (after the last step: every member's state complete)
@@ -110,7 +121,8 @@ internal static class LstmUnitSplit
             if (vp == 0) continue;
             for (int row = r0; row < r1; row++)
             {
-                for (int gate = 0; gate < 4; gate++) other.Z.AsSpan(row * 4 * vp + gate * vp, vp).CopyTo(gates.Slice(row * g + gate * h + v0, vp));
+                for (int gate = 0; gate < 4; gate++)
+                    other.Z.AsSpan(row * 4 * vp + gate * vp, vp).CopyTo(gates.Slice(row * g + gate * h + v0, vp));
                 other.C.AsSpan((row + batch) * vp, vp).CopyTo(cells.Slice((row + batch) * h + v0, vp));
                 other.S.AsSpan(row * vp, vp).CopyTo(cellAct.Slice(row * h + v0, vp));
                 other.H.AsSpan((row + batch) * vp, vp).CopyTo(hidden.Slice((row + batch) * h + v0, vp));

@@ -33,7 +33,8 @@ public sealed class BinaryCrossEntropy : ILoss
                 var p = new Vector<float>(prediction[i..]);
                 var y = new Vector<float>(target[i..]);
                 var inside = Vector.GreaterThan(p, lo) & Vector.LessThan(p, hi);
-                Vector.ConditionalSelect(inside, s * (p - y) / (p * (Vector<float>.One - p)), Vector<float>.Zero).CopyTo(dPrediction[i..]);
+                Vector.ConditionalSelect(inside, s * (p - y) / (p * (Vector<float>.One - p)),
+                                         Vector<float>.Zero).CopyTo(dPrediction[i..]);
             }
         }
         for (; i < prediction.Length; i++)
@@ -48,18 +49,21 @@ public sealed class BinaryCrossEntropy : ILoss
     {
         Check.SameLength(prediction, target, nameof(prediction), nameof(target));
         double sum = 0;
-        for (int i = 0; i < prediction.Length; i++) sum -= Term(Math.Clamp(prediction[i], Epsilon, 1f - Epsilon), target[i]);
+        for (int i = 0; i < prediction.Length; i++)
+            sum -= Term(Math.Clamp(prediction[i], Epsilon, 1f - Epsilon), target[i]);
         return (float)(sum / prediction.Length);
     }
 
-    // y ln pc + (1 - y) ln(1 - pc) with one log for a 0/1 target: both logs are finite and negative inside the clip, so the
+    // y ln pc + (1 - y) ln(1 - pc) with one log for a 0/1 target: both logs are finite and negative inside the clip, so
+    // the
     // other product is a signed zero that leaves the sum's bits unchanged.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float Term(float pc, float y) =>
         y == 1f ? MathF.Log(pc) : y == 0f ? MathF.Log(1f - pc) : y * MathF.Log(pc) + (1f - y) * MathF.Log(1f - pc);
 
     /// <summary>The fused form: <see cref="ComputeFromLogits"/>; always true.</summary>
-    public bool TryComputeFromLogits(ReadOnlySpan<float> logits, ReadOnlySpan<float> target, Span<float> dLogits, out float value)
+    public bool TryComputeFromLogits(ReadOnlySpan<float> logits, ReadOnlySpan<float> target, Span<float> dLogits,
+                                     out float value)
     {
         value = ComputeFromLogits(logits, target, dLogits);
         return true;

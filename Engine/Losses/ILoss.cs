@@ -1,12 +1,14 @@
 namespace Engine.Losses;
 
-/// <summary>A loss averaged over every element of the prediction (Keras: mean over outputs, then over the batch).</summary>
+/// <summary>A loss averaged over every element of the prediction (Keras: mean over outputs, then over the
+/// batch).</summary>
 public interface ILoss
 {
     /// <summary>Keras' name: binary_crossentropy, mean_squared_error.</summary>
     string Name { get; }
 
-    /// <summary>Returns the mean loss and writes its gradient with respect to each prediction into <paramref name="dPrediction"/>.</summary>
+    /// <summary>Returns the mean loss and writes its gradient with respect to each prediction into
+    /// <paramref name="dPrediction"/>.</summary>
     float Compute(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target, Span<float> dPrediction);
 
     /// <summary>Returns the mean loss only.</summary>
@@ -17,7 +19,8 @@ public interface ILoss
     /// writes dL/dz into <paramref name="dLogits"/>, sets <paramref name="value"/> to the mean loss and returns true;
     /// otherwise returns false and writes nothing.
     /// </summary>
-    bool TryComputeFromLogits(ReadOnlySpan<float> logits, ReadOnlySpan<float> target, Span<float> dLogits, out float value)
+    bool TryComputeFromLogits(ReadOnlySpan<float> logits, ReadOnlySpan<float> target, Span<float> dLogits,
+                              out float value)
     {
         value = 0;
         return false;

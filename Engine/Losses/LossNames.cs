@@ -23,7 +23,8 @@ internal static class LossNames
             "bce" or "binary_crossentropy" => new BinaryCrossEntropy(),
             "mse" or "mean_squared_error" => new MeanSquaredError(),
             _ => throw new ArgumentException(
-                $"unknown loss '{name}'; valid losses: bce (binary_crossentropy), mse (mean_squared_error)", nameof(name)),
+                $"unknown loss '{name}'; valid losses: bce (binary_crossentropy), mse (mean_squared_error)",
+                nameof(name)),
         };
     }
 

@@ -32,12 +32,17 @@ public static class ModelFile
     {
         var layers = new JsonArray();
         foreach (var layer in model.Layers) layers.Add((JsonNode)LayerRegistry.Config(layer));
-        return new JsonObject { ["input_features"] = model.InputFeatures, ["flatten"] = model.Flatten, ["layers"] = layers };
+        return new JsonObject
+        {
+            ["input_features"] = model.InputFeatures, ["flatten"] = model.Flatten,
+            ["layers"] = layers
+        };
     }
 
     /// <summary>
     /// Builds the (uninitialised) model an architecture object describes; throws <see cref="ArgumentException"/> naming
-    /// the field or layer at fault. Nothing is allocated beyond the layers until the parameter count is known and at most
+    /// the field or layer at fault. Nothing is allocated beyond the layers until the parameter count is known and at
+    /// most
     /// <paramref name="maxParameters"/>.
     /// </summary>
     public static Sequential Build(JsonObject architecture, long maxParameters = Sequential.MaxParameters)
@@ -45,9 +50,11 @@ public static class ModelFile
         var config = new LayerConfig(architecture, "the model");
         int features = config.WholeNumber("input_features", 1, LayerConfig.MaxUnits);
         bool flatten = config.Bool("flatten", false);
-        if (!architecture.TryGetPropertyValue("layers", out var node) || node is not JsonArray array || array.Count == 0)
+        if (!architecture.TryGetPropertyValue("layers", out var node) || node is not JsonArray array
+            || array.Count == 0)
             throw new ArgumentException("the model: 'layers' must be a non-empty list of layer configurations");
-        if (array.Count > 1000) throw new ArgumentException($"the model: {array.Count} layers, more than the 1000 this engine builds");
+        if (array.Count > 1000)
+            throw new ArgumentException($"the model: {array.Count} layers, more than the 1000 this engine builds");
         var layers = new List<Layer>(array.Count);
         for (int k = 0; k < array.Count; k++)
         {
@@ -55,7 +62,9 @@ public static class ModelFile
             layers.Add(LayerRegistry.Create(layer, $"layer {k}"));
         }
         int count = Sequential.Bind(features, layers, flatten);
-        if (count > maxParameters) throw new ArgumentException($"the model has {count} parameters, but the file holds only {maxParameters} values");
+        if (count > maxParameters)
+            throw new ArgumentException($"the model has {count} parameters, but the file holds only {maxParameters} " +
+                                        $"values");
         return new Sequential(features, layers, flatten);
     }
 
@@ -74,7 +83,8 @@ public static class ModelFile
     public static void Save(string path, Sequential model, IReadOnlyDictionary<string, string>? metadata = null)
     {
         if (Check.FirstNonFinite(model.Parameters) is var bad and >= 0)
-            throw new ArgumentException($"parameter {bad} is {model.Parameters[bad]}: a diverged model is never saved", nameof(model));
+            throw new ArgumentException($"parameter {bad} is {model.Parameters[bad]}: a diverged model is never saved",
+                                        nameof(model));
         var entries = new Dictionary<string, string>
         {
             ["format"] = Format,
@@ -82,11 +92,14 @@ public static class ModelFile
         };
         foreach (var (key, value) in metadata ?? new Dictionary<string, string>())
         {
-            if (ReservedKeys.Contains(key)) throw new ArgumentException($"metadata key '{key}' is the engine's own", nameof(metadata));
+            if (ReservedKeys.Contains(key))
+                throw new ArgumentException($"metadata key '{key}' is the engine's own", nameof(metadata));
             entries[key] = value;
         }
         var tensors = TensorNames(model)
-            .Select(e => new NamedTensor(e.Name, e.Tensor.Shape, model.LayerParameters(e.Layer).Slice(e.Tensor.Offset, e.Tensor.Length).ToArray()))
+            .Select(e =>
+                new NamedTensor(e.Name, e.Tensor.Shape,
+                                model.LayerParameters(e.Layer).Slice(e.Tensor.Offset, e.Tensor.Length).ToArray()))
             .ToList();
         AtomicFile.Write(path, stream => SafeTensors.Write(stream, tensors, entries));
     }
@@ -94,14 +107,18 @@ public static class ModelFile
     /// <summary>
     /// Loads a model file: checks the format, builds the model from its architecture (no larger than the file's tensors
     /// allow, before allocating it) and reads each tensor from the file straight into its slice of the parameters, so a
-    /// load holds the model and the header, never the file. Returns the metadata entries other than the engine's own. Throws <see cref="ModelFormatException"/> naming the file and
+    /// load holds the model and the header, never the file. Returns the metadata entries other than the engine's own.
+    /// Throws <see cref="ModelFormatException"/> naming the file and
     /// the problem.
     /// </summary>
     public static (Sequential Model, IReadOnlyDictionary<string, string> Metadata) Load(string path)
     {
-        using var content = SafeTensorsFile.Open(path); // the header only: each tensor is read straight into the model below
+        // the header only: each tensor is read straight into the model below
+        using var content = SafeTensorsFile.Open(path);
         if (!content.Metadata.TryGetValue("format", out var format))
-            throw new ModelFormatException(path, $"a safetensors file, but not an lstm-engine model: __metadata__ has no 'format' (expected '{Format}')");
+            throw new ModelFormatException(path,
+                                           $"a safetensors file, but not an lstm-engine model: __metadata__ has no " +
+                                           $"'format' (expected '{Format}')");
         long values = content.Tensors.Sum(t => (long)t.Count);
         Sequential model;
         bool legacy = format == LegacyFormat;
@@ -110,17 +127,20 @@ public static class ModelFile
         {
             if (legacy)
             {
-                if (!content.Metadata.TryGetValue("architecture", out var v1)) throw new ArgumentException("__metadata__ has no 'architecture'");
+                if (!content.Metadata.TryGetValue("architecture", out var v1))
+                    throw new ArgumentException("__metadata__ has no 'architecture'");
                 var (architecture, hasHead) = FromLegacy(ParseObject(v1, "architecture"));
                 model = Build(architecture, values);
                 head = hasHead ? model.Layers.Count - 1 : -1;
             }
             else if (format == Format)
             {
-                if (!content.Metadata.TryGetValue("model", out var json)) throw new ArgumentException("__metadata__ has no 'model'");
+                if (!content.Metadata.TryGetValue("model", out var json))
+                    throw new ArgumentException("__metadata__ has no 'model'");
                 model = Build(ParseObject(json, "model"), values);
             }
-            else throw new ArgumentException($"format '{Truncate(format)}' is not supported; this program reads '{Format}' and '{LegacyFormat}'");
+            else throw new ArgumentException($"format '{Truncate(format)}' is not supported; this program reads " +
+                                             $"'{Format}' and '{LegacyFormat}'");
         }
         catch (ArgumentException e)
         {
@@ -129,20 +149,25 @@ public static class ModelFile
 
         var byName = new Dictionary<string, TensorEntry>();
         foreach (var t in content.Tensors) byName[t.Name] = t;
-        var expected = TensorNames(model).Select(e => (Name: e.Layer == head ? $"head.{e.Tensor.Name}" : e.Name, e.Layer, e.Tensor)).ToList();
+        var expected = TensorNames(model).Select(e =>
+            (Name: e.Layer == head ? $"head.{e.Tensor.Name}" : e.Name, e.Layer, e.Tensor)).ToList();
         foreach (var (name, k, t) in expected)
         {
             if (!byName.TryGetValue(name, out var tensor))
                 throw new ModelFormatException(path, $"tensor '{name}' ({string.Join(", ", t.Shape)}) is missing");
             if (!tensor.Shape.SequenceEqual(t.Shape))
-                throw new ModelFormatException(path, $"tensor '{name}' has shape ({string.Join(", ", tensor.Shape)}) but the architecture needs ({string.Join(", ", t.Shape)})");
+                throw new ModelFormatException(path,
+                                               $"tensor '{name}' has shape ({string.Join(", ", tensor.Shape)}) but " +
+                                               $"the architecture needs ({string.Join(", ", t.Shape)})");
             content.ReadTensor(tensor, model.LayerParameters(k).Slice(t.Offset, t.Length));
         }
         var extra = byName.Keys.Except(expected.Select(e => e.Name)).ToList();
-        if (extra.Count > 0) throw new ModelFormatException(path, $"tensor '{Truncate(extra[0])}' is not part of the architecture");
+        if (extra.Count > 0)
+            throw new ModelFormatException(path, $"tensor '{Truncate(extra[0])}' is not part of the architecture");
         foreach (var v in model.Parameters)
             if (!float.IsFinite(v)) throw new ModelFormatException(path, "a weight is NaN or infinite");
-        var metadata = content.Metadata.Where(e => !ReservedKeys.Contains(e.Key)).ToDictionary(e => e.Key, e => e.Value);
+        var metadata = content.Metadata.Where(e => !ReservedKeys.Contains(e.Key)).ToDictionary(e => e.Key, e =>
+            e.Value);
         return (model, metadata);
     }
 
@@ -159,7 +184,8 @@ public static class ModelFile
         }
     }
 
-    // The first format: {"features": [...], "layers": [{"units", "activation", "recurrent_activation"}], "head": {"units",
+    // The first format: {"features": [...], "layers": [{"units", "activation", "recurrent_activation"}], "head":
+    // {"units",
     // "activation"} | absent, "output": "sequence" | "last"}. Every LSTM returns sequences except the last with output
     // "last"; the head is a Dense layer; a sequence output is flattened.
     private static (JsonObject Architecture, bool HasHead) FromLegacy(JsonObject v1)
@@ -168,8 +194,10 @@ public static class ModelFile
             throw new ArgumentException("the architecture names no input features");
         if (!v1.TryGetPropertyValue("layers", out var l) || l is not JsonArray lstms || lstms.Count == 0)
             throw new ArgumentException("the architecture has no LSTM layer");
-        string output = v1.TryGetPropertyValue("output", out var o) && o is JsonValue ov && ov.TryGetValue<string>(out var os) ? os : "sequence";
-        if (output is not ("sequence" or "last")) throw new ArgumentException($"output must be 'sequence' or 'last', not '{Truncate(output)}'");
+        string output = v1.TryGetPropertyValue("output", out var o) && o is JsonValue ov
+            && ov.TryGetValue<string>(out var os) ? os : "sequence";
+        if (output is not ("sequence" or "last"))
+            throw new ArgumentException($"output must be 'sequence' or 'last', not '{Truncate(output)}'");
         bool sequence = output == "sequence";
         var layers = new JsonArray();
         for (int k = 0; k < lstms.Count; k++)
@@ -189,7 +217,8 @@ public static class ModelFile
                 if (head.TryGetPropertyValue(key, out var value)) dense[key] = value?.DeepClone();
             layers.Add((JsonNode)dense);
         }
-        return (new JsonObject { ["input_features"] = features.Count, ["flatten"] = sequence, ["layers"] = layers }, hasHead);
+        return (new JsonObject { ["input_features"] = features.Count, ["flatten"] = sequence, ["layers"] = layers },
+                hasHead);
     }
 
     private static string Truncate(string s) => s.Length > 80 ? s[..80] + "..." : s;

@@ -30,8 +30,10 @@ public sealed class ModelSummary
             string baseName = layer.TypeName.ToLowerInvariant();
             int seen = counts.GetValueOrDefault(baseName);
             counts[baseName] = seen + 1;
-            string shape = layer.OutputIsSequence ? $"(None, {steps}, {layer.OutputSize})" : $"(None, {layer.OutputSize})";
-            rows.Add(new(seen == 0 ? baseName : $"{baseName}_{seen}", layer.TypeName, shape, layer.ParameterCount, Details(LayerRegistry.Config(layer))));
+            string shape =
+                layer.OutputIsSequence ? $"(None, {steps}, {layer.OutputSize})" : $"(None, {layer.OutputSize})";
+            rows.Add(new(seen == 0 ? baseName : $"{baseName}_{seen}", layer.TypeName, shape, layer.ParameterCount,
+                         Details(LayerRegistry.Config(layer))));
         }
         if (model.Flatten) rows.Add(new("flatten", "Flatten", $"(None, {model.OutputsPerSeries(steps)})", 0, ""));
         return new ModelSummary(rows, steps, model.InputFeatures);

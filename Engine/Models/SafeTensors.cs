@@ -16,7 +16,8 @@ internal static class SafeTensors
     public const long MaxHeaderBytes = 100_000_000;
 
     /// <summary>Writes tensors (in the given order) and metadata to <paramref name="stream"/>.</summary>
-    public static void Write(Stream stream, IEnumerable<NamedTensor> tensors, IReadOnlyDictionary<string, string> metadata)
+    public static void Write(Stream stream, IEnumerable<NamedTensor> tensors, IReadOnlyDictionary<string,
+                             string> metadata)
     {
         var list = tensors.ToList();
         var header = new JsonObject();
@@ -29,9 +30,12 @@ internal static class SafeTensors
         long offset = 0;
         foreach (var t in list)
         {
-            if (t.Name == "__metadata__" || header.ContainsKey(t.Name)) throw new ArgumentException($"tensor name '{t.Name}' is reserved or repeated", nameof(tensors));
+            if (t.Name == "__metadata__" || header.ContainsKey(t.Name))
+                throw new ArgumentException($"tensor name '{t.Name}' is reserved or repeated", nameof(tensors));
             long length = t.Shape.Aggregate(1L, (a, b) => a * b);
-            if (length != t.Data.Length) throw new ArgumentException($"tensor '{t.Name}' has shape ({string.Join(", ", t.Shape)}) but {t.Data.Length} values", nameof(tensors));
+            if (length != t.Data.Length)
+                throw new ArgumentException($"tensor '{t.Name}' has shape ({string.Join(", ", t.Shape)}) but " +
+                                            $"{t.Data.Length} values", nameof(tensors));
             header[t.Name] = new JsonObject
             {
                 ["dtype"] = "F32",
@@ -53,13 +57,15 @@ internal static class SafeTensors
             for (int start = 0; start < t.Data.Length; start += buffer.Length / 4)
             {
                 int n = Math.Min(buffer.Length / 4, t.Data.Length - start);
-                for (int i = 0; i < n; i++) BinaryPrimitives.WriteSingleLittleEndian(buffer.AsSpan(4 * i), t.Data[start + i]);
+                for (int i = 0; i < n; i++)
+                    BinaryPrimitives.WriteSingleLittleEndian(buffer.AsSpan(4 * i), t.Data[start + i]);
                 stream.Write(buffer, 0, 4 * n);
             }
         }
     }
 
-    /// <summary>Most tensor data <see cref="Read(string, long)"/> loads at once (200 MB: 50 million F32 values).</summary>
+    /// <summary>Most tensor data <see cref="Read(string, long)"/> loads at once (200 MB: 50 million F32
+    /// values).</summary>
     public const long MaxDataBytes = 200_000_000;
 
     /// <summary>

@@ -27,7 +27,8 @@ internal sealed class SafeTensorsFile : IDisposable
     private readonly Stream _stream;
     private readonly long _dataStart;
 
-    private SafeTensorsFile(string path, Stream stream, long dataStart, List<TensorEntry> tensors, Dictionary<string, string> metadata)
+    private SafeTensorsFile(string path, Stream stream, long dataStart, List<TensorEntry> tensors, Dictionary<string,
+                            string> metadata)
     {
         Path = path;
         _stream = stream;
@@ -54,7 +55,11 @@ internal sealed class SafeTensorsFile : IDisposable
         if (status.Kind != FileKind.Regular) throw new ModelFormatException(path, $"is {status.KindName}, not a " +
             $"model file");
         FileStream stream;
-        try { stream = new FileStream(status.Resolved, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.RandomAccess); }
+        try
+        {
+            stream = new FileStream(status.Resolved, FileMode.Open, FileAccess.Read, FileShare.Read, 1,
+                                      FileOptions.RandomAccess);
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new ModelFormatException(path, $"cannot be read: {e.Message}");
@@ -67,7 +72,8 @@ internal sealed class SafeTensorsFile : IDisposable
         }
     }
 
-    /// <summary>Reads and checks the header of a seekable <paramref name="stream"/>, which the result then owns.</summary>
+    /// <summary>Reads and checks the header of a seekable <paramref name="stream"/>, which the result then
+    /// owns.</summary>
     public static SafeTensorsFile Open(Stream stream, string path)
     {
         try
@@ -104,7 +110,8 @@ internal sealed class SafeTensorsFile : IDisposable
         }
     }
 
-    /// <summary>Reads one tensor's values into <paramref name="destination"/> (its <see cref="TensorEntry.Count"/> values).</summary>
+    /// <summary>Reads one tensor's values into <paramref name="destination"/> (its <see cref="TensorEntry.Count"/>
+    /// values).</summary>
     public void ReadTensor(TensorEntry entry, Span<float> destination)
     {
         if (destination.Length != entry.Count)
@@ -265,7 +272,8 @@ internal sealed class SafeTensorsFile : IDisposable
     }
 
     private static JsonTokenType Next(ref Utf8JsonReader reader, string path) =>
-        reader.Read() ? reader.TokenType : throw new ModelFormatException(path, "not a safetensors file: the header JSON ends early");
+        reader.Read() ? reader.TokenType : throw new ModelFormatException(path,
+            "not a safetensors file: the header JSON ends early");
 
     private static void Expect(ref Utf8JsonReader reader, JsonTokenType type, string path, string what)
     {

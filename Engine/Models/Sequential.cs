@@ -19,13 +19,15 @@ public sealed class Sequential
     private readonly Layer[] _layers;
     private float[] _inputTime = [], _targetTime = [], _outputGrad = [], _gradA = [], _gradB = [];
     private float[][] _activations;
-    private readonly int[] _offsets, _counts; // each layer's slice of the flat buffers, cached (Layer.Tensors builds a list)
+    // each layer's slice of the flat buffers, cached (Layer.Tensors builds a list)
+    private readonly int[] _offsets, _counts;
     private int _lastBatch, _lastSteps;
 
     /// <summary>The largest model this engine builds, in parameters (1 GiB of floats in each flat buffer).</summary>
     public const int MaxParameters = 1 << 28;
 
-    /// <summary>Builds the model and binds every layer's slice; call <see cref="Initialize"/> before training.</summary>
+    /// <summary>Builds the model and binds every layer's slice; call <see cref="Initialize"/> before
+    /// training.</summary>
     public Sequential(int inputFeatures, IEnumerable<Layer> layers, bool flatten = false)
     {
         _layers = layers.ToArray();
@@ -42,29 +44,40 @@ public sealed class Sequential
     }
 
     /// <summary>
-    /// Binds <paramref name="layers"/> in order to an input of <paramref name="inputFeatures"/> features per step and to
+    /// Binds <paramref name="layers"/> in order to an input of <paramref name="inputFeatures"/> features per step and
+    /// to
     /// consecutive slices of the flat buffers, without allocating them; returns the parameter count. Throws
-    /// <see cref="ArgumentException"/> naming the layer that does not fit (a recurrent layer after one that returns only
+    /// <see cref="ArgumentException"/> naming the layer that does not fit (a recurrent layer after one that returns
+    /// only
     /// the last step, a model over <see cref="MaxParameters"/>, flatten without a sequence output).
     /// </summary>
     public static int Bind(int inputFeatures, IReadOnlyList<Layer> layers, bool flatten)
     {
         Check.Positive(inputFeatures, nameof(inputFeatures));
         if (layers.Count == 0) throw new ArgumentException("a model needs at least one layer", nameof(layers));
-        if (layers.Distinct().Count() != layers.Count) throw new ArgumentException("a layer instance may appear only once", nameof(layers));
+        if (layers.Distinct().Count() != layers.Count)
+            throw new ArgumentException("a layer instance may appear only once", nameof(layers));
         int width = inputFeatures;
         long offset = 0;
         bool sequence = true;
         for (int k = 0; k < layers.Count; k++)
         {
             try { layers[k].Bind(width, sequence, (int)offset); }
-            catch (ArgumentException e) { throw new ArgumentException($"layer {k} ({layers[k].TypeName}) {e.Message}", nameof(layers)); }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"layer {k} ({layers[k].TypeName}) {e.Message}",
+                                                                      nameof(layers));
+            }
             offset += layers[k].ParameterCount;
-            if (offset > MaxParameters) throw new ArgumentException($"the model has over {MaxParameters} parameters, more than this engine builds", nameof(layers));
+            if (offset > MaxParameters)
+                throw new ArgumentException($"the model has over {MaxParameters} parameters, more than this engine " +
+                                            $"builds", nameof(layers));
             width = layers[k].OutputSize;
             sequence = layers[k].OutputIsSequence;
         }
-        if (flatten && !sequence) throw new ArgumentException("flatten applies to a sequence output; the last layer returns only the last step", nameof(flatten));
+        if (flatten && !sequence)
+            throw new ArgumentException("flatten applies to a sequence output; the last layer returns only the last " +
+                                        "step", nameof(flatten));
         return (int)offset;
     }
 
@@ -105,7 +118,9 @@ public sealed class Sequential
     public Span<float> Tensor(int k, string name)
     {
         var t = _layers[k].Tensors.FirstOrDefault(t => t.Name == name)
-                ?? throw new ArgumentException($"layer {k} ({_layers[k].TypeName}) has no tensor '{name}'; it has {string.Join(", ", _layers[k].Tensors.Select(t => t.Name))}", nameof(name));
+                ?? throw new ArgumentException($"layer {k} ({_layers[k].TypeName}) has no tensor '{name}'; it has " +
+                                               $"{string.Join(", ", _layers[k].Tensors.Select(t => t.Name))}",
+                                               nameof(name));
         return LayerParameters(k).Slice(t.Offset, t.Length);
     }
 
@@ -124,15 +139,20 @@ public sealed class Sequential
         return copy;
     }
 
-    /// <summary>A fresh, uninitialised model of the same layers over <paramref name="inputFeatures"/> inputs per step.</summary>
-    public Sequential WithInputs(int inputFeatures) => new(inputFeatures, _layers.Select(l => l.CloneUnbound()), Flatten);
+    /// <summary>A fresh, uninitialised model of the same layers over <paramref name="inputFeatures"/> inputs per
+    /// step.</summary>
+    public Sequential WithInputs(int inputFeatures) =>
+        new(inputFeatures, _layers.Select(l => l.CloneUnbound()), Flatten);
 
-    /// <summary>Forward pass: input (N, T, F) batch-major, output (N, OutputsPerSeries(T)). Keeps what backward needs.</summary>
+    /// <summary>Forward pass: input (N, T, F) batch-major, output (N, OutputsPerSeries(T)). Keeps what backward
+    /// needs.</summary>
     public void Forward(Span<float> output, ReadOnlySpan<float> input, int batch, int steps)
     {
         CheckBatch(input, batch, steps);
         if (output.Length != batch * OutputsPerSeries(steps))
-            throw new ArgumentException($"output must hold (N={batch}, {OutputsPerSeries(steps)}) = {batch * OutputsPerSeries(steps)} values, but has {output.Length}", nameof(output));
+            throw new ArgumentException($"output must hold (N={batch}, {OutputsPerSeries(steps)}) = " +
+                                        $"{batch * OutputsPerSeries(steps)} values, but has {output.Length}",
+                                        nameof(output));
         ForwardTimeMajor(ToTimeMajor(input, batch, steps), batch, steps, training: false);
         FromTimeMajor(output, LastActivation(batch, steps), batch, steps);
     }
@@ -147,9 +167,12 @@ public sealed class Sequential
         int batch = _lastBatch, steps = _lastSteps;
         if (batch == 0) throw new InvalidOperationException("Backward needs a Forward pass first");
         if (dOutput.Length != batch * OutputsPerSeries(steps))
-            throw new ArgumentException($"dOutput must hold (N={batch}, {OutputsPerSeries(steps)}) values as the last Forward output did, but has {dOutput.Length}", nameof(dOutput));
+            throw new ArgumentException($"dOutput must hold (N={batch}, {OutputsPerSeries(steps)}) values as the " +
+                                        $"last Forward output did, but has {dOutput.Length}", nameof(dOutput));
         if (!dInput.IsEmpty && dInput.Length != batch * steps * InputFeatures)
-            throw new ArgumentException($"dInput must hold (N={batch}, T={steps}, F={InputFeatures}) = {batch * steps * InputFeatures} values, but has {dInput.Length}", nameof(dInput));
+            throw new ArgumentException($"dInput must hold (N={batch}, T={steps}, F={InputFeatures}) = " +
+                                        $"{batch * steps * InputFeatures} values, but has {dInput.Length}",
+                                        nameof(dInput));
         var dOutTime = Grow(ref _outputGrad, dOutput.Length);
         if (OutputsSequence) TransposeBatchTime.Unchecked(dOutTime, dOutput, batch, steps, OutputUnits);
         else dOutput.CopyTo(dOutTime);
@@ -170,8 +193,10 @@ public sealed class Sequential
     }
 
     /// <summary>
-    /// <see cref="Backward"/> over the first <paramref name="steps"/> steps of the last forward pass only, for a dOutput
-    /// that is zero after them: dOutput (N, steps x O) holds the gradients of those steps' outputs, dInput (N, steps, F)
+    /// <see cref="Backward"/> over the first <paramref name="steps"/> steps of the last forward pass only, for a
+    /// dOutput
+    /// that is zero after them: dOutput (N, steps x O) holds the gradients of those steps' outputs, dInput (N, steps,
+    /// F)
     /// gets dL/dx for those steps (the later steps' are zero: the model is causal). Bit for bit the first steps of the
     /// full pass (when <see cref="CanBackwardPrefix"/>). Parameter gradients get only those steps' terms.
     /// </summary>
@@ -180,10 +205,13 @@ public sealed class Sequential
         int batch = _lastBatch;
         if (batch == 0) throw new InvalidOperationException("Backward needs a Forward pass first");
         if (steps == _lastSteps) { Backward(dInput, dOutput); return; }
-        if (!CanBackwardPrefix(batch)) throw new InvalidOperationException($"this model cannot stop a backward pass over {batch} series early");
-        if (steps <= 0 || steps > _lastSteps) throw new ArgumentOutOfRangeException(nameof(steps), steps, $"steps must be in [1, {_lastSteps}]");
+        if (!CanBackwardPrefix(batch))
+            throw new InvalidOperationException($"this model cannot stop a backward pass over {batch} series early");
+        if (steps <= 0 || steps > _lastSteps)
+            throw new ArgumentOutOfRangeException(nameof(steps), steps, $"steps must be in [1, {_lastSteps}]");
         if (dOutput.Length != batch * steps * OutputUnits || dInput.Length != batch * steps * InputFeatures)
-            throw new ArgumentException($"dOutput must hold (N={batch}, {steps} x {OutputUnits}) values and dInput (N={batch}, {steps}, {InputFeatures})");
+            throw new ArgumentException($"dOutput must hold (N={batch}, {steps} x {OutputUnits}) values and dInput " +
+                                        $"(N={batch}, {steps}, {InputFeatures})");
         var dOutTime = Grow(ref _outputGrad, dOutput.Length);
         TransposeBatchTime.Unchecked(dOutTime, dOutput, batch, steps, OutputUnits);
         var dx = BackwardFrom(_layers.Length - 1, dOutTime, batch, steps, needInputGradient: true);
@@ -195,20 +223,24 @@ public sealed class Sequential
     /// Targets are (N, OutputsPerSeries(T)). Returns the batch's mean loss. A sigmoid Dense output with
     /// binary cross-entropy uses the fused, stable loss on logits. Allocates nothing once warmed up.
     /// </summary>
-    public float TrainStep(ReadOnlySpan<float> input, ReadOnlySpan<float> target, int batch, int steps, ILoss loss, Adam optimizer)
+    public float TrainStep(ReadOnlySpan<float> input, ReadOnlySpan<float> target, int batch, int steps, ILoss loss,
+                           Adam optimizer)
     {
         float value = ComputeGradients(input, target, batch, steps, loss);
         optimizer.Step(Parameters, Gradients);
         return value;
     }
 
-    /// <summary>Zeroes <see cref="Gradients"/>, then forward, loss and backward on one batch; returns the mean loss.</summary>
-    public float ComputeGradients(ReadOnlySpan<float> input, ReadOnlySpan<float> target, int batch, int steps, ILoss loss)
+    /// <summary>Zeroes <see cref="Gradients"/>, then forward, loss and backward on one batch; returns the mean
+    /// loss.</summary>
+    public float ComputeGradients(ReadOnlySpan<float> input, ReadOnlySpan<float> target, int batch, int steps,
+                                  ILoss loss)
     {
         CheckBatch(input, batch, steps);
         int outputs = batch * OutputsPerSeries(steps);
         if (target.Length != outputs)
-            throw new ArgumentException($"target must hold (N={batch}, {OutputsPerSeries(steps)}) = {outputs} values, but has {target.Length}", nameof(target));
+            throw new ArgumentException($"target must hold (N={batch}, {OutputsPerSeries(steps)}) = {outputs} " +
+                                        $"values, but has {target.Length}", nameof(target));
         Array.Clear(Gradients);
         ForwardTimeMajor(ToTimeMajor(input, batch, steps), batch, steps, training: true);
         var targetTime = Grow(ref _targetTime, outputs);
@@ -223,7 +255,8 @@ public sealed class Sequential
         {
             var dx = Grow(ref _gradA, rows * head.InputSize);
             var headInput = (k == 0 ? _inputTime : _activations[k - 1]).AsSpan(0, rows * head.InputSize);
-            head.BackwardFromPreActivation(k == 0 ? [] : dx, LayerGradients(k), dOut, headInput, LayerParameters(k), rows);
+            head.BackwardFromPreActivation(k == 0 ? [] : dx, LayerGradients(k), dOut, headInput, LayerParameters(k),
+                                           rows);
             BackwardFrom(k - 1, dx, batch, steps, needInputGradient: false);
         }
         else
@@ -246,14 +279,16 @@ public sealed class Sequential
         _targetTime.AsSpan(0, p.Length).CopyTo(targets);
     }
 
-    /// <summary>Predicts (N, OutputsPerSeries(T)) for many series, <paramref name="batchSize"/> series at a time.</summary>
+    /// <summary>Predicts (N, OutputsPerSeries(T)) for many series, <paramref name="batchSize"/> series at a
+    /// time.</summary>
     public void Predict(Span<float> output, ReadOnlySpan<float> input, int count, int steps, int batchSize = 256)
     {
         CheckBatch(input, count, steps);
         Check.Positive(batchSize, nameof(batchSize));
         int perIn = steps * InputFeatures, perOut = OutputsPerSeries(steps);
         if (output.Length != count * perOut)
-            throw new ArgumentException($"output must hold (N={count}, {perOut}) = {count * perOut} values, but has {output.Length}", nameof(output));
+            throw new ArgumentException($"output must hold (N={count}, {perOut}) = {count * perOut} values, but has " +
+                                        $"{output.Length}", nameof(output));
         for (int start = 0; start < count; start += batchSize)
         {
             int n = Math.Min(batchSize, count - start);
@@ -262,7 +297,8 @@ public sealed class Sequential
     }
 
     /// <summary>Mean loss over many series, predicted in batches.</summary>
-    public float Evaluate(ReadOnlySpan<float> input, ReadOnlySpan<float> target, int count, int steps, ILoss loss, int batchSize = 256)
+    public float Evaluate(ReadOnlySpan<float> input, ReadOnlySpan<float> target, int count, int steps, ILoss loss,
+                          int batchSize = 256)
     {
         var prediction = new float[count * OutputsPerSeries(steps)];
         Predict(prediction, input, count, steps, batchSize);
@@ -289,7 +325,8 @@ public sealed class Sequential
 
     private int Rows(int k, int batch, int steps) => _layers[k].InputIsSequence ? steps * batch : batch;
 
-    private int OutputLength(int k, int batch, int steps) => (_layers[k].OutputIsSequence ? steps * batch : batch) * _layers[k].OutputSize;
+    private int OutputLength(int k, int batch, int steps) =>
+        (_layers[k].OutputIsSequence ? steps * batch : batch) * _layers[k].OutputSize;
 
     private ReadOnlySpan<float> LastActivation(int batch, int steps) =>
         _activations[^1].AsSpan(0, OutputLength(_layers.Length - 1, batch, steps));
@@ -312,14 +349,18 @@ public sealed class Sequential
 
     // Backward through layers k, k-1, ..., 0 given dL/d(output of layer k); returns dL/dx time-major
     // (empty when !needInputGradient: a training step skips the first layer's dX product).
-    private ReadOnlySpan<float> BackwardFrom(int k, ReadOnlySpan<float> dOut, int batch, int steps, bool needInputGradient)
+    private ReadOnlySpan<float> BackwardFrom(int k, ReadOnlySpan<float> dOut, int batch, int steps,
+                                             bool needInputGradient)
     {
         for (; k >= 0; k--)
         {
             int rows = Rows(k, batch, steps);
             int length = rows * _layers[k].InputSize;
-            var dIn = k == 0 && !needInputGradient ? [] : dOut.Overlaps(_gradA) ? Grow(ref _gradB, length) : Grow(ref _gradA, length);
-            ReadOnlySpan<float> input = k == 0 ? _inputTime.AsSpan(0, rows * InputFeatures) : _activations[k - 1].AsSpan(0, rows * _layers[k].InputSize);
+            var dIn = k == 0
+                && !needInputGradient ? [] : dOut.Overlaps(_gradA) ? Grow(ref _gradB,
+                                                                          length) : Grow(ref _gradA, length);
+            ReadOnlySpan<float> input = k == 0 ? _inputTime.AsSpan(0,
+                rows * InputFeatures) : _activations[k - 1].AsSpan(0, rows * _layers[k].InputSize);
             _layers[k].Backward(dIn, LayerGradients(k), dOut, input, LayerParameters(k), batch, steps);
             dOut = dIn;
         }
@@ -331,7 +372,9 @@ public sealed class Sequential
         Check.Positive(batch, nameof(batch));
         Check.Positive(steps, nameof(steps));
         if ((long)batch * steps * InputFeatures != input.Length)
-            throw new ArgumentException($"input must hold (N={batch}, T={steps}, F={InputFeatures}) = {(long)batch * steps * InputFeatures} values, but has {input.Length}", nameof(input));
+            throw new ArgumentException($"input must hold (N={batch}, T={steps}, F={InputFeatures}) = " +
+                                        $"{(long)batch * steps * InputFeatures} values, but has {input.Length}",
+                                        nameof(input));
         Check.Finite(input, nameof(input));
     }
 

@@ -14,9 +14,13 @@ public sealed class Adam
 
     public Adam(float learningRate = 0.001f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-7f)
     {
-        if (!(learningRate > 0) || !float.IsFinite(learningRate)) throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "learning rate must be positive and finite");
-        if (!(beta1 >= 0 && beta1 < 1)) throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "beta1 must be in [0, 1)");
-        if (!(beta2 >= 0 && beta2 < 1)) throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "beta2 must be in [0, 1)");
+        if (!(learningRate > 0) || !float.IsFinite(learningRate))
+            throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate,
+                                                  "learning rate must be positive and finite");
+        if (!(beta1 >= 0 && beta1 < 1))
+            throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "beta1 must be in [0, 1)");
+        if (!(beta2 >= 0 && beta2 < 1))
+            throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "beta2 must be in [0, 1)");
         if (!(epsilon > 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "epsilon must be positive");
         LearningRate = learningRate; Beta1 = beta1; Beta2 = beta2; Epsilon = epsilon;
     }
@@ -33,10 +37,13 @@ public sealed class Adam
     public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
         if (parameters.Length != gradients.Length)
-            throw new ArgumentException($"parameters has {parameters.Length} elements but gradients has {gradients.Length}", nameof(gradients));
+            throw new ArgumentException($"parameters has {parameters.Length} elements but gradients has " +
+                                        $"{gradients.Length}", nameof(gradients));
         if (_m.Length != parameters.Length)
         {
-            if (Iterations > 0) throw new InvalidOperationException($"this optimizer was used with {_m.Length} parameters, now given {parameters.Length}");
+            if (Iterations > 0)
+                throw new InvalidOperationException($"this optimizer was used with {_m.Length} parameters, now given " +
+                                                    $"{parameters.Length}");
             _m = new float[parameters.Length];
             _v = new float[parameters.Length];
         }
@@ -47,27 +54,33 @@ public sealed class Adam
         Update(parameters, _m, _v, gradients, alpha);
     }
 
-    /// <summary>Updates of at least this many parameters are split between threads (<see cref="Parallelism.MaxThreads"/>).</summary>
+    /// <summary>Updates of at least this many parameters are split between threads
+    /// (<see cref="Parallelism.MaxThreads"/>).</summary>
     internal const int ThreadThreshold = 1 << 16;
 
     // Element-wise: each member updates a range starting at a multiple of 16, so every element takes the same vector
     // or scalar path as on one thread and the result does not depend on the thread count.
-    private unsafe void Update(Span<float> parameters, Span<float> m, Span<float> v, ReadOnlySpan<float> gradients, float alpha)
+    private unsafe void Update(Span<float> parameters, Span<float> m, Span<float> v, ReadOnlySpan<float> gradients,
+                               float alpha)
     {
         if (Parallelism.MaxThreads > 1 && parameters.Length >= ThreadThreshold)
             fixed (float* p = parameters, mp = m, vp = v, g = gradients)
-                if (Parallelism.TryRun(new UpdateJob(p, mp, vp, g, parameters.Length, alpha, Beta1, Beta2, Epsilon))) return;
+                if (Parallelism.TryRun(new UpdateJob(p, mp, vp, g, parameters.Length, alpha, Beta1, Beta2, Epsilon)))
+                    return;
         AdamUpdate.Unchecked(parameters, m, v, gradients, alpha, Beta1, Beta2, Epsilon);
     }
 
-    private readonly unsafe struct UpdateJob(float* p, float* m, float* v, float* g, int length, float alpha, float beta1, float beta2, float epsilon) : ITeamWork
+    private readonly unsafe struct UpdateJob(float* p, float* m, float* v, float* g, int length, float alpha,
+                                             float beta1, float beta2, float epsilon) : ITeamWork
     {
         public void Execute(TeamMember member)
         {
-            int blocks = (length + 15) / 16, start = member.Start(blocks) * 16, end = Math.Min(length, member.End(blocks) * 16);
+            int blocks = (length + 15) / 16, start = member.Start(blocks) * 16,
+            end = Math.Min(length, member.End(blocks) * 16);
             if (end <= start) return;
             int n = end - start;
-            AdamUpdate.Unchecked(new Span<float>(p + start, n), new Span<float>(m + start, n), new Span<float>(v + start, n),
+            AdamUpdate.Unchecked(new Span<float>(p + start, n), new Span<float>(m + start, n),
+                                 new Span<float>(v + start, n),
                                  new ReadOnlySpan<float>(g + start, n), alpha, beta1, beta2, epsilon);
         }
     }

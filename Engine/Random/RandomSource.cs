@@ -26,7 +26,8 @@ public sealed class RandomSource
         _s0 = SplitMix64(ref sm); _s1 = SplitMix64(ref sm); _s2 = SplitMix64(ref sm); _s3 = SplitMix64(ref sm);
     }
 
-    /// <summary>An independent source for sub-task <paramref name="stream"/>, a pure function of (Seed, stream).</summary>
+    /// <summary>An independent source for sub-task <paramref name="stream"/>, a pure function of (Seed,
+    /// stream).</summary>
     public RandomSource Fork(ulong stream)
     {
         ulong sm = Seed ^ (0x9E3779B97F4A7C15UL * (stream + 1));

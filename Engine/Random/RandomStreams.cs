@@ -9,7 +9,8 @@ namespace Engine.Random;
 internal static class RandomStreams
 {
     /// <summary>
-    /// Network k &gt; 0 of a multi-network run trains from <c>new RandomSource(trainingSeed).Fork(ExtraNetworks + k)</c>
+    /// Network k &gt; 0 of a multi-network run trains from <c>new RandomSource(trainingSeed).Fork(ExtraNetworks +
+    /// k)</c>
     /// (<see cref="Importance.ImportanceRunner.Networks"/>); 100 keeps them clear of a caller's small stream numbers.
     /// </summary>
     public const ulong ExtraNetworks = 100;

@@ -72,7 +72,8 @@ internal static class Parallelism
         return true;
     }
 
-    /// <summary>Whether a stalled job sends calls to one thread for a while (tests of thread-count independence turn it off).</summary>
+    /// <summary>Whether a stalled job sends calls to one thread for a while (tests of thread-count independence turn it
+    /// off).</summary>
     internal static bool AloneAfterStalls { get; set; } = true;
 
     /// <summary>Ends a period of one-thread calls after a stall now.</summary>

@@ -27,6 +27,7 @@ internal readonly struct TeamMember
     /// <summary>End (exclusive) of this member's share of [0, total): floor(total (Index + 1) / Count).</summary>
     public int End(int total) => (int)((long)total * (Index + 1) / Count);
 
-    /// <summary>Waits until every member of the job has reached this barrier as often as this one; a no-op alone.</summary>
+    /// <summary>Waits until every member of the job has reached this barrier as often as this one; a no-op
+    /// alone.</summary>
     public void Barrier() => _team?.Barrier(Index);
 }

@@ -25,13 +25,15 @@ internal sealed unsafe class WorkerTeam : IDisposable
     private static readonly long StallAfter = Stopwatch.Frequency / 1_000;    // 1 ms
 
     [StructLayout(LayoutKind.Explicit, Size = 128)]
-    private struct Counter { [FieldOffset(64)] public long Value; } // 128 bytes: its own line and no shared adjacent-line prefetch
+    // 128 bytes: its own line and no shared adjacent-line prefetch
+    private struct Counter { [FieldOffset(64)] public long Value; }
 
     private readonly Counter[] _arrived; // barriers passed in the current job, per member
     private readonly Counter[] _done;    // the last job each worker finished
     private readonly Thread[] _threads;
     private readonly object _gate = new();
-    private long _job;                   // the current job's number; a worker starts a job when this passes its last one
+    // the current job's number; a worker starts a job when this passes its last one
+    private long _job;
     private int _sleepers;               // workers blocked on _gate
     private int _running;                // 1 while a job runs
     private volatile bool _disposed;
@@ -77,7 +79,8 @@ internal sealed unsafe class WorkerTeam : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (Count == 1) { work.Execute(TeamMember.Alone); return; }
-        if (Interlocked.Exchange(ref _running, 1) != 0) throw new InvalidOperationException("this team is already running a job");
+        if (Interlocked.Exchange(ref _running, 1) != 0)
+            throw new InvalidOperationException("this team is already running a job");
         try
         {
             for (int m = 0; m < Count; m++) _arrived[m].Value = 0;
@@ -98,12 +101,14 @@ internal sealed unsafe class WorkerTeam : IDisposable
         finally { Volatile.Write(ref _running, 0); }
     }
 
-    private static void Invoke<T>(void* work, TeamMember member) where T : struct, ITeamWork => Unsafe.AsRef<T>(work).Execute(member);
+    private static void Invoke<T>(void* work, TeamMember member) where T : struct, ITeamWork =>
+        Unsafe.AsRef<T>(work).Execute(member);
 
     internal void Barrier(int member)
     {
         long passed = _arrived[member].Value + 1;
-        Volatile.Write(ref _arrived[member].Value, passed); // a release: this member's writes before the barrier are visible after it
+        // a release: this member's writes before the barrier are visible after it
+        Volatile.Write(ref _arrived[member].Value, passed);
         for (int m = 0; m < Count; m++)
             if (m != member) Wait(ref _arrived[m].Value, passed, abortable: true);
     }
@@ -157,7 +162,8 @@ internal sealed unsafe class WorkerTeam : IDisposable
             {
                 lock (_gate)
                 {
-                    Interlocked.Increment(ref _sleepers); // a full fence: Run either sees the sleeper or this sees the job
+                    // a full fence: Run either sees the sleeper or this sees the job
+                    Interlocked.Increment(ref _sleepers);
                     while (Volatile.Read(ref _job) == seen) Monitor.Wait(_gate);
                     Interlocked.Decrement(ref _sleepers);
                 }

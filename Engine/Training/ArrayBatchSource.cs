@@ -14,15 +14,20 @@ public sealed class ArrayBatchSource : IBatchSource
     private readonly RandomSource _rng;
     private int _epoch = -1, _cursor;
 
-    public ArrayBatchSource(float[] inputs, float[] targets, int count, int steps, int features, int targetsPerSeries, int batchSize, ulong seed)
+    public ArrayBatchSource(float[] inputs, float[] targets, int count, int steps, int features, int targetsPerSeries,
+                            int batchSize, ulong seed)
     {
         Check.Positive(count, nameof(count));
         Check.Positive(steps, nameof(steps));
         Check.Positive(features, nameof(features));
         Check.Positive(targetsPerSeries, nameof(targetsPerSeries));
         Check.Positive(batchSize, nameof(batchSize));
-        if (inputs.Length != (long)count * steps * features) throw new ArgumentException($"inputs must hold (N={count}, T={steps}, F={features}) values, has {inputs.Length}", nameof(inputs));
-        if (targets.Length != (long)count * targetsPerSeries) throw new ArgumentException($"targets must hold (N={count}, {targetsPerSeries}) values, has {targets.Length}", nameof(targets));
+        if (inputs.Length != (long)count * steps * features)
+            throw new ArgumentException($"inputs must hold (N={count}, T={steps}, F={features}) values, has " +
+                                        $"{inputs.Length}", nameof(inputs));
+        if (targets.Length != (long)count * targetsPerSeries)
+            throw new ArgumentException($"targets must hold (N={count}, {targetsPerSeries}) values, has " +
+                                        $"{targets.Length}", nameof(targets));
         _inputs = inputs; _targets = targets;
         Count = count; Steps = steps; Features = features; TargetsPerSeries = targetsPerSeries;
         BatchSize = Math.Min(batchSize, count);

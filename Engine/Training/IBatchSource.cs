@@ -12,6 +12,7 @@ public interface IBatchSource
     /// <summary>Target values per series.</summary>
     int TargetsPerSeries { get; }
 
-    /// <summary>Writes the next batch. <paramref name="epoch"/> and <paramref name="stepInEpoch"/> are 0-based.</summary>
+    /// <summary>Writes the next batch. <paramref name="epoch"/> and <paramref name="stepInEpoch"/> are
+    /// 0-based.</summary>
     void NextBatch(Span<float> input, Span<float> target, int epoch, int stepInEpoch);
 }

@@ -5,7 +5,8 @@ namespace Engine.Training;
 /// <summary>Keras' default weight initialisers.</summary>
 internal static class Initializers
 {
-    /// <summary>Glorot (Xavier) uniform: U(-l, l) with l = sqrt(6 / (fanIn + fanOut)); the matrix is (fanIn, fanOut).</summary>
+    /// <summary>Glorot (Xavier) uniform: U(-l, l) with l = sqrt(6 / (fanIn + fanOut)); the matrix is (fanIn,
+    /// fanOut).</summary>
     public static void GlorotUniform(Span<float> weights, int fanIn, int fanOut, RandomSource rng)
     {
         float limit = MathF.Sqrt(6f / (fanIn + fanOut));
@@ -18,7 +19,9 @@ internal static class Initializers
     /// </summary>
     public static void Orthogonal(Span<float> weights, int rows, int cols, RandomSource rng, float gain = 1f)
     {
-        if (weights.Length != rows * cols) throw new ArgumentException($"weights has {weights.Length} elements, expected {rows} x {cols}", nameof(weights));
+        if (weights.Length != rows * cols)
+            throw new ArgumentException($"weights has {weights.Length} elements, expected {rows} x {cols}",
+                                        nameof(weights));
         // Orthonormalise the columns of a tall (big, small) normal matrix with modified Gram-Schmidt, in double.
         int big = Math.Max(rows, cols), small = Math.Min(rows, cols);
         var q = new double[big * small];

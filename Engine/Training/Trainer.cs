@@ -71,7 +71,8 @@ public sealed class Trainer(Sequential model, ILoss loss, Adam optimizer)
     /// <summary>Stops on the validation loss, restores the best epoch (needs a validation set); null: never.</summary>
     public EarlyStopping? EarlyStopping { get; set; }
 
-    /// <summary>How many times the first epoch's mean loss an epoch's may reach before training stops as diverged.</summary>
+    /// <summary>How many times the first epoch's mean loss an epoch's may reach before training stops as
+    /// diverged.</summary>
     public const float LossGrowthLimit = 100f;
 
     /// <summary>
@@ -83,14 +84,18 @@ public sealed class Trainer(Sequential model, ILoss loss, Adam optimizer)
     /// the diverged parameters: the caller must not keep it. With <see cref="EarlyStopping"/> the history ends at the
     /// epoch training stopped after, and the model may hold an earlier epoch's parameters.
     /// </summary>
-    public IReadOnlyList<EpochResult> Fit(IBatchSource source, int epochs, int stepsPerEpoch, ValidationSet? validation = null)
+    public IReadOnlyList<EpochResult> Fit(IBatchSource source, int epochs, int stepsPerEpoch,
+                                          ValidationSet? validation = null)
     {
         Check.Positive(epochs, nameof(epochs));
         Check.Positive(stepsPerEpoch, nameof(stepsPerEpoch));
         if (source.Features != Model.InputFeatures)
-            throw new ArgumentException($"the batch source has {source.Features} features but the model takes {Model.InputFeatures}", nameof(source));
+            throw new ArgumentException($"the batch source has {source.Features} features but the model takes " +
+                                        $"{Model.InputFeatures}", nameof(source));
         if (source.TargetsPerSeries != Model.OutputsPerSeries(source.Steps))
-            throw new ArgumentException($"the batch source has {source.TargetsPerSeries} targets per series but the model outputs {Model.OutputsPerSeries(source.Steps)} for {source.Steps} steps", nameof(source));
+            throw new ArgumentException($"the batch source has {source.TargetsPerSeries} targets per series but the " +
+                                        $"model outputs {Model.OutputsPerSeries(source.Steps)} for {source.Steps} " +
+                                        $"steps", nameof(source));
         var x = new float[source.BatchSize * source.Steps * source.Features];
         var y = new float[source.BatchSize * source.TargetsPerSeries];
         var predicted = new float[y.Length];
@@ -119,7 +124,8 @@ public sealed class Trainer(Sequential model, ILoss loss, Adam optimizer)
                     Model.CopyLastStep(epochPredictions.AsSpan(step * y.Length, y.Length),
                         epochTargets.AsSpan(step * y.Length, y.Length));
                 sum += value;
-                OnStep?.Invoke(new TrainingProgress(epoch + 1, epochs, step + 1, stepsPerEpoch, (float)(sum / (step + 1))));
+                OnStep?.Invoke(new TrainingProgress(epoch + 1, epochs, step + 1, stepsPerEpoch,
+                                                    (float)(sum / (step + 1))));
             }
             float meanLoss = (float)(sum / stepsPerEpoch);
             CheckFinite(epoch + 1, stepsPerEpoch, x, predicted, source);
