@@ -155,8 +155,9 @@ public static class TrainCommand
         CheckSize(data.Features, units, head);
         ILoss lossFn = LossNames.Parse(loss);
 
-        // Split whole series (or windows) into training and validation with a seeded shuffle; each subset is copied
-        // out of the table once (no copy of a whole set).
+        // Split whole series (or windows) into training and validation with a seeded shuffle. The validation series
+        // are copied out of the table; the training series are read from it batch by batch (no copy: the table's
+        // numbers are the only copy of the data, once its text cells and lines are let go).
         var order = Enumerable.Range(0, data.Count).ToArray();
         new RandomSource(seed).Fork(DemoStreams.Train.ValidationSplit).Shuffle<int>(order);
         int held = (int)Math.Round(validation * data.Count);
@@ -170,13 +171,12 @@ public static class TrainCommand
                 $"--early-stopping watches the validation loss, but no series are held out for validation " +
                 $"(--validation {validation.ToString(CultureInfo.InvariantCulture)}, {data.Count} series)");
         DataChecks.ValidationSeries(data, validation, held);
+        data.KeepNumbersOnly();
         var valid = held > 0 ? data.Build(order[..held].Order().ToArray(), rows: false) : null;
-        var train = data.Build(order[held..].Order().ToArray(), rows: false);
-        data.Release();
+        var train = order[held..].Order().ToArray();
         DemoConsole.Warn(data.Warnings);
 
-        var (mean, sd) = Standardiser.Fit(train.Inputs, train.Features);
-        Standardiser.Apply(train.Inputs, mean, sd);
+        var (mean, sd) = data.FitStandardiser(train);
         if (valid is not null) Standardiser.Apply(valid.Inputs, mean, sd);
 
         var outActivation = lossFn is BinaryCrossEntropy ? Activation.Sigmoid : Activation.Linear;
@@ -199,7 +199,7 @@ public static class TrainCommand
             Loss = loss, Epochs = epochs, BatchSize = batch, LearningRate = lr, Validation = validation, Seed = seed,
             Target = data.TargetName, SeriesColumn = data.SeriesColumn, TimeColumn = data.TimeColumn,
             Window = data.Window,
-            TrainingSeries = train.Count, ValidationSeries = valid?.Count ?? 0, HeldOut = valid?.Ids ?? [],
+            TrainingSeries = train.Length, ValidationSeries = valid?.Count ?? 0, HeldOut = valid?.Ids ?? [],
         };
         var arch = new ModelMetadata
         {
@@ -215,7 +215,7 @@ public static class TrainCommand
                           $"({string.Join(", ", data.FeatureNames)}); target '{data.TargetName}', loss {loss}" +
                           (data.DroppedRows > 0 ? $"; {data.DroppedRows} rows at the ends of series do not fill a " +
                                                   $"window and are left out" : ""));
-        Console.WriteLine($"Split: {train.Count} training, {valid?.Count ?? 0} validation series (seed {seed})");
+        Console.WriteLine($"Split: {train.Length} training, {valid?.Count ?? 0} validation series (seed {seed})");
         SummaryCommand.Print(model, arch);
 
         bool restoreBest = !parse.GetValue(NoRestoreBest);
@@ -225,9 +225,7 @@ public static class TrainCommand
             EarlyStopping = valid is not null && (patience is not null || restoreBest)
                 ? new EarlyStopping(patience, restoreBest) : null,
         };
-        var source = new ArrayBatchSource(train.Inputs, TargetsFor(train, model.OutputsSequence), train.Count,
-                                          train.Steps, train.Features,
-            model.OutputsPerSeries(train.Steps), batch,
+        var source = data.BatchSource(train, mean, sd, model.OutputsPerSeries(data.Steps), batch,
             new RandomSource(seed).Fork(DemoStreams.Train.BatchOrder).NextUInt64());
         var validationSet = valid is null ? null : new ValidationSet(valid.Inputs,
             TargetsFor(valid, model.OutputsSequence), valid.Count);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Engine.IO;
+using Engine.Training;
 
 namespace Demo.Data;
 
@@ -91,17 +92,24 @@ public sealed class SeriesSet
 public static class Standardiser
 {
     /// <summary>Mean and SD of each feature over all series and steps of (N, T, F) inputs.</summary>
-    public static (float[] Mean, float[] Sd) Fit(ReadOnlySpan<float> inputs, int features)
+    public static (float[] Mean, float[] Sd) Fit(float[] inputs, int features) =>
+        Fit(inputs.Length / features, features, (r, j) => inputs[r * features + j]);
+
+    /// <summary>
+    /// Mean and SD of each feature over <paramref name="rows"/> rows whose cells <paramref name="cell"/> gives (row,
+    /// feature): mean_j = sum_r x_rj / rows and sd_j = sqrt(sum_r (x_rj - mean_j)^2 / rows), summed in double in row
+    /// order; an SD of at most 1e-12 becomes 1.
+    /// </summary>
+    public static (float[] Mean, float[] Sd) Fit(long rows, int features, Func<long, int, float> cell)
     {
         var sum = new double[features];
         var sq = new double[features];
-        long rows = inputs.Length / features;
         for (long r = 0; r < rows; r++)
-            for (int j = 0; j < features; j++) sum[j] += inputs[(int)(r * features + j)];
+            for (int j = 0; j < features; j++) sum[j] += cell(r, j);
         var mean = new float[features];
         for (int j = 0; j < features; j++) mean[j] = (float)(sum[j] / rows);
         for (long r = 0; r < rows; r++)
-            for (int j = 0; j < features; j++) { double d = inputs[(int)(r * features + j)] - mean[j]; sq[j] += d * d; }
+            for (int j = 0; j < features; j++) { double d = cell(r, j) - mean[j]; sq[j] += d * d; }
         var sd = new float[features];
         for (int j = 0; j < features; j++)
         {
@@ -357,6 +365,75 @@ public sealed class SeriesLayout
     {
         _table = null;
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+    }
+
+    /// <summary>
+    /// Lets go of what only <see cref="Build"/> with rows and error messages read (each row's text cells and file
+    /// line, 4 bytes a cell and 4 a row), once every check is done: training reads only numbers
+    /// (<see cref="BatchSource"/>, <see cref="Build"/> without rows). Collects them at once, as <see cref="Release"/>.
+    /// </summary>
+    public void KeepNumbersOnly()
+    {
+        Table.KeepNumbersOnly();
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+    }
+
+    /// <summary>Mean and SD of each feature (<see cref="Standardiser.Fit(long, int, Func{long, int, float})"/>) over
+    /// every step of the series at <paramref name="series"/>, in that order, read from the table.</summary>
+    public (float[] Mean, float[] Sd) FitStandardiser(IReadOnlyList<int> series)
+    {
+        var table = Table;
+        int steps = Steps;
+        return Standardiser.Fit((long)series.Count * steps, Features, (r, j) =>
+            table.Number(_rows[_start[series[(int)(r / steps)]] + (int)(r % steps)], _featureCols[j]));
+    }
+
+    /// <summary>
+    /// Training batches of the series at <paramref name="series"/> read straight out of the table, standardised as
+    /// they are copied, x' = (x - mean_j) / sd_j (the float operations of <see cref="Standardiser.Apply"/>): the
+    /// batches of an <see cref="ArrayBatchSource"/> over a standardised copy of those series (drawn in the same
+    /// <see cref="SeriesOrder"/>), without the copy. Targets: every step's with <paramref name="targetsPerSeries"/>
+    /// equal to <see cref="Steps"/> (a sequence output), else the last step's.
+    /// </summary>
+    public TableSource BatchSource(int[] series, float[] mean, float[] sd, int targetsPerSeries, int batchSize,
+                                    ulong seed)
+    {
+        if (_targetCol < 0) throw new InputException($"{Path}: the data has no target column");
+        if (targetsPerSeries != 1 && targetsPerSeries != Steps)
+            throw new ArgumentOutOfRangeException(nameof(targetsPerSeries), targetsPerSeries, "1 or Steps");
+        return new TableSource(this, series, mean, sd, targetsPerSeries, Math.Min(batchSize, series.Length), seed);
+    }
+
+    /// <summary>Batches read out of the table (<see cref="BatchSource"/>).</summary>
+    public sealed class TableSource(SeriesLayout layout, int[] series, float[] mean, float[] sd, int targetsPerSeries,
+                                     int batchSize, ulong seed) : IBatchSource
+    {
+        private readonly SeriesOrder _order = new(series.Length, seed);
+        private readonly CsvTable _table = layout.Table;
+
+        public int BatchSize => batchSize;
+        public int Steps => layout.Steps;
+        public int Features => layout.Features;
+        public int TargetsPerSeries => targetsPerSeries;
+        /// <summary>Steps that cover the series once.</summary>
+        public int StepsPerEpoch => _order.StepsPerEpoch(batchSize);
+
+        public void NextBatch(Span<float> input, Span<float> target, int epoch, int stepInEpoch)
+        {
+            int steps = Steps, f = Features, first = steps - targetsPerSeries;
+            var cols = layout._featureCols;
+            for (int b = 0; b < batchSize; b++)
+            {
+                int start = layout._start[series[_order.Next(epoch)]];
+                var x = input.Slice(b * steps * f, steps * f);
+                for (int t = 0; t < steps; t++)
+                {
+                    int r = layout._rows[start + t];
+                    for (int j = 0; j < f; j++) x[t * f + j] = (_table.Number(r, cols[j]) - mean[j]) / sd[j];
+                    if (t >= first) target[b * targetsPerSeries + t - first] = _table.Number(r, layout._targetCol);
+                }
+            }
+        }
     }
 
     /// <summary>Adds a warning (a data check) to <see cref="Warnings"/>.</summary>
