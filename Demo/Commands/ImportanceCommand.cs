@@ -180,8 +180,13 @@ public static class ImportanceCommand
             throw new InputException($"{dataPath}:1: every method asked for needs {targetColumn}, and the data has " +
                                      $"none");
 
+        // Constant features, left out of training: importance 0, ranked last, in every table, map and document.
+        string[] constantNames = groups is null ? arch.Constant?.Select(k => k.Name).ToArray() ?? [] : [];
+        runs = ConstantFeatures.Append(runs, constantNames.Length);
+        string[] names = [.. labels, .. constantNames];
+        labels = [.. labels, .. constantNames.Select(ConstantFeatures.Label)];
         ImportanceTable.Write(runs, labels, format);
-        if (json is not null) ImportanceJson.Write(json, runs, labels, groups);
+        if (json is not null) ImportanceJson.Write(json, runs, names, groups, constantNames);
         if (reportDir is not null)
         {
             var report = new Report(reportDir,

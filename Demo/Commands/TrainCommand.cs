@@ -292,7 +292,7 @@ public static class TrainCommand
     public static ILoss LossOf(ModelMetadata arch, string modelPath)
     {
         try { return LossNames.Parse(arch.Training.Loss); }
-        catch (ArgumentException e) { throw new ModelFormatException(modelPath, e.Message); }
+        catch (ArgumentException e) { throw new ModelFormatException(modelPath, ErrorText.Message(e)); }
     }
 
     private static int[] ParseLayers(string text)

@@ -40,8 +40,8 @@ public sealed class SeriesSet
     public float[]? Targets { get; init; }
     /// <summary>(N) series id of each series or window.</summary>
     public required string[] Ids { get; init; }
-    /// <summary>(N, T) time of each step as written in the file (empty when built without rows, for
-    /// training).</summary>
+    /// <summary>(N, T) time of each step as written in the file; without a time column, the step's index in its series
+    /// or window, 0 to T - 1 (empty when built without rows, for training).</summary>
     public required string[] Times { get; init; }
     /// <summary>(N, T) file line of each step (empty when built without rows).</summary>
     public required int[] Lines { get; init; }
@@ -463,8 +463,7 @@ public sealed class SeriesLayout
                 for (int j = 0; j < f; j++) x[cell * f + j] = table.Number(r, _featureCols[j]);
                 if (y is not null) y[cell] = table.Number(r, _targetCol);
                 if (!rows) continue;
-                timeText[cell] = _timeCol >= 0 ? table.Text(r, _timeCol) : (r
-                                                                            + 1).ToString(CultureInfo.InvariantCulture);
+                timeText[cell] = _timeCol >= 0 ? table.Text(r, _timeCol) : t.ToString(CultureInfo.InvariantCulture);
                 lines[cell] = table.Line(r);
             }
         }

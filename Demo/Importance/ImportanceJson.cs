@@ -11,7 +11,9 @@ namespace Demo.Importance;
 /// "timeMap"?, "lagMap"?, "gateScores"?, "curves"? } ], "groups"? }</c>. With feature groups the "features"
 /// and every feature "name" are the scored units (groups, then ungrouped features) and "groups" is
 /// <c>[ { "name", "features": [...] } ]</c>, one per unit. sd, se and ci95 are null where the method does not
-/// repeat (count 1); p appears only where a method tests its scores (connection-weights-test). Written to a temporary
+/// repeat (count 1); p appears only where a method tests its scores (connection-weights-test). "constant"? names the
+/// features left out of training as constant: they are the last features, score 0 and ranked last by every method
+/// (<see cref="ConstantFeatures"/>). Written to a temporary
 /// file and renamed, so a reader never sees half a file.
 /// </summary>
 public static class ImportanceJson
@@ -19,12 +21,12 @@ public static class ImportanceJson
     /// <summary>Writes <paramref name="runs"/> to <paramref name="path"/> atomically (temporary file, then
     /// rename).</summary>
     public static void Write(string path, IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames,
-                             FeatureGroups? groups = null)
+                             FeatureGroups? groups = null, IReadOnlyList<string>? constant = null)
     {
         AtomicFile.Write(path, stream =>
         {
             using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
-            Write(writer, runs, featureNames, groups);
+            Write(writer, runs, featureNames, groups, constant);
         });
     }
 
@@ -38,12 +40,18 @@ public static class ImportanceJson
     }
 
     private static void Write(Utf8JsonWriter w, IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames,
-                              FeatureGroups? groups = null)
+                              FeatureGroups? groups = null, IReadOnlyList<string>? constant = null)
     {
         w.WriteStartObject();
         w.WriteStartArray("features");
         foreach (var name in featureNames) w.WriteStringValue(name);
         w.WriteEndArray();
+        if (constant is { Count: > 0 })
+        {
+            w.WriteStartArray("constant");
+            foreach (var name in constant) w.WriteStringValue(name);
+            w.WriteEndArray();
+        }
         w.WriteStartArray("methods");
         foreach (var run in runs)
         {
