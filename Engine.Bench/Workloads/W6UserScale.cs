@@ -131,6 +131,7 @@ public sealed class W6Workload
             Console.WriteLine($"W6 {name}: {seconds:F3} s, {bytes:N0} B, {threads} thread(s); digest " +
                               $"{Digest(result):X16} ({Digest(result with { LagMap = null }):X16} without the lag " +
                               $"map); scores {scores}");
+            if (result.Note is { } note) Console.WriteLine($"W6 {name}: {note}");
         }
         return 0;
     }
