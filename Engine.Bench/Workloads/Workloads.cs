@@ -197,8 +197,8 @@ public class W4ImportanceMethods
     private IImportanceMethod _method = null!;
 
     public static IEnumerable<string> Methods() => ImportanceMethods.Names
-        .Where(n =>
-            (ImportanceMethods.Create(n).Needs & (ImportanceNeeds.Retraining | ImportanceNeeds.PermutedRetraining)) == 0);
+        .Where(n => (ImportanceMethods.Create(n).Needs
+                     & (ImportanceNeeds.Retraining | ImportanceNeeds.PermutedRetraining)) == 0);
 
     [ParamsSource(nameof(Methods))]
     public string Method { get; set; } = "";
