@@ -69,7 +69,8 @@ public class ShardSpecTests
                      "give --shard auto/N", Bad("auto", ("JOB_COMPLETION_INDEX", "1")));
         Assert.Equal("--shard auto/3: JOB_COMPLETION_INDEX gives shard index 3 (0-based), outside 0 to 2 for 3 shards",
                      Bad("auto/3", ("JOB_COMPLETION_INDEX", "3")));
-        Assert.Contains("SLURM_ARRAY_TASK_ID 4 is not SLURM_ARRAY_TASK_MIN 1 plus a multiple of SLURM_ARRAY_TASK_STEP 2",
+        Assert.Contains("SLURM_ARRAY_TASK_ID 4 is not SLURM_ARRAY_TASK_MIN 1 plus a multiple of " +
+                        "SLURM_ARRAY_TASK_STEP 2",
                         Bad("auto", ("SLURM_ARRAY_TASK_ID", "4"), ("SLURM_ARRAY_TASK_MIN", "1"),
                             ("SLURM_ARRAY_TASK_STEP", "2"), ("SLURM_ARRAY_TASK_COUNT", "5")));
         Assert.Contains("JOB_COMPLETION_INDEX 'x' is not a whole number", Bad("auto/2", ("JOB_COMPLETION_INDEX", "x")));

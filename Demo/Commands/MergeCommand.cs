@@ -26,8 +26,8 @@ public static class MergeCommand
     public static Command Build()
     {
         var command = new Command("merge",
-                                  "Write the results of a run sharded over machines (--shard) from its work directory, " +
-                                  "as the single-machine run writes them.");
+                                  "Write the results of a run sharded over machines (--shard) from its work " +
+                                  "directory, as the single-machine run writes them.");
         foreach (Option o in new Option[] { WorkDirectory, Json, Report, Format }) command.Options.Add(o);
         command.SetAction(Run);
         return command;

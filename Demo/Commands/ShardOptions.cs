@@ -37,7 +37,8 @@ public static class ShardOptions
     {
         if (shard is null) return null;
         if (workDir is null)
-            throw new InputException("--shard needs --work-dir: a folder all shards share, where each writes its items");
+            throw new InputException("--shard needs --work-dir: a folder all shards share, where each writes its " +
+                                     "items");
         if (outputs.FirstOrDefault(o => o.Value is not null).Option is { } given)
             throw new InputException($"{given}: a shard writes only its items into --work-dir; give {given} to " +
                                      $"`demo merge --work-dir {workDir}` once every shard is done");

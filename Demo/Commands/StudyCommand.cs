@@ -103,7 +103,8 @@ public static class StudyCommand
     /// </summary>
     internal static int Run(ParseResult parse, bool merge)
     {
-        string? json = parse.GetValue(Json), reportDir = parse.GetValue(Report), workDir = parse.GetValue(WorkDirectory);
+        string? json = parse.GetValue(Json), reportDir = parse.GetValue(Report);
+        string? workDir = parse.GetValue(WorkDirectory);
         var shard = ShardOptions.Parse(parse.GetValue(Shard), workDir, ("--json", json), ("--report", reportDir));
         var format = CommandOptions.FormatOf(parse.GetValue(Format)!);
         var info = CommandOptions.InfoWriter(format);
@@ -158,7 +159,8 @@ public static class StudyCommand
         else
         {
             var manifest = new WorkManifest(WorkDir.FormatTag, StudyWork.Kind, settings.Replicates,
-                StudyWork.SettingsHash(settings), WorkDir.CommandOf(parse, [Shard, WorkDirectory, Json, Report, Format], []));
+                StudyWork.SettingsHash(settings),
+                WorkDir.CommandOf(parse, [Shard, WorkDirectory, Json, Report, Format], []));
             var dir = merge ? WorkDir.Load(workDir).Checked(manifest) : WorkDir.Open(workDir, manifest);
             if (!merge)
             {

@@ -28,7 +28,8 @@ public sealed record ResultJson(string Method, List<FeatureJson> Features, strin
         ScoreMeaning = ScoreMeaning, TimeMap = Matrix(TimeMap), LagMap = Matrix(LagMap),
         GateScores = Matrix(GateScores), Order = Order,
         Curves = Curves?.Select(c => new SensitivityCurve(c.Feature, c.Values, c.Levels, c.Median)).ToArray(),
-        Completeness = Completeness is { } g ? new CompletenessGap(g.Gap, g.Difference, g.Intervals, g.Tolerance) : null,
+        Completeness =
+            Completeness is { } g ? new CompletenessGap(g.Gap, g.Difference, g.Intervals, g.Tolerance) : null,
         Note = Note, RandomisedModel = RandomisedModel, Groups = groups,
     };
 

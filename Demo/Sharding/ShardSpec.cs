@@ -77,7 +77,9 @@ public sealed record ShardSpec(int Index, int Count)
         }
         if (env("AWS_BATCH_JOB_ARRAY_INDEX") is { } aws)
         {
-            int? count = env("AWS_BATCH_JOB_ARRAY_SIZE") is { } c ? Whole(c, "AWS_BATCH_JOB_ARRAY_SIZE", $"'{c}'") : null;
+            int? count = env("AWS_BATCH_JOB_ARRAY_SIZE") is { } c
+                ? Whole(c, "AWS_BATCH_JOB_ARRAY_SIZE", $"'{c}'")
+                : null;
             return Checked(Whole(aws, "AWS_BATCH_JOB_ARRAY_INDEX", $"'{aws}'"), given ?? count,
                            "AWS_BATCH_JOB_ARRAY_INDEX", "AWS_BATCH_JOB_ARRAY_SIZE", t);
         }

@@ -100,7 +100,8 @@ public static class StudyWork
             Seconds = 0,
             Replicates = result.Replicates.Select(r => r with
             {
-                TrainSeconds = 0, Runs = r.Runs.Select(x => x with { Seconds = 0 }).ToArray(),
+                TrainSeconds = 0,
+                Runs = r.Runs.Select(x => x with { Seconds = 0 }).ToArray(),
             }).ToArray(),
             Methods = result.Methods.Select(m => m with { Seconds = 0 }).ToArray(),
         };

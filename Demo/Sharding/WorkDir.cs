@@ -13,7 +13,8 @@ namespace Demo.Sharding;
 /// index.</summary>
 public interface IWorkItem
 {
-    /// <summary>The hash of the settings the item was computed with (<see cref="WorkManifest.SettingsHash"/>).</summary>
+    /// <summary>The hash of the settings the item was computed with
+    /// (<see cref="WorkManifest.SettingsHash"/>).</summary>
     string SettingsHash { get; }
 
     /// <summary>The item's index (a replicate, a network).</summary>
@@ -91,7 +92,8 @@ public sealed class WorkDir
                 continue;
             }
             command.Add(t.Value);
-            if (option && valued && pathNames.Contains(t.Value)) command.Add(System.IO.Path.GetFullPath(tokens[++i].Value));
+            if (option && valued && pathNames.Contains(t.Value))
+                command.Add(System.IO.Path.GetFullPath(tokens[++i].Value));
         }
         return [.. command];
     }
