@@ -11,10 +11,7 @@ namespace Demo.Commands;
 /// </summary>
 public static class MergeCommand
 {
-    private static readonly Option<string> WorkDirectory = new("--work-dir")
-    {
-        Description = "The work directory the shards wrote.", Required = true,
-    };
+    private static readonly Option<string?> WorkDirectory = ShardOptions.WorkDir(required: true);
     private static readonly Option<string?> Report = CommandOptions.Report();
     private static readonly Option<string?> Json = CommandOptions.Json();
     private static readonly Option<string> Format = CommandOptions.Format();

@@ -17,10 +17,11 @@ public static class ShardOptions
                       "`demo merge` writes the results (docs/SCALE.md).",
     };
 
-    public static Option<string?> WorkDir() => new("--work-dir")
+    public static Option<string?> WorkDir(bool required = false) => new("--work-dir")
     {
-        Description = "A folder (shared by all shards) for one result file per finished work item; a rerun skips the " +
-                      "finished ones. Without --shard, runs what is missing and writes the results.",
+        Description = "The folder, shared by all shards, with one result file per finished work item (a rerun skips " +
+                      "them; without --shard a run computes what is missing, then writes the results).",
+        Required = required,
     };
 
     public static Option<bool> NoTimings() => new("--no-timings")
