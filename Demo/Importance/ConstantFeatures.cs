@@ -25,7 +25,9 @@ public static class ConstantFeatures
         return r with
         {
             Features = [.. r.Features, .. Enumerable.Range(f, count).Select(i => new FeatureImportance(i, 0, i + 1))],
-            TimeMap = Widen(r.TimeMap, count), LagMap = Widen(r.LagMap, count), GateScores = Widen(r.GateScores, count),
+            TimeMap = Widen(r.TimeMap, count),
+            LagMap = Widen(r.LagMap, count),
+            GateScores = Widen(r.GateScores, count),
         };
     }
 
