@@ -129,10 +129,13 @@ public class TrustTests
         Assert.Null(t.Sanity.Passed); // no trained shares in this made-up result
     }
 
-    private static MethodRun Randomised(double[] trained, double[] mean, double se) =>
-        new("model-randomisation", 0, ImportanceResult.FromScores("model-randomisation", mean,
-                mean.Select(m => new SampleStatistics(m, se * 2, se, 4)).ToArray())
-            with { RandomisedModel = true, TrainedShares = trained }, ImportanceRanking.ByValue);
+    private static MethodRun Randomised(double[] trained, double[] mean, double se)
+    {
+        var stats = mean.Select(m => new SampleStatistics(m, se * 2, se, 4)).ToArray();
+        var result = ImportanceResult.FromScores("model-randomisation", mean, stats);
+        return new("model-randomisation", 0, result with { RandomisedModel = true, TrainedShares = trained },
+                   ImportanceRanking.ByValue);
+    }
 
     [Fact]
     public void TheSanityCheckPassesWhenATrainedShareLiesOutsideItsRandomisedInterval()
