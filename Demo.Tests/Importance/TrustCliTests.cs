@@ -33,8 +33,8 @@ public class TrustCliTests(CliFixture fx) : IClassFixture<CliFixture>
         Consensus: each input's mean rank over the 2 methods not set aside (garson and permutation); an
         input does not matter when permutation finds its rise in loss below 1% of the largest or its 95%
         interval reaching 0.
-        Agreement: Kendall's W = 0.90 over the methods not set aside (1 = the same ranking, 0 = none);
-        0.78 over all 3.
+        Agreement: Kendall's W = 0.90 over the methods not set aside (1 = the same ranking, 0 = none); 0.78
+        over all 3.
         Set aside: occlusion ranks humidity, which does not matter, above wind; Spearman's rho with the
         consensus 0.63 (below 0.80 sets a method aside). Why: it sums per-cell effects: an effect spread
         over several lags of an autocorrelated input scores lower than the same effect at one lag. In the

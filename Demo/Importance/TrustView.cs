@@ -203,7 +203,7 @@ internal static class TrustView
         report.AddParagraph($"**{Sentence(t, labels, Report.Code)}**");
         foreach (var p in Paragraphs(t, runs, labels, Report.Code)) report.AddParagraph(p);
         var (header, rows) = Consensus(t, runs, labels);
-        report.AddTable(header, rows.Select(r => r.Select(Report.Cell).ToArray()));
+        report.AddTable(header, rows);
         if (t.Contenders.Count >= 2)
             report.AddChart("agreement.png", "Spearman's rho between the methods' rankings",
                             path => Plots.Correlations(path, t.Contenders, t.Spearman));
