@@ -19,12 +19,16 @@ public static class ImportanceJson
     /// <summary>Writes <paramref name="runs"/> to <paramref name="path"/> atomically (temporary file, then
     /// rename).</summary>
     public static void Write(string path, IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames,
-                             FeatureGroups? groups = null)
+                             FeatureGroups? groups = null) => Write(path, runs, featureNames, groups, null);
+
+    /// <summary>The same, with the "trust" object (<see cref="TrustView.WriteJson"/>) after the features.</summary>
+    internal static void Write(string path, IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames,
+                               FeatureGroups? groups, TrustAssessment? trust)
     {
         AtomicFile.Write(path, stream =>
         {
             using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
-            Write(writer, runs, featureNames, groups);
+            Write(writer, runs, featureNames, groups, trust);
         });
     }
 
@@ -38,12 +42,13 @@ public static class ImportanceJson
     }
 
     private static void Write(Utf8JsonWriter w, IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames,
-                              FeatureGroups? groups = null)
+                              FeatureGroups? groups = null, TrustAssessment? trust = null)
     {
         w.WriteStartObject();
         w.WriteStartArray("features");
         foreach (var name in featureNames) w.WriteStringValue(name);
         w.WriteEndArray();
+        if (trust is not null) TrustView.WriteJson(w, trust, runs, featureNames);
         w.WriteStartArray("methods");
         foreach (var run in runs)
         {
