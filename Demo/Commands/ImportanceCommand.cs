@@ -213,19 +213,24 @@ public static class ImportanceCommand
             throw new InputException($"{dataPath}:1: every method asked for needs {targetColumn}, and the data has " +
                                      $"none");
 
+        if (parse.GetValue(NoTimings)) runs = [.. runs.Select(r => r with { Seconds = 0 })];
+        // "Can I trust this?" leads (not in CSV, whose output is the tidy table alone); over the model's features.
+        var trust = runs.Any(r => !r.Result.RandomisedModel) ? ImportanceTrust.Assess(runs) : null;
+        if (trust is not null && format != TableFormat.Csv)
+            Console.Write(TrustView.Console(trust, runs, labels, format, TextTable.ConsoleWidth()));
         // Constant features, left out of training: importance 0, ranked last, in every table, map and document.
         string[] constantNames = groups is null ? arch.Constant?.Select(k => k.Name).ToArray() ?? [] : [];
         runs = ConstantFeatures.Append(runs, constantNames.Length);
         string[] names = [.. labels, .. constantNames];
         labels = [.. labels, .. constantNames.Select(ConstantFeatures.Label)];
-        if (parse.GetValue(NoTimings)) runs = [.. runs.Select(r => r with { Seconds = 0 })];
         ImportanceTable.Write(runs, labels, format);
-        if (json is not null) ImportanceJson.Write(json, runs, names, groups, constantNames);
+        if (json is not null) ImportanceJson.Write(json, runs, names, groups, trust, constantNames);
         if (reportDir is not null)
         {
             var report = new Report(reportDir,
                                     $"Variable importance: {Path.GetFileName(modelPath)} on " +
                                     $"{Path.GetFileName(dataPath)}");
+            if (trust is not null) TrustView.AddTo(report, trust, runs, labels);
             report.AddDataChecks([.. arch.Warnings ?? [], .. data.Warnings], arch.Constant ?? []);
             report.AddModel(modelPath, arch, model);
             report.AddTraining(arch);

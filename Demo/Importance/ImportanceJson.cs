@@ -21,12 +21,17 @@ public static class ImportanceJson
     /// <summary>Writes <paramref name="runs"/> to <paramref name="path"/> atomically (temporary file, then
     /// rename).</summary>
     public static void Write(string path, IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames,
-                             FeatureGroups? groups = null, IReadOnlyList<string>? constant = null)
+                             FeatureGroups? groups = null) => Write(path, runs, featureNames, groups, null);
+
+    /// <summary>The same, with the "trust" object (<see cref="TrustView.WriteJson"/>) after the features and the
+    /// constant features' names (<see cref="ConstantFeatures"/>, the last of <paramref name="featureNames"/>).</summary>
+    internal static void Write(string path, IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames,
+                               FeatureGroups? groups, TrustAssessment? trust, IReadOnlyList<string>? constant = null)
     {
         AtomicFile.Write(path, stream =>
         {
             using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
-            Write(writer, runs, featureNames, groups, constant);
+            Write(writer, runs, featureNames, groups, trust, constant);
         });
     }
 
@@ -40,7 +45,8 @@ public static class ImportanceJson
     }
 
     private static void Write(Utf8JsonWriter w, IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames,
-                              FeatureGroups? groups = null, IReadOnlyList<string>? constant = null)
+                              FeatureGroups? groups = null, TrustAssessment? trust = null,
+                              IReadOnlyList<string>? constant = null)
     {
         w.WriteStartObject();
         w.WriteStartArray("features");
@@ -52,6 +58,7 @@ public static class ImportanceJson
             foreach (var name in constant) w.WriteStringValue(name);
             w.WriteEndArray();
         }
+        if (trust is not null) TrustView.WriteJson(w, trust, runs, featureNames);
         w.WriteStartArray("methods");
         foreach (var run in runs)
         {
