@@ -156,7 +156,8 @@ public class CommandFuzzTests(CliFixture fx, ITestOutputHelper output) : IClassF
             string name = new('x', 300);
             string line = Cli.Bad(["importance", "--model", fx.Model, "--data", fx.Csv, "--methods", "garson",
                                    "--json", Path.Combine(outDir, "i.json"), "--report", Path.Combine(outDir, name)]);
-            Assert.Equal($"error: --report: the folder name '{name[..40]}'... (300 characters) is over 255 bytes", line);
+            Assert.Equal($"error: --report: the folder name '{name[..40]}'... (300 characters) is over 255 bytes",
+                         line);
             Assert.Empty(Directory.EnumerateFileSystemEntries(outDir));
         }
         finally { Directory.Delete(outDir, true); }

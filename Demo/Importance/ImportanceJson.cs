@@ -24,7 +24,8 @@ public static class ImportanceJson
                              FeatureGroups? groups = null) => Write(path, runs, featureNames, groups, null);
 
     /// <summary>The same, with the "trust" object (<see cref="TrustView.WriteJson"/>) after the features and the
-    /// constant features' names (<see cref="ConstantFeatures"/>, the last of <paramref name="featureNames"/>).</summary>
+    /// constant features' names (<see cref="ConstantFeatures"/>, the last of <paramref name="featureNames"/>).
+    /// </summary>
     internal static void Write(string path, IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames,
                                FeatureGroups? groups, TrustAssessment? trust, IReadOnlyList<string>? constant = null)
     {
