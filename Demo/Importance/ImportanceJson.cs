@@ -5,7 +5,8 @@ using Engine.IO;
 namespace Demo.Importance;
 
 /// <summary>
-/// Importance results as JSON: <c>{ "features": [...], "methods": [ { "name", "seconds", "scoreMeaning",
+/// Importance results as JSON: <c>{ "complete": true (false: the run was stopped and holds the methods finished
+/// before), "features": [...], "methods": [ { "name", "seconds", "scoreMeaning",
 /// "features": [ { "name", "score", "rank", "sd", "se", "count", "ci95": [low, high], "p"? } ], "order"?, "note"?,
 /// "completeness"? (integrated gradients: { "gap", "difference", "intervals", "tolerance", "converged" }),
 /// "timeMap"?, "lagMap"?, "gateScores"?, "curves"? } ], "groups"? }</c>. With feature groups the "features"
@@ -18,13 +19,15 @@ public static class ImportanceJson
 {
     /// <summary>Writes <paramref name="runs"/> to <paramref name="path"/> atomically (temporary file, then
     /// rename).</summary>
+    /// <remarks><paramref name="complete"/> false: the run was stopped (Ctrl-C) and <paramref name="runs"/> are the
+    /// methods finished before; written as <c>"complete": false</c>.</remarks>
     public static void Write(string path, IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames,
-                             FeatureGroups? groups = null)
+                             FeatureGroups? groups = null, bool complete = true)
     {
         AtomicFile.Write(path, stream =>
         {
             using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
-            Write(writer, runs, featureNames, groups);
+            Write(writer, runs, featureNames, groups, complete);
         });
     }
 
@@ -38,9 +41,10 @@ public static class ImportanceJson
     }
 
     private static void Write(Utf8JsonWriter w, IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames,
-                              FeatureGroups? groups = null)
+                              FeatureGroups? groups = null, bool complete = true)
     {
         w.WriteStartObject();
+        w.WriteBoolean("complete", complete);
         w.WriteStartArray("features");
         foreach (var name in featureNames) w.WriteStringValue(name);
         w.WriteEndArray();
