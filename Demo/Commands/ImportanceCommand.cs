@@ -2,6 +2,7 @@ using System.CommandLine;
 using Demo.Data;
 using Demo.Importance;
 using Demo.Reports;
+using Demo.Sharding;
 using Engine.Importance;
 using Engine.Losses;
 using Engine.Models;
@@ -48,6 +49,9 @@ public static class ImportanceCommand
     private static readonly Option<string> Format = CommandOptions.Format();
     private static readonly Option<string?> Features = CommandOptions.ImportedFeatures();
     private static readonly Option<string?> Target = CommandOptions.ImportedTarget();
+    private static readonly Option<string?> Shard = ShardOptions.Shard();
+    private static readonly Option<string?> WorkDirectory = ShardOptions.WorkDir();
+    private static readonly Option<bool> NoTimings = ShardOptions.NoTimings();
 
     public static Command Build()
     {
@@ -55,8 +59,8 @@ public static class ImportanceCommand
                                   "Rank the inputs of a trained model on your data: which features matter, and when.");
         foreach (Option o in new Option[] { Model, Data, Methods, Repeats, Seed, Threads, Noise, Baseline, Restarts,
             NullNetworks, RetrainEpochs, Networks, Groups, Report, Json, Format, Features, Target,
-            Delimiter }) command.Options.Add(o);
-        command.SetAction(Run);
+            Delimiter, Shard, WorkDirectory, NoTimings }) command.Options.Add(o);
+        command.SetAction(parse => Run(parse, merge: false));
         return command;
     }
 
@@ -88,10 +92,17 @@ public static class ImportanceCommand
         return sums.Select(s => (float)(s / (data.Inputs.Length / f))).ToArray();
     }
 
-    private static int Run(ParseResult parse)
+    /// <summary>
+    /// Ranks the inputs; with <c>--work-dir</c> the K networks are work items (only shard k's with <c>--shard</c>,
+    /// which then writes no results); <paramref name="merge"/> (<c>demo merge</c>): computes nothing, writes the
+    /// results from the finished networks.
+    /// </summary>
+    internal static int Run(ParseResult parse, bool merge)
     {
         string modelPath = parse.GetValue(Model)!, dataPath = parse.GetValue(Data)!;
         string? reportDir = parse.GetValue(Report), json = parse.GetValue(Json);
+        string? workDir = parse.GetValue(WorkDirectory);
+        var shard = ShardOptions.Parse(parse.GetValue(Shard), workDir, ("--json", json), ("--report", reportDir));
         var methods = ParseMethods(parse.GetValue(Methods)!);
         var format = CommandOptions.FormatOf(parse.GetValue(Format)!);
         var info = CommandOptions.InfoWriter(format);
@@ -144,15 +155,18 @@ public static class ImportanceCommand
                 throw new InputException($"{dataPath}:1: --networks trains networks on {targetColumn}, and the data " +
                                          $"has none");
             // The model file keeps the architecture and training settings but not the training data: the extra networks
-            // are trained on the data given here (every series), for the model's own epochs.
-            long start = System.Diagnostics.Stopwatch.GetTimestamp();
-            networks =
-                [.. ImportanceRunner.Networks(context,
-                                              Retrainer(model, arch, data, targets, loss, arch.Training.Epochs),
-                                              networkCount,
-                                                     context.Threads, arch.Training.Seed)];
-            info.WriteLine($"Trained {networkCount - 1} more networks on {dataPath} in " +
-                           $"{System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds:F2} s");
+            // are trained on the data given here (every series), for the model's own epochs. With --work-dir each
+            // network is a work item, trained below.
+            if (workDir is null)
+            {
+                long start = System.Diagnostics.Stopwatch.GetTimestamp();
+                networks =
+                    [.. ImportanceRunner.Networks(context,
+                                                  Retrainer(model, arch, data, targets, loss, arch.Training.Epochs),
+                                                  networkCount, context.Threads, arch.Training.Seed)];
+                info.WriteLine($"Trained {networkCount - 1} more networks on {dataPath} in " +
+                               $"{System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds:F2} s");
+            }
         }
 
         var options = new ImportanceOptions
@@ -168,7 +182,26 @@ public static class ImportanceCommand
         using var progress = new ImportanceProgressView(info);
         var watched = networks.Select(c => c with { Progress = progress, Cancellation = progress.Token }).ToArray();
         bool interactive = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
-        if (interactive)
+        if (workDir is not null)
+        {
+            var manifest = new WorkManifest(WorkDir.FormatTag, NetworkWork.Kind, networkCount,
+                NetworkWork.SettingsHash(parse, [Threads, Shard, WorkDirectory, Json, Report, Format, NoTimings],
+                                         [Model, Data]),
+                WorkDir.CommandOf(parse, [Shard, WorkDirectory, Json, Report, Format], [Model, Data]));
+            var dir = merge ? WorkDir.Load(workDir).Checked(manifest) : WorkDir.Open(workDir, manifest);
+            if (!merge)
+            {
+                var (ran, skipped) = NetworkWork.Run(dir, shard ?? ShardSpec.All,
+                    k => k == 0 ? context : ImportanceRunner.Network(context,
+                        Retrainer(model, arch, data, targets!, loss, arch.Training.Epochs), k, arch.Training.Seed),
+                    instances, k => info.WriteLine($"network {k + 1} of {networkCount} done"), Skipped);
+                info.WriteLine($"{(shard is null ? "" : $"shard {shard}: ")}{ran} network(s) computed, {skipped} " +
+                               $"found finished in {workDir}");
+                if (shard is not null) return 0;
+            }
+            runs = NetworkWork.Merge(dir, groups);
+        }
+        else if (interactive)
         {
             runs = AnsiConsole.Status().Start($"Running {methods[0]} (1/{methods.Count})...", ctx =>
             {
@@ -185,6 +218,7 @@ public static class ImportanceCommand
             throw new InputException($"{dataPath}:1: every method asked for needs {targetColumn}, and the data has " +
                                      $"none");
 
+        if (parse.GetValue(NoTimings)) runs = [.. runs.Select(r => r with { Seconds = 0 })];
         if (runs.Count > 0) ImportanceTable.Write(runs, labels, format);
         if (json is not null) ImportanceJson.Write(json, runs, labels, groups, complete: !progress.Stopped);
         if (progress.Stopped) return Program.Stopped;
