@@ -66,7 +66,10 @@ public class ProgressTests
         });
         var context = Fixtures.Context(Fixtures.Model(3), 4) with
         {
-            Threads = threads, Repeats = 3, Progress = recorder, Cancellation = stop.Token,
+            Threads = threads,
+            Repeats = 3,
+            Progress = recorder,
+            Cancellation = stop.Token,
         };
         var runs = ImportanceRunner.Run(context, ImportanceMethods.Create(["permutation", "occlusion", "garson"]));
         Assert.Equal(["permutation"], runs.Select(r => r.Name));
