@@ -219,14 +219,20 @@ public static class ImportanceCommand
                                      $"none");
 
         if (parse.GetValue(NoTimings)) runs = [.. runs.Select(r => r with { Seconds = 0 })];
+        // "Can I trust this?" leads (not in CSV, whose output is the tidy table alone).
+        var trust = runs.Any(r => !r.Result.RandomisedModel) ? ImportanceTrust.Assess(runs) : null;
+        if (trust is not null && format != TableFormat.Csv)
+            Console.Write(TrustView.Console(trust, runs, labels, format, TextTable.ConsoleWidth()));
         if (runs.Count > 0) ImportanceTable.Write(runs, labels, format);
-        if (json is not null) ImportanceJson.Write(json, runs, labels, groups, complete: !progress.Stopped);
+        if (json is not null)
+            ImportanceJson.Write(json, runs, labels, groups, trust, complete: !progress.Stopped);
         if (progress.Stopped) return Program.Stopped;
         if (reportDir is not null)
         {
             var report = new Report(reportDir,
                                     $"Variable importance: {Path.GetFileName(modelPath)} on " +
                                     $"{Path.GetFileName(dataPath)}");
+            if (trust is not null) TrustView.AddTo(report, trust, runs, labels);
             report.AddDataChecks([.. arch.Warnings ?? [], .. data.Warnings], arch.Constant ?? []);
             report.AddModel(modelPath, arch, model);
             report.AddTraining(arch);

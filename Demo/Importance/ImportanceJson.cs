@@ -19,15 +19,19 @@ public static class ImportanceJson
 {
     /// <summary>Writes <paramref name="runs"/> to <paramref name="path"/> atomically (temporary file, then
     /// rename).</summary>
-    /// <remarks><paramref name="complete"/> false: the run was stopped (Ctrl-C) and <paramref name="runs"/> are the
-    /// methods finished before; written as <c>"complete": false</c>.</remarks>
     public static void Write(string path, IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames,
-                             FeatureGroups? groups = null, bool complete = true)
+                             FeatureGroups? groups = null) => Write(path, runs, featureNames, groups, null);
+
+    /// <summary>The same, with the "trust" object (<see cref="TrustView.WriteJson"/>) after the features;
+    /// <paramref name="complete"/> false: the run was stopped (Ctrl-C) and <paramref name="runs"/> are the methods
+    /// finished before, written as <c>"complete": false</c>.</summary>
+    internal static void Write(string path, IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames,
+                               FeatureGroups? groups, TrustAssessment? trust, bool complete = true)
     {
         AtomicFile.Write(path, stream =>
         {
             using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
-            Write(writer, runs, featureNames, groups, complete);
+            Write(writer, runs, featureNames, groups, trust, complete);
         });
     }
 
@@ -41,13 +45,14 @@ public static class ImportanceJson
     }
 
     private static void Write(Utf8JsonWriter w, IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames,
-                              FeatureGroups? groups = null, bool complete = true)
+                              FeatureGroups? groups = null, TrustAssessment? trust = null, bool complete = true)
     {
         w.WriteStartObject();
         w.WriteBoolean("complete", complete);
         w.WriteStartArray("features");
         foreach (var name in featureNames) w.WriteStringValue(name);
         w.WriteEndArray();
+        if (trust is not null) TrustView.WriteJson(w, trust, runs, featureNames);
         w.WriteStartArray("methods");
         foreach (var run in runs)
         {
