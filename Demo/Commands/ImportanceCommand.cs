@@ -178,6 +178,9 @@ public static class ImportanceCommand
         var instances = ImportanceMethods.Create(methods, options);
         void Skipped(string note) => info.WriteLine($"note: {note}");
         IReadOnlyList<MethodRun> runs;
+        // Progress after each work item, and Ctrl-C: the engine stops between items, the finished methods are kept.
+        using var progress = new ImportanceProgressView(info);
+        var watched = networks.Select(c => c with { Progress = progress, Cancellation = progress.Token }).ToArray();
         bool interactive = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         if (workDir is not null)
         {
@@ -201,15 +204,17 @@ public static class ImportanceCommand
         else if (interactive)
         {
             runs = AnsiConsole.Status().Start($"Running {methods[0]} (1/{methods.Count})...", ctx =>
-                ImportanceRunner.Run(networks, instances, run =>
-                {
-                    int next = methods.ToList().IndexOf(run.Name) + 1;
-                    if (next < methods.Count) ctx.Status($"Running {methods[next]} ({next + 1}/{methods.Count})...");
-                }, Skipped));
+            {
+                progress.Attach(ctx);
+                return ImportanceRunner.Run(watched, instances, onSkipped: Skipped);
+            });
         }
-        else runs = ImportanceRunner.Run(networks, instances, run =>
+        else runs = ImportanceRunner.Run(watched, instances, run =>
             info.WriteLine($"{run.Name}: done in {run.Seconds:F2} s"), Skipped);
-        if (runs.Count == 0)
+        if (progress.Stopped)
+            DemoConsole.Error.WriteLine($"stopped: {runs.Count} of {instances.Count} methods finished; " +
+                                        (json is null ? "nothing written" : $"{json} marked incomplete"));
+        else if (runs.Count == 0)
             throw new InputException($"{dataPath}:1: every method asked for needs {targetColumn}, and the data has " +
                                      $"none");
 
@@ -223,8 +228,10 @@ public static class ImportanceCommand
         runs = ConstantFeatures.Append(runs, constantNames.Length);
         string[] names = [.. labels, .. constantNames];
         labels = [.. labels, .. constantNames.Select(ConstantFeatures.Label)];
-        ImportanceTable.Write(runs, labels, format);
-        if (json is not null) ImportanceJson.Write(json, runs, names, groups, trust, constantNames);
+        if (runs.Count > 0) ImportanceTable.Write(runs, labels, format);
+        if (json is not null)
+            ImportanceJson.Write(json, runs, names, groups, trust, complete: !progress.Stopped, constant: constantNames);
+        if (progress.Stopped) return Program.Stopped;
         if (reportDir is not null)
         {
             var report = new Report(reportDir,

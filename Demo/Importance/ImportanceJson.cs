@@ -5,7 +5,8 @@ using Engine.IO;
 namespace Demo.Importance;
 
 /// <summary>
-/// Importance results as JSON: <c>{ "features": [...], "methods": [ { "name", "seconds", "scoreMeaning",
+/// Importance results as JSON: <c>{ "complete": true (false: the run was stopped and holds the methods finished
+/// before), "features": [...], "methods": [ { "name", "seconds", "scoreMeaning",
 /// "features": [ { "name", "score", "rank", "sd", "se", "count", "ci95": [low, high], "p"? } ], "order"?, "note"?,
 /// "completeness"? (integrated gradients: { "gap", "difference", "intervals", "tolerance", "converged" }),
 /// "timeMap"?, "lagMap"?, "gateScores"?, "curves"? } ], "groups"? }</c>. With feature groups the "features"
@@ -23,16 +24,18 @@ public static class ImportanceJson
     public static void Write(string path, IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames,
                              FeatureGroups? groups = null) => Write(path, runs, featureNames, groups, null);
 
-    /// <summary>The same, with the "trust" object (<see cref="TrustView.WriteJson"/>) after the features and the
-    /// constant features' names (<see cref="ConstantFeatures"/>, the last of <paramref name="featureNames"/>).
-    /// </summary>
+    /// <summary>The same, with the "trust" object (<see cref="TrustView.WriteJson"/>) after the features;
+    /// <paramref name="complete"/> false: the run was stopped (Ctrl-C) and <paramref name="runs"/> are the methods
+    /// finished before, written as <c>"complete": false</c>; <paramref name="constant"/>: the constant features'
+    /// names (<see cref="ConstantFeatures"/>, the last of <paramref name="featureNames"/>).</summary>
     internal static void Write(string path, IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames,
-                               FeatureGroups? groups, TrustAssessment? trust, IReadOnlyList<string>? constant = null)
+                               FeatureGroups? groups, TrustAssessment? trust, bool complete = true,
+                               IReadOnlyList<string>? constant = null)
     {
         AtomicFile.Write(path, stream =>
         {
             using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
-            Write(writer, runs, featureNames, groups, trust, constant);
+            Write(writer, runs, featureNames, groups, trust, complete, constant);
         });
     }
 
@@ -46,10 +49,11 @@ public static class ImportanceJson
     }
 
     private static void Write(Utf8JsonWriter w, IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames,
-                              FeatureGroups? groups = null, TrustAssessment? trust = null,
+                              FeatureGroups? groups = null, TrustAssessment? trust = null, bool complete = true,
                               IReadOnlyList<string>? constant = null)
     {
         w.WriteStartObject();
+        w.WriteBoolean("complete", complete);
         w.WriteStartArray("features");
         foreach (var name in featureNames) w.WriteStringValue(name);
         w.WriteEndArray();
