@@ -230,7 +230,8 @@ public static class ImportanceCommand
         labels = [.. labels, .. constantNames.Select(ConstantFeatures.Label)];
         if (runs.Count > 0) ImportanceTable.Write(runs, labels, format);
         if (json is not null)
-            ImportanceJson.Write(json, runs, names, groups, trust, complete: !progress.Stopped, constant: constantNames);
+            ImportanceJson.Write(json, runs, names, groups, trust, complete: !progress.Stopped,
+                                 constant: constantNames);
         if (progress.Stopped) return Program.Stopped;
         if (reportDir is not null)
         {
