@@ -15,7 +15,8 @@ public class NoMapsCliTests(CliFixture fx) : IClassFixture<CliFixture>
                 "input-perturbation,integrated-gradients", "--threads", "1", "--json", json, .. extra]);
         using var doc = JsonDocument.Parse(File.ReadAllText(json));
         var methods = doc.RootElement.GetProperty("methods").EnumerateArray().ToList();
-        static bool Has(JsonElement m, string key) => m.TryGetProperty(key, out var v) && v.ValueKind != JsonValueKind.Null;
+        static bool Has(JsonElement m, string key) =>
+            m.TryGetProperty(key, out var v) && v.ValueKind != JsonValueKind.Null;
         return (methods.Select(m => m.GetProperty("features").EnumerateArray()
                                      .Select(f => f.GetProperty("score").GetDouble()).ToArray()).ToArray(),
                 methods.Select(m => Has(m, "timeMap")).ToArray(), methods.Select(m => Has(m, "lagMap")).ToArray());
