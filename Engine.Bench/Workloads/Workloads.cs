@@ -116,20 +116,46 @@ public class W2LargeTrainStep
     }
 }
 
-/// <summary>W3: W2's two layers with 128 units, batch 1, 100 steps, forward only.</summary>
-[BenchmarkCategory("W3")]
-public class W3LatencyForward : IDisposable
+/// <summary>An inference workload with an ONNX Runtime twin (<see cref="OnnxRuntimePeer"/>): the thread count both
+/// use, the peer's lifetime, and the check that it computes the engine's function before anything is timed.</summary>
+public abstract class OnnxPeerWorkload : IDisposable
 {
-    /// <summary>Threads a layer's time loop and the large products may use
-    /// (<see cref="Engine.Threading.Parallelism.MaxThreads"/>).</summary>
+    /// <summary>Threads the engine's time loop and large products may use
+    /// (<see cref="Engine.Threading.Parallelism.MaxThreads"/>), and ONNX Runtime's intra-op threads.</summary>
     [Params(1, 2)]
     public int Threads { get; set; } = 1;
 
+    private protected OnnxRuntimePeer? Onnx { get; private set; }
+
+    /// <summary>Checks the peer against <paramref name="model"/> on <paramref name="input"/>, then binds it.</summary>
+    private protected void StartPeer(Sequential model, float[] input, int batch, int steps)
+    {
+        OnnxRuntimePeer.Check(model, input, batch, steps);
+        Onnx = new OnnxRuntimePeer(model, input, batch, steps, Threads);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        Engine.Threading.Parallelism.MaxThreads = 1;
+        Onnx?.Dispose();
+        Onnx = null;
+    }
+
+    public void Dispose()
+    {
+        Cleanup();
+        GC.SuppressFinalize(this);
+    }
+}
+
+/// <summary>W3: W2's two layers with 128 units, batch 1, 100 steps, forward only.</summary>
+[BenchmarkCategory("W3")]
+public class W3LatencyForward : OnnxPeerWorkload
+{
     private Sequential _model = null!;
     private Batches _data = null!;
     private float[] _output = [];
-
-    private OnnxRuntimePeer? _onnx;
 
     [GlobalSetup]
     public void Setup()
@@ -146,22 +172,7 @@ public class W3LatencyForward : IDisposable
     public void SetupOnnxRuntime()
     {
         Setup();
-        OnnxRuntimePeer.Check(_model, _data.Inputs[0], 1, 100);
-        _onnx = new OnnxRuntimePeer(_model, _data.Inputs[0], 1, 100, Threads);
-    }
-
-    [GlobalCleanup]
-    public void Cleanup()
-    {
-        Engine.Threading.Parallelism.MaxThreads = 1;
-        _onnx?.Dispose();
-        _onnx = null;
-    }
-
-    public void Dispose()
-    {
-        Cleanup();
-        GC.SuppressFinalize(this);
+        StartPeer(_model, _data.Inputs[0], 1, 100);
     }
 
     [Benchmark(Description = "W3 forward")]
@@ -175,8 +186,8 @@ public class W3LatencyForward : IDisposable
     [Benchmark(Description = "W3 forward, ONNX Runtime")]
     public float OnnxRuntime()
     {
-        _onnx!.Run();
-        return _onnx.Output[99];
+        Onnx!.Run();
+        return Onnx.Output[99];
     }
 }
 
@@ -184,17 +195,12 @@ public class W3LatencyForward : IDisposable
 /// (the engine's <see cref="Sequential.Forward"/> on the whole batch; the peer's session on the same bound
 /// input).</summary>
 [BenchmarkCategory("W7")]
-public class W7BatchInference : IDisposable
+public class W7BatchInference : OnnxPeerWorkload
 {
     private const int Batch = 256, Steps = 100, Features = 32;
 
-    /// <summary>Threads for the engine's products and time loop, and ONNX Runtime's intra-op threads.</summary>
-    [Params(1, 2)]
-    public int Threads { get; set; } = 1;
-
     private Sequential _model = null!;
     private float[] _input = [], _output = [];
-    private OnnxRuntimePeer? _onnx;
 
     [GlobalSetup]
     public void Setup()
@@ -209,22 +215,7 @@ public class W7BatchInference : IDisposable
     public void SetupOnnxRuntime()
     {
         Setup();
-        OnnxRuntimePeer.Check(_model, _input, Batch, Steps);
-        _onnx = new OnnxRuntimePeer(_model, _input, Batch, Steps, Threads);
-    }
-
-    [GlobalCleanup]
-    public void Cleanup()
-    {
-        Engine.Threading.Parallelism.MaxThreads = 1;
-        _onnx?.Dispose();
-        _onnx = null;
-    }
-
-    public void Dispose()
-    {
-        Cleanup();
-        GC.SuppressFinalize(this);
+        StartPeer(_model, _input, Batch, Steps);
     }
 
     [Benchmark(Baseline = true, Description = "W7 forward, batch 256")]
@@ -238,8 +229,8 @@ public class W7BatchInference : IDisposable
     [Benchmark(Description = "W7 forward, batch 256, ONNX Runtime")]
     public float OnnxRuntime()
     {
-        _onnx!.Run();
-        return _onnx.Output[^1];
+        Onnx!.Run();
+        return Onnx.Output[^1];
     }
 }
 
