@@ -73,7 +73,7 @@ public static class TrainCommand
                                                       "linear output). Default: bce when every target is 0 or 1, " +
                                                       "else mse."
         }
-        .AcceptOnlyFromAmongFluent([.. LossNames.ShortNames]);
+        .AcceptOnlyFromAmongFluent("bce", "mse");
     private static readonly Option<int> Epochs = CommandOptions.Epochs(40);
     private static readonly Option<int> Batch = CommandOptions.BatchSize(32);
     private static readonly Option<int> OldBatch = CommandOptions.OldName(CommandOptions.BatchSize(32, "--batch"));
