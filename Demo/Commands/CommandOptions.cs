@@ -421,7 +421,8 @@ public static class CommandOptions
             if (t.SeriesColumn is { } needed && seriesCol is null && t.Window is null)
                 throw new InputException($"{dataPath}:{table.HeaderLine}: the model was trained on series in column " +
                                          $"{ErrorText.Quote(needed)}, which the data does not have");
-            return new DataOptions(t.Target, arch.Features, seriesCol, timeCol, t.Window, targetOptional, modelPath);
+            return new DataOptions(t.Target, arch.Features, seriesCol, timeCol, t.Window, targetOptional, modelPath,
+                                   t.Classes);
         }, delimiter);
         if (arch.Normalisation is { } n) Standardiser.Apply(data.Inputs, n.Mean, n.Sd);
         return data;
@@ -440,7 +441,7 @@ public static class CommandOptions
         var data = SeriesSet.Load(dataPath,
                                   new DataOptions(target, features, null, null, arch.Training.Window, targetOptional
                                                   && target is null,
-            modelPath), delimiter);
+            modelPath, arch.Training.Classes), delimiter);
         if (data.FeatureNames.Length != inputs)
             throw new InputException($"{dataPath}: the model {modelPath} takes {inputs} inputs, but the data has "
                 + $"{data.FeatureNames.Length} feature columns: name the inputs with --features and the target with " +

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Demo.Data;
 using Demo.Importance;
 using Demo.Reports;
@@ -48,6 +49,11 @@ public static class ImportanceCommand
     private static readonly Option<string> Format = CommandOptions.Format();
     private static readonly Option<string?> Features = CommandOptions.ImportedFeatures();
     private static readonly Option<string?> Target = CommandOptions.ImportedTarget();
+    private static readonly Option<string?> OutputIndex = new("--output-index")
+    {
+        Description = "For a model with several outputs: the one to explain, by class name (a cce model: e.g. " +
+            "rain) or index 0..k-1. Default: each output in turn, a table each (--json and --report need one).",
+    };
 
     public static Command Build()
     {
@@ -55,7 +61,7 @@ public static class ImportanceCommand
                                   "Rank the inputs of a trained model on your data: which features matter, and when.");
         foreach (Option o in new Option[] { Model, Data, Methods, Repeats, Seed, Threads, Noise, Baseline, Restarts,
             NullNetworks, RetrainEpochs, Networks, Groups, Report, Json, Format, Features, Target,
-            Delimiter }) command.Options.Add(o);
+            OutputIndex, Delimiter }) command.Options.Add(o);
         command.SetAction(Run);
         return command;
     }
@@ -86,6 +92,35 @@ public static class ImportanceCommand
         var sums = new double[f];
         for (int i = 0; i < data.Inputs.Length; i++) sums[i % f] += data.Inputs[i];
         return sums.Select(s => (float)(s / (data.Inputs.Length / f))).ToArray();
+    }
+
+    /// <summary>
+    /// The outputs to score, each with its name: the model's one output (index -1: no selection); for k outputs the
+    /// one <paramref name="choice"/> names (a class name, or an index 0..k-1), else every output in turn. The names
+    /// are a cce model's classes, else the indices.
+    /// </summary>
+    public static (int Index, string Name)[] ChooseOutputs(string? choice, Sequential model, ModelMetadata arch)
+    {
+        int k = model.OutputUnits;
+        if (k == 1)
+        {
+            if (choice is not null && choice != "0")
+                throw new InputException($"--output-index {Engine.IO.ErrorText.Quote(choice)}: the model has one " +
+                                         "output (omit --output-index)");
+            return [(-1, "")];
+        }
+        var names = arch.Training.Classes
+                    ?? [.. Enumerable.Range(0, k).Select(j => j.ToString(CultureInfo.InvariantCulture))];
+        if (choice is null) return [.. names.Select((n, j) => (j, n))];
+        int byName = Array.IndexOf(names, choice);
+        if (byName < 0 && int.TryParse(choice, NumberStyles.None,
+                                       CultureInfo.InvariantCulture, out int index) && index < k)
+            byName = index;
+        if (byName < 0)
+            throw new InputException($"--output-index {Engine.IO.ErrorText.Quote(choice)} is not an output of the " +
+                                     $"model: give one of {string.Join(", ", names)}" +
+                                     (arch.Training.Classes is null ? "" : $" or an index 0..{k - 1}"));
+        return [(byName, names[byName])];
     }
 
     private static int Run(ParseResult parse)
@@ -163,25 +198,41 @@ public static class ImportanceCommand
             .WithBaseline(parse.GetValue(Baseline)!, arch);
         var instances = ImportanceMethods.Create(methods, options);
         void Skipped(string note) => info.WriteLine($"note: {note}");
-        IReadOnlyList<MethodRun> runs;
+        IReadOnlyList<MethodRun> runs = [];
         bool interactive = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
-        if (interactive)
+        var outputs = ChooseOutputs(parse.GetValue(OutputIndex), model, arch);
+        if (outputs.Length > 1 && (json is not null || reportDir is not null))
+            throw new InputException($"--json and --report describe one output, and the model has {outputs.Length}: " +
+                                     $"give --output-index (one of {string.Join(", ", outputs.Select(o => o.Name))})");
+        foreach (var (index, name) in outputs)
         {
-            runs = AnsiConsole.Status().Start($"Running {methods[0]} (1/{methods.Count})...", ctx =>
-                ImportanceRunner.Run(networks, instances, run =>
-                {
-                    int next = methods.ToList().IndexOf(run.Name) + 1;
-                    if (next < methods.Count) ctx.Status($"Running {methods[next]} ({next + 1}/{methods.Count})...");
-                }, Skipped));
+            var selected = index < 0 ? networks : [.. networks.Select(c => OutputSelection.ForOutput(c, index))];
+            if (index >= 0)
+                info.WriteLine($"Output {index} of 0..{model.OutputUnits - 1}" +
+                               (arch.Training.Classes is null ? "" : $": the probability of class '{name}'") +
+                               (loss is CategoricalCrossEntropy
+                                   ? " (loss-based methods: binary cross-entropy of that probability)" : "") +
+                               "; connection weights follow this output's weights only (Garson's scores are the " +
+                               "same for every output: its path weights cancel)");
+            if (interactive)
+            {
+                runs = AnsiConsole.Status().Start($"Running {methods[0]} (1/{methods.Count})...", ctx =>
+                    ImportanceRunner.Run(selected, instances, run =>
+                    {
+                        int next = methods.ToList().IndexOf(run.Name) + 1;
+                        if (next < methods.Count)
+                            ctx.Status($"Running {methods[next]} ({next + 1}/{methods.Count})...");
+                    }, Skipped));
+            }
+            else runs = ImportanceRunner.Run(selected, instances, run =>
+                info.WriteLine($"{run.Name}: done in {run.Seconds:F2} s"), Skipped);
+            if (runs.Count == 0)
+                throw new InputException($"{dataPath}:1: every method asked for needs {targetColumn}, and the data " +
+                                         "has none");
+            ImportanceTable.Write(runs, labels, format);
         }
-        else runs = ImportanceRunner.Run(networks, instances, run =>
-            info.WriteLine($"{run.Name}: done in {run.Seconds:F2} s"), Skipped);
-        if (runs.Count == 0)
-            throw new InputException($"{dataPath}:1: every method asked for needs {targetColumn}, and the data has " +
-                                     $"none");
-
-        ImportanceTable.Write(runs, labels, format);
-        if (json is not null) ImportanceJson.Write(json, runs, labels, groups);
+        if (json is not null)
+            ImportanceJson.Write(json, runs, labels, groups, outputs[0].Index < 0 ? null : outputs[0].Name);
         if (reportDir is not null)
         {
             var report = new Report(reportDir,

@@ -21,6 +21,7 @@ public static class DataChecks
     /// </summary>
     public static string ChooseLoss(SeriesLayout data, string? given)
     {
+        if (given == "cce") return given; // class labels: checked as they are read (SeriesLayout)
         long zeros = 0, ones = 0, others = 0;
         (float Value, int Line) firstOther = default, first = default;
         bool constant = true;

@@ -42,6 +42,13 @@ public sealed record TrainingInfo
     public float Validation { get; init; }
     public ulong Seed { get; init; }
     public string? Target { get; init; }
+
+    /// <summary>
+    /// The classes of a model trained with loss cce, sorted as strings: output j of the softmax head is the
+    /// probability of class j. Null for every other loss.
+    /// </summary>
+    public string[]? Classes { get; init; }
+
     public string? SeriesColumn { get; init; }
     public string? TimeColumn { get; init; }
     public int? Window { get; init; }
@@ -143,7 +150,9 @@ public sealed record ModelMetadata
             throw Bad(
                 $"loss {ErrorText.Quote(Training.Loss ?? "null")} is not one of " +
                     $"{string.Join(", ", LossNames.ShortNames)}");
-        if (model.OutputsPerSeries(1) != 1 && !imported)
+        if (Training.Loss == "cce") CheckClasses(model, Bad);
+        else if (Training.Classes is not null) throw Bad($"'classes' go with loss cce, not {Training.Loss}");
+        else if (model.OutputsPerSeries(1) != 1 && !imported)
             throw Bad($"the model has {model.OutputsPerSeries(1)} outputs per step; the commands predict one target");
         var output = model.Layers[^1].Activation;
         if (Training.Loss == "bce" && output != Activation.Sigmoid)
@@ -152,6 +161,18 @@ public sealed record ModelMetadata
         if (Training.Window is < 1) throw Bad($"'window' must be at least 1, not {Training.Window}");
         if (Training.History is null || Training.History.Any(e => e is null))
             throw Bad("'history' must be a list of epochs");
+    }
+
+    // Loss cce: a softmax head of one output per class, the classes named, each once.
+    private void CheckClasses(Sequential model, Func<string, InputException> bad)
+    {
+        if (model.Layers[^1] is not Engine.Layers.Dense { Softmax: true })
+            throw bad("loss cce needs a softmax output, but the last layer is not a Dense softmax head");
+        var classes = Training.Classes ?? throw bad("loss cce needs 'classes', the class labels");
+        if (classes.Length != model.OutputUnits)
+            throw bad($"it names {classes.Length} classes, but the softmax head has {model.OutputUnits} outputs");
+        if (classes.Any(string.IsNullOrWhiteSpace)) throw bad("a class has no name");
+        if (classes.Distinct(StringComparer.Ordinal).Count() != classes.Length) throw bad("a class is named twice");
     }
 
     private static string Number(float v) => v.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -11,9 +11,12 @@ namespace Demo.Data;
 /// <param name="Window">Cut each series (or the whole file, without a series column) into windows of this many
 /// steps.</param>
 /// <param name="TargetOptional">When true a missing target column is not an error (predict).</param>
+/// <param name="Classes">Null: the target is a number. Otherwise the target holds class labels (any text, numbers
+/// too), read as text and one-hot encoded: empty to take the classes from the data (the distinct labels, sorted as
+/// strings, ordinal), or the model's classes (a label not among them is an error naming its line).</param>
 public sealed record DataOptions(string? Target, string[]? Features, string? SeriesColumn, string? TimeColumn,
                                  int? Window,
-                                 bool TargetOptional = false, string? Model = null);
+                                 bool TargetOptional = false, string? Model = null, string[]? Classes = null);
 
 /// <summary>A feature column left out of training because it holds <paramref name="Value"/> on every row.</summary>
 public sealed record ConstantFeature(string Name, float Value);
@@ -35,8 +38,14 @@ public sealed class SeriesSet
     public int Features => FeatureNames.Length;
     /// <summary>(N, T, F) inputs.</summary>
     public required float[] Inputs { get; init; }
-    /// <summary>(N, T) targets, or null when the data has none.</summary>
+    /// <summary>(N, T) targets, or (N, T, K) one-hot rows for K classes; null when the data has none.</summary>
     public float[]? Targets { get; init; }
+
+    /// <summary>The class labels of a class target (index = position in a one-hot row); null for a number.</summary>
+    public string[]? Classes { get; init; }
+
+    /// <summary>Targets per step: K for a class target, else 1.</summary>
+    public int TargetWidth => Classes?.Length ?? 1;
     /// <summary>(N) series id of each series or window.</summary>
     public required string[] Ids { get; init; }
     /// <summary>(N, T) time of each step as written in the file (empty when built without rows, for
@@ -130,6 +139,7 @@ public sealed class SeriesLayout
     private CsvTable? _table;
     private int[] _featureCols;
     private readonly int _targetCol, _seriesCol, _timeCol;
+    private readonly int[]? _classOf;   // a class target's distinct label (text id) -> its class
     private readonly int[] _rows;       // rows in series order, each series' rows in time order
     private readonly int[] _start;      // series -> its first row in _rows
     private readonly List<string> _warnings;
@@ -137,6 +147,8 @@ public sealed class SeriesLayout
     public string Path { get; }
     public string[] FeatureNames { get; private set; }
     public string? TargetName { get; }
+    /// <summary>The classes of a class target (<see cref="DataOptions.Classes"/>); null for a number.</summary>
+    public string[]? Classes { get; }
     public string? SeriesColumn { get; }
     public string? TimeColumn { get; }
     public int? Window { get; }
@@ -205,7 +217,7 @@ public sealed class SeriesLayout
                 if (featureCols.Distinct().Count() != featureCols.Length)
                     throw new InputException($"{path}:{t.HeaderLine}: --features names a column twice");
             }
-            return [seriesCol, timeCol];
+            return o.Classes is null ? [seriesCol, timeCol] : [seriesCol, timeCol, targetCol];
         }, delimiter);
         return new SeriesLayout(table, o, seriesCol, timeCol, targetCol, featureCols);
     }
@@ -228,8 +240,10 @@ public sealed class SeriesLayout
         if (featureCols.Length == 0)
             throw new InputException(
                 $"{path}:{table.Line(0)}: no numeric feature column besides the target, series and time columns");
-        int bad = table.FirstBadColumn(targetCol >= 0 ? [.. featureCols, targetCol] : featureCols);
+        int bad = table.FirstBadColumn(targetCol >= 0 && o.Classes is null
+            ? [.. featureCols, targetCol] : featureCols);
         if (bad >= 0) table.CheckNumeric(bad);
+        if (targetCol >= 0 && o.Classes is not null) (Classes, _classOf) = ClassesOf(table, targetCol, o);
 
         // Group rows into series, in order of first appearance (a counting sort), then order each by time.
         int groupCount = seriesCol >= 0 ? table.Distinct(seriesCol).Count : 1;
@@ -372,7 +386,7 @@ public sealed class SeriesLayout
         var table = _table ?? throw new InvalidOperationException("the table was released");
         int n = series?.Count ?? Count, steps = Steps, f = _featureCols.Length;
         var x = new float[(long)n * steps * f];
-        var y = _targetCol >= 0 ? new float[n * steps] : null;
+        var y = _targetCol >= 0 ? new float[n * steps * (Classes?.Length ?? 1)] : null;
         var timeText = rows ? new string[n * steps] : [];
         var lines = rows ? new int[n * steps] : [];
         var ids = new string[n];
@@ -384,7 +398,8 @@ public sealed class SeriesLayout
             {
                 int r = _rows[_start[s] + t], cell = i * steps + t;
                 for (int j = 0; j < f; j++) x[cell * f + j] = table.Number(r, _featureCols[j]);
-                if (y is not null) y[cell] = table.Number(r, _targetCol);
+                if (y is not null && _classOf is null) y[cell] = table.Number(r, _targetCol);
+                else if (y is not null) y[cell * Classes!.Length + _classOf![table.TextId(r, _targetCol)]] = 1f;
                 if (!rows) continue;
                 timeText[cell] = _timeCol >= 0 ? table.Text(r, _timeCol) : (r
                                                                             + 1).ToString(CultureInfo.InvariantCulture);
@@ -393,10 +408,41 @@ public sealed class SeriesLayout
         }
         return new SeriesSet
         {
-            Path = Path, FeatureNames = FeatureNames, TargetName = TargetName, SeriesColumn = SeriesColumn,
+            Path = Path, FeatureNames = FeatureNames, TargetName = TargetName, Classes = Classes,
+            SeriesColumn = SeriesColumn,
             TimeColumn = TimeColumn, Window = Window, Count = n, Steps = steps, Inputs = x, Targets = y, Ids = ids,
             Times = timeText, Lines = lines, DroppedRows = DroppedRows, Warnings = Warnings,
         };
+    }
+
+    // The classes of a label column and each distinct label's class: the data's labels sorted (ordinal) when
+    // o.Classes is empty, else o.Classes, every label among them.
+    private static (string[] Classes, int[] ClassOf) ClassesOf(CsvTable table, int column, DataOptions o)
+    {
+        var labels = table.Distinct(column);
+        var firstRow = new int[labels.Count];
+        Array.Fill(firstRow, -1);
+        for (int r = 0; r < table.RowCount; r++)
+            if (firstRow[table.TextId(r, column)] < 0) firstRow[table.TextId(r, column)] = r;
+        for (int id = 0; id < labels.Count; id++)
+            if (labels[id].Trim().Length == 0 && firstRow[id] >= 0)
+                throw table.Cell(firstRow[id], column, "is empty; every row needs a class label");
+        string[] classes = o.Classes is { Length: > 0 } given ? given
+            : [.. labels.Where((_, id) => firstRow[id] >= 0).Order(StringComparer.Ordinal)];
+        if (classes.Length < 2 && o.Classes is { Length: 0 })
+            throw new InputException($"{table.Path}: column {ErrorText.Quote(table.Header[column])} has one class " +
+                                     $"only ({ErrorText.Quote(classes.FirstOrDefault() ?? "")}): nothing to learn " +
+                                     "(give data with two classes or more)");
+        var index = classes.Select((c, k) => (c, k)).ToDictionary(p => p.c, p => p.k, StringComparer.Ordinal);
+        var classOf = new int[labels.Count];
+        for (int id = 0; id < labels.Count; id++)
+        {
+            if (index.TryGetValue(labels[id], out int k)) classOf[id] = k;
+            else if (firstRow[id] >= 0)
+                throw table.Cell(firstRow[id], column, $"has the class {ErrorText.Quote(labels[id])}, which the " +
+                                 $"model {o.Model} was not trained on (its classes: {string.Join(", ", classes)})");
+        }
+        return (classes, classOf);
     }
 
     // Each distinct time parsed once, in order of first appearance: all numbers, or all dates/times (as ticks).

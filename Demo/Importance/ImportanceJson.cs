@@ -17,14 +17,15 @@ namespace Demo.Importance;
 public static class ImportanceJson
 {
     /// <summary>Writes <paramref name="runs"/> to <paramref name="path"/> atomically (temporary file, then
-    /// rename).</summary>
+    /// rename); for a model of several outputs, <paramref name="output"/> names the one scored (key
+    /// <c>output</c>).</summary>
     public static void Write(string path, IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames,
-                             FeatureGroups? groups = null)
+                             FeatureGroups? groups = null, string? output = null)
     {
         AtomicFile.Write(path, stream =>
         {
             using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
-            Write(writer, runs, featureNames, groups);
+            Write(writer, runs, featureNames, groups, output);
         });
     }
 
@@ -38,9 +39,10 @@ public static class ImportanceJson
     }
 
     private static void Write(Utf8JsonWriter w, IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames,
-                              FeatureGroups? groups = null)
+                              FeatureGroups? groups = null, string? output = null)
     {
         w.WriteStartObject();
+        if (output is not null) w.WriteString("output", output);
         w.WriteStartArray("features");
         foreach (var name in featureNames) w.WriteStringValue(name);
         w.WriteEndArray();

@@ -65,10 +65,14 @@ internal static class ClassRows
     }
 
     /// <summary>The index of the largest value of row r (the first of equal ones).</summary>
-    public static int ArgMax(ReadOnlySpan<float> values, int r, int classes)
+    public static int ArgMax(ReadOnlySpan<float> values, int r, int classes) =>
+        ArgMax(values.Slice(r * classes, classes));
+
+    /// <summary>The index of the largest value of <paramref name="row"/> (the first of equal ones): the predicted
+    /// class.</summary>
+    public static int ArgMax(ReadOnlySpan<float> row)
     {
-        var row = values.Slice(r * classes, classes);
-        int best = 0;
+        int classes = row.Length, best = 0;
         for (int j = 1; j < classes; j++) if (row[j] > row[best]) best = j;
         return best;
     }
