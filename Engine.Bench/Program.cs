@@ -54,6 +54,9 @@ return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r
 /// bytes allocated per op.</summary>
 internal static class Loop
 {
+    /// <summary>The count asked for, or the workload's default when none was given.</summary>
+    private static int Or(int count, int fallback) => count > 0 ? count : fallback;
+
     public static int Run(string name, int count, int threads, int reps)
     {
         Engine.Threading.Parallelism.MaxThreads = threads;
@@ -62,12 +65,32 @@ internal static class Loop
         Action op;
         switch (name.ToLowerInvariant())
         {
-            case "w1": { var b = new W1ReferenceTrainStep(); b.Setup(); op = () => b.TrainStep(); count = count > 0 ? count : 20000; break; }
-            case "w2": { var b = new W2LargeTrainStep { Threads = threads }; b.Setup(); op = () => b.TrainStep(); count = count > 0 ? count : 10; break; }
-            case "w3": { var b = new W3LatencyForward { Threads = threads }; b.Setup(); op = () => b.Forward(); count = count > 0 ? count : 500; break; }
-            case "lf": { var b = new Engine.Bench.Kernels.LstmBenchmarks(); b.Setup(); op = () => b.LayerForward(); count = count > 0 ? count : 100000; break; }
-            case "lb": { var b = new Engine.Bench.Kernels.LstmBenchmarks(); b.Setup(); op = () => b.LayerBackward(); count = count > 0 ? count : 100000; break; }
-            case "barrier": { var b = new BarrierLoop(threads); op = b.Run; count = count > 0 ? count : 1000; break; }
+            case "w1":
+                {
+                    var b = new W1ReferenceTrainStep(); b.Setup(); op = () => b.TrainStep();
+                    count = Or(count, 20000); break;
+                }
+            case "w2":
+                {
+                    var b = new W2LargeTrainStep { Threads = threads }; b.Setup(); op = () => b.TrainStep();
+                    count = Or(count, 10); break;
+                }
+            case "w3":
+                {
+                    var b = new W3LatencyForward { Threads = threads }; b.Setup(); op = () => b.Forward();
+                    count = Or(count, 500); break;
+                }
+            case "lf":
+                {
+                    var b = new Engine.Bench.Kernels.LstmBenchmarks(); b.Setup(); op = () => b.LayerForward();
+                    count = Or(count, 100000); break;
+                }
+            case "lb":
+                {
+                    var b = new Engine.Bench.Kernels.LstmBenchmarks(); b.Setup(); op = () => b.LayerBackward();
+                    count = Or(count, 100000); break;
+                }
+            case "barrier": { var b = new BarrierLoop(threads); op = b.Run; count = Or(count, 1000); break; }
             default:
                 Console.Error.WriteLine($"error: unknown workload '{name}' for --loop: expected w1, w2, w3, lf, " +
                                              $"lb (the reference model's first layer forward / backward) or barrier " +

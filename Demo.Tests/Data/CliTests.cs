@@ -440,8 +440,8 @@ public class CliTests(CliFixture fx) : IClassFixture<CliFixture>
         using (var doc = JsonDocument.Parse(File.ReadAllText(summary)))
         {
             Assert.Equal("lstm-engine/2", doc.RootElement.GetProperty("format").GetString());
-            Assert.Equal("LSTM",
-                         doc.RootElement.GetProperty("architecture").GetProperty("layers")[0].GetProperty("type").GetString());
+            var layers = doc.RootElement.GetProperty("architecture").GetProperty("layers");
+            Assert.Equal("LSTM", layers[0].GetProperty("type").GetString());
             Assert.Equal(["temperature", "humidity", "wind", "pressure"],
                          doc.RootElement.GetProperty("data").GetProperty("features").EnumerateArray().Select(e =>
                              e.GetString()));

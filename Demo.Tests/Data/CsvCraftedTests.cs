@@ -51,7 +51,8 @@ public class CsvCraftedTests(CliFixture fx) : IClassFixture<CliFixture>
     public void QuotedNumbersCrLfBlankLinesAndTextColumnsAreRead()
     {
         string path = Csv("ok.csv",
-                          "\uFEFFseries,time,site,x,alarm\r\n\"s,1\",0,north,\"1.5\",0\r\n\r\n\"s,1\",1,\"so\"\"uth\",-2e-1,1\r\n");
+                          "\uFEFFseries,time,site,x,alarm\r\n\"s,1\",0,north,\"1.5\",0\r\n\r\n"
+                          + "\"s,1\",1,\"so\"\"uth\",-2e-1,1\r\n");
         var d = SeriesSet.Load(path, new DataOptions("alarm", null, null, null, null));
         Assert.Equal(["x"], d.FeatureNames);
         Assert.Equal(["s,1"], d.Ids);

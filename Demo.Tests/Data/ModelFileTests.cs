@@ -133,9 +133,11 @@ public class ModelFileTests
         Assert.Equal(bytes.Length, dataStart + end);
         // Keras layout: the first LSTM's kernel is (F, 4H).
         Assert.Equal([3, 16],
-                     header.RootElement.GetProperty("layers.0.kernel").GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()).ToArray());
+                     header.RootElement.GetProperty("layers.0.kernel").GetProperty("shape").EnumerateArray()
+                         .Select(d => d.GetInt32()).ToArray());
         Assert.Equal([3, 1],
-                     header.RootElement.GetProperty("layers.2.kernel").GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()).ToArray());
+                     header.RootElement.GetProperty("layers.2.kernel").GetProperty("shape").EnumerateArray()
+                         .Select(d => d.GetInt32()).ToArray());
     }
 
     [Fact]
@@ -200,10 +202,14 @@ public class ModelFileTests
     [InlineData("""{"input_features": 3, "layers": []}""", "the model: 'layers' must be a non-empty list")]
     [InlineData("""{"input_features": 3, "layers": [{"type": "LSTM", "units": 2}, {"type": "LSTM", "units": 2}]}""",
                 "layer 1 (LSTM) needs a sequence input")]
-    [InlineData("""{"input_features": 3, "flatten": true, "layers": [{"type": "Dense", "units": 2}, {"type": "LSTM", "units": 2}]}""", "flatten applies to a sequence output")]
+    [InlineData("""{"input_features": 3, "flatten": true, "layers": """
+                + """[{"type": "Dense", "units": 2}, {"type": "LSTM", "units": 2}]}""",
+                "flatten applies to a sequence output")]
     [InlineData("""{"input_features": 60000, "layers": [{"type": "LSTM", "units": 60000}]}""",
                 "layer 0 (LSTM) would have 28800240000 parameters")]
-    [InlineData("""{"input_features": 9000, "layers": [{"type": "LSTM", "units": 9000, "return_sequences": true}, {"type": "LSTM", "units": 9000}]}""", "over 268435456 parameters")]
+    [InlineData("""{"input_features": 9000, "layers": [{"type": "LSTM", "units": 9000, "return_sequences": true}, """
+                + """{"type": "LSTM", "units": 9000}]}""",
+                "over 268435456 parameters")]
     public void BadArchitecturesAreRefusedNamingTheLayerAndField(string json, string message)
     {
         var e = Assert.Throws<ArgumentException>(() =>
@@ -216,7 +222,12 @@ public class ModelFileTests
     {
         var model = TinyModel(head: true, output: "last");
         var architecture = ModelFile.Architecture(model);
-        Assert.Equal("""{"input_features":3,"flatten":false,"layers":[{"type":"LSTM","units":4,"activation":"relu","recurrent_activation":"sigmoid","return_sequences":true},{"type":"LSTM","units":3,"activation":"tanh","recurrent_activation":"hard_sigmoid","return_sequences":false},{"type":"Dense","units":1,"activation":"sigmoid"}]}""",
+        Assert.Equal("""{"input_features":3,"flatten":false,"layers":["""
+                     + """{"type":"LSTM","units":"""
+                     + """4,"activation":"relu","recurrent_activation":"sigmoid","return_sequences":true},"""
+                     + """{"type":"LSTM","units":"""
+                     + """3,"activation":"tanh","recurrent_activation":"hard_sigmoid","return_sequences":false},"""
+                     + """{"type":"Dense","units":1,"activation":"sigmoid"}]}""",
                      architecture.ToJsonString());
         Assert.Equal(architecture.ToJsonString(), ModelFile.Architecture(ModelFile.Build(architecture)).ToJsonString());
         Assert.Throws<ArgumentException>(() =>

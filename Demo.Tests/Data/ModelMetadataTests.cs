@@ -12,7 +12,9 @@ namespace Demo.Tests.Data;
 public class ModelMetadataTests(CliFixture fx) : IClassFixture<CliFixture>
 {
     private const string Good =
-        """{"features":["temperature","humidity","wind","pressure"],"steps":8,"normalisation":{"mean":[0,0,0,0],"sd":[1,1,1,1]},"training":{"loss":"bce","target":"alarm","series_column":"series","time_column":"time","history":[]}}""";
+        """{"features":["temperature","humidity","wind","pressure"],"steps":"""
+        + """8,"normalisation":{"mean":[0,0,0,0],"sd":[1,1,1,1]},"training":"""
+        + """{"loss":"bce","target":"alarm","series_column":"series","time_column":"time","history":[]}}""";
 
     private string Model(string name, string data, Sequential? model = null)
     {

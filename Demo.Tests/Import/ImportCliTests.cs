@@ -98,7 +98,9 @@ public sealed class ImportCliTests : IDisposable
         Assert.Equal(File.ReadAllText(direct), File.ReadAllText(converted));
         var (_, metadata) = Engine.Models.ModelFile.Load(model);
         Assert.Contains("air_quality_lstm.keras", metadata["data"]);
-        Assert.Contains(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(_keras))), metadata["data"]);
+        string sha256 =
+            Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(_keras)));
+        Assert.Contains(sha256, metadata["data"]);
         Cli.Ok("summary", "--model", model);
         Cli.Ok("summary", "--model", _keras);
     }

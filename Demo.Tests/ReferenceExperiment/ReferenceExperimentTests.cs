@@ -30,7 +30,10 @@ public class ReferenceExperimentTests(ITestOutputHelper output)
         var losses = new List<float>();
         var last = 0f;
         trainer.OnStep = p =>
-            { losses.Add(p.MeanLoss * p.Step - last * (p.Step - 1)); last = p.Step == p.StepsPerEpoch ? 0f : p.MeanLoss; };
+        {
+            losses.Add(p.MeanLoss * p.Step - last * (p.Step - 1));
+            last = p.Step == p.StepsPerEpoch ? 0f : p.MeanLoss;
+        };
         var epochs = trainer.Fit(new ReferenceData.Generator(s.BatchSize, s.Steps, s.Features, s.TrainingData),
                                  s.Epochs, s.StepsPerEpoch);
         const int samples = 100;

@@ -276,7 +276,7 @@ public class StudyTableTests
             ChanceLevel: n == "model-randomisation")).ToList();
         var runs = names.Select(n =>
             new Engine.Importance.MethodRun(n, 0, new Engine.Importance.ImportanceResult(n, []),
-                                                                     Engine.Importance.ImportanceRanking.ByValue)).ToList();
+                                            Engine.Importance.ImportanceRanking.ByValue)).ToList();
         return new StudyResult(new StudySettings(), [new ReplicateResult(0, 0.5, 1.0, 2.0, runs)], methods, 12.5);
     }
 
@@ -299,7 +299,8 @@ public class StudyTableTests
     public void CsvHasTheIntervalsEndsInColumns()
     {
         var csv = StudyOutput.Format(Result(), Demo.Reports.TableFormat.Csv, 80).Split('\n');
-        Assert.Equal("method,similarity,similarity_ci95_low,similarity_ci95_high,correct_x1,correct_x2,correct_x3,correct_x4,correct_x5,"
+        Assert.Equal("method,similarity,similarity_ci95_low,similarity_ci95_high,"
+                     + "correct_x1,correct_x2,correct_x3,correct_x4,correct_x5,"
                      + "spearman,spearman_ci95_low,spearman_ci95_high,irrelevant_last,seconds_per_replicate", csv[0]);
         // garson (m = 2): similarity 0.4 ± 1.96 x 0.02, Spearman 0.46 ± 1.96 x 0.03.
         Assert.Equal("garson,0.4,0.3608,0.43920000000000003,0.2,0.2,0.3,0.4,0.5,0.46,0.4012,0.5188,0.1,0.25", csv[3]);

@@ -118,8 +118,9 @@ public static class CommandOptions
         // .NET's parser skips trailing NULs and reads "Infinity" and "NaN": only these characters are numbers here.
         return !text.AsSpan().ContainsAnyExcept(NumberChars) &&
                double.TryParse(text,
-                               NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent,
-                   CultureInfo.InvariantCulture, out value);
+                               NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint
+                               | NumberStyles.AllowExponent,
+                               CultureInfo.InvariantCulture, out value);
     }
 
     private static int WholeInRange(ArgumentResult r, string name, long min, long max)

@@ -67,7 +67,9 @@ public static class MakeDataCommand
                 float score = z[t * 4] + 0.8f * (t >= 2 ? z[(t - 2) * 4 + 1] : 0f) + 0.3f * z[t * 4 + 2];
                 string target = binary ? (score > 1f ? "1" : "0") : F(score);
                 sb.Append(CultureInfo.InvariantCulture,
-                          $"s{s + 1:D3},{t},{F(20 + 5 * z[t * 4])},{F(60 + 15 * z[t * 4 + 1])},{F(5 + 2 * z[t * 4 + 2])},{F(1013 + 8 * z[t * 4 + 3])},{target}\n");
+                          $"s{s + 1:D3},{t},{F(20 + 5 * z[t * 4])},{F(60 + 15 * z[t * 4 + 1])},");
+                sb.Append(CultureInfo.InvariantCulture,
+                          $"{F(5 + 2 * z[t * 4 + 2])},{F(1013 + 8 * z[t * 4 + 3])},{target}\n");
             }
         }
         return sb.ToString();

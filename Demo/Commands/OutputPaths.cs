@@ -98,11 +98,11 @@ public static class OutputPaths
             Directory.CreateDirectory(probe);
             Directory.Delete(probe);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException
+                                       or ArgumentException)
         {
-            string reason =
-                e is UnauthorizedAccessException ? "permission " +
-                                                   "denied" : ErrorText.Line(e.Message.Replace(probe, above, StringComparison.Ordinal));
+            string reason = e is UnauthorizedAccessException
+                ? "permission denied" : ErrorText.Line(e.Message.Replace(probe, above, StringComparison.Ordinal));
             throw new InputException($"{dir}: --report folder cannot be created in '{above}': {reason}");
         }
         return false;

@@ -35,8 +35,13 @@ public static class ReferenceCommand
             $"Importance methods to run after training, comma-separated, or all: {string.Join(", " +
             $"", ImportanceMethods.Names)}. Prints one table instead of the reference lines.",
         Validators =
-            { r => { try { ImportanceMethods.Parse(r.GetValueOrDefault<string?>()
-                                                   ?? ""); } catch (ArgumentException e) { r.AddError("--methods: " + e.Message); } } },
+        {
+            r =>
+            {
+                try { ImportanceMethods.Parse(r.GetValueOrDefault<string?>() ?? ""); }
+                catch (ArgumentException e) { r.AddError("--methods: " + e.Message); }
+            },
+        },
     };
     public static readonly Option<string?> Json = CommandOptions.Json();
     public static readonly Option<int> Repeats = CommandOptions.Repeats(10);

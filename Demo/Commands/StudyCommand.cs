@@ -117,8 +117,9 @@ public static class StudyCommand
             Units = parse.GetValue(Units), CellActivation = ActivationNames.Parse(parse.GetValue(CellActivation)!),
             Epochs = parse.GetValue(Epochs), BatchSize = CommandOptions.ValueOf(parse, Batch, OldBatch),
             LearningRate = parse.GetValue(LearningRate),
-            Methods =
-                parse.GetValue(Methods) is { } list ? ImportanceCommand.ParseMethods(list) : StudySettings.DefaultMethods, Repeats = parse.GetValue(Repeats),
+            Methods = parse.GetValue(Methods) is { } list
+                ? ImportanceCommand.ParseMethods(list) : StudySettings.DefaultMethods,
+            Repeats = parse.GetValue(Repeats),
             RetrainEpochs = parse.GetValue(RetrainEpochs) ?? parse.GetValue(Epochs),
             Restarts = parse.GetValue(Restarts), Seed = parse.GetValue(Seed), Threads = parse.GetValue(Threads),
         };

@@ -28,8 +28,9 @@ public static class SummaryCommand
             string? json = parse.GetValue(Json);
             OutputPaths.Check([new("--model", path)], json is null ? [] : [new("--json", json)]);
             var (model, arch) = CommandOptions.LoadModel(path);
-            Console.WriteLine($"Model file: {path} " +
-                              $"({(arch.Imported is null || ModelImport.Detect(path) == ModelFileKind.SafeTensors ? ModelFile.Format : arch.Imported["format"])})");
+            string? format = arch.Imported is null || ModelImport.Detect(path) == ModelFileKind.SafeTensors
+                ? ModelFile.Format : arch.Imported["format"]?.ToString();
+            Console.WriteLine($"Model file: {path} ({format})");
             Print(model, arch);
             if (arch.Imported is { } source)
             {

@@ -106,7 +106,12 @@ public static class ImportanceJson
                     w.WriteString("feature", featureNames[c.Feature]);
                     Array(w, "values", c.Values);
                     w.WriteStartArray("levels");
-                    foreach (var level in c.Levels) { w.WriteStartArray(); foreach (var v in level) Value(w, v); w.WriteEndArray(); }
+                    foreach (var level in c.Levels)
+                    {
+                        w.WriteStartArray();
+                        foreach (var v in level) Value(w, v);
+                        w.WriteEndArray();
+                    }
                     w.WriteEndArray();
                     Array(w, "median", c.Median);
                     w.WriteEndObject();

@@ -161,7 +161,7 @@ public static class ImportanceTable
 
     /// <summary>4 decimals, or 3 significant digits in E notation for small magnitudes.</summary>
     public static string Number(double x) =>
-        double.IsNaN(x) ? "NaN" : x == 0
-            || Math.Abs(x) >= 1e-3 ? x.ToString("F4",
-                                                CultureInfo.InvariantCulture) : x.ToString("0.00E+0", CultureInfo.InvariantCulture);
+        double.IsNaN(x) ? "NaN"
+        : x == 0 || Math.Abs(x) >= 1e-3 ? x.ToString("F4", CultureInfo.InvariantCulture)
+        : x.ToString("0.00E+0", CultureInfo.InvariantCulture);
 }

@@ -53,9 +53,11 @@ public static class ReferenceImportance
         IBatchSource data = new ReferenceData.Generator(s.BatchSize, s.Steps, s.Features,
                                                         rng.Fork(DemoStreams.Reference.RetrainingData));
         if (permuteTargets)
-            data = new IndependentTargets(data,
-                                          new ReferenceData.Generator(s.BatchSize, s.Steps, s.Features,
-                                                                      rng.Fork(DemoStreams.Reference.RetrainingTargets)));
+        {
+            var targets = new ReferenceData.Generator(s.BatchSize, s.Steps, s.Features,
+                                                      rng.Fork(DemoStreams.Reference.RetrainingTargets));
+            data = new IndependentTargets(data, targets);
+        }
         trainer.Fit(new FeatureSubsetBatchSource(data, features), epochs, stepsPerEpoch);
         return model;
     };

@@ -1,3 +1,4 @@
+using System.Globalization;
 using ScottPlot;
 
 namespace Demo.Reports;
@@ -127,8 +128,8 @@ public static class Plots
         int every = Math.Max(1, steps / 12);
         var ticks = Enumerable.Range(0, steps).Where(t => t % every == 0 || t == steps - 1).ToArray();
         plot.Axes.Bottom.SetTicks(ticks.Select(t => (double)t).ToArray(),
-                                  ticks.Select(t => stepLabels?[t]
-                                               ?? t.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray());
+                                  ticks.Select(t => stepLabels?[t] ?? t.ToString(CultureInfo.InvariantCulture))
+                                       .ToArray());
         plot.Axes.SetLimits(-0.5, steps - 0.5, -0.5, f - 0.5);
         Save(plot, path, 820, 160 + 50 * f);
     }

@@ -329,7 +329,8 @@ public sealed class Report
                     break;
                 case Image i:
                     md.Append("![").Append(i.Alt).Append("](").Append(i.File).Append(")\n\n");
-                    html.Append("<p><img src=\"").Append(E(i.File)).Append("\" alt=\"").Append(E(i.Alt)).Append("\"></p>\n");
+                    html.Append("<p><img src=\"").Append(E(i.File)).Append("\" alt=\"").Append(E(i.Alt))
+                        .Append("\"></p>\n");
                     break;
                 case TableBlock t:
                     md.Append(TextTable.Markdown(t.Header, t.Rows)).Append('\n');

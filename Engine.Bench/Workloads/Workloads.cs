@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Demo.Reference;
+using Engine.Bench.Peers;
 using Engine.Importance;
 using Engine.Kernels;
 using Engine.Layers;
@@ -117,7 +118,7 @@ public class W2LargeTrainStep
 
 /// <summary>W3: W2's two layers with 128 units, batch 1, 100 steps, forward only.</summary>
 [BenchmarkCategory("W3")]
-public class W3LatencyForward
+public class W3LatencyForward : IDisposable
 {
     /// <summary>Threads a layer's time loop and the large products may use
     /// (<see cref="Engine.Threading.Parallelism.MaxThreads"/>).</summary>
@@ -128,6 +129,8 @@ public class W3LatencyForward
     private Batches _data = null!;
     private float[] _output = [];
 
+    private OnnxRuntimePeer? _onnx;
+
     [GlobalSetup]
     public void Setup()
     {
@@ -137,14 +140,106 @@ public class W3LatencyForward
         _output = new float[100];
     }
 
+    /// <summary>The engine's setup plus the ONNX Runtime peer on the same weights, checked against the
+    /// engine.</summary>
+    [GlobalSetup(Target = nameof(OnnxRuntime))]
+    public void SetupOnnxRuntime()
+    {
+        Setup();
+        OnnxRuntimePeer.Check(_model, _data.Inputs[0], 1, 100);
+        _onnx = new OnnxRuntimePeer(_model, _data.Inputs[0], 1, 100, Threads);
+    }
+
     [GlobalCleanup]
-    public void Cleanup() => Engine.Threading.Parallelism.MaxThreads = 1;
+    public void Cleanup()
+    {
+        Engine.Threading.Parallelism.MaxThreads = 1;
+        _onnx?.Dispose();
+        _onnx = null;
+    }
+
+    public void Dispose()
+    {
+        Cleanup();
+        GC.SuppressFinalize(this);
+    }
 
     [Benchmark(Description = "W3 forward")]
     public float Forward()
     {
         _model.Forward(_output, _data.Inputs[_data.Next()], 1, 100);
         return _output[99];
+    }
+
+    /// <summary>Peer: ONNX Runtime (Microsoft.ML.OnnxRuntime) on the same network, batch and input.</summary>
+    [Benchmark(Description = "W3 forward, ONNX Runtime")]
+    public float OnnxRuntime()
+    {
+        _onnx!.Run();
+        return _onnx.Output[99];
+    }
+}
+
+/// <summary>W7: batch inference, 256 series of 100 steps through W3's network, engine and ONNX Runtime side by side
+/// (the engine's <see cref="Sequential.Forward"/> on the whole batch; the peer's session on the same bound
+/// input).</summary>
+[BenchmarkCategory("W7")]
+public class W7BatchInference : IDisposable
+{
+    private const int Batch = 256, Steps = 100, Features = 32;
+
+    /// <summary>Threads for the engine's products and time loop, and ONNX Runtime's intra-op threads.</summary>
+    [Params(1, 2)]
+    public int Threads { get; set; } = 1;
+
+    private Sequential _model = null!;
+    private float[] _input = [], _output = [];
+    private OnnxRuntimePeer? _onnx;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        Engine.Threading.Parallelism.MaxThreads = Threads;
+        _model = LargeModel.Build(Features, 128);
+        _input = new Batches(1, Batch, Steps, Features, Steps, 5).Inputs[0];
+        _output = new float[Batch * Steps];
+    }
+
+    [GlobalSetup(Target = nameof(OnnxRuntime))]
+    public void SetupOnnxRuntime()
+    {
+        Setup();
+        OnnxRuntimePeer.Check(_model, _input, Batch, Steps);
+        _onnx = new OnnxRuntimePeer(_model, _input, Batch, Steps, Threads);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        Engine.Threading.Parallelism.MaxThreads = 1;
+        _onnx?.Dispose();
+        _onnx = null;
+    }
+
+    public void Dispose()
+    {
+        Cleanup();
+        GC.SuppressFinalize(this);
+    }
+
+    [Benchmark(Baseline = true, Description = "W7 forward, batch 256")]
+    public float Forward()
+    {
+        _model.Forward(_output, _input, Batch, Steps);
+        return _output[^1];
+    }
+
+    /// <summary>Peer: ONNX Runtime on the same network and batch.</summary>
+    [Benchmark(Description = "W7 forward, batch 256, ONNX Runtime")]
+    public float OnnxRuntime()
+    {
+        _onnx!.Run();
+        return _onnx.Output[^1];
     }
 }
 
@@ -197,8 +292,8 @@ public class W4ImportanceMethods
     private IImportanceMethod _method = null!;
 
     public static IEnumerable<string> Methods() => ImportanceMethods.Names
-        .Where(n =>
-            (ImportanceMethods.Create(n).Needs & (ImportanceNeeds.Retraining | ImportanceNeeds.PermutedRetraining)) == 0);
+        .Where(n => (ImportanceMethods.Create(n).Needs
+                     & (ImportanceNeeds.Retraining | ImportanceNeeds.PermutedRetraining)) == 0);
 
     [ParamsSource(nameof(Methods))]
     public string Method { get; set; } = "";

@@ -115,6 +115,20 @@ def main():
         met = "" if not (ev and pv) else (" met" if gf(ev) >= 0.85 * gf(pv) else " not met")
         lines.append(row(f"sgemm {n} (C += AB), 1 core", mm(n), pkey, "≥ 85% of OpenBLAS" + met, None,
                          f"engine {gf(ev) or 0:.0f} GFLOP/s, peer {gf(pv) or 0:.0f} GFLOP/s: {share}"))
+    ort = [(f"W3 forward, batch 1, {t} thread{'s' if t > 1 else ''}", f"W3LatencyForward.Forward(Threads={t})",
+            f"W3LatencyForward.OnnxRuntime(Threads={t})") for t in (1, 2)]
+    ort += [(f"W7 forward, batch 256, {t} thread{'s' if t > 1 else ''}", f"W7BatchInference.Forward(Threads={t})",
+             f"W7BatchInference.OnnxRuntime(Threads={t})") for t in (1, 2)]
+    if any(e(k) for _, _, k in ort):
+        lines += ["", "Inference peer: ONNX Runtime (Microsoft.ML.OnnxRuntime, in the same BenchmarkDotNet run), the same "
+                  "network exported to ONNX by Engine.Bench/Peers/OnnxExport.cs and checked against the engine's output "
+                  "(max |difference| <= 1e-4) before timing; input and output bound once.", "",
+                  "| workload | engine | ONNX Runtime | ONNX Runtime / engine | goal |", "|---|---:|---:|---:|---|"]
+        for name, ekey, okey in ort:
+            ev, ov = e(ekey), e(okey)
+            ratio = f"{ov / ev:,.2f}x" if ev and ov else "-"
+            met = "" if not (ev and ov) else (" met" if ev < ov else " not met")
+            lines.append(f"| {name} | {fmt_us(ev)} | {fmt_us(ov)} | {ratio} | faster than ONNX Runtime{met} |")
     w6 = sorted((re.search(r"Method=([\w-]+)", k).group(1), k) for k in eng if k.startswith("W6UserScaleImportance"))
     if w6:
         p6 = json.load(open(a.peer_w6)) if a.peer_w6 and os.path.exists(a.peer_w6) else {"figures": {}, "notes": {}}

@@ -19,7 +19,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 out=BenchmarkDotNet.Artifacts/compare   # raw results kept (git-ignored), so compare.py can be re-run on them
 rm -rf "$out"; mkdir -p "$out"
-engine_cmd=(dotnet Engine.Bench/bin/Release/net10.0/Engine.Bench.dll $quick --filter '*W1*' '*W2*' '*W3*' '*W4*' '*W5*' '*W6*' '*MatMulBenchmarks.MatMulAB*' --artifacts "$out/bdn")
+engine_cmd=(dotnet Engine.Bench/bin/Release/net10.0/Engine.Bench.dll $quick --filter '*W1*' '*W2*' '*W3*' '*W4*' '*W5*' '*W6*' '*W7*' '*MatMulBenchmarks.MatMulAB*' --artifacts "$out/bdn")
 peer_cmd=(env OPENBLAS_CORETYPE=SkylakeX "$PY" Engine.Bench/peer/peer.py $quick --out "$out/peer.json")
 # W6's peer runs on the engine's trained weights and data (same seed, series and epochs as the W6 benchmark).
 if [ -n "$quick" ]; then w6_size=(--series 200 --epochs 2); else w6_size=(--series 3000 --epochs 40); fi

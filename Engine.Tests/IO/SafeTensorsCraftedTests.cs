@@ -122,7 +122,8 @@ public sealed class SafeTensorsCraftedTests : IDisposable
         // Zero-size tensors past the cap (the issue had 1.5M).
         var many = new StringBuilder("{");
         for (int i = 0; i <= SafeTensorsFile.MaxTensors; i++)
-            many.Append(i > 0 ? "," : "").Append($"\"t{i}\":{{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}}");
+            many.Append(i > 0 ? "," : "")
+                .Append($"\"t{i}\":{{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}}");
         Assert.Contains("more than 65536 tensors", Refused(File(many.Append('}').ToString()), 64_000_000));
         // A 1 MB tensor name is quoted cut short.
         string name = new('n', 1_000_000);

@@ -183,7 +183,11 @@ public sealed class KerasReaderTests : IDisposable
             "supported layers: InputLayer, LSTM" },
         { """{"class_name": "Attention", "config": {"name": "att"}}""", "Attention layer", "supported layers" },
         { """{"class_name": "Masking", "config": {"name": "mask"}}""", "Masking layer", "supported layers" },
-        { """{"module": "my_pkg", "class_name": "MyLayer", "registered_name": "Custom>MyLayer", "config": {"name": "mine"}}""", "custom layer", "supported layers" },
+        {
+            """{"module": "my_pkg", "class_name": "MyLayer", "registered_name": "Custom>MyLayer","""
+            + """ "config": {"name": "mine"}}""",
+            "custom layer", "supported layers"
+        },
     };
 
     [Theory]
@@ -219,8 +223,9 @@ public sealed class KerasReaderTests : IDisposable
             var layers = config["config"]!["layers"]!.AsArray();
             var lstm = layers[1]!.DeepClone();
             layers[1] =
-                JsonNode.Parse("""{"class_name": "Bidirectional", "config": {"name": "bidi", "merge_mode": null, "layer": """
-                + lstm.ToJsonString() + "}}");
+                JsonNode.Parse("""{"class_name": "Bidirectional","""
+                               + """ "config": {"name": "bidi", "merge_mode": null, "layer": """
+                               + lstm.ToJsonString() + "}}");
         });
         Refused(bidi, "merge_mode null");
         string wrapped = EditedRealFile(config =>
@@ -228,8 +233,9 @@ public sealed class KerasReaderTests : IDisposable
             var layers = config["config"]!["layers"]!.AsArray();
             var dense = layers[7]!.DeepClone();
             layers[1] =
-                JsonNode.Parse("""{"class_name": "Bidirectional", "config": {"name": "bidi", "merge_mode": "concat", "layer": """
-                + dense.ToJsonString() + "}}");
+                JsonNode.Parse("""{"class_name": "Bidirectional","""
+                               + """ "config": {"name": "bidi", "merge_mode": "concat", "layer": """
+                               + dense.ToJsonString() + "}}");
         });
         Refused(wrapped, "Bidirectional(Dense)");
     }
@@ -280,7 +286,8 @@ public sealed class KerasReaderTests : IDisposable
             }
             // The second LSTM also reads the input: not a chain.
             layers[3]!["inbound_nodes"] =
-                JsonNode.Parse("""[{"args": [{"config": {"keras_history": ["dropout_63", 0, 0]}}, {"config": {"keras_history": ["input_layer_21", 0, 0]}}]}]""");
+                JsonNode.Parse("""[{"args": [{"config": {"keras_history": ["dropout_63", 0, 0]}}, """
+                               + """{"config": {"keras_history": ["input_layer_21", 0, 0]}}]}]""");
             config["config"]!["input_layers"] = JsonNode.Parse("""[["input_layer_21", 0, 0]]""");
             config["config"]!["output_layers"] = JsonNode.Parse("""[["dense_43", 0, 0]]""");
         });

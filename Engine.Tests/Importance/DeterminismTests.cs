@@ -9,8 +9,8 @@ public class DeterminismTests
 {
     /// <summary>Every registered method that trains no networks (those are tested with their retrainers).</summary>
     public static IEnumerable<object[]> Methods =>
-        ImportanceMethods.Names.Where(n =>
-            (ImportanceMethods.Create(n).Needs & (ImportanceNeeds.Retraining | ImportanceNeeds.PermutedRetraining)) == 0)
+        ImportanceMethods.Names.Where(n => (ImportanceMethods.Create(n).Needs
+                                            & (ImportanceNeeds.Retraining | ImportanceNeeds.PermutedRetraining)) == 0)
             .Select(m => new object[] { m });
 
     [Theory]

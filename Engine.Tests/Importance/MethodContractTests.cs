@@ -172,8 +172,8 @@ public class MethodContractTests
         Assert.Equal(0.2f, defaults.Sigma);
         Assert.True(defaults.TimeResolved);
         Assert.Equal(3, Assert.IsType<RetrainingStepwise>(ImportanceMethods.Create("forward-stepwise")).Restarts);
-        Assert.Equal(19,
-                     Assert.IsType<ConnectionWeightsTest>(ImportanceMethods.Create("connection-weights-test")).Networks);
+        var test = Assert.IsType<ConnectionWeightsTest>(ImportanceMethods.Create("connection-weights-test"));
+        Assert.Equal(19, test.Networks);
         // The noise reaches the scores: ten times the SD, a larger RMS change.
         var context = Fixtures.Context(Fixtures.Model(2), 3);
         var small = ImportanceMethods.Create("input-perturbation",

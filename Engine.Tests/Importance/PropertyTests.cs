@@ -111,8 +111,8 @@ public class PropertyTests
     {
         var model = Fixtures.Model((ulong)seed.Get, lastStep, relu);
         var context = Fixtures.Context(model, (ulong)seed.Get, count: 4);
-        var ig =
-            new IntegratedGradients { From = zeroBaseline ? IntegratedGradientsBaseline.Zero : IntegratedGradientsBaseline.Mean };
+        var ig = new IntegratedGradients
+        { From = zeroBaseline ? IntegratedGradientsBaseline.Zero : IntegratedGradientsBaseline.Mean };
         var baseline = ig.Baseline(context);
         int per = Fixtures.Steps * Fixtures.Features, outputs = context.OutputsPerSeries;
         var fx = Predict(model, context.Inputs, context);

@@ -41,7 +41,8 @@ public class LstmSequenceTests
     // one taken; under DOTNET_PreferredVectorBitWidth=256 or without intrinsics the layer must fall back to the general
     // path.
     private static void AssertSmallPathTaken(Lstm layer) =>
-        Assert.IsType(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? typeof(LstmSmallPath) : typeof(LstmGemmPath), layer.LastPath);
+        Assert.IsType(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated
+                          ? typeof(LstmSmallPath) : typeof(LstmGemmPath), layer.LastPath);
 
     [Theory, MemberData(nameof(Lengths))]
     public void MatchesTheGeneralPath(int inputs)

@@ -105,7 +105,8 @@ public class BidirectionalTests
             loaded.Forward(actual, x, 2, 6);
             Assert.Equal(expected, actual);
             var config = ModelFile.Architecture(loaded)["layers"]![2]!;
-            Assert.Equal("""{"type":"Bidirectional","merge_mode":"ave","layer":{"type":"LSTM","units":2,"activation":"tanh","recurrent_activation":"sigmoid","return_sequences":false}}""",
+            Assert.Equal("""{"type":"Bidirectional","merge_mode":"ave","layer":{"type":"LSTM","units":"""
+                         + """2,"activation":"tanh","recurrent_activation":"sigmoid","return_sequences":false}}""",
                          config.ToJsonString());
         }
         finally { File.Delete(path); }

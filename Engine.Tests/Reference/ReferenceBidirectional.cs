@@ -102,12 +102,18 @@ public sealed record BidirectionalCase(int Batch, int Steps, int Features, Bidir
     public double Loss(double[] p, double[] x, KinkRecorder? kinks = null) =>
         Forward(p, x, kinks).Select((y, k) => y * Weights[k]).Sum();
 
-    public override string ToString() =>
-        $"N={Batch} T={Steps} F={Features}: {string.Join(" -> ", Layers.Select(l => $"Bidirectional({(l.Inner is GruSpec ? "GRU" : "LSTM")}({l.Inner.Units}, " +
-        $"{l.Inner.Activation.Name()}/{l.Inner.RecurrentActivation.Name()}{(l.Inner.ReturnSequences ? ", seq" : "")}), {l.Mode})"))}" +
-        $"{(Dropout ? " + Dropout" : "")} -> Dense({Head.Units}, {(Softmax ? "softmax" : Head.Activation.Name())}); " +
-        $"params [{string.Join(", ", Parameters.Select(v => v.ToString("R")))}]; input [{string.Join(", " +
-        $"", Input.Select(v => v.ToString("R")))}]";
+    public override string ToString()
+    {
+        static string Layer(BidirectionalSpec l) =>
+            $"Bidirectional({(l.Inner is GruSpec ? "GRU" : "LSTM")}({l.Inner.Units}, "
+            + $"{l.Inner.Activation.Name()}/{l.Inner.RecurrentActivation.Name()}"
+            + $"{(l.Inner.ReturnSequences ? ", seq" : "")}), {l.Mode})";
+        static string Numbers(IEnumerable<float> v) => string.Join(", ", v.Select(x => x.ToString("R")));
+        return $"N={Batch} T={Steps} F={Features}: {string.Join(" -> ", Layers.Select(Layer))}"
+               + $"{(Dropout ? " + Dropout" : "")} -> Dense({Head.Units}, "
+               + $"{(Softmax ? "softmax" : Head.Activation.Name())}); "
+               + $"params [{Numbers(Parameters)}]; input [{Numbers(Input)}]";
+    }
 
     /// <summary>
     /// Engine gradients (Sequential.Backward from dL/dy = w) against central differences of the reference loss, for

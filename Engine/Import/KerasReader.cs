@@ -275,9 +275,12 @@ internal static class KerasReader
         {
             var matches = tensors.Where(t => t.Name == name).ToList();
             if (matches.Count != 1)
-                throw new ModelFormatException(path, $"layer '{layer.Name}' ({layer.ClassName}) has "
-                    + $"{(matches.Count == 0 ? "no" : matches.Count.ToString(System.Globalization.CultureInfo.InvariantCulture))} "
+            {
+                string count = matches.Count == 0
+                    ? "no" : matches.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                throw new ModelFormatException(path, $"layer '{layer.Name}' ({layer.ClassName}) has {count} "
                     + $"'{name}' weight (expected {string.Join(", ", expected)})");
+            }
             ordered.Add(matches[0]);
         }
         if (tensors.Count != expected.Length)

@@ -52,8 +52,8 @@ public sealed record FeatureGroups
             if (eq < 0) throw new ArgumentException($"group '{part}' has no '=': write name=feature,feature");
             string name = part[..eq].Trim();
             if (name.Length == 0) throw new ArgumentException($"group '{part}' has no name before '='");
-            var members = part[(eq + 1)..].Split(',',
-                                                 StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            var members = part[(eq + 1)..]
+                .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
             if (members.Length == 0) throw new ArgumentException($"group '{name}' is empty: name at least one feature");
             groups.Add((name, members));
         }

@@ -53,7 +53,10 @@ public sealed class ModelSummary
                 options.Add($"{key}={inner["type"]} {inner["units"]} ({Details(inner)})");
             else if (value.GetValueKind() == JsonValueKind.True) options.Add(key);
             else if (value.GetValueKind() == JsonValueKind.Number)
-                options.Add($"{key}={double.Parse(value.ToJsonString(), CultureInfo.InvariantCulture).ToString("G6", CultureInfo.InvariantCulture)}");
+            {
+                double number = double.Parse(value.ToJsonString(), CultureInfo.InvariantCulture);
+                options.Add($"{key}={number.ToString("G6", CultureInfo.InvariantCulture)}");
+            }
             else if (value.GetValueKind() != JsonValueKind.False) options.Add($"{key}={value}");
         }
         return string.Join(", ", new[] { string.Join(" / ", activations) }.Concat(options).Where(s => s.Length > 0));
