@@ -383,6 +383,15 @@ public static class CommandOptions
         catch (ModelFormatException e) { throw new InputException(e.Message); }
     }
 
+    /// <summary>The <c>--output-index</c> option (importance, explain; <see cref="ImportanceCommand.ChooseOutputs"/>).
+    /// </summary>
+    public static Option<string?> OutputIndex() => new("--output-index")
+    {
+        Description = "For a model with several outputs: the one to explain, by class name (cce: e.g. rain), target " +
+            "name (--target a,b) or index 0..k-1. Default: importance scores each in turn (--json and --report need " +
+            "one), explain the first.",
+    };
+
     /// <summary>The <c>--features</c> option of the commands that take an imported model.</summary>
     public static Option<string?> ImportedFeatures() => new("--features")
     {

@@ -49,11 +49,7 @@ public static class ImportanceCommand
     private static readonly Option<string> Format = CommandOptions.Format();
     private static readonly Option<string?> Features = CommandOptions.ImportedFeatures();
     private static readonly Option<string?> Target = CommandOptions.ImportedTarget();
-    private static readonly Option<string?> OutputIndex = new("--output-index")
-    {
-        Description = "For a model with several outputs: the one to explain, by class name (a cce model: e.g. " +
-            "rain) or index 0..k-1. Default: each output in turn, a table each (--json and --report need one).",
-    };
+    private static readonly Option<string?> OutputIndex = CommandOptions.OutputIndex();
 
     public static Command Build()
     {
@@ -109,7 +105,7 @@ public static class ImportanceCommand
                                          "output (omit --output-index)");
             return [(-1, "")];
         }
-        var names = arch.Training.Classes
+        var names = arch.Training.Classes ?? arch.Training.Targets
                     ?? [.. Enumerable.Range(0, k).Select(j => j.ToString(CultureInfo.InvariantCulture))];
         if (choice is null) return [.. names.Select((n, j) => (j, n))];
         int byName = Array.IndexOf(names, choice);
@@ -209,7 +205,8 @@ public static class ImportanceCommand
             var selected = index < 0 ? networks : [.. networks.Select(c => OutputSelection.ForOutput(c, index))];
             if (index >= 0)
                 info.WriteLine($"Output {index} of 0..{model.OutputUnits - 1}" +
-                               (arch.Training.Classes is null ? "" : $": the probability of class '{name}'") +
+                               (arch.Training.Classes is not null ? $": the probability of class '{name}'"
+                                : arch.Training.Targets is not null ? $": target '{name}'" : "") +
                                (loss is CategoricalCrossEntropy
                                    ? " (loss-based methods: binary cross-entropy of that probability)" : "") +
                                "; connection weights follow this output's weights only (Garson's scores are the " +

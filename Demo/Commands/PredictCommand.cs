@@ -62,7 +62,7 @@ public static class PredictCommand
         bool sequence = model.OutputsSequence;
         int outputs = model.OutputUnits, rowsPerSeries = sequence ? data.Steps : 1;
         // A class model writes the target's label, the most probable class and each class's probability.
-        string[]? classes = arch.Training.Classes;
+        string[]? classes = arch.Training.Classes, targets = arch.Training.Targets;
         int width = data.TargetWidth;
         // Streamed to the file (a 200 MB data set makes a 250 MB output: never held whole in memory).
         AtomicFile.Write(outPath, stream =>
@@ -71,10 +71,12 @@ public static class PredictCommand
             csv.Write("series,");
             csv.Write(TextTable.CsvField(data.TimeColumn ?? "row"));
             csv.Write(",line");
-            if (data.Targets is not null) csv.Write($",{TextTable.CsvField(data.TargetName!)}");
+            if (data.Targets is not null)
+                foreach (var name in targets ?? [data.TargetName!]) csv.Write($",{TextTable.CsvField(name)}");
             if (classes is not null) csv.Write(",predicted_class");
             for (int k = 0; k < outputs; k++)
                 csv.Write(classes is not null ? $",{TextTable.CsvField($"p_{classes[k]}")}"
+                    : targets is not null ? $",{TextTable.CsvField($"prediction_{targets[k]}")}"
                     : outputs == 1 ? ",prediction" : $",prediction_{k}");
             csv.Write('\n');
             for (int s = 0; s < data.Count; s++)
@@ -93,7 +95,8 @@ public static class PredictCommand
                         csv.Write($",{TextTable.CsvField(classes[label])}");
                     }
                     else if (data.Targets is not null)
-                        csv.Write($",{data.Targets[cell].ToString("R", CultureInfo.InvariantCulture)}");
+                        foreach (float y in data.Targets.AsSpan(cell * width, width))
+                            csv.Write($",{y.ToString("R", CultureInfo.InvariantCulture)}");
                     var row = prediction.AsSpan((s * rowsPerSeries + j) * outputs, outputs);
                     if (classes is not null) csv.Write($",{TextTable.CsvField(classes[ClassRows.ArgMax(row)])}");
                     foreach (float v in row) csv.Write($",{v.ToString("R", CultureInfo.InvariantCulture)}");
@@ -146,12 +149,13 @@ public static class PredictCommand
     {
         var loss = TrainCommand.LossOf(arch, modelPath);
         // Only where defined: a BCE model needs 0/1 targets (other values are still written to the CSV).
-        if (data.Targets is null || (model.OutputUnits != 1 && loss is not CategoricalCrossEntropy)
+        if (data.Targets is null || data.TargetWidth != model.OutputUnits
             || (loss is BinaryCrossEntropy && !data.BinaryTarget))
             return (null, null, null);
         var target = TrainCommand.TargetsFor(data, model.OutputsSequence);
         IReadOnlyList<IMetric> metrics = [.. MetricSets.For(loss),
-                                          .. MetricSets.PerOutput(loss, arch.Training.Classes ?? [])];
+                                          .. MetricSets.PerOutput(loss, arch.Training.Classes
+                                                                        ?? arch.Training.Targets ?? [])];
         SeriesMetrics Score(int series, ReadOnlySpan<float> p, ReadOnlySpan<float> y) => new(series, loss.Value(p, y),
             MetricSets.Compute(metrics, p, y).ToDictionary(m => m.Name, m => (float)m.Value));
         var all = Score(data.Count, prediction, target);

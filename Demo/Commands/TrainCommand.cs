@@ -156,7 +156,10 @@ public static class TrainCommand
             Classes: classes ? [] : null), parse.GetValue(Delimiter));
         string loss = DataChecks.ChooseLoss(data, parse.GetValue(Loss));
         data.LeaveOutConstantFeatures();
-        int outputs = data.Classes?.Length ?? 1;
+        int outputs = data.Classes?.Length ?? data.TargetNames.Length;
+        if (!head && outputs > 1)
+            throw new InputException($"--target names {outputs} columns: several targets need the dense head, one " +
+                                     "output each (drop --no-head)");
         CheckSize(data.Features, units, head, outputs);
         ILoss lossFn = LossNames.Parse(loss, outputs);
 
@@ -198,11 +201,12 @@ public static class TrainCommand
             layers.Add(bidirectional ? new Bidirectional(cell) : cell);
             if (dropout > 0) layers.Add(new Dropout(dropout));
         }
-        if (head) layers.Add(classes ? Dense.WithSoftmax(outputs) : new Dense(1, outActivation));
+        if (head) layers.Add(classes ? Dense.WithSoftmax(outputs) : new Dense(outputs, outActivation));
         var info = new TrainingInfo
         {
             Loss = loss, Epochs = epochs, BatchSize = batch, LearningRate = lr, Validation = validation, Seed = seed,
-            Target = data.TargetName, Classes = data.Classes, SeriesColumn = data.SeriesColumn,
+            Target = data.TargetName, Classes = data.Classes,
+            Targets = data.TargetNames.Length > 1 ? data.TargetNames : null, SeriesColumn = data.SeriesColumn,
             TimeColumn = data.TimeColumn,
             Window = data.Window,
             TrainingSeries = train.Count, ValidationSeries = valid?.Count ?? 0, HeldOut = valid?.Ids ?? [],
@@ -259,7 +263,8 @@ public static class TrainCommand
         arch = arch with { Training = info };
         ModelFile.Save(modelPath, model, arch.ToEntries());
         var saved = restored > 0 ? history[restored - 1] : history[^1];
-        if (data.Classes is { } labels) PrintRecall(model, lossFn, labels, valid ?? train, valid is null);
+        if (outputs > 1)
+            PrintPerOutput(model, lossFn, data.Classes ?? data.TargetNames, valid ?? train, valid is null);
         Console.WriteLine($"Saved {modelPath}: {model.ParameterCount} parameters; " +
             (restored > 0 ? $"epoch {restored} of {history.Count} (lowest validation loss): " : "final ") +
             $"loss {TrainingView.Number(saved.Loss)}" +
@@ -303,16 +308,17 @@ public static class TrainCommand
         return last;
     }
 
-    /// <summary>Each class's recall on <paramref name="set"/> (the validation series, else the training ones), one
-    /// line.</summary>
-    private static void PrintRecall(Sequential model, ILoss loss, string[] classes, SeriesSet set, bool training)
+    /// <summary>Each output's metrics (<see cref="MetricSets.PerOutput"/>: each class's recall, or each target's
+    /// mae and r2_score) on <paramref name="set"/> (the validation series, else the training ones), one line.</summary>
+    private static void PrintPerOutput(Sequential model, ILoss loss, string[] names, SeriesSet set, bool training)
     {
         var prediction = new float[set.Count * model.OutputsPerSeries(set.Steps)];
         model.Predict(prediction, set.Inputs, set.Count, set.Steps);
-        var recall = MetricSets.Compute(MetricSets.PerOutput(loss, classes), prediction,
+        var values = MetricSets.Compute(MetricSets.PerOutput(loss, names), prediction,
                                         TargetsFor(set, model.OutputsSequence));
-        Console.WriteLine($"Recall per class on the {(training ? "training" : "validation")} series: " +
-                          string.Join(", ", recall.Select((m, j) => $"{classes[j]} {TrainingView.Number(m.Value)}")));
+        Console.WriteLine($"Per {(loss is CategoricalCrossEntropy ? "class" : "target")} on the " +
+                          $"{(training ? "training" : "validation")} series: " +
+                          string.Join(", ", values.Select(m => $"{m.Name} {TrainingView.Number(m.Value)}")));
     }
 
     /// <summary>The model's loss (<see cref="LossNames.Parse"/>, cce over its classes); an unknown name is a bad

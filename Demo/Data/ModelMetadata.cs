@@ -49,6 +49,10 @@ public sealed record TrainingInfo
     /// </summary>
     public string[]? Classes { get; init; }
 
+    /// <summary>The target columns of a model trained on k &gt; 1 numeric targets (<c>--target a,b</c>, loss mse):
+    /// output j predicts column j. Null for one target (<see cref="Target"/>).</summary>
+    public string[]? Targets { get; init; }
+
     public string? SeriesColumn { get; init; }
     public string? TimeColumn { get; init; }
     public int? Window { get; init; }
@@ -152,6 +156,13 @@ public sealed record ModelMetadata
                     $"{string.Join(", ", LossNames.ShortNames)}");
         if (Training.Loss == "cce") CheckClasses(model, Bad);
         else if (Training.Classes is not null) throw Bad($"'classes' go with loss cce, not {Training.Loss}");
+        else if (Training.Targets is { } targets)
+        {
+            if (targets.Length != model.OutputUnits || targets.Length < 2 || Training.Loss != "mse")
+                throw Bad($"it names {targets.Length} targets for {model.OutputUnits} outputs with loss " +
+                          $"{Training.Loss}; several targets need as many outputs and loss mse");
+            if (targets.Any(string.IsNullOrWhiteSpace)) throw Bad("a target has no name");
+        }
         else if (model.OutputsPerSeries(1) != 1 && !imported)
             throw Bad($"the model has {model.OutputsPerSeries(1)} outputs per step; the commands predict one target");
         var output = model.Layers[^1].Activation;

@@ -4,7 +4,8 @@ using Engine.IO;
 namespace Demo.Data;
 
 /// <summary>How to read series out of a long-format CSV table.</summary>
-/// <param name="Target">Target column; null when the data is only predicted on and has no target.</param>
+/// <param name="Target">Target column, or several comma-separated ("a,b": k numeric targets, when no column has that
+/// whole name); null when the data is only predicted on and has no target.</param>
 /// <param name="Features">Feature columns; null for every other numeric column.</param>
 /// <param name="SeriesColumn">Series-id column; null for the first column named series or id, if any.</param>
 /// <param name="TimeColumn">Time column; null for the first column named time or t, if any (else file order).</param>
@@ -30,6 +31,9 @@ public sealed class SeriesSet
     public required string Path { get; init; }
     public required string[] FeatureNames { get; init; }
     public string? TargetName { get; init; }
+
+    /// <summary>The target columns: one, or k numeric targets; empty without a target.</summary>
+    public string[] TargetNames { get; init; } = [];
     public string? SeriesColumn { get; init; }
     public string? TimeColumn { get; init; }
     public int? Window { get; init; }
@@ -44,8 +48,8 @@ public sealed class SeriesSet
     /// <summary>The class labels of a class target (index = position in a one-hot row); null for a number.</summary>
     public string[]? Classes { get; init; }
 
-    /// <summary>Targets per step: K for a class target, else 1.</summary>
-    public int TargetWidth => Classes?.Length ?? 1;
+    /// <summary>Targets per step: K for a class target, else the number of target columns (1 or k).</summary>
+    public int TargetWidth => Classes?.Length ?? Math.Max(1, TargetNames.Length);
     /// <summary>(N) series id of each series or window.</summary>
     public required string[] Ids { get; init; }
     /// <summary>(N, T) time of each step as written in the file (empty when built without rows, for
@@ -139,6 +143,7 @@ public sealed class SeriesLayout
     private CsvTable? _table;
     private int[] _featureCols;
     private readonly int _targetCol, _seriesCol, _timeCol;
+    private readonly int[] _targetCols; // every target column (the first is _targetCol); empty without a target
     private readonly int[]? _classOf;   // a class target's distinct label (text id) -> its class
     private readonly int[] _rows;       // rows in series order, each series' rows in time order
     private readonly int[] _start;      // series -> its first row in _rows
@@ -147,6 +152,8 @@ public sealed class SeriesLayout
     public string Path { get; }
     public string[] FeatureNames { get; private set; }
     public string? TargetName { get; }
+    /// <summary>The target columns' names (k numeric targets, or one).</summary>
+    public string[] TargetNames { get; }
     /// <summary>The classes of a class target (<see cref="DataOptions.Classes"/>); null for a number.</summary>
     public string[]? Classes { get; }
     public string? SeriesColumn { get; }
@@ -174,9 +181,9 @@ public sealed class SeriesLayout
     /// one.</summary>
     public IEnumerable<(float Value, int Line)> TargetCells()
     {
-        if (_targetCol < 0) yield break;
         var table = Table;
-        for (int r = 0; r < table.RowCount; r++) yield return (table.Number(r, _targetCol), table.Line(r));
+        foreach (int column in _targetCols)
+            for (int r = 0; r < table.RowCount; r++) yield return (table.Number(r, column), table.Line(r));
     }
 
     /// <summary>
@@ -191,6 +198,7 @@ public sealed class SeriesLayout
     public static SeriesLayout Open(string path, Func<CsvTable, DataOptions> options, char? delimiter = null)
     {
         int seriesCol = -1, timeCol = -1, targetCol = -1;
+        int[] targetCols = [];
         int[]? featureCols = null;
         DataOptions o = null!;
         var table = CsvTable.Read(path, t =>
@@ -200,17 +208,28 @@ public sealed class SeriesLayout
             timeCol = o.TimeColumn is { } tc ? t.Column(tc, "--time-col") : t.FindColumn("time", "t");
             if (o.Target is { } target)
             {
-                targetCol = Array.IndexOf(t.Header, target);
-                if (targetCol < 0 && !o.TargetOptional) targetCol = t.Column(target, "--target");
+                // "a,b": k targets, unless a column has that whole name.
+                string[] targets = Array.IndexOf(t.Header, target) >= 0 ? [target]
+                    : target.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+                targetCols = [.. targets.Select(n => Array.IndexOf(t.Header, n) is var c && (c >= 0 || o.TargetOptional)
+                                  ? c : t.Column(n, "--target"))];
+                if (targetCols.Any(c => c < 0)) targetCols = []; // data to predict on, without (all) the targets
+                if (targetCols.Distinct().Count() != targetCols.Length)
+                    throw new InputException($"{path}:{t.HeaderLine}: --target names a column twice");
+                if (targetCols.Length > 1 && o.Classes is not null)
+                    throw new InputException($"{path}:{t.HeaderLine}: --loss cce takes one target column of class " +
+                                             $"labels, not {targetCols.Length}");
+                targetCol = targetCols.Length > 0 ? targetCols[0] : -1;
             }
-            if (targetCol >= 0 && (targetCol == seriesCol || targetCol == timeCol))
-                throw new InputException(
-                    $"{path}:{t.HeaderLine}: the target '{t.Header[targetCol]}' is also the series or time column");
+            foreach (int c in targetCols)
+                if (c == seriesCol || c == timeCol)
+                    throw new InputException(
+                        $"{path}:{t.HeaderLine}: the target '{t.Header[c]}' is also the series or time column");
             if (o.Features is { Length: > 0 } names)
             {
                 featureCols = names.Select(n => t.Column(n, "--features")).ToArray();
                 foreach (int c in featureCols)
-                    if (c == targetCol || c == seriesCol || c == timeCol)
+                    if (targetCols.Contains(c) || c == seriesCol || c == timeCol)
                         throw new InputException(
                             $"{path}:{t.HeaderLine}: column '{t.Header[c]}' cannot be a feature: it is the " +
                                 $"target, series or time column");
@@ -219,18 +238,20 @@ public sealed class SeriesLayout
             }
             return o.Classes is null ? [seriesCol, timeCol] : [seriesCol, timeCol, targetCol];
         }, delimiter);
-        return new SeriesLayout(table, o, seriesCol, timeCol, targetCol, featureCols);
+        return new SeriesLayout(table, o, seriesCol, timeCol, targetCols, featureCols);
     }
 
 
-    private SeriesLayout(CsvTable table, DataOptions o, int seriesCol, int timeCol, int targetCol, int[]? featureCols)
+    private SeriesLayout(CsvTable table, DataOptions o, int seriesCol, int timeCol, int[] targetCols,
+                         int[]? featureCols)
     {
+        int targetCol = targetCols.Length > 0 ? targetCols[0] : -1;
         string path = table.Path;
         _table = table;
         _warnings = [.. table.Warnings];
         // Default features: every other column with a number in it; a text column (no numbers at all) is left out.
         var others = Enumerable.Range(0, table.Header.Length)
-            .Where(c => c != targetCol && c != seriesCol && c != timeCol).ToArray();
+            .Where(c => !targetCols.Contains(c) && c != seriesCol && c != timeCol).ToArray();
         if (featureCols is null)
         {
             // A column of decimals with commas is not text: say so rather than leave it out.
@@ -240,8 +261,7 @@ public sealed class SeriesLayout
         if (featureCols.Length == 0)
             throw new InputException(
                 $"{path}:{table.Line(0)}: no numeric feature column besides the target, series and time columns");
-        int bad = table.FirstBadColumn(targetCol >= 0 && o.Classes is null
-            ? [.. featureCols, targetCol] : featureCols);
+        int bad = table.FirstBadColumn(o.Classes is null ? [.. featureCols, .. targetCols] : featureCols);
         if (bad >= 0) table.CheckNumeric(bad);
         if (targetCol >= 0 && o.Classes is not null) (Classes, _classOf) = ClassesOf(table, targetCol, o);
 
@@ -328,11 +348,13 @@ public sealed class SeriesLayout
         DroppedRows = dropped;
         _featureCols = featureCols;
         _targetCol = targetCol;
+        _targetCols = targetCols;
         _seriesCol = seriesCol;
         _timeCol = timeCol;
         Path = path;
         FeatureNames = featureCols.Select(c => table.Header[c]).ToArray();
-        TargetName = targetCol >= 0 ? table.Header[targetCol] : null;
+        TargetNames = [.. targetCols.Select(c => table.Header[c])];
+        TargetName = targetCol >= 0 ? string.Join(",", TargetNames) : null;
         SeriesColumn = seriesCol >= 0 ? table.Header[seriesCol] : null;
         TimeColumn = timeCol >= 0 ? table.Header[timeCol] : null;
         Window = o.Window;
@@ -386,7 +408,8 @@ public sealed class SeriesLayout
         var table = _table ?? throw new InvalidOperationException("the table was released");
         int n = series?.Count ?? Count, steps = Steps, f = _featureCols.Length;
         var x = new float[(long)n * steps * f];
-        var y = _targetCol >= 0 ? new float[n * steps * (Classes?.Length ?? 1)] : null;
+        int width = Classes?.Length ?? _targetCols.Length;
+        var y = _targetCol >= 0 ? new float[n * steps * width] : null;
         var timeText = rows ? new string[n * steps] : [];
         var lines = rows ? new int[n * steps] : [];
         var ids = new string[n];
@@ -398,8 +421,9 @@ public sealed class SeriesLayout
             {
                 int r = _rows[_start[s] + t], cell = i * steps + t;
                 for (int j = 0; j < f; j++) x[cell * f + j] = table.Number(r, _featureCols[j]);
-                if (y is not null && _classOf is null) y[cell] = table.Number(r, _targetCol);
-                else if (y is not null) y[cell * Classes!.Length + _classOf![table.TextId(r, _targetCol)]] = 1f;
+                if (y is not null && _classOf is null)
+                    for (int k = 0; k < width; k++) y[cell * width + k] = table.Number(r, _targetCols[k]);
+                else if (y is not null) y[cell * width + _classOf![table.TextId(r, _targetCol)]] = 1f;
                 if (!rows) continue;
                 timeText[cell] = _timeCol >= 0 ? table.Text(r, _timeCol) : (r
                                                                             + 1).ToString(CultureInfo.InvariantCulture);
@@ -408,7 +432,8 @@ public sealed class SeriesLayout
         }
         return new SeriesSet
         {
-            Path = Path, FeatureNames = FeatureNames, TargetName = TargetName, Classes = Classes,
+            Path = Path, FeatureNames = FeatureNames, TargetName = TargetName, TargetNames = TargetNames,
+            Classes = Classes,
             SeriesColumn = SeriesColumn,
             TimeColumn = TimeColumn, Window = Window, Count = n, Steps = steps, Inputs = x, Targets = y, Ids = ids,
             Times = timeText, Lines = lines, DroppedRows = DroppedRows, Warnings = Warnings,

@@ -8,13 +8,15 @@ using Xunit;
 namespace Demo.Tests.Training;
 
 /// <summary>
-/// <c>demo train --loss cce</c>: class labels (text or numbers) become a softmax head of one output per class; the
-/// classes are kept in the model file; predict writes the predicted class and each class's probability; importance
-/// scores one class (<c>--output-index</c>) or each in turn.
+/// Models of several outputs. <c>demo train --loss cce</c>: class labels (text or numbers) become a softmax head of
+/// one output per class; the classes are kept in the model file; predict writes the predicted class and each class's
+/// probability; importance scores one class (<c>--output-index</c>) or each in turn. <c>demo train --target a,b</c>:
+/// k numeric targets, a dense head of k linear outputs trained with mse, one prediction column and metrics per
+/// target.
 /// </summary>
-public sealed class MultiClassCliTests : IDisposable
+public sealed class SeveralOutputsCliTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("multiclass-").FullName;
+    private readonly string _dir = Directory.CreateTempSubdirectory("outputs-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, true);
 
@@ -140,5 +142,59 @@ public sealed class MultiClassCliTests : IDisposable
                 "'fog'", "rain, snow, sun");
         Cli.Bad(["importance", "--model", model, "--data", data, "--methods", "garson", "--json", PathOf("i.json")],
                 "--output-index");
+    }
+
+    [Fact]
+    public void TwoTargetsTrainPredictAndExplainEach()
+    {
+        // a = x1 + 0.1 e, b = -x2 + 0.1 e'; x3 is noise. 80 series x 5 steps.
+        var rng = new Random(3);
+        var csv = new StringBuilder("series,time,x1,x2,x3,a,b\n");
+        for (int s = 0; s < 80; s++)
+            for (int t = 0; t < 5; t++)
+            {
+                double x1 = rng.NextDouble() * 2 - 1, x2 = rng.NextDouble() * 2 - 1, x3 = rng.NextDouble() * 2 - 1;
+                double a = x1 + 0.1 * (rng.NextDouble() - 0.5), b = -x2 + 0.1 * (rng.NextDouble() - 0.5);
+                csv.Append(CultureInfo.InvariantCulture, $"s{s},{t},{x1:F4},{x2:F4},{x3:F4},{a:F4},{b:F4}\n");
+            }
+        string data = PathOf("two.csv"), model = PathOf("two.safetensors");
+        File.WriteAllText(data, csv.ToString());
+        Cli.Ok("train", "--data", data, "--target", "a,b", "--model", model, "--epochs", "40", "--lr", "0.02",
+               "--layers", "8", "--seed", "2");
+        var (engine, metadata) = ModelFile.Load(model);
+        Assert.Equal(2, engine.OutputUnits);
+        using (var record = JsonDocument.Parse(metadata["data"]))
+        {
+            var training = record.RootElement.GetProperty("training");
+            Assert.Equal(["a", "b"], training.GetProperty("targets").EnumerateArray().Select(c => c.GetString()));
+            Assert.Equal("mse", training.GetProperty("loss").GetString());
+        }
+
+        string predictions = PathOf("pred.csv"), predictJson = PathOf("pred.json");
+        Cli.Ok("predict", "--model", model, "--data", data, "--out", predictions, "--json", predictJson);
+        Assert.Equal("series,time,line,a,b,prediction_a,prediction_b", File.ReadLines(predictions).First());
+        using (var doc = JsonDocument.Parse(File.ReadAllText(predictJson)))
+        {
+            var all = doc.RootElement.GetProperty("all_series").GetProperty("metrics");
+            Assert.True(all.GetProperty("r2_score[a]").GetDouble() > 0.8, all.GetRawText());
+            Assert.True(all.GetProperty("r2_score[b]").GetDouble() > 0.8, all.GetRawText());
+        }
+
+        double[] Scores(string output)
+        {
+            string json = PathOf($"imp-{output}.json");
+            Cli.Ok("importance", "--model", model, "--data", data, "--methods", "permutation", "--repeats", "3",
+                   "--output-index", output, "--json", json);
+            using var doc = JsonDocument.Parse(File.ReadAllText(json));
+            return [.. doc.RootElement.GetProperty("methods")[0].GetProperty("features").EnumerateArray()
+                          .Select(f => f.GetProperty("score").GetDouble())];
+        }
+        var forA = Scores("a");
+        var forB = Scores("b");
+        Assert.True(forA[0] > forA[1] && forA[0] > forA[2], string.Join(", ", forA));
+        Assert.True(forB[1] > forB[0] && forB[1] > forB[2], string.Join(", ", forB));
+        Cli.Bad(["train", "--data", data, "--target", "a,b", "--loss", "bce", "--model", PathOf("x.safetensors")],
+                "several targets", "--loss mse");
+        Cli.Bad(["train", "--data", data, "--target", "a,a", "--model", PathOf("x.safetensors")], "twice");
     }
 }
