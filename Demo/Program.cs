@@ -66,7 +66,7 @@ public static class Program
     [
         ReferenceCommand.Build(), MakeDataCommand.Build(), TrainCommand.Build(), PredictCommand.Build(),
         ImportanceCommand.Build(), ExplainCommand.Build(), SummaryCommand.Build(), StudyCommand.Build(),
-        ImportCommand.Build(),
+        ImportCommand.Build(), MergeCommand.Build(),
     ];
 
     /// <summary>The root command: the reference experiment with no subcommand, and <see cref="Commands"/>.</summary>

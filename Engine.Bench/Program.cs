@@ -4,10 +4,9 @@ using Engine.Bench;
 using Engine.Bench.Workloads;
 
 // ./build.sh bench [BenchmarkDotNet args]; --quick: every benchmark once, in process, with small sizes (a smoke run).
-// --loop w1|w2|w3|lf|lb|barrier [count] [--threads N] [--reps R]: runs one workload in R (default 3) batches of count
-// and prints
-// µs/op by CPU time and by wall-clock time, then the fastest batch's wall time (for perf record / profiling, and for
-// two
+// --loop w1|w2|w3|w3-onnx|w7|w7-onnx|lf|lb|barrier [count] [--threads N] [--reps R]: runs one workload in R
+// (default 3) batches of count and prints µs/op by CPU time and by wall-clock time, then the fastest batch's wall
+// time (for perf record / profiling, and for two
 // threads on a shared machine); --threads sets Parallelism.MaxThreads (default 1; w1 ignores it).
 if (args.Length >= 2 && args[0] == "--loop")
 {
@@ -22,10 +21,10 @@ if (args.Length >= 2 && args[0] == "--loop")
     return Loop.Run(loopArgs[1], loopArgs.Length > 2 ? int.Parse(loopArgs[2]) : 0, Option("--threads", 1),
                     Option("--reps", 3));
 }
-// --w6 METHODS [--series N] [--epochs E] [--threads N] [--save DIR]: W6 (issue 15) once per method, comma-separated
+// --w6 METHODS [--series N] [--epochs E] [--threads N] [--save DIR] [--no-maps]: W6 (issue 15) once per method, comma-separated
 // names
 // or all: seconds, bytes and a digest of the results (equal digests: bit-identical results); --save writes the trained
-// model and the data for the PyTorch peer (peer/w6_peer.py).
+// model and the data for the PyTorch peer (peer/w6_peer.py); --no-maps: ImportanceOptions.TimeMaps off.
 if (args.Length >= 2 && args[0] == "--w6")
 {
     string? Value(string name)
@@ -37,7 +36,8 @@ if (args.Length >= 2 && args[0] == "--w6")
         Value(name) is { } v ? int.Parse(v, System.Globalization.CultureInfo.InvariantCulture) : fallback;
     return W6Workload.Run(Engine.Importance.ImportanceMethods.Parse(args[1]), Number("--series", 3000),
                           Number("--epochs", 40),
-                          Number("--threads", Environment.ProcessorCount), Value("--save"));
+                          Number("--threads", Environment.ProcessorCount), Value("--save"),
+                          new Engine.Importance.ImportanceOptions { TimeMaps = !args.Contains("--no-maps") });
 }
 var quick = args.Contains("--quick");
 BenchSettings.Quick = quick;
@@ -80,6 +80,23 @@ internal static class Loop
                     var b = new W3LatencyForward { Threads = threads }; b.Setup(); op = () => b.Forward();
                     count = Or(count, 500); break;
                 }
+            case "w3-onnx":
+                {
+                    var b = new W3LatencyForward { Threads = threads };
+                    b.SetupOnnxRuntime(); op = () => b.OnnxRuntime();
+                    count = Or(count, 500); break;
+                }
+            case "w7":
+                {
+                    var b = new W7BatchInference { Threads = threads }; b.Setup(); op = () => b.Forward();
+                    count = Or(count, 5); break;
+                }
+            case "w7-onnx":
+                {
+                    var b = new W7BatchInference { Threads = threads };
+                    b.SetupOnnxRuntime(); op = () => b.OnnxRuntime();
+                    count = Or(count, 5); break;
+                }
             case "lf":
                 {
                     var b = new Engine.Bench.Kernels.LstmBenchmarks(); b.Setup(); op = () => b.LayerForward();
@@ -92,9 +109,10 @@ internal static class Loop
                 }
             case "barrier": { var b = new BarrierLoop(threads); op = b.Run; count = Or(count, 1000); break; }
             default:
-                Console.Error.WriteLine($"error: unknown workload '{name}' for --loop: expected w1, w2, w3, lf, " +
-                                             $"lb (the reference model's first layer forward / backward) or barrier " +
-                                             $"(1000 team barriers)"); return 2;
+                Console.Error.WriteLine($"error: unknown workload '{name}' for --loop: expected w1, w2, w3, " +
+                                        $"w3-onnx, w7, w7-onnx, lf, lb (the reference model's first layer forward / " +
+                                        $"backward) or barrier (1000 team barriers)");
+                return 2;
         }
         for (int i = 0; i < Math.Max(3, count / 10); i++) op();
         double best = double.MaxValue;

@@ -8,9 +8,17 @@ namespace Demo.Tests.Data;
 public class TableFormatCliTests(CliFixture fx) : IClassFixture<CliFixture>
 {
     /// <summary>Runs the built demo in a process of its own: its stdout and stderr, apart.</summary>
-    internal static (int Code, string Out, string Error) Process(params string[] args)
+    internal static (int Code, string Out, string Error) Process(params string[] args) =>
+        ProcessWith(new Dictionary<string, string?>(), args);
+
+    /// <summary><see cref="Process"/> with environment variables set (a null value removes one).</summary>
+    internal static (int Code, string Out, string Error) ProcessWith(IReadOnlyDictionary<string, string?> env,
+                                                                     params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in env)
+            if (value is null) start.Environment.Remove(name);
+            else start.Environment[name] = value;
         start.ArgumentList.Add(typeof(Program).Assembly.Location);
         foreach (var a in args) start.ArgumentList.Add(a);
         using var process = System.Diagnostics.Process.Start(start)!;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Demo.Data;
 using Demo.Reports;
+using Demo.Sharding;
 using Demo.Study;
 using Engine.Importance;
 using Engine.Kernels;
@@ -68,6 +69,9 @@ public static class StudyCommand
     private static readonly Option<string?> Report = CommandOptions.Report();
     private static readonly Option<string?> Json = CommandOptions.Json();
     private static readonly Option<string> Format = CommandOptions.Format();
+    private static readonly Option<string?> Shard = ShardOptions.Shard();
+    private static readonly Option<string?> WorkDirectory = ShardOptions.WorkDir();
+    private static readonly Option<bool> NoTimings = ShardOptions.NoTimings();
 
     public static Command Build()
     {
@@ -76,9 +80,10 @@ public static class StudyCommand
                                   "known ranking of the inputs?");
         foreach (Option o in new Option[] { Replicates, Methods, Kind, Effects, Lags, TargetNoise, Phi, Steps,
             TrainSeries, EvalSeries, Units, CellActivation, Epochs, Batch, OldBatch, LearningRate, Repeats,
-            RetrainEpochs, Restarts, Seed, Threads, Report, Json, Format })
+            RetrainEpochs, Restarts, Seed, Threads, Report, Json, Format, Shard, WorkDirectory,
+            NoTimings })
             command.Options.Add(o);
-        command.SetAction(Run);
+        command.SetAction(parse => Run(parse, merge: false));
         return command;
     }
 
@@ -91,9 +96,16 @@ public static class StudyCommand
             catch (OverflowException) { throw new InputException($"{option}: '{v}' is out of range"); }
         }).ToArray();
 
-    private static int Run(ParseResult parse)
+    /// <summary>
+    /// Runs the study, or with <c>--work-dir</c> its missing replicates (only shard k's with <c>--shard</c>, which
+    /// then writes no results); <paramref name="merge"/> (<c>demo merge</c>): computes nothing, writes the results
+    /// from the finished replicates.
+    /// </summary>
+    internal static int Run(ParseResult parse, bool merge)
     {
         string? json = parse.GetValue(Json), reportDir = parse.GetValue(Report);
+        string? workDir = parse.GetValue(WorkDirectory);
+        var shard = ShardOptions.Parse(parse.GetValue(Shard), workDir, ("--json", json), ("--report", reportDir));
         var format = CommandOptions.FormatOf(parse.GetValue(Format)!);
         var info = CommandOptions.InfoWriter(format);
         var design = new StudyDesign
@@ -130,7 +142,7 @@ public static class StudyCommand
                        $"{settings.Threads} thread(s)...");
         int done = 0;
         var gate = new Lock();
-        var result = StudyRunner.Run(settings, r =>
+        void OnReplicate(ReplicateResult r)
         {
             lock (gate)
             {
@@ -141,7 +153,25 @@ public static class StudyCommand
                                   $"{r.Runs.Sum(x => x.Seconds).ToString("F1", CultureInfo.InvariantCulture)} s of " +
                                   $"methods");
             }
-        });
+        }
+        StudyResult result;
+        if (workDir is null) result = StudyRunner.Run(settings, OnReplicate);
+        else
+        {
+            var manifest = new WorkManifest(WorkDir.FormatTag, StudyWork.Kind, settings.Replicates,
+                StudyWork.SettingsHash(settings),
+                WorkDir.CommandOf(parse, [Shard, WorkDirectory, Json, Report, Format], []));
+            var dir = merge ? WorkDir.Load(workDir).Checked(manifest) : WorkDir.Open(workDir, manifest);
+            if (!merge)
+            {
+                var (ran, skipped) = StudyWork.Run(dir, settings, shard ?? ShardSpec.All, OnReplicate);
+                info.WriteLine($"{(shard is null ? "" : $"shard {shard}: ")}{ran} replicate(s) computed, {skipped} " +
+                               $"found finished in {workDir}");
+                if (shard is not null) return 0;
+            }
+            result = StudyWork.Merge(dir, settings);
+        }
+        if (parse.GetValue(NoTimings)) result = StudyWork.Untimed(result);
         StudyOutput.WriteTable(result, format);
         if (json is not null) CommandOptions.WriteJson(json, StudyOutput.ToJson(result), DemoJson.Default.StudyJson);
         if (reportDir is not null)

@@ -158,16 +158,29 @@ public static class StudyRunner
     /// any order).</summary>
     public static StudyResult Run(StudySettings s, Action<ReplicateResult>? onReplicate = null)
     {
+        long start = Stopwatch.GetTimestamp();
+        var replicates = Replicates(s, Enumerable.Range(0, s.Replicates).ToArray(), onReplicate);
+        return Result(s, replicates, Stopwatch.GetElapsedTime(start).TotalSeconds);
+    }
+
+    /// <summary>
+    /// The replicates <paramref name="indices"/> (a shard's share, or all), in parallel on up to
+    /// <see cref="StudySettings.Threads"/> threads, in the order given; each depends only on its index.
+    /// </summary>
+    public static ReplicateResult[] Replicates(StudySettings s, IReadOnlyList<int> indices,
+                                               Action<ReplicateResult>? onReplicate = null)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        ArgumentNullException.ThrowIfNull(indices);
         s.Validate();
         var methods = ImportanceMethods.Parse(string.Join(",", s.Methods));
-        long start = Stopwatch.GetTimestamp();
-        var replicates = new ReplicateResult[s.Replicates];
+        var replicates = new ReplicateResult[indices.Count];
         try
         {
-            Parallel.For(0, s.Replicates, new ParallelOptions { MaxDegreeOfParallelism = s.Threads }, k =>
+            Parallel.For(0, indices.Count, new ParallelOptions { MaxDegreeOfParallelism = s.Threads }, i =>
             {
-                replicates[k] = Replicate(s, methods, k);
-                onReplicate?.Invoke(replicates[k]);
+                replicates[i] = Replicate(s, methods, indices[i]);
+                onReplicate?.Invoke(replicates[i]);
             });
         }
         catch (AggregateException e) when (e.InnerExceptions.Count >= 1)
@@ -175,9 +188,19 @@ public static class StudyRunner
             // the first failure, as a single-threaded run would report it
             ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
         }
+        return replicates;
+    }
+
+    /// <summary>The study's result from all K <paramref name="replicates"/> (in index order): each method's
+    /// summary.</summary>
+    public static StudyResult Result(StudySettings s, IReadOnlyList<ReplicateResult> replicates, double seconds)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        ArgumentNullException.ThrowIfNull(replicates);
+        var methods = ImportanceMethods.Parse(string.Join(",", s.Methods));
         var summaries = methods.Select((name, m) =>
             Summarise(s.Design, name, replicates.Select(r => r.Runs[m]).ToArray())).ToArray();
-        return new StudyResult(s, replicates, summaries, Stopwatch.GetElapsedTime(start).TotalSeconds);
+        return new StudyResult(s, replicates, summaries, seconds);
     }
 
     /// <summary>Replicate k: data, training, every method (on one thread).</summary>

@@ -111,7 +111,8 @@ public sealed class W6Workload
     /// Runs <paramref name="methods"/> (default settings) one after the other and prints per method the seconds, the
     /// bytes allocated and the scores: <c>--w6 METHODS [--series N] [--epochs E] [--threads N] [--save DIR]</c>.
     /// </summary>
-    public static int Run(IReadOnlyList<string> methods, int series, int epochs, int threads, string? save)
+    public static int Run(IReadOnlyList<string> methods, int series, int epochs, int threads, string? save,
+                          ImportanceOptions? options = null)
     {
         var w6 = new W6Workload(series, epochs);
         Console.WriteLine($"W6: {series} series x {Steps} steps x {Features} features, trained {epochs} epochs in " +
@@ -120,7 +121,7 @@ public sealed class W6Workload
         var context = w6.Context(threads);
         foreach (var name in methods)
         {
-            var method = ImportanceMethods.Create(name);
+            var method = ImportanceMethods.Create(name, options);
             long bytes = GC.GetTotalAllocatedBytes(precise: true), start = Stopwatch.GetTimestamp();
             var result = method.Compute(context);
             double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
@@ -131,6 +132,7 @@ public sealed class W6Workload
             Console.WriteLine($"W6 {name}: {seconds:F3} s, {bytes:N0} B, {threads} thread(s); digest " +
                               $"{Digest(result):X16} ({Digest(result with { LagMap = null }):X16} without the lag " +
                               $"map); scores {scores}");
+            if (result.Note is { } note) Console.WriteLine($"W6 {name}: {note}");
         }
         return 0;
     }

@@ -40,7 +40,7 @@ public class SharedPassTests
     [InlineData(2, 1L << 22)]
     [InlineData(2, 40000L)]
     [InlineData(1, 1L)]
-    public void IntegratedGradientsTimeMapIsTheSumOfEachStepsAttributionsBitForBit(int threads, long bufferValues)
+    public void IntegratedGradientsMapsAreThoseOfOnePassPerOutputStep(int threads, long bufferValues)
     {
         const int steps = 6, features = 5, count = 300;
         var model = W6Like(features);
@@ -68,11 +68,15 @@ public class SharedPassTests
                     for (int i = 0; i < features; i++)
                         lag[tau - t, i] += Math.Abs(a[n * per + t * features + i]) / count;
         }
+        // The time map comes from the summed output's attributions (one backward pass per point): bit for bit
+        // those of Attributions, and the sum of each step's attributions up to float rounding (linearity).
+        var summed = IntegratedGradients.Attributions(model, x, baseline, count, steps, 4);
         var time = new double[steps, features];
         for (int n = 0; n < count; n++)
             for (int t = 0; t < steps; t++)
-                for (int i = 0; i < features; i++) time[t, i] += Math.Abs(total[n * per + t * features + i]) / count;
+                for (int i = 0; i < features; i++) time[t, i] += Math.Abs(summed[n * per + t * features + i]) / count;
         Assert.Equal(time, result.TimeMap);
+        for (int j = 0; j < x.Length; j++) Assert.Equal(total[j], summed[j], 2e-6 * Math.Max(1e-2, Math.Abs(total[j])));
         // The lag map is summed over blocks of series: equal up to the order of a sum of positive terms.
         for (int k = 0; k < steps; k++)
             for (int i = 0; i < features; i++)

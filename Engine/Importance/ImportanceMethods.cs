@@ -37,7 +37,10 @@ public static class ImportanceMethods
             "improved-stepwise-1" => new ImprovedStepwise(useMeans: false),
             "improved-stepwise-2" => new ImprovedStepwise(useMeans: true),
             "permutation" => new Permutation(),
-            "integrated-gradients" => new IntegratedGradients { From = o.Baseline, ZeroPoint = o.ZeroPoint },
+            "integrated-gradients" => new IntegratedGradients
+            {
+                From = o.Baseline, ZeroPoint = o.ZeroPoint, LagMap = o.TimeMaps,
+            },
             "occlusion" => new Occlusion(),
             "model-randomisation" => new ModelRandomisation(),
             _ => throw new ArgumentException(UnknownMessage(name)),

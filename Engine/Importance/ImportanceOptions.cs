@@ -15,7 +15,8 @@ public sealed record ImportanceOptions
     /// <summary>
     /// input-perturbation: also the step x feature and lag x feature maps
     /// (<see cref="InputPerturbation.TimeResolved"/>;
-    /// they cost most of its time and change no score).
+    /// they cost most of its time and change no score); integrated-gradients: also the lag map
+    /// (<see cref="IntegratedGradients.LagMap"/>, most of its time on sequence outputs; no score changes).
     /// </summary>
     public bool TimeMaps { get; init; } = true;
 

@@ -48,21 +48,22 @@ public sealed record CompletenessGap(double Gap, double Difference, int Interval
 /// trapezoid rule on m intervals. The baseline x' is <see cref="From"/>: every feature's training mean at every step
 /// (default), its zero, or noise around the mean. Completeness: sum_{t,i} A[n, t, i] = F(x_n) - F(x'_n) up to the
 /// quadrature error; the method starts at m = <see cref="Steps"/> and, while the relative gap
-/// (<see cref="CompletenessGap.Gap"/>) exceeds <see cref="Tolerance"/>, recomputes with
+/// (<see cref="CompletenessGap.Gap"/>) exceeds <see cref="Tolerance"/>, raises m to
 /// m' = m 2^ceil(log2(gap / tolerance) / 2) (the trapezoid rule's error on a smooth integrand falls as 1/m^2; a
-/// kinked one, relu, takes more rounds), at least 2m and at most
-/// <see cref="MaxSteps"/>; <see cref="ImportanceResult.Completeness"/> reports the gap and m, and the note says when
-/// the
-/// cap stopped it. The time map is <c>M[t, i] = mean_n |A[n, t, i]|</c>; the score is <c>sum_t M[t, i]</c>. For
-/// sequence outputs A is the sum over output steps tau of the attributions A_tau of each step's outputs, and the lag
-/// map is <c>L[k, i] = sum_{tau - t = k} mean_n |A_tau[n, t, i]|</c>.
-/// Cost: (m + 1) backward passes over the set per output step (one group for a last-step output), for each m tried;
-/// the forward passes are shared: per block of 256 series and integration point one forward pass serves a group of
-/// output steps
-/// (as many as fit in 4M doubles of buffers per worker: 14 for 48 steps x 12 features). Blocks are spread over
-/// threads; each sums its integration points in a fixed number of chunks, added in chunk order, so the results do not
-/// depend on the thread count. The lag map is summed per block, then over the blocks in order: with more than 256
-/// series its last bits may differ from one sum over every series (versions before 2026-12 summed that way).
+/// kinked one, relu, takes more rounds), at least 2m and at most <see cref="MaxSteps"/>. The points of m intervals
+/// are among those of m': only the new points are computed, their gradients added to the sums kept from before.
+/// <see cref="ImportanceResult.Completeness"/> reports the gap and m, and the note says when the cap stopped it.
+/// The time map is <c>M[t, i] = mean_n |A[n, t, i]|</c>; the score is <c>sum_t M[t, i]</c>. For sequence outputs
+/// the lag map (<see cref="LagMap"/>) is <c>L[k, i] = sum_{tau - t = k} mean_n |A_tau[n, t, i]|</c>, A_tau the
+/// attributions of output step tau's outputs at the final m.
+/// Cost: one forward and one input-gradient backward pass (no weight gradients) over the set per integration point
+/// (m + 1 points at the final m, whatever the rounds before), plus two predictions for the gap; with the lag map,
+/// per point one forward and a backward pass per output step, each stopped at its step on a causal model (the
+/// forward passes are shared: per block of 256 series and integration point one forward pass serves a group of
+/// output steps, as many as fit in 4M doubles of buffers per worker: 14 for 48 steps x 12 features). The series run
+/// in blocks of 256 (the batches of a pass over the set) spread over threads; each block adds its points in a fixed
+/// order, so the results do not depend on the thread count. The lag map is summed per block, then over the blocks
+/// in order.
 /// </summary>
 public sealed class IntegratedGradients : IImportanceMethod
 {
@@ -91,17 +92,36 @@ public sealed class IntegratedGradients : IImportanceMethod
     /// </summary>
     public IReadOnlyList<float>? ZeroPoint { get; init; }
 
+    /// <summary>
+    /// For sequence outputs, also the lag map (on by default): it needs each output step's attributions apart, one
+    /// backward pass per output step and integration point (T / 2 times the work of everything else on a causal
+    /// model), at the number of intervals the search ended with. Off: <see cref="ImportanceResult.LagMap"/> is null
+    /// and the scores and time map are unchanged.
+    /// </summary>
+    public bool LagMap { get; init; } = true;
+
     public ImportanceResult Compute(ImportanceContext context)
     {
         context.Validate();
         var baseline = Baseline(context);
-        ImportanceResult? result = null;
-        var gap = Search(context.Model, context.Inputs, baseline, context.Count, context.Steps, null, intervals =>
+        var (total, gap) = Search(context.Model, context.Inputs, baseline, context.Count, context.Steps, null,
+                                  context.Threads);
+        int features = context.Features, steps = context.Steps, count = context.Count, per = steps * features;
+        var timeMap = new double[steps, features];
+        for (int n = 0; n < count; n++)
+            for (int t = 0; t < steps; t++)
+                for (int i = 0; i < features; i++) timeMap[t, i] += Math.Abs(total[n * per + t * features + i]) / count;
+        var scores = new double[features];
+        for (int t = 0; t < steps; t++)
+            for (int i = 0; i < features; i++) scores[i] += timeMap[t, i];
+        return ImportanceResult.FromScores(Name, scores) with
         {
-            (result, var total) = Run(context, baseline, intervals);
-            return total;
-        });
-        return result! with { Completeness = gap, Note = $"{Name}: {gap.Describe()}" };
+            ScoreMeaning = $"mean sum |attribution|, {From.ToString().ToLowerInvariant()} baseline",
+            TimeMap = timeMap,
+            LagMap = context.Model.OutputsSequence && LagMap ? Lags(context, baseline, gap.Intervals) : null,
+            Completeness = gap,
+            Note = $"{Name}: {gap.Describe()}",
+        };
     }
 
     /// <summary>
@@ -116,30 +136,33 @@ public sealed class IntegratedGradients : IImportanceMethod
                                                                 float[] outputWeights, int threads = 1)
     {
         ArgumentNullException.ThrowIfNull(model);
-        double[]? a = null;
-        var gap = Search(model, inputs, baseline, count, steps, outputWeights,
-                         intervals =>
-                             a = Attributions(model, inputs, baseline, count, steps, intervals, outputWeights,
-                                              threads));
-        return (a!, gap);
+        return Search(model, inputs, baseline, count, steps, outputWeights, threads);
     }
 
-    // From Steps intervals on, attributions(m) until the gap of F(x_n) = sum_p w_p y_{n,p} (w null: all ones) is within
-    // the tolerance or m reaches MaxSteps; the gap of the last m tried.
-    private CompletenessGap Search(Sequential model, float[] inputs, float[] baseline, int count, int steps,
-                                   float[]? outputWeights,
-                                   Func<int, double[]> attributions)
+    // From Steps intervals on, the attributions at m intervals until the gap of F(x_n) = sum_p w_p y_{n,p} (w null:
+    // all ones) is within the tolerance or m reaches MaxSteps; the attributions and gap of the last m tried. Each m is
+    // a multiple of the one before (m 2^d, or the cap when that is one), so the gradient sums of the points already
+    // computed are kept and only the new points are added (a cap that is not a multiple starts the sums afresh).
+    private (double[] Attributions, CompletenessGap Gap) Search(Sequential model, float[] inputs, float[] baseline,
+                                                                int count, int steps, float[]? outputWeights,
+                                                                int threads)
     {
         Check.Positive(Steps, nameof(Steps));
         if (MaxSteps < Steps)
             throw new InvalidOperationException($"MaxSteps ({MaxSteps}) must be at least Steps ({Steps})");
         if (!(Tolerance >= 0)) throw new InvalidOperationException($"Tolerance must be >= 0, not {Tolerance}");
+        var weights = CheckedWeights(model, inputs, baseline, count, steps, outputWeights);
         var f = ModelWorker.OutputSums(model, inputs, count, steps, outputWeights);
         var f0 = ModelWorker.OutputSums(model, baseline, count, steps, outputWeights);
-        for (int intervals = Steps; ;)
+        var sums = new double[inputs.Length];
+        for (int intervals = Steps, done = 0; ;)
         {
-            var gap = Gap(attributions(intervals), f, f0, intervals);
-            if (gap.Converged || intervals >= MaxSteps) return gap;
+            if (done > 0 && intervals % done != 0) { Array.Clear(sums); done = 0; }
+            AddPoints(model, inputs, baseline, count, steps, weights, threads, sums, done, intervals);
+            done = intervals;
+            var a = Scaled(sums, inputs, baseline, intervals);
+            var gap = Gap(a, f, f0, intervals);
+            if (gap.Converged || intervals >= MaxSteps) return (a, gap);
             double doublings = Math.Ceiling(Math.Log2(gap.Gap / Tolerance) / 2);
             intervals = (int)Math.Min(MaxSteps, intervals * Math.Pow(2, Math.Clamp(doublings, 1, 30)));
         }
@@ -159,27 +182,20 @@ public sealed class IntegratedGradients : IImportanceMethod
         }
     }
 
-    // The scores and maps at one number of intervals, and the attributions of the summed output (N, T, F).
-    private (ImportanceResult Result, double[] Total) Run(ImportanceContext context, float[] baseline, int intervals)
+    // The lag map at m intervals: each output step tau's attributions A_tau from one backward pass per point,
+    // L[k, i] = sum_{tau - t = k} mean_n |A_tau[n, t, i]|, summed per block of series, then over the blocks in order.
+    private double[,] Lags(ImportanceContext context, float[] baseline, int intervals)
     {
         int features = context.Features, steps = context.Steps, count = context.Count, per = steps * features;
-        var model = context.Model;
-        bool sequence = model.OutputsSequence;
-        int groups = sequence ? steps : 1, units = model.OutputUnits, outputs = context.OutputsPerSeries;
-        // Output weights, one set per output step tau: the outputs of step tau (a sequence output) or every output.
-        var weights = new float[groups * outputs];
-        if (sequence)
-            for (int tau = 0; tau < steps; tau++) weights.AsSpan(tau * outputs + tau * units, units).Fill(1f);
-        else Array.Fill(weights, 1f);
-        var total = new double[context.Inputs.Length];
+        int units = context.Model.OutputUnits, outputs = context.OutputsPerSeries;
+        // Output weights, one set per output step tau: the outputs of step tau.
+        var weights = new float[steps * outputs];
+        for (int tau = 0; tau < steps; tau++) weights.AsSpan(tau * outputs + tau * units, units).Fill(1f);
         var lagParts = new double[(count + BlockSeries - 1) / BlockSeries][];
-        Attributions(model, context.Inputs, baseline, count, steps, intervals, weights, context.Threads, BufferValues,
-                     (block, first, sets, start, b, a) =>
+        StepAttributions(context.Model, context.Inputs, baseline, count, steps, intervals, weights, context.Threads,
+                         BufferValues, (block, first, sets, _, b, a) =>
         {
-            int length = b * per, offset = start * per;
-            for (int s = 0; s < sets; s++)
-                for (int j = 0; j < length; j++) total[offset + j] += a[s * length + j];
-            if (!sequence) return;
+            int length = b * per;
             var lag = lagParts[block] ??= new double[steps * features];
             for (int s = 0; s < sets; s++)
             {
@@ -191,25 +207,11 @@ public sealed class IntegratedGradients : IImportanceMethod
                                 + i] += Math.Abs(a[s * length + n * per + t * features + i]) / count;
             }
         });
-        var lagMap = sequence ? new double[steps, features] : null;
-        if (lagMap is not null)
-            foreach (var lag in lagParts)
-                for (int k = 0; k < steps; k++)
-                    for (int i = 0; i < features; i++) lagMap[k, i] += lag[k * features + i];
-        var timeMap = new double[steps, features];
-        for (int n = 0; n < count; n++)
-            for (int t = 0; t < steps; t++)
-                for (int i = 0; i < features; i++) timeMap[t, i] += Math.Abs(total[n * per + t * features + i]) / count;
-        var scores = new double[features];
-        for (int t = 0; t < steps; t++)
-            for (int i = 0; i < features; i++) scores[i] += timeMap[t, i];
-        var result = ImportanceResult.FromScores(Name, scores) with
-        {
-            ScoreMeaning = $"mean sum |attribution|, {From.ToString().ToLowerInvariant()} baseline",
-            TimeMap = timeMap,
-            LagMap = lagMap,
-        };
-        return (result, total);
+        var lagMap = new double[steps, features];
+        foreach (var lag in lagParts)
+            for (int k = 0; k < steps; k++)
+                for (int i = 0; i < features; i++) lagMap[k, i] += lag[k * features + i];
+        return lagMap;
     }
 
     /// <summary>The baseline series (N, T, F) of <see cref="From"/>.</summary>
@@ -271,6 +273,16 @@ public sealed class IntegratedGradients : IImportanceMethod
                                         float[]? outputWeights = null, int threads = 1)
     {
         Check.Positive(intervals, nameof(intervals));
+        var weights = CheckedWeights(model, inputs, baseline, count, steps, outputWeights);
+        var sums = new double[inputs.Length];
+        AddPoints(model, inputs, baseline, count, steps, weights, threads, sums, 0, intervals);
+        return Scaled(sums, inputs, baseline, intervals);
+    }
+
+    // The output weights (one per output of a series; null: all ones) after checking the arguments' lengths.
+    private static float[] CheckedWeights(Sequential model, float[] inputs, float[] baseline, int count, int steps,
+                                          float[]? outputWeights)
+    {
         if (baseline.Length != inputs.Length)
             throw new ArgumentException($"baseline has {baseline.Length} values but inputs have {inputs.Length}: " +
                                         $"they must match", nameof(baseline));
@@ -278,12 +290,48 @@ public sealed class IntegratedGradients : IImportanceMethod
         if (outputWeights is not null && outputWeights.Length != outputs)
             throw new ArgumentException($"output weights must hold {outputs} values (one per output of a series), " +
                                         $"but have {outputWeights.Length}", nameof(outputWeights));
-        if (outputWeights is null) { outputWeights = new float[outputs]; Array.Fill(outputWeights, 1f); }
-        var a = new double[inputs.Length];
-        int per = inputs.Length / count;
-        Attributions(model, inputs, baseline, count, steps, intervals, outputWeights, threads, DefaultBufferValues,
-                     (_, _, _, start, b, block) => block.AsSpan(0, b * per).CopyTo(a.AsSpan(start * per)));
+        if (outputWeights is not null) return outputWeights;
+        var ones = new float[outputs];
+        Array.Fill(ones, 1f);
+        return ones;
+    }
+
+    // A[j] = (x - x')[j] S[j] / m: the trapezoid rule's attributions from the gradient sums S of m intervals.
+    private static double[] Scaled(double[] sums, float[] inputs, float[] baseline, int intervals)
+    {
+        var a = new double[sums.Length];
+        for (int j = 0; j < a.Length; j++) a[j] = ((double)inputs[j] - baseline[j]) * sums[j] / intervals;
         return a;
+    }
+
+    // Raises the trapezoid sums S[n, t, i] = sum_k c_k dF_n/dx[n, t, i](x' + (k / m)(x - x')) (c_k = 1/2 at k = 0 and
+    // k = m, 1 between; F_n = sum_p w_p y_{n,p}) from `from` intervals (0: no point yet) to `to`, a multiple of it: the
+    // points k / to that are not points of `from` intervals (the others are, at the same float alpha) are added. The
+    // series run in blocks of BlockSeries, in parallel; a block adds its points in increasing k, one forward and one
+    // input-gradient backward pass each, so S does not depend on the thread count.
+    private static void AddPoints(Sequential model, float[] inputs, float[] baseline, int count, int steps,
+                                  float[] weights, int threads, double[] sums, int from, int to)
+    {
+        int per = inputs.Length / count, stride = from == 0 ? 0 : to / from;
+        ModelTasks.For(model, (count + BlockSeries - 1) / BlockSeries, threads, (worker, block) =>
+        {
+            int start = block * BlockSeries, b = Math.Min(BlockSeries, count - start), length = b * per,
+            offset = start * per;
+            var x = worker.Inputs(length);
+            for (int k = from == 0 ? 0 : 1; k <= to; k++)
+            {
+                if (stride != 0 && k % stride == 0) continue;
+                float alpha = (float)k / to;
+                for (int j = 0; j < length; j++)
+                    x[j] = baseline[offset + j] + alpha * (inputs[offset + j] - baseline[offset + j]);
+                double c = k == 0 || k == to ? 0.5 : 1.0;
+                worker.InputGradients(x, b, steps, weights, (_, _, _, g) =>
+                {
+                    var s = sums.AsSpan(offset, length);
+                    for (int j = 0; j < s.Length; j++) s[j] += c * g[j];
+                }, batchSize: b);
+            }
+        });
     }
 
     // The series run in blocks of BlockSeries (the batches of one forward pass: a series' gradients depend on the batch
@@ -302,14 +350,14 @@ public sealed class IntegratedGradients : IImportanceMethod
     /// start + b).</summary>
     private delegate void BlockDone(int block, int first, int sets, int start, int b, double[] attributions);
 
-    // The attributions of several weighted output sums (rows of weights, (sets, OutputsPerSeries)), block by block of
-    // series
+    // The attributions of several weighted output sums (rows of weights, (sets, OutputsPerSeries)) for the lag map,
+    // block by block of series
     // and group by group of sets: per block, group and integration point one forward pass, shared by the group's
     // backward passes. Per series and set the sums run in a fixed order: integration points k = c, c + Chunks, ...
     // summed per chunk c, the chunks added in order, then times (x - x'). Blocks run in parallel (one worker each);
     // a block hands its groups' attributions to done in order, on the worker's thread.
-    private static void Attributions(Sequential model, float[] inputs, float[] baseline, int count, int steps,
-                                     int intervals,
+    private static void StepAttributions(Sequential model, float[] inputs, float[] baseline, int count, int steps,
+                                         int intervals,
                                      float[] weights, int threads, long bufferValues, BlockDone done)
     {
         int per = inputs.Length / count, outputs = model.OutputsPerSeries(steps), sets = weights.Length / outputs;

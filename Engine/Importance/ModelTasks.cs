@@ -168,7 +168,8 @@ internal sealed class ModelWorker
     /// dInput) before the next set (the sets in an order of their own). A set's gradients do not depend on the other
     /// sets: backward only reads the forward's saved state. When the model is causal
     /// (<see cref="Sequential.CanBackwardPrefix"/> for the batch) a set whose last nonzero weight is on step tau runs
-    /// backward over steps 0..tau only (the same numbers; the later steps' gradients are zero).
+    /// backward over steps 0..tau only (the same numbers; the later steps' gradients are zero). The backward passes
+    /// compute no parameter gradients (<see cref="Sequential.BackwardInputs"/>).
     /// </summary>
     public void InputGradients(ReadOnlySpan<float> inputs, int count, int steps, ReadOnlySpan<float> outputWeights,
                                GradientVisitor visit,
@@ -200,11 +201,12 @@ internal sealed class ModelWorker
                 var weights = outputWeights.Slice(j * perOut, perOut);
                 int prefix = stop && used[j] > 0 ? used[j] : steps, perUsed = prefix == steps ? perOut : prefix * units;
                 for (int n = 0; n < b; n++) weights[..perUsed].CopyTo(dOutput.Slice(n * perUsed, perUsed));
-                if (prefix == steps) Model.Backward(dInput[..(b * perIn)], dOutput[..(b * perOut)]);
+                if (prefix == steps) Model.BackwardInputs(dInput[..(b * perIn)], dOutput[..(b * perOut)]);
                 else
                 {
                     int rows = prefix * features;
-                    Model.BackwardPrefix(dPrefix[..(b * rows)], dOutput[..(b * perUsed)], prefix);
+                    Model.BackwardPrefix(dPrefix[..(b * rows)], dOutput[..(b * perUsed)], prefix,
+                                         parameterGradients: false);
                     for (int n = 0; n < b; n++)
                     {
                         dPrefix.Slice(n * rows, rows).CopyTo(dInput.Slice(n * perIn, rows));

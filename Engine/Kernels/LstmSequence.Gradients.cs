@@ -16,16 +16,19 @@ internal static unsafe partial class LstmSequence
     {
         int rl = 16 * TW.V;
         float* tmp = stackalloc float[64];
-        AddOuterProducts<TW>(dw, dz, x, inputs, rows, inputs, units, tmp);
-        // h_0 = 0: its rows add nothing
-        AddOuterProducts<TW>(du, dz + batch * rl, hidden + batch * lda, lda, rows - batch, units, units, tmp);
-        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default;
-        for (int r = 0; r < rows; r++)
+        if (dw != null) // null: an input-gradient pass
         {
-            LoadRow<TW>(dz + r * rl, out var d0, out var d1, out var d2, out var d3);
-            c0 += d0; c1 += d1; c2 += d2; c3 += d3;
+            AddOuterProducts<TW>(dw, dz, x, inputs, rows, inputs, units, tmp);
+            // h_0 = 0: its rows add nothing
+            AddOuterProducts<TW>(du, dz + batch * rl, hidden + batch * lda, lda, rows - batch, units, units, tmp);
+            Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default;
+            for (int r = 0; r < rows; r++)
+            {
+                LoadRow<TW>(dz + r * rl, out var d0, out var d1, out var d2, out var d3);
+                c0 += d0; c1 += d1; c2 += d2; c3 += d3;
+            }
+            AddUnpacked<TW>(db, units, tmp, c0, c1, c2, c3);
         }
-        AddUnpacked<TW>(db, units, tmp, c0, c1, c2, c3);
         if (dx != null) InputGradient<TW>(dx, dz, wtp, rows, inputs, units);
     }
 

@@ -180,7 +180,7 @@ internal static unsafe partial class LstmSequence
                                                           Vector512.Load(cells + row * p), out var d0, out var d1,
                                                           out var d2, out var d3);
                     StoreRow<TW>(dz + row * rl, d0, d1, d2, d3);
-                    if (TW.V == 4 && compact)
+                    if (TW.V == 4 && compact && dw != null)
                     {
                         float* c = dzc + row * 48;
                         Avx512F.PermuteVar16x32x2(d0, indices.A, d3).Store(c);

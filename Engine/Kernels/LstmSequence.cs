@@ -243,8 +243,8 @@ internal static unsafe partial class LstmSequence
 
     /// <summary>
     /// Backpropagation through time after <see cref="Forward"/>: adds dW into <paramref name="dw"/> (F, 4H), dU into
-    /// <paramref name="du"/> (H, 4H) and db into <paramref name="db"/> (4H), Keras' layouts; writes dx (T N, F) unless
-    /// null.
+    /// <paramref name="du"/> (H, 4H) and db into <paramref name="db"/> (4H), Keras' layouts (dw null: none of the
+    /// three, an input-gradient pass); writes dx (T N, F) unless null.
     /// dy as <see cref="Forward"/>'s y. <see cref="Pass.Dz"/> (<see cref="DzLength"/>) receives dL/dz (T N, R).
     /// </summary>
     public static void Backward(float* dx, float* dw, float* du, float* db, float* dy, float* x, in Pass p)

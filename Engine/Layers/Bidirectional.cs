@@ -181,8 +181,10 @@ public sealed class Bidirectional : Layer
             }
         int length = steps * batch * InputSize;
         var dReversed = dInput.IsEmpty ? [] : Workspace(ref _dReversed, length);
-        _forward.Backward(dInput, gradients[..pf], df, input, parameters[..pf], batch, steps);
-        _backward.Backward(dReversed, gradients[pf..], db, _reversed.AsSpan(0, length), parameters[pf..], batch, steps);
+        bool weights = !gradients.IsEmpty; // empty: an input-gradient pass
+        _forward.Backward(dInput, weights ? gradients[..pf] : [], df, input, parameters[..pf], batch, steps);
+        _backward.Backward(dReversed, weights ? gradients[pf..] : [], db, _reversed.AsSpan(0, length),
+                           parameters[pf..], batch, steps);
         if (dInput.IsEmpty) return;
         int block = batch * InputSize;
         for (int t = 0; t < steps; t++)

@@ -107,8 +107,11 @@ public sealed class Dense : Layer
                                             ReadOnlySpan<float> parameters, int rows)
     {
         int i = InputSize, o = Units;
-        MatMulTransposedA.Unchecked(gradients[..(i * o)], input, dz, rows, i, o);
-        SumRows.Unchecked(gradients.Slice(i * o, o), dz, rows, o);
+        if (!gradients.IsEmpty) // empty: an input-gradient pass
+        {
+            MatMulTransposedA.Unchecked(gradients[..(i * o)], input, dz, rows, i, o);
+            SumRows.Unchecked(gradients.Slice(i * o, o), dz, rows, o);
+        }
         if (dInput.IsEmpty) return; // the first layer of a training step needs no dX
         dInput.Clear();
         MatMulTransposedB.Unchecked(dInput, dz, parameters[..(i * o)], rows, o, i);

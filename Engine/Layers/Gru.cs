@@ -190,7 +190,9 @@ public sealed class Gru : Layer
     {
         int f = InputSize, h = Units, g = 3 * h, rows = steps * batch, bh = batch * h, later = rows - batch;
         ReadOnlySpan<float> w = parameters[..(f * g)], u = parameters.Slice(f * g, h * g);
-        Span<float> dw = gradients[..(f * g)], du = gradients.Slice(f * g, h * g), db = gradients.Slice((f + h) * g, g);
+        bool weights = !gradients.IsEmpty; // empty: an input-gradient pass
+        Span<float> dw = weights ? gradients[..(f * g)] : [], du = weights ? gradients.Slice(f * g, h * g) : [],
+        db = weights ? gradients.Slice((f + h) * g, g) : [];
         ReadOnlySpan<float> gates = _gates.AsSpan(0, rows * g), hidden = _hidden.AsSpan(0, (steps + 1) * bh);
         var dz = Workspace(ref _dz, (long)rows * g);
         var dr = Workspace(ref _dr, ResetAfter ? (long)rows * g : 0);
@@ -246,6 +248,7 @@ public sealed class Gru : Layer
         // Weight gradients over all steps at once (A read transposed through its strides). Hidden block t holds
         // h_{t-1};
         // step 0 (h_{-1} = 0) adds nothing to dU.
+        if (!weights) return;
         SumRows.Unchecked(db, dz, rows, g);
         var pack = Workspace(ref _packDz, GemmPacked.PackedLength(rows, g));
         GemmPacked.PackBUnchecked(pack, dz, g, transposed: false, rows, g);

@@ -125,9 +125,10 @@ public abstract class Layer
                                    int batch, int steps, bool training);
 
     /// <summary>
-    /// From dL/d(output), adds dL/d(parameters) into <paramref name="gradients"/> (the layer's slice) and
-    /// writes dL/d(input) into <paramref name="dInput"/> (overwritten; empty: not wanted). Uses what the last Forward
-    /// saved.
+    /// From dL/d(output), adds dL/d(parameters) into <paramref name="gradients"/> (the layer's slice; empty: not
+    /// wanted, an input-gradient pass, and the layer skips those products) and writes dL/d(input) into
+    /// <paramref name="dInput"/> (overwritten; empty: not wanted). Uses what the last Forward saved. dInput does not
+    /// depend on whether the parameter gradients are computed.
     /// </summary>
     internal abstract void Backward(Span<float> dInput, Span<float> gradients, ReadOnlySpan<float> dOutput,
                                     ReadOnlySpan<float> input,

@@ -117,14 +117,16 @@ internal sealed class LstmGemmPath(Lstm layer) : ILstmPath
     {
         int f = layer.InputSize, h = layer.Units, g = 4 * h, rows = steps * batch;
         ReadOnlySpan<float> w = parameters[..(f * g)], u = parameters.Slice(f * g, h * g);
-        Span<float> dw = gradients[..(f * g)], du = gradients.Slice(f * g, h * g), db = gradients.Slice((f + h) * g, g);
+        bool weights = !gradients.IsEmpty; // empty: an input-gradient pass
+        Span<float> dw = weights ? gradients[..(f * g)] : [], du = weights ? gradients.Slice(f * g, h * g) : [],
+        db = weights ? gradients.Slice((f + h) * g, g) : [];
         // (N, 4H) dL/dz_t of the current step
         var dz = Layer.Workspace(ref _dz, (long)batch * g);
         // dZ packed step by step, steps 1.. and step 0 apart: dU needs no step 0 (h_{-1} = 0), dW needs all steps.
         int later = rows - batch;
         // dZ_{1..} ((T-1) N, 4H)
-        var packDz = Layer.Workspace(ref _packDz, later == 0 ? 0 : GemmPacked.PackedLength(later, g));
-        var packDz0 = Layer.Workspace(ref _packDz0, GemmPacked.PackedLength(batch, g));                  // dZ_0 (N, 4H)
+        var packDz = Layer.Workspace(ref _packDz, later == 0 || !weights ? 0 : GemmPacked.PackedLength(later, g));
+        var packDz0 = Layer.Workspace(ref _packDz0, weights ? GemmPacked.PackedLength(batch, g) : 0);    // dZ_0 (N, 4H)
         var dh = Layer.Workspace(ref _dh, batch * h);
         var dc = Layer.Workspace(ref _dc, batch * h);
         var packUT = Layer.Workspace(ref _packUT, GemmPacked.PackedLength(g, h));
@@ -142,7 +144,8 @@ internal sealed class LstmGemmPath(Lstm layer) : ILstmPath
             GatesBackward(dz, dc, dh, Gates.AsSpan(t * batch * g, batch * g), Cells.AsSpan(r, batch * h),
                           CellAct.AsSpan(r, batch * h), layer.Activation, layer.RecurrentActivation, batch, h);
             // dz_t is in cache: pack it as rows t N.. of dZ for the weight gradients, and db += its column sums.
-            if (t > 0) PackedRows.Unchecked(packDz, db, dz, g, (t - 1) * batch, batch, later, g);
+            if (!weights) { }
+            else if (t > 0) PackedRows.Unchecked(packDz, db, dz, g, (t - 1) * batch, batch, later, g);
             else PackedRows.Unchecked(packDz0, db, dz, g, 0, batch, batch, g);
             if (t > 0)
             {
@@ -160,6 +163,7 @@ internal sealed class LstmGemmPath(Lstm layer) : ILstmPath
         // Weight gradients over all steps at once (A read transposed through its strides): dW += X_0ᵀ dZ_0 + X_{1..}ᵀ
         // dZ_{1..},
         // dU += H_{t-1}ᵀ dZ over t ≥ 1 (hidden block t holds h_{t-1}).
+        if (!weights) return;
         GemmPacked.Unchecked(dw, g, input, 1, f, packDz0, f, batch, g);
         if (later == 0) return;
         GemmPacked.Unchecked(dw, g, input[(batch * f)..], 1, f, packDz, f, later, g);

@@ -78,7 +78,9 @@ internal sealed class LstmSmallPath(Lstm layer) : ILstmPath
             // again (another input width) finds other values there.
             LstmSequence.PackBackward(utpp, dInput.IsEmpty ? null : wtpp, pr, f, h, batch, clear: _packedInputs != f);
             _packedInputs = f;
-            LstmSequence.Backward(dInput.IsEmpty ? null : dx, gr, gr + f * g, gr + (f + h) * g, dy, x,
+            bool weights = !gradients.IsEmpty; // empty: an input-gradient pass (null weight gradients)
+            LstmSequence.Backward(dInput.IsEmpty ? null : dx, gr, weights ? gr + f * g : null,
+                                  weights ? gr + (f + h) * g : null, dy, x,
                                   new LstmSequence.Pass
                                   {
                                       Steps = steps, Batch = batch, Inputs = f, Units = h,

@@ -162,7 +162,17 @@ public sealed class Sequential
     /// gradients into <see cref="Gradients"/> and writes dL/d(input) (N, T, F) into <paramref name="dInput"/>
     /// (pass an empty span to skip it).
     /// </summary>
-    public void Backward(Span<float> dInput, ReadOnlySpan<float> dOutput)
+    public void Backward(Span<float> dInput, ReadOnlySpan<float> dOutput) => BackwardCore(dInput, dOutput, true);
+
+    /// <summary>
+    /// <see cref="Backward"/> for dL/d(input) only: no layer computes its parameter gradients (<see cref="Gradients"/>
+    /// is left as it was). dInput is bit for bit that of <see cref="Backward"/>: the weight gradients are products
+    /// after each layer's loop over steps, which dInput never reads.
+    /// </summary>
+    internal void BackwardInputs(Span<float> dInput, ReadOnlySpan<float> dOutput) =>
+        BackwardCore(dInput, dOutput, false);
+
+    private void BackwardCore(Span<float> dInput, ReadOnlySpan<float> dOutput, bool parameterGradients)
     {
         int batch = _lastBatch, steps = _lastSteps;
         if (batch == 0) throw new InvalidOperationException("Backward needs a Forward pass first");
@@ -176,7 +186,8 @@ public sealed class Sequential
         var dOutTime = Grow(ref _outputGrad, dOutput.Length);
         if (OutputsSequence) TransposeBatchTime.Unchecked(dOutTime, dOutput, batch, steps, OutputUnits);
         else dOutput.CopyTo(dOutTime);
-        var dx = BackwardTimeMajor(dOutTime, batch, steps);
+        var dx = BackwardFrom(_layers.Length - 1, dOutTime, batch, steps, needInputGradient: true,
+                              parameterGradients);
         if (!dInput.IsEmpty) TransposeBatchTime.Unchecked(dInput, dx, steps, batch, InputFeatures);
     }
 
@@ -198,13 +209,15 @@ public sealed class Sequential
     /// that is zero after them: dOutput (N, steps x O) holds the gradients of those steps' outputs, dInput (N, steps,
     /// F)
     /// gets dL/dx for those steps (the later steps' are zero: the model is causal). Bit for bit the first steps of the
-    /// full pass (when <see cref="CanBackwardPrefix"/>). Parameter gradients get only those steps' terms.
+    /// full pass (when <see cref="CanBackwardPrefix"/>). Parameter gradients get only those steps' terms; with
+    /// <paramref name="parameterGradients"/> false none are computed, as in <see cref="BackwardInputs"/>.
     /// </summary>
-    internal void BackwardPrefix(Span<float> dInput, ReadOnlySpan<float> dOutput, int steps)
+    internal void BackwardPrefix(Span<float> dInput, ReadOnlySpan<float> dOutput, int steps,
+                                 bool parameterGradients = true)
     {
         int batch = _lastBatch;
         if (batch == 0) throw new InvalidOperationException("Backward needs a Forward pass first");
-        if (steps == _lastSteps) { Backward(dInput, dOutput); return; }
+        if (steps == _lastSteps) { BackwardCore(dInput, dOutput, parameterGradients); return; }
         if (!CanBackwardPrefix(batch))
             throw new InvalidOperationException($"this model cannot stop a backward pass over {batch} series early");
         if (steps <= 0 || steps > _lastSteps)
@@ -214,7 +227,8 @@ public sealed class Sequential
                                         $"(N={batch}, {steps}, {InputFeatures})");
         var dOutTime = Grow(ref _outputGrad, dOutput.Length);
         TransposeBatchTime.Unchecked(dOutTime, dOutput, batch, steps, OutputUnits);
-        var dx = BackwardFrom(_layers.Length - 1, dOutTime, batch, steps, needInputGradient: true);
+        var dx = BackwardFrom(_layers.Length - 1, dOutTime, batch, steps, needInputGradient: true,
+                              parameterGradients);
         TransposeBatchTime.Unchecked(dInput, dx, steps, batch, InputFeatures);
     }
 
@@ -347,13 +361,11 @@ public sealed class Sequential
         _lastSteps = steps;
     }
 
-    private ReadOnlySpan<float> BackwardTimeMajor(ReadOnlySpan<float> dOutTime, int batch, int steps) =>
-        BackwardFrom(_layers.Length - 1, dOutTime, batch, steps, needInputGradient: true);
-
     // Backward through layers k, k-1, ..., 0 given dL/d(output of layer k); returns dL/dx time-major
-    // (empty when !needInputGradient: a training step skips the first layer's dX product).
+    // (empty when !needInputGradient: a training step skips the first layer's dX product). Without
+    // parameterGradients the layers get an empty gradient slice and skip their weight gradients.
     private ReadOnlySpan<float> BackwardFrom(int k, ReadOnlySpan<float> dOut, int batch, int steps,
-                                             bool needInputGradient)
+                                             bool needInputGradient, bool parameterGradients = true)
     {
         for (; k >= 0; k--)
         {
@@ -364,7 +376,8 @@ public sealed class Sequential
                                                                           length) : Grow(ref _gradA, length);
             ReadOnlySpan<float> input = k == 0 ? _inputTime.AsSpan(0,
                 rows * InputFeatures) : _activations[k - 1].AsSpan(0, rows * _layers[k].InputSize);
-            _layers[k].Backward(dIn, LayerGradients(k), dOut, input, LayerParameters(k), batch, steps);
+            _layers[k].Backward(dIn, parameterGradients ? LayerGradients(k) : [], dOut, input, LayerParameters(k),
+                                batch, steps);
             dOut = dIn;
         }
         return dOut;
