@@ -3,6 +3,7 @@ using System.Globalization;
 using Demo.Data;
 using Demo.Importance;
 using Demo.Reports;
+using Demo.Sharding;
 using Engine.Importance;
 using Engine.Losses;
 using Engine.Models;
@@ -49,6 +50,9 @@ public static class ImportanceCommand
     private static readonly Option<string> Format = CommandOptions.Format();
     private static readonly Option<string?> Features = CommandOptions.ImportedFeatures();
     private static readonly Option<string?> Target = CommandOptions.ImportedTarget();
+    private static readonly Option<string?> Shard = ShardOptions.Shard();
+    private static readonly Option<string?> WorkDirectory = ShardOptions.WorkDir();
+    private static readonly Option<bool> NoTimings = ShardOptions.NoTimings();
     private static readonly Option<string?> OutputIndex = CommandOptions.OutputIndex();
 
     public static Command Build()
@@ -57,8 +61,8 @@ public static class ImportanceCommand
                                   "Rank the inputs of a trained model on your data: which features matter, and when.");
         foreach (Option o in new Option[] { Model, Data, Methods, Repeats, Seed, Threads, Noise, Baseline, Restarts,
             NullNetworks, RetrainEpochs, Networks, Groups, Report, Json, Format, Features, Target,
-            OutputIndex, Delimiter }) command.Options.Add(o);
-        command.SetAction(Run);
+            OutputIndex, Delimiter, Shard, WorkDirectory, NoTimings }) command.Options.Add(o);
+        command.SetAction(parse => Run(parse, merge: false));
         return command;
     }
 
@@ -119,10 +123,17 @@ public static class ImportanceCommand
         return [(byName, names[byName])];
     }
 
-    private static int Run(ParseResult parse)
+    /// <summary>
+    /// Ranks the inputs; with <c>--work-dir</c> the K networks are work items (only shard k's with <c>--shard</c>,
+    /// which then writes no results); <paramref name="merge"/> (<c>demo merge</c>): computes nothing, writes the
+    /// results from the finished networks.
+    /// </summary>
+    internal static int Run(ParseResult parse, bool merge)
     {
         string modelPath = parse.GetValue(Model)!, dataPath = parse.GetValue(Data)!;
         string? reportDir = parse.GetValue(Report), json = parse.GetValue(Json);
+        string? workDir = parse.GetValue(WorkDirectory);
+        var shard = ShardOptions.Parse(parse.GetValue(Shard), workDir, ("--json", json), ("--report", reportDir));
         var methods = ParseMethods(parse.GetValue(Methods)!);
         var format = CommandOptions.FormatOf(parse.GetValue(Format)!);
         var info = CommandOptions.InfoWriter(format);
@@ -175,15 +186,18 @@ public static class ImportanceCommand
                 throw new InputException($"{dataPath}:1: --networks trains networks on {targetColumn}, and the data " +
                                          $"has none");
             // The model file keeps the architecture and training settings but not the training data: the extra networks
-            // are trained on the data given here (every series), for the model's own epochs.
-            long start = System.Diagnostics.Stopwatch.GetTimestamp();
-            networks =
-                [.. ImportanceRunner.Networks(context,
-                                              Retrainer(model, arch, data, targets, loss, arch.Training.Epochs),
-                                              networkCount,
-                                                     context.Threads, arch.Training.Seed)];
-            info.WriteLine($"Trained {networkCount - 1} more networks on {dataPath} in " +
-                           $"{System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds:F2} s");
+            // are trained on the data given here (every series), for the model's own epochs. With --work-dir each
+            // network is a work item, trained below.
+            if (workDir is null)
+            {
+                long start = System.Diagnostics.Stopwatch.GetTimestamp();
+                networks =
+                    [.. ImportanceRunner.Networks(context,
+                                                  Retrainer(model, arch, data, targets, loss, arch.Training.Epochs),
+                                                  networkCount, context.Threads, arch.Training.Seed)];
+                info.WriteLine($"Trained {networkCount - 1} more networks on {dataPath} in " +
+                               $"{System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds:F2} s");
+            }
         }
 
         var options = new ImportanceOptions
@@ -197,12 +211,15 @@ public static class ImportanceCommand
         IReadOnlyList<MethodRun> runs = [];
         bool interactive = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         var outputs = ChooseOutputs(parse.GetValue(OutputIndex), model, arch);
-        if (outputs.Length > 1 && (json is not null || reportDir is not null))
-            throw new InputException($"--json and --report describe one output, and the model has {outputs.Length}: " +
-                                     $"give --output-index (one of {string.Join(", ", outputs.Select(o => o.Name))})");
+        if (outputs.Length > 1 && (json is not null || reportDir is not null || workDir is not null))
+            throw new InputException($"--json, --report and --work-dir describe one output, and the model has " +
+                                     $"{outputs.Length}: give --output-index (one of " +
+                                     $"{string.Join(", ", outputs.Select(o => o.Name))})");
+        // One output of several: every network scores that output alone (OutputSelection).
+        static ImportanceContext Selected(ImportanceContext c, int index) =>
+            index < 0 ? c : OutputSelection.ForOutput(c, index);
         foreach (var (index, name) in outputs)
         {
-            var selected = index < 0 ? networks : [.. networks.Select(c => OutputSelection.ForOutput(c, index))];
             if (index >= 0)
                 info.WriteLine($"Output {index} of 0..{model.OutputUnits - 1}" +
                                (arch.Training.Classes is not null ? $": the probability of class '{name}'"
@@ -211,21 +228,46 @@ public static class ImportanceCommand
                                    ? " (loss-based methods: binary cross-entropy of that probability)" : "") +
                                "; connection weights follow this output's weights only (Garson's scores are the " +
                                "same for every output: its path weights cancel)");
-            if (interactive)
+            if (workDir is not null)
             {
-                runs = AnsiConsole.Status().Start($"Running {methods[0]} (1/{methods.Count})...", ctx =>
-                    ImportanceRunner.Run(selected, instances, run =>
-                    {
-                        int next = methods.ToList().IndexOf(run.Name) + 1;
-                        if (next < methods.Count)
-                            ctx.Status($"Running {methods[next]} ({next + 1}/{methods.Count})...");
-                    }, Skipped));
+                var manifest = new WorkManifest(WorkDir.FormatTag, NetworkWork.Kind, networkCount,
+                    NetworkWork.SettingsHash(parse, [Threads, Shard, WorkDirectory, Json, Report, Format, NoTimings],
+                                             [Model, Data]),
+                    WorkDir.CommandOf(parse, [Shard, WorkDirectory, Json, Report, Format], [Model, Data]));
+                var dir = merge ? WorkDir.Load(workDir).Checked(manifest) : WorkDir.Open(workDir, manifest);
+                if (!merge)
+                {
+                    var (ran, skipped) = NetworkWork.Run(dir, shard ?? ShardSpec.All,
+                        k => Selected(k == 0 ? context : ImportanceRunner.Network(context,
+                            Retrainer(model, arch, data, targets!, loss, arch.Training.Epochs), k,
+                            arch.Training.Seed), index),
+                        instances, k => info.WriteLine($"network {k + 1} of {networkCount} done"), Skipped);
+                    info.WriteLine($"{(shard is null ? "" : $"shard {shard}: ")}{ran} network(s) computed, " +
+                                   $"{skipped} found finished in {workDir}");
+                    if (shard is not null) return 0;
+                }
+                runs = NetworkWork.Merge(dir, groups);
             }
-            else runs = ImportanceRunner.Run(selected, instances, run =>
-                info.WriteLine($"{run.Name}: done in {run.Seconds:F2} s"), Skipped);
+            else
+            {
+                var selected = networks.Select(c => Selected(c, index)).ToArray();
+                if (interactive)
+                {
+                    runs = AnsiConsole.Status().Start($"Running {methods[0]} (1/{methods.Count})...", ctx =>
+                        ImportanceRunner.Run(selected, instances, run =>
+                        {
+                            int next = methods.ToList().IndexOf(run.Name) + 1;
+                            if (next < methods.Count)
+                                ctx.Status($"Running {methods[next]} ({next + 1}/{methods.Count})...");
+                        }, Skipped));
+                }
+                else runs = ImportanceRunner.Run(selected, instances, run =>
+                    info.WriteLine($"{run.Name}: done in {run.Seconds:F2} s"), Skipped);
+            }
             if (runs.Count == 0)
                 throw new InputException($"{dataPath}:1: every method asked for needs {targetColumn}, and the data " +
                                          "has none");
+            if (parse.GetValue(NoTimings)) runs = [.. runs.Select(r => r with { Seconds = 0 })];
             ImportanceTable.Write(runs, labels, format);
         }
         if (json is not null)

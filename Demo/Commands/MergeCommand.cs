@@ -18,7 +18,11 @@ public static class MergeCommand
 
     /// <summary>The commands that shard, by name: their parser and their merge-mode run.</summary>
     private static readonly Dictionary<string, (Func<Command> Build, Func<ParseResult, bool, int> Run)> Mergeable =
-        new(StringComparer.Ordinal) { ["study"] = (StudyCommand.Build, StudyCommand.Run) };
+        new(StringComparer.Ordinal)
+        {
+            ["study"] = (StudyCommand.Build, StudyCommand.Run),
+            ["importance"] = (ImportanceCommand.Build, ImportanceCommand.Run),
+        };
 
     public static Command Build()
     {

@@ -9,7 +9,8 @@ namespace Demo.Sharding;
 /// </summary>
 public sealed record ResultJson(string Method, List<FeatureJson> Features, string ScoreMeaning, double[][]? TimeMap,
                                 double[][]? LagMap, double[][]? GateScores, int[]? Order, List<CurveJson>? Curves,
-                                CompletenessJson? Completeness, string? Note, bool RandomisedModel)
+                                CompletenessJson? Completeness, string? Note, bool RandomisedModel,
+                                bool Grouped = false)
 {
     /// <summary>The stored form of <paramref name="r"/>.</summary>
     public static ResultJson Of(ImportanceResult r) => new(r.Method,
@@ -18,9 +19,9 @@ public sealed record ResultJson(string Method, List<FeatureJson> Features, strin
         r.ScoreMeaning, Rows(r.TimeMap), Rows(r.LagMap), Rows(r.GateScores), r.Order,
         r.Curves?.Select(c => new CurveJson(c.Feature, c.Values, c.Levels, c.Median)).ToList(),
         r.Completeness is { } g ? new CompletenessJson(g.Gap, g.Difference, g.Intervals, g.Tolerance) : null,
-        r.Note, r.RandomisedModel);
+        r.Note, r.RandomisedModel, r.Groups is not null);
 
-    /// <summary>The result back, scored by <paramref name="groups"/> when the command groups features.</summary>
+    /// <summary>The result back; one that was scored by groups gets the command's <paramref name="groups"/>.</summary>
     public ImportanceResult ToResult(FeatureGroups? groups) => new(Method,
         Features.Select(f => new FeatureImportance(f.Feature, f.Score, f.Rank,
             f.Statistics is { } s ? new SampleStatistics(s.Mean, s.Sd, s.Se, s.Count) : null, f.P)).ToArray())
@@ -30,7 +31,7 @@ public sealed record ResultJson(string Method, List<FeatureJson> Features, strin
         Curves = Curves?.Select(c => new SensitivityCurve(c.Feature, c.Values, c.Levels, c.Median)).ToArray(),
         Completeness =
             Completeness is { } g ? new CompletenessGap(g.Gap, g.Difference, g.Intervals, g.Tolerance) : null,
-        Note = Note, RandomisedModel = RandomisedModel, Groups = groups,
+        Note = Note, RandomisedModel = RandomisedModel, Groups = Grouped ? groups : null,
     };
 
     private static double[][]? Rows(double[,]? a) => a is null ? null

@@ -13,4 +13,5 @@ namespace Demo.Sharding;
 [JsonSerializable(typeof(WorkManifest))]
 [JsonSerializable(typeof(StudyItemJson))]
 [JsonSerializable(typeof(StudyKeyJson))]
+[JsonSerializable(typeof(NetworkItemJson))]
 public sealed partial class ShardJson : JsonSerializerContext;

@@ -49,9 +49,7 @@ public static class ImportanceRunner
             }
             long start = Stopwatch.GetTimestamp();
             var results = networks.Select(method.Scored).ToArray();
-            var result = results.Length == 1
-                ? results[0]
-                : ImportanceStatistics.AcrossNetworks(results, method.Ranking.ByMagnitude());
+            var result = Combine(results, method.Ranking);
             var run = new MethodRun(method.Name, Stopwatch.GetElapsedTime(start).TotalSeconds, result, method.Ranking);
             runs.Add(run);
             onMethod?.Invoke(run);
@@ -88,20 +86,33 @@ public static class ImportanceRunner
         ArgumentNullException.ThrowIfNull(train);
         Check.Positive(networks, nameof(networks));
         Check.Positive(threads, nameof(threads));
-        var all = Enumerable.Range(0, trained.Features).ToArray();
-        var models = new Sequential[networks];
-        models[0] = trained.Model;
-        Parallel.For(1, networks, new ParallelOptions { MaxDegreeOfParallelism = threads },
-                     k => models[k] = train(all,
-                                            new RandomSource(trainingSeed).Fork(RandomStreams.ExtraNetworks
-                                                                                + (ulong)k).NextUInt64()));
-        return Enumerable.Range(0, networks)
-            .Select(k =>
-                k == 0 ? trained : trained with
-                {
-                    Model = models[k],
-                    Seed = new RandomSource(trained.Seed).Fork((ulong)k).Seed
-                })
-            .ToArray();
+        var contexts = new ImportanceContext[networks];
+        Parallel.For(0, networks, new ParallelOptions { MaxDegreeOfParallelism = threads },
+                     k => contexts[k] = Network(trained, train, k, trainingSeed));
+        return contexts;
     }
+
+    /// <summary>Network <paramref name="k"/> of <see cref="Networks"/> alone (a work item of a sharded run): it
+    /// depends on k and the seeds only.</summary>
+    internal static ImportanceContext Network(ImportanceContext trained, Retrainer train, int k, ulong trainingSeed)
+    {
+        ArgumentNullException.ThrowIfNull(trained);
+        ArgumentNullException.ThrowIfNull(train);
+        if (k == 0) return trained;
+        var all = Enumerable.Range(0, trained.Features).ToArray();
+        ulong seed = new RandomSource(trainingSeed).Fork(RandomStreams.ExtraNetworks + (ulong)k).NextUInt64();
+        return trained with
+        {
+            Model = train(all, seed),
+            Seed = new RandomSource(trained.Seed).Fork((ulong)k).Seed,
+        };
+    }
+
+    /// <summary>
+    /// One method's results on several networks combined as <see cref="Run(IReadOnlyList{ImportanceContext},
+    /// IReadOnlyList{IImportanceMethod}, Action{MethodRun}?, Action{string}?)"/> combines them: one network's result
+    /// as it is, several by <see cref="ImportanceStatistics.AcrossNetworks"/> (ranked as the method ranks).
+    /// </summary>
+    internal static ImportanceResult Combine(IReadOnlyList<ImportanceResult> results, ImportanceRanking ranking) =>
+        results.Count == 1 ? results[0] : ImportanceStatistics.AcrossNetworks(results, ranking.ByMagnitude());
 }
