@@ -209,6 +209,7 @@ public static class ImportanceCommand
         var instances = ImportanceMethods.Create(methods, options);
         void Skipped(string note) => info.WriteLine($"note: {note}");
         IReadOnlyList<MethodRun> runs = [];
+        TrustAssessment? trust = null;
         bool interactive = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         var outputs = ChooseOutputs(parse.GetValue(OutputIndex), model, arch);
         if (outputs.Length > 1 && (json is not null || reportDir is not null || workDir is not null))
@@ -268,15 +269,20 @@ public static class ImportanceCommand
                 throw new InputException($"{dataPath}:1: every method asked for needs {targetColumn}, and the data " +
                                          "has none");
             if (parse.GetValue(NoTimings)) runs = [.. runs.Select(r => r with { Seconds = 0 })];
+            // "Can I trust this?" leads (not in CSV, whose output is the tidy table alone).
+            trust = runs.Any(r => !r.Result.RandomisedModel) ? ImportanceTrust.Assess(runs) : null;
+            if (trust is not null && format != TableFormat.Csv)
+                Console.Write(TrustView.Console(trust, runs, labels, format, TextTable.ConsoleWidth()));
             ImportanceTable.Write(runs, labels, format);
         }
         if (json is not null)
-            ImportanceJson.Write(json, runs, labels, groups, outputs[0].Index < 0 ? null : outputs[0].Name);
+            ImportanceJson.Write(json, runs, labels, groups, trust, outputs[0].Index < 0 ? null : outputs[0].Name);
         if (reportDir is not null)
         {
             var report = new Report(reportDir,
                                     $"Variable importance: {Path.GetFileName(modelPath)} on " +
                                     $"{Path.GetFileName(dataPath)}");
+            if (trust is not null) TrustView.AddTo(report, trust, runs, labels);
             report.AddDataChecks([.. arch.Warnings ?? [], .. data.Warnings], arch.Constant ?? []);
             report.AddModel(modelPath, arch, model);
             report.AddTraining(arch);

@@ -17,15 +17,19 @@ namespace Demo.Importance;
 public static class ImportanceJson
 {
     /// <summary>Writes <paramref name="runs"/> to <paramref name="path"/> atomically (temporary file, then
-    /// rename); for a model of several outputs, <paramref name="output"/> names the one scored (key
-    /// <c>output</c>).</summary>
+    /// rename).</summary>
     public static void Write(string path, IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames,
-                             FeatureGroups? groups = null, string? output = null)
+                             FeatureGroups? groups = null) => Write(path, runs, featureNames, groups, null);
+
+    /// <summary>The same, with the "trust" object (<see cref="TrustView.WriteJson"/>) after the features; for a
+    /// model of several outputs, <paramref name="output"/> names the one scored (key <c>output</c>).</summary>
+    internal static void Write(string path, IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames,
+                               FeatureGroups? groups, TrustAssessment? trust, string? output = null)
     {
         AtomicFile.Write(path, stream =>
         {
             using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
-            Write(writer, runs, featureNames, groups, output);
+            Write(writer, runs, featureNames, groups, trust, output);
         });
     }
 
@@ -39,13 +43,14 @@ public static class ImportanceJson
     }
 
     private static void Write(Utf8JsonWriter w, IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames,
-                              FeatureGroups? groups = null, string? output = null)
+                              FeatureGroups? groups = null, TrustAssessment? trust = null, string? output = null)
     {
         w.WriteStartObject();
         if (output is not null) w.WriteString("output", output);
         w.WriteStartArray("features");
         foreach (var name in featureNames) w.WriteStringValue(name);
         w.WriteEndArray();
+        if (trust is not null) TrustView.WriteJson(w, trust, runs, featureNames);
         w.WriteStartArray("methods");
         foreach (var run in runs)
         {

@@ -142,26 +142,66 @@ public static class Plots
     {
         int m = methods.Count, f = features.Count;
         var intensities = new double[m, f]; // row = method (top row = first method), column = feature
+        var labels = new string[m, f];
         for (int i = 0; i < m; i++)
-            for (int j = 0; j < f; j++) intensities[i, j] = f + 1 - ranks[i, j];
-        var plot = NewPlot("Rank of each feature by method (1 = most important)", "", "");
+            for (int j = 0; j < f; j++)
+            {
+                intensities[i, j] = f + 1 - ranks[i, j];
+                labels[i, j] = ranks[i, j].ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+        LabelledGrid(path, "Rank of each feature by method (1 = most important)", methods, features, intensities,
+                     labels, f + 1 - (f + 1) / 2, Math.Max(560, 260 + 110 * f), 120 + 34 * m);
+    }
+
+    /// <summary>
+    /// Spearman's rho between every two methods as a square grid, each cell coloured by rho (-1 to 1, brightest = 1)
+    /// and labelled with it to two decimals ("-" where undefined).
+    /// </summary>
+    public static void Correlations(string path, IReadOnlyList<string> methods, double[,] rho)
+    {
+        int m = methods.Count;
+        var labels = new string[m, m];
+        var intensities = new double[m, m];
+        for (int a = 0; a < m; a++)
+            for (int b = 0; b < m; b++)
+            {
+                intensities[a, b] = double.IsFinite(rho[a, b]) ? rho[a, b] : 0;
+                labels[a, b] = double.IsFinite(rho[a, b])
+                    ? rho[a, b].ToString("F2", System.Globalization.CultureInfo.InvariantCulture) : "-";
+            }
+        LabelledGrid(path, "Spearman's rho between the methods' rankings", methods,
+                     Enumerable.Range(1, m).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                         .ToList(), intensities, labels, 0.5, Math.Max(560, 260 + 70 * m), 120 + 34 * m,
+                     rowNumbers: true, scale: (-1, 1));
+    }
+
+    // A grid of labelled cells: row i (top = first) and column j coloured by intensities[i, j] (Viridis), labels in
+    // black on cells at or above darkFrom, white below. rowNumbers: "1 name" on the left, for the numbered columns.
+    private static void LabelledGrid(string path, string title, IReadOnlyList<string> rows,
+                                     IReadOnlyList<string> columns, double[,] intensities, string[,] labels,
+                                     double darkFrom, int width, int height, bool rowNumbers = false,
+                                     (double Min, double Max)? scale = null)
+    {
+        int m = rows.Count, f = columns.Count;
+        var plot = NewPlot(title, "", "");
         var heat = plot.Add.Heatmap(intensities);
         heat.Colormap = new ScottPlot.Colormaps.Viridis();
+        if (scale is { } s) heat.ManualRange = new ScottPlot.Range(s.Min, s.Max);
         heat.Extent = new CoordinateRect(0, f - 1, 0, m - 1);
         for (int i = 0; i < m; i++)
             for (int j = 0; j < f; j++)
             {
-                var text = plot.Add.Text(ranks[i, j].ToString(System.Globalization.CultureInfo.InvariantCulture), j,
-                                         m - 1 - i);
+                var text = plot.Add.Text(labels[i, j], j, m - 1 - i);
                 text.LabelAlignment = Alignment.MiddleCenter;
                 text.LabelFontSize = 15;
                 text.LabelBold = true;
-                text.LabelFontColor = ranks[i, j] <= (f + 1) / 2 ? Colors.Black : Colors.White;
+                text.LabelFontColor = intensities[i, j] >= darkFrom ? Colors.Black : Colors.White;
             }
-        plot.Axes.Left.SetTicks(Enumerable.Range(0, m).Select(i => (double)(m - 1 - i)).ToArray(), methods.ToArray());
-        plot.Axes.Bottom.SetTicks(Enumerable.Range(0, f).Select(j => (double)j).ToArray(), features.ToArray());
+        plot.Axes.Left.SetTicks(Enumerable.Range(0, m).Select(i => (double)(m - 1 - i)).ToArray(),
+                                rows.Select((r, i) => rowNumbers ? $"{i + 1} {r}" : r).ToArray());
+        plot.Axes.Bottom.SetTicks(Enumerable.Range(0, f).Select(j => (double)j).ToArray(), columns.ToArray());
         plot.Axes.SetLimits(-0.5, f - 0.5, -0.5, m - 0.5);
-        Save(plot, path, Math.Max(560, 260 + 110 * f), 120 + 34 * m);
+        Save(plot, path, width, height);
     }
 
     /// <summary>Profile curves: the model's mean output as one feature sweeps its range, one curve per

@@ -200,7 +200,9 @@ public sealed class Report
         var consensus = methods.Where(m => m.Consensus).ToList();
         if (consensus.Count > 1)
         {
-            var meanRank = features.Select((_, j) => consensus.Average(m => m.Features[j].Rank)).ToArray();
+            // Mid ranks (ties share the mean of their positions), as the consensus of "Can I trust this?".
+            var meanRank = Engine.Importance.ImportanceAgreement.MeanRanks(
+                consensus.Select(m => m.Features.Select(f => f.Rank).ToArray()).ToList());
             rows.Add(["**mean rank**", .. meanRank.Select(r => r.ToString("F1", CultureInfo.InvariantCulture)), ""]);
         }
         _blocks.Add(new TableBlock(header, rows));

@@ -164,6 +164,8 @@ public sealed record FeatureGroups
             Order = order,
             Note = result.Note,
             RandomisedModel = result.RandomisedModel,
+            TrainedShares = result.TrainedShares is { } shares
+                ? Members.Select(m => m.Sum(i => shares[i])).ToArray() : null,
             Completeness = result.Completeness,
             Groups = this,
         };

@@ -65,6 +65,10 @@ public sealed record ImportanceResult(string Method, IReadOnlyList<FeatureImport
     /// </summary>
     public bool RandomisedModel { get; init; }
 
+    /// <summary>With <see cref="RandomisedModel"/>: the checked method's shares of |score| on the trained model, per
+    /// unit (the scores are its shares on the randomised networks); else null.</summary>
+    internal double[]? TrainedShares { get; init; }
+
     /// <summary>
     /// The grouping the scores are by (<see cref="FeatureGroups"/>): then each <see cref="FeatureImportance.Feature"/>
     /// and each map column is a unit index into <see cref="FeatureGroups.Names"/>; null: by feature.

@@ -82,6 +82,8 @@ internal static class ImportanceStatistics
             LagMap = MeanMap(results.Select(r => r.LagMap)),
             GateScores = MeanMap(results.Select(r => r.GateScores)),
             RandomisedModel = results[0].RandomisedModel,
+            TrainedShares = results.Any(r => r.TrainedShares is null) ? null
+                : Enumerable.Range(0, features).Select(i => results.Average(r => r.TrainedShares![i])).ToArray(),
             Groups = results[0].Groups,
             Completeness = results.Select(r => r.Completeness).MaxBy(c => c?.Gap ?? double.NegativeInfinity),
             Note = $"{results[0].Method} over {results.Count} networks: mean rank {string.Join(", " +
@@ -120,7 +122,8 @@ internal static class ImportanceStatistics
         return saa == 0 || sbb == 0 ? double.NaN : sab / Math.Sqrt(saa * sbb);
     }
 
-    private static double[] AverageRanks(ReadOnlySpan<double> values)
+    /// <summary>Mid ranks in ascending order of value (1 = smallest); ties share the mean of their positions.</summary>
+    internal static double[] AverageRanks(ReadOnlySpan<double> values)
     {
         var ranks = new double[values.Length];
         for (int i = 0; i < values.Length; i++)

@@ -46,6 +46,7 @@ public sealed class ModelRandomisation : IImportanceMethod
         {
             ScoreMeaning = $"{Inner.Name} share on randomised weights",
             RandomisedModel = true,
+            TrainedShares = trained,
             Note = $"model-randomisation ({Inner.Name}): trained shares {string.Join(", " +
                    $"", trained.Select(s => s.ToString("F3")))}; "
                  + $"randomised (mean of {networks}) {string.Join(", ", stats.Select(s => s.Mean.ToString("F3")))}; "
