@@ -9,9 +9,15 @@ using Spectre.Console;
 
 namespace Demo;
 
-/// <summary>Entry point: wires the commands. Exit codes: 0 success, 1 bad input or usage, 2 internal failure.</summary>
+/// <summary>
+/// Entry point: wires the commands. Exit codes: 0 success, 1 bad input or usage, 2 internal failure,
+/// <see cref="Stopped"/> (130) stopped by Ctrl-C with the finished results written and marked incomplete.
+/// </summary>
 public static class Program
 {
+    /// <summary>The exit code of a run stopped by Ctrl-C (128 + SIGINT, as shells report it).</summary>
+    public const int Stopped = 130;
+
     public static int Main(string[] args)
     {
         Console.OutputEncoding = Encoding.UTF8;

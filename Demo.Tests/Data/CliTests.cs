@@ -174,8 +174,8 @@ public class CliTests(CliFixture fx) : IClassFixture<CliFixture>
         // one.
         Assert.NotEqual(scores["mean"], scores["zero"]);
         Assert.NotEqual(scores["mean"], scores["noise"]);
-        Cli.Bad(["importance", "--model", fx.Model, "--data", fx.Csv, "--baseline", "black"], "'black' not recognized",
-                "'noise'");
+        Cli.Bad(["importance", "--model", fx.Model, "--data", fx.Csv, "--baseline", "black"],
+                "--baseline: 'black' is not one of mean, zero, noise");
     }
 
     [Fact]

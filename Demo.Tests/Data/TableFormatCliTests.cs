@@ -31,11 +31,9 @@ public class TableFormatCliTests(CliFixture fx) : IClassFixture<CliFixture>
     [Fact]
     public void AnUnknownFormatIsRefusedNamingTheChoices()
     {
-        Assert.Equal("error: Argument 'xml' not recognized. Must be one of: 'table' 'csv' 'markdown' (see demo " +
-                     "importance --help)",
+        Assert.Equal("error: --format: 'xml' is not one of table, csv, markdown (see demo importance --help)",
             Cli.Bad(["importance", "--model", fx.Model, "--data", fx.Csv, "--format", "xml"]));
-        Assert.Equal("error: Argument 'html' not recognized. Must be one of: 'table' 'csv' 'markdown' (see demo " +
-                     "study --help)",
+        Assert.Equal("error: --format: 'html' is not one of table, csv, markdown (see demo study --help)",
             Cli.Bad(["study", "--format", "html"]));
     }
 

@@ -31,7 +31,7 @@ public class TrustCliTests(CliFixture fx) : IClassFixture<CliFixture>
         temperature matters most; wind follows; humidity and pressure do not matter (occlusion disagrees:
         see below).
         Consensus: each input's mean rank over the 2 methods not set aside (garson and permutation); an
-        input does not matter when permutation finds its rise in loss below 1% of the largest or its 95%
+        input does not matter when permutation finds its rise in loss below 2% of the largest or its 95%
         interval reaching 0.
         Agreement: Kendall's W = 0.90 over the methods not set aside (1 = the same ranking, 0 = none); 0.78
         over all 3.

@@ -86,8 +86,56 @@ public class StudyDataTests
     }
 
     [Fact]
+    public void CorrelatedInputsMixOneCommonAr1SignalIntoEveryInput()
+    {
+        // Mix by hand: the common signal is the next AR(1) draw of the same stream.
+        const int steps = 6, f = 3;
+        const float phi = 0.5f, rho = 0.36f;
+        var z = new float[steps * f];
+        StudyDesign.Ar1(z, f, phi, new RandomSource(11));
+        var expected = (float[])z.Clone();
+        var stream = new RandomSource(21);
+        var c = new float[steps];
+        StudyDesign.Ar1(c, 1, phi, new RandomSource(21));
+        for (int t = 0; t < steps; t++)
+            for (int j = 0; j < f; j++) expected[t * f + j] = 0.6f * c[t] + 0.8f * expected[t * f + j];
+        StudyDesign.Mix(z, f, phi, rho, new float[steps], stream);
+        for (int i = 0; i < z.Length; i++) Assert.Equal(expected[i], z[i], 6);
+    }
+
+    [Fact]
+    public void CorrelatedDesignHasTheAskedCorrelationUnitVarianceAndItsAutocorrelation()
+    {
+        var d = new StudyDesign { Correlation = 0.6f };
+        int n = 2000, f = d.Features, steps = d.Steps;
+        var (x, _) = d.Generate(n, new RandomSource(5));
+        double Moment(int j, int k, int lag)
+        {
+            double s = 0;
+            int count = 0;
+            for (int r = 0; r < n; r++)
+                for (int t = lag; t < steps; t++, count++)
+                    s += x[(r * steps + t) * f + j] * x[(r * steps + t - lag) * f + k];
+            return s / count;
+        }
+        // 24 000 pairs: the sampling SE of each moment is about 0.01-0.02 (AR(1) steps are not independent).
+        Assert.InRange(Moment(0, 0, 0), 0.94, 1.06);
+        Assert.InRange(Moment(4, 4, 0), 0.94, 1.06);
+        Assert.InRange(Moment(0, 2, 0), 0.54, 0.66);
+        Assert.InRange(Moment(1, 4, 0), 0.54, 0.66);
+        Assert.InRange(Moment(3, 3, 1), 0.64, 0.76);                        // phi = 0.7 survives the mixing
+        // Without correlation the inputs stay independent: the default design's bytes do not depend on the option.
+        var (x0, y0) = new StudyDesign().Generate(20, new RandomSource(3));
+        var (x1, y1) = new StudyDesign { Correlation = 0f }.Generate(20, new RandomSource(3));
+        Assert.Equal(x0, x1);
+        Assert.Equal(y0, y1);
+    }
+
+    [Fact]
     public void BadDesignsAreRefused()
     {
+        Assert.Throws<ArgumentException>(() => new StudyDesign { Correlation = 1f }.Validate());
+        Assert.Throws<ArgumentException>(() => new StudyDesign { Correlation = -0.1f }.Validate());
         Assert.Throws<ArgumentException>(() => new StudyDesign { Lags = [0, 0] }.Validate());
         Assert.Throws<ArgumentException>(() => new StudyDesign { Lags = [0, 12, 0, 0, 0] }.Validate());
         Assert.Throws<ArgumentException>(() => new StudyDesign { Coefficients = [1], Lags = [0] }.Validate());
@@ -254,12 +302,48 @@ public class StudyRunTests
     }
 
     [Fact]
+    public void AGruStudyWithCorrelatedInputsRunsAndSaysSo()
+    {
+        var dir = Directory.CreateTempSubdirectory("study-").FullName;
+        try
+        {
+            string json = Path.Combine(dir, "study.json"), report = Path.Combine(dir, "report");
+            Cli.Ok("study", "--cell", "gru", "--correlation", "0.5", "--replicates", "2", "--steps", "4",
+                   "--train-series", "16", "--eval-series", "12", "--units", "3", "--epochs", "2", "--batch-size", "8",
+                   "--methods", "connection-weights,garson,permutation", "--repeats", "2", "--threads", "2",
+                   "--json", json, "--report", report);
+            using var doc = JsonDocument.Parse(File.ReadAllText(json));
+            Assert.Equal("gru", doc.RootElement.GetProperty("settings").GetProperty("cell").GetString());
+            Assert.Equal(0.5, doc.RootElement.GetProperty("design").GetProperty("correlation").GetDouble());
+            string md = File.ReadAllText(Path.Combine(report, "report.md"));
+            Assert.Contains("GRU(3, tanh)", md);
+            Assert.Contains("(phi 0.7, correlated 0.5)", md);
+            // A GRU kernel has three gate blocks: connection weights' paths are z, r and h.
+            Assert.Equal(["connection weights, z gate", "connection weights, r gate",
+                          "connection weights, h gate (the method's)"],
+                         doc.RootElement.GetProperty("paths").EnumerateArray()
+                             .Select(p => p.GetProperty("path").GetString()));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void TheGruSettingBuildsAGruNetwork()
+    {
+        var model = new StudySettings { Gru = true }.BuildModel(5, 1);
+        Assert.IsType<Engine.Layers.Gru>(model.Layers[0]);
+        Assert.IsType<Engine.Layers.Lstm>(new StudySettings().BuildModel(5, 1).Layers[0]);
+    }
+
+    [Fact]
     public void BadOptionsAreOneLineErrors()
     {
         Cli.Bad(["study", "--effects", "1,abc"], "--effects", "'abc' is not a number");
         Cli.Bad(["study", "--effects", "1,0.5", "--lags", "0,0,0"], "2 coefficients but 3 lags");
         Cli.Bad(["study", "--methods", "tea-leaves"], "unknown importance method 'tea-leaves'");
         Cli.Bad(["study", "--replicates", "0"], "--replicates must be a positive whole number");
+        Cli.Bad(["study", "--correlation", "1"], "the input correlation must be in [0, 1), got 1");
+        Cli.Bad(["study", "--cell", "rnn"], "--cell: 'rnn' is not one of lstm, gru");
     }
 }
 

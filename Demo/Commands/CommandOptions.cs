@@ -240,6 +240,9 @@ public static class CommandOptions
         "binary: a 0/1 target (binary cross-entropy); regression: a numeric target (mean squared error).", "binary",
         "regression");
 
+    public static Option<string> Cell() => Choice("--cell", "lstm",
+        "Recurrent layers: lstm, or gru (Keras' GRU, reset_after).", "lstm", "gru");
+
     public static Option<string> CellActivation() =>
         Choice("--activation", "tanh", "Cell activation of the recurrent layers.", "tanh", "relu", "sigmoid");
 
@@ -291,8 +294,7 @@ public static class CommandOptions
     /// <summary>--baseline: where integrated gradients' path starts.</summary>
     public static Option<string> Baseline() => Choice("--baseline", "mean",
         "Integrated gradients' baseline: mean (every feature at its training mean), zero (every feature at 0 in the " +
-        "data's " +
-        "units) or noise (the mean plus Gaussian noise with each feature's SD).", "mean", "zero", "noise");
+        "data's units) or noise (the mean plus Gaussian noise with each feature's SD).", "mean", "zero", "noise");
 
     /// <summary>
     /// The importance options' baseline for a --baseline word: zero is each feature's 0 in the data's units, as the
@@ -314,8 +316,17 @@ public static class CommandOptions
     /// <summary>One of a fixed set of words, with a default.</summary>
     public static Option<string> Choice(string name, string defaultValue, string description, params string[] values)
     {
-        var o = new Option<string>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
-        o.AcceptOnlyFromAmong(values);
+        var o = new Option<string>(name)
+        {
+            Description = description, DefaultValueFactory = _ => defaultValue, HelpName = string.Join("|", values),
+        };
+        o.CompletionSources.Add(values);
+        o.Validators.Add(r =>
+        {
+            string? value = r.GetValueOrDefault<string?>();
+            if (value is not null && !values.Contains(value, StringComparer.Ordinal))
+                r.AddError($"{name}: {ErrorText.Quote(value)} is not one of {string.Join(", ", values)}");
+        });
         return o;
     }
 

@@ -210,6 +210,8 @@ public static class ImportanceCommand
         void Skipped(string note) => info.WriteLine($"note: {note}");
         IReadOnlyList<MethodRun> runs = [];
         TrustAssessment? trust = null;
+        // Progress after each work item, and Ctrl-C: the engine stops between items, the finished methods are kept.
+        using var progress = new ImportanceProgressView(info);
         bool interactive = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         var outputs = ChooseOutputs(parse.GetValue(OutputIndex), model, arch);
         if (outputs.Length > 1 && (json is not null || reportDir is not null || workDir is not null))
@@ -219,6 +221,7 @@ public static class ImportanceCommand
         // One output of several: every network scores that output alone (OutputSelection).
         static ImportanceContext Selected(ImportanceContext c, int index) =>
             index < 0 ? c : OutputSelection.ForOutput(c, index);
+        ImportanceContext Watched(ImportanceContext c) => c with { Progress = progress, Cancellation = progress.Token };
         foreach (var (index, name) in outputs)
         {
             if (index >= 0)
@@ -251,21 +254,22 @@ public static class ImportanceCommand
             }
             else
             {
-                var selected = networks.Select(c => Selected(c, index)).ToArray();
+                var watched = networks.Select(c => Watched(Selected(c, index))).ToArray();
                 if (interactive)
                 {
                     runs = AnsiConsole.Status().Start($"Running {methods[0]} (1/{methods.Count})...", ctx =>
-                        ImportanceRunner.Run(selected, instances, run =>
-                        {
-                            int next = methods.ToList().IndexOf(run.Name) + 1;
-                            if (next < methods.Count)
-                                ctx.Status($"Running {methods[next]} ({next + 1}/{methods.Count})...");
-                        }, Skipped));
+                    {
+                        progress.Attach(ctx);
+                        return ImportanceRunner.Run(watched, instances, onSkipped: Skipped);
+                    });
                 }
-                else runs = ImportanceRunner.Run(selected, instances, run =>
+                else runs = ImportanceRunner.Run(watched, instances, run =>
                     info.WriteLine($"{run.Name}: done in {run.Seconds:F2} s"), Skipped);
             }
-            if (runs.Count == 0)
+            if (progress.Stopped)
+                DemoConsole.Error.WriteLine($"stopped: {runs.Count} of {instances.Count} methods finished; " +
+                                            (json is null ? "nothing written" : $"{json} marked incomplete"));
+            else if (runs.Count == 0)
                 throw new InputException($"{dataPath}:1: every method asked for needs {targetColumn}, and the data " +
                                          "has none");
             if (parse.GetValue(NoTimings)) runs = [.. runs.Select(r => r with { Seconds = 0 })];
@@ -273,10 +277,13 @@ public static class ImportanceCommand
             trust = runs.Any(r => !r.Result.RandomisedModel) ? ImportanceTrust.Assess(runs) : null;
             if (trust is not null && format != TableFormat.Csv)
                 Console.Write(TrustView.Console(trust, runs, labels, format, TextTable.ConsoleWidth()));
-            ImportanceTable.Write(runs, labels, format);
+            if (runs.Count > 0) ImportanceTable.Write(runs, labels, format);
+            if (progress.Stopped) break;
         }
         if (json is not null)
-            ImportanceJson.Write(json, runs, labels, groups, trust, outputs[0].Index < 0 ? null : outputs[0].Name);
+            ImportanceJson.Write(json, runs, labels, groups, trust, complete: !progress.Stopped,
+                                 output: outputs[0].Index < 0 ? null : outputs[0].Name);
+        if (progress.Stopped) return Program.Stopped;
         if (reportDir is not null)
         {
             var report = new Report(reportDir,

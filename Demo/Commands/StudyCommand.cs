@@ -50,12 +50,19 @@ public static class StudyCommand
             Description = "AR(1) coefficient of the inputs, in [0, 1): how much neighbouring steps " +
                                      "resemble each other.", DefaultValueFactory = _ => 0.7f
         };
+    private static readonly Option<float> Correlation =
+        new("--correlation")
+        {
+            Description = "Correlation between any two inputs at the same step, in [0, 1) (0: independent inputs).",
+            DefaultValueFactory = _ => 0f,
+        };
     private static readonly Option<int> Steps = CommandOptions.Steps(12);
     private static readonly Option<int> TrainSeries = CommandOptions.PositiveInt("--train-series", 100,
                                                                                  "Training series per replicate.");
     private static readonly Option<int> EvalSeries = CommandOptions.PositiveInt("--eval-series", 200,
         "Fresh evaluation series per replicate, on which the methods run.");
-    private static readonly Option<int> Units = CommandOptions.PositiveInt("--units", 8, "LSTM units.");
+    private static readonly Option<string> Cell = CommandOptions.Cell();
+    private static readonly Option<int> Units = CommandOptions.PositiveInt("--units", 8, "Recurrent units.");
     private static readonly Option<string> CellActivation = CommandOptions.CellActivation();
     private static readonly Option<int> Epochs = CommandOptions.Epochs(30);
     private static readonly Option<int> Batch = CommandOptions.BatchSize(16);
@@ -78,10 +85,9 @@ public static class StudyCommand
         var command = new Command("study",
                                   "Olden et al. (2004) on LSTMs: how often does each importance method recover a " +
                                   "known ranking of the inputs?");
-        foreach (Option o in new Option[] { Replicates, Methods, Kind, Effects, Lags, TargetNoise, Phi, Steps,
-            TrainSeries, EvalSeries, Units, CellActivation, Epochs, Batch, OldBatch, LearningRate, Repeats,
-            RetrainEpochs, Restarts, Seed, Threads, Report, Json, Format, Shard, WorkDirectory,
-            NoTimings })
+        foreach (Option o in new Option[] { Replicates, Methods, Kind, Effects, Lags, TargetNoise, Phi, Correlation,
+            Steps, TrainSeries, EvalSeries, Cell, Units, CellActivation, Epochs, Batch, OldBatch, LearningRate,
+            Repeats, RetrainEpochs, Restarts, Seed, Threads, Report, Json, Format, Shard, WorkDirectory, NoTimings })
             command.Options.Add(o);
         command.SetAction(parse => Run(parse, merge: false));
         return command;
@@ -113,12 +119,13 @@ public static class StudyCommand
             Coefficients = Numbers(parse.GetValue(Effects)!, "--effects", double.Parse),
             Lags = Numbers(parse.GetValue(Lags)!, "--lags", int.Parse),
             Noise = parse.GetValue(TargetNoise), Phi = parse.GetValue(Phi), Steps = parse.GetValue(Steps),
+            Correlation = parse.GetValue(Correlation),
             Binary = parse.GetValue(Kind) == "binary",
         };
         try { design.Validate(); }
         catch (ArgumentException e)
         {
-            throw new InputException($"--effects/--lags/--target-noise/--phi/--steps: " +
+            throw new InputException($"--effects/--lags/--target-noise/--phi/--correlation/--steps: " +
                                                                $"{e.Message}");
         }
         var settings = new StudySettings
@@ -126,7 +133,8 @@ public static class StudyCommand
             Design = design,
             Replicates = parse.GetValue(Replicates), TrainSeries = parse.GetValue(TrainSeries),
             EvaluationSeries = parse.GetValue(EvalSeries),
-            Units = parse.GetValue(Units), CellActivation = ActivationNames.Parse(parse.GetValue(CellActivation)!),
+            Gru = parse.GetValue(Cell) == "gru", Units = parse.GetValue(Units),
+            CellActivation = ActivationNames.Parse(parse.GetValue(CellActivation)!),
             Epochs = parse.GetValue(Epochs), BatchSize = CommandOptions.ValueOf(parse, Batch, OldBatch),
             LearningRate = parse.GetValue(LearningRate),
             Methods = parse.GetValue(Methods) is { } list

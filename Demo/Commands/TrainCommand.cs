@@ -49,8 +49,7 @@ public static class TrainCommand
             DefaultValueFactory = _ => "10,5"
         };
     private static readonly Option<string> ActivationOpt = CommandOptions.CellActivation();
-    private static readonly Option<string> Cell = CommandOptions.Choice("--cell", "lstm",
-        "Recurrent layers: lstm, or gru (Keras' GRU, reset_after).", "lstm", "gru");
+    private static readonly Option<string> Cell = CommandOptions.Cell();
     private static readonly Option<string> RecurrentActivation = CommandOptions.RecurrentActivation();
     private static readonly Option<bool> BidirectionalOpt =
         new("--bidirectional")

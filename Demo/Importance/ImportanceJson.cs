@@ -5,7 +5,8 @@ using Engine.IO;
 namespace Demo.Importance;
 
 /// <summary>
-/// Importance results as JSON: <c>{ "features": [...], "methods": [ { "name", "seconds", "scoreMeaning",
+/// Importance results as JSON: <c>{ "complete": true (false: the run was stopped and holds the methods finished
+/// before), "features": [...], "methods": [ { "name", "seconds", "scoreMeaning",
 /// "features": [ { "name", "score", "rank", "sd", "se", "count", "ci95": [low, high], "p"? } ], "order"?, "note"?,
 /// "completeness"? (integrated gradients: { "gap", "difference", "intervals", "tolerance", "converged" }),
 /// "timeMap"?, "lagMap"?, "gateScores"?, "curves"? } ], "groups"? }</c>. With feature groups the "features"
@@ -21,15 +22,18 @@ public static class ImportanceJson
     public static void Write(string path, IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames,
                              FeatureGroups? groups = null) => Write(path, runs, featureNames, groups, null);
 
-    /// <summary>The same, with the "trust" object (<see cref="TrustView.WriteJson"/>) after the features; for a
-    /// model of several outputs, <paramref name="output"/> names the one scored (key <c>output</c>).</summary>
+    /// <summary>The same, with the "trust" object (<see cref="TrustView.WriteJson"/>) after the features;
+    /// <paramref name="complete"/> false: the run was stopped (Ctrl-C) and <paramref name="runs"/> are the methods
+    /// finished before, written as <c>"complete": false</c>. For a model of several outputs, <paramref name="output"/>
+    /// names the one scored (key <c>output</c>).</summary>
     internal static void Write(string path, IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames,
-                               FeatureGroups? groups, TrustAssessment? trust, string? output = null)
+                               FeatureGroups? groups, TrustAssessment? trust, bool complete = true,
+                               string? output = null)
     {
         AtomicFile.Write(path, stream =>
         {
             using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
-            Write(writer, runs, featureNames, groups, trust, output);
+            Write(writer, runs, featureNames, groups, trust, complete, output);
         });
     }
 
@@ -43,9 +47,11 @@ public static class ImportanceJson
     }
 
     private static void Write(Utf8JsonWriter w, IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames,
-                              FeatureGroups? groups = null, TrustAssessment? trust = null, string? output = null)
+                              FeatureGroups? groups = null, TrustAssessment? trust = null, bool complete = true,
+                              string? output = null)
     {
         w.WriteStartObject();
+        w.WriteBoolean("complete", complete);
         if (output is not null) w.WriteString("output", output);
         w.WriteStartArray("features");
         foreach (var name in featureNames) w.WriteStringValue(name);

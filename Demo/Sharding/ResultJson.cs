@@ -10,7 +10,7 @@ namespace Demo.Sharding;
 public sealed record ResultJson(string Method, List<FeatureJson> Features, string ScoreMeaning, double[][]? TimeMap,
                                 double[][]? LagMap, double[][]? GateScores, int[]? Order, List<CurveJson>? Curves,
                                 CompletenessJson? Completeness, string? Note, bool RandomisedModel,
-                                bool Grouped = false)
+                                bool Grouped = false, double[]? TrainedShares = null)
 {
     /// <summary>The stored form of <paramref name="r"/>.</summary>
     public static ResultJson Of(ImportanceResult r) => new(r.Method,
@@ -19,7 +19,7 @@ public sealed record ResultJson(string Method, List<FeatureJson> Features, strin
         r.ScoreMeaning, Rows(r.TimeMap), Rows(r.LagMap), Rows(r.GateScores), r.Order,
         r.Curves?.Select(c => new CurveJson(c.Feature, c.Values, c.Levels, c.Median)).ToList(),
         r.Completeness is { } g ? new CompletenessJson(g.Gap, g.Difference, g.Intervals, g.Tolerance) : null,
-        r.Note, r.RandomisedModel, r.Groups is not null);
+        r.Note, r.RandomisedModel, r.Groups is not null, r.TrainedShares);
 
     /// <summary>The result back; one that was scored by groups gets the command's <paramref name="groups"/>.</summary>
     public ImportanceResult ToResult(FeatureGroups? groups) => new(Method,
@@ -32,6 +32,7 @@ public sealed record ResultJson(string Method, List<FeatureJson> Features, strin
         Completeness =
             Completeness is { } g ? new CompletenessGap(g.Gap, g.Difference, g.Intervals, g.Tolerance) : null,
         Note = Note, RandomisedModel = RandomisedModel, Groups = Grouped ? groups : null,
+        TrainedShares = TrainedShares,
     };
 
     private static double[][]? Rows(double[,]? a) => a is null ? null

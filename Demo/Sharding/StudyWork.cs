@@ -42,12 +42,8 @@ public static class StudyWork
     public static string SettingsHash(StudySettings s)
     {
         ArgumentNullException.ThrowIfNull(s);
-        var d = s.Design;
         var key = new StudyKeyJson(ProgramVersion,
-            new StudyDesignJson(d.FeatureNames, d.Coefficients, d.Lags, d.Noise, d.Phi, d.Steps, d.Binary, d.TrueRanks),
-            new StudySettingsJson(s.Replicates, s.TrainSeries, s.EvaluationSeries, s.Units, s.CellActivation.Name(),
-                                  s.Epochs, s.BatchSize, s.LearningRate, s.Repeats, s.RetrainEpochs, s.Restarts,
-                                  s.Noise, s.Seed, Threads: 0),
+            StudyDesignJson.Of(s.Design), StudySettingsJson.Of(s, threads: 0),
             s.Methods);
         return WorkDir.Hash(Kind, JsonSerializer.Serialize(key, ShardJson.Default.StudyKeyJson));
     }

@@ -29,7 +29,10 @@ public sealed record StudySettings
     /// <summary>LSTM units (one tanh LSTM layer returning sequences, then a dense head per step).</summary>
     public int Units { get; init; } = 8;
 
-    /// <summary>The LSTM's cell activation (tanh as Keras' default; relu as the reference model).</summary>
+    /// <summary>The recurrent layer: false = LSTM (the default), true = GRU (Keras' GRU, reset_after).</summary>
+    public bool Gru { get; init; }
+
+    /// <summary>The recurrent layer's cell activation (tanh as Keras' default; relu as the reference model).</summary>
     public Activation CellActivation { get; init; } = Activation.Tanh;
 
     public int Epochs { get; init; } = 30;
@@ -68,12 +71,13 @@ public sealed record StudySettings
 
     public ILoss Loss => Design.Binary ? new BinaryCrossEntropy() : new MeanSquaredError();
 
-    /// <summary>LSTM(Units, cell activation, sigmoid gates, sequences) then Dense(1) per step (sigmoid for a binary
-    /// target), flattened to (N, T).</summary>
+    /// <summary>LSTM or GRU (Units, cell activation, sigmoid gates, sequences) then Dense(1) per step (sigmoid for a
+    /// binary target), flattened to (N, T).</summary>
     public Sequential BuildModel(int features, ulong seed)
     {
         var model = new Sequential(features, [
-            new Lstm(Units, CellActivation, Activation.Sigmoid, returnSequences: true),
+            Gru ? new Gru(Units, CellActivation, Activation.Sigmoid, returnSequences: true)
+                : new Lstm(Units, CellActivation, Activation.Sigmoid, returnSequences: true),
             new Dense(1, Design.Binary ? Activation.Sigmoid : Activation.Linear),
         ], flatten: true);
         model.Initialize(seed);

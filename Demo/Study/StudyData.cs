@@ -37,6 +37,10 @@ public sealed record StudyDesign
     /// noise).</summary>
     public float Phi { get; init; } = 0.7f;
 
+    /// <summary>rho, in [0, 1): the correlation between any two inputs at the same step (Olden et al.'s concern:
+    /// correlated inputs share credit). 0 = independent inputs, the default.</summary>
+    public float Correlation { get; init; }
+
     /// <summary>F, input features.</summary>
     public int Features => Coefficients.Length;
 
@@ -61,6 +65,8 @@ public sealed record StudyDesign
                                         $"", Lags)}");
         if (Coefficients.Any(b => !double.IsFinite(b))) throw new ArgumentException("every coefficient must be finite");
         if (!(Phi >= 0 && Phi < 1)) throw new ArgumentException($"the AR(1) coefficient must be in [0, 1), got {Phi}");
+        if (!(Correlation >= 0 && Correlation < 1))
+            throw new ArgumentException($"the input correlation must be in [0, 1), got {Correlation}");
         if (!(Noise >= 0) || !float.IsFinite(Noise))
             throw new ArgumentException($"the noise SD must be finite and >= 0, got {Noise}");
     }
@@ -75,11 +81,13 @@ public sealed record StudyDesign
         int f = Features, steps = Steps;
         var x = new float[count * steps * f];
         var y = new float[count * steps];
+        var common = Correlation > 0 ? new float[steps] : [];
         for (int n = 0; n < count; n++)
         {
             var r = rng.Fork((ulong)n);
             var z = x.AsSpan(n * steps * f, steps * f); // (T, F)
             Ar1(z, f, Phi, r);
+            if (Correlation > 0) Mix(z, f, Phi, Correlation, common, r);
             for (int t = 0; t < steps; t++)
             {
                 double s = 0;
@@ -90,6 +98,21 @@ public sealed record StudyDesign
             }
         }
         return (x, y);
+    }
+
+    /// <summary>
+    /// Correlated inputs: draws one more standardised AR(1) signal c (T, coefficient <paramref name="phi"/>) from
+    /// <paramref name="rng"/> (into
+    /// <paramref name="common"/>) and replaces every input by z_{j,t} = sqrt(rho) c_t + sqrt(1 - rho) z_{j,t}: each
+    /// input keeps variance 1 and its AR(1) autocorrelation, and any two inputs correlate by rho at the same step.
+    /// </summary>
+    public static void Mix(Span<float> z, int features, float phi, float rho, Span<float> common,
+                           RandomSource rng)
+    {
+        Ar1(common, 1, phi, rng);
+        float a = MathF.Sqrt(rho), b = MathF.Sqrt(1 - rho);
+        for (int t = 0; t < common.Length; t++)
+            for (int j = 0; j < features; j++) z[t * features + j] = a * common[t] + b * z[t * features + j];
     }
 
     /// <summary>

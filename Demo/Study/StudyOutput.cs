@@ -52,15 +52,18 @@ public static class StudyOutput
         var s = result.Settings;
         var d = s.Design;
         double explained = result.Replicates.Average(r => 1 - r.Loss / r.ConstantLoss);
+        string correlation = d.Correlation > 0
+            ? $", correlated {d.Correlation.ToString("G3", CultureInfo.InvariantCulture)}" : "";
         return $"{s.Replicates} replicates, seed {s.Seed}: {d.Features} AR(1) inputs (phi " +
-               $"{d.Phi.ToString("G3", CultureInfo.InvariantCulture)}), {d.Steps} steps, target " +
+               $"{d.Phi.ToString("G3", CultureInfo.InvariantCulture)}{correlation}), {d.Steps} steps, target " +
                $"{(d.Binary ? "[s > 0]" : "s")} with s_t = {string.Join(" + " +
                $"", Enumerable.Range(0, d.Features).Select(j =>
                    $"{d.Coefficients[j].ToString("G3", CultureInfo.InvariantCulture)} x{j + 1}"
                        + (d.Lags[j] > 0 ? $"(t-{d.Lags[j]})" : "")))}" +
                $" + {d.Noise.ToString("G3", CultureInfo.InvariantCulture)} noise; true ranks {string.Join(", " +
                $"", d.FeatureNames.Zip(d.TrueRanks, (n, r) => $"{n} #{r}"))}. " +
-               $"Per replicate: LSTM({s.Units}, {s.CellActivation.Name()}) + dense head trained on {s.TrainSeries} " +
+               $"Per replicate: {(s.Gru ? "GRU" : "LSTM")}({s.Units}, {s.CellActivation.Name()}) + dense head " +
+               $"trained on {s.TrainSeries} " +
                $"series for {s.Epochs} epochs (batch {s.BatchSize}, Adam " +
                $"{s.LearningRate.ToString("G3", CultureInfo.InvariantCulture)}), " +
                $"methods on {s.EvaluationSeries} fresh series; repeats {s.Repeats}; stepwise retraining " +
@@ -130,9 +133,9 @@ public static class StudyOutput
         Console.Write(Format(result, format, TextTable.ConsoleWidth()));
 
     /// <summary>
-    /// Where each input acts, over all replicates: connection weights per first-layer gate block (i, f, c, o; c is the
-    /// block connection-weights ranks by) and partial derivatives per lag (0 to 3), each row as the inputs' mean
-    /// shares.
+    /// Where each input acts, over all replicates: connection weights per first-layer gate block (LSTM i, f, c, o; GRU
+    /// z, r, h; the layer's value gate, c or h, is the block connection-weights ranks by) and partial derivatives per
+    /// lag (0 to 3), each row as the inputs' mean shares.
     /// Empty when neither method ran.
     /// </summary>
     public static List<(string Path, double[] Shares)> PathShares(StudyResult result)
@@ -141,8 +144,14 @@ public static class StudyOutput
         var rows = new List<(string, double[])>();
         static double[] Row(double[,] a, int i) => Enumerable.Range(0, a.GetLength(1)).Select(j => a[i, j]).ToArray();
         if (result.MeanShares("connection-weights", r => r.GateScores) is { } gates)
+        {
+            var cell = result.Settings.BuildModel(f, 0).Layers[0];
             for (int g = 0; g < gates.GetLength(0); g++)
-                rows.Add(($"connection weights, {"ifco"[g]} gate{(g == 2 ? " (the method's)" : "")}", Row(gates, g)));
+            {
+                string mark = g == cell.ValueGate ? " (the method's)" : "";
+                rows.Add(($"connection weights, {cell.InputGates[g]} gate{mark}", Row(gates, g)));
+            }
+        }
         if (result.MeanShares("partial-derivatives", r => r.LagMap) is { } lags)
             for (int k = 0; k < Math.Min(4, lags.GetLength(0)); k++)
                 rows.Add(($"partial derivatives, lag {k}", Row(lags, k)));
@@ -163,10 +172,7 @@ public static class StudyOutput
         static StatisticsJson Stats(SampleStatistics x) =>
             new(x.Mean, N(x.Sd), N(x.Se), x.Count, x.Count > 1 ? [x.Ci95Low, x.Ci95High] : null);
         return new StudyJson(
-            new StudyDesignJson(d.FeatureNames, d.Coefficients, d.Lags, d.Noise, d.Phi, d.Steps, d.Binary, d.TrueRanks),
-            new StudySettingsJson(s.Replicates, s.TrainSeries, s.EvaluationSeries, s.Units, s.CellActivation.Name(),
-                                  s.Epochs, s.BatchSize, s.LearningRate,
-                                  s.Repeats, s.RetrainEpochs, s.Restarts, s.Noise, s.Seed, s.Threads),
+            StudyDesignJson.Of(d), StudySettingsJson.Of(s, s.Threads),
             result.Seconds,
             result.Replicates.Select(r =>
                 new ReplicateJson(r.Index, r.Loss, r.ConstantLoss, r.TrainSeconds,
@@ -227,11 +233,22 @@ public static class StudyOutput
 public sealed record StudyJson(StudyDesignJson Design, StudySettingsJson Settings, double Seconds,
                                List<ReplicateJson> Replicates, List<PathJson> Paths, List<MethodJson> Methods);
 public sealed record StudyDesignJson(string[] Features, double[] Coefficients, int[] Lags, float Noise, float Phi,
-                                     int Steps, bool Binary, int[] TrueRanks);
-public sealed record StudySettingsJson(int Replicates, int TrainSeries, int EvaluationSeries, int Units,
+                                     float Correlation, int Steps, bool Binary, int[] TrueRanks)
+{
+    public static StudyDesignJson Of(StudyDesign d) =>
+        new(d.FeatureNames, d.Coefficients, d.Lags, d.Noise, d.Phi, d.Correlation, d.Steps, d.Binary, d.TrueRanks);
+}
+public sealed record StudySettingsJson(int Replicates, int TrainSeries, int EvaluationSeries, string Cell, int Units,
                                        string Activation, int Epochs, int BatchSize, float LearningRate,
                                        int Repeats, int RetrainEpochs, int Restarts, float Noise, ulong Seed,
-                                       int Threads);
+                                       int Threads)
+{
+    /// <summary>The settings with <paramref name="threads"/> in place of the thread count (0 in a settings hash:
+    /// the numbers do not depend on it).</summary>
+    public static StudySettingsJson Of(StudySettings s, int threads) =>
+        new(s.Replicates, s.TrainSeries, s.EvaluationSeries, s.Gru ? "gru" : "lstm", s.Units, s.CellActivation.Name(),
+            s.Epochs, s.BatchSize, s.LearningRate, s.Repeats, s.RetrainEpochs, s.Restarts, s.Noise, s.Seed, threads);
+}
 public sealed record ReplicateJson(int Index, double Loss, double ConstantLoss, double TrainSeconds, Dictionary<string,
                                    int[]> Ranks);
 public sealed record PathJson(string Path, double[] Shares);

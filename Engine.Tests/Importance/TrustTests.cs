@@ -72,9 +72,9 @@ public class TrustTests
     [Fact]
     public void AnInputMattersUnlessHalfTheJudgesFindItNegligible()
     {
-        // Judge 1: largest 2.0, so 0.019 (< 1% = 0.02) is negligible and 0.021 is not; judge 2 gives input 2 an
+        // Judge 1: largest 1.0, so 0.019 (< 2% = 0.02) is negligible and 0.021 is not; judge 2 gives input 2 an
         // interval reaching 0 and input 3 one just above.
-        var one = new[] { F(0, 2.0, 1), F(1, 0.019, 4), F(2, 0.021, 3), F(3, 0.5, 2) };
+        var one = new[] { F(0, 1.0, 1), F(1, 0.019, 4), F(2, 0.021, 3), F(3, 0.5, 2) };
         Assert.Equal([true, false, true, true], ImportanceTrust.Matters([one]));
         var two = new[] { F(0, 1.0, 1), F(1, 0.5, 2, ciLow: 0.1), F(2, 0.2, 4, ciLow: -0.01), F(3, 0.3, 3, 0.01) };
         Assert.Equal([true, true, false, true], ImportanceTrust.Matters([two]));
@@ -97,7 +97,7 @@ public class TrustTests
     [Fact]
     public void AssessFlagsTheMethodsThatMisrankAndBuildsTheConsensusFromTheRest()
     {
-        // Truth: a > b > c > d, d does not matter (permutation's rise 0.001 < 1% of 1.0).
+        // Truth: a > b > c > d, d does not matter (permutation's rise 0.001 < 2% of 1.0).
         var runs = new[]
         {
             Run("permutation", [1.0, 0.5, 0.2, 0.001]),

@@ -61,6 +61,18 @@ public sealed record ImportanceContext
     /// </summary>
     public FeatureGroups? Groups { get; init; }
 
+    /// <summary>
+    /// Receives the running method's progress (<see cref="ImportanceProgress"/>) when run by
+    /// <see cref="ImportanceRunner"/>: after each work item, from the thread that did it (one report at a time).
+    /// </summary>
+    public IProgress<ImportanceProgress>? Progress { get; init; }
+
+    /// <summary>
+    /// Stops <see cref="ImportanceRunner"/> between work items: the method running is abandoned and the runner
+    /// returns the methods finished before it.
+    /// </summary>
+    public CancellationToken Cancellation { get; init; }
+
     /// <summary>F, input features.</summary>
     public int Features => Model.InputFeatures;
 

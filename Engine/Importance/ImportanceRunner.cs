@@ -24,6 +24,9 @@ public static class ImportanceRunner
     /// and its seconds are the total over networks. <paramref name="onMethod"/> sees each run as it ends;
     /// <paramref name="onSkipped"/> gets the one-line note of each method skipped for want of targets (it is left out
     /// of the result). Throws <see cref="ArgumentException"/> when a method needs a retrainer that is missing.
+    /// Each method reports its progress to <see cref="ImportanceContext.Progress"/>; when the first context's
+    /// <see cref="ImportanceContext.Cancellation"/> is cancelled the method running stops between work items and the
+    /// runs finished before it are returned (the caller, who cancelled, knows the list is incomplete).
     /// </summary>
     public static IReadOnlyList<MethodRun> Run(IReadOnlyList<ImportanceContext> networks,
                                                IReadOnlyList<IImportanceMethod> methods,
@@ -47,8 +50,19 @@ public static class ImportanceRunner
                 onSkipped?.Invoke(SkipNote(method));
                 continue;
             }
+            if (networks[0].Cancellation.IsCancellationRequested) break;
             long start = Stopwatch.GetTimestamp();
-            var results = networks.Select(method.Scored).ToArray();
+            var results = new ImportanceResult[networks.Count];
+            try
+            {
+                for (int k = 0; k < results.Length; k++)
+                    results[k] = WorkMeter.Run(networks[k], method.Name, k, networks.Count,
+                                               () => method.Scored(networks[k]));
+            }
+            catch (OperationCanceledException) when (networks[0].Cancellation.IsCancellationRequested)
+            {
+                break;
+            }
             var result = Combine(results, method.Ranking);
             var run = new MethodRun(method.Name, Stopwatch.GetElapsedTime(start).TotalSeconds, result, method.Ranking);
             runs.Add(run);

@@ -64,8 +64,8 @@ internal static class ImportanceTrust
     public static readonly IReadOnlyList<string> JudgeMethods =
         ["permutation", "improved-stepwise-1", "improved-stepwise-2"];
 
-    /// <summary>A rise below this share of the judge's largest is negligible (1%).</summary>
-    public const double NegligibleShare = 0.01;
+    /// <summary>A rise below this share of the judge's largest is negligible (2%).</summary>
+    public const double NegligibleShare = 0.02;
 
     /// <summary>A contender whose rho with the first consensus is below this is flagged.</summary>
     public const double SpearmanFloor = 0.8;

@@ -20,28 +20,54 @@ internal static class ModelTasks
     }
 
     /// <summary>body(worker, i) for i in [0, count); the body stores its results by index.</summary>
+    /// <remarks>
+    /// Under <see cref="ImportanceRunner"/> (a <see cref="WorkMeter"/>) the loop is announced, each item counted when
+    /// done, and a cancellation stops it before the next item (an <see cref="OperationCanceledException"/>).
+    /// </remarks>
     public static void For(Sequential model, int count, int threads, Action<ModelWorker, int> body)
     {
+        var meter = WorkMeter.Current;
+        meter?.Announce(count);
         if (threads <= 1 || count <= 1)
         {
             var worker = ModelWorker.Rent(model);
-            for (int i = 0; i < count; i++) body(worker, i);
+            for (int i = 0; i < count; i++)
+            {
+                meter?.Token.ThrowIfCancellationRequested();
+                body(worker, i);
+                meter?.Finished();
+            }
             worker.Return(); // not on an exception: a worker left mid-task is simply dropped
             return;
         }
-        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, () => ModelWorker.Rent(model),
-            (i, _, worker) => { body(worker, (int)i); return worker; }, worker => worker.Return());
+        Parallel.For(0, count, Options(threads, meter), () => ModelWorker.Rent(model),
+            (i, _, worker) => { body(worker, (int)i); meter?.Finished(); return worker; }, worker => worker.Return());
     }
 
-    /// <summary>results[i] = body(i) for i in [0, count), no model (retrainings build their own).</summary>
+    /// <summary>results[i] = body(i) for i in [0, count), no model (retrainings build their own); counted and
+    /// stopped as <see cref="For"/>.</summary>
     public static T[] Map<T>(int count, int threads, Func<int, T> body)
     {
         var results = new T[count];
-        if (threads <= 1 || count <= 1) for (int i = 0; i < count; i++) results[i] = body(i);
-        else Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, i =>
-            results[i] = body(i));
+        var meter = WorkMeter.Current;
+        meter?.Announce(count);
+        if (threads <= 1 || count <= 1)
+            for (int i = 0; i < count; i++)
+            {
+                meter?.Token.ThrowIfCancellationRequested();
+                results[i] = body(i);
+                meter?.Finished();
+            }
+        else Parallel.For(0, count, Options(threads, meter), i => { results[i] = body(i); meter?.Finished(); });
         return results;
     }
+
+    // Parallel.For starts no item once the token is cancelled, lets the running ones finish, then throws
+    // OperationCanceledException.
+    private static ParallelOptions Options(int threads, WorkMeter? meter) => new()
+    {
+        MaxDegreeOfParallelism = threads, CancellationToken = meter?.Token ?? CancellationToken.None,
+    };
 }
 
 /// <summary>
