@@ -19,8 +19,8 @@ public sealed class ShardedImportanceTests(CliFixture fx) : IClassFixture<CliFix
     // 4 networks over 3 shards (shard 1: networks 0 and 3), grouped (the grouping is restored on merging), a weight
     // method, a drawing method and a gradient map.
     private string[] Importance => ["importance", "--model", fx.Model, "--data", fx.Csv, "--networks", "4",
-        "--methods", "garson,permutation,partial-derivatives,model-randomisation", "--repeats", "2", "--threads", "1", "--no-timings",
-        "--groups", "weather=temperature,humidity"];
+        "--methods", "garson,permutation,partial-derivatives,model-randomisation", "--repeats", "2", "--threads", "1",
+        "--no-timings", "--groups", "weather=temperature,humidity"];
 
     [Fact]
     public void ThreeShardsAndARerunMergeToTheSingleMachineBytes()

@@ -54,6 +54,11 @@ public static class ImportanceCommand
     private static readonly Option<string?> WorkDirectory = ShardOptions.WorkDir();
     private static readonly Option<bool> NoTimings = ShardOptions.NoTimings();
     private static readonly Option<string?> OutputIndex = CommandOptions.OutputIndex();
+    private static readonly Option<bool> NoMaps = new("--no-maps")
+    {
+        Description = "Skip input-perturbation's time and lag maps and integrated gradients' lag map: most of those "
+                      + "methods' time; the scores, ranks and other maps are unchanged.",
+    };
 
     public static Command Build()
     {
@@ -61,7 +66,7 @@ public static class ImportanceCommand
                                   "Rank the inputs of a trained model on your data: which features matter, and when.");
         foreach (Option o in new Option[] { Model, Data, Methods, Repeats, Seed, Threads, Noise, Baseline, Restarts,
             NullNetworks, RetrainEpochs, Networks, Groups, Report, Json, Format, Features, Target,
-            OutputIndex, Delimiter, Shard, WorkDirectory, NoTimings }) command.Options.Add(o);
+            OutputIndex, Delimiter, Shard, WorkDirectory, NoTimings, NoMaps }) command.Options.Add(o);
         command.SetAction(parse => Run(parse, merge: false));
         return command;
     }
@@ -203,7 +208,7 @@ public static class ImportanceCommand
         var options = new ImportanceOptions
         {
             Noise = parse.GetValue(Noise), Restarts = parse.GetValue(Restarts),
-            NullNetworks = parse.GetValue(NullNetworks)
+            NullNetworks = parse.GetValue(NullNetworks), TimeMaps = !parse.GetValue(NoMaps),
         }
             .WithBaseline(parse.GetValue(Baseline)!, arch);
         var instances = ImportanceMethods.Create(methods, options);

@@ -95,8 +95,11 @@ public static class StudyOutput
     {
         if (format == TableFormat.Csv) return Csv(result).ToCsv();
         var (header, rows) = Rows(result, compact: format == TableFormat.Table);
-        var table =
-            new TextTable(header) { Title = "Similarity of estimated and true ranks (Olden et al. 2004) on LSTMs" };
+        var table = new TextTable(header)
+        {
+            Title = "Similarity of estimated and true ranks (Olden et al. 2004) on "
+                    + (result.Settings.Gru ? "GRUs" : "LSTMs"),
+        };
         foreach (var r in rows) table.Add(r);
         var (pathHeader, pathRows) = Paths(result);
         var paths = new TextTable(pathHeader) { Title = "Where the inputs act: shares per path, mean over replicates" };
