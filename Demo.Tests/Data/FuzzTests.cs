@@ -104,10 +104,10 @@ public class FuzzTests(CliFixture fx) : IClassFixture<CliFixture>
         return slots;
     }
 
-    // The fixture's model with one metadata field (of the engine's architecture or the demo's record) replaced.
-    private byte[] Mutated(string entry, int slot, int value)
+    // A model with one metadata field (of the engine's architecture or the demo's record) replaced.
+    private static byte[] Mutated(string model, string entry, int slot, int value)
     {
-        var content = SafeTensors.Read(fx.Model);
+        var content = SafeTensors.Read(model);
         var meta = content.Metadata.ToDictionary(e => e.Key, e => e.Value);
         var tree = JsonNode.Parse(meta[entry])!;
         var slots = Slots(tree);
@@ -121,6 +121,17 @@ public class FuzzTests(CliFixture fx) : IClassFixture<CliFixture>
         return stream.ToArray();
     }
 
+    /// <summary>The fixture's model with one metadata field replaced, chosen by <paramref name="seed"/>, written to a
+    /// file in the fixture's folder; its path.</summary>
+    internal static string MutatedModel(CliFixture fx, int seed)
+    {
+        var r = new System.Random(seed);
+        var entries = SafeTensors.Read(fx.Model).Metadata.Keys.Where(k => k != "format").Order().ToArray();
+        string path = Path.Combine(fx.Dir, $"odd-model-{seed}.safetensors");
+        File.WriteAllBytes(path, Mutated(fx.Model, entries[r.Next(entries.Length)], r.Next(10_000), r.Next(1000)));
+        return path;
+    }
+
     [Fact]
     public void ModelFilesWithOddFieldsNeverCrashSummaryOrPredict()
     {
@@ -131,7 +142,7 @@ public class FuzzTests(CliFixture fx) : IClassFixture<CliFixture>
             (entry, slot, value) =>
             {
                 string path = Path.Combine(fx.Dir, $"odd-{Interlocked.Increment(ref n)}.safetensors");
-                File.WriteAllBytes(path, Mutated(entry, slot, value));
+                File.WriteAllBytes(path, Mutated(fx.Model, entry, slot, value));
                 ExitsCleanly(["summary", "--model", path], 32_000_000);
                 ExitsCleanly(["predict", "--model", path, "--data", fx.Csv, "--out",
                               Path.Combine(fx.Dir, "odd-pred.csv")], 64_000_000);

@@ -77,4 +77,53 @@ public class SeriesSetTests
         Assert.Equal(0f, x[0] + x[2] + x[4], 5);
         Assert.Equal([0f, 0f, 0f], [x[1], x[3], x[5]]);
     }
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void TheTableSourceGivesTheStandardisedSeriesInTheOrderOfAnArrayBatchSource(int targetsPerSeries)
+    {
+        // Series a: x 1, 3, y 0, 1; series b: x 5, 7, y 1, 0 (rows out of order). Over both: mean 4, population
+        // SD sqrt(((-3)^2 + (-1)^2 + 1^2 + 3^2) / 4) = sqrt(5); a standardises to (-3, -1) / sqrt(5), b to (1, 3) /
+        // sqrt(5).
+        string path = Path.Combine(Path.GetTempPath(), $"series-{Guid.NewGuid():N}.csv");
+        File.WriteAllText(path, "id,t,x,y\nb,1,7,0\na,0,1,0\na,1,3,1\nb,0,5,1\n");
+        try
+        {
+            var layout = SeriesLayout.Open(path, _ => new DataOptions("y", null, null, null, null));
+            Assert.Equal(["b", "a"], layout.Ids);
+            var (mean, sd) = layout.FitStandardiser([0, 1]);
+            Assert.Equal(4f, mean[0]);
+            Assert.Equal(MathF.Sqrt(5), sd[0], 6);
+            var (meanB, sdB) = layout.FitStandardiser([0]);
+            Assert.Equal((6f, 1f), (meanB[0], sdB[0]));
+            float r5 = MathF.Sqrt(5);
+            float[][] x = [[1 / r5, 3 / r5], [-3 / r5, -1 / r5]];   // b, a
+            float[][] y = targetsPerSeries == 2 ? [[1, 0], [0, 1]] : [[0], [1]];
+            layout.KeepNumbersOnly();
+            var source = layout.BatchSource([0, 1], mean, sd, targetsPerSeries, batchSize: 1, seed: 7);
+            Assert.Equal((1, 2, 1, targetsPerSeries, 2), (source.BatchSize, source.Steps, source.Features,
+                source.TargetsPerSeries, source.StepsPerEpoch));
+            // The order of an ArrayBatchSource with the same seed over the series' indices.
+            var reference = new Engine.Training.ArrayBatchSource([0, 0, 1, 1], [0, 1], 2, 2, 1, 1, 1, 7);
+            var input = new float[2];
+            var target = new float[targetsPerSeries];
+            var which = new float[2];
+            var whichTarget = new float[1];
+            for (int k = 0; k < 6; k++)
+            {
+                source.NextBatch(input, target, k / 2, k % 2);
+                reference.NextBatch(which, whichTarget, k / 2, k % 2);
+                int s = (int)whichTarget[0];
+                Assert.Equal(x[s], input, new FloatTolerance(1e-6f));
+                Assert.Equal(y[s], target);
+            }
+        }
+        finally { File.Delete(path); }
+    }
+
+    private sealed class FloatTolerance(float tolerance) : IEqualityComparer<float>
+    {
+        public bool Equals(float a, float b) => Math.Abs(a - b) <= tolerance;
+        public int GetHashCode(float v) => 0;
+    }
 }

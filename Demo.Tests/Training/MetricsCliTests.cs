@@ -127,8 +127,13 @@ public class MetricsCliTests(MetricsCliFixture fx) : IClassFixture<MetricsCliFix
             $"{validationAccuracy}, auc {validationAuc}) on 12 held-out series.",
             File.ReadAllText(Path.Combine(report, "report.md")));
         var summary = RunDemo("summary", "--model", model);
-        Assert.Contains(summary, l => l.Contains("Validation loss", StringComparison.Ordinal) &&
-                                      l.Contains("val_auc", StringComparison.Ordinal));
+        // The history table's headers, wrapped to the columns' widths (TextTable): joined again, line by line.
+        int top = Array.IndexOf(summary, "Training history") + 2;
+        var headerLines = summary[top..].TakeWhile(l => !l.StartsWith('├')).Select(l =>
+            l.Split('│', StringSplitOptions.TrimEntries)[1..^1]).ToArray();
+        var headers = Enumerable.Range(0, headerLines[0].Length).Select(c => headerLines.Select(h => h[c])
+            .Where(p => p.Length > 0).Aggregate((a, b) => "-_/.".Contains(a[^1]) ? a + b : $"{a} {b}")).ToArray();
+        Assert.Equal(["Epoch", "Loss", "accuracy", "auc", "Validation loss", "val_accuracy", "val_auc"], headers);
         string savedRow = summary.Single(l => l.Contains("(saved)", StringComparison.Ordinal));
         Assert.Equal([$"{best} (saved)", loss, accuracy, auc, validationLoss, validationAccuracy, validationAuc],
             savedRow.Split('│', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));

@@ -227,6 +227,11 @@ public static class ImportanceCommand
         static ImportanceContext Selected(ImportanceContext c, int index) =>
             index < 0 ? c : OutputSelection.ForOutput(c, index);
         ImportanceContext Watched(ImportanceContext c) => c with { Progress = progress, Cancellation = progress.Token };
+        // Constant features, left out of training: importance 0, ranked last, in every table, map and document
+        // (trust is assessed over the model's features, before they are appended).
+        string[] constantNames = groups is null ? arch.Constant?.Select(k => k.Name).ToArray() ?? [] : [];
+        string[] names = [.. labels, .. constantNames];
+        string[] shownLabels = [.. labels, .. constantNames.Select(ConstantFeatures.Label)];
         foreach (var (index, name) in outputs)
         {
             if (index >= 0)
@@ -282,12 +287,14 @@ public static class ImportanceCommand
             trust = runs.Any(r => !r.Result.RandomisedModel) ? ImportanceTrust.Assess(runs) : null;
             if (trust is not null && format != TableFormat.Csv)
                 Console.Write(TrustView.Console(trust, runs, labels, format, TextTable.ConsoleWidth()));
-            if (runs.Count > 0) ImportanceTable.Write(runs, labels, format);
+            runs = ConstantFeatures.Append(runs, constantNames.Length);
+            if (runs.Count > 0) ImportanceTable.Write(runs, shownLabels, format);
             if (progress.Stopped) break;
         }
+        labels = shownLabels;
         if (json is not null)
-            ImportanceJson.Write(json, runs, labels, groups, trust, complete: !progress.Stopped,
-                                 output: outputs[0].Index < 0 ? null : outputs[0].Name);
+            ImportanceJson.Write(json, runs, names, groups, trust, complete: !progress.Stopped,
+                                 output: outputs[0].Index < 0 ? null : outputs[0].Name, constant: constantNames);
         if (progress.Stopped) return Program.Stopped;
         if (reportDir is not null)
         {

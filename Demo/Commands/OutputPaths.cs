@@ -16,12 +16,25 @@ public static class OutputPaths
     /// <summary>A path given with an option, e.g. (--data, sample.csv).</summary>
     public readonly record struct Named(string Option, string Path);
 
+    /// <summary>A path that no file can have: empty, only spaces, or with a NUL character.</summary>
+    public static void CheckText(Named n)
+    {
+        if (string.IsNullOrWhiteSpace(n.Path))
+            throw new InputException($"{n.Option}: the path is empty; give a file name");
+        if (n.Path.Contains('\0'))
+            throw new InputException($"{n.Option}: the path {ErrorText.Quote(n.Path)} has a NUL character");
+    }
+
     /// <summary>
     /// Checks <paramref name="outputs"/> (and the report folder, created if missing, with its report.md and
     /// report.html) against each other and against <paramref name="inputs"/>; throws <see cref="InputException"/>.
     /// </summary>
     public static void Check(IEnumerable<Named> inputs, IEnumerable<Named> outputs, string? reportDir = null)
     {
+        inputs = inputs.ToList();
+        outputs = outputs.ToList();
+        foreach (var n in inputs.Concat(outputs).Append(new Named("--report", reportDir ?? "report")))
+            CheckText(n);
         var ins = inputs.Select(i => (i.Option, i.Path, Status: FileStatus.Of(i.Path))).ToList();
         var outs = outputs.ToList();
         if (reportDir is not null && CheckReportDirectory(reportDir))
@@ -92,6 +105,11 @@ public static class OutputPaths
             above = IOPath.GetDirectoryName(above);
         if (above is null || FileStatus.Of(above).Kind != FileKind.Directory)
             throw new InputException($"{dir}: --report folder cannot be created: '{above}' is not a folder");
+        // The folders to create: a name over 255 bytes (Linux' and macOS' NAME_MAX) would fail only at the end.
+        string missing = IOPath.GetRelativePath(above, IOPath.GetFullPath(dir));
+        foreach (var name in missing.Split(IOPath.DirectorySeparatorChar))
+            if (System.Text.Encoding.UTF8.GetByteCount(name) > 255)
+                throw new InputException($"--report: the folder name {ErrorText.Quote(name)} is over 255 bytes");
         string probe = IOPath.Combine(above, AtomicFile.TempName("report"));
         try
         {

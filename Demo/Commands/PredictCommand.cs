@@ -7,7 +7,6 @@ using Engine.IO;
 using Engine.Losses;
 using Engine.Metrics;
 using Engine.Models;
-using Spectre.Console;
 
 namespace Demo.Commands;
 
@@ -56,6 +55,9 @@ public static class PredictCommand
         int perSeries = model.OutputsPerSeries(data.Steps);
         var prediction = new float[data.Count * perSeries];
         model.Predict(prediction, data.Inputs, data.Count, data.Steps);
+        // Compared before anything is written: a --compare file that cannot be read, or predictions over the
+        // tolerance, fail the run with no output left behind.
+        if (compare is not null) CompareWith(compare, prediction, model.OutputUnits, parse.GetValue(Tolerance));
 
         // One row per series and step (per series, at its last step, for a last-step model): series, time and file
         // line of the step, the target if known, the k outputs.
@@ -69,7 +71,7 @@ public static class PredictCommand
         {
             using var csv = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
             csv.Write("series,");
-            csv.Write(TextTable.CsvField(data.TimeColumn ?? "row"));
+            csv.Write(TextTable.CsvField(data.TimeColumn ?? "step"));
             csv.Write(",line");
             if (data.Targets is not null)
                 foreach (var name in targets ?? [data.TargetName!]) csv.Write($",{TextTable.CsvField(name)}");
@@ -109,17 +111,18 @@ public static class PredictCommand
 
         var (all, held, note) = Scores(arch, modelPath, model, data, prediction);
         var metricNames = (all ?? held)?.Metrics.Keys.ToArray() ?? [];
-        var table = new Table().Title($"Predictions: {Markup.Escape(outPath)}");
-        table.AddColumns(["Series", "Steps", "Outputs", $"Loss ({arch.Training.Loss})",
-                          .. metricNames.Select(Markup.Escape)]);
+        var table = new TextTable(["Series", "Steps", "Outputs", $"Loss ({arch.Training.Loss})", .. metricNames])
+        {
+            Title = $"Predictions: {outPath}",
+        };
         string Steps() => data.Steps.ToString(CultureInfo.InvariantCulture);
-        void Row(string label, int series, SeriesMetrics? m) => table.AddRow(
-            [Markup.Escape(label), Steps(), (series * perSeries).ToString(CultureInfo.InvariantCulture),
+        void Row(string label, int series, SeriesMetrics? m) => table.Add(
+            [label, Steps(), (series * perSeries).ToString(CultureInfo.InvariantCulture),
              m is null ? "-" : Reports.TrainingView.Number(m.Loss),
              .. metricNames.Select(n => m is null ? "-" : Reports.TrainingView.Number(m.Metrics[n]))]);
         if (held is not null) Row($"validation: {held.Series}", held.Series, held);
         Row($"all: {data.Count}", data.Count, all);
-        AnsiConsole.Write(table);
+        Console.Write(table.Render(TextTable.ConsoleWidth()));
         if (note is not null) Console.WriteLine(note);
         if (data.DroppedRows > 0)
             Console.WriteLine($"{data.DroppedRows} rows at the ends of series do not fill a window of {data.Steps} " +
@@ -134,7 +137,7 @@ public static class PredictCommand
             };
             CommandOptions.WriteJson(json, document, DemoJson.Default.PredictJson);
         }
-        return compare is null ? 0 : CompareWith(compare, prediction, outputs, parse.GetValue(Tolerance));
+        return 0;
     }
 
     /// <summary>

@@ -5,7 +5,7 @@ using Demo.Reports;
 using Engine.Import;
 using Engine.Kernels;
 using Engine.Models;
-using Spectre.Console;
+using Demo.Importance;
 
 namespace Demo.Commands;
 
@@ -55,37 +55,48 @@ public static class SummaryCommand
         return command;
     }
 
-    /// <summary>The Keras-style layer table.</summary>
-    public static void Print(Sequential model, ModelMetadata arch)
+    /// <summary>The Keras-style layer table, fitted to the console (<see cref="TextTable.ConsoleWidth"/>).</summary>
+    public static void Print(Sequential model, ModelMetadata arch) =>
+        Console.Write(LayerTable(model, arch).Render(TextTable.ConsoleWidth()));
+
+    /// <summary>The layer table: one row per layer (the input first), then the total.</summary>
+    public static TextTable LayerTable(Sequential model, ModelMetadata arch)
     {
         var summary = model.Summary(Math.Max(arch.Steps, 1));
         string steps = arch.Steps > 0 ? arch.Steps.ToString(CultureInfo.InvariantCulture) : "None";
-        var table =
-            new Table().Title($"Model: {model.InputFeatures} features x {steps} steps -> " +
-                              $"{(model.OutputsSequence ? "one output per step" : "one output per series")}");
-        table.AddColumns("Layer (type)", "Output shape", "Param #", "Activations");
-        table.AddRow("input (InputLayer)", $"(None, {steps}, {model.InputFeatures})", "0", "");
+        var table = new TextTable(["Layer (type)", "Output shape", "Param #", "Activations"])
+        {
+            Title = $"Model: {model.InputFeatures} features x {steps} steps -> " +
+                    $"{(model.OutputsSequence ? "one output per step" : "one output per series")}",
+        };
+        table.Add("input (InputLayer)", $"(None, {steps}, {model.InputFeatures})", "0", "");
         // An imported model's layers keep their names in the source.
         var names = arch.Imported?["engine_layers"]?.AsArray().Select(n => n!.GetValue<string>()).ToArray();
         int k = 0;
         foreach (var r in summary.Rows)
-            table.AddRow(Markup.Escape($"{(names is not null && k < names.Length ? names[k++] : r.Name)} ({r.Type})"),
-                         r.OutputShape, r.Parameters.ToString("N0", CultureInfo.InvariantCulture),
-                         Markup.Escape(r.Details));
-        table.AddRow("[bold]Total[/]", "",
-                     $"[bold]{summary.TotalParameters.ToString("N0", CultureInfo.InvariantCulture)}[/]", "");
-        AnsiConsole.Write(table);
+            table.Add($"{(names is not null && k < names.Length ? names[k++] : r.Name)} ({r.Type})",
+                      r.OutputShape, r.Parameters.ToString("N0", CultureInfo.InvariantCulture), r.Details);
+        table.Add("Total", "", summary.TotalParameters.ToString("N0", CultureInfo.InvariantCulture), "");
+        return table;
     }
 
-    private static void PrintFeatures(ModelMetadata arch)
+    private static void PrintFeatures(ModelMetadata arch) =>
+        Console.Write(FeatureTable(arch).Render(TextTable.ConsoleWidth()));
+
+    /// <summary>The inputs: each feature's training mean and SD, then the constant features left out.</summary>
+    public static TextTable FeatureTable(ModelMetadata arch)
     {
-        var table = new Table().Title("Inputs, standardised as (x - mean) / SD");
-        table.AddColumns("#", "Feature", "Training mean", "Training SD");
+        var table = new TextTable(["Feature", "#", "Training mean", "Training SD"])
+        {
+            Title = "Inputs, standardised as (x - mean) / SD",
+        };
         for (int i = 0; i < arch.Features.Length; i++)
-            table.AddRow((i + 1).ToString(CultureInfo.InvariantCulture), Markup.Escape(arch.Features[i]),
+            table.Add(arch.Features[i], (i + 1).ToString(CultureInfo.InvariantCulture),
                 arch.Normalisation?.Mean[i].ToString("G5", CultureInfo.InvariantCulture) ?? "-",
                 arch.Normalisation?.Sd[i].ToString("G5", CultureInfo.InvariantCulture) ?? "-");
-        AnsiConsole.Write(table);
+        foreach (var c in arch.Constant ?? [])
+            table.Add(ConstantFeatures.Label(c.Name), "-", c.Value.ToString("G5", CultureInfo.InvariantCulture), "0");
+        return table;
     }
 
     private static void PrintTraining(Sequential model, ModelMetadata arch)
@@ -99,20 +110,28 @@ public static class SummaryCommand
                           (t.SeriesColumn is null ? "" : $"; series column '{t.SeriesColumn}'")
                               + (t.TimeColumn is null ? "" : $", time column '{t.TimeColumn}'") +
                           (t.Window is null ? "" : $", windows of {t.Window} steps"));
-        if (t.History.Count == 0) return;
-        var table = new Table().Title("Training history");
+        if (t.History.Count > 0) Console.Write(HistoryTable(arch).Render(TextTable.ConsoleWidth()));
+    }
+
+    /// <summary>The training history: per epoch the loss, the metrics, the validation loss and metrics.</summary>
+    public static TextTable HistoryTable(ModelMetadata arch)
+    {
+        var t = arch.Training;
         // The metrics' columns, by name, as the first epoch that has them lists them (none in older files).
         string[] metrics = t.History.FirstOrDefault(e => e.Metrics is not null)?.Metrics!.Keys.ToArray() ?? [];
-        table.AddColumns(["Epoch", "Loss", .. metrics, "Validation loss", .. metrics.Select(m => $"val_{m}")]);
+        var table = new TextTable(["Epoch", "Loss", .. metrics, "Validation loss", .. metrics.Select(m => $"val_{m}")])
+        {
+            Title = "Training history",
+        };
         static string Cell(float? v) => v is float f ? TrainingView.Number(f) : "-";
         static float? Get(Dictionary<string, float>? values, string name) =>
             values is not null && values.TryGetValue(name, out float v) ? v : null;
         foreach (var e in t.History)
-            table.AddRow([
+            table.Add([
                 e.Epoch.ToString(CultureInfo.InvariantCulture) + (e.Epoch == t.RestoredEpoch ? " (saved)" : ""),
                 Cell(e.Loss), .. metrics.Select(m => Cell(Get(e.Metrics, m))),
                 Cell(e.ValidationLoss), .. metrics.Select(m => Cell(Get(e.ValidationMetrics, m))),
             ]);
-        AnsiConsole.Write(table);
+        return table;
     }
 }

@@ -162,8 +162,9 @@ public static class TrainCommand
         CheckSize(data.Features, units, head, outputs);
         ILoss lossFn = LossNames.Parse(loss, outputs);
 
-        // Split whole series (or windows) into training and validation with a seeded shuffle; each subset is copied
-        // out of the table once (no copy of a whole set).
+        // Split whole series (or windows) into training and validation with a seeded shuffle. The validation series
+        // are copied out of the table; the training series are read from it batch by batch (no copy: the table's
+        // numbers are the only copy of the data, once its text cells and lines are let go).
         var order = Enumerable.Range(0, data.Count).ToArray();
         new RandomSource(seed).Fork(DemoStreams.Train.ValidationSplit).Shuffle<int>(order);
         int held = (int)Math.Round(validation * data.Count);
@@ -177,13 +178,12 @@ public static class TrainCommand
                 $"--early-stopping watches the validation loss, but no series are held out for validation " +
                 $"(--validation {validation.ToString(CultureInfo.InvariantCulture)}, {data.Count} series)");
         DataChecks.ValidationSeries(data, validation, held);
+        data.KeepNumbersOnly();
         var valid = held > 0 ? data.Build(order[..held].Order().ToArray(), rows: false) : null;
-        var train = data.Build(order[held..].Order().ToArray(), rows: false);
-        data.Release();
+        var train = order[held..].Order().ToArray();
         DemoConsole.Warn(data.Warnings);
 
-        var (mean, sd) = Standardiser.Fit(train.Inputs, train.Features);
-        Standardiser.Apply(train.Inputs, mean, sd);
+        var (mean, sd) = data.FitStandardiser(train);
         if (valid is not null) Standardiser.Apply(valid.Inputs, mean, sd);
 
         var outActivation = lossFn is BinaryCrossEntropy ? Activation.Sigmoid : Activation.Linear;
@@ -208,7 +208,7 @@ public static class TrainCommand
             Targets = data.TargetNames.Length > 1 ? data.TargetNames : null, SeriesColumn = data.SeriesColumn,
             TimeColumn = data.TimeColumn,
             Window = data.Window,
-            TrainingSeries = train.Count, ValidationSeries = valid?.Count ?? 0, HeldOut = valid?.Ids ?? [],
+            TrainingSeries = train.Length, ValidationSeries = valid?.Count ?? 0, HeldOut = valid?.Ids ?? [],
         };
         var arch = new ModelMetadata
         {
@@ -226,7 +226,7 @@ public static class TrainCommand
                           $", loss {loss}" +
                           (data.DroppedRows > 0 ? $"; {data.DroppedRows} rows at the ends of series do not fill a " +
                                                   $"window and are left out" : ""));
-        Console.WriteLine($"Split: {train.Count} training, {valid?.Count ?? 0} validation series (seed {seed})");
+        Console.WriteLine($"Split: {train.Length} training, {valid?.Count ?? 0} validation series (seed {seed})");
         SummaryCommand.Print(model, arch);
 
         bool restoreBest = !parse.GetValue(NoRestoreBest);
@@ -236,9 +236,7 @@ public static class TrainCommand
             EarlyStopping = valid is not null && (patience is not null || restoreBest)
                 ? new EarlyStopping(patience, restoreBest) : null,
         };
-        var source = new ArrayBatchSource(train.Inputs, TargetsFor(train, model.OutputsSequence), train.Count,
-                                          train.Steps, train.Features,
-            model.OutputsPerSeries(train.Steps), batch,
+        var source = data.BatchSource(train, mean, sd, model.OutputsPerSeries(data.Steps), batch,
             new RandomSource(seed).Fork(DemoStreams.Train.BatchOrder).NextUInt64());
         var validationSet = valid is null ? null : new ValidationSet(valid.Inputs,
             TargetsFor(valid, model.OutputsSequence), valid.Count);
@@ -262,8 +260,8 @@ public static class TrainCommand
         arch = arch with { Training = info };
         ModelFile.Save(modelPath, model, arch.ToEntries());
         var saved = restored > 0 ? history[restored - 1] : history[^1];
-        if (outputs > 1)
-            PrintPerOutput(model, lossFn, data.Classes ?? data.TargetNames, valid ?? train, valid is null);
+        if (outputs > 1 && valid is not null)   // per output on the held-out series (none: no line)
+            PrintPerOutput(model, lossFn, data.Classes ?? data.TargetNames, valid, training: false);
         Console.WriteLine($"Saved {modelPath}: {model.ParameterCount} parameters; " +
             (restored > 0 ? $"epoch {restored} of {history.Count} (lowest validation loss): " : "final ") +
             $"loss {TrainingView.Number(saved.Loss)}" +
@@ -325,7 +323,7 @@ public static class TrainCommand
     public static ILoss LossOf(ModelMetadata arch, string modelPath)
     {
         try { return LossNames.Parse(arch.Training.Loss, arch.Training.Classes?.Length ?? 1); }
-        catch (ArgumentException e) { throw new ModelFormatException(modelPath, e.Message); }
+        catch (ArgumentException e) { throw new ModelFormatException(modelPath, ErrorText.Message(e)); }
     }
 
     private static int[] ParseLayers(string text)

@@ -20,8 +20,8 @@ public sealed partial class CsvTable
     private int[] _numeric = [];         // column -> slot in a row's numbers, or -1 for a text column
     private int[] _textSlot = [];        // column -> slot in a row's text ids, or -1
     private readonly Chunked<float> _numbers = new();
-    private readonly Chunked<int> _texts = new();
-    private readonly Chunked<int> _lines = new();
+    private Chunked<int>? _texts = new();   // null once let go (KeepNumbersOnly)
+    private Chunked<int>? _lines = new();
     private List<string>[] _distinct = [];
     private long[] _numberCount = [];
     private (int Row, Problem Problem, string Text)[] _firstBad = [];
@@ -55,7 +55,15 @@ public sealed partial class CsvTable
     public int RowCount { get; private set; }
 
     /// <summary>The file line of data row <paramref name="row"/> (1-based).</summary>
-    public int Line(int row) => _lines[row];
+    public int Line(int row) => Lines[row];
+
+    private Chunked<int> Lines => _lines ?? throw new InvalidOperationException("the lines were let go");
+    private Chunked<int> Texts => _texts ?? throw new InvalidOperationException("the text cells were let go");
+
+    /// <summary>Lets go of each row's text cells and file line (4 bytes a text cell and 4 a row): afterwards only
+    /// <see cref="Number"/>, the header and the column facts answer (a later <see cref="Line"/> or
+    /// <see cref="Text"/> is a bug).</summary>
+    public void KeepNumbersOnly() => (_texts, _lines) = (null, null);
 
     /// <summary>
     /// Reads <paramref name="path"/>. <paramref name="textColumns"/> is called once the header is read (the table has
@@ -123,7 +131,7 @@ public sealed partial class CsvTable
     {
         if (RowCount == int.MaxValue) throw new InputException($"{Path}:{reader.Line}: more than {int.MaxValue} rows");
         int row = RowCount++;
-        _lines.Add(reader.Line);
+        Lines.Add(reader.Line);
         for (int c = 0; c < Header.Length; c++)
         {
             var cell = reader.Field(c).Trim();
@@ -137,7 +145,7 @@ public sealed partial class CsvTable
                     _distinct[t].Add(s);
                     _lookup[t].Add(s, id);
                 }
-                _texts.Add(id);
+                Texts.Add(id);
                 continue;
             }
             var problem = Parse(cell, out float value);
@@ -257,7 +265,7 @@ public sealed partial class CsvTable
     public string Text(int row, int column) => _distinct[_textSlot[column]][TextId(row, column)];
 
     /// <summary>The index of a text cell's distinct value (0, 1, ... in order of first appearance).</summary>
-    public int TextId(int row, int column) => _texts[(long)row * _distinct.Length + _textSlot[column]];
+    public int TextId(int row, int column) => Texts[(long)row * _distinct.Length + _textSlot[column]];
 
     /// <summary>A text column's distinct values, in order of first appearance.</summary>
     public IReadOnlyList<string> Distinct(int column) => _distinct[_textSlot[column]];

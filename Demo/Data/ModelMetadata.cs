@@ -76,7 +76,7 @@ public sealed record TrainingInfo
 /// standardisation and the training record. Files of the first format kept the same fields inside their
 /// <c>architecture</c> entry, which is read when <see cref="Key"/> is absent.
 /// </summary>
-public sealed record ModelMetadata
+public sealed partial record ModelMetadata
 {
     /// <summary>The metadata entry that holds this record.</summary>
     public const string Key = "data";
@@ -152,7 +152,8 @@ public sealed record ModelMetadata
         if (Training is null) throw Bad("'training' is missing");
         if (!LossNames.ShortNames.Contains(Training.Loss))
             throw Bad(
-                $"loss {ErrorText.Quote(Training.Loss ?? "null")} is not one of " +
+                (Training.Loss is null ? "'loss' is missing; it is one of "
+                    : $"loss {ErrorText.Quote(Training.Loss)} is not one of ") +
                     $"{string.Join(", ", LossNames.ShortNames)}");
         if (Training.Loss == "cce") CheckClasses(model, Bad);
         else if (Training.Classes is not null) throw Bad($"'classes' go with loss cce, not {Training.Loss}");
@@ -172,6 +173,8 @@ public sealed record ModelMetadata
         if (Training.Window is < 1) throw Bad($"'window' must be at least 1, not {Training.Window}");
         if (Training.History is null || Training.History.Any(e => e is null))
             throw Bad("'history' must be a list of epochs");
+        if (Training.HeldOut is not null && Training.HeldOut.Any(id => id is null))
+            throw Bad("'held_out' must be a list of series ids (text)");
     }
 
     // Loss cce: a softmax head of one output per class, the classes named, each once.
@@ -210,12 +213,43 @@ public sealed record ModelMetadata
         }
         catch (JsonException e)
         {
-            throw new InputException(
-            $"{path}: the '{Key}' metadata is not valid: {ErrorText.Line(e.Message)}");
+            throw new InputException($"{path}: the model's '{Key}' metadata: {Problem(e)}");
         }
         record.Check(model, path);
         return record;
     }
+
+    /// <summary>
+    /// What a <see cref="JsonException"/> found, in the user's words rather than System.Text.Json's: a value of the
+    /// wrong type (JSON null included) named by its path in the record, with the kind of value expected where known
+    /// ("'normalisation.mean[0]' is null or of the wrong type (expected a number)"), else invalid JSON at a line and
+    /// byte.
+    /// </summary>
+    internal static string Problem(JsonException e)
+    {
+        var type = WrongType().Match(e.Message);
+        if (!type.Success || e.Path is not { Length: > 1 } at)
+            return $"not valid JSON (line {(e.LineNumber ?? 0) + 1}, byte {(e.BytePositionInLine ?? 0) + 1})";
+        string expected = Expected(type.Groups[1].Value) is { } kind ? $" (expected {kind})" : "";
+        return $"{ErrorText.Quote(at.TrimStart('$').TrimStart('.'), 60)} is null or of the wrong type{expected}";
+    }
+
+    // The .NET type a value could not be converted to, as the kind of JSON value it reads; null for a type of ours
+    // (.NET then names the record that holds the value, not the value's own type).
+    private static string? Expected(string type) => type switch
+    {
+        _ when !type.StartsWith("System.", StringComparison.Ordinal) => null,
+        _ when type.EndsWith("[]", StringComparison.Ordinal) || type.Contains("List`1") => "a list",
+        _ when type.Contains("Dictionary`2") => "an object of names and values",
+        _ when type.Contains("System.String") => "text",
+        _ when type.Contains("System.Boolean") => "true or false",
+        _ when type.Contains("System.Int") || type.Contains("System.UInt") => "a whole number",
+        _ when type.Contains("System.Single") || type.Contains("System.Double") => "a number",
+        _ => null,
+    };
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"could not be converted to ([^ ]+?)\.? Path")]
+    private static partial System.Text.RegularExpressions.Regex WrongType();
 }
 
 /// <summary>The metadata record's JSON contract, source-generated: snake_case keys, nulls left out, NaN as

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Engine.IO;
+using Engine.Training;
 
 namespace Demo.Data;
 
@@ -52,8 +53,8 @@ public sealed class SeriesSet
     public int TargetWidth => Classes?.Length ?? Math.Max(1, TargetNames.Length);
     /// <summary>(N) series id of each series or window.</summary>
     public required string[] Ids { get; init; }
-    /// <summary>(N, T) time of each step as written in the file (empty when built without rows, for
-    /// training).</summary>
+    /// <summary>(N, T) time of each step as written in the file; without a time column, the step's index in its series
+    /// or window, 0 to T - 1 (empty when built without rows, for training).</summary>
     public required string[] Times { get; init; }
     /// <summary>(N, T) file line of each step (empty when built without rows).</summary>
     public required int[] Lines { get; init; }
@@ -104,17 +105,24 @@ public sealed class SeriesSet
 public static class Standardiser
 {
     /// <summary>Mean and SD of each feature over all series and steps of (N, T, F) inputs.</summary>
-    public static (float[] Mean, float[] Sd) Fit(ReadOnlySpan<float> inputs, int features)
+    public static (float[] Mean, float[] Sd) Fit(float[] inputs, int features) =>
+        Fit(inputs.Length / features, features, (r, j) => inputs[r * features + j]);
+
+    /// <summary>
+    /// Mean and SD of each feature over <paramref name="rows"/> rows whose cells <paramref name="cell"/> gives (row,
+    /// feature): mean_j = sum_r x_rj / rows and sd_j = sqrt(sum_r (x_rj - mean_j)^2 / rows), summed in double in row
+    /// order; an SD of at most 1e-12 becomes 1.
+    /// </summary>
+    public static (float[] Mean, float[] Sd) Fit(long rows, int features, Func<long, int, float> cell)
     {
         var sum = new double[features];
         var sq = new double[features];
-        long rows = inputs.Length / features;
         for (long r = 0; r < rows; r++)
-            for (int j = 0; j < features; j++) sum[j] += inputs[(int)(r * features + j)];
+            for (int j = 0; j < features; j++) sum[j] += cell(r, j);
         var mean = new float[features];
         for (int j = 0; j < features; j++) mean[j] = (float)(sum[j] / rows);
         for (long r = 0; r < rows; r++)
-            for (int j = 0; j < features; j++) { double d = inputs[(int)(r * features + j)] - mean[j]; sq[j] += d * d; }
+            for (int j = 0; j < features; j++) { double d = cell(r, j) - mean[j]; sq[j] += d * d; }
         var sd = new float[features];
         for (int j = 0; j < features; j++)
         {
@@ -395,6 +403,94 @@ public sealed class SeriesLayout
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
     }
 
+    /// <summary>
+    /// Lets go of what only <see cref="Build"/> with rows and error messages read (each row's text cells and file
+    /// line, 4 bytes a cell and 4 a row), once every check is done: training reads only numbers
+    /// (<see cref="BatchSource"/>, <see cref="Build"/> without rows). Collects them at once, as <see cref="Release"/>.
+    /// </summary>
+    public void KeepNumbersOnly()
+    {
+        if (_classOf is not null) return;   // a class target is read from its text cells (TextId) to the end
+        Table.KeepNumbersOnly();
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+    }
+
+    /// <summary>Mean and SD of each feature (<see cref="Standardiser.Fit(long, int, Func{long, int, float})"/>) over
+    /// every step of the series at <paramref name="series"/>, in that order, read from the table.</summary>
+    public (float[] Mean, float[] Sd) FitStandardiser(IReadOnlyList<int> series)
+    {
+        var table = Table;
+        int steps = Steps;
+        return Standardiser.Fit((long)series.Count * steps, Features, (r, j) =>
+            table.Number(_rows[_start[series[(int)(r / steps)]] + (int)(r % steps)], _featureCols[j]));
+    }
+
+    /// <summary>
+    /// Training batches of the series at <paramref name="series"/> read straight out of the table, standardised as
+    /// they are copied, x' = (x - mean_j) / sd_j (the float operations of <see cref="Standardiser.Apply"/>): the
+    /// batches of an <see cref="ArrayBatchSource"/> over a standardised copy of those series (drawn in the same
+    /// <see cref="SeriesOrder"/>), without the copy. Targets: every step's with <paramref name="targetsPerSeries"/>
+    /// equal to <see cref="Steps"/> (a sequence output), else the last step's.
+    /// </summary>
+    public TableSource BatchSource(int[] series, float[] mean, float[] sd, int targetsPerSeries, int batchSize,
+                                    ulong seed)
+    {
+        if (_targetCol < 0) throw new InputException($"{Path}: the data has no target column");
+        if (targetsPerSeries != TargetWidth && targetsPerSeries != Steps * TargetWidth)
+            throw new ArgumentOutOfRangeException(nameof(targetsPerSeries), targetsPerSeries, "K or Steps x K");
+        return new TableSource(this, series, mean, sd, targetsPerSeries, Math.Min(batchSize, series.Length), seed);
+    }
+
+    /// <summary>Batches read out of the table (<see cref="BatchSource"/>).</summary>
+    public sealed class TableSource(SeriesLayout layout, int[] series, float[] mean, float[] sd, int targetsPerSeries,
+                                     int batchSize, ulong seed) : IBatchSource
+    {
+        private readonly SeriesOrder _order = new(series.Length, seed);
+        private readonly CsvTable _table = layout.Table;
+
+        public int BatchSize => batchSize;
+        public int Steps => layout.Steps;
+        public int Features => layout.Features;
+        public int TargetsPerSeries => targetsPerSeries;
+        /// <summary>Steps that cover the series once.</summary>
+        public int StepsPerEpoch => _order.StepsPerEpoch(batchSize);
+
+        public void NextBatch(Span<float> input, Span<float> target, int epoch, int stepInEpoch)
+        {
+            int steps = Steps, f = Features, width = layout.TargetWidth, first = steps - targetsPerSeries / width;
+            var cols = layout._featureCols;
+            for (int b = 0; b < batchSize; b++)
+            {
+                int start = layout._start[series[_order.Next(epoch)]];
+                var x = input.Slice(b * steps * f, steps * f);
+                for (int t = 0; t < steps; t++)
+                {
+                    int r = layout._rows[start + t];
+                    for (int j = 0; j < f; j++) x[t * f + j] = (_table.Number(r, cols[j]) - mean[j]) / sd[j];
+                    if (t >= first)
+                        layout.Target(target.Slice(b * targetsPerSeries + (t - first) * width, width), r);
+                }
+            }
+        }
+    }
+
+    /// <summary>Targets per step: K for a class target (a one-hot row), else the number of target columns.</summary>
+    public int TargetWidth => Classes?.Length ?? Math.Max(1, _targetCols.Length);
+
+    /// <summary>Row <paramref name="r"/>'s targets into <paramref name="y"/> (<see cref="TargetWidth"/> values): the
+    /// one-hot row of its class, or its target columns' numbers.</summary>
+    private void Target(Span<float> y, int r)
+    {
+        var table = Table;
+        if (_classOf is null)
+            for (int k = 0; k < y.Length; k++) y[k] = table.Number(r, _targetCols[k]);
+        else
+        {
+            y.Clear();
+            y[_classOf[table.TextId(r, _targetCol)]] = 1f;
+        }
+    }
+
     /// <summary>Adds a warning (a data check) to <see cref="Warnings"/>.</summary>
     public void Warn(string warning) => _warnings.Add(warning);
 
@@ -408,7 +504,7 @@ public sealed class SeriesLayout
         var table = _table ?? throw new InvalidOperationException("the table was released");
         int n = series?.Count ?? Count, steps = Steps, f = _featureCols.Length;
         var x = new float[(long)n * steps * f];
-        int width = Classes?.Length ?? _targetCols.Length;
+        int width = TargetWidth;
         var y = _targetCol >= 0 ? new float[n * steps * width] : null;
         var timeText = rows ? new string[n * steps] : [];
         var lines = rows ? new int[n * steps] : [];
@@ -421,12 +517,9 @@ public sealed class SeriesLayout
             {
                 int r = _rows[_start[s] + t], cell = i * steps + t;
                 for (int j = 0; j < f; j++) x[cell * f + j] = table.Number(r, _featureCols[j]);
-                if (y is not null && _classOf is null)
-                    for (int k = 0; k < width; k++) y[cell * width + k] = table.Number(r, _targetCols[k]);
-                else if (y is not null) y[cell * width + _classOf![table.TextId(r, _targetCol)]] = 1f;
+                if (y is not null) Target(y.AsSpan(cell * width, width), r);
                 if (!rows) continue;
-                timeText[cell] = _timeCol >= 0 ? table.Text(r, _timeCol) : (r
-                                                                            + 1).ToString(CultureInfo.InvariantCulture);
+                timeText[cell] = _timeCol >= 0 ? table.Text(r, _timeCol) : t.ToString(CultureInfo.InvariantCulture);
                 lines[cell] = table.Line(r);
             }
         }

@@ -12,7 +12,9 @@ namespace Demo.Importance;
 /// "timeMap"?, "lagMap"?, "gateScores"?, "curves"? } ], "groups"? }</c>. With feature groups the "features"
 /// and every feature "name" are the scored units (groups, then ungrouped features) and "groups" is
 /// <c>[ { "name", "features": [...] } ]</c>, one per unit. sd, se and ci95 are null where the method does not
-/// repeat (count 1); p appears only where a method tests its scores (connection-weights-test). Written to a temporary
+/// repeat (count 1); p appears only where a method tests its scores (connection-weights-test). "constant"? names the
+/// features left out of training as constant: they are the last features, score 0 and ranked last by every method
+/// (<see cref="ConstantFeatures"/>). Written to a temporary
 /// file and renamed, so a reader never sees half a file.
 /// </summary>
 public static class ImportanceJson
@@ -25,15 +27,16 @@ public static class ImportanceJson
     /// <summary>The same, with the "trust" object (<see cref="TrustView.WriteJson"/>) after the features;
     /// <paramref name="complete"/> false: the run was stopped (Ctrl-C) and <paramref name="runs"/> are the methods
     /// finished before, written as <c>"complete": false</c>. For a model of several outputs, <paramref name="output"/>
-    /// names the one scored (key <c>output</c>).</summary>
+    /// names the one scored (key <c>output</c>); <paramref name="constant"/>: the constant features' names
+    /// (<see cref="ConstantFeatures"/>, the last of <paramref name="featureNames"/>).</summary>
     internal static void Write(string path, IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames,
                                FeatureGroups? groups, TrustAssessment? trust, bool complete = true,
-                               string? output = null)
+                               string? output = null, IReadOnlyList<string>? constant = null)
     {
         AtomicFile.Write(path, stream =>
         {
             using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
-            Write(writer, runs, featureNames, groups, trust, complete, output);
+            Write(writer, runs, featureNames, groups, trust, complete, output, constant);
         });
     }
 
@@ -48,7 +51,7 @@ public static class ImportanceJson
 
     private static void Write(Utf8JsonWriter w, IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames,
                               FeatureGroups? groups = null, TrustAssessment? trust = null, bool complete = true,
-                              string? output = null)
+                              string? output = null, IReadOnlyList<string>? constant = null)
     {
         w.WriteStartObject();
         w.WriteBoolean("complete", complete);
@@ -56,6 +59,12 @@ public static class ImportanceJson
         w.WriteStartArray("features");
         foreach (var name in featureNames) w.WriteStringValue(name);
         w.WriteEndArray();
+        if (constant is { Count: > 0 })
+        {
+            w.WriteStartArray("constant");
+            foreach (var name in constant) w.WriteStringValue(name);
+            w.WriteEndArray();
+        }
         if (trust is not null) TrustView.WriteJson(w, trust, runs, featureNames);
         w.WriteStartArray("methods");
         foreach (var run in runs)

@@ -23,7 +23,8 @@ public static class ImportanceTable
 
     /// <summary>
     /// For a stepwise search with its order known: the step (1 = first) at which each feature entered (forward) or was
-    /// removed (backward), by feature index; else null (a ranking by score, or a mean over networks).
+    /// removed (backward), by feature index, 0 for a feature the search did not take part in (a constant one,
+    /// <see cref="ConstantFeatures"/>); else null (a ranking by score, or a mean over networks).
     /// </summary>
     public static int[]? Steps(MethodRun run)
     {
@@ -32,6 +33,9 @@ public static class ImportanceTable
         for (int k = 0; k < order.Length; k++) steps[order[k]] = k + 1;
         return steps;
     }
+
+    /// <summary>A step as shown: its number, or "-" for a feature not in the search (0).</summary>
+    public static string StepText(int step) => step > 0 ? step.ToString(CultureInfo.InvariantCulture) : "-";
 
     /// <summary>What the method's score measures: for a stepwise search, the loss change at the feature's
     /// step.</summary>
@@ -43,7 +47,7 @@ public static class ImportanceTable
     /// 0.050".</summary>
     private static string Cell(FeatureImportance f, int[]? steps)
     {
-        string text = $"{Number(f.Score)} {(steps is null ? $"#{f.Rank}" : $"step {steps[f.Feature]}")}";
+        string text = $"{Number(f.Score)} {(steps is null ? $"#{f.Rank}" : $"step {StepText(steps[f.Feature])}")}";
         if (f.Statistics is { Count: > 1 } s) text += $"\n±{Number(ImportanceStatistics.Z95 * s.Se)}";
         if (f.P is { } p) text += $"\np = {p.ToString("F3", CultureInfo.InvariantCulture)}";
         return text;
@@ -137,7 +141,7 @@ public static class ImportanceTable
             {
                 var s = f.Statistics is { Count: > 1 } st ? st : (SampleStatistics?)null;
                 table.Add(run.Name, featureNames[f.Feature], R(f.Score), I(f.Rank),
-                          steps is null ? "" : I(steps[f.Feature]),
+                          steps is null || steps[f.Feature] == 0 ? "" : I(steps[f.Feature]),
                     s is { } a ? R(a.Sd) : "", s is { } b ? R(b.Se) : "", I(f.Statistics?.Count ?? 1),
                     s is { } c ? R(c.Ci95Low) : "", s is { } d ? R(d.Ci95High) : "", f.P is { } p ? R(p) : "",
                     R(run.Seconds), Meaning(run));

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using Demo.Data;
+using Demo.Importance;
 using Engine.IO;
 using Engine.Models;
 
@@ -225,8 +226,8 @@ public sealed class Report
                     string[] cells =
                     [
                         f.Name, G(f.Score),
-                        .. m.Steps is { } steps ? [steps[Array.IndexOf(m.Features,
-                            f)].ToString(CultureInfo.InvariantCulture)] : Array.Empty<string>(),
+                        .. m.Steps is { } steps ? [ImportanceTable.StepText(steps[Array.IndexOf(m.Features, f)])]
+                            : Array.Empty<string>(),
                         f.Rank.ToString(CultureInfo.InvariantCulture), f.Sd is { } sd ? G(sd) : "",
                         f.Se is { } se ? G(se) : "",
                         f.Count?.ToString(CultureInfo.InvariantCulture) ?? "",
@@ -277,7 +278,7 @@ public sealed class Report
                     m.Features.Select(_ => ((double, double)?)null).ToList(),
                     m.OrderWord == "entry" ? "order of entry (the first to enter has the longest bar)" : "order of " +
                         "removal (the last removed has the longest bar)",
-                    steps.Select(s => $"step {s.ToString(CultureInfo.InvariantCulture)}").ToList());
+                    steps.Select(s => $"step {ImportanceTable.StepText(s)}").ToList());
         var intervals = m.Features.Select(f =>
             f.Ci95 is [var lo, var hi] ? ((double, double)?)(lo, hi) : null).ToList();
         return ($"{m.Name}: score per feature" + (intervals.Any(i => i is not null) ? " (95% interval)" : ""),

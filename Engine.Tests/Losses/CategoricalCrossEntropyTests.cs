@@ -28,8 +28,8 @@ public class CategoricalCrossEntropyTests
     public void FusedWithTheSoftmaxMatchesHandComputedValuesAndIsStable()
     {
         // Row 1: z = (0, ln 2, ln 3), p = (1, 2, 3) / 6, class 2: L_1 = -ln(1/2) = ln 2; dz = (p - y) / 2.
-        // Row 2: z = (1000, 0, -1000), class 1: lse = 1000 (exp(-1000) underflows), L_2 = 1000 - 0 = 1000; p = (1, 0, 0),
-        // dz = ((1, 0, 0) - (0, 1, 0)) / 2. A naive exp(1000) would overflow.
+        // Row 2: z = (1000, 0, -1000), class 1: lse = 1000 (exp(-1000) underflows), L_2 = 1000 - 0 = 1000;
+        // p = (1, 0, 0), dz = ((1, 0, 0) - (0, 1, 0)) / 2. A naive exp(1000) would overflow.
         float[] z = [0f, MathF.Log(2), MathF.Log(3), 1000f, 0f, -1000f];
         float[] y = [0f, 0f, 1f, 0f, 1f, 0f];
         var dz = new float[6];

@@ -24,6 +24,17 @@ internal static class ErrorText
         return one.Length <= MaxLine ? one : string.Concat(one.AsSpan(0, MaxLine - 3), "...");
     }
 
+    /// <summary>
+    /// An exception's message for the user: an <see cref="ArgumentException"/>'s without the " (Parameter 'name')"
+    /// that .NET appends (the name of a code parameter means nothing to the user).
+    /// </summary>
+    public static string Message(Exception e)
+    {
+        string suffix = e is ArgumentException { ParamName: { } name } ? $" (Parameter '{name}')" : "";
+        return suffix.Length > 0 && e.Message.EndsWith(suffix, StringComparison.Ordinal)
+            ? e.Message[..^suffix.Length] : e.Message;
+    }
+
     // Control characters as \n, \r, \t, \0 or \xNN.
     private static string Escape(string text)
     {

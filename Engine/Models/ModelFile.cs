@@ -144,7 +144,7 @@ public static class ModelFile
         }
         catch (ArgumentException e)
         {
-            throw new ModelFormatException(path, e.Message);
+            throw new ModelFormatException(path, ErrorText.Message(e));
         }
 
         var byName = new Dictionary<string, TensorEntry>();

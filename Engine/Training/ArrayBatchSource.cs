@@ -1,18 +1,14 @@
-using Engine.Random;
-
 namespace Engine.Training;
 
 /// <summary>
 /// Batches drawn from a fixed data set, reshuffled at the start of every epoch with a seeded generator.
 /// An epoch is ceil(count / batchSize) steps; the last batch of an epoch is topped up from the next shuffle
-/// order's start so every batch has the same size (no allocation per step).
+/// order's start so every batch has the same size (<see cref="SeriesOrder"/>; no allocation per step).
 /// </summary>
 public sealed class ArrayBatchSource : IBatchSource
 {
     private readonly float[] _inputs, _targets;
-    private readonly int[] _order;
-    private readonly RandomSource _rng;
-    private int _epoch = -1, _cursor;
+    private readonly SeriesOrder _order;
 
     public ArrayBatchSource(float[] inputs, float[] targets, int count, int steps, int features, int targetsPerSeries,
                             int batchSize, ulong seed)
@@ -31,8 +27,7 @@ public sealed class ArrayBatchSource : IBatchSource
         _inputs = inputs; _targets = targets;
         Count = count; Steps = steps; Features = features; TargetsPerSeries = targetsPerSeries;
         BatchSize = Math.Min(batchSize, count);
-        _order = Enumerable.Range(0, count).ToArray();
-        _rng = new RandomSource(seed);
+        _order = new SeriesOrder(count, seed);
     }
 
     public int Count { get; }
@@ -42,16 +37,14 @@ public sealed class ArrayBatchSource : IBatchSource
     public int TargetsPerSeries { get; }
 
     /// <summary>Steps that cover the data set once.</summary>
-    public int StepsPerEpoch => (Count + BatchSize - 1) / BatchSize;
+    public int StepsPerEpoch => _order.StepsPerEpoch(BatchSize);
 
     public void NextBatch(Span<float> input, Span<float> target, int epoch, int stepInEpoch)
     {
-        if (epoch != _epoch) { _epoch = epoch; _cursor = 0; _rng.Shuffle<int>(_order); }
         int perIn = Steps * Features, perOut = TargetsPerSeries;
         for (int b = 0; b < BatchSize; b++)
         {
-            if (_cursor == Count) { _cursor = 0; _rng.Shuffle<int>(_order); }
-            int s = _order[_cursor++];
+            int s = _order.Next(epoch);
             _inputs.AsSpan(s * perIn, perIn).CopyTo(input.Slice(b * perIn, perIn));
             _targets.AsSpan(s * perOut, perOut).CopyTo(target.Slice(b * perOut, perOut));
         }
