@@ -394,6 +394,15 @@ public static class CommandOptions
         catch (ModelFormatException e) { throw new InputException(e.Message); }
     }
 
+    /// <summary>The <c>--output-index</c> option (importance, explain; <see cref="ImportanceCommand.ChooseOutputs"/>).
+    /// </summary>
+    public static Option<string?> OutputIndex() => new("--output-index")
+    {
+        Description = "For a model with several outputs: the one to explain, by class name (cce: e.g. rain), target " +
+            "name (--target a,b) or index 0..k-1. Default: importance scores each in turn (--json and --report need " +
+            "one), explain the first.",
+    };
+
     /// <summary>The <c>--features</c> option of the commands that take an imported model.</summary>
     public static Option<string?> ImportedFeatures() => new("--features")
     {
@@ -433,7 +442,8 @@ public static class CommandOptions
             if (t.SeriesColumn is { } needed && seriesCol is null && t.Window is null)
                 throw new InputException($"{dataPath}:{table.HeaderLine}: the model was trained on series in column " +
                                          $"{ErrorText.Quote(needed)}, which the data does not have");
-            return new DataOptions(t.Target, arch.Features, seriesCol, timeCol, t.Window, targetOptional, modelPath);
+            return new DataOptions(t.Target, arch.Features, seriesCol, timeCol, t.Window, targetOptional, modelPath,
+                                   t.Classes);
         }, delimiter);
         if (arch.Normalisation is { } n) Standardiser.Apply(data.Inputs, n.Mean, n.Sd);
         return data;
@@ -452,7 +462,7 @@ public static class CommandOptions
         var data = SeriesSet.Load(dataPath,
                                   new DataOptions(target, features, null, null, arch.Training.Window, targetOptional
                                                   && target is null,
-            modelPath), delimiter);
+            modelPath, arch.Training.Classes), delimiter);
         if (data.FeatureNames.Length != inputs)
             throw new InputException($"{dataPath}: the model {modelPath} takes {inputs} inputs, but the data has "
                 + $"{data.FeatureNames.Length} feature columns: name the inputs with --features and the target with " +

@@ -28,12 +28,7 @@ public static class ExplainCommand
     };
     private static readonly Option<int?> Step =
         new("--step") { Description = "The output step to explain, 0-based (default: the last)." };
-    private static readonly Option<int> Output =
-        new("--output-index")
-        {
-            Description = "The output unit to explain, 0-based (models with several).",
-            DefaultValueFactory = _ => 0
-        };
+    private static readonly Option<string?> Output = CommandOptions.OutputIndex();
     private static readonly Option<string> Method = CommandOptions.Choice("--method", "integrated-gradients",
         "How: integrated-gradients (from --baseline), occlusion (a cell at its training mean) or permutation (a cell " +
         "at other series' values).", MethodNames);
@@ -85,14 +80,13 @@ public static class ExplainCommand
                                      $"{string.Join(", ", data.Ids.Take(3))}");
         int steps = data.Steps, features = data.Features, per = steps * features, units = model.OutputUnits;
         bool sequence = model.OutputsSequence;
-        int step = parse.GetValue(Step) ?? steps - 1, output = parse.GetValue(Output);
+        int step = parse.GetValue(Step) ?? steps - 1;
+        // Default: the first output.
+        int output = Math.Max(0, ImportanceCommand.ChooseOutputs(parse.GetValue(Output) ?? "0", model, arch)[0].Index);
         if (step < 0 || step >= steps || (!sequence && step != steps - 1))
             throw new InputException(sequence
                 ? $"--step must be from 0 to {steps - 1} (the series have {steps} steps), not {step}"
                 : $"--step: the model predicts once per series, at its last step ({steps - 1}), not at {step}");
-        if (output < 0 || output >= units)
-            throw new InputException($"--output-index must be from 0 to {units - 1} (the model has {units} outputs " +
-                                     $"per step), not {output}");
         var weights = new float[model.OutputsPerSeries(steps)];
         weights[(sequence ? step * units : 0) + output] = 1f;
         var x = data.Inputs.AsSpan(series * per, per).ToArray();

@@ -50,7 +50,8 @@ public static class ImportCommand
     /// <summary>
     /// Reads a model file of another framework and builds the engine model with the demo's record: the features named
     /// (or none: the data's columns decide), the steps of the source's input shape (0 when any length), windows of
-    /// those steps, the loss bce for a sigmoid output else mse, no standardisation, the source in <c>Imported</c>;
+    /// those steps, the loss cce for a softmax head (classes "0" .. "k-1": label j is output j), bce for a sigmoid
+    /// output, else mse, no standardisation, the source in <c>Imported</c>;
     /// retraining-based importance methods retrain the architecture for 5 epochs, batches of 32, Adam at 0.001.
     /// </summary>
     public static (Sequential Model, ModelMetadata Metadata) Load(string path, string[] features)
@@ -62,13 +63,17 @@ public static class ImportCommand
                                      $"{model.InputFeatures} inputs");
         if (features.Distinct(StringComparer.Ordinal).Count() != features.Length)
             throw new InputException("--features names a column twice");
+        bool softmax = model.Layers[^1] is Engine.Layers.Dense { Softmax: true } && model.OutputUnits >= 2;
         var metadata = new ModelMetadata
         {
             Features = features,
             Steps = imported.Steps ?? 0,
             Training = new TrainingInfo
             {
-                Loss = model.Layers[^1].Activation == Activation.Sigmoid ? "bce" : "mse",
+                // A softmax head: classes 0 .. k-1, output j for label "j" in the data's target column.
+                Loss = softmax ? "cce" : model.Layers[^1].Activation == Activation.Sigmoid ? "bce" : "mse",
+                Classes = softmax ? [.. Enumerable.Range(0, model.OutputUnits).Select(j => j.ToString(
+                    System.Globalization.CultureInfo.InvariantCulture))] : null,
                 Window = imported.Steps,
                 // What retraining-based importance methods use unless told otherwise (Keras' Adam default rate).
                 Epochs = 5, BatchSize = 32, LearningRate = 0.001f,

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Demo.Data;
 using Demo.Importance;
 using Demo.Reports;
@@ -52,6 +53,7 @@ public static class ImportanceCommand
     private static readonly Option<string?> Shard = ShardOptions.Shard();
     private static readonly Option<string?> WorkDirectory = ShardOptions.WorkDir();
     private static readonly Option<bool> NoTimings = ShardOptions.NoTimings();
+    private static readonly Option<string?> OutputIndex = CommandOptions.OutputIndex();
     private static readonly Option<bool> NoMaps = new("--no-maps")
     {
         Description = "Skip input-perturbation's time and lag maps and integrated gradients' lag map: most of those "
@@ -64,7 +66,7 @@ public static class ImportanceCommand
                                   "Rank the inputs of a trained model on your data: which features matter, and when.");
         foreach (Option o in new Option[] { Model, Data, Methods, Repeats, Seed, Threads, Noise, Baseline, Restarts,
             NullNetworks, RetrainEpochs, Networks, Groups, Report, Json, Format, Features, Target,
-            Delimiter, Shard, WorkDirectory, NoTimings, NoMaps }) command.Options.Add(o);
+            OutputIndex, Delimiter, Shard, WorkDirectory, NoTimings, NoMaps }) command.Options.Add(o);
         command.SetAction(parse => Run(parse, merge: false));
         return command;
     }
@@ -95,6 +97,35 @@ public static class ImportanceCommand
         var sums = new double[f];
         for (int i = 0; i < data.Inputs.Length; i++) sums[i % f] += data.Inputs[i];
         return sums.Select(s => (float)(s / (data.Inputs.Length / f))).ToArray();
+    }
+
+    /// <summary>
+    /// The outputs to score, each with its name: the model's one output (index -1: no selection); for k outputs the
+    /// one <paramref name="choice"/> names (a class name, or an index 0..k-1), else every output in turn. The names
+    /// are a cce model's classes, else the indices.
+    /// </summary>
+    public static (int Index, string Name)[] ChooseOutputs(string? choice, Sequential model, ModelMetadata arch)
+    {
+        int k = model.OutputUnits;
+        if (k == 1)
+        {
+            if (choice is not null && choice != "0")
+                throw new InputException($"--output-index {Engine.IO.ErrorText.Quote(choice)}: the model has one " +
+                                         "output (omit --output-index)");
+            return [(-1, "")];
+        }
+        var names = arch.Training.Classes ?? arch.Training.Targets
+                    ?? [.. Enumerable.Range(0, k).Select(j => j.ToString(CultureInfo.InvariantCulture))];
+        if (choice is null) return [.. names.Select((n, j) => (j, n))];
+        int byName = Array.IndexOf(names, choice);
+        if (byName < 0 && int.TryParse(choice, NumberStyles.None,
+                                       CultureInfo.InvariantCulture, out int index) && index < k)
+            byName = index;
+        if (byName < 0)
+            throw new InputException($"--output-index {Engine.IO.ErrorText.Quote(choice)} is not an output of the " +
+                                     $"model: give one of {string.Join(", ", names)}" +
+                                     (arch.Training.Classes is null ? "" : $" or an index 0..{k - 1}"));
+        return [(byName, names[byName])];
     }
 
     /// <summary>
@@ -182,61 +213,88 @@ public static class ImportanceCommand
             .WithBaseline(parse.GetValue(Baseline)!, arch);
         var instances = ImportanceMethods.Create(methods, options);
         void Skipped(string note) => info.WriteLine($"note: {note}");
-        IReadOnlyList<MethodRun> runs;
+        IReadOnlyList<MethodRun> runs = [];
+        TrustAssessment? trust = null;
         // Progress after each work item, and Ctrl-C: the engine stops between items, the finished methods are kept.
         using var progress = new ImportanceProgressView(info);
-        var watched = networks.Select(c => c with { Progress = progress, Cancellation = progress.Token }).ToArray();
         bool interactive = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
-        if (workDir is not null)
-        {
-            var manifest = new WorkManifest(WorkDir.FormatTag, NetworkWork.Kind, networkCount,
-                NetworkWork.SettingsHash(parse, [Threads, Shard, WorkDirectory, Json, Report, Format, NoTimings],
-                                         [Model, Data]),
-                WorkDir.CommandOf(parse, [Shard, WorkDirectory, Json, Report, Format], [Model, Data]));
-            var dir = merge ? WorkDir.Load(workDir).Checked(manifest) : WorkDir.Open(workDir, manifest);
-            if (!merge)
-            {
-                var (ran, skipped) = NetworkWork.Run(dir, shard ?? ShardSpec.All,
-                    k => k == 0 ? context : ImportanceRunner.Network(context,
-                        Retrainer(model, arch, data, targets!, loss, arch.Training.Epochs), k, arch.Training.Seed),
-                    instances, k => info.WriteLine($"network {k + 1} of {networkCount} done"), Skipped);
-                info.WriteLine($"{(shard is null ? "" : $"shard {shard}: ")}{ran} network(s) computed, {skipped} " +
-                               $"found finished in {workDir}");
-                if (shard is not null) return 0;
-            }
-            runs = NetworkWork.Merge(dir, groups);
-        }
-        else if (interactive)
-        {
-            runs = AnsiConsole.Status().Start($"Running {methods[0]} (1/{methods.Count})...", ctx =>
-            {
-                progress.Attach(ctx);
-                return ImportanceRunner.Run(watched, instances, onSkipped: Skipped);
-            });
-        }
-        else runs = ImportanceRunner.Run(watched, instances, run =>
-            info.WriteLine($"{run.Name}: done in {run.Seconds:F2} s"), Skipped);
-        if (progress.Stopped)
-            DemoConsole.Error.WriteLine($"stopped: {runs.Count} of {instances.Count} methods finished; " +
-                                        (json is null ? "nothing written" : $"{json} marked incomplete"));
-        else if (runs.Count == 0)
-            throw new InputException($"{dataPath}:1: every method asked for needs {targetColumn}, and the data has " +
-                                     $"none");
-
-        if (parse.GetValue(NoTimings)) runs = [.. runs.Select(r => r with { Seconds = 0 })];
-        // "Can I trust this?" leads (not in CSV, whose output is the tidy table alone); over the model's features.
-        var trust = runs.Any(r => !r.Result.RandomisedModel) ? ImportanceTrust.Assess(runs) : null;
-        if (trust is not null && format != TableFormat.Csv)
-            Console.Write(TrustView.Console(trust, runs, labels, format, TextTable.ConsoleWidth()));
-        // Constant features, left out of training: importance 0, ranked last, in every table, map and document.
+        var outputs = ChooseOutputs(parse.GetValue(OutputIndex), model, arch);
+        if (outputs.Length > 1 && (json is not null || reportDir is not null || workDir is not null))
+            throw new InputException($"--json, --report and --work-dir describe one output, and the model has " +
+                                     $"{outputs.Length}: give --output-index (one of " +
+                                     $"{string.Join(", ", outputs.Select(o => o.Name))})");
+        // One output of several: every network scores that output alone (OutputSelection).
+        static ImportanceContext Selected(ImportanceContext c, int index) =>
+            index < 0 ? c : OutputSelection.ForOutput(c, index);
+        ImportanceContext Watched(ImportanceContext c) => c with { Progress = progress, Cancellation = progress.Token };
+        // Constant features, left out of training: importance 0, ranked last, in every table, map and document
+        // (trust is assessed over the model's features, before they are appended).
         string[] constantNames = groups is null ? arch.Constant?.Select(k => k.Name).ToArray() ?? [] : [];
-        runs = ConstantFeatures.Append(runs, constantNames.Length);
         string[] names = [.. labels, .. constantNames];
-        labels = [.. labels, .. constantNames.Select(ConstantFeatures.Label)];
-        if (runs.Count > 0) ImportanceTable.Write(runs, labels, format);
+        string[] shownLabels = [.. labels, .. constantNames.Select(ConstantFeatures.Label)];
+        foreach (var (index, name) in outputs)
+        {
+            if (index >= 0)
+                info.WriteLine($"Output {index} of 0..{model.OutputUnits - 1}" +
+                               (arch.Training.Classes is not null ? $": the probability of class '{name}'"
+                                : arch.Training.Targets is not null ? $": target '{name}'" : "") +
+                               (loss is CategoricalCrossEntropy
+                                   ? " (loss-based methods: binary cross-entropy of that probability)" : "") +
+                               "; connection weights follow this output's weights only (Garson's scores are the " +
+                               "same for every output: its path weights cancel)");
+            if (workDir is not null)
+            {
+                var manifest = new WorkManifest(WorkDir.FormatTag, NetworkWork.Kind, networkCount,
+                    NetworkWork.SettingsHash(parse, [Threads, Shard, WorkDirectory, Json, Report, Format, NoTimings],
+                                             [Model, Data]),
+                    WorkDir.CommandOf(parse, [Shard, WorkDirectory, Json, Report, Format], [Model, Data]));
+                var dir = merge ? WorkDir.Load(workDir).Checked(manifest) : WorkDir.Open(workDir, manifest);
+                if (!merge)
+                {
+                    var (ran, skipped) = NetworkWork.Run(dir, shard ?? ShardSpec.All,
+                        k => Selected(k == 0 ? context : ImportanceRunner.Network(context,
+                            Retrainer(model, arch, data, targets!, loss, arch.Training.Epochs), k,
+                            arch.Training.Seed), index),
+                        instances, k => info.WriteLine($"network {k + 1} of {networkCount} done"), Skipped);
+                    info.WriteLine($"{(shard is null ? "" : $"shard {shard}: ")}{ran} network(s) computed, " +
+                                   $"{skipped} found finished in {workDir}");
+                    if (shard is not null) return 0;
+                }
+                runs = NetworkWork.Merge(dir, groups);
+            }
+            else
+            {
+                var watched = networks.Select(c => Watched(Selected(c, index))).ToArray();
+                if (interactive)
+                {
+                    runs = AnsiConsole.Status().Start($"Running {methods[0]} (1/{methods.Count})...", ctx =>
+                    {
+                        progress.Attach(ctx);
+                        return ImportanceRunner.Run(watched, instances, onSkipped: Skipped);
+                    });
+                }
+                else runs = ImportanceRunner.Run(watched, instances, run =>
+                    info.WriteLine($"{run.Name}: done in {run.Seconds:F2} s"), Skipped);
+            }
+            if (progress.Stopped)
+                DemoConsole.Error.WriteLine($"stopped: {runs.Count} of {instances.Count} methods finished; " +
+                                            (json is null ? "nothing written" : $"{json} marked incomplete"));
+            else if (runs.Count == 0)
+                throw new InputException($"{dataPath}:1: every method asked for needs {targetColumn}, and the data " +
+                                         "has none");
+            if (parse.GetValue(NoTimings)) runs = [.. runs.Select(r => r with { Seconds = 0 })];
+            // "Can I trust this?" leads (not in CSV, whose output is the tidy table alone).
+            trust = runs.Any(r => !r.Result.RandomisedModel) ? ImportanceTrust.Assess(runs) : null;
+            if (trust is not null && format != TableFormat.Csv)
+                Console.Write(TrustView.Console(trust, runs, labels, format, TextTable.ConsoleWidth()));
+            runs = ConstantFeatures.Append(runs, constantNames.Length);
+            if (runs.Count > 0) ImportanceTable.Write(runs, shownLabels, format);
+            if (progress.Stopped) break;
+        }
+        labels = shownLabels;
         if (json is not null)
             ImportanceJson.Write(json, runs, names, groups, trust, complete: !progress.Stopped,
-                                 constant: constantNames);
+                                 output: outputs[0].Index < 0 ? null : outputs[0].Name, constant: constantNames);
         if (progress.Stopped) return Program.Stopped;
         if (reportDir is not null)
         {

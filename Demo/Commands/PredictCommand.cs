@@ -63,6 +63,9 @@ public static class PredictCommand
         // line of the step, the target if known, the k outputs.
         bool sequence = model.OutputsSequence;
         int outputs = model.OutputUnits, rowsPerSeries = sequence ? data.Steps : 1;
+        // A class model writes the target's label, the most probable class and each class's probability.
+        string[]? classes = arch.Training.Classes, targets = arch.Training.Targets;
+        int width = data.TargetWidth;
         // Streamed to the file (a 200 MB data set makes a 250 MB output: never held whole in memory).
         AtomicFile.Write(outPath, stream =>
         {
@@ -70,8 +73,13 @@ public static class PredictCommand
             csv.Write("series,");
             csv.Write(TextTable.CsvField(data.TimeColumn ?? "step"));
             csv.Write(",line");
-            if (data.Targets is not null) csv.Write($",{TextTable.CsvField(data.TargetName!)}");
-            for (int k = 0; k < outputs; k++) csv.Write(outputs == 1 ? ",prediction" : $",prediction_{k}");
+            if (data.Targets is not null)
+                foreach (var name in targets ?? [data.TargetName!]) csv.Write($",{TextTable.CsvField(name)}");
+            if (classes is not null) csv.Write(",predicted_class");
+            for (int k = 0; k < outputs; k++)
+                csv.Write(classes is not null ? $",{TextTable.CsvField($"p_{classes[k]}")}"
+                    : targets is not null ? $",{TextTable.CsvField($"prediction_{targets[k]}")}"
+                    : outputs == 1 ? ",prediction" : $",prediction_{k}");
             csv.Write('\n');
             for (int s = 0; s < data.Count; s++)
             {
@@ -83,13 +91,17 @@ public static class PredictCommand
                     csv.Write(TextTable.CsvField(data.Times[cell]));
                     csv.Write(',');
                     csv.Write(data.Lines[cell].ToString(CultureInfo.InvariantCulture));
-                    if (data.Targets is not null)
-                        csv.Write($",{data.Targets[cell].ToString("R", CultureInfo.InvariantCulture)}");
-                    for (int k = 0; k < outputs; k++)
+                    if (data.Targets is not null && classes is not null)
                     {
-                        float v = prediction[(s * rowsPerSeries + j) * outputs + k];
-                        csv.Write($",{v.ToString("R", CultureInfo.InvariantCulture)}");
+                        int label = ClassRows.ArgMax(data.Targets.AsSpan(cell * width, width));
+                        csv.Write($",{TextTable.CsvField(classes[label])}");
                     }
+                    else if (data.Targets is not null)
+                        foreach (float y in data.Targets.AsSpan(cell * width, width))
+                            csv.Write($",{y.ToString("R", CultureInfo.InvariantCulture)}");
+                    var row = prediction.AsSpan((s * rowsPerSeries + j) * outputs, outputs);
+                    if (classes is not null) csv.Write($",{TextTable.CsvField(classes[ClassRows.ArgMax(row)])}");
+                    foreach (float v in row) csv.Write($",{v.ToString("R", CultureInfo.InvariantCulture)}");
                     csv.Write('\n');
                 }
             }
@@ -132,17 +144,21 @@ public static class PredictCommand
     /// The loss and metrics (<see cref="MetricSets.For"/>) over all series and over the series the model held out for
     /// validation (<see cref="TrainingInfo.HeldOut"/>) that the data has, and a note when there is no validation row:
     /// a file without the record (older), a model trained without validation, data without its held-out series.
-    /// None where undefined: no target, several outputs, a BCE model on targets other than 0/1.
+    /// None where undefined: no target, several outputs (but a class model's), a BCE model on targets other than 0/1.
+    /// A class model adds each class's recall.
     /// </summary>
     private static (SeriesMetrics? All, SeriesMetrics? Validation, string? Note) Scores(ModelMetadata arch,
         string modelPath, Sequential model, SeriesSet data, float[] prediction)
     {
         var loss = TrainCommand.LossOf(arch, modelPath);
         // Only where defined: a BCE model needs 0/1 targets (other values are still written to the CSV).
-        if (data.Targets is null || model.OutputUnits != 1 || (loss is BinaryCrossEntropy && !data.BinaryTarget))
+        if (data.Targets is null || data.TargetWidth != model.OutputUnits
+            || (loss is BinaryCrossEntropy && !data.BinaryTarget))
             return (null, null, null);
         var target = TrainCommand.TargetsFor(data, model.OutputsSequence);
-        var metrics = MetricSets.For(loss);
+        IReadOnlyList<IMetric> metrics = [.. MetricSets.For(loss),
+                                          .. MetricSets.PerOutput(loss, arch.Training.Classes
+                                                                        ?? arch.Training.Targets ?? [])];
         SeriesMetrics Score(int series, ReadOnlySpan<float> p, ReadOnlySpan<float> y) => new(series, loss.Value(p, y),
             MetricSets.Compute(metrics, p, y).ToDictionary(m => m.Name, m => (float)m.Value));
         var all = Score(data.Count, prediction, target);

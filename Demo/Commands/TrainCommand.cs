@@ -68,9 +68,9 @@ public static class TrainCommand
     private static readonly Option<string?> Loss =
         new Option<string?>("--loss")
         {
-            Description = "bce (0/1 target, sigmoid output) or mse (numeric target, " +
-                                                      "linear output). Default: bce when every target is 0 or 1, " +
-                                                      "else mse."
+            Description = "bce (0/1 target, sigmoid output), mse (numeric target, linear output) or cce (class " +
+                "labels, text or numbers: softmax output, one per class). Default: bce when every target is 0 or 1, " +
+                "else mse."
         }
         .AcceptOnlyFromAmongFluent([.. LossNames.ShortNames]);
     private static readonly Option<int> Epochs = CommandOptions.Epochs(40);
@@ -131,6 +131,9 @@ public static class TrainCommand
         float lr = parse.GetValue(LearningRate), validation = parse.GetValue(Validation);
         if (parse.GetValue(Window) is int w && w <= 0)
             throw new InputException($"--window must be a positive whole number, got {w}");
+        bool classes = parse.GetValue(Loss) == "cce";
+        if (classes && !head)
+            throw new InputException("--loss cce needs the dense softmax head, one output per class (drop --no-head)");
         if (!head && units[^1] != 1)
             throw new InputException($"--no-head makes the last layer's units the outputs: the last of --layers must " +
                                      $"be 1 for one target, not {units[^1]}");
@@ -148,11 +151,16 @@ public static class TrainCommand
 
         var data = SeriesLayout.Open(dataPath, _ => new DataOptions(parse.GetValue(Target),
             CommandOptions.SplitList(parse.GetValue(Features)) is { Length: > 0 } f ? f : null,
-            parse.GetValue(SeriesCol), parse.GetValue(TimeCol), parse.GetValue(Window)), parse.GetValue(Delimiter));
+            parse.GetValue(SeriesCol), parse.GetValue(TimeCol), parse.GetValue(Window),
+            Classes: classes ? [] : null), parse.GetValue(Delimiter));
         string loss = DataChecks.ChooseLoss(data, parse.GetValue(Loss));
         data.LeaveOutConstantFeatures();
-        CheckSize(data.Features, units, head);
-        ILoss lossFn = LossNames.Parse(loss);
+        int outputs = data.Classes?.Length ?? data.TargetNames.Length;
+        if (!head && outputs > 1)
+            throw new InputException($"--target names {outputs} columns: several targets need the dense head, one " +
+                                     "output each (drop --no-head)");
+        CheckSize(data.Features, units, head, outputs);
+        ILoss lossFn = LossNames.Parse(loss, outputs);
 
         // Split whole series (or windows) into training and validation with a seeded shuffle. The validation series
         // are copied out of the table; the training series are read from it batch by batch (no copy: the table's
@@ -192,11 +200,13 @@ public static class TrainCommand
             layers.Add(bidirectional ? new Bidirectional(cell) : cell);
             if (dropout > 0) layers.Add(new Dropout(dropout));
         }
-        if (head) layers.Add(new Dense(1, outActivation));
+        if (head) layers.Add(classes ? Dense.WithSoftmax(outputs) : new Dense(outputs, outActivation));
         var info = new TrainingInfo
         {
             Loss = loss, Epochs = epochs, BatchSize = batch, LearningRate = lr, Validation = validation, Seed = seed,
-            Target = data.TargetName, SeriesColumn = data.SeriesColumn, TimeColumn = data.TimeColumn,
+            Target = data.TargetName, Classes = data.Classes,
+            Targets = data.TargetNames.Length > 1 ? data.TargetNames : null, SeriesColumn = data.SeriesColumn,
+            TimeColumn = data.TimeColumn,
             Window = data.Window,
             TrainingSeries = train.Length, ValidationSeries = valid?.Count ?? 0, HeldOut = valid?.Ids ?? [],
         };
@@ -211,7 +221,9 @@ public static class TrainCommand
         model.Initialize(seed);
 
         Console.WriteLine($"Data: {dataPath}: {data.Count} series x {data.Steps} steps x {data.Features} features " +
-                          $"({string.Join(", ", data.FeatureNames)}); target '{data.TargetName}', loss {loss}" +
+                          $"({string.Join(", ", data.FeatureNames)}); target '{data.TargetName}'" +
+                          (data.Classes is { } names ? $" ({names.Length} classes: {string.Join(", ", names)})" : "") +
+                          $", loss {loss}" +
                           (data.DroppedRows > 0 ? $"; {data.DroppedRows} rows at the ends of series do not fill a " +
                                                   $"window and are left out" : ""));
         Console.WriteLine($"Split: {train.Length} training, {valid?.Count ?? 0} validation series (seed {seed})");
@@ -248,6 +260,8 @@ public static class TrainCommand
         arch = arch with { Training = info };
         ModelFile.Save(modelPath, model, arch.ToEntries());
         var saved = restored > 0 ? history[restored - 1] : history[^1];
+        if (outputs > 1 && valid is not null)   // per output on the held-out series (none: no line)
+            PrintPerOutput(model, lossFn, data.Classes ?? data.TargetNames, valid, training: false);
         Console.WriteLine($"Saved {modelPath}: {model.ParameterCount} parameters; " +
             (restored > 0 ? $"epoch {restored} of {history.Count} (lowest validation loss): " : "final ") +
             $"loss {TrainingView.Number(saved.Loss)}" +
@@ -276,21 +290,39 @@ public static class TrainCommand
         return 0;
     }
 
-    /// <summary>Targets per series as the model outputs them: (N, T) for a sequence output, (N, 1) = the last step's
-    /// target otherwise.</summary>
+    /// <summary>
+    /// Targets per series as the model outputs them: (N, T x K) for a sequence output, (N, K) = the last step's
+    /// targets otherwise; K = <see cref="SeriesSet.TargetWidth"/> (a one-hot row per step for classes, else 1).
+    /// </summary>
     public static float[] TargetsFor(SeriesSet data, bool sequence)
     {
         var y = data.Targets ?? throw new InputException($"{data.Path}: the data has no target column");
         if (sequence) return y;
-        var last = new float[data.Count];
-        for (int s = 0; s < data.Count; s++) last[s] = y[s * data.Steps + data.Steps - 1];
+        int k = data.TargetWidth;
+        var last = new float[data.Count * k];
+        for (int s = 0; s < data.Count; s++)
+            y.AsSpan(((s + 1) * data.Steps - 1) * k, k).CopyTo(last.AsSpan(s * k, k));
         return last;
     }
 
-    /// <summary>The model's loss (<see cref="LossNames.Parse"/>); an unknown name is a bad model file.</summary>
+    /// <summary>Each output's metrics (<see cref="MetricSets.PerOutput"/>: each class's recall, or each target's
+    /// mae and r2_score) on <paramref name="set"/> (the validation series, else the training ones), one line.</summary>
+    private static void PrintPerOutput(Sequential model, ILoss loss, string[] names, SeriesSet set, bool training)
+    {
+        var prediction = new float[set.Count * model.OutputsPerSeries(set.Steps)];
+        model.Predict(prediction, set.Inputs, set.Count, set.Steps);
+        var values = MetricSets.Compute(MetricSets.PerOutput(loss, names), prediction,
+                                        TargetsFor(set, model.OutputsSequence));
+        Console.WriteLine($"Per {(loss is CategoricalCrossEntropy ? "class" : "target")} on the " +
+                          $"{(training ? "training" : "validation")} series: " +
+                          string.Join(", ", values.Select(m => $"{m.Name} {TrainingView.Number(m.Value)}")));
+    }
+
+    /// <summary>The model's loss (<see cref="LossNames.Parse"/>, cce over its classes); an unknown name is a bad
+    /// model file.</summary>
     public static ILoss LossOf(ModelMetadata arch, string modelPath)
     {
-        try { return LossNames.Parse(arch.Training.Loss); }
+        try { return LossNames.Parse(arch.Training.Loss, arch.Training.Classes?.Length ?? 1); }
         catch (ArgumentException e) { throw new ModelFormatException(modelPath, ErrorText.Message(e)); }
     }
 
@@ -318,7 +350,7 @@ public static class TrainCommand
     public const long MaxParameters = 10_000_000;
 
     // Refuses a model too large to train in memory, before it is built.
-    private static void CheckSize(int features, int[] units, bool head)
+    private static void CheckSize(int features, int[] units, bool head, int outputs)
     {
         long parameters = 0;
         int inputs = features;
@@ -327,7 +359,7 @@ public static class TrainCommand
             parameters += 4L * (inputs + h + 1) * h;
             inputs = h;
         }
-        if (head) parameters += inputs + 1;
+        if (head) parameters += (inputs + 1L) * outputs;
         if (parameters > MaxParameters)
             throw new InputException(
                 $"--layers {string.Join(',', units)} on {features} features make {parameters} parameters, " +

@@ -21,6 +21,11 @@ public static class DataChecks
     /// </summary>
     public static string ChooseLoss(SeriesLayout data, string? given)
     {
+        if (given == "cce") return given; // class labels: checked as they are read (SeriesLayout)
+        if (data.TargetNames.Length > 1)
+            return given is null or "mse" ? "mse"
+                : throw new InputException($"{data.Path}: --target names {data.TargetNames.Length} columns: several " +
+                                           $"targets train with --loss mse, not {given}");
         long zeros = 0, ones = 0, others = 0;
         (float Value, int Line) firstOther = default, first = default;
         bool constant = true;

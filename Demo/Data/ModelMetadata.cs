@@ -42,6 +42,17 @@ public sealed record TrainingInfo
     public float Validation { get; init; }
     public ulong Seed { get; init; }
     public string? Target { get; init; }
+
+    /// <summary>
+    /// The classes of a model trained with loss cce, sorted as strings: output j of the softmax head is the
+    /// probability of class j. Null for every other loss.
+    /// </summary>
+    public string[]? Classes { get; init; }
+
+    /// <summary>The target columns of a model trained on k &gt; 1 numeric targets (<c>--target a,b</c>, loss mse):
+    /// output j predicts column j. Null for one target (<see cref="Target"/>).</summary>
+    public string[]? Targets { get; init; }
+
     public string? SeriesColumn { get; init; }
     public string? TimeColumn { get; init; }
     public int? Window { get; init; }
@@ -144,7 +155,16 @@ public sealed partial record ModelMetadata
                 (Training.Loss is null ? "'loss' is missing; it is one of "
                     : $"loss {ErrorText.Quote(Training.Loss)} is not one of ") +
                     $"{string.Join(", ", LossNames.ShortNames)}");
-        if (model.OutputsPerSeries(1) != 1 && !imported)
+        if (Training.Loss == "cce") CheckClasses(model, Bad);
+        else if (Training.Classes is not null) throw Bad($"'classes' go with loss cce, not {Training.Loss}");
+        else if (Training.Targets is { } targets)
+        {
+            if (targets.Length != model.OutputUnits || targets.Length < 2 || Training.Loss != "mse")
+                throw Bad($"it names {targets.Length} targets for {model.OutputUnits} outputs with loss " +
+                          $"{Training.Loss}; several targets need as many outputs and loss mse");
+            if (targets.Any(string.IsNullOrWhiteSpace)) throw Bad("a target has no name");
+        }
+        else if (model.OutputsPerSeries(1) != 1 && !imported)
             throw Bad($"the model has {model.OutputsPerSeries(1)} outputs per step; the commands predict one target");
         var output = model.Layers[^1].Activation;
         if (Training.Loss == "bce" && output != Activation.Sigmoid)
@@ -155,6 +175,18 @@ public sealed partial record ModelMetadata
             throw Bad("'history' must be a list of epochs");
         if (Training.HeldOut is not null && Training.HeldOut.Any(id => id is null))
             throw Bad("'held_out' must be a list of series ids (text)");
+    }
+
+    // Loss cce: a softmax head of one output per class, the classes named, each once.
+    private void CheckClasses(Sequential model, Func<string, InputException> bad)
+    {
+        if (model.Layers[^1] is not Engine.Layers.Dense { Softmax: true })
+            throw bad("loss cce needs a softmax output, but the last layer is not a Dense softmax head");
+        var classes = Training.Classes ?? throw bad("loss cce needs 'classes', the class labels");
+        if (classes.Length != model.OutputUnits)
+            throw bad($"it names {classes.Length} classes, but the softmax head has {model.OutputUnits} outputs");
+        if (classes.Any(string.IsNullOrWhiteSpace)) throw bad("a class has no name");
+        if (classes.Distinct(StringComparer.Ordinal).Count() != classes.Length) throw bad("a class is named twice");
     }
 
     private static string Number(float v) => v.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -5,16 +5,20 @@ using Engine.Training;
 namespace Demo.Data;
 
 /// <summary>How to read series out of a long-format CSV table.</summary>
-/// <param name="Target">Target column; null when the data is only predicted on and has no target.</param>
+/// <param name="Target">Target column, or several comma-separated ("a,b": k numeric targets, when no column has that
+/// whole name); null when the data is only predicted on and has no target.</param>
 /// <param name="Features">Feature columns; null for every other numeric column.</param>
 /// <param name="SeriesColumn">Series-id column; null for the first column named series or id, if any.</param>
 /// <param name="TimeColumn">Time column; null for the first column named time or t, if any (else file order).</param>
 /// <param name="Window">Cut each series (or the whole file, without a series column) into windows of this many
 /// steps.</param>
 /// <param name="TargetOptional">When true a missing target column is not an error (predict).</param>
+/// <param name="Classes">Null: the target is a number. Otherwise the target holds class labels (any text, numbers
+/// too), read as text and one-hot encoded: empty to take the classes from the data (the distinct labels, sorted as
+/// strings, ordinal), or the model's classes (a label not among them is an error naming its line).</param>
 public sealed record DataOptions(string? Target, string[]? Features, string? SeriesColumn, string? TimeColumn,
                                  int? Window,
-                                 bool TargetOptional = false, string? Model = null);
+                                 bool TargetOptional = false, string? Model = null, string[]? Classes = null);
 
 /// <summary>A feature column left out of training because it holds <paramref name="Value"/> on every row.</summary>
 public sealed record ConstantFeature(string Name, float Value);
@@ -28,6 +32,9 @@ public sealed class SeriesSet
     public required string Path { get; init; }
     public required string[] FeatureNames { get; init; }
     public string? TargetName { get; init; }
+
+    /// <summary>The target columns: one, or k numeric targets; empty without a target.</summary>
+    public string[] TargetNames { get; init; } = [];
     public string? SeriesColumn { get; init; }
     public string? TimeColumn { get; init; }
     public int? Window { get; init; }
@@ -36,8 +43,14 @@ public sealed class SeriesSet
     public int Features => FeatureNames.Length;
     /// <summary>(N, T, F) inputs.</summary>
     public required float[] Inputs { get; init; }
-    /// <summary>(N, T) targets, or null when the data has none.</summary>
+    /// <summary>(N, T) targets, or (N, T, K) one-hot rows for K classes; null when the data has none.</summary>
     public float[]? Targets { get; init; }
+
+    /// <summary>The class labels of a class target (index = position in a one-hot row); null for a number.</summary>
+    public string[]? Classes { get; init; }
+
+    /// <summary>Targets per step: K for a class target, else the number of target columns (1 or k).</summary>
+    public int TargetWidth => Classes?.Length ?? Math.Max(1, TargetNames.Length);
     /// <summary>(N) series id of each series or window.</summary>
     public required string[] Ids { get; init; }
     /// <summary>(N, T) time of each step as written in the file; without a time column, the step's index in its series
@@ -138,6 +151,8 @@ public sealed class SeriesLayout
     private CsvTable? _table;
     private int[] _featureCols;
     private readonly int _targetCol, _seriesCol, _timeCol;
+    private readonly int[] _targetCols; // every target column (the first is _targetCol); empty without a target
+    private readonly int[]? _classOf;   // a class target's distinct label (text id) -> its class
     private readonly int[] _rows;       // rows in series order, each series' rows in time order
     private readonly int[] _start;      // series -> its first row in _rows
     private readonly List<string> _warnings;
@@ -145,6 +160,10 @@ public sealed class SeriesLayout
     public string Path { get; }
     public string[] FeatureNames { get; private set; }
     public string? TargetName { get; }
+    /// <summary>The target columns' names (k numeric targets, or one).</summary>
+    public string[] TargetNames { get; }
+    /// <summary>The classes of a class target (<see cref="DataOptions.Classes"/>); null for a number.</summary>
+    public string[]? Classes { get; }
     public string? SeriesColumn { get; }
     public string? TimeColumn { get; }
     public int? Window { get; }
@@ -170,9 +189,9 @@ public sealed class SeriesLayout
     /// one.</summary>
     public IEnumerable<(float Value, int Line)> TargetCells()
     {
-        if (_targetCol < 0) yield break;
         var table = Table;
-        for (int r = 0; r < table.RowCount; r++) yield return (table.Number(r, _targetCol), table.Line(r));
+        foreach (int column in _targetCols)
+            for (int r = 0; r < table.RowCount; r++) yield return (table.Number(r, column), table.Line(r));
     }
 
     /// <summary>
@@ -187,6 +206,7 @@ public sealed class SeriesLayout
     public static SeriesLayout Open(string path, Func<CsvTable, DataOptions> options, char? delimiter = null)
     {
         int seriesCol = -1, timeCol = -1, targetCol = -1;
+        int[] targetCols = [];
         int[]? featureCols = null;
         DataOptions o = null!;
         var table = CsvTable.Read(path, t =>
@@ -196,37 +216,50 @@ public sealed class SeriesLayout
             timeCol = o.TimeColumn is { } tc ? t.Column(tc, "--time-col") : t.FindColumn("time", "t");
             if (o.Target is { } target)
             {
-                targetCol = Array.IndexOf(t.Header, target);
-                if (targetCol < 0 && !o.TargetOptional) targetCol = t.Column(target, "--target");
+                // "a,b": k targets, unless a column has that whole name.
+                string[] targets = Array.IndexOf(t.Header, target) >= 0 ? [target]
+                    : target.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+                targetCols = [.. targets.Select(n => Array.IndexOf(t.Header, n) is var c && (c >= 0 || o.TargetOptional)
+                                  ? c : t.Column(n, "--target"))];
+                if (targetCols.Any(c => c < 0)) targetCols = []; // data to predict on, without (all) the targets
+                if (targetCols.Distinct().Count() != targetCols.Length)
+                    throw new InputException($"{path}:{t.HeaderLine}: --target names a column twice");
+                if (targetCols.Length > 1 && o.Classes is not null)
+                    throw new InputException($"{path}:{t.HeaderLine}: --loss cce takes one target column of class " +
+                                             $"labels, not {targetCols.Length}");
+                targetCol = targetCols.Length > 0 ? targetCols[0] : -1;
             }
-            if (targetCol >= 0 && (targetCol == seriesCol || targetCol == timeCol))
-                throw new InputException(
-                    $"{path}:{t.HeaderLine}: the target '{t.Header[targetCol]}' is also the series or time column");
+            foreach (int c in targetCols)
+                if (c == seriesCol || c == timeCol)
+                    throw new InputException(
+                        $"{path}:{t.HeaderLine}: the target '{t.Header[c]}' is also the series or time column");
             if (o.Features is { Length: > 0 } names)
             {
                 featureCols = names.Select(n => t.Column(n, "--features")).ToArray();
                 foreach (int c in featureCols)
-                    if (c == targetCol || c == seriesCol || c == timeCol)
+                    if (targetCols.Contains(c) || c == seriesCol || c == timeCol)
                         throw new InputException(
                             $"{path}:{t.HeaderLine}: column '{t.Header[c]}' cannot be a feature: it is the " +
                                 $"target, series or time column");
                 if (featureCols.Distinct().Count() != featureCols.Length)
                     throw new InputException($"{path}:{t.HeaderLine}: --features names a column twice");
             }
-            return [seriesCol, timeCol];
+            return o.Classes is null ? [seriesCol, timeCol] : [seriesCol, timeCol, targetCol];
         }, delimiter);
-        return new SeriesLayout(table, o, seriesCol, timeCol, targetCol, featureCols);
+        return new SeriesLayout(table, o, seriesCol, timeCol, targetCols, featureCols);
     }
 
 
-    private SeriesLayout(CsvTable table, DataOptions o, int seriesCol, int timeCol, int targetCol, int[]? featureCols)
+    private SeriesLayout(CsvTable table, DataOptions o, int seriesCol, int timeCol, int[] targetCols,
+                         int[]? featureCols)
     {
+        int targetCol = targetCols.Length > 0 ? targetCols[0] : -1;
         string path = table.Path;
         _table = table;
         _warnings = [.. table.Warnings];
         // Default features: every other column with a number in it; a text column (no numbers at all) is left out.
         var others = Enumerable.Range(0, table.Header.Length)
-            .Where(c => c != targetCol && c != seriesCol && c != timeCol).ToArray();
+            .Where(c => !targetCols.Contains(c) && c != seriesCol && c != timeCol).ToArray();
         if (featureCols is null)
         {
             // A column of decimals with commas is not text: say so rather than leave it out.
@@ -236,8 +269,9 @@ public sealed class SeriesLayout
         if (featureCols.Length == 0)
             throw new InputException(
                 $"{path}:{table.Line(0)}: no numeric feature column besides the target, series and time columns");
-        int bad = table.FirstBadColumn(targetCol >= 0 ? [.. featureCols, targetCol] : featureCols);
+        int bad = table.FirstBadColumn(o.Classes is null ? [.. featureCols, .. targetCols] : featureCols);
         if (bad >= 0) table.CheckNumeric(bad);
+        if (targetCol >= 0 && o.Classes is not null) (Classes, _classOf) = ClassesOf(table, targetCol, o);
 
         // Group rows into series, in order of first appearance (a counting sort), then order each by time.
         int groupCount = seriesCol >= 0 ? table.Distinct(seriesCol).Count : 1;
@@ -322,11 +356,13 @@ public sealed class SeriesLayout
         DroppedRows = dropped;
         _featureCols = featureCols;
         _targetCol = targetCol;
+        _targetCols = targetCols;
         _seriesCol = seriesCol;
         _timeCol = timeCol;
         Path = path;
         FeatureNames = featureCols.Select(c => table.Header[c]).ToArray();
-        TargetName = targetCol >= 0 ? table.Header[targetCol] : null;
+        TargetNames = [.. targetCols.Select(c => table.Header[c])];
+        TargetName = targetCol >= 0 ? string.Join(",", TargetNames) : null;
         SeriesColumn = seriesCol >= 0 ? table.Header[seriesCol] : null;
         TimeColumn = timeCol >= 0 ? table.Header[timeCol] : null;
         Window = o.Window;
@@ -374,6 +410,7 @@ public sealed class SeriesLayout
     /// </summary>
     public void KeepNumbersOnly()
     {
+        if (_classOf is not null) return;   // a class target is read from its text cells (TextId) to the end
         Table.KeepNumbersOnly();
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
     }
@@ -399,8 +436,8 @@ public sealed class SeriesLayout
                                     ulong seed)
     {
         if (_targetCol < 0) throw new InputException($"{Path}: the data has no target column");
-        if (targetsPerSeries != 1 && targetsPerSeries != Steps)
-            throw new ArgumentOutOfRangeException(nameof(targetsPerSeries), targetsPerSeries, "1 or Steps");
+        if (targetsPerSeries != TargetWidth && targetsPerSeries != Steps * TargetWidth)
+            throw new ArgumentOutOfRangeException(nameof(targetsPerSeries), targetsPerSeries, "K or Steps x K");
         return new TableSource(this, series, mean, sd, targetsPerSeries, Math.Min(batchSize, series.Length), seed);
     }
 
@@ -420,7 +457,7 @@ public sealed class SeriesLayout
 
         public void NextBatch(Span<float> input, Span<float> target, int epoch, int stepInEpoch)
         {
-            int steps = Steps, f = Features, first = steps - targetsPerSeries;
+            int steps = Steps, f = Features, width = layout.TargetWidth, first = steps - targetsPerSeries / width;
             var cols = layout._featureCols;
             for (int b = 0; b < batchSize; b++)
             {
@@ -430,9 +467,27 @@ public sealed class SeriesLayout
                 {
                     int r = layout._rows[start + t];
                     for (int j = 0; j < f; j++) x[t * f + j] = (_table.Number(r, cols[j]) - mean[j]) / sd[j];
-                    if (t >= first) target[b * targetsPerSeries + t - first] = _table.Number(r, layout._targetCol);
+                    if (t >= first)
+                        layout.Target(target.Slice(b * targetsPerSeries + (t - first) * width, width), r);
                 }
             }
+        }
+    }
+
+    /// <summary>Targets per step: K for a class target (a one-hot row), else the number of target columns.</summary>
+    public int TargetWidth => Classes?.Length ?? Math.Max(1, _targetCols.Length);
+
+    /// <summary>Row <paramref name="r"/>'s targets into <paramref name="y"/> (<see cref="TargetWidth"/> values): the
+    /// one-hot row of its class, or its target columns' numbers.</summary>
+    private void Target(Span<float> y, int r)
+    {
+        var table = Table;
+        if (_classOf is null)
+            for (int k = 0; k < y.Length; k++) y[k] = table.Number(r, _targetCols[k]);
+        else
+        {
+            y.Clear();
+            y[_classOf[table.TextId(r, _targetCol)]] = 1f;
         }
     }
 
@@ -449,7 +504,8 @@ public sealed class SeriesLayout
         var table = _table ?? throw new InvalidOperationException("the table was released");
         int n = series?.Count ?? Count, steps = Steps, f = _featureCols.Length;
         var x = new float[(long)n * steps * f];
-        var y = _targetCol >= 0 ? new float[n * steps] : null;
+        int width = TargetWidth;
+        var y = _targetCol >= 0 ? new float[n * steps * width] : null;
         var timeText = rows ? new string[n * steps] : [];
         var lines = rows ? new int[n * steps] : [];
         var ids = new string[n];
@@ -461,7 +517,7 @@ public sealed class SeriesLayout
             {
                 int r = _rows[_start[s] + t], cell = i * steps + t;
                 for (int j = 0; j < f; j++) x[cell * f + j] = table.Number(r, _featureCols[j]);
-                if (y is not null) y[cell] = table.Number(r, _targetCol);
+                if (y is not null) Target(y.AsSpan(cell * width, width), r);
                 if (!rows) continue;
                 timeText[cell] = _timeCol >= 0 ? table.Text(r, _timeCol) : t.ToString(CultureInfo.InvariantCulture);
                 lines[cell] = table.Line(r);
@@ -469,10 +525,42 @@ public sealed class SeriesLayout
         }
         return new SeriesSet
         {
-            Path = Path, FeatureNames = FeatureNames, TargetName = TargetName, SeriesColumn = SeriesColumn,
+            Path = Path, FeatureNames = FeatureNames, TargetName = TargetName, TargetNames = TargetNames,
+            Classes = Classes,
+            SeriesColumn = SeriesColumn,
             TimeColumn = TimeColumn, Window = Window, Count = n, Steps = steps, Inputs = x, Targets = y, Ids = ids,
             Times = timeText, Lines = lines, DroppedRows = DroppedRows, Warnings = Warnings,
         };
+    }
+
+    // The classes of a label column and each distinct label's class: the data's labels sorted (ordinal) when
+    // o.Classes is empty, else o.Classes, every label among them.
+    private static (string[] Classes, int[] ClassOf) ClassesOf(CsvTable table, int column, DataOptions o)
+    {
+        var labels = table.Distinct(column);
+        var firstRow = new int[labels.Count];
+        Array.Fill(firstRow, -1);
+        for (int r = 0; r < table.RowCount; r++)
+            if (firstRow[table.TextId(r, column)] < 0) firstRow[table.TextId(r, column)] = r;
+        for (int id = 0; id < labels.Count; id++)
+            if (labels[id].Trim().Length == 0 && firstRow[id] >= 0)
+                throw table.Cell(firstRow[id], column, "is empty; every row needs a class label");
+        string[] classes = o.Classes is { Length: > 0 } given ? given
+            : [.. labels.Where((_, id) => firstRow[id] >= 0).Order(StringComparer.Ordinal)];
+        if (classes.Length < 2 && o.Classes is { Length: 0 })
+            throw new InputException($"{table.Path}: column {ErrorText.Quote(table.Header[column])} has one class " +
+                                     $"only ({ErrorText.Quote(classes.FirstOrDefault() ?? "")}): nothing to learn " +
+                                     "(give data with two classes or more)");
+        var index = classes.Select((c, k) => (c, k)).ToDictionary(p => p.c, p => p.k, StringComparer.Ordinal);
+        var classOf = new int[labels.Count];
+        for (int id = 0; id < labels.Count; id++)
+        {
+            if (index.TryGetValue(labels[id], out int k)) classOf[id] = k;
+            else if (firstRow[id] >= 0)
+                throw table.Cell(firstRow[id], column, $"has the class {ErrorText.Quote(labels[id])}, which the " +
+                                 $"model {o.Model} was not trained on (its classes: {string.Join(", ", classes)})");
+        }
+        return (classes, classOf);
     }
 
     // Each distinct time parsed once, in order of first appearance: all numbers, or all dates/times (as ticks).

@@ -26,16 +26,17 @@ public static class ImportanceJson
 
     /// <summary>The same, with the "trust" object (<see cref="TrustView.WriteJson"/>) after the features;
     /// <paramref name="complete"/> false: the run was stopped (Ctrl-C) and <paramref name="runs"/> are the methods
-    /// finished before, written as <c>"complete": false</c>; <paramref name="constant"/>: the constant features'
-    /// names (<see cref="ConstantFeatures"/>, the last of <paramref name="featureNames"/>).</summary>
+    /// finished before, written as <c>"complete": false</c>. For a model of several outputs, <paramref name="output"/>
+    /// names the one scored (key <c>output</c>); <paramref name="constant"/>: the constant features' names
+    /// (<see cref="ConstantFeatures"/>, the last of <paramref name="featureNames"/>).</summary>
     internal static void Write(string path, IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames,
                                FeatureGroups? groups, TrustAssessment? trust, bool complete = true,
-                               IReadOnlyList<string>? constant = null)
+                               string? output = null, IReadOnlyList<string>? constant = null)
     {
         AtomicFile.Write(path, stream =>
         {
             using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
-            Write(writer, runs, featureNames, groups, trust, complete, constant);
+            Write(writer, runs, featureNames, groups, trust, complete, output, constant);
         });
     }
 
@@ -50,10 +51,11 @@ public static class ImportanceJson
 
     private static void Write(Utf8JsonWriter w, IReadOnlyList<MethodRun> runs, IReadOnlyList<string> featureNames,
                               FeatureGroups? groups = null, TrustAssessment? trust = null, bool complete = true,
-                              IReadOnlyList<string>? constant = null)
+                              string? output = null, IReadOnlyList<string>? constant = null)
     {
         w.WriteStartObject();
         w.WriteBoolean("complete", complete);
+        if (output is not null) w.WriteString("output", output);
         w.WriteStartArray("features");
         foreach (var name in featureNames) w.WriteStringValue(name);
         w.WriteEndArray();

@@ -31,12 +31,15 @@ public class LossNamesTests
     [Fact]
     public void EveryShortNameAndKerasNameRoundTrips()
     {
-        Assert.Equal(["bce", "mse"], LossNames.ShortNames);
+        Assert.Equal(["bce", "mse", "cce"], LossNames.ShortNames);
         foreach (var shortName in LossNames.ShortNames)
         {
-            var loss = LossNames.Parse(shortName);
-            Assert.Equal(shortName, LossNames.ShortName(LossNames.Parse(loss.Name)));
+            var loss = LossNames.Parse(shortName, 3);
+            Assert.Equal(shortName, LossNames.ShortName(LossNames.Parse(loss.Name, 3)));
         }
+        var cce = Assert.IsType<CategoricalCrossEntropy>(LossNames.Parse("CCE", 4));
+        Assert.Equal(4, cce.Classes);
+        Assert.Equal("categorical_crossentropy", cce.Name);
     }
 
     [Fact]
@@ -44,8 +47,11 @@ public class LossNamesTests
     {
         var e = Assert.Throws<ArgumentException>(() => LossNames.Parse("hinge"));
         Assert.Contains("'hinge'", e.Message);
-        foreach (var name in new[] { "bce", "binary_crossentropy", "mse", "mean_squared_error" })
+        foreach (var name in new[] { "bce", "binary_crossentropy", "mse", "mean_squared_error", "cce",
+                                     "categorical_crossentropy" })
             Assert.Contains(name, e.Message);
+        // cce without a softmax output of two or more classes.
+        Assert.Contains("at least 2 classes", Assert.Throws<ArgumentException>(() => LossNames.Parse("cce")).Message);
         Assert.Throws<ArgumentNullException>(() => LossNames.Parse(null!));
     }
 }

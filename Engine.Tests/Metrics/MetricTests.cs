@@ -102,4 +102,34 @@ public class MetricTests
         var values = MetricSets.Compute(MetricSets.For(new MeanSquaredError()), [1.5f, 0f], [1f, 0f]);
         Assert.Equal([new MetricValue("mae", 0.25), new MetricValue("r2_score", 1 - 0.25 / 0.5)], values);
     }
+
+    [Fact]
+    public void CategoricalAccuracyAndClassRecallByHand()
+    {
+        // Rows: argmax p = 0, 2, 1, 1 (a tie 0.4/0.4 takes the first: 1); targets 0, 1, 1, 2.
+        // Accuracy: rows 0 and 2 right: 2 / 4. Recall: class 0 1/1, class 1 1/2 (rows 1 and 2), class 2 0/1.
+        float[] p = [0.6f, 0.3f, 0.1f, 0.2f, 0.3f, 0.5f, 0.2f, 0.4f, 0.4f, 0f, 0.9f, 0.1f];
+        float[] y = [1f, 0f, 0f, 0f, 1f, 0f, 0f, 1f, 0f, 0f, 0f, 1f];
+        Assert.Equal(0.5, new CategoricalAccuracy(3).Compute(p, y));
+        var recalls = MetricSets.PerOutput(new CategoricalCrossEntropy(3), ["a", "b", "c"]);
+        Assert.Equal([new MetricValue("recall[a]", 1), new MetricValue("recall[b]", 0.5),
+                      new MetricValue("recall[c]", 0)], MetricSets.Compute(recalls, p, y));
+        Assert.True(double.IsNaN(new ClassRecall(3, 2, "r").Compute(p.AsSpan(0, 9), y.AsSpan(0, 9))));
+        Assert.Equal(["accuracy"], MetricSets.For(new CategoricalCrossEntropy(3)).Select(m => m.Name));
+        Assert.Throws<ArgumentException>(() => new CategoricalAccuracy(3).Compute(p.AsSpan(1), y.AsSpan(1)));
+    }
+
+    [Fact]
+    public void PerOutputMetricsReadTheirColumn()
+    {
+        // Two outputs per row: column a p (1, 3) y (1, 2): MAE 0.5, R^2 1 - 1 / 0.5 = -1; column b p (0, 0)
+        // y (0, 2): MAE 1, R^2 1 - 4 / 2 = -1.
+        float[] p = [1f, 0f, 3f, 0f];
+        float[] y = [1f, 0f, 2f, 2f];
+        var metrics = MetricSets.PerOutput(new MeanSquaredError(), ["a", "b"]);
+        Assert.Equal([new MetricValue("mae[a]", 0.5), new MetricValue("r2_score[a]", -1),
+                      new MetricValue("mae[b]", 1), new MetricValue("r2_score[b]", -1)],
+                     MetricSets.Compute(metrics, p, y));
+        Assert.Empty(MetricSets.PerOutput(new MeanSquaredError(), ["only"]));
+    }
 }

@@ -59,6 +59,8 @@ public sealed class Dense : Layer
 
     internal override bool HasSigmoidLogits => Activation == Activation.Sigmoid;
 
+    internal override bool HasSoftmaxLogits => Softmax;
+
     internal override ReadOnlySpan<float> PreActivation(int rows) => _preActivation.AsSpan(0, rows * Units);
 
     internal override void Initialize(Span<float> parameters, RandomSource rng)

@@ -152,13 +152,19 @@ public abstract class Layer
     /// </summary>
     internal virtual bool HasSigmoidLogits => false;
 
+    /// <summary>
+    /// Whether the last forward's output is the row-wise softmax of pre-activations this layer can hand to a loss
+    /// fused with the softmax (<see cref="PreActivation"/>, <see cref="BackwardFromPreActivation"/>).
+    /// </summary>
+    internal virtual bool HasSoftmaxLogits => false;
+
     /// <summary>The pre-activations z of the last forward pass, (rows, OutputSize); only when
-    /// <see cref="HasSigmoidLogits"/>.</summary>
+    /// <see cref="HasSigmoidLogits"/> or <see cref="HasSoftmaxLogits"/>.</summary>
     internal virtual ReadOnlySpan<float> PreActivation(int rows) =>
         throw new NotSupportedException($"{TypeName} has no pre-activations");
 
-    /// <summary>Backward from dL/dz (a loss fused with the sigmoid supplies it); only when
-    /// <see cref="HasSigmoidLogits"/>.</summary>
+    /// <summary>Backward from dL/dz (a loss fused with the sigmoid or softmax supplies it); only when
+    /// <see cref="HasSigmoidLogits"/> or <see cref="HasSoftmaxLogits"/>.</summary>
     internal virtual void BackwardFromPreActivation(Span<float> dInput, Span<float> gradients, ReadOnlySpan<float> dz,
                                                     ReadOnlySpan<float> input,
                                                     ReadOnlySpan<float> parameters, int rows) =>

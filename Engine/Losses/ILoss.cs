@@ -4,7 +4,7 @@ namespace Engine.Losses;
 /// batch).</summary>
 public interface ILoss
 {
-    /// <summary>Keras' name: binary_crossentropy, mean_squared_error.</summary>
+    /// <summary>Keras' name: binary_crossentropy, mean_squared_error, categorical_crossentropy.</summary>
     string Name { get; }
 
     /// <summary>Returns the mean loss and writes its gradient with respect to each prediction into
@@ -21,6 +21,18 @@ public interface ILoss
     /// </summary>
     bool TryComputeFromLogits(ReadOnlySpan<float> logits, ReadOnlySpan<float> target, Span<float> dLogits,
                               out float value)
+    {
+        value = 0;
+        return false;
+    }
+
+    /// <summary>
+    /// For predictions p = softmax(z) over rows of <paramref name="classes"/> logits z: when the loss has a stable
+    /// form fused with the softmax, writes dL/dz into <paramref name="dLogits"/>, sets <paramref name="value"/> to the
+    /// mean loss and returns true; otherwise returns false and writes nothing.
+    /// </summary>
+    bool TryComputeFromSoftmaxLogits(ReadOnlySpan<float> logits, ReadOnlySpan<float> target, Span<float> dLogits,
+                                     int classes, out float value)
     {
         value = 0;
         return false;

@@ -235,7 +235,8 @@ public sealed class Sequential
     /// <summary>
     /// One training step on a batch: zero the gradients, forward, loss, backward, optimizer update.
     /// Targets are (N, OutputsPerSeries(T)). Returns the batch's mean loss. A sigmoid Dense output with
-    /// binary cross-entropy uses the fused, stable loss on logits. Allocates nothing once warmed up.
+    /// binary cross-entropy, or a softmax Dense output with categorical cross-entropy, uses the fused, stable loss on
+    /// logits. Allocates nothing once warmed up.
     /// </summary>
     public float TrainStep(ReadOnlySpan<float> input, ReadOnlySpan<float> target, int batch, int steps, ILoss loss,
                            Adam optimizer)
@@ -265,7 +266,9 @@ public sealed class Sequential
         int k = _layers.Length - 1;
         var head = _layers[k];
         int rows = outputs / OutputUnits;
-        if (head.HasSigmoidLogits && loss.TryComputeFromLogits(head.PreActivation(rows), targetTime, dOut, out value))
+        if (head.HasSigmoidLogits && loss.TryComputeFromLogits(head.PreActivation(rows), targetTime, dOut, out value)
+            || head.HasSoftmaxLogits && loss.TryComputeFromSoftmaxLogits(head.PreActivation(rows), targetTime, dOut,
+                                                                         head.OutputSize, out value))
         {
             var dx = Grow(ref _gradA, rows * head.InputSize);
             var headInput = (k == 0 ? _inputTime : _activations[k - 1]).AsSpan(0, rows * head.InputSize);
