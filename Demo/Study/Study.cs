@@ -76,13 +76,18 @@ public sealed record StudySettings
     public Sequential BuildModel(int features, ulong seed)
     {
         var model = new Sequential(features, [
-            Gru ? new Gru(Units, CellActivation, Activation.Sigmoid, returnSequences: true)
-                : new Lstm(Units, CellActivation, Activation.Sigmoid, returnSequences: true),
+            RecurrentLayer(),
             new Dense(1, Design.Binary ? Activation.Sigmoid : Activation.Linear),
         ], flatten: true);
         model.Initialize(seed);
         return model;
     }
+
+    /// <summary>The network's recurrent layer, unbound: LSTM or GRU (Units, cell activation, sigmoid gates,
+    /// sequences).</summary>
+    public Layer RecurrentLayer() =>
+        Gru ? new Gru(Units, CellActivation, Activation.Sigmoid, returnSequences: true)
+            : new Lstm(Units, CellActivation, Activation.Sigmoid, returnSequences: true);
 
     /// <summary>Checks the settings; messages name the setting.</summary>
     public void Validate()

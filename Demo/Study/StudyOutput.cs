@@ -148,7 +148,7 @@ public static class StudyOutput
         static double[] Row(double[,] a, int i) => Enumerable.Range(0, a.GetLength(1)).Select(j => a[i, j]).ToArray();
         if (result.MeanShares("connection-weights", r => r.GateScores) is { } gates)
         {
-            var cell = result.Settings.BuildModel(f, 0).Layers[0];
+            var cell = result.Settings.RecurrentLayer();   // gate names only: nothing to bind or initialise
             for (int g = 0; g < gates.GetLength(0); g++)
             {
                 string mark = g == cell.ValueGate ? " (the method's)" : "";
