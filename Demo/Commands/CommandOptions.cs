@@ -24,10 +24,25 @@ public static class CommandOptions
         System.Buffers.SearchValues.Create("+-.eE0123456789");
 
     public static Option<string> RequiredPath(string name, string description) =>
-        new(name) { Description = description, Required = true };
+        Path(new Option<string>(name) { Description = description, Required = true });
 
     public static Option<string?> OptionalPath(string name, string description) =>
-        new(name) { Description = description };
+        Path(new Option<string?>(name) { Description = description });
+
+    /// <summary>
+    /// <paramref name="option"/>, checked as a path when parsed: a value no file or folder can have (empty, only
+    /// spaces, a NUL character) is a one-line parse error (see <see cref="OutputPaths.CheckText"/>).
+    /// </summary>
+    public static Option<T> Path<T>(Option<T> option) where T : class?
+    {
+        option.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string?>() is not { } value) return;
+            try { OutputPaths.CheckText(new(option.Name, value)); }
+            catch (InputException e) { r.AddError(e.Message); }
+        });
+        return option;
+    }
 
     /// <summary>The largest whole number a count option takes unless it names its own limit: larger values would
     /// not fit memory or time, and are refused before any work.</summary>
@@ -205,8 +220,7 @@ public static class CommandOptions
         },
     };
 
-    public static Option<string?> Json() =>
-        new("--json") { Description = "Also write the results as JSON to this file." };
+    public static Option<string?> Json() => OptionalPath("--json", "Also write the results as JSON to this file.");
 
     public static Option<string> Data() =>
         RequiredPath("--data", "CSV file in long format: one row per series and step (see docs/CLI.md).");
@@ -219,12 +233,12 @@ public static class CommandOptions
 
     public static Option<string> Out() => RequiredPath("--out", "Where to write the CSV.");
 
-    public static Option<string?> Report() => new("--report")
+    public static Option<string?> Report() => Path(new Option<string?>("--report")
     {
         Description =
             "Write report.md and report.html with PNG charts into this folder (created when the work is done; "
             + "the files of an earlier report there are replaced, other files are left alone).",
-    };
+    });
 
     public static Option<int> Epochs(int defaultValue) => PositiveInt("--epochs", defaultValue, "Training epochs.");
 

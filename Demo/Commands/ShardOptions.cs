@@ -17,12 +17,13 @@ public static class ShardOptions
                       "`demo merge` writes the results (docs/SCALE.md).",
     };
 
-    public static Option<string?> WorkDir(bool required = false) => new("--work-dir")
-    {
-        Description = "The folder, shared by all shards, with one result file per finished work item (a rerun skips " +
-                      "them; without --shard a run computes what is missing, then writes the results).",
-        Required = required,
-    };
+    public static Option<string?> WorkDir(bool required = false) =>
+        CommandOptions.Path(new Option<string?>("--work-dir")
+        {
+            Description = "The folder, shared by all shards, with one result file per finished work item (a rerun " +
+                          "skips them; without --shard a run computes what is missing, then writes the results).",
+            Required = required,
+        });
 
     public static Option<bool> NoTimings() => new("--no-timings")
     {
