@@ -16,7 +16,8 @@ internal sealed class ModelWorker
     private static readonly ConditionalWeakTable<Sequential, Stack<ModelWorker>> Pools = new();
 
     private readonly Stack<ModelWorker> _pool;
-    private float[] _inputs = [], _outputs = [], _composite = [], _setGradient = [], _prefixGradient = [], _batchOutput = [],
+    private float[] _inputs = [], _outputs = [], _composite = [],
+    _setGradient = [], _prefixGradient = [], _batchOutput = [],
     _dOutput = [];
     private int[] _indices = [];
     private double[] _sums = [];
