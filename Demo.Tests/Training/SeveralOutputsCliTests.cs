@@ -89,6 +89,33 @@ public sealed class SeveralOutputsCliTests : IDisposable
                     Assert.True(scores[input][input] > scores[c][input],
                                 $"x{input + 1}: {scores[input][input]} for {byInput[input]}, {scores[c][input]} for " +
                                 byInput[c]);
+
+        // explain explains one output: the first by default, and says so; --output-index picks a class.
+        string explained = PathOf("explain.json");
+        var (code, stdout, stderr) = TableFormatCliTests.Process("explain", "--model", model, "--data", data,
+            "--series", "s5", "--method", "occlusion", "--json", explained);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("Output 0 of 0..2: the probability of class 'rain' (the first, by default: --output-index " +
+                        "chooses another)", stdout);
+        using (var doc = JsonDocument.Parse(File.ReadAllText(explained)))
+        {
+            Assert.Equal(0, doc.RootElement.GetProperty("output").GetInt32());
+            Assert.Equal("rain", doc.RootElement.GetProperty("outputName").GetString());
+        }
+        (code, stdout, stderr) = TableFormatCliTests.Process("explain", "--model", model, "--data", data,
+            "--series", "s5", "--method", "occlusion", "--output-index", "sun", "--json", explained);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("Output 2 of 0..2: the probability of class 'sun'\n", stdout);
+        using (var doc = JsonDocument.Parse(File.ReadAllText(explained)))
+        {
+            Assert.Equal(2, doc.RootElement.GetProperty("output").GetInt32());
+            // sun's own input x1 moves its probability more than the noise input x4 does.
+            var a = doc.RootElement.GetProperty("attribution").EnumerateArray()
+                       .Select(row => row.EnumerateArray().Select(v => Math.Abs(v.GetDouble())).ToArray()).ToArray();
+            Assert.True(a.Sum(r => r[0]) > a.Sum(r => r[3]), string.Join("; ", a.Select(r => string.Join(",", r))));
+        }
+        Cli.Bad(["explain", "--model", model, "--data", data, "--series", "s5", "--output-index", "fog"],
+                "--output-index 'fog' is not an output of the model", "rain, snow, sun");
     }
 
     // Permutation scores of x1..x4 for one class, from --json.

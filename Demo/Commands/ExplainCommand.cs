@@ -59,7 +59,11 @@ public static class ExplainCommand
     public sealed record Explanation(string SeriesId, int Step, string Time, int Output, string Method,
                                      string? Baseline,
                                      double Prediction, double Start, string StartLabel, CompletenessGap? Completeness,
-                                     double[,] Attribution, float[,] Values, string[] Features, string[] Times);
+                                     double[,] Attribution, float[,] Values, string[] Features, string[] Times)
+    {
+        /// <summary>The output's class or target name for a model of several outputs; null for one output.</summary>
+        public string? OutputName { get; init; }
+    }
 
     private static int Run(ParseResult parse)
     {
@@ -81,8 +85,10 @@ public static class ExplainCommand
         int steps = data.Steps, features = data.Features, per = steps * features, units = model.OutputUnits;
         bool sequence = model.OutputsSequence;
         int step = parse.GetValue(Step) ?? steps - 1;
-        // Default: the first output.
-        int output = Math.Max(0, ImportanceCommand.ChooseOutputs(parse.GetValue(Output) ?? "0", model, arch)[0].Index);
+        // Default: the first output, said on the console (a model of several outputs explains one at a time).
+        string? choice = parse.GetValue(Output);
+        var (chosen, outputName) = ImportanceCommand.ChooseOutputs(choice ?? "0", model, arch)[0];
+        int output = Math.Max(0, chosen);
         if (step < 0 || step >= steps || (!sequence && step != steps - 1))
             throw new InputException(sequence
                 ? $"--step must be from 0 to {steps - 1} (the series have {steps} steps), not {step}"
@@ -148,6 +154,12 @@ public static class ExplainCommand
         var e = new Explanation(id, step, times[step], output, method, baselineName, prediction, start, startLabel, gap,
                                 map, values,
                                 data.FeatureNames, times);
+        if (chosen >= 0)
+        {
+            e = e with { OutputName = outputName };
+            Console.WriteLine(ImportanceCommand.DescribeOutput(output, outputName, model, arch) +
+                              (choice is null ? " (the first, by default: --output-index chooses another)" : ""));
+        }
         var waterfall = Waterfall(e, parse.GetValue(Top));
         foreach (var line in Lines(e, waterfall, sequence)) Console.WriteLine(line);
         if (png is not null)
@@ -246,7 +258,7 @@ public static class ExplainCommand
     }
 
     /// <summary>
-    /// The JSON: <c>{ series, step, time, output, method, baseline?, prediction, start, startLabel, completeness?,
+    /// The JSON: <c>{ series, step, time, output, outputName? (a model of several outputs), method, baseline?, prediction, start, startLabel, completeness?,
     /// features,
     /// times, attribution [t][feature], values [t][feature] (the data's units), byLag [k][feature] (sequence outputs),
     /// top [ { feature, step, lag, value, attribution } ] (the waterfall's cells, <paramref name="top"/>) }</c>.
@@ -261,6 +273,7 @@ public static class ExplainCommand
             w.WriteNumber("step", e.Step);
             w.WriteString("time", e.Time);
             w.WriteNumber("output", e.Output);
+            if (e.OutputName is { } name) w.WriteString("outputName", name);
             w.WriteString("method", e.Method);
             if (e.Baseline is { } b) w.WriteString("baseline", b);
             w.WriteNumber("prediction", e.Prediction);

@@ -147,6 +147,15 @@ public static class ImportanceCommand
     }
 
     /// <summary>
+    /// <c>Output j of 0..k-1</c>, then <c>: the probability of class 'name'</c> (cce) or <c>: target 'name'</c>
+    /// (k targets): how the commands name the output of several that they describe.
+    /// </summary>
+    public static string DescribeOutput(int index, string name, Sequential model, ModelMetadata arch) =>
+        $"Output {index} of 0..{model.OutputUnits - 1}" +
+        (arch.Training.Classes is not null ? $": the probability of class '{name}'"
+         : arch.Training.Targets is not null ? $": target '{name}'" : "");
+
+    /// <summary>
     /// Ranks the inputs; with <c>--work-dir</c> the K networks are work items (only shard k's with <c>--shard</c>,
     /// which then writes no results); <paramref name="merge"/> (<c>demo merge</c>): computes nothing, writes the
     /// results from the finished networks.
@@ -253,9 +262,7 @@ public static class ImportanceCommand
         foreach (var (index, name) in outputs)
         {
             if (index >= 0)
-                info.WriteLine($"Output {index} of 0..{model.OutputUnits - 1}" +
-                               (arch.Training.Classes is not null ? $": the probability of class '{name}'"
-                                : arch.Training.Targets is not null ? $": target '{name}'" : "") +
+                info.WriteLine(DescribeOutput(index, name, model, arch) +
                                (loss is CategoricalCrossEntropy
                                    ? " (loss-based methods: binary cross-entropy of that probability)" : "") +
                                "; connection weights follow this output's weights only (Garson's scores are the " +
