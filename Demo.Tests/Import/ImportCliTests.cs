@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using Demo.Tests.Data;
 using Engine.Tests.Import;
 using Xunit;
@@ -148,6 +149,47 @@ public sealed class ImportCliTests : IDisposable
         { "malformed/k3_no_config_json.keras", "has no config.json" },
         { "malformed/k3_truncated.keras", "a zip file, but a malformed one" },
     };
+
+    /// <summary>
+    /// An imported softmax head is a class model with the classes 0 .. k-1 (label j is output j): predict writes the
+    /// predicted class and its probabilities and scores accuracy; importance takes --output-index.
+    /// </summary>
+    [Fact]
+    public void A_softmax_head_is_a_class_model()
+    {
+        string keras = Path.Combine(ImportFixtures.Folder, "keras", "k2_lstm_hard_sigmoid_softmax.h5");
+        var (inputs, count, steps, outputs) = ImportFixtures.Reference(keras);
+        int features = inputs.Length / (count * steps), classes = outputs.Length / count, first = -1;
+        // Each series labelled with the class Keras gives the highest probability: accuracy 1.
+        var csv = new StringBuilder("series,time," +
+                                    string.Join(',', Enumerable.Range(0, features).Select(f => $"f{f}")) +
+                                    ",label\n");
+        for (int s = 0; s < count; s++)
+        {
+            var p = outputs.AsSpan(s * classes, classes);
+            int label = p.IndexOf(p.ToArray().Max());
+            if (s == 0) first = label;
+            for (int t = 0; t < steps; t++)
+            {
+                csv.Append(CultureInfo.InvariantCulture, $"s{s},{t}");
+                for (int f = 0; f < features; f++)
+                    csv.Append(',').Append(inputs[(s * steps + t) * features + f].ToString("R",
+                                                                                         CultureInfo.InvariantCulture));
+                csv.Append(CultureInfo.InvariantCulture, $",{label}\n");
+            }
+        }
+        string data = Write("classes.csv", csv.ToString()), json = Out("classes.json");
+        Cli.Ok("predict", "--model", keras, "--data", data, "--out", Out("c.csv"), "--target", "label", "--json", json);
+        Assert.Equal("series,time,line,label,predicted_class,p_0,p_1,p_2,p_3", File.ReadLines(Out("c.csv")).First());
+        using (var doc = JsonDocument.Parse(File.ReadAllText(json)))
+            Assert.Equal(1.0, doc.RootElement.GetProperty("accuracy").GetDouble());
+        Cli.Ok("importance", "--model", keras, "--data", data, "--target", "label", "--methods",
+               "partial-derivatives,permutation", "--output-index", "2", "--repeats", "2");
+        // A label that is not a class of the model: one line naming it and the classes.
+        string bad = Write("bad.csv", csv.ToString().Replace($",{first}\n", ",7\n"));
+        Cli.Bad(["predict", "--model", keras, "--data", bad, "--out", Out("y.csv"), "--target", "label"], bad, "'7'",
+                "0, 1, 2, 3");
+    }
 
     /// <summary>Every refused layer and malformed file the fixtures hold: exit 1, one line naming the file.</summary>
     [Theory]
