@@ -259,7 +259,8 @@ public static class ExplainCommand
 
     /// <summary>
     /// The JSON: <c>{ series, step, time, output, outputName? (a model of several outputs), method, baseline?,
-    /// prediction, start, startLabel, completeness?, features, times, attribution [t][feature], values [t][feature] (the data's units), byLag [k][feature] (sequence outputs),
+    /// prediction, start, startLabel, completeness?, features, times, attribution [t][feature], values [t][feature]
+    /// (the data's units), byLag [k][feature] (sequence outputs),
     /// top [ { feature, step, lag, value, attribution } ] (the waterfall's cells, <paramref name="top"/>) }</c>.
     /// </summary>
     public static byte[] ToJson(Explanation e, bool sequence, IReadOnlyList<(int Feature, int Step, double Value)> top)
