@@ -7,8 +7,9 @@ namespace Demo.Reports;
 /// A table of text cells, printed three ways: fitted to a console width (<see cref="Render"/>), as CSV and as markdown.
 /// On the console nothing is cut inside a word: header text and the first (key) column's text wrap at spaces, and a
 /// word too long for its column after '-', '_', '/' or '.' (<see cref="Wrap"/>); data cells never wrap (a score and
-/// its rank stay on one line; a '\n' in a cell starts a line of its own). Data columns that do not fit beside the key column go to further blocks under the first, each repeating
-/// the key column. The first column is left-aligned, the others right-aligned.
+/// its rank stay on one line; a '\n' in a cell starts a line of its own). Data columns that do not fit beside the
+/// key column go to further blocks under the first, each repeating the key column. The first column is left-aligned,
+/// the others right-aligned.
 /// </summary>
 public sealed class TextTable(string[] header)
 {
