@@ -86,6 +86,55 @@ public class StudyDataTests
     }
 
     [Fact]
+    public void AClassTargetIsOneHotAndEachInputRaisesItsOwnClass()
+    {
+        var d = new StudyDesign { Classes = true, Lags = [0, 0, 0, 0, 0] };
+        var (x, y) = d.Generate(300, new RandomSource(4));
+        Assert.Equal(300 * 12 * 5, y.Length);
+        var labels = new int[300 * 12];
+        for (int row = 0; row < labels.Length; row++)
+        {
+            var p = y.AsSpan(row * 5, 5);
+            Assert.Equal(1f, p.ToArray().Sum());
+            Assert.All(p.ToArray(), v => Assert.True(v is 0f or 1f));
+            labels[row] = p.IndexOf(1f);
+        }
+        // Class j is more likely when x_j is high than when it is low, for every input with an effect.
+        for (int j = 0; j < 4; j++)
+        {
+            double Share(Func<float, bool> when)
+            {
+                var rows = Enumerable.Range(0, labels.Length).Where(r => when(x[r * 5 + j])).ToArray();
+                return rows.Count(r => labels[r] == j) / (double)rows.Length;
+            }
+            Assert.True(Share(v => v > 1) > Share(v => v < -1) + 0.05, $"x{j + 1}");
+        }
+        Assert.Throws<ArgumentException>(() => (d with { Binary = true }).Validate());
+    }
+
+    [Fact]
+    public void PerClassImportanceOfAClassSpecificInputIsHighestForItsClass()
+    {
+        // Issue 13: a network trained on the class design (every effect immediate, less noise); by permutation of
+        // each class's probability alone, x_c's importance is highest for its own class c (x1..x3; x4's effect is
+        // small).
+        var s = new StudySettings
+        {
+            Design = new StudyDesign { Classes = true, Lags = [0, 0, 0, 0, 0], Noise = 0.5f },
+            TrainSeries = 200, Epochs = 20,
+        };
+        var (context, _) = StudyRunner.Trained(s, 0);
+        var scores = Enumerable.Range(0, 5).Select(c =>
+            new Engine.Importance.Permutation().Compute(Engine.Importance.OutputSelection.ForOutput(context, c)).Scores)
+            .ToArray();
+        for (int j = 0; j < 3; j++)
+            for (int c = 0; c < 5; c++)
+                if (c != j)
+                    Assert.True(scores[j][j] > scores[c][j], $"x{j + 1}: {scores[j][j]} for class {j + 1}, " +
+                                                             $"{scores[c][j]} for class {c + 1}");
+    }
+
+    [Fact]
     public void CorrelatedInputsMixOneCommonAr1SignalIntoEveryInput()
     {
         // Mix by hand: the common signal is the next AR(1) draw of the same stream.
@@ -323,6 +372,27 @@ public class StudyRunTests
                           "connection weights, h gate (the method's)"],
                          doc.RootElement.GetProperty("paths").EnumerateArray()
                              .Select(p => p.GetProperty("path").GetString()));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void AClassStudyRunsEndToEnd()
+    {
+        var dir = Directory.CreateTempSubdirectory("study-").FullName;
+        try
+        {
+            string json = Path.Combine(dir, "study.json");
+            Cli.Ok("study", "--kind", "classes", "--replicates", "2", "--steps", "4", "--train-series", "16",
+                   "--eval-series", "12", "--units", "3", "--epochs", "2", "--batch-size", "8", "--repeats", "2",
+                   "--retrain-epochs", "1", "--threads", "2", "--json", json);
+            using var doc = JsonDocument.Parse(File.ReadAllText(json));
+            Assert.True(doc.RootElement.GetProperty("design").GetProperty("classes").GetBoolean());
+            var methods = doc.RootElement.GetProperty("methods");
+            Assert.Equal(StudySettings.DefaultMethods.Count, methods.GetArrayLength());
+            foreach (var m in methods.EnumerateArray())
+                Assert.InRange(m.GetProperty("similarity").GetProperty("mean").GetDouble(), 0, 1);
+            Assert.Equal(8, doc.RootElement.GetProperty("paths").GetArrayLength());
         }
         finally { Directory.Delete(dir, true); }
     }

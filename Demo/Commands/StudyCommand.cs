@@ -25,7 +25,10 @@ public static class StudyCommand
             $"Methods, comma-separated, or all: {string.Join(", ", ImportanceMethods.Names)}. Default: all but " +
             $"connection-weights-test (it ranks as connection-weights does).",
     };
-    private static readonly Option<string> Kind = CommandOptions.Kind("regression");
+    private static readonly Option<string> Kind = CommandOptions.Choice("--kind", "regression",
+        "regression: a numeric target (mean squared error); binary: a 0/1 target (binary cross-entropy); " +
+        "classes: one class per input, the highest of b_j x_j + noise (softmax head, categorical cross-entropy).",
+        "regression", "binary", "classes");
     private static readonly Option<string> Effects =
         new("--effects")
         {
@@ -121,6 +124,7 @@ public static class StudyCommand
             Noise = parse.GetValue(TargetNoise), Phi = parse.GetValue(Phi), Steps = parse.GetValue(Steps),
             Correlation = parse.GetValue(Correlation),
             Binary = parse.GetValue(Kind) == "binary",
+            Classes = parse.GetValue(Kind) == "classes",
         };
         try { design.Validate(); }
         catch (ArgumentException e)

@@ -69,6 +69,27 @@ public static class StudyRunner
     /// <summary>Replicate k: data, training, every method (on one thread).</summary>
     public static ReplicateResult Replicate(StudySettings s, IReadOnlyList<string> methods, int k)
     {
+        var (context, trainSeconds) = Trained(s, k);
+        var loss = context.Loss;
+        double evalLoss = context.Model.Evaluate(context.Inputs, context.Targets!, s.EvaluationSeries, context.Steps,
+                                                 loss);
+        // Only the ranking is compared: input-perturbation without its time maps (they cost most of its time and change
+        // no score).
+        var instances = ImportanceMethods.Create(methods,
+            new ImportanceOptions { Noise = s.Noise, Restarts = s.Restarts, TimeMaps = false });
+        var runs = s.Design.Classes ? ByClass(context, instances, s.Design.Features)
+                   : ImportanceRunner.Run(context, instances);
+        return new ReplicateResult(k, evalLoss, RetrainingStepwise.ConstantLoss(context.Targets!, loss), trainSeconds,
+                                   runs);
+    }
+
+    /// <summary>
+    /// Replicate k's network trained on its training data, and the importance context of its evaluation set (the
+    /// retrainers, the importance seed, one thread), everything drawn from <c>new RandomSource(Seed).Fork(k)</c>.
+    /// </summary>
+    public static (ImportanceContext Context, double TrainSeconds) Trained(StudySettings s, int k)
+    {
+        ArgumentNullException.ThrowIfNull(s);
         var design = s.Design;
         var rng = new RandomSource(s.Seed).Fork((ulong)k);
         var (trainX, trainY) = design.Generate(s.TrainSeries, rng.Fork(DemoStreams.Study.TrainingData));
@@ -81,11 +102,11 @@ public static class StudyRunner
 
         long start = Stopwatch.GetTimestamp();
         var model = s.BuildModel(f, weightSeed);
-        var source = new ArrayBatchSource(trainX, trainY, s.TrainSeries, steps, f, steps, s.BatchSize, orderSeed);
+        var source = new ArrayBatchSource(trainX, trainY, s.TrainSeries, steps, f, steps * design.TargetWidth,
+                                          s.BatchSize, orderSeed);
         new Trainer(model, loss, new Adam(s.LearningRate)).Fit(source, s.Epochs, source.StepsPerEpoch);
         double trainSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
 
-        double evalLoss = model.Evaluate(evalX, evalY, s.EvaluationSeries, steps, loss);
         var retrain = Retrainers.FromArrays(s.BuildModel, trainX, trainY, s.TrainSeries, steps, f, loss,
                                             s.RetrainEpochs, s.BatchSize, s.LearningRate);
         var retrainPermuted = Retrainers.FromArrays(s.BuildModel, trainX, trainY, s.TrainSeries, steps, f, loss,
@@ -98,12 +119,56 @@ public static class StudyRunner
             Repeats = s.Repeats, Retrain = retrain, RetrainPermuted = retrainPermuted, Threads = 1,
             FeatureMeans = new float[f],
         };
-        // Only the ranking is compared: input-perturbation without its time maps (they cost most of its time and change
-        // no score).
-        var instances = ImportanceMethods.Create(methods,
-            new ImportanceOptions { Noise = s.Noise, Restarts = s.Restarts, TimeMaps = false });
-        var runs = ImportanceRunner.Run(context, instances);
-        return new ReplicateResult(k, evalLoss, RetrainingStepwise.ConstantLoss(evalY, loss), trainSeconds, runs);
+        return (context, trainSeconds);
+    }
+
+    /// <summary>
+    /// The runs on a class model, in the methods' order: the stepwise searches (ranked by their order) run on the whole
+    /// model with its categorical cross-entropy (the classification's loss); every other method scores each class's
+    /// probability alone (<see cref="OutputSelection.ForOutput"/>: the probabilities of a softmax sum to 1, so their
+    /// sum has no gradient; a loss-based method measures the binary cross-entropy of p_c against the one-vs-rest
+    /// target), and an input's score is <c>sum_c |S_c|</c>, ranked by value (maps likewise).
+    /// </summary>
+    public static IReadOnlyList<MethodRun> ByClass(ImportanceContext context, IReadOnlyList<IImportanceMethod> methods,
+                                                   int classes)
+    {
+        var runs = new List<MethodRun>(methods.Count);
+        foreach (var method in methods)
+        {
+            if (method.Ranking.OrderWord() is not null)
+            {
+                runs.AddRange(ImportanceRunner.Run(context, [method]));
+                continue;
+            }
+            var perClass = Enumerable.Range(0, classes)
+                .Select(c => ImportanceRunner.Run(OutputSelection.ForOutput(context, c), [method])[0]).ToArray();
+            var sums = new double[context.Features];
+            foreach (var run in perClass)
+                foreach (var feature in run.Result.Features) sums[feature.Feature] += Math.Abs(feature.Score);
+            var result = ImportanceResult.FromScores(method.Name, sums) with
+            {
+                ScoreMeaning = "sum over classes of |score| (each class's probability alone)",
+                RandomisedModel = perClass[0].Result.RandomisedModel,
+                GateScores = AbsoluteSum(perClass.Select(r => r.Result.GateScores)),
+                LagMap = AbsoluteSum(perClass.Select(r => r.Result.LagMap)),
+            };
+            runs.Add(new MethodRun(method.Name, perClass.Sum(r => r.Seconds), result, ImportanceRanking.ByValue));
+        }
+        return runs;
+    }
+
+    // sum_c |map_c| elementwise; null when a class has no map.
+    private static double[,]? AbsoluteSum(IEnumerable<double[,]?> maps)
+    {
+        double[,]? sum = null;
+        foreach (var map in maps)
+        {
+            if (map is null) return null;
+            sum ??= new double[map.GetLength(0), map.GetLength(1)];
+            for (int i = 0; i < map.GetLength(0); i++)
+                for (int j = 0; j < map.GetLength(1); j++) sum[i, j] += Math.Abs(map[i, j]);
+        }
+        return sum;
     }
 
     /// <summary>One method's runs on the K replicates compared with the design's true ranks.</summary>

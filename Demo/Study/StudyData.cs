@@ -10,7 +10,8 @@ namespace Demo.Study;
 /// z_j (z_{j,0} ~ N(0, 1), z_{j,t} = phi z_{j,t-1} + sqrt(1 - phi^2) e_t, phi = 0.7 by default, so Var z = 1 at every
 /// step) and the score
 /// s_t = sum_j b_j z_{j, t - lag_j} (a lagged value before step 0 counts as 0). Regression target:
-/// y_t = s_t + noise e'_t; binary target: y_t = [s_t + noise e'_t &gt; 0]. The default design is
+/// y_t = s_t + noise e'_t; binary target: y_t = [s_t + noise e'_t &gt; 0]; class target (<see cref="Classes"/>): one
+/// class per input, y_t = argmax_j (b_j z_{j, t - lag_j} + noise e'_{j,t}), one-hot. The default design is
 /// b = (1, 0.75, 0.5, 0.25, 0), lags (0, 2, 0, 0, 0), noise 1: x1 &gt; x2 (acting two steps late) &gt; x3 &gt; x4 &gt;
 /// x5
 /// (no effect). The inputs are independent with equal variance, so |b_j| orders both each input's share of the
@@ -32,6 +33,17 @@ public sealed record StudyDesign
 
     /// <summary>True: a 0/1 target (binary cross-entropy); false: the numeric score (mean squared error).</summary>
     public bool Binary { get; init; }
+
+    /// <summary>
+    /// True: a class target, one class per input (class j's score is b_j z_{j, t - lag_j} plus its own noise; the label
+    /// is the highest score), one-hot over F classes (categorical cross-entropy). Each input moves only its own class's
+    /// score, the classes are alike but for b, so the larger |b_j|, the more x_j tells about the label: the true
+    /// ranking is still that of |b_j|, and x_j matters most for class j.
+    /// </summary>
+    public bool Classes { get; init; }
+
+    /// <summary>Targets per step: F (one-hot) for a class target, else 1.</summary>
+    public int TargetWidth => Classes ? Features : 1;
 
     /// <summary>AR(1) coefficient of every input, in [0, 1): how much each input's steps resemble each other (0 = white
     /// noise).</summary>
@@ -67,12 +79,14 @@ public sealed record StudyDesign
         if (!(Phi >= 0 && Phi < 1)) throw new ArgumentException($"the AR(1) coefficient must be in [0, 1), got {Phi}");
         if (!(Correlation >= 0 && Correlation < 1))
             throw new ArgumentException($"the input correlation must be in [0, 1), got {Correlation}");
+        if (Classes && Binary) throw new ArgumentException("a target is binary or has classes, not both");
         if (!(Noise >= 0) || !float.IsFinite(Noise))
             throw new ArgumentException($"the noise SD must be finite and >= 0, got {Noise}");
     }
 
     /// <summary>
-    /// <paramref name="count"/> series: inputs (N, T, F) batch-major and targets (N, T), series n drawn from
+    /// <paramref name="count"/> series: inputs (N, T, F) batch-major and targets (N, T, <see cref="TargetWidth"/>),
+    /// series n drawn from
     /// <c>rng.Fork(n)</c> (so a set's first series do not depend on its size).
     /// </summary>
     public (float[] Inputs, float[] Targets) Generate(int count, RandomSource rng)
@@ -80,7 +94,8 @@ public sealed record StudyDesign
         Validate();
         int f = Features, steps = Steps;
         var x = new float[count * steps * f];
-        var y = new float[count * steps];
+        int width = TargetWidth;
+        var y = new float[count * steps * width];
         var common = Correlation > 0 ? new float[steps] : [];
         for (int n = 0; n < count; n++)
         {
@@ -88,7 +103,20 @@ public sealed record StudyDesign
             var z = x.AsSpan(n * steps * f, steps * f); // (T, F)
             Ar1(z, f, Phi, r);
             if (Correlation > 0) Mix(z, f, Phi, Correlation, common, r);
-            for (int t = 0; t < steps; t++)
+            for (int t = 0; t < steps && Classes; t++)
+            {
+                // Each class's score with its own noise, drawn class by class; the label is the highest.
+                int label = 0;
+                double best = double.NegativeInfinity;
+                for (int j = 0; j < f; j++)
+                {
+                    double s = (t >= Lags[j] ? Coefficients[j] * z[(t - Lags[j]) * f + j] : 0) +
+                               Noise * r.NextGaussian();
+                    if (s > best) (best, label) = (s, j);
+                }
+                y[(n * steps + t) * width + label] = 1f;
+            }
+            for (int t = 0; t < steps && !Classes; t++)
             {
                 double s = 0;
                 for (int j = 0; j < f; j++)

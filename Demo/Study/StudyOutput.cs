@@ -56,7 +56,8 @@ public static class StudyOutput
             ? $", correlated {d.Correlation.ToString("G3", CultureInfo.InvariantCulture)}" : "";
         return $"{s.Replicates} replicates, seed {s.Seed}: {d.Features} AR(1) inputs (phi " +
                $"{d.Phi.ToString("G3", CultureInfo.InvariantCulture)}{correlation}), {d.Steps} steps, target " +
-               $"{(d.Binary ? "[s > 0]" : "s")} with s_t = {string.Join(" + " +
+               $"{(d.Classes ? "argmax_j (b_j x_j + noise_j), one class per input," : d.Binary ? "[s > 0]" : "s")} " +
+               $"with s_t = {string.Join(" + " +
                $"", Enumerable.Range(0, d.Features).Select(j =>
                    $"{d.Coefficients[j].ToString("G3", CultureInfo.InvariantCulture)} x{j + 1}"
                        + (d.Lags[j] > 0 ? $"(t-{d.Lags[j]})" : "")))}" +

@@ -64,15 +64,17 @@ public sealed record StudySettings
     /// on it.</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
 
-    public ILoss Loss => Design.Binary ? new BinaryCrossEntropy() : new MeanSquaredError();
+    public ILoss Loss => Design.Classes ? new CategoricalCrossEntropy(Design.Features)
+                         : Design.Binary ? new BinaryCrossEntropy() : new MeanSquaredError();
 
     /// <summary>LSTM or GRU (Units, cell activation, sigmoid gates, sequences) then Dense(1) per step (sigmoid for a
-    /// binary target), flattened to (N, T).</summary>
+    /// binary target; Dense(F) softmax for a class target), flattened to (N, T x width).</summary>
     public Sequential BuildModel(int features, ulong seed)
     {
         var model = new Sequential(features, [
             RecurrentLayer(),
-            new Dense(1, Design.Binary ? Activation.Sigmoid : Activation.Linear),
+            Design.Classes ? Dense.WithSoftmax(Design.Features)
+                : new Dense(1, Design.Binary ? Activation.Sigmoid : Activation.Linear),
         ], flatten: true);
         model.Initialize(seed);
         return model;
