@@ -107,7 +107,7 @@ case "$cmd" in
         need_dotnet
         if why=$(aot_toolchain) && aot_publish "$out/aot"; then touch "$out/aot/demo"; run_demo "$out/aot/demo" "$@"; fi
         if [ "$mode" = aot ]; then
-          [ -f Demo/obj/aot-publish.log ] && grep -E 'error' Demo/obj/aot-publish.log | cut -c1-400 | head -n 10 >&2
+          { grep -E 'error' Demo/obj/aot-publish.log 2>/dev/null || true; } | cut -c1-400 | head -n 10 >&2
           echo "error: DEMO_BUILD=aot: $why" >&2; exit 1
         fi
         echo "note: no NativeAOT build ($why); running the ReadyToRun build instead" >&2

@@ -55,7 +55,7 @@ public static class PredictCommand
 
         int perSeries = model.OutputsPerSeries(data.Steps);
         var prediction = new float[data.Count * perSeries];
-        var (target, binary) = PredictAll(model, arch, data, prediction);
+        var (target, notBinary) = PredictAll(model, arch, data, prediction);
         // Compared before anything is written: a --compare file that cannot be read, or predictions over the
         // tolerance, fail the run with no output left behind.
         if (compare is not null) CompareWith(compare, prediction, model.OutputUnits, parse.GetValue(Tolerance));
@@ -132,7 +132,7 @@ public static class PredictCommand
         if (arch.Imported is not null)
             Console.WriteLine(ImportCommand.FeaturesNote(arch with { Features = data.FeatureNames }, model));
 
-        var (all, held, note) = Scores(arch, modelPath, model, data, target, binary, prediction);
+        var (all, held, note) = Scores(arch, modelPath, model, data, target, notBinary, prediction);
         var metricNames = (all ?? held)?.Metrics.Keys.ToArray() ?? [];
         var table = new TextTable(["Series", "Steps", "Outputs", $"Loss ({arch.Training.Loss})", .. metricNames])
         {
@@ -172,10 +172,10 @@ public static class PredictCommand
     /// out of the table into buffers kept for the whole run and standardised with the model's statistics (the float
     /// operations of <see cref="CommandOptions.LoadDataFor"/>): the data is never copied whole. Returns the targets
     /// as the model outputs them (<see cref="TrainCommand.TargetsFor"/>: every step's, or the last step's), null
-    /// without a target, and whether every target of every step is 0 or 1 (<see cref="SeriesSet.BinaryTarget"/>).
+    /// without a target, and the first target of any step that is not 0 or 1 (its file line and value), if any.
     /// </summary>
-    private static (float[]? Target, bool Binary) PredictAll(Sequential model, ModelMetadata arch, SeriesLayout data,
-                                                             float[] prediction)
+    private static (float[]? Target, (int Line, float Value)? NotBinary) PredictAll(Sequential model,
+        ModelMetadata arch, SeriesLayout data, float[] prediction)
     {
         int steps = data.Steps, perSeries = model.OutputsPerSeries(steps), width = data.TargetWidth;
         int perIn = steps * data.Features, perY = steps * width, chunk = Math.Min(ChunkSeries, data.Count);
@@ -183,7 +183,7 @@ public static class PredictCommand
         var target = data.HasTarget ? new float[data.Count * perTarget] : null;
         var x = new float[chunk * perIn];
         var y = new float[target is null ? 0 : chunk * perY];
-        bool binary = true;
+        (int Line, float Value)? notBinary = null;
         for (int start = 0; start < data.Count; start += chunk)
         {
             int n = Math.Min(chunk, data.Count - start);
@@ -193,27 +193,32 @@ public static class PredictCommand
             if (arch.Normalisation is { } norm) Standardiser.Apply(inputs, norm.Mean, norm.Sd);
             model.Predict(prediction.AsSpan(start * perSeries, n * perSeries), inputs, n, steps);
             if (target is null) continue;
-            foreach (float v in y.AsSpan(0, n * perY)) binary &= v is 0f or 1f;
+            for (int i = 0; i < n * perY && notBinary is null; i++)
+                if (y[i] is not (0f or 1f)) notBinary = (data.Line(start + i / perY, i % perY / width), y[i]);
             for (int i = 0; i < n; i++)
                 y.AsSpan((i + 1) * perY - perTarget, perTarget).CopyTo(target.AsSpan((start + i) * perTarget));
         }
-        return (target, binary);
+        return (target, notBinary);
     }
 
     /// <summary>
     /// The loss and metrics (<see cref="MetricSets.For"/>) over all series and over the series the model held out for
     /// validation (<see cref="TrainingInfo.HeldOut"/>) that the data has, and a note when there is no validation row:
     /// a file without the record (older), a model trained without validation, data without its held-out series.
-    /// None where undefined: no target, several outputs (but a class model's), a BCE model on targets other than 0/1.
+    /// None where undefined: no target, several outputs (but a class model's), a BCE model on targets other than 0/1
+    /// (the note then names the first such line).
     /// A class model adds each class's recall.
     /// </summary>
     private static (SeriesMetrics? All, SeriesMetrics? Validation, string? Note) Scores(ModelMetadata arch,
-        string modelPath, Sequential model, SeriesLayout data, float[]? target, bool binary, float[] prediction)
+        string modelPath, Sequential model, SeriesLayout data, float[]? target, (int Line, float Value)? notBinary,
+        float[] prediction)
     {
         var loss = TrainCommand.LossOf(arch, modelPath);
+        if (target is null || data.TargetWidth != model.OutputUnits) return (null, null, null);
         // Only where defined: a BCE model needs 0/1 targets (other values are still written to the CSV).
-        if (target is null || data.TargetWidth != model.OutputUnits || (loss is BinaryCrossEntropy && !binary))
-            return (null, null, null);
+        if (loss is BinaryCrossEntropy && notBinary is { } first)
+            return (null, null, SeriesSet.NonBinaryTarget(data.Path, first.Line, data.TargetName, first.Value,
+                modelPath).Message + ": no loss or metrics (the predictions are written).");
         IReadOnlyList<IMetric> metrics = [.. MetricSets.For(loss),
                                           .. MetricSets.PerOutput(loss, arch.Training.Classes
                                                                         ?? arch.Training.Targets ?? [])];
