@@ -1,74 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
 using Engine.IO;
 using Engine.Kernels;
 using Engine.Losses;
 using Engine.Models;
 
 namespace Demo.Data;
-
-/// <summary>Per-feature standardisation x' = (x - mean) / sd, with the training data's statistics.</summary>
-public sealed record Normalisation(float[] Mean, float[] Sd);
-
-/// <summary>One epoch of the training history kept in the model file.</summary>
-public sealed record EpochLoss(int Epoch, float Loss, float? ValidationLoss)
-{
-    /// <summary>The training metrics by Keras name (accuracy, auc; mae, r2_score); absent in older files.</summary>
-    public Dictionary<string, float>? Metrics { get; init; }
-
-    /// <summary>The validation metrics by name; absent without validation and in older files.</summary>
-    public Dictionary<string, float>? ValidationMetrics { get; init; }
-
-    /// <summary>The record of one epoch's result.</summary>
-    public static EpochLoss Of(Engine.Training.EpochResult e) =>
-        new(e.Epoch, e.Loss, float.IsNaN(e.ValidationLoss) ? null : e.ValidationLoss)
-        {
-            Metrics = ByName(e.Metrics), ValidationMetrics = ByName(e.ValidationMetrics),
-        };
-
-    private static Dictionary<string, float>? ByName(IReadOnlyList<Engine.Metrics.MetricValue> metrics) =>
-        metrics.Count == 0 ? null : metrics.ToDictionary(m => m.Name, m => (float)m.Value);
-}
-
-/// <summary>How the model was trained and on what data: kept for reports and for reading the data the same
-/// way.</summary>
-public sealed record TrainingInfo
-{
-    public string Loss { get; init; } = "bce";
-    public int Epochs { get; init; }
-    public int BatchSize { get; init; }
-    public float LearningRate { get; init; }
-    public float Validation { get; init; }
-    public ulong Seed { get; init; }
-    public string? Target { get; init; }
-
-    /// <summary>
-    /// The classes of a model trained with loss cce, sorted as strings: output j of the softmax head is the
-    /// probability of class j. Null for every other loss.
-    /// </summary>
-    public string[]? Classes { get; init; }
-
-    /// <summary>The target columns of a model trained on k &gt; 1 numeric targets (<c>--target a,b</c>, loss mse):
-    /// output j predicts column j. Null for one target (<see cref="Target"/>).</summary>
-    public string[]? Targets { get; init; }
-
-    public string? SeriesColumn { get; init; }
-    public string? TimeColumn { get; init; }
-    public int? Window { get; init; }
-    public int TrainingSeries { get; init; }
-    public int ValidationSeries { get; init; }
-    public List<EpochLoss> History { get; init; } = [];
-
-    /// <summary>
-    /// The ids of the series (or windows) held out for validation; null in files written before it was recorded,
-    /// empty without validation.
-    /// </summary>
-    public string[]? HeldOut { get; init; }
-
-    /// <summary>The epoch whose parameters the file holds, when not the last (the lowest validation loss).</summary>
-    public int? RestoredEpoch { get; init; }
-}
 
 /// <summary>
 /// What the demo keeps in a model file beside the engine's architecture (<see cref="ModelFile"/>), as the JSON entry
@@ -251,11 +188,3 @@ public sealed partial record ModelMetadata
     [System.Text.RegularExpressions.GeneratedRegex(@"could not be converted to ([^ ]+?)\.? Path")]
     private static partial System.Text.RegularExpressions.Regex WrongType();
 }
-
-/// <summary>The metadata record's JSON contract, source-generated: snake_case keys, nulls left out, NaN as
-/// "NaN".</summary>
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
-                             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-                             NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
-[JsonSerializable(typeof(ModelMetadata))]
-public sealed partial class MetadataJson : JsonSerializerContext;

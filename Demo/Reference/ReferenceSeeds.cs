@@ -5,25 +5,6 @@ using Engine.Training;
 
 namespace Demo.Reference;
 
-/// <summary>How one training of the reference experiment ended (<see cref="ReferenceSeeds.Classify"/>).</summary>
-public enum TrainingMode
-{
-    /// <summary>Final loss below <see cref="ReferenceSeeds.ConvergedLoss"/>: learned x1 x2 &lt; 0.25.</summary>
-    Converged,
-
-    /// <summary>Between the two: the output follows x1 and x2, the loss well above the converged runs'.</summary>
-    PartiallyTrained,
-
-    /// <summary>Final loss at least <see cref="ReferenceSeeds.DeadLoss"/>: no better than a constant.</summary>
-    Dead,
-}
-
-/// <summary>One training of the sweep: seed, last epoch's mean training loss, the three perturbation effects.</summary>
-public sealed record SeedRun(ulong Seed, float FinalLoss, double[] Effects)
-{
-    public TrainingMode Mode => ReferenceSeeds.Classify(FinalLoss);
-}
-
 /// <summary>
 /// The reference experiment across seeds (<c>demo --seeds N</c>): training k (k = 0 .. N-1) is exactly
 /// <c>demo --seed S+k</c> (S = --seed, wrapping at 2^64): the same weights, batches, evaluation set and noise, so any

@@ -3,15 +3,6 @@ using System.Text;
 
 namespace Demo.Reports;
 
-/// <summary>How a command prints its results (<c>--format</c>): a table fitted to the console, CSV or
-/// markdown.</summary>
-public enum TableFormat
-{
-    Table,
-    Csv,
-    Markdown,
-}
-
 /// <summary>
 /// A table of text cells, printed three ways: fitted to a console width (<see cref="Render"/>), as CSV and as markdown.
 /// On the console nothing is cut inside a word: header text and the first (key) column's text wrap at spaces and after

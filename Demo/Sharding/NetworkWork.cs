@@ -4,9 +4,6 @@ using Engine.Importance;
 
 namespace Demo.Sharding;
 
-/// <summary>A finished network of <c>demo importance --networks K</c>: every method's run on it.</summary>
-public sealed record NetworkItemJson(string SettingsHash, int Item, List<RunJson> Runs) : IWorkItem;
-
 /// <summary>
 /// <c>demo importance --networks K</c> over a work directory: one item per network (<c>network-00003.json</c>),
 /// network k owned by shard <c>k mod n</c>. Network k trains from its own seed and runs the methods with its own

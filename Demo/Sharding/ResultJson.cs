@@ -49,16 +49,3 @@ public sealed record ResultJson(string Method, List<FeatureJson> Features, strin
         return a;
     }
 }
-
-public sealed record FeatureJson(int Feature, double Score, int Rank, StatisticsItemJson? Statistics, double? P);
-public sealed record StatisticsItemJson(double Mean, double Sd, double Se, int Count);
-public sealed record CurveJson(int Feature, double[] Values, double[][] Levels, double[] Median);
-public sealed record CompletenessJson(double Gap, double Difference, int Intervals, double Tolerance);
-
-/// <summary>A <see cref="MethodRun"/> as a work item stores it.</summary>
-public sealed record RunJson(string Name, double Seconds, ImportanceRanking Ranking, ResultJson Result)
-{
-    public static RunJson Of(MethodRun run) => new(run.Name, run.Seconds, run.Ranking, ResultJson.Of(run.Result));
-
-    public MethodRun ToRun(FeatureGroups? groups) => new(Name, Seconds, Result.ToResult(groups), Ranking);
-}

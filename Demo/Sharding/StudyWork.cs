@@ -2,25 +2,8 @@ using System.Reflection;
 using System.Text.Json;
 using Demo.Data;
 using Demo.Study;
-using Engine.Kernels;
 
 namespace Demo.Sharding;
-
-/// <summary>A finished replicate of <c>demo study</c> in a work directory.</summary>
-public sealed record StudyItemJson(string SettingsHash, int Item, double Loss, double ConstantLoss,
-                                   double TrainSeconds, List<RunJson> Runs) : IWorkItem
-{
-    public static StudyItemJson Of(string hash, ReplicateResult r) =>
-        new(hash, r.Index, r.Loss, r.ConstantLoss, r.TrainSeconds, r.Runs.Select(RunJson.Of).ToList());
-
-    public ReplicateResult ToReplicate() =>
-        new(Item, Loss, ConstantLoss, TrainSeconds, Runs.Select(x => x.ToRun(null)).ToArray());
-}
-
-/// <summary>What a study's settings hash covers: the program's version and every setting but the thread
-/// count.</summary>
-public sealed record StudyKeyJson(string Program, StudyDesignJson Design, StudySettingsJson Settings,
-                                  IReadOnlyList<string> Methods);
 
 /// <summary>
 /// <c>demo study</c> over a work directory: one item per replicate (<c>replicate-00007.json</c>), replicate k owned by

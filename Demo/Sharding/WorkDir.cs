@@ -9,25 +9,6 @@ using Engine.IO;
 
 namespace Demo.Sharding;
 
-/// <summary>What every work item file holds besides its payload: the settings it was computed with and its
-/// index.</summary>
-public interface IWorkItem
-{
-    /// <summary>The hash of the settings the item was computed with
-    /// (<see cref="WorkManifest.SettingsHash"/>).</summary>
-    string SettingsHash { get; }
-
-    /// <summary>The item's index (a replicate, a network).</summary>
-    int Item { get; }
-}
-
-/// <summary>
-/// <c>manifest.json</c> of a work directory: the kind of run, its item count, the hash of the settings every item
-/// must carry, and the command line that made it (without <c>--shard</c>, <c>--work-dir</c> and the output options;
-/// input paths made absolute), which <c>demo merge</c> runs again over the finished items.
-/// </summary>
-public sealed record WorkManifest(string Format, string Kind, int Items, string SettingsHash, string[] Command);
-
 /// <summary>
 /// A work directory shared by the shards of one run (<c>--work-dir</c>): <c>manifest.json</c>, then one file per
 /// finished item, <c>{kind}-{item:00000}.json</c>, each written atomically (<see cref="AtomicFile"/>) once its item is

@@ -231,32 +231,3 @@ public static class StudyOutput
         return report;
     }
 }
-
-// The study's JSON document (property names become snake_case keys).
-public sealed record StudyJson(StudyDesignJson Design, StudySettingsJson Settings, double Seconds,
-                               List<ReplicateJson> Replicates, List<PathJson> Paths, List<MethodJson> Methods);
-public sealed record StudyDesignJson(string[] Features, double[] Coefficients, int[] Lags, float Noise, float Phi,
-                                     float Correlation, int Steps, bool Binary, int[] TrueRanks)
-{
-    public static StudyDesignJson Of(StudyDesign d) =>
-        new(d.FeatureNames, d.Coefficients, d.Lags, d.Noise, d.Phi, d.Correlation, d.Steps, d.Binary, d.TrueRanks);
-}
-public sealed record StudySettingsJson(int Replicates, int TrainSeries, int EvaluationSeries, string Cell, int Units,
-                                       string Activation, int Epochs, int BatchSize, float LearningRate,
-                                       int Repeats, int RetrainEpochs, int Restarts, float Noise, ulong Seed,
-                                       int Threads)
-{
-    /// <summary>The settings with <paramref name="threads"/> in place of the thread count (0 in a settings hash:
-    /// the numbers do not depend on it).</summary>
-    public static StudySettingsJson Of(StudySettings s, int threads) =>
-        new(s.Replicates, s.TrainSeries, s.EvaluationSeries, s.Gru ? "gru" : "lstm", s.Units, s.CellActivation.Name(),
-            s.Epochs, s.BatchSize, s.LearningRate, s.Repeats, s.RetrainEpochs, s.Restarts, s.Noise, s.Seed, threads);
-}
-public sealed record ReplicateJson(int Index, double Loss, double ConstantLoss, double TrainSeconds, Dictionary<string,
-                                   int[]> Ranks);
-public sealed record PathJson(string Path, double[] Shares);
-public sealed record MethodJson(string Name, StatisticsJson Similarity, double[] CorrectByFeature,
-                                StatisticsJson Spearman, double? IrrelevantLast, double[] MeanRank, double Seconds);
-/// <summary>A mean over replicates: SD and SE null when undefined (one replicate), the 95% interval only from two
-/// replicates on.</summary>
-public sealed record StatisticsJson(double Mean, double? Sd, double? Se, int Count, double[]? Ci95);

@@ -1,35 +1,6 @@
 namespace Engine.Importance;
 
 /// <summary>
-/// Statistics of a repeated estimate (noise draws, permutations, retrainings, networks), as ML.NET's permutation
-/// importance reports them: mean, sample SD (n - 1), SE = SD / sqrt(n), n, and the 95% interval mean ± 1.96 SE.
-/// SD and SE are NaN when n = 1.
-/// </summary>
-public readonly record struct SampleStatistics(double Mean, double Sd, double Se, int Count)
-{
-    /// <summary>Lower end of the 95% interval, mean - 1.96 SE.</summary>
-    public double Ci95Low => Mean - ImportanceStatistics.Z95 * Se;
-
-    /// <summary>Upper end of the 95% interval, mean + 1.96 SE.</summary>
-    public double Ci95High => Mean + ImportanceStatistics.Z95 * Se;
-}
-
-/// <summary>
-/// One feature's importance: its 0-based index, score, rank (1 = most important), statistics when repeated, and a
-/// p-value where a method tests the score (connection-weights-test), else null.
-/// </summary>
-public sealed record FeatureImportance(int Feature, double Score, int Rank, SampleStatistics? Statistics = null,
-                                       double? P = null);
-
-/// <summary>Lek's profile of one feature: the swept values, the output curve at each level of the other inputs, and
-/// their median.</summary>
-/// <param name="Feature">0-based feature index.</param>
-/// <param name="Values">The swept values of the feature (points).</param>
-/// <param name="Levels">Curves per level of the other features (5 levels: min, Q1, median, Q3, max) x points.</param>
-/// <param name="Median">Median over the levels at each point; the score is its range.</param>
-public sealed record SensitivityCurve(int Feature, double[] Values, double[][] Levels, double[] Median);
-
-/// <summary>
 /// What a method found: per feature a score and rank, and where the method gives them, a time map, a lag map,
 /// a gate-resolved table, the order of entry or removal, or Lek's curves.
 /// </summary>

@@ -3,45 +3,6 @@ using Engine.Random;
 
 namespace Engine.Importance;
 
-/// <summary>Where integrated gradients' straight path starts (<see cref="IntegratedGradients.From"/>).</summary>
-public enum IntegratedGradientsBaseline
-{
-    /// <summary>x'[n, t, i] = m_i, the training mean of feature i (<see cref="ImportanceContext.Means"/>).</summary>
-    Mean,
-
-    /// <summary>x'[n, t, i] = z_i, the model-input value of feature i's zero
-    /// (<see cref="IntegratedGradients.ZeroPoint"/>; default 0).</summary>
-    Zero,
-
-    /// <summary>
-    /// x'[n, t, i] = m_i + s_i e[n, t, i], e ~ N(0, 1) drawn from <see cref="RandomStreams.IntegratedGradientsNoise"/>,
-    /// s_i the
-    /// evaluation set's SD of feature i (n - 1): a random series with the data's mean and spread.
-    /// </summary>
-    Noise,
-}
-
-/// <summary>Integrated gradients' completeness check: how far the attributions' sums are from F(x) - F(x').</summary>
-/// <param name="Gap">
-/// The relative gap <c>sum_n |sum_{t,i} A[n, t, i] - (F(x_n) - F(x'_n))| / sum_n |F(x_n) - F(x'_n)|</c> (0 when both
-/// sums are 0).
-/// </param>
-/// <param name="Difference">The denominator's mean, <c>mean_n |F(x_n) - F(x'_n)|</c>.</param>
-/// <param name="Intervals">The trapezoid rule's intervals the attributions were computed with.</param>
-/// <param name="Tolerance">The gap aimed at.</param>
-public sealed record CompletenessGap(double Gap, double Difference, int Intervals, double Tolerance)
-{
-    /// <summary>True when the gap is within <see cref="Tolerance"/>; false when the cap on intervals stopped the
-    /// search.</summary>
-    public bool Converged => Gap <= Tolerance;
-
-    /// <summary>One line: the gap in percent, the intervals, and whether the cap was hit.</summary>
-    public string Describe() => Converged
-        ? $"completeness gap {100 * Gap:0.###}% of |F(x) - F(x')| at {Intervals} intervals"
-        : $"completeness gap {100 * Gap:0.###}% of |F(x) - F(x')| at the cap of {Intervals} intervals: " +
-          $"not below {100 * Tolerance:0.###}%";
-}
-
 /// <summary>
 /// Sundararajan et al.'s (2017) integrated gradients for the series' summed output F(x) = sum_p y_p(x):
 /// <c>A[n, t, i] = (x - x')[n, t, i] * integral_0^1 dF/dx[n, t, i](x' + a (x - x')) da</c>, the integral by the

@@ -6,48 +6,6 @@ using Engine.Optimizers;
 
 namespace Engine.Training;
 
-/// <summary>Where training is, reported after every step.</summary>
-public readonly record struct TrainingProgress(int Epoch, int Epochs, int Step, int StepsPerEpoch, float MeanLoss);
-
-/// <summary>One epoch's result.</summary>
-/// <param name="Epoch">1-based epoch number.</param>
-/// <param name="Loss">Mean training loss over the epoch's batches.</param>
-/// <param name="ValidationLoss">Loss on the validation set, NaN when there is none.</param>
-/// <param name="Seconds">Wall time of the epoch.</param>
-public sealed record EpochResult(int Epoch, float Loss, float ValidationLoss, double Seconds)
-{
-    /// <summary>
-    /// <see cref="Trainer.Metrics"/> over the predictions the epoch's training steps made (each before its update,
-    /// as Keras reports training metrics); empty without metrics.
-    /// </summary>
-    public IReadOnlyList<MetricValue> Metrics { get; init; } = [];
-
-    /// <summary><see cref="Trainer.Metrics"/> on the validation set at the end of the epoch, or empty.</summary>
-    public IReadOnlyList<MetricValue> ValidationMetrics { get; init; } = [];
-}
-
-/// <summary>
-/// Training diverged: a loss, a parameter or a prediction became NaN or infinite, or the epoch's loss grew past
-/// <see cref="Trainer.LossGrowthLimit"/> times the first epoch's. <see cref="Reason"/> says which.
-/// </summary>
-public sealed class TrainingDivergedException(int epoch, int step, string reason)
-    : Exception($"training diverged at epoch {epoch}, step {step}: {reason}. Try a smaller learning rate, " +
-        $"standardised inputs or a smaller model.")
-{
-    /// <summary>A NaN or infinite batch loss.</summary>
-    public TrainingDivergedException(int epoch, int step, float loss)
-        : this(epoch, step, $"the loss became {loss.ToString(System.Globalization.CultureInfo.InvariantCulture)}") { }
-
-    public int Epoch { get; } = epoch;
-    public int Step { get; } = step;
-
-    /// <summary>What diverged, e.g. "the loss became NaN" or "a parameter became NaN".</summary>
-    public string Reason { get; } = reason;
-}
-
-/// <summary>A validation set held as arrays.</summary>
-public sealed record ValidationSet(float[] Inputs, float[] Targets, int Count);
-
 /// <summary>Runs epochs of training steps over a batch source with a loss and Adam.</summary>
 public sealed class Trainer(Sequential model, ILoss loss, Adam optimizer)
 {

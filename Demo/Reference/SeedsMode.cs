@@ -1,0 +1,3 @@
+namespace Demo.Reference;
+
+public sealed record SeedsMode(string Mode, int Count, double Share, double Low, double High);

@@ -1,0 +1,3 @@
+namespace Demo.Reference;
+
+public sealed record SeedsPublished(double FinalLoss, double[] Effects);

@@ -1,0 +1,3 @@
+namespace Demo.Reference;
+
+public sealed record SeedsRun(ulong Seed, float FinalLoss, double[] Effects, string Mode);

@@ -1,0 +1,3 @@
+namespace Demo.Reference;
+
+public sealed record SeedsThresholds(double ConvergedLoss, double DeadLoss);

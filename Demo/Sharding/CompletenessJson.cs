@@ -1,0 +1,3 @@
+namespace Demo.Sharding;
+
+public sealed record CompletenessJson(double Gap, double Difference, int Intervals, double Tolerance);

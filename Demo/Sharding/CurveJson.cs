@@ -1,0 +1,3 @@
+namespace Demo.Sharding;
+
+public sealed record CurveJson(int Feature, double[] Values, double[][] Levels, double[] Median);

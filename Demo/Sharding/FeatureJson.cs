@@ -1,0 +1,3 @@
+namespace Demo.Sharding;
+
+public sealed record FeatureJson(int Feature, double Score, int Rank, StatisticsItemJson? Statistics, double? P);

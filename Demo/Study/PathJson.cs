@@ -1,0 +1,3 @@
+namespace Demo.Study;
+
+public sealed record PathJson(string Path, double[] Shares);

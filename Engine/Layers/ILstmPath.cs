@@ -1,0 +1,14 @@
+namespace Engine.Layers;
+
+/// <summary>How an <see cref="Lstm"/> layer runs a pass: one strategy per type, owning its buffers, forward and
+/// backward side by side.</summary>
+internal interface ILstmPath
+{
+    /// <summary>The layer's forward pass (see <see cref="Layer.Forward"/>): output rows T x N (sequences) or
+    /// N.</summary>
+    void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int batch, int steps);
+
+    /// <summary>The layer's backward pass after this path's forward (see <see cref="Layer.Backward"/>).</summary>
+    void Backward(Span<float> dInput, Span<float> gradients, ReadOnlySpan<float> dOutput, ReadOnlySpan<float> input,
+                  ReadOnlySpan<float> parameters, int batch, int steps);
+}
