@@ -250,9 +250,11 @@ public static class CommandOptions
 
     public static Option<int> Steps(int defaultValue) => PositiveInt("--steps", defaultValue, "Steps per series.");
 
-    public static Option<string> Kind(string defaultValue) => Choice("--kind", defaultValue,
-        "binary: a 0/1 target (binary cross-entropy); regression: a numeric target (mean squared error).", "binary",
-        "regression");
+    /// <summary>The target's kind: binary and regression; <paramref name="classes"/>: also classes (study).</summary>
+    public static Option<string> Kind(string defaultValue, bool classes = false) => Choice("--kind", defaultValue,
+        "binary: a 0/1 target (binary cross-entropy); regression: a numeric target (mean squared error); classes " +
+        "(study): one class per input, the highest of b_j x_j + noise (softmax head, categorical cross-entropy).",
+        classes ? ["binary", "regression", "classes"] : ["binary", "regression"]);
 
     public static Option<string> Cell() => Choice("--cell", "lstm",
         "Recurrent layers: lstm, or gru (Keras' GRU, reset_after).", "lstm", "gru");

@@ -25,10 +25,7 @@ public static class StudyCommand
             $"Methods, comma-separated, or all: {string.Join(", ", ImportanceMethods.Names)}. Default: all but " +
             $"connection-weights-test (it ranks as connection-weights does).",
     };
-    private static readonly Option<string> Kind = CommandOptions.Choice("--kind", "regression",
-        "regression: a numeric target (mean squared error); binary: a 0/1 target (binary cross-entropy); " +
-        "classes: one class per input, the highest of b_j x_j + noise (softmax head, categorical cross-entropy).",
-        "regression", "binary", "classes");
+    private static readonly Option<string> Kind = CommandOptions.Kind("regression", classes: true);
     private static readonly Option<string> Effects =
         new("--effects")
         {
