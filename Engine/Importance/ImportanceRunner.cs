@@ -72,7 +72,7 @@ public static class ImportanceRunner
     }
 
     /// <summary>The note for a method skipped because the data has no targets.</summary>
-    public static string SkipNote(IImportanceMethod method) =>
+    internal static string SkipNote(IImportanceMethod method) =>
         $"{method.Name} skipped: it measures a loss against the targets, and the data has none";
 
     // A method that needs what some context lacks: one ArgumentException naming every such method.
