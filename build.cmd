@@ -3,7 +3,7 @@ rem Build, test, run the demo and the benchmarks. Usage:
 rem   build.cmd demo [ARGS...]    restore, publish in Release (x64: NativeAOT when MSVC is installed, else ReadyToRun), run the demo with ARGS
 rem   build.cmd test              build and run every test (and the kernel tests under forced vector widths)
 rem   build.cmd bench [ARGS...]   the BenchmarkDotNet suite (--quick: a smoke run of every benchmark; --compare: Linux only)
-rem   build.cmd mutate [--since[:REF]] [FOLDER...]   Stryker.NET mutation testing, as ./build.sh mutate (not part of CI)
+rem   build.cmd mutate [--since[:REF]] [--all-tests] [FOLDER...]   Stryker.NET mutation testing, as ./build.sh mutate (not part of CI)
 rem   build.cmd pack              the NuGet packages into artifacts\: the library LstmEngine (+ .snupkg) and the tool rnn-importance
 rem   build.cmd docs              the API reference (docfx) with README.md and docs\ into artifacts\docs
 setlocal EnableDelayedExpansion
@@ -89,10 +89,11 @@ exit /b %ERRORLEVEL%
 rem One Stryker run per folder (settings in stryker-config.json); reports copied to StrykerOutput\<folder>\.
 dotnet tool restore >nul || exit /b 1
 set "SINCE="
+set "ALLTESTS="
 set "FOLDERS="
 for %%a in (%ARGS%) do (
   set "A=%%~a"
-  if /i "!A:~0,7!"=="--since" (set "SINCE=!A!") else (set "FOLDERS=!FOLDERS! !A:/=\!")
+  if /i "!A:~0,7!"=="--since" (set "SINCE=!A!") else if /i "!A!"=="--all-tests" (set "ALLTESTS=1") else (set "FOLDERS=!FOLDERS! !A:/=\!")
 )
 if not defined FOLDERS set "FOLDERS=Engine\Importance Engine\Losses Engine\Optimizers Engine\Layers Demo\Data"
 set "SCORES="
@@ -102,9 +103,15 @@ for %%f in (%FOLDERS%) do (
     echo == mutate: %%f
     if exist "StrykerOutput\%%p-%%q" rmdir /s /q "StrykerOutput\%%p-%%q"
     mkdir "StrykerOutput\%%p-%%q"
+    rem The folder's own tests (as ./build.sh mutate; ^^! is a literal ! under delayed expansion).
+    set "FILTER=FullyQualifiedName~%%p.Tests.%%q."
+    set "FILTER=!FILTER:\=.!"
+    if /i "%%f"=="Engine\Layers" set "FILTER=FullyQualifiedName~Engine.Tests.Layers.|FullyQualifiedName~Engine.Tests.Models."
+    if defined ALLTESTS (set "FILTER=Category^!=Slow") else (set "FILTER=(Category^!=Slow)&(!FILTER!)")
+    echo tests: !FILTER!
     pushd %%p
     if exist StrykerOutput rmdir /s /q StrykerOutput
-    dotnet tool run dotnet-stryker -- -f ..\stryker-config.json -p %%p.csproj -tp ..\%%p.Tests\%%p.Tests.csproj -m "**/%%q/**/*.cs" !SINCE! > "..\StrykerOutput\%%p-%%q\log.txt" || (popd & echo error: Stryker failed on %%f, see StrykerOutput\%%p-%%q\log.txt 1>&2 & exit /b 1)
+    dotnet tool run dotnet-stryker -- -f ..\stryker-config.json -p %%p.csproj -tp ..\%%p.Tests\%%p.Tests.csproj -m "**/%%q/**/*.cs" --test-case-filter "!FILTER!" !SINCE! > "..\StrykerOutput\%%p-%%q\log.txt" || (popd & echo error: Stryker failed on %%f, see StrykerOutput\%%p-%%q\log.txt 1>&2 & exit /b 1)
     for /d %%d in (StrykerOutput\*) do copy /y "%%d\reports\*" "..\StrykerOutput\%%p-%%q\" >nul
     rmdir /s /q StrykerOutput
     popd

@@ -4,7 +4,7 @@
 #   ./build.sh test              build and run every test (and the kernel tests under forced vector widths)
 #   ./build.sh bench [ARGS...]   the BenchmarkDotNet suite (--quick: a smoke run of every benchmark;
 #                                --compare [--quick]: side by side with PyTorch into docs/PERFORMANCE.md)
-#   ./build.sh mutate [--since[:REF]] [FOLDER...]
+#   ./build.sh mutate [--since[:REF]] [--all-tests] [FOLDER...]
 #                                Stryker.NET mutation testing (not part of CI; slow): every folder given, default
 #                                Engine/Importance Engine/Losses Engine/Optimizers Engine/Layers Demo/Data; HTML and
 #                                JSON reports in StrykerOutput/<folder>/, the score per folder printed
@@ -107,7 +107,7 @@ case "$cmd" in
         need_dotnet
         if why=$(aot_toolchain) && aot_publish "$out/aot"; then touch "$out/aot/demo"; run_demo "$out/aot/demo" "$@"; fi
         if [ "$mode" = aot ]; then
-          [ -f Demo/obj/aot-publish.log ] && grep -E 'error' Demo/obj/aot-publish.log | cut -c1-400 | head -n 10 >&2
+          { grep -E 'error' Demo/obj/aot-publish.log 2>/dev/null || true; } | cut -c1-400 | head -n 10 >&2
           echo "error: DEMO_BUILD=aot: $why" >&2; exit 1
         fi
         echo "note: no NativeAOT build ($why); running the ReadyToRun build instead" >&2
@@ -154,11 +154,12 @@ case "$cmd" in
     need_dotnet
     # Stryker.NET from the local tool manifest (.config/dotnet-tools.json); settings in stryker-config.json (Release,
     # per-test coverage, tests of Category=Slow left out). One run per folder: the project that holds it, its tests.
-    since=() folders=()
+    since=() folders=() tests=""
     for a in "$@"; do
       case "$a" in
         --since|--since:*) since=("$a") ;;
-        -*) echo "error: mutate takes --since[:REF] and folders, not '$a'" >&2; exit 1 ;;
+        --all-tests) tests=all ;;
+        -*) echo "error: mutate takes --since[:REF], --all-tests and folders, not '$a'" >&2; exit 1 ;;
         *) folders+=("${a%/}") ;;
       esac
     done
@@ -175,8 +176,18 @@ case "$cmd" in
       rm -rf "$out"; mkdir -p "$out"
       echo "== mutate: $f"
       start=$(date +%s)
+      # The tests that run: the folder's own (its namespace in the test project; Engine/Layers' LSTM tests are under
+      # Models), or with --all-tests every test but the slow ones. Mutants only the other tests kill count as
+      # survivors: a folder's tests should pin its code.
+      case "$f" in
+        Engine/Layers) filter="FullyQualifiedName~Engine.Tests.Layers.|FullyQualifiedName~Engine.Tests.Models." ;;
+        *) sub=${f#*/}; filter="FullyQualifiedName~$project.Tests.${sub//\//.}." ;;
+      esac
+      [ "$tests" = all ] && filter="Category!=Slow" || filter="(Category!=Slow)&($filter)"
+      echo "tests: $filter"
       (cd "$project" && dotnet tool run dotnet-stryker -- -f ../stryker-config.json -p "$project.csproj" \
-        -tp "../$project.Tests/$project.Tests.csproj" -m "**/${f#*/}/**/*.cs" "${since[@]}") | tee "$out/log.txt" \
+        -tp "../$project.Tests/$project.Tests.csproj" -m "**/${f#*/}/**/*.cs" --test-case-filter "$filter" \
+        "${since[@]}") | tee "$out/log.txt" \
         || { echo "error: Stryker failed on $f (log: $out/log.txt)" >&2; exit 1; }
       report=$(ls -td "$project"/StrykerOutput/*/reports 2>/dev/null | head -n 1)
       [ -n "$report" ] || { echo "error: Stryker wrote no report for $f" >&2; exit 1; }

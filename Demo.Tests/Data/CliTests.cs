@@ -356,8 +356,25 @@ public class CliTests(CliFixture fx) : IClassFixture<CliFixture>
 
     [Fact]
     public void UnknownMethod() =>
-        Cli.Bad(["importance", "--model", fx.Model, "--data", fx.Csv, "--methods", "input-perturbation,tea-leaves"],
-                "--methods", "unknown importance method 'tea-leaves'", "input-perturbation");
+        // The whole list, not cut (lines were cut at 300 characters: "..., integrated-gradien...").
+        Assert.Equal("error: --methods: unknown importance method 'tea-leaves'; valid methods: connection-weights, " +
+                     "connection-weights-test, garson, partial-derivatives, input-perturbation, " +
+                     "sensitivity-analysis, forward-stepwise, backward-stepwise, improved-stepwise-1, " +
+                     "improved-stepwise-2, permutation, " +
+                     "integrated-gradients, occlusion, model-randomisation, or all",
+            Cli.Bad(["importance", "--model", fx.Model, "--data", fx.Csv, "--methods",
+                     "input-perturbation,tea-leaves"]));
+
+    [Fact]
+    public void AMissingColumnListsTwelveLongFeatureNamesWhole()
+    {
+        string[] names = [.. Enumerable.Range(0, 12).Select(i => $"sensor_{i:D2}_reading")];
+        string path = fx.File("sensors.csv", $"series,time,{string.Join(',', names)},flag\n" +
+                                             $"s1,0,{string.Join(',', names.Select(_ => "1"))},0\n");
+        Assert.Equal($"error: {path}:1: no column 'nope' (--target); the columns are series, time, " +
+                     $"{string.Join(", ", names)}, flag",
+            Cli.Bad(["train", "--data", path, "--target", "nope", "--model", Path.Combine(fx.Dir, "n.safetensors")]));
+    }
 
     [Fact]
     public void UnwritableReportDirectory()

@@ -8,7 +8,7 @@ namespace Demo.Tests.Data;
 /// Issue 11: every command (train, predict, importance, explain, summary, import, study, make-data) run in-process on
 /// a valid command line with one or two values replaced by odd ones (numbers out of range or malformed, empty text,
 /// devices, folders, the inputs themselves, generated CSV text, model files with an odd metadata field). Every run
-/// ends with exit 0, or 1 and one line; no line over 300 characters, no stack trace and none of .NET's wording
+/// ends with exit 0, or 1 and one line; no line over 500 characters, no stack trace and none of .NET's wording
 /// ("Parameter '", "System.", "Exception"); a failed run leaves no file behind and no run leaves a temporary file.
 /// Runs: FUZZ_RUNS (default 60).
 /// </summary>

@@ -102,6 +102,16 @@ public class CommandVocabularyTests(CliFixture fx) : IClassFixture<CliFixture>
                      $"for a numeric target)",
             Cli.Bad(["train", "--data", path, "--target", "alarm", "--loss", "bce", "--model",
                      Out("two.safetensors")]));
+        // predict still writes the predictions, and says why its table has no loss (it used to show '-' silently).
+        string json = Out("two-pred.json");
+        var (code, stdout, _) = TableFormatCliTests.Process("predict", "--model", fx.Model, "--data", path, "--out",
+                                                            Out("two-pred.csv"), "--json", json);
+        Assert.Equal(0, code);
+        string note = $"{path}:4: column 'alarm' has 2, but the model {fx.Model} was trained with loss bce, which " +
+                      "needs targets of 0 or 1: no loss or metrics (the predictions are written).";
+        Assert.Contains(note + "\n", stdout);
+        Assert.Equal(note, System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(json))!["note"]!.GetValue<string>());
+        Assert.Equal(1 + 30 * 8, File.ReadAllLines(Out("two-pred.csv")).Length);
     }
 
     [Fact]

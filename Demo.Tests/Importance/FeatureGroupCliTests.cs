@@ -9,14 +9,20 @@ namespace Demo.Tests.Importance;
 public class FeatureGroupCliTests(CliFixture fx) : IClassFixture<CliFixture>
 {
     [Theory]
-    [InlineData("weather=temperature,rain", "--groups: group 'weather': unknown feature 'rain'")]
-    [InlineData("weather=temperature,humidity;air=humidity,wind",
+    [InlineData("--groups", "weather=temperature,rain", "--groups: group 'weather': unknown feature 'rain'")]
+    [InlineData("--groups", "weather=temperature,humidity;air=humidity,wind",
                 "--groups: feature 'humidity' is in two groups, 'weather' and 'air'")]
-    [InlineData("weather=", "--groups: group 'weather' is empty")]
-    [InlineData("temperature,humidity", "--groups: group 'temperature,humidity' has no '='")]
-    public void BadGroupSpecsExitOneWithOneLineNamingTheProblem(string spec, string message)
+    [InlineData("--groups", "weather=", "--groups: group 'weather' is empty")]
+    [InlineData("--groups", "temperature,humidity", "--groups: group 'temperature,humidity' has no '='")]
+    [InlineData("--lag-groups", "0-2,2-7", "--lag-groups: windows '0-2' and '2-7' overlap at lag 2")]
+    [InlineData("--lag-groups", "0-8",
+                "--lag-groups: window '0-8' reaches lag 8, and the series have 8 steps (lags 0-7)")]
+    [InlineData("--lag-groups", "0-two",
+                "--lag-groups: window '0-two' is not a lag range: write first-last whole lags")]
+    [InlineData("--lag-groups", "3-1", "--lag-groups: window '3-1' runs backwards: write 1-3")]
+    public void BadGroupSpecsExitOneWithOneLineNamingTheProblem(string option, string spec, string message)
     {
-        Cli.Bad(["importance", "--model", fx.Model, "--data", fx.Csv, "--methods", "occlusion", "--groups", spec],
+        Cli.Bad(["importance", "--model", fx.Model, "--data", fx.Csv, "--methods", "occlusion", option, spec],
                 message);
     }
 
@@ -59,5 +65,30 @@ public class FeatureGroupCliTests(CliFixture fx) : IClassFixture<CliFixture>
         Assert.True(code == 0, stderr);
         Assert.Contains("weather", stdout);
         Assert.Contains("air", stdout);
+    }
+
+    [Fact]
+    public void LagWindowsAreTheUnitsAndTheOtherMethodsAreSkipped()
+    {
+        string json = Path.Combine(fx.Dir, "lags.json");
+        var (code, stdout, stderr) = TableFormatCliTests.Process("importance", "--model", fx.Model, "--data", fx.Csv,
+            "--methods", "garson,permutation,occlusion", "--repeats", "2", "--lag-groups", "0-2,3-7",
+            "--groups", "weather=temperature,humidity", "--format", "csv", "--json", json);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("garson skipped: it scores whole features, not lag windows", stdout + stderr);
+        var lines = stdout.TrimEnd('\n').Split('\n').Where(l => !l.StartsWith("note:", StringComparison.Ordinal))
+                          .ToArray();
+        string[] units = ["weather lags 0-2", "weather lags 3-7", "wind lags 0-2", "wind lags 3-7",
+            "pressure lags 0-2", "pressure lags 3-7"];
+        // Six units per method, two methods.
+        Assert.Equal(1 + 2 * 6, lines.Length);
+        Assert.StartsWith("permutation,weather lags 0-2,", lines[1]);
+        Assert.StartsWith("occlusion,pressure lags 3-7,", lines[^1]);
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.Equal(units, doc.RootElement.GetProperty("features").EnumerateArray().Select(e => e.GetString()));
+        var groups = doc.RootElement.GetProperty("groups").EnumerateArray().ToList();
+        Assert.Equal(["temperature", "humidity"],
+                     groups[1].GetProperty("features").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal([3, 7], groups[1].GetProperty("lags").EnumerateArray().Select(e => e.GetInt32()));
     }
 }

@@ -244,6 +244,14 @@ public class ImportanceTableTests
     [InlineData("sensor_00_reading", 10, new[] { "sensor_00_", "reading" })]
     [InlineData("averyveryverylongword x", 5, new[] { "averyveryverylongword", "x" })]
     [InlineData("", 5, new[] { "" })]
+    // A word that fits on a line of its own is not broken at '_' or '/' (the README's table showed "rise in binary_"
+    // over "crossentropy" and "share of sum (dy/" over "dx)^2"); one that does not fit is.
+    [InlineData("rise in binary_crossentropy", 20, new[] { "rise in", "binary_crossentropy" })]
+    [InlineData("share of sum (dy/dx)^2", 20, new[] { "share of sum", "(dy/dx)^2" })]
+    [InlineData("mean |change in binary_crossentropy|, cell", 20,
+                new[] { "mean |change in", "binary_", "crossentropy|, cell" })]
+    [InlineData("a connection-weights-test", 12, new[] { "a", "connection-", "weights-test" })]
+    [InlineData("ab connection-weights-test", 14, new[] { "ab connection-", "weights-test" })]
     public void WrapBreaksAtSpacesAndAfterSeparatorsOnly(string text, int width, string[] expected) =>
         Assert.Equal(expected, TextTable.Wrap(text, width));
 }

@@ -115,4 +115,34 @@ public class TrustCliTests(CliFixture fx) : IClassFixture<CliFixture>
         Assert.Equal("a matters most; c follows; b does not matter (garson disagrees: see below).",
                      TrustView.Sentence(t, ["a", "b", "c"]));
     }
+
+    [Fact]
+    public void TheSpearmanGridFitsTheConsoleInBlocks()
+    {
+        // Thirteen methods (all but the sanity check) used to make 91-character lines in an 80-column console.
+        string[] names = [.. Engine.Importance.ImportanceMethods.Names.Where(n => n != "model-randomisation")];
+        int m = names.Length;
+        var rho = new double[m, m];
+        for (int a = 0; a < m; a++)
+            for (int b = 0; b < m; b++)
+                rho[a, b] = a == b ? 1 : a + b == 3 ? double.NaN : -(a + b) / 25.0;
+        var t = new Engine.Importance.TrustAssessment(names, names, [1], [0], null, [], 0.5, 0.5, rho, [], null);
+        string grid80 = TrustView.CompactSpearman(t, 80);
+        Assert.All(grid80.Split('\n'), l => Assert.True(l.Length <= 80, $"{l.Length}: {l}"));
+        // 26 characters of names ("2 connection-weights-test"), then (80 - 26) / 5 = 10 columns a block.
+        var lines = grid80.Split('\n');
+        Assert.Equal("Spearman's rho between the methods' rankings (1 = the same order):", lines[0]);
+        Assert.Equal("                              1    2    3    4    5    6    7    8    9   10", lines[1]);
+        Assert.Equal(" 1 connection-weights         1 -.04 -.08    - -.16 -.20 -.24 -.28 -.32 -.36", lines[2]);
+        Assert.Equal(" 4 partial-derivatives        - -.16 -.20    1 -.28 -.32 -.36 -.40 -.44 -.48", lines[5]);
+        Assert.Equal("", lines[15]);
+        Assert.Equal("                             11   12   13", lines[16]);
+        Assert.Equal(" 2 connection-weights-test -.44 -.48 -.52", lines[18]);
+        Assert.Equal("13 occlusion               -.88 -.92    1", lines[29]);
+        Assert.Equal(31, lines.Length); // the last line ends with '\n'
+        // At 120 columns one block, as before.
+        var wide = TrustView.CompactSpearman(t, 120).Split('\n');
+        Assert.Equal(1 + 1 + m + 1, wide.Length);
+        Assert.Equal(26 + 5 * m, wide[1].Length);
+    }
 }

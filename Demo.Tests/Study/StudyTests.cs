@@ -377,6 +377,10 @@ public class StudyTableTests
         int blocks = lines.Count(l => l.StartsWith('╭'));
         Assert.Equal(2, blocks);
         Assert.Equal(2, lines.Count(l => l.StartsWith("│ method ", StringComparison.Ordinal)));
+        // The short headers are explained under the table (wrapped to 80 columns: joined again).
+        string notes = string.Join(' ', lines.SkipWhile(l => !l.StartsWith("similarity: ", StringComparison.Ordinal)));
+        Assert.Contains("irrelevant last (irr. last): share of replicates ranking the no-effect input(s) strictly " +
+                        "last; s: the method's seconds per replicate;", notes);
     }
 
     [Fact]

@@ -63,7 +63,8 @@ public class HeldOutDefaultsTests
                 }
             }
             // At least one set overfits, so that the bound is not met by the last epoch alone.
-            Assert.True(restored > 0, $"no data set overfits: the test does not exercise the restore: {string.Join("; ", bests)}");
+            Assert.True(restored > 0,
+                $"no data set overfits: the test does not exercise the restore: {string.Join("; ", bests)}");
         }
         finally
         {

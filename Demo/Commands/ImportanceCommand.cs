@@ -44,6 +44,14 @@ public static class ImportanceCommand
                                         "and input-perturbation move a group's features together; the other methods " +
                                         "sum their feature scores (docs/IMPORTANCE.md)."
         };
+    private static readonly Option<string?> LagGroups =
+        new("--lag-groups")
+        {
+            Description = "Lag windows scored as one input, e.g. \"0-2,3-11\" (lag 0 = the output's own step): for " +
+                          "each output, every feature at the window's steps before it (with --groups, each group " +
+                          "and ungrouped feature by window). Permutation, occlusion, input-perturbation and the " +
+                          "improved stepwise methods score them; the other methods are skipped.",
+        };
     private static readonly Option<string> Baseline = CommandOptions.Baseline();
     private static readonly Option<string?> Report = CommandOptions.Report();
     private static readonly Option<string?> Json = CommandOptions.Json();
@@ -65,7 +73,7 @@ public static class ImportanceCommand
         var command = new Command("importance",
                                   "Rank the inputs of a trained model on your data: which features matter, and when.");
         foreach (Option o in new Option[] { Model, Data, Methods, Repeats, Seed, Threads, Noise, Baseline, Restarts,
-            NullNetworks, RetrainEpochs, Networks, Groups, Report, Json, Format, Features, Target,
+            NullNetworks, RetrainEpochs, Networks, Groups, LagGroups, Report, Json, Format, Features, Target,
             OutputIndex, Delimiter, Shard, WorkDirectory, NoTimings, NoMaps }) command.Options.Add(o);
         command.SetAction(parse => Run(parse, merge: false));
         return command;
@@ -78,12 +86,22 @@ public static class ImportanceCommand
         catch (ArgumentException e) { throw new InputException($"--methods: {e.Message}"); }
     }
 
-    /// <summary>Parses --groups over the model's features; a bad spec is an error naming the problem.</summary>
-    public static FeatureGroups? ParseGroups(string? spec, IReadOnlyList<string> features)
+    /// <summary>
+    /// Parses --groups over the model's features, then --lag-groups over series of <paramref name="steps"/> steps
+    /// (crossed with the groups when both are given); a bad spec is an error naming the option and the problem.
+    /// </summary>
+    public static FeatureGroups? ParseGroups(string? spec, IReadOnlyList<string> features, string? lags = null,
+                                             int steps = 0)
     {
-        if (spec is null) return null;
-        try { return FeatureGroups.Parse(spec, features); }
-        catch (ArgumentException e) { throw new InputException($"--groups: {e.Message}"); }
+        FeatureGroups? groups = null;
+        if (spec is not null)
+        {
+            try { groups = FeatureGroups.Parse(spec, features); }
+            catch (ArgumentException e) { throw new InputException($"--groups: {e.Message}"); }
+        }
+        if (lags is null) return groups;
+        try { return FeatureGroups.Lags(lags, steps, features, groups); }
+        catch (ArgumentException e) { throw new InputException($"--lag-groups: {e.Message}"); }
     }
 
     /// <summary>
@@ -157,7 +175,7 @@ public static class ImportanceCommand
         if (arch.Constant is { Length: > 0 } constant)
             info.WriteLine("Constant features, left out of training, importance 0 by every method: " +
                               string.Join(", ", constant.Select(k => k.Name)));
-        var groups = ParseGroups(parse.GetValue(Groups), arch.Features);
+        var groups = ParseGroups(parse.GetValue(Groups), arch.Features, parse.GetValue(LagGroups), data.Steps);
         var labels = groups?.Names.ToArray() ?? arch.Features;
         var loss = TrainCommand.LossOf(arch, modelPath);
         if (loss is BinaryCrossEntropy && data.Targets is not null && data.NonBinaryTarget(modelPath) is { } notBinary)

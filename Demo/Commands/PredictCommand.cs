@@ -144,17 +144,18 @@ public static class PredictCommand
     /// The loss and metrics (<see cref="MetricSets.For"/>) over all series and over the series the model held out for
     /// validation (<see cref="TrainingInfo.HeldOut"/>) that the data has, and a note when there is no validation row:
     /// a file without the record (older), a model trained without validation, data without its held-out series.
-    /// None where undefined: no target, several outputs (but a class model's), a BCE model on targets other than 0/1.
+    /// None where undefined: no target, several outputs (but a class model's), a BCE model on targets other than 0/1
+    /// (the note then names the first such line).
     /// A class model adds each class's recall.
     /// </summary>
     private static (SeriesMetrics? All, SeriesMetrics? Validation, string? Note) Scores(ModelMetadata arch,
         string modelPath, Sequential model, SeriesSet data, float[] prediction)
     {
         var loss = TrainCommand.LossOf(arch, modelPath);
+        if (data.Targets is null || data.TargetWidth != model.OutputUnits) return (null, null, null);
         // Only where defined: a BCE model needs 0/1 targets (other values are still written to the CSV).
-        if (data.Targets is null || data.TargetWidth != model.OutputUnits
-            || (loss is BinaryCrossEntropy && !data.BinaryTarget))
-            return (null, null, null);
+        if (loss is BinaryCrossEntropy && data.NonBinaryTarget(modelPath) is { } notBinary)
+            return (null, null, $"{notBinary.Message}: no loss or metrics (the predictions are written).");
         var target = TrainCommand.TargetsFor(data, model.OutputsSequence);
         IReadOnlyList<IMetric> metrics = [.. MetricSets.For(loss),
                                           .. MetricSets.PerOutput(loss, arch.Training.Classes

@@ -145,7 +145,7 @@ public static class ImportanceJson
         w.WriteEndObject();
     }
 
-    // "groups": [ { "name", "features": [...] } ], the features by their names in the model.
+    // "groups": [ { "name", "features": [...], "lags"?: [first, last] } ], the features by their names in the model.
     private static void Groups(Utf8JsonWriter w, FeatureGroups groups)
     {
         w.WriteStartArray("groups");
@@ -156,6 +156,13 @@ public static class ImportanceJson
             w.WriteStartArray("features");
             foreach (var i in groups.Members[u]) w.WriteStringValue(groups.FeatureNames[i]);
             w.WriteEndArray();
+            if (groups.Windows[u] is { } window)
+            {
+                w.WriteStartArray("lags");
+                w.WriteNumberValue(window.First);
+                w.WriteNumberValue(window.Last);
+                w.WriteEndArray();
+            }
             w.WriteEndObject();
         }
         w.WriteEndArray();

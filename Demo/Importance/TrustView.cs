@@ -148,22 +148,30 @@ internal static class TrustView
 
     /// <summary>
     /// Spearman's rho as a compact console block: a row per method ("1 name"), a column per method by number, each
-    /// rho in four characters without the leading zero ("1", ".97", "-.40", "-" where undefined).
+    /// rho in four characters without the leading zero ("1", ".97", "-.40", "-" where undefined). Columns that do not
+    /// fit in <paramref name="width"/> beside the names go to further blocks under the first (at least one column a
+    /// block), as <see cref="TextTable"/> does.
     /// </summary>
-    public static string CompactSpearman(TrustAssessment t)
+    public static string CompactSpearman(TrustAssessment t, int width)
     {
         int m = t.Contenders.Count;
         var keys = t.Contenders.Select((c, i) => $"{i + 1,2} {c}").ToList();
         int key = keys.Max(k => k.Length);
         static string Short(double v) => !double.IsFinite(v) ? "-" : Math.Round(v, 2) == 1 ? "1"
             : v.ToString("0.00", CultureInfo.InvariantCulture).Replace("0.", ".", StringComparison.Ordinal);
+        // Each column is " " and four characters.
+        int perBlock = Math.Max(1, (width - key) / 5);
         var text = new StringBuilder("Spearman's rho between the methods' rankings (1 = the same order):\n");
-        text.Append(new string(' ', key)).Append(string.Concat(Enumerable.Range(1, m).Select(i => $" {i,4}")))
-            .Append('\n');
-        for (int a = 0; a < m; a++)
-            text.Append(keys[a].PadRight(key))
-                .Append(string.Concat(Enumerable.Range(0, m).Select(b => $" {Short(t.Spearman[a, b]),4}")))
-                .Append('\n');
+        for (int first = 0; first < m; first += perBlock)
+        {
+            var columns = Enumerable.Range(first, Math.Min(perBlock, m - first)).ToList();
+            if (first > 0) text.Append('\n');
+            text.Append(new string(' ', key)).Append(string.Concat(columns.Select(b => $" {b + 1,4}"))).Append('\n');
+            for (int a = 0; a < m; a++)
+                text.Append(keys[a].PadRight(key))
+                    .Append(string.Concat(columns.Select(b => $" {Short(t.Spearman[a, b]),4}")))
+                    .Append('\n');
+        }
         return text.ToString();
     }
 
@@ -190,7 +198,7 @@ internal static class TrustView
                 var (sh, sr) = Spearman(t);
                 text.Append('\n').Append(TextTable.Markdown(sh, sr));
             }
-            else text.Append(CompactSpearman(t));
+            else text.Append(CompactSpearman(t, width));
         }
         return text.Append('\n').ToString();
     }

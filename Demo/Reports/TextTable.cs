@@ -5,11 +5,11 @@ namespace Demo.Reports;
 
 /// <summary>
 /// A table of text cells, printed three ways: fitted to a console width (<see cref="Render"/>), as CSV and as markdown.
-/// On the console nothing is cut inside a word: header text and the first (key) column's text wrap at spaces and after
-/// '-', '_', '/' or '.'; data cells never wrap (a score and its rank stay on one line; a '\n' in a cell starts a line
-/// of
-/// its own). Data columns that do not fit beside the key column go to further blocks under the first, each repeating
-/// the key column. The first column is left-aligned, the others right-aligned.
+/// On the console nothing is cut inside a word: header text and the first (key) column's text wrap at spaces, and a
+/// word too long for its column after '-', '_', '/' or '.' (<see cref="Wrap"/>); data cells never wrap (a score and
+/// its rank stay on one line; a '\n' in a cell starts a line of its own). Data columns that do not fit beside the
+/// key column go to further blocks under the first, each repeating the key column. The first column is left-aligned,
+/// the others right-aligned.
 /// </summary>
 public sealed class TextTable(string[] header)
 {
@@ -176,24 +176,31 @@ public sealed class TextTable(string[] header)
         Pieces(text, BreakAfter).Select(p => p.Text.Length).DefaultIfEmpty(0).Max();
 
     /// <summary>
-    /// Greedy word wrap to <paramref name="width"/>: lines break at spaces (dropped) and after the characters of
-    /// <paramref name="breakAfter"/>; a piece longer than the width is never cut and takes a line of its own.
+    /// Greedy word wrap to <paramref name="width"/>: lines break at spaces (dropped); a word (text between spaces)
+    /// that fits on a line is never broken, a longer one breaks after the characters of <paramref name="breakAfter"/>
+    /// (<c>binary_crossentropy</c> stays whole where 19 characters fit, <c>connection-weights</c> in 11 becomes
+    /// <c>connection-</c> and <c>weights</c>); a piece longer than the width is never cut and takes a line of its own.
     /// </summary>
     public static List<string> Wrap(string text, int width, string breakAfter = BreakAfter)
     {
         var lines = new List<string>();
         var line = new StringBuilder();
-        foreach (var (piece, spaced) in Pieces(text, breakAfter))
+        foreach (var (word, _) in Pieces(text, ""))
         {
-            int extra = line.Length > 0 && spaced ? 1 : 0;
-            if (line.Length > 0 && line.Length + extra + piece.Length > width)
+            IEnumerable<(string Text, bool Spaced)> pieces = word.Length <= width ? [(word, true)]
+                : Pieces(word, breakAfter).Select((p, i) => (p.Text, i == 0));
+            foreach (var (piece, spaced) in pieces)
             {
-                lines.Add(line.ToString());
-                line.Clear();
-                extra = 0;
+                int extra = line.Length > 0 && spaced ? 1 : 0;
+                if (line.Length > 0 && line.Length + extra + piece.Length > width)
+                {
+                    lines.Add(line.ToString());
+                    line.Clear();
+                    extra = 0;
+                }
+                if (extra > 0) line.Append(' ');
+                line.Append(piece);
             }
-            if (extra > 0) line.Append(' ');
-            line.Append(piece);
         }
         if (line.Length > 0 || lines.Count == 0) lines.Add(line.ToString());
         return lines;

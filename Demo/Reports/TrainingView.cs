@@ -9,8 +9,8 @@ namespace Demo.Reports;
 /// <summary>
 /// Shows training on the console as Keras does: one line per epoch with the loss and the metrics, then the
 /// validation ones (<see cref="EpochLine"/>), and early stopping's messages (<see cref="StoppingLines"/>). When the
-/// console is interactive a live progress bar shows the running loss and the last epoch's validation figures, and
-/// the epoch lines print above it; redirected output and logs get the same lines.
+/// console is interactive a live progress bar shows the running loss and the last epoch's validation figures
+/// (<see cref="BarText"/>), and the epoch lines print above it; redirected output and logs get the same lines.
 /// </summary>
 public static class TrainingView
 {
@@ -27,26 +27,29 @@ public static class TrainingView
         }
 
         T result = default!;
+        // The description gets what is left of the console's width beside the bar (BarWidth), the percentage
+        // ("100%"), the time left ("00:00:00") and the gaps: it never wraps, so the other columns never squeeze.
+        int room = Math.Max(24, AnsiConsole.Profile.Width - BarWidth - 4 - 8 - 4);
         AnsiConsole.Progress()
             .AutoClear(true)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn { Width = BarWidth }, new PercentageColumn(),
                      new RemainingTimeColumn())
             .Start(ctx =>
             {
                 var task = ctx.AddTask("Training", maxValue: (double)epochs * stepsPerEpoch);
                 int every = Math.Max(1, stepsPerEpoch / 100);
-                string validation = "";
+                EpochResult? last = null;
                 trainer.OnStep = p =>
                 {
                     if (p.Step % every != 0 && p.Step != p.StepsPerEpoch) return;
                     task.Value = (double)(p.Epoch - 1) * p.StepsPerEpoch + p.Step;
-                    task.Description =
-                        Markup.Escape($"Epoch {p.Epoch}/{p.Epochs} - loss: {Number(p.MeanLoss)}{validation}");
+                    task.Description = Markup.Escape(BarText(p.Epoch, p.Epochs, p.MeanLoss, last, room));
                 };
                 trainer.OnEpoch = e =>
                 {
-                    validation = ValidationText(e);
+                    last = e;
                     AnsiConsole.WriteLine(EpochLine(e, epochs, stepsPerEpoch));
+                    task.Description = Markup.Escape(BarText(e.Epoch, epochs, e.Loss, e, room));
                     ctx.Refresh();
                 };
                 result = fit();
@@ -66,9 +69,36 @@ public static class TrainingView
         Metrics(e.Metrics, "") + ValidationText(e);
 
     /// <summary>The epoch's validation loss and metrics, <c> - val_loss: ... - val_NAME: ...</c>, or empty.</summary>
-    public static string ValidationText(EpochResult e) =>
-        float.IsNaN(e.ValidationLoss) ? ""
-            : $" - val_loss: {Number(e.ValidationLoss)}" + Metrics(e.ValidationMetrics, "val_");
+    public static string ValidationText(EpochResult e) => string.Concat(ValidationItems(e));
+
+    // " - val_loss: ...", then " - val_NAME: ..." per metric; none without validation.
+    private static IEnumerable<string> ValidationItems(EpochResult e) =>
+        float.IsNaN(e.ValidationLoss) ? []
+            : [$" - val_loss: {Number(e.ValidationLoss)}", .. e.ValidationMetrics.Select(m => Metric(m, "val_"))];
+
+    /// <summary>The progress bar's width in characters.</summary>
+    public const int BarWidth = 16;
+
+    /// <summary>
+    /// The progress bar's text in at most <paramref name="room"/> characters: <c>Epoch 6/40 - loss: 0.6100</c> (the
+    /// running mean loss of the epoch), then as many of <paramref name="last"/>'s validation figures as fit, in the
+    /// epoch line's order, marked with their epoch when it is an earlier one: <c>Epoch 6/40 - loss: 0.6100 -
+    /// val_loss: 0.6884 - val_accuracy: 0.5469 (epoch 5)</c>. The epoch and loss always show.
+    /// </summary>
+    public static string BarText(int epoch, int epochs, double loss, EpochResult? last, int room)
+    {
+        var text = new System.Text.StringBuilder($"Epoch {epoch}/{epochs} - loss: {Number(loss)}");
+        if (last is null) return text.ToString();
+        string suffix = last.Epoch == epoch ? "" : $" (epoch {last.Epoch})";
+        int shown = 0;
+        foreach (var item in ValidationItems(last))
+        {
+            if (text.Length + item.Length + suffix.Length > room) break;
+            text.Append(item);
+            shown++;
+        }
+        return shown > 0 ? text.Append(suffix).ToString() : text.ToString();
+    }
 
     /// <summary>
     /// Early stopping's messages, worded as Keras': <c>Restoring model weights from the end of the best epoch: 21.</c>
@@ -88,7 +118,9 @@ public static class TrainingView
     }
 
     private static string Metrics(IReadOnlyList<MetricValue> metrics, string prefix) =>
-        string.Concat(metrics.Select(m => $" - {prefix}{m.Name}: {Number(m.Value)}"));
+        string.Concat(metrics.Select(m => Metric(m, prefix)));
+
+    private static string Metric(MetricValue m, string prefix) => $" - {prefix}{m.Name}: {Number(m.Value)}";
 
     /// <summary>A loss or metric as printed: 4 decimals, <c>nan</c> when undefined (as Keras prints it).</summary>
     public static string Number(double value) =>

@@ -80,8 +80,8 @@ public static class StudyOutput
     public static string Legend =>
         "similarity: mean over replicates of the share of inputs at their true rank (± half-width of the 95% " +
         "interval); x_j (#r): share of replicates ranking x_j at its true rank r; " +
-        "irrelevant last: share of replicates ranking the no-effect input(s) strictly last; * model-randomisation " +
-        "ranks a randomised network: the chance level. " +
+        "irrelevant last (irr. last): share of replicates ranking the no-effect input(s) strictly last; s: the " +
+        "method's seconds per replicate; * model-randomisation ranks a randomised network: the chance level. " +
         $"Olden et al. (MLPs): connection weights " +
         $"{OldenConnectionWeights.ToString("F2", CultureInfo.InvariantCulture)}, the other eight 0.28-0.74.";
 

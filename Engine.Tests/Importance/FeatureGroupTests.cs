@@ -168,8 +168,7 @@ public class FeatureGroupTests
     {
         var groups = FeatureGroups.Parse("g=c,a", Names);
         var context = Context(Linear(HandKernel, 0.1f), HandX, HandTargets, 3, 2);
-        foreach (var name in new[] { "connection-weights", "partial-derivatives", "integrated-gradients",
-            "improved-stepwise-2" })
+        foreach (var name in new[] { "connection-weights", "partial-derivatives", "integrated-gradients" })
         {
             var method = ImportanceMethods.Create(name);
             var single = method.Compute(context).Scores;
@@ -178,6 +177,29 @@ public class FeatureGroupTests
             Assert.Equal(single[0] + single[2], grouped.Features[0].Score, 12);
             Assert.Equal(single[1], grouped.Features[1].Score, 12);
         }
+    }
+
+    [Fact]
+    public void Grouped_improved_stepwise_removes_a_group_at_once()
+    {
+        // Units g = {a, c} and b, removed by x = 0 at every step: the unit whose removal costs least goes first
+        // (score L(without it) - L(all)), the other last (L(none) - L(first gone)); MSE over the 6 outputs by hand.
+        var groups = FeatureGroups.Parse("g=a,c", Names);
+        var result = new ImprovedStepwise(useMeans: false).Compute(Context(Linear(HandKernel, 0.1f), HandX, HandTargets,
+                                                                          3, 2, groups));
+        var x = HandX.Select(v => (double)v).ToArray();
+        double Loss(params int[] removed)
+        {
+            var kept = (double[])x.Clone();
+            for (int row = 0; row < 6; row++) foreach (int i in removed) kept[row * 3 + i] = 0;
+            return Enumerable.Range(0, 6).Sum(row => Math.Pow(HandPrediction(kept, row) - HandTargets[row], 2)) / 6;
+        }
+        double all = Loss(), withoutG = Loss(0, 2), withoutB = Loss(1), none = Loss(0, 1, 2);
+        int first = withoutB < withoutG ? 1 : 0;
+        Assert.Equal(["g", "b"], result.Groups!.Names);
+        Assert.Equal([first, 1 - first], result.Order!);
+        Assert.Equal((first == 0 ? withoutG : withoutB) - all, result.Features[first].Score, 1e-6);
+        Assert.Equal(none - (first == 0 ? withoutG : withoutB), result.Features[1 - first].Score, 1e-6);
     }
 
     [Fact]

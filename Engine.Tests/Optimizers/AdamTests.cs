@@ -1,5 +1,6 @@
 using Engine.Kernels;
 using Engine.Optimizers;
+using Engine.Tests.Threading;
 using Xunit;
 
 namespace Engine.Tests.Optimizers;
@@ -63,5 +64,90 @@ public class AdamTests
         Assert.Contains("2", e.Message);
         adam.Step(new float[3], new float[3]);
         Assert.Throws<InvalidOperationException>(() => adam.Step(new float[4], new float[4]));
+    }
+
+    [Fact]
+    public void TheSettingsBoundariesAndMessages()
+    {
+        // The closed ends are accepted, the open ends refused.
+        Assert.Equal((0f, 0f), (new Adam(beta1: 0f).Beta1, new Adam(beta2: 0f).Beta2));
+        foreach (var (make, name, message) in new (Func<Adam>, string, string)[]
+                 {
+                     (() => new Adam(learningRate: float.PositiveInfinity), "learningRate",
+                      "learning rate must be positive and finite"),
+                     (() => new Adam(learningRate: -1f), "learningRate", "learning rate must be positive and finite"),
+                     (() => new Adam(beta1: -1e-7f), "beta1", "beta1 must be in [0, 1)"),
+                     (() => new Adam(beta1: 1f), "beta1", "beta1 must be in [0, 1)"),
+                     (() => new Adam(beta1: float.NaN), "beta1", "beta1 must be in [0, 1)"),
+                     (() => new Adam(beta2: -1e-7f), "beta2", "beta2 must be in [0, 1)"),
+                     (() => new Adam(beta2: 1f), "beta2", "beta2 must be in [0, 1)"),
+                     (() => new Adam(beta2: float.NaN), "beta2", "beta2 must be in [0, 1)"),
+                     (() => new Adam(epsilon: -1e-7f), "epsilon", "epsilon must be positive"),
+                     (() => new Adam(epsilon: float.NaN), "epsilon", "epsilon must be positive"),
+                 })
+        {
+            var e = Assert.Throws<ArgumentOutOfRangeException>(make);
+            Assert.Equal(name, e.ParamName);
+            Assert.StartsWith(message, e.Message, StringComparison.Ordinal);
+        }
+        var adam = new Adam();
+        var mismatch = Assert.Throws<ArgumentException>(() => adam.Step(new float[3], new float[2]));
+        Assert.Equal("parameters has 3 elements but gradients has 2 (Parameter 'gradients')", mismatch.Message);
+        adam.Step(new float[3], new float[3]);
+        var changed = Assert.Throws<InvalidOperationException>(() => adam.Step(new float[4], new float[4]));
+        Assert.Equal("this optimizer was used with 3 parameters, now given 4", changed.Message);
+        // Before the first step, the size is free: the buffers follow the first call.
+        var fresh = new Adam();
+        fresh.Step(new float[5], new float[5]);
+        Assert.Equal(1, fresh.Iterations);
+    }
+}
+
+/// <summary>Adam's update split between threads; runs alone (it raises the process-wide thread setting, and a
+/// kernel test beside it could hold the team and get it a one-thread lease).</summary>
+[Collection(nameof(WorkerTeamTests))]
+public class AdamThreadTests
+{
+    /// <summary>
+    /// An update large enough to be split between threads (at least <see cref="Adam.ThreadThreshold"/> parameters,
+    /// lengths that leave every remainder of a 16-element block): on two threads bit for bit the one-thread result,
+    /// and both within float rounding of Adam's formula in double, element by element, over three steps.
+    /// </summary>
+    [Theory]
+    [InlineData(Adam.ThreadThreshold)]
+    [InlineData(Adam.ThreadThreshold + 1)]
+    [InlineData(Adam.ThreadThreshold + 15)]
+    [InlineData(Adam.ThreadThreshold * 2 + 7)]
+    public void ASplitUpdateIsTheOneThreadUpdateAndAdamsFormula(int length)
+    {
+        var random = new System.Random(length);
+        float[] start = new float[length];
+        float[][] gradients = [new float[length], new float[length], new float[length]];
+        for (int k = 0; k < length; k++) start[k] = (float)(random.NextDouble() * 2 - 1);
+        foreach (var g in gradients)
+            for (int k = 0; k < length; k++) g[k] = (float)(random.NextDouble() * 4 - 2);
+        float[] Run(int threads) => ThreadSetting.With(threads, () =>
+        {
+            var adam = new Adam(learningRate: 0.05f);
+            float[] p = (float[])start.Clone();
+            foreach (var g in gradients) adam.Step(p, g);
+            return p;
+        });
+        float[] one = Run(1), two = Run(2);
+        Assert.Equal(one.Select(BitConverter.SingleToInt32Bits), two.Select(BitConverter.SingleToInt32Bits));
+        for (int k = 0; k < length; k++)
+        {
+            double p = start[k], m = 0, v = 0;
+            for (int t = 1; t <= 3; t++)
+            {
+                double g = gradients[t - 1][k];
+                m = 0.9 * m + 0.1 * g;
+                v = 0.999 * v + 0.001 * g * g;
+                double alpha = 0.05 * Math.Sqrt(1 - Math.Pow(0.999, t)) / (1 - Math.Pow(0.9, t));
+                p -= alpha * m / (Math.Sqrt(v) + 1e-7);
+            }
+            if (Math.Abs(two[k] - p) > 1e-6 + 1e-6 * Math.Abs(p))
+                Assert.Fail($"length {length}, element {k}: {two[k]}, Adam's formula in double {p}");
+        }
     }
 }

@@ -3,8 +3,10 @@ namespace Engine.IO;
 /// <summary>How error messages quote what the user gave: one line, at most a bounded number of characters.</summary>
 internal static class ErrorText
 {
-    /// <summary>The longest error line the programs print (a crafted input never makes a longer one).</summary>
-    public const int MaxLine = 300;
+    /// <summary>The longest error line the programs print (a crafted input never makes a longer one). Long enough
+    /// for the complete lists messages give on ordinary input: all fourteen importance methods, twenty column names
+    /// of 17 characters.</summary>
+    public const int MaxLine = 500;
 
     /// <summary>
     /// <paramref name="text"/> in single quotes, control characters (line breaks, NUL) shown as \n, \0, \xNN, cut to

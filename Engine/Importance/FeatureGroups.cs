@@ -7,14 +7,18 @@ namespace Engine.Importance;
 /// The units are the groups in the order given, then the ungrouped features in feature order; a result scored by
 /// units carries the grouping in <see cref="ImportanceResult.Groups"/>, and its feature indices are unit indices.
 /// Methods that cannot take groups have their per-feature scores summed into the units (<see cref="Sum"/>).
+/// Lag windows (<see cref="Lags"/>) make a unit a block of cells that moves with the output: for the outputs of step
+/// tau, unit u is its members at steps tau - Last..tau - First (<see cref="Windows"/>); only the methods that score
+/// units themselves (<see cref="IImportanceMethod.ScoresGroups"/>) take them.
 /// </summary>
 public sealed record FeatureGroups
 {
-    private FeatureGroups(string[] names, int[][] members, string[] featureNames)
+    private FeatureGroups(string[] names, int[][] members, string[] featureNames, LagWindow?[]? windows = null)
     {
         Names = names;
         Members = members;
         FeatureNames = featureNames;
+        Windows = windows ?? new LagWindow?[members.Length];
     }
 
     /// <summary>The units' names: each group's name, then each ungrouped feature's name.</summary>
@@ -22,6 +26,16 @@ public sealed record FeatureGroups
 
     /// <summary>The feature indices of each unit, ascending (a single feature's unit holds just it).</summary>
     public IReadOnlyList<int[]> Members { get; }
+
+    /// <summary>
+    /// Each unit's lag window: null, every step of its members (a feature unit); (a, b), for an output at step tau its
+    /// members at steps tau - b..tau - a (those at or after step 0).
+    /// </summary>
+    public IReadOnlyList<LagWindow?> Windows { get; }
+
+    /// <summary>Whether some unit is a lag window (<see cref="Lags"/>): then per-feature scores cannot be summed into
+    /// the units.</summary>
+    public bool HasLagWindows => Windows.Any(w => w is not null);
 
     /// <summary>The names of the F input features the grouping covers.</summary>
     public IReadOnlyList<string> FeatureNames { get; }
@@ -105,6 +119,65 @@ public sealed record FeatureGroups
         return new FeatureGroups([.. names], [.. members], [.. featureNames]);
     }
 
+    /// <summary>
+    /// Units by lag window from a spec <c>"0-2,3-11"</c> (a window <c>a-b</c> or one lag <c>a</c>; lag 0 is the
+    /// output's own step) over series of <paramref name="steps"/> steps: without <paramref name="groups"/> one unit
+    /// per window over every feature, named <c>lags 0-2</c> (<c>lag 3</c>); with them, every unit of
+    /// <paramref name="groups"/> crossed with every window, named <c>weather lags 0-2</c>, the groups' order outside.
+    /// Lags in no window are not scored. Throws <see cref="ArgumentException"/> with one line naming the problem:
+    /// a window that is not a-b with 0 &lt;= a &lt;= b, a lag at or past <paramref name="steps"/>, two windows that
+    /// overlap, no window.
+    /// </summary>
+    public static FeatureGroups Lags(string spec, int steps, IReadOnlyList<string> featureNames,
+                                     FeatureGroups? groups = null)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(featureNames);
+        Check.Positive(steps, nameof(steps));
+        var windows = new List<LagWindow>();
+        foreach (var part in spec.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var window = LagWindow.Parse(part);
+            if (window.Last >= steps)
+                throw new ArgumentException($"window '{part}' reaches lag {window.Last}, and the series have {steps} " +
+                                            $"steps (lags 0-{steps - 1})");
+            foreach (var other in windows)
+                if (window.First <= other.Last && other.First <= window.Last)
+                    throw new ArgumentException($"windows '{other}' and '{window}' overlap at lag " +
+                                                $"{Math.Max(window.First, other.First)}");
+            windows.Add(window);
+        }
+        if (windows.Count == 0) throw new ArgumentException("no window given: write first-last lags, e.g. 0-2,3-11");
+        if (groups is not null && groups.HasLagWindows)
+            throw new ArgumentException("the groups are lag windows already");
+        var all = Enumerable.Range(0, featureNames.Count).ToArray();
+        var units = groups is null ? [("", all)]
+                    : groups.Names.Select((n, u) => (n + " ", groups.Members[u])).ToArray();
+        var names = new List<string>();
+        var members = new List<int[]>();
+        var byUnit = new List<LagWindow?>();
+        foreach (var (prefix, unit) in units)
+            foreach (var window in windows)
+            {
+                names.Add(prefix + window.Name);
+                members.Add(unit);
+                byUnit.Add(window);
+            }
+        return new FeatureGroups([.. names], [.. members], [.. featureNames], [.. byUnit]);
+    }
+
+    /// <summary>
+    /// Steps [From, To) of unit <paramref name="unit"/>'s cells for the outputs of output group
+    /// <paramref name="group"/> (a step of a sequence output; else the one group, the last step): every step for a
+    /// feature unit, else tau - b..tau - a clipped at step 0 (empty when tau &lt; a).
+    /// </summary>
+    internal (int From, int To) StepsOf(int unit, int group, int steps, bool sequence)
+    {
+        if (Windows[unit] is not { } w) return (0, steps);
+        int tau = sequence ? group : steps - 1;
+        return (Math.Max(0, tau - w.Last), Math.Max(0, tau - w.First + 1));
+    }
+
     private static int IndexOf(IReadOnlyList<string> names, string name)
     {
         for (int i = 0; i < names.Count; i++) if (names[i] == name) return i;
@@ -121,6 +194,48 @@ public sealed record FeatureGroups
     }
 
     /// <summary>
+    /// The predictions (N, OutputsPerSeries(T)) of the context's inputs with the units <paramref name="perturbed"/>
+    /// changed by <paramref name="write"/>(x, unit, from, to), which rewrites the unit's members at steps [from, to)
+    /// of every series of its copy x. Feature units (no lag windows): one copy, every step, one prediction. Lag
+    /// windows: each output group g (step g of a sequence output; the one group, the last step, otherwise) is
+    /// predicted from its own copy, with each unit's window placed before that group's step
+    /// (<see cref="StepsOf"/>), and only group g's outputs are kept; a group no window reaches keeps
+    /// <paramref name="unperturbed"/>'s outputs. Valid until the worker's next prediction.
+    /// </summary>
+    internal static ReadOnlySpan<float> Predict(ModelWorker worker, ImportanceContext context,
+                                                ReadOnlySpan<int> perturbed, UnitCells write,
+                                                ReadOnlySpan<float> unperturbed)
+    {
+        int steps = context.Steps, count = context.Count, outputs = context.OutputsPerSeries;
+        if (context.Groups is not { HasLagWindows: true } groups)
+        {
+            var copy = worker.CopyOf(context.Inputs);
+            foreach (int u in perturbed) write(copy, u, 0, steps);
+            return worker.Predict(copy, count, steps);
+        }
+        bool sequence = context.Model.OutputsSequence;
+        int outputGroups = sequence ? steps : 1, width = outputs / outputGroups;
+        var composite = worker.Composite(count * outputs);
+        unperturbed.CopyTo(composite);
+        for (int g = 0; g < outputGroups; g++)
+        {
+            Span<float> x = default;
+            foreach (int u in perturbed)
+            {
+                var (from, to) = groups.StepsOf(u, g, steps, sequence);
+                if (to <= from) continue;
+                if (x.IsEmpty) x = worker.CopyOf(context.Inputs);
+                write(x, u, from, to);
+            }
+            if (x.IsEmpty) continue;
+            var y = worker.Predict(x, count, steps);
+            for (int n = 0; n < count; n++)
+                y.Slice(n * outputs + g * width, width).CopyTo(composite.Slice(n * outputs + g * width, width));
+        }
+        return composite;
+    }
+
+    /// <summary>
     /// A per-feature result summed into the units: unit score <c>S_u = sum_{i in u} S_i</c> (exact for attributions
     /// that add up, as integrated gradients' do by completeness; only a summary for the other methods), ranked as
     /// <paramref name="ranking"/> ranks; time, lag and gate maps summed by column likewise. Statistics and p-values are
@@ -131,6 +246,9 @@ public sealed record FeatureGroups
     public ImportanceResult Sum(ImportanceResult result, ImportanceRanking ranking)
     {
         ArgumentNullException.ThrowIfNull(result);
+        if (HasLagWindows)
+            throw new InvalidOperationException($"{result.Method} scores whole features: its scores cannot be summed " +
+                                                "into lag windows");
         if (result.Features.Count != Features)
             throw new ArgumentException($"the result scores {result.Features.Count} features, the grouping covers " +
                                         $"{Features}", nameof(result));

@@ -106,6 +106,9 @@ public sealed record ImportanceContext
         if (Groups is not null && Groups.Features != Features)
             throw new ArgumentException($"the groups cover {Groups.Features} features, the model has F={Features}",
                                         nameof(Groups));
+        if (Groups?.Windows.Max(w => w?.Last) is { } lag && lag >= Steps)
+            throw new ArgumentException($"a lag window reaches lag {lag}, and the series have T={Steps} steps",
+                                        nameof(Groups));
         Check.Finite(Inputs, nameof(Inputs));
     }
 

@@ -8,7 +8,8 @@ namespace Engine.Importance;
 /// Runs a set of importance methods over one network or several (the same data, networks trained from different
 /// seeds), timing each and combining each method's results across networks. Reads each method's
 /// <see cref="IImportanceMethod.Needs"/>: a method that needs targets is skipped, with a one-line note, when the data
-/// has none; one that needs a retrainer the contexts lack is refused before anything runs.
+/// has none, and so is one that does not score units itself (<see cref="IImportanceMethod.ScoresGroups"/>) when the
+/// units are lag windows; one that needs a retrainer the contexts lack is refused before anything runs.
 /// </summary>
 public static class ImportanceRunner
 {
@@ -22,8 +23,9 @@ public static class ImportanceRunner
     /// seeds. With several, each method's results are combined by <see cref="ImportanceStatistics.AcrossNetworks"/>
     /// (mean and 95% interval across networks, ranked as the method ranks: <see cref="IImportanceMethod.Ranking"/>)
     /// and its seconds are the total over networks. <paramref name="onMethod"/> sees each run as it ends;
-    /// <paramref name="onSkipped"/> gets the one-line note of each method skipped for want of targets (it is left out
-    /// of the result). Throws <see cref="ArgumentException"/> when a method needs a retrainer that is missing.
+    /// <paramref name="onSkipped"/> gets the one-line note of each method skipped for want of targets or because it
+    /// cannot score lag windows (it is left out of the result). Throws <see cref="ArgumentException"/> when a method
+    /// needs a retrainer that is missing.
     /// Each method reports its progress to <see cref="ImportanceContext.Progress"/>; when the first context's
     /// <see cref="ImportanceContext.Cancellation"/> is cancelled the method running stops between work items and the
     /// runs finished before it are returned (the caller, who cancelled, knows the list is incomplete).
@@ -37,7 +39,9 @@ public static class ImportanceRunner
         if (networks.Count == 0) throw new ArgumentException("at least one network is needed", nameof(networks));
         foreach (var context in networks) context.Validate();
         bool targets = networks.All(c => c.Targets is not null);
-        var runnable = methods.Where(m => targets || !m.Needs.HasFlag(ImportanceNeeds.Targets)).ToArray();
+        bool windows = networks[0].Groups is { HasLagWindows: true };
+        var runnable = methods.Where(m => (targets || !m.Needs.HasFlag(ImportanceNeeds.Targets))
+                                          && (!windows || m.ScoresGroups)).ToArray();
         Refuse(runnable, networks, ImportanceNeeds.Retraining, c => c.Retrain is null,
                "retrain the network on subsets of the inputs, and no way to retrain was given");
         Refuse(runnable, networks, ImportanceNeeds.PermutedRetraining, c => c.RetrainPermuted is null,
@@ -47,7 +51,7 @@ public static class ImportanceRunner
         {
             if (!runnable.Contains(method))
             {
-                onSkipped?.Invoke(SkipNote(method));
+                onSkipped?.Invoke(windows && !method.ScoresGroups ? LagSkipNote(method) : SkipNote(method));
                 continue;
             }
             if (networks[0].Cancellation.IsCancellationRequested) break;
@@ -74,6 +78,10 @@ public static class ImportanceRunner
     /// <summary>The note for a method skipped because the data has no targets.</summary>
     internal static string SkipNote(IImportanceMethod method) =>
         $"{method.Name} skipped: it measures a loss against the targets, and the data has none";
+
+    /// <summary>The note for a method skipped because the units are lag windows and it scores whole features.</summary>
+    internal static string LagSkipNote(IImportanceMethod method) =>
+        $"{method.Name} skipped: it scores whole features, not lag windows";
 
     // A method that needs what some context lacks: one ArgumentException naming every such method.
     private static void Refuse(IImportanceMethod[] methods, IReadOnlyList<ImportanceContext> networks,

@@ -15,7 +15,9 @@ namespace Engine.Importance;
 /// with noise); cell (t, i), repeat r draws from <c>new RandomSource(Seed ^ RandomStreams.PerturbationMaps).Fork((t F +
 /// i) R + r)</c>.
 /// With <see cref="ImportanceContext.Groups"/>, i (and the maps' columns) run over the units: every member of unit i
-/// is perturbed at once, each with its own noise drawn from the unit's stream, member after member.
+/// is perturbed at once, each with its own noise drawn from the unit's stream, member after member. A lag-window unit
+/// (<see cref="FeatureGroups.Lags"/>) perturbs only its window's cells, placed before each output step
+/// (<see cref="FeatureGroups.Predict"/>), each cell with the draw it gets when the whole unit is perturbed; no maps.
 /// Cost: F x R predictions (plus T x F x R for the maps), spread over threads (U for F with groups).
 /// </summary>
 public sealed class InputPerturbation : IImportanceMethod
@@ -50,22 +52,42 @@ public sealed class InputPerturbation : IImportanceMethod
         Check.Positive(repeats, nameof(Repeats));
         var root = new RandomSource(context.Seed);
         var baseline = ModelWorker.Predictions(context);
+        bool windows = context.Groups is { HasLagWindows: true };
         var effects = ModelTasks.Map(context.Model, units.Length * repeats, context.Threads, (worker, task) =>
         {
             int u = task / repeats, r = task % repeats;
-            var x = worker.CopyOf(context.Inputs);
             var noise = r == 0 ? root.Fork((ulong)u) : root.Fork((ulong)u).Fork((ulong)r);
-            foreach (int i in units[u])
+            if (!windows)
             {
-                if (Scale is { } scale) for (int cell = i; cell < x.Length; cell += features) x[cell] *= 1 + scale;
-                else AddNoise(x, i, features, Sigma, noise);
+                var x = worker.CopyOf(context.Inputs);
+                foreach (int i in units[u])
+                {
+                    if (Scale is { } scale) for (int cell = i; cell < x.Length; cell += features) x[cell] *= 1 + scale;
+                    else AddNoise(x, i, features, Sigma, noise);
+                }
+                return Rms(worker.Predict(x, context.Count, context.Steps), baseline);
             }
-            return Rms(worker.Predict(x, context.Count, context.Steps), baseline);
+            // A window's cells get the noise the whole unit would (drawn member after member, every cell), so a cell
+            // keeps its draw whichever output step's window holds it.
+            var delta = new float[context.Inputs.Length];
+            if (Scale is null) foreach (int i in units[u]) AddNoise(delta, i, features, Sigma, noise);
+            int steps = context.Steps;
+            return Rms(FeatureGroups.Predict(worker, context, [u], (x, _, from, to) =>
+            {
+                for (int n = 0; n < context.Count; n++)
+                    for (int t = from; t < to; t++)
+                        foreach (int i in units[u])
+                        {
+                            int cell = (n * steps + t) * features + i;
+                            if (Scale is { } scale) x[cell] *= 1 + scale;
+                            else x[cell] += delta[cell];
+                        }
+            }, baseline), baseline);
         });
         var stats = new SampleStatistics[units.Length];
         for (int i = 0; i < units.Length; i++)
             stats[i] = ImportanceStatistics.Summarise(effects.AsSpan(i * repeats, repeats));
-        var (timeMap, lagMap) = TimeResolved ? Maps(context, units, baseline, repeats) : (null, null);
+        var (timeMap, lagMap) = TimeResolved && !windows ? Maps(context, units, baseline, repeats) : (null, null);
         return ImportanceResult.FromScores(Name, stats.Select(s => s.Mean).ToArray(), repeats > 1 ? stats : null) with
         {
             ScoreMeaning = Scale is { } q ? $"RMS output change, x(1+{q})" : $"RMS output change, noise sd {Sigma}",

@@ -16,7 +16,8 @@ internal sealed class ModelWorker
     private static readonly ConditionalWeakTable<Sequential, Stack<ModelWorker>> Pools = new();
 
     private readonly Stack<ModelWorker> _pool;
-    private float[] _inputs = [], _outputs = [], _setGradient = [], _prefixGradient = [], _batchOutput = [],
+    private float[] _inputs = [], _outputs = [], _composite = [],
+    _setGradient = [], _prefixGradient = [], _batchOutput = [],
     _dOutput = [];
     private int[] _indices = [];
     private double[] _sums = [];
@@ -95,6 +96,10 @@ internal sealed class ModelWorker
     /// <summary>The worker's input buffer, <paramref name="length"/> values, contents undefined: the caller writes
     /// all.</summary>
     public Span<float> Inputs(int length) => Grow(ref _inputs, length);
+
+    /// <summary>A second output buffer (<see cref="FeatureGroups.Predict"/> assembles predictions in it),
+    /// <paramref name="length"/> values, contents undefined.</summary>
+    public Span<float> Composite(int length) => Grow(ref _composite, length);
 
     /// <summary>A buffer of double sums, at least <paramref name="length"/> values, contents undefined.</summary>
     public double[] Sums(int length)

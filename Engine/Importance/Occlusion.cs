@@ -11,7 +11,9 @@ namespace Engine.Importance;
 /// step tau's outputs of series n. The note gives the RMS output change, <c>sqrt(mean((f(x') - f(x))^2))</c> over every
 /// output, summed over steps per feature. Deterministic (no draws); cells run in parallel and are reduced in cell
 /// order. With <see cref="ImportanceContext.Groups"/>, i runs over the units: cell (t, u) replaces every member of
-/// unit u at step t, and the maps have a column per unit. Cost: T x F (or T x U) predictions over the set.
+/// unit u at step t, and the maps have a column per unit. A lag-window unit (<see cref="FeatureGroups.Lags"/>) is
+/// occluded as one block placed before every output step (<see cref="FeatureGroups.Predict"/>): its score is
+/// <c>mean_n |L_n(x') - L_n(x)|</c>, without maps. Cost: T x F (or T x U) predictions over the set.
 /// </summary>
 public sealed class Occlusion : IImportanceMethod
 {
@@ -37,14 +39,9 @@ public sealed class Occlusion : IImportanceMethod
         var targets = context.RequireTargets(Name);
         var reference = new double[y.Length];
         for (int j = 0; j < y.Length; j++) reference[j] = ElementLoss(loss, y, targets, j);
-        // Per cell (t, i): mean_n |D|, the lag profile by output group, and the RMS output change.
-        var cells = ModelTasks.Map(context.Model, steps * units.Length, context.Threads, (worker, cell) =>
+        // One occluded prediction: mean_n |D|, the lag profile by output group, and the RMS output change.
+        (double Effect, double[] ByGroup, double Rms) Measure(ReadOnlySpan<float> occluded)
         {
-            int t = cell / units.Length;
-            var x = worker.CopyOf(context.Inputs);
-            for (int n = 0; n < count; n++)
-                foreach (int i in units[cell % units.Length]) x[(n * steps + t) * features + i] = baseline[i];
-            var occluded = worker.Predict(x, count, steps);
             double effect = 0, squares = 0;
             var byGroup = new double[groups];
             for (int n = 0; n < count; n++)
@@ -65,7 +62,33 @@ public sealed class Occlusion : IImportanceMethod
                 }
                 effect += Math.Abs(series / outputs) / count;
             }
-            return (Effect: effect, ByGroup: byGroup, Rms: Math.Sqrt(squares / y.Length));
+            return (effect, byGroup, Math.Sqrt(squares / y.Length));
+        }
+        void Occlude(Span<float> x, int unit, int from, int to)
+        {
+            for (int n = 0; n < count; n++)
+                for (int t = from; t < to; t++)
+                    foreach (int i in units[unit]) x[(n * steps + t) * features + i] = baseline[i];
+        }
+        if (context.Groups is { HasLagWindows: true })
+        {
+            // A window occluded as one block, before every output step: no per-step cells, no maps.
+            var blocks = ModelTasks.Map(context.Model, units.Length, context.Threads, (worker, u) =>
+                Measure(FeatureGroups.Predict(worker, context, [u], Occlude, y)));
+            return ImportanceResult.FromScores(Name, [.. blocks.Select(b => b.Effect)]) with
+            {
+                ScoreMeaning = $"mean |change in {loss.Name}|, window = {(ZeroBaseline ? "0" : "mean")}",
+                Groups = context.Groups,
+                Note = $"occlusion: RMS output change {Join(blocks.Select(b => b.Rms))}",
+            };
+        }
+        // Per cell (t, i): one step of unit i occluded.
+        var cells = ModelTasks.Map(context.Model, steps * units.Length, context.Threads, (worker, cell) =>
+        {
+            int t = cell / units.Length;
+            var x = worker.CopyOf(context.Inputs);
+            Occlude(x, cell % units.Length, t, t + 1);
+            return Measure(worker.Predict(x, count, steps));
         });
         var timeMap = new double[steps, units.Length];
         var lagMap = sequence ? new double[steps, units.Length] : null;
@@ -87,10 +110,12 @@ public sealed class Occlusion : IImportanceMethod
             TimeMap = timeMap,
             LagMap = lagMap,
             Groups = context.Groups,
-            Note = $"occlusion: RMS output change summed over steps {string.Join(", " +
-                   $"", rms.Select(r => r.ToString("G4", System.Globalization.CultureInfo.InvariantCulture)))}",
+            Note = $"occlusion: RMS output change summed over steps {Join(rms)}",
         };
     }
+
+    private static string Join(IEnumerable<double> values) =>
+        string.Join(", ", values.Select(r => r.ToString("G4", System.Globalization.CultureInfo.InvariantCulture)));
 
     // The loss of output j on its own (a mean loss of one element), so that series and steps can be regrouped.
     private static double ElementLoss(Losses.ILoss loss, ReadOnlySpan<float> prediction, ReadOnlySpan<float> targets,

@@ -8,7 +8,9 @@ namespace Engine.Importance;
 /// <c>L(x') - L(x)</c>. The score is the mean over <see cref="Repeats"/> permutations, with SD, SE and the 95%
 /// interval. Permutation (i, r) is drawn from <c>new RandomSource(Seed).Fork(i * R + r)</c>. With
 /// <see cref="ImportanceContext.Groups"/>, i runs over the units and a group's columns move together (the same
-/// permutation of series for each member). Cost: F (or U) x R predictions, spread over threads.
+/// permutation of series for each member); a lag-window unit moves only its window's cells, placed before each output
+/// step (<see cref="FeatureGroups.Predict"/>: T predictions per repeat for sequence outputs). Cost: F (or U) x R
+/// predictions, spread over threads.
 /// </summary>
 public sealed class Permutation : IImportanceMethod
 {
@@ -28,20 +30,25 @@ public sealed class Permutation : IImportanceMethod
         steps = context.Steps;
         Check.Positive(repeats, nameof(Repeats));
         var root = new RandomSource(context.Seed);
-        context.RequireTargets(Name);
-        double reference = ModelWorker.Loss(context);
+        var targets = context.RequireTargets(Name);
+        var y = ModelWorker.Predictions(context);
+        double reference = context.Loss.Value(y, targets);
         var rises = ModelTasks.Map(context.Model, units.Length * repeats, context.Threads, (worker, task) =>
         {
-            var members = units[task / repeats];
             var order = worker.Indices(count);
             for (int n = 0; n < count; n++) order[n] = n;
             root.Fork((ulong)task).Shuffle(order);
-            var x = worker.CopyOf(context.Inputs);
-            for (int n = 0; n < count; n++)
-                for (int t = 0; t < steps; t++)
-                    foreach (int i in members)
-                        x[(n * steps + t) * features + i] = context.Inputs[(order[n] * steps + t) * features + i];
-            return worker.Loss(x, context) - reference;
+            var shuffled = order.ToArray();
+            var members = units[task / repeats];
+            var permuted = FeatureGroups.Predict(worker, context, [task / repeats], (x, _, from, to) =>
+            {
+                for (int n = 0; n < count; n++)
+                    for (int t = from; t < to; t++)
+                        foreach (int i in members)
+                            x[(n * steps + t) * features + i] =
+                                context.Inputs[(shuffled[n] * steps + t) * features + i];
+            }, y);
+            return context.Loss.Value(permuted, targets) - reference;
         });
         var stats = new SampleStatistics[units.Length];
         for (int i = 0; i < units.Length; i++)

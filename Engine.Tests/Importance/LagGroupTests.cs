@@ -1,0 +1,289 @@
+using Engine.Importance;
+using Engine.Kernels;
+using Engine.Layers;
+using Engine.Losses;
+using Engine.Models;
+using FsCheck;
+using FsCheck.Fluent;
+using Xunit;
+
+namespace Engine.Tests.Importance;
+
+/// <summary>
+/// Lag windows (<see cref="FeatureGroups.Lags"/>): parsing, scores pinned to hand computations on tiny models whose
+/// outputs the test computes itself, and a property (only lag 2 matters: its window ranks first).
+/// </summary>
+public class LagGroupTests
+{
+    private static readonly string[] Names = ["a", "b"];
+    private const int N = 3, T = 4, F = 2;
+
+    // Inputs (N, T, F) and targets (N, T), fixed numbers.
+    private static readonly float[] X =
+    [
+        0.9f, -0.4f, 0.3f, 0.8f, -0.7f, 0.2f, 0.5f, -0.6f,
+        -0.2f, 0.6f, 1.1f, -0.3f, 0.4f, 0.7f, -0.9f, 0.1f,
+        0.6f, 0.5f, -0.8f, -0.5f, 0.2f, -1.0f, 0.7f, 0.3f,
+    ];
+
+    private static readonly float[] Y = [0.3f, -0.2f, 0.5f, 0.1f, -0.4f, 0.6f, 0.2f, -0.1f, 0.4f, 0.0f, -0.3f, 0.7f];
+
+    // GRU(1), linear candidate, every gate weight 0 (z = sigmoid(0) = 1/2), then Dense(1) on every step:
+    // h_t = h_{t-1} / 2 + (wa x_{t,a} + wb x_{t,b} + bh) / 2, y_t = 2 h_t - 0.1: output t reads every earlier step,
+    // lag k weighted 2^-k.
+    private const double Wa = 0.8, Wb = -1.2, Bh = 0.15;
+
+    private static Sequential Recurrent()
+    {
+        var model = new Sequential(F, [new Gru(1, Activation.Linear, returnSequences: true), new Dense(1)]);
+        model.Parameters.AsSpan().Clear();
+        var kernel = model.Tensor(0, "kernel"); // (F, 3H): z, r, h
+        kernel[2] = (float)Wa;
+        kernel[5] = (float)Wb;
+        model.Tensor(0, "bias")[2] = (float)Bh; // (2, 3H): [b; b'], b_h
+        model.Tensor(1, "kernel")[0] = 2f;
+        model.Tensor(1, "bias")[0] = -0.1f;
+        return model;
+    }
+
+    // y_t of one series (T, F) by the recursion above, in double.
+    private static double[] RecurrentByHand(double[] series)
+    {
+        var y = new double[T];
+        double h = 0;
+        for (int t = 0; t < T; t++)
+        {
+            h = h / 2 + (Wa * series[t * F] + Wb * series[t * F + 1] + Bh) / 2;
+            y[t] = 2 * h - 0.1;
+        }
+        return y;
+    }
+
+    // Flatten(T) then Dense(1): y = sum_{t,i} K[t F + i] x[t, i] + 0.05, one output per series (at lag k: step T-1-k).
+    private static readonly float[] FlatKernel = [0.3f, -0.5f, 1.0f, 0.2f, -0.4f, 0.9f, 0.6f, -0.7f];
+
+    private static Sequential Flat(int steps, int features, float[] kernel, float bias)
+    {
+        var model = new Sequential(features, [new Flatten(steps), new Dense(1)]);
+        kernel.CopyTo(model.Tensor(1, "kernel"));
+        model.Tensor(1, "bias")[0] = bias;
+        return model;
+    }
+
+    private static ImportanceContext Context(Sequential model, float[] x, float[] targets, int count, int steps,
+                                             FeatureGroups groups) =>
+        new()
+        {
+            Model = model, Inputs = x, Targets = targets, Count = count, Steps = steps, Loss = new MeanSquaredError(),
+            Seed = 3, Threads = 2, Repeats = 6, Groups = groups, FeatureMeans = new float[model.InputFeatures],
+        };
+
+    private static double[] Series(float[] x, int n) =>
+        [.. x.AsSpan(n * T * F, T * F).ToArray().Select(v => (double)v)];
+
+    // Output tau of series n with the cells of steps tau - last..tau - first (from step 0 on) set by edit(t, i, v).
+    private static double Windowed(float[] x, int n, int tau, (int First, int Last)[] windows,
+                                   Func<int, int, double, double> edit)
+    {
+        var s = Series(x, n);
+        foreach (var (first, last) in windows)
+            for (int t = Math.Max(0, tau - last); t <= tau - first; t++)
+                for (int i = 0; i < F; i++) s[t * F + i] = edit(t, i, s[t * F + i]);
+        return RecurrentByHand(s)[tau];
+    }
+
+    [Fact]
+    public void Windows_are_units_over_every_feature_or_crossed_with_the_groups()
+    {
+        var lags = FeatureGroups.Lags(" 0-1 , 3 ", T, Names);
+        Assert.Equal(["lags 0-1", "lag 3"], lags.Names);
+        Assert.Equal([0, 1], lags.Members[1]);
+        Assert.Equal(new LagWindow(3, 3), lags.Windows[1]);
+        Assert.True(lags.HasLagWindows);
+        var crossed = FeatureGroups.Lags("0-1,2-3", T, Names, FeatureGroups.Parse("g=b", Names));
+        Assert.Equal(["g lags 0-1", "g lags 2-3", "a lags 0-1", "a lags 2-3"], crossed.Names);
+        Assert.Equal([1], crossed.Members[1]);
+        Assert.Equal([0], crossed.Members[2]);
+        Assert.False(FeatureGroups.Parse("g=b", Names).HasLagWindows);
+    }
+
+    [Theory]
+    [InlineData("0-2,2-3", "windows '0-2' and '2-3' overlap at lag 2")]
+    [InlineData("1-3,0-1", "windows '1-3' and '0-1' overlap at lag 1")]
+    [InlineData("0-4", "window '0-4' reaches lag 4, and the series have 4 steps (lags 0-3)")]
+    [InlineData("2-1", "window '2-1' runs backwards: write 1-2")]
+    [InlineData("0-x", "window '0-x' is not a lag range")]
+    [InlineData("-1", "window '-1' is not a lag range")]
+    [InlineData("1-2-3", "window '1-2-3' is not a lag range")]
+    [InlineData(" , ", "no window given")]
+    public void Bad_windows_are_refused_naming_the_problem(string spec, string message)
+    {
+        var e = Assert.Throws<ArgumentException>(() => FeatureGroups.Lags(spec, T, Names));
+        Assert.Contains(message, e.Message);
+        Assert.DoesNotContain("\n", e.Message);
+    }
+
+    [Fact]
+    public void Window_occlusion_matches_a_hand_computation()
+    {
+        // Window 1-2 set to 0 before each output step tau (steps tau-2..tau-1; none for tau = 0):
+        // D_n = mean_tau ((y'_tau - z)^2 - (y_tau - z)^2), score = mean_n |D_n|.
+        var groups = FeatureGroups.Lags("1-2,0", T, Names);
+        var result = new Occlusion { ZeroBaseline = true }.Compute(Context(Recurrent(), X, Y, N, T, groups));
+        var expected = new double[2];
+        for (int u = 0; u < 2; u++)
+            for (int n = 0; n < N; n++)
+            {
+                var y = RecurrentByHand(Series(X, n));
+                double d = 0;
+                for (int tau = 0; tau < T; tau++)
+                {
+                    double after = Windowed(X, n, tau, [u == 0 ? (1, 2) : (0, 0)], (_, _, _) => 0) - Y[n * T + tau];
+                    double before = y[tau] - Y[n * T + tau];
+                    d += (after * after - before * before) / T;
+                }
+                expected[u] += Math.Abs(d) / N;
+            }
+        Assert.Equal(["lags 1-2", "lag 0"], result.Groups!.Names);
+        Assert.Equal(expected[0], result.Features[0].Score, 1e-6);
+        Assert.Equal(expected[1], result.Features[1].Score, 1e-6);
+        Assert.Null(result.TimeMap);
+        // Lag 0 weighs 1/2 of every output, lags 1-2 1/4 + 1/8: here the recent window matters more.
+        Assert.Equal(1, result.Features[1].Rank);
+    }
+
+    [Fact]
+    public void Window_permutation_matches_a_hand_computation()
+    {
+        // Two series: a permutation keeps them or swaps them. Swapping window 0-1 of feature a only (the group
+        // crossed with the window): output tau reads the other series' a at steps tau-1..tau.
+        var groups = FeatureGroups.Lags("0-1", T, Names, FeatureGroups.Parse("g=a", Names));
+        var x = X[..(2 * T * F)];
+        var targets = Y[..(2 * T)];
+        var result = new Permutation { Repeats = 12 }.Compute(Context(Recurrent(), x, targets, 2, T, groups));
+        double before = 0, after = 0;
+        for (int n = 0; n < 2; n++)
+        {
+            var y = RecurrentByHand(Series(x, n));
+            for (int tau = 0; tau < T; tau++)
+            {
+                double swapped = Windowed(x, n, tau, [(0, 1)], (t, i, v) => i == 0 ? x[((1 - n) * T + t) * F] : v);
+                after += Math.Pow(swapped - targets[n * T + tau], 2) / (2 * T);
+                before += Math.Pow(y[tau] - targets[n * T + tau], 2) / (2 * T);
+            }
+        }
+        double rise = after - before;
+        Assert.Equal(["g lags 0-1", "b lags 0-1"], result.Groups!.Names);
+        // Each repeat's rise is 0 or the swap's: the mean is (swaps / 12) rise, 0 < swaps < 12 for this seed.
+        double swaps = result.Features[0].Score / rise * 12;
+        Assert.Equal(Math.Round(swaps), swaps, 4);
+        Assert.InRange(swaps, 0.5, 11.5);
+    }
+
+    [Fact]
+    public void Window_scaling_perturbation_matches_a_hand_computation()
+    {
+        // One output per series, at step T-1: window 2-3 is steps 0..1; x(1 + 0.5) there changes the output by
+        // 0.5 sum_{t<2,i} K[t,i] x[t,i]. Score = sqrt(mean_n change^2).
+        var groups = FeatureGroups.Lags("0-1,2-3", T, Names);
+        var result = new InputPerturbation { Scale = 0.5f }.Compute(
+            Context(Flat(T, F, FlatKernel, 0.05f), X, new float[N], N, T, groups));
+        double squares = 0;
+        for (int n = 0; n < N; n++)
+        {
+            double d = 0;
+            for (int j = 0; j < 2 * F; j++) d += 0.5 * FlatKernel[j] * X[n * T * F + j];
+            squares += d * d / N;
+        }
+        Assert.Equal(Math.Sqrt(squares), result.Features[1].Score, 1e-6);
+    }
+
+    [Fact]
+    public void Window_improved_stepwise_matches_a_hand_computation()
+    {
+        // Backward elimination over windows 0 and 1-3, a window removed by x = 0 before each output step: the window
+        // whose removal costs least goes first (score = L(without it) - L(all)), the other last (L(none) - L(first
+        // gone)).
+        var groups = FeatureGroups.Lags("0,1-3", T, Names);
+        var result = new ImprovedStepwise(useMeans: false).Compute(Context(Recurrent(), X, Y, N, T, groups));
+        double Loss(params (int, int)[] removed)
+        {
+            double sum = 0;
+            for (int n = 0; n < N; n++)
+                for (int tau = 0; tau < T; tau++)
+                    sum += Math.Pow(Windowed(X, n, tau, removed, (_, _, _) => 0) - Y[n * T + tau], 2) / (N * T);
+            return sum;
+        }
+        double all = Loss(), without0 = Loss((0, 0)), without1 = Loss((1, 3)), none = Loss((0, 0), (1, 3));
+        int first = without1 < without0 ? 1 : 0;
+        Assert.Equal([first, 1 - first], result.Order!);
+        Assert.Equal((first == 0 ? without0 : without1) - all, result.Features[first].Score, 1e-6);
+        Assert.Equal(none - (first == 0 ? without0 : without1), result.Features[1 - first].Score, 1e-6);
+        Assert.Equal(1, result.Features[1 - first].Rank);
+    }
+
+    [Fact]
+    public void Methods_that_score_whole_features_are_skipped_with_a_note()
+    {
+        var context = Context(Recurrent(), X, Y, N, T, FeatureGroups.Lags("0-1,2-3", T, Names));
+        var notes = new List<string>();
+        var runs = ImportanceRunner.Run(context, [ImportanceMethods.Create("garson"), new Occlusion()],
+                                        onSkipped: notes.Add);
+        Assert.Equal(["occlusion"], runs.Select(r => r.Name));
+        Assert.Equal(["garson skipped: it scores whole features, not lag windows"], notes);
+        Assert.Throws<InvalidOperationException>(() => context.Groups!.Sum(ImportanceResult.FromScores("m", [1, 2]),
+                                                                               ImportanceRanking.ByValue));
+    }
+
+    [Fact]
+    public void A_window_past_the_series_is_refused_by_the_context()
+    {
+        var context = Context(Recurrent(), X[..(N * 2 * F)], Y[..(N * 2)], N, 2, FeatureGroups.Lags("0-3", T, Names));
+        Assert.Contains("reaches lag 3", Assert.Throws<ArgumentException>(context.Validate).Message);
+    }
+
+    [Fact]
+    public void Only_lag_two_matters_and_its_window_ranks_first()
+    {
+        // Random steps, features, inputs and a random split of the lags into windows; the model reads lag 2 only
+        // (weights elsewhere 0) and the targets are its predictions: every window without lag 2 scores exactly 0.
+        var gen =
+            from steps in Gen.Choose(3, 7)
+            from features in Gen.Choose(1, 3)
+            from cuts in Gen.ListOf(Gen.Elements(true, false), steps - 1)
+            from seed in Gen.Choose(1, 100_000)
+            select (steps, features, cuts: cuts.ToArray(), seed);
+        FsCheck.Check.One(Config.QuickThrowOnFailure.WithMaxTest(12), Prop.ForAll(gen.ToArbitrary(), c =>
+        {
+            var (steps, features, cuts, seed) = c;
+            var random = new System.Random(seed);
+            var kernel = new float[steps * features];
+            for (int i = 0; i < features; i++) kernel[(steps - 3) * features + i] = (float)(random.NextDouble() + 0.5);
+            const int count = 8;
+            var x = new float[count * steps * features];
+            for (int j = 0; j < x.Length; j++) x[j] = (float)(random.NextDouble() * 2 - 1);
+            var model = Flat(steps, features, kernel, 0.1f);
+            var targets = new float[count];
+            model.Predict(targets, x, count, steps);
+            // Windows: lags 0..steps-1 cut after lag k where cuts[k].
+            var windows = new List<string>();
+            int start = 0;
+            for (int k = 0; k < steps; k++)
+                if (k == steps - 1 || cuts[k]) { windows.Add($"{start}-{k}"); start = k + 1; }
+            var groups = FeatureGroups.Lags(string.Join(",", windows), steps,
+                                            [.. Enumerable.Range(0, features).Select(i => $"f{i}")]);
+            int expected = groups.Windows.ToList().FindIndex(w => w!.Value.First <= 2 && 2 <= w.Value.Last);
+            var context = Context(model, x, targets, count, steps, groups) with { Repeats = 3 };
+            foreach (var method in new IImportanceMethod[] { new Permutation(), new Occlusion(),
+                new InputPerturbation(), new ImprovedStepwise(false), new ImprovedStepwise(true) })
+            {
+                var result = method.Compute(context);
+                Assert.True(result.Features[expected].Rank == 1,
+                            $"{method.Name}: {string.Join(", ", groups.Names)} scored " +
+                            $"{string.Join(", ", result.Scores)}");
+                if (method is not ImprovedStepwise)
+                    for (int u = 0; u < groups.Count; u++) if (u != expected) Assert.Equal(0, result.Scores[u]);
+            }
+        }));
+    }
+}
