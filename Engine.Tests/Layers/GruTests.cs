@@ -33,7 +33,7 @@ public class GruTests
     /// <summary>A case that once failed the loss check: BCE straight on a sigmoid GRU's states, some near 0, where
     /// float32's error in p becomes a relative error of the loss (GradientCheck checks the loss formula on the engine's
     /// outputs).</summary>
-    [Property(Arbitrary = [typeof(GruArbitraries)], MaxTest = 1,
+    [Property(Arbitrary = [typeof(DrawnGruArbitraries)], MaxTest = 1,
               Replay = "(714993529930213991,8764418460642492271,35)")]
     public Property BceOnSmallProbabilitiesOnceFlaky(NetworkCase c) =>
         Prop.When(GradientCheck.IsWellPosed(c), () =>
@@ -41,6 +41,26 @@ public class GruTests
             var result = GradientCheck.Run(c);
             Assert.True(result.Passed, $"{c}\n{result.Failures}");
         });
+
+    /// <summary>
+    /// A former failure of the property, drawn before <see cref="NetworkCase.Tamed"/> existed: a linear/tanh GRU's
+    /// states beyond <see cref="GradientCheck.MaxState"/>, where float32 cannot resolve the gradient (the engine was
+    /// 3% off on the first layer's kernel). As drawn it exceeds the bound; tamed, it passes.
+    /// </summary>
+    [Property(Arbitrary = [typeof(DrawnGruArbitraries)], MaxTest = 1,
+              Replay = "(11721103179177126468,8504753762617323925,65)")]
+    public void LinearGruStatesOnceFlaky(NetworkCase drawn)
+    {
+        Assert.StartsWith("N=4 T=5 F=2: GRU[reset_after=False](5, linear/tanh, seq) -> GRU[reset_after=False](4, "
+                          + "relu/sigmoid, seq) -> GRU(1, hard_sigmoid_keras3/tanh, seq) -> Dense(3, sigmoid); loss "
+                          + "BinaryCrossEntropy;", drawn.ToString());
+        Assert.True(drawn.LargestState() > GradientCheck.MaxState, $"{drawn}");
+        var c = drawn.Tamed();
+        Assert.InRange(c.LargestState(), 0, GradientCheck.MaxState);
+        Assert.True(GradientCheck.IsWellPosed(c), $"{c}");
+        var result = GradientCheck.Run(c);
+        Assert.True(result.Passed, $"{c}\n{result.Failures}");
+    }
 
     public static TheoryData<Activation, Activation, bool> ActivationPairs()
     {

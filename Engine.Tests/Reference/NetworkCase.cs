@@ -32,6 +32,26 @@ public sealed record NetworkCase(
         return model;
     }
 
+    /// <summary>The largest |value| of a recurrent state (h, and the LSTM's c) of the reference forward
+    /// pass.</summary>
+    public double LargestState() => LargestState(Parameters);
+
+    private double LargestState(float[] parameters)
+    {
+        var recorder = new KinkRecorder();
+        Reference.Forward(GradientCheck.ToDouble(parameters), GradientCheck.ToDouble(Input), Batch, Steps, recorder);
+        return recorder.LargestState;
+    }
+
+    /// <summary>This case with the weights below its Dense head <see cref="GradientCheck.Tame">tamed</see>; the head
+    /// as drawn.</summary>
+    public NetworkCase Tamed() => this with
+    {
+        Parameters = GradientCheck.Tame(
+            Parameters, Reference.ParameterCount - (Head is { } d ? (Recurrent[^1].Units + 1) * d.Units : 0),
+            LargestState),
+    };
+
     /// <summary>The engine's loss for <see cref="Loss"/>; null for the weighted sum, which is not an engine
     /// loss.</summary>
     public ILoss? EngineLoss => Loss switch

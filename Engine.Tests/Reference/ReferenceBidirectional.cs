@@ -75,6 +75,7 @@ public sealed record BidirectionalCase(int Batch, int Steps, int Features, Bidir
                 var b = ReferenceNetwork.RecurrentLayer(l.Inner, [.. seq.Reverse()], p, ref offset, kinks);
                 if (l.Inner.ReturnSequences) Array.Reverse(b);
                 seq = [.. f.Zip(b, (ft, bt) => Merge(l.Mode, ft, bt))];
+                foreach (var row in seq) kinks?.RecordStates(row);
             }
             var head = Softmax ? Head with { Activation = Activation.Linear } : Head;
             for (int t = 0; t < seq.Length; t++)
@@ -176,13 +177,36 @@ public sealed record BidirectionalCase(int Batch, int Steps, int Features, Bidir
         return kinks.NearestKink >= GradientCheck.KinkMargin;
     }
 
+    /// <summary>The largest |value| of a state (either direction) or merged output of the reference forward
+    /// pass.</summary>
+    public double LargestState() => LargestState(Parameters);
+
+    private double LargestState(float[] parameters)
+    {
+        var recorder = new KinkRecorder();
+        Forward(GradientCheck.ToDouble(parameters), GradientCheck.ToDouble(Input), recorder);
+        return recorder.LargestState;
+    }
+
+    /// <summary>This case with its recurrent layers' weights <see cref="GradientCheck.Tame">tamed</see>; the Dense
+    /// head as drawn.</summary>
+    public BidirectionalCase Tamed() => this with
+    {
+        Parameters = GradientCheck.Tame(Parameters, ParameterCount - (Layers[^1].OutputWidth + 1) * Head.Units,
+                                        LargestState),
+    };
+
     /// <summary>
     /// Batch 1-3, steps 1-5, features 1-4; one or two Bidirectional(LSTM or GRU, 1-6 units) layers (every merge mode,
     /// every
     /// activation, the last returning sequences or not); Dropout after each in a third of the cases; a Dense head of
-    /// 1-3 units, softmax (2-3 units) in half the cases. Weights U(-1.5, 1.5), inputs U(-2, 2), loss weights U(-1, 1).
+    /// 1-3 units, softmax (2-3 units) in half the cases. Weights U(-1.5, 1.5), inputs U(-2, 2), loss weights U(-1, 1);
+    /// the recurrent weights then <see cref="Tamed"/> (linear / relu cells otherwise reach states of 100 and more).
     /// </summary>
-    public static Gen<BidirectionalCase> Generator =>
+    public static Gen<BidirectionalCase> Generator => Drawn.Select(c => c.Tamed());
+
+    /// <summary>The cases of <see cref="Generator"/> as drawn, before <see cref="Tamed"/>.</summary>
+    public static Gen<BidirectionalCase> Drawn =>
         from batch in Gen.Choose(1, 3)
         from steps in Gen.Choose(1, 5)
         from features in Gen.Choose(1, 4)
@@ -210,4 +234,11 @@ public static class BidirectionalArbitraries
 {
     public static Arbitrary<BidirectionalCase> BidirectionalCase() =>
         Reference.BidirectionalCase.Generator.ToArbitrary();
+}
+
+/// <summary>Registers <see cref="BidirectionalCase.Drawn"/> (untamed) with FsCheck, for replays of former
+/// failures.</summary>
+public static class DrawnBidirectionalArbitraries
+{
+    public static Arbitrary<BidirectionalCase> BidirectionalCase() => Reference.BidirectionalCase.Drawn.ToArbitrary();
 }

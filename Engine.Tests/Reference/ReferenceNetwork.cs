@@ -159,6 +159,8 @@ public sealed class ReferenceNetwork(int features, IReadOnlyList<RecurrentSpec> 
                 cNext[j] = fg * cPrev[j] + i * g;
                 hNext[j] = o * Apply(spec.Activation, cNext[j], kinks);
             }
+            kinks?.RecordStates(hNext);
+            kinks?.RecordStates(cNext);
             hPrev = hNext;
             cPrev = cNext;
             if (spec.ReturnSequences) outputs.Add(hNext);
@@ -208,6 +210,7 @@ public sealed class ReferenceNetwork(int features, IReadOnlyList<RecurrentSpec> 
                 double g = Apply(spec.Activation, candidate, kinks);
                 hNext[j] = z[j] * hPrev[j] + (1 - z[j]) * g;
             }
+            kinks?.RecordStates(hNext);
             hPrev = hNext;
             if (spec.ReturnSequences) outputs.Add(hNext);
         }
@@ -251,6 +254,7 @@ public sealed class ReferenceNetwork(int features, IReadOnlyList<RecurrentSpec> 
 /// <summary>
 /// Records which side of its kink every relu / hard_sigmoid argument fell on during a forward pass, and how
 /// close the nearest one came. Two passes on the same side of every kink see one smooth function between them.
+/// Also records the largest recurrent state of the pass (see <see cref="GradientCheck.MaxState"/>).
 /// </summary>
 public sealed class KinkRecorder
 {
@@ -259,9 +263,18 @@ public sealed class KinkRecorder
     /// <summary>The smallest distance of an argument to a kink, ignoring arguments exactly at a relu kink.</summary>
     public double NearestKink { get; private set; } = double.PositiveInfinity;
 
+    /// <summary>The largest |value| passed to <see cref="RecordStates"/>: every step's h (and the LSTM's c) and
+    /// Bidirectional merges.</summary>
+    public double LargestState { get; private set; }
+
     public IReadOnlyList<sbyte> Sides => _sides;
 
-    public void Clear() { _sides.Clear(); NearestKink = double.PositiveInfinity; }
+    public void Clear() { _sides.Clear(); NearestKink = double.PositiveInfinity; LargestState = 0; }
+
+    internal void RecordStates(double[] states)
+    {
+        foreach (double v in states) LargestState = Math.Max(LargestState, Math.Abs(v));
+    }
 
     internal void Record(Activation a, double x)
     {
