@@ -29,6 +29,42 @@ public class SeriesSetTests
     }
 
     [Fact]
+    public void LinesCountBlankLinesAndQuotedLineBreaks()
+    {
+        // Line 3 is blank; series "b<LF>c" starts its rows on lines 5 and 7 (each record spans two lines).
+        var d = Load("id,t,x,y\na,0,1,0\n\na,1,2,1\n\"b\nc\",0,3,0\n\"b\nc\",1,4,1\n",
+                     new DataOptions("y", null, null, null, null));
+        Assert.Equal(["a", "b\nc"], d.Ids);
+        Assert.Equal([2, 4, 5, 7], d.Lines);
+        Assert.Equal(["0", "1", "0", "1"], d.Times);
+        Assert.Equal([1f, 2f, 3f, 4f], d.Inputs);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void SeventyThousandSeriesKeepTheirIdsInFileOrderOrNot(bool interleaved)
+    {
+        // 70,000 series of 2 steps, x = 2 k + t for series k: each series' rows together, or every first step before
+        // every second step (the rows are then sorted into series). Ids past 255 and 65,535 widen the id column.
+        const int n = 70_000;
+        var csv = new System.Text.StringBuilder("id,t,x,y\n");
+        foreach (int t in interleaved ? new[] { 0, 1 } : [0])
+            for (int k = 0; k < n; k++)
+                foreach (int step in interleaved ? new[] { t } : [0, 1])
+                    csv.Append(System.Globalization.CultureInfo.InvariantCulture, $"s{k},{step},{2 * k + step},0\n");
+        var d = Load(csv.ToString(), new DataOptions("y", null, null, null, null));
+        Assert.Equal((n, 2), (d.Count, d.Steps));
+        for (int k = 0; k < n; k++)
+        {
+            Assert.Equal($"s{k}", d.Ids[k]);
+            Assert.Equal((2f * k, 2f * k + 1), (d.Inputs[2 * k], d.Inputs[2 * k + 1]));
+            int first = interleaved ? 2 + k : 2 + 2 * k, second = interleaved ? 2 + n + k : 3 + 2 * k;
+            Assert.Equal((first, second), (d.Lines[2 * k], d.Lines[2 * k + 1]));
+        }
+    }
+
+    [Fact]
     public void WithoutASeriesColumnTheFileIsCutIntoWindows()
     {
         var d = Load("time,x,y\n0,0,0\n1,1,1\n2,2,0\n3,3,1\n4,4,0\n5,5,1\n6,6,0\n",
@@ -99,7 +135,7 @@ public class SeriesSetTests
             float r5 = MathF.Sqrt(5);
             float[][] x = [[1 / r5, 3 / r5], [-3 / r5, -1 / r5]];   // b, a
             float[][] y = targetsPerSeries == 2 ? [[1, 0], [0, 1]] : [[0], [1]];
-            layout.KeepNumbersOnly();
+            layout.KeepText(times: false);
             var source = layout.BatchSource([0, 1], mean, sd, targetsPerSeries, batchSize: 1, seed: 7);
             Assert.Equal((1, 2, 1, targetsPerSeries, 2), (source.BatchSize, source.Steps, source.Features,
                 source.TargetsPerSeries, source.StepsPerEpoch));

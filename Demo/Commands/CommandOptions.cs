@@ -437,13 +437,27 @@ public static class CommandOptions
     public static SeriesSet LoadDataFor(string modelPath, ModelMetadata arch, string dataPath, bool targetOptional,
                                         string? target = null, char? delimiter = null)
     {
+        var layout = LayoutFor(modelPath, arch, dataPath, targetOptional, target, delimiter);
+        var data = layout.Build();
+        layout.Release();
+        if (arch.Normalisation is { } n) Standardiser.Apply(data.Inputs, n.Mean, n.Sd);
+        return data;
+    }
+
+    /// <summary>
+    /// Finds the series of the data for a trained model (<see cref="LoadDataFor"/> without the copy:
+    /// <see cref="SeriesLayout.Build"/> copies them out, not yet standardised).
+    /// </summary>
+    public static SeriesLayout LayoutFor(string modelPath, ModelMetadata arch, string dataPath, bool targetOptional,
+                                         string? target = null, char? delimiter = null)
+    {
         if (arch.Imported is not null)
-            return LoadImportedData(modelPath, arch, dataPath, target, targetOptional, delimiter);
+            return ImportedLayout(modelPath, arch, dataPath, target, targetOptional, delimiter);
         if (target is not null && target != arch.Training.Target)
             throw new InputException($"--target applies to imported models; {modelPath} was trained on target " +
                                      $"'{arch.Training.Target}'");
         var t = arch.Training;
-        var data = SeriesSet.Load(dataPath, table =>
+        return SeriesLayout.Open(dataPath, table =>
         {
             var missing = arch.Features.FirstOrDefault(f => table.FindColumn(f) < 0);
             if (missing is not null)
@@ -459,8 +473,6 @@ public static class CommandOptions
             return new DataOptions(t.Target, arch.Features, seriesCol, timeCol, t.Window, targetOptional, modelPath,
                                    t.Classes);
         }, delimiter);
-        if (arch.Normalisation is { } n) Standardiser.Apply(data.Inputs, n.Mean, n.Sd);
-        return data;
     }
 
     /// <summary>
@@ -468,15 +480,14 @@ public static class CommandOptions
     /// and <paramref name="target"/>, in file order; windows of the model's steps when its input shape fixes them;
     /// no standardisation. The number of inputs must be the model's.
     /// </summary>
-    private static SeriesSet LoadImportedData(string modelPath, ModelMetadata arch, string dataPath, string? target,
-                                              bool targetOptional, char? delimiter)
+    private static SeriesLayout ImportedLayout(string modelPath, ModelMetadata arch, string dataPath, string? target,
+                                               bool targetOptional, char? delimiter)
     {
         int inputs = arch.Imported!["features"]!.GetValue<int>();
         string[]? features = arch.Features.Length > 0 ? arch.Features : null;
-        var data = SeriesSet.Load(dataPath,
-                                  new DataOptions(target, features, null, null, arch.Training.Window, targetOptional
-                                                  && target is null,
-            modelPath, arch.Training.Classes), delimiter);
+        var options = new DataOptions(target, features, null, null, arch.Training.Window,
+            targetOptional && target is null, modelPath, arch.Training.Classes);
+        var data = SeriesLayout.Open(dataPath, _ => options, delimiter);
         if (data.FeatureNames.Length != inputs)
             throw new InputException($"{dataPath}: the model {modelPath} takes {inputs} inputs, but the data has "
                 + $"{data.FeatureNames.Length} feature columns: name the inputs with --features and the target with " +

@@ -49,12 +49,13 @@ public static class PredictCommand
                            .. compare is null ? Array.Empty<OutputPaths.Named>() : [new("--compare", compare)]],
             [new("--out", outPath), .. json is null ? Array.Empty<OutputPaths.Named>() : [new("--json", json)]]);
         var (model, arch) = CommandOptions.LoadModel(modelPath, CommandOptions.SplitList(parse.GetValue(Features)));
-        var data = CommandOptions.LoadDataFor(modelPath, arch, dataPath, targetOptional: true, parse.GetValue(Target),
+        var data = CommandOptions.LayoutFor(modelPath, arch, dataPath, targetOptional: true, parse.GetValue(Target),
             parse.GetValue(Delimiter));
+        data.KeepText(times: true);
 
         int perSeries = model.OutputsPerSeries(data.Steps);
         var prediction = new float[data.Count * perSeries];
-        model.Predict(prediction, data.Inputs, data.Count, data.Steps);
+        var (target, notBinary) = PredictAll(model, arch, data, prediction);
         // Compared before anything is written: a --compare file that cannot be read, or predictions over the
         // tolerance, fail the run with no output left behind.
         if (compare is not null) CompareWith(compare, prediction, model.OutputUnits, parse.GetValue(Tolerance));
@@ -73,7 +74,7 @@ public static class PredictCommand
             csv.Write("series,");
             csv.Write(TextTable.CsvField(data.TimeColumn ?? "step"));
             csv.Write(",line");
-            if (data.Targets is not null)
+            if (data.HasTarget)
                 foreach (var name in targets ?? [data.TargetName!]) csv.Write($",{TextTable.CsvField(name)}");
             if (classes is not null) csv.Write(",predicted_class");
             for (int k = 0; k < outputs; k++)
@@ -81,35 +82,57 @@ public static class PredictCommand
                     : targets is not null ? $",{TextTable.CsvField($"prediction_{targets[k]}")}"
                     : outputs == 1 ? ",prediction" : $",prediction_{k}");
             csv.Write('\n');
+            // Numbers are formatted into one buffer (no string per cell): the "R" text of float.ToString.
+            var y = new float[width];
+            var text = new char[32];
+            void Number<T>(T value, string? format) where T : ISpanFormattable
+            {
+                value.TryFormat(text, out int length, format, CultureInfo.InvariantCulture);
+                csv.Write(text, 0, length);
+            }
             for (int s = 0; s < data.Count; s++)
             {
+                string id = TextTable.CsvField(data.Ids[s]);
                 for (int j = 0; j < rowsPerSeries; j++)
                 {
-                    int cell = s * data.Steps + (sequence ? j : data.Steps - 1);
-                    csv.Write(TextTable.CsvField(data.Ids[s]));
+                    int step = sequence ? j : data.Steps - 1;
+                    csv.Write(id);
                     csv.Write(',');
-                    csv.Write(TextTable.CsvField(data.Times[cell]));
+                    csv.Write(TextTable.CsvField(data.Time(s, step)));
                     csv.Write(',');
-                    csv.Write(data.Lines[cell].ToString(CultureInfo.InvariantCulture));
-                    if (data.Targets is not null && classes is not null)
+                    Number(data.Line(s, step), null);
+                    if (data.HasTarget) data.Target(y, s, step);
+                    if (data.HasTarget && classes is not null)
                     {
-                        int label = ClassRows.ArgMax(data.Targets.AsSpan(cell * width, width));
-                        csv.Write($",{TextTable.CsvField(classes[label])}");
+                        csv.Write(',');
+                        csv.Write(TextTable.CsvField(classes[ClassRows.ArgMax(y)]));
                     }
-                    else if (data.Targets is not null)
-                        foreach (float y in data.Targets.AsSpan(cell * width, width))
-                            csv.Write($",{y.ToString("R", CultureInfo.InvariantCulture)}");
+                    else if (data.HasTarget)
+                        foreach (float v in y)
+                        {
+                            csv.Write(',');
+                            Number(v, "R");
+                        }
                     var row = prediction.AsSpan((s * rowsPerSeries + j) * outputs, outputs);
-                    if (classes is not null) csv.Write($",{TextTable.CsvField(classes[ClassRows.ArgMax(row)])}");
-                    foreach (float v in row) csv.Write($",{v.ToString("R", CultureInfo.InvariantCulture)}");
+                    if (classes is not null)
+                    {
+                        csv.Write(',');
+                        csv.Write(TextTable.CsvField(classes[ClassRows.ArgMax(row)]));
+                    }
+                    foreach (float v in row)
+                    {
+                        csv.Write(',');
+                        Number(v, "R");
+                    }
                     csv.Write('\n');
                 }
             }
         });
+        data.Release();
         if (arch.Imported is not null)
             Console.WriteLine(ImportCommand.FeaturesNote(arch with { Features = data.FeatureNames }, model));
 
-        var (all, held, note) = Scores(arch, modelPath, model, data, prediction);
+        var (all, held, note) = Scores(arch, modelPath, model, data, target, notBinary, prediction);
         var metricNames = (all ?? held)?.Metrics.Keys.ToArray() ?? [];
         var table = new TextTable(["Series", "Steps", "Outputs", $"Loss ({arch.Training.Loss})", .. metricNames])
         {
@@ -140,6 +163,44 @@ public static class PredictCommand
         return 0;
     }
 
+    /// <summary>Series copied out of the table at a time: a multiple of <see cref="Sequential.Predict"/>'s batch, so
+    /// that the model runs the same batches as over all the series at once (the same numbers).</summary>
+    private const int ChunkSeries = 1024;
+
+    /// <summary>
+    /// Predicts every series into <paramref name="prediction"/>, <see cref="ChunkSeries"/> at a time, each chunk copied
+    /// out of the table into buffers kept for the whole run and standardised with the model's statistics (the float
+    /// operations of <see cref="CommandOptions.LoadDataFor"/>): the data is never copied whole. Returns the targets
+    /// as the model outputs them (<see cref="TrainCommand.TargetsFor"/>: every step's, or the last step's), null
+    /// without a target, and the first target of any step that is not 0 or 1 (its file line and value), if any.
+    /// </summary>
+    private static (float[]? Target, (int Line, float Value)? NotBinary) PredictAll(Sequential model,
+        ModelMetadata arch, SeriesLayout data, float[] prediction)
+    {
+        int steps = data.Steps, perSeries = model.OutputsPerSeries(steps), width = data.TargetWidth;
+        int perIn = steps * data.Features, perY = steps * width, chunk = Math.Min(ChunkSeries, data.Count);
+        int perTarget = model.OutputsSequence ? perY : width;
+        var target = data.HasTarget ? new float[data.Count * perTarget] : null;
+        var x = new float[chunk * perIn];
+        var y = new float[target is null ? 0 : chunk * perY];
+        (int Line, float Value)? notBinary = null;
+        for (int start = 0; start < data.Count; start += chunk)
+        {
+            int n = Math.Min(chunk, data.Count - start);
+            for (int i = 0; i < n; i++)
+                data.Copy(start + i, x.AsSpan(i * perIn, perIn), target is null ? [] : y.AsSpan(i * perY, perY));
+            var inputs = x.AsSpan(0, n * perIn);
+            if (arch.Normalisation is { } norm) Standardiser.Apply(inputs, norm.Mean, norm.Sd);
+            model.Predict(prediction.AsSpan(start * perSeries, n * perSeries), inputs, n, steps);
+            if (target is null) continue;
+            for (int i = 0; i < n * perY && notBinary is null; i++)
+                if (y[i] is not (0f or 1f)) notBinary = (data.Line(start + i / perY, i % perY / width), y[i]);
+            for (int i = 0; i < n; i++)
+                y.AsSpan((i + 1) * perY - perTarget, perTarget).CopyTo(target.AsSpan((start + i) * perTarget));
+        }
+        return (target, notBinary);
+    }
+
     /// <summary>
     /// The loss and metrics (<see cref="MetricSets.For"/>) over all series and over the series the model held out for
     /// validation (<see cref="TrainingInfo.HeldOut"/>) that the data has, and a note when there is no validation row:
@@ -149,14 +210,15 @@ public static class PredictCommand
     /// A class model adds each class's recall.
     /// </summary>
     private static (SeriesMetrics? All, SeriesMetrics? Validation, string? Note) Scores(ModelMetadata arch,
-        string modelPath, Sequential model, SeriesSet data, float[] prediction)
+        string modelPath, Sequential model, SeriesLayout data, float[]? target, (int Line, float Value)? notBinary,
+        float[] prediction)
     {
         var loss = TrainCommand.LossOf(arch, modelPath);
-        if (data.Targets is null || data.TargetWidth != model.OutputUnits) return (null, null, null);
+        if (target is null || data.TargetWidth != model.OutputUnits) return (null, null, null);
         // Only where defined: a BCE model needs 0/1 targets (other values are still written to the CSV).
-        if (loss is BinaryCrossEntropy && data.NonBinaryTarget(modelPath) is { } notBinary)
-            return (null, null, $"{notBinary.Message}: no loss or metrics (the predictions are written).");
-        var target = TrainCommand.TargetsFor(data, model.OutputsSequence);
+        if (loss is BinaryCrossEntropy && notBinary is { } first)
+            return (null, null, SeriesSet.NonBinaryTarget(data.Path, first.Line, data.TargetName, first.Value,
+                modelPath).Message + ": no loss or metrics (the predictions are written).");
         IReadOnlyList<IMetric> metrics = [.. MetricSets.For(loss),
                                           .. MetricSets.PerOutput(loss, arch.Training.Classes
                                                                         ?? arch.Training.Targets ?? [])];

@@ -178,7 +178,7 @@ public static class TrainCommand
                 $"--early-stopping watches the validation loss, but no series are held out for validation " +
                 $"(--validation {validation.ToString(CultureInfo.InvariantCulture)}, {data.Count} series)");
         DataChecks.ValidationSeries(data, validation, held);
-        data.KeepNumbersOnly();
+        data.KeepText(times: false);
         var valid = held > 0 ? data.Build(order[..held].Order().ToArray(), rows: false) : null;
         var train = order[held..].Order().ToArray();
         DemoConsole.Warn(data.Warnings);

@@ -7,7 +7,9 @@ namespace Demo.Data;
 /// names, then data rows with as many fields. Text columns (series ids, times), chosen once the header is known,
 /// keep each distinct value once and an index per row; every other column keeps a 32-bit float per row and, for the
 /// whole column, how many cells are numbers and the first cell that is not (for the error naming its line and
-/// column). Memory: about 4 bytes per numeric cell, 4 per text cell and 4 per row, however long the lines.
+/// column). Memory: 4 bytes per numeric cell; 1 byte per text cell while its column has at most 256 distinct values,
+/// 2 while at most 65,536, else 4; each row's file line as runs of consecutive lines (nothing per row unless records
+/// span lines or blank lines come between them: then at most 8 bytes a row); however long the lines.
 /// Header checks are O(columns): names are looked up in a dictionary.
 /// </summary>
 public sealed partial class CsvTable
@@ -20,8 +22,8 @@ public sealed partial class CsvTable
     private int[] _numeric = [];         // column -> slot in a row's numbers, or -1 for a text column
     private int[] _textSlot = [];        // column -> slot in a row's text ids, or -1
     private readonly Chunked<float> _numbers = new();
-    private Chunked<int>? _texts = new();   // null once let go (KeepNumbersOnly)
-    private Chunked<int>? _lines = new();
+    private Ids?[] _texts = [];          // text slot -> each row's id of its value; null once let go (KeepText)
+    private readonly LineRuns _lines = new();
     private List<string>[] _distinct = [];
     private long[] _numberCount = [];
     private (int Row, Problem Problem, string Text)[] _firstBad = [];
@@ -55,15 +57,15 @@ public sealed partial class CsvTable
     public int RowCount { get; private set; }
 
     /// <summary>The file line of data row <paramref name="row"/> (1-based).</summary>
-    public int Line(int row) => Lines[row];
+    public int Line(int row) => _lines[row];
 
-    private Chunked<int> Lines => _lines ?? throw new InvalidOperationException("the lines were let go");
-    private Chunked<int> Texts => _texts ?? throw new InvalidOperationException("the text cells were let go");
-
-    /// <summary>Lets go of each row's text cells and file line (4 bytes a text cell and 4 a row): afterwards only
-    /// <see cref="Number"/>, the header and the column facts answer (a later <see cref="Line"/> or
-    /// <see cref="Text"/> is a bug).</summary>
-    public void KeepNumbersOnly() => (_texts, _lines) = (null, null);
+    /// <summary>Lets go of the text cells of every text column but <paramref name="columns"/> (a later
+    /// <see cref="Text"/> or <see cref="TextId"/> of another is a bug); their distinct values stay.</summary>
+    public void KeepText(IReadOnlyCollection<int> columns)
+    {
+        for (int c = 0; c < Header.Length; c++)
+            if (_textSlot[c] >= 0 && !columns.Contains(c)) _texts[_textSlot[c]] = null;
+    }
 
     /// <summary>
     /// Reads <paramref name="path"/>. <paramref name="textColumns"/> is called once the header is read (the table has
@@ -121,6 +123,8 @@ public sealed partial class CsvTable
         _varies = new bool[n];
         _distinct = new List<string>[texts];
         for (int t = 0; t < texts; t++) _distinct[t] = [];
+        _texts = new Ids[texts];
+        for (int t = 0; t < texts; t++) _texts[t] = new Ids();
         _lookup = new Dictionary<string, int>[texts];
         for (int t = 0; t < texts; t++) _lookup[t] = new Dictionary<string, int>(StringComparer.Ordinal);
     }
@@ -131,7 +135,7 @@ public sealed partial class CsvTable
     {
         if (RowCount == int.MaxValue) throw new InputException($"{Path}:{reader.Line}: more than {int.MaxValue} rows");
         int row = RowCount++;
-        Lines.Add(reader.Line);
+        _lines.Add(row, reader.Line);
         for (int c = 0; c < Header.Length; c++)
         {
             var cell = reader.Field(c).Trim();
@@ -145,7 +149,7 @@ public sealed partial class CsvTable
                     _distinct[t].Add(s);
                     _lookup[t].Add(s, id);
                 }
-                Texts.Add(id);
+                _texts[t]!.Add(id);
                 continue;
             }
             var problem = Parse(cell, out float value);
@@ -265,7 +269,8 @@ public sealed partial class CsvTable
     public string Text(int row, int column) => _distinct[_textSlot[column]][TextId(row, column)];
 
     /// <summary>The index of a text cell's distinct value (0, 1, ... in order of first appearance).</summary>
-    public int TextId(int row, int column) => Texts[(long)row * _distinct.Length + _textSlot[column]];
+    public int TextId(int row, int column) =>
+        (_texts[_textSlot[column]] ?? throw new InvalidOperationException("the text cells were let go"))[row];
 
     /// <summary>A text column's distinct values, in order of first appearance.</summary>
     public IReadOnlyList<string> Distinct(int column) => _distinct[_textSlot[column]];
@@ -274,12 +279,14 @@ public sealed partial class CsvTable
     public InputException Cell(int row, int column, string problem) =>
         new($"{Path}:{Line(row)}: column {Engine.IO.ErrorText.Quote(Header[column])} (column {column + 1}) {problem}");
 
-    // A list in chunks of 2^20 values: grows without copying, so the peak is the content plus one chunk.
+    // A list in chunks of 2^16 values: grows without copying, so the peak is the content plus one chunk.
     private sealed class Chunked<T>
     {
-        private const int Shift = 20, Size = 1 << Shift;
+        private const int Shift = 16, Size = 1 << Shift;
         private readonly List<T[]> _chunks = [];
         private long _count;
+
+        public long Count => _count;
 
         public void Add(T value)
         {
@@ -296,5 +303,69 @@ public sealed partial class CsvTable
         }
 
         public T this[long i] => _chunks[(int)(i >> Shift)][i & (Size - 1)];
+    }
+
+    // Each row's id of a text cell, as narrow as the distinct values so far allow: bytes while every id is below 256,
+    // then 2 bytes while below 65,536, then 4. Widening copies the ids so far into the wider list, once each way.
+    private sealed class Ids
+    {
+        private Chunked<byte>? _bytes = new();
+        private Chunked<ushort>? _shorts;
+        private Chunked<int>? _ints;
+
+        public void Add(int id)
+        {
+            if (_bytes is not null && id > byte.MaxValue)
+            {
+                _shorts = new Chunked<ushort>();
+                for (long i = 0; i < _bytes.Count; i++) _shorts.Add(_bytes[i]);
+                _bytes = null;
+            }
+            if (_shorts is not null && id > ushort.MaxValue)
+            {
+                _ints = new Chunked<int>();
+                for (long i = 0; i < _shorts.Count; i++) _ints.Add(_shorts[i]);
+                _shorts = null;
+            }
+            if (_bytes is not null) _bytes.Add((byte)id);
+            else if (_shorts is not null) _shorts.Add((ushort)id);
+            else _ints!.Add(id);
+        }
+
+        public int this[long i] => _bytes is not null ? _bytes[i] : _shorts is not null ? _shorts[i] : _ints![i];
+    }
+
+    // The file line of each row, as runs: a run starts at a row and its line, and the rows after it in the run are on
+    // the lines after it. One run unless a record spans lines (a quoted line break) or blank lines come between rows.
+    private sealed class LineRuns
+    {
+        private readonly Chunked<int> _row = new(), _line = new();
+        private int _lastRow = -1, _lastLine;
+
+        public void Add(int row, int line)
+        {
+            if (_lastRow < 0 || line - _lastLine != row - _lastRow)
+            {
+                _row.Add(row);
+                _line.Add(line);
+            }
+            (_lastRow, _lastLine) = (row, line);
+        }
+
+        public int this[int row]
+        {
+            get
+            {
+                // The last run starting at or before the row.
+                long lo = 0, hi = _row.Count - 1;
+                while (lo < hi)
+                {
+                    long mid = (lo + hi + 1) >>> 1;
+                    if (_row[mid] <= row) lo = mid;
+                    else hi = mid - 1;
+                }
+                return _line[lo] + (row - _row[lo]);
+            }
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime;
 using Engine.IO;
 using Engine.Training;
 
@@ -8,7 +9,7 @@ namespace Demo.Data;
 /// The series of a long-format CSV file, found but not yet copied out: the table, the rows of each series (or window)
 /// in time order, and their ids. <see cref="Build"/> copies any subset of the series into a <see cref="SeriesSet"/>,
 /// so a training/validation split makes each subset once from the table (no copy of a whole set). Memory: the
-/// table (<see cref="CsvTable"/>) and 4 bytes per row.
+/// table (<see cref="CsvTable"/>), and 4 bytes per row unless the file is already in series and time order.
 /// </summary>
 public sealed class SeriesLayout
 {
@@ -17,8 +18,8 @@ public sealed class SeriesLayout
     private readonly int _targetCol, _seriesCol, _timeCol;
     private readonly int[] _targetCols; // every target column (the first is _targetCol); empty without a target
     private readonly int[]? _classOf;   // a class target's distinct label (text id) -> its class
-    private readonly int[] _rows;       // rows in series order, each series' rows in time order
-    private readonly int[] _start;      // series -> its first row in _rows
+    private readonly int[]? _rows;      // rows in series order, each series' rows in time order; null: file order
+    private readonly int[] _start;      // series -> its first row in that order
     private readonly List<string> _warnings;
 
     public string Path { get; }
@@ -45,7 +46,25 @@ public sealed class SeriesLayout
     public IReadOnlyList<string> Warnings => _warnings;
 
     /// <summary>The file line of step <paramref name="step"/> of series <paramref name="series"/>.</summary>
-    public int Line(int series, int step) => Table.Line(_rows[_start[series] + step]);
+    public int Line(int series, int step) => Table.Line(Row(series, step));
+
+    /// <summary>The time of step <paramref name="step"/> of series <paramref name="series"/> as written in the file;
+    /// without a time column, the step's index in its series or window, 0 to T - 1.</summary>
+    public string Time(int series, int step) => _timeCol >= 0 ? Table.Text(Row(series, step), _timeCol)
+        : step.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Whether the data has the target column(s).</summary>
+    public bool HasTarget => _targetCol >= 0;
+
+    /// <summary>The targets of step <paramref name="step"/> of series <paramref name="series"/> into
+    /// <paramref name="y"/> (<see cref="TargetWidth"/> values: a one-hot row for a class target).</summary>
+    public void Target(Span<float> y, int series, int step) => Target(y, Row(series, step));
+
+    // The table row of step t of series s.
+    private int Row(int series, int step) => RowAt(_start[series] + step);
+
+    // The row at position i of the series order.
+    private int RowAt(int i) => _rows is null ? i : _rows[i];
 
     private CsvTable Table => _table ?? throw new InvalidOperationException("the table was released");
 
@@ -137,24 +156,35 @@ public sealed class SeriesLayout
         if (bad >= 0) table.CheckNumeric(bad);
         if (targetCol >= 0 && o.Classes is not null) (Classes, _classOf) = ClassesOf(table, targetCol, o);
 
-        // Group rows into series, in order of first appearance (a counting sort), then order each by time.
+        // Group rows into series, in order of first appearance (a counting sort), then order each by time. A file
+        // already in that order (each series' rows together, in time order: the usual case) keeps no row order.
         int groupCount = seriesCol >= 0 ? table.Distinct(seriesCol).Count : 1;
+        int Group(int r) => seriesCol >= 0 ? table.TextId(r, seriesCol) : 0;
         var groupStart = new int[groupCount + 1];
-        for (int r = 0; r < table.RowCount; r++) groupStart[(seriesCol >= 0 ? table.TextId(r, seriesCol) : 0) + 1]++;
+        for (int r = 0; r < table.RowCount; r++) groupStart[Group(r) + 1]++;
         for (int g = 0; g < groupCount; g++) groupStart[g + 1] += groupStart[g];
-        _rows = new int[table.RowCount];
-        var fill = groupStart[..groupCount];
-        for (int r = 0; r < table.RowCount; r++) _rows[fill[seriesCol >= 0 ? table.TextId(r, seriesCol) : 0]++] = r;
+        // Ids count up in order of first appearance: the rows are grouped when each id is the one before or the next.
+        bool grouped = true;
+        for (int r = 1; r < table.RowCount && grouped; r++) grouped = Group(r) - Group(r - 1) is 0 or 1;
+        if (!grouped)
+        {
+            _rows = new int[table.RowCount];
+            var fill = groupStart[..groupCount];
+            for (int r = 0; r < table.RowCount; r++) _rows[fill[Group(r)]++] = r;
+        }
         string GroupId(int g) => seriesCol >= 0 ? table.Distinct(seriesCol)[g] : "all";
         if (seriesCol >= 0)
             for (int g = 0; g < groupCount; g++)
                 if (GroupId(g).Length == 0)
-                    throw table.Cell(_rows[groupStart[g]], seriesCol, "is empty; every row needs a series id");
+                    throw table.Cell(RowAt(groupStart[g]), seriesCol, "is empty; every row needs a series id");
         if (timeCol >= 0)
         {
             var time = TimeValues(table, timeCol);
             double Time(int r) => time[table.TextId(r, timeCol)];
-            for (int g = 0; g < groupCount; g++)
+            for (int r = 1; r < table.RowCount && _rows is null; r++)
+                if (Group(r) == Group(r - 1) && !(Time(r) > Time(r - 1)))
+                    _rows = [.. Enumerable.Range(0, table.RowCount)];
+            for (int g = 0; g < groupCount && _rows is not null; g++)
             {
                 var rows = _rows.AsSpan(groupStart[g], groupStart[g + 1] - groupStart[g]);
                 rows.Sort((a, b) => Time(a) != Time(b) ? Time(a).CompareTo(Time(b)) : a.CompareTo(b));
@@ -181,7 +211,7 @@ public sealed class SeriesLayout
                 string what = o.Model is null ? $"--window {window}" : $"the model's window of {window} steps";
                 if (length < window)
                     throw new InputException(seriesCol >= 0
-                        ? $"{path}:{table.Line(_rows[groupStart[g]])}: {what} is longer than series " +
+                        ? $"{path}:{table.Line(RowAt(groupStart[g]))}: {what} is longer than series " +
                             $"'{id}', which has {length} rows"
                         : $"{path}: {what} is longer than the data, which has {length} rows");
                 int windows = length / window;
@@ -208,7 +238,7 @@ public sealed class SeriesLayout
                 int length = groupStart[g + 1] - groupStart[g];
                 if (length != Steps)
                     throw new InputException(
-                        $"{path}:{table.Line(_rows[groupStart[g]])}: series '{GroupId(g)}' has {length} steps but " +
+                        $"{path}:{table.Line(RowAt(groupStart[g]))}: series '{GroupId(g)}' has {length} steps but " +
                             $"series '{GroupId(0)}' has {Steps}; every series needs the same number of steps" +
                                 (o.Model is null ? " (or use --window N)" : ""));
                 starts.Add(groupStart[g]);
@@ -264,18 +294,30 @@ public sealed class SeriesLayout
     public void Release()
     {
         _table = null;
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        Collect();
     }
 
     /// <summary>
-    /// Lets go of what only <see cref="Build"/> with rows and error messages read (each row's text cells and file
-    /// line, 4 bytes a cell and 4 a row), once every check is done: training reads only numbers
-    /// (<see cref="BatchSource"/>, <see cref="Build"/> without rows). Collects them at once, as <see cref="Release"/>.
+    /// Lets go of the text cells only the checks read (1 to 4 bytes a cell: <see cref="CsvTable"/>), once every check
+    /// is done: the series column's, and the time column's unless <paramref name="times"/> (<see cref="Time"/>,
+    /// <see cref="Build"/> with rows); a class target's stay (<see cref="Target(Span{float}, int, int)"/>). Training
+    /// reads only numbers (<see cref="BatchSource"/>, <see cref="Build"/> without rows). Collects them at once, as
+    /// <see cref="Release"/>.
     /// </summary>
-    public void KeepNumbersOnly()
+    public void KeepText(bool times)
     {
-        if (_classOf is not null) return;   // a class target is read from its text cells (TextId) to the end
-        Table.KeepNumbersOnly();
+        var keep = new List<int>();
+        if (_classOf is not null) keep.Add(_targetCol);
+        if (times && _timeCol >= 0) keep.Add(_timeCol);
+        Table.KeepText(keep);
+        Collect();
+    }
+
+    // A full, compacting collection, the large object heap included (the table's chunks live there): what was let go
+    // leaves no holes between the chunks that stay, so the large buffers allocated next fill its place.
+    private static void Collect()
+    {
+        GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
     }
 
@@ -286,7 +328,7 @@ public sealed class SeriesLayout
         var table = Table;
         int steps = Steps;
         return Standardiser.Fit((long)series.Count * steps, Features, (r, j) =>
-            table.Number(_rows[_start[series[(int)(r / steps)]] + (int)(r % steps)], _featureCols[j]));
+            table.Number(Row(series[(int)(r / steps)], (int)(r % steps)), _featureCols[j]));
     }
 
     /// <summary>
@@ -325,11 +367,11 @@ public sealed class SeriesLayout
             var cols = layout._featureCols;
             for (int b = 0; b < batchSize; b++)
             {
-                int start = layout._start[series[_order.Next(epoch)]];
+                int s = series[_order.Next(epoch)];
                 var x = input.Slice(b * steps * f, steps * f);
                 for (int t = 0; t < steps; t++)
                 {
-                    int r = layout._rows[start + t];
+                    int r = layout.Row(s, t);
                     for (int j = 0; j < f; j++) x[t * f + j] = (_table.Number(r, cols[j]) - mean[j]) / sd[j];
                     if (t >= first)
                         layout.Target(target.Slice(b * targetsPerSeries + (t - first) * width, width), r);
@@ -377,14 +419,12 @@ public sealed class SeriesLayout
         {
             int s = series?[i] ?? i;
             ids[i] = Ids[s];
+            Copy(s, x.AsSpan(i * steps * f, steps * f), y is null ? [] : y.AsSpan(i * steps * width, steps * width));
+            if (!rows) continue;
             for (int t = 0; t < steps; t++)
             {
-                int r = _rows[_start[s] + t], cell = i * steps + t;
-                for (int j = 0; j < f; j++) x[cell * f + j] = table.Number(r, _featureCols[j]);
-                if (y is not null) Target(y.AsSpan(cell * width, width), r);
-                if (!rows) continue;
-                timeText[cell] = _timeCol >= 0 ? table.Text(r, _timeCol) : t.ToString(CultureInfo.InvariantCulture);
-                lines[cell] = table.Line(r);
+                timeText[i * steps + t] = Time(s, t);
+                lines[i * steps + t] = table.Line(Row(s, t));
             }
         }
         return new SeriesSet
@@ -395,6 +435,21 @@ public sealed class SeriesLayout
             TimeColumn = TimeColumn, Window = Window, Count = n, Steps = steps, Inputs = x, Targets = y, Ids = ids,
             Times = timeText, Lines = lines, DroppedRows = DroppedRows, Warnings = Warnings,
         };
+    }
+
+    /// <summary>Copies series <paramref name="series"/> out of the table as it is in the file (not standardised): its
+    /// inputs (T, F) into <paramref name="x"/> and, unless <paramref name="y"/> is empty, its targets (T,
+    /// <see cref="TargetWidth"/>) into <paramref name="y"/>.</summary>
+    public void Copy(int series, Span<float> x, Span<float> y)
+    {
+        var table = Table;
+        int f = _featureCols.Length, width = TargetWidth;
+        for (int t = 0; t < Steps; t++)
+        {
+            int r = Row(series, t);
+            for (int j = 0; j < f; j++) x[t * f + j] = table.Number(r, _featureCols[j]);
+            if (!y.IsEmpty) Target(y.Slice(t * width, width), r);
+        }
     }
 
     // The classes of a label column and each distinct label's class: the data's labels sorted (ordinal) when

@@ -70,11 +70,16 @@ public sealed class SeriesSet
     {
         if (Targets is null) return null;
         for (int i = 0; i < Targets.Length; i++)
-            if (Targets[i] is not (0f or 1f))
-                return new InputException($"{Path}:{Lines[i]}: column '{TargetName}' has " +
-                                          $"{Targets[i].ToString(CultureInfo.InvariantCulture)}, but " + (model is null
-                    ? "--loss bce needs targets of 0 or 1 (use --loss mse for a numeric target)"
-                    : $"the model {model} was trained with loss bce, which needs targets of 0 or 1"));
+            if (Targets[i] is not (0f or 1f)) return NonBinaryTarget(Path, Lines[i], TargetName, Targets[i], model);
         return null;
     }
+
+    /// <summary>The error of <see cref="NonBinaryTarget(string?)"/>: line <paramref name="line"/> of
+    /// <paramref name="path"/> has the target <paramref name="value"/>.</summary>
+    public static InputException NonBinaryTarget(string path, int line, string? targetName, float value,
+                                                 string? model) =>
+        new($"{path}:{line}: column '{targetName}' has {value.ToString(CultureInfo.InvariantCulture)}, but " +
+            (model is null
+                ? "--loss bce needs targets of 0 or 1 (use --loss mse for a numeric target)"
+                : $"the model {model} was trained with loss bce, which needs targets of 0 or 1"));
 }

@@ -240,10 +240,12 @@ public sealed class TextTable(string[] header)
         return csv.ToString();
     }
 
+    private static readonly System.Buffers.SearchValues<char> CsvSpecial =
+        System.Buffers.SearchValues.Create(",\"\n\r");
+
     /// <summary>A CSV field: quoted (with doubled quotes) when it holds a comma, a quote or a line break.</summary>
     public static string CsvField(string field) =>
-        field.IndexOfAny([',', '"', '\n',
-                          '\r']) >= 0 ? $"\"{field.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : field;
+        field.AsSpan().ContainsAny(CsvSpecial) ? $"\"{field.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : field;
 
     /// <summary>The title as a heading, the table, then the notes as a list.</summary>
     public string ToMarkdown()

@@ -57,12 +57,17 @@ public class MetricTests
         return wins / pairs;
     }
 
+    // Positives are drawn with probability base + 0.3 p: base 0.4 makes them the larger class, 0.05 the smaller one
+    // (RocAuc sorts the smaller class and searches it with the other: both ways round).
     [Theory]
-    [InlineData(2, 1ul)]
-    [InlineData(17, 2ul)]
-    [InlineData(200, 3ul)]
-    [InlineData(1001, 4ul)]
-    public void AucMatchesThePairwiseDefinition(int n, ulong seed)
+    [InlineData(2, 1ul, 0.4f)]
+    [InlineData(17, 2ul, 0.4f)]
+    [InlineData(200, 3ul, 0.4f)]
+    [InlineData(1001, 4ul, 0.4f)]
+    [InlineData(17, 5ul, 0.05f)]
+    [InlineData(200, 6ul, 0.05f)]
+    [InlineData(1001, 7ul, 0.05f)]
+    public void AucMatchesThePairwiseDefinition(int n, ulong seed, float positiveBase)
     {
         var rng = new RandomSource(seed);
         var p = new float[n];
@@ -70,7 +75,7 @@ public class MetricTests
         for (int i = 0; i < n; i++)
         {
             p[i] = MathF.Round(rng.NextFloat() * 10) / 10; // eleven values: many ties
-            y[i] = rng.NextFloat() < 0.4f + 0.3f * p[i] ? 1 : 0;
+            y[i] = rng.NextFloat() < positiveBase + 0.3f * p[i] ? 1 : 0;
         }
         y[0] = 0;
         y[^1] = 1;
@@ -78,6 +83,32 @@ public class MetricTests
         Assert.Equal(PairwiseAuc(p, y), auc.Compute(p, y), 12);
         // The same instance again on a shorter prefix (its buffers are larger now).
         if (n > 2) Assert.Equal(PairwiseAuc(p[1..], y[1..]), auc.Compute(p.AsSpan(1), y.AsSpan(1)), 12);
+    }
+
+    [Theory]
+    [InlineData(1f)]
+    [InlineData(0f)]
+    public void AucCopiesOnlyTheSmallerClass(float rare)
+    {
+        // 100,000 pairs, 1,000 of the rare class: the sorted copy is 1,000 floats (4 KB), not 2 x 100,000 (800 KB).
+        int n = 100_000;
+        var p = new float[n];
+        var y = new float[n];
+        var rng = new RandomSource(8);
+        for (int i = 0; i < n; i++)
+        {
+            p[i] = rng.NextFloat();
+            y[i] = i % 100 == 0 ? rare : 1f - rare;
+        }
+        var auc = new RocAuc();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        double value = auc.Compute(p, y);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.InRange(allocated, 1, 8 * 1024);
+        Assert.InRange(value, 0.4, 0.6);
+        before = GC.GetAllocatedBytesForCurrentThread();
+        auc.Compute(p, y);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
     [Fact]

@@ -1,17 +1,18 @@
 namespace Engine.Metrics;
 
 /// <summary>
-/// The area under the ROC curve, exactly, by the rank-sum (Mann-Whitney U) formula with tied scores given their
-/// average rank: with the n pairs sorted by prediction, ranks 1..n, a group of equal predictions at ranks a..b each
-/// ranked (a + b) / 2, R_1 the sum of the positives' ranks, n_1 positives (y = 1) and n_0 negatives (y = 0):
-/// <c>AUC = (R_1 - n_1 (n_1 + 1) / 2) / (n_1 n_0)</c>, the probability that a random positive scores above a random
-/// negative, ties counting one half. NaN when one class is absent. Targets must be 0 or 1. (Keras' <c>AUC</c>
-/// approximates this with 200 thresholds; this is the value it approaches.) Sorts a copy in buffers kept by the
-/// instance: no allocation once they have grown to the largest n.
+/// The area under the ROC curve, exactly, by the Mann-Whitney U statistic: with n_1 positives (y = 1) and n_0
+/// negatives (y = 0), <c>U = sum over (positive, negative) pairs of [p_pos &gt; p_neg] + 1/2 [p_pos = p_neg]</c> and
+/// <c>AUC = U / (n_1 n_0)</c>, the probability that a random positive scores above a random negative, ties counting
+/// one half. This is the rank-sum form (R_1 - n_1 (n_1 + 1) / 2) / (n_1 n_0) with tied scores at their average rank.
+/// NaN when one class is absent. Targets must be 0 or 1. (Keras' <c>AUC</c> approximates this with 200 thresholds;
+/// this is the value it approaches.) Memory: a sorted copy of the smaller class's scores only (at most n / 2 floats),
+/// in a buffer kept by the instance (no allocation once it has grown); each score of the other class counts the
+/// copy's scores below and equal to it by binary search, O(n log n) in all.
 /// </summary>
 public sealed class RocAuc : IMetric
 {
-    private float[] _scores = [], _labels = [];
+    private float[] _scores = [];
 
     public string Name => "auc";
 
@@ -19,7 +20,6 @@ public sealed class RocAuc : IMetric
     {
         Check.SameLength(prediction, target, nameof(prediction), nameof(target));
         int n = prediction.Length;
-        if (_scores.Length < n) { _scores = new float[n]; _labels = new float[n]; }
         long positives = 0;
         for (int i = 0; i < n; i++)
         {
@@ -32,22 +32,51 @@ public sealed class RocAuc : IMetric
         }
         long negatives = n - positives;
         if (positives == 0 || negatives == 0) return double.NaN;
-        prediction.CopyTo(_scores);
-        target.CopyTo(_labels);
-        Array.Sort(_scores, _labels, 0, n);
-        // Ranks are half-integers and their sums stay below 2^53: the double sums are exact, whatever the order of
-        // equal scores the sort left.
-        double rankSum = 0;
-        for (int start = 0; start < n;)
+        bool positivesSorted = positives <= negatives;
+        float sortedClass = positivesSorted ? 1f : 0f;
+        int m = (int)Math.Min(positives, negatives);
+        if (_scores.Length < m) _scores = new float[m];
+        var sorted = _scores.AsSpan(0, m);
+        for (int i = 0, k = 0; i < n; i++) if (target[i] == sortedClass) sorted[k++] = prediction[i];
+        sorted.Sort();
+        // 2U in a long: each pair adds 2 (the positive wins), 1 (a tie) or 0; exact, and so is U = 2U / 2 in double
+        // (below 2^53), whatever the order of equal scores.
+        long twiceU = 0;
+        for (int i = 0; i < n; i++)
         {
-            int end = start + 1;
-            while (end < n && _scores[end] == _scores[start]) end++;
-            double rank = (start + 1 + end) / 2.0; // the average of ranks start+1 .. end
-            int groupPositives = 0;
-            for (int i = start; i < end; i++) if (_labels[i] == 1f) groupPositives++;
-            rankSum += groupPositives * rank;
-            start = end;
+            if (target[i] == sortedClass) continue;
+            float score = prediction[i];
+            int below = FirstNotBelow(sorted, score), atOrBelow = FirstAbove(sorted, score, below);
+            int ties = atOrBelow - below;
+            // A negative's score: the sorted positives above it win. A positive's: it wins over the negatives below.
+            twiceU += 2L * (positivesSorted ? m - atOrBelow : below) + ties;
         }
-        return (rankSum - positives * (positives + 1) / 2.0) / ((double)positives * negatives);
+        return twiceU / 2.0 / ((double)positives * negatives);
+    }
+
+    // The first index whose score is not below x (m when every score is).
+    private static int FirstNotBelow(ReadOnlySpan<float> sorted, float x)
+    {
+        int lo = 0, hi = sorted.Length;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (sorted[mid] < x) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
+    }
+
+    // The first index at or after from whose score is above x.
+    private static int FirstAbove(ReadOnlySpan<float> sorted, float x, int from)
+    {
+        int lo = from, hi = sorted.Length;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (sorted[mid] <= x) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
     }
 }
