@@ -57,6 +57,19 @@ public class DataCheckTests(CliFixture fx) : IClassFixture<CliFixture>
         // With mse a constant target is a warning.
         Assert.Contains($"warning: {path}: column 'alarm' is 0 on every row: there is nothing to learn and every " +
                         "importance will be 0", Cli.Warnings(Train(path, "--loss", "mse")));
+        // importance with a model trained on both classes, on data of one: a warning, on stderr and in the report.
+        Cli.Ok(Train(Csv("both.csv", 10, 3)));
+        string ones = Csv("ones.csv", 5, 3, (s, t) => $"s{s + 1},{t},{s + t},1");
+        string report = Path.Combine(fx.Dir, "oneclass-report");
+        string warning = $"{ones}: column 'alarm' is 1 on every row: one class only, so the loss-based methods " +
+                         "measure the model's confidence in that class, not how it tells the classes apart";
+        Assert.Contains("warning: " + warning, Cli.Warnings("importance", "--model", Model, "--data", ones,
+                                                            "--methods", "permutation", "--repeats", "1",
+                                                            "--report", report));
+        Assert.Contains($"Warning: `{warning}`", File.ReadAllText(Path.Combine(report, "report.md")));
+        Assert.DoesNotContain(Cli.Warnings("importance", "--model", Model, "--data", Csv("both.csv", 10, 3),
+                                           "--methods", "permutation", "--repeats", "1"),
+                              w => w.Contains("one class only"));
     }
 
     [Fact]

@@ -147,6 +147,20 @@ public static class ImportanceCommand
     }
 
     /// <summary>
+    /// A warning when a bce model's target is one class on every row of the data: the loss-based methods then measure
+    /// how the model's confidence in that class changes, not how it tells the classes apart (issue 12: a one-class
+    /// target used to be ranked as confidently as any).
+    /// </summary>
+    private static IEnumerable<string> OneClass(SeriesSet data, ILoss loss)
+    {
+        if (loss is not BinaryCrossEntropy || data.Targets is not { Length: > 0 } y || y.Any(v => v != y[0]))
+            yield break;
+        yield return $"{data.Path}: column '{data.TargetName}' is {y[0].ToString(CultureInfo.InvariantCulture)} on " +
+                     "every row: one class only, so the loss-based methods measure the model's confidence in that " +
+                     "class, not how it tells the classes apart";
+    }
+
+    /// <summary>
     /// Ranks the inputs; with <c>--work-dir</c> the K networks are work items (only shard k's with <c>--shard</c>,
     /// which then writes no results); <paramref name="merge"/> (<c>demo merge</c>): computes nothing, writes the
     /// results from the finished networks.
@@ -171,15 +185,17 @@ public static class ImportanceCommand
                 Features = data.FeatureNames,
                 Training = arch.Training with { Target = data.TargetName }
             };
-        DemoConsole.Warn([.. arch.Warnings ?? [], .. data.Warnings]);
+        var loss = TrainCommand.LossOf(arch, modelPath);
+        if (loss is BinaryCrossEntropy && data.Targets is not null && data.NonBinaryTarget(modelPath) is { } notBinary)
+            throw notBinary;
+        // The data checks: the model file's (training's), the file's, and a 0/1 target of one class here.
+        string[] warnings = [.. arch.Warnings ?? [], .. data.Warnings, .. OneClass(data, loss)];
+        DemoConsole.Warn(warnings);
         if (arch.Constant is { Length: > 0 } constant)
             info.WriteLine("Constant features, left out of training, importance 0 by every method: " +
                               string.Join(", ", constant.Select(k => k.Name)));
         var groups = ParseGroups(parse.GetValue(Groups), arch.Features, parse.GetValue(LagGroups), data.Steps);
         var labels = groups?.Names.ToArray() ?? arch.Features;
-        var loss = TrainCommand.LossOf(arch, modelPath);
-        if (loss is BinaryCrossEntropy && data.Targets is not null && data.NonBinaryTarget(modelPath) is { } notBinary)
-            throw notBinary;
         // Without a target column the methods that measure a loss (or retrain) are skipped, each with a note.
         var targets = data.Targets is null ? null : TrainCommand.TargetsFor(data, model.OutputsSequence);
         int retrainEpochs = parse.GetValue(RetrainEpochs) ?? arch.Training.Epochs;
@@ -320,7 +336,7 @@ public static class ImportanceCommand
                                     $"Variable importance: {Path.GetFileName(modelPath)} on " +
                                     $"{Path.GetFileName(dataPath)}");
             if (trust is not null) TrustView.AddTo(report, trust, runs, labels);
-            report.AddDataChecks([.. arch.Warnings ?? [], .. data.Warnings], arch.Constant ?? []);
+            report.AddDataChecks(warnings, arch.Constant ?? []);
             report.AddModel(modelPath, arch, model);
             report.AddTraining(arch);
             report.AddImportance(runs.Select(r => Outcome(r, labels)).ToList(), labels);

@@ -14,7 +14,7 @@ public static class NoisePerturbation
 {
     /// <summary>Scores each feature of <paramref name="inputs"/> (N, T, F); each score depends only on the seed and the
     /// feature.</summary>
-    public static double[] Scores(Sequential model, ReadOnlySpan<float> inputs, int count, int steps, float sigma,
+    internal static double[] Scores(Sequential model, ReadOnlySpan<float> inputs, int count, int steps, float sigma,
                                   RandomSource rng)
     {
         ArgumentNullException.ThrowIfNull(rng);

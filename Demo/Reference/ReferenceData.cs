@@ -8,7 +8,7 @@ namespace Demo.Reference;
 public static class ReferenceData
 {
     /// <summary>Fills (N, T, F) inputs and (N, T) targets.</summary>
-    public static void Fill(Span<float> inputs, Span<float> targets, int features, RandomSource rng)
+    internal static void Fill(Span<float> inputs, Span<float> targets, int features, RandomSource rng)
     {
         rng.FillUniform(inputs);
         for (int r = 0; r < targets.Length; r++)
@@ -16,7 +16,7 @@ public static class ReferenceData
     }
 
     /// <summary>A fresh batch for every training step, as the reference generates them.</summary>
-    public sealed class Generator(int batchSize, int steps, int features, RandomSource rng) : IBatchSource
+    internal sealed class Generator(int batchSize, int steps, int features, RandomSource rng) : IBatchSource
     {
         public int BatchSize => batchSize;
         public int Steps => steps;

@@ -38,7 +38,7 @@ public sealed record ReferenceSettings
 
     /// <summary>Independent random streams for the weights (the seed itself), training data and evaluation
     /// data.</summary>
-    public RandomSource TrainingData => new RandomSource(Seed).Fork(DemoStreams.Reference.TrainingData);
-    public RandomSource EvaluationData => new RandomSource(Seed).Fork(DemoStreams.Reference.EvaluationData);
-    public RandomSource ImportanceNoise => new RandomSource(Seed).Fork(DemoStreams.Reference.ImportanceNoise);
+    internal RandomSource TrainingData => new RandomSource(Seed).Fork(DemoStreams.Reference.TrainingData);
+    internal RandomSource EvaluationData => new RandomSource(Seed).Fork(DemoStreams.Reference.EvaluationData);
+    internal RandomSource ImportanceNoise => new RandomSource(Seed).Fork(DemoStreams.Reference.ImportanceNoise);
 }

@@ -75,7 +75,7 @@ public sealed record StudyDesign
     /// <paramref name="count"/> series: inputs (N, T, F) batch-major and targets (N, T), series n drawn from
     /// <c>rng.Fork(n)</c> (so a set's first series do not depend on its size).
     /// </summary>
-    public (float[] Inputs, float[] Targets) Generate(int count, RandomSource rng)
+    internal (float[] Inputs, float[] Targets) Generate(int count, RandomSource rng)
     {
         Validate();
         int f = Features, steps = Steps;
@@ -106,7 +106,7 @@ public sealed record StudyDesign
     /// <paramref name="common"/>) and replaces every input by z_{j,t} = sqrt(rho) c_t + sqrt(1 - rho) z_{j,t}: each
     /// input keeps variance 1 and its AR(1) autocorrelation, and any two inputs correlate by rho at the same step.
     /// </summary>
-    public static void Mix(Span<float> z, int features, float phi, float rho, Span<float> common,
+    internal static void Mix(Span<float> z, int features, float phi, float rho, Span<float> common,
                            RandomSource rng)
     {
         Ar1(common, 1, phi, rng);
@@ -119,7 +119,7 @@ public sealed record StudyDesign
     /// Fills one series z (T, F) with F independent standardised AR(1) signals drawn from <paramref name="rng"/>:
     /// z_{j,0} = e, z_{j,t} = phi z_{j,t-1} + sqrt(1 - phi^2) e (e ~ N(0, 1), drawn step by step, feature by feature).
     /// </summary>
-    public static void Ar1(Span<float> z, int features, float phi, RandomSource rng)
+    internal static void Ar1(Span<float> z, int features, float phi, RandomSource rng)
     {
         float innovation = MathF.Sqrt(1 - phi * phi);
         for (int j = 0; j < features; j++) z[j] = rng.NextGaussian();

@@ -24,7 +24,7 @@ public static class ImportedNetwork
 {
     /// <summary>Whether the producer's hard_sigmoid is Keras 3's clip(x/6 + 0.5) (else Keras 2's clip(0.2x +
     /// 0.5)).</summary>
-    public static bool UsesKeras3HardSigmoid(ImportedModel model) => model.Format is "keras3" or "keras3-h5";
+    internal static bool UsesKeras3HardSigmoid(ImportedModel model) => model.Format is "keras3" or "keras3-h5";
 
     /// <summary>
     /// Builds the engine model with the imported weights. Throws <see cref="ModelFormatException"/> naming
@@ -65,7 +65,7 @@ public static class ImportedNetwork
     /// dropout after it) becomes the model's flattened output, a Flatten inside the model the engine's
     /// <see cref="Layers.Flatten"/> over the model's fixed input length.
     /// </summary>
-    public static (List<ImportedLayer> Layers, bool Flatten) Plan(ImportedModel imported, string path)
+    internal static (List<ImportedLayer> Layers, bool Flatten) Plan(ImportedModel imported, string path)
     {
         var sources = new List<ImportedLayer>();
         bool flatten = false;

@@ -61,7 +61,7 @@ public sealed class ConnectionWeightsTest : IImportanceMethod
     }
 
     /// <summary>p_i = (1 + #{r : |null_r[i]| &gt;= |observed[i]|}) / (R + 1).</summary>
-    public static double[] PValues(IReadOnlyList<double> observed, IReadOnlyList<double[]> nulls)
+    internal static double[] PValues(IReadOnlyList<double> observed, IReadOnlyList<double[]> nulls)
     {
         var p = new double[observed.Count];
         for (int i = 0; i < p.Length; i++)

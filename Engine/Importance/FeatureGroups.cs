@@ -47,7 +47,7 @@ public sealed record FeatureGroups
     public int Count => Members.Count;
 
     /// <summary>Every feature its own unit, named by <paramref name="featureNames"/>: the ungrouped scoring.</summary>
-    public static FeatureGroups Singles(IReadOnlyList<string> featureNames) => Create([], featureNames);
+    internal static FeatureGroups Singles(IReadOnlyList<string> featureNames) => Create([], featureNames);
 
     /// <summary>
     /// Groups from a spec <c>"weather=temperature,humidity;engine=rpm,load"</c> (spaces around names ignored) over
@@ -290,7 +290,7 @@ public sealed record FeatureGroups
     }
 
     /// <summary>(rows, F) to (rows, U): column u is the sum of its members' columns; null stays null.</summary>
-    public double[,]? SumColumns(double[,]? map)
+    internal double[,]? SumColumns(double[,]? map)
     {
         if (map is null) return null;
         var sums = new double[map.GetLength(0), Count];

@@ -77,7 +77,7 @@ public sealed record ImportanceContext
     public int Features => Model.InputFeatures;
 
     /// <summary>The targets, for a method that needs them; throws when the context has none.</summary>
-    public float[] RequireTargets(string method) => Targets
+    internal float[] RequireTargets(string method) => Targets
         ?? throw new InvalidOperationException($"{method} measures a loss against targets: give the context Targets");
 
     /// <summary>Outputs per series, OutputsPerSeries(T).</summary>
@@ -113,7 +113,7 @@ public sealed record ImportanceContext
     }
 
     /// <summary>The training means when given, else the mean of each feature over the evaluation set.</summary>
-    public float[] Means()
+    internal float[] Means()
     {
         if (FeatureMeans is not null) return FeatureMeans;
         int f = Features;

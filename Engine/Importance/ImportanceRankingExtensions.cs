@@ -1,7 +1,7 @@
 namespace Engine.Importance;
 
 /// <summary>Helpers on <see cref="ImportanceRanking"/>.</summary>
-public static class ImportanceRankingExtensions
+internal static class ImportanceRankingExtensions
 {
     /// <summary>Whether scores are ranked by |score| (when results are combined across networks too).</summary>
     public static bool ByMagnitude(this ImportanceRanking ranking) => ranking == ImportanceRanking.Magnitude;

@@ -53,7 +53,7 @@ public sealed record ImportanceResult(string Method, IReadOnlyList<FeatureImport
     public int[] Ranks => Features.Select(f => f.Rank).ToArray();
 
     /// <summary>A result ranked by score (largest first; by magnitude when <paramref name="byMagnitude"/>).</summary>
-    public static ImportanceResult FromScores(string method, double[] scores, SampleStatistics[]? statistics = null,
+    internal static ImportanceResult FromScores(string method, double[] scores, SampleStatistics[]? statistics = null,
                                               bool byMagnitude = false)
     {
         var ranks = ImportanceStatistics.Ranks(scores, byMagnitude);
@@ -64,7 +64,7 @@ public sealed record ImportanceResult(string Method, IReadOnlyList<FeatureImport
 
     /// <summary>A result ranked by the given ranks (stepwise order); the score is each feature's mean, statistics kept
     /// when repeated.</summary>
-    public static ImportanceResult FromRanks(string method, SampleStatistics[] scores, int[] ranks) =>
+    internal static ImportanceResult FromRanks(string method, SampleStatistics[] scores, int[] ranks) =>
         new(method,
             scores.Select((s, i) => new FeatureImportance(i, s.Mean, ranks[i], s.Count > 1 ? s : null)).ToArray());
 }

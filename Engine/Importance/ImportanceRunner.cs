@@ -76,7 +76,7 @@ public static class ImportanceRunner
     }
 
     /// <summary>The note for a method skipped because the data has no targets.</summary>
-    public static string SkipNote(IImportanceMethod method) =>
+    internal static string SkipNote(IImportanceMethod method) =>
         $"{method.Name} skipped: it measures a loss against the targets, and the data has none";
 
     /// <summary>The note for a method skipped because the units are lag windows and it scores whole features.</summary>

@@ -229,7 +229,7 @@ public sealed class IntegratedGradients : IImportanceMethod
     /// trapezoid rule on <paramref name="intervals"/> intervals. The result does not depend on
     /// <paramref name="threads"/>.
     /// </summary>
-    public static double[] Attributions(Sequential model, float[] inputs, float[] baseline, int count, int steps,
+    internal static double[] Attributions(Sequential model, float[] inputs, float[] baseline, int count, int steps,
                                         int intervals,
                                         float[]? outputWeights = null, int threads = 1)
     {

@@ -83,7 +83,7 @@ public sealed class PartialDerivatives : IImportanceMethod
     /// <c>J[n, t, i] = d y_{n,output} / d x_{n,t,i}</c>, (N, T, F), for output <paramref name="output"/> of each series
     /// (index tau * O + o for sequence outputs). Runs forward and backward on a clone of <paramref name="model"/>.
     /// </summary>
-    public static float[] Jacobian(Sequential model, ReadOnlySpan<float> inputs, int count, int steps, int output)
+    internal static float[] Jacobian(Sequential model, ReadOnlySpan<float> inputs, int count, int steps, int output)
     {
         int outputs = model.OutputsPerSeries(steps);
         if ((uint)output >= (uint)outputs)

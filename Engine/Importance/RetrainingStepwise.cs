@@ -71,7 +71,7 @@ public sealed class RetrainingStepwise(bool forward) : IImportanceMethod
     /// The loss of the best constant predictor, every output predicted as the mean target: <c>L(m 1, y)</c> with
     /// <c>m = (float)(sum y / n)</c>, the sum in double (what a network that learned nothing reaches).
     /// </summary>
-    public static double ConstantLoss(float[] targets, Losses.ILoss loss)
+    internal static double ConstantLoss(float[] targets, Losses.ILoss loss)
     {
         ArgumentNullException.ThrowIfNull(targets);
         ArgumentNullException.ThrowIfNull(loss);

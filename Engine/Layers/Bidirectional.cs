@@ -51,11 +51,11 @@ public sealed class Bidirectional : Layer
     /// <summary>2H for concat, else H (H: the inner layer's output size).</summary>
     public override int OutputSize => MergeMode == MergeMode.Concat ? 2 * _forward.OutputSize : _forward.OutputSize;
 
-    public override bool OutputsSequence(bool inputIsSequence) => _forward.OutputsSequence(inputIsSequence);
+    internal override bool OutputsSequence(bool inputIsSequence) => _forward.OutputsSequence(inputIsSequence);
 
-    public override bool RequiresSequence => true;
+    internal override bool RequiresSequence => true;
 
-    public override IReadOnlyList<ParameterTensor> Tensors =>
+    internal override IReadOnlyList<ParameterTensor> Tensors =>
     [
         .. _forward.Tensors.Select(t => t with { Name = "forward." + t.Name }),
         .. _backward.Tensors.Select(t =>
@@ -63,10 +63,10 @@ public sealed class Bidirectional : Layer
     ];
 
     /// <summary>The inner layer's gate blocks.</summary>
-    public override IReadOnlyList<string> InputGates => _forward.InputGates;
+    internal override IReadOnlyList<string> InputGates => _forward.InputGates;
 
     /// <summary>The inner layer's value block.</summary>
-    public override int ValueGate => _forward.ValueGate;
+    internal override int ValueGate => _forward.ValueGate;
 
     /// <summary>
     /// From the two copies' blocks W_f and W_b (F, H) of gate <paramref name="gate"/>: concat [W_f | W_b] (F, 2H);
@@ -74,7 +74,7 @@ public sealed class Bidirectional : Layer
     /// weights, and the weight methods have no value for the other factor, so both paths count alike). With
     /// <paramref name="absolute"/> the blocks are |W_f| and |W_b| before they are merged.
     /// </summary>
-    public override double[,] InputWeights(ReadOnlySpan<float> parameters, int gate, bool absolute)
+    internal override double[,] InputWeights(ReadOnlySpan<float> parameters, int gate, bool absolute)
     {
         var wf = _forward.InputWeights(parameters[.._forward.ParameterCount], gate, absolute);
         var wb = _backward.InputWeights(parameters[_forward.ParameterCount..], gate, absolute);
@@ -88,7 +88,7 @@ public sealed class Bidirectional : Layer
         return merged;
     }
 
-    public override void WriteConfig(JsonObject config)
+    internal override void WriteConfig(JsonObject config)
     {
         config["merge_mode"] = MergeMode.ToString().ToLowerInvariant();
         config["layer"] = LayerRegistry.Config(_forward);
@@ -96,7 +96,7 @@ public sealed class Bidirectional : Layer
 
     /// <summary>Reads <c>merge_mode</c> (concat, sum, ave, mul; default concat) and <c>layer</c>, a recurrent layer's
     /// config.</summary>
-    public static Bidirectional FromConfig(LayerConfig config)
+    internal static Bidirectional FromConfig(LayerConfig config)
     {
         var mode = Enum.Parse<MergeMode>(config.Text("merge_mode", "concat", "concat", "sum", "ave", "mul"),
                                          ignoreCase: true);

@@ -34,25 +34,25 @@ public sealed class Dense : Layer
 
     public override string TypeName => "Dense";
 
-    public override IReadOnlyList<ParameterTensor> Tensors => [
+    internal override IReadOnlyList<ParameterTensor> Tensors => [
         new("kernel", 0, [InputSize, Units]),
         new("bias", InputSize * Units, [Units]),
     ];
 
-    public override bool OutputsSequence(bool inputIsSequence) => inputIsSequence;
+    internal override bool OutputsSequence(bool inputIsSequence) => inputIsSequence;
 
     /// <summary>The kernel (I, O): one block.</summary>
-    public override double[,] InputWeights(ReadOnlySpan<float> parameters, int gate, bool absolute) =>
+    internal override double[,] InputWeights(ReadOnlySpan<float> parameters, int gate, bool absolute) =>
         KernelBlock(parameters, InputSize, Units, 1, gate, absolute);
 
-    public override void WriteConfig(JsonObject config)
+    internal override void WriteConfig(JsonObject config)
     {
         config["units"] = Units;
         config["activation"] = Softmax ? "softmax" : Activation.Name();
     }
 
     /// <summary>Reads <c>units</c> and <c>activation</c> (default linear; "softmax" too).</summary>
-    public static Dense FromConfig(LayerConfig config) =>
+    internal static Dense FromConfig(LayerConfig config) =>
         config.Text("activation", "linear") == "softmax"
             ? WithSoftmax(config.Units())
             : new(config.Units(), config.Activation("activation", Activation.Linear));

@@ -35,24 +35,24 @@ public class Dropout : Layer
     /// <summary>The input size: dropout keeps the width.</summary>
     public override int OutputSize => InputSize;
 
-    public override IReadOnlyList<ParameterTensor> Tensors => [];
+    internal override IReadOnlyList<ParameterTensor> Tensors => [];
 
-    public override bool OutputsSequence(bool inputIsSequence) => inputIsSequence;
+    internal override bool OutputsSequence(bool inputIsSequence) => inputIsSequence;
 
     /// <summary>
     /// One block, the identity: at inference the layer passes its input through. (One block rather than none, so a
     /// Dropout before the first recurrent layer leaves the weight methods a first layer with a value block.)
     /// </summary>
-    public override IReadOnlyList<string> InputGates => ["identity"];
+    internal override IReadOnlyList<string> InputGates => ["identity"];
 
     /// <summary>The identity (I, I).</summary>
-    public override double[,] InputWeights(ReadOnlySpan<float> parameters, int gate, bool absolute) =>
+    internal override double[,] InputWeights(ReadOnlySpan<float> parameters, int gate, bool absolute) =>
         IdentityBlock(gate);
 
-    public override void WriteConfig(JsonObject config) => config["rate"] = Rate;
+    internal override void WriteConfig(JsonObject config) => config["rate"] = Rate;
 
     /// <summary>Reads <c>rate</c> in [0, 1) (required).</summary>
-    public static Dropout FromConfig(LayerConfig config) => new(ReadRate(config));
+    internal static Dropout FromConfig(LayerConfig config) => new(ReadRate(config));
 
     private protected static double ReadRate(LayerConfig config)
     {

@@ -28,17 +28,17 @@ public sealed class Flatten : Layer
     /// <summary>T x W.</summary>
     public override int OutputSize => Steps * InputSize;
 
-    public override bool RequiresSequence => true;
+    internal override bool RequiresSequence => true;
 
-    public override bool OutputsSequence(bool inputIsSequence) => false;
+    internal override bool OutputsSequence(bool inputIsSequence) => false;
 
-    public override IReadOnlyList<ParameterTensor> Tensors => [];
+    internal override IReadOnlyList<ParameterTensor> Tensors => [];
 
     /// <summary>One block that copies input w to every step's output t W + w.</summary>
-    public override IReadOnlyList<string> InputGates => ["identity"];
+    internal override IReadOnlyList<string> InputGates => ["identity"];
 
     /// <summary>(W, T W) with ones at [w, t W + w]: each input unit reaches its value at every step.</summary>
-    public override double[,] InputWeights(ReadOnlySpan<float> parameters, int gate, bool absolute)
+    internal override double[,] InputWeights(ReadOnlySpan<float> parameters, int gate, bool absolute)
     {
         if (gate != 0) throw new ArgumentOutOfRangeException(nameof(gate), gate, "Flatten has one block");
         var block = new double[InputSize, OutputSize];
@@ -47,10 +47,10 @@ public sealed class Flatten : Layer
         return block;
     }
 
-    public override void WriteConfig(JsonObject config) => config["steps"] = Steps;
+    internal override void WriteConfig(JsonObject config) => config["steps"] = Steps;
 
     /// <summary>Reads <c>steps</c> (1 to 2^20).</summary>
-    public static Flatten FromConfig(LayerConfig config) => new(config.WholeNumber("steps", 1, 1 << 20));
+    internal static Flatten FromConfig(LayerConfig config) => new(config.WholeNumber("steps", 1, 1 << 20));
 
     internal override void Initialize(Span<float> parameters, RandomSource rng) { }
 

@@ -70,27 +70,27 @@ public sealed class Gru : Layer
 
     public override string TypeName => "GRU";
 
-    public override IReadOnlyList<ParameterTensor> Tensors => [
+    internal override IReadOnlyList<ParameterTensor> Tensors => [
         new("kernel", 0, [InputSize, 3 * Units]),
         new("recurrent_kernel", InputSize * 3 * Units, [Units, 3 * Units]),
         new("bias", (InputSize + Units) * 3 * Units, ResetAfter ? [2, 3 * Units] : [3 * Units]),
     ];
 
-    public override bool OutputsSequence(bool inputIsSequence) => ReturnSequences;
+    internal override bool OutputsSequence(bool inputIsSequence) => ReturnSequences;
 
-    public override bool RequiresSequence => true;
+    internal override bool RequiresSequence => true;
 
     /// <summary>The kernel's gate blocks, in Keras' order.</summary>
-    public override IReadOnlyList<string> InputGates => ["z", "r", "h"];
+    internal override IReadOnlyList<string> InputGates => ["z", "r", "h"];
 
     /// <summary>The candidate block h: ĥ = a(x W_h + ...) carries the input's value into the state.</summary>
-    public override int ValueGate => 2;
+    internal override int ValueGate => 2;
 
     /// <summary>Gate block (F, H) of the kernel W (F, 3H).</summary>
-    public override double[,] InputWeights(ReadOnlySpan<float> parameters, int gate, bool absolute) =>
+    internal override double[,] InputWeights(ReadOnlySpan<float> parameters, int gate, bool absolute) =>
         KernelBlock(parameters[..(InputSize * 3 * Units)], InputSize, Units, 3, gate, absolute);
 
-    public override void WriteConfig(JsonObject config)
+    internal override void WriteConfig(JsonObject config)
     {
         config["units"] = Units;
         config["activation"] = Activation.Name();
@@ -103,17 +103,17 @@ public sealed class Gru : Layer
     /// Reads <c>units</c>, <c>activation</c> (default tanh), <c>recurrent_activation</c> (default sigmoid),
     /// <c>return_sequences</c> (default false), <c>reset_after</c> (default true).
     /// </summary>
-    public static Gru FromConfig(LayerConfig config) =>
+    internal static Gru FromConfig(LayerConfig config) =>
         new(config.Units(), config.Activation("activation", Activation.Tanh),
             config.Activation("recurrent_activation", Activation.Sigmoid),
             config.Bool("return_sequences", false), config.Bool("reset_after", true));
 
     /// <summary>The kernel W (F, 3H) in the layer's slice.</summary>
-    public Span<float> Kernel(Span<float> slice) => slice[..(InputSize * 3 * Units)];
+    internal Span<float> Kernel(Span<float> slice) => slice[..(InputSize * 3 * Units)];
     /// <summary>The recurrent kernel U (H, 3H) in the layer's slice.</summary>
-    public Span<float> RecurrentKernel(Span<float> slice) => slice.Slice(InputSize * 3 * Units, Units * 3 * Units);
+    internal Span<float> RecurrentKernel(Span<float> slice) => slice.Slice(InputSize * 3 * Units, Units * 3 * Units);
     /// <summary>The bias in the layer's slice: (2, 3H) with reset_after, else (3H).</summary>
-    public Span<float> Bias(Span<float> slice) =>
+    internal Span<float> Bias(Span<float> slice) =>
         slice.Slice((InputSize + Units) * 3 * Units, (ResetAfter ? 2 : 1) * 3 * Units);
 
     /// <summary>Keras' initialisers: glorot_uniform kernel, orthogonal recurrent kernel, zero bias.</summary>

@@ -19,22 +19,22 @@ public sealed class LastStep : Layer
     /// <summary>The input's width: the step is passed on whole.</summary>
     public override int OutputSize => InputSize;
 
-    public override bool RequiresSequence => true;
+    internal override bool RequiresSequence => true;
 
-    public override bool OutputsSequence(bool inputIsSequence) => false;
+    internal override bool OutputsSequence(bool inputIsSequence) => false;
 
-    public override IReadOnlyList<ParameterTensor> Tensors => [];
+    internal override IReadOnlyList<ParameterTensor> Tensors => [];
 
     /// <summary>One block, the identity: the step is passed on unchanged.</summary>
-    public override IReadOnlyList<string> InputGates => ["identity"];
+    internal override IReadOnlyList<string> InputGates => ["identity"];
 
     /// <summary>The identity (I, I).</summary>
-    public override double[,] InputWeights(ReadOnlySpan<float> parameters, int gate, bool absolute) =>
+    internal override double[,] InputWeights(ReadOnlySpan<float> parameters, int gate, bool absolute) =>
         IdentityBlock(gate);
 
-    public override void WriteConfig(JsonObject config) { }
+    internal override void WriteConfig(JsonObject config) { }
 
-    public static LastStep FromConfig(LayerConfig config) => new();
+    internal static LastStep FromConfig(LayerConfig config) => new();
 
     internal override void Initialize(Span<float> parameters, RandomSource rng) { }
 

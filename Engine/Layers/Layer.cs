@@ -24,7 +24,7 @@ namespace Engine.Layers;
 /// </summary>
 public abstract class Layer
 {
-    protected Layer(int units, Activation activation)
+    private protected Layer(int units, Activation activation)
     {
         Check.Positive(units, nameof(units));
         Units = units;
@@ -44,50 +44,50 @@ public abstract class Layer
     public virtual int OutputSize => Units;
 
     /// <summary>Values per input row, set when the layer joins a model.</summary>
-    public int InputSize { get; private set; }
+    internal int InputSize { get; private set; }
 
     /// <summary>Whether the input is a sequence (T rows per series) or one row per series; set when the layer joins a
     /// model.</summary>
-    public bool InputIsSequence { get; private set; }
+    internal bool InputIsSequence { get; private set; }
 
     /// <summary>Whether the output is a sequence, given how the layer was bound.</summary>
-    public bool OutputIsSequence => OutputsSequence(InputIsSequence);
+    internal bool OutputIsSequence => OutputsSequence(InputIsSequence);
 
     /// <summary>Whether the output is a sequence, given whether the input is one.</summary>
-    public abstract bool OutputsSequence(bool inputIsSequence);
+    internal abstract bool OutputsSequence(bool inputIsSequence);
 
     /// <summary>Whether the layer needs a sequence input (a recurrent layer).</summary>
-    public virtual bool RequiresSequence => false;
+    internal virtual bool RequiresSequence => false;
 
     /// <summary>Where the layer's slice starts in the model's flat buffers.</summary>
-    public int ParameterOffset { get; private set; }
+    internal int ParameterOffset { get; private set; }
 
     /// <summary>Number of parameters, once the input size is known (cached by Bind: Tensors allocates, and training
     /// steps must not).</summary>
     public int ParameterCount { get; private set; }
 
     /// <summary>The layer's named tensors, offsets relative to its slice.</summary>
-    public abstract IReadOnlyList<ParameterTensor> Tensors { get; }
+    internal abstract IReadOnlyList<ParameterTensor> Tensors { get; }
 
     /// <summary>
     /// The blocks of the input kernel, one per gate (LSTM: i, f, c, o; a Dense layer: one block, "kernel"; a layer
     /// without input weights, such as Dropout: none, and <see cref="InputWeights"/> is the identity).
     /// </summary>
-    public virtual IReadOnlyList<string> InputGates => ["kernel"];
+    internal virtual IReadOnlyList<string> InputGates => ["kernel"];
 
     /// <summary>The gate block that carries the input's value to the output (an LSTM's candidate c).</summary>
-    public virtual int ValueGate => 0;
+    internal virtual int ValueGate => 0;
 
     /// <summary>
     /// The weights (<see cref="InputSize"/>, <see cref="OutputSize"/>) from the layer's inputs to its outputs through
     /// gate block <paramref name="gate"/> of <see cref="InputGates"/>, from the layer's slice
     /// <paramref name="parameters"/>; absolute values when <paramref name="absolute"/>.
     /// </summary>
-    public abstract double[,] InputWeights(ReadOnlySpan<float> parameters, int gate, bool absolute);
+    internal abstract double[,] InputWeights(ReadOnlySpan<float> parameters, int gate, bool absolute);
 
     /// <summary>Writes the layer's configuration (Keras' keys: units, activation, ...) for
     /// <see cref="LayerRegistry"/>.</summary>
-    public abstract void WriteConfig(JsonObject config);
+    internal abstract void WriteConfig(JsonObject config);
 
     /// <summary>
     /// Binds the layer to an input and a slice of the flat buffers; throws when the input does not suit it, with a
@@ -171,13 +171,13 @@ public abstract class Layer
         throw new NotSupportedException($"{TypeName} has no pre-activations");
 
     /// <summary>Rows of the input (and output) for a batch: T x N for a sequence, N otherwise.</summary>
-    protected int Rows(int batch, int steps) => InputIsSequence ? batch * steps : batch;
+    private protected int Rows(int batch, int steps) => InputIsSequence ? batch * steps : batch;
 
     /// <summary>A fresh, unbound layer with the same configuration and its own workspace.</summary>
     internal abstract Layer CloneUnbound();
 
     /// <summary>Grows a workspace buffer when a larger batch arrives; reused, never shrunk.</summary>
-    protected internal static Span<float> Workspace(ref float[] buffer, long length)
+    internal static Span<float> Workspace(ref float[] buffer, long length)
     {
         // off the common path: the call stays small enough to inline
         if (buffer.Length < length) Grow(ref buffer, length);
@@ -192,7 +192,7 @@ public abstract class Layer
 
     /// <summary>The identity (I, I), the one input block of a layer that passes its input on (Dropout,
     /// LastStep).</summary>
-    protected double[,] IdentityBlock(int gate)
+    private protected double[,] IdentityBlock(int gate)
     {
         if (gate != 0)
             throw new ArgumentOutOfRangeException(nameof(gate), gate, $"{TypeName} has one block, the identity");
@@ -203,7 +203,7 @@ public abstract class Layer
 
     /// <summary>Block <paramref name="gate"/> of <paramref name="gates"/> equal blocks of a kernel (rows, gates x
     /// units), as doubles.</summary>
-    protected static double[,] KernelBlock(ReadOnlySpan<float> kernel, int rows, int units, int gates, int gate,
+    private protected static double[,] KernelBlock(ReadOnlySpan<float> kernel, int rows, int units, int gates, int gate,
                                            bool absolute)
     {
         if ((uint)gate >= (uint)gates)

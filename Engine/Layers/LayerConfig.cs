@@ -12,7 +12,7 @@ namespace Engine.Layers;
 /// with a
 /// bad field is refused in one line before anything is allocated.
 /// </summary>
-public sealed class LayerConfig
+internal sealed class LayerConfig
 {
     /// <summary>The largest <c>units</c> a layer may have.</summary>
     public const int MaxUnits = 1 << 16;

@@ -36,27 +36,27 @@ public sealed class Lstm : Layer
 
     public override string TypeName => "LSTM";
 
-    public override IReadOnlyList<ParameterTensor> Tensors => [
+    internal override IReadOnlyList<ParameterTensor> Tensors => [
         new("kernel", 0, [InputSize, 4 * Units]),
         new("recurrent_kernel", InputSize * 4 * Units, [Units, 4 * Units]),
         new("bias", (InputSize + Units) * 4 * Units, [4 * Units]),
     ];
 
-    public override bool OutputsSequence(bool inputIsSequence) => ReturnSequences;
+    internal override bool OutputsSequence(bool inputIsSequence) => ReturnSequences;
 
-    public override bool RequiresSequence => true;
+    internal override bool RequiresSequence => true;
 
     /// <summary>The kernel's gate blocks, in Keras' order.</summary>
-    public override IReadOnlyList<string> InputGates => ["i", "f", "c", "o"];
+    internal override IReadOnlyList<string> InputGates => ["i", "f", "c", "o"];
 
     /// <summary>The candidate block c: g = a(x W^c + h U^c + b^c) carries the input's value into the cell.</summary>
-    public override int ValueGate => 2;
+    internal override int ValueGate => 2;
 
     /// <summary>Gate block (F, H) of the kernel W (F, 4H).</summary>
-    public override double[,] InputWeights(ReadOnlySpan<float> parameters, int gate, bool absolute) =>
+    internal override double[,] InputWeights(ReadOnlySpan<float> parameters, int gate, bool absolute) =>
         KernelBlock(parameters[..(InputSize * 4 * Units)], InputSize, Units, 4, gate, absolute);
 
-    public override void WriteConfig(JsonObject config)
+    internal override void WriteConfig(JsonObject config)
     {
         config["units"] = Units;
         config["activation"] = Activation.Name();
@@ -66,17 +66,17 @@ public sealed class Lstm : Layer
 
     /// <summary>Reads <c>units</c>, <c>activation</c> (default tanh), <c>recurrent_activation</c> (default sigmoid),
     /// <c>return_sequences</c> (default false).</summary>
-    public static Lstm FromConfig(LayerConfig config) =>
+    internal static Lstm FromConfig(LayerConfig config) =>
         new(config.Units(), config.Activation("activation", Activation.Tanh),
             config.Activation("recurrent_activation", Activation.Sigmoid),
             config.Bool("return_sequences", false));
 
     /// <summary>The kernel W (F, 4H) in the layer's slice.</summary>
-    public Span<float> Kernel(Span<float> slice) => slice[..(InputSize * 4 * Units)];
+    internal Span<float> Kernel(Span<float> slice) => slice[..(InputSize * 4 * Units)];
     /// <summary>The recurrent kernel U (H, 4H) in the layer's slice.</summary>
-    public Span<float> RecurrentKernel(Span<float> slice) => slice.Slice(InputSize * 4 * Units, Units * 4 * Units);
+    internal Span<float> RecurrentKernel(Span<float> slice) => slice.Slice(InputSize * 4 * Units, Units * 4 * Units);
     /// <summary>The bias b (4H) in the layer's slice.</summary>
-    public Span<float> Bias(Span<float> slice) => slice.Slice((InputSize + Units) * 4 * Units, 4 * Units);
+    internal Span<float> Bias(Span<float> slice) => slice.Slice((InputSize + Units) * 4 * Units, 4 * Units);
 
     internal override void Initialize(Span<float> parameters, RandomSource rng)
     {

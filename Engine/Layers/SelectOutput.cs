@@ -24,14 +24,14 @@ internal sealed class SelectOutput : Layer
 
     public override string TypeName => "SelectOutput";
 
-    public override IReadOnlyList<ParameterTensor> Tensors => [];
+    internal override IReadOnlyList<ParameterTensor> Tensors => [];
 
-    public override bool OutputsSequence(bool inputIsSequence) => inputIsSequence;
+    internal override bool OutputsSequence(bool inputIsSequence) => inputIsSequence;
 
-    public override IReadOnlyList<string> InputGates => ["select"];
+    internal override IReadOnlyList<string> InputGates => ["select"];
 
     /// <summary>The column e_Index (I, 1): 1 from input <see cref="Index"/>, 0 from the others.</summary>
-    public override double[,] InputWeights(ReadOnlySpan<float> parameters, int gate, bool absolute)
+    internal override double[,] InputWeights(ReadOnlySpan<float> parameters, int gate, bool absolute)
     {
         if (gate != 0) throw new ArgumentOutOfRangeException(nameof(gate), gate, "SelectOutput has one block");
         var column = new double[InputSize, 1];
@@ -39,7 +39,7 @@ internal sealed class SelectOutput : Layer
         return column;
     }
 
-    public override void WriteConfig(JsonObject config) => config["index"] = Index;
+    internal override void WriteConfig(JsonObject config) => config["index"] = Index;
 
     private protected override void BindInner()
     {

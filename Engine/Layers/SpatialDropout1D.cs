@@ -9,10 +9,10 @@ public sealed class SpatialDropout1D(double rate) : Dropout(rate)
 {
     public override string TypeName => "SpatialDropout1D";
 
-    public override bool RequiresSequence => true;
+    internal override bool RequiresSequence => true;
 
     /// <summary>Reads <c>rate</c> in [0, 1) (required).</summary>
-    public static new SpatialDropout1D FromConfig(LayerConfig config) => new(ReadRate(config));
+    internal static new SpatialDropout1D FromConfig(LayerConfig config) => new(ReadRate(config));
 
     private protected override int MaskRows(int batch, int steps) => batch;
 

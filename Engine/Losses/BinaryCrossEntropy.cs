@@ -70,7 +70,7 @@ public sealed class BinaryCrossEntropy : ILoss
     }
 
     /// <summary>The fused sigmoid + BCE on logits z: returns the mean loss, writes dL/dz.</summary>
-    public static float ComputeFromLogits(ReadOnlySpan<float> logits, ReadOnlySpan<float> target, Span<float> dLogits)
+    internal static float ComputeFromLogits(ReadOnlySpan<float> logits, ReadOnlySpan<float> target, Span<float> dLogits)
     {
         Check.SameLength(logits, target, nameof(logits), nameof(target));
         Check.SameLength(logits, dLogits, nameof(logits), nameof(dLogits));

@@ -64,7 +64,7 @@ public sealed class CategoricalCrossEntropy : ILoss
 
     /// <summary>The fused softmax + categorical cross-entropy on logits z (rows of <see cref="Classes"/>): returns
     /// the mean loss over rows, writes dL/dz. Allocates nothing.</summary>
-    public float ComputeFromLogits(ReadOnlySpan<float> logits, ReadOnlySpan<float> target, Span<float> dLogits)
+    internal float ComputeFromLogits(ReadOnlySpan<float> logits, ReadOnlySpan<float> target, Span<float> dLogits)
     {
         Check.SameLength(logits, dLogits, nameof(logits), nameof(dLogits));
         int rows = Rows(logits, target), k = Classes;

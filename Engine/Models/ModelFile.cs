@@ -22,13 +22,13 @@ public static class ModelFile
     public const string Format = "lstm-engine/2";
 
     /// <summary>The first format (LSTM stacks with an optional dense head), still read.</summary>
-    public const string LegacyFormat = "lstm-engine/1";
+    internal const string LegacyFormat = "lstm-engine/1";
 
     /// <summary>The metadata keys the engine itself writes; a caller's entries may not use them.</summary>
-    public static readonly IReadOnlyList<string> ReservedKeys = ["format", "model"];
+    internal static readonly IReadOnlyList<string> ReservedKeys = ["format", "model"];
 
     /// <summary>The architecture of <paramref name="model"/> as the <c>model</c> metadata entry holds it.</summary>
-    public static JsonObject Architecture(Sequential model)
+    internal static JsonObject Architecture(Sequential model)
     {
         var layers = new JsonArray();
         foreach (var layer in model.Layers) layers.Add((JsonNode)LayerRegistry.Config(layer));
@@ -45,7 +45,7 @@ public static class ModelFile
     /// most
     /// <paramref name="maxParameters"/>.
     /// </summary>
-    public static Sequential Build(JsonObject architecture, long maxParameters = Sequential.MaxParameters)
+    internal static Sequential Build(JsonObject architecture, long maxParameters = Sequential.MaxParameters)
     {
         var config = new LayerConfig(architecture, "the model");
         int features = config.WholeNumber("input_features", 1, LayerConfig.MaxUnits);
@@ -69,7 +69,7 @@ public static class ModelFile
     }
 
     /// <summary>The tensor names and slices of a model, in file order.</summary>
-    public static IEnumerable<(string Name, int Layer, ParameterTensor Tensor)> TensorNames(Sequential model)
+    internal static IEnumerable<(string Name, int Layer, ParameterTensor Tensor)> TensorNames(Sequential model)
     {
         for (int k = 0; k < model.Layers.Count; k++)
             foreach (var t in model.Layers[k].Tensors) yield return ($"layers.{k}.{t.Name}", k, t);

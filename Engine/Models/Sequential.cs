@@ -24,7 +24,7 @@ public sealed class Sequential
     private int _lastBatch, _lastSteps;
 
     /// <summary>The largest model this engine builds, in parameters (1 GiB of floats in each flat buffer).</summary>
-    public const int MaxParameters = 1 << 28;
+    internal const int MaxParameters = 1 << 28;
 
     /// <summary>Builds the model and binds every layer's slice; call <see cref="Initialize"/> before
     /// training.</summary>
@@ -51,7 +51,7 @@ public sealed class Sequential
     /// only
     /// the last step, a model over <see cref="MaxParameters"/>, flatten without a sequence output).
     /// </summary>
-    public static int Bind(int inputFeatures, IReadOnlyList<Layer> layers, bool flatten)
+    internal static int Bind(int inputFeatures, IReadOnlyList<Layer> layers, bool flatten)
     {
         Check.Positive(inputFeatures, nameof(inputFeatures));
         if (layers.Count == 0) throw new ArgumentException("a model needs at least one layer", nameof(layers));
@@ -109,10 +109,10 @@ public sealed class Sequential
     public int OutputsPerSeries(int steps) => (OutputsSequence ? steps : 1) * OutputUnits;
 
     /// <summary>Layer k's slice of <see cref="Parameters"/>.</summary>
-    public Span<float> LayerParameters(int k) => Parameters.AsSpan(_offsets[k], _counts[k]);
+    internal Span<float> LayerParameters(int k) => Parameters.AsSpan(_offsets[k], _counts[k]);
 
     /// <summary>Layer k's slice of <see cref="Gradients"/>.</summary>
-    public Span<float> LayerGradients(int k) => Gradients.AsSpan(_offsets[k], _counts[k]);
+    internal Span<float> LayerGradients(int k) => Gradients.AsSpan(_offsets[k], _counts[k]);
 
     /// <summary>A named tensor of layer k (kernel, recurrent_kernel, bias).</summary>
     public Span<float> Tensor(int k, string name)
@@ -141,7 +141,7 @@ public sealed class Sequential
 
     /// <summary>A fresh, uninitialised model of the same layers over <paramref name="inputFeatures"/> inputs per
     /// step.</summary>
-    public Sequential WithInputs(int inputFeatures) =>
+    internal Sequential WithInputs(int inputFeatures) =>
         new(inputFeatures, _layers.Select(l => l.CloneUnbound()), Flatten);
 
     /// <summary>Forward pass: input (N, T, F) batch-major, output (N, OutputsPerSeries(T)). Keeps what backward
@@ -289,7 +289,7 @@ public sealed class Sequential
     /// predictions come before its update) into the first batch x OutputsPerSeries(T) elements of each span, in the
     /// same (time-major) order: the batch's pairs, for metrics. Call it before any other forward pass.
     /// </summary>
-    public void CopyLastStep(Span<float> predictions, Span<float> targets)
+    internal void CopyLastStep(Span<float> predictions, Span<float> targets)
     {
         var p = LastActivation(_lastBatch, _lastSteps);
         p.CopyTo(predictions);

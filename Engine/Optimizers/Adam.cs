@@ -31,7 +31,7 @@ public sealed class Adam
     public float Epsilon { get; }
 
     /// <summary>Number of updates applied.</summary>
-    public long Iterations { get; private set; }
+    internal long Iterations { get; private set; }
 
     /// <summary>Applies one update: parameters -= alpha_t m / (sqrt(v) + eps).</summary>
     public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)

@@ -10,7 +10,7 @@ namespace Engine.Random;
 /// <see cref="Fork"/> derives independent streams by index, so parallel work is deterministic
 /// whatever the thread count.
 /// </summary>
-public sealed class RandomSource
+internal sealed class RandomSource
 {
     private ulong _s0, _s1, _s2, _s3;
     private float _spareGaussian;

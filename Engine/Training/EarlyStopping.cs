@@ -33,10 +33,10 @@ public sealed class EarlyStopping
     public bool RestoreBest { get; }
 
     /// <summary>The epoch (1-based) with the lowest validation loss so far; 0 before the first.</summary>
-    public int BestEpoch { get; private set; }
+    internal int BestEpoch { get; private set; }
 
     /// <summary>The lowest validation loss so far; +infinity before the first epoch.</summary>
-    public float BestLoss { get; private set; } = float.PositiveInfinity;
+    internal float BestLoss { get; private set; } = float.PositiveInfinity;
 
     /// <summary>The epoch after which training stopped early; 0 when it ran every epoch.</summary>
     public int StoppedEpoch { get; private set; }
