@@ -32,15 +32,32 @@ public class GruTests
 
     /// <summary>A case that once failed the loss check: BCE straight on a sigmoid GRU's states, some near 0, where
     /// float32's error in p becomes a relative error of the loss (GradientCheck checks the loss formula on the engine's
-    /// outputs).</summary>
+    /// outputs).
+    /// Its smallest p, 2e-6, is below <see cref="ReferenceLoss.MinResolved"/>, so the property would skip it now;
+    /// it is checked here as drawn, and passes.</summary>
     [Property(Arbitrary = [typeof(DrawnGruArbitraries)], MaxTest = 1,
               Replay = "(714993529930213991,8764418460642492271,35)")]
-    public Property BceOnSmallProbabilitiesOnceFlaky(NetworkCase c) =>
-        Prop.When(GradientCheck.IsWellPosed(c), () =>
-        {
-            var result = GradientCheck.Run(c);
-            Assert.True(result.Passed, $"{c}\n{result.Failures}");
-        });
+    public void BceOnSmallProbabilitiesOnceFlaky(NetworkCase c)
+    {
+        Assert.True(GradientCheck.IsFarFromKinks(c, out var output), $"{c}");
+        Assert.InRange(output.Min(), ReferenceLoss.ClipLow, ReferenceLoss.MinResolved);
+        var result = GradientCheck.Run(c);
+        Assert.True(result.Passed, $"{c}\n{result.Failures}");
+    }
+
+    /// <summary>
+    /// A former failure of the property (about 1 run in 10): BCE on a sigmoid GRU's states, the smallest 6e-6, the
+    /// engine 1.014 times the tolerance off with the finite differences converged and the engine steady under
+    /// one-ulp changes of the weights (float32's resolution of p, not a formula). The property now skips it.
+    /// </summary>
+    [Property(Arbitrary = [typeof(GruArbitraries)], MaxTest = 1,
+              Replay = "(9238384379770803113,6887306564715551173,55)")]
+    public void BceBelowTheResolvedProbabilityIsSkipped(NetworkCase c)
+    {
+        Assert.True(GradientCheck.IsFarFromKinks(c, out var output), $"{c}");
+        Assert.InRange(output.Min(), ReferenceLoss.ClipLow, ReferenceLoss.MinResolved);
+        Assert.False(GradientCheck.IsWellPosed(c), $"{c}");
+    }
 
     /// <summary>
     /// A former failure of the property, drawn before <see cref="NetworkCase.Tamed"/> existed: a linear/tanh GRU's

@@ -57,12 +57,17 @@ public static class GradientCheck
     /// Whether the case is far enough from every kink to be checked, and, for binary cross-entropy on
     /// probabilities, whether float32 resolves its outputs (see <see cref="ReferenceLoss.WellConditioned"/>).
     /// </summary>
-    public static bool IsWellPosed(NetworkCase c)
+    public static bool IsWellPosed(NetworkCase c) =>
+        IsFarFromKinks(c, out var output)
+        && (c.Loss != LossKind.BinaryCrossEntropy || ReferenceLoss.WellConditioned(output));
+
+    /// <summary>Whether every relu / hard_sigmoid argument of the case is at least <see cref="KinkMargin"/> from
+    /// its kink; <paramref name="output"/> is the reference's forward pass.</summary>
+    public static bool IsFarFromKinks(NetworkCase c, out double[] output)
     {
         var kinks = new KinkRecorder();
-        var output = c.Reference.Forward(ToDouble(c.Parameters), ToDouble(c.Input), c.Batch, c.Steps, kinks);
-        return kinks.NearestKink >= KinkMargin
-            && (c.Loss != LossKind.BinaryCrossEntropy || ReferenceLoss.WellConditioned(output));
+        output = c.Reference.Forward(ToDouble(c.Parameters), ToDouble(c.Input), c.Batch, c.Steps, kinks);
+        return kinks.NearestKink >= KinkMargin;
     }
 
     /// <summary>Runs every check; returns the failures, empty when the engine agrees with the reference.</summary>

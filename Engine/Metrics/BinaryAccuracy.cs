@@ -14,11 +14,17 @@ public sealed class BinaryAccuracy : IMetric
 
     public double Compute(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target)
     {
+        int correct = Correct(prediction, target);
+        return prediction.Length == 0 ? double.NaN : (double)correct / prediction.Length;
+    }
+
+    /// <summary>The pairs whose thresholded prediction equals the target.</summary>
+    internal static int Correct(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target)
+    {
         Check.SameLength(prediction, target, nameof(prediction), nameof(target));
-        if (prediction.Length == 0) return double.NaN;
         int correct = 0;
         for (int i = 0; i < prediction.Length; i++)
             if ((prediction[i] > Threshold ? 1f : 0f) == target[i]) correct++;
-        return (double)correct / prediction.Length;
+        return correct;
     }
 }

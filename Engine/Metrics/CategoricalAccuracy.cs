@@ -15,11 +15,16 @@ public sealed class CategoricalAccuracy(int classes) : IMetric
 
     public double Compute(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target)
     {
-        int rows = ClassRows.Count(prediction, target, Classes);
-        if (rows == 0) return double.NaN;
-        int correct = 0;
+        int correct = Correct(prediction, target, Classes), rows = prediction.Length / Classes;
+        return rows == 0 ? double.NaN : (double)correct / rows;
+    }
+
+    /// <summary>The rows whose most probable class is the target's.</summary>
+    internal static int Correct(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target, int classes)
+    {
+        int rows = ClassRows.Count(prediction, target, classes), correct = 0;
         for (int r = 0; r < rows; r++)
-            if (ClassRows.ArgMax(prediction, r, Classes) == ClassRows.ArgMax(target, r, Classes)) correct++;
-        return (double)correct / rows;
+            if (ClassRows.ArgMax(prediction, r, classes) == ClassRows.ArgMax(target, r, classes)) correct++;
+        return correct;
     }
 }

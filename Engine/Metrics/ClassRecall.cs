@@ -16,6 +16,13 @@ internal sealed class ClassRecall(int classes, int index, string name) : IMetric
 
     public double Compute(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target)
     {
+        var (members, found) = Count(prediction, target);
+        return members == 0 ? double.NaN : (double)found / members;
+    }
+
+    /// <summary>The rows whose target is class c, and those among them predicted as c.</summary>
+    internal (int Members, int Found) Count(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target)
+    {
         int rows = ClassRows.Count(prediction, target, classes), members = 0, found = 0;
         for (int r = 0; r < rows; r++)
         {
@@ -23,6 +30,6 @@ internal sealed class ClassRecall(int classes, int index, string name) : IMetric
             members++;
             if (ClassRows.ArgMax(prediction, r, classes) == Index) found++;
         }
-        return members == 0 ? double.NaN : (double)found / members;
+        return (members, found);
     }
 }

@@ -10,6 +10,12 @@ internal sealed class OutputMetric(IMetric inner, int outputs, int index, string
 {
     private float[] _p = [], _y = [];
 
+    /// <summary>The metric computed over the column.</summary>
+    public IMetric Inner => inner;
+
+    /// <summary>Values per row.</summary>
+    public int Outputs => outputs;
+
     /// <summary>The column this metric reads.</summary>
     public int Index { get; } = index >= 0 && index < outputs ? index
         : throw new ArgumentOutOfRangeException(nameof(index), index, $"must be an output index in [0, {outputs})");
@@ -19,13 +25,21 @@ internal sealed class OutputMetric(IMetric inner, int outputs, int index, string
 
     public double Compute(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target)
     {
+        int rows = Gather(prediction, target, ref _p, ref _y);
+        return inner.Compute(_p.AsSpan(0, rows), _y.AsSpan(0, rows));
+    }
+
+    /// <summary>Copies the column of each row into <paramref name="p"/> and <paramref name="y"/> (grown when
+    /// short); returns the rows.</summary>
+    internal int Gather(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target, ref float[] p, ref float[] y)
+    {
         int rows = ClassRows.Count(prediction, target, outputs);
-        if (_p.Length < rows) { _p = new float[rows]; _y = new float[rows]; }
+        if (p.Length < rows) { p = new float[rows]; y = new float[rows]; }
         for (int r = 0; r < rows; r++)
         {
-            _p[r] = prediction[r * outputs + Index];
-            _y[r] = target[r * outputs + Index];
+            p[r] = prediction[r * outputs + Index];
+            y[r] = target[r * outputs + Index];
         }
-        return inner.Compute(_p.AsSpan(0, rows), _y.AsSpan(0, rows));
+        return rows;
     }
 }

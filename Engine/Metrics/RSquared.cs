@@ -12,18 +12,37 @@ public sealed class RSquared : IMetric
 
     public double Compute(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target)
     {
+        double residual = Residual(prediction, target, 0);
+        return prediction.Length == 0 ? double.NaN : FromSums(residual, Total(target));
+    }
+
+    /// <summary><paramref name="sum"/> + SS_res, added in order.</summary>
+    internal static double Residual(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target, double sum)
+    {
         Check.SameLength(prediction, target, nameof(prediction), nameof(target));
-        if (prediction.Length == 0) return double.NaN;
+        for (int i = 0; i < target.Length; i++)
+        {
+            double e = (double)target[i] - prediction[i];
+            sum += e * e;
+        }
+        return sum;
+    }
+
+    /// <summary>SS_tot of the targets (two passes: the mean, then the squares).</summary>
+    internal static double Total(ReadOnlySpan<float> target)
+    {
         double mean = 0;
         for (int i = 0; i < target.Length; i++) mean += target[i];
         mean /= target.Length;
-        double residual = 0, total = 0;
+        double total = 0;
         for (int i = 0; i < target.Length; i++)
         {
-            double e = (double)target[i] - prediction[i], d = target[i] - mean;
-            residual += e * e;
+            double d = target[i] - mean;
             total += d * d;
         }
-        return total > 0 ? 1 - residual / total : double.NaN;
+        return total;
     }
+
+    /// <summary>1 - SS_res / SS_tot, NaN when SS_tot is 0.</summary>
+    internal static double FromSums(double residual, double total) => total > 0 ? 1 - residual / total : double.NaN;
 }

@@ -21,8 +21,9 @@ public sealed class Trainer(Sequential model, ILoss loss, Adam optimizer)
 
     /// <summary>
     /// Metrics reported per epoch (<see cref="MetricSets.For"/>), for training and validation; none by default. The
-    /// training ones are computed at the end of the epoch over the predictions its steps made, collected in a buffer
-    /// allocated once per <see cref="Fit"/>: a step copies its batch's pairs, no allocation.
+    /// training ones are over the predictions the epoch's steps made: each step adds its batch's pairs to a running
+    /// computation (<see cref="MetricRun"/>, buffers allocated once per <see cref="Fit"/>, at most one float per pair:
+    /// the epoch's predictions and targets are not kept), no allocation.
     /// </summary>
     public IReadOnlyList<IMetric> Metrics { get; set; } = [];
 
@@ -61,9 +62,12 @@ public sealed class Trainer(Sequential model, ILoss loss, Adam optimizer)
             throw new ArgumentException("early stopping monitors the validation loss: give a validation set",
                 nameof(validation));
         bool metrics = Metrics.Count > 0;
-        // The epoch's training pairs for the metrics, and the validation predictions: allocated once per call.
-        var epochPredictions = metrics ? new float[(long)stepsPerEpoch * y.Length] : [];
-        var epochTargets = metrics ? new float[epochPredictions.Length] : [];
+        // The running metrics over the epoch's training pairs, a step's pairs, and the validation predictions:
+        // allocated once per call.
+        int epochPairs = metrics ? checked(stepsPerEpoch * y.Length) : 0;
+        var runs = Metrics.Select(m => MetricRun.Start(m, epochPairs)).ToArray();
+        var stepPredictions = metrics ? new float[y.Length] : [];
+        var stepTargets = metrics ? new float[y.Length] : [];
         var validationPredictions = validation is null ? []
             : new float[(long)validation.Count * Model.OutputsPerSeries(source.Steps)];
         EarlyStopping?.Start();
@@ -73,14 +77,17 @@ public sealed class Trainer(Sequential model, ILoss loss, Adam optimizer)
         {
             long start = Stopwatch.GetTimestamp();
             double sum = 0;
+            foreach (var run in runs) run.Clear();
             for (int step = 0; step < stepsPerEpoch; step++)
             {
                 source.NextBatch(x, y, epoch, step);
                 float value = Model.TrainStep(x, y, source.BatchSize, source.Steps, Loss, Optimizer);
                 if (!float.IsFinite(value)) throw new TrainingDivergedException(epoch + 1, step + 1, value);
                 if (metrics)
-                    Model.CopyLastStep(epochPredictions.AsSpan(step * y.Length, y.Length),
-                        epochTargets.AsSpan(step * y.Length, y.Length));
+                {
+                    Model.CopyLastStep(stepPredictions, stepTargets);
+                    foreach (var run in runs) run.Add(stepPredictions, stepTargets);
+                }
                 sum += value;
                 OnStep?.Invoke(new TrainingProgress(epoch + 1, epochs, step + 1, stepsPerEpoch,
                                                     (float)(sum / (step + 1))));
@@ -104,7 +111,7 @@ public sealed class Trainer(Sequential model, ILoss loss, Adam optimizer)
             double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
             var result = new EpochResult(epoch + 1, meanLoss, validationLoss, seconds)
             {
-                Metrics = metrics ? MetricSets.Compute(Metrics, epochPredictions, epochTargets) : [],
+                Metrics = [.. runs.Select((run, k) => new MetricValue(Metrics[k].Name, run.Value()))],
                 ValidationMetrics = validationMetrics,
             };
             history.Add(result);
