@@ -111,7 +111,7 @@ public class ReferenceSeedsTests
         try
         {
             string json = Path.Combine(dir, "seeds.json"), png = Path.Combine(dir, "seeds.png");
-            Cli.Ok("--seeds", "3", "--threads", "2", "--json", json, "--plot", png);
+            Cli.Ok("--seeds", "3", "--threads", "2", "--json", json, "--png", png);
             using var doc = JsonDocument.Parse(File.ReadAllText(json));
             var root = doc.RootElement;
             Assert.Equal(0.444, root.GetProperty("published").GetProperty("final_loss").GetDouble());
@@ -132,7 +132,9 @@ public class ReferenceSeedsTests
     public void BadCombinationsAreOneLineErrors()
     {
         Cli.Bad(["--seeds", "0"], "--seeds");
-        Cli.Bad(["--plot", "x.png"], "--plot", "--seeds");
+        Cli.Bad(["--png", "x.png"], "--png", "--seeds");
+        // The old name still works.
+        Cli.Bad(["--plot", "x.png"], "--png", "--seeds");
         Cli.Bad(["--seeds", "2", "--methods", "all"], "--seeds", "--methods");
     }
 

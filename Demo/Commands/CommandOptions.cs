@@ -222,6 +222,12 @@ public static class CommandOptions
 
     public static Option<string?> Json() => OptionalPath("--json", "Also write the results as JSON to this file.");
 
+    /// <summary>The <c>--png</c> option of the commands that draw one chart (explain; the reference experiment's
+    /// --seeds, where its old name <c>--plot</c> stays an alias).</summary>
+    public static Option<string?> Png() => OptionalPath("--png",
+        "Also draw the results as a PNG to this file (explain: the input series coloured by attribution, and the " +
+        "waterfall; --seeds: the final loss against the effects).");
+
     public static Option<string> Data() =>
         RequiredPath("--data", "CSV file in long format: one row per series and step (see docs/CLI.md).");
 

@@ -36,8 +36,7 @@ public static class ExplainCommand
     private static readonly Option<int> Repeats = CommandOptions.Repeats(10);
     private static readonly Option<int> Top = CommandOptions.PositiveInt("--top", 10, "Cells shown in the waterfall.");
     private static readonly Option<ulong> Seed = CommandOptions.Seed();
-    private static readonly Option<string?> Png = CommandOptions.OptionalPath("--png",
-        "Write the chart (input series coloured by attribution, and the waterfall) to this PNG file.");
+    private static readonly Option<string?> Png = CommandOptions.Png();
     private static readonly Option<string?> Json = CommandOptions.Json();
     private static readonly Option<string?> Features = CommandOptions.ImportedFeatures();
     private static readonly Option<string?> Target = CommandOptions.ImportedTarget();

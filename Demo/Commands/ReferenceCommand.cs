@@ -57,8 +57,15 @@ public static class ReferenceCommand
         "distribution of the final loss and the three effects and the share of converged, partially trained and " +
         "dead trainings.",
         max: 100_000);
-    public static readonly Option<string?> Plot =
-        CommandOptions.OptionalPath("--plot", "With --seeds: also draw the trainings as a PNG to this file.");
+    /// <summary><c>--png</c> (old name <c>--plot</c>, kept as an alias): with --seeds, the trainings as a
+    /// PNG.</summary>
+    public static readonly Option<string?> Plot = WithOldName(CommandOptions.Png(), "--plot");
+
+    private static Option<string?> WithOldName(Option<string?> option, string old)
+    {
+        option.Aliases.Add(old);
+        return option;
+    }
 
     /// <summary>
     /// <c>demo reference</c> (also <c>demo seed</c>, its old name): the same as <c>demo</c> with no command. The root
@@ -117,7 +124,7 @@ public static class ReferenceCommand
                             parse.GetValue(Plot));
         }
         if (parse.GetValue(Plot) is not null)
-            throw new InputException("--plot draws the results of --seeds; give --seeds too");
+            throw new InputException("--png draws the results of --seeds; give --seeds too");
         if (parse.GetValue(Json) is not null && parse.GetValue(Methods) is null)
         {
             Console.Error.WriteLine("error: --json writes the results of --methods or --seeds; give one of them too");
@@ -134,7 +141,7 @@ public static class ReferenceCommand
     public static int RunSeeds(ReferenceSettings s, int count, int threads, string? json, string? plot)
     {
         if (json is not null) CommandOptions.CheckWritable(json, "--json");
-        if (plot is not null) CommandOptions.CheckWritable(plot, "--plot");
+        if (plot is not null) CommandOptions.CheckWritable(plot, "--png");
         Console.WriteLine($"Training {count} reference networks ({(long)s.Epochs * s.StepsPerEpoch} steps each) " +
                           $"on {threads} thread(s)...");
         long start = Stopwatch.GetTimestamp();
