@@ -238,7 +238,8 @@ public class BidirectionalTests
         float[] Draw(int n, float range) { var v = new float[n]; rng.FillUniform(v, -range, range); return v; }
         var c = shape with
         {
-            Parameters = Draw(shape.ParameterCount, 1f), Input = Draw(batch * steps * features, 1.5f),
+            Parameters = Draw(shape.ParameterCount, 1f),
+            Input = Draw(batch * steps * features, 1.5f),
             Weights = Draw(batch * shape.OutputsPerSeries, 1f),
         };
         string failures = c.Check();
