@@ -1,6 +1,7 @@
 using Engine.Kernels;
 using Engine.Layers;
 using Engine.Models;
+using Engine.Random;
 using Xunit;
 
 namespace Engine.Tests.Layers;
@@ -139,5 +140,78 @@ public class LayerContractTests
         Assert.Equal(3 * h, model.Tensor(2, "bias").Length);
         AssertGlorot(model.Tensor(3, "kernel"), h, 3);
         Assert.All(model.Tensor(3, "bias").ToArray(), b => Assert.Equal(0f, b));
+    }
+
+    /// <summary>A pass's output does not depend on the passes before it: the workspaces (h_0 = 0 and c_0 = 0 among
+    /// them) are reused, not trusted. A longer pass of one series first, then two series of fewer steps in the same
+    /// buffers, against a fresh copy.</summary>
+    [Fact]
+    public void APassDoesNotDependOnTheOneBefore()
+    {
+        const int f = 2;
+        Layer[] Layers() => [new Lstm(17, returnSequences: true), new Lstm(3, returnSequences: true),
+                             new Gru(3, returnSequences: true), new Gru(3, returnSequences: true, resetAfter: false),
+                             new Bidirectional(new Lstm(2)), new Dense(2)];
+        var used = new Sequential(f, Layers());
+        used.Initialize(3);
+        var fresh = used.Clone();
+        var rng = new RandomSource(8);
+        var longer = new float[1 * 9 * f];
+        rng.FillUniform(longer, -1, 1);
+        used.Forward(new float[2], longer, 1, 9);
+        var x = new float[2 * 3 * f];
+        rng.FillUniform(x, -1, 1);
+        float[] expected = new float[4], actual = new float[4];
+        fresh.Forward(expected, x, 2, 3);
+        used.Forward(actual, x, 2, 3);
+        Assert.Equal(expected, actual);
+    }
+
+    [Fact]
+    public void ACloneKeepsEveryLayersConfiguration()
+    {
+        var model = new Sequential(2, [new Lstm(2, returnSequences: true), Dense.WithSoftmax(3)]);
+        model.Initialize(4);
+        var clone = model.Clone();
+        Assert.True(((Dense)clone.Layers[1]).Softmax);
+        var x = new float[2 * 2 * 2];
+        new RandomSource(2).FillUniform(x, -1, 1);
+        float[] expected = new float[12], actual = new float[12];
+        model.Forward(expected, x, 2, 2);
+        clone.Forward(actual, x, 2, 2);
+        Assert.Equal(expected, actual);
+    }
+
+    [Fact]
+    public void AnLstmBackwardNeedsAForwardFirst()
+    {
+        var model = new Sequential(2, [new Lstm(2)]);
+        Assert.Equal("Backward needs a Forward pass first",
+                     Assert.Throws<InvalidOperationException>(() =>
+                         model.Layers[0].Backward([], [], new float[2], new float[4], model.LayerParameters(0), 1,
+                                                  2)).Message);
+        var config = LayerRegistry.Config(LayerRegistry.Create(
+            new System.Text.Json.Nodes.JsonObject { ["type"] = "LSTM", ["units"] = 2 }, "layer 0"));
+        Assert.Equal("""{"type":"LSTM","units":2,"activation":"tanh","recurrent_activation":"sigmoid",""" +
+                     "\"return_sequences\":false}", config.ToJsonString());
+    }
+
+    /// <summary>Bidirectional(LSTM(2)) on one input, concat: gate c's block is [W_f^c | W_b^c] (1, 4), and both copies
+    /// are initialised (Keras' forget bias of ones in each).</summary>
+    [Fact]
+    public void ABidirectionalLayerConcatenatesItsCopiesBlocksAndInitialisesBoth()
+    {
+        var model = new Sequential(1, [new Bidirectional(new Lstm(2))]);
+        Array.Fill(model.Parameters, 7f);
+        model.Initialize(5);
+        Assert.Equal([0, 0, 1, 1, 0, 0, 0, 0], model.Tensor(0, "forward.bias").ToArray());
+        Assert.Equal([0, 0, 1, 1, 0, 0, 0, 0], model.Tensor(0, "backward.bias").ToArray());
+        AssertGlorot(model.Tensor(0, "backward.kernel"), 1, 8);
+        float[] forward = [1, 2, 3, 4, 5, -6, 7, 8], backward = [9, 10, 11, 12, -13, 14, 15, 16];
+        forward.CopyTo(model.Tensor(0, "forward.kernel"));
+        backward.CopyTo(model.Tensor(0, "backward.kernel"));
+        var layer = model.Layers[0];
+        Assert.Equal(new double[,] { { 5, -6, -13, 14 } }, layer.InputWeights(model.LayerParameters(0), 2, false));
+        Assert.Equal(new double[,] { { 3, 4, 11, 12 } }, layer.InputWeights(model.LayerParameters(0), 1, true));
     }
 }
