@@ -223,7 +223,8 @@ public class PinnedWeightAndStepwiseTests
         static int Features(int units) => ((units & 1) != 0 ? 5 : 0) | ((units & 2) != 0 ? 2 : 0);
         var context = Context(Linear(C, 0), Sx, Sy, 2, 2, seed: 12) with
         {
-            Retrain = Stub(12, Features, units: 2), Groups = groups,
+            Retrain = Stub(12, Features, units: 2),
+            Groups = groups,
         };
         IImportanceMethod method = new RetrainingStepwise(forward) { Restarts = 2 };
         var result = method.Scored(context);
