@@ -54,7 +54,9 @@ public class ResumedPassTests
         int small = Math.Min(c.Units, 16), general = 16 + c.Units;
         Layer[] layers = c.Kind switch
         {
-            0 => [new Lstm(c.Units, returnSequences: true) { UseSequenceKernel = false }, new Dense(2, Activation.Tanh)],
+            0 => [
+                new Lstm(c.Units, returnSequences: true) { UseSequenceKernel = false }, new Dense(2, Activation.Tanh),
+            ],
             1 => [new Lstm(Math.Max(2, small), Activation.Tanh, returnSequences: true), new Dense(1)],
             2 => [new Lstm(1, returnSequences: true), new Dense(1, Activation.Sigmoid)],
             3 => [new Gru(c.Units, returnSequences: true), new Dense(1)],
@@ -123,7 +125,8 @@ public class ResumedPassTests
         // small path's row layout; LSTM 1: its batch-in-lanes layout.
         const int count = 16, steps = 7, features = 3;
         var model = new Sequential(features, [
-            new Lstm(64, returnSequences: true), new Lstm(16, returnSequences: true), new Lstm(1, returnSequences: true),
+            new Lstm(64, returnSequences: true), new Lstm(16, returnSequences: true),
+            new Lstm(1, returnSequences: true),
             new Dense(1, Activation.Sigmoid),
         ]);
         model.Initialize(5);
@@ -170,6 +173,31 @@ public class ResumedPassTests
         var resumed = new float[full.Length];
         model.PredictFrom(resumed, perturbed, pass, steps - 1);
         Assert.Equal(full, resumed);
+    }
+
+    [Fact]
+    public void TheGeneralLstmPathResumesASmallBatchOnlyAtWholeGroupsOfRows()
+    {
+        // One series, 9 steps, 8 inputs: X W over all 9 rows is a group of 8 rows and a last row alone (GemmPacked's
+        // one-row kernel sums four partial accumulators); resumed at step s < 8 the rest would be one group of 9 - s,
+        // with another rounding of the last row. So the pass resumes at step 8 only, and runs in full before.
+        const int count = 1, steps = 9, features = 8;
+        var model = new Sequential(features, [new Lstm(4, returnSequences: true) { UseSequenceKernel = false }]);
+        model.Initialize(14);
+        var x = new float[count * steps * features];
+        new RandomSource(15).FillUniform(x, -2f, 2f);
+        var pass = RecordedPass.Record(model, x, count, steps)!;
+        for (int start = 1; start < steps; start++)
+        {
+            var perturbed = (float[])x.Clone();
+            for (int t = start; t < steps; t++) perturbed[t * features + 3] += 0.75f;
+            var full = new float[count * steps * 4];
+            model.Predict(full, perturbed, count, steps);
+            var resumed = new float[full.Length];
+            model.PredictFrom(resumed, perturbed, pass, start);
+            Assert.Equal(full, resumed);
+            Assert.Equal(start == 8 ? 8 : 0, model.ResumeStep(count, steps, start));
+        }
     }
 
     [Fact]

@@ -10,8 +10,9 @@ namespace Engine.Importance;
 /// of
 /// step tau's outputs of series n. The note gives the RMS output change, <c>sqrt(mean((f(x') - f(x))^2))</c> over every
 /// output, summed over steps per feature. Deterministic (no draws); cells run in parallel and are reduced in cell
-/// order. A cell's pass resumes at its step t from the unoccluded pass's states (<see cref="Models.Sequential.PredictFrom"/>:
-/// the same numbers, bit for bit; a model that cannot resume runs full passes). With <see cref="ImportanceContext.Groups"/>, i runs over the units: cell (t, u) replaces every member of
+/// order. A cell's pass resumes at its step t from the unoccluded pass's states
+/// (<see cref="Models.Sequential.PredictFrom"/>: the same numbers, bit for bit; a model that cannot resume runs full
+/// passes). With <see cref="ImportanceContext.Groups"/>, i runs over the units: cell (t, u) replaces every member of
 /// unit u at step t, and the maps have a column per unit. A lag-window unit (<see cref="FeatureGroups.Lags"/>) is
 /// occluded as one block placed before every output step (<see cref="FeatureGroups.Predict"/>): its score is
 /// <c>mean_n |L_n(x') - L_n(x)|</c>, without maps. Cost: T x F (or T x U) predictions over the set.

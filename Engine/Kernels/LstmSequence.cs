@@ -239,8 +239,9 @@ internal static unsafe partial class LstmSequence
     /// <summary>
     /// The forward time loop; <paramref name="y"/> gets h_t (T N, H) when <see cref="Pass.Sequences"/>, else h_T (N,
     /// H).
-    /// Block 0 of <see cref="Pass.Cells"/> and <see cref="Pass.Hidden"/> must be zero, or hold the state before the first
-    /// step when <see cref="Pass.Resumed"/> (h_0 and c_0 of a pass resumed after a step; one unit: h and c in row order).
+    /// Block 0 of <see cref="Pass.Cells"/> and <see cref="Pass.Hidden"/> must be zero, or hold the state before the
+    /// first step when <see cref="Pass.Resumed"/> (h_0 and c_0 of a pass resumed after a step; one unit: in row
+    /// order).
     /// </summary>
     public static void Forward(float* y, float* x, in Pass p)
     {

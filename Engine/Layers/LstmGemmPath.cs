@@ -80,7 +80,8 @@ internal sealed class LstmGemmPath(Lstm layer) : ILstmPath
         }
         fixed (float* x = input, pr = parameters)
         {
-            if (!LstmUnitSplit.TryForward(this, x, pr, steps, batch, resumed)) ForwardAlone(x, pr, steps, batch, resumed);
+            if (!LstmUnitSplit.TryForward(this, x, pr, steps, batch, resumed))
+                ForwardAlone(x, pr, steps, batch, resumed);
         }
         if (layer.ReturnSequences) hidden.Slice(batch * h, rows * h).CopyTo(output);
         else hidden.Slice(steps * batch * h, batch * h).CopyTo(output);

@@ -77,7 +77,8 @@ internal sealed class LstmSmallPath(Lstm layer) : ILstmPath
             LstmSequence.Forward(y, x, new LstmSequence.Pass
             {
                 Steps = steps, Batch = batch, Inputs = f, Units = h, Sequences = layer.ReturnSequences,
-                Resumed = !state.IsEmpty, Activation = layer.Activation, RecurrentActivation = layer.RecurrentActivation,
+                Resumed = !state.IsEmpty, Activation = layer.Activation,
+                RecurrentActivation = layer.RecurrentActivation,
                 Wp = wpp, Up = upp, Bp = bpp, Gates = gp, Cells = cp, CellAct = sp, Hidden = hp,
             });
         }
