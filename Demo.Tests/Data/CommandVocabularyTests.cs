@@ -61,6 +61,21 @@ public class CommandVocabularyTests(CliFixture fx) : IClassFixture<CliFixture>
     }
 
     [Fact]
+    public void OldNamesAreHiddenTwinsOfTheirCurrentName()
+    {
+        // One mechanism for an option's old name (CommandOptions.OldName): a hidden option of the same command with
+        // the current one's description, and no System.CommandLine aliases (help would list them).
+        var all = AllOptions().Where(x => x.Option is not (HelpOption or VersionOption)).ToList();
+        var old = all.Where(x => x.Option.Hidden).Select(x => (x.Command, x.Option.Name,
+            Current: all.Single(y => y.Command == x.Command && !y.Option.Hidden
+                                     && y.Option.Description == x.Option.Description).Option.Name))
+            .Select(x => $"{x.Command} {x.Name} -> {x.Current}").Distinct().Order();
+        Assert.Equal(["demo --plot -> --png", "demo reference --plot -> --png", "demo study --batch -> --batch-size",
+                      "demo train --batch -> --batch-size"], old);
+        Assert.Empty(all.Where(x => x.Option.Aliases.Count > 0).Select(x => $"{x.Command} {x.Option.Name}"));
+    }
+
+    [Fact]
     public void EveryCommandPrintsTheVersion()
     {
         var (code, version, _) = TableFormatCliTests.Process("--version");

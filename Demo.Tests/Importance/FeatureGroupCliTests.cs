@@ -72,10 +72,12 @@ public class FeatureGroupCliTests(CliFixture fx) : IClassFixture<CliFixture>
     {
         string json = Path.Combine(fx.Dir, "lags.json");
         var (code, stdout, stderr) = TableFormatCliTests.Process("importance", "--model", fx.Model, "--data", fx.Csv,
-            "--methods", "garson,permutation,occlusion", "--repeats", "2", "--lag-groups", "0-2,3-7",
+            "--methods", "garson,permutation,occlusion,forward-stepwise", "--repeats", "2", "--lag-groups", "0-2,3-7",
             "--groups", "weather=temperature,humidity", "--format", "csv", "--json", json);
         Assert.True(code == 0, stderr);
         Assert.Contains("garson skipped: it scores whole features, not lag windows", stdout + stderr);
+        // The sample model predicts every step: a window moves with the output, and one retrained network cannot.
+        Assert.Contains("forward-stepwise skipped: a lag window moves with each output step", stdout + stderr);
         var lines = stdout.TrimEnd('\n').Split('\n').Where(l => !l.StartsWith("note:", StringComparison.Ordinal))
                           .ToArray();
         string[] units = ["weather lags 0-2", "weather lags 3-7", "wind lags 0-2", "wind lags 3-7",
@@ -90,5 +92,24 @@ public class FeatureGroupCliTests(CliFixture fx) : IClassFixture<CliFixture>
         Assert.Equal(["temperature", "humidity"],
                      groups[1].GetProperty("features").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal([3, 7], groups[1].GetProperty("lags").EnumerateArray().Select(e => e.GetInt32()));
+    }
+
+    [Fact]
+    public void StepwiseRetrainsWithoutEachWindowOnALastStepModel()
+    {
+        string model = Path.Combine(fx.Dir, "last.safetensors");
+        Cli.Ok("train", "--data", fx.Csv, "--target", "alarm", "--model", model, "--epochs", "1", "--layers", "3",
+               "--batch", "8", "--output", "last");
+        var (code, stdout, stderr) = TableFormatCliTests.Process("importance", "--model", model, "--data", fx.Csv,
+            "--methods", "forward-stepwise,backward-stepwise", "--restarts", "1", "--retrain-epochs", "1",
+            "--lag-groups", "0-1,2-7", "--format", "csv");
+        Assert.True(code == 0, stderr);
+        Assert.DoesNotContain("skipped", stdout + stderr);
+        var lines = stdout.TrimEnd('\n').Split('\n').Where(l => !l.StartsWith("note:", StringComparison.Ordinal))
+                          .ToArray();
+        // Two windows per method; each window enters (leaves) once: ranks 1 and 2.
+        Assert.Equal(1 + 2 * 2, lines.Length);
+        Assert.StartsWith("forward-stepwise,lags 0-1,", lines[1]);
+        Assert.StartsWith("backward-stepwise,lags 2-7,", lines[^1]);
     }
 }

@@ -31,15 +31,14 @@ public static class CommandOptions
 
     /// <summary>
     /// <paramref name="option"/>, checked as a path when parsed: a value no file or folder can have (empty, only
-    /// spaces, a NUL character) is a one-line parse error (see <see cref="OutputPaths.CheckText"/>).
+    /// spaces, a NUL character) is a one-line parse error (see <see cref="OutputPaths.TextProblem"/>).
     /// </summary>
     public static Option<T> Path<T>(Option<T> option) where T : class?
     {
         option.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<string?>() is not { } value) return;
-            try { OutputPaths.CheckText(new(option.Name, value)); }
-            catch (InputException e) { r.AddError(e.Message); }
+            if (OutputPaths.TextProblem(new(option.Name, value)) is { } problem) r.AddError(problem);
         });
         return option;
     }
@@ -223,8 +222,8 @@ public static class CommandOptions
     public static Option<string?> Json() => OptionalPath("--json", "Also write the results as JSON to this file.");
 
     /// <summary>The <c>--png</c> option of the commands that draw one chart (explain; the reference experiment's
-    /// --seeds, where its old name <c>--plot</c> stays an alias).</summary>
-    public static Option<string?> Png() => OptionalPath("--png",
+    /// --seeds, where its old name <c>--plot</c> still works: <see cref="OldName{T}"/>).</summary>
+    public static Option<string?> Png(string name = "--png") => OptionalPath(name,
         "Also draw the results as a PNG to this file (explain: the input series coloured by attribution, and the " +
         "waterfall; --seeds: the final loss against the effects).");
 

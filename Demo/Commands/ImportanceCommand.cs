@@ -219,6 +219,9 @@ public static class ImportanceCommand
             Retrain = targets is null ? null : Retrainer(model, arch, data, targets, loss, retrainEpochs),
             RetrainPermuted = targets is null ? null : Retrainer(model, arch, data, targets, loss, retrainEpochs,
                                                                  permuteTargets: true),
+            RetrainMasked = targets is null ? null : Retrainers.MaskedFromArrays(Build(model), data.Inputs, targets,
+                data.Count, data.Steps, data.Features, loss, retrainEpochs, Math.Max(1, arch.Training.BatchSize),
+                arch.Training.LearningRate),
         };
         string targetColumn = arch.Training.Target is { } column ? $"the target column '{column}'" : "a target column";
         string target =
@@ -364,15 +367,18 @@ public static class ImportanceCommand
                                        bool permuteTargets = false)
     {
         var t = arch.Training;
-        return Retrainers.FromArrays((width, seed) =>
-            {
-                var model = trained.WithInputs(width);
-                model.Initialize(seed);
-                return model;
-            },
-            data.Inputs, targets, data.Count, data.Steps, data.Features, loss,
+        return Retrainers.FromArrays(Build(trained), data.Inputs, targets, data.Count, data.Steps, data.Features, loss,
             epochs, Math.Max(1, t.BatchSize), t.LearningRate, permuteTargets);
     }
+
+    /// <summary>A fresh model of the trained one's architecture for <c>width</c> inputs, initialised from the
+    /// seed.</summary>
+    private static Func<int, ulong, Sequential> Build(Sequential trained) => (width, seed) =>
+    {
+        var model = trained.WithInputs(width);
+        model.Initialize(seed);
+        return model;
+    };
 
     /// <summary>A method's run as the report shows it; profile curves on a 0..1 scale of each feature's
     /// range.</summary>

@@ -16,14 +16,19 @@ public static class OutputPaths
     /// <summary>A path given with an option, e.g. (--data, sample.csv).</summary>
     public readonly record struct Named(string Option, string Path);
 
-    /// <summary>A path that no file can have: empty, only spaces, or with a NUL character.</summary>
+    /// <summary>A path that no file can have: empty, only spaces, or with a NUL character; throws
+    /// <see cref="InputException"/> with <see cref="TextProblem"/>'s line.</summary>
     public static void CheckText(Named n)
     {
-        if (string.IsNullOrWhiteSpace(n.Path))
-            throw new InputException($"{n.Option}: the path is empty; give a file name");
-        if (n.Path.Contains('\0'))
-            throw new InputException($"{n.Option}: the path {ErrorText.Quote(n.Path)} has a NUL character");
+        if (TextProblem(n) is { } problem) throw new InputException(problem);
     }
+
+    /// <summary>The one line that says why no file can have the path <paramref name="n"/> (empty, only spaces, a NUL
+    /// character), or null if it could be a file's.</summary>
+    public static string? TextProblem(Named n) =>
+        string.IsNullOrWhiteSpace(n.Path) ? $"{n.Option}: the path is empty; give a file name"
+        : n.Path.Contains('\0') ? $"{n.Option}: the path {ErrorText.Quote(n.Path)} has a NUL character"
+        : null;
 
     /// <summary>
     /// Checks <paramref name="outputs"/> (and the report folder, created if missing, with its report.md and

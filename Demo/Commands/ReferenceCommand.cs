@@ -57,15 +57,9 @@ public static class ReferenceCommand
         "distribution of the final loss and the three effects and the share of converged, partially trained and " +
         "dead trainings.",
         max: 100_000);
-    /// <summary><c>--png</c> (old name <c>--plot</c>, kept as an alias): with --seeds, the trainings as a
-    /// PNG.</summary>
-    public static readonly Option<string?> Plot = WithOldName(CommandOptions.Png(), "--plot");
-
-    private static Option<string?> WithOldName(Option<string?> option, string old)
-    {
-        option.Aliases.Add(old);
-        return option;
-    }
+    /// <summary><c>--png</c>: with --seeds, the trainings as a PNG.</summary>
+    public static readonly Option<string?> Png = CommandOptions.Png();
+    private static readonly Option<string?> OldPng = CommandOptions.OldName(CommandOptions.Png("--plot"));
 
     /// <summary>
     /// <c>demo reference</c> (also <c>demo seed</c>, its old name): the same as <c>demo</c> with no command. The root
@@ -94,7 +88,7 @@ public static class ReferenceCommand
     {
         foreach (Option o in new Option[] { Epochs, StepsPerEpoch, BatchSize, Samples, Noise, Seed, RecurrentActivation,
             Methods, Json, Repeats, Threads, Networks, Restarts, NullNetworks, RetrainEpochs, RetrainSteps, Seeds,
-            Plot })
+            Png, OldPng })
             command.Options.Add(o);
     }
 
@@ -121,9 +115,9 @@ public static class ReferenceCommand
             if (parse.GetValue(Methods) is not null)
                 throw new InputException("--seeds and --methods cannot be combined");
             return RunSeeds(Settings(parse), seeds, parse.GetValue(Threads), parse.GetValue(Json),
-                            parse.GetValue(Plot));
+                            CommandOptions.ValueOf(parse, Png, OldPng));
         }
-        if (parse.GetValue(Plot) is not null)
+        if (CommandOptions.ValueOf(parse, Png, OldPng) is not null)
             throw new InputException("--png draws the results of --seeds; give --seeds too");
         if (parse.GetValue(Json) is not null && parse.GetValue(Methods) is null)
         {

@@ -222,15 +222,180 @@ public class LagGroupTests
         Assert.Equal(1, result.Features[1 - first].Rank);
     }
 
+    // Targets of the last-step model (one per series), fixed numbers.
+    private static readonly float[] LastY = [0.4f, -0.3f, 0.2f];
+
+    // The stub's model for (kept mask m, restart k): Flatten + Dense with kernel K_j (1 + k / 20) + m / 100 and bias
+    // 0.05 + m / 50 - 3 k / 100.
+    private static double StubKernel(int j, int mask, int k) => FlatKernel[j] * (1 + k / 20.0) + mask / 100.0;
+
+    private static double StubBias(int mask, int k) => 0.05 + mask / 50.0 - 3 * k / 100.0;
+
+    // A stub MaskedRetrainer: the seed of (kept mask, restart), as RetrainingStepwise documents it, picks the stub's
+    // model; the removed cells it is given must be the members of the units outside the mask, unit by unit.
+    private static MaskedRetrainer MaskedStub(FeatureGroups groups, ulong contextSeed)
+    {
+        var root = new Engine.Random.RandomSource(contextSeed);
+        var bySeed = new Dictionary<ulong, (int Mask, int Restart)>();
+        for (int mask = 0; mask < 1 << groups.Count; mask++)
+            for (int k = 0; k < 2; k++) bySeed.Add(root.Fork((ulong)mask).Fork((ulong)k).NextUInt64(), (mask, k));
+        return (removed, seed) =>
+        {
+            var (mask, k) = bySeed[seed];
+            var expected = Enumerable.Range(0, groups.Count).Where(u => (mask >> u & 1) == 0)
+                                     .SelectMany(u => groups.Members[u].Select(i => (i, groups.Windows[u]!.Value)));
+            Assert.Equal(expected, removed);
+            return Flat(T, F, [.. Enumerable.Range(0, T * F).Select(j => (float)StubKernel(j, mask, k))],
+                        (float)StubBias(mask, k));
+        };
+    }
+
+    // The MSE of kept mask m, restart k, by hand: cell (t, i) of series n is 0 when a removed unit (i in its members)
+    // has lag T-1-t in its window; the empty mask of windows covering every lag is the mean target's loss.
+    private static double StubLoss(FeatureGroups groups, int mask, int k, bool constantWhenEmpty)
+    {
+        double mean = (float)(LastY.Sum(v => (double)v) / N), sum = 0;
+        for (int n = 0; n < N; n++)
+        {
+            double prediction = mask == 0 && constantWhenEmpty ? mean : StubBias(mask, k);
+            for (int t = 0; t < T && !(mask == 0 && constantWhenEmpty); t++)
+                for (int i = 0; i < F; i++)
+                {
+                    bool hidden = Enumerable.Range(0, groups.Count).Any(u =>
+                        (mask >> u & 1) == 0 && groups.Members[u].Contains(i)
+                        && groups.Windows[u]!.Value.First <= T - 1 - t && T - 1 - t <= groups.Windows[u]!.Value.Last);
+                    if (!hidden) prediction += StubKernel(t * F + i, mask, k) * X[(n * T + t) * F + i];
+                }
+            sum += (prediction - LastY[n]) * (prediction - LastY[n]);
+        }
+        return sum / N;
+    }
+
+    [Theory]
+    [InlineData(true, "0-1,2-3", "g=a", true)]
+    [InlineData(false, "0-1,2-3", "g=a", true)]
+    [InlineData(true, "0,2", null, false)]
+    [InlineData(false, "0,2", null, false)]
+    public void Window_retraining_stepwise_matches_a_hand_computation(bool forward, string windows, string? group,
+                                                                      bool covers)
+    {
+        // A last-step model (Flatten + Dense): a window's cells are the steps T-1-b..T-1-a. Each subset of units is
+        // "retrained" by the stub (a model per kept mask and restart) and scored with the removed units' cells set to
+        // 0 in the evaluation inputs. Windows 0-1, 2-3 cover every lag (the empty subset is the constant predictor);
+        // windows 0 and 2 leave lags 1 and 3 visible (the empty subset is retrained). The greedy search by mean loss
+        // over the 2 restarts, redone here on the hand losses; scores are the mean paired differences.
+        var groups = FeatureGroups.Lags(windows, T, Names, group is null ? null : FeatureGroups.Parse(group, Names));
+        var context = Context(Flat(T, F, FlatKernel, 0.05f), X, LastY, N, T, groups) with
+        {
+            RetrainMasked = MaskedStub(groups, 3),
+        };
+        var result = new RetrainingStepwise(forward) { Restarts = 2 }.Compute(context);
+        double Loss(int mask, int k) => StubLoss(groups, mask, k, covers);
+        double Mean(int mask) => (Loss(mask, 0) + Loss(mask, 1)) / 2;
+        int units = groups.Count, all = (1 << units) - 1, current = forward ? 0 : all;
+        var order = new List<int>();
+        while (order.Count < units)
+        {
+            var candidates = Enumerable.Range(0, units).Where(u => (current >> u & 1) == (forward ? 0 : 1)).ToArray();
+            int best = candidates.MinBy(u => Mean(current ^ 1 << u));
+            int next = current ^ 1 << best;
+            int with = forward ? next : current, without = forward ? current : next;
+            Assert.Equal((Loss(without, 0) - Loss(with, 0) + Loss(without, 1) - Loss(with, 1)) / 2,
+                         result.Features[best].Score, 1e-6);
+            Assert.Equal(forward ? order.Count + 1 : units - order.Count, result.Features[best].Rank);
+            order.Add(best);
+            current = next;
+        }
+        Assert.Equal(order, result.Order!);
+        Assert.Equal(groups.Names, result.Groups!.Names);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Only_lag_two_matters_and_its_window_enters_first_and_leaves_last(bool forward)
+    {
+        // A last-step linear model retrained for real (Retrainers.MaskedFromArrays: Flatten + Dense, Adam) on targets
+        // that read lag 2 only: every subset holding lag 2's window fits them, none without it can.
+        FsCheck.Check.One(Config.QuickThrowOnFailure.WithMaxTest(6), Prop.ForAll(Cases(6, 2), c =>
+        {
+            var (steps, features, cuts, seed) = c;
+            var random = new System.Random(seed);
+            const int count = 48;
+            var x = new float[count * steps * features];
+            for (int j = 0; j < x.Length; j++) x[j] = (float)(random.NextDouble() * 2 - 1);
+            var weights = Enumerable.Range(0, features).Select(_ => random.NextDouble() + 0.5).ToArray();
+            var targets = new float[count];
+            for (int n = 0; n < count; n++)
+                for (int i = 0; i < features; i++)
+                    targets[n] += (float)(weights[i] * x[(n * steps + steps - 3) * features + i]);
+            var groups = FeatureGroups.Lags(Split(steps, cuts), steps,
+                                            [.. Enumerable.Range(0, features).Select(i => $"f{i}")]);
+            int expected = groups.Windows.ToList().FindIndex(w => w!.Value.First <= 2 && 2 <= w.Value.Last);
+            Sequential Build(int width, ulong s)
+            {
+                var model = new Sequential(width, [new Flatten(steps), new Dense(1)]);
+                model.Initialize(s);
+                return model;
+            }
+            var context = Context(Build(features, 1), x, targets, count, steps, groups) with
+            {
+                RetrainMasked = Retrainers.MaskedFromArrays(Build, x, targets, count, steps, features,
+                                                            new MeanSquaredError(), epochs: 60, batchSize: 16,
+                                                            learningRate: 0.05f),
+            };
+            var result = new RetrainingStepwise(forward) { Restarts = 1 }.Compute(context);
+            Assert.True(forward ? result.Order![0] == expected : result.Order![^1] == expected,
+                        $"{string.Join(", ", groups.Names)}: order {string.Join(", ", result.Order!)}, scores " +
+                        $"{string.Join(", ", result.Scores)}");
+            Assert.Equal(1, result.Features[expected].Rank);
+        }));
+    }
+
+    [Fact]
+    public void A_masked_batch_is_zero_exactly_in_the_windows_before_the_last_step()
+    {
+        // T = 4, F = 2: (a, lags 0-1) is steps 2..3 of feature 0, (b, lag 3) step 0 of feature 1; every other cell
+        // keeps its value (all ones here).
+        var ones = Enumerable.Repeat(1f, 2 * T * F).ToArray();
+        var source = new Engine.Training.ArrayBatchSource(ones, new float[2], 2, T, F, 1, 2, 7);
+        var masked = new LagMaskBatchSource(source, [(0, new LagWindow(0, 1)), (1, new LagWindow(3, 3))]);
+        var batch = new float[2 * T * F];
+        masked.NextBatch(batch, new float[2], 0, 0);
+        float[] series = [1, 0, 1, 1, 0, 1, 0, 1];
+        Assert.Equal([.. series, .. series], batch);
+    }
+
+    // Random steps (3..maxSteps), features (1..maxFeatures), cuts between lags (see Split) and a data seed.
+    private static Arbitrary<(int Steps, int Features, bool[] Cuts, int Seed)> Cases(int maxSteps, int maxFeatures) =>
+        (from steps in Gen.Choose(3, maxSteps)
+         from features in Gen.Choose(1, maxFeatures)
+         from cuts in Gen.ListOf(Gen.Elements(true, false), steps - 1)
+         from seed in Gen.Choose(1, 100_000)
+         select (steps, features, cuts.ToArray(), seed)).ToArbitrary();
+
+    // Lags 0..steps-1 cut into windows after lag k where cuts[k]: "0-1,2-2,...".
+    private static string Split(int steps, bool[] cuts)
+    {
+        var windows = new List<string>();
+        int start = 0;
+        for (int k = 0; k < steps; k++)
+            if (k == steps - 1 || cuts[k]) { windows.Add($"{start}-{k}"); start = k + 1; }
+        return string.Join(",", windows);
+    }
+
     [Fact]
     public void Methods_that_score_whole_features_are_skipped_with_a_note()
     {
+        // Retraining stepwise takes windows on a last-step model only: this GRU outputs every step.
         var context = Context(Recurrent(), X, Y, N, T, FeatureGroups.Lags("0-1,2-3", T, Names));
         var notes = new List<string>();
-        var runs = ImportanceRunner.Run(context, [ImportanceMethods.Create("garson"), new Occlusion()],
-                                        onSkipped: notes.Add);
+        var runs = ImportanceRunner.Run(context, [ImportanceMethods.Create("garson"), new Occlusion(),
+            new RetrainingStepwise(forward: true)], onSkipped: notes.Add);
         Assert.Equal(["occlusion"], runs.Select(r => r.Name));
-        Assert.Equal(["garson skipped: it scores whole features, not lag windows"], notes);
+        Assert.Equal(["garson skipped: it scores whole features, not lag windows",
+            "forward-stepwise skipped: a lag window moves with each output step, and a retrained network reads one " +
+            "input for every step (only a last-step model can be retrained without a window)"], notes);
         Assert.Throws<InvalidOperationException>(() => context.Groups!.Sum(ImportanceResult.FromScores("m", [1, 2]),
                                                                                ImportanceRanking.ByValue));
     }
@@ -247,13 +412,7 @@ public class LagGroupTests
     {
         // Random steps, features, inputs and a random split of the lags into windows; the model reads lag 2 only
         // (weights elsewhere 0) and the targets are its predictions: every window without lag 2 scores exactly 0.
-        var gen =
-            from steps in Gen.Choose(3, 7)
-            from features in Gen.Choose(1, 3)
-            from cuts in Gen.ListOf(Gen.Elements(true, false), steps - 1)
-            from seed in Gen.Choose(1, 100_000)
-            select (steps, features, cuts: cuts.ToArray(), seed);
-        FsCheck.Check.One(Config.QuickThrowOnFailure.WithMaxTest(12), Prop.ForAll(gen.ToArbitrary(), c =>
+        FsCheck.Check.One(Config.QuickThrowOnFailure.WithMaxTest(12), Prop.ForAll(Cases(7, 3), c =>
         {
             var (steps, features, cuts, seed) = c;
             var random = new System.Random(seed);
@@ -265,12 +424,7 @@ public class LagGroupTests
             var model = Flat(steps, features, kernel, 0.1f);
             var targets = new float[count];
             model.Predict(targets, x, count, steps);
-            // Windows: lags 0..steps-1 cut after lag k where cuts[k].
-            var windows = new List<string>();
-            int start = 0;
-            for (int k = 0; k < steps; k++)
-                if (k == steps - 1 || cuts[k]) { windows.Add($"{start}-{k}"); start = k + 1; }
-            var groups = FeatureGroups.Lags(string.Join(",", windows), steps,
+            var groups = FeatureGroups.Lags(Split(steps, cuts), steps,
                                             [.. Enumerable.Range(0, features).Select(i => $"f{i}")]);
             int expected = groups.Windows.ToList().FindIndex(w => w!.Value.First <= 2 && 2 <= w.Value.Last);
             var context = Context(model, x, targets, count, steps, groups) with { Repeats = 3 };

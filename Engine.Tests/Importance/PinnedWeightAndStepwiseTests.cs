@@ -152,12 +152,15 @@ public class PinnedWeightAndStepwiseTests
         return sum / Sy.Length;
     }
 
-    private static Retrainer Stub(ulong contextSeed)
+    // The stub retrainer; the seed of (unit mask m, restart k) means feature mask featureMask(m) (units = features
+    // without groups).
+    private static Retrainer Stub(ulong contextSeed, Func<int, int>? featureMask = null, int units = 3)
     {
         var root = new RandomSource(contextSeed);
         var bySeed = new Dictionary<ulong, (int Mask, int Restart)>();
-        for (int mask = 1; mask < 8; mask++)
-            for (int k = 0; k < 2; k++) bySeed.Add(root.Fork((ulong)mask).Fork((ulong)k).NextUInt64(), (mask, k));
+        for (int mask = 1; mask < 1 << units; mask++)
+            for (int k = 0; k < 2; k++)
+                bySeed.Add(root.Fork((ulong)mask).Fork((ulong)k).NextUInt64(), (featureMask?.Invoke(mask) ?? mask, k));
         return (features, seed) =>
         {
             var (mask, k) = bySeed[seed]; // the documented seed of (subset, restart); any other throws
@@ -206,6 +209,35 @@ public class PinnedWeightAndStepwiseTests
         Paired(k => StubLoss(3, k) - StubLoss(7, k), result.Features[2]);
         Paired(k => StubLoss(1, k) - StubLoss(3, k), result.Features[1]);
         Paired(k => StubLoss(0, k) - StubLoss(1, k), result.Features[0]);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void StepwiseRetrainsAGroupOnAllItsMembersAtOnce(bool forward)
+    {
+        // Units g = {x1, x3} (bit 0) and x2 (bit 1): unit mask 1 trains on features {x1, x3} (feature mask 5), 2 on
+        // {x2} (2), 3 on all (7). Two units: the first step picks the lower mean of the two one-unit subsets
+        // (forward: entered; backward: the one kept, the other removed), the second takes the rest.
+        var groups = FeatureGroups.Parse("g=x1,x3", ["x1", "x2", "x3"]);
+        static int Features(int units) => ((units & 1) != 0 ? 5 : 0) | ((units & 2) != 0 ? 2 : 0);
+        var context = Context(Linear(C, 0), Sx, Sy, 2, 2, seed: 12) with
+        {
+            Retrain = Stub(12, Features, units: 2),
+            Groups = groups,
+        };
+        IImportanceMethod method = new RetrainingStepwise(forward) { Restarts = 2 };
+        var result = method.Scored(context);
+        double Mean(int features) => (StubLoss(features, 0) + StubLoss(features, 1)) / 2;
+        int better = Mean(5) <= Mean(2) ? 0 : 1, worse = 1 - better;
+        Assert.Equal(["g", "x2"], result.Groups!.Names);
+        int kept = Features(1 << better), first = forward ? better : worse;
+        Assert.Equal(forward ? new[] { better, worse } : [worse, better], result.Order!);
+        Paired(k => forward ? StubLoss(0, k) - StubLoss(kept, k) : StubLoss(kept, k) - StubLoss(7, k),
+               result.Features[first]);
+        Paired(k => forward ? StubLoss(kept, k) - StubLoss(7, k) : StubLoss(0, k) - StubLoss(kept, k),
+               result.Features[1 - first]);
+        Assert.Equal(1, result.Features[better].Rank);
     }
 
     [Fact]

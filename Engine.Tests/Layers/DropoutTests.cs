@@ -124,4 +124,33 @@ public class DropoutTests
         Assert.Equal(new double[,] { { 1, 0, 0 }, { 0, 1, 0 }, { 0, 0, 1 } },
                      layer.InputWeights([], 0, absolute: true));
     }
+
+    [Fact]
+    public void RatesOutsideZeroToOneAreRefusedAndRateZeroIsAccepted()
+    {
+        foreach (double bad in new[] { -0.01, 1.0, 1.5, double.NaN })
+        {
+            var e = Assert.Throws<ArgumentOutOfRangeException>(() => new Dropout(bad));
+            Assert.Equal("rate", e.ParamName);
+            Assert.StartsWith("the dropout rate must be in [0, 1)", e.Message);
+        }
+        var layer = new Dropout(0);
+        Assert.Equal(0, layer.Rate);
+        var x = Draw(N * T * F, 4);
+        Assert.Equal(x, Run(layer, x, training: true)); // nothing dropped, nothing scaled
+        Assert.Equal(["identity"], layer.InputGates);
+    }
+
+    /// <summary>The first layer of a training step is asked for no input gradient (an empty dInput), masked or
+    /// not.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void BackwardWithoutAnInputGradientDoesNothing(bool training)
+    {
+        var layer = new Dropout(0.5);
+        var x = Draw(N * T * F, 5);
+        Run(layer, x, training);
+        layer.Backward([], [], Draw(x.Length, 6), x, [], N, T);
+    }
 }

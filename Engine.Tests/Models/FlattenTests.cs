@@ -73,4 +73,22 @@ public class FlattenTests
                             LayerRegistry.Create(new JsonObject { ["type"] = "Flatten" }, "layer 1")).Message);
         Assert.Equal(6 * 1 + 1 + 2 * 8 + 2 * 8 + 8, model.ParameterCount);
     }
+
+    [Fact]
+    public void StepsArePositiveTheOneBlockIsTheIdentityAndAWrongLengthIsRefusedInFull()
+    {
+        var zero = Assert.Throws<ArgumentOutOfRangeException>(() => new Flatten(0));
+        Assert.Equal("steps", zero.ParamName);
+        Assert.StartsWith("steps must be positive, got 0", zero.Message);
+        var model = new Sequential(2, [new Flatten(3)]);
+        var layer = model.Layers[0];
+        Assert.Equal(["identity"], layer.InputGates);
+        Assert.Equal("gate",
+                     Assert.Throws<ArgumentOutOfRangeException>(() => layer.InputWeights([], 1, false)).ParamName);
+        Assert.Equal("the model flattens series of 3 steps (Keras' Flatten fixes the length), but got 2 steps",
+                     Assert.Throws<ArgumentException>(() => model.Forward(new float[12], new float[8], 2, 2)).Message);
+        var x = new float[12];
+        layer.Forward(new float[12], x, [], 2, 3, training: false);
+        layer.Backward([], [], new float[12], x, [], 2, 3); // no input gradient wanted: nothing to write
+    }
 }

@@ -61,4 +61,28 @@ public class LastStepTests
         Assert.False(model.OutputsSequence);
         Assert.Equal(2, model.OutputUnits);
     }
+
+    /// <summary>The layer's own backward overwrites every step of dInput (zeros before the last), and writes nothing
+    /// when no input gradient is wanted.</summary>
+    [Fact]
+    public void Backward_overwrites_the_earlier_steps_with_zeros()
+    {
+        var model = new Sequential(2, [new LastStep()]);
+        var layer = model.Layers[0];
+        float[] x = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]; // time-major (T = 3, N = 2, F = 2)
+        layer.Forward(new float[4], x, [], 2, 3, training: false);
+        var dx = new float[12];
+        dx.AsSpan().Fill(99);
+        layer.Backward(dx, [], [0.5f, -1f, 2f, 3f], x, [], 2, 3);
+        Assert.Equal([0f, 0, 0, 0, 0, 0, 0, 0, 0.5f, -1f, 2f, 3f], dx);
+        layer.Backward([], [], [0.5f, -1f, 2f, 3f], x, [], 2, 3);
+        Assert.Equal(["identity"], layer.InputGates);
+    }
+
+    [Fact]
+    public void It_needs_a_sequence()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new Sequential(2, [new Lstm(2), new LastStep()]));
+        Assert.StartsWith("layer 1 (LastStep) needs a sequence input", e.Message);
+    }
 }

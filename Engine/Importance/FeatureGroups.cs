@@ -174,8 +174,20 @@ public sealed record FeatureGroups
     internal (int From, int To) StepsOf(int unit, int group, int steps, bool sequence)
     {
         if (Windows[unit] is not { } w) return (0, steps);
-        int tau = sequence ? group : steps - 1;
-        return (Math.Max(0, tau - w.Last), Math.Max(0, tau - w.First + 1));
+        return w.StepsBefore(sequence ? group : steps - 1);
+    }
+
+    /// <summary>
+    /// The cells hidden when every unit outside <paramref name="kept"/> (bit u: unit u) is removed, for lag windows:
+    /// (feature, window) for each member of each removed unit (what a <see cref="MaskedRetrainer"/> zeroes).
+    /// </summary>
+    internal (int Feature, LagWindow Lags)[] Removed(ulong kept)
+    {
+        var removed = new List<(int, LagWindow)>();
+        for (int u = 0; u < Count; u++)
+            if ((kept & StepwiseSearch.Bit(u)) == 0 && Windows[u] is { } w)
+                foreach (int i in Members[u]) removed.Add((i, w));
+        return [.. removed];
     }
 
     private static int IndexOf(IReadOnlyList<string> names, string name)

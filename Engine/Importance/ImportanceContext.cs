@@ -55,6 +55,12 @@ public sealed record ImportanceContext
     public Retrainer? RetrainPermuted { get; init; }
 
     /// <summary>
+    /// How forward/backward stepwise retrain with lag windows removed (<see cref="FeatureGroups.Lags"/>, a last-step
+    /// model); null when not possible.
+    /// </summary>
+    public MaskedRetrainer? RetrainMasked { get; init; }
+
+    /// <summary>
     /// Feature groups to score as units (<see cref="FeatureGroups"/>); null: every feature alone. Methods with
     /// <see cref="IImportanceMethod.ScoresGroups"/> perturb a group's features together; <see cref="ImportanceRunner"/>
     /// sums the others' per-feature scores into the groups.

@@ -8,8 +8,8 @@ namespace Engine.Importance;
 /// Runs a set of importance methods over one network or several (the same data, networks trained from different
 /// seeds), timing each and combining each method's results across networks. Reads each method's
 /// <see cref="IImportanceMethod.Needs"/>: a method that needs targets is skipped, with a one-line note, when the data
-/// has none, and so is one that does not score units itself (<see cref="IImportanceMethod.ScoresGroups"/>) when the
-/// units are lag windows; one that needs a retrainer the contexts lack is refused before anything runs.
+/// has none, and so is one that cannot score the units when they are lag windows (<see cref="LagSkip"/>); one that
+/// needs a retrainer the contexts lack is refused before anything runs.
 /// </summary>
 public static class ImportanceRunner
 {
@@ -41,8 +41,9 @@ public static class ImportanceRunner
         bool targets = networks.All(c => c.Targets is not null);
         bool windows = networks[0].Groups is { HasLagWindows: true };
         var runnable = methods.Where(m => (targets || !m.Needs.HasFlag(ImportanceNeeds.Targets))
-                                          && (!windows || m.ScoresGroups)).ToArray();
-        Refuse(runnable, networks, ImportanceNeeds.Retraining, c => c.Retrain is null,
+                                          && LagSkip(m, networks[0]) is null).ToArray();
+        Refuse(runnable, networks, ImportanceNeeds.Retraining,
+               c => windows ? c.RetrainMasked is null : c.Retrain is null,
                "retrain the network on subsets of the inputs, and no way to retrain was given");
         Refuse(runnable, networks, ImportanceNeeds.PermutedRetraining, c => c.RetrainPermuted is null,
                "trains networks on permuted targets, and no way to retrain was given");
@@ -51,7 +52,7 @@ public static class ImportanceRunner
         {
             if (!runnable.Contains(method))
             {
-                onSkipped?.Invoke(windows && !method.ScoresGroups ? LagSkipNote(method) : SkipNote(method));
+                onSkipped?.Invoke(LagSkip(method, networks[0]) ?? SkipNote(method));
                 continue;
             }
             if (networks[0].Cancellation.IsCancellationRequested) break;
@@ -79,9 +80,16 @@ public static class ImportanceRunner
     internal static string SkipNote(IImportanceMethod method) =>
         $"{method.Name} skipped: it measures a loss against the targets, and the data has none";
 
-    /// <summary>The note for a method skipped because the units are lag windows and it scores whole features.</summary>
-    internal static string LagSkipNote(IImportanceMethod method) =>
-        $"{method.Name} skipped: it scores whole features, not lag windows";
+    /// <summary>
+    /// The note for a method skipped because the units are lag windows: it scores whole features, or it retrains
+    /// (forward-, backward-stepwise) and the model has sequence outputs
+    /// (<see cref="RetrainingStepwise.SequenceNote"/>); null when it scores them (or there are none).
+    /// </summary>
+    internal static string? LagSkip(IImportanceMethod method, ImportanceContext context) =>
+        context.Groups is not { HasLagWindows: true } ? null
+        : !method.ScoresGroups ? $"{method.Name} skipped: it scores whole features, not lag windows"
+        : method is RetrainingStepwise && context.Model.OutputsSequence ? RetrainingStepwise.SequenceNote(method.Name)
+        : null;
 
     // A method that needs what some context lacks: one ArgumentException naming every such method.
     private static void Refuse(IImportanceMethod[] methods, IReadOnlyList<ImportanceContext> networks,

@@ -29,7 +29,9 @@ public sealed class ImprovedStepwise(bool useMeans) : IImportanceMethod
         var units = FeatureGroups.UnitsOf(context);
         int features = context.Features, steps = context.Steps, count = context.Count;
         var means = context.Means();
-        var y = ModelWorker.Predictions(context);
+        // The unperturbed predictions serve only lag windows (outputs no window reaches); without them the search's
+        // full-set loss is the one prediction of the inputs, so none is made here (W4: +1 of F(F+1)/2 predictions).
+        var y = context.Groups is { HasLagWindows: true } ? ModelWorker.Predictions(context) : [];
         // Zeroing row i of the first layer's input kernel(s) is x[., ., i] = 0: it is done on the input, so any first
         // layer (a Bidirectional's two kernels, a Dropout before the recurrent layer) is handled alike.
         void Remove(Span<float> x, int unit, int from, int to)

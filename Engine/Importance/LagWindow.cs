@@ -23,6 +23,12 @@ public readonly record struct LagWindow
     /// <summary>b, the largest lag (the oldest step).</summary>
     public int Last { get; }
 
+    /// <summary>
+    /// Steps [From, To) of the window for an output at step <paramref name="tau"/>: tau - b..tau - a, clipped at
+    /// step 0 (empty when tau &lt; a).
+    /// </summary>
+    internal (int From, int To) StepsBefore(int tau) => (Math.Max(0, tau - Last), Math.Max(0, tau - First + 1));
+
     /// <summary>The unit name: <c>lags a-b</c>, or <c>lag a</c> for one lag.</summary>
     public string Name => First == Last ? $"lag {this}" : $"lags {this}";
 

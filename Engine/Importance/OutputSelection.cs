@@ -56,6 +56,8 @@ public static class OutputSelection
             Loss = context.Loss is CategoricalCrossEntropy ? new BinaryCrossEntropy() : context.Loss,
             Retrain = Selected(context.Retrain),
             RetrainPermuted = Selected(context.RetrainPermuted),
+            RetrainMasked = context.RetrainMasked is { } masked
+                ? (removed, seed) => Select(masked(removed, seed), index) : null,
         };
     }
 }

@@ -23,15 +23,31 @@ public static class Retrainers
                                        int steps, int features,
                                        ILoss loss, int epochs, int batchSize, float learningRate = 0.001f,
                                        bool permuteTargets = false) => (subset, seed) =>
+        Fit(build(subset.Length, seed), source => new FeatureSubsetBatchSource(source, subset), seed, inputs,
+            permuteTargets ? PermuteSeries(targets, count, new RandomSource(seed).Fork(RandomStreams.PermutedTargets))
+                           : targets, count, steps, features, loss, epochs, batchSize, learningRate);
+
+    /// <summary>
+    /// The <see cref="MaskedRetrainer"/> of <see cref="FromArrays"/>: <paramref name="build"/>(F, seed) makes a fresh
+    /// model of the original width, trained as there on <paramref name="inputs"/> with the removed lag windows' cells
+    /// set to 0 in every batch (before each series' last step).
+    /// </summary>
+    public static MaskedRetrainer MaskedFromArrays(Func<int, ulong, Sequential> build, float[] inputs, float[] targets,
+                                                   int count, int steps, int features, ILoss loss, int epochs,
+                                                   int batchSize, float learningRate = 0.001f) => (removed, seed) =>
+        Fit(build(features, seed), source => new LagMaskBatchSource(source, removed), seed, inputs, targets, count,
+            steps, features, loss, epochs, batchSize, learningRate);
+
+    // Trains model with the engine's Trainer and Adam on view(the arrays, shuffled by seed).
+    private static Sequential Fit(Sequential model, Func<IBatchSource, IBatchSource> view, ulong seed, float[] inputs,
+                                  float[] targets, int count, int steps, int features, ILoss loss, int epochs,
+                                  int batchSize, float learningRate)
     {
-        var model = build(subset.Length, seed);
-        var y = permuteTargets ? PermuteSeries(targets, count,
-                                               new RandomSource(seed).Fork(RandomStreams.PermutedTargets)) : targets;
-        var source = new ArrayBatchSource(inputs, y, count, steps, features, targets.Length / count, batchSize, seed);
-        new Trainer(model, loss, new Adam(learningRate)).Fit(new FeatureSubsetBatchSource(source, subset), epochs,
-                                                             source.StepsPerEpoch);
+        var source = new ArrayBatchSource(inputs, targets, count, steps, features, targets.Length / count, batchSize,
+                                          seed);
+        new Trainer(model, loss, new Adam(learningRate)).Fit(view(source), epochs, source.StepsPerEpoch);
         return model;
-    };
+    }
 
     /// <summary>The rows of (count, per) <paramref name="values"/> in a random order: row n of the result is row
     /// order[n].</summary>

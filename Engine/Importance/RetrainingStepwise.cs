@@ -1,3 +1,4 @@
+using Engine.Models;
 using Engine.Random;
 
 namespace Engine.Importance;
@@ -12,12 +13,20 @@ namespace Engine.Importance;
 /// seed <c>new RandomSource(Seed).Fork(mask).Fork(k).NextUInt64()</c>): the search follows the mean loss, and the
 /// score is the mean of the paired loss differences with SD, SE and 95% interval over restarts. All trainings of a
 /// step run in parallel. Cost: Restarts x F(F+1)/2 trainings either way.
+/// With <see cref="ImportanceContext.Groups"/> the search adds and removes units (bit u of the mask: unit u): a feature
+/// group trains on the union of its members' columns; a lag window (<see cref="FeatureGroups.Lags"/>, a last-step
+/// model) by <see cref="ImportanceContext.RetrainMasked"/>, on every column with the removed windows' cells set to 0
+/// before the last step, in training and in evaluation (<see cref="LagMaskBatchSource.Zero"/>); the subset without
+/// any unit is the constant predictor only when the windows cover every lag (else a network trained on the lags
+/// outside them). A model with sequence outputs cannot take lag windows (<see cref="SequenceNote"/>).
+/// Cost: Restarts x U(U+1)/2 trainings.
 /// </summary>
 public sealed class RetrainingStepwise(bool forward) : IImportanceMethod
 {
     public string Name => forward ? "forward-stepwise" : "backward-stepwise";
     public ImportanceNeeds Needs => ImportanceNeeds.Targets | ImportanceNeeds.Retraining;
     public ImportanceRanking Ranking => forward ? ImportanceRanking.EntryOrder : ImportanceRanking.RemovalOrder;
+    public bool ScoresGroups => true;
 
     /// <summary>Whether this is forward selection (else backward elimination).</summary>
     public bool IsForward => forward;
@@ -29,14 +38,28 @@ public sealed class RetrainingStepwise(bool forward) : IImportanceMethod
     public ImportanceResult Compute(ImportanceContext context)
     {
         context.Validate();
-        var retrain = context.Retrain
-            ?? throw new InvalidOperationException($"{Name} retrains the network on subsets of the inputs: give the " +
-                                                   $"context a Retrain callback");
-        int features = context.Features;
+        var groups = context.Groups;
+        bool windows = groups is { HasLagWindows: true };
+        if (windows && context.Model.OutputsSequence) throw new InvalidOperationException(SequenceNote(Name));
+        string missing = $"{Name} retrains the network on subsets of the inputs: give the context a " +
+                         $"{(windows ? "RetrainMasked" : "Retrain")} callback";
+        var retrain = windows ? null : context.Retrain ?? throw new InvalidOperationException(missing);
+        var masked = windows ? context.RetrainMasked ?? throw new InvalidOperationException(missing) : null;
+        var units = FeatureGroups.UnitsOf(context);
+        int features = context.Features, count = context.Count, steps = context.Steps;
         var root = new RandomSource(context.Seed);
         Check.Positive(Restarts, nameof(Restarts));
         int restarts = Restarts;
         double constantLoss = ConstantLoss(context.RequireTargets(Name), context.Loss);
+        // Without any unit: the constant predictor, unless some cells stay visible (lags outside every window).
+        bool emptyIsConstant = true;
+        if (windows)
+        {
+            var seen = new float[steps * features];
+            Array.Fill(seen, 1f);
+            LagMaskBatchSource.Zero(seen, 1, steps, features, groups!.Removed(0));
+            emptyIsConstant = !seen.Contains(1f);
+        }
         double[][] Loss(ulong[] masks)
         {
             var losses = ModelTasks.Map(masks.Length * restarts, context.Threads, task =>
@@ -46,27 +69,49 @@ public sealed class RetrainingStepwise(bool forward) : IImportanceMethod
         }
         double Train(ulong mask, int restart)
         {
-            if (mask == 0) return constantLoss;
-            var subset = StepwiseSearch.Members(mask, features);
-            var model = retrain(subset, root.Fork(mask).Fork((ulong)restart).NextUInt64());
-            if (model.InputFeatures != subset.Length
-                || model.OutputsPerSeries(context.Steps) != context.OutputsPerSeries)
-                throw new InvalidOperationException($"the retrainer returned a model with {model.InputFeatures} " +
-                                                    $"inputs and {model.OutputsPerSeries(context.Steps)} outputs per " +
-                                                    $"series; expected {subset.Length} and {context.OutputsPerSeries}");
-            return Series.Loss(model, Series.SelectFeatures(context.Inputs, features, subset), context);
+            if (mask == 0 && emptyIsConstant) return constantLoss;
+            ulong seed = root.Fork(mask).Fork((ulong)restart).NextUInt64();
+            if (masked is not null)
+            {
+                var removed = groups!.Removed(mask);
+                var x = (float[])context.Inputs.Clone();
+                LagMaskBatchSource.Zero(x, count, steps, features, removed);
+                return Series.Loss(Checked(masked(removed, seed), features, context), x, context);
+            }
+            var subset = StepwiseSearch.Members(mask, units.Length).SelectMany(u => units[u]).Order().ToArray();
+            return Series.Loss(Checked(retrain!(subset, seed), subset.Length, context),
+                               Series.SelectFeatures(context.Inputs, features, subset), context);
         }
-        var (scores, ranks, order) = forward ? StepwiseSearch.Forward(features,
-                                                                      Loss) : StepwiseSearch.Backward(features, Loss);
+        var (scores, ranks, order) = forward ? StepwiseSearch.Forward(units.Length, Loss)
+                                             : StepwiseSearch.Backward(units.Length, Loss);
         return ImportanceResult.FromRanks(Name, scores, ranks) with
         {
             ScoreMeaning =
                 forward ? $"drop in {context.Loss.Name} at entry" : $"rise in {context.Loss.Name} at removal",
             Order = order,
+            Groups = groups,
         };
     }
 
-    /// <summary>The loss of predicting the mean evaluation target everywhere (the model with no inputs).</summary>
+    /// <summary>
+    /// Why a model with sequence outputs cannot take lag windows here: a window moves with the output step, so each
+    /// output would need its own masked copy of the inputs, and one retrained network reads one input in one pass
+    /// (the trainer has no loss on one output step of a copy).
+    /// </summary>
+    internal static string SequenceNote(string name) =>
+        $"{name} skipped: a lag window moves with each output step, and a retrained network reads one input for " +
+        "every step (only a last-step model can be retrained without a window)";
+
+    // The retrained model, checked against what the subset and the context need.
+    private static Sequential Checked(Sequential model, int inputs, ImportanceContext context)
+    {
+        if (model.InputFeatures != inputs || model.OutputsPerSeries(context.Steps) != context.OutputsPerSeries)
+            throw new InvalidOperationException($"the retrainer returned a model with {model.InputFeatures} " +
+                                                $"inputs and {model.OutputsPerSeries(context.Steps)} outputs per " +
+                                                $"series; expected {inputs} and {context.OutputsPerSeries}");
+        return model;
+    }
+
     /// <summary>
     /// The loss of the best constant predictor, every output predicted as the mean target: <c>L(m 1, y)</c> with
     /// <c>m = (float)(sum y / n)</c>, the sum in double (what a network that learned nothing reaches).
