@@ -136,7 +136,7 @@ public class ResumedPassTests
         {
             var pass = RecordedPass.Record(model, x, count, steps)!;
             Assert.IsType<LstmGemmPath>(((Lstm)model.Layers[0]).LastPath);
-            Assert.IsType<LstmSmallPath>(((Lstm)model.Layers[1]).LastPath);
+            if (LstmSequence.Supported(16)) Assert.IsType<LstmSmallPath>(((Lstm)model.Layers[1]).LastPath);
             for (int start = 1; start < steps; start++)
             {
                 Assert.Equal(start, model.ResumeStep(count, steps, start));
@@ -179,8 +179,9 @@ public class ResumedPassTests
     public void TheGeneralLstmPathResumesASmallBatchOnlyAtWholeGroupsOfRows()
     {
         // One series, 9 steps, 8 inputs: X W over all 9 rows is a group of 8 rows and a last row alone (GemmPacked's
-        // one-row kernel sums four partial accumulators); resumed at step s < 8 the rest would be one group of 9 - s,
-        // with another rounding of the last row. So the pass resumes at step 8 only, and runs in full before.
+        // one-row kernel sums four partial accumulators; 8-row groups with 512-bit vectors, 6 with 256 or 128); resumed
+        // at step s < 8 the rest would be one group of 9 - s, with another rounding of the last row. So the pass
+        // resumes only at whole groups of rows (step 8), and runs in full before.
         const int count = 1, steps = 9, features = 8;
         var model = new Sequential(features, [new Lstm(4, returnSequences: true) { UseSequenceKernel = false }]);
         model.Initialize(14);
@@ -196,7 +197,7 @@ public class ResumedPassTests
             var resumed = new float[full.Length];
             model.PredictFrom(resumed, perturbed, pass, start);
             Assert.Equal(full, resumed);
-            Assert.Equal(start == 8 ? 8 : 0, model.ResumeStep(count, steps, start));
+            Assert.Equal(start / GemmPacked.MicroRows * GemmPacked.MicroRows, model.ResumeStep(count, steps, start));
         }
     }
 
@@ -269,7 +270,7 @@ public class ResumedPassTests
             Threads = threads, Repeats = 2, Seed = 11,
         };
         Assert.NotNull(RecordedPass.Record(model, x, count, steps));
-        Assert.Equal(5, model.ResumeStep(44, steps, 5) + 1); // 44 x 5 rows are not whole groups of 8: step 4
+        Assert.True(model.ResumeStep(44, steps, 5) < 5); // 44 x 5 rows are not whole groups of 8 (or 6): earlier
         ImportanceResult[] Run() =>
         [
             new Occlusion().Compute(context), new InputPerturbation { TimeResolved = true }.Compute(context),
