@@ -45,8 +45,9 @@ public class SelectOutputTests
         Assert.Equal("SelectOutput", layer.TypeName);
         Assert.Equal(["select"], layer.InputGates);
         Assert.Equal(new double[,] { { 0 }, { 0 }, { 1 } }, layer.InputWeights([], 0, absolute: true));
-        Assert.Equal("gate",
-                     Assert.Throws<ArgumentOutOfRangeException>(() => layer.InputWeights([], 1, true)).ParamName);
+        var gate = Assert.Throws<ArgumentOutOfRangeException>(() => layer.InputWeights([], 1, true));
+        Assert.Equal("gate", gate.ParamName);
+        Assert.StartsWith("SelectOutput has one block", gate.Message);
         var config = new JsonObject();
         layer.WriteConfig(config);
         Assert.Equal("""{"index":2}""", config.ToJsonString());

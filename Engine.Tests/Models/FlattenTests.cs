@@ -83,8 +83,9 @@ public class FlattenTests
         var model = new Sequential(2, [new Flatten(3)]);
         var layer = model.Layers[0];
         Assert.Equal(["identity"], layer.InputGates);
-        Assert.Equal("gate",
-                     Assert.Throws<ArgumentOutOfRangeException>(() => layer.InputWeights([], 1, false)).ParamName);
+        var gate = Assert.Throws<ArgumentOutOfRangeException>(() => layer.InputWeights([], 1, false));
+        Assert.Equal("gate", gate.ParamName);
+        Assert.StartsWith("Flatten has one block", gate.Message);
         Assert.Equal("the model flattens series of 3 steps (Keras' Flatten fixes the length), but got 2 steps",
                      Assert.Throws<ArgumentException>(() => model.Forward(new float[12], new float[8], 2, 2)).Message);
         var x = new float[12];
