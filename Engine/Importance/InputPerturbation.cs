@@ -13,7 +13,8 @@ namespace Engine.Importance;
 /// feature i at a time gives the time map <c>M[t, i]</c> = mean over repeats of the RMS output change, and for sequence
 /// outputs the lag map <c>L[k, i]</c> = mean over t of the RMS change of the outputs at step t + k (an occlusion map
 /// with noise); cell (t, i), repeat r draws from <c>new RandomSource(Seed ^ RandomStreams.PerturbationMaps).Fork((t F +
-/// i) R + r)</c>.
+/// i) R + r)</c>; its passes resume at step t from the unperturbed pass's states (<see cref="Sequential.PredictFrom"/>:
+/// the same numbers, bit for bit).
 /// With <see cref="ImportanceContext.Groups"/>, i (and the maps' columns) run over the units: every member of unit i
 /// is perturbed at once, each with its own noise drawn from the unit's stream, member after member. A lag-window unit
 /// (<see cref="FeatureGroups.Lags"/>) perturbs only its window's cells, placed before each output step
@@ -51,8 +52,10 @@ public sealed class InputPerturbation : IImportanceMethod
         int features = context.Features, repeats = Scale is null ? Repeats ?? context.Repeats : 1;
         Check.Positive(repeats, nameof(Repeats));
         var root = new RandomSource(context.Seed);
-        var baseline = ModelWorker.Predictions(context);
-        bool windows = context.Groups is { HasLagWindows: true };
+        bool windows = context.Groups is { HasLagWindows: true }, maps = TimeResolved && !windows;
+        // The maps' passes resume at their step from this pass (null: the model cannot resume; full passes).
+        var recorded = maps ? ModelWorker.Record(context) : null;
+        var baseline = recorded?.Predictions ?? ModelWorker.Predictions(context);
         var effects = ModelTasks.Map(context.Model, units.Length * repeats, context.Threads, (worker, task) =>
         {
             int u = task / repeats, r = task % repeats;
@@ -87,7 +90,7 @@ public sealed class InputPerturbation : IImportanceMethod
         var stats = new SampleStatistics[units.Length];
         for (int i = 0; i < units.Length; i++)
             stats[i] = ImportanceStatistics.Summarise(effects.AsSpan(i * repeats, repeats));
-        var (timeMap, lagMap) = TimeResolved && !windows ? Maps(context, units, baseline, repeats) : (null, null);
+        var (timeMap, lagMap) = maps ? Maps(context, units, baseline, recorded, repeats) : (null, null);
         return ImportanceResult.FromScores(Name, stats.Select(s => s.Mean).ToArray(), repeats > 1 ? stats : null) with
         {
             ScoreMeaning = Scale is { } q ? $"RMS output change, x(1+{q})" : $"RMS output change, noise sd {Sigma}",
@@ -99,8 +102,9 @@ public sealed class InputPerturbation : IImportanceMethod
 
     // Perturb x[., t, i] only, for every (t, i) and repeat; per task the mean square change of each output step's
     // outputs.
+    // A task's pass resumes at its step t from the recorded unperturbed pass (the same numbers; null: full passes).
     private (double[,] Time, double[,]? Lag) Maps(ImportanceContext context, int[][] units, float[] baseline,
-                                                  int repeats)
+                                                  RecordedPass? recorded, int repeats)
     {
         int features = context.Features, cells = units.Length, steps = context.Steps, count = context.Count;
         int outputs = context.OutputsPerSeries, groups = context.Model.OutputsSequence ? steps : 1,
@@ -118,7 +122,7 @@ public sealed class InputPerturbation : IImportanceMethod
                     if (Scale is { } scale) x[j] *= 1 + scale;
                     else x[j] += Sigma * noise.NextGaussian();
                 }
-            var y = worker.Predict(x, count, steps);
+            var y = worker.PredictFrom(x, count, steps, recorded, t);
             var byGroup = new double[groups];
             for (int n = 0; n < count; n++)
                 for (int o = 0; o < outputs; o++)

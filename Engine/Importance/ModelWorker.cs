@@ -55,6 +55,18 @@ internal sealed class ModelWorker
     }
 
     /// <summary>
+    /// The context model's pass over the context's inputs, recorded by a rented worker for passes resumed after a
+    /// step (<see cref="PredictFrom"/>); null when the model cannot resume (<see cref="RecordedPass.Record"/>).
+    /// </summary>
+    public static RecordedPass? Record(ImportanceContext ctx)
+    {
+        var worker = Rent(ctx.Model);
+        var recorded = RecordedPass.Record(worker.Model, ctx.Inputs, ctx.Count, ctx.Steps);
+        worker.Return();
+        return recorded;
+    }
+
+    /// <summary>
     /// F_n = sum_p w_p y_{n,p} of each of <paramref name="count"/> series, <paramref name="outputWeights"/> one per
     /// output of a series (null: all ones), predicted by a rented worker.
     /// </summary>
@@ -117,6 +129,20 @@ internal sealed class ModelWorker
     {
         var output = Grow(ref _outputs, count * Model.OutputsPerSeries(steps));
         Model.Predict(output, inputs, count, steps);
+        return output;
+    }
+
+    /// <summary>
+    /// <see cref="Predict"/> of <paramref name="inputs"/>, which equal the recorded pass's inputs before step
+    /// <paramref name="start"/>: resumed there from <paramref name="recorded"/> (bit for bit the same values), or a
+    /// full pass when <paramref name="recorded"/> is null.
+    /// </summary>
+    public ReadOnlySpan<float> PredictFrom(ReadOnlySpan<float> inputs, int count, int steps, RecordedPass? recorded,
+                                           int start)
+    {
+        if (recorded is null) return Predict(inputs, count, steps);
+        var output = Grow(ref _outputs, count * Model.OutputsPerSeries(steps));
+        Model.PredictFrom(output, inputs, recorded, start);
         return output;
     }
 

@@ -10,7 +10,9 @@ namespace Engine.Importance;
 /// of
 /// step tau's outputs of series n. The note gives the RMS output change, <c>sqrt(mean((f(x') - f(x))^2))</c> over every
 /// output, summed over steps per feature. Deterministic (no draws); cells run in parallel and are reduced in cell
-/// order. With <see cref="ImportanceContext.Groups"/>, i runs over the units: cell (t, u) replaces every member of
+/// order. A cell's pass resumes at its step t from the unoccluded pass's states
+/// (<see cref="Models.Sequential.PredictFrom"/>: the same numbers, bit for bit; a model that cannot resume runs full
+/// passes). With <see cref="ImportanceContext.Groups"/>, i runs over the units: cell (t, u) replaces every member of
 /// unit u at step t, and the maps have a column per unit. A lag-window unit (<see cref="FeatureGroups.Lags"/>) is
 /// occluded as one block placed before every output step (<see cref="FeatureGroups.Predict"/>): its score is
 /// <c>mean_n |L_n(x') - L_n(x)|</c>, without maps. Cost: T x F (or T x U) predictions over the set.
@@ -35,7 +37,11 @@ public sealed class Occlusion : IImportanceMethod
         int groups = sequence ? steps : 1, width = outputs / groups;
         var baseline = ZeroBaseline ? new float[features] : context.Means();
         var loss = context.Loss;
-        var y = ModelWorker.Predictions(context);
+        bool windows = context.Groups is { HasLagWindows: true };
+        // The unoccluded pass, recorded so that a cell's pass resumes at its step (the same numbers; null: the model
+        // cannot resume, and each cell runs a full pass).
+        var recorded = windows ? null : ModelWorker.Record(context);
+        var y = recorded?.Predictions ?? ModelWorker.Predictions(context);
         var targets = context.RequireTargets(Name);
         var reference = new double[y.Length];
         for (int j = 0; j < y.Length; j++) reference[j] = ElementLoss(loss, y, targets, j);
@@ -70,7 +76,7 @@ public sealed class Occlusion : IImportanceMethod
                 for (int t = from; t < to; t++)
                     foreach (int i in units[unit]) x[(n * steps + t) * features + i] = baseline[i];
         }
-        if (context.Groups is { HasLagWindows: true })
+        if (windows)
         {
             // A window occluded as one block, before every output step: no per-step cells, no maps.
             var blocks = ModelTasks.Map(context.Model, units.Length, context.Threads, (worker, u) =>
@@ -88,7 +94,7 @@ public sealed class Occlusion : IImportanceMethod
             int t = cell / units.Length;
             var x = worker.CopyOf(context.Inputs);
             Occlude(x, cell % units.Length, t, t + 1);
-            return Measure(worker.Predict(x, count, steps));
+            return Measure(worker.PredictFrom(x, count, steps, recorded, t));
         });
         var timeMap = new double[steps, units.Length];
         var lagMap = sequence ? new double[steps, units.Length] : null;

@@ -58,7 +58,8 @@ internal static unsafe partial class LstmSequence
     // blocks' h_{t-1} (16 floats each, stored whole so that the next step's reload is forwarded from the store).
     private readonly struct BatchForwardLoop(float* y, float* x, float* wp, float* up, float* bp, float* gates,
                                              float* cells, float* cellAct, float* hidden,
-                                             int steps, int batch, int inputs, bool sequences) : IGateLoop
+                                             int steps, int batch, int inputs, bool sequences,
+                                             bool resumed) : IGateLoop
     {
         public void Run<TW, TA, TR>() where TW : struct, IRowWidth
             where TA : struct, IActivationOperator where TR : struct, IActivationOperator
@@ -81,6 +82,13 @@ internal static unsafe partial class LstmSequence
                 }
             var gLanes = GLanes<TW>();
             float* hs = hidden + (steps + 1) * batch + Lanes;
+            if (resumed) // h_0 of each block, from block 0 of hidden (row order)
+                for (int k = 0; k < blocks; k++)
+                {
+                    int n0 = k * pb;
+                    Avx512F.MaskLoad(hidden + n0, Mask(Math.Min(pb, batch - n0)), Vector512<float>.Zero)
+                        .Store(hs + k * Lanes);
+                }
             for (int t = 0; t < steps; t++)
                 for (int k = 0; k < blocks; k++)
                 {
@@ -88,7 +96,7 @@ internal static unsafe partial class LstmSequence
                     var live = Mask(Math.Min(pb, batch - n0));
                     float* z = gates + block * rl;
                     LoadRow<TW>(z, out var a0, out var a1, out var a2, out var a3);
-                    if (t > 0)
+                    if (t > 0 || resumed)
                         FmaRow<TW>(Avx512F.PermuteVar16x32(Vector512.Load(hs + k * Lanes), spread), up, ref a0, ref a1,
                                    ref a2, ref a3);
                     Activate<TW, TA, TR>(ref a0, ref a1, ref a2, ref a3, gLanes);

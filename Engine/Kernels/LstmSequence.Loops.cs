@@ -44,7 +44,8 @@ internal static unsafe partial class LstmSequence
     // row would run them one after another, since a row's whole step is more than the out-of-order window holds.
     private readonly struct ForwardLoop(float* y, float* x, float* wp, float* up, float* bp, float* gates, float* cells,
                                         float* cellAct, float* hidden,
-                                        int steps, int batch, int inputs, int units, bool sequences) : IGateLoop
+                                        int steps, int batch, int inputs, int units, bool sequences,
+                                        bool resumed) : IGateLoop
     {
         public void Run<TW, TA, TR>() where TW : struct, IRowWidth
             where TA : struct, IActivationOperator where TR : struct, IActivationOperator
@@ -86,7 +87,9 @@ internal static unsafe partial class LstmSequence
             var indices = new PackedIndices(units, TW.V);
             for (int t = 0; t < steps; t++)
             {
-                int pairs = t > 0 ? batch / 2 * 2 : 0;
+                // h_{-1} U = 0 at step 0, unless the pass resumes from a state
+                bool recurrent = t > 0 || resumed;
+                int pairs = recurrent ? batch / 2 * 2 : 0;
                 for (int n = 0; n < pairs; n += 2)
                 {
                     int row = t * batch + n;
@@ -101,7 +104,7 @@ internal static unsafe partial class LstmSequence
                     StoreRow<TZ>(z, z0, z1, z2, z3);
                     StoreRow<TZ>(z + rl, y0, y1, y2, y3);
                 }
-                if (t > 0)
+                if (recurrent)
                     for (int n = pairs; n < batch; n++)
                     {
                         int row = t * batch + n;

@@ -79,6 +79,17 @@ internal static unsafe partial class LstmSequence
     public static long DzLength(int steps, int batch, int units) =>
         (long)steps * batch * (RowLength(units) + (CompactRows(units) ? 48 : 0));
 
+    /// <summary>Floats between the rows of h_t in <c>hidden</c> and of c_t in <c>cells</c>: P (one unit: 1, rows in
+    /// order).</summary>
+    public static int StateStride(int units) => BatchInLanes(units) ? 1 : RowLength(units) / 4;
+
+    /// <summary>Where h_t of row 0 starts in <c>hidden</c> (t = 0: the initial state).</summary>
+    public static long HiddenAt(int t, int batch, int units) => (long)t * batch * StateStride(units);
+
+    /// <summary>Where c_t of row 0 starts in <c>cells</c> (t = 0: the initial state).</summary>
+    public static long CellsAt(int t, int batch, int units) =>
+        BatchInLanes(units) ? (long)t * Blocks(batch) * (RowLength(batch) / 4) : HiddenAt(t, batch, units);
+
     /// <summary>Floats of <c>hidden</c>.</summary>
     public static long HiddenLength(int steps, int batch, int units) =>
         Math.Max((long)(steps + 1) * batch * (RowLength(units) / 4), BatchInLanes(units) ? (long)(steps + 1) * batch
@@ -206,6 +217,9 @@ internal static unsafe partial class LstmSequence
         public int Units { get; init; }
         /// <summary>Whether y holds every step's h (else only the last).</summary>
         public bool Sequences { get; init; }
+        /// <summary>Whether block 0 of Cells and Hidden holds the state a resumed pass starts from (else zero: step 0
+        /// skips h U).</summary>
+        public bool Resumed { get; init; }
         public Activation Activation { get; init; }
         public Activation RecurrentActivation { get; init; }
         public float* Wp { get; init; }      // (F, R), or compact rows
@@ -225,19 +239,21 @@ internal static unsafe partial class LstmSequence
     /// <summary>
     /// The forward time loop; <paramref name="y"/> gets h_t (T N, H) when <see cref="Pass.Sequences"/>, else h_T (N,
     /// H).
-    /// Block 0 of <see cref="Pass.Cells"/> and <see cref="Pass.Hidden"/> must be zero.
+    /// Block 0 of <see cref="Pass.Cells"/> and <see cref="Pass.Hidden"/> must be zero, or hold the state before the
+    /// first step when <see cref="Pass.Resumed"/> (h_0 and c_0 of a pass resumed after a step; one unit: in row
+    /// order).
     /// </summary>
     public static void Forward(float* y, float* x, in Pass p)
     {
         if (BatchInLanes(p.Units))
         {
             var kb = new BatchForwardLoop(y, x, p.Wp, p.Up, p.Bp, p.Gates, p.Cells, p.CellAct, p.Hidden, p.Steps,
-                                          p.Batch, p.Inputs, p.Sequences);
+                                          p.Batch, p.Inputs, p.Sequences, p.Resumed);
             Dispatch(ref kb, p.Batch, p.Activation, p.RecurrentActivation);
             return;
         }
         var k = new ForwardLoop(y, x, p.Wp, p.Up, p.Bp, p.Gates, p.Cells, p.CellAct, p.Hidden, p.Steps, p.Batch,
-                                p.Inputs, p.Units, p.Sequences);
+                                p.Inputs, p.Units, p.Sequences, p.Resumed);
         Dispatch(ref k, p.Units, p.Activation, p.RecurrentActivation);
     }
 

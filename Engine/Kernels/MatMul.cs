@@ -34,9 +34,15 @@ internal static class MatMul
     }
 
     // Row i of C accumulates A[i, p] * row p of B: each B row is streamed with unit stride.
-    internal static void Unchecked(Span<float> c, ReadOnlySpan<float> a, ReadOnlySpan<float> b, int m, int k, int n)
+    internal static void Unchecked(Span<float> c, ReadOnlySpan<float> a, ReadOnlySpan<float> b, int m, int k, int n) =>
+        Unchecked(c, a, b, m, k, n, m);
+
+    // The same, on the path a product of pathRows rows takes (a resumed pass computes the last m rows of a longer
+    // product, each row as that product does).
+    internal static void Unchecked(Span<float> c, ReadOnlySpan<float> a, ReadOnlySpan<float> b, int m, int k, int n,
+                                   long pathRows)
     {
-        if ((long)m * n * k >= GemmPacked.PackThreshold)
+        if (pathRows * n * k >= GemmPacked.PackThreshold)
         {
             var packed = GemmPacked.PackScratch(GemmPacked.PackedLength(k, n));
             GemmPacked.PackBUnchecked(packed, b, n, transposed: false, k, n);

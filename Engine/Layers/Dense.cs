@@ -71,13 +71,35 @@ public sealed class Dense : Layer
 
     // Dense sees its input as plain rows: T x N for a sequence, N otherwise.
     internal override void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters,
-                                   int batch, int steps, bool training)
+                                   int batch, int steps, bool training) =>
+        Run(output, input, parameters, Rows(batch, steps), Rows(batch, steps));
+
+    /// <inheritdoc/>
+    /// <remarks>Rows are independent; a resumed pass keeps the product's path of the full pass's rows.</remarks>
+    internal override bool ResumesForward => true;
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The product over all rows groups them by <see cref="GemmPacked.MicroRows"/> from the first; the activation over
+    /// all rows (<see cref="System.Numerics.Tensors.TensorPrimitives"/>) computes spans shorter than a vector of 16
+    /// with other code (scalar exp), so the remaining steps must hold at least 16 values.
+    /// </remarks>
+    internal override bool ResumesAt(int batch, int steps, int start) =>
+        (long)start * batch % GemmPacked.MicroRows == 0 && (long)(steps - start) * batch * Units >= 16;
+
+    internal override void ForwardFrom(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> state,
+                                       ReadOnlySpan<float> parameters, int batch, int steps, int start) =>
+        Run(output, input, parameters, (steps - start) * batch, (long)steps * batch);
+
+    // y = a(x K + b) over the rows, on the product's path for pathRows rows.
+    private void Run(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int rows,
+                     long pathRows)
     {
-        int rows = Rows(batch, steps), i = InputSize, o = Units;
+        int i = InputSize, o = Units;
         var z = Workspace(ref _preActivation, (long)rows * o);
         var y = Workspace(ref _output, (long)rows * o);
         BroadcastRows.Unchecked(z, parameters.Slice(i * o, o), rows, o);
-        MatMul.Unchecked(z, input, parameters[..(i * o)], rows, i, o);
+        MatMul.Unchecked(z, input, parameters[..(i * o)], rows, i, o, pathRows);
         if (Softmax) Kernels.Softmax.Forward(z, y, rows, o);
         else Activations.ForwardUnchecked(Activation, z, y);
         y.CopyTo(output);

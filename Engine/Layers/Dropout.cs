@@ -84,6 +84,9 @@ public class Dropout : Layer
         for (int k = 0; k < n; k += m) Multiply(output.Slice(k, m), input.Slice(k, m), mask);
     }
 
+    /// <summary>Outside training the identity, row by row: resumes at any step.</summary>
+    internal override bool ResumesForward => true;
+
     // dx = dy m (the identity when the last Forward drew no mask).
     internal override void Backward(Span<float> dInput, Span<float> gradients, ReadOnlySpan<float> dOutput,
                                     ReadOnlySpan<float> input,

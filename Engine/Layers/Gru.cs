@@ -127,7 +127,30 @@ public sealed class Gru : Layer
 
     internal override void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters,
                                    int batch, int steps,
-                                   bool training)
+                                   bool training) =>
+        Run(output, input, [], parameters, batch, steps);
+
+    /// <inheritdoc/>
+    /// <remarks>The state is h_t (N, H).</remarks>
+    internal override bool ResumesForward => true;
+
+    /// <inheritdoc/>
+    /// <remarks>X W + b is one product over all steps' rows, grouped by <see cref="GemmPacked.MicroRows"/>.</remarks>
+    internal override bool ResumesAt(int batch, int steps, int start) =>
+        (long)start * batch % GemmPacked.MicroRows == 0;
+
+    internal override int StateSize => Units;
+
+    internal override void State(Span<float> state, int batch, int step) =>
+        _hidden.AsSpan((step + 1) * batch * Units, batch * Units).CopyTo(state);
+
+    internal override void ForwardFrom(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> state,
+                                       ReadOnlySpan<float> parameters, int batch, int steps, int start) =>
+        Run(output, input, state, parameters, batch, steps - start);
+
+    // A forward pass from h_0 = 0 (state empty) or from a saved h (N, H): then step 0 adds h_0 U as later steps do.
+    private void Run(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> state,
+                     ReadOnlySpan<float> parameters, int batch, int steps)
     {
         int f = InputSize, h = Units, g = 3 * h, rows = steps * batch, bh = batch * h;
         ReadOnlySpan<float> w = parameters[..(f * g)], u = parameters.Slice(f * g, h * g),
@@ -135,7 +158,9 @@ public sealed class Gru : Layer
         var gates = Workspace(ref _gates, (long)rows * g);
         var hidden = Workspace(ref _hidden, (long)(steps + 1) * bh);
         var recurrent = Workspace(ref _recurrent, (long)rows * (ResetAfter ? g : h));
-        hidden[..bh].Clear();
+        bool resumed = !state.IsEmpty;
+        if (resumed) state[..bh].CopyTo(hidden);
+        else hidden[..bh].Clear();
         var packW = Workspace(ref _packW, GemmPacked.PackedLength(f, g));
         GemmPacked.PackBUnchecked(packW, w, g, transposed: false, f, g);
         BroadcastRows.Unchecked(gates, b, rows, g);
@@ -151,7 +176,7 @@ public sealed class Gru : Layer
                 var ut = recurrent.Slice(t * batch * g, batch * g);
                 BroadcastRows.Unchecked(ut, bRecurrent, batch, g);
                 // h_{t-1} U + b'
-                if (t > 0) GemmPacked.Unchecked(ut, g, hidden.Slice(t * bh, bh), h, 1, packU, batch, h, g);
+                if (t > 0 || resumed) GemmPacked.Unchecked(ut, g, hidden.Slice(t * bh, bh), h, 1, packU, batch, h, g);
                 GruGates.ForwardResetAfterUnchecked(gates.Slice(t * batch * g, batch * g), ut,
                                                     hidden.Slice((t + 1) * bh, bh),
                                                     hidden.Slice(t * bh, bh), Activation, RecurrentActivation, batch,
@@ -170,10 +195,10 @@ public sealed class Gru : Layer
                 var hPrev = hidden.Slice(t * bh, bh);
                 var rh = recurrent.Slice(t * bh, bh);
                 // z, r columns += h U_zr
-                if (t > 0) GemmPacked.Unchecked(zt, g, hPrev, h, 1, packU, batch, h, 2 * h);
+                if (t > 0 || resumed) GemmPacked.Unchecked(zt, g, hPrev, h, 1, packU, batch, h, 2 * h);
                 GruGates.ForwardResetGateUnchecked(zt, rh, hPrev, RecurrentActivation, batch, h);
                 // h columns += (r h) U_h
-                if (t > 0) GemmPacked.Unchecked(zt[(2 * h)..], g, rh, h, 1, packUh, batch, h, h);
+                if (t > 0 || resumed) GemmPacked.Unchecked(zt[(2 * h)..], g, rh, h, 1, packUh, batch, h, h);
                 GruGates.ForwardCandidateUnchecked(zt, hidden.Slice((t + 1) * bh, bh), hPrev, Activation, batch, h);
             }
         }

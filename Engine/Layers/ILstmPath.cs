@@ -8,6 +8,15 @@ internal interface ILstmPath
     /// N.</summary>
     void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int batch, int steps);
 
+    /// <summary>The layer's forward pass resumed from a state (see <see cref="Layer.ForwardFrom"/>): h then c, (N, H)
+    /// each; <paramref name="steps"/> the steps that remain.</summary>
+    void ForwardFrom(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> state,
+                     ReadOnlySpan<float> parameters, int batch, int steps);
+
+    /// <summary>h_t then c_t, (N, H) each, after step <paramref name="step"/> of this path's last forward
+    /// pass.</summary>
+    void State(Span<float> state, int batch, int step);
+
     /// <summary>The layer's backward pass after this path's forward (see <see cref="Layer.Backward"/>).</summary>
     void Backward(Span<float> dInput, Span<float> gradients, ReadOnlySpan<float> dOutput, ReadOnlySpan<float> input,
                   ReadOnlySpan<float> parameters, int batch, int steps);

@@ -46,6 +46,9 @@ public sealed class LastStep : Layer
         input.Slice((steps - 1) * width, width).CopyTo(output);
     }
 
+    /// <summary>The last step of the remaining steps is the last step: resumes at any step.</summary>
+    internal override bool ResumesForward => true;
+
     internal override void Backward(Span<float> dInput, Span<float> gradients, ReadOnlySpan<float> dOutput,
                                     ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int batch, int steps)
     {

@@ -146,6 +146,52 @@ public abstract class Layer
     internal virtual bool BackwardOverPrefix(int batch) => false;
 
     /// <summary>
+    /// Whether the layer can resume a forward pass after a step: <see cref="ForwardFrom"/> over steps s..T-1 from its
+    /// state after step s-1 (<see cref="State"/> of a full pass) gives, bit for bit, the outputs of those steps a full
+    /// <see cref="Forward"/> (not training) gives: the layer is causal (output step t reads input steps 0..t only) and
+    /// its kernels compute each row the same way whatever the steps. A model resumes only when all its layers do
+    /// (<see cref="Models.Sequential.CanResume"/>); a layer that reads later steps (a backward-in-time direction,
+    /// Flatten) says false, and the methods run full passes.
+    /// </summary>
+    internal virtual bool ResumesForward => false;
+
+    /// <summary>
+    /// Whether <see cref="ForwardFrom"/> may start at step <paramref name="start"/> of <paramref name="steps"/> for
+    /// <paramref name="batch"/> series and still compute every row as the full pass does: a product over the rows of
+    /// all steps groups them from its first row, so it needs the skipped rows to be whole groups
+    /// (<see cref="GemmPacked.MicroRows"/>), and a vector kernel over all rows computes a short span's values with
+    /// scalar code. Only when <see cref="ResumesForward"/>.
+    /// </summary>
+    internal virtual bool ResumesAt(int batch, int steps, int start) => ResumesForward;
+
+    /// <summary>Floats of state per series that carry a pass from one step to the next (LSTM: h and c; GRU: h; a
+    /// row-wise layer: 0); only when <see cref="ResumesForward"/>.</summary>
+    internal virtual int StateSize => 0;
+
+    /// <summary>
+    /// Writes the layer's state after step <paramref name="step"/> of the last <see cref="Forward"/> (of
+    /// <paramref name="batch"/> series) into <paramref name="state"/>, N x <see cref="StateSize"/> floats in the
+    /// layer's own layout (what <see cref="ForwardFrom"/> reads); only when <see cref="ResumesForward"/>.
+    /// </summary>
+    internal virtual void State(Span<float> state, int batch, int step) { }
+
+    /// <summary>
+    /// The forward pass over steps <paramref name="start"/>..T-1 of a pass of T = <paramref name="steps"/> steps,
+    /// resumed from <paramref name="state"/> (<see cref="State"/> after step start - 1; unused for a row-wise layer):
+    /// input and output hold those T - start steps only, as <see cref="Forward"/> for T - start steps. The full T
+    /// lets a kernel keep the path the full pass takes. Keeps what a forward keeps; not a training pass. Only when
+    /// <see cref="ResumesForward"/> and 0 &lt; start &lt; T. By default a row-wise layer's <see cref="Forward"/> over
+    /// those steps.
+    /// </summary>
+    internal virtual void ForwardFrom(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> state,
+                                      ReadOnlySpan<float> parameters, int batch, int steps, int start)
+    {
+        if (!ResumesForward || StateSize != 0)
+            throw new NotSupportedException($"{TypeName} cannot resume a forward pass");
+        Forward(output, input, parameters, batch, steps - start, training: false);
+    }
+
+    /// <summary>
     /// Whether the last forward's output is <c>sigmoid(z)</c> of pre-activations this layer can hand to a loss fused
     /// with
     /// the sigmoid (<see cref="PreActivation"/>, <see cref="BackwardFromPreActivation"/>).

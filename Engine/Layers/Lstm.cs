@@ -106,9 +106,40 @@ public sealed class Lstm : Layer
                                    int batch, int steps,
                                    bool training)
     {
-        _last = UseSequenceKernel
-            && LstmSequence.Supported(Units) ? _small ??= new LstmSmallPath(this) : _gemm ??= new LstmGemmPath(this);
+        _last = Path();
         _last.Forward(output, input, parameters, batch, steps);
+    }
+
+    // The path a pass takes: by the layer's size only, so a resumed pass takes the full pass's path.
+    private bool Small => UseSequenceKernel && LstmSequence.Supported(Units);
+    private ILstmPath Path() => Small ? _small ??= new LstmSmallPath(this) : _gemm ??= new LstmGemmPath(this);
+
+    /// <inheritdoc/>
+    /// <remarks>Both paths resume from h and c; the state is h_t then c_t, (N, H) each.</remarks>
+    internal override bool ResumesForward => true;
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The small path computes each row on its own. The general path's X W over all steps (batches below
+    /// <see cref="LstmGemmPath.StepwiseBatch"/>) groups rows by <see cref="GemmPacked.MicroRows"/> from the first:
+    /// the same groups only when the skipped rows are a whole number of groups.
+    /// </remarks>
+    internal override bool ResumesAt(int batch, int steps, int start) =>
+        Small || batch >= LstmGemmPath.StepwiseBatch || (long)start * batch % GemmPacked.MicroRows == 0;
+
+    internal override int StateSize => 2 * Units;
+
+    internal override void State(Span<float> state, int batch, int step)
+    {
+        if (_last is null) throw new InvalidOperationException("State needs a Forward pass first");
+        _last.State(state, batch, step);
+    }
+
+    internal override void ForwardFrom(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> state,
+                                       ReadOnlySpan<float> parameters, int batch, int steps, int start)
+    {
+        _last = Path();
+        _last.ForwardFrom(output, input, state, parameters, batch, steps - start);
     }
 
     /// <inheritdoc/>

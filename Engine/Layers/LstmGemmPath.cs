@@ -42,27 +42,55 @@ internal sealed class LstmGemmPath(Lstm layer) : ILstmPath
     // gates); below it, one product over all steps (batch 1: each step's x_t W would stream W from L2 for one row).
     internal const int StepwiseBatch = 8;
 
-    public unsafe void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int batch,
-                               int steps)
+    public void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int batch,
+                        int steps) =>
+        Run(output, input, [], parameters, batch, steps);
+
+    public void ForwardFrom(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> state,
+                            ReadOnlySpan<float> parameters, int batch, int steps) =>
+        Run(output, input, state, parameters, batch, steps);
+
+    /// <summary>h_t then c_t (N, H each) after step <paramref name="step"/> of the last forward pass.</summary>
+    public void State(Span<float> state, int batch, int step)
+    {
+        int bh = batch * layer.Units;
+        Hidden.AsSpan((step + 1) * bh, bh).CopyTo(state);
+        Cells.AsSpan((step + 1) * bh, bh).CopyTo(state[bh..]);
+    }
+
+    // A forward pass from h_0 = c_0 = 0 (state empty) or from a saved state (h then c, (N, H) each).
+    private unsafe void Run(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> state,
+                            ReadOnlySpan<float> parameters, int batch, int steps)
     {
         int h = layer.Units, rows = steps * batch;
         Layer.Workspace(ref Gates, (long)rows * 4 * h);
         var cells = Layer.Workspace(ref Cells, (long)(steps + 1) * batch * h);
         var hidden = Layer.Workspace(ref Hidden, (long)(steps + 1) * batch * h);
         Layer.Workspace(ref CellAct, (long)rows * h);
-        cells[..(batch * h)].Clear();
-        hidden[..(batch * h)].Clear();
+        bool resumed = !state.IsEmpty;
+        if (resumed)
+        {
+            state[..(batch * h)].CopyTo(hidden);
+            state.Slice(batch * h, batch * h).CopyTo(cells);
+        }
+        else
+        {
+            cells[..(batch * h)].Clear();
+            hidden[..(batch * h)].Clear();
+        }
         fixed (float* x = input, pr = parameters)
         {
-            if (!LstmUnitSplit.TryForward(this, x, pr, steps, batch)) ForwardAlone(x, pr, steps, batch);
+            if (!LstmUnitSplit.TryForward(this, x, pr, steps, batch, resumed))
+                ForwardAlone(x, pr, steps, batch, resumed);
         }
         if (layer.ReturnSequences) hidden.Slice(batch * h, rows * h).CopyTo(output);
         else hidden.Slice(steps * batch * h, batch * h).CopyTo(output);
     }
 
     // The forward pass on one thread: Z = X W + b for every step into the saved gates (or x_t W + b step by step), then
-    // per step Z_t += h_{t-1} U and the gate math over the batch.
-    internal unsafe void ForwardAlone(float* x, float* pr, int steps, int batch)
+    // per step Z_t += h_{t-1} U (from step 1, or from step 0 when resumed from a state in block 0) and the gate math
+    // over the batch.
+    internal unsafe void ForwardAlone(float* x, float* pr, int steps, int batch, bool resumed)
     {
         int f = layer.InputSize, h = layer.Units, g = 4 * h, rows = steps * batch, bh = batch * h;
         ReadOnlySpan<float> input = new(x, rows * f), w = new(pr, f * g), u = new(pr + f * g, h * g),
@@ -89,7 +117,7 @@ internal sealed class LstmGemmPath(Lstm layer) : ILstmPath
                 // Z_t = x_t W + b
                 GemmPacked.Unchecked(zt, g, input.Slice(t * batch * f, batch * f), f, 1, packW, batch, f, g);
             }
-            if (t > 0) GemmPacked.Unchecked(zt, g, hidden.Slice(r, bh), h, 1, packU, batch, h, g); // Z_t += h_{t-1} U
+            if (t > 0 || resumed) GemmPacked.Unchecked(zt, g, hidden.Slice(r, bh), h, 1, packU, batch, h, g); // += h U
             LstmGates.ForwardUnchecked(zt, cells.Slice(r + bh, bh), cellAct.Slice(r, bh), hidden.Slice(r + bh, bh),
                                        cells.Slice(r, bh),
                                        layer.Activation, layer.RecurrentActivation, batch, h);

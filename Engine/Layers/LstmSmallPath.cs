@@ -29,8 +29,30 @@ internal sealed class LstmSmallPath(Lstm layer) : ILstmPath
     private float[] _wtp = [];     // (R, Fp) Wᵀ
     private int _packedInputs = -1; // the input width _utp and _wtp were laid out for (-1: not yet)
 
-    public unsafe void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int batch,
-                               int steps)
+    public void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int batch,
+                        int steps) =>
+        Run(output, input, [], parameters, batch, steps);
+
+    public void ForwardFrom(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> state,
+                            ReadOnlySpan<float> parameters, int batch, int steps) =>
+        Run(output, input, state, parameters, batch, steps);
+
+    /// <summary>h_t then c_t (N, H each) after step <paramref name="step"/> of the last forward pass.</summary>
+    public void State(Span<float> state, int batch, int step)
+    {
+        int h = layer.Units, p = LstmSequence.StateStride(h);
+        int hiddenAt = (int)LstmSequence.HiddenAt(step + 1, batch, h), cellsAt = (int)LstmSequence.CellsAt(step + 1,
+            batch, h);
+        for (int n = 0; n < batch; n++)
+        {
+            _hidden.AsSpan(hiddenAt + n * p, h).CopyTo(state.Slice(n * h, h));
+            _cells.AsSpan(cellsAt + n * p, h).CopyTo(state.Slice((batch + n) * h, h));
+        }
+    }
+
+    // A forward pass from h_0 = c_0 = 0 (state empty) or from a saved state (h then c, (N, H) each).
+    private unsafe void Run(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> state,
+                            ReadOnlySpan<float> parameters, int batch, int steps)
     {
         int f = layer.InputSize, h = layer.Units, rl = LstmSequence.PackedRowLength(h, batch),
         initial = batch * LstmSequence.RowLength(h) / 4;
@@ -43,6 +65,11 @@ internal sealed class LstmSmallPath(Lstm layer) : ILstmPath
         var bp = Layer.Workspace(ref _bp, rl);
         cells[..initial].Clear(); // c_0 = h_0 = 0 (at least N P floats in either layout)
         hidden[..initial].Clear();
+        for (int n = 0, p = LstmSequence.StateStride(h); n < batch && !state.IsEmpty; n++) // or the state
+        {
+            state.Slice(n * h, h).CopyTo(hidden.Slice(n * p, h));
+            state.Slice((batch + n) * h, h).CopyTo(cells.Slice(n * p, h));
+        }
         fixed (float* y = output, x = input, pr = parameters, wpp = wp, upp = up, bpp = bp, gp = gates, cp = cells,
                sp = cellAct, hp = hidden)
         {
@@ -50,7 +77,8 @@ internal sealed class LstmSmallPath(Lstm layer) : ILstmPath
             LstmSequence.Forward(y, x, new LstmSequence.Pass
             {
                 Steps = steps, Batch = batch, Inputs = f, Units = h, Sequences = layer.ReturnSequences,
-                Activation = layer.Activation, RecurrentActivation = layer.RecurrentActivation,
+                Resumed = !state.IsEmpty, Activation = layer.Activation,
+                RecurrentActivation = layer.RecurrentActivation,
                 Wp = wpp, Up = upp, Bp = bpp, Gates = gp, Cells = cp, CellAct = sp, Hidden = hp,
             });
         }

@@ -34,28 +34,30 @@ internal static class LstmUnitSplit
 
     /// <summary>Runs the forward pass split by units when threads are allowed and the layer is large enough; false when
     /// not.</summary>
-    public static unsafe bool TryForward(LstmGemmPath path, float* x, float* pr, int steps, int batch)
+    public static unsafe bool TryForward(LstmGemmPath path, float* x, float* pr, int steps, int batch, bool resumed)
     {
         long h = path.Owner.Units;
         if (Parallelism.MaxThreads <= 1 || batch * h * 4 * h < ThreadThreshold) return false;
         using var lease = Parallelism.Lease();
         if (path.Parts.Length < lease.Count) path.Parts = new Part[lease.Count];
-        lease.Run(new ForwardJob(path, path.Parts, x, pr, steps, batch));
+        lease.Run(new ForwardJob(path, path.Parts, x, pr, steps, batch, resumed));
         return true;
     }
 
     private readonly unsafe struct ForwardJob(LstmGemmPath path, Part[] parts, float* x, float* parameters, int steps,
-                                              int batch) : ITeamWork
+                                              int batch, bool resumed) : ITeamWork
     {
         public void Execute(TeamMember member)
         {
-            if (member.Count == 1) path.ForwardAlone(x, parameters, steps, batch);
-            else ForwardPart(path, parts, member, x, parameters, steps, batch);
+            if (member.Count == 1) path.ForwardAlone(x, parameters, steps, batch, resumed);
+            else ForwardPart(path, parts, member, x, parameters, steps, batch, resumed);
         }
     }
 
+    // Resumed: block 0 of the path's Hidden and Cells holds the state (written before the pass); step 0 then reads
+    // h_0 from there and each member takes its units of c_0.
     private static unsafe void ForwardPart(LstmGemmPath path, Part[] parts, TeamMember m, float* x, float* pr,
-                                           int steps, int batch)
+                                           int steps, int batch, bool resumed)
     {
         var layer = path.Owner;
         int f = layer.InputSize, h = layer.Units, g = 4 * h, rows = steps * batch, bh = batch * h;
@@ -81,6 +83,7 @@ internal static class LstmUnitSplit
             for (int q = 0; q < 4; q++) b.Slice(q * h + u0, hp).CopyTo(bias.Slice(q * hp, hp));
             c[..bp].Clear();
             hs[..bp].Clear();
+            for (int n = 0; n < batch && resumed; n++) cells.Slice(n * h + u0, hp).CopyTo(c.Slice(n * hp, hp));
             GemmPacked.PackColumnsUnchecked(packW, w, g, f, 4, h, u0, hp);
             GemmPacked.PackColumnsUnchecked(packU, u, g, h, 4, h, u0, hp);
             if (!stepwise)
@@ -100,11 +103,10 @@ internal static class LstmUnitSplit
                     GemmPacked.Unchecked(zt, gp, input.Slice(t * batch * f, batch * f), f, 1, part.W, batch, f, gp);
                 }
                 if (t > 0)
-                {
                     for (int q = 0; q < m.Count; q++)
                         Gather(hRow, parts[q].H, t, batch, h, new TeamMember(q, m.Count, null));
-                    GemmPacked.Unchecked(zt, gp, hRow, h, 1, part.U, batch, h, gp);
-                }
+                else if (resumed) hidden[..bh].CopyTo(hRow);
+                if (t > 0 || resumed) GemmPacked.Unchecked(zt, gp, hRow, h, 1, part.U, batch, h, gp);
                 LstmGates.ForwardUnchecked(zt, c.Slice((t + 1) * bp, bp), s.Slice(t * bp, bp),
                                            hs.Slice((t + 1) * bp, bp), c.Slice(t * bp, bp),
                                            layer.Activation, layer.RecurrentActivation, batch, hp);

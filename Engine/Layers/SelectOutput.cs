@@ -57,6 +57,9 @@ internal sealed class SelectOutput : Layer
         for (int r = 0; r < rows; r++) output[r] = input[r * width + Index];
     }
 
+    /// <summary>Row by row: resumes at any step.</summary>
+    internal override bool ResumesForward => true;
+
     // dx_{r, Index} = dy_r, 0 elsewhere.
     internal override void Backward(Span<float> dInput, Span<float> gradients, ReadOnlySpan<float> dOutput,
                                     ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int batch, int steps)

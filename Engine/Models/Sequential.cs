@@ -14,7 +14,7 @@ namespace Engine.Models;
 /// <see cref="Flatten"/> the (T, O) output is reported as T x O values, as Keras' Flatten does.
 /// A model instance is not thread-safe (layers keep workspaces); use <see cref="Clone"/> per thread.
 /// </summary>
-public sealed class Sequential
+public sealed partial class Sequential
 {
     private readonly Layer[] _layers;
     private float[] _inputTime = [], _targetTime = [], _outputGrad = [], _gradA = [], _gradB = [];
