@@ -119,4 +119,76 @@ public class OutputSelectionTests
                                 $"{method}: x{feature + 1} scores {scores[feature][feature]} for its class and " +
                                 $"{scores[c][feature]} for class {c}");
     }
+
+    // A softmax head of 3 classes on F = 2 inputs: W (2, 3) and b (3), fixed numbers; N = 2 series of T = 2 steps.
+    private static readonly double[] SoftmaxW = [0.8, -0.5, 0.3, -0.6, 0.9, 0.2];
+    private static readonly double[] SoftmaxB = [0.1, -0.2, 0.05];
+    private static readonly float[] SoftmaxX = [0.7f, -0.4f, 1.2f, 0.3f, -0.9f, 0.6f, 0.2f, -1.1f];
+
+    // -ln p_c of softmax(x W + b) for one row x (F = 2) and class c, in double.
+    private static double RowLoss(double x0, double x1, int c)
+    {
+        var z = Enumerable.Range(0, 3).Select(j => x0 * SoftmaxW[j] + x1 * SoftmaxW[3 + j] + SoftmaxB[j]).ToArray();
+        double max = z.Max(), sum = z.Sum(v => Math.Exp(v - max));
+        return -(z[c] - max - Math.Log(sum));
+    }
+
+    private static Sequential SoftmaxModel(bool lastStep)
+    {
+        // Per step (Dense on every step) or, last step, Flatten(T) and Dense(F T -> 3) reading the last step only.
+        var model = lastStep ? new Sequential(2, [new Flatten(2), Dense.WithSoftmax(3)])
+                             : new Sequential(2, [Dense.WithSoftmax(3)], flatten: true);
+        var kernel = model.Tensor(model.Layers.Count - 1, "kernel");
+        kernel.Clear();
+        for (int j = 0; j < 6; j++) kernel[(lastStep ? 6 : 0) + j] = (float)SoftmaxW[j];
+        for (int j = 0; j < 3; j++) model.Tensor(model.Layers.Count - 1, "bias")[j] = (float)SoftmaxB[j];
+        return model;
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void OcclusionOfAWholeSoftmaxModelScoresEachRowsLoss(bool lastStep)
+    {
+        // Categorical cross-entropy is over a row of class probabilities: occluding cell (t, i) (zero baseline) changes
+        // row loss -ln p_c; D_n = mean over series n's rows of the change; TimeMap[t, i] = mean_n |D_n|, score = sum_t.
+        // Per step: row tau reads step tau (class labels 2, 0, 1, 1); last step: one row per series, step 1 (2, 1).
+        int[] labels = lastStep ? [2, 1] : [2, 0, 1, 1];
+        var targets = new float[labels.Length * 3];
+        for (int r = 0; r < labels.Length; r++) targets[r * 3 + labels[r]] = 1f;
+        var context = new ImportanceContext
+        {
+            Model = SoftmaxModel(lastStep), Inputs = SoftmaxX, Targets = targets, Count = 2, Steps = 2,
+            Loss = new CategoricalCrossEntropy(3), Threads = 1,
+        };
+        var result = new Occlusion { ZeroBaseline = true }.Compute(context);
+        int rowsPerSeries = lastStep ? 1 : 2;
+        double SeriesLoss(double[] x, int n) =>
+            Enumerable.Range(0, rowsPerSeries).Sum(k =>
+            {
+                int t = lastStep ? 1 : k;
+                return RowLoss(x[(n * 2 + t) * 2], x[(n * 2 + t) * 2 + 1], labels[n * rowsPerSeries + k]);
+            }) / rowsPerSeries;
+        var x = SoftmaxX.Select(v => (double)v).ToArray();
+        for (int i = 0; i < 2; i++)
+        {
+            double score = 0;
+            for (int t = 0; t < 2; t++)
+            {
+                double cell = 0;
+                for (int n = 0; n < 2; n++)
+                {
+                    var occluded = (double[])x.Clone();
+                    occluded[(n * 2 + t) * 2 + i] = 0;
+                    cell += Math.Abs(SeriesLoss(occluded, n) - SeriesLoss(x, n)) / 2;
+                }
+                Assert.Equal(cell, result.TimeMap![t, i], 1e-6);
+                score += cell;
+            }
+            Assert.Equal(score, result.Features[i].Score, 1e-6);
+            // Per step: a cell changes its own row only: lag 0 holds every change (mean over t of mean_n |row change|).
+            if (!lastStep) Assert.Equal(score, result.LagMap![0, i], 1e-6);
+        }
+        Assert.True(result.Features[0].Score > 0);
+    }
 }

@@ -250,6 +250,16 @@ public class PinnedWeightAndStepwiseTests
                      RetrainingStepwise.ConstantLoss(Sy, new MeanSquaredError()), 6);
     }
 
+    [Fact]
+    public void ConstantLossOfASoftmaxHeadPredictsTheClassFrequencies()
+    {
+        // Rows of 3 classes, labels 0, 0, 0, 1: the best constant row is (3/4, 1/4, 0) (class 2 never occurs, its
+        // clipped probability meets y = 0), loss -(3 ln 3/4 + ln 1/4) / 4 = 0.5623; not 1/3 each (ln 3 = 1.0986).
+        float[] targets = [1, 0, 0, 1, 0, 0, 1, 0, 0, 0, 1, 0];
+        Assert.Equal(-(3 * Math.Log(0.75) + Math.Log(0.25)) / 4,
+                     RetrainingStepwise.ConstantLoss(targets, new CategoricalCrossEntropy(3), units: 3), 6);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

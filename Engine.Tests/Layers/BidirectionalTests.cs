@@ -4,6 +4,7 @@ using Engine.Layers;
 using Engine.Losses;
 using Engine.Models;
 using Engine.Random;
+using Engine.Tests.Reference;
 using Xunit;
 
 namespace Engine.Tests.Layers;
@@ -206,5 +207,58 @@ public class BidirectionalTests
             for (int t = 0; t < steps; t++)
                 for (int j = 0; j < h; j++)
                     Assert.Equal(yb[(n * steps + steps - 1 - t) * h + j], y[(n * steps + t) * 2 * h + h + j]);
+    }
+
+    public static TheoryData<MergeMode, bool, bool> MergeCases()
+    {
+        var data = new TheoryData<MergeMode, bool, bool>();
+        foreach (var mode in Enum.GetValues<MergeMode>())
+            foreach (bool sequences in new[] { true, false })
+                foreach (bool gru in new[] { false, true }) data.Add(mode, sequences, gru);
+        return data;
+    }
+
+    /// <summary>
+    /// Every merge mode, with and without return_sequences, around an LSTM and a GRU: outputs and every gradient
+    /// against finite differences of the double reference (<see cref="BidirectionalCase"/>), for one fixed draw each
+    /// (tanh / sigmoid cells, no kinks). The random property over such networks is slow and left out of mutation
+    /// runs; this is its deterministic core.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(MergeCases))]
+    public void EveryMergeModeHasCorrectOutputsAndGradients(MergeMode mode, bool sequences, bool gru)
+    {
+        const int batch = 2, steps = 3, features = 2, units = 2;
+        RecurrentSpec inner = gru
+            ? new GruSpec(units, Activation.Tanh, Activation.Sigmoid, sequences, ResetAfter: true)
+            : new LstmSpec(units, Activation.Tanh, Activation.Sigmoid, sequences);
+        var shape = new BidirectionalCase(batch, steps, features, [new BidirectionalSpec(inner, mode)], false,
+                                          new DenseSpec(2, Activation.Linear), false, [], [], []);
+        var rng = new RandomSource((ulong)(17 + (int)mode * 4 + (sequences ? 2 : 0) + (gru ? 1 : 0)));
+        float[] Draw(int n, float range) { var v = new float[n]; rng.FillUniform(v, -range, range); return v; }
+        var c = shape with
+        {
+            Parameters = Draw(shape.ParameterCount, 1f),
+            Input = Draw(batch * steps * features, 1.5f),
+            Weights = Draw(batch * shape.OutputsPerSeries, 1f),
+        };
+        string failures = c.Check();
+        Assert.True(failures.Length == 0, $"{c}\n{failures}");
+    }
+
+    [Fact]
+    public void OnlyARecurrentLayerIsWrapped()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new Bidirectional(new Dense(2)));
+        Assert.Equal("layer", e.ParamName);
+        Assert.StartsWith("Bidirectional wraps a recurrent layer, not Dense", e.Message);
+        var inner = new Gru(3, returnSequences: true);
+        var model = new Sequential(2, [new Bidirectional(inner, MergeMode.Ave)]);
+        var layer = Assert.IsType<Bidirectional>(model.Layers[0]);
+        Assert.Same(inner, layer.Layer);
+        Assert.Equal(3, layer.OutputSize);
+        Assert.Equal(["z", "r", "h"], layer.InputGates);
+        Assert.Equal(2, layer.ValueGate);
+        Assert.True(model.OutputsSequence);
     }
 }

@@ -4,7 +4,9 @@ namespace Engine.Importance;
 /// Occlusion of one step x feature cell (Captum's Occlusion with a 1 x 1 window): for every cell (t, i), replace
 /// x[n, t, i] by the baseline b_i (the training mean of feature i, or 0 with <see cref="ZeroBaseline"/>) in every
 /// series n at once, predict, and measure per series the change in its loss,
-/// <c>D[n, t, i] = L_n(x') - L_n(x)</c> (L_n = the loss averaged over series n's outputs). Then
+/// <c>D[n, t, i] = L_n(x') - L_n(x)</c> (L_n = the loss averaged over series n's outputs; for categorical
+/// cross-entropy over its rows of class probabilities, each row's loss <c>-sum_j y_j ln p_j</c> taken whole, since a
+/// softmax row's probabilities move together). Then
 /// <c>TimeMap[t, i] = mean_n |D[n, t, i]|</c> and the score is <c>S_i = sum_t TimeMap[t, i]</c>. For sequence outputs
 /// the lag map is <c>LagMap[k, i] = mean over t of mean_n |L_{n,t+k}(x') - L_{n,t+k}(x)|</c>, with L_{n,tau} the loss
 /// of
@@ -42,8 +44,11 @@ public sealed class Occlusion : IImportanceMethod
         // numbers; null: the model cannot resume, and each runs a full pass).
         var (y, recorded) = ModelWorker.Unperturbed(context, record: true);
         var targets = context.RequireTargets(Name);
-        var reference = new double[y.Length];
-        for (int j = 0; j < y.Length; j++) reference[j] = ElementLoss(loss, y, targets, j);
+        // The loss's rows: a categorical loss is over a whole row of class probabilities (the softmax couples them),
+        // every other loss over one output alone. Group g of series n holds width / row of them.
+        int row = loss is Losses.CategoricalCrossEntropy cce ? cce.Classes : 1, rows = width / row;
+        var reference = new double[y.Length / row];
+        for (int r = 0; r < reference.Length; r++) reference[r] = RowLoss(loss, y, targets, r, row);
         // One occluded prediction: mean_n |D|, the lag profile by output group, and the RMS output change.
         (double Effect, double[] ByGroup, double Rms) Measure(ReadOnlySpan<float> occluded)
         {
@@ -55,17 +60,20 @@ public sealed class Occlusion : IImportanceMethod
                 for (int g = 0; g < groups; g++)
                 {
                     double group = 0;
-                    for (int u = 0; u < width; u++)
+                    for (int k = 0; k < rows; k++)
                     {
-                        int j = n * outputs + g * width + u;
-                        group += ElementLoss(loss, occluded, targets, j) - reference[j];
+                        int r = (n * outputs + g * width) / row + k;
+                        group += RowLoss(loss, occluded, targets, r, row) - reference[r];
+                    }
+                    for (int j = n * outputs + g * width; j < n * outputs + (g + 1) * width; j++)
+                    {
                         double d = occluded[j] - y[j];
                         squares += d * d;
                     }
                     series += group;
-                    byGroup[g] += Math.Abs(group / width) / count;
+                    byGroup[g] += Math.Abs(group / rows) / count;
                 }
-                effect += Math.Abs(series / outputs) / count;
+                effect += Math.Abs(series / (groups * rows)) / count;
             }
             return (effect, byGroup, Math.Sqrt(squares / y.Length));
         }
@@ -122,8 +130,9 @@ public sealed class Occlusion : IImportanceMethod
     private static string Join(IEnumerable<double> values) =>
         string.Join(", ", values.Select(r => r.ToString("G4", System.Globalization.CultureInfo.InvariantCulture)));
 
-    // The loss of output j on its own (a mean loss of one element), so that series and steps can be regrouped.
-    private static double ElementLoss(Losses.ILoss loss, ReadOnlySpan<float> prediction, ReadOnlySpan<float> targets,
-                                      int j) =>
-        loss.Value(prediction.Slice(j, 1), targets.Slice(j, 1));
+    // The loss of row r (outputs r w..r w + w - 1) on its own, so that series and steps can be regrouped: one output
+    // (w = 1) for an elementwise loss, a row of class probabilities for a categorical one.
+    private static double RowLoss(Losses.ILoss loss, ReadOnlySpan<float> prediction, ReadOnlySpan<float> targets,
+                                  int r, int w) =>
+        loss.Value(prediction.Slice(r * w, w), targets.Slice(r * w, w));
 }

@@ -7,7 +7,8 @@ namespace Engine.Importance;
 /// Forward or backward stepwise selection with retraining (Gevrey et al. 2003, methods 6 and 7). Each subset of
 /// inputs is trained from scratch by the context's <see cref="ImportanceContext.Retrain"/> (the engine's own trainer,
 /// with whatever schedule the caller chose) and scored by its loss on the evaluation set. The empty subset is the
-/// best constant predictor: every output predicted as the mean evaluation target. Forward: add the input with the
+/// best constant predictor: each output unit predicted as its mean evaluation target (<see cref="ConstantLoss"/>).
+/// Forward: add the input with the
 /// lowest loss; score = drop in loss at entry; order of entry. Backward: remove the input whose removal costs least;
 /// score = rise in loss at removal; order of removal. Each subset trains <see cref="Restarts"/> times (restart k with
 /// seed <c>new RandomSource(Seed).Fork(mask).Fork(k).NextUInt64()</c>): the search follows the mean loss, and the
@@ -50,7 +51,7 @@ public sealed class RetrainingStepwise(bool forward) : IImportanceMethod
         var root = new RandomSource(context.Seed);
         Check.Positive(Restarts, nameof(Restarts));
         int restarts = Restarts;
-        double constantLoss = ConstantLoss(context.RequireTargets(Name), context.Loss);
+        double constantLoss = ConstantLoss(context.RequireTargets(Name), context.Loss, context.Model.OutputUnits);
         // Without any unit: the constant predictor, unless some cells stay visible (lags outside every window).
         bool emptyIsConstant = true;
         if (windows)
@@ -113,17 +114,21 @@ public sealed class RetrainingStepwise(bool forward) : IImportanceMethod
     }
 
     /// <summary>
-    /// The loss of the best constant predictor, every output predicted as the mean target: <c>L(m 1, y)</c> with
-    /// <c>m = (float)(sum y / n)</c>, the sum in double (what a network that learned nothing reaches).
+    /// The loss of the best constant predictor, each output unit predicted as its mean target: targets are rows of
+    /// <paramref name="units"/> (the model's <see cref="Sequential.OutputUnits"/>: a softmax head's classes, k
+    /// regression targets), and <c>L(m, y)</c> with <c>m_c = (float)(sum_r y_rc / R)</c> in every row, the sums in
+    /// double (what a network that learned nothing reaches: for a softmax head the class frequencies, not 1/K).
     /// </summary>
-    internal static double ConstantLoss(float[] targets, Losses.ILoss loss)
+    internal static double ConstantLoss(float[] targets, Losses.ILoss loss, int units = 1)
     {
         ArgumentNullException.ThrowIfNull(targets);
         ArgumentNullException.ThrowIfNull(loss);
-        double mean = 0;
-        foreach (var y in targets) mean += y;
+        Check.Positive(units, nameof(units));
+        var means = new double[units];
+        for (int j = 0; j < targets.Length; j++) means[j % units] += targets[j];
+        int rows = targets.Length / units;
         var prediction = new float[targets.Length];
-        Array.Fill(prediction, (float)(mean / prediction.Length));
+        for (int j = 0; j < prediction.Length; j++) prediction[j] = (float)(means[j % units] / rows);
         return loss.Value(prediction, targets);
     }
 }
