@@ -80,4 +80,23 @@ public class WeightMethodTests
         Assert.Equal(s1 / (s1 + s2), result.Scores[0], 6);
         Assert.Equal(s2 / (s1 + s2), result.Scores[1], 6);
     }
+
+    [Fact]
+    public void GarsonSkipsAUnitWithoutInputWeightsAndSaysWhichBlocks()
+    {
+        // Unit 2's candidate column set to 0: W^c = [[-1, 0], [3, 0]]. Its Q column is 0 / 0 and left out (not NaN):
+        // Q = [[1/4, 0], [3/4, 0]], S = [1/4, 3/4], RI = S / 1.
+        var model = Network(false);
+        var kernel = model.Tensor(0, "kernel");
+        kernel[5] = 0;
+        kernel[13] = 0;
+        var result = new Garson().Compute(Context(model));
+        Assert.Equal(0.25, result.Scores[0], 12);
+        Assert.Equal(0.75, result.Scores[1], 12);
+        Assert.Equal("share of |W1c| x path", result.ScoreMeaning);
+        Assert.Equal("share of |W1| (all gates) x path",
+                     new Garson { AllGates = true }.Compute(Context(model)).ScoreMeaning);
+        Assert.Equal("signed weight product W1c..v, ranked by |CW|",
+                     new ConnectionWeights().Compute(Context(model)).ScoreMeaning);
+    }
 }
