@@ -21,10 +21,10 @@ if (args.Length >= 2 && args[0] == "--loop")
     return Loop.Run(loopArgs[1], loopArgs.Length > 2 ? int.Parse(loopArgs[2]) : 0, Option("--threads", 1),
                     Option("--reps", 3));
 }
-// --w6 METHODS [--series N] [--epochs E] [--threads N] [--save DIR] [--no-maps]: W6 (issue 15) once per method,
-// comma-separated names or all: seconds, bytes and a digest of the results (equal digests: bit-identical results);
-// --save writes the trained model and the data for the PyTorch peer (peer/w6_peer.py); --no-maps:
-// ImportanceOptions.TimeMaps off.
+// --w6 METHODS [--series N] [--epochs E] [--threads N] [--save DIR] [--no-maps] [--full-passes]: W6 (issue 15) once
+// per method, comma-separated names or all: seconds, bytes and a digest of the results (equal digests: bit-identical
+// results); --save writes the trained model and the data for the PyTorch peer (peer/w6_peer.py); --no-maps:
+// ImportanceOptions.TimeMaps off; --full-passes: no pass resumed after a step (RecordedPass off), to compare.
 if (args.Length >= 2 && args[0] == "--w6")
 {
     string? Value(string name)
@@ -34,6 +34,7 @@ if (args.Length >= 2 && args[0] == "--w6")
     }
     int Number(string name, int fallback) =>
         Value(name) is { } v ? int.Parse(v, System.Globalization.CultureInfo.InvariantCulture) : fallback;
+    Engine.Models.RecordedPass.Enabled = !args.Contains("--full-passes");
     return W6Workload.Run(Engine.Importance.ImportanceMethods.Parse(args[1]), Number("--series", 3000),
                           Number("--epochs", 40),
                           Number("--threads", Environment.ProcessorCount), Value("--save"),

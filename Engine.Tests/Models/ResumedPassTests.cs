@@ -292,5 +292,44 @@ public class ResumedPassTests
         }
     }
 
+    [Fact]
+    public void LagWindowMethodsGiveTheScoresOfFullPasses()
+    {
+        // Lag windows: each output step's copy changes only its window's steps, so its pass resumes at the window.
+        const int count = 40, steps = 6, features = 3;
+        var model = new Sequential(features, [
+            new Lstm(32, returnSequences: true), new Lstm(16, returnSequences: true), new Dense(1, Activation.Sigmoid),
+        ]);
+        model.Initialize(16);
+        var x = new float[count * steps * features];
+        new RandomSource(17).FillUniform(x);
+        var y = new float[count * steps];
+        for (int j = 0; j < y.Length; j++) y[j] = x[j * features] + x[j * features + 2] > 1 ? 1 : 0;
+        var context = new ImportanceContext
+        {
+            Model = model, Inputs = x, Targets = y, Count = count, Steps = steps, Loss = new BinaryCrossEntropy(),
+            Threads = 2, Repeats = 2, Seed = 18, Groups = FeatureGroups.Lags("0,1-2", steps, ["a", "b", "c"]),
+        };
+        Assert.NotNull(RecordedPass.Record(model, x, count, steps));
+        ImportanceResult[] Run() =>
+        [
+            new Occlusion().Compute(context), new Permutation().Compute(context),
+            new InputPerturbation().Compute(context), new ImprovedStepwise(true).Compute(context),
+        ];
+        var resumed = Run();
+        ImportanceResult[] full;
+        lock (Gate)
+        {
+            RecordedPass.Enabled = false;
+            try { full = Run(); }
+            finally { RecordedPass.Enabled = true; }
+        }
+        for (int m = 0; m < full.Length; m++)
+        {
+            Assert.Equal(full[m].Scores, resumed[m].Scores);
+            Assert.Equal(full[m].Note, resumed[m].Note);
+        }
+    }
+
     private static readonly object Gate = new();
 }

@@ -212,11 +212,13 @@ public sealed record FeatureGroups
     /// windows: each output group g (step g of a sequence output; the one group, the last step, otherwise) is
     /// predicted from its own copy, with each unit's window placed before that group's step
     /// (<see cref="StepsOf"/>), and only group g's outputs are kept; a group no window reaches keeps
-    /// <paramref name="unperturbed"/>'s outputs. Valid until the worker's next prediction.
+    /// <paramref name="unperturbed"/>'s outputs. With <paramref name="recorded"/> (the unperturbed pass recorded,
+    /// <see cref="ModelWorker.Record"/>) a group's pass resumes at its earliest changed step (the same numbers).
+    /// Valid until the worker's next prediction.
     /// </summary>
     internal static ReadOnlySpan<float> Predict(ModelWorker worker, ImportanceContext context,
                                                 ReadOnlySpan<int> perturbed, UnitCells write,
-                                                ReadOnlySpan<float> unperturbed)
+                                                ReadOnlySpan<float> unperturbed, Models.RecordedPass? recorded = null)
     {
         int steps = context.Steps, count = context.Count, outputs = context.OutputsPerSeries;
         if (context.Groups is not { HasLagWindows: true } groups)
@@ -232,15 +234,17 @@ public sealed record FeatureGroups
         for (int g = 0; g < outputGroups; g++)
         {
             Span<float> x = default;
+            int first = steps;
             foreach (int u in perturbed)
             {
                 var (from, to) = groups.StepsOf(u, g, steps, sequence);
                 if (to <= from) continue;
                 if (x.IsEmpty) x = worker.CopyOf(context.Inputs);
                 write(x, u, from, to);
+                first = Math.Min(first, from);
             }
             if (x.IsEmpty) continue;
-            var y = worker.Predict(x, count, steps);
+            var y = worker.PredictFrom(x, count, steps, recorded, first);
             for (int n = 0; n < count; n++)
                 y.Slice(n * outputs + g * width, width).CopyTo(composite.Slice(n * outputs + g * width, width));
         }

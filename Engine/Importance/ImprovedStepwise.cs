@@ -31,7 +31,10 @@ public sealed class ImprovedStepwise(bool useMeans) : IImportanceMethod
         var means = context.Means();
         // The unperturbed predictions serve only lag windows (outputs no window reaches); without them the search's
         // full-set loss is the one prediction of the inputs, so none is made here (W4: +1 of F(F+1)/2 predictions).
-        var y = context.Groups is { HasLagWindows: true } ? ModelWorker.Predictions(context) : [];
+        // With lag windows the pass is recorded: each output step's pass resumes at its windows (the same numbers).
+        bool windows = context.Groups is { HasLagWindows: true };
+        (float[] y, Models.RecordedPass? recorded) =
+            windows ? ModelWorker.Unperturbed(context, record: true) : ([], null);
         // Zeroing row i of the first layer's input kernel(s) is x[., ., i] = 0: it is done on the input, so any first
         // layer (a Bidirectional's two kernels, a Dropout before the recurrent layer) is handled alike.
         void Remove(Span<float> x, int unit, int from, int to)
@@ -44,8 +47,8 @@ public sealed class ImprovedStepwise(bool useMeans) : IImportanceMethod
         {
             var removed = Enumerable.Range(0, units.Length).Where(u => (masks[j] & StepwiseSearch.Bit(u)) == 0)
                                     .ToArray();
-            return new[] { (double)context.Loss.Value(FeatureGroups.Predict(worker, context, removed, Remove, y),
-                                              targets) };
+            var prediction = FeatureGroups.Predict(worker, context, removed, Remove, y, recorded);
+            return new[] { (double)context.Loss.Value(prediction, targets) };
         });
         var (scores, ranks, order) = StepwiseSearch.Backward(units.Length, Loss);
         string removal = useMeans ? "x = mean" : context.Groups is { HasLagWindows: true } ? "x = 0" : "weights = 0";

@@ -53,9 +53,8 @@ public sealed class InputPerturbation : IImportanceMethod
         Check.Positive(repeats, nameof(Repeats));
         var root = new RandomSource(context.Seed);
         bool windows = context.Groups is { HasLagWindows: true }, maps = TimeResolved && !windows;
-        // The maps' passes resume at their step from this pass (null: the model cannot resume; full passes).
-        var recorded = maps ? ModelWorker.Record(context) : null;
-        var baseline = recorded?.Predictions ?? ModelWorker.Predictions(context);
+        // The maps' and the windows' passes resume at their first step from this pass (null: full passes).
+        var (baseline, recorded) = ModelWorker.Unperturbed(context, record: maps || windows);
         var effects = ModelTasks.Map(context.Model, units.Length * repeats, context.Threads, (worker, task) =>
         {
             int u = task / repeats, r = task % repeats;
@@ -85,7 +84,7 @@ public sealed class InputPerturbation : IImportanceMethod
                             if (Scale is { } scale) x[cell] *= 1 + scale;
                             else x[cell] += delta[cell];
                         }
-            }, baseline), baseline);
+            }, baseline, recorded), baseline);
         });
         var stats = new SampleStatistics[units.Length];
         for (int i = 0; i < units.Length; i++)

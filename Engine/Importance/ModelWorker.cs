@@ -55,6 +55,16 @@ internal sealed class ModelWorker
     }
 
     /// <summary>
+    /// The context model's predictions of the context's inputs, and with <paramref name="record"/> that pass recorded
+    /// for passes resumed after a step (null when not recorded or the model cannot resume).
+    /// </summary>
+    public static (float[] Predictions, RecordedPass? Recorded) Unperturbed(ImportanceContext ctx, bool record)
+    {
+        var recorded = record ? Record(ctx) : null;
+        return (recorded?.Predictions ?? Predictions(ctx), recorded);
+    }
+
+    /// <summary>
     /// The context model's pass over the context's inputs, recorded by a rented worker for passes resumed after a
     /// step (<see cref="PredictFrom"/>); null when the model cannot resume (<see cref="RecordedPass.Record"/>).
     /// </summary>

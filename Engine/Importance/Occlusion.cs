@@ -40,10 +40,9 @@ public sealed class Occlusion : IImportanceMethod
         var baseline = ZeroBaseline ? new float[features] : context.Means();
         var loss = context.Loss;
         bool windows = context.Groups is { HasLagWindows: true };
-        // The unoccluded pass, recorded so that a cell's pass resumes at its step (the same numbers; null: the model
-        // cannot resume, and each cell runs a full pass).
-        var recorded = windows ? null : ModelWorker.Record(context);
-        var y = recorded?.Predictions ?? ModelWorker.Predictions(context);
+        // The unoccluded pass, recorded so that a cell's (or a window's) pass resumes at its first step (the same
+        // numbers; null: the model cannot resume, and each runs a full pass).
+        var (y, recorded) = ModelWorker.Unperturbed(context, record: true);
         var targets = context.RequireTargets(Name);
         // The loss's rows: a categorical loss is over a whole row of class probabilities (the softmax couples them),
         // every other loss over one output alone. Group g of series n holds width / row of them.
@@ -88,7 +87,7 @@ public sealed class Occlusion : IImportanceMethod
         {
             // A window occluded as one block, before every output step: no per-step cells, no maps.
             var blocks = ModelTasks.Map(context.Model, units.Length, context.Threads, (worker, u) =>
-                Measure(FeatureGroups.Predict(worker, context, [u], Occlude, y)));
+                Measure(FeatureGroups.Predict(worker, context, [u], Occlude, y, recorded)));
             return ImportanceResult.FromScores(Name, [.. blocks.Select(b => b.Effect)]) with
             {
                 ScoreMeaning = $"mean |change in {loss.Name}|, window = {(ZeroBaseline ? "0" : "mean")}",

@@ -31,7 +31,8 @@ public sealed class Permutation : IImportanceMethod
         Check.Positive(repeats, nameof(Repeats));
         var root = new RandomSource(context.Seed);
         var targets = context.RequireTargets(Name);
-        var y = ModelWorker.Predictions(context);
+        // lag windows: each output step's pass resumes at its window (the same numbers)
+        var (y, recorded) = ModelWorker.Unperturbed(context, record: context.Groups is { HasLagWindows: true });
         double reference = context.Loss.Value(y, targets);
         var rises = ModelTasks.Map(context.Model, units.Length * repeats, context.Threads, (worker, task) =>
         {
@@ -47,7 +48,7 @@ public sealed class Permutation : IImportanceMethod
                         foreach (int i in members)
                             x[(n * steps + t) * features + i] =
                                 context.Inputs[(shuffled[n] * steps + t) * features + i];
-            }, y);
+            }, y, recorded);
             return context.Loss.Value(permuted, targets) - reference;
         });
         var stats = new SampleStatistics[units.Length];
