@@ -276,13 +276,7 @@ public class ResumedPassTests
             new Occlusion().Compute(context), new InputPerturbation { TimeResolved = true }.Compute(context),
         ];
         var resumed = Run();
-        ImportanceResult[] full;
-        lock (Gate)
-        {
-            RecordedPass.Enabled = false;
-            try { full = Run(); }
-            finally { RecordedPass.Enabled = true; }
-        }
+        var full = WithFullPasses(Run);
         for (int m = 0; m < full.Length; m++)
         {
             Assert.Equal(full[m].Scores, resumed[m].Scores);
@@ -317,13 +311,7 @@ public class ResumedPassTests
             new InputPerturbation().Compute(context), new ImprovedStepwise(true).Compute(context),
         ];
         var resumed = Run();
-        ImportanceResult[] full;
-        lock (Gate)
-        {
-            RecordedPass.Enabled = false;
-            try { full = Run(); }
-            finally { RecordedPass.Enabled = true; }
-        }
+        var full = WithFullPasses(Run);
         for (int m = 0; m < full.Length; m++)
         {
             Assert.Equal(full[m].Scores, resumed[m].Scores);
@@ -332,4 +320,15 @@ public class ResumedPassTests
     }
 
     private static readonly object Gate = new();
+
+    // run() with resumed passes off (RecordedPass.Enabled is process-wide: one test at a time turns it off).
+    private static T WithFullPasses<T>(Func<T> run)
+    {
+        lock (Gate)
+        {
+            RecordedPass.Enabled = false;
+            try { return run(); }
+            finally { RecordedPass.Enabled = true; }
+        }
+    }
 }

@@ -6,10 +6,11 @@ internal interface ILstmPath
 {
     /// <summary>The layer's forward pass (see <see cref="Layer.Forward"/>): output rows T x N (sequences) or
     /// N.</summary>
-    void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int batch, int steps);
+    void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int batch, int steps) =>
+        ForwardFrom(output, input, [], parameters, batch, steps);
 
     /// <summary>The layer's forward pass resumed from a state (see <see cref="Layer.ForwardFrom"/>): h then c, (N, H)
-    /// each; <paramref name="steps"/> the steps that remain.</summary>
+    /// each (empty: the zero state of a full pass); <paramref name="steps"/> the steps that remain.</summary>
     void ForwardFrom(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> state,
                      ReadOnlySpan<float> parameters, int batch, int steps);
 

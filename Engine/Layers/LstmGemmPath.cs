@@ -42,14 +42,6 @@ internal sealed class LstmGemmPath(Lstm layer) : ILstmPath
     // gates); below it, one product over all steps (batch 1: each step's x_t W would stream W from L2 for one row).
     internal const int StepwiseBatch = 8;
 
-    public void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int batch,
-                        int steps) =>
-        Run(output, input, [], parameters, batch, steps);
-
-    public void ForwardFrom(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> state,
-                            ReadOnlySpan<float> parameters, int batch, int steps) =>
-        Run(output, input, state, parameters, batch, steps);
-
     /// <summary>h_t then c_t (N, H each) after step <paramref name="step"/> of the last forward pass.</summary>
     public void State(Span<float> state, int batch, int step)
     {
@@ -59,8 +51,8 @@ internal sealed class LstmGemmPath(Lstm layer) : ILstmPath
     }
 
     // A forward pass from h_0 = c_0 = 0 (state empty) or from a saved state (h then c, (N, H) each).
-    private unsafe void Run(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> state,
-                            ReadOnlySpan<float> parameters, int batch, int steps)
+    public unsafe void ForwardFrom(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> state,
+                                   ReadOnlySpan<float> parameters, int batch, int steps)
     {
         int h = layer.Units, rows = steps * batch;
         Layer.Workspace(ref Gates, (long)rows * 4 * h);

@@ -29,14 +29,6 @@ internal sealed class LstmSmallPath(Lstm layer) : ILstmPath
     private float[] _wtp = [];     // (R, Fp) Wᵀ
     private int _packedInputs = -1; // the input width _utp and _wtp were laid out for (-1: not yet)
 
-    public void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int batch,
-                        int steps) =>
-        Run(output, input, [], parameters, batch, steps);
-
-    public void ForwardFrom(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> state,
-                            ReadOnlySpan<float> parameters, int batch, int steps) =>
-        Run(output, input, state, parameters, batch, steps);
-
     /// <summary>h_t then c_t (N, H each) after step <paramref name="step"/> of the last forward pass.</summary>
     public void State(Span<float> state, int batch, int step)
     {
@@ -51,8 +43,8 @@ internal sealed class LstmSmallPath(Lstm layer) : ILstmPath
     }
 
     // A forward pass from h_0 = c_0 = 0 (state empty) or from a saved state (h then c, (N, H) each).
-    private unsafe void Run(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> state,
-                            ReadOnlySpan<float> parameters, int batch, int steps)
+    public unsafe void ForwardFrom(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> state,
+                                   ReadOnlySpan<float> parameters, int batch, int steps)
     {
         int f = layer.InputSize, h = layer.Units, rl = LstmSequence.PackedRowLength(h, batch),
         initial = batch * LstmSequence.RowLength(h) / 4;
