@@ -51,7 +51,7 @@ public sealed class ImprovedStepwise(bool useMeans) : IImportanceMethod
             return new[] { (double)context.Loss.Value(prediction, targets) };
         });
         var (scores, ranks, order) = StepwiseSearch.Backward(units.Length, Loss);
-        string removal = useMeans ? "x = mean" : context.Groups is { HasLagWindows: true } ? "x = 0" : "weights = 0";
+        string removal = useMeans ? "x = mean" : windows ? "x = 0" : "weights = 0";
         return ImportanceResult.FromRanks(Name, scores, ranks) with
         {
             ScoreMeaning = $"rise in {context.Loss.Name} at removal ({removal})",

@@ -46,7 +46,7 @@ public sealed class Occlusion : IImportanceMethod
         var targets = context.RequireTargets(Name);
         // The loss's rows: a categorical loss is over a whole row of class probabilities (the softmax couples them),
         // every other loss over one output alone. Group g of series n holds width / row of them.
-        int row = loss is Losses.CategoricalCrossEntropy cce ? cce.Classes : 1, rows = width / row;
+        int row = loss.RowWidth, rows = width / row;
         var reference = new double[y.Length / row];
         for (int r = 0; r < reference.Length; r++) reference[r] = RowLoss(loss, y, targets, r, row);
         // One occluded prediction: mean_n |D|, the lag profile by output group, and the RMS output change.

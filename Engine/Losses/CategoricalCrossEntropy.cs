@@ -27,6 +27,9 @@ public sealed class CategoricalCrossEntropy : ILoss
     /// <summary>K, the classes: the width of a row of predictions and targets.</summary>
     public int Classes { get; }
 
+    /// <summary>A row of <see cref="Classes"/> probabilities: one term of the loss.</summary>
+    public int RowWidth => Classes;
+
     public string Name => "categorical_crossentropy";
 
     public float Compute(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target, Span<float> dPrediction)

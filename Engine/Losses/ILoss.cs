@@ -14,6 +14,11 @@ public interface ILoss
     /// <summary>Returns the mean loss only.</summary>
     float Value(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target);
 
+    /// <summary>How many consecutive outputs one term of the loss covers together: 1 for a loss of each output alone
+    /// (the default), a row of class probabilities for categorical cross-entropy. A part of a prediction whose loss
+    /// is asked alone must be whole rows.</summary>
+    int RowWidth => 1;
+
     /// <summary>
     /// For predictions p = sigmoid(z) given by their logits z: when the loss has a stable form fused with the sigmoid,
     /// writes dL/dz into <paramref name="dLogits"/>, sets <paramref name="value"/> to the mean loss and returns true;
