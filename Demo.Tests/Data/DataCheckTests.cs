@@ -173,8 +173,8 @@ public class DataCheckTests(CliFixture fx) : IClassFixture<CliFixture>
         // `no column 'alarm' (--target); the columns are series\ttime\tx\talarm`, with no hint.
         string path = Csv("tabbed.csv", 10, 3, (s, t) => $"s{s + 1}\t{t}\t{s * 3 + t}.5\t{(s + t) % 2}",
                           "series\ttime\tx\talarm");
-        Assert.Contains($"warning: {path}:1: the header has no ',' but has a tab: read with tab as the delimiter (set " +
-                        "it with --delimiter)", Cli.Warnings(Train(path)));
+        Assert.Contains($"warning: {path}:1: the header has no ',' but has a tab: read with tab as the delimiter " +
+                        "(set it with --delimiter)", Cli.Warnings(Train(path)));
         Assert.Empty(Cli.Warnings(Train(path, "--delimiter", "tab")));
         var d = SeriesSet.Load(path, new DataOptions("alarm", null, null, null, null));
         Assert.Equal(["x"], d.FeatureNames);

@@ -47,7 +47,8 @@ public class ExplainWaterfallTests
         // line. The largest |attribution| 0.0004 gets 3 significant digits: 6 decimals, on every number.
         var small = E with
         {
-            Prediction = 0.00045, Start = 0.0001,
+            Prediction = 0.00045,
+            Start = 0.0001,
             Attribution = new double[,] { { 0.0004, -0.0002 }, { 0.0001, 0.00005 } },
         };
         Assert.Equal(6, ExplainCommand.Decimals(small));

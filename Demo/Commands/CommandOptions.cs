@@ -194,7 +194,8 @@ public static class CommandOptions
 
     /// <summary>
     /// The <c>--delimiter</c> of every command that reads a CSV file: one character (not a quote or line break), or
-    /// <c>comma</c>, <c>semicolon</c>, <c>tab</c>. Null (the default) detects a comma, semicolon or tab from the header.
+    /// <c>comma</c>, <c>semicolon</c>, <c>tab</c>. Null (the default) detects a comma, semicolon or tab from the
+    /// header.
     /// </summary>
     public static Option<char?> Delimiter() => new("--delimiter")
     {

@@ -216,7 +216,8 @@ public static class ExplainCommand
     {
         double largest = 0;
         foreach (var v in e.Attribution) largest = Math.Max(largest, Math.Abs(v));
-        return largest > 0 && double.IsFinite(largest) ? Math.Clamp(2 - (int)Math.Floor(Math.Log10(largest)), 4, 12) : 4;
+        if (!(largest > 0) || !double.IsFinite(largest)) return 4;
+        return Math.Clamp(2 - (int)Math.Floor(Math.Log10(largest)), 4, 12);
     }
 
     private static string G(double v) => v.ToString("0.####", CultureInfo.InvariantCulture);
