@@ -172,7 +172,9 @@ public class StatisticsAndRegistryTests
         // Network a has a time map, gate scores and trained shares; b has trained shares only.
         var a = ImportanceResult.FromScores("m", [0.5, 0.3]) with
         {
-            TimeMap = new double[,] { { 1, 2 } }, GateScores = new double[,] { { 3, 4 } }, TrainedShares = [0.6, 0.4],
+            TimeMap = new double[,] { { 1, 2 } },
+            GateScores = new double[,] { { 3, 4 } },
+            TrainedShares = [0.6, 0.4],
         };
         var b = ImportanceResult.FromScores("m", [0.7, 0.1]) with { TrainedShares = [0.2, 0.8] };
         var combined = ImportanceStatistics.AcrossNetworks([a, b]);
