@@ -145,6 +145,10 @@ public class LagGroupTests
                 expected[u] += Math.Abs(d) / N;
             }
         Assert.Equal(["lags 1-2", "lag 0"], result.Groups!.Names);
+        Assert.Equal("mean |change in mean_squared_error|, window = 0", result.ScoreMeaning);
+        Assert.Matches(@"^occlusion: RMS output change [0-9.E-]+, [0-9.E-]+$", result.Note);
+        Assert.Equal("mean |change in mean_squared_error|, window = mean",
+                     new Occlusion().Compute(Context(Recurrent(), X, Y, N, T, groups)).ScoreMeaning);
         Assert.Equal(expected[0], result.Features[0].Score, 1e-6);
         Assert.Equal(expected[1], result.Features[1].Score, 1e-6);
         Assert.Null(result.TimeMap);
@@ -196,6 +200,67 @@ public class LagGroupTests
             squares += d * d / N;
         }
         Assert.Equal(Math.Sqrt(squares), result.Features[1].Score, 1e-6);
+    }
+
+    // Flatten(T) then Dense(1, sigmoid): y = sigmoid(sum_{t,i} K[t F + i] x[t, i] + 0.05), nonlinear, so that a change
+    // d and its opposite -d move the output by different amounts (a linear model cannot tell x + noise from x - noise,
+    // nor x (1 + p) from x (1 - p)).
+    private static double FlatSigmoid(Func<int, double> x)
+    {
+        double z = 0.05;
+        for (int j = 0; j < T * F; j++) z += FlatKernel[j] * x(j);
+        return 1 / (1 + Math.Exp(-z));
+    }
+
+    [Fact]
+    public void Window_noise_and_scaling_on_a_nonlinear_model_match_a_hand_computation()
+    {
+        // Windows 0-1 (steps 2, 3) and 2-3 (steps 0, 1) before the one output at step T-1. Noise: repeat r of unit u
+        // draws what the whole unit would, from Fork(u) (r = 0) or Fork(u).Fork(r): feature a's N T cells in (series,
+        // step) order, then feature b's; only the window's cells get theirs. Score = mean over repeats of
+        // sqrt(mean_n (y' - y)^2). Scaling: x (1 + p) on the window's cells, one evaluation.
+        const float sigma = 0.7f, p = 0.3f;
+        const int repeats = 6;
+        var groups = FeatureGroups.Lags("0-1,2-3", T, Names);
+        var model = new Sequential(F, [new Flatten(T), new Dense(1, Activation.Sigmoid)]);
+        FlatKernel.CopyTo(model.Tensor(1, "kernel"));
+        model.Tensor(1, "bias")[0] = 0.05f;
+        var context = Context(model, X, new float[N], N, T, groups);
+        var noisy = new InputPerturbation { Sigma = sigma }.Compute(context);
+        var scaled = new InputPerturbation { Scale = p }.Compute(context);
+        var root = new Engine.Random.RandomSource(3);
+        for (int u = 0; u < 2; u++)
+        {
+            int from = u == 0 ? T - 2 : 0; // the window's steps: from, from + 1
+            bool Inside(int j) => j / F >= from && j / F <= from + 1;
+            double score = 0;
+            for (int r = 0; r < repeats; r++)
+            {
+                var noise = r == 0 ? root.Fork((ulong)u) : root.Fork((ulong)u).Fork((ulong)r);
+                var delta = new double[N * T * F];
+                for (int i = 0; i < F; i++)
+                    for (int cell = 0; cell < N * T; cell++) delta[cell * F + i] = sigma * noise.NextGaussian();
+                double squares = 0;
+                for (int n = 0; n < N; n++)
+                {
+                    int start = n * T * F;
+                    double y = FlatSigmoid(j => X[start + j]);
+                    double moved = FlatSigmoid(j => X[start + j] + (Inside(j) ? delta[start + j] : 0));
+                    squares += (moved - y) * (moved - y) / N;
+                }
+                score += Math.Sqrt(squares) / repeats;
+            }
+            Assert.Equal(score, noisy.Features[u].Score, 1e-5);
+            double scaledSquares = 0;
+            for (int n = 0; n < N; n++)
+            {
+                int start = n * T * F;
+                double y = FlatSigmoid(j => X[start + j]);
+                double moved = FlatSigmoid(j => X[start + j] * (Inside(j) ? 1 + p : 1));
+                scaledSquares += (moved - y) * (moved - y) / N;
+            }
+            Assert.Equal(Math.Sqrt(scaledSquares), scaled.Features[u].Score, 1e-5);
+        }
     }
 
     [Fact]

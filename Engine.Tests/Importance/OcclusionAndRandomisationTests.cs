@@ -22,6 +22,8 @@ public class OcclusionAndRandomisationTests
         var model = Fixtures.Model(31, lastStep);
         var context = Fixtures.Context(model, 32, count: 9);
         var result = new Occlusion { ZeroBaseline = zeroBaseline }.Compute(context);
+        Assert.Equal($"sum over steps of mean |change in binary_crossentropy|, cell = {(zeroBaseline ? "0" : "mean")}",
+                     result.ScoreMeaning);
         var map = result.TimeMap!;
         int features = context.Features, steps = context.Steps, outputs = context.OutputsPerSeries;
         for (int i = 0; i < features; i++)

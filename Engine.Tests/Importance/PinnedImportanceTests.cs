@@ -164,6 +164,84 @@ public class PinnedImportanceTests
         }
     }
 
+    // A sigmoid per step with O outputs, f_o(x_t) = sigmoid(sum_i V[i, o] x_t,i + c_o), flattened to T O outputs per
+    // series: nonlinear, so that a change d and its opposite -d move an output by different amounts (the linear model
+    // cannot tell x + sigma z from x - sigma z, nor x (1 + p) from x (1 - p)).
+    private static readonly double[,] V = { { 0.5, -1.5 }, { -2, 0.75 } };
+    private static readonly double[] C = [0.25, -0.4];
+
+    private static Sequential Sigmoid(int outputs)
+    {
+        var model = new Sequential(F, [new Dense(outputs, Activation.Sigmoid)], flatten: true);
+        model.Initialize(1);
+        var kernel = model.Tensor(0, "kernel"); // (F, O)
+        for (int i = 0; i < F; i++)
+            for (int o = 0; o < outputs; o++) kernel[i * outputs + o] = (float)V[i, o];
+        for (int o = 0; o < outputs; o++) model.Tensor(0, "bias")[o] = (float)C[o];
+        return model;
+    }
+
+    private static double SigmoidOutput(double[] xt, int o) => 1 / (1 + Math.Exp(-(V[0, o] * xt[0] + V[1, o] * xt[1]
+                                                                                  + C[o])));
+
+    [Fact]
+    public void InputPerturbationAddsTheNoiseOnANonlinearModel()
+    {
+        const float sigma = 0.8f;
+        const int repeats = 2;
+        var result = new InputPerturbation { Sigma = sigma }.Compute(Context(Sigmoid(1), repeats));
+        var root = new RandomSource(5);
+        for (int i = 0; i < F; i++)
+        {
+            var perRepeat = new double[repeats];
+            for (int r = 0; r < repeats; r++)
+            {
+                // x[., ., i] += sigma z over the N T cells in (series, step) order; RMS change of the N T outputs.
+                var noise = r == 0 ? root.Fork((ulong)i) : root.Fork((ulong)i).Fork((ulong)r);
+                double squares = 0;
+                for (int k = 0; k < N * T; k++)
+                {
+                    double[] xt = [X[k * F], X[k * F + 1]];
+                    double before = SigmoidOutput(xt, 0);
+                    xt[i] += sigma * noise.NextGaussian();
+                    squares += Math.Pow(SigmoidOutput(xt, 0) - before, 2);
+                }
+                perRepeat[r] = Math.Sqrt(squares / (N * T));
+            }
+            StatisticsMatch(perRepeat, result.Features[i]);
+        }
+    }
+
+    [Fact]
+    public void InputPerturbationScaledMapsOfANonlinearModelWithTwoOutputsPerStep()
+    {
+        const float p = 0.3f;
+        var result = new InputPerturbation { Scale = p, TimeResolved = true }.Compute(Context(Sigmoid(2), 1));
+        for (int i = 0; i < F; i++)
+        {
+            double lag0 = 0, all = 0;
+            for (int t = 0; t < T; t++)
+            {
+                // x[n, t, i] -> x (1 + p) moves the two outputs of step t: M[t, i] is the RMS change over all N T 2
+                // outputs, lag 0 the RMS over step t's N 2 outputs (averaged over t). Scaling every step at once moves
+                // each output by what its own step's scaling does.
+                double squares = 0;
+                for (int n = 0; n < N; n++)
+                {
+                    double[] xt = [X[(n * T + t) * F], X[(n * T + t) * F + 1]];
+                    var moved = (double[])xt.Clone();
+                    moved[i] *= 1 + p;
+                    for (int o = 0; o < 2; o++) squares += Math.Pow(SigmoidOutput(moved, o) - SigmoidOutput(xt, o), 2);
+                }
+                Close(Math.Sqrt(squares / (N * T * 2)), result.TimeMap![t, i]);
+                lag0 += Math.Sqrt(squares / (N * 2)) / T;
+                all += squares;
+            }
+            Close(lag0, result.LagMap![0, i]);
+            Close(Math.Sqrt(all / (N * T * 2)), result.Scores[i]);
+        }
+    }
+
     [Fact]
     public void PermutationScoresTheLossRiseOfADistinctShufflePerRepeat()
     {

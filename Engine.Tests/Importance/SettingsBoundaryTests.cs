@@ -42,7 +42,7 @@ public class SettingsBoundaryTests
         var context = Context();
         foreach (float sigma in new[] { -0.1f, float.NaN, float.PositiveInfinity })
             Refused<InvalidOperationException>(() => new InputPerturbation { Sigma = sigma }.Compute(context),
-                                               $"Sigma = {sigma}", "finite, non-negative");
+                                               $"Sigma = {sigma}: sigma must be a finite, non-negative number");
         foreach (float p in new[] { float.NaN, float.NegativeInfinity })
             Refused<InvalidOperationException>(() => new InputPerturbation { Scale = p }.Compute(context),
                                                $"Scale = {p}", "finite");

@@ -147,8 +147,11 @@ public class StatisticsAndRegistryTests
     public void ContextRejectsMismatchedShapes()
     {
         var context = Fixtures.Context(Fixtures.Model(1), 1);
-        // The weight methods read no data, but still refuse a context whose inputs do not fit it.
-        foreach (IImportanceMethod method in new IImportanceMethod[] { new Garson(), new ConnectionWeights() })
+        // Every method refuses a context whose inputs do not fit it (the weight methods, too, which read no data).
+        foreach (IImportanceMethod method in new IImportanceMethod[]
+                 {
+                     new Garson(), new ConnectionWeights(), new Permutation(), new InputPerturbation(),
+                 })
         {
             var e = Assert.Throws<ArgumentException>(() => method.Compute(context with { Count = context.Count + 1 }));
             Assert.Contains("inputs must hold", e.Message);
