@@ -226,6 +226,10 @@ public class LagGroupTests
         FlatKernel.CopyTo(model.Tensor(1, "kernel"));
         model.Tensor(1, "bias")[0] = 0.05f;
         var context = Context(model, X, new float[N], N, T, groups);
+        // Input perturbation scores the windows itself (the runner does not skip it, as it does a per-feature method).
+        Assert.Null(ImportanceRunner.LagSkip(new InputPerturbation(), context));
+        Assert.Equal("garson skipped: it scores whole features, not lag windows",
+                     ImportanceRunner.LagSkip(new Garson(), context));
         var noisy = new InputPerturbation { Sigma = sigma }.Compute(context);
         var scaled = new InputPerturbation { Scale = p }.Compute(context);
         var root = new Engine.Random.RandomSource(3);
