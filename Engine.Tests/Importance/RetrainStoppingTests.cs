@@ -20,10 +20,10 @@ public class RetrainStoppingTests
 {
     private const int Count = 40, Steps = 4, Features = 3, Batch = 8, Epochs = 30, Patience = 3;
     private const ulong SplitSeed = 11;
-    private const float Rate = 0.05f;
+    private const float Rate = 0.02f;
 
-    // y = 1 where the mean of feature 0 is positive; every other held-out series has its target flipped, so the
-    // held-out loss falls while the rule is learned and rises as the predictions grow confident.
+    // y = 1 where the mean of feature 0 is positive; the first held-out series has its target flipped, so the held-out
+    // loss falls while the rule is learned and rises as the predictions grow confident.
     private static (float[] X, float[] Y) Data()
     {
         var x = new float[Count * Steps * Features];
@@ -35,7 +35,7 @@ public class RetrainStoppingTests
             float sum = 0;
             for (int t = 0; t < Steps; t++) sum += x[(n * Steps + t) * Features];
             int k = Array.IndexOf(held, n);
-            y[n] = (sum > 0) != (k >= 0 && k % 2 == 0) ? 1f : 0f;
+            y[n] = (sum > 0) != (k == 0) ? 1f : 0f;
         }
         return (x, y);
     }
@@ -66,7 +66,8 @@ public class RetrainStoppingTests
             .ToArray();
 
     // The retraining replayed for every epoch: each epoch's held-out loss and parameters.
-    private static (float[] Losses, float[][] Parameters) Replay(float[] x, float[] y, int[] subset, ulong seed)
+    private static (float[] Losses, float[][] Parameters) Replay(float[] x, float[] y, int[] subset, ulong seed,
+                                                                 float[]? validationX = null)
     {
         var held = HeldOut();
         var train = Enumerable.Range(0, Count).Except(held).ToArray();
@@ -77,7 +78,8 @@ public class RetrainStoppingTests
         var parameters = new List<float[]>();
         trainer.OnEpoch = _ => parameters.Add((float[])model.Parameters.Clone());
         var history = trainer.Fit(source, Epochs, source.StepsPerEpoch,
-            new ValidationSet(Columns(Rows(x, Steps * Features, held), subset), Rows(y, 1, held), held.Length));
+            new ValidationSet(Columns(Rows(validationX ?? x, Steps * Features, held), subset), Rows(y, 1, held),
+                              held.Length));
         return (history.Select(e => e.ValidationLoss).ToArray(), parameters.ToArray());
     }
 
@@ -103,7 +105,7 @@ public class RetrainStoppingTests
         var (x, y) = Data();
         var (losses, parameters) = Replay(x, y, subset, seed);
         var (stop, best) = StopEpoch(losses, Patience);
-        Assert.True(stop < Epochs, "the held-out loss must rise for this test: " + string.Join(", ", losses));
+        Assert.True(stop < Epochs && best > 1, "the held-out loss must fall, then rise: " + string.Join(", ", losses));
         var tally = new RetrainingTally();
         var retrain = Retrainers.FromArrays(Build, x, y, Count, Steps, Features, new BinaryCrossEntropy(), Epochs,
                                             Batch, Rate, stopping: new RetrainStopping(Patience, SplitSeed),
@@ -117,20 +119,21 @@ public class RetrainStoppingTests
     [Fact]
     public void TheMaskedRetrainerZeroesTheWindowInTheHeldOutSeriesToo()
     {
-        // Feature 2 at lags 0..1 (the last two steps) removed: the replay trains and validates on inputs with those
-        // cells zeroed by hand.
+        // Feature 0, the one the target is made of, at lags 0..2 (the last three steps) removed: the replay trains and
+        // validates on inputs with those cells zeroed by hand. The unmasked held-out losses would stop elsewhere.
         var (x, y) = Data();
         var zeroed = (float[])x.Clone();
         for (int n = 0; n < Count; n++)
-            for (int t = Steps - 2; t < Steps; t++) zeroed[(n * Steps + t) * Features + 2] = 0f;
+            for (int t = Steps - 3; t < Steps; t++) zeroed[(n * Steps + t) * Features] = 0f;
         var (losses, parameters) = Replay(zeroed, y, [0, 1, 2], 31);
         var (stop, best) = StopEpoch(losses, Patience);
         var tally = new RetrainingTally();
         var retrain = Retrainers.MaskedFromArrays(Build, x, y, Count, Steps, Features, new BinaryCrossEntropy(), Epochs,
                                                   Batch, Rate, new RetrainStopping(Patience, SplitSeed), tally);
-        var model = retrain([(2, new LagWindow(0, 1))], 31);
+        var model = retrain([(0, new LagWindow(0, 2))], 31);
         Assert.Equal(stop, tally.Epochs);
         Assert.Equal(parameters[best - 1], model.Parameters);
+        Assert.NotEqual((stop, best), StopEpoch(Replay(zeroed, y, [0, 1, 2], 31, validationX: x).Losses, Patience));
     }
 
     [Fact]
