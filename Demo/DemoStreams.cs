@@ -51,7 +51,8 @@ public static class DemoStreams
         public const ulong RetrainingSplit = 6;
     }
 
-    /// <summary><c>demo importance</c>, from <c>new RandomSource(--seed)</c> (the methods use the seed itself).</summary>
+    /// <summary><c>demo importance</c>, from <c>new RandomSource(--seed)</c> (the methods use the seed
+    /// itself).</summary>
     public static class Importance
     {
         /// <summary>

@@ -292,7 +292,8 @@ public static class CommandOptions
     public static Option<int> RetrainPatience() => new("--retrain-patience")
     {
         Description = "Stop each forward/backward-stepwise retraining when the loss of the series held out for it " +
-                      $"({(int)Math.Round(RetrainStopping.DefaultValidation * 100)}% of the training series, the same for every subset) " +
+                      $"({(int)Math.Round(RetrainStopping.DefaultValidation * 100)}% of the training series, the " +
+                      "same for every subset) " +
                       "has not improved for this many epochs, keeping the best epoch's weights; 0: off (every " +
                       "series trains for every epoch).",
         DefaultValueFactory = _ => RetrainStopping.DefaultPatience,

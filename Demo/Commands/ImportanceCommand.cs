@@ -74,8 +74,8 @@ public static class ImportanceCommand
         var command = new Command("importance",
                                   "Rank the inputs of a trained model on your data: which features matter, and when.");
         foreach (Option o in new Option[] { Model, Data, Methods, Repeats, Seed, Threads, Noise, Baseline, Restarts,
-            NullNetworks, RetrainEpochs, RetrainPatience, Networks, Groups, LagGroups, Report, Json, Format, Features, Target,
-            OutputIndex, Delimiter, Shard, WorkDirectory, NoTimings, NoMaps }) command.Options.Add(o);
+            NullNetworks, RetrainEpochs, RetrainPatience, Networks, Groups, LagGroups, Report, Json, Format, Features,
+            Target, OutputIndex, Delimiter, Shard, WorkDirectory, NoTimings, NoMaps }) command.Options.Add(o);
         command.SetAction(parse => Run(parse, merge: false));
         return command;
     }

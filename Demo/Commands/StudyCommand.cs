@@ -88,8 +88,8 @@ public static class StudyCommand
                                   "known ranking of the inputs?");
         foreach (Option o in new Option[] { Replicates, Methods, Kind, Effects, Lags, TargetNoise, Phi, Correlation,
             Steps, TrainSeries, EvalSeries, Cell, Units, CellActivation, Epochs, Batch, OldBatch, LearningRate,
-            Repeats, RetrainEpochs, Restarts, RetrainPatience, Seed, Threads, Report, Json, Format, Shard, WorkDirectory,
-            NoTimings })
+            Repeats, RetrainEpochs, Restarts, RetrainPatience, Seed, Threads, Report, Json, Format, Shard,
+            WorkDirectory, NoTimings })
             command.Options.Add(o);
         command.SetAction(parse => Run(parse, merge: false));
         return command;
