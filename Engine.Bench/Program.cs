@@ -4,7 +4,7 @@ using Engine.Bench;
 using Engine.Bench.Workloads;
 
 // ./build.sh bench [BenchmarkDotNet args]; --quick: every benchmark once, in process, with small sizes (a smoke run).
-// --loop w1|w2|w3|w3-onnx|w7|w7-onnx|lf|lb|barrier [count] [--threads N] [--reps R]: runs one workload in R
+// --loop w1|w2|w3|w3-onnx|w7|w7-onnx|lf|lb|barrier|w4:METHOD [count] [--threads N] [--reps R]: runs one workload in R
 // (default 3) batches of count and prints µs/op by CPU time and by wall-clock time, then the fastest batch's wall
 // time (for perf record / profiling, and for two
 // threads on a shared machine); --threads sets Parallelism.MaxThreads (default 1; w1 ignores it).
@@ -112,10 +112,18 @@ internal static class Loop
                     count = Or(count, 100000); break;
                 }
             case "barrier": { var b = new BarrierLoop(threads); op = b.Run; count = Or(count, 1000); break; }
+            case var w4 when w4.StartsWith("w4:", StringComparison.Ordinal)
+                             && W4ImportanceMethods.Methods().Contains(w4[3..]):
+                {
+                    // one method of W4 (BenchmarkDotNet cannot filter a job by its parameter)
+                    var b = new W4ImportanceMethods { Method = w4[3..] }; b.Setup(); op = () => b.Compute();
+                    count = Or(count, 100); break;
+                }
             default:
                 Console.Error.WriteLine($"error: unknown workload '{name}' for --loop: expected w1, w2, w3, " +
                                         $"w3-onnx, w7, w7-onnx, lf, lb (the reference model's first layer forward / " +
-                                        $"backward) or barrier (1000 team barriers)");
+                                        $"backward), barrier (1000 team barriers) or w4:METHOD (one of " +
+                                        $"{string.Join(", ", W4ImportanceMethods.Methods())})");
                 return 2;
         }
         for (int i = 0; i < Math.Max(3, count / 10); i++) op();
