@@ -82,13 +82,16 @@ public sealed class W6Workload
     /// the stepwise retrainings with early stopping (<see cref="RetrainStopping.DefaultPatience"/> unless
     /// <paramref name="patience"/> says otherwise; 0: every epoch).</summary>
     public ImportanceContext Context(int threads, int patience = RetrainStopping.DefaultPatience,
-                                     RetrainingTally? tally = null) => new()
+                                     RetrainingTally? tally = null)
     {
-        Model = Model, Inputs = Inputs, Targets = Targets, Count = Series, Steps = Steps,
-        Loss = new BinaryCrossEntropy(),
-        Seed = Seed, Threads = threads, Retrain = Retrainer(patience: patience, tally: tally),
-        RetrainPermuted = Retrainer(permuteTargets: true),
-    };
+        return new()
+        {
+            Model = Model, Inputs = Inputs, Targets = Targets, Count = Series, Steps = Steps,
+            Loss = new BinaryCrossEntropy(),
+            Seed = Seed, Threads = threads, Retrain = Retrainer(patience: patience, tally: tally),
+            RetrainPermuted = Retrainer(permuteTargets: true),
+        };
+    }
 
     /// <summary>Writes the trained weights (model.safetensors, the engine's model file) and the data (data.safetensors:
     /// x, y) for the peer.</summary>
