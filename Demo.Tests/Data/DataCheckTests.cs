@@ -128,8 +128,8 @@ public class DataCheckTests(CliFixture fx) : IClassFixture<CliFixture>
         string path = fx.File("ddmm.csv", "series,time,x,alarm\na,10/02/2024,1,0\na,03/03/2024,2,1\n" +
                                           "b,10/02/2024,1,1\nb,03/03/2024,2,0\n");
         const string Iso = "write dates as ISO 8601, year first: 2024-03-01 or 2024-03-01T12:00";
-        Assert.Equal($"error: {path}:2: column 'time' (column 2) '10/02/2024' is a date whose day and month cannot be " +
-                     $"told apart (day/month or month/day?); {Iso}", Cli.Bad(Train(path)));
+        Assert.Equal($"error: {path}:2: column 'time' (column 2) '10/02/2024' is a date whose day and month cannot " +
+                     $"be told apart (day/month or month/day?); {Iso}", Cli.Bad(Train(path)));
         foreach (string cell in new[] { "13/03/2024", "3.1.24", "01-03-2024 12:00" })
         {
             string other = fx.File("ddmm2.csv", $"series,time,x,alarm\na,{cell},1,0\nb,{cell},2,1\n");
