@@ -39,18 +39,19 @@ public class GruBenchmarks
         var rng = new Engine.Random.RandomSource(6);
         rng.FillUniform(_x); rng.FillUniform(_dh);
         foreach (var (layer, model) in new[] { (_lstm, _lstmModel), (_gru, _gruModel), (_gruBefore, _gruBeforeModel) })
-            layer.Forward(_h, _x, model.LayerParameters(0), Batch, Steps, training: true);
+            layer.Forward(_h, _x, model.LayerParameters(0), Batch, Steps, ForwardMode.Training);
     }
 
     [Benchmark(Baseline = true), BenchmarkCategory("forward")]
-    public void LstmForward() => _lstm.Forward(_h, _x, _lstmModel.LayerParameters(0), Batch, Steps, training: true);
+    public void LstmForward() =>
+        _lstm.Forward(_h, _x, _lstmModel.LayerParameters(0), Batch, Steps, ForwardMode.Training);
 
     [Benchmark, BenchmarkCategory("forward")]
-    public void GruForward() => _gru.Forward(_h, _x, _gruModel.LayerParameters(0), Batch, Steps, training: true);
+    public void GruForward() => _gru.Forward(_h, _x, _gruModel.LayerParameters(0), Batch, Steps, ForwardMode.Training);
 
     [Benchmark, BenchmarkCategory("forward")]
     public void GruResetBeforeForward() =>
-        _gruBefore.Forward(_h, _x, _gruBeforeModel.LayerParameters(0), Batch, Steps, training: true);
+        _gruBefore.Forward(_h, _x, _gruBeforeModel.LayerParameters(0), Batch, Steps, ForwardMode.Training);
 
     // Backward reuses the state the setup's forward pass saved; the gradients accumulate (only the time matters here).
     [Benchmark(Baseline = true), BenchmarkCategory("backward")]

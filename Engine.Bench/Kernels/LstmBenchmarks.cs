@@ -31,11 +31,12 @@ public class LstmBenchmarks
         _model.Initialize(5);
         var rng = new Engine.Random.RandomSource(6);
         rng.FillUniform(_x); rng.FillUniform(_dh); rng.FillUniform(_z); rng.FillUniform(_cPrev);
-        _layer.Forward(_h, _x, _model.LayerParameters(0), Batch, Steps, training: false);
+        _layer.Forward(_h, _x, _model.LayerParameters(0), Batch, Steps, ForwardMode.KeepForBackward);
     }
 
     [Benchmark, BenchmarkCategory("layer")]
-    public void LayerForward() => _layer.Forward(_h, _x, _model.LayerParameters(0), Batch, Steps, training: false);
+    public void LayerForward() =>
+        _layer.Forward(_h, _x, _model.LayerParameters(0), Batch, Steps, ForwardMode.KeepForBackward);
 
     [Benchmark, BenchmarkCategory("layer")]
     public void LayerBackward() =>

@@ -178,7 +178,7 @@ public class W3LatencyForward : OnnxPeerWorkload
     [Benchmark(Description = "W3 forward")]
     public float Forward()
     {
-        _model.Forward(_output, _data.Inputs[_data.Next()], 1, 100);
+        _model.Predict(_output, _data.Inputs[_data.Next()], 1, 100);
         return _output[99];
     }
 
@@ -192,8 +192,8 @@ public class W3LatencyForward : OnnxPeerWorkload
 }
 
 /// <summary>W7: batch inference, 256 series of 100 steps through W3's network, engine and ONNX Runtime side by side
-/// (the engine's <see cref="Sequential.Forward"/> on the whole batch; the peer's session on the same bound
-/// input).</summary>
+/// (the engine's <see cref="Sequential.Predict"/> on the whole batch, which keeps nothing for a backward pass; the
+/// peer's session on the same bound input).</summary>
 [BenchmarkCategory("W7")]
 public class W7BatchInference : OnnxPeerWorkload
 {
@@ -221,7 +221,7 @@ public class W7BatchInference : OnnxPeerWorkload
     [Benchmark(Baseline = true, Description = "W7 forward, batch 256")]
     public float Forward()
     {
-        _model.Forward(_output, _input, Batch, Steps);
+        _model.Predict(_output, _input, Batch, Steps);
         return _output[^1];
     }
 

@@ -66,8 +66,8 @@ public class LstmSequenceTests
                         var x = Random(steps * batch * inputs, rng, 1.5f);
                         int outLength = (sequences ? steps : 1) * batch * units;
                         float[] y0 = new float[outLength], y1 = new float[outLength];
-                        general.Forward(y0, x, parameters, batch, steps, training: false);
-                        small.Forward(y1, x, parameters, batch, steps, training: false);
+                        general.Forward(y0, x, parameters, batch, steps, ForwardMode.KeepForBackward);
+                        small.Forward(y1, x, parameters, batch, steps, ForwardMode.KeepForBackward);
                         // the comparison means nothing unless each path ran
                         Assert.IsType<LstmGemmPath>(general.LastPath);
                         AssertSmallPathTaken(small);
@@ -111,8 +111,8 @@ public class LstmSequenceTests
             float[] y0 = new float[dy.Length], y1 = new float[dy.Length], g0 = new float[parameters.Length],
             g1 = new float[parameters.Length];
             float[] dx0 = new float[x.Length], dx1 = new float[x.Length];
-            general.Forward(y0, x, parameters, 2, 3, training: false);
-            small.Forward(y1, x, parameters, 2, 3, training: false);
+            general.Forward(y0, x, parameters, 2, 3, ForwardMode.KeepForBackward);
+            small.Forward(y1, x, parameters, 2, 3, ForwardMode.KeepForBackward);
             Assert.IsType<LstmGemmPath>(general.LastPath);
             AssertSmallPathTaken(small);
             general.Backward(dx0, g0, dy, x, parameters, 2, 3);
@@ -137,10 +137,10 @@ public class LstmSequenceTests
         var parameters = Random(layer.ParameterCount, rng, 0.6f);
         var x = Random(10 * 2 * 3, rng, 1f);
         float[] y0 = new float[10 * 2 * 10], y1 = new float[y0.Length];
-        layer.Forward(y1, x, parameters, 2, 10, training: false);
+        layer.Forward(y1, x, parameters, 2, 10, ForwardMode.KeepForBackward);
         parameters.AsSpan(40, 40).Clear(); // kernel row of input 1
-        reference.Forward(y0, x, parameters, 2, 10, training: false);
-        layer.Forward(y1, x, parameters, 2, 10, training: false);
+        reference.Forward(y0, x, parameters, 2, 10, ForwardMode.KeepForBackward);
+        layer.Forward(y1, x, parameters, 2, 10, ForwardMode.KeepForBackward);
         AssertSmallPathTaken(layer);
         Assert.IsType<LstmGemmPath>(reference.LastPath);
         AssertClose(y0, y1, "y after zeroing a kernel row");

@@ -25,7 +25,7 @@ public class DropoutTests
         var model = new Sequential(F, [layer]);
         model.Initialize(seed);
         var output = new float[input.Length];
-        layer.Forward(output, input, [], N, T, training);
+        layer.Forward(output, input, [], N, T, training ? ForwardMode.Training : ForwardMode.KeepForBackward);
         return output;
     }
 
@@ -95,7 +95,7 @@ public class DropoutTests
         var layer = new Dropout(0.5);
         var first = Run(layer, x, training: true, seed: 11);
         var second = new float[x.Length];
-        layer.Forward(second, x, [], N, T, training: true); // the next training step draws a new mask
+        layer.Forward(second, x, [], N, T, ForwardMode.Training); // the next training step draws a new mask
         Assert.NotEqual(first, second);
         Assert.Equal(first, Run(new Dropout(0.5), x, training: true, seed: 11));
         Assert.NotEqual(first, Run(new Dropout(0.5), x, training: true, seed: 12));

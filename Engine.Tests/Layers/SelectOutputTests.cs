@@ -18,9 +18,9 @@ public class SelectOutputTests
     public void ForwardKeepsColumnIndexOfEveryRow()
     {
         var y = new float[4];
-        Bound(1).Forward(y, X, [], 2, 2, training: false);
+        Bound(1).Forward(y, X, [], 2, 2, ForwardMode.KeepForBackward);
         Assert.Equal([2f, 5, 8, 11], y);
-        Bound(2).Forward(y, X, [], 2, 2, training: false);
+        Bound(2).Forward(y, X, [], 2, 2, ForwardMode.KeepForBackward);
         Assert.Equal([3f, 6, 9, 12], y);
     }
 
@@ -28,7 +28,7 @@ public class SelectOutputTests
     public void BackwardPutsEachRowsGradientInColumnIndexAndZerosElsewhere()
     {
         var layer = Bound(1);
-        layer.Forward(new float[4], X, [], 2, 2, training: false);
+        layer.Forward(new float[4], X, [], 2, 2, ForwardMode.KeepForBackward);
         var dx = new float[12];
         dx.AsSpan().Fill(99);
         layer.Backward(dx, [], [0.5f, -1, 2, 3], X, [], 2, 2);

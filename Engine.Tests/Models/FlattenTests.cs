@@ -89,7 +89,7 @@ public class FlattenTests
         Assert.Equal("the model flattens series of 3 steps (Keras' Flatten fixes the length), but got 2 steps",
                      Assert.Throws<ArgumentException>(() => model.Forward(new float[12], new float[8], 2, 2)).Message);
         var x = new float[12];
-        layer.Forward(new float[12], x, [], 2, 3, training: false);
+        layer.Forward(new float[12], x, [], 2, 3, ForwardMode.KeepForBackward);
         layer.Backward([], [], new float[12], x, [], 2, 3); // no input gradient wanted: nothing to write
     }
 }

@@ -70,7 +70,7 @@ public class LastStepTests
         var model = new Sequential(2, [new LastStep()]);
         var layer = model.Layers[0];
         float[] x = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]; // time-major (T = 3, N = 2, F = 2)
-        layer.Forward(new float[4], x, [], 2, 3, training: false);
+        layer.Forward(new float[4], x, [], 2, 3, ForwardMode.KeepForBackward);
         var dx = new float[12];
         dx.AsSpan().Fill(99);
         layer.Backward(dx, [], [0.5f, -1f, 2f, 3f], x, [], 2, 3);

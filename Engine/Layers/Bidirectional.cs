@@ -122,15 +122,15 @@ public sealed class Bidirectional : Layer
 
     internal override void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters,
                                    int batch, int steps,
-                                   bool training)
+                                   ForwardMode mode)
     {
         int h = _forward.OutputSize, pf = _forward.ParameterCount, rows = OutputIsSequence ? steps * batch : batch;
         var reversed = Workspace(ref _reversed, (long)steps * batch * InputSize);
         var f = Workspace(ref _outForward, (long)rows * h);
         var b = Workspace(ref _outBackward, (long)rows * h);
         ReverseSteps(reversed, input, steps, batch * InputSize);
-        _forward.Forward(f, input, parameters[..pf], batch, steps, training);
-        _backward.Forward(b, reversed, parameters[pf..], batch, steps, training);
+        _forward.Forward(f, input, parameters[..pf], batch, steps, mode);
+        _backward.Forward(b, reversed, parameters[pf..], batch, steps, mode);
         int stepsOut = OutputIsSequence ? steps : 1, width = OutputSize;
         for (int t = 0; t < stepsOut; t++)
             for (int n = 0; n < batch; n++)

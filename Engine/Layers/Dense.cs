@@ -71,8 +71,8 @@ public sealed class Dense : Layer
 
     // Dense sees its input as plain rows: T x N for a sequence, N otherwise.
     internal override void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters,
-                                   int batch, int steps, bool training) =>
-        Run(output, input, parameters, Rows(batch, steps), Rows(batch, steps));
+                                   int batch, int steps, ForwardMode mode) =>
+        Run(output, input, parameters, Rows(batch, steps), Rows(batch, steps), mode.KeepsBackward());
 
     /// <inheritdoc/>
     /// <remarks>Rows are independent; a resumed pass keeps the product's path of the full pass's rows.</remarks>
@@ -89,20 +89,21 @@ public sealed class Dense : Layer
 
     internal override void ForwardFrom(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> state,
                                        ReadOnlySpan<float> parameters, int batch, int steps, int start) =>
-        Run(output, input, parameters, (steps - start) * batch, (long)steps * batch);
+        Run(output, input, parameters, (steps - start) * batch, (long)steps * batch, keep: false);
 
-    // y = a(x K + b) over the rows, on the product's path for pathRows rows.
+    // y = a(x K + b) over the rows, on the product's path for pathRows rows; y is kept for backward (and copied to the
+    // output) only when asked.
     private void Run(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters, int rows,
-                     long pathRows)
+                     long pathRows, bool keep)
     {
         int i = InputSize, o = Units;
         var z = Workspace(ref _preActivation, (long)rows * o);
-        var y = Workspace(ref _output, (long)rows * o);
+        var y = keep ? Workspace(ref _output, (long)rows * o) : output[..(rows * o)];
         BroadcastRows.Unchecked(z, parameters.Slice(i * o, o), rows, o);
         MatMul.Unchecked(z, input, parameters[..(i * o)], rows, i, o, pathRows);
         if (Softmax) Kernels.Softmax.Forward(z, y, rows, o);
         else Activations.ForwardUnchecked(Activation, z, y);
-        y.CopyTo(output);
+        if (keep) y.CopyTo(output);
     }
 
     /// <inheritdoc/>

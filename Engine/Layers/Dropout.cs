@@ -5,12 +5,11 @@ using Engine.Random;
 namespace Engine.Layers;
 
 /// <summary>
-/// Keras' Dropout: the identity at inference (<c>training</c> false); in a training step, inverted dropout,
-/// <c>y = x m / (1 - rate)</c> with one mask value m ~ Bernoulli(1 - rate) per element, so E[y] = x. No parameters;
-/// <see cref="Layer.OutputSize"/> = <see cref="Layer.InputSize"/>. The masks come from the layer's own
+/// Keras' Dropout: the identity at inference (any mode but <see cref="ForwardMode.Training"/>); in a training step,
+/// inverted dropout, <c>y = x m / (1 - rate)</c> with one mask value m ~ Bernoulli(1 - rate) per element, so E[y] = x.
+/// No parameters; <see cref="Layer.OutputSize"/> = <see cref="Layer.InputSize"/>. The masks come from the layer's own
 /// <see cref="RandomSource"/>, seeded from the model's generator in <see cref="Initialize"/> (before that, from seed
-/// 0):
-/// the same seed gives the same masks, whatever the thread count (a training step runs the layer on one thread).
+/// 0): the same seed gives the same masks, whatever the thread count (a training step runs the layer on one thread).
 /// Keras' <c>noise_shape</c> and <c>seed</c> are not supported.
 /// </summary>
 public class Dropout : Layer
@@ -72,10 +71,10 @@ public class Dropout : Layer
     // Time-major rows t N + n; mask row (r mod maskRows): the element's own row, or (spatial) its series' row.
     internal override void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters,
                                    int batch, int steps,
-                                   bool training)
+                                   ForwardMode mode)
     {
         int n = Rows(batch, steps) * InputSize;
-        _masked = training && Rate > 0;
+        _masked = mode == ForwardMode.Training && Rate > 0;
         if (!_masked) { input[..n].CopyTo(output); return; }
         int m = MaskRows(batch, steps) * InputSize;
         var mask = Workspace(ref _mask, m);

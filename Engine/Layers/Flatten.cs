@@ -55,7 +55,7 @@ public sealed class Flatten : Layer
     internal override void Initialize(Span<float> parameters, RandomSource rng) { }
 
     internal override void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters,
-                                   int batch, int steps, bool training)
+                                   int batch, int steps, ForwardMode mode)
     {
         CheckSteps(steps);
         TransposeBatchTime.Unchecked(output, input, steps, batch, InputSize); // (T, N, W) -> (N, T, W)

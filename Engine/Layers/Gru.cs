@@ -48,6 +48,7 @@ public sealed class Gru : Layer
     private float[] _packUhT = [];  // reset_after = false: U_hᵀ (H, H)
     private float[] _packWT = [];   // Wᵀ (3H, F)
     private float[] _packDz = [];   // dZ (or a block of it) packed for the weight gradients
+    private ForwardMode _mode;      // the last forward pass's
 
     public Gru(int units, Activation activation = Activation.Tanh, Activation recurrentActivation = Activation.Sigmoid,
                bool returnSequences = false, bool resetAfter = true)
@@ -127,8 +128,8 @@ public sealed class Gru : Layer
 
     internal override void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters,
                                    int batch, int steps,
-                                   bool training) =>
-        Run(output, input, [], parameters, batch, steps);
+                                   ForwardMode mode) =>
+        Run(output, input, [], parameters, batch, steps, mode);
 
     /// <inheritdoc/>
     /// <remarks>The state is h_t (N, H).</remarks>
@@ -141,23 +142,31 @@ public sealed class Gru : Layer
 
     internal override int StateSize => Units;
 
-    internal override void State(Span<float> state, int batch, int step) =>
+    internal override void State(Span<float> state, int batch, int step)
+    {
+        if (!_mode.KeepsStates()) throw new InvalidOperationException("the last forward pass kept no states");
         _hidden.AsSpan((step + 1) * batch * Units, batch * Units).CopyTo(state);
+    }
 
     internal override void ForwardFrom(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> state,
                                        ReadOnlySpan<float> parameters, int batch, int steps, int start) =>
-        Run(output, input, state, parameters, batch, steps - start);
+        Run(output, input, state, parameters, batch, steps - start, ForwardMode.Predict);
 
     // A forward pass from h_0 = 0 (state empty) or from a saved h (N, H): then step 0 adds h_0 U as later steps do.
+    // The recurrent terms of every step and every h are kept as the mode says (RecurrentLayout): else one step's
+    // recurrent block, two alternating blocks of h, or h_t straight into a sequence output.
     private void Run(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> state,
-                     ReadOnlySpan<float> parameters, int batch, int steps)
+                     ReadOnlySpan<float> parameters, int batch, int steps, ForwardMode mode)
     {
         int f = InputSize, h = Units, g = 3 * h, rows = steps * batch, bh = batch * h;
         ReadOnlySpan<float> w = parameters[..(f * g)], u = parameters.Slice(f * g, h * g),
         b = parameters.Slice((f + h) * g, g);
-        var gates = Workspace(ref _gates, (long)rows * g);
-        var hidden = Workspace(ref _hidden, (long)(steps + 1) * bh);
-        var recurrent = Workspace(ref _recurrent, (long)rows * (ResetAfter ? g : h));
+        var layout = RecurrentLayout.Of(mode, ReturnSequences);
+        bool all = layout.AllStates;
+        _mode = mode;
+        var gates = Workspace(ref _gates, (long)rows * g); // X W + b is one product over all steps
+        var hidden = Workspace(ref _hidden, (long)(all ? steps + 1 : layout.Direct ? 1 : 2) * bh);
+        var recurrent = Workspace(ref _recurrent, (long)(layout.AllSteps ? rows : batch) * (ResetAfter ? g : h));
         bool resumed = !state.IsEmpty;
         if (resumed) state[..bh].CopyTo(hidden);
         else hidden[..bh].Clear();
@@ -173,14 +182,14 @@ public sealed class Gru : Layer
             GemmPacked.PackBUnchecked(packU, u, g, transposed: false, h, g);
             for (int t = 0; t < steps; t++)
             {
-                var ut = recurrent.Slice(t * batch * g, batch * g);
+                var ut = recurrent.Slice((layout.AllSteps ? t : 0) * batch * g, batch * g);
+                var hPrev = layout.Hidden(hidden, output, t - 1, bh);
                 BroadcastRows.Unchecked(ut, bRecurrent, batch, g);
                 // h_{t-1} U + b'
-                if (t > 0 || resumed) GemmPacked.Unchecked(ut, g, hidden.Slice(t * bh, bh), h, 1, packU, batch, h, g);
+                if (t > 0 || resumed) GemmPacked.Unchecked(ut, g, hPrev, h, 1, packU, batch, h, g);
                 GruGates.ForwardResetAfterUnchecked(gates.Slice(t * batch * g, batch * g), ut,
-                                                    hidden.Slice((t + 1) * bh, bh),
-                                                    hidden.Slice(t * bh, bh), Activation, RecurrentActivation, batch,
-                                                    h);
+                                                    layout.Hidden(hidden, output, t, bh), hPrev, Activation,
+                                                    RecurrentActivation, batch, h);
             }
         }
         else
@@ -192,18 +201,20 @@ public sealed class Gru : Layer
             for (int t = 0; t < steps; t++)
             {
                 var zt = gates.Slice(t * batch * g, batch * g);
-                var hPrev = hidden.Slice(t * bh, bh);
-                var rh = recurrent.Slice(t * bh, bh);
+                var hPrev = layout.Hidden(hidden, output, t - 1, bh);
+                var rh = recurrent.Slice((layout.AllSteps ? t : 0) * bh, bh);
                 // z, r columns += h U_zr
                 if (t > 0 || resumed) GemmPacked.Unchecked(zt, g, hPrev, h, 1, packU, batch, h, 2 * h);
                 GruGates.ForwardResetGateUnchecked(zt, rh, hPrev, RecurrentActivation, batch, h);
                 // h columns += (r h) U_h
                 if (t > 0 || resumed) GemmPacked.Unchecked(zt[(2 * h)..], g, rh, h, 1, packUh, batch, h, h);
-                GruGates.ForwardCandidateUnchecked(zt, hidden.Slice((t + 1) * bh, bh), hPrev, Activation, batch, h);
+                GruGates.ForwardCandidateUnchecked(zt, layout.Hidden(hidden, output, t, bh), hPrev, Activation, batch,
+                                                   h);
             }
         }
+        if (layout.Direct) return;
         if (ReturnSequences) hidden.Slice(bh, rows * h).CopyTo(output);
-        else hidden.Slice(steps * bh, bh).CopyTo(output);
+        else layout.Hidden(hidden, output, steps - 1, bh).CopyTo(output);
     }
 
     /// <inheritdoc/>
@@ -213,6 +224,8 @@ public sealed class Gru : Layer
                                     ReadOnlySpan<float> input,
                                     ReadOnlySpan<float> parameters, int batch, int steps)
     {
+        if (!_mode.KeepsBackward())
+            throw new InvalidOperationException("the last forward pass kept nothing for Backward");
         int f = InputSize, h = Units, g = 3 * h, rows = steps * batch, bh = batch * h, later = rows - batch;
         ReadOnlySpan<float> w = parameters[..(f * g)], u = parameters.Slice(f * g, h * g);
         bool weights = !gradients.IsEmpty; // empty: an input-gradient pass

@@ -40,7 +40,7 @@ public sealed class LastStep : Layer
 
     // Time-major input: step T-1 is the last N rows.
     internal override void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters,
-                                   int batch, int steps, bool training)
+                                   int batch, int steps, ForwardMode mode)
     {
         int width = batch * InputSize;
         input.Slice((steps - 1) * width, width).CopyTo(output);

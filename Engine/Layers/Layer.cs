@@ -118,11 +118,14 @@ public abstract class Layer
     internal abstract void Initialize(Span<float> parameters, RandomSource rng);
 
     /// <summary>
-    /// Computes the output and keeps what backward needs. Input and output rows: T x N (time-major) for a sequence,
-    /// else N. <paramref name="training"/> is true in a training step (dropout draws a mask then, and only then).
+    /// Computes the output, and keeps what <paramref name="mode"/> says a later call may read
+    /// (<see cref="ForwardMode"/>: what <see cref="Backward"/> reads in a training step or
+    /// <see cref="ForwardMode.KeepForBackward"/>, every step's <see cref="State"/> in <see cref="ForwardMode.Record"/>,
+    /// nothing in <see cref="ForwardMode.Predict"/>); the output is the same in every mode (dropout masks only in
+    /// <see cref="ForwardMode.Training"/>). Input and output rows: T x N (time-major) for a sequence, else N.
     /// </summary>
     internal abstract void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters,
-                                   int batch, int steps, bool training);
+                                   int batch, int steps, ForwardMode mode);
 
     /// <summary>
     /// From dL/d(output), adds dL/d(parameters) into <paramref name="gradients"/> (the layer's slice; empty: not
@@ -170,8 +173,9 @@ public abstract class Layer
 
     /// <summary>
     /// Writes the layer's state after step <paramref name="step"/> of the last <see cref="Forward"/> (of
-    /// <paramref name="batch"/> series) into <paramref name="state"/>, N x <see cref="StateSize"/> floats in the
-    /// layer's own layout (what <see cref="ForwardFrom"/> reads); only when <see cref="ResumesForward"/>.
+    /// <paramref name="batch"/> series, in a mode that <see cref="ForwardModes.KeepsStates"/>) into
+    /// <paramref name="state"/>, N x <see cref="StateSize"/> floats in the layer's own layout (what
+    /// <see cref="ForwardFrom"/> reads); only when <see cref="ResumesForward"/>.
     /// </summary>
     internal virtual void State(Span<float> state, int batch, int step) { }
 
@@ -179,7 +183,7 @@ public abstract class Layer
     /// The forward pass over steps <paramref name="start"/>..T-1 of a pass of T = <paramref name="steps"/> steps,
     /// resumed from <paramref name="state"/> (<see cref="State"/> after step start - 1; unused for a row-wise layer):
     /// input and output hold those T - start steps only, as <see cref="Forward"/> for T - start steps. The full T
-    /// lets a kernel keep the path the full pass takes. Keeps what a forward keeps; not a training pass. Only when
+    /// lets a kernel keep the path the full pass takes. Keeps nothing (<see cref="ForwardMode.Predict"/>). Only when
     /// <see cref="ResumesForward"/> and 0 &lt; start &lt; T. By default a row-wise layer's <see cref="Forward"/> over
     /// those steps.
     /// </summary>
@@ -188,7 +192,7 @@ public abstract class Layer
     {
         if (!ResumesForward || StateSize != 0)
             throw new NotSupportedException($"{TypeName} cannot resume a forward pass");
-        Forward(output, input, parameters, batch, steps - start, training: false);
+        Forward(output, input, parameters, batch, steps - start, ForwardMode.Predict);
     }
 
     /// <summary>

@@ -104,10 +104,10 @@ public sealed class Lstm : Layer
 
     internal override void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters,
                                    int batch, int steps,
-                                   bool training)
+                                   ForwardMode mode)
     {
         _last = Path();
-        _last.Forward(output, input, parameters, batch, steps);
+        _last.Forward(output, input, parameters, batch, steps, mode);
     }
 
     // The path a pass takes: by the layer's size only, so a resumed pass takes the full pass's path.
@@ -139,7 +139,7 @@ public sealed class Lstm : Layer
                                        ReadOnlySpan<float> parameters, int batch, int steps, int start)
     {
         _last = Path();
-        _last.ForwardFrom(output, input, state, parameters, batch, steps - start);
+        _last.ForwardFrom(output, input, state, parameters, batch, steps - start, ForwardMode.Predict);
     }
 
     /// <inheritdoc/>

@@ -16,11 +16,14 @@ namespace Engine.Layers;
 /// </summary>
 internal sealed class LstmGemmPath(Lstm layer) : ILstmPath
 {
-    // Forward saves, per step t (time-major rows t*N + n); LstmUnitSplit writes them too:
+    // Forward saves, per step t (time-major rows t*N + n); LstmUnitSplit writes them too. What a pass keeps
+    // (RecurrentLayout): all steps' blocks when backward may follow (cells and hidden also when State may), else
+    // scratch (a single step's gates and a(c), two alternating blocks of c and h, h_t straight into the output).
     internal float[] Gates = [];   // (T, N, 4H) activated gates i, f, g, o
     internal float[] Cells = [];   // (T+1, N, H) c_t, with c_0 = 0 in block 0
     internal float[] Hidden = [];  // (T+1, N, H) h_t, with h_0 = 0 in block 0
     internal float[] CellAct = []; // (T, N, H) a(c_t)
+    private ForwardMode _mode;     // the last forward pass's
     // Backward scratch:
     private float[] _dz = [];      // (N, 4H) dL/dz_t of one step
     private float[] _dh = [];      // (N, H) total gradient into h_t
@@ -45,6 +48,7 @@ internal sealed class LstmGemmPath(Lstm layer) : ILstmPath
     /// <summary>h_t then c_t (N, H each) after step <paramref name="step"/> of the last forward pass.</summary>
     public void State(Span<float> state, int batch, int step)
     {
+        if (!_mode.KeepsStates()) throw new InvalidOperationException("the last forward pass kept no states");
         int bh = batch * layer.Units;
         Hidden.AsSpan((step + 1) * bh, bh).CopyTo(state);
         Cells.AsSpan((step + 1) * bh, bh).CopyTo(state[bh..]);
@@ -52,13 +56,17 @@ internal sealed class LstmGemmPath(Lstm layer) : ILstmPath
 
     // A forward pass from h_0 = c_0 = 0 (state empty) or from a saved state (h then c, (N, H) each).
     public unsafe void ForwardFrom(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> state,
-                                   ReadOnlySpan<float> parameters, int batch, int steps)
+                                   ReadOnlySpan<float> parameters, int batch, int steps, ForwardMode mode)
     {
         int h = layer.Units, rows = steps * batch;
-        Layer.Workspace(ref Gates, (long)rows * 4 * h);
-        var cells = Layer.Workspace(ref Cells, (long)(steps + 1) * batch * h);
-        var hidden = Layer.Workspace(ref Hidden, (long)(steps + 1) * batch * h);
-        Layer.Workspace(ref CellAct, (long)rows * h);
+        var layout = RecurrentLayout.Of(mode, layer.ReturnSequences);
+        _mode = mode;
+        // gates of every step also when X W + b is one product over all of them (batches below StepwiseBatch)
+        Layer.Workspace(ref Gates, (long)(layout.AllSteps || batch < StepwiseBatch ? rows : batch) * 4 * h);
+        var cells = Layer.Workspace(ref Cells, (long)(layout.AllStates ? steps + 1 : 2) * batch * h);
+        var hidden = Layer.Workspace(ref Hidden,
+                                     (long)(layout.AllStates ? steps + 1 : layout.Direct ? 1 : 2) * batch * h);
+        Layer.Workspace(ref CellAct, (long)(layout.AllSteps ? rows : batch) * h);
         bool resumed = !state.IsEmpty;
         if (resumed)
         {
@@ -70,25 +78,30 @@ internal sealed class LstmGemmPath(Lstm layer) : ILstmPath
             cells[..(batch * h)].Clear();
             hidden[..(batch * h)].Clear();
         }
-        fixed (float* x = input, pr = parameters)
+        bool split;
+        fixed (float* x = input, pr = parameters, y = output)
         {
-            if (!LstmUnitSplit.TryForward(this, x, pr, steps, batch, resumed))
-                ForwardAlone(x, pr, steps, batch, resumed);
+            split = LstmUnitSplit.TryForward(this, x, pr, y, steps, batch, resumed, layout);
+            if (!split) ForwardAlone(x, pr, y, steps, batch, resumed, layout);
         }
+        if (layout.Direct || split && !layout.AllStates) return; // the output is written
         if (layer.ReturnSequences) hidden.Slice(batch * h, rows * h).CopyTo(output);
-        else hidden.Slice(steps * batch * h, batch * h).CopyTo(output);
+        else hidden.Slice(RecurrentLayout.Block(steps, batch * h, layout.AllStates), batch * h).CopyTo(output);
     }
 
     // The forward pass on one thread: Z = X W + b for every step into the saved gates (or x_t W + b step by step), then
     // per step Z_t += h_{t-1} U (from step 1, or from step 0 when resumed from a state in block 0) and the gate math
-    // over the batch.
-    internal unsafe void ForwardAlone(float* x, float* pr, int steps, int batch, bool resumed)
+    // over the batch; the blocks where the layout puts them (y: the output, h_t's rows when Direct).
+    internal unsafe void ForwardAlone(float* x, float* pr, float* y, int steps, int batch, bool resumed,
+                                      RecurrentLayout layout)
     {
         int f = layer.InputSize, h = layer.Units, g = 4 * h, rows = steps * batch, bh = batch * h;
         ReadOnlySpan<float> input = new(x, rows * f), w = new(pr, f * g), u = new(pr + f * g, h * g),
         b = new(pr + (f + h) * g, g);
-        Span<float> gates = Gates.AsSpan(0, rows * g), cells = Cells, hidden = Hidden, cellAct = CellAct;
-        bool stepwise = batch >= StepwiseBatch;
+        bool stepwise = batch >= StepwiseBatch, allGates = layout.AllSteps || !stepwise, all = layout.AllStates;
+        Span<float> gates = Gates.AsSpan(0, (allGates ? rows : batch) * g), cells = Cells, hidden = Hidden,
+        cellAct = CellAct, output = new(y, (layer.ReturnSequences ? rows : batch) * h);
+
         var packW = Layer.Workspace(ref _packW, GemmPacked.PackedLength(f, g));
         var packU = Layer.Workspace(ref _packU, GemmPacked.PackedLength(h, g));
         GemmPacked.PackBUnchecked(packW, w, g, transposed: false, f, g);
@@ -101,17 +114,19 @@ internal sealed class LstmGemmPath(Lstm layer) : ILstmPath
         }
         for (int t = 0; t < steps; t++)
         {
-            var zt = gates.Slice(t * batch * g, batch * g);
-            int r = t * bh;
+            var zt = gates.Slice((allGates ? t : 0) * batch * g, batch * g);
             if (stepwise)
             {
                 BroadcastRows.Unchecked(zt, b, batch, g);
                 // Z_t = x_t W + b
                 GemmPacked.Unchecked(zt, g, input.Slice(t * batch * f, batch * f), f, 1, packW, batch, f, g);
             }
-            if (t > 0 || resumed) GemmPacked.Unchecked(zt, g, hidden.Slice(r, bh), h, 1, packU, batch, h, g); // += h U
-            LstmGates.ForwardUnchecked(zt, cells.Slice(r + bh, bh), cellAct.Slice(r, bh), hidden.Slice(r + bh, bh),
-                                       cells.Slice(r, bh),
+            if (t > 0 || resumed) // += h U
+                GemmPacked.Unchecked(zt, g, layout.Hidden(hidden, output, t - 1, bh), h, 1, packU, batch, h, g);
+            LstmGates.ForwardUnchecked(zt, cells.Slice(RecurrentLayout.Block(t + 1, bh, all), bh),
+                                       cellAct.Slice(layout.AllSteps ? t * bh : 0, bh),
+                                       layout.Hidden(hidden, output, t, bh),
+                                       cells.Slice(RecurrentLayout.Block(t, bh, all), bh),
                                        layer.Activation, layer.RecurrentActivation, batch, h);
         }
     }
@@ -122,6 +137,8 @@ internal sealed class LstmGemmPath(Lstm layer) : ILstmPath
                          ReadOnlySpan<float> input,
                          ReadOnlySpan<float> parameters, int batch, int steps)
     {
+        if (!_mode.KeepsBackward())
+            throw new InvalidOperationException("the last forward pass kept nothing for Backward");
         int f = layer.InputSize, h = layer.Units, g = 4 * h, rows = steps * batch;
         ReadOnlySpan<float> w = parameters[..(f * g)], u = parameters.Slice(f * g, h * g);
         bool weights = !gradients.IsEmpty; // empty: an input-gradient pass

@@ -43,8 +43,10 @@ internal sealed class LstmSmallPath(Lstm layer) : ILstmPath
     }
 
     // A forward pass from h_0 = c_0 = 0 (state empty) or from a saved state (h then c, (N, H) each).
+    // Every mode: the kernel writes each step's rows into these layouts as its working memory and h straight into the
+    // output, so a pass that keeps nothing has nothing to leave out.
     public unsafe void ForwardFrom(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> state,
-                                   ReadOnlySpan<float> parameters, int batch, int steps)
+                                   ReadOnlySpan<float> parameters, int batch, int steps, ForwardMode mode)
     {
         int f = layer.InputSize, h = layer.Units, rl = LstmSequence.PackedRowLength(h, batch),
         initial = batch * LstmSequence.RowLength(h) / 4;

@@ -51,7 +51,7 @@ internal sealed class SelectOutput : Layer
 
     // y_r = x_{r, Index}, rows T x N (time-major) or N.
     internal override void Forward(Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> parameters,
-                                   int batch, int steps, bool training)
+                                   int batch, int steps, ForwardMode mode)
     {
         int rows = Rows(batch, steps), width = InputSize;
         for (int r = 0; r < rows; r++) output[r] = input[r * width + Index];

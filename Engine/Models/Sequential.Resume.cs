@@ -50,7 +50,8 @@ public sealed partial class Sequential
     }
 
     /// <summary>
-    /// <see cref="Predict"/>, and each batch's states after every step but the last into <paramref name="states"/>,
+    /// <see cref="Predict"/>, and each batch's states after every step but the last into <paramref name="states"/>
+    /// (the layers keep their states, <see cref="ForwardMode.Record"/>, and nothing for a backward pass),
     /// count x (T - 1) x <see cref="StateSize"/> floats: the batch of series [n0, n0 + b) at n0 (T - 1) S, step t's
     /// block (b S floats) at t b S within it, each layer's (b, its StateSize) in layer order within that.
     /// </summary>
@@ -65,7 +66,8 @@ public sealed partial class Sequential
         for (int n0 = 0; n0 < count; n0 += batchSize)
         {
             int b = Math.Min(batchSize, count - n0);
-            Forward(output.Slice(n0 * perOut, b * perOut), input.Slice(n0 * perIn, b * perIn), b, steps);
+            Pass(output.Slice(n0 * perOut, b * perOut), input.Slice(n0 * perIn, b * perIn), b, steps,
+                 ForwardMode.Record);
             for (int t = 0; t + 1 < steps; t++)
             {
                 var block = states.Slice((n0 * (steps - 1) + t * b) * size, b * size);
@@ -96,7 +98,7 @@ public sealed partial class Sequential
             int b = Math.Min(batchSize, count - n0), s = ResumeStep(b, steps, start);
             var y = output.Slice(n0 * perOut, b * perOut);
             var x = input.Slice(n0 * perIn, b * perIn);
-            if (s == 0) { Forward(y, x, b, steps); continue; }
+            if (s == 0) { Pass(y, x, b, steps, ForwardMode.Predict); continue; }
             var state = recorded.States.AsSpan((n0 * (steps - 1) + (s - 1) * b) * size, b * size);
             ForwardFrom(y, x, state, recorded.Predictions.AsSpan(n0 * perOut, b * perOut), b, steps, s);
         }
@@ -117,7 +119,8 @@ public sealed partial class Sequential
         {
             var layer = _layers[k];
             var y = Grow(ref _activations[k], (layer.OutputIsSequence ? rest * batch : batch) * layer.OutputSize);
-            if (!layer.InputIsSequence) layer.Forward(y, current, LayerParameters(k), batch, steps, training: false);
+            if (!layer.InputIsSequence)
+                layer.Forward(y, current, LayerParameters(k), batch, steps, ForwardMode.Predict);
             else
             {
                 int width = batch * layer.StateSize;

@@ -145,15 +145,19 @@ public sealed partial class Sequential
         new(inputFeatures, _layers.Select(l => l.CloneUnbound()), Flatten);
 
     /// <summary>Forward pass: input (N, T, F) batch-major, output (N, OutputsPerSeries(T)). Keeps what backward
-    /// needs.</summary>
-    public void Forward(Span<float> output, ReadOnlySpan<float> input, int batch, int steps)
+    /// needs (<see cref="Predict"/> computes the same outputs and keeps nothing).</summary>
+    public void Forward(Span<float> output, ReadOnlySpan<float> input, int batch, int steps) =>
+        Pass(output, input, batch, steps, ForwardMode.KeepForBackward);
+
+    // One batch's pass, the layers keeping what the mode says (Backward may follow only a mode that keeps for it).
+    private void Pass(Span<float> output, ReadOnlySpan<float> input, int batch, int steps, ForwardMode mode)
     {
         CheckBatch(input, batch, steps);
         if (output.Length != batch * OutputsPerSeries(steps))
             throw new ArgumentException($"output must hold (N={batch}, {OutputsPerSeries(steps)}) = " +
                                         $"{batch * OutputsPerSeries(steps)} values, but has {output.Length}",
                                         nameof(output));
-        ForwardTimeMajor(ToTimeMajor(input, batch, steps), batch, steps, training: false);
+        ForwardTimeMajor(ToTimeMajor(input, batch, steps), batch, steps, mode);
         FromTimeMajor(output, LastActivation(batch, steps), batch, steps);
     }
 
@@ -257,7 +261,7 @@ public sealed partial class Sequential
             throw new ArgumentException($"target must hold (N={batch}, {OutputsPerSeries(steps)}) = {outputs} " +
                                         $"values, but has {target.Length}", nameof(target));
         Array.Clear(Gradients);
-        ForwardTimeMajor(ToTimeMajor(input, batch, steps), batch, steps, training: true);
+        ForwardTimeMajor(ToTimeMajor(input, batch, steps), batch, steps, ForwardMode.Training);
         var targetTime = Grow(ref _targetTime, outputs);
         if (OutputsSequence) TransposeBatchTime.Unchecked(targetTime, target, batch, steps, OutputUnits);
         else target.CopyTo(targetTime);
@@ -296,8 +300,9 @@ public sealed partial class Sequential
         _targetTime.AsSpan(0, p.Length).CopyTo(targets);
     }
 
-    /// <summary>Predicts (N, OutputsPerSeries(T)) for many series, <paramref name="batchSize"/> series at a
-    /// time.</summary>
+    /// <summary>Predicts (N, OutputsPerSeries(T)) for many series, <paramref name="batchSize"/> series at a time: the
+    /// values <see cref="Forward"/> gives, bit for bit, with nothing kept for a backward pass (the layers work through
+    /// a step or two of scratch; <see cref="Backward"/> cannot follow).</summary>
     public void Predict(Span<float> output, ReadOnlySpan<float> input, int count, int steps, int batchSize = 256)
     {
         CheckBatch(input, count, steps);
@@ -309,7 +314,8 @@ public sealed partial class Sequential
         for (int start = 0; start < count; start += batchSize)
         {
             int n = Math.Min(batchSize, count - start);
-            Forward(output.Slice(start * perOut, n * perOut), input.Slice(start * perIn, n * perIn), n, steps);
+            Pass(output.Slice(start * perOut, n * perOut), input.Slice(start * perIn, n * perIn), n, steps,
+                 ForwardMode.Predict);
         }
     }
 
@@ -322,8 +328,7 @@ public sealed partial class Sequential
         return loss.Value(prediction, target);
     }
 
-    /// <summary>The model's layers, output shapes and parameter counts, for T steps (0 or less: a dynamic time axis,
-    /// shown as None in the shapes, as Keras does).</summary>
+    /// <summary>The model's layers, output shapes and parameter counts, for T steps.</summary>
     public ModelSummary Summary(int steps) => ModelSummary.Of(this, steps);
 
     // ---- time-major internals ----
@@ -349,16 +354,16 @@ public sealed partial class Sequential
     private ReadOnlySpan<float> LastActivation(int batch, int steps) =>
         _activations[^1].AsSpan(0, OutputLength(_layers.Length - 1, batch, steps));
 
-    private void ForwardTimeMajor(ReadOnlySpan<float> x, int batch, int steps, bool training)
+    private void ForwardTimeMajor(ReadOnlySpan<float> x, int batch, int steps, ForwardMode mode)
     {
         ReadOnlySpan<float> current = x;
         for (int k = 0; k < _layers.Length; k++)
         {
             var output = Grow(ref _activations[k], OutputLength(k, batch, steps));
-            _layers[k].Forward(output, current, LayerParameters(k), batch, steps, training);
+            _layers[k].Forward(output, current, LayerParameters(k), batch, steps, mode);
             current = output;
         }
-        _lastBatch = batch;
+        _lastBatch = mode.KeepsBackward() ? batch : 0; // 0: no backward pass from here
         _lastSteps = steps;
     }
 
