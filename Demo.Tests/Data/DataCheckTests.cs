@@ -140,6 +140,10 @@ public class DataCheckTests(CliFixture fx) : IClassFixture<CliFixture>
         string text = fx.File("nodate.csv", "series,time,x,alarm\na,soon,1,0\nb,soon,2,1\n");
         Assert.Equal($"error: {text}:2: column 'time' (column 2) 'soon' is neither a number nor a date/time; {Iso}",
                      Cli.Bad(Train(text)));
+        // An empty time is said to be empty, as an empty series id is.
+        string empty = fx.File("notime.csv", "series,time,x,alarm\na,0,1,0\na, ,2,1\n");
+        Assert.Equal($"error: {empty}:3: column 'time' (column 2) is empty; every row needs a time",
+                     Cli.Bad(Train(empty)));
         // Year first, with slashes or dashes, is read (and ordered) as it is meant.
         var d = SeriesSet.Load(fx.File("ymd.csv", "series,time,x,alarm\na,2024/03/03,2,1\na,2024/02/10,1,0\n"),
                                new DataOptions("alarm", null, null, null, null));

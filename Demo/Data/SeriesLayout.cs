@@ -504,6 +504,8 @@ public sealed partial class SeriesLayout
             string cell = distinct[id];
             bool number = double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) &&
                           double.IsFinite(v);
+            if (!number && string.IsNullOrWhiteSpace(cell))
+                throw table.Cell(r, column, "is empty; every row needs a time");
             if (!number)
             {
                 // The invariant culture reads 01/03/2024 month first: a day-first date would be misread, and its
