@@ -198,6 +198,29 @@ public class DataCheckTests(CliFixture fx) : IClassFixture<CliFixture>
     }
 
     [Fact]
+    public void ATabDelimiterIsDetectedAndSaid()
+    {
+        // A tab-separated file (a spreadsheet's "Text (Tab delimited)" export) used to be read as one column:
+        // `no column 'alarm' (--target); the columns are series\ttime\tx\talarm`, with no hint.
+        string path = Csv("tabbed.csv", 10, 3, (s, t) => $"s{s + 1}\t{t}\t{s * 3 + t}.5\t{(s + t) % 2}",
+                          "series\ttime\tx\talarm");
+        Assert.Contains($"warning: {path}:1: the header has no ',' but has a tab: read with tab as the delimiter " +
+                        "(set it with --delimiter)", Cli.Warnings(Train(path)));
+        Assert.Empty(Cli.Warnings(Train(path, "--delimiter", "tab")));
+        var d = SeriesSet.Load(path, new DataOptions("alarm", null, null, null, null));
+        Assert.Equal(["x"], d.FeatureNames);
+        Assert.Equal([0.5f, 1.5f, 2.5f], d.Inputs[..3]);
+        // A header with both: the more frequent one splits it (names may hold the other).
+        string both = Csv("both.csv", 10, 3, (s, t) => $"s{s + 1}\t{t}\t{s * 3 + t}.5\t{(s + t) % 2}",
+                          "series\ttime\tx;y\talarm");
+        Assert.Equal(["x;y"], SeriesSet.Load(both, new DataOptions("alarm", null, null, null, null)).FeatureNames);
+        // Forced to commas, the one-column header suggests the tab.
+        Assert.Equal($"error: {path}:1: no column 'alarm' (--target); the columns are series\\ttime\\tx\\talarm " +
+                     "(fields separated by ',' (comma); the header has tabs: try --delimiter tab)",
+                     Cli.Bad(Train(path, "--delimiter", ",")));
+    }
+
+    [Fact]
     public void DecimalCommasInASemicolonFileNameTheDelimiter()
     {
         // The file of issue 12 item 7: it used to say '4 fields, but the header has 1 columns'.

@@ -1,4 +1,6 @@
 using Demo.Commands;
+using Demo.Reports;
+using ScottPlot;
 using Xunit;
 
 namespace Demo.Tests.Explain;
@@ -36,5 +38,46 @@ public class ExplainWaterfallTests
         Assert.Contains(lines, l => l.Contains("the other 2 cells") && l.Contains("+0.1500"));
         Assert.Contains("By feature (sum over steps): a +0.1500, b -0.1000", lines);
         Assert.Contains("Largest |attribution| by feature: a at lag 1 (+0.1000), b at lag 1 (-0.3000)", lines);
+    }
+
+    [Fact]
+    public void SmallAttributionsGetEnoughDecimalsToBeRead()
+    {
+        // A confident prediction (0.00045) explained by attributions of 1e-4 printed as 0.0000 and +0.0000 on every
+        // line. The largest |attribution| 0.0004 gets 3 significant digits: 6 decimals, on every number.
+        var small = E with
+        {
+            Prediction = 0.00045,
+            Start = 0.0001,
+            Attribution = new double[,] { { 0.0004, -0.0002 }, { 0.0001, 0.00005 } },
+        };
+        Assert.Equal(6, ExplainCommand.Decimals(small));
+        Assert.Equal(4, ExplainCommand.Decimals(E));
+        var lines = ExplainCommand.Lines(small, ExplainCommand.Waterfall(small, 2), sequence: true).ToList();
+        Assert.EndsWith("prediction 0.000450", lines[0]);
+        // start 0.0001; after a@0 (+0.0004): 0.0005; after b@0 (-0.0002): 0.0003; the other 2 (+0.00015): 0.00045.
+        string[] expected = ["0.000100", "0.000500", "0.000300", "0.000450", "0.000450"];
+        Assert.Equal(expected, lines.Where(l => l.StartsWith("  ", StringComparison.Ordinal))
+                                    .Select(l => l.Split(' ')[^1]));
+        Assert.Contains(lines, l => l.Contains("a at step 0 (lag 1) = 1") && l.Contains(" +0.000400 "));
+        Assert.Contains("By feature (sum over steps): a +0.000500, b -0.000150", lines);
+        // The columns stay aligned: every running total ends in the same column.
+        Assert.Single(lines.Where(l => l.StartsWith("  ", StringComparison.Ordinal)).Select(l => l.Length).Distinct());
+        Assert.Equal(12, ExplainCommand.Decimals(E with { Attribution = new double[,] { { 1e-15, 0 }, { 0, 0 } } }));
+        Assert.Equal(4, ExplainCommand.Decimals(E with { Attribution = new double[,] { { 0, 0 }, { 0, 0 } } }));
+    }
+
+    [Fact]
+    public void MarkerColoursRunFromWhiteToTheWaterfallsRedAndBlue()
+    {
+        // Full colour is the waterfall's red and blue, not the near-black ends of a diverging colormap.
+        Assert.Equal(new Color(255, 0, 0), Plots.AttributionColor(1.48, 1.48));
+        Assert.Equal(new Color(255, 0, 0), Plots.AttributionColor(3, 1.48));               // clipped
+        Assert.Equal(new Color(70, 130, 180), Plots.AttributionColor(-1.48, 1.48));       // SteelBlue
+        Assert.Equal(new Color(255, 255, 255), Plots.AttributionColor(0, 1.48));
+        // Half way: 255 + (0 - 255) / 2 = 127.5 -> 128; 255 + (70 - 255) / 2 = 162.5 -> 163, 192.5 -> 193,
+        // 217.5 -> 218.
+        Assert.Equal(new Color(255, 128, 128), Plots.AttributionColor(0.5, 1));
+        Assert.Equal(new Color(163, 193, 218), Plots.AttributionColor(-0.5, 1));
     }
 }

@@ -107,6 +107,41 @@ public sealed class ImportCliTests : IDisposable
     }
 
     [Fact]
+    public void Predict_says_an_imported_model_records_no_training_series()
+    {
+        // It said "The model file does not record which series were held out for validation (it was written before
+        // that record)": true of an old model file of ours, wrong of a model trained in Keras or torch.
+        string json = Out("p.json");
+        Cli.Ok("predict", "--model", _keras, "--data", _csv, "--out", Out("p.csv"), "--target", "y", "--json", json);
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.Equal("The model was imported (trained elsewhere), so which series it was trained on is not known: " +
+                     "the metrics are over all series.", doc.RootElement.GetProperty("note").GetString());
+        string model = Out("m.safetensors");
+        Cli.Ok("import", _keras, "--out", model);
+        Cli.Ok("predict", "--model", model, "--data", _csv, "--out", Out("q.csv"), "--target", "y", "--json", json);
+        using var converted = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.Equal(doc.RootElement.GetProperty("note").GetString(),
+                     converted.RootElement.GetProperty("note").GetString());
+    }
+
+    [Fact]
+    public void Summary_of_a_dynamic_time_axis_shows_none_steps_and_the_source_names()
+    {
+        // torch.onnx.export with a dynamic time axis: LSTM(4) on every step, then Linear(2). The shapes were
+        // (None, 1, 4) and the JSON named the format lstm-engine/2 and the layers lstm, dense.
+        string onnx = Path.Combine(ImportFixtures.Folder, "onnx", "torch_lstm_uni_l1_batchfirst_every.onnx");
+        string json = Out("summary.json");
+        Cli.Ok("summary", "--model", onnx, "--json", json);
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.Equal("onnx", doc.RootElement.GetProperty("format").GetString());
+        var layers = doc.RootElement.GetProperty("layers").EnumerateArray().ToList();
+        Assert.Equal(["(None, None, 4)", "(None, None, 2)"],
+                     layers.Select(l => l.GetProperty("output_shape").GetString()));
+        Assert.Equal(["rnn_l0", "head"], layers.Select(l => l.GetProperty("name").GetString()));
+        Assert.Equal([128, 10], layers.Select(l => l.GetProperty("parameters").GetInt32()));
+    }
+
+    [Fact]
     public void Importance_runs_on_the_keras_file()
     {
         Cli.Ok("importance", "--model", _keras, "--data", _csv, "--target", "y", "--methods",

@@ -194,13 +194,14 @@ public static class CommandOptions
 
     /// <summary>
     /// The <c>--delimiter</c> of every command that reads a CSV file: one character (not a quote or line break), or
-    /// <c>comma</c>, <c>semicolon</c>, <c>tab</c>. Null (the default) detects a comma or semicolon from the header.
+    /// <c>comma</c>, <c>semicolon</c>, <c>tab</c>. Null (the default) detects a comma, semicolon or tab from the
+    /// header.
     /// </summary>
     public static Option<char?> Delimiter() => new("--delimiter")
     {
         Description =
-            "Field delimiter of the CSV file: one character, or comma, semicolon, tab (default: ',', or ';' " +
-                      "when the header has no comma but a semicolon).",
+            "Field delimiter of the CSV file: one character, or comma, semicolon, tab (default: ',', or ';' or " +
+                      "tab when the header has no comma but one of them).",
         CustomParser = r =>
         {
             string text = r.Tokens.Count == 0 ? "" : r.Tokens[0].Value;

@@ -199,7 +199,26 @@ public static class ExplainCommand
         return lag;
     }
 
-    private static string F(double v) => v.ToString("+0.0000;-0.0000;0.0000", CultureInfo.InvariantCulture);
+    // Signed, and unsigned, with d decimals.
+    private static string F(double v, int d)
+    {
+        string digits = new('0', d);
+        return v.ToString($"+0.{digits};-0.{digits};0.{digits}", CultureInfo.InvariantCulture);
+    }
+
+    private static string N(double v, int d) => v.ToString("F" + d.ToString(CultureInfo.InvariantCulture),
+                                                          CultureInfo.InvariantCulture);
+
+    /// <summary>Decimals for the waterfall's numbers: 4, or enough to show the largest |attribution| to 3 significant
+    /// digits (at most 12), so that a prediction explained by attributions of 1e-4 does not read as all zeros.
+    /// </summary>
+    internal static int Decimals(Explanation e)
+    {
+        double largest = 0;
+        foreach (var v in e.Attribution) largest = Math.Max(largest, Math.Abs(v));
+        if (!(largest > 0) || !double.IsFinite(largest)) return 4;
+        return Math.Clamp(2 - (int)Math.Floor(Math.Log10(largest)), 4, 12);
+    }
 
     private static string G(double v) => v.ToString("0.####", CultureInfo.InvariantCulture);
 
@@ -213,8 +232,9 @@ public static class ExplainCommand
                                              double Others) waterfall,
                                             bool sequence)
     {
+        int d = Decimals(e);
         yield return $"Series {e.SeriesId}, step {e.Step} (time {e.Time}), output {e.Output}: prediction " +
-                     $"{e.Prediction.ToString("F4", CultureInfo.InvariantCulture)}";
+                     N(e.Prediction, d);
         string how = e.Method == "integrated-gradients"
             ? $"integrated gradients from the {e.Baseline} baseline; {e.Completeness!.Describe()}"
             : e.Method == "occlusion" ? "occlusion: each cell set to its training mean, one at a time"
@@ -225,34 +245,36 @@ public static class ExplainCommand
         string Label((int Feature, int Step, double Value) c) =>
             $"{e.Features[c.Feature]} at step {c.Step}{(sequence ? $" (lag {e.Step - c.Step})" : "")} = " +
             $"{G(e.Values[c.Step, c.Feature])}";
-        int width = Math.Max(28, cells.Select(c => Label(c).Length).DefaultIfEmpty(0).Max());
+        // The labels' column: every cell's label, and the start's label beside the running total alone.
+        int width = Math.Max(Math.Max(28, cells.Select(c => Label(c).Length).DefaultIfEmpty(0).Max()),
+                             ("start: " + e.StartLabel).Length - d - 8);
         double running = e.Start;
-        yield return $"  {("start: " + e.StartLabel).PadRight(width + 12)} " +
-                     $"{running.ToString("F4", CultureInfo.InvariantCulture),9}";
+        yield return $"  {("start: " + e.StartLabel).PadRight(width + d + 8)} " +
+                     $"{N(running, d).PadLeft(d + 5)}";
         foreach (var c in cells)
         {
             running += c.Value;
-            yield return $"  {Label(c).PadRight(width)} {F(c.Value),11} " +
-                         $"{running.ToString("F4", CultureInfo.InvariantCulture),9}";
+            yield return $"  {Label(c).PadRight(width)} {F(c.Value, d).PadLeft(d + 7)} " +
+                         $"{N(running, d).PadLeft(d + 5)}";
         }
         running += rest;
         int others = e.Attribution.Length - cells.Count;
         if (others > 0)
-            yield return $"  {$"the other {others} cells".PadRight(width)} {F(rest),11} " +
-                         $"{running.ToString("F4", CultureInfo.InvariantCulture),9}";
-        yield return $"  {"= the prediction".PadRight(width + 12)} " +
-                     $"{e.Prediction.ToString("F4", CultureInfo.InvariantCulture),9}";
+            yield return $"  {$"the other {others} cells".PadRight(width)} {F(rest, d).PadLeft(d + 7)} " +
+                         $"{N(running, d).PadLeft(d + 5)}";
+        yield return $"  {"= the prediction".PadRight(width + d + 8)} " +
+                     $"{N(e.Prediction, d).PadLeft(d + 5)}";
         int features = e.Features.Length;
         var byFeature = Enumerable.Range(0, features).Select(i =>
             Enumerable.Range(0, e.Attribution.GetLength(0)).Sum(t => e.Attribution[t, i])).ToArray();
         yield return "By feature (sum over steps): "
-            + string.Join(", ", Enumerable.Range(0, features).Select(i => $"{e.Features[i]} {F(byFeature[i])}"));
+            + string.Join(", ", Enumerable.Range(0, features).Select(i => $"{e.Features[i]} {F(byFeature[i], d)}"));
         if (!sequence) yield break;
         var lag = ByLag(e);
         yield return "Largest |attribution| by feature: " + string.Join(", ", Enumerable.Range(0, features).Select(i =>
         {
             int k = Enumerable.Range(0, lag.GetLength(0)).MaxBy(k => Math.Abs(lag[k, i]));
-            return $"{e.Features[i]} at lag {k} ({F(lag[k, i])})";
+            return $"{e.Features[i]} at lag {k} ({F(lag[k, i], d)})";
         }));
     }
 

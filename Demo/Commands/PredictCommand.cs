@@ -204,7 +204,8 @@ public static class PredictCommand
     /// <summary>
     /// The loss and metrics (<see cref="MetricSets.For"/>) over all series and over the series the model held out for
     /// validation (<see cref="TrainingInfo.HeldOut"/>) that the data has, and a note when there is no validation row:
-    /// a file without the record (older), a model trained without validation, data without its held-out series.
+    /// an imported model, a file without the record (older), a model trained without validation, data without its
+    /// held-out series.
     /// None where undefined: no target, several outputs (but a class model's), a BCE model on targets other than 0/1
     /// (the note then names the first such line).
     /// A class model adds each class's recall.
@@ -226,6 +227,9 @@ public static class PredictCommand
             MetricSets.Compute(metrics, p, y).ToDictionary(m => m.Name, m => (float)m.Value));
         var all = Score(data.Count, prediction, target);
         var heldOut = arch.Training.HeldOut;
+        if (heldOut is null && arch.Imported is not null)
+            return (all, null, "The model was imported (trained elsewhere), so which series it was trained on is not " +
+                "known: the metrics are over all series.");
         if (heldOut is null)
             return (all, null, "The model file does not record which series were held out for validation (it was " +
                 "written before that record): the metrics are over all series only, training series included.");

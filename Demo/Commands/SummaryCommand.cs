@@ -46,9 +46,8 @@ public static class SummaryCommand
             }
             if (json is not null)
                 CommandOptions.WriteJson(json,
-                                         new SummaryJson(path, ModelFile.Format, model.ParameterCount,
-                                                         model.Summary(Math.Max(arch.Steps, 1)).Rows,
-                                                         ModelFile.Architecture(model), arch),
+                                         new SummaryJson(path, format ?? ModelFile.Format, model.ParameterCount,
+                                                         Rows(model, arch), ModelFile.Architecture(model), arch),
                                                          DemoJson.Default.SummaryJson);
             return 0;
         });
@@ -59,10 +58,19 @@ public static class SummaryCommand
     public static void Print(Sequential model, ModelMetadata arch) =>
         Console.Write(LayerTable(model, arch).Render(TextTable.ConsoleWidth()));
 
+    /// <summary>The layers' rows (<see cref="Sequential.Summary"/>) for the model's steps (None when its time axis is
+    /// dynamic); an imported model's layers keep their names in the source.</summary>
+    private static List<SummaryRow> Rows(Sequential model, ModelMetadata arch)
+    {
+        var names = arch.Imported?["engine_layers"]?.AsArray().Select(n => n!.GetValue<string>()).ToArray();
+        return model.Summary(arch.Steps).Rows
+            .Select((r, k) => names is not null && k < names.Length ? r with { Name = names[k] } : r).ToList();
+    }
+
     /// <summary>The layer table: one row per layer (the input first), then the total.</summary>
     public static TextTable LayerTable(Sequential model, ModelMetadata arch)
     {
-        var summary = model.Summary(Math.Max(arch.Steps, 1));
+        var rows = Rows(model, arch);
         string steps = arch.Steps > 0 ? arch.Steps.ToString(CultureInfo.InvariantCulture) : "None";
         var table = new TextTable(["Layer (type)", "Output shape", "Param #", "Activations"])
         {
@@ -70,13 +78,10 @@ public static class SummaryCommand
                     $"{(model.OutputsSequence ? "one output per step" : "one output per series")}",
         };
         table.Add("input (InputLayer)", $"(None, {steps}, {model.InputFeatures})", "0", "");
-        // An imported model's layers keep their names in the source.
-        var names = arch.Imported?["engine_layers"]?.AsArray().Select(n => n!.GetValue<string>()).ToArray();
-        int k = 0;
-        foreach (var r in summary.Rows)
-            table.Add($"{(names is not null && k < names.Length ? names[k++] : r.Name)} ({r.Type})",
-                      r.OutputShape, r.Parameters.ToString("N0", CultureInfo.InvariantCulture), r.Details);
-        table.Add("Total", "", summary.TotalParameters.ToString("N0", CultureInfo.InvariantCulture), "");
+        foreach (var r in rows)
+            table.Add($"{r.Name} ({r.Type})", r.OutputShape, r.Parameters.ToString("N0", CultureInfo.InvariantCulture),
+                      r.Details);
+        table.Add("Total", "", rows.Sum(r => r.Parameters).ToString("N0", CultureInfo.InvariantCulture), "");
         return table;
     }
 

@@ -5,7 +5,7 @@ namespace Demo.Data;
 
 /// <summary>
 /// Reads a CSV file record by record with bounded memory (RFC 4180): fields separated by a delimiter (a comma, or a
-/// semicolon detected from a header with no comma, or the one given), a field may be quoted with double quotes
+/// semicolon or tab detected from a header with no comma, or the one given), a field may be quoted with double quotes
 /// ("" inside for a quote; a quoted field may span lines), records end in \n or \r\n, blank lines are skipped.
 /// Text is UTF-8 (or UTF-16/32 with a byte order mark); a header that is not valid UTF-8 makes the whole file read as
 /// Latin-1, with a warning. Refused, with the file, line and character column: a NUL character, a quote inside an
@@ -33,8 +33,8 @@ public sealed class CsvReader : IDisposable
     private char _delimiter;
     private bool _detect;
 
-    /// <summary>Opens <paramref name="path"/>; <paramref name="delimiter"/> null detects a comma or semicolon from the
-    /// header.</summary>
+    /// <summary>Opens <paramref name="path"/>; <paramref name="delimiter"/> null detects a comma, semicolon or tab from
+    /// the header.</summary>
     public CsvReader(string path, char? delimiter = null)
     {
         Path = path;
@@ -117,8 +117,17 @@ public sealed class CsvReader : IDisposable
     /// <summary>Field <paramref name="i"/> of the record last read, quotes removed.</summary>
     public ReadOnlySpan<char> Field(int i) => _record.AsSpan(_starts[i], _ends[i] - _starts[i]);
 
+    /// <summary>The delimiter a header read as one comma-separated field was written with: a semicolon or a tab,
+    /// whichever it holds more of (a semicolon on a tie), else a comma (a one-column file).</summary>
+    internal static char DetectDelimiter(ReadOnlySpan<char> header)
+    {
+        int semicolons = header.Count(';'), tabs = header.Count('\t');
+        return semicolons == 0 && tabs == 0 ? ',' : tabs > semicolons ? '\t' : ';';
+    }
+
     /// <summary>Reads the next non-blank record; false at the end of the file. The first record read decides the
-    /// delimiter when none was given: a semicolon when it has one field with a semicolon in it and no comma.</summary>
+    /// delimiter when none was given: when it has one field and no comma, a semicolon or a tab, whichever that field
+    /// holds (<see cref="DetectDelimiter"/>).</summary>
     public bool Read()
     {
         while (true)
@@ -134,18 +143,19 @@ public sealed class CsvReader : IDisposable
             if (_detect)
             {
                 _detect = false;
-                if (FieldCount == 1 && Field(0).Contains(';'))
+                char found = FieldCount == 1 ? DetectDelimiter(Field(0)) : ',';
+                if (found != ',')
                 {
-                    // Read from the start again with a semicolon.
-                    _delimiter = ';';
+                    // Read from the start again with the delimiter found.
+                    _delimiter = found;
                     _reader.Dispose();
                     _stream.Position = 0;
                     _reader = new StreamReader(_stream, _encoding, detectEncodingFromByteOrderMarks: true,
                                                leaveOpen: true);
                     _length = _position = 0;
                     _line = 0;
-                    Warnings.Add($"{Path}:{start}: the header has no ',' but has ';': read with ';' (semicolon) as " +
-                                 "the delimiter (set it with --delimiter)");
+                    Warnings.Add($"{Path}:{start}: the header has no ',' but has {(found == ';' ? "';'" : "a tab")}: " +
+                                 $"read with {DelimiterName(found)} as the delimiter (set it with --delimiter)");
                     continue;
                 }
             }

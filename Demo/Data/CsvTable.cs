@@ -70,7 +70,7 @@ public sealed partial class CsvTable
     /// <summary>
     /// Reads <paramref name="path"/>. <paramref name="textColumns"/> is called once the header is read (the table has
     /// no rows yet) and names the columns to keep as text; every other column is read as numbers.
-    /// <paramref name="delimiter"/> null detects a comma or semicolon (<see cref="CsvReader"/>).
+    /// <paramref name="delimiter"/> null detects a comma, semicolon or tab (<see cref="CsvReader"/>).
     /// </summary>
     public static CsvTable Read(string path, Func<CsvTable, IEnumerable<int>> textColumns, char? delimiter = null)
     {
@@ -196,13 +196,15 @@ public sealed partial class CsvTable
         return c;
     }
 
-    // Which delimiter split the fields, and a hint when the header is one column with semicolons in it.
+    // Which delimiter split the fields, and a hint when the header is one column with semicolons or tabs in it.
     private string DelimiterHint(bool always)
     {
-        bool semicolons = Header.Length == 1 && Delimiter != ';' && Header[0].Contains(';');
-        if (!always && !semicolons) return "";
+        char other = Header.Length == 1 ? CsvReader.DetectDelimiter(Header[0]) : ',';
+        bool hint = other != ',' && other != Delimiter;
+        if (!always && !hint) return "";
         return $" (fields separated by {CsvReader.DelimiterName(Delimiter)}" +
-               (semicolons ? "; the header has ';': try --delimiter ';')" : ")");
+               (!hint ? ")" : other == ';' ? "; the header has ';': try --delimiter ';')"
+                                           : "; the header has tabs: try --delimiter tab)");
     }
 
     /// <summary>The first column named one of <paramref name="names"/> (exact, else ignoring case), or -1.</summary>

@@ -8,7 +8,7 @@ namespace Demo.Data;
 /// <see cref="SeriesLayout.Warnings"/> (printed, kept in the model file and shown at the top of reports) or an
 /// <see cref="InputException"/> where the answer would be meaningless. The others live where the data is read:
 /// constant features (<see cref="SeriesLayout"/>), mixed time types (an error naming both lines), a header that is
-/// not UTF-8 and a detected semicolon delimiter (<see cref="CsvReader"/>).
+/// not UTF-8 and a detected semicolon or tab delimiter (<see cref="CsvReader"/>).
 /// </summary>
 public static class DataChecks
 {

@@ -84,7 +84,7 @@ public sealed partial class SeriesLayout
     /// default features are the other columns that hold any number, and a column that mixes numbers with anything
     /// else is an error naming the first such cell. Times are all numbers or all dates/times.
     /// <paramref name="options"/> chooses the options (and may check the header) once the header is read;
-    /// <paramref name="delimiter"/> null detects a comma or semicolon from the header.
+    /// <paramref name="delimiter"/> null detects a comma, semicolon or tab from the header.
     /// </summary>
     public static SeriesLayout Open(string path, Func<CsvTable, DataOptions> options, char? delimiter = null)
     {

@@ -257,6 +257,18 @@ public static class Plots
         Save(plot, path, 860, 140 + 38 * n);
     }
 
+    /// <summary>A marker's colour for an attribution on a symmetric scale: white at 0, blended linearly to the
+    /// waterfall's red (<see cref="Colors.Red"/>) at +<paramref name="scale"/> and its blue
+    /// (<see cref="Colors.SteelBlue"/>) at -<paramref name="scale"/>, clipped beyond. (A diverging colormap such as
+    /// Balance ends near black, which read as neither red nor blue.)</summary>
+    internal static Color AttributionColor(double attribution, double scale)
+    {
+        double w = Math.Clamp(Math.Abs(attribution) / scale, 0, 1);
+        var end = attribution >= 0 ? Colors.Red : Colors.SteelBlue;
+        byte Mix(byte to) => (byte)Math.Round(255 + (to - 255) * w, MidpointRounding.AwayFromZero);
+        return new Color(Mix(end.R), Mix(end.G), Mix(end.B));
+    }
+
     /// <summary>
     /// One prediction explained: on top, each input series (one row per feature, values scaled to the row) with every
     /// step's marker coloured by its attribution (red raised the prediction, blue lowered it, white none; the colour
@@ -272,14 +284,13 @@ public static class Plots
         if (scale == 0) scale = 1;
         var top = NewPlot($"Series {e.SeriesId}, step {e.Step}: attribution of the prediction ({e.Method})", "step",
                           "");
-        var colormap = new ScottPlot.Colormaps.Balance();
         for (int i = 0; i < f; i++)
         {
             double low = double.MaxValue, high = double.MinValue;
             for (int t = 0; t < steps; t++)
             {
-                low = Math.Min(low,
-                                                             e.Values[t, i]); high = Math.Max(high, e.Values[t, i]);
+                low = Math.Min(low, e.Values[t, i]);
+                high = Math.Max(high, e.Values[t, i]);
             }
             double row = f - 1 - i, span = high > low ? high - low : 1;
             var ys = Enumerable.Range(0, steps).Select(t => row - 0.35 + 0.7 * (e.Values[t, i] - low) / span).ToArray();
@@ -289,7 +300,7 @@ public static class Plots
             for (int t = 0; t < steps; t++)
             {
                 var marker = top.Add.Marker(t, ys[t], MarkerShape.FilledCircle, 11,
-                                            colormap.GetColor(0.5 + 0.5 * e.Attribution[t, i] / scale));
+                                            AttributionColor(e.Attribution[t, i], scale));
                 marker.MarkerLineColor = Colors.Black;
                 marker.MarkerLineWidth = 0.5f;
             }
@@ -325,7 +336,8 @@ public static class Plots
         plottable.Horizontal = true;
         var end = bottom.Add.VerticalLine(e.Prediction, 1, Colors.Black);
         end.LinePattern = LinePattern.Dashed;
-        end.LegendText = $"prediction {e.Prediction.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)}";
+        end.LegendText = "prediction " + e.Prediction.ToString("F" + Commands.ExplainCommand.Decimals(e),
+                                                               System.Globalization.CultureInfo.InvariantCulture);
         bottom.ShowLegend(Alignment.LowerRight);
         bottom.Axes.Left.SetTicks(Enumerable.Range(0, labels.Count).Select(k => (double)(n - 1 - k)).ToArray(),
                                   labels.ToArray());

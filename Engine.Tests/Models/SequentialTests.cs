@@ -80,6 +80,20 @@ public class SequentialTests
     }
 
     [Fact]
+    public void SummaryOfAnUnknownStepCountShowsNoneForTheSteps()
+    {
+        // An imported model whose time axis is dynamic has no step count: its sequence outputs are (None, None, H)
+        // as Keras prints them, not (None, 1, H).
+        var model = new Sequential(Features, [new Gru(4, returnSequences: true), new Dense(2)]);
+        Assert.Equal(["(None, None, 4)", "(None, None, 2)"], model.Summary(0).Rows.Select(r => r.OutputShape));
+        var last = new Sequential(Features, [new Lstm(3), new Dense(1)]);
+        Assert.Equal(["(None, 3)", "(None, 1)"], last.Summary(0).Rows.Select(r => r.OutputShape));
+        var flat = new Sequential(Features, [new Lstm(2, returnSequences: true)], flatten: true);
+        Assert.Equal(["(None, None, 2)", "(None, None)"], flat.Summary(0).Rows.Select(r => r.OutputShape));
+        Assert.Equal(["(None, 6, 2)", "(None, 12)"], flat.Summary(Steps).Rows.Select(r => r.OutputShape));
+    }
+
+    [Fact]
     public void EvaluateIsTheLossOfThePredictions()
     {
         var model = Model();

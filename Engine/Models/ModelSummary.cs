@@ -25,17 +25,22 @@ public sealed class ModelSummary
     {
         var rows = new List<SummaryRow>();
         var counts = new Dictionary<string, int>();
+        string t = steps > 0 ? steps.ToString(CultureInfo.InvariantCulture) : "None";
         foreach (var layer in model.Layers)
         {
             string baseName = layer.TypeName.ToLowerInvariant();
             int seen = counts.GetValueOrDefault(baseName);
             counts[baseName] = seen + 1;
             string shape =
-                layer.OutputIsSequence ? $"(None, {steps}, {layer.OutputSize})" : $"(None, {layer.OutputSize})";
+                layer.OutputIsSequence ? $"(None, {t}, {layer.OutputSize})" : $"(None, {layer.OutputSize})";
             rows.Add(new(seen == 0 ? baseName : $"{baseName}_{seen}", layer.TypeName, shape, layer.ParameterCount,
                          Details(LayerRegistry.Config(layer))));
         }
-        if (model.Flatten) rows.Add(new("flatten", "Flatten", $"(None, {model.OutputsPerSeries(steps)})", 0, ""));
+        if (model.Flatten)
+        {
+            string width = steps > 0 ? model.OutputsPerSeries(steps).ToString(CultureInfo.InvariantCulture) : "None";
+            rows.Add(new("flatten", "Flatten", $"(None, {width})", 0, ""));
+        }
         return new ModelSummary(rows, steps, model.InputFeatures);
     }
 

@@ -328,7 +328,8 @@ public sealed partial class Sequential
         return loss.Value(prediction, target);
     }
 
-    /// <summary>The model's layers, output shapes and parameter counts, for T steps.</summary>
+    /// <summary>The model's layers, output shapes and parameter counts, for T steps (0 or less: a dynamic time axis,
+    /// shown as None in the shapes, as Keras does).</summary>
     public ModelSummary Summary(int steps) => ModelSummary.Of(this, steps);
 
     // ---- time-major internals ----
