@@ -147,9 +147,49 @@ public class StatisticsAndRegistryTests
     public void ContextRejectsMismatchedShapes()
     {
         var context = Fixtures.Context(Fixtures.Model(1), 1);
-        var e = Assert.Throws<ArgumentException>(() =>
-            new Garson().Compute(context with { Count = context.Count + 1 }));
-        Assert.Contains("inputs must hold", e.Message);
+        // The weight methods read no data, but still refuse a context whose inputs do not fit it.
+        foreach (IImportanceMethod method in new IImportanceMethod[] { new Garson(), new ConnectionWeights() })
+        {
+            var e = Assert.Throws<ArgumentException>(() => method.Compute(context with { Count = context.Count + 1 }));
+            Assert.Contains("inputs must hold", e.Message);
+        }
+    }
+
+    [Fact]
+    public void SummariseStaysAccurateFarFromZero()
+    {
+        // Samples 1e8 + 0.1, 0.2, 0.3: spacing 0.1 (to the 1.5e-8 spacing of doubles near 1e8), so SD = 0.1. The
+        // two-pass sum of (s - mean)^2 keeps it; the one-pass sum s^2 - n mean^2 loses every digit at this offset.
+        var s = ImportanceStatistics.Summarise([1e8 + 0.1, 1e8 + 0.2, 1e8 + 0.3]);
+        Assert.Equal(1e8 + 0.2, s.Mean, 6);
+        Assert.Equal(0.1, s.Sd, 6);
+        Assert.Equal(0.1 / Math.Sqrt(3), s.Se, 6);
+    }
+
+    [Fact]
+    public void AcrossNetworksDropsWhatOneNetworkLacksAndGivesOneNetworkNoSpread()
+    {
+        // Network a has a time map, gate scores and trained shares; b has trained shares only.
+        var a = ImportanceResult.FromScores("m", [0.5, 0.3]) with
+        {
+            TimeMap = new double[,] { { 1, 2 } },
+            GateScores = new double[,] { { 3, 4 } },
+            TrainedShares = [0.6, 0.4],
+        };
+        var b = ImportanceResult.FromScores("m", [0.7, 0.1]) with { TrainedShares = [0.2, 0.8] };
+        var combined = ImportanceStatistics.AcrossNetworks([a, b]);
+        Assert.Null(combined.TimeMap);
+        Assert.Null(combined.GateScores);
+        Assert.Equal([0.4, 0.6], combined.TrainedShares!.Select(v => Math.Round(v, 12)));
+        Assert.Null(ImportanceStatistics.AcrossNetworks([a, b with { TrainedShares = null }]).TrainedShares);
+        // One network: its scores, maps and shares as they are, without SD or interval.
+        var one = ImportanceStatistics.AcrossNetworks([a]);
+        Assert.Equal([0.5, 0.3], one.Scores);
+        Assert.All(one.Features, f => Assert.Null(f.Statistics));
+        Assert.Equal([1.0, 2.0], one.TimeMap!.Cast<double>());
+        Assert.Equal([3.0, 4.0], one.GateScores!.Cast<double>());
+        Assert.Equal([0.6, 0.4], one.TrainedShares!);
+        Assert.Contains("m over 1 networks: mean rank 1.0, 2.0; strictly last in 0, 1 of 1", one.Note);
     }
 }
 

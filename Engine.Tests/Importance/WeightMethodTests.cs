@@ -99,4 +99,27 @@ public class WeightMethodTests
         Assert.Equal("signed weight product W1c..v, ranked by |CW|",
                      new ConnectionWeights().Compute(Context(model)).ScoreMeaning);
     }
+
+    [Fact]
+    public void ADenseFirstLayerHasOneBlockAndNoGateScores()
+    {
+        // Dense(2) -> Dense(1) per step: W1 = [[1, -2], [3, 0.5]] (one block, no gates), head v = [2, -1].
+        var model = new Sequential(2, [new Dense(2, Activation.Tanh), new Dense(1, Activation.Sigmoid)], flatten: true);
+        model.Initialize(1);
+        new[] { 1f, -2f, 3f, 0.5f }.CopyTo(model.Tensor(0, "kernel"));
+        new[] { 2f, -1f }.CopyTo(model.Tensor(1, "kernel"));
+        // CW = W1 v = [1 * 2 + (-2)(-1), 3 * 2 + 0.5 (-1)] = [4, 5.5].
+        var cw = new ConnectionWeights().Compute(Context(model));
+        Assert.Equal([4.0, 5.5], cw.Scores);
+        Assert.Null(cw.GateScores);
+        // Garson: |W1| columns [1, 3] -> Q = [1/4, 3/4], [2, 0.5] -> [0.8, 0.2]; S = [1.05, 0.95]; RI = S / 2. The
+        // one block is the value block, with or without AllGates.
+        foreach (var garson in new[] { new Garson(), new Garson { AllGates = true } })
+        {
+            var result = garson.Compute(Context(model));
+            Assert.Equal(0.525, result.Scores[0], 12);
+            Assert.Equal(0.475, result.Scores[1], 12);
+            Assert.Null(result.GateScores);
+        }
+    }
 }
