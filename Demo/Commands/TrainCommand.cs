@@ -328,6 +328,8 @@ public static class TrainCommand
     {
         var parts = CommandOptions.SplitList(text);
         if (parts.Length == 0) throw new InputException($"--layers needs at least one layer size, e.g. 10,5");
+        if (text.Split(',').Any(string.IsNullOrWhiteSpace))
+            throw new InputException($"--layers: {ErrorText.Quote(text)} has an empty size (give sizes like 10,5,1)");
         if (parts.Length > MaxLayers) throw new InputException(
             $"--layers: {parts.Length} layers, over the limit of {MaxLayers}");
         return parts.Select(p => !int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out int u) || u <= 0
