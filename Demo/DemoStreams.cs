@@ -45,6 +45,21 @@ public static class DemoStreams
 
         /// <summary>The importance methods' seed (drawn from this stream).</summary>
         public const ulong Importance = 5;
+
+        /// <summary>The seed of the stepwise retrainings' one split into training and validation series (drawn from
+        /// this stream).</summary>
+        public const ulong RetrainingSplit = 6;
+    }
+
+    /// <summary><c>demo importance</c>, from <c>new RandomSource(--seed)</c> (the methods use the seed
+    /// itself).</summary>
+    public static class Importance
+    {
+        /// <summary>
+        /// The seed of the stepwise retrainings' one split into training and validation series (drawn from this
+        /// stream): above every feature mask (under 2^62) and task index that the methods fork the same seed by.
+        /// </summary>
+        public const ulong RetrainingSplit = 0x8000_0000_0000_0001UL;
     }
 
     /// <summary><c>demo train</c>, from <c>new RandomSource(--seed)</c> (the weights use the seed itself).</summary>

@@ -21,10 +21,12 @@ if (args.Length >= 2 && args[0] == "--loop")
     return Loop.Run(loopArgs[1], loopArgs.Length > 2 ? int.Parse(loopArgs[2]) : 0, Option("--threads", 1),
                     Option("--reps", 3));
 }
-// --w6 METHODS [--series N] [--epochs E] [--threads N] [--save DIR] [--no-maps] [--full-passes]: W6 (issue 15) once
-// per method, comma-separated names or all: seconds, bytes and a digest of the results (equal digests: bit-identical
-// results); --save writes the trained model and the data for the PyTorch peer (peer/w6_peer.py); --no-maps:
-// ImportanceOptions.TimeMaps off; --full-passes: no pass resumed after a step (RecordedPass off), to compare.
+// --w6 METHODS [--series N] [--epochs E] [--threads N] [--save DIR] [--no-maps] [--full-passes]
+// [--retrain-patience P]: W6 (issue 15) once per method, comma-separated names or all: seconds, bytes and a digest of
+// the results (equal digests: bit-identical results); --save writes the trained model and the data for the PyTorch
+// peer (peer/w6_peer.py); --no-maps: ImportanceOptions.TimeMaps off; --full-passes: no pass resumed after a step
+// (RecordedPass off), to compare; --retrain-patience: the stepwise retrainings' early stopping (default
+// RetrainStopping.DefaultPatience, 0: every epoch), their epochs run printed.
 if (args.Length >= 2 && args[0] == "--w6")
 {
     string? Value(string name)
@@ -38,7 +40,8 @@ if (args.Length >= 2 && args[0] == "--w6")
     return W6Workload.Run(Engine.Importance.ImportanceMethods.Parse(args[1]), Number("--series", 3000),
                           Number("--epochs", 40),
                           Number("--threads", Environment.ProcessorCount), Value("--save"),
-                          new Engine.Importance.ImportanceOptions { TimeMaps = !args.Contains("--no-maps") });
+                          new Engine.Importance.ImportanceOptions { TimeMaps = !args.Contains("--no-maps") },
+                          Number("--retrain-patience", Engine.Importance.RetrainStopping.DefaultPatience));
 }
 var quick = args.Contains("--quick");
 BenchSettings.Quick = quick;

@@ -121,6 +121,37 @@ public class DataCheckTests(CliFixture fx) : IClassFixture<CliFixture>
     }
 
     [Fact]
+    public void DatesWhoseDayAndMonthCannotBeToldApartAreRefused()
+    {
+        // 10/02/2024 then 03/03/2024, day first (10 February, 3 March) were read month first (2 October, 3 March) and
+        // the steps silently put in the wrong order; 13/03/2024 was "neither a number nor a date/time".
+        string path = fx.File("ddmm.csv", "series,time,x,alarm\na,10/02/2024,1,0\na,03/03/2024,2,1\n" +
+                                          "b,10/02/2024,1,1\nb,03/03/2024,2,0\n");
+        const string Iso = "write dates as ISO 8601, year first: 2024-03-01 or 2024-03-01T12:00";
+        Assert.Equal($"error: {path}:2: column 'time' (column 2) '10/02/2024' is a date whose day and month cannot " +
+                     $"be told apart (day/month or month/day?); {Iso}", Cli.Bad(Train(path)));
+        foreach (string cell in new[] { "13/03/2024", "3.1.24", "01-03-2024 12:00" })
+        {
+            string other = fx.File("ddmm2.csv", $"series,time,x,alarm\na,{cell},1,0\nb,{cell},2,1\n");
+            Assert.Equal($"error: {other}:2: column 'time' (column 2) '{cell}' is a date whose day and month cannot " +
+                         $"be told apart (day/month or month/day?); {Iso}", Cli.Bad(Train(other)));
+        }
+        // Not a date at all: the message says which dates are read.
+        string text = fx.File("nodate.csv", "series,time,x,alarm\na,soon,1,0\nb,soon,2,1\n");
+        Assert.Equal($"error: {text}:2: column 'time' (column 2) 'soon' is neither a number nor a date/time; {Iso}",
+                     Cli.Bad(Train(text)));
+        // An empty time is said to be empty, as an empty series id is.
+        string empty = fx.File("notime.csv", "series,time,x,alarm\na,0,1,0\na, ,2,1\n");
+        Assert.Equal($"error: {empty}:3: column 'time' (column 2) is empty; every row needs a time",
+                     Cli.Bad(Train(empty)));
+        // Year first, with slashes or dashes, is read (and ordered) as it is meant.
+        var d = SeriesSet.Load(fx.File("ymd.csv", "series,time,x,alarm\na,2024/03/03,2,1\na,2024/02/10,1,0\n"),
+                               new DataOptions("alarm", null, null, null, null));
+        Assert.Equal(["2024/02/10", "2024/03/03"], d.Times);
+        Assert.Equal([1f, 2f], d.Inputs);
+    }
+
+    [Fact]
     public void MixedTimeTypesAreAnErrorNamingBothLines()
     {
         string path = fx.File("mixed.csv", "series,time,x,alarm\na,0,1,0\na,1,2,1\na,2024-01-01,3,0\nb,0,1,1\n" +

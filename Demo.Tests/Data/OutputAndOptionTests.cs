@@ -136,6 +136,18 @@ public class OutputAndOptionTests(CliFixture fx) : IClassFixture<CliFixture>
     }
 
     [Fact]
+    public void AnEmptyLayerSizeIsRefusedNotSkipped()
+    {
+        // `--layers 4,,2` trained LSTM 4 -> LSTM 2 without a word: a size left out by a typo changes the network.
+        Assert.Equal("error: --layers: '4,,2' has an empty size (give sizes like 10,5,1)",
+                     Cli.Bad(Train(Out("gap.safetensors"), "--layers", "4,,2")));
+        Cli.Bad(Train(Out("gap.safetensors"), "--layers", "4,2,"), "'4,2,' has an empty size");
+        Cli.Bad(Train(Out("gap.safetensors"), "--layers", ",4"), "',4' has an empty size");
+        Assert.False(File.Exists(Out("gap.safetensors")));
+        Cli.Ok(Train(Out("gap.safetensors"), "--layers", " 4, 2 "));
+    }
+
+    [Fact]
     public void SizesThatWouldNotFitMemoryAreRefusedUpFront()
     {
         Cli.Bad(Train(Out("big.safetensors"), "--layers", "46341"), "--layers", "over the limit of");

@@ -238,6 +238,21 @@ public sealed class ImportCliTests : IDisposable
     }
 
     [Fact]
+    public void Import_refuses_to_write_over_the_file_it_imports()
+    {
+        // `demo import my.keras --out my.keras` replaced the user's Keras file with the converted model, exit 0.
+        string keras = Out("mine.keras");
+        File.Copy(_keras, keras);
+        byte[] before = File.ReadAllBytes(keras);
+        Assert.Equal($"error: {keras}: --out is the same file as the model to import {keras}; it would be overwritten",
+                     Cli.Bad(["import", keras, "--out", keras]));
+        // Another spelling of the same file too.
+        string other = Path.Combine(_dir, ".", "mine.keras");
+        Cli.Bad(["import", keras, "--out", other], "the same file as the model to import");
+        Assert.Equal(before, File.ReadAllBytes(keras));
+    }
+
+    [Fact]
     public void Bad_model_files_and_inputs_are_one_line_errors()
     {
         string text = Write("model.keras", "not a model");

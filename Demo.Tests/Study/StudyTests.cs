@@ -123,7 +123,7 @@ public class StudyDataTests
             Design = new StudyDesign { Classes = true, Lags = [0, 0, 0, 0, 0], Noise = 0.5f },
             TrainSeries = 200, Epochs = 20,
         };
-        var (context, _) = StudyRunner.Trained(s, 0);
+        var (context, _, _) = StudyRunner.Trained(s, 0);
         var scores = Enumerable.Range(0, 5).Select(c =>
             new Engine.Importance.Permutation().Compute(Engine.Importance.OutputSelection.ForOutput(context, c)).Scores)
             .ToArray();

@@ -289,6 +289,34 @@ public static class CommandOptions
         "Epochs of each retraining by forward/backward-stepwise and connection-weights-test (default: as many as the " +
         "network's own training).");
 
+    /// <summary>--retrain-patience: early stopping of the stepwise retrainings (0: off).</summary>
+    public static Option<int> RetrainPatience() => new("--retrain-patience")
+    {
+        Description = "Stop each forward/backward-stepwise retraining when the loss of the series held out for it " +
+                      $"({(int)Math.Round(RetrainStopping.DefaultValidation * 100)}% of the training series, the " +
+                      "same for every subset) " +
+                      "has not improved for this many epochs, keeping the best epoch's weights; 0: off (every " +
+                      "series trains for every epoch).",
+        DefaultValueFactory = _ => RetrainStopping.DefaultPatience,
+        CustomParser = r => r.Tokens.Count == 0
+            ? RetrainStopping.DefaultPatience : WholeInRange(r, "--retrain-patience", 0, MaxCount),
+    };
+
+    /// <summary>
+    /// The patience of --retrain-patience for retrainings on <paramref name="series"/> training series (0: off): a
+    /// held-out series needs another to train on, so with fewer than 2 the default is off and a given value is an
+    /// input error naming <paramref name="data"/>.
+    /// </summary>
+    public static int RetrainPatienceFor(ParseResult parse, Option<int> option, int series, string data)
+    {
+        int patience = parse.GetValue(option);
+        if (patience == 0 || series >= 2) return patience;
+        if (parse.GetResult(option) is { Implicit: false })
+            throw new InputException($"{data}: --retrain-patience holds out training series for validation, and " +
+                                     $"there is {series}: give --retrain-patience 0");
+        return 0;
+    }
+
     public static Option<int> Networks() => PositiveInt("--networks", 1,
         "Networks: the model plus K-1 trained from other seeds with its settings; each method's scores become the " +
         "mean and 95% interval across them.");

@@ -31,7 +31,7 @@ public static class ImportCommand
         command.SetAction(parse =>
         {
             string path = parse.GetValue(File)!, outPath = parse.GetValue(Out)!;
-            CommandOptions.CheckWritable(outPath, "--out");
+            OutputPaths.Check([new("the model to import", path)], [new("--out", outPath)]);
             if (Directory.Exists(path)) throw new InputException($"{path}: is a directory, not a model file");
             var (model, metadata) = Load(path, CommandOptions.SplitList(parse.GetValue(Features)));
             ModelFile.Save(outPath, model, metadata.ToEntries());

@@ -33,6 +33,7 @@ public static class ImportanceCommand
     private static readonly Option<int> Threads = CommandOptions.Threads();
     private static readonly Option<int?> RetrainEpochs = CommandOptions.RetrainEpochs();
     private static readonly Option<int> Restarts = CommandOptions.Restarts(3);
+    private static readonly Option<int> RetrainPatience = CommandOptions.RetrainPatience();
     private static readonly Option<int> NullNetworks = CommandOptions.NullNetworks();
     private static readonly Option<int> Networks = CommandOptions.Networks();
     private static readonly Option<float> Noise = CommandOptions.Noise();
@@ -73,8 +74,8 @@ public static class ImportanceCommand
         var command = new Command("importance",
                                   "Rank the inputs of a trained model on your data: which features matter, and when.");
         foreach (Option o in new Option[] { Model, Data, Methods, Repeats, Seed, Threads, Noise, Baseline, Restarts,
-            NullNetworks, RetrainEpochs, Networks, Groups, LagGroups, Report, Json, Format, Features, Target,
-            OutputIndex, Delimiter, Shard, WorkDirectory, NoTimings, NoMaps }) command.Options.Add(o);
+            NullNetworks, RetrainEpochs, RetrainPatience, Networks, Groups, LagGroups, Report, Json, Format, Features,
+            Target, OutputIndex, Delimiter, Shard, WorkDirectory, NoTimings, NoMaps }) command.Options.Add(o);
         command.SetAction(parse => Run(parse, merge: false));
         return command;
     }
@@ -210,18 +211,26 @@ public static class ImportanceCommand
         int retrainEpochs = parse.GetValue(RetrainEpochs) ?? arch.Training.Epochs;
         if (retrainEpochs <= 0)
             throw new InputException($"--retrain-epochs must be a positive whole number, got {retrainEpochs}");
+        // The stepwise retrainings stop early on the series held out (the same ones for every subset); connection-
+        // weights-test's null networks and the extra networks train as the model did.
+        int patience = CommandOptions.RetrainPatienceFor(parse, RetrainPatience, data.Count, dataPath);
+        var stopping = patience == 0 ? null
+            : new RetrainStopping(patience, new Engine.Random.RandomSource(parse.GetValue(Seed))
+                                      .Fork(DemoStreams.Importance.RetrainingSplit).NextUInt64());
+        var tally = new RetrainingTally();
         var context = new ImportanceContext
         {
             Model = model, Inputs = data.Inputs, Targets = targets, Count = data.Count, Steps = data.Steps, Loss = loss,
             Groups = groups, Seed = parse.GetValue(Seed), Repeats = parse.GetValue(Repeats),
             Threads = parse.GetValue(Threads),
             FeatureMeans = TrainingMeans(arch, data),
-            Retrain = targets is null ? null : Retrainer(model, arch, data, targets, loss, retrainEpochs),
+            Retrain = targets is null ? null
+                : Retrainer(model, arch, data, targets, loss, retrainEpochs, stopping: stopping, tally: tally),
             RetrainPermuted = targets is null ? null : Retrainer(model, arch, data, targets, loss, retrainEpochs,
                                                                  permuteTargets: true),
             RetrainMasked = targets is null ? null : Retrainers.MaskedFromArrays(Build(model), data.Inputs, targets,
                 data.Count, data.Steps, data.Features, loss, retrainEpochs, Math.Max(1, arch.Training.BatchSize),
-                arch.Training.LearningRate),
+                arch.Training.LearningRate, stopping, tally),
         };
         string targetColumn = arch.Training.Target is { } column ? $"the target column '{column}'" : "a target column";
         string target =
@@ -336,6 +345,9 @@ public static class ImportanceCommand
             if (progress.Stopped) break;
         }
         labels = shownLabels;
+        if (tally.Trainings > 0)
+            info.WriteLine($"Stepwise retrainings: {tally} " + (stopping is null ? "(every epoch: --retrain-patience 0)"
+                : $"(early stopping: patience {stopping.Patience} on {stopping.HeldOut(data.Count)} held-out series)"));
         if (json is not null)
             ImportanceJson.Write(json, runs, names, groups, trust, complete: !progress.Stopped,
                                  output: outputs[0].Index < 0 ? null : outputs[0].Name, constant: constantNames);
@@ -363,12 +375,12 @@ public static class ImportanceCommand
     /// <paramref name="permuteTargets"/>, on the targets permuted across series.
     /// </summary>
     private static Retrainer Retrainer(Sequential trained, ModelMetadata arch, SeriesSet data, float[] targets,
-                                       ILoss loss, int epochs,
-                                       bool permuteTargets = false)
+                                       ILoss loss, int epochs, bool permuteTargets = false,
+                                       RetrainStopping? stopping = null, RetrainingTally? tally = null)
     {
         var t = arch.Training;
         return Retrainers.FromArrays(Build(trained), data.Inputs, targets, data.Count, data.Steps, data.Features, loss,
-            epochs, Math.Max(1, t.BatchSize), t.LearningRate, permuteTargets);
+            epochs, Math.Max(1, t.BatchSize), t.LearningRate, permuteTargets, stopping, tally);
     }
 
     /// <summary>A fresh model of the trained one's architecture for <c>width</c> inputs, initialised from the

@@ -71,6 +71,7 @@ public static class StudyCommand
     private static readonly Option<int> Repeats = CommandOptions.Repeats(5);
     private static readonly Option<int?> RetrainEpochs = CommandOptions.RetrainEpochs();
     private static readonly Option<int> Restarts = CommandOptions.Restarts(1);
+    private static readonly Option<int> RetrainPatience = CommandOptions.RetrainPatience();
     private static readonly Option<ulong> Seed = CommandOptions.Seed();
     private static readonly Option<int> Threads = CommandOptions.Threads();
     private static readonly Option<string?> Report = CommandOptions.Report();
@@ -87,7 +88,8 @@ public static class StudyCommand
                                   "known ranking of the inputs?");
         foreach (Option o in new Option[] { Replicates, Methods, Kind, Effects, Lags, TargetNoise, Phi, Correlation,
             Steps, TrainSeries, EvalSeries, Cell, Units, CellActivation, Epochs, Batch, OldBatch, LearningRate,
-            Repeats, RetrainEpochs, Restarts, Seed, Threads, Report, Json, Format, Shard, WorkDirectory, NoTimings })
+            Repeats, RetrainEpochs, Restarts, RetrainPatience, Seed, Threads, Report, Json, Format, Shard,
+            WorkDirectory, NoTimings })
             command.Options.Add(o);
         command.SetAction(parse => Run(parse, merge: false));
         return command;
@@ -143,6 +145,8 @@ public static class StudyCommand
             Repeats = parse.GetValue(Repeats),
             RetrainEpochs = parse.GetValue(RetrainEpochs) ?? parse.GetValue(Epochs),
             Restarts = parse.GetValue(Restarts), Seed = parse.GetValue(Seed), Threads = parse.GetValue(Threads),
+            RetrainPatience = CommandOptions.RetrainPatienceFor(parse, RetrainPatience, parse.GetValue(TrainSeries),
+                                                                "--train-series"),
         };
         if (json is not null) CommandOptions.CheckWritable(json, "--json");
         if (reportDir is not null) CommandOptions.CheckReportDirectory(reportDir);

@@ -165,11 +165,10 @@ public static class TrainCommand
         // Split whole series (or windows) into training and validation with a seeded shuffle. The validation series
         // are copied out of the table; the training series are read from it batch by batch (no copy: the table's
         // numbers are the only copy of the data, once its text cells and lines are let go).
-        var order = Enumerable.Range(0, data.Count).ToArray();
-        new RandomSource(seed).Fork(DemoStreams.Train.ValidationSplit).Shuffle<int>(order);
-        int held = (int)Math.Round(validation * data.Count);
-        if (validation > 0 && held == 0 && data.Count > 1) held = 1;
-        if (held >= data.Count)
+        var (train, heldOut) = SeriesSplit.Of(data.Count, validation,
+                                              new RandomSource(seed).Fork(DemoStreams.Train.ValidationSplit));
+        int held = heldOut.Length;
+        if (train.Length == 0)
             throw new InputException($"{dataPath}: --validation {validation} leaves no series to train on " +
                                      $"({data.Count} series)");
         int? patience = parse.GetValue(EarlyStoppingOpt);
@@ -179,8 +178,7 @@ public static class TrainCommand
                 $"(--validation {validation.ToString(CultureInfo.InvariantCulture)}, {data.Count} series)");
         DataChecks.ValidationSeries(data, validation, held);
         data.KeepText(times: false);
-        var valid = held > 0 ? data.Build(order[..held].Order().ToArray(), rows: false) : null;
-        var train = order[held..].Order().ToArray();
+        var valid = held > 0 ? data.Build(heldOut, rows: false) : null;
         DemoConsole.Warn(data.Warnings);
 
         var (mean, sd) = data.FitStandardiser(train);
@@ -330,6 +328,8 @@ public static class TrainCommand
     {
         var parts = CommandOptions.SplitList(text);
         if (parts.Length == 0) throw new InputException($"--layers needs at least one layer size, e.g. 10,5");
+        if (text.Split(',').Any(string.IsNullOrWhiteSpace))
+            throw new InputException($"--layers: {ErrorText.Quote(text)} has an empty size (give sizes like 10,5,1)");
         if (parts.Length > MaxLayers) throw new InputException(
             $"--layers: {parts.Length} layers, over the limit of {MaxLayers}");
         return parts.Select(p => !int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out int u) || u <= 0

@@ -11,7 +11,7 @@ namespace Demo.Data;
 /// so a training/validation split makes each subset once from the table (no copy of a whole set). Memory: the
 /// table (<see cref="CsvTable"/>), and 4 bytes per row unless the file is already in series and time order.
 /// </summary>
-public sealed class SeriesLayout
+public sealed partial class SeriesLayout
 {
     private CsvTable? _table;
     private int[] _featureCols;
@@ -482,6 +482,12 @@ public sealed class SeriesLayout
         return (classes, classOf);
     }
 
+    private const string IsoDates = "write dates as ISO 8601, year first: 2024-03-01 or 2024-03-01T12:00";
+
+    // A date that starts with two numbers of one or two digits, then a year: 01/03/2024, 1.3.24, 01-03-2024 12:00.
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\s*[0-9]{1,2}([/.-])[0-9]{1,2}\1[0-9]{2,4}(?![0-9])")]
+    private static partial System.Text.RegularExpressions.Regex DayMonthDate();
+
     // Each distinct time parsed once, in order of first appearance: all numbers, or all dates/times (as ticks).
     private static double[] TimeValues(CsvTable table, int column)
     {
@@ -498,11 +504,19 @@ public sealed class SeriesLayout
             string cell = distinct[id];
             bool number = double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) &&
                           double.IsFinite(v);
+            if (!number && string.IsNullOrWhiteSpace(cell))
+                throw table.Cell(r, column, "is empty; every row needs a time");
             if (!number)
             {
+                // The invariant culture reads 01/03/2024 month first: a day-first date would be misread, and its
+                // steps misordered without a word, while no day is over 12.
+                if (DayMonthDate().IsMatch(cell))
+                    throw table.Cell(r, column, $"{ErrorText.Quote(cell)} is a date whose day and month cannot be " +
+                                                $"told apart (day/month or month/day?); {IsoDates}");
                 if (!DateTimeOffset.TryParse(cell, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal,
                                              out var d))
-                    throw table.Cell(r, column, $"{ErrorText.Quote(cell)} is neither a number nor a date/time");
+                    throw table.Cell(r, column, $"{ErrorText.Quote(cell)} is neither a number nor a date/time; " +
+                                                IsoDates);
                 v = d.UtcTicks;
             }
             if (firstRow < 0) (firstRow, firstIsNumber) = (r, number);

@@ -69,7 +69,7 @@ public static class StudyRunner
     /// <summary>Replicate k: data, training, every method (on one thread).</summary>
     public static ReplicateResult Replicate(StudySettings s, IReadOnlyList<string> methods, int k)
     {
-        var (context, trainSeconds) = Trained(s, k);
+        var (context, trainSeconds, tally) = Trained(s, k);
         var loss = context.Loss;
         double evalLoss = context.Model.Evaluate(context.Inputs, context.Targets!, s.EvaluationSeries, context.Steps,
                                                  loss);
@@ -80,14 +80,20 @@ public static class StudyRunner
         var runs = s.Design.Classes ? ByClass(context, instances, s.Design.Features)
                    : ImportanceRunner.Run(context, instances);
         return new ReplicateResult(k, evalLoss, RetrainingStepwise.ConstantLoss(context.Targets!, loss), trainSeconds,
-                                   runs);
+                                   runs)
+        {
+            Retrainings = tally.Trainings, RetrainingEpochs = tally.Epochs,
+        };
     }
 
     /// <summary>
     /// Replicate k's network trained on its training data, and the importance context of its evaluation set (the
-    /// retrainers, the importance seed, one thread), everything drawn from <c>new RandomSource(Seed).Fork(k)</c>.
+    /// retrainers, the importance seed, one thread), everything drawn from <c>new RandomSource(Seed).Fork(k)</c>; the
+    /// tally counts the stepwise retrainings (early stopping on the training series that
+    /// <see cref="DemoStreams.Study.RetrainingSplit"/> holds out, with <see cref="StudySettings.RetrainPatience"/>).
     /// </summary>
-    public static (ImportanceContext Context, double TrainSeconds) Trained(StudySettings s, int k)
+    public static (ImportanceContext Context, double TrainSeconds, RetrainingTally Tally) Trained(StudySettings s,
+                                                                                                  int k)
     {
         ArgumentNullException.ThrowIfNull(s);
         var design = s.Design;
@@ -107,8 +113,13 @@ public static class StudyRunner
         new Trainer(model, loss, new Adam(s.LearningRate)).Fit(source, s.Epochs, source.StepsPerEpoch);
         double trainSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
 
+        ulong splitSeed = rng.Fork(DemoStreams.Study.RetrainingSplit).NextUInt64();
+        var tally = new RetrainingTally();
         var retrain = Retrainers.FromArrays(s.BuildModel, trainX, trainY, s.TrainSeries, steps, f, loss,
-                                            s.RetrainEpochs, s.BatchSize, s.LearningRate);
+                                            s.RetrainEpochs, s.BatchSize, s.LearningRate,
+                                            stopping: s.RetrainPatience > 0
+                                                ? new RetrainStopping(s.RetrainPatience, splitSeed) : null,
+                                            tally: tally);
         var retrainPermuted = Retrainers.FromArrays(s.BuildModel, trainX, trainY, s.TrainSeries, steps, f, loss,
                                                     s.Epochs, s.BatchSize, s.LearningRate, permuteTargets: true);
         var context = new ImportanceContext
@@ -119,7 +130,7 @@ public static class StudyRunner
             Repeats = s.Repeats, Retrain = retrain, RetrainPermuted = retrainPermuted, Threads = 1,
             FeatureMeans = new float[f],
         };
-        return (context, trainSeconds);
+        return (context, trainSeconds, tally);
     }
 
     /// <summary>

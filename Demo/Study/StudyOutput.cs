@@ -68,13 +68,26 @@ public static class StudyOutput
                $"series for {s.Epochs} epochs (batch {s.BatchSize}, Adam " +
                $"{s.LearningRate.ToString("G3", CultureInfo.InvariantCulture)}), " +
                $"methods on {s.EvaluationSeries} fresh series; repeats {s.Repeats}; stepwise retraining " +
-               $"{s.RetrainEpochs} epochs x {s.Restarts} restart(s). " +
+               $"{s.RetrainEpochs} epochs x {s.Restarts} restart(s){RetrainingNote(result)}. " +
                $"Evaluation loss {F(result.Replicates.Average(r => r.Loss), "F3")} vs " +
                $"{F(result.Replicates.Average(r => r.ConstantLoss), "F3")} for the best constant " +
                $"(share explained {F(explained)}, lowest " +
                $"{F(result.Replicates.Min(r => 1 - r.Loss / r.ConstantLoss))}); training " +
                $"{F(result.Replicates.Average(r => r.TrainSeconds))} s per network; whole study " +
                $"{F(result.Seconds, "F1")} s.";
+    }
+
+    // ", early stopping (patience P): E of S epochs run (x%)" when the stepwise methods retrained.
+    private static string RetrainingNote(StudyResult result)
+    {
+        var s = result.Settings;
+        long trainings = result.Replicates.Sum(r => r.Retrainings);
+        long epochs = result.Replicates.Sum(r => r.RetrainingEpochs);
+        if (trainings == 0) return "";
+        long scheduled = trainings * s.RetrainEpochs;
+        return (s.RetrainPatience > 0 ? $", early stopping (patience {s.RetrainPatience})" : ", every epoch") +
+               $": {epochs} of {scheduled} epochs run " +
+               $"({(100.0 * epochs / scheduled).ToString("F1", CultureInfo.InvariantCulture)}%)";
     }
 
     /// <summary>The legend under the study's table.</summary>
@@ -180,7 +193,8 @@ public static class StudyOutput
             result.Seconds,
             result.Replicates.Select(r =>
                 new ReplicateJson(r.Index, r.Loss, r.ConstantLoss, r.TrainSeconds,
-                                  r.Runs.ToDictionary(x => x.Name, x => x.Result.Ranks))).ToList(),
+                                  r.Runs.ToDictionary(x => x.Name, x => x.Result.Ranks), r.Retrainings,
+                                  r.RetrainingEpochs)).ToList(),
             PathShares(result).Select(r => new PathJson(r.Path, r.Shares)).ToList(),
             result.Methods.Select(m =>
                 new MethodJson(m.Name, Stats(m.Similarity), m.CorrectByFeature, Stats(m.Spearman), N(m.IrrelevantLast),

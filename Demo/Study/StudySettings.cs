@@ -57,6 +57,12 @@ public sealed record StudySettings
     /// <summary>Trainings per subset in forward/backward-stepwise.</summary>
     public int Restarts { get; init; } = 1;
 
+    /// <summary>
+    /// Early stopping of the stepwise retrainings (<see cref="RetrainStopping"/>): the patience in epochs, on the
+    /// training series held out once per replicate; 0: off (every training series, every epoch).
+    /// </summary>
+    public int RetrainPatience { get; init; } = RetrainStopping.DefaultPatience;
+
     public float Noise { get; init; } = 0.2f;
     public ulong Seed { get; init; } = 42;
 
@@ -96,6 +102,11 @@ public sealed record StudySettings
                                               ("retrain epochs", RetrainEpochs),
                                               ("restarts", Restarts), ("threads", Threads) })
             if (value <= 0) throw new ArgumentException($"{name} must be positive, got {value}");
+        if (RetrainPatience < 0)
+            throw new ArgumentException($"retrain patience must be 0 or more, got {RetrainPatience}");
+        if (RetrainPatience > 0 && TrainSeries < 2)
+            throw new ArgumentException("retrain patience holds out training series for validation: it needs at " +
+                                        $"least 2, got {TrainSeries}");
         if (!(LearningRate > 0) || !float.IsFinite(LearningRate))
             throw new ArgumentException($"the learning rate must be a positive number, got {LearningRate}");
         if (Methods.Count == 0) throw new ArgumentException("no importance method given");

@@ -69,20 +69,29 @@ public sealed class W6Workload
     }
 
     /// <summary>A retrainer on this workload's data (the stepwise methods, connection-weights-test's null
-    /// networks).</summary>
-    public Retrainer Retrainer(bool permuteTargets = false) =>
+    /// networks); with <paramref name="patience"/> &gt; 0 the stepwise retrainings stop early on the series
+    /// <see cref="RetrainStopping"/> holds out (split seed <see cref="Seed"/>), counted in
+    /// <paramref name="tally"/>.</summary>
+    public Retrainer Retrainer(bool permuteTargets = false, int patience = 0, RetrainingTally? tally = null) =>
         Retrainers.FromArrays((width, seed) => Build(width, seed), Inputs, Targets, Series, Steps, Features,
                               new BinaryCrossEntropy(),
-                              Epochs, BatchSize, permuteTargets: permuteTargets);
+                              Epochs, BatchSize, permuteTargets: permuteTargets,
+                              stopping: patience > 0 ? new RetrainStopping(patience, Seed) : null, tally: tally);
 
-    /// <summary>The importance context every method runs in: the trained model, the training series, every
-    /// core.</summary>
-    public ImportanceContext Context(int threads) => new()
+    /// <summary>The importance context every method runs in: the trained model, the training series, every core;
+    /// the stepwise retrainings with early stopping (<see cref="RetrainStopping.DefaultPatience"/> unless
+    /// <paramref name="patience"/> says otherwise; 0: every epoch).</summary>
+    public ImportanceContext Context(int threads, int patience = RetrainStopping.DefaultPatience,
+                                     RetrainingTally? tally = null)
     {
-        Model = Model, Inputs = Inputs, Targets = Targets, Count = Series, Steps = Steps,
-        Loss = new BinaryCrossEntropy(),
-        Seed = Seed, Threads = threads, Retrain = Retrainer(), RetrainPermuted = Retrainer(permuteTargets: true),
-    };
+        return new()
+        {
+            Model = Model, Inputs = Inputs, Targets = Targets, Count = Series, Steps = Steps,
+            Loss = new BinaryCrossEntropy(),
+            Seed = Seed, Threads = threads, Retrain = Retrainer(patience: patience, tally: tally),
+            RetrainPermuted = Retrainer(permuteTargets: true),
+        };
+    }
 
     /// <summary>Writes the trained weights (model.safetensors, the engine's model file) and the data (data.safetensors:
     /// x, y) for the peer.</summary>
@@ -109,18 +118,20 @@ public sealed class W6Workload
 
     /// <summary>
     /// Runs <paramref name="methods"/> (default settings) one after the other and prints per method the seconds, the
-    /// bytes allocated and the scores: <c>--w6 METHODS [--series N] [--epochs E] [--threads N] [--save DIR]</c>.
+    /// bytes allocated and the scores, and for the stepwise methods the retrainings' epochs run:
+    /// <c>--w6 METHODS [--series N] [--epochs E] [--threads N] [--save DIR] [--retrain-patience P]</c>.
     /// </summary>
     public static int Run(IReadOnlyList<string> methods, int series, int epochs, int threads, string? save,
-                          ImportanceOptions? options = null)
+                          ImportanceOptions? options = null, int patience = RetrainStopping.DefaultPatience)
     {
         var w6 = new W6Workload(series, epochs);
         Console.WriteLine($"W6: {series} series x {Steps} steps x {Features} features, trained {epochs} epochs in " +
                           $"{w6.TrainSeconds:F2} s");
         if (save is not null) { w6.Save(save); Console.WriteLine($"W6: model and data written to {save}"); }
-        var context = w6.Context(threads);
         foreach (var name in methods)
         {
+            var tally = new RetrainingTally();
+            var context = w6.Context(threads, patience, tally);
             var method = ImportanceMethods.Create(name, options);
             long bytes = GC.GetTotalAllocatedBytes(precise: true), start = Stopwatch.GetTimestamp();
             var result = method.Compute(context);
@@ -133,6 +144,9 @@ public sealed class W6Workload
                               $"{Digest(result):X16} ({Digest(result with { LagMap = null }):X16} without the lag " +
                               $"map); scores {scores}");
             if (result.Note is { } note) Console.WriteLine($"W6 {name}: {note}");
+            if (tally.Trainings > 0)
+                Console.WriteLine($"W6 {name}: retrainings {tally} " +
+                                  (patience > 0 ? $"(early stopping, patience {patience})" : "(every epoch)"));
         }
         return 0;
     }
