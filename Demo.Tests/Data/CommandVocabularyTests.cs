@@ -171,4 +171,39 @@ public class CommandVocabularyTests(CliFixture fx) : IClassFixture<CliFixture>
                      + "training-loss.png\nranks.png\nimportance-garson.png\nreport.md\nreport.html\n",
                      File.ReadAllText(manifest));
     }
+    [Fact]
+    public void AReportNeverOverwritesAFileItDidNotWrite()
+    {
+        // a chart's name the user put there, before any report: refused before the work, the file kept
+        string report = Out("users-report");
+        Directory.CreateDirectory(report);
+        string mine = Path.Combine(report, "ranks.png"), map = Path.Combine(report, "map-occlusion.png");
+        File.WriteAllText(mine, "mine");
+        Assert.Equal($"error: {mine}: the --report folder holds this file, which no earlier report wrote, and the " +
+                     "report would overwrite it; move it or give another folder",
+            Cli.Bad(["importance", "--model", fx.Model, "--data", fx.Csv, "--methods", "garson", "--report", report]));
+        Assert.Equal("mine", File.ReadAllText(mine));
+        Assert.False(File.Exists(Path.Combine(report, Report.ManifestFile)));
+
+        // after a report, its own charts are its to replace; a user's file under a chart's name still is not
+        File.Delete(mine);
+        Cli.Ok("importance", "--model", fx.Model, "--data", fx.Csv, "--methods", "garson", "--report", report);
+        Assert.True(File.Exists(mine));
+        Cli.Ok("importance", "--model", fx.Model, "--data", fx.Csv, "--methods", "garson", "--report", report);
+        File.WriteAllText(map, "mine too");
+        Assert.StartsWith($"error: {map}: the --report folder holds this file",
+            Cli.Bad(["importance", "--model", fx.Model, "--data", fx.Csv, "--methods", "occlusion", "--report",
+                     report]));
+        Assert.Equal("mine too", File.ReadAllText(map));
+        File.Delete(map);
+
+        // an output of the same run under a name the report writes
+        string json = Path.Combine(report, "importance-garson.png");
+        Assert.Equal($"error: {json}: --json is in the --report folder under a name the report writes; give " +
+                     "another name",
+            Cli.Bad(["importance", "--model", fx.Model, "--data", fx.Csv, "--methods", "garson", "--json", json,
+                     "--report", report]));
+        Assert.True(Report.MayWrite("lag-integrated-gradients.png") && Report.MayWrite("report.html"));
+        Assert.False(Report.MayWrite("mine.png") || Report.MayWrite("notes.txt") || Report.MayWrite("map-x.csv"));
+    }
 }

@@ -1,4 +1,5 @@
 using Demo.Data;
+using Demo.Reports;
 using Engine.IO;
 using IOPath = System.IO.Path;
 
@@ -44,6 +45,7 @@ public static class OutputPaths
         var outs = outputs.ToList();
         if (reportDir is not null && CheckReportDirectory(reportDir))
         {
+            CheckReportFiles(reportDir, outputs);
             outs.Add(new Named("--report", IOPath.Combine(reportDir, "report.md")));
             outs.Add(new Named("--report", IOPath.Combine(reportDir, "report.html")));
         }
@@ -93,6 +95,29 @@ public static class OutputPaths
             string reason = e is UnauthorizedAccessException ? "permission denied"
                 : e.Message.Replace(probe, dir, StringComparison.Ordinal);
             throw new InputException($"{o.Path}: {o.Option}: cannot write in the folder '{dir}': {reason}");
+        }
+    }
+
+    // An existing report folder: a file in it that the report may write (Report.MayWrite) but that no earlier report
+    // wrote (its manifest does not list it) is the user's, and the report would overwrite it; so would an output of
+    // this run given such a name in that folder. Both are refused before any work.
+    private static void CheckReportFiles(string dir, IEnumerable<Named> outputs)
+    {
+        var ours = Report.Listed(dir).ToHashSet(StringComparer.Ordinal);
+        foreach (var path in Directory.EnumerateFileSystemEntries(dir).Order(StringComparer.Ordinal))
+        {
+            string name = IOPath.GetFileName(path);
+            if (Report.MayWrite(name) && !ours.Contains(name))
+                throw new InputException($"{path}: the --report folder holds this file, which no earlier report "
+                                         + "wrote, and the report would overwrite it; move it or give another folder");
+        }
+        var folder = FileStatus.Of(dir);
+        foreach (var o in outputs)
+        {
+            string resolved = FileStatus.Of(o.Path).Resolved, parent = IOPath.GetDirectoryName(resolved) ?? "";
+            if (Report.MayWrite(IOPath.GetFileName(resolved)) && FileStatus.Of(parent).SameFileAs(folder))
+                throw new InputException($"{o.Path}: {o.Option} is in the --report folder under a name the report "
+                                         + "writes; give another name");
         }
     }
 

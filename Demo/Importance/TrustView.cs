@@ -213,7 +213,7 @@ internal static class TrustView
         var (header, rows) = Consensus(t, runs, labels);
         report.AddTable(header, rows);
         if (t.Contenders.Count >= 2)
-            report.AddChart("agreement.png", "Spearman's rho between the methods' rankings",
+            report.AddChart(Report.AgreementChart, "Spearman's rho between the methods' rankings",
                             path => Plots.Correlations(path, t.Contenders, t.Spearman));
     }
 

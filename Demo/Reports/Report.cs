@@ -46,14 +46,8 @@ public sealed class Report
     public static List<string> RemovePrevious(string dir)
     {
         var removed = new List<string>();
-        string manifest = Path.Combine(dir, ManifestFile);
-        if (!File.Exists(manifest)) return removed;
-        foreach (var line in File.ReadAllLines(manifest))
+        foreach (var name in Listed(dir))
         {
-            string name = line.Trim();
-            if (name.Length == 0 || name.StartsWith('#') || name != Path.GetFileName(name) || name is "." or ".."
-                || name.Contains('/') || name.Contains('\\')
-                || !(name is "report.md" or "report.html" || name.EndsWith(".png", StringComparison.Ordinal))) continue;
             var file = new FileInfo(Path.Combine(dir, name));
             if (!file.Exists) continue; // gone, or a folder
             file.Delete();
@@ -61,6 +55,52 @@ public sealed class Report
         }
         return removed;
     }
+
+    /// <summary>
+    /// The names the manifest in <paramref name="dir"/> lists that a report may own: plain file names (no folder
+    /// part), report.md, report.html or a .png. None without a manifest.
+    /// </summary>
+    public static IEnumerable<string> Listed(string dir)
+    {
+        string manifest = Path.Combine(dir, ManifestFile);
+        if (!File.Exists(manifest)) yield break;
+        foreach (var line in File.ReadAllLines(manifest))
+        {
+            string name = line.Trim();
+            if (name.Length == 0 || name.StartsWith('#') || name != Path.GetFileName(name) || name is "." or ".."
+                || name.Contains('/') || name.Contains('\\')
+                || !(name is "report.md" or "report.html" || name.EndsWith(".png", StringComparison.Ordinal))) continue;
+            yield return name;
+        }
+    }
+
+    /// <summary>The training loss chart.</summary>
+    public const string LossChart = "training-loss.png";
+
+    /// <summary>The ranks-by-method chart.</summary>
+    public const string RanksChart = "ranks.png";
+
+    /// <summary>The methods' agreement heat map (the trust section).</summary>
+    public const string AgreementChart = "agreement.png";
+
+    /// <summary>The study's similarity chart.</summary>
+    public const string SimilarityChart = "similarity.png";
+
+    // A method's charts: {prefix}{method}.png (bars, time map, lag map, sensitivity profiles).
+    private const string BarsPrefix = "importance-", MapPrefix = "map-", LagPrefix = "lag-", ProfilePrefix = "profile-";
+
+    /// <summary>
+    /// Whether a report may write a file of this name into its folder: report.md, report.html, the fixed charts and
+    /// a method's charts. The one list the folder check (<c>OutputPaths</c>) reads before the work, and every chart
+    /// written is checked against it.
+    /// </summary>
+    public static bool MayWrite(string name) =>
+        name is "report.md" or "report.html" or LossChart or RanksChart or AgreementChart or SimilarityChart
+        || (name.EndsWith(".png", StringComparison.Ordinal)
+            && (name.StartsWith(BarsPrefix, StringComparison.Ordinal)
+                || name.StartsWith(MapPrefix, StringComparison.Ordinal)
+                || name.StartsWith(LagPrefix, StringComparison.Ordinal)
+                || name.StartsWith(ProfilePrefix, StringComparison.Ordinal)));
 
     // The manifest lists every file written so far (rewritten as each is added, so a run cut short leaves none
     // unlisted).
@@ -133,7 +173,7 @@ public sealed class Report
         _blocks.Add(new Heading("Training"));
         if (history.Count == 0) { _blocks.Add(new Paragraph("The model file holds no training history.")); return; }
         bool hasValidation = history.All(e => e.ValidationLoss is not null);
-        Plots.Loss(Png("training-loss.png"), history.Select(e => (double)e.Epoch).ToList(),
+        Plots.Loss(Png(LossChart), history.Select(e => (double)e.Epoch).ToList(),
                    history.Select(e => (double)e.Loss).ToList(),
             hasValidation ? history.Select(e => (double)e.ValidationLoss!.Value).ToList() : null, arch.Training.Loss);
         int restored = arch.Training.RestoredEpoch ?? 0;
@@ -145,7 +185,7 @@ public sealed class Report
             TrainingView.EpochFigures(saved, arch.Training.ValidationSeries) +
             ". A validation curve that rises while the training curve falls means overfitting: fewer epochs or a " +
             "smaller model."));
-        _blocks.Add(new Image("training-loss.png", "Training and validation loss per epoch"));
+        _blocks.Add(new Image(LossChart, "Training and validation loss per epoch"));
     }
 
     /// <summary>
@@ -165,9 +205,9 @@ public sealed class Report
         var rankMatrix = new int[methods.Count, features.Length];
         for (int i = 0; i < methods.Count; i++)
             for (int j = 0; j < features.Length; j++) rankMatrix[i, j] = methods[i].Features[j].Rank;
-        Plots.Ranks(Png("ranks.png"), methods.Select(m => m.Consensus ? m.Name : m.Name + " *").ToList(), features,
+        Plots.Ranks(Png(RanksChart), methods.Select(m => m.Consensus ? m.Name : m.Name + " *").ToList(), features,
                     rankMatrix);
-        _blocks.Add(new Image("ranks.png", "Rank of each feature by method"));
+        _blocks.Add(new Image(RanksChart, "Rank of each feature by method"));
         string[] header = ["method", .. features, "seconds"];
         var rows = methods.Select(m =>
             new[] { m.Consensus ? m.Name : m.Name
@@ -187,7 +227,7 @@ public sealed class Report
         {
             _blocks.Add(new Heading($"Method: {m.Name}"));
             if (m.Note is not null) _blocks.Add(new Paragraph(m.Note));
-            string bars = $"importance-{Slug(m.Name)}.png";
+            string bars = $"{BarsPrefix}{Slug(m.Name)}.png";
             var chart = Bars(m);
             Plots.Scores(Png(bars), chart.Title, features, chart.Values, m.Features.Select(f => f.Rank).ToList(),
                          chart.Intervals, chart.Axis, chart.Labels);
@@ -212,7 +252,7 @@ public sealed class Report
                 }).ToList()));
             if (m.Map is { } map)
             {
-                string heat = $"map-{Slug(m.Name)}.png";
+                string heat = $"{MapPrefix}{Slug(m.Name)}.png";
                 Plots.Map(Png(heat), $"{m.Name}: importance by step and feature", features, map, "step", stepLabels);
                 _blocks.Add(new Paragraph("Brighter cells matter more: read along a row to see when a feature " +
                                           "matters."));
@@ -220,7 +260,7 @@ public sealed class Report
             }
             if (m.LagMap is { } lags)
             {
-                string lag = $"lag-{Slug(m.Name)}.png";
+                string lag = $"{LagPrefix}{Slug(m.Name)}.png";
                 Plots.Map(Png(lag), $"{m.Name}: importance by lag and feature", features, lags,
                           "lag (output step - input step)");
                 _blocks.Add(new Paragraph("Lag 0 is the input's effect on the same step's output; a bright cell at " +
@@ -229,7 +269,7 @@ public sealed class Report
             }
             if (m.Curves is { Count: > 0 } curves)
             {
-                string profile = $"profile-{Slug(m.Name)}.png";
+                string profile = $"{ProfilePrefix}{Slug(m.Name)}.png";
                 Plots.Profiles(Png(profile), $"{m.Name}: output as each feature sweeps its range", curves,
                                "position in the feature's range (0 = min, 1 = max)", "mean model output");
                 _blocks.Add(new Paragraph("A flat curve means the output does not respond to that feature; a steep " +
@@ -330,6 +370,8 @@ public sealed class Report
 
     private string Png(string file)
     {
+        if (!MayWrite(file))
+            throw new InvalidOperationException($"the report chart '{file}' is not in Report.MayWrite's list");
         Images.Add(file);
         Record(file);
         return Path.Combine(directory, file);

@@ -210,7 +210,8 @@ public static class StudyOutput
         report.AddParagraph(Describe(result));
         report.AddHeading("Similarity of estimated and true ranks");
         var methods = result.Methods;
-        report.AddChart("similarity.png", "Mean similarity per method with its 95% interval over replicates", path =>
+        report.AddChart(Report.SimilarityChart, "Mean similarity per method with its 95% interval over replicates",
+                        path =>
             Plots.Intervals(path,
             $"Similarity of estimated and true ranks, {result.Settings.Replicates} LSTMs (95% interval)",
             "similarity (share of inputs at their true rank)",
