@@ -21,7 +21,7 @@ public static class BenchSettings
             .AddDiagnoser(MemoryDiagnoser.Default)
             .AddColumn(StatisticColumn.Median)
             .AddExporter(JsonExporter.Full)
-            .WithSummaryStyle(SummaryStyle.Default.WithTimeUnit(TimeUnit.Microsecond))
+            .WithSummaryStyle(SummaryStyle.Default.WithTimeUnit(TimeUnit.Microsecond).WithMaxParameterColumnWidth(40))
             .AddLogicalGroupRules(BenchmarkLogicalGroupRule.ByCategory)
             .WithOptions(ConfigOptions.JoinSummary | ConfigOptions.DisableLogFile);
         if (!quick)

@@ -39,6 +39,9 @@ public class CsvCraftedTests(CliFixture fx) : IClassFixture<CliFixture>
     [InlineData("dup.csv", "series,time,x,x,alarm\ns1,0,1,1,0\n",
                 "dup.csv:1: column 4 repeats the name 'x' of column 3")]
     [InlineData("noname.csv", "series,time,,alarm\ns1,0,1,0\n", "noname.csv:1: column 3 of the header has no name")]
+    [InlineData("trailing.csv", "series,time,x,alarm,\ns1,0,1,0,\n",
+                "trailing.csv:1: column 5 of the header has no name (the line ends with ',' (comma): remove the " +
+                "trailing delimiter from every line)")]
     public void CraftedCellsAreRefusedWithLineAndColumn(string name, string text, string message) =>
         Cli.Bad(Train(Csv(name, text)), message);
 

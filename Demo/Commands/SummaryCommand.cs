@@ -36,7 +36,8 @@ public static class SummaryCommand
             {
                 Console.WriteLine($"Imported from {source["source_file"]} ({source["format"]}, version " +
                                   $"{source["source_version"]?.ToString() ?? "unknown"}, "
-                    + $"sha256 {source["source_sha256"]}); hard_sigmoid {source["hard_sigmoid"]}.");
+                    + $"sha256 {source["source_sha256"]})"
+                    + (source["hard_sigmoid"] is { } hard ? $"; hard_sigmoid {hard}." : "."));
                 Console.WriteLine(ImportCommand.FeaturesNote(arch, model));
             }
             else

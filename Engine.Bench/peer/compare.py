@@ -129,7 +129,9 @@ def main():
             ratio = f"{ov / ev:,.2f}x" if ev and ov else "-"
             met = "" if not (ev and ov) else (" met" if ev < ov else " not met")
             lines.append(f"| {name} | {fmt_us(ev)} | {fmt_us(ov)} | {ratio} | faster than ONNX Runtime{met} |")
-    w6 = sorted((re.search(r"Method=([\w-]+)", k).group(1), k) for k in eng if k.startswith("W6UserScaleImportance"))
+    w6 = sorted((re.search(r"Method=([^,)]+)", k).group(1), k) for k in eng if k.startswith("W6UserScaleImportance"))
+    if any(not re.fullmatch(r"[\w-]+", m) for m, _ in w6):  # BenchmarkDotNet shortens long parameters with "..."
+        raise SystemExit(f"compare.py: a W6 method name came back shortened: {[m for m, _ in w6]}; widen MaxParameterColumnWidth")
     if w6:
         p6 = json.load(open(a.peer_w6)) if a.peer_w6 and os.path.exists(a.peer_w6) else {"figures": {}, "notes": {}}
         lines += ["", "W6, user scale (issue 15): 3000 series x 48 steps x 12 features, LSTM 32 -> 16 -> dense sigmoid per step, "

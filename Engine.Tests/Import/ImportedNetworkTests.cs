@@ -126,6 +126,17 @@ public sealed class ImportedNetworkTests : IDisposable
         Assert.Equal(a, b);
     }
 
+    [Theory]
+    [InlineData("keras/k2_gru_hard_sigmoid.h5", "keras2 clip(0.2x + 0.5, 0, 1)")]
+    [InlineData("keras/k3_gru_hard_sigmoid.keras", "keras3 clip(x/6 + 0.5, 0, 1)")]
+    [InlineData("onnx/torch_lstm_uni_l1_batchfirst_every.onnx", null)]
+    public void The_record_states_keras_hard_sigmoid_formula_and_nothing_for_onnx(string file, string? formula)
+    {
+        string path = Path.Combine(ImportFixtures.Folder, file);
+        var record = ImportedNetwork.Metadata(ModelImport.Read(path), path);
+        Assert.Equal(formula, record["hard_sigmoid"]?.GetValue<string>());
+    }
+
     [Fact]
     public void Keras3_hard_sigmoid_is_renamed_and_keras2_kept()
     {

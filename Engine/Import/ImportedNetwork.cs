@@ -166,7 +166,7 @@ public static class ImportedNetwork
 
     /// <summary>
     /// What a model file records about an imported model's source: format, producer version, file name, SHA-256,
-    /// input steps and features, the hard_sigmoid formula, "no standardisation", the source's layers (Keras class,
+    /// input steps and features, the hard_sigmoid formula (Keras files only), "no standardisation", the source's layers (Keras class,
     /// name) in order and the names of those that became the engine's layers (<c>engine_layers</c>, in order).
     /// </summary>
     public static JsonObject Metadata(ImportedModel imported, string path)
@@ -176,7 +176,7 @@ public static class ImportedNetwork
             layers.Add((JsonNode)new JsonObject { ["class_name"] = layer.ClassName, ["name"] = layer.Name });
         var engineLayers = new JsonArray();
         foreach (var layer in Plan(imported, path).Layers) engineLayers.Add((JsonNode)JsonValue.Create(layer.Name));
-        return new JsonObject
+        var record = new JsonObject
         {
             ["format"] = imported.Format,
             ["source_version"] = imported.SourceVersion,
@@ -184,11 +184,14 @@ public static class ImportedNetwork
             ["source_sha256"] = imported.SourceSha256,
             ["steps"] = imported.Steps,
             ["features"] = imported.Features,
-            ["hard_sigmoid"] =
-                UsesKeras3HardSigmoid(imported) ? "keras3 clip(x/6 + 0.5, 0, 1)" : "keras2 clip(0.2x + 0.5, 0, 1)",
-            ["standardisation"] = "none",
-            ["layers"] = layers,
-            ["engine_layers"] = engineLayers,
         };
+        // Keras' "hard_sigmoid" changed its formula between 2 and 3; ONNX states its own (HardSigmoid's alpha, beta).
+        if (imported.Format != "onnx")
+            record["hard_sigmoid"] =
+                UsesKeras3HardSigmoid(imported) ? "keras3 clip(x/6 + 0.5, 0, 1)" : "keras2 clip(0.2x + 0.5, 0, 1)";
+        record["standardisation"] = "none";
+        record["layers"] = layers;
+        record["engine_layers"] = engineLayers;
+        return record;
     }
 }
