@@ -267,14 +267,17 @@ public class LagGroupTests
         }
     }
 
-    [Fact]
-    public void Window_improved_stepwise_matches_a_hand_computation()
+    [Theory]
+    [InlineData(0, 0, 1, 3)]
+    [InlineData(1, 1, 2, 3)] // output step 0 has no cell at lag 1 or more: no window reaches it
+    public void Window_improved_stepwise_matches_a_hand_computation(int a0, int a1, int b0, int b1)
     {
-        // Backward elimination over windows 0 and 1-3, a window removed by x = 0 before each output step: the window
+        // Backward elimination over windows a and b, a window removed by x = 0 before each output step: the window
         // whose removal costs least goes first (score = L(without it) - L(all)), the other last (L(none) - L(first
         // gone)).
-        var groups = FeatureGroups.Lags("0,1-3", T, Names);
+        var groups = FeatureGroups.Lags($"{a0}-{a1},{b0}-{b1}", T, Names);
         var result = new ImprovedStepwise(useMeans: false).Compute(Context(Recurrent(), X, Y, N, T, groups));
+        Assert.Equal("rise in mean_squared_error at removal (x = 0)", result.ScoreMeaning);
         double Loss(params (int, int)[] removed)
         {
             double sum = 0;
@@ -283,7 +286,7 @@ public class LagGroupTests
                     sum += Math.Pow(Windowed(X, n, tau, removed, (_, _, _) => 0) - Y[n * T + tau], 2) / (N * T);
             return sum;
         }
-        double all = Loss(), without0 = Loss((0, 0)), without1 = Loss((1, 3)), none = Loss((0, 0), (1, 3));
+        double all = Loss(), without0 = Loss((a0, a1)), without1 = Loss((b0, b1)), none = Loss((a0, a1), (b0, b1));
         int first = without1 < without0 ? 1 : 0;
         Assert.Equal([first, 1 - first], result.Order!);
         Assert.Equal((first == 0 ? without0 : without1) - all, result.Features[first].Score, 1e-6);

@@ -87,7 +87,7 @@ internal static class ImportanceStatistics
             Groups = results[0].Groups,
             Completeness = results.Select(r => r.Completeness).MaxBy(c => c?.Gap ?? double.NegativeInfinity),
             Note = $"{results[0].Method} over {results.Count} networks: mean rank {string.Join(", " +
-                   $"", meanRanks.Select(r => r.ToString("F1")))}; "
+                   $"", meanRanks.Select(r => r.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)))}; "
                  + $"strictly last in {string.Join(", ", last)} of {results.Count}",
         };
     }

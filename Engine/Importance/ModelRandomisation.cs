@@ -47,12 +47,14 @@ public sealed class ModelRandomisation : IImportanceMethod
             ScoreMeaning = $"{Inner.Name} share on randomised weights",
             RandomisedModel = true,
             TrainedShares = trained,
-            Note = $"model-randomisation ({Inner.Name}): trained shares {string.Join(", " +
-                   $"", trained.Select(s => s.ToString("F3")))}; "
-                 + $"randomised (mean of {networks}) {string.Join(", ", stats.Select(s => s.Mean.ToString("F3")))}; "
-                 + $"mean Spearman(trained, randomised) = {rho:F2}",
+            Note = $"model-randomisation ({Inner.Name}): trained shares {string.Join(", ", trained.Select(F3))}; "
+                 + $"randomised (mean of {networks}) {string.Join(", ", stats.Select(s => F3(s.Mean)))}; "
+                 + $"mean Spearman(trained, randomised) = "
+                 + rho.ToString("F2", System.Globalization.CultureInfo.InvariantCulture),
         };
     }
+
+    private static string F3(double v) => v.ToString("F3", System.Globalization.CultureInfo.InvariantCulture);
 
     private static double[] Shares(ImportanceResult result) =>
         ImportanceStatistics.Shares(result.Scores.Select(Math.Abs).ToArray());
