@@ -28,16 +28,13 @@ public sealed class PartialDerivatives : IImportanceMethod
         // contiguous group per thread; a group shares each batch's forward pass between its outputs' backward passes. A
         // p's sums do not depend on the grouping, so the results do not depend on the thread count.
         var perOutput = new double[outputs][];
+        for (int p = 0; p < outputs; p++) perOutput[p] = new double[steps * features];
         int groups = Math.Min(outputs, context.Threads);
         ModelTasks.For(context.Model, groups, context.Threads, (worker, group) =>
         {
             int first = (int)((long)group * outputs / groups), end = (int)((long)(group + 1) * outputs / groups);
             var oneHot = new float[(end - first) * outputs];
-            for (int p = first; p < end; p++)
-            {
-                oneHot[(p - first) * outputs + p] = 1;
-                perOutput[p] = new double[steps * features];
-            }
+            for (int p = first; p < end; p++) oneHot[(p - first) * outputs + p] = 1;
             worker.InputGradients(context.Inputs, context.Count, steps, oneHot, (j, _, batch, jacobian) =>
             {
                 var byStep = perOutput[first + j];
