@@ -64,7 +64,7 @@ public static class CellAttribution
         Shapes(model, per, steps, outputWeights);
         var own = inputs.AsSpan(series * per, per);
         var copies = new float[(1 + (long)per * repeats) * per is var n
-                               && n <= int.MaxValue ? (int)n : throw new ArgumentException("too many cells x " +
+                               && n <= Array.MaxLength ? (int)n : throw new ArgumentException("too many cells x " +
                                    "repeats", nameof(repeats))];
         own.CopyTo(copies);
         for (int c = 0; c < per; c++)
