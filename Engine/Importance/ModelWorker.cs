@@ -92,15 +92,6 @@ internal sealed class ModelWorker
         return f;
     }
 
-    /// <summary>The context's loss of its model on its inputs, by a rented worker.</summary>
-    public static double Loss(ImportanceContext ctx)
-    {
-        var worker = Rent(ctx.Model);
-        double loss = worker.Loss(ctx.Inputs, ctx);
-        worker.Return();
-        return loss;
-    }
-
     /// <summary>Back to the pool; the worker must not be used afterwards.</summary>
     public void Return()
     {
@@ -155,10 +146,6 @@ internal sealed class ModelWorker
         Model.PredictFrom(output, inputs, recorded, start);
         return output;
     }
-
-    /// <summary>The context's loss of the clone on <paramref name="inputs"/> against the context's targets.</summary>
-    public double Loss(ReadOnlySpan<float> inputs, ImportanceContext ctx) =>
-        ctx.Loss.Value(Predict(inputs, ctx.Count, ctx.Steps), ctx.RequireTargets("a loss-based importance method"));
 
     /// <summary>
     /// Input gradients of several weighted output sums, sharing each forward pass: for each batch of up to
