@@ -301,4 +301,28 @@ public class MeaningsAndGuardsTests
         var e = Assert.Throws<ArgumentException>(() => WeightPaths.Multiply(new double[2, 3], new double[2, 2]));
         Assert.Equal("cannot multiply (2, 3) by (2, 2)", e.Message);
     }
+
+    [Fact]
+    public void ParseReadsAllAnywhereInTheListAndRefusesNothingNamingTheValidMethods()
+    {
+        Assert.Equal(ImportanceMethods.Names, ImportanceMethods.Parse("garson, ALL"));
+        Assert.Equal(["garson", "permutation"], ImportanceMethods.Parse(" Garson,permutation,garson "));
+        Assert.Throws<ArgumentNullException>(() => ImportanceMethods.Parse(null!));
+        string valid = "valid methods: connection-weights, connection-weights-test, garson, partial-derivatives, " +
+                       "input-perturbation, sensitivity-analysis, forward-stepwise, backward-stepwise, " +
+                       "improved-stepwise-1, improved-stepwise-2, permutation, integrated-gradients, occlusion, " +
+                       "model-randomisation, or all";
+        Assert.Equal("no importance method given; " + valid,
+                     Assert.Throws<ArgumentException>(() => ImportanceMethods.Parse(" , ")).Message);
+        Assert.Equal("unknown importance method 'garsn'; " + valid,
+                     Assert.Throws<ArgumentException>(() => ImportanceMethods.Parse("garson,garsn")).Message);
+    }
+
+    [Theory]
+    [InlineData(ImportanceRanking.ByValue, false)]
+    [InlineData(ImportanceRanking.Magnitude, true)]
+    [InlineData(ImportanceRanking.EntryOrder, false)]
+    [InlineData(ImportanceRanking.RemovalOrder, false)]
+    public void OnlyMagnitudeRanksByMagnitude(ImportanceRanking ranking, bool byMagnitude) =>
+        Assert.Equal(byMagnitude, ranking.ByMagnitude());
 }
