@@ -86,8 +86,8 @@ public sealed partial class CsvTable
             header[c] = name;
             if (name.Length == 0) throw new InputException(
                 $"{path}:{reader.Line}: column {c + 1} of the header has no name" + (c == header.Length - 1 && c > 0
-                    ? $" (the line ends with {CsvReader.DelimiterName(reader.Delimiter)}: remove the trailing delimiter " +
-                      "from every line)"
+                    ? $" (the line ends with {CsvReader.DelimiterName(reader.Delimiter)}: remove the trailing " +
+                      "delimiter from every line)"
                     : ""));
             if (!table._exact.TryAdd(name, c))
                 throw new InputException(

@@ -69,8 +69,13 @@ public class ContextGuardsTests
         // Windows 0 and 1-2 (made for 4 steps) over series of T = 2 steps: lag 2 is one before the first step.
         var groups = FeatureGroups.Lags("0,1-2", 4, ["a", "b", "c"]);
         var model = Fixtures.Model(1);
-        var two = Fixtures.Context(model, 2) with { Steps = 2, Inputs = new float[12 * 2 * 3],
-                                                    Targets = new float[12 * 2], Groups = groups };
+        var two = Fixtures.Context(model, 2) with
+        {
+            Steps = 2,
+            Inputs = new float[12 * 2 * 3],
+            Targets = new float[12 * 2],
+            Groups = groups
+        };
         var e = Assert.Throws<ArgumentException>(two.Validate);
         Assert.Equal("Groups", e.ParamName);
         Assert.StartsWith("a lag window reaches lag 2, and the series have T=2 steps", e.Message);
@@ -85,7 +90,8 @@ public class ContextGuardsTests
         Assert.Equal("permutation measures a loss against targets: give the context Targets",
                      Assert.Throws<InvalidOperationException>(() => new Permutation().Compute(context)).Message);
         // The loss helper, asked directly, names the method generically.
-        const string helper = "a loss-based importance method measures a loss against targets: give the context Targets";
+        const string helper =
+            "a loss-based importance method measures a loss against targets: give the context Targets";
         Assert.Equal(helper, Assert.Throws<InvalidOperationException>(() =>
             Engine.Importance.Series.Loss(context.Model, context.Inputs, context)).Message);
     }

@@ -18,7 +18,8 @@ public class FeatureGroupGuardsTests
         // "a" has no '=': the null feature names must be refused before the spec is read.
         Assert.Equal("featureNames",
                      Assert.Throws<ArgumentNullException>(() => FeatureGroups.Parse("a", null!)).ParamName);
-        Assert.Equal("groups", Assert.Throws<ArgumentNullException>(() => FeatureGroups.Create(null!, Names)).ParamName);
+        Assert.Equal("groups",
+                     Assert.Throws<ArgumentNullException>(() => FeatureGroups.Create(null!, Names)).ParamName);
         Assert.Equal("featureNames",
                      Assert.Throws<ArgumentNullException>(() => FeatureGroups.Create([], null!)).ParamName);
         Assert.Equal("spec", Assert.Throws<ArgumentNullException>(() => FeatureGroups.Lags(null!, 4, Names)).ParamName);

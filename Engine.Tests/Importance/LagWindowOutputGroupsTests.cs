@@ -16,7 +16,8 @@ public class LagWindowOutputGroupsTests
 {
     private const int N = 24, T = 3, F = 2, O = 2;
 
-    // Dense(2) on every step: y[n, t, j] = sum_i K[i, j] x[n, t, i] + b_j, K = [[0.5, -1], [1.5, 0.25]], b = (0.1, -0.2).
+    // Dense(2) on every step: y[n, t, j] = sum_i K[i, j] x[n, t, i] + b_j, K = [[0.5, -1], [1.5, 0.25]],
+    // b = (0.1, -0.2).
     private static readonly double[,] K = { { 0.5, -1.0 }, { 1.5, 0.25 } };
     private static readonly double[] B = [0.1, -0.2];
 

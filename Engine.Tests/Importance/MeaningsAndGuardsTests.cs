@@ -66,7 +66,8 @@ public class MeaningsAndGuardsTests
         Assert.Equal(documented.Order(), scoring.Order());
         foreach (var method in new IImportanceMethod[]
                  {
-                     new ImprovedStepwise(false), new ImprovedStepwise(true), new RetrainingStepwise(true) { Restarts = 1 },
+                     new ImprovedStepwise(false), new ImprovedStepwise(true),
+                     new RetrainingStepwise(true) { Restarts = 1 },
                  })
         {
             // A stepwise sum telescopes when a group's members leave one after another, so the groupings are tried
@@ -94,8 +95,8 @@ public class MeaningsAndGuardsTests
                 RetrainPermuted = (f, s) => Fixtures.Model(s),
             }));
         var missing = Assert.Throws<InvalidOperationException>(() => new ConnectionWeightsTest().Compute(context));
-        Assert.Equal("connection-weights-test trains networks on permuted targets: give the context a RetrainPermuted " +
-                     "callback", missing.Message);
+        Assert.Equal("connection-weights-test trains networks on permuted targets: give the context a " +
+                     "RetrainPermuted callback", missing.Message);
         // Two inputs instead of three (same outputs), then the right inputs but one output a series instead of four.
         var fewer = Assert.Throws<InvalidOperationException>(() => new ConnectionWeightsTest { Networks = 1 }.Compute(
             context with { RetrainPermuted = (f, s) => Fixtures.Model(s, features: 2) }));
@@ -125,9 +126,9 @@ public class MeaningsAndGuardsTests
                      "RetrainMasked callback", masked.Message);
         // A subset of one input retrained into a model that still takes three.
         var wrong = Assert.Throws<InvalidOperationException>(() => new RetrainingStepwise(forward: true)
-            {
-                Restarts = 1,
-            }.Compute(context with { Retrain = (f, s) => Fixtures.Model(s, lastStep: true) }));
+        {
+            Restarts = 1,
+        }.Compute(context with { Retrain = (f, s) => Fixtures.Model(s, lastStep: true) }));
         Assert.Equal("the retrainer returned a model with 3 inputs and 2 outputs per series; expected 1 and 2",
                      wrong.Message);
         // Lag windows on a model with an output per step: refused with the reason, before any callback is asked for.
@@ -157,8 +158,9 @@ public class MeaningsAndGuardsTests
         Assert.Equal(2, new ModelRandomisation { Networks = 2 }.Compute(context).Features[0].Statistics!.Value.Count);
         string F3(IEnumerable<double> values) =>
             string.Join(", ", values.Select(v => v.ToString("F3", CultureInfo.InvariantCulture)));
-        var note = new Regex(@"^model-randomisation \(partial-derivatives\): trained shares (.*); randomised \(mean of " +
-                             @"3\) (.*); mean Spearman\(trained, randomised\) = (-?\d\.\d\d|NaN)$").Match(result.Note!);
+        var note = new Regex(@"^model-randomisation \(partial-derivatives\): trained shares (.*); " +
+                             @"randomised \(mean of 3\) (.*); mean Spearman\(trained, randomised\) = " +
+                             @"(-?\d\.\d\d|NaN)$").Match(result.Note!);
         Assert.True(note.Success, result.Note);
         Assert.Equal(F3(result.TrainedShares!), note.Groups[1].Value);
         Assert.Equal(F3(result.Scores), note.Groups[2].Value);

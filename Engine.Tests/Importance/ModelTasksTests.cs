@@ -60,7 +60,10 @@ public class ModelTasksTests
         });
         var context = Fixtures.Context(Fixtures.Model(2), 3) with
         {
-            Threads = 1, RetrainPermuted = Counted(() => calls++), Progress = recorder, Cancellation = stop.Token,
+            Threads = 1,
+            RetrainPermuted = Counted(() => calls++),
+            Progress = recorder,
+            Cancellation = stop.Token,
         };
         var runs = ImportanceRunner.Run(context, [Test]);
         Assert.Empty(runs);

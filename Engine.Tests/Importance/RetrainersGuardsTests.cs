@@ -54,7 +54,7 @@ public class RetrainersGuardsTests
             Retrainers.FromArrays(Build, X, Y, 2, 1, 1, new MeanSquaredError(), 1, 1, permuteTargets: true,
                                   stopping: new RetrainStopping(2, 1, 0.5f)));
         Assert.Equal("stopping", e.ParamName);
-        Assert.StartsWith("early stopping watches a validation loss that a network trained on permuted targets cannot " +
-                          "lower: retrain the null networks for every epoch (Parameter 'stopping')", e.Message);
+        Assert.StartsWith("early stopping watches a validation loss that a network trained on permuted targets " +
+                          "cannot lower: retrain the null networks for every epoch (Parameter 'stopping')", e.Message);
     }
 }

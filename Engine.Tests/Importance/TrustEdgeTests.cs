@@ -176,7 +176,10 @@ public class TrustEdgeTests
         // Unit 1: mean 0.98, SE 0.5, low end 0.98 - 1.96 x 0.5 = 0 exactly (halving is exact in binary).
         Assert.Equal(0.0, 0.98 - 1.96 * 0.5);
         FeatureImportance[] judge =
-            [new(0, 1.0, 1, new SampleStatistics(1.0, 0.02, 0.01, 4)), new(1, 0.98, 2, new SampleStatistics(0.98, 1, 0.5, 4))];
+            [
+                new(0, 1.0, 1, new SampleStatistics(1.0, 0.02, 0.01, 4)),
+                new(1, 0.98, 2, new SampleStatistics(0.98, 1, 0.5, 4)),
+            ];
         Assert.Equal([true, false], ImportanceTrust.Matters([judge]));
     }
 

@@ -47,7 +47,10 @@ public class WorkMeterTests
         });
         var context = Fixtures.Context(Fixtures.Model(2), 3) with
         {
-            Threads = 1, Repeats = 3, Progress = recorder, Cancellation = stop.Token,
+            Threads = 1,
+            Repeats = 3,
+            Progress = recorder,
+            Cancellation = stop.Token,
         };
         var runs = ImportanceRunner.Run([context, context with { Model = Fixtures.Model(5) }],
                                         ImportanceMethods.Create(["permutation"]));

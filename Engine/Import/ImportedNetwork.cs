@@ -166,8 +166,9 @@ public static class ImportedNetwork
 
     /// <summary>
     /// What a model file records about an imported model's source: format, producer version, file name, SHA-256,
-    /// input steps and features, the hard_sigmoid formula (Keras files only), "no standardisation", the source's layers (Keras class,
-    /// name) in order and the names of those that became the engine's layers (<c>engine_layers</c>, in order).
+    /// input steps and features, the hard_sigmoid formula (Keras files only), "no standardisation", the source's
+    /// layers (Keras class, name) in order and the names of those that became the engine's layers
+    /// (<c>engine_layers</c>, in order).
     /// </summary>
     public static JsonObject Metadata(ImportedModel imported, string path)
     {
