@@ -186,8 +186,9 @@ public static class ImportedNetwork
             ["steps"] = imported.Steps,
             ["features"] = imported.Features,
         };
-        // Keras' "hard_sigmoid" changed its formula between 2 and 3; ONNX states its own (HardSigmoid's alpha, beta).
-        if (imported.Format != "onnx")
+        // Keras' "hard_sigmoid" changed its formula between 2 and 3; other formats state their own (ONNX: HardSigmoid's
+        // alpha and beta).
+        if (imported.Format.StartsWith("keras", StringComparison.Ordinal))
             record["hard_sigmoid"] =
                 UsesKeras3HardSigmoid(imported) ? "keras3 clip(x/6 + 0.5, 0, 1)" : "keras2 clip(0.2x + 0.5, 0, 1)";
         record["standardisation"] = "none";

@@ -25,8 +25,9 @@ public sealed class RetrainingTally
     public override string ToString()
     {
         long scheduled = ScheduledEpochs;
-        string share = scheduled > 0 ? $" ({100.0 * Epochs / scheduled:F1}%)" : "";
-        return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        string share = scheduled > 0 ? string.Create(invariant, $" ({100.0 * Epochs / scheduled:F1}%)") : "";
+        return string.Create(invariant,
                              $"{Trainings} trainings, {Epochs} of {scheduled} epochs run{share}, {Steps} steps");
     }
 

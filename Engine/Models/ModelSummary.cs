@@ -80,8 +80,8 @@ public sealed class ModelSummary
         foreach (var r in Rows)
             sb.AppendLine($" {$"{r.Name} ({r.Type})",-w1}{r.OutputShape,-w2}{r.Parameters}");
         sb.AppendLine(new string('=', width));
-        sb.AppendLine($"Total params: {TotalParameters:N0}");
-        sb.AppendLine($"Trainable params: {TotalParameters:N0}");
+        sb.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"Total params: {TotalParameters:N0}");
+        sb.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"Trainable params: {TotalParameters:N0}");
         sb.AppendLine("Non-trainable params: 0");
         sb.Append(new string('_', width));
         return sb.ToString();
