@@ -82,8 +82,10 @@ public sealed class CsvReader : IDisposable
         _ => ErrorText.Quote(d.ToString()),
     };
 
-    // Whether the bytes of the first line are valid UTF-8 (true for a UTF-16/32 byte order mark, which the
-    // StreamReader then follows). Reads at most the first MaxLineChars * 4 bytes, 64 KB at a time.
+    // Whether the bytes of the header (the first line that is not blank: blank lines are skipped) are valid UTF-8
+    // (true for a byte order mark, which the StreamReader then follows: a file that says it is UTF-8 is read so).
+    // Reads at most the first MaxLineChars * 4 bytes, 64 KB at a time: a longer header is refused whatever its
+    // encoding.
     private static bool HeaderIsUtf8(FileStream stream)
     {
         var utf8 = new UTF8Encoding(false, throwOnInvalidBytes: true);
@@ -91,11 +93,18 @@ public sealed class CsvReader : IDisposable
         var bytes = new byte[1 << 16];
         var chars = new char[utf8.GetMaxCharCount(bytes.Length)];
         long read = 0;
+        bool text = false; // whether a byte other than a space, tab or line break came yet
         while (read < 4L * MaxLineChars)
         {
             int n = stream.Read(bytes, 0, bytes.Length);
             if (read == 0 && n >= 2 && (bytes[0], bytes[1]) is (0xFF, 0xFE) or (0xFE, 0xFF)) break; // UTF-16/32 BOM
-            int end = Array.IndexOf(bytes, (byte)'\n', 0, n);
+            if (read == 0 && n >= 3 && (bytes[0], bytes[1], bytes[2]) is (0xEF, 0xBB, 0xBF)) break; // UTF-8 BOM
+            int end = -1;
+            for (int i = 0; i < n && end < 0; i++)
+            {
+                if (bytes[i] == '\n') { if (text) end = i; }
+                else if (bytes[i] is not ((byte)' ' or (byte)'\t' or (byte)'\r')) text = true;
+            }
             int take = end >= 0 ? end : n;
             try { decoder.GetChars(bytes, 0, take, chars, 0, flush: end >= 0 || n == 0); }
             catch (DecoderFallbackException) { return false; }

@@ -26,7 +26,7 @@ public sealed partial class CsvTable
     private readonly LineRuns _lines = new();
     private List<string>[] _distinct = [];
     private long[] _numberCount = [];
-    private (int Row, Problem Problem, string Text)[] _firstBad = [];
+    private (int Row, Problem Problem, string Text)[] _firstBad = []; // column -> its first bad cell, as read
     private float[] _first = [];         // column -> its first number
     private bool[] _varies = [];         // column -> whether a number differs from the first
 
@@ -163,7 +163,7 @@ public sealed partial class CsvTable
                 else if (value != _first[c]) _varies[c] = true;
             }
             else if (_firstBad[c].Problem == Problem.None)
-                _firstBad[c] = (row, problem, Engine.IO.ErrorText.Quote(cell.ToString()));
+                _firstBad[c] = (row, problem, cell.ToString());
         }
     }
 
@@ -191,7 +191,6 @@ public sealed partial class CsvTable
     public int Column(string name, string what)
     {
         int c = FindColumn(name);
-        if (c < 0 && _exact.TryGetValue(name, out int exact)) c = exact;
         if (c < 0)
             throw new InputException(
                 $"{Path}:{HeaderLine}: no column {Engine.IO.ErrorText.Quote(name)} ({what}); the columns are " +
@@ -230,19 +229,19 @@ public sealed partial class CsvTable
     public void CheckNumeric(int column)
     {
         if (_numeric[column] < 0) throw new InvalidOperationException($"column {column} was read as text");
-        var (row, problem, text) = _firstBad[column];
+        var (row, problem, cell) = _firstBad[column];
         if (problem == Problem.None) return;
+        string text = Engine.IO.ErrorText.Quote(cell);
         throw Cell(row, column, problem switch
         {
             Problem.Empty => "is empty; missing values are not supported",
             Problem.NotFinite => $"{text} is not a finite number (NaN and infinities are not allowed)",
             Problem.TooLarge => $"{text} is too large for a 32-bit float",
-            _ when DecimalComma().IsMatch(Text(text)) =>
+            _ when DecimalComma().IsMatch(cell) =>
                 $"{text} is not a number: fields are separated by {CsvReader.DelimiterName(Delimiter)}; write " +
                     "decimals with a point and no thousands separators",
             _ => $"{text} is not a number",
         });
-        static string Text(string quoted) => quoted.Length >= 2 ? quoted[1..^1] : quoted;
     }
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^[+-]?[0-9]*,[0-9]+$")]
@@ -251,7 +250,7 @@ public sealed partial class CsvTable
     /// <summary>Whether the first cell of a numeric column that is not a number is a decimal with a comma.</summary>
     public bool HasDecimalComma(int column) =>
         _numeric[column] >= 0 && _firstBad[column] is { Problem: Problem.NotANumber, Text: var t } &&
-        DecimalComma().IsMatch(t.Length >= 2 ? t[1..^1] : t);
+        DecimalComma().IsMatch(t);
 
     /// <summary>Whether every cell of a numeric column holds the same number (check it first); the number.</summary>
     public bool IsConstant(int column, out float value)
