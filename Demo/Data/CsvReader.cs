@@ -44,7 +44,6 @@ public sealed class CsvReader : IDisposable
             throw new InputException($"--delimiter: {ErrorText.Quote(delimiter.ToString()!)} cannot separate fields");
         var status = FileStatus.Of(path);
         if (status.Kind == FileKind.Missing) throw new InputException($"{path}: file not found");
-        if (status.Kind == FileKind.Directory) throw new InputException($"{path}: is a directory, not a CSV file");
         if (status.Kind != FileKind.Regular) throw new InputException($"{path}: is {status.KindName}, not a CSV file");
         try
         {
