@@ -51,11 +51,13 @@ public static class DataChecks
                     $"{data.Path}: column {column} is {(zeros == 0 ? 1 : 0)} on every row: one class only, so a " +
                         "0/1 model has nothing to learn (give data with both classes)");
         }
-        else if (given is null && others > 0 && zeros > 0 && ones > 0 && others <= Math.Max(1, rows / 100))
+        // A default mse has some value other than 0 and 1 (others > 0).
+        else if (given is null && zeros > 0 && ones > 0 && others <= Math.Max(1, rows / 100))
             data.Warn($"{data.Path}:{firstOther.Line}: column {column} looks binary (0 or 1 on {rows - others} of " +
                       $"{rows} rows) but has {Number(firstOther.Value)} here: trained as a numeric target with mse " +
                       "(fix the value, or give --loss mse to train on the numbers)");
-        if (loss != "bce" && constant && rows > 0)
+        // bce on a constant target (one class, or a value other than 0 and 1) was refused above.
+        if (constant && rows > 0)
             data.Warn($"{data.Path}: column {column} is {Number(first.Value)} on every row: there is nothing to " +
                       "learn and every importance will be 0");
         return loss;
