@@ -11,18 +11,13 @@ namespace Demo.Tests.Data;
 /// reader leaves open and allocates.</summary>
 public sealed class CsvReaderTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("csv-reader-").FullName;
+    private readonly TempDir _dir = new("csv-reader-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
-    private string Bytes(string name, byte[] content)
-    {
-        string path = Path.Combine(_dir, name);
-        File.WriteAllBytes(path, content);
-        return path;
-    }
+    private string Bytes(string name, byte[] content) => _dir.Bytes(name, content);
 
-    private string Text(string name, string content) => Bytes(name, Encoding.UTF8.GetBytes(content));
+    private string Text(string name, string content) => _dir.Text(name, content);
 
     private static byte[] Cat(params object[] parts) =>
         parts.SelectMany(p => p switch
@@ -63,8 +58,8 @@ public sealed class CsvReaderTests : IDisposable
     [Fact]
     public void ADirectoryIsRefusedByName()
     {
-        var e = Assert.Throws<InputException>(() => new CsvReader(_dir));
-        Assert.Equal($"{_dir}: is a directory, not a CSV file", e.Message);
+        var e = Assert.Throws<InputException>(() => new CsvReader(_dir.Path));
+        Assert.Equal($"{_dir.Path}: is a directory, not a CSV file", e.Message);
     }
 
     [Fact]
@@ -211,7 +206,7 @@ public sealed class CsvReaderTests : IDisposable
     {
         string path = Text("nul.csv", csv);
         var e = Assert.Throws<InputException>(() => Records(path));
-        Assert.Equal($"{_dir}/{message}", e.Message);
+        Assert.Equal($"{_dir.Path}/{message}", e.Message);
     }
 
     [Fact]
@@ -224,7 +219,7 @@ public sealed class CsvReaderTests : IDisposable
         var fit = Records(Text("longest.csv", line + "\n"));
         Assert.Equal(fields, fit[0].Fields.Length);
         var e = Assert.Throws<InputException>(() => Records(Text("longer.csv", line + ",y\n")));
-        Assert.Equal($"{_dir}/longer.csv:1:{CsvReader.MaxLineChars + fields + 1}: a line longer than " +
+        Assert.Equal($"{_dir.Path}/longer.csv:1:{CsvReader.MaxLineChars + fields + 1}: a line longer than " +
                      $"{CsvReader.MaxLineChars} characters", e.Message);
     }
 

@@ -8,16 +8,11 @@ namespace Demo.Tests.Data;
 /// read allocates.</summary>
 public sealed class CsvTableTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("csv-table-").FullName;
+    private readonly TempDir _dir = new("csv-table-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 
-    private string Csv(string name, string content)
-    {
-        string path = Path.Combine(_dir, name);
-        File.WriteAllText(path, content);
-        return path;
-    }
+    private string Csv(string name, string content) => _dir.Text(name, content);
 
     private CsvTable Read(string content, params int[] text) =>
         CsvTable.Read(Csv("t.csv", content), _ => text);

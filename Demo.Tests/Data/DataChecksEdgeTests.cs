@@ -10,16 +10,11 @@ namespace Demo.Tests.Data;
 /// </summary>
 public sealed class DataChecksEdgeTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("checks-").FullName;
+    private readonly TempDir _dir = new("checks-");
 
-    public void Dispose() => Directory.Delete(_dir, true);
+    public void Dispose() => _dir.Dispose();
 
-    private string File(string name, string text)
-    {
-        string path = Path.Combine(_dir, name);
-        System.IO.File.WriteAllText(path, text);
-        return path;
-    }
+    private string File(string name, string text) => _dir.Text(name, text);
 
     private static SeriesLayout Open(string path, string? target) =>
         SeriesLayout.Open(path, _ => new DataOptions(target, null, null, null, null));

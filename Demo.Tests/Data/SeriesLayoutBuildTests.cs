@@ -12,16 +12,11 @@ namespace Demo.Tests.Data;
 /// </summary>
 public sealed class SeriesLayoutBuildTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("layout-").FullName;
+    private readonly TempDir _dir = new("layout-");
 
-    public void Dispose() => Directory.Delete(_dir, true);
+    public void Dispose() => _dir.Dispose();
 
-    private string Write(string csv)
-    {
-        string path = Path.Combine(_dir, "data.csv");
-        File.WriteAllText(path, csv);
-        return path;
-    }
+    private string Write(string csv) => _dir.Text("data.csv", csv);
 
     private SeriesLayout Open(string csv, DataOptions options) => SeriesLayout.Open(Write(csv), _ => options);
 
