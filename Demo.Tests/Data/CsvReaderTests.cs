@@ -136,6 +136,32 @@ public sealed class CsvReaderTests : IDisposable
         Assert.EndsWith("yÿþ", reader.Field(1).ToString());
     }
 
+    [Fact]
+    public void AHeaderWhoseLineBreakStartsTheSecond64KbReadEndsThere()
+    {
+        // The header is bytes 0-65,535 (the first read), its line break byte 65,536 (the first of the second read);
+        // the row after it holds bytes that are not UTF-8 in the second read and at the start of the third.
+        string header = new string('a', 40000) + "," + new string('b', 25535);
+        byte[] file = Cat(header, "\n1,", new byte[] { 0xE9 }, new string('c', 65532), new byte[] { 0xE9 }, "\n");
+        Assert.Equal(131072, Array.IndexOf(file, (byte)0xE9, 65540));
+        using var reader = new CsvReader(Bytes("edge.csv", file));
+        var records = Records(reader);
+        Assert.Empty(reader.Warnings);
+        Assert.Equal(header, string.Join(",", records[0].Fields));
+        Assert.Equal("\uFFFD" + new string('c', 65532) + "\uFFFD", records[1].Fields[1]);
+    }
+
+    [Fact]
+    public void AHeaderEndingInATruncatedCharacterAtTheEndOfThe64KbReadIsReadAsLatin1()
+    {
+        // Byte 65,535 is the first of a two-byte character and byte 65,536 the header's line break.
+        byte[] file = Cat(new string('a', 40000) + "," + new string('b', 25534), new byte[] { 0xC3 }, "\n1,2\n");
+        using var reader = new CsvReader(Bytes("cut-edge.csv", file));
+        var records = Records(reader);
+        Assert.Single(reader.Warnings);
+        Assert.EndsWith("bÃ", records[0].Fields[1]);
+    }
+
     [Theory]
     [InlineData("\n")]
     [InlineData("\r\n \t\r\n")]
@@ -148,10 +174,12 @@ public sealed class CsvReaderTests : IDisposable
         Assert.Single(reader.Warnings);
     }
 
-    [Fact]
-    public void AUtf8ByteOrderMarkIsFollowedEvenWhenABytePastItIsNotUtf8()
+    [Theory]
+    [InlineData("\nname,caf")]
+    [InlineData("name,caf")]
+    public void AUtf8ByteOrderMarkIsFollowedEvenWhenABytePastItIsNotUtf8(string before)
     {
-        byte[] file = Cat(Encoding.UTF8.GetPreamble(), "\nname,caf", new byte[] { 0xE9 }, "\n1,2\n");
+        byte[] file = Cat(Encoding.UTF8.GetPreamble(), before, new byte[] { 0xE9 }, "\n1,2\n");
         using var reader = new CsvReader(Bytes("bom-latin1.csv", file));
         var records = Records(reader);
         Assert.Equal(["name", "caf\uFFFD"], records[0].Fields);
@@ -202,6 +230,7 @@ public sealed class CsvReaderTests : IDisposable
     [InlineData("a,b\n\"1\0\",2\n", "nul.csv:2:3: a NUL character; a CSV file is text")]
     [InlineData("a,b\n\"1\"\0,2\n", "nul.csv:2:4: text after the closing quote of field 1; quote the whole field")]
     [InlineData("a,b\n1\0,2\n", "nul.csv:2:2: a NUL character; a CSV file is text")]
+    [InlineData("a,b\n\0,2\n", "nul.csv:2:1: a NUL character; a CSV file is text")] // not the end of the file
     public void ANulCharacterInsideOrAfterAQuotedFieldIsRefusedWhereItIs(string csv, string message)
     {
         string path = Text("nul.csv", csv);

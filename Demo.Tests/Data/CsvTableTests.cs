@@ -71,6 +71,13 @@ public sealed class CsvTableTests : IDisposable
         Assert.Throws<InvalidOperationException>(() => t.Text(1, 2));
     }
 
+    [Theory]
+    [InlineData("x,y,z\n1,a,2\nb,2,c\n", 1)] // y's bad cell is on the first row
+    [InlineData("x,y,z\n1,2,3\nb,a,c\n", 0)] // all on the second row: the first column
+    [InlineData("x,y,z\n1,2,3\n4,5,6\n", -1)]
+    public void TheFirstBadColumnIsTheOneWhoseBadCellComesFirstThenTheLeftmost(string csv, int column) =>
+        Assert.Equal(column, Read(csv).FirstBadColumn([2, 1, 0]));
+
     [Fact]
     public void NumericQuestionsOfATextColumnAreBugsOrNo()
     {
