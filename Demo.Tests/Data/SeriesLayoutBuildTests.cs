@@ -290,4 +290,17 @@ public sealed class SeriesLayoutBuildTests : IDisposable
         Assert.Equal((1, 1024), (layout.Count, layout.Steps));
         Assert.Equal("1023", layout.Time(0, 1023));
     }
+
+    [Fact]
+    public void AClassColumnOfExactlyOneChunkIsReadToItsLastRow()
+    {
+        // 1,024 rows fill the first chunk of the label column's ids exactly: nothing is read past the last row.
+        var csv = new System.Text.StringBuilder("x,y\n");
+        for (int r = 0; r < 1024; r++)
+            csv.Append(System.Globalization.CultureInfo.InvariantCulture, $"{r},{"ab"[r % 2]}\n");
+        var layout = Open(csv.ToString(), Target("y", window: 1024, classes: []));
+        Assert.Equal(["a", "b"], layout.Classes!);
+        var d = layout.Build();
+        Assert.Equal([0f, 1f], d.Targets![^2..]); // row 1,023 is b
+    }
 }
