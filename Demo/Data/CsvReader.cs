@@ -92,18 +92,16 @@ public sealed class CsvReader : IDisposable
         var bytes = new byte[1 << 16];
         var chars = new char[utf8.GetMaxCharCount(bytes.Length)];
         long read = 0;
-        bool text = false; // whether a byte other than a space, tab or line break came yet
+        bool text = false; // whether a byte other than a space, tab or line break came yet (the header began)
         while (read < 4L * MaxLineChars)
         {
             int n = stream.Read(bytes, 0, bytes.Length);
             if (read == 0 && n >= 2 && (bytes[0], bytes[1]) is (0xFF, 0xFE) or (0xFE, 0xFF)) break; // UTF-16/32 BOM
             if (read == 0 && n >= 3 && (bytes[0], bytes[1], bytes[2]) is (0xEF, 0xBB, 0xBF)) break; // UTF-8 BOM
-            int end = -1;
-            for (int i = 0; i < n && end < 0; i++)
-            {
-                if (bytes[i] == '\n') { if (text) end = i; }
-                else if (bytes[i] is not ((byte)' ' or (byte)'\t' or (byte)'\r')) text = true;
-            }
+            // The header's line break: the first after the first byte that is not blank.
+            int from = text ? 0 : bytes.AsSpan(0, n).IndexOfAnyExcept(" \t\r\n"u8);
+            text = from >= 0;
+            int end = text && bytes.AsSpan(from, n - from).IndexOf((byte)'\n') is var at and >= 0 ? from + at : -1;
             int take = end >= 0 ? end : n;
             try { decoder.GetChars(bytes, 0, take, chars, 0, flush: end >= 0 || n == 0); }
             catch (DecoderFallbackException) { return false; }

@@ -14,8 +14,9 @@ namespace Demo.Data;
 /// </summary>
 public sealed partial class CsvTable
 {
-    /// <summary>What is wrong with a cell that is not a finite 32-bit number.</summary>
-    private enum Problem : byte { None, Empty, NotANumber, NotFinite, TooLarge }
+    /// <summary>What is wrong with a cell that is not a finite 32-bit number (DecimalComma: not a number, and a
+    /// decimal written with a comma).</summary>
+    private enum Problem : byte { None, Empty, NotANumber, DecimalComma, NotFinite, TooLarge }
 
     private readonly Dictionary<string, int> _exact = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _folded = new(StringComparer.OrdinalIgnoreCase);
@@ -26,7 +27,7 @@ public sealed partial class CsvTable
     private readonly LineRuns _lines = new();
     private List<string>[] _distinct = [];
     private long[] _numberCount = [];
-    private (int Row, Problem Problem, string Text)[] _firstBad = []; // column -> its first bad cell, as read
+    private (int Row, Problem Problem, string Text)[] _firstBad = []; // column -> its first bad cell, quoted
     private float[] _first = [];         // column -> its first number
     private bool[] _varies = [];         // column -> whether a number differs from the first
 
@@ -163,7 +164,8 @@ public sealed partial class CsvTable
                 else if (value != _first[c]) _varies[c] = true;
             }
             else if (_firstBad[c].Problem == Problem.None)
-                _firstBad[c] = (row, problem, cell.ToString());
+                _firstBad[c] = (row, problem == Problem.NotANumber && DecimalComma().IsMatch(cell)
+                    ? Problem.DecimalComma : problem, Engine.IO.ErrorText.Quote(cell.ToString()));
         }
     }
 
@@ -229,15 +231,14 @@ public sealed partial class CsvTable
     public void CheckNumeric(int column)
     {
         if (_numeric[column] < 0) throw new InvalidOperationException($"column {column} was read as text");
-        var (row, problem, cell) = _firstBad[column];
+        var (row, problem, text) = _firstBad[column];
         if (problem == Problem.None) return;
-        string text = Engine.IO.ErrorText.Quote(cell);
         throw Cell(row, column, problem switch
         {
             Problem.Empty => "is empty; missing values are not supported",
             Problem.NotFinite => $"{text} is not a finite number (NaN and infinities are not allowed)",
             Problem.TooLarge => $"{text} is too large for a 32-bit float",
-            _ when DecimalComma().IsMatch(cell) =>
+            Problem.DecimalComma =>
                 $"{text} is not a number: fields are separated by {CsvReader.DelimiterName(Delimiter)}; write " +
                     "decimals with a point and no thousands separators",
             _ => $"{text} is not a number",
@@ -249,8 +250,7 @@ public sealed partial class CsvTable
 
     /// <summary>Whether the first cell of a numeric column that is not a number is a decimal with a comma.</summary>
     public bool HasDecimalComma(int column) =>
-        _numeric[column] >= 0 && _firstBad[column] is { Problem: Problem.NotANumber, Text: var t } &&
-        DecimalComma().IsMatch(t);
+        _numeric[column] >= 0 && _firstBad[column].Problem == Problem.DecimalComma;
 
     /// <summary>Whether every cell of a numeric column holds the same number (check it first); the number.</summary>
     public bool IsConstant(int column, out float value)
