@@ -49,12 +49,13 @@ public sealed class CsvReader : IDisposable
         {
             _stream = new FileStream(status.Resolved, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
             Encoding encoding = new UTF8Encoding(false);
-            bool utf8 = HeaderIsUtf8(_stream);
+            bool utf8 = HeaderIsUtf8(_stream, out int headerLine);
             _stream.Position = 0;
             if (!utf8)
             {
                 encoding = Encoding.Latin1;
-                Warnings.Add($"{path}:1: the header is not valid UTF-8; the file is read as Latin-1 (ISO-8859-1)");
+                Warnings.Add($"{path}:{headerLine}: the header is not valid UTF-8; the file is read as Latin-1 " +
+                             "(ISO-8859-1)");
             }
             _encoding = encoding;
             _reader = new StreamReader(_stream, encoding, detectEncodingFromByteOrderMarks: true, leaveOpen: true);
@@ -85,8 +86,10 @@ public sealed class CsvReader : IDisposable
     // (true for a byte order mark, which the StreamReader then follows: a file that says it is UTF-8 is read so).
     // Reads at most the first MaxLineChars * 4 bytes, 64 KB at a time: a longer header is refused whatever its
     // encoding.
-    private static bool HeaderIsUtf8(FileStream stream)
+    // headerLine: the line the header is on (1 + the blank lines before it).
+    private static bool HeaderIsUtf8(FileStream stream, out int headerLine)
     {
+        headerLine = 1;
         var utf8 = new UTF8Encoding(false, throwOnInvalidBytes: true);
         var decoder = utf8.GetDecoder();
         var bytes = new byte[1 << 16];
@@ -100,6 +103,7 @@ public sealed class CsvReader : IDisposable
             if (read == 0 && n >= 3 && (bytes[0], bytes[1], bytes[2]) is (0xEF, 0xBB, 0xBF)) break; // UTF-8 BOM
             // The header's line break: the first after the first byte that is not blank.
             int from = text ? 0 : bytes.AsSpan(0, n).IndexOfAnyExcept(" \t\r\n"u8);
+            if (!text) headerLine += bytes.AsSpan(0, from >= 0 ? from : n).Count((byte)'\n');
             text = from >= 0;
             int end = text && bytes.AsSpan(from, n - from).IndexOf((byte)'\n') is var at and >= 0 ? from + at : -1;
             int take = end >= 0 ? end : n;
